@@ -1,0 +1,42 @@
+# salesperf: `make demo` and `make test` work on a fresh clone with Python 3.11+ and make.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench lint typecheck docs lock clean install
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation .
+	@touch $(STAMP)
+
+# Always reinstall the package itself, so tests run against what would be shipped.
+install: $(STAMP)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --force-reinstall .
+
+demo: install
+	$(BIN)/salesperf demo --context startup
+
+test: install
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+bench: install
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+# Regenerates the lock (needs uv on PATH): names, versions and hashes only.
+lock:
+	uv pip compile pyproject.toml --extra dev -c constraints.txt --universal --python-version 3.11 \
+	  --generate-hashes --no-emit-index-url --no-emit-find-links --no-header -o requirements.lock
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""`python -m salesperf` runs the command line."""
+
+from salesperf.cli import main
+
+main()
