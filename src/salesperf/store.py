@@ -273,13 +273,13 @@ class Store:
         return {name: self.count(name) for name in TABLES}
 
     # -- imports -------------------------------------------------------------------------
-    def staging(self) -> BaseBackend:
+    def staging(self) -> Any:
         """The backend in which import files are read and checked.
 
         For the embedded store that is the store's own connection (temporary tables), so that
         accepted rows reach the store without a copy.
         """
-        return self.con
+        return self.con.con  # type: ignore[attr-defined]
 
     def replace_all(self, tables: Mapping[str, pa.Table]) -> dict[str, int]:
         """Replace the whole content of the given canonical tables, in one transaction.
@@ -308,6 +308,12 @@ class Store:
                 written[name] = data.num_rows
         return written
 
+    def staging_relation(self, table: str, column: str) -> str:
+        """A relation, usable in the staging engine, of the ids in `table.column` (as `id`)."""
+        if table not in TABLES or column not in TABLES[table].column_names:
+            raise StoreError(f"{table}.{column} is not a canonical column")
+        return f"(SELECT {_q(column)} AS id FROM {_q(table)})"
+
     def next_import_id(self) -> int:
         """A fresh import id."""
         rows = self._exec(f"SELECT coalesce(max(import_id), 0) + 1 FROM {IMPORTS}")
@@ -328,12 +334,13 @@ class Store:
         stored row; identical rows are left alone. The import log and the rejected rows are
         written in the same transaction, so an import is recorded exactly when it lands.
         """
+        chg = _q(f"{staged}_changed")
+        staged = _q(staged)
         target = _q(spec.name)
         s_cols = ", ".join(_q(c) for c in spec.column_names)
         on = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in spec.key)
         others = [c for c in spec.column_names if c not in spec.key]
         differs = " OR ".join(f"t.{_q(c)} IS DISTINCT FROM s.{_q(c)}" for c in others) or "FALSE"
-        chg = f"{staged}_changed"
         self._exec(
             f"CREATE OR REPLACE TEMP TABLE {chg} AS SELECT "
             + ", ".join(f"s.{_q(k)}" for k in spec.key)
@@ -341,23 +348,34 @@ class Store:
         )
         total = int(self._exec(f"SELECT count(*) FROM {staged}")[0][0])
         existing = int(
-            self._exec(f"SELECT count(*) FROM {staged} s WHERE EXISTS (SELECT 1 FROM {target} t WHERE {on})")[0][0]
+            self._exec(
+                f"SELECT count(*) FROM {staged} s WHERE EXISTS (SELECT 1 FROM {target} t WHERE {on})"
+            )[0][0]
         )
         updated = int(self._exec(f"SELECT count(*) FROM {chg}")[0][0])
-        counts = MergeCounts(inserted=total - existing, updated=updated, unchanged=existing - updated)
+        counts = MergeCounts(
+            inserted=total - existing, updated=updated, unchanged=existing - updated
+        )
         if on_phase:
             on_phase("write")
         on_chg = " AND ".join(f"t.{_q(k)} = c.{_q(k)}" for k in spec.key)
         with self.transaction():
             if updated:
-                self._exec(f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM {chg} c WHERE {on_chg})")
+                self._exec(
+                    f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM {chg} c WHERE {on_chg})"
+                )
             if counts.inserted or updated:
                 self._exec(
                     f"INSERT INTO {target} ({s_cols}) SELECT {s_cols} FROM {staged} s "
                     f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {on})"
                 )
-            row = {**log, "inserted": counts.inserted, "updated": counts.updated,
-                   "unchanged": counts.unchanged, "finished_at": datetime.now(UTC).replace(tzinfo=None)}
+            row = {
+                **log,
+                "inserted": counts.inserted,
+                "updated": counts.updated,
+                "unchanged": counts.unchanged,
+                "finished_at": datetime.now(UTC).replace(tzinfo=None),
+            }
             cols = list(IMPORTS_SCHEMA.names)
             self._exec(
                 f"INSERT INTO {IMPORTS} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
@@ -365,7 +383,7 @@ class Store:
             )
             if rejects:
                 rcols = ", ".join(REJECTS_SCHEMA.names)
-                self._exec(f"INSERT INTO {REJECTS} ({rcols}) SELECT {rcols} FROM {rejects}")
+                self._exec(f"INSERT INTO {REJECTS} ({rcols}) SELECT {rcols} FROM {_q(rejects)}")
             if on_phase:
                 on_phase("commit")
         self._exec(f"DROP TABLE IF EXISTS {chg}")

@@ -1,0 +1,396 @@
+"""Import: read a file, map it, check every row, keep the rejects, upsert the rest at once.
+
+A file that cannot be read at all is refused with one message and nothing is written. Otherwise
+every row that breaks a rule is rejected with its line, column, value and the rule, kept in the
+store's `salesperf_rejects` table and in a rejects CSV file; the accepted rows are written in
+one transaction with the import's log entry, so a failed or killed import changes nothing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from salesperf.ingest.mapping import ImportMapping, from_options, load_mapping, preset
+from salesperf.ingest.readers import FileRefused, Source, open_source, structural_rejects
+from salesperf.ingest.sql import ident
+from salesperf.ingest.validate import plan_columns, stage_sql
+from salesperf.metrics.registry import metric_names
+from salesperf.schema import TABLES
+from salesperf.store import Store
+
+_counter = itertools.count()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule in one row."""
+
+    line: int
+    column: str
+    value: str | None
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, {self.column}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: counts, the problems found, where the rejected rows went."""
+
+    import_id: int
+    table: str
+    source: str
+    rows_read: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    problems: tuple[Problem, ...]
+    rejects_path: Path | None
+    ignored_columns: tuple[str, ...]
+    seconds: float
+    settings: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> int:
+        """Rows that passed every check (inserted, updated or unchanged)."""
+        return self.inserted + self.updated + self.unchanged
+
+
+def resolve_mapping(
+    table: str | None,
+    *,
+    mapping_file: str | os.PathLike[str] | None = None,
+    preset_name: str | None = None,
+    maps: Sequence[str] = (),
+) -> tuple[str, ImportMapping]:
+    """The table and mapping from the options: a preset, then a file, then --map on top."""
+    file_mapping = load_mapping(mapping_file) if mapping_file else None
+    name = table or (file_mapping.table if file_mapping else None)
+    if name is None:
+        raise FileRefused(
+            "say which table to import into (e.g. deals), or set table = in the mapping"
+        )
+    if name not in TABLES:
+        raise FileRefused(f"there is no table {name!r}; the tables are: {', '.join(TABLES)}")
+    mapping = preset(preset_name or "generic", name)
+    if file_mapping:
+        if file_mapping.table and file_mapping.table != name:
+            raise FileRefused(
+                f"the mapping {file_mapping.name} is for {file_mapping.table}, not {name}"
+            )
+        mapping = mapping.merged(file_mapping)
+    if maps:
+        mapping = mapping.merged(from_options(maps, name))
+    return name, mapping
+
+
+def import_file(
+    store: Store,
+    table: str | None,
+    path: str | os.PathLike[str],
+    *,
+    mapping: ImportMapping | None = None,
+    mapping_file: str | os.PathLike[str] | None = None,
+    preset_name: str | None = None,
+    maps: Sequence[str] = (),
+    rejects_path: str | os.PathLike[str] | None = None,
+    on_phase: Callable[[str], None] | None = None,
+    keep_problems: int = 1000,
+) -> ImportResult:
+    """Import one file into one canonical table; see the module docstring for the guarantees."""
+    started = time.monotonic()
+    started_at = datetime.now(UTC).replace(tzinfo=None)
+    if mapping is None:
+        table, mapping = resolve_mapping(
+            table, mapping_file=mapping_file, preset_name=preset_name, maps=maps
+        )
+    else:
+        table = table or mapping.table
+        if table not in TABLES:
+            raise FileRefused(f"there is no table {table!r}; the tables are: {', '.join(TABLES)}")
+    spec = TABLES[table]
+    settings = store.settings
+    con = store.staging()
+    name = f"_import_{os.getpid()}_{next(_counter)}"
+    phase = on_phase or (lambda _p: None)
+    phase("read")
+    source = open_source(
+        con,
+        path,
+        format=mapping.option("format"),
+        delimiter=mapping.option("delimiter"),
+        encoding=mapping.option("encoding"),
+        decimal=mapping.option("decimal"),
+        sheet=mapping.option("sheet"),
+        name=name,
+    )
+    try:
+        plan = plan_columns(spec, source.columns, mapping)
+        relation = source.relation
+        line_column = source.line_column
+        if source.format == "csv" and plan.dedupe:
+            relation = f"(SELECT row_number() OVER () - 1 AS _rec, * FROM {relation})"
+            line_column = "_rec"
+        known = {ref: store.staging_relation(*ref.split(".")) for ref in _references(spec.name)}
+        if spec.name == "teams":  # a team may name a parent given in the same file
+            key = plan.get("team_id")
+            known["teams.team_id"] = (
+                f"(SELECT id FROM {known['teams.team_id']} UNION "
+                f"SELECT nullif(trim({ident(key.sources[0])}), '') FROM {source.relation})"
+                if key.sources
+                else known["teams.team_id"]
+            )
+        sql = stage_sql(
+            plan,
+            relation,
+            line_column=line_column,
+            decimal=source.decimal,
+            timezone=mapping.option("timezone") or settings.timezone,
+            currency=settings.currency,
+            activity_types=settings.activity_types,
+            metric_names=metric_names(),
+            known=known,
+            name=name,
+        )
+        phase("check")
+        try:
+            con.execute(sql)
+        except Exception as exc:
+            if "not utf-8 encoded" in str(exc) or "Invalid unicode" in str(exc):
+                raise FileRefused(
+                    f"{source.path.name} is not UTF-8 text; give --encoding cp1252 or save it as UTF-8"
+                ) from None
+            if "CSV" in str(exc) or "csv" in str(exc):
+                raise FileRefused(
+                    f"{source.path.name} cannot be read as CSV: {_first_line(exc)}"
+                ) from None
+            raise
+        structural = structural_rejects(con, name) if source.format == "csv" else []
+        if any(r["kind"] == "INVALID ENCODING" for r in structural):
+            raise FileRefused(
+                f"{source.path.name} is not UTF-8 text; give --encoding cp1252 or save it as UTF-8"
+            )
+        pos = line_column or "rowid"
+        dups = _find_duplicates(con, name, spec.key, pos)
+        rows_staged = int(con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0])
+        rejects = _collect_rejects(con, name, source, pos, structural, dups, " / ".join(spec.key))
+        rows_read = rows_staged + len(structural)
+        import_id = store.next_import_id()
+        rejects_table = None
+        out_path = None
+        if rejects:
+            rejects_table = f"{name}_rej"
+            _write_rejects_table(con, rejects_table, import_id, rejects)
+            out_path = (
+                Path(rejects_path)
+                if rejects_path
+                else Path.cwd() / f"{source.path.stem}.rejects.csv"
+            )
+            _write_rejects_file(out_path, source.columns, rejects)
+        accepted = f"{name}_ok"
+        cols = ", ".join(ident(c) for c in spec.column_names)
+        skip = f" AND {pos} NOT IN ({', '.join(str(d[0]) for d in dups)})" if dups else ""
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {ident(accepted)} AS "
+            f"SELECT {cols} FROM {ident(name)} WHERE NOT _bad{skip}"
+        )
+        log = {
+            "import_id": import_id,
+            "table_name": spec.name,
+            "source": str(Path(path)),
+            "started_at": started_at,
+            "rows_read": rows_read,
+            "rejected": len({r["line"] for r in rejects}),
+        }
+        counts = store.merge(spec, accepted, log=log, rejects=rejects_table, on_phase=phase)
+    finally:
+        con.execute(f"DROP VIEW IF EXISTS {ident(name + '_ok')}")
+        for suffix in ("", "_rej", "_csv_rejects", "_csv_scan"):
+            con.execute(f"DROP TABLE IF EXISTS {ident(name + suffix)}")
+        source.close()
+    problems = tuple(
+        Problem(r["line"], r["column"], r["value"], r["rule"], r["message"])
+        for r in rejects[:keep_problems]
+    )
+    return ImportResult(
+        import_id=import_id,
+        table=spec.name,
+        source=str(path),
+        rows_read=rows_read,
+        inserted=counts.inserted,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        rejected=log["rejected"],
+        problems=problems,
+        rejects_path=out_path,
+        ignored_columns=plan.ignored,
+        seconds=time.monotonic() - started,
+    )
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _references(table: str) -> set[str]:
+    refs = {c.references for c in TABLES[table].columns if c.references}
+    if table == "targets":
+        refs |= {"reps.rep_id", "teams.team_id"}
+    return {r for r in refs if r}
+
+
+def _find_duplicates(
+    con: Any, name: str, key: tuple[str, ...], pos: str
+) -> list[tuple[int, int, str]]:
+    """Rows whose id was already seen earlier in the same file: (position, first position, id)."""
+    keys = ", ".join(ident(k) for k in key)
+    shown = " || ' / ' || ".join(f"CAST({ident(k)} AS VARCHAR)" for k in key)
+    rows = con.execute(
+        f"SELECT _pos, _first, _key FROM (SELECT _pos, min(_pos) OVER (PARTITION BY {keys}) "
+        f"AS _first, {shown} AS _key FROM (SELECT {pos} AS _pos, {keys} FROM {ident(name)} "
+        f"WHERE NOT _bad AND ({keys}) IN (SELECT ({keys}) FROM {ident(name)} WHERE NOT _bad "
+        "GROUP BY ALL HAVING count(*) > 1))) WHERE _pos > _first ORDER BY _pos"
+    ).fetchall()
+    return [(int(p), int(f), str(k)) for p, f, k in rows]
+
+
+def _line_mapper(structural: list[dict[str, Any]]) -> Callable[[int], int]:
+    """From a record's position among parsed records to its line in the file (header = 1)."""
+    lines = sorted(r["line"] for r in structural)
+    # a refused line at file line L, being the j-th refused one, follows L - 2 - j good records
+    thresholds = [line - 2 - j for j, line in enumerate(lines)]
+    return lambda pos: pos + 2 + bisect.bisect_right(thresholds, pos)
+
+
+def _collect_rejects(
+    con: Any,
+    name: str,
+    source: Source,
+    pos: str,
+    structural: list[dict[str, Any]],
+    dups: list[tuple[int, int, str]],
+    key_label: str,
+) -> list[dict[str, Any]]:
+    """Every problem of every rejected row, with its line and the row as given."""
+    rows = con.execute(
+        f"SELECT {pos} AS pos, unnest(_problems, recursive := true) FROM {ident(name)} "
+        "WHERE _bad ORDER BY pos"
+    ).fetchall()
+    to_line = _line_mapper(structural) if source.format == "csv" else (lambda p: int(p))
+    out = [
+        {"pos": int(p), "line": to_line(int(p)), "column": c, "rule": r, "value": v, "message": m}
+        for p, c, r, v, m in rows
+    ]
+    for p, first, key in dups:
+        out.append(
+            {
+                "pos": p,
+                "line": to_line(p),
+                "column": key_label,
+                "rule": "duplicate_id",
+                "value": key,
+                "message": f"{key_label} {key} appears more than once in the file; "
+                f"the row on line {to_line(first)} was kept",
+            }
+        )
+    raw = _raw_rows(con, source, sorted({r["pos"] for r in out}))
+    for r in out:
+        r["raw"] = raw.get(r["pos"], {})
+    for s in structural:
+        out.append(
+            {
+                "pos": -1,
+                "line": s["line"],
+                "column": "",
+                "rule": "malformed_line",
+                "value": s["raw"],
+                "message": "the line does not split into the header's columns ("
+                + str(s["message"]).splitlines()[0]
+                + ")",
+                "raw": {"line_text": s["raw"]},
+            }
+        )
+    out.sort(key=lambda r: (r["line"], r["column"]))
+    return out
+
+
+def _raw_rows(con: Any, source: Source, positions: list[int]) -> dict[int, dict[str, Any]]:
+    """The rejected rows exactly as the file gives them, by record position."""
+    if not positions:
+        return {}
+    cols = ", ".join(ident(c) for c in source.columns)
+    pos_list = ", ".join(str(p) for p in positions) if len(positions) < 5000 else None
+    if source.format == "csv":
+        numbered = f"(SELECT row_number() OVER () - 1 AS _pos, {cols} FROM {source.relation})"
+    else:
+        numbered = f"(SELECT {ident(source.line_column or '_line')} AS _pos, {cols} FROM {source.relation})"
+    where = f"WHERE _pos IN ({pos_list})" if pos_list else ""
+    rows = con.execute(f"SELECT _pos, {cols} FROM {numbered} {where}").fetchall()
+    wanted = set(positions)
+    return {
+        int(r[0]): dict(zip(source.columns, r[1:], strict=True))
+        for r in rows
+        if int(r[0]) in wanted
+    }
+
+
+def _write_rejects_table(
+    con: Any, table: str, import_id: int, rejects: list[dict[str, Any]]
+) -> None:
+    import pyarrow as pa
+
+    data = pa.table(
+        {
+            "import_id": pa.array([import_id] * len(rejects), pa.int64()),
+            "line": pa.array([r["line"] for r in rejects], pa.int64()),
+            "column_name": pa.array([r["column"] for r in rejects], pa.string()),
+            "value": pa.array([r["value"] for r in rejects], pa.string()),
+            "rule": pa.array([r["rule"] for r in rejects], pa.string()),
+            "message": pa.array([r["message"] for r in rejects], pa.string()),
+            "raw_row": pa.array(
+                [json.dumps(r["raw"], ensure_ascii=False, default=str) for r in rejects],
+                pa.string(),
+            ),
+        }
+    )
+    con.register(f"{table}_arrow", data)
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {ident(table)} AS SELECT * FROM {ident(table + '_arrow')}"
+        )
+    finally:
+        con.unregister(f"{table}_arrow")
+
+
+def _write_rejects_file(
+    path: Path, columns: tuple[str, ...], rejects: list[dict[str, Any]]
+) -> None:
+    """One line per rejected row: its line, every problem, then the row as it was given."""
+    import csv
+
+    by_line: dict[int, list[dict[str, Any]]] = {}
+    for r in rejects:
+        by_line.setdefault(r["line"], []).append(r)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["line", "problems", *columns])
+        for line, rs in sorted(by_line.items()):
+            raw = rs[0]["raw"]
+            problems = " | ".join(f"{r['column'] or 'line'}: {r['message']}" for r in rs)
+            if "line_text" in raw:
+                w.writerow([line, problems, raw["line_text"]])
+            else:
+                w.writerow([line, problems, *(raw.get(c) for c in columns)])

@@ -1,0 +1,173 @@
+"""The metric registry: every metric of the specification, declared once.
+
+Each metric has its name, English and Dutch labels, a description in both languages, a unit,
+a direction and a type. Docs, the CLI, the API and target checks read this declaration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class MetricType(StrEnum):
+    """How a metric is computed from measures."""
+
+    SIMPLE = "simple"  # one aggregate of one table
+    RATIO = "ratio"  # one measure over another; null when the denominator is 0
+    DERIVED = "derived"  # an expression of other metrics
+    COHORT = "cohort"  # follows a group of rows (leads, deals) over time
+
+
+class Group(StrEnum):
+    """Which side of the story a metric tells."""
+
+    ACTIVITY = "activity"
+    PERFORMANCE = "performance"
+    EFFECTIVENESS = "effectiveness"
+
+
+class Unit(StrEnum):
+    """How a value is shown."""
+
+    COUNT = "count"
+    MONEY = "money"
+    RATIO = "ratio"  # shown as a percentage
+    HOURS = "hours"
+    DAYS = "days"
+    SCORE = "score"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric's declaration."""
+
+    name: str
+    label_en: str
+    label_nl: str
+    group: Group
+    type: MetricType
+    unit: Unit
+    higher_is_better: bool
+    description_en: str
+    description_nl: str
+
+
+A, P, E = Group.ACTIVITY, Group.PERFORMANCE, Group.EFFECTIVENESS
+S, R, D, C = MetricType.SIMPLE, MetricType.RATIO, MetricType.DERIVED, MetricType.COHORT
+
+_METRICS = (
+    Metric("activities", "Activities", "Activiteiten", A, S, Unit.COUNT, True,
+           "Count of activities in the period (optionally of one type).",
+           "Aantal activiteiten in de periode (eventueel van één type)."),
+    Metric("activities_per_day", "Activities per working day", "Activiteiten per werkdag", A, R,
+           Unit.COUNT, True,
+           "Activities divided by the rep's working days (Mon-Fri minus recorded absence).",
+           "Activiteiten gedeeld door de werkdagen van de verkoper (ma-vr min afwezigheid)."),
+    Metric("active_days", "Active days", "Actieve dagen", A, S, Unit.COUNT, True,
+           "Distinct dates with at least one activity.",
+           "Aantal verschillende dagen met minstens één activiteit."),
+    Metric("accounts_touched", "Accounts touched", "Bereikte accounts", A, S, Unit.COUNT, True,
+           "Distinct accounts with at least one activity.",
+           "Aantal verschillende accounts met minstens één activiteit."),
+    Metric("call_connect_rate", "Call connect rate", "Bereikbaarheid (gesprekken)", A, R,
+           Unit.RATIO, True,
+           "Calls with outcome connected divided by calls.",
+           "Gesprekken met uitkomst 'connected' gedeeld door alle gesprekken."),
+    Metric("meetings_held_rate", "Meetings held", "Gehouden afspraken", A, R, Unit.RATIO, True,
+           "Meetings and demos held divided by meetings and demos scheduled in the period.",
+           "Gehouden afspraken en demo's gedeeld door de geplande in de periode."),
+    Metric("speed_to_lead_h", "Speed to lead (hours)", "Reactietijd op lead (uren)", A, C,
+           Unit.HOURS, False,
+           "Median hours from a lead's creation to its first activity, over leads created in the period.",
+           "Mediaan aantal uren van het aanmaken van een lead tot de eerste activiteit."),
+    Metric("revenue_won", "Revenue won", "Gegenereerde omzet", P, S, Unit.MONEY, True,
+           "Sum of the amounts of deals won in the period.",
+           "Som van de bedragen van de in de periode gewonnen deals."),
+    Metric("deals_won", "Deals won", "Gesloten deals", P, S, Unit.COUNT, True,
+           "Count of deals won in the period.", "Aantal in de periode gewonnen deals."),
+    Metric("deals_lost", "Deals lost", "Verloren deals", P, S, Unit.COUNT, False,
+           "Count of deals lost in the period.", "Aantal in de periode verloren deals."),
+    Metric("win_rate", "Win rate", "Winratio", P, R, Unit.RATIO, True,
+           "Deals won divided by deals won plus lost; empty when no deal closed.",
+           "Gewonnen deals gedeeld door gewonnen plus verloren; leeg als er geen deal sloot."),
+    Metric("avg_deal_size", "Average deal size", "Gemiddelde dealgrootte", P, R, Unit.MONEY, True,
+           "Revenue won divided by deals won; empty when no deal was won.",
+           "Gegenereerde omzet gedeeld door gewonnen deals; leeg zonder gewonnen deal."),
+    Metric("sales_cycle_days", "Sales cycle (days)", "Verkoopcyclus (dagen)", P, S, Unit.DAYS, False,
+           "Median days from creation to close over deals won in the period.",
+           "Mediaan aantal dagen van aanmaken tot sluiten, over de gewonnen deals."),
+    Metric("pipeline_created", "Pipeline created", "Gecreëerde pijplijn", P, S, Unit.MONEY, True,
+           "Sum of the amounts of deals created in the period.",
+           "Som van de bedragen van de in de periode aangemaakte deals."),
+    Metric("customers_acquired", "Customers acquired", "Nieuwe klanten", P, S, Unit.COUNT, True,
+           "Accounts whose first won deal closed in the period.",
+           "Accounts waarvan de eerste gewonnen deal in de periode sloot."),
+    Metric("csat", "Customer satisfaction", "Klanttevredenheid", P, R, Unit.RATIO, True,
+           "Share of survey responses in the period scoring 4-5 on a 1-5 scale.",
+           "Aandeel enquêteantwoorden in de periode met score 4-5 op een schaal van 1-5."),
+    Metric("nps", "Net Promoter Score", "Net Promoter Score", P, D, Unit.SCORE, True,
+           "Percentage of responses 9-10 minus percentage 0-6, on a 0-10 scale.",
+           "Percentage antwoorden 9-10 min percentage 0-6, op een schaal van 0-10."),
+    Metric("retention_rate", "Customer retention", "Klantbehoud", P, D, Unit.RATIO, True,
+           "(Customers at period end minus customers acquired) / customers at period start.",
+           "(Klanten aan het eind min nieuwe klanten) / klanten aan het begin van de periode."),
+    Metric("repeat_revenue_share", "Revenue from existing customers", "Omzet uit bestaande klanten",
+           P, R, Unit.RATIO, True,
+           "Revenue won from accounts that were already customers when the deal was created, "
+           "divided by revenue won.",
+           "Omzet uit accounts die al klant waren bij het aanmaken van de deal, gedeeld door "
+           "de gegenereerde omzet."),
+    Metric("referral_leads", "Referral leads", "Leads via verwijzing", P, S, Unit.COUNT, True,
+           "Leads created in the period with source referral.",
+           "In de periode aangemaakte leads met bron 'referral'."),
+    Metric("lead_conversion_rate", "Lead conversion", "Leadconversie", P, C, Unit.RATIO, True,
+           "Of the leads created in the period, the share with a deal won by the end of the "
+           "observation window.",
+           "Van de in de periode aangemaakte leads, het aandeel met een gewonnen deal aan het "
+           "eind van het observatievenster."),
+    Metric("quota_attainment", "Target attainment", "Doelrealisatie", P, D, Unit.RATIO, True,
+           "Actual divided by target, for the target's metric and period.",
+           "Realisatie gedeeld door doel, voor de metriek en periode van het doel."),
+    Metric("target_gap", "Gap to target", "Verschil met doel", P, D, Unit.MONEY, False,
+           "Target minus actual (positive means short of target).",
+           "Doel min realisatie (positief betekent achter op het doel)."),
+    Metric("revenue_per_activity", "Revenue per activity", "Omzet per activiteit", E, R, Unit.MONEY,
+           True, "Revenue won divided by activities.", "Gegenereerde omzet gedeeld door activiteiten."),
+    Metric("wins_per_100_activities", "Wins per 100 activities", "Deals per 100 activiteiten", E, R,
+           Unit.COUNT, True, "100 times deals won divided by activities.",
+           "100 maal gewonnen deals gedeeld door activiteiten."),
+    Metric("activities_per_win", "Activities per won deal", "Activiteiten per gewonnen deal", E, R,
+           Unit.COUNT, False, "Activities divided by deals won.",
+           "Activiteiten gedeeld door gewonnen deals."),
+    Metric("touches_per_won_deal", "Touches per won deal", "Contactmomenten per gewonnen deal", E, C,
+           Unit.COUNT, False,
+           "Median count of activities linked to a deal over its life, over deals won in the period.",
+           "Mediaan aantal aan een deal gekoppelde activiteiten, over de gewonnen deals."),
+    Metric("stage_conversion", "Stage conversion", "Fase-conversie", E, C, Unit.RATIO, True,
+           "Of the deals that entered stage A in the period, the share that later entered stage B.",
+           "Van de deals die in de periode fase A bereikten, het aandeel dat later fase B bereikte."),
+    Metric("type_to_win_rate", "Win rate after activity type", "Winratio na activiteitstype", E, C,
+           Unit.RATIO, True,
+           "Among deals closed in the period with at least one activity of the type, won / closed.",
+           "Van de in de periode gesloten deals met minstens één activiteit van het type, "
+           "gewonnen / gesloten."),
+)  # fmt: skip
+
+METRICS: Mapping[str, Metric] = {m.name: m for m in _METRICS}
+
+
+def metric_names() -> tuple[str, ...]:
+    """Every metric name, in the specification's order."""
+    return tuple(METRICS)
+
+
+def get(name: str) -> Metric:
+    """The metric called `name`, or a clear error listing the ones that exist."""
+    try:
+        return METRICS[name]
+    except KeyError:
+        raise KeyError(
+            f"there is no metric {name!r}; the metrics are: {', '.join(METRICS)}"
+        ) from None
