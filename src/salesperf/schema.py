@@ -125,7 +125,7 @@ class Kind(StrEnum):
             Kind.INTEGER: dt.int64,
             Kind.NUMBER: dt.float64,
             Kind.DATE: dt.date,
-            Kind.TIMESTAMP: dt.timestamp,
+            Kind.TIMESTAMP: dt.Timestamp(scale=6),  # microseconds, naive UTC
         }[self]
 
 

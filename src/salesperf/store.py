@@ -356,10 +356,10 @@ class Store:
         counts = MergeCounts(
             inserted=total - existing, updated=updated, unchanged=existing - updated
         )
-        if on_phase:
-            on_phase("write")
         on_chg = " AND ".join(f"t.{_q(k)} = c.{_q(k)}" for k in spec.key)
         with self.transaction():
+            if on_phase:
+                on_phase("write")
             if updated:
                 self._exec(
                     f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM {chg} c WHERE {on_chg})"

@@ -75,17 +75,14 @@ class ImportMapping:
 
     def merged(self, other: ImportMapping) -> ImportMapping:
         """This mapping with `other` laid over it (options given later win)."""
-        rename = dict(self.rename)
+        # a later mapping that names a canonical column replaces the earlier sources for it
+        named = {t for targets in other.rename.values() for t in targets}
+        rename: dict[str, tuple[str, ...]] = {}
+        for src, targets in self.rename.items():
+            rest = tuple(t for t in targets if t not in named)
+            if rest:
+                rename[src] = rest
         for src, targets in other.rename.items():
-            # a later mapping that names a canonical column replaces the earlier source for it
-            for tgt in targets:
-                for s in list(rename):
-                    if tgt in rename[s]:
-                        rest = tuple(t for t in rename[s] if t != tgt)
-                        if rest:
-                            rename[s] = rest
-                        else:
-                            del rename[s]
             rename[src] = tuple(dict.fromkeys((*rename.get(src, ()), *targets)))
         values = {k: dict(v) for k, v in self.values.items()}
         for k, v in other.values.items():

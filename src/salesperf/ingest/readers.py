@@ -104,7 +104,8 @@ def detect_encoding(head: bytes, given: str | None) -> str:
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not merely a character cut at the end of the sample
+        cut_at_end = len(head) == _SNIFF_BYTES and exc.start >= len(head) - 4
+        if not cut_at_end:  # not merely a character cut at the end of the sample
             return "cp1252"
     return "utf-8"
 
@@ -188,7 +189,7 @@ def read_csv(
     relation = (
         f"read_csv({lit(str(read_path))}, header = true, auto_detect = false, "
         f"delim = {lit(delim)}, quote = '\"', escape = '\"', columns = {types}, "
-        f"strict_mode = false, store_rejects = true, rejects_table = {lit(rejects)}, "
+        f"store_rejects = true, rejects_table = {lit(rejects)}, "
         f"rejects_scan = {lit(scan)}, max_line_size = 10000000)"
     )
     return Source(

@@ -238,6 +238,7 @@ def stage_sql(
         words: tuple[str, ...] = ()
         if vocab is not None or (spec.name == "activities" and c == "type"):
             words = activity_types if (spec.name == "activities" and c == "type") else vocab.words()  # type: ignore[union-attr]
+            texts.append(f"{text} AS {ident('g_' + c)}")  # as given, for messages
             text = f"lower(regexp_replace({text}, '[\\s-]+', '_', 'g'))"
         texts.append(f"{text} AS {m(c)}")
         kind = p.column.kind
@@ -297,8 +298,8 @@ def stage_sql(
                     c,
                     "unknown_word",
                     f"{m(c)} NOT IN ({', '.join(lit(w) for w in words)})",
-                    shown,
-                    _quoted(m(c), f" is not a known {c}; use one of: {', '.join(words)}"),
+                    ident("g_" + c),
+                    _quoted(ident("g_" + c), f" is not a known {c}; use one of: {', '.join(words)}"),
                 )
             )
         if p.column.non_negative:
