@@ -40,3 +40,7 @@ lock:
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+
+# Regenerates the documents derived from declarations (a test fails when they are stale).
+docs: install
+	$(BIN)/python -m typer salesperf.cli utils docs --name salesperf --output docs/cli.md

@@ -155,20 +155,25 @@ def _text(p: ColumnPlan) -> str:
 
 
 def _number(x: str, decimal: str) -> str:
-    clean = f"regexp_replace({x}, '[\\s\\x{{00A0}}€$£]', '', 'g')"
+    """Text to a double (possibly not finite); plain numbers take the fast path.
+
+    Thousands separators are accepted only in their exact pattern, so that "12,5" in a file
+    with decimal points is rejected instead of being read as 125.
+    """
+    n = f"regexp_replace({x}, '[\\s\\x{{00A0}}€$£]', '', 'g')"
     if decimal == ",":
-        body = (
-            "CASE WHEN regexp_full_match(__n, '[+-]?\\d{1,3}(\\.\\d{3})+(,\\d+)?') "
-            "THEN try_cast(replace(replace(__n, '.', ''), ',', '.') AS DOUBLE) "
-            "WHEN regexp_full_match(__n, '[+-]?\\d*,\\d+') "
-            "THEN try_cast(replace(__n, ',', '.') AS DOUBLE) ELSE try_cast(__n AS DOUBLE) END"
+        slow = (
+            f"CASE WHEN regexp_full_match({n}, '[+-]?\\d{{1,3}}(\\.\\d{{3}})+(,\\d+)?') "
+            f"THEN try_cast(replace(replace({n}, '.', ''), ',', '.') AS DOUBLE) "
+            f"WHEN regexp_full_match({n}, '[+-]?\\d*,\\d+') "
+            f"THEN try_cast(replace({n}, ',', '.') AS DOUBLE) ELSE try_cast({n} AS DOUBLE) END"
         )
-    else:
-        body = (
-            "coalesce(try_cast(__n AS DOUBLE), CASE WHEN regexp_full_match(__n, "
-            "'[+-]?\\d{1,3}(,\\d{3})+(\\.\\d+)?') THEN try_cast(replace(__n, ',', '') AS DOUBLE) END)"
-        )
-    return f"(SELECT CASE WHEN isfinite(__v) THEN __v END FROM (SELECT {body.replace('__n', clean)} AS __v))"
+        return f"CASE WHEN regexp_matches({x}, '[.,\\s]') THEN {slow} ELSE try_cast({x} AS DOUBLE) END"
+    slow = (
+        f"CASE WHEN regexp_full_match({n}, '[+-]?\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?') "
+        f"THEN try_cast(replace({n}, ',', '') AS DOUBLE) ELSE try_cast({n} AS DOUBLE) END"
+    )
+    return f"coalesce(try_cast({x} AS DOUBLE), {slow})"
 
 
 def _local_ts(x: str, fmt: str) -> str:
@@ -220,6 +225,7 @@ def stage_sql(
     spec = plan.spec
     texts: list[str] = []
     parsed: list[str] = []
+    final: list[str] = []
     checks: list[Check] = []
 
     def m(c: str) -> str:
@@ -230,6 +236,9 @@ def stage_sql(
 
     def loc(c: str) -> str:
         return ident(f"l_{c}")
+
+    def raw(c: str) -> str:
+        return ident(f"r_{c}")
 
     for p in (*plan.columns, *([plan.currency] if plan.currency else [])):
         c = p.column.name
@@ -243,27 +252,33 @@ def stage_sql(
         texts.append(f"{text} AS {m(c)}")
         kind = p.column.kind
         if kind is Kind.TEXT:
-            parsed.append(f"{m(c)} AS {v(c)}")
+            final.append(f"{m(c)} AS {v(c)}")
         elif kind is Kind.NUMBER:
-            parsed.append(f"{_number(m(c), decimal)} AS {v(c)}")
+            parsed.append(f"{_number(m(c), decimal)} AS {raw(c)}")
+            final.append(f"CASE WHEN isfinite({raw(c)}) THEN {raw(c)} END AS {v(c)}")
         elif kind is Kind.INTEGER:
-            n = _number(m(c), decimal)
-            parsed.append(
-                f"(SELECT CASE WHEN __i = trunc(__i) THEN CAST(__i AS BIGINT) END FROM (SELECT {n} AS __i)) AS {v(c)}"
+            parsed.append(f"{_number(m(c), decimal)} AS {raw(c)}")
+            final.append(
+                f"CASE WHEN isfinite({raw(c)}) AND {raw(c)} = trunc({raw(c)}) "
+                f"THEN CAST({raw(c)} AS BIGINT) END AS {v(c)}"
             )
         else:
             local = _local_ts(m(c), p.date_format)
-            if p.date_format == "ISO":
-                aware = f"CASE WHEN regexp_matches({m(c)}, {lit(_OFFSET_RE)}) THEN try_cast({m(c)} AS TIMESTAMPTZ) END"
-                local_of_aware = f"timezone({lit(timezone)}, {aware})"
-                local = f"coalesce({local_of_aware}, {local})" if kind is Kind.TIMESTAMP else local
+            if p.date_format == "ISO" and kind is Kind.TIMESTAMP:
+                # an explicit offset wins over the organisation's zone; plain values (19 chars
+                # or fewer) skip the pattern test
+                aware = (
+                    f"CASE WHEN length({m(c)}) > 19 AND regexp_matches({m(c)}, {lit(_OFFSET_RE)}) "
+                    f"THEN timezone({lit(timezone)}, try_cast({m(c)} AS TIMESTAMPTZ)) END"
+                )
+                local = f"coalesce({aware}, {local})"
             parsed.append(f"{local} AS {loc(c)}")
             if kind is Kind.DATE:
-                parsed.append(f"CAST({loc(c)} AS DATE) AS {v(c)}")
+                final.append(f"CAST({loc(c)} AS DATE) AS {v(c)}")
             elif timezone == "UTC":
-                parsed.append(f"{loc(c)} AS {v(c)}")
+                final.append(f"{loc(c)} AS {v(c)}")
             else:
-                parsed.append(f"timezone('UTC', timezone({lit(timezone)}, {loc(c)})) AS {v(c)}")
+                final.append(f"timezone('UTC', timezone({lit(timezone)}, {loc(c)})) AS {v(c)}")
         shown = f"{m(c)}"
         if p.column.required:
             checks.append(
@@ -359,8 +374,9 @@ def stage_sql(
     return (
         f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS "
         f"WITH m AS ({mapped}), "
-        f"p AS (SELECT *, {', '.join(parsed)} FROM m), "
-        f"c AS (SELECT *, ({bad}) AS _bad FROM p) "
+        f"p AS (SELECT *{''.join(', ' + x for x in parsed)} FROM m), "
+        f"q AS (SELECT *, {', '.join(final)} FROM p), "
+        f"c AS (SELECT *, ({bad}) AS _bad FROM q) "
         f"SELECT {'_line, ' if line_column else ''}{keep}, _bad, "
         f"CASE WHEN _bad THEN list_filter([{problems}], x -> x IS NOT NULL) END AS _problems "
         f"FROM c"

@@ -1,0 +1,24 @@
+"""`python -m bench [NAME ...]`: run the benchmarks (all by default) and record them."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import import_bench
+
+BENCHES = {"import": import_bench.run}
+
+
+def main(argv: list[str]) -> None:
+    """Run the named benchmarks, or all of them."""
+    names = argv or list(BENCHES)
+    for name in names:
+        if name not in BENCHES:
+            raise SystemExit(f"unknown benchmark {name!r}; choose from {', '.join(BENCHES)}")
+        print(f"== {name}")
+        BENCHES[name]()
+    print("Figures recorded in docs/performance.md")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,166 @@
+"""Import benchmark: a 10-million-row activities CSV into the persistent store, checks included.
+
+Beside it, in the same run and on the same file: the same load with pandas (read, check the same
+rules an analyst would, write into a DuckDB file) and a bare DuckDB `read_csv` into a file table
+(no checks at all: the floor).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from bench.common import OUT, PEAK, Run, machine, now, record, run_child
+
+REPS = 500
+
+
+def make_csv(path: Path, rows: int) -> None:
+    """A realistic activities export: 500 reps, every type, outcomes, deals, durations."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    duckdb.connect().execute(
+        f"""COPY (
+          SELECT 'A' || lpad(i::VARCHAR, 9, '0') AS activity_id,
+                 'R' || lpad((hash(i) % {REPS})::VARCHAR, 3, '0') AS rep_id,
+                 (['call','call','call','email','email','meeting','demo','proposal',
+                   'negotiation','follow_up','event','social'])[1 + (hash(i * 7) % 12)::BIGINT] AS type,
+                 strftime(TIMESTAMP '2024-01-01 08:00' + to_seconds((i * 6.3)::BIGINT),
+                          '%Y-%m-%d %H:%M:%S') AS occurred_at,
+                 (hash(i * 3) % 60)::VARCHAR AS duration_min,
+                 (['connected','no_answer','voicemail','sent','replied','held',
+                   'completed'])[1 + (hash(i * 5) % 7)::BIGINT] AS outcome,
+                 CASE WHEN i % 3 = 0 THEN 'D' || (hash(i) % 400000) END AS deal_id,
+                 CASE WHEN i % 5 = 0 THEN 'L' || (hash(i) % 900000) END AS lead_id,
+                 'C' || (hash(i * 11) % 60000) AS account_id
+          FROM range({rows}) t(i)) TO '{tmp}' (HEADER)"""
+    )
+    tmp.rename(path)
+
+
+def make_store(path: Path) -> None:
+    """A store with the organisation's teams and the 500 reps the file refers to."""
+    from salesperf.store import Store
+
+    import pyarrow as pa
+
+    path.unlink(missing_ok=True)
+    with Store.open(path) as s:
+        teams = pa.table(
+            {"team_id": ["ORG"], "name": ["Org"], "parent_team_id": [None], "manager_rep_id": [None]}
+        )
+        reps = pa.table(
+            {
+                "rep_id": [f"R{i:03d}" for i in range(REPS)],
+                "name": [f"Rep {i}" for i in range(REPS)],
+                "email": [None] * REPS,
+                "team_id": ["ORG"] * REPS,
+                "role": ["rep"] * REPS,
+                "start_date": [None] * REPS,
+                "end_date": [None] * REPS,
+            }
+        )
+        s.replace_all({"teams": teams, "reps": reps})
+
+
+SALESPERF = PEAK + """
+import json, sys, time
+from salesperf.store import Store
+from salesperf.ingest.importer import import_file
+s = Store.open(sys.argv[1])
+t = time.perf_counter()
+r = import_file(s, "activities", sys.argv[2])
+sec = time.perf_counter() - t
+s.close()
+print(json.dumps({"seconds": sec, "peak_kb": _peak(), "inserted": r.inserted, "rejected": r.rejected}))
+"""
+
+PANDAS = PEAK + """
+import json, sys, time
+import duckdb, pandas as pd
+TYPES = ["call","email","meeting","demo","proposal","negotiation","follow_up","event","social","other"]
+t = time.perf_counter()
+con = duckdb.connect(sys.argv[1])
+reps = set(r[0] for r in con.execute("SELECT rep_id FROM reps").fetchall())
+df = pd.read_csv(sys.argv[2], dtype=str, keep_default_na=False)
+df = df.replace("", None)
+occurred = pd.to_datetime(df["occurred_at"], errors="coerce", format="%Y-%m-%d %H:%M:%S")
+duration = pd.to_numeric(df["duration_min"], errors="coerce")
+bad = (
+    df["activity_id"].isna() | df["rep_id"].isna() | ~df["rep_id"].isin(reps)
+    | ~df["type"].str.lower().isin(TYPES) | occurred.isna()
+    | (df["duration_min"].notna() & duration.isna()) | (duration < 0)
+    | df["activity_id"].duplicated()
+)
+ok = df.assign(occurred_at=occurred, duration_min=duration, type=df["type"].str.lower())[~bad]
+con.execute("BEGIN")
+con.execute("INSERT INTO activities SELECT activity_id, rep_id, type, occurred_at, duration_min, "
+            "outcome, deal_id, lead_id, account_id FROM ok")
+con.execute("COMMIT")
+sec = time.perf_counter() - t
+print(json.dumps({"seconds": sec, "peak_kb": _peak(), "inserted": int((~bad).sum()), "rejected": int(bad.sum())}))
+"""
+
+DUCKDB = PEAK + """
+import json, sys, time
+import duckdb
+t = time.perf_counter()
+con = duckdb.connect(sys.argv[1])
+con.execute("CREATE TABLE bare AS SELECT * FROM read_csv(?)", [sys.argv[2]])
+n = con.execute("SELECT count(*) FROM bare").fetchone()[0]
+con.close()
+sec = time.perf_counter() - t
+print(json.dumps({"seconds": sec, "peak_kb": _peak(), "inserted": n, "rejected": 0}))
+"""
+
+
+def run(rows: int = 10_000_000) -> list[Run]:
+    """Run the three contenders on the same file and record the figures."""
+    csv = OUT / f"activities_{rows}.csv"
+    make_csv(csv, rows)
+    template = OUT / "import_template.duckdb"
+    make_store(template)
+    runs = []
+    for label, code in (("salesperf import", SALESPERF), ("pandas", PANDAS), ("DuckDB read_csv", DUCKDB)):
+        store = OUT / "import_run.duckdb"
+        for p in (store, store.with_suffix(".duckdb.wal")):
+            p.unlink(missing_ok=True)
+        shutil.copy(template, store)
+        r = run_child(label, code, str(store), str(csv))
+        runs.append(r)
+        print(f"  {label:18s} {r.seconds:7.2f} s  {rows / r.seconds / 1e6:5.2f} M rows/s  "
+              f"peak {r.peak_mb:6.0f} MB  {r.detail}")
+    size_mb = csv.stat().st_size / 2**20
+    lines = [
+        f"Measured {now()} on {machine()}.",
+        "",
+        f"{rows:,} activity rows ({size_mb:,.0f} MB CSV) into a persistent DuckDB store holding "
+        "500 reps. Each contender runs in its own process; peak memory is that process's "
+        "maximum resident set.",
+        "",
+        "| contender | seconds | rows per second | peak memory | checks |",
+        "|---|---:|---:|---:|---|",
+    ]
+    checks = {
+        "salesperf import": "every data-model rule, rejects kept, upsert, one transaction",
+        "pandas": "required, vocabulary, known rep, date, number, duplicates; one transaction",
+        "DuckDB read_csv": "none (types sniffed), plain create table",
+    }
+    for r in runs:
+        lines.append(
+            f"| {r.label} | {r.seconds:.2f} | {rows / r.seconds / 1e6:.2f} M | "
+            f"{r.peak_mb:,.0f} MB | {checks[r.label]} |"
+        )
+    ours = runs[0]
+    lines += [
+        "",
+        f"Bar: 2 M rows/s or more with peak memory under 1.5 GB. Measured: "
+        f"{rows / ours.seconds / 1e6:.2f} M rows/s, {ours.peak_mb:,.0f} MB: "
+        + ("met." if rows / ours.seconds >= 2e6 and ours.peak_mb < 1536 else "NOT met."),
+    ]
+    record("import", "\n".join(lines))
+    return runs

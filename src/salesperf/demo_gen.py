@@ -1,0 +1,1048 @@
+"""Vectorised generators behind the demo organisation of `salesperf.demo`.
+
+Everything is drawn with numpy from one seed and assembled into Arrow tables without Python loops
+over activities, leads or deals; loops run only over pipeline stages, activity types, calendar
+years and generations of follow-on deals. Times are integer minutes since midnight of the first
+day, in the organisation's local time (Europe/Amsterdam); they become naive UTC only when the
+tables are built, so office hours and working days are easy to reason about here.
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+
+from salesperf.schema import ActivityOutcome, ActivityType, LeadSource
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+
+TIMEZONE = "Europe/Amsterdam"
+DAY = 1440  # minutes
+OFFICE_START, OFFICE_END = 8 * 60 + 30, 18 * 60
+OFFSET_PAD = 3 * 366  # days around the history for which UTC offsets are known
+NEVER = 1 << 40  # a time or day after everything
+STAGES = ("qualification", "discovery", "demo", "proposal", "negotiation")
+DEMO_STAGE = STAGES.index("demo")
+WON_STAGE, LOST_STAGE = "closed_won", "closed_lost"
+SEGMENTS = ("smb", "mid", "enterprise")
+KINDS = ("new_business", "upsell", "renewal")
+TYPES = ActivityType.words()
+OUTCOMES = ActivityOutcome.words()
+SOURCES = LeadSource.words()
+T_ = {word: i for i, word in enumerate(TYPES)}
+O_ = {word: i for i, word in enumerate(OUTCOMES)}
+
+# -- planted patterns: each is made below where its comment says, and reported in Planted ------
+# Busy-not-effective reps log far more activity than their peers, but their deals stall right
+# after the demo: the demo -> proposal step is where their conversion breaks.
+BUSY_ACTIVITY = 1.75
+BUSY_TOUCHES = 1.5
+BUSY_BREAK_LOGIT = -1.9
+BUSY_BREAKS_AT = "demo->proposal"
+# Efficient reps do little (fewer calls and emails) but win far more of what they work on.
+EFFICIENT_ACTIVITY = 0.6
+EFFICIENT_TOUCHES = 0.6
+EFFICIENT_SKILL = 1.0
+# The under-target team is weaker at closing, and misses its quota in 3 quarters of every 4.
+UNDER_TARGET_SKILL = -0.6
+# The driver: every held activity of the driver type during a deal's demo stage raises the odds
+# of moving to proposal and of the final win. Close follows the demo stage by the driver lag.
+DRIVER_MEAN = 1.6
+DRIVER_EFFECT = 0.55
+# Hires (and the marked new hire) ramp from 30% of normal volume and a skill handicap to full
+# speed over RAMP_WEEKS.
+RAMP_WEEKS = 12
+RAMP_FLOOR = 0.3
+RAMP_SKILL = -1.0
+# The activity dip: all rep activity (including driver activities on open deals) drops for three
+# weeks; revenue follows one driver lag later because the deals then in their demo stage got
+# fewer demos.
+DIP_DAYS = 21
+DIP_FACTOR = 0.45
+# Seasonality: lead volume and activity by calendar month, and the win odds of deals by the month
+# they close in (Q4 budget flush strongest, July-August summer dip).
+LEAD_SEASON = (1.05, 1.0, 1.05, 1.0, 1.0, 0.95, 0.75, 0.7, 1.05, 1.1, 1.15, 0.9)
+ACTIVITY_SEASON = (1.0, 1.0, 1.0, 1.0, 1.0, 0.97, 0.88, 0.85, 1.05, 1.05, 1.05, 0.92)
+WIN_SEASON = (0.0, 0.0, 0.1, 0.0, 0.0, 0.1, -0.2, -0.25, 0.1, 0.3, 0.35, 0.45)
+SEASONALITY = (
+    "Q4 strongest: lead volume x1.1-1.15 in October-November and win odds +0.3-0.45 (logit) for "
+    "deals closing October-December; summer dip: lead volume x0.7-0.75 and win odds -0.2 in "
+    "July-August, on top of the summer holidays in the absences"
+)
+
+# -- ordinary realism ------------------------------------------------------------------------
+STAGE_LOGIT = np.array([1.4, 1.1, 0.85, 1.4, 0.85])  # base odds of moving on from each stage
+SKILL_WEIGHT = np.array([0.5, 0.5, 1.0, 1.0, 1.0])  # skill matters most from the demo on
+SOURCE_WIN = np.array([0.1, -0.3, 0.6, 0.0, -0.3, 0.3, 0.0])  # LeadSource order
+SOURCE_QUALIFY = np.array([-0.2, -1.4, 0.6, -0.85, -1.7, 0.0, -1.1])  # referral converts best
+SEGMENT_WIN = np.array([0.15, 0.0, -0.3])
+SEGMENT_AMOUNT = np.array([0.6, 1.1, 2.2])
+SEGMENT_EARLY_PACE = np.array([0.85, 1.0, 1.3])  # enterprise deals qualify slowly
+RENEWAL_BONUS, UPSELL_BONUS = 1.6, 0.5
+SEGMENT_CHURN = np.array([0.12, 0.06, 0.03])  # chance a customer quietly leaves, by segment
+DEAL_FROM_QUALIFIED = 0.8
+STAGE_TOUCH_RATE = np.array([0.5, 0.45, 0.35, 0.4, 0.5])  # calls/emails per deal per day
+STAGE_TOUCH_MIX = (  # call, email, follow_up
+    (0.5, 0.5, 0.0),
+    (0.35, 0.45, 0.2),
+    (0.2, 0.6, 0.2),
+    (0.15, 0.5, 0.35),
+    (0.35, 0.5, 0.15),
+)
+HOUR_WEIGHTS = np.array([0.04, 0.12, 0.14, 0.13, 0.07, 0.1, 0.13, 0.12, 0.1, 0.05])  # 8h..17h
+LOST_REASONS = ("no_budget", "no_decision", "timing", "went_dark", "product_fit", "competitor", "price")
+LOST_BY_STAGE = (
+    (0.35, 0.2, 0.2, 0.25, 0.0, 0.0, 0.0),
+    (0.25, 0.2, 0.15, 0.2, 0.1, 0.1, 0.0),
+    (0.05, 0.3, 0.05, 0.1, 0.3, 0.2, 0.0),
+    (0.05, 0.15, 0.1, 0.05, 0.05, 0.3, 0.3),
+    (0.05, 0.15, 0.05, 0.05, 0.0, 0.3, 0.4),
+)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a kind of company sells and how its sales team works: the context parameters."""
+
+    company: str
+    domain: str
+    segment_mix: tuple[float, float, float]  # smb, mid, enterprise
+    amount_median: float
+    amount_range: tuple[float, float]
+    amount_step: float
+    stage_days: tuple[float, float, float, float, float]  # median days spent in each stage
+    leads_per_day: float  # per rep per working day
+    activities_per_day: float  # prospecting work per rep per working day, besides leads and deals
+    prospect_mix: tuple[tuple[str, float], ...]
+    source_mix: tuple[float, ...]  # LeadSource order
+    driver_type: str
+    discovery_type: str
+    accounts_per_lead: float
+    renewal: tuple[float, float, float, float, float]  # p, days after close lo-hi, amount x lo-hi
+    upsell: tuple[float, float, float, float, float]
+
+    @property
+    def driver_lag_weeks(self) -> int:
+        """Weeks from the middle of the demo stage (where driver work happens) to the close."""
+        d = self.stage_days
+        return round((d[2] / 2 + d[3] + d[4]) / 7)
+
+
+def logistic(x: Floats) -> Floats:
+    """The logistic function."""
+    out: Floats = 1.0 / (1.0 + np.exp(-x))
+    return out
+
+
+def draw_rows(rng: np.random.Generator, probs: Floats, row: Ints) -> Ints:
+    """One category per element, from the probability row `probs[row[i]]` (rows sum to 1)."""
+    cum = np.cumsum(probs, axis=1)
+    cum[:, -1] = 1.0
+    u = rng.random(len(row))
+    out: Ints = np.zeros(len(row), dtype=np.int64)
+    for j in range(probs.shape[1] - 1):
+        out += u >= cum[row, j]
+    return out
+
+
+# -- calendar ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Calendar:
+    """The days of the history with what matters about each: weekday, month, UTC offset."""
+
+    start: dtm.date
+    n_days: int
+    epoch_day: int  # days since 1970-01-01 of the first day
+    weekday: Ints  # 0 = Monday
+    month: Ints  # 1-12
+    year: Ints
+    utc_offset: Ints  # minutes local time is ahead of UTC, from day -OFFSET_PAD on
+    holiday: Bools  # Dutch public holidays
+
+    @property
+    def end_t(self) -> int:
+        """The first minute after the history."""
+        return self.n_days * DAY
+
+    def offset(self, day: Ints) -> Ints:
+        """Minutes local time is ahead of UTC on each day number (accounts predate the history)."""
+        i = np.clip(day + OFFSET_PAD, 0, len(self.utc_offset) - 1)
+        out: Ints = self.utc_offset[i]
+        return out
+
+    def day_of(self, d: dtm.date) -> int:
+        """The day number of a date (may lie outside the history)."""
+        return (d - self.start).days
+
+    def month_key(self, day: Ints) -> Ints:
+        """A running month number (year * 12 + month - 1) of each day number, inside or out."""
+        dates = (np.asarray(day) + self.epoch_day).astype("datetime64[D]")
+        out: Ints = dates.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+        return out
+
+
+def _easter(year: int) -> dtm.date:
+    """Easter Sunday (anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    j = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * j) // 451
+    month = (h + j - 7 * m + 114) // 31
+    return dtm.date(year, month, (h + j - 7 * m + 114) % 31 + 1)
+
+
+def _dutch_holidays(year: int) -> list[dtm.date]:
+    easter = _easter(year)
+    kings = dtm.date(year, 4, 27)
+    if kings.weekday() == 6:
+        kings = dtm.date(year, 4, 26)
+    days = [dtm.date(year, 1, 1), kings, dtm.date(year, 12, 25), dtm.date(year, 12, 26)]
+    days += [easter + dtm.timedelta(days=n) for n in (1, 39, 50)]
+    if year % 5 == 0:  # Liberation Day is a day off in lustrum years
+        days.append(dtm.date(year, 5, 5))
+    return days
+
+
+def calendar(end: dtm.date, years: int) -> Calendar:
+    """The calendar of `years` years of history ending on `end`."""
+    try:
+        first = end.replace(year=end.year - years)
+    except ValueError:  # 29 February
+        first = end.replace(year=end.year - years, day=28)
+    start = first + dtm.timedelta(days=1)
+    n = (end - start).days + 1
+    epoch = (start - dtm.date(1970, 1, 1)).days
+    days = np.arange(n, dtype=np.int64) + epoch
+    dates = days.astype("datetime64[D]")
+    tz = ZoneInfo(TIMEZONE)
+    offsets = []
+    for i in range(-OFFSET_PAD, n + OFFSET_PAD):  # cheap; the zone database knows each DST switch
+        noon = dtm.datetime.combine(start + dtm.timedelta(days=i), dtm.time(12), tz)
+        delta = noon.utcoffset()
+        offsets.append(0 if delta is None else int(delta.total_seconds()) // 60)
+    holiday = np.zeros(n, dtype=bool)
+    for year in range(start.year, end.year + 1):
+        for d in _dutch_holidays(year):
+            if start <= d <= end:
+                holiday[(d - start).days] = True
+    return Calendar(
+        start=start,
+        n_days=n,
+        epoch_day=epoch,
+        weekday=(days + 3) % 7,
+        month=dates.astype("datetime64[M]").astype(np.int64) % 12 + 1,
+        year=dates.astype("datetime64[Y]").astype(np.int64) + 1970,
+        utc_offset=np.array(offsets, dtype=np.int64),
+        holiday=holiday,
+    )
+
+
+# -- working time --------------------------------------------------------------------------
+class Clock:
+    """Moves raw times onto a rep's working hours; hands work over once a rep has left."""
+
+    def __init__(self, work: Bools, successor: Ints, rng: np.random.Generator) -> None:
+        n_reps, self.n_days = work.shape
+        self.keys: Ints = np.flatnonzero(work.ravel()).astype(np.int64)  # rep * n_days + day
+        reps = np.arange(n_reps, dtype=np.int64)
+        last = np.searchsorted(self.keys, (reps + 1) * self.n_days) - 1
+        found = self.keys[np.maximum(last, 0)] if len(self.keys) else np.zeros(n_reps, np.int64)
+        self.last_day: Ints = np.where(
+            (last >= 0) & (found // self.n_days == reps), found % self.n_days, -1
+        )
+        self.successor = successor
+        self.rng = rng
+
+    def snap(self, rep: Ints, t: Ints) -> tuple[Ints, Bools]:
+        """The first working moment of `rep` at or after `t`, and whether there is one."""
+        day = t // DAY
+        mod = t - day * DAY
+        late = mod >= OFFICE_END
+        want = np.clip(day + late, 0, self.n_days)
+        if len(self.keys) == 0:
+            return t, np.zeros(len(t), dtype=bool)
+        pos = np.searchsorted(self.keys, rep * self.n_days + want)
+        found = self.keys[np.minimum(pos, len(self.keys) - 1)]
+        ok: Bools = (pos < len(self.keys)) & (found // self.n_days == rep) & (want < self.n_days)
+        new_day = found % self.n_days
+        keep = (new_day == day) & (mod >= OFFICE_START) & ~late
+        fresh = new_day * DAY + self.rng.integers(OFFICE_START, OFFICE_END, size=len(t))
+        out: Ints = np.where(keep, t, fresh)
+        return out, ok
+
+    def act(self, owner: Ints, t: Ints) -> tuple[Ints, Ints, Bools]:
+        """Who does work owned by `owner` at `t` (the owner, or their successor once they left),
+        when (the next working moment), and whether that still falls inside the history."""
+        rep: Ints = np.where(t // DAY > self.last_day[owner], self.successor[owner], owner)
+        new_t, ok = self.snap(rep, t)
+        retry = ~ok & (rep == owner) & (self.successor[owner] != owner)
+        if retry.any():
+            rep[retry] = self.successor[owner[retry]]
+            new_t[retry], ok[retry] = self.snap(rep[retry], t[retry])
+        return rep, new_t, ok
+
+
+def amounts(
+    rng: np.random.Generator, profile: Profile, segment: Ints, size: Floats
+) -> Floats:
+    """Deal amounts: lognormal around the context median, by segment and rep, in range."""
+    lo, hi = profile.amount_range
+    raw = profile.amount_median * SEGMENT_AMOUNT[segment] * size
+    raw = raw * rng.lognormal(0.0, 0.45, len(segment))
+    out: Floats = np.round(np.clip(raw, lo, hi) / profile.amount_step) * profile.amount_step
+    return out
+
+
+# -- the organisation ----------------------------------------------------------------------
+REGIONS = ("Benelux", "DACH", "Nordics", "UK & Ireland")
+FIRST_NAMES = (
+    "Anna", "Bram", "Chloé", "Daan", "Eva", "Finn", "Greta", "Hugo", "Iris", "Jesse", "Kim",
+    "Lars", "Mila", "Noah", "Olga", "Pieter", "Quinn", "Roos", "Sem", "Tess", "Umar", "Vera",
+    "Wout", "Xena", "Yara", "Zeynep", "Lotte", "Milan", "Sophie", "Thijs", "Nora", "Levi",
+    "Fatima", "Lucas", "Julia", "Ruben", "Emma", "Jan", "Sara", "Mohammed",
+)  # fmt: skip
+LAST_NAMES = (
+    "de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot",
+    "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit", "Dijkstra",
+    "Smits", "de Graaf", "van der Meer", "Kok", "Jacobs", "Haan", "Vermeulen", "Schouten",
+    "Willems", "Hoekstra", "Koster", "Prins", "Yilmaz", "El Amrani", "Müller", "Schmidt",
+    "Nielsen", "Lindqvist", "O'Brien", "Murphy", "Kowalski", "Novak",
+)  # fmt: skip
+
+
+@dataclass
+class Org:
+    """The team tree and the people in it, with the traits that drive their numbers."""
+
+    team_names: list[str]
+    team_parent: list[int]  # -1 for the root
+    team_manager: list[int]  # rep index
+    rep_team: Ints  # team index (a leaf team) of each rep
+    manager: Bools
+    start_day: Ints
+    end_day: Ints  # NEVER for reps still there
+    successor: Ints  # who takes over open work when a rep leaves: the team manager
+    names: list[str]
+    emails: list[str]
+    act_level: Floats  # prospecting volume multiplier
+    touch: Floats  # calls and emails per lead and per deal
+    lead_level: Floats  # share of incoming leads
+    skill: Floats  # logit shift on pipeline steps
+    demo_break: Floats  # logit shift on demo -> proposal (planted for busy reps)
+    driver_mult: Floats  # driver activities per deal
+    held: Floats  # share of meetings and demos held
+    connect: Floats  # call connect rate
+    speed_h: Floats  # mean hours to first touch of a new lead
+    quality: Floats  # survey scores
+    size: Floats  # deal size multiplier
+    busy: list[int]
+    efficient: list[int]
+    new_hire: int
+    leavers: list[int]
+    hires: list[int]
+    under_team: int  # team index
+
+    def ramp(self, rep: Ints, day: Ints) -> Floats:
+        """How far each rep has ramped up on each day: 1 for all but recent hires."""
+        start = self.start_day[rep]
+        progress = np.clip((day - start) / (RAMP_WEEKS * 7), 0.0, 1.0)
+        out: Floats = np.where(start >= 0, RAMP_FLOOR + (1 - RAMP_FLOOR) * progress, 1.0)
+        return out
+
+
+def _pick(candidates: list[int], team: Ints, count: int, taken: set[int]) -> list[int]:
+    """`count` free candidates, in their given order, from as many different teams as possible."""
+    free = [c for c in candidates if c not in taken]
+    picked: list[int] = []
+    teams: set[int] = set()
+    for c in free:
+        if len(picked) < count and int(team[c]) not in teams:
+            picked.append(c)
+            teams.add(int(team[c]))
+    picked += [c for c in free if c not in picked][: count - len(picked)]
+    taken.update(picked)
+    return picked
+
+
+def build_org(n: int, cal: Calendar, profile: Profile, rng: np.random.Generator) -> Org:
+    """Org root -> 2-4 regions -> teams of about eight with a manager each, and their reps."""
+    n_leaves = max(1, round(n / 8))
+    n_regions = 1 if n_leaves == 1 else min(4, max(2, -(-n_leaves // 4)))
+    sizes = np.full(n_leaves, n // n_leaves)
+    sizes[: n % n_leaves] += 1
+    leaf = np.repeat(np.arange(n_leaves), sizes)
+    first = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    region = np.arange(n_leaves) * n_regions // n_leaves
+    leaf0 = 1 + n_regions  # team index of the first leaf team
+    names = [profile.company] + [REGIONS[r] for r in range(n_regions)]
+    names += [f"{REGIONS[r]} {1 + int(np.sum(region[:i] == r))}" for i, r in enumerate(region)]
+    parent = [-1] + [0] * n_regions + [1 + int(r) for r in region]
+    region_manager = [int(first[np.flatnonzero(region == r)[0]]) for r in range(n_regions)]
+    team_manager = [region_manager[0], *region_manager, *first.tolist()]
+    rep_team = leaf + leaf0
+    manager = np.zeros(n, dtype=bool)
+    manager[first] = True
+
+    # Planted reps sit outside the under-target team, spread over teams, so that each team's
+    # median stays a fair yardstick and the weak team's shortfall has one clear cause.
+    members = rng.permutation(np.flatnonzero(~manager)).tolist()
+    under = int(rng.integers(n_leaves))
+    others = [m for m in members if leaf[m] != under] if n_leaves > 1 else members
+    n_plant = 1 if len(members) < 8 else 2 if len(members) < 60 else 3
+    taken: set[int] = set()
+    busy = _pick(others, leaf, n_plant, taken)
+    efficient = _pick(others, leaf, n_plant, taken)
+    new_hire = _pick(others + members, leaf, 1, taken)[0]
+    n_move = round(0.07 * len(members))
+    leavers = _pick(members, leaf, n_move, taken)
+    hires = _pick(members, leaf, n_move, taken)
+
+    nd = cal.n_days
+    start_day = -rng.integers(60, 6 * 365, n)
+    start_day[manager] = -rng.integers(2 * 365, 10 * 365, int(manager.sum()))
+    hired = rng.integers(int(0.1 * nd), int(0.7 * nd), len(hires))
+    start_day[hires] = hired - cal.weekday[hired]  # people start on a Monday
+    # The marked new hire started on the Monday about 13 weeks before the end of the history.
+    start_day[new_hire] = nd - 91 - int(cal.weekday[nd - 91])
+    end_day = np.full(n, NEVER, dtype=np.int64)
+    end_day[leavers] = rng.integers(int(0.2 * nd), int(0.85 * nd), len(leavers))
+    successor = np.where(manager, np.arange(n), first[leaf])
+
+    def lognormal(sigma: float) -> Floats:
+        out: Floats = rng.lognormal(0.0, sigma, n)
+        return out
+
+    act_level, touch, lead_level = lognormal(0.15), lognormal(0.1), lognormal(0.12)
+    skill = rng.normal(0.0, 0.25, n)
+    quality = rng.normal(0.0, 0.3, n)
+    driver_mult, size = lognormal(0.1), lognormal(0.1)
+    demo_break = np.zeros(n)
+    act_level[manager] *= 0.3
+    lead_level[manager] *= 0.15
+    # Planted: busy-not-effective reps (much activity, deals stall after the demo).
+    act_level[busy] *= BUSY_ACTIVITY
+    touch[busy] *= BUSY_TOUCHES
+    demo_break[busy] = BUSY_BREAK_LOGIT
+    quality[busy] -= 0.25
+    # Planted: efficient reps (little activity, high win rate, bigger deals, more demos).
+    act_level[efficient] *= EFFICIENT_ACTIVITY
+    touch[efficient] *= EFFICIENT_TOUCHES
+    skill[efficient] += EFFICIENT_SKILL
+    size[efficient] *= 1.25
+    driver_mult[efficient] *= 1.2
+    quality[efficient] += 0.35
+    # Planted: the under-target team closes worse than the rest.
+    skill[leaf == under] += UNDER_TARGET_SKILL
+    speed_h = np.exp(rng.normal(math.log(5.0), 0.5, n))
+    speed_h[busy] *= 0.4  # busy reps are quick to pick up the phone
+
+    domain = profile.domain
+    rep_names, emails, seen = [], [], set()
+    for i in range(n):  # a few thousand at most
+        f = FIRST_NAMES[int(rng.integers(len(FIRST_NAMES)))]
+        last = LAST_NAMES[int(rng.integers(len(LAST_NAMES)))]
+        rep_names.append(f"{f} {last}")
+        local = f"{f}.{last}".lower().replace(" ", "").replace("'", "")
+        local = local.replace("é", "e").replace("ü", "u")
+        email = f"{local}@{domain}" if local not in seen else f"{local}{i + 1}@{domain}"
+        seen.add(local)
+        emails.append(email)
+    return Org(
+        team_names=names,
+        team_parent=parent,
+        team_manager=team_manager,
+        rep_team=rep_team,
+        manager=manager,
+        start_day=start_day,
+        end_day=end_day,
+        successor=successor,
+        names=rep_names,
+        emails=emails,
+        act_level=act_level,
+        touch=touch,
+        lead_level=lead_level,
+        skill=skill,
+        demo_break=demo_break,
+        driver_mult=driver_mult,
+        held=logistic(rng.normal(1.5, 0.25, n)),
+        connect=logistic(rng.normal(-0.2, 0.25, n)),
+        speed_h=speed_h,
+        quality=quality,
+        size=size,
+        busy=busy,
+        efficient=efficient,
+        new_hire=new_hire,
+        leavers=leavers,
+        hires=hires,
+        under_team=under + leaf0,
+    )
+
+
+def build_absences(cal: Calendar, org: Org, rng: np.random.Generator) -> tuple[Bools, Bools]:
+    """Days off per rep (public holidays, summer and Christmas leave, loose days, sick days),
+    recorded on employed weekdays; and the working days that remain."""
+    n, nd = len(org.start_day), cal.n_days
+    day = np.arange(nd)
+    off = np.repeat(cal.holiday[None, :], n, axis=0)
+
+    def mark(rows: Ints, cols: Ints) -> None:
+        inside = (cols >= 0) & (cols < nd)
+        off[rows[inside], cols[inside]] = True
+
+    def spans(rows: Ints, starts: Ints, lengths: Ints) -> None:
+        total = int(lengths.sum())
+        within = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        mark(np.repeat(rows, lengths), np.repeat(starts, lengths) + within)
+
+    reps = np.arange(n)
+    for year in range(cal.start.year, cal.start.year + (nd // 365) + 2):
+        jan1 = cal.day_of(dtm.date(year, 1, 1))
+        jul1 = cal.day_of(dtm.date(year, 7, 1))
+        monday = jul1 + (7 - dtm.date(year, 7, 1).weekday()) % 7
+        takes = reps[rng.random(n) < 0.85]  # two weeks of summer leave, July to mid-August
+        spans(takes, monday + 7 * rng.integers(0, 7, len(takes)), np.full(len(takes), 14))
+        xmas = reps[rng.random(n) < 0.6]  # the days between Christmas and New Year
+        spans(xmas, np.full(len(xmas), cal.day_of(dtm.date(year, 12, 27))), np.full(len(xmas), 5))
+        loose = rng.poisson(7, n)
+        mark(np.repeat(reps, loose), jan1 + rng.integers(0, 365, int(loose.sum())))
+        sick = rng.poisson(2.5, n)
+        k = int(sick.sum())
+        spans(np.repeat(reps, sick), jan1 + rng.integers(0, 365, k), np.minimum(rng.geometric(0.45, k), 10))
+    weekday = (cal.weekday < 5)[None, :]
+    employed = (day[None, :] >= org.start_day[:, None]) & (day[None, :] <= org.end_day[:, None])
+    return off & weekday & employed, weekday & employed & ~off
+
+
+def dip_start(cal: Calendar, lag_weeks: int) -> int:
+    """A Monday outside the holiday seasons, about 60% into the history, with room for the
+    revenue echo one lag later."""
+    day = np.arange(cal.n_days)
+    calm = np.isin(cal.month, (2, 3, 4, 5, 9, 10, 11))
+    room = day + DIP_DAYS + 7 * lag_weeks + 28 < cal.n_days
+    ok = (cal.weekday == 0) & calm & room & (day >= 56)
+    if not ok.any():
+        ok = (cal.weekday == 0) & (day + DIP_DAYS < cal.n_days)
+    cands = day[ok]
+    return int(cands[np.argmin(np.abs(cands - 0.6 * cal.n_days))])
+
+
+# -- leads, deals and activities -----------------------------------------------------------
+def _lead_touch_mix() -> Floats:
+    """Type mix of the touches on a lead, by lead source: social leads get social replies."""
+    mix = np.zeros((len(SOURCES), len(TYPES)))
+    mix[:, [T_["call"], T_["email"], T_["social"]]] = (0.5, 0.45, 0.05)
+    mix[SOURCES.index("social"), [T_["call"], T_["email"], T_["social"]]] = (0.15, 0.25, 0.6)
+    mix[SOURCES.index("event"), [T_["call"], T_["email"], T_["follow_up"], T_["social"]]] = (
+        0.45, 0.45, 0.1, 0.0,
+    )  # fmt: skip
+    return mix
+
+
+@dataclass
+class Acts:
+    """Activities as parallel arrays; deal, lead, account and preset outcome are -1 when none."""
+
+    rep: Ints
+    t: Ints
+    type: Ints
+    outcome: Ints
+    deal: Ints
+    lead: Ints
+    account: Ints
+    duration: Floats | None = None
+
+    @classmethod
+    def of(cls, rep: Ints, t: Ints, type_: Ints, **links: Ints) -> Acts:
+        """Activities with the given links; the others none."""
+        none = np.full(len(rep), -1, dtype=np.int64)
+        return cls(
+            rep=rep,
+            t=t,
+            type=type_,
+            outcome=links.get("outcome", none),
+            deal=links.get("deal", none),
+            lead=links.get("lead", none),
+            account=links.get("account", none),
+        )
+
+    @classmethod
+    def concat(cls, parts: Sequence[Acts]) -> Acts:
+        """All parts as one."""
+        return cls(
+            *(np.concatenate([getattr(p, f) for p in parts]) for f in _ACT_FIELDS)  # type: ignore[arg-type]
+        )
+
+    def select(self, index: Ints | Bools) -> Acts:
+        """The activities at `index`."""
+        return Acts(*(getattr(self, f)[index] for f in _ACT_FIELDS))
+
+
+_ACT_FIELDS = ("rep", "t", "type", "outcome", "deal", "lead", "account")
+
+
+@dataclass
+class Leads:
+    """Leads as parallel arrays; account, qualified and deal are -1 when none."""
+
+    rep: Ints
+    created: Ints
+    source: Ints
+    account: Ints
+    qualified: Ints
+    deal: Ints
+
+
+@dataclass
+class Deals:
+    """Deals as parallel arrays. The pipeline fills in stage times and outcome (see `run`)."""
+
+    owner: Ints  # who opened it
+    created: Ints
+    account: Ints
+    amount: Floats
+    source: Ints  # -1 for follow-on deals
+    first: Ints  # first stage (renewals start at the proposal)
+    bonus: Floats  # logit shift of a follow-on deal
+    kind: Ints
+    lead: Ints
+    times: Ints = field(default_factory=lambda: np.zeros((0, 6), np.int64))  # stage entries
+    stop: Ints = field(default_factory=lambda: np.zeros(0, np.int64))  # last stage entered
+    won: Bools = field(default_factory=lambda: np.zeros(0, bool))  # its outcome, when closed
+    close: Ints = field(default_factory=lambda: np.zeros(0, np.int64))  # may be after the end
+    closed: Bools = field(default_factory=lambda: np.zeros(0, bool))  # decided in the history
+    closer: Ints = field(default_factory=lambda: np.zeros(0, np.int64))  # owner at close or end
+
+    @classmethod
+    def concat(cls, parts: Sequence[Deals]) -> Deals:
+        """All parts as one."""
+        return cls(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)})
+
+    def select(self, index: Ints) -> Deals:
+        """The deals at `index`, in that order."""
+        return Deals(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+
+
+def _cells(counts: Ints) -> Ints:
+    """The flat index of each event in a matrix of event counts, repeated by its count."""
+    flat = counts.ravel()
+    out: Ints = np.repeat(np.arange(flat.size, dtype=np.int64), flat)
+    return out
+
+
+def _minutes(x: Floats) -> Ints:
+    """Days (floats) as whole minutes."""
+    out: Ints = (x * DAY).astype(np.int64)
+    return out
+
+
+class World:
+    """One generated organisation: the content of every table, as numpy arrays."""
+
+    def __init__(self, profile: Profile, reps: int, years: int, seed: int, end: dtm.date) -> None:
+        self.profile = profile
+        streams = np.random.SeedSequence(seed).spawn(7)
+        r_org, r_abs, r_clock, r_leads, r_deals, r_acts, r_rest = (
+            np.random.default_rng(s) for s in streams
+        )
+        self.cal = cal = calendar(end, years)
+        self.org = build_org(reps, cal, profile, r_org)
+        self.absent, self.work = build_absences(cal, self.org, r_abs)
+        self.clock = Clock(self.work, self.org.successor, r_clock)
+        # Planted: the activity dip (every rep, DIP_DAYS long, to DIP_FACTOR of normal volume).
+        self.dip_start = dip_start(cal, profile.driver_lag_weeks)
+        self.dip = np.ones(cal.n_days)
+        self.dip[self.dip_start : self.dip_start + DIP_DAYS] = DIP_FACTOR
+        self.leads, lead_acts, seeds = self._leads(r_leads)
+        self.deals, driver_acts = self._deals(seeds, r_deals)
+        self.acts = self._activities([lead_acts, driver_acts], r_acts)
+        self._surveys_and_churn(r_rest)
+
+    # -- leads --------------------------------------------------------------------------------
+    def _dip_of(self, t: Ints) -> Floats:
+        out: Floats = self.dip[np.clip(t // DAY, 0, self.cal.n_days - 1)]
+        return out
+
+    def account_of(self, rep: Ints, rng: np.random.Generator) -> Ints:
+        """A random account from each rep's pool."""
+        pick = (rng.random(len(rep)) * self.acc_pool[rep]).astype(np.int64)
+        out: Ints = self.acc_first[rep] + pick
+        return out
+
+    def _leads(self, rng: np.random.Generator) -> tuple[Leads, Acts, Deals]:
+        org, cal, p, clock = self.org, self.cal, self.profile, self.clock
+        n_reps, nd = len(org.start_day), cal.n_days
+        reps, days = np.arange(n_reps)[:, None], np.arange(nd)[None, :]
+        season = np.asarray(LEAD_SEASON)[cal.month - 1][None, :]
+        lam = p.leads_per_day * org.lead_level[:, None] * org.ramp(reps, days) * season * self.work
+        cell = _cells(rng.poisson(lam))
+        created = cell % nd * DAY + rng.integers(OFFICE_START, OFFICE_END, len(cell))
+        order = np.argsort(created, kind="stable")
+        rep, created = cell[order] // nd, created[order]
+        n = len(rep)
+        source = rng.choice(len(SOURCES), n, p=p.source_mix)
+        # Speed to lead: the first touch follows within hours, quicker for some reps than others.
+        delay = rng.exponential(org.speed_h[rep] * 60).astype(np.int64)
+        first_rep, first_t, first_ok = clock.act(rep, created + delay)
+        # Conversion differs by source (referrals qualify most often, social leads least).
+        qualify = first_ok & (rng.random(n) < logistic(SOURCE_QUALIFY[source] + 0.3 * org.skill[rep]))
+        _, qual_t, qual_ok = clock.act(rep, first_t + _minutes(rng.lognormal(math.log(2), 0.6, n)))
+        qualify &= qual_ok
+        has_deal = qualify & (rng.random(n) < DEAL_FROM_QUALIFIED)
+        deal_rep, deal_t, deal_ok = clock.act(rep, qual_t + rng.integers(5, 90, n))
+        has_deal &= deal_ok
+
+        # Each rep works a pool of accounts; a lead may come back on an account seen before.
+        has_account = qualify | (rng.random(n) < 0.55)
+        per_rep = np.bincount(rep[has_account], minlength=n_reps)
+        self.acc_pool = np.ceil(per_rep * p.accounts_per_lead).astype(np.int64) + 10
+        self.acc_first = np.concatenate([[0], np.cumsum(self.acc_pool)[:-1]]).astype(np.int64)
+        self.n_accounts = int(self.acc_pool.sum())
+        self.acc_segment = rng.choice(len(SEGMENTS), self.n_accounts, p=p.segment_mix)
+        account = np.where(has_account, self.account_of(rep, rng), -1)
+
+        # Follow-up touches until the lead is qualified, or for up to three weeks if it never is.
+        extra = rng.poisson(1.8 * org.touch[rep]) * first_ok
+        span = np.where(qualify, qual_t - first_t, _minutes(rng.uniform(1, 21, n)))
+        li = np.repeat(np.arange(n), extra)
+        more_rep, more_t, more_ok = clock.act(rep[li], first_t[li] + (rng.random(len(li)) * span[li]).astype(np.int64))
+        more_ok &= rng.random(len(li)) < self._dip_of(more_t)
+        firsts = np.flatnonzero(first_ok)
+        lead_i = np.concatenate([firsts, li[more_ok]])
+        acts = Acts.of(
+            np.concatenate([first_rep[firsts], more_rep[more_ok]]),
+            np.concatenate([first_t[firsts], more_t[more_ok]]),
+            draw_rows(rng, _lead_touch_mix(), source[lead_i]),
+            lead=lead_i,
+            account=account[lead_i],
+        )
+        leads = Leads(rep, created, source, account, np.where(qualify, qual_t, -1), np.full(n, -1))
+        d = np.flatnonzero(has_deal)
+        owner = deal_rep[d]
+        seeds = Deals(
+            owner=owner,
+            created=deal_t[d],
+            account=account[d],
+            amount=amounts(rng, p, self.acc_segment[account[d]], org.size[owner]),
+            source=source[d],
+            first=np.zeros(len(d), np.int64),
+            bonus=np.zeros(len(d)),
+            kind=np.zeros(len(d), np.int64),
+            lead=d,
+        )
+        return leads, acts, seeds
+
+    # -- deals --------------------------------------------------------------------------------
+    def _deals(self, seeds: Deals, rng: np.random.Generator) -> tuple[Deals, Acts]:
+        batches: list[Deals] = []
+        drivers: list[Acts] = []
+        offset = 0
+        batch = seeds
+        while len(batch.owner):  # generations of renewals and upsells on won deals
+            driver = self._run(batch, rng)
+            driver.deal += offset
+            batches.append(batch)
+            drivers.append(driver)
+            offset += len(batch.owner)
+            batch = self._follow_ons(batch, rng)
+        deals = Deals.concat(batches)
+        acts = Acts.concat(drivers)
+        # Ids follow creation order, as a CRM would number them.
+        order = np.argsort(deals.created, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        deals = deals.select(order)
+        acts.deal = rank[acts.deal]
+        has = deals.lead >= 0
+        self.leads.deal[deals.lead[has]] = np.flatnonzero(has)
+        # A lead-born deal is an upsell when its account was already a customer.
+        won = deals.won & deals.closed
+        first_won = np.full(self.n_accounts, NEVER, dtype=np.int64)
+        np.minimum.at(first_won, deals.account[won], deals.close[won])
+        self.first_won = first_won
+        repeat = (deals.kind == 0) & (deals.created > first_won[deals.account])
+        deals.kind[repeat] = KINDS.index("upsell")
+        return deals, acts
+
+    def _run(self, d: Deals, rng: np.random.Generator) -> Acts:
+        """Move each deal through the pipeline; returns its driver activities."""
+        org, cal, p, clock = self.org, self.cal, self.profile, self.clock
+        n, end_t = len(d.owner), cal.end_t
+        seg = self.acc_segment[d.account]
+        stage = np.arange(len(STAGES))
+        dur = np.asarray(p.stage_days)[None, :] * rng.lognormal(0.0, 0.35, (n, len(STAGES)))
+        dur[:, :2] *= SEGMENT_EARLY_PACE[seg][:, None]
+        dur = np.where(stage[None, :] >= d.first[:, None], dur, 0.0)
+        raw = d.created[:, None] + _minutes(np.concatenate([np.zeros((n, 1)), np.cumsum(dur, 1)], 1))
+        times = np.full((n, 6), -1, dtype=np.int64)
+        actor = np.full((n, 6), -1, dtype=np.int64)
+        for k in range(6):
+            sel = np.flatnonzero(d.first <= k)
+            rep, t, ok = clock.act(d.owner[sel], raw[sel, k])
+            t = np.where(ok, t, np.maximum(raw[sel, k], end_t))
+            times[sel, k] = np.maximum(t, times[sel, k - 1] + 1) if k else t
+            actor[sel, k] = rep
+
+        skill = org.skill[d.owner] + RAMP_SKILL * (1 - org.ramp(d.owner, d.created // DAY)) / (1 - RAMP_FLOOR)
+        logit = STAGE_LOGIT[None, :] + d.bonus[:, None] + skill[:, None] * SKILL_WEIGHT[None, :]
+        src = np.where(d.source >= 0, SOURCE_WIN[np.maximum(d.source, 0)], 0.0)
+        logit[:, 0] += src
+        month = cal.month_key(times[:, 5] // DAY) % 12
+        logit[:, 4] += src + SEGMENT_WIN[seg] + np.asarray(WIN_SEASON)[month]
+        logit[:, 4] -= 0.25 * np.log(d.amount / p.amount_median)
+        # Planted: busy reps' deals stall after the demo (BUSY_BREAKS_AT).
+        logit[:, DEMO_STAGE] += org.demo_break[d.owner]
+        u = rng.random((n, len(STAGES)))
+        passed = u < logistic(logit)
+        at_demo = d.first <= DEMO_STAGE
+        for k in range(DEMO_STAGE):
+            at_demo &= (k < d.first) | passed[:, k]
+
+        # Planted driver: activities of the driver type during the demo stage, fewer during the
+        # dip; each one held raises the odds of the next step and of the win.
+        start, stop = times[:, DEMO_STAGE], times[:, DEMO_STAGE + 1]
+        count = rng.poisson(DRIVER_MEAN * org.driver_mult[d.owner] * self._dip_of(start) * at_demo)
+        di = np.repeat(np.arange(n), count)
+        drep, dt_, dok = clock.act(d.owner[di], start[di] + (rng.random(len(di)) * (stop - start)[di]).astype(np.int64))
+        held = rng.random(len(di)) < org.held[drep]
+        outcome = np.where(held, O_["held"], np.where(rng.random(len(di)) < 0.5, O_["no_show"], O_["cancelled"]))
+        effect = DRIVER_EFFECT * (np.bincount(di[held], minlength=n) - 0.8 * DRIVER_MEAN) * at_demo
+        logit[:, DEMO_STAGE] += effect
+        logit[:, 4] += effect
+        passed[:, DEMO_STAGE:] = u[:, DEMO_STAGE:] < logistic(logit[:, DEMO_STAGE:])
+
+        alive = np.ones(n, dtype=bool)
+        last = d.first.copy()
+        for k in range(len(STAGES)):
+            here = alive & (d.first <= k)
+            last[here] = k
+            alive &= ~here | passed[:, k]
+        rows = np.arange(n)
+        d.times, d.stop, d.won = times, last, alive
+        d.close = times[rows, last + 1]  # a lost deal closes when it would have moved on
+        d.closed = d.close < end_t
+        still_there = org.end_day[d.owner] >= cal.n_days - 1
+        at_end = np.where(still_there, d.owner, org.successor[d.owner])
+        d.closer = np.where(d.closed, actor[rows, last + 1], at_end)
+        return Acts.of(drep[dok], dt_[dok], np.full(int(dok.sum()), T_[p.driver_type]), outcome=outcome[dok], deal=di[dok], account=d.account[di[dok]])
+
+    def _follow_ons(self, d: Deals, rng: np.random.Generator) -> Deals:
+        """Renewals and upsells opened after won deals, by the rep then owning the account."""
+        p = self.profile
+        won = np.flatnonzero(d.won & d.closed)
+        parts = []
+        for kind, (prob, lo, hi, a_lo, a_hi), first, bonus in (
+            (KINDS.index("renewal"), p.renewal, STAGES.index("proposal"), RENEWAL_BONUS),
+            (KINDS.index("upsell"), p.upsell, STAGES.index("discovery"), UPSELL_BONUS),
+        ):
+            s = won[rng.random(len(won)) < prob]
+            owner, t, ok = self.clock.act(d.closer[s], d.close[s] + _minutes(rng.uniform(lo, hi, len(s))))
+            s, owner, t = s[ok], owner[ok], t[ok]
+            step = p.amount_step
+            amount = np.maximum(np.round(d.amount[s] * rng.uniform(a_lo, a_hi, len(s)) / step) * step, step)
+            m = len(s)
+            parts.append(
+                Deals(
+                    owner=owner,
+                    created=t,
+                    account=d.account[s],
+                    amount=amount,
+                    source=np.full(m, -1),
+                    first=np.full(m, first),
+                    bonus=np.full(m, bonus),
+                    kind=np.full(m, kind),
+                    lead=np.full(m, -1),
+                )
+            )
+        return Deals(**{f.name: np.concatenate([getattr(x, f.name) for x in parts]) for f in fields(Deals)[:9]})
+
+    # -- activities ---------------------------------------------------------------------------
+    def _deal_touches(self, rng: np.random.Generator) -> Acts:
+        """Calls, emails and follow-ups through each stage a deal entered, plus the stage's own
+        work: a discovery meeting, the proposal, the negotiation."""
+        d, org, p, end_t = self.deals, self.org, self.profile, self.cal.end_t
+        parts: list[tuple[Ints, Ints, Ints]] = []  # (deal, time, type)
+
+        def within(k: int, rate: Floats, types: Ints | int, start_frac: float = 0.0) -> None:
+            entered = (d.first <= k) & (d.stop >= k) & (d.times[:, k] < end_t)
+            start = d.times[:, k]
+            stop = np.minimum(d.times[:, k + 1], end_t)
+            count = rng.poisson(np.maximum(rate, 0.0) * entered)
+            di = np.repeat(np.arange(len(start)), count)
+            frac = start_frac + (1 - start_frac) * rng.random(len(di))
+            t = start[di] + (frac * (stop - start)[di]).astype(np.int64)
+            typ = types[di] if isinstance(types, np.ndarray) else np.full(len(di), types)
+            parts.append((di, t, typ))
+
+        mix_types = np.array([T_["call"], T_["email"], T_["follow_up"]])
+        for k in range(len(STAGES)):
+            days = (np.minimum(d.times[:, k + 1], end_t) - d.times[:, k]) / DAY
+            rate = STAGE_TOUCH_RATE[k] * days * org.touch[d.owner]
+            before = len(parts)
+            within(k, rate, -1)
+            di, t, _ = parts[before]
+            mix = np.asarray(STAGE_TOUCH_MIX[k])[None, :]
+            typ = mix_types[draw_rows(rng, mix, np.zeros(len(di), np.int64))]
+            parts[before] = (di, t, typ)
+        n = len(d.owner)
+        within(STAGES.index("discovery"), np.full(n, 0.9), T_[p.discovery_type])
+        proposal = STAGES.index("proposal")
+        within(proposal, np.full(n, 1.0), T_["proposal"], 0.0)
+        within(proposal, np.full(n, 0.3), T_["proposal"], 0.5)  # a revised proposal
+        within(STAGES.index("negotiation"), np.full(n, 1.5), T_["negotiation"])
+        di = np.concatenate([x[0] for x in parts])
+        rep, t, ok = self.clock.act(d.owner[di], np.concatenate([x[1] for x in parts]))
+        ok &= rng.random(len(di)) < self._dip_of(t)  # the dip thins deal work as well
+        return Acts.of(rep[ok], t[ok], np.concatenate([x[2] for x in parts])[ok], deal=di[ok], account=d.account[di[ok]])
+
+    def _prospecting(self, rng: np.random.Generator) -> Acts:
+        """The daily work not tied to a lead or deal: cold calls, emails, social, events."""
+        org, cal, p = self.org, self.cal, self.profile
+        n_reps, nd = len(org.start_day), cal.n_days
+        reps, days = np.arange(n_reps)[:, None], np.arange(nd)[None, :]
+        season = np.asarray(ACTIVITY_SEASON)[cal.month - 1][None, :]
+        lam = p.activities_per_day * org.act_level[:, None] * org.ramp(reps, days) * season
+        cell = _cells(rng.poisson(lam * self.dip[None, :] * self.work))
+        n = len(cell)
+        rep = cell // nd
+        names, weights = zip(*p.prospect_mix, strict=True)
+        codes = np.array([T_[x] for x in names])
+        typ = codes[rng.choice(len(codes), n, p=np.asarray(weights) / sum(weights))]
+        hour = 8 + rng.choice(len(HOUR_WEIGHTS), n, p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum())
+        late_mail = (typ == T_["email"]) & (rng.random(n) < 0.02)  # some mail is sent at night
+        hour[late_mail] = rng.integers(19, 22, int(late_mail.sum()))
+        minute = np.where(hour == 8, rng.integers(30, 60, n), rng.integers(0, 60, n))
+        t = cell % nd * DAY + hour * 60 + minute
+        targeted = np.isin(typ, [T_["call"], T_["email"], T_["meeting"], T_["follow_up"]])
+        targeted &= rng.random(n) < 0.7
+        account = np.where(targeted, self.account_of(rep, rng), -1)
+        return Acts.of(rep, t, typ, account=account)
+
+    def _activities(self, parts: list[Acts], rng: np.random.Generator) -> Acts:
+        acts = Acts.concat([*parts, self._deal_touches(rng), self._prospecting(rng)])
+        order = np.argsort(acts.t)
+        acts = acts.select(order)
+        acts.outcome = self._outcomes(acts, rng)
+        acts.duration = self._durations(acts, rng)
+        return acts
+
+    def _outcomes(self, a: Acts, rng: np.random.Generator) -> Ints:
+        org = self.org
+        n = len(a.t)
+        out = np.where(a.outcome >= 0, a.outcome, O_["completed"])
+        u = rng.random(n)
+        free = a.outcome < 0
+        call = free & (a.type == T_["call"])
+        pc = org.connect[a.rep[call]]
+        uc = u[call]
+        out[call] = np.where(uc < pc, O_["connected"], np.where(uc < pc + (1 - pc) * 0.72, O_["no_answer"], O_["voicemail"]))
+        mail = free & (a.type == T_["email"])
+        um = u[mail]
+        out[mail] = np.where(um < 0.16, O_["replied"], np.where(um < 0.2, O_["bounced"], O_["sent"]))
+        meet = free & np.isin(a.type, [T_["meeting"], T_["demo"]])
+        um = u[meet]
+        held = org.held[a.rep[meet]]
+        out[meet] = np.where(um < held, O_["held"], np.where(um < (1 + held) / 2, O_["no_show"], O_["cancelled"]))
+        return out
+
+    def _durations(self, a: Acts, rng: np.random.Generator) -> Floats:
+        n = len(a.t)
+        dur = np.zeros(n)
+        typ, out = a.type, a.outcome
+
+        def put(mask: Bools, values: Floats | float) -> None:
+            dur[mask] = values if isinstance(values, float) else values[: int(mask.sum())]
+
+        def logn(mask: Bools, median: float, sigma: float) -> None:
+            k = int(mask.sum())
+            dur[mask] = np.maximum(1.0, np.round(rng.lognormal(math.log(median), sigma, k)))
+
+        def pick(mask: Bools, choices: Sequence[float]) -> None:
+            dur[mask] = rng.choice(np.asarray(choices, dtype=float), int(mask.sum()))
+
+        logn((typ == T_["call"]) & (out == O_["connected"]), 6.0, 0.6)
+        put((typ == T_["call"]) & (out != O_["connected"]), 1.0)
+        put(typ == T_["email"], 3.0)
+        held = out == O_["held"]
+        pick((typ == T_["meeting"]) & held, (30, 45, 60))
+        pick((typ == T_["demo"]) & held, (30, 45, 60, 90))
+        put(np.isin(typ, [T_["meeting"], T_["demo"]]) & (out == O_["no_show"]), 15.0)
+        logn(typ == T_["proposal"], 60.0, 0.4)
+        pick(typ == T_["negotiation"], (30, 45, 60))
+        logn(typ == T_["follow_up"], 8.0, 0.5)
+        pick(typ == T_["event"], (60, 120, 180, 240))
+        put(typ == T_["social"], 5.0)
+        put(typ == T_["other"], 15.0)
+        return dur
+
+    # -- surveys, churn, accounts -------------------------------------------------------------
+    def _surveys_and_churn(self, rng: np.random.Generator) -> None:
+        d, org, cal, n_acc = self.deals, self.org, self.cal, self.n_accounts
+        won = np.flatnonzero(d.won & d.closed)
+        # CSAT soon after a won deal, NPS a few months into the relationship; happier customers
+        # for some reps than others.
+        csat = won[rng.random(len(won)) < 0.35]
+        nps = won[rng.random(len(won)) < 0.3]
+        deal = np.concatenate([csat, nps])
+        scale = np.repeat(np.array([0, 1]), [len(csat), len(nps)])
+        wait = np.concatenate([rng.integers(2, 22, len(csat)), rng.integers(60, 241, len(nps))])
+        t = (d.close[deal] // DAY + wait) * DAY + rng.integers(7 * 60, 22 * 60, len(deal))
+        q = org.quality[d.closer[deal]]
+        noise = rng.normal(0.0, 1.0, len(deal))
+        score = np.where(
+            scale == 0,
+            np.clip(np.round(4.1 + 0.7 * q + 0.85 * noise), 1, 5),
+            np.clip(np.round(7.6 + 1.6 * q + 1.8 * noise), 0, 10),
+        ).astype(np.int64)
+        account = d.account[deal]
+
+        # Churn: a lost renewal ends the relationship; otherwise some customers quietly leave
+        # after their last deal, detractors more often. Never while a deal is still open.
+        closed = np.flatnonzero(d.closed)
+        order = closed[np.lexsort((d.close[closed], d.account[closed]))]
+        acc = d.account[order]
+        is_last = np.r_[acc[1:] != acc[:-1], True] if len(acc) else np.zeros(0, bool)
+        last = np.full(n_acc, -1, dtype=np.int64)
+        last[acc[is_last]] = order[is_last]
+        has_last = last >= 0
+        last_close = np.where(has_last, d.close[np.maximum(last, 0)], -1)
+        lost_renewal = has_last & (d.kind[np.maximum(last, 0)] == KINDS.index("renewal"))
+        lost_renewal &= ~d.won[np.maximum(last, 0)]
+        pending = np.zeros(n_acc, dtype=bool)
+        pending[d.account[~d.closed]] = True
+        detractor = np.zeros(n_acc, dtype=bool)
+        detractor[account[(scale == 1) & (score <= 6)]] = True
+        p_churn = np.where(lost_renewal, 0.9, SEGMENT_CHURN[self.acc_segment] + 0.15 * detractor)
+        gap = np.where(lost_renewal, rng.uniform(0, 14, n_acc), rng.uniform(30, 300, n_acc))
+        churn_t = last_close + _minutes(gap)
+        churn = (self.first_won < NEVER) & ~pending & (churn_t < cal.end_t)
+        churn &= rng.random(n_acc) < p_churn
+        self.churned = np.where(churn, churn_t, -1)
+        keep = (t < cal.end_t) & ~(churn[account] & (t > churn_t[account]))
+        order = np.argsort(t[keep], kind="stable")
+        self.survey_t, self.survey_scale = t[keep][order], scale[keep][order]
+        self.survey_score, self.survey_account = score[keep][order], account[keep][order]
+        self.survey_rep = d.closer[deal][keep][order]
+
+        # An account enters the CRM some days before its first lead or deal; untouched
+        # prospects at any time (many before the history starts).
+        first_seen = np.full(n_acc, NEVER, dtype=np.int64)
+        has = self.leads.account >= 0
+        np.minimum.at(first_seen, self.leads.account[has], self.leads.created[has])
+        np.minimum.at(first_seen, d.account, d.created)
+        seen = first_seen < NEVER
+        day = np.where(
+            seen, first_seen // DAY - rng.integers(1, 120, n_acc), rng.integers(-730, cal.n_days, n_acc)
+        )
+        self.acc_created = day * DAY + rng.integers(OFFICE_START, OFFICE_END, n_acc)
