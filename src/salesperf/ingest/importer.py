@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from salesperf.ingest.mapping import ImportMapping, from_options, load_mapping, preset
+from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping, from_options, load_mapping, preset
 from salesperf.ingest.readers import FileRefused, Source, open_source, structural_rejects
 from salesperf.ingest.sql import ident
 from salesperf.ingest.validate import plan_columns, stage_sql
@@ -137,9 +137,14 @@ def import_file(
         name=name,
     )
     try:
-        plan = plan_columns(spec, source.columns, mapping)
         relation = source.relation
         line_column = source.line_column
+        columns = source.columns
+        if ROW_SOURCE in mapping.rename:
+            # the record's number (1 = first data row) as a source, for files without ids
+            relation = f"(SELECT CAST(row_number() OVER () AS VARCHAR) AS {ident(ROW_SOURCE)}, * FROM {relation})"
+            columns = (*columns, ROW_SOURCE)
+        plan = plan_columns(spec, columns, mapping)
         if source.format == "csv" and plan.dedupe:
             relation = f"(SELECT row_number() OVER () - 1 AS _rec, * FROM {relation})"
             line_column = "_rec"
@@ -182,7 +187,7 @@ def import_file(
             raise FileRefused(
                 f"{source.path.name} is not UTF-8 text; give --encoding cp1252 or save it as UTF-8"
             )
-        pos = line_column or "rowid"
+        pos = "_line" if line_column else "rowid"
         dups = _find_duplicates(con, name, spec.key, pos)
         rows_staged = int(con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0])
         rejects = _collect_rejects(con, name, source, pos, structural, dups, " / ".join(spec.key))

@@ -19,7 +19,8 @@ A mapping is a TOML file (or `--map source=canonical` options, or a ready preset
     [constants]                     # the same value in every row
     kind = "new_business"
 
-Columns not mapped are matched by name (case, spaces and punctuation ignored).
+Columns not mapped are matched by name (case, spaces and punctuation ignored). The pseudo
+column "@row" is the record's number in the file, for files that have no id of their own.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from salesperf.schema import TABLES
 CHECK_ONLY = ("currency",)
 DATE_FORMATS = ("ISO", "DD-MM-YYYY", "MM/DD/YYYY")
 PRESETS = ("generic", "hubspot", "salesforce", "pipedrive")
+#: A pseudo source column: the record's number in the file (1 = first data row).
+ROW_SOURCE = "@row"
 _OPTION_KEYS = ("delimiter", "encoding", "decimal", "date_format", "sheet", "format", "timezone")
 
 
@@ -63,6 +66,7 @@ class ImportMapping:
     dedupe: bool = False
     auto: bool = True
     name: str = "generic"
+    optional: frozenset[str] = frozenset()  # source columns that may be absent (presets)
 
     def option(self, key: str) -> str | None:
         """A reading option, or None when it is to be detected."""
@@ -76,7 +80,7 @@ class ImportMapping:
     def merged(self, other: ImportMapping) -> ImportMapping:
         """This mapping with `other` laid over it (options given later win)."""
         # a later mapping that names a canonical column replaces the earlier sources for it
-        named = {t for targets in other.rename.values() for t in targets}
+        named = {t for targets in other.rename.values() for t in targets} | set(other.constants)
         rename: dict[str, tuple[str, ...]] = {}
         for src, targets in self.rename.items():
             rest = tuple(t for t in targets if t not in named)
@@ -98,6 +102,7 @@ class ImportMapping:
             dedupe=self.dedupe or other.dedupe,
             auto=self.auto and other.auto,
             name=other.name if other.name != "generic" else self.name,
+            optional=self.optional | other.optional,
         )
 
 
@@ -213,7 +218,9 @@ def preset(name: str, table: str) -> ImportMapping:
             "use --map or a mapping file for this table"
         )
     data = tomllib.loads(res.read_text(encoding="utf-8"))
-    return parse_mapping(data, f"preset {name}")
+    mapping = parse_mapping(data, f"preset {name}")
+    # exports differ in which optional columns they carry: a preset's column may be absent
+    return replace(mapping, optional=frozenset(mapping.rename))
 
 
 def from_options(maps: Sequence[str], table: str | None) -> ImportMapping:

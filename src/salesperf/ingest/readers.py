@@ -178,8 +178,7 @@ def read_csv(
         raise FileRefused(f"{path.name} has no header line; the first line must name the columns")
     delim = detect_delimiter(header_line, delimiter)
     header = next(csv.reader([header_line], delimiter=delim))
-    columns = tuple(h.strip() for h in header)
-    _check_header(path, columns)
+    columns = _check_header(path, tuple(h.strip() for h in header))
     dec = decimal if decimal else ("," if delim == ";" else ".")
     if dec not in (",", "."):
         raise FileRefused(f"the decimal separator is ',' or '.', not {dec!r}")
@@ -220,12 +219,18 @@ def structural_rejects(con: Any, name: str) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
-def _check_header(path: Path, columns: tuple[str, ...]) -> None:
+def _check_header(path: Path, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The header's names, with unnamed columns (a trailing delimiter) named by position."""
     if not any(columns):
         raise FileRefused(f"{path.name} has an empty header line; it must name the columns")
     dup = sorted({c for c in columns if columns.count(c) > 1 and c})
     if dup:
         raise FileRefused(f"{path.name} has the column {dup[0]!r} more than once")
+    named = tuple(c or f"column{i}" for i, c in enumerate(columns, start=1))
+    clash = sorted({c for c in named if named.count(c) > 1})
+    if clash:
+        raise FileRefused(f"{path.name} has the column {clash[0]!r} more than once")
+    return named
 
 
 def _cell_text(value: Any) -> str | None:
@@ -264,10 +269,10 @@ def read_xlsx(con: Any, path: Path, *, sheet: str | None = None, name: str) -> S
         if any(v not in (None, "") for v in row):
             header = row
             break
-    columns = tuple(_cell_text(h) or "" for h in header)
-    while columns and columns[-1] == "":
-        columns = columns[:-1]
-    _check_header(path, columns)
+    given = tuple(_cell_text(h) or "" for h in header)
+    while given and given[-1] == "":
+        given = given[:-1]
+    columns = _check_header(path, given)
     data: dict[str, list[str | None]] = {c: [] for c in columns}
     lines: list[int] = []
     for offset, row in enumerate(rows_iter, start=header_line + 1):
@@ -301,8 +306,7 @@ def read_parquet(con: Any, path: Path, *, name: str) -> Source:
         desc = con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(str(path))})").fetchall()
     except Exception as exc:
         raise FileRefused(f"{path.name} is not a readable Parquet file ({exc})") from None
-    columns = tuple(str(r[0]) for r in desc)
-    _check_header(path, columns)
+    columns = _check_header(path, tuple(str(r[0]) for r in desc))
     casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in columns)
     relation = (
         f"(SELECT file_row_number + 1 AS _line, {casts} FROM "

@@ -79,7 +79,9 @@ def plan_columns(spec: Table, source_columns: tuple[str, ...], mapping: ImportMa
     """Match source columns to canonical ones; refuse the file if a required one is missing."""
     problems: list[str] = []
     by_norm: dict[str, str] = {normalise_name(c): c for c in source_columns}
-    missing_sources = [s for s in mapping.rename if s not in source_columns]
+    missing_sources = [
+        s for s in mapping.rename if s not in source_columns and s not in mapping.optional
+    ]
     for s in missing_sources:
         close = difflib.get_close_matches(s, source_columns, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
