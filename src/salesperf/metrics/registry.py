@@ -6,9 +6,11 @@ a direction and a type. Docs, the CLI, the API and target checks read this decla
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+
+import ibis.expr.types as ir
 
 
 class MetricType(StrEnum):
@@ -171,3 +173,63 @@ def get(name: str) -> Metric:
         raise KeyError(
             f"there is no metric {name!r}; the metrics are: {', '.join(METRICS)}"
         ) from None
+
+
+# -- formulas ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Formula:
+    """How a metric is computed from measures: the measures it needs and the expression."""
+
+    needs: tuple[str, ...]
+    compute: Callable[[Mapping[str, ir.NumericValue]], ir.NumericValue]
+
+
+def _ratio(num: str, den: str, scale: float = 1.0) -> Formula:
+    """num / den; null (never 0 or infinity) when the denominator is 0."""
+    return Formula(
+        (num, den), lambda m: scale * m[num].cast("float64") / m[den].cast("float64").nullif(0)
+    )
+
+
+def _same(name: str) -> Formula:
+    return Formula((name,), lambda m: m[name])
+
+
+FORMULAS: Mapping[str, Formula] = {
+    "activities": _same("activities"),
+    "activities_per_day": _ratio("activities", "working_days"),
+    "active_days": _same("active_days"),
+    "accounts_touched": _same("accounts_touched"),
+    "call_connect_rate": _ratio("calls_connected", "calls"),
+    "meetings_held_rate": _ratio("meetings_held", "meetings_scheduled"),
+    "revenue_won": _same("revenue_won"),
+    "deals_won": _same("deals_won"),
+    "deals_lost": _same("deals_lost"),
+    "win_rate": Formula(
+        ("deals_won", "deals_lost"),
+        lambda m: m["deals_won"].cast("float64")
+        / (m["deals_won"] + m["deals_lost"]).cast("float64").nullif(0),
+    ),
+    "avg_deal_size": _ratio("revenue_won", "deals_won"),
+    "sales_cycle_days": _same("sales_cycle_days"),
+    "pipeline_created": _same("pipeline_created"),
+    "csat": _ratio("csat_positive", "csat_responses"),
+    "nps": Formula(
+        ("promoters", "detractors", "nps_responses"),
+        lambda m: 100.0
+        * (m["promoters"] - m["detractors"]).cast("float64")
+        / m["nps_responses"].cast("float64").nullif(0),
+    ),
+    "referral_leads": _same("referral_leads"),
+    "revenue_per_activity": _ratio("revenue_won", "activities"),
+    "wins_per_100_activities": _ratio("deals_won", "activities", 100.0),
+    "activities_per_win": _ratio("activities", "deals_won"),
+}
+
+#: The metric whose target attainment is "quota attainment" and "gap to target".
+QUOTA_METRIC = "revenue_won"
+
+
+def computable() -> tuple[str, ...]:
+    """The metrics the scorecard computes (cohort metrics are computed by the analyses)."""
+    return tuple(n for n in METRICS if n in FORMULAS or n in ("quota_attainment", "target_gap"))

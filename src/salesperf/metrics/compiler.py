@@ -1,0 +1,327 @@
+"""Queries as values, compiled to Ibis expressions that the engine runs set-based.
+
+A `Query` names metrics, a grain, a grouping, a period range and comparisons. `compile_query`
+turns it into one Ibis expression: each fact is aggregated once per (group, period), the facts
+are stacked and folded into one row per group and period, and the metric formulas of the
+registry are applied to the measures. Teams are computed from their members' rows (every
+team in the tree, through a team closure), never averaged from member ratios.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+from ibis.backends import BaseBackend
+
+from salesperf.metrics.measures import FACTS, MEASURES, WORKING_DAYS
+from salesperf.metrics.periods import Grain, bucket, local_time, period_start, shift
+from salesperf.metrics.registry import FORMULAS, METRICS, QUOTA_METRIC, Unit, computable
+
+
+class By(StrEnum):
+    """Whose figures a row holds."""
+
+    REP = "rep"
+    TEAM = "team"  # every team of the tree, with its whole subtree's members
+    ORG = "org"
+
+
+class Compare(StrEnum):
+    """What each figure is set against."""
+
+    PREVIOUS = "previous"  # the period before
+    LAST_YEAR = "last_year"  # the same period a year earlier
+    TARGET = "target"  # the target set for the group, metric and period
+
+
+@dataclass(frozen=True)
+class Query:
+    """A metric query: a small frozen value, not a bag of parameters."""
+
+    metrics: tuple[str, ...]
+    start: date
+    end: date  # exclusive
+    grain: Grain = Grain.MONTH
+    by: By = By.REP
+    compare: tuple[Compare, ...] = ()
+    reps: frozenset[str] | None = None  # only these reps' rows (None: everyone)
+    teams: frozenset[str] | None = None  # with by=team: only these teams' rows
+    periods: tuple[date, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        known = computable()
+        bad = [m for m in self.metrics if m not in known]
+        if bad:
+            raise ValueError(
+                f"unknown or non-scorecard metric(s): {', '.join(bad)}; "
+                f"the scorecard metrics are: {', '.join(known)}"
+            )
+        if not self.metrics:
+            raise ValueError("a query needs at least one metric")
+        if self.end <= self.start:
+            raise ValueError("the period range is empty: its end must come after its start")
+        if self.grain is Grain.ALL and set(self.compare) & {Compare.PREVIOUS, Compare.LAST_YEAR}:
+            # the previous "whole range" is the same length just before it
+            pass
+
+    @property
+    def key(self) -> str:
+        """The name of the grouping column in results."""
+        return {By.REP: "rep_id", By.TEAM: "team_id", By.ORG: "org"}[self.by]
+
+
+def buckets(q: Query, start: date | None = None) -> list[date]:
+    """The first day of every period in the query's range."""
+    lo = start or q.start
+    if q.grain is Grain.ALL:
+        return [lo]
+    out, d = [], period_start(lo, q.grain)
+    while d < q.end:
+        out.append(d)
+        d = shift(d, q.grain, 1)
+    return out
+
+
+def _bucket_end(d: date, q: Query) -> date:
+    return q.end if q.grain is Grain.ALL else shift(d, q.grain, 1)
+
+
+def _offset(q: Query, c: Compare) -> tuple[date, date]:
+    """The earlier range a comparison needs, for ALL-grain queries too."""
+    if q.grain is Grain.ALL:
+        days = (q.end - q.start).days
+        if c is Compare.PREVIOUS:
+            return q.start - timedelta(days=days), q.start
+        return q.start.replace(year=q.start.year - 1), q.end.replace(year=q.end.year - 1)
+    n = 1 if c is Compare.PREVIOUS else {Grain.DAY: 364, Grain.WEEK: 52}.get(q.grain, 0)
+    if c is Compare.LAST_YEAR and q.grain in (Grain.MONTH, Grain.QUARTER, Grain.YEAR):
+        months = {Grain.MONTH: 12, Grain.QUARTER: 4, Grain.YEAR: 1}[q.grain]
+        return shift(q.start, q.grain, -months), q.start
+    return shift(period_start(q.start, q.grain), q.grain, -n), q.start
+
+
+def team_closure(con: BaseBackend) -> pd.DataFrame:
+    """(team_id, rep_id) for every team and every rep in its subtree."""
+    teams = con.table("teams").select("team_id", "parent_team_id").to_pandas()
+    reps = con.table("reps").select("rep_id", "team_id").to_pandas()
+    parent = dict(zip(teams.team_id, teams.parent_team_id, strict=True))
+    rows: list[tuple[str, str]] = []
+    for rep, team in zip(reps.rep_id, reps.team_id, strict=True):
+        seen: set[str] = set()
+        t = team
+        while isinstance(t, str) and t not in seen:  # a cycle in bad data stops here
+            seen.add(t)
+            rows.append((t, rep))
+            t = parent.get(t)
+    return pd.DataFrame(rows, columns=["team_id", "rep_id"])
+
+
+class Compiler:
+    """Compiles queries against one backend and organisation time zone."""
+
+    def __init__(self, con: BaseBackend, timezone: str = "UTC") -> None:
+        self.con = con
+        self.tz = timezone
+        self._closure: ir.Table | None = None
+
+    # -- building blocks ---------------------------------------------------------------------
+    def closure(self) -> ir.Table:
+        """The team closure as an Ibis table (computed once per compiler)."""
+        if self._closure is None:
+            df = team_closure(self.con)
+            self._closure = ibis.memtable(
+                df if len(df) else pd.DataFrame({"team_id": pd.Series(dtype=str), "rep_id": pd.Series(dtype=str)})
+            )
+        return self._closure
+
+    def _keyed(self, t: ir.Table, q: Query) -> ir.Table:
+        """Rows with a `_key` column for the grouping (teams replicate rows up the tree)."""
+        if q.reps is not None:
+            t = t.filter(t.rep_id.isin(sorted(q.reps)))
+        if q.by is By.REP:
+            return t.mutate(_key=t.rep_id)
+        if q.by is By.ORG:
+            return t.mutate(_key=ibis.literal("org"))
+        c = self.closure()
+        if q.teams is not None:
+            c = c.filter(c.team_id.isin(sorted(q.teams)))
+        return t.join(c, "rep_id").mutate(_key=c.team_id)
+
+    def _fact(self, fact: str, names: list[str], q: Query, lo: date) -> ir.Table:
+        f = FACTS[fact]
+        t = self.con.table(f.table)
+        if f.where is not None:
+            t = t.filter(f.where(t))
+        t = t.filter(t[f.time].notnull())
+        t = t.mutate(_local=local_time(t[f.time], self.tz, lo, q.end))
+        if fact == "deal_closed":
+            t = t.mutate(_created_local=local_time(t.created_at, self.tz, lo, q.end))
+        t = t.filter(
+            (t._local >= ibis.timestamp(datetime.combine(lo, time())))
+            & (t._local < ibis.timestamp(datetime.combine(q.end, time())))
+        )
+        t = self._keyed(t, q).mutate(_period=lambda r: bucket(r._local, q.grain, lo))
+        if q.grain is Grain.ALL:
+            t = t.mutate(_period=self._all_period(t._local, q))
+        aggs = {n: MEASURES[n].agg(t).cast("float64") for n in names}
+        return t.group_by(["_key", "_period"]).aggregate(**aggs)
+
+    def _all_period(self, local: ir.TimestampValue, q: Query) -> ir.DateValue:
+        """With grain ALL, the range and the comparison ranges are each one period."""
+        d = local.date()
+        branches = [(d >= ibis.date(q.start), ibis.date(q.start))]
+        for c in q.compare:
+            if c is Compare.TARGET:
+                continue
+            s, _ = _offset(q, c)
+            branches.append((d >= ibis.date(s), ibis.date(s)))
+        return ibis.cases(*branches, else_=ibis.null("date"))
+
+    def _working_days(self, q: Query, lo: date) -> ir.Table:
+        """Mon-Fri days of each rep's employment in the range, minus recorded absences."""
+        days = [lo + timedelta(n) for n in range((q.end - lo).days)]
+        cal = ibis.memtable(pd.DataFrame({"date": [d for d in days if d.weekday() < 5]}))
+        if not days or cal.count().execute() == 0:
+            cal = ibis.memtable(pd.DataFrame({"date": pd.Series([], dtype="datetime64[us]")}))
+        cal = cal.mutate(date=cal.date.cast("date"))
+        reps = self.con.table("reps").select("rep_id", "start_date", "end_date")
+        grid = reps.cross_join(cal)
+        grid = grid.filter(
+            (grid.start_date.isnull() | (grid.date >= grid.start_date))
+            & (grid.end_date.isnull() | (grid.date <= grid.end_date))
+        )
+        absent = self.con.table("absences").select("rep_id", "date")
+        grid = grid.anti_join(absent, ["rep_id", "date"]).select("rep_id", "date")
+        grid = self._keyed(grid, q)
+        if q.grain is Grain.ALL:
+            grid = grid.mutate(_period=self._all_period(grid.date.cast("timestamp"), q))
+        else:
+            grid = grid.mutate(_period=grid.date.cast("timestamp").truncate(q.grain.unit).date())
+        return grid.group_by(["_key", "_period"]).aggregate(
+            **{WORKING_DAYS: grid.count().cast("float64")}
+        )
+
+    def measures(self, q: Query, lo: date) -> tuple[ir.Table, list[str]]:
+        """One row per (group, period) with every measure the query's metrics need."""
+        needed: list[str] = []
+        for m in q.metrics:
+            formula = FORMULAS.get(m) or FORMULAS[QUOTA_METRIC]
+            needed += [n for n in formula.needs if n not in needed]
+        if Compare.TARGET in q.compare or {"quota_attainment", "target_gap"} & set(q.metrics):
+            needed += [n for n in FORMULAS[QUOTA_METRIC].needs if n not in needed]
+        by_fact: dict[str, list[str]] = {}
+        for n in needed:
+            if n != WORKING_DAYS:
+                by_fact.setdefault(MEASURES[n].fact, []).append(n)
+        parts = [self._fact(f, names, q, lo) for f, names in by_fact.items()]
+        if WORKING_DAYS in needed:
+            parts.append(self._working_days(q, lo))
+        cols = [n for n in needed]
+        stacked = ibis.union(
+            *(p.select("_key", "_period", *(p[c] if c in p.columns else ibis.null("float64").name(c) for c in cols)) for p in parts)
+        )
+        folded = stacked.group_by(["_key", "_period"]).aggregate(**{c: stacked[c].max() for c in cols})
+        fills = {c: folded[c].fill_null(0) for c in cols if c == WORKING_DAYS or MEASURES[c].additive}
+        return folded.mutate(**fills), cols
+
+    # -- the query ---------------------------------------------------------------------------
+    def compile(self, q: Query) -> ir.Table:
+        """The whole query as one Ibis expression."""
+        lo = min([q.start, *(_offset(q, c)[0] for c in q.compare if c is not Compare.TARGET)])
+        if q.grain is not Grain.ALL:
+            lo = period_start(lo, q.grain)
+        base, _ = self.measures(q, lo)
+        plain = [m for m in q.metrics if m in FORMULAS]
+        values = {m: FORMULAS[m].compute({c: base[c] for c in base.columns}) for m in plain}
+        if QUOTA_METRIC not in values and (
+            Compare.TARGET in q.compare or {"quota_attainment", "target_gap"} & set(q.metrics)
+        ):
+            values[QUOTA_METRIC] = FORMULAS[QUOTA_METRIC].compute({c: base[c] for c in base.columns})
+        metrics = base.select(_key=base._key, _period=base._period, **values)
+        wanted = [date_ for date_ in buckets(q)]
+        result = metrics.filter(metrics._period.isin(wanted))
+        for c in q.compare:
+            if c is Compare.TARGET:
+                continue
+            result = self._join_earlier(result, metrics, q, c, plain)
+        if Compare.TARGET in q.compare or {"quota_attainment", "target_gap"} & set(q.metrics):
+            targets = self.con.table("targets")
+            with_targets = set(targets.select("metric").distinct().to_pandas()["metric"])
+            names = [n for n in values if n in with_targets or n == QUOTA_METRIC]
+            result = self._join_targets(result, q, names)
+        keep = ["_key", "_period", *plain]
+        for m in q.metrics:
+            if m == "quota_attainment":
+                result = result.mutate(quota_attainment=result[f"{QUOTA_METRIC}_attainment"])
+            elif m == "target_gap":
+                result = result.mutate(target_gap=result[f"{QUOTA_METRIC}_gap"])
+        extra = [c for c in result.columns if c not in keep and c not in ("_key", "_period")]
+        if {"quota_attainment", "target_gap"} & set(q.metrics) and Compare.TARGET not in q.compare:
+            extra = [c for c in extra if c in ("quota_attainment", "target_gap")]
+        result = result.select(*keep, *extra)
+        return result.rename({q.key: "_key", "period_start": "_period"}).order_by([q.key, "period_start"])
+
+    def _join_earlier(
+        self, result: ir.Table, metrics: ir.Table, q: Query, c: Compare, names: list[str]
+    ) -> ir.Table:
+        earlier = {}
+        for b in buckets(q):
+            if q.grain is Grain.ALL:
+                earlier[b] = _offset(q, c)[0]
+            elif c is Compare.PREVIOUS:
+                earlier[b] = shift(b, q.grain, -1)
+            elif q.grain in (Grain.MONTH, Grain.QUARTER, Grain.YEAR):
+                earlier[b] = shift(b, Grain.MONTH, -12)
+            else:
+                earlier[b] = b - timedelta(days=364)  # same weekday, 52 weeks back
+        suffix = "prev" if c is Compare.PREVIOUS else "last_year"
+        mapping = ibis.memtable(
+            pd.DataFrame({"_p": list(earlier), "_e": list(earlier.values())})
+        ).mutate(_p=lambda t: t._p.cast("date"), _e=lambda t: t._e.cast("date"))
+        e = metrics.select(
+            _ek=metrics._key, _ee=metrics._period, **{f"{n}_{suffix}": metrics[n] for n in names}
+        )
+        joined = result.left_join(mapping, result._period == mapping._p).drop("_p")
+        joined = joined.left_join(e, [joined._key == e._ek, joined._e == e._ee])
+        cols = [col for col in joined.columns if col not in ("_ek", "_e", "_ee")]
+        return joined.select(*cols)
+
+    def _join_targets(self, result: ir.Table, q: Query, names: Iterable[str]) -> ir.Table:
+        scope = {By.REP: "rep", By.TEAM: "team", By.ORG: "org"}[q.by]
+        t = self.con.table("targets")
+        t = t.filter((t.scope == scope) & t.metric.isin(list(names)))
+        periods = pd.DataFrame(
+            {"_p": buckets(q), "_end": [_bucket_end(b, q) - timedelta(days=1) for b in buckets(q)]}
+        )
+        pm = ibis.memtable(periods).mutate(_p=lambda x: x._p.cast("date"), _end=lambda x: x._end.cast("date"))
+        t = t.join(pm, [t.period_start == pm._p, t.period_end == pm._end])
+        key = t.scope_id if q.by is not By.ORG else ibis.literal("org")
+        wide = t.group_by([key.name("_tk"), t._p]).aggregate(
+            **{f"{n}_target": t.value.sum(where=t.metric == n) for n in names}
+        )
+        joined = result.left_join(wide, [result._key == wide._tk, result._period == wide._p])
+        joined = joined.drop(*(c for c in ("_tk", "_p") if c in joined.columns))
+        return joined.mutate(
+            **{
+                f"{n}_attainment": joined[n].cast("float64") / joined[f"{n}_target"].nullif(0)
+                for n in names
+            },
+            **{f"{n}_gap": joined[f"{n}_target"] - joined[n] for n in names},
+        )
+
+
+def run(con: BaseBackend, q: Query, timezone: str = "UTC") -> pd.DataFrame:
+    """Run a query; counts come back as whole numbers, undefined ratios as nulls."""
+    df = Compiler(con, timezone).compile(q).to_pandas()
+    for m in q.metrics:
+        meta = METRICS[m]
+        if meta.unit is Unit.COUNT and m in FORMULAS and FORMULAS[m].needs == (m,):
+            df[m] = df[m].round().astype("Int64")
+    df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
+    return df

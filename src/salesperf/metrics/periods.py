@@ -1,0 +1,151 @@
+"""Periods: the organisation's local time and the buckets (day, ISO week, month, ...).
+
+Timestamps are stored as naive UTC. Local time is UTC plus the zone's offset at that instant,
+written as a CASE over the zone's transitions in the queried range, which every engine runs
+the same way (no engine-specific time zone functions).
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+import ibis
+import ibis.expr.types as ir
+
+
+class Grain(StrEnum):
+    """How finely a query splits time."""
+
+    DAY = "day"
+    WEEK = "week"  # ISO week, Monday start
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+    ALL = "all"  # the whole range as one period
+
+    @property
+    def unit(self) -> str:
+        """The truncation unit Ibis understands."""
+        return {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}[self.value]
+
+
+def period_start(d: date, grain: Grain) -> date:
+    """The first day of the period that holds `d`."""
+    if grain is Grain.DAY or grain is Grain.ALL:
+        return d
+    if grain is Grain.WEEK:
+        return d - timedelta(days=d.weekday())
+    if grain is Grain.MONTH:
+        return d.replace(day=1)
+    if grain is Grain.QUARTER:
+        return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+    return date(d.year, 1, 1)
+
+
+def shift(d: date, grain: Grain, n: int) -> date:
+    """`d` moved by `n` periods (months keep the day where the month has it)."""
+    if grain is Grain.DAY:
+        return d + timedelta(days=n)
+    if grain is Grain.WEEK:
+        return d + timedelta(weeks=n)
+    months = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}.get(grain)
+    if months is None:
+        raise ValueError("the whole range has no previous period of its own")
+    total = d.year * 12 + d.month - 1 + n * months
+    y, m = divmod(total, 12)
+    return date(y, m + 1, min(d.day, calendar.monthrange(y, m + 1)[1]))
+
+
+@dataclass(frozen=True)
+class Period:
+    """A labelled range of days: start inclusive, end exclusive."""
+
+    start: date
+    end: date
+    label: str
+
+
+def parse_period(text: str) -> Period:
+    """`2025`, `2025-Q3`, `2025-07`, `2025-W27`, `2025-07-14` or `2025-07-01..2025-09-30`."""
+    t = text.strip()
+    try:
+        if ".." in t:
+            a, b = t.split("..", 1)
+            start, last = date.fromisoformat(a), date.fromisoformat(b)
+            if last < start:
+                raise ValueError
+            return Period(start, last + timedelta(days=1), t)
+        if len(t) == 4 and t.isdigit():
+            y = int(t)
+            return Period(date(y, 1, 1), date(y + 1, 1, 1), t)
+        if len(t) == 7 and t[4:6].upper() == "-Q" and t[6] in "1234":
+            y, q = int(t[:4]), int(t[6])
+            start = date(y, 3 * q - 2, 1)
+            return Period(start, shift(start, Grain.QUARTER, 1), f"{y}-Q{q}")
+        if len(t) in (7, 8) and t[4:6].upper() == "-W":
+            y, w = int(t[:4]), int(t[6:])
+            start = date.fromisocalendar(y, w, 1)
+            return Period(start, start + timedelta(weeks=1), f"{y}-W{w:02d}")
+        if len(t) == 7:
+            start = date(int(t[:4]), int(t[5:7]), 1)
+            return Period(start, shift(start, Grain.MONTH, 1), t)
+        d = date.fromisoformat(t)
+        return Period(d, d + timedelta(days=1), t)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a period; use 2025, 2025-Q3, 2025-07, 2025-W27, 2025-07-14 "
+            "or 2025-07-01..2025-09-30"
+        ) from None
+
+
+def transitions(tz: str, start: date, end: date) -> list[tuple[datetime, int]]:
+    """The zone's UTC offsets (seconds) over [start - 1 day, end + 1 day], as (from_utc, offset).
+
+    The first entry starts at the beginning of the range; later entries at each change.
+    """
+    zone = ZoneInfo(tz)
+    lo = datetime.combine(start - timedelta(days=1), datetime.min.time(), UTC)
+    hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)
+
+    def offset(t: datetime) -> int:
+        u = t.astimezone(zone).utcoffset()
+        return int(u.total_seconds()) if u is not None else 0
+
+    out = [(lo.replace(tzinfo=None), offset(lo))]
+    t = lo
+    step = timedelta(hours=1)
+    while t < hi:
+        nxt = t + step
+        if offset(nxt) != out[-1][1]:
+            m = t  # find the minute of the change inside this hour
+            while offset(m) == out[-1][1]:
+                m += timedelta(minutes=1)
+            out.append((m.replace(tzinfo=None), offset(m)))
+        t = nxt
+    return out
+
+
+def local_time(ts: ir.TimestampValue, tz: str, start: date, end: date) -> ir.TimestampValue:
+    """A UTC timestamp column as the organisation's wall-clock time."""
+    if tz == "UTC":
+        return ts
+    changes = transitions(tz, start, end)
+    if len(changes) == 1:
+        return ts + ibis.interval(seconds=changes[0][1])
+    # before the i-th change the (i-1)-th offset holds; the first true branch wins
+    offset = ibis.cases(
+        *((ts < ibis.timestamp(changes[i][0]), changes[i - 1][1]) for i in range(1, len(changes))),
+        else_=changes[-1][1],
+    )
+    return ts + offset.as_interval("s")
+
+
+def bucket(local: ir.TimestampValue, grain: Grain, start: date) -> ir.DateValue:
+    """The first day of each row's period (for ALL: the range's first day)."""
+    if grain is Grain.ALL:
+        return ibis.date(start)
+    return local.truncate(grain.unit).date()
