@@ -220,14 +220,18 @@ class Compiler:
             if n != WORKING_DAYS:
                 by_fact.setdefault(MEASURES[n].fact, []).append(n)
         parts = [self._fact(f, names, q, lo) for f, names in by_fact.items()]
-        if WORKING_DAYS in needed:
-            parts.append(self._working_days(q, lo))
-        cols = [n for n in needed]
+        # the calendar is the spine: every rep employed in a period has a row, even an idle one
+        parts.append(self._working_days(q, lo))
+        cols = [*needed, *([WORKING_DAYS] if WORKING_DAYS not in needed else [])]
         stacked = ibis.union(
             *(p.select("_key", "_period", *(p[c] if c in p.columns else ibis.null("float64").name(c) for c in cols)) for p in parts)
         )
         folded = stacked.group_by(["_key", "_period"]).aggregate(**{c: stacked[c].max() for c in cols})
-        fills = {c: folded[c].fill_null(0) for c in cols if c == WORKING_DAYS or MEASURES[c].additive}
+        fills = {
+            c: folded[c].fill_null(0)
+            for c in cols
+            if c == WORKING_DAYS or MEASURES[c].zero_when_empty
+        }
         return folded.mutate(**fills), cols
 
     # -- the query ---------------------------------------------------------------------------

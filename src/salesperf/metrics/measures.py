@@ -33,6 +33,7 @@ class Measure:
     fact: str
     agg: Callable[[ir.Table], ir.Value]
     additive: bool = True
+    zero_when_empty: bool = True  # a count of nothing is 0; a median of nothing is undefined
 
 
 _CLOSED = (DealStatus.WON.value, DealStatus.LOST.value)
@@ -83,6 +84,7 @@ MEASURES = {
             .cast("float64")
             .median(where=_won(t)),
             additive=False,
+            zero_when_empty=False,
         ),
         Measure("pipeline_created", "deal_created", lambda t: t.amount.sum()),
         Measure("csat_responses", "survey", lambda t: (t.scale == "csat5").sum()),

@@ -1,0 +1,215 @@
+"""Every scorecard metric on a small hand-built organisation, against hand-computed values.
+
+The organisation's time zone is Europe/Amsterdam, and some rows sit on a week or month boundary
+that only the local time puts right.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from salesperf.ingest.importer import import_file
+from salesperf.metrics.compiler import By, Compare, Query, run
+from salesperf.metrics.periods import Grain, parse_period
+from salesperf.metrics.registry import FORMULAS
+from salesperf.store import Store
+
+FILES = {
+    "teams": "team_id,name,parent_team_id\nORG,Acme,\nT1,North,ORG\nT1a,North-A,T1\nT2,South,ORG\n",
+    "reps": "rep_id,name,team_id\nR1,Ann,T1\nR2,Bob,T1a\nR3,Cas,T2\nR4,Dee,T2\n",
+    "absences": "rep_id,date\nR1,2025-03-04\n",
+    "activities": (
+        "activity_id,rep_id,type,occurred_at,outcome,account_id\n"
+        "A1,R1,call,2025-03-03T09:00:00Z,connected,\n"
+        "A2,R1,call,2025-03-03T10:00:00Z,no_answer,\n"
+        "A3,R1,meeting,2025-03-05T10:00:00Z,held,C1\n"
+        "A4,R1,demo,2025-03-06T10:00:00Z,no_show,C1\n"
+        "A5,R2,email,2025-03-09T23:30:00Z,sent,\n"  # Monday 00:30 in Amsterdam: ISO week 11
+        "A6,R2,call,2025-03-31T22:30:00Z,connected,\n"  # 1 April 00:30 in Amsterdam
+        "A7,R3,call,2025-03-12T10:00:00Z,connected,C2\n"
+    ),
+    "deals": (
+        "deal_id,rep_id,created_at,status,amount,closed_at\n"
+        "D1,R1,2025-02-10,won,1000,2025-03-14\n"
+        "D2,R1,2025-03-01,lost,500,2025-03-20\n"
+        "D3,R2,2025-03-02,won,3000,2025-03-31T22:30:00Z\n"  # closes on 1 April, local time
+        "D4,R3,2025-01-15,won,2000,2025-03-25\n"
+        "D5,R3,2025-03-15,open,700,\n"
+    ),
+    "surveys": (
+        "response_id,responded_at,scale,score,rep_id\n"
+        "S1,2025-03-10,csat5,5,R1\nS2,2025-03-11,csat5,3,R1\n"
+        "S3,2025-03-10,nps10,10,R3\nS4,2025-03-11,nps10,5,R3\nS5,2025-03-12,nps10,8,R3\n"
+    ),
+    "leads": "lead_id,created_at,source,rep_id\nL1,2025-03-03,referral,R1\nL2,2025-03-04,inbound,R1\n",
+    "targets": (
+        "scope,scope_id,metric,period_start,period_end,value\n"
+        "rep,R1,revenue_won,2025-03-01,2025-03-31,2000\n"
+        "team,T1,revenue_won,2025-03-01,2025-03-31,5000\n"
+        "org,ORG,revenue_won,2025-03-01,2025-03-31,6000\n"
+    ),
+}
+ALL = tuple(FORMULAS) + ("quota_attainment", "target_gap")
+MARCH = parse_period("2025-03")
+NULL = None
+
+# Hand-computed, March 2025 (see the rows above). March 2025 has 21 weekdays; R1 was absent one.
+EXPECTED_REPS = {
+    "R1": dict(activities=4, active_days=3, accounts_touched=1, call_connect_rate=0.5,
+               meetings_held_rate=0.5, deals_won=1, deals_lost=1, win_rate=0.5, revenue_won=1000,
+               avg_deal_size=1000, sales_cycle_days=32, pipeline_created=500, csat=0.5, nps=NULL,
+               referral_leads=1, activities_per_day=4 / 20, revenue_per_activity=250,
+               wins_per_100_activities=25, activities_per_win=4, quota_attainment=0.5,
+               target_gap=1000),
+    "R2": dict(activities=1, active_days=1, accounts_touched=0, call_connect_rate=NULL,
+               meetings_held_rate=NULL, deals_won=0, deals_lost=0, win_rate=NULL, revenue_won=0,
+               avg_deal_size=NULL, sales_cycle_days=NULL, pipeline_created=3000, csat=NULL,
+               nps=NULL, referral_leads=0, activities_per_day=1 / 21, revenue_per_activity=0,
+               wins_per_100_activities=0, activities_per_win=NULL, quota_attainment=NULL,
+               target_gap=NULL),
+    "R3": dict(activities=1, active_days=1, accounts_touched=1, call_connect_rate=1.0,
+               meetings_held_rate=NULL, deals_won=1, deals_lost=0, win_rate=1.0, revenue_won=2000,
+               avg_deal_size=2000, sales_cycle_days=69, pipeline_created=700, csat=NULL, nps=0.0,
+               referral_leads=0, activities_per_day=1 / 21, revenue_per_activity=2000,
+               wins_per_100_activities=100, activities_per_win=1, quota_attainment=NULL,
+               target_gap=NULL),
+    "R4": dict(activities=0, active_days=0, accounts_touched=0, call_connect_rate=NULL,
+               meetings_held_rate=NULL, deals_won=0, deals_lost=0, win_rate=NULL, revenue_won=0,
+               avg_deal_size=NULL, sales_cycle_days=NULL, pipeline_created=0, csat=NULL,
+               nps=NULL, referral_leads=0, activities_per_day=0.0, revenue_per_activity=NULL,
+               wins_per_100_activities=NULL, activities_per_win=NULL, quota_attainment=NULL,
+               target_gap=NULL),
+}  # fmt: skip
+
+
+@pytest.fixture
+def org(empty_store: Store, write: Callable[..., Path]) -> Store:
+    """The hand-built organisation, imported through the product's own import."""
+    empty_store.set_setting("timezone", "Europe/Amsterdam")
+    for table in ("teams", "reps", "absences", "activities", "deals", "surveys", "leads", "targets"):
+        result = import_file(empty_store, table, write(f"{table}.csv", FILES[table]))
+        assert result.rejected == 0, result.problems
+    return empty_store
+
+
+def _q(org: Store, **kw: object) -> pd.DataFrame:
+    params: dict[str, object] = dict(metrics=ALL, start=MARCH.start, end=MARCH.end, grain=Grain.MONTH)
+    params.update(kw)
+    return run(org.con, Query(**params), org.settings.timezone)  # type: ignore[arg-type]
+
+
+def _same(actual: object, expected: object) -> bool:
+    if expected is None:
+        return actual is None or actual is pd.NA or (isinstance(actual, float) and math.isnan(actual))
+    return actual is not pd.NA and actual is not None and math.isclose(float(actual), float(expected))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("rep", sorted(EXPECTED_REPS))
+def test_every_metric_for_every_rep_matches_the_hand_computation(org: Store, rep: str) -> None:
+    df = _q(org).set_index("rep_id")
+    row = df.loc[rep]
+    assert row["period_start"] == date(2025, 3, 1)
+    wrong = {
+        m: (row[m], v) for m, v in EXPECTED_REPS[rep].items() if not _same(row[m], v)
+    }
+    assert not wrong, wrong
+    assert set(EXPECTED_REPS[rep]) == set(ALL)
+
+
+def test_undefined_ratios_are_null_never_zero(org: Store) -> None:
+    df = _q(org).set_index("rep_id")
+    # R4 closed nothing and did nothing: its win rate and revenue per activity are undefined
+    assert pd.isna(df.loc["R4", "win_rate"])
+    assert pd.isna(df.loc["R4", "revenue_per_activity"])
+    # while its counts are honest zeros
+    assert df.loc["R4", "activities"] == 0 and df.loc["R4", "deals_won"] == 0
+
+
+def test_teams_roll_up_their_whole_subtree(org: Store) -> None:
+    df = _q(org, by=By.TEAM).set_index("team_id")
+    # T1 = R1 + R2 (R2 sits in T1a, under T1); ORG = everyone
+    assert df.loc["T1", "activities"] == 5
+    assert df.loc["T1a", "activities"] == 1
+    assert df.loc["ORG", "activities"] == 6
+    assert df.loc["T1", "win_rate"] == pytest.approx(0.5)
+    assert df.loc["ORG", "win_rate"] == pytest.approx(2 / 3)  # 2 won, 1 lost: not the mean of rates
+    assert df.loc["ORG", "revenue_won"] == 3000
+    assert df.loc["T1", "pipeline_created"] == 3500
+    assert df.loc["T1", "quota_attainment"] == pytest.approx(1000 / 5000)
+    assert df.loc["T2", "nps"] == pytest.approx(0.0)
+    assert df.loc["T1", "activities_per_day"] == pytest.approx(5 / (20 + 21))
+    org_row = _q(org, by=By.ORG).iloc[0]
+    assert org_row["org"] == "org"
+    assert org_row["quota_attainment"] == pytest.approx(3000 / 6000)
+
+
+def test_team_figures_equal_a_recomputation_from_the_members_rows(org: Store) -> None:
+    teams = _q(org, by=By.TEAM).set_index("team_id")
+    reps = _q(org).set_index("rep_id")
+    members = {"ORG": ["R1", "R2", "R3", "R4"], "T1": ["R1", "R2"], "T1a": ["R2"], "T2": ["R3", "R4"]}
+    for team, rs in members.items():
+        m = reps.loc[rs]
+        assert teams.loc[team, "activities"] == m["activities"].sum()
+        assert teams.loc[team, "revenue_won"] == m["revenue_won"].sum()
+        won, lost = m["deals_won"].sum(), m["deals_lost"].sum()
+        expected = won / (won + lost) if won + lost else None
+        assert _same(teams.loc[team, "win_rate"], expected), team
+        calls_conn = {"ORG": 2 / 3, "T1": 1 / 2, "T1a": None, "T2": 1.0}[team]
+        assert _same(teams.loc[team, "call_connect_rate"], calls_conn), team
+
+
+def test_iso_weeks_and_months_follow_the_organisations_time_zone(org: Store) -> None:
+    weeks = _q(org, metrics=("activities",), start=date(2025, 3, 3), end=date(2025, 3, 17),
+               grain=Grain.WEEK)  # fmt: skip
+    r2 = weeks[weeks.rep_id == "R2"].set_index("period_start")["activities"]
+    # 23:30 UTC on Sunday is 00:30 on Monday in Amsterdam: the next ISO week
+    assert r2.to_dict() == {date(2025, 3, 3): 0, date(2025, 3, 10): 1}
+    april = _q(org, metrics=("activities", "deals_won", "revenue_won"), start=date(2025, 4, 1),
+               end=date(2025, 5, 1)).set_index("rep_id")  # fmt: skip
+    assert (april.loc["R2", "activities"], april.loc["R2", "deals_won"]) == (1, 1)
+    assert april.loc["R2", "revenue_won"] == 3000
+
+
+def test_the_same_data_in_utc_puts_the_boundary_rows_elsewhere(org: Store) -> None:
+    org.set_setting("timezone", "UTC")
+    march = _q(org, metrics=("activities",)).set_index("rep_id")
+    assert march.loc["R2", "activities"] == 2  # both of R2's boundary rows are March in UTC
+
+
+def test_previous_period_and_last_year(org: Store) -> None:
+    df = _q(org, metrics=("activities", "win_rate"), start=date(2025, 4, 1), end=date(2025, 5, 1),
+            compare=(Compare.PREVIOUS, Compare.LAST_YEAR)).set_index("rep_id")  # fmt: skip
+    assert df.loc["R1", "activities_prev"] == 4
+    assert df.loc["R1", "win_rate_prev"] == pytest.approx(0.5)
+    assert df.loc["R2", "activities"] == 1 and df.loc["R2", "activities_prev"] == 1
+    assert df.loc["R1", "activities_last_year"] == 0  # employed then, and idle
+
+
+def test_whole_range_grain_and_scope_filter(org: Store) -> None:
+    df = _q(org, metrics=("activities", "revenue_won"), start=date(2025, 1, 1), end=date(2025, 7, 1),
+            grain=Grain.ALL, reps=frozenset({"R1", "R2"})).set_index("rep_id")  # fmt: skip
+    assert set(df.index) == {"R1", "R2"}
+    assert df.loc["R2", "activities"] == 2
+    assert df.loc["R2", "revenue_won"] == 3000
+    assert set(df.period_start) == {date(2025, 1, 1)}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        (dict(metrics=("happiness",)), "unknown or non-scorecard metric"),
+        (dict(metrics=()), "at least one metric"),
+        (dict(start=date(2025, 3, 1), end=date(2025, 3, 1)), "period range is empty"),
+    ],
+)
+def test_bad_queries_are_refused_clearly(kwargs: dict[str, object], words: str) -> None:
+    params: dict[str, object] = dict(metrics=("activities",), start=MARCH.start, end=MARCH.end)
+    params.update(kwargs)
+    with pytest.raises(ValueError, match=words):
+        Query(**params)  # type: ignore[arg-type]
