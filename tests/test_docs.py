@@ -33,3 +33,27 @@ def test_the_readme_shows_the_two_commands_and_every_table_is_named_in_the_impor
     assert "make demo" in readme and "make test" in readme
     text = (ROOT / "docs" / "import.md").read_text()
     assert all(f"`{name}`" in text for name in TABLES)
+
+
+def test_metrics_reference_is_generated_from_the_registry() -> None:
+    from salesperf.metrics.docs import render
+
+    assert (ROOT / "docs" / "metrics.md").read_text() == render(), "run `make docs`"
+
+
+def test_every_metric_has_labels_and_descriptions_in_both_languages() -> None:
+    from salesperf.metrics.registry import METRICS
+
+    spec = ROOT.parent / "shared" / "spec" / "metrics.md"
+    for m in METRICS.values():
+        for field in ("label_en", "label_nl", "description_en", "description_nl"):
+            assert getattr(m, field).strip(), f"{m.name} lacks {field}"
+    if spec.exists():  # the registry holds every metric the specification names
+        text = spec.read_text()
+        import re
+
+        rows = re.findall(
+            r"^\| ([a-z_0-9]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$", text, flags=re.M
+        )
+        named = {r[0] for r in rows if r[0] not in ("name", "activity", "high", "low")}
+        assert named == set(METRICS), named ^ set(METRICS)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import date
+from enum import StrEnum
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +22,8 @@ from salesperf import __version__
 from salesperf.ingest.importer import ImportResult, import_file, resolve_mapping
 from salesperf.ingest.mapping import DATE_FORMATS, PRESETS, MappingError
 from salesperf.ingest.readers import FileRefused
+from salesperf.metrics.compiler import By
+from salesperf.metrics.periods import Grain
 from salesperf.schema import TABLES
 from salesperf.store import SETTING_KEYS, STORE_ENV, Store, StoreError
 
@@ -31,6 +35,10 @@ app = typer.Typer(
 )
 settings_app = typer.Typer(help="Show or change the organisation's settings.", no_args_is_help=True)
 app.add_typer(settings_app, name="settings")
+metrics_app = typer.Typer(
+    help="List the metrics and explain how each is computed.", no_args_is_help=True
+)
+app.add_typer(metrics_app, name="metrics")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -45,7 +53,12 @@ StoreOpt = Annotated[
     ),
 ]
 
-PHASES = {"read": "Reading the file", "check": "Checking every row", "write": "Writing", "commit": "Committing"}
+PHASES = {
+    "read": "Reading the file",
+    "check": "Checking every row",
+    "write": "Writing",
+    "commit": "Committing",
+}
 
 
 class UserError(Exception):
@@ -86,8 +99,11 @@ class _LazyProgress:
                 return
             if self.progress is None:
                 self.progress = Progress(
-                    SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                    console=self.console, transient=True,
+                    SpinnerColumn(),
+                    TextColumn("{task.description}"),
+                    TimeElapsedColumn(),
+                    console=self.console,
+                    transient=True,
                 )
                 self.progress.start()
                 self.task = self.progress.add_task(self.phase, total=None)
@@ -112,7 +128,9 @@ class _LazyProgress:
 
 
 def _print_result(r: ImportResult, show: int) -> None:
-    t = RichTable(title=f"Import {r.import_id}: {Path(r.source).name} → {r.table}", show_header=False)
+    t = RichTable(
+        title=f"Import {r.import_id}: {Path(r.source).name} → {r.table}", show_header=False
+    )
     for label, value in (
         ("rows read", r.rows_read),
         ("inserted", r.inserted),
@@ -147,8 +165,12 @@ def import_cmd(
     preset: Annotated[
         str | None, typer.Option(help=f"A ready mapping: {', '.join(PRESETS)}.")
     ] = None,
-    delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (detected if absent).")] = None,
-    encoding: Annotated[str | None, typer.Option(help="utf-8 or cp1252 (detected if absent).")] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="CSV delimiter (detected if absent).")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="utf-8 or cp1252 (detected if absent).")
+    ] = None,
     decimal: Annotated[str | None, typer.Option(help="Decimal separator: '.' or ','.")] = None,
     date_format: Annotated[
         str | None, typer.Option(help=f"{', '.join(DATE_FORMATS)} or a %-pattern.")
@@ -166,8 +188,11 @@ def import_cmd(
         options = {
             k: v
             for k, v in {
-                "delimiter": delimiter, "encoding": encoding, "decimal": decimal,
-                "date_format": date_format, "sheet": sheet,
+                "delimiter": delimiter,
+                "encoding": encoding,
+                "decimal": decimal,
+                "date_format": date_format,
+                "sheet": sheet,
             }.items()
             if v is not None
         }
@@ -256,6 +281,162 @@ def settings_set(
     with _errors(), _open(store) as s:
         stored = s.set_setting(key, value)
         out.print(f"{key} = {stored}")
+
+
+class Format(StrEnum):
+    """Output formats of the scorecard."""
+
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+    XLSX = "xlsx"
+
+
+@app.command("scorecard")
+def scorecard_cmd(
+    by: Annotated[
+        By, typer.Option(help="One row per rep, per team (with its subtree) or the org.")
+    ] = By.REP,
+    grain: Annotated[
+        Grain, typer.Option(help="Split the period by week, month, ... or not (all).")
+    ] = Grain.ALL,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            help="2025-Q3, 2025-07, 2025-W27, 2025 or 2025-07-01..2025-09-30 "
+            "(default: the last full quarter)."
+        ),
+    ] = None,
+    metrics: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated metric names (see `salesperf metrics list`)."),
+    ] = None,
+    format: Annotated[
+        Format, typer.Option("--format", help="table, csv, json or xlsx.")
+    ] = Format.TABLE,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file (required for xlsx).")
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Activity, performance and effectiveness side by side, against the previous period and target."""
+    from salesperf.scorecard import DEFAULT_METRICS, scorecard
+
+    with _errors():
+        names = (
+            tuple(m.strip() for m in metrics.split(",") if m.strip())
+            if metrics
+            else DEFAULT_METRICS
+        )
+        if format is Format.XLSX and output is None:
+            raise UserError("--format xlsx writes a file: give --output FILE.xlsx")
+        with _open(store) as s:
+            card = scorecard(s, by=by, grain=grain, period=period, metrics=names)
+            currency = s.settings.currency
+    if format is Format.TABLE:
+        render_scorecard(card, currency)
+    elif format is Format.JSON:
+        text = json.dumps(card.to_json(), ensure_ascii=False, indent=2)
+        _emit(text, output)
+    elif format is Format.CSV:
+        _emit(card.to_frame().to_csv(index=False), output)
+    else:
+        assert output is not None
+        card.to_frame().to_excel(output, index=False, sheet_name="scorecard")
+        out.print(f"Written {output}", highlight=False)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        print(text, end="" if text.endswith("\n") else "\n")
+    else:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"Written {output}", highlight=False)
+
+
+def render_scorecard(card: Any, currency: str, console: Console | None = None) -> None:
+    """The scorecard as three tables: activity (input), performance (output), effectiveness."""
+    from salesperf.metrics.registry import Group
+    from salesperf.scorecard import format_change, format_value
+
+    console = console or out
+    if not card.rows:
+        console.print(f"No data for {card.period.label}.")
+        return
+    titles = {
+        Group.ACTIVITY: "Activity (input)",
+        Group.PERFORMANCE: "Performance (output)",
+        Group.EFFECTIVENESS: "Effectiveness (output per input)",
+    }
+    for group, title in titles.items():
+        metrics = card.group(group)
+        if not metrics:
+            continue
+        t = RichTable(title=f"{title}, {card.period.label}", title_justify="left")
+        t.add_column({"rep": "Rep", "team": "Team", "org": ""}[card.by.value])
+        if card.grain.value != "all":
+            t.add_column("Period")
+        for m in metrics:
+            t.add_column(m.label_en, justify="right")
+        for r in card.rows:
+            cells = [r.name] + ([r.period_start.isoformat()] if card.grain.value != "all" else [])
+            for m in metrics:
+                c = r.cells[m.name]
+                text = format_value(c.value, m.unit, currency)
+                change = format_change(c, m.unit)
+                if change:
+                    text += f" [dim]{change}[/]"
+                if c.attainment is not None:
+                    text += f" [cyan]{c.attainment:.0%} of target[/]"
+                cells.append(text)
+            t.add_row(*cells)
+        console.print(t)
+
+
+@metrics_app.command("list")
+def metrics_list() -> None:
+    """Every metric, by group, with its English and Dutch label."""
+    from salesperf.metrics.registry import METRICS, computable
+
+    t = RichTable()
+    for col in ("name", "group", "English", "Nederlands", "unit", "in scorecard"):
+        t.add_column(col)
+    scorecard_metrics = set(computable())
+    for m in METRICS.values():
+        t.add_row(m.name, m.group.value, m.label_en, m.label_nl, m.unit.value,
+                  "yes" if m.name in scorecard_metrics else "analysis")  # fmt: skip
+    out.print(t)
+
+
+@metrics_app.command("explain")
+def metrics_explain(
+    name: Annotated[str, typer.Argument(help="A metric name, e.g. win_rate.")],
+    store: StoreOpt = None,
+) -> None:
+    """A metric's definition and the SQL it compiles to on this store's engine."""
+    from salesperf.metrics.compiler import Compiler, Query
+    from salesperf.metrics.registry import get
+    from salesperf.scorecard import last_full_quarter
+
+    with _errors():
+        try:
+            m = get(name)
+        except KeyError as exc:
+            raise UserError(str(exc.args[0])) from None
+        out.print(f"[bold]{m.name}[/] — {m.label_en} / {m.label_nl}")
+        out.print(f"{m.description_en}\n{m.description_nl}", highlight=False)
+        out.print(f"group {m.group.value}, type {m.type.value}, unit {m.unit.value}, "
+                  f"{'higher' if m.higher_is_better else 'lower'} is better")  # fmt: skip
+        try:
+            with _open(store) as s:
+                p = last_full_quarter(date.today())
+                q = Query(metrics=(name,), start=p.start, end=p.end, grain=Grain.MONTH, by=By.REP)
+                sql = Compiler(s.con, s.settings.timezone).to_sql(q)
+        except ValueError as exc:
+            out.print(f"Not a scorecard metric: {exc}", highlight=False)
+            return
+        out.print("\nSQL for one quarter by rep and month:")
+        print(sql)
 
 
 def _version(value: bool) -> None:

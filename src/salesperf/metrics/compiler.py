@@ -136,7 +136,9 @@ class Compiler:
         if self._closure is None:
             df = team_closure(self.con)
             self._closure = ibis.memtable(
-                df if len(df) else pd.DataFrame({"team_id": pd.Series(dtype=str), "rep_id": pd.Series(dtype=str)})
+                df
+                if len(df)
+                else pd.DataFrame({"team_id": pd.Series(dtype=str), "rep_id": pd.Series(dtype=str)})
             )
         return self._closure
 
@@ -224,9 +226,18 @@ class Compiler:
         parts.append(self._working_days(q, lo))
         cols = [*needed, *([WORKING_DAYS] if WORKING_DAYS not in needed else [])]
         stacked = ibis.union(
-            *(p.select("_key", "_period", *(p[c] if c in p.columns else ibis.null("float64").name(c) for c in cols)) for p in parts)
+            *(
+                p.select(
+                    "_key",
+                    "_period",
+                    *(p[c] if c in p.columns else ibis.null("float64").name(c) for c in cols),
+                )
+                for p in parts
+            )
         )
-        folded = stacked.group_by(["_key", "_period"]).aggregate(**{c: stacked[c].max() for c in cols})
+        folded = stacked.group_by(["_key", "_period"]).aggregate(
+            **{c: stacked[c].max() for c in cols}
+        )
         fills = {
             c: folded[c].fill_null(0)
             for c in cols
@@ -246,7 +257,9 @@ class Compiler:
         if QUOTA_METRIC not in values and (
             Compare.TARGET in q.compare or {"quota_attainment", "target_gap"} & set(q.metrics)
         ):
-            values[QUOTA_METRIC] = FORMULAS[QUOTA_METRIC].compute({c: base[c] for c in base.columns})
+            values[QUOTA_METRIC] = FORMULAS[QUOTA_METRIC].compute(
+                {c: base[c] for c in base.columns}
+            )
         metrics = base.select(_key=base._key, _period=base._period, **values)
         wanted = [date_ for date_ in buckets(q)]
         result = metrics.filter(metrics._period.isin(wanted))
@@ -269,7 +282,13 @@ class Compiler:
         if {"quota_attainment", "target_gap"} & set(q.metrics) and Compare.TARGET not in q.compare:
             extra = [c for c in extra if c in ("quota_attainment", "target_gap")]
         result = result.select(*keep, *extra)
-        return result.rename({q.key: "_key", "period_start": "_period"}).order_by([q.key, "period_start"])
+        return result.rename({q.key: "_key", "period_start": "_period"}).order_by(
+            [q.key, "period_start"]
+        )
+
+    def to_sql(self, q: Query) -> str:
+        """The SQL the query compiles to on this backend's engine."""
+        return str(ibis.to_sql(self.compile(q), dialect=self.con.name))
 
     def _join_earlier(
         self, result: ir.Table, metrics: ir.Table, q: Query, c: Compare, names: list[str]
@@ -303,7 +322,9 @@ class Compiler:
         periods = pd.DataFrame(
             {"_p": buckets(q), "_end": [_bucket_end(b, q) - timedelta(days=1) for b in buckets(q)]}
         )
-        pm = ibis.memtable(periods).mutate(_p=lambda x: x._p.cast("date"), _end=lambda x: x._end.cast("date"))
+        pm = ibis.memtable(periods).mutate(
+            _p=lambda x: x._p.cast("date"), _end=lambda x: x._end.cast("date")
+        )
         t = t.join(pm, [t.period_start == pm._p, t.period_end == pm._end])
         key = t.scope_id if q.by is not By.ORG else ibis.literal("org")
         wide = t.group_by([key.name("_tk"), t._p]).aggregate(

@@ -79,10 +79,12 @@ MEASURES = {
         Measure(
             "sales_cycle_days",
             "deal_closed",
-            lambda t: t._local.date()
-            .delta(t._created_local.date(), unit="day")
-            .cast("float64")
-            .median(where=_won(t)),
+            lambda t: (
+                t._local.date()
+                .delta(t._created_local.date(), unit="day")
+                .cast("float64")
+                .median(where=_won(t))
+            ),
             additive=False,
             zero_when_empty=False,
         ),

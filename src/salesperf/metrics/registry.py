@@ -207,8 +207,10 @@ FORMULAS: Mapping[str, Formula] = {
     "deals_lost": _same("deals_lost"),
     "win_rate": Formula(
         ("deals_won", "deals_lost"),
-        lambda m: m["deals_won"].cast("float64")
-        / (m["deals_won"] + m["deals_lost"]).cast("float64").nullif(0),
+        lambda m: (
+            m["deals_won"].cast("float64")
+            / (m["deals_won"] + m["deals_lost"]).cast("float64").nullif(0)
+        ),
     ),
     "avg_deal_size": _ratio("revenue_won", "deals_won"),
     "sales_cycle_days": _same("sales_cycle_days"),
@@ -216,9 +218,11 @@ FORMULAS: Mapping[str, Formula] = {
     "csat": _ratio("csat_positive", "csat_responses"),
     "nps": Formula(
         ("promoters", "detractors", "nps_responses"),
-        lambda m: 100.0
-        * (m["promoters"] - m["detractors"]).cast("float64")
-        / m["nps_responses"].cast("float64").nullif(0),
+        lambda m: (
+            100.0
+            * (m["promoters"] - m["detractors"]).cast("float64")
+            / m["nps_responses"].cast("float64").nullif(0)
+        ),
     ),
     "referral_leads": _same("referral_leads"),
     "revenue_per_activity": _ratio("revenue_won", "activities"),

@@ -1,0 +1,223 @@
+"""The scorecard: activity, performance and effectiveness side by side, per rep or team.
+
+`scorecard()` returns plain data (a frozen `Scorecard`) that the terminal, the JSON output, the
+spreadsheet export and later the dashboard all render; none of them computes a number itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from salesperf.metrics.compiler import By, Compare, Query, run
+from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
+from salesperf.metrics.registry import METRICS, Group, Metric, Unit
+from salesperf.store import Store
+
+#: The scorecard's metrics when none are named: a screenful, input to output.
+DEFAULT_METRICS = (
+    "activities",
+    "activities_per_day",
+    "call_connect_rate",
+    "meetings_held_rate",
+    "revenue_won",
+    "deals_won",
+    "win_rate",
+    "avg_deal_size",
+    "quota_attainment",
+    "revenue_per_activity",
+    "wins_per_100_activities",
+)
+JSON_VERSION = 1
+
+
+def last_full_quarter(today: date) -> Period:
+    """The last quarter that has fully ended before `today`."""
+    start = shift(period_start(today, Grain.QUARTER), Grain.QUARTER, -1)
+    q = (start.month - 1) // 3 + 1
+    return Period(start, shift(start, Grain.QUARTER, 1), f"{start.year}-Q{q}")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One metric's figure for one row, with what it is set against."""
+
+    value: float | None
+    previous: float | None = None
+    target: float | None = None
+    attainment: float | None = None
+
+    @property
+    def change(self) -> float | None:
+        """Value minus the previous period's (None when either is undefined)."""
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+
+@dataclass(frozen=True)
+class Row:
+    """One rep, team or the organisation in one period."""
+
+    key: str
+    name: str
+    period_start: date
+    cells: dict[str, Cell]
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """A scorecard: the query behind it, its metrics by group, and its rows."""
+
+    by: By
+    grain: Grain
+    period: Period
+    metrics: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+    def group(self, group: Group) -> tuple[Metric, ...]:
+        """The scorecard's metrics of one group (activity, performance, effectiveness)."""
+        return tuple(METRICS[m] for m in self.metrics if METRICS[m].group is group)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One flat table: key, name, period, then value/previous/target/attainment columns."""
+        records = []
+        for r in self.rows:
+            rec: dict[str, Any] = {"key": r.key, "name": r.name, "period_start": r.period_start}
+            for m, c in r.cells.items():
+                rec[m] = c.value
+                rec[f"{m}_previous"] = c.previous
+                rec[f"{m}_change"] = c.change
+                if c.target is not None:
+                    rec[f"{m}_target"] = c.target
+                    rec[f"{m}_attainment"] = c.attainment
+            records.append(rec)
+        return pd.DataFrame.from_records(records)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON form (see docs/cli.md, `scorecard --format json`)."""
+        return {
+            "version": JSON_VERSION,
+            "by": self.by.value,
+            "grain": self.grain.value,
+            "period": {
+                "label": self.period.label,
+                "start": self.period.start.isoformat(),
+                "end": (self.period.end - timedelta(days=1)).isoformat(),
+            },
+            "metrics": [
+                {
+                    "name": m,
+                    "group": METRICS[m].group.value,
+                    "unit": METRICS[m].unit.value,
+                    "label_en": METRICS[m].label_en,
+                    "label_nl": METRICS[m].label_nl,
+                }
+                for m in self.metrics
+            ],  # fmt: skip
+            "rows": [
+                {
+                    "key": r.key,
+                    "name": r.name,
+                    "period_start": r.period_start.isoformat(),
+                    "values": {
+                        m: {
+                            "value": c.value,
+                            "previous": c.previous,
+                            "change": c.change,
+                            "target": c.target,
+                            "attainment": c.attainment,
+                        }
+                        for m, c in r.cells.items()
+                    },  # fmt: skip
+                }
+                for r in self.rows
+            ],
+        }
+
+
+def _num(v: Any) -> float | None:
+    if v is None or v is pd.NA:
+        return None
+    f = float(v)
+    return None if math.isnan(f) else f
+
+
+def scorecard(
+    store: Store,
+    *,
+    by: By = By.REP,
+    grain: Grain = Grain.ALL,
+    period: Period | str | None = None,
+    metrics: tuple[str, ...] = DEFAULT_METRICS,
+    today: date | None = None,
+    reps: frozenset[str] | None = None,
+    teams: frozenset[str] | None = None,
+) -> Scorecard:
+    """The scorecard for a period (default: the last full quarter), against the previous period
+    and against target."""
+    if isinstance(period, str):
+        period = parse_period(period)
+    period = period or last_full_quarter(today or date.today())
+    q = Query(
+        metrics=tuple(metrics),
+        start=period.start,
+        end=period.end,
+        grain=grain,
+        by=by,
+        compare=(Compare.PREVIOUS, Compare.TARGET),
+        reps=reps,
+        teams=teams,
+    )
+    df = run(store.con, q, store.settings.timezone)
+    names = _names(store, by)
+    rows = []
+    for rec in df.to_dict("records"):
+        key = str(rec[q.key])
+        cells = {}
+        for m in q.metrics:
+            base = "revenue_won" if m == "quota_attainment" else m
+            cells[m] = Cell(
+                value=_num(rec.get(m)),
+                previous=_num(rec.get(f"{m}_prev")),
+                target=_num(rec.get(f"{base}_target")) if m != "quota_attainment" else None,
+                attainment=_num(rec.get(f"{base}_attainment")) if m != "quota_attainment" else None,
+            )
+        rows.append(Row(key, names.get(key, key), rec["period_start"], cells))
+    return Scorecard(by, grain, period, q.metrics, tuple(rows))
+
+
+def _names(store: Store, by: By) -> dict[str, str]:
+    if by is By.ORG:
+        return {"org": "Organisation"}
+    table, key = ("reps", "rep_id") if by is By.REP else ("teams", "team_id")
+    df = store.table(table).select(key, "name").to_pandas()
+    return {k: (n if isinstance(n, str) else k) for k, n in zip(df[key], df["name"], strict=True)}
+
+
+def format_value(value: float | None, unit: Unit, currency: str = "EUR") -> str:
+    """A figure as a person reads it; an undefined one as an em dash."""
+    if value is None:
+        return "—"
+    if unit is Unit.RATIO:
+        return f"{value:.1%}"
+    if unit is Unit.MONEY:
+        return f"{currency} {value:,.0f}"
+    if unit in (Unit.HOURS, Unit.DAYS, Unit.SCORE):
+        return f"{value:,.1f}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def format_change(cell: Cell, unit: Unit) -> str:
+    """The change against the previous period: points for rates, relative for the rest."""
+    if cell.change is None:
+        return ""
+    if unit is Unit.RATIO:
+        return f"{cell.change * 100:+.1f} pt"
+    if cell.previous:
+        return f"{cell.change / abs(cell.previous):+.0%}"
+    return "new" if cell.change else ""

@@ -1,0 +1,212 @@
+WITH "t25" AS (
+  SELECT
+    "t24"."_key",
+    "t24"."_period",
+    MAX("t24"."sales_cycle_days") AS "sales_cycle_days",
+    MAX("t24"."working_days") AS "working_days"
+  FROM (
+    SELECT
+      *
+    FROM (
+      SELECT
+        "t19"."_key",
+        "t19"."_period",
+        "t19"."sales_cycle_days",
+        CAST(NULL AS DOUBLE) AS "working_days"
+      FROM (
+        SELECT
+          "t16"."_key",
+          "t16"."_period",
+          QUANTILE_CONT(
+            CAST(DATE_DIFF('DAY', CAST("t16"."_created_local" AS DATE), CAST("t16"."_local" AS DATE)) AS DOUBLE),
+            0.5
+          ) FILTER(WHERE
+            "t16"."status" = 'won') AS "sales_cycle_days"
+        FROM (
+          SELECT
+            "t14"."deal_id",
+            "t14"."rep_id",
+            "t14"."created_at",
+            "t14"."status",
+            "t14"."amount",
+            "t14"."closed_at",
+            "t14"."account_id",
+            "t14"."stage",
+            "t14"."kind",
+            "t14"."lost_reason",
+            "t14"."source",
+            "t14"."_local",
+            "t14"."_created_local",
+            "t14"."rep_id" AS "_key",
+            CAST(DATE_TRUNC('QUARTER', "t14"."_local") AS DATE) AS "_period"
+          FROM (
+            SELECT
+              "t1"."deal_id",
+              "t1"."rep_id",
+              "t1"."created_at",
+              "t1"."status",
+              "t1"."amount",
+              "t1"."closed_at",
+              "t1"."account_id",
+              "t1"."stage",
+              "t1"."kind",
+              "t1"."lost_reason",
+              "t1"."source",
+              "t1"."closed_at" + TO_SECONDS(
+                CASE
+                  WHEN "t1"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                  THEN 3600
+                  ELSE 7200
+                END
+              ) AS "_local",
+              "t1"."created_at" + TO_SECONDS(
+                CASE
+                  WHEN "t1"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                  THEN 3600
+                  ELSE 7200
+                END
+              ) AS "_created_local"
+            FROM "deals" AS "t1"
+            WHERE
+              "t1"."status" IN ('won', 'lost') AND "t1"."closed_at" IS NOT NULL
+          ) AS "t14"
+          WHERE
+            "t14"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
+            AND "t14"."_local" < MAKE_TIMESTAMP(2025, 7, 1, 0, 0, 0.0)
+        ) AS "t16"
+        GROUP BY
+          1,
+          2
+      ) AS "t19"
+    ) AS "t20"
+    UNION ALL
+    SELECT
+      *
+    FROM (
+      SELECT
+        "t22"."_key",
+        "t22"."_period",
+        CAST(NULL AS DOUBLE) AS "sales_cycle_days",
+        "t22"."working_days"
+      FROM (
+        SELECT
+          "t21"."_key",
+          "t21"."_period",
+          CAST(COUNT(*) AS DOUBLE) AS "working_days"
+        FROM (
+          SELECT
+            "t18"."rep_id",
+            "t18"."date",
+            "t18"."rep_id" AS "_key",
+            CAST(DATE_TRUNC('QUARTER', CAST("t18"."date" AS TIMESTAMP)) AS DATE) AS "_period"
+          FROM (
+            SELECT
+              "t17"."rep_id",
+              "t17"."date"
+            FROM (
+              SELECT
+                *
+              FROM (
+                SELECT
+                  "t11"."rep_id",
+                  "t11"."start_date",
+                  "t11"."end_date",
+                  "t12"."date"
+                FROM (
+                  SELECT
+                    "t3"."rep_id",
+                    "t3"."start_date",
+                    "t3"."end_date"
+                  FROM "reps" AS "t3"
+                ) AS "t11"
+                CROSS JOIN (
+                  SELECT
+                    *
+                  FROM "memtable" AS "t4"
+                ) AS "t12"
+              ) AS "t13"
+              WHERE
+                (
+                  (
+                    "t13"."start_date" IS NULL
+                  ) OR (
+                    "t13"."date" >= "t13"."start_date"
+                  )
+                )
+                AND (
+                  (
+                    "t13"."end_date" IS NULL
+                  ) OR (
+                    "t13"."date" <= "t13"."end_date"
+                  )
+                )
+            ) AS "t17"
+            ANTI JOIN (
+              SELECT
+                *
+              FROM "absences" AS "t2"
+            ) AS "t10"
+              ON "t17"."rep_id" = "t10"."rep_id" AND "t17"."date" = "t10"."date"
+          ) AS "t18"
+        ) AS "t21"
+        GROUP BY
+          1,
+          2
+      ) AS "t22"
+    ) AS "t23"
+  ) AS "t24"
+  GROUP BY
+    1,
+    2
+)
+SELECT
+  "t34"."_key" AS "rep_id",
+  "t34"."_period" AS "period_start",
+  "t34"."sales_cycle_days",
+  "t34"."sales_cycle_days_prev"
+FROM (
+  SELECT
+    "t33"."_key",
+    "t33"."_period",
+    "t33"."sales_cycle_days",
+    "t29"."sales_cycle_days_prev"
+  FROM (
+    SELECT
+      "t31".*
+      EXCLUDE ("_p")
+    FROM (
+      SELECT
+        "t30"."_key",
+        "t30"."_period",
+        "t30"."sales_cycle_days",
+        "t9"."_p",
+        "t9"."_e"
+      FROM (
+        SELECT
+          "t26"."_key",
+          "t26"."_period",
+          "t26"."sales_cycle_days"
+        FROM "t25" AS "t26"
+        WHERE
+          "t26"."_period" IN (MAKE_DATE(2025, 4, 1))
+      ) AS "t30"
+      LEFT OUTER JOIN (
+        SELECT
+          *
+        FROM "memtable" AS "t0"
+      ) AS "t9"
+        ON "t30"."_period" = "t9"."_p"
+    ) AS "t31"
+  ) AS "t33"
+  LEFT OUTER JOIN (
+    SELECT
+      "t26"."_key" AS "_ek",
+      "t26"."_period" AS "_ee",
+      "t26"."sales_cycle_days" AS "sales_cycle_days_prev"
+    FROM "t25" AS "t26"
+  ) AS "t29"
+    ON "t33"."_key" = "t29"."_ek" AND "t33"."_e" = "t29"."_ee"
+) AS "t34"
+ORDER BY
+  "t34"."_key" ASC,
+  "t34"."_period" ASC

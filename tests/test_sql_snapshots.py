@@ -1,0 +1,56 @@
+"""The SQL each kind of metric compiles to, kept in review: a change in meaning shows as a diff.
+
+Run with SALESPERF_UPDATE_SNAPSHOTS=1 to rewrite the snapshots after an intended change.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from salesperf.metrics.compiler import By, Compare, Compiler, Query
+from salesperf.metrics.periods import Grain
+from salesperf.store import Store
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+CASES = {
+    # a simple metric (one measure), by rep and ISO week
+    "simple_activities_rep_week": Query(("activities",), date(2025, 1, 6), date(2025, 2, 3),
+                                        Grain.WEEK, By.REP),
+    # a ratio with a guarded denominator, by team through the tree, by month
+    "ratio_win_rate_team_month": Query(("win_rate",), date(2025, 1, 1), date(2025, 4, 1),
+                                       Grain.MONTH, By.TEAM),
+    # a derived metric of three measures, for the organisation
+    "derived_nps_org_quarter": Query(("nps",), date(2025, 1, 1), date(2025, 7, 1),
+                                     Grain.QUARTER, By.ORG),
+    # a median, against the previous period
+    "median_sales_cycle_previous": Query(("sales_cycle_days",), date(2025, 4, 1),
+                                         date(2025, 7, 1), Grain.QUARTER, By.REP,
+                                         (Compare.PREVIOUS,)),
+    # attainment of a target
+    "target_quota_attainment": Query(("quota_attainment",), date(2025, 1, 1), date(2025, 4, 1),
+                                     Grain.QUARTER, By.REP),
+}  # fmt: skip
+
+
+def _normalise(sql: str) -> str:
+    """Generated in-memory table names differ per run; the shape of the SQL does not."""
+    return re.sub(r"ibis_pandas_memtable_[a-z0-9]+", "memtable", sql).strip() + "\n"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_sql_snapshot(name: str, tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.duckdb") as store:
+        store.set_setting("timezone", "Europe/Amsterdam")
+        sql = _normalise(Compiler(store.con, "Europe/Amsterdam").to_sql(CASES[name]))
+    path = SNAPSHOTS / f"{name}.duckdb.sql"
+    if os.environ.get("SALESPERF_UPDATE_SNAPSHOTS") == "1" or not path.exists():
+        path.write_text(sql)
+        if os.environ.get("SALESPERF_UPDATE_SNAPSHOTS") != "1":
+            pytest.fail(f"snapshot {path.name} was missing and has been written; run again")
+    assert sql == path.read_text(), f"{name} compiles differently; review the diff of {path.name}"
