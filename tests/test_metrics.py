@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from salesperf.ingest.importer import import_file
-from salesperf.metrics.compiler import By, Compare, Query, run
+from salesperf.metrics.compiler import By, Compare, Query, Split, run
 from salesperf.metrics.periods import Grain, parse_period
 from salesperf.metrics.registry import FORMULAS
 from salesperf.store import Store
@@ -92,22 +92,37 @@ EXPECTED_REPS = {
 def org(empty_store: Store, write: Callable[..., Path]) -> Store:
     """The hand-built organisation, imported through the product's own import."""
     empty_store.set_setting("timezone", "Europe/Amsterdam")
-    for table in ("teams", "reps", "absences", "activities", "deals", "surveys", "leads", "targets"):
+    for table in (
+        "teams",
+        "reps",
+        "absences",
+        "activities",
+        "deals",
+        "surveys",
+        "leads",
+        "targets",
+    ):
         result = import_file(empty_store, table, write(f"{table}.csv", FILES[table]))
         assert result.rejected == 0, result.problems
     return empty_store
 
 
 def _q(org: Store, **kw: object) -> pd.DataFrame:
-    params: dict[str, object] = dict(metrics=ALL, start=MARCH.start, end=MARCH.end, grain=Grain.MONTH)
+    params: dict[str, object] = dict(
+        metrics=ALL, start=MARCH.start, end=MARCH.end, grain=Grain.MONTH
+    )
     params.update(kw)
     return run(org.con, Query(**params), org.settings.timezone)  # type: ignore[arg-type]
 
 
 def _same(actual: object, expected: object) -> bool:
     if expected is None:
-        return actual is None or actual is pd.NA or (isinstance(actual, float) and math.isnan(actual))
-    return actual is not pd.NA and actual is not None and math.isclose(float(actual), float(expected))  # type: ignore[arg-type]
+        return (
+            actual is None or actual is pd.NA or (isinstance(actual, float) and math.isnan(actual))
+        )
+    return (
+        actual is not pd.NA and actual is not None and math.isclose(float(actual), float(expected))
+    )  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("rep", sorted(EXPECTED_REPS))
@@ -115,9 +130,7 @@ def test_every_metric_for_every_rep_matches_the_hand_computation(org: Store, rep
     df = _q(org).set_index("rep_id")
     row = df.loc[rep]
     assert row["period_start"] == date(2025, 3, 1)
-    wrong = {
-        m: (row[m], v) for m, v in EXPECTED_REPS[rep].items() if not _same(row[m], v)
-    }
+    wrong = {m: (row[m], v) for m, v in EXPECTED_REPS[rep].items() if not _same(row[m], v)}
     assert not wrong, wrong
     assert set(EXPECTED_REPS[rep]) == set(ALL)
 
@@ -152,7 +165,12 @@ def test_teams_roll_up_their_whole_subtree(org: Store) -> None:
 def test_team_figures_equal_a_recomputation_from_the_members_rows(org: Store) -> None:
     teams = _q(org, by=By.TEAM).set_index("team_id")
     reps = _q(org).set_index("rep_id")
-    members = {"ORG": ["R1", "R2", "R3", "R4"], "T1": ["R1", "R2"], "T1a": ["R2"], "T2": ["R3", "R4"]}
+    members = {
+        "ORG": ["R1", "R2", "R3", "R4"],
+        "T1": ["R1", "R2"],
+        "T1a": ["R2"],
+        "T2": ["R3", "R4"],
+    }
     for team, rs in members.items():
         m = reps.loc[rs]
         assert teams.loc[team, "activities"] == m["activities"].sum()
@@ -213,3 +231,24 @@ def test_bad_queries_are_refused_clearly(kwargs: dict[str, object], words: str) 
     params.update(kwargs)
     with pytest.raises(ValueError, match=words):
         Query(**params)  # type: ignore[arg-type]
+
+
+def test_split_by_activity_type(org: Store) -> None:
+    df = _q(org, metrics=("activities", "activities_per_day", "call_connect_rate", "deals_won"),
+            split=Split.TYPE, compare=(Compare.PREVIOUS,))  # fmt: skip
+    r1 = df[df.rep_id == "R1"].set_index("type")
+    assert r1["activities"].to_dict() == {"call": 2, "demo": 1, "meeting": 1}
+    assert r1.loc["call", "call_connect_rate"] == pytest.approx(0.5)
+    assert r1.loc["call", "activities_per_day"] == pytest.approx(2 / 20)
+    assert r1["deals_won"].isna().all()  # deals have no activity type
+    assert (r1["activities_prev"].fillna(0) == 0).all()
+
+
+def test_split_by_segment_and_kind(org: Store, write: Callable[..., Path]) -> None:
+    import_file(org, "accounts", write("acc.csv", "account_id,segment\nC1,smb\nC2,enterprise\n"))
+    df = _q(org, metrics=("activities", "accounts_touched"), split=Split.SEGMENT, by=By.ORG)
+    seg = df.set_index("segment")
+    assert seg.loc["smb", "activities"] == 2 and seg.loc["enterprise", "activities"] == 1
+    assert seg.loc["smb", "accounts_touched"] == 1
+    with pytest.raises(ValueError, match="not per split"):
+        Query(("win_rate",), MARCH.start, MARCH.end, split=Split.KIND, compare=(Compare.TARGET,))

@@ -22,7 +22,7 @@ from salesperf import __version__
 from salesperf.ingest.importer import ImportResult, import_file, resolve_mapping
 from salesperf.ingest.mapping import DATE_FORMATS, PRESETS, MappingError
 from salesperf.ingest.readers import FileRefused
-from salesperf.metrics.compiler import By
+from salesperf.metrics.compiler import By, Split
 from salesperf.metrics.periods import Grain
 from salesperf.schema import TABLES
 from salesperf.store import SETTING_KEYS, STORE_ENV, Store, StoreError
@@ -331,7 +331,7 @@ def scorecard_cmd(
         if format is Format.XLSX and output is None:
             raise UserError("--format xlsx writes a file: give --output FILE.xlsx")
         with _open(store) as s:
-            card = scorecard(s, by=by, grain=grain, period=period, metrics=names)
+            card = scorecard(s, by=by, grain=grain, period=period, metrics=names, split=split)
             currency = s.settings.currency
     if format is Format.TABLE:
         render_scorecard(card, currency)
@@ -374,12 +374,15 @@ def render_scorecard(card: Any, currency: str, console: Console | None = None) -
             continue
         t = RichTable(title=f"{title}, {card.period.label}", title_justify="left")
         t.add_column({"rep": "Rep", "team": "Team", "org": ""}[card.by.value])
+        if card.split is not None:
+            t.add_column(card.split.value.capitalize())
         if card.grain.value != "all":
             t.add_column("Period")
         for m in metrics:
             t.add_column(m.label_en, justify="right")
         for r in card.rows:
-            cells = [r.name] + ([r.period_start.isoformat()] if card.grain.value != "all" else [])
+            cells = [r.name] + ([r.split or "—"] if card.split is not None else [])
+            cells += [r.period_start.isoformat()] if card.grain.value != "all" else []
             for m in metrics:
                 c = r.cells[m.name]
                 text = format_value(c.value, m.unit, currency)

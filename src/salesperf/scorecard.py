@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from salesperf.metrics.compiler import By, Compare, Query, run
+from salesperf.metrics.compiler import By, Compare, Query, Split, run
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 from salesperf.metrics.registry import METRICS, Group, Metric, Unit
 from salesperf.store import Store
@@ -67,6 +67,7 @@ class Row:
     name: str
     period_start: date
     cells: dict[str, Cell]
+    split: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Scorecard:
     period: Period
     metrics: tuple[str, ...]
     rows: tuple[Row, ...]
+    split: Split | None = None
 
     def group(self, group: Group) -> tuple[Metric, ...]:
         """The scorecard's metrics of one group (activity, performance, effectiveness)."""
@@ -87,7 +89,10 @@ class Scorecard:
         """One flat table: key, name, period, then value/previous/target/attainment columns."""
         records = []
         for r in self.rows:
-            rec: dict[str, Any] = {"key": r.key, "name": r.name, "period_start": r.period_start}
+            rec: dict[str, Any] = {"key": r.key, "name": r.name}
+            if self.split is not None:
+                rec[self.split.value] = r.split
+            rec["period_start"] = r.period_start
             for m, c in r.cells.items():
                 rec[m] = c.value
                 rec[f"{m}_previous"] = c.previous
@@ -103,6 +108,7 @@ class Scorecard:
         return {
             "version": JSON_VERSION,
             "by": self.by.value,
+            "split": self.split.value if self.split else None,
             "grain": self.grain.value,
             "period": {
                 "label": self.period.label,
@@ -123,6 +129,7 @@ class Scorecard:
                 {
                     "key": r.key,
                     "name": r.name,
+                    "split": r.split,
                     "period_start": r.period_start.isoformat(),
                     "values": {
                         m: {
@@ -157,19 +164,23 @@ def scorecard(
     today: date | None = None,
     reps: frozenset[str] | None = None,
     teams: frozenset[str] | None = None,
+    split: Split | None = None,
 ) -> Scorecard:
     """The scorecard for a period (default: the last full quarter), against the previous period
     and against target."""
     if isinstance(period, str):
         period = parse_period(period)
     period = period or last_full_quarter(today or date.today())
+    if split is not None:  # targets are per rep, team or organisation, not per split
+        metrics = tuple(m for m in metrics if m not in ("quota_attainment", "target_gap"))
     q = Query(
         metrics=tuple(metrics),
         start=period.start,
         end=period.end,
         grain=grain,
         by=by,
-        compare=(Compare.PREVIOUS, Compare.TARGET),
+        compare=(Compare.PREVIOUS,) if split else (Compare.PREVIOUS, Compare.TARGET),
+        split=split,
         reps=reps,
         teams=teams,
     )
@@ -187,8 +198,12 @@ def scorecard(
                 target=_num(rec.get(f"{base}_target")) if m != "quota_attainment" else None,
                 attainment=_num(rec.get(f"{base}_attainment")) if m != "quota_attainment" else None,
             )
-        rows.append(Row(key, names.get(key, key), rec["period_start"], cells))
-    return Scorecard(by, grain, period, q.metrics, tuple(rows))
+        part = rec.get(split.value) if split else None
+        rows.append(
+            Row(key, names.get(key, key), rec["period_start"], cells,
+                None if part is None or part is pd.NA else str(part))
+        )  # fmt: skip
+    return Scorecard(by, grain, period, q.metrics, tuple(rows), split)
 
 
 def _names(store: Store, by: By) -> dict[str, str]:

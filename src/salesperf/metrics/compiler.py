@@ -32,6 +32,24 @@ class By(StrEnum):
     ORG = "org"
 
 
+class Split(StrEnum):
+    """A second grouping inside each rep, team or organisation row."""
+
+    TYPE = "type"  # activity type (activity measures only)
+    SOURCE = "source"  # lead source (deals and leads)
+    KIND = "kind"  # deal kind (deals)
+    SEGMENT = "segment"  # the account's segment (every fact with an account)
+
+
+# which column of each fact gives a split; a fact without one does not take part
+_SPLIT_COLUMNS: dict[Split, dict[str, str]] = {
+    Split.TYPE: {"activity": "type"},
+    Split.SOURCE: {"deal_closed": "source", "deal_created": "source", "lead": "source"},
+    Split.KIND: {"deal_closed": "kind", "deal_created": "kind"},
+    Split.SEGMENT: {f: "account_id" for f in ("activity", "deal_closed", "deal_created", "lead", "survey")},
+}
+
+
 class Compare(StrEnum):
     """What each figure is set against."""
 
@@ -50,6 +68,7 @@ class Query:
     grain: Grain = Grain.MONTH
     by: By = By.REP
     compare: tuple[Compare, ...] = ()
+    split: Split | None = None
     reps: frozenset[str] | None = None  # only these reps' rows (None: everyone)
     teams: frozenset[str] | None = None  # with by=team: only these teams' rows
     periods: tuple[date, ...] = field(default=(), compare=False)
@@ -66,9 +85,10 @@ class Query:
             raise ValueError("a query needs at least one metric")
         if self.end <= self.start:
             raise ValueError("the period range is empty: its end must come after its start")
-        if self.grain is Grain.ALL and set(self.compare) & {Compare.PREVIOUS, Compare.LAST_YEAR}:
-            # the previous "whole range" is the same length just before it
-            pass
+        if self.split is not None and (
+            Compare.TARGET in self.compare or {"quota_attainment", "target_gap"} & set(self.metrics)
+        ):
+            raise ValueError("targets are set per rep, team or organisation, not per split")
 
     @property
     def key(self) -> str:
@@ -155,9 +175,21 @@ class Compiler:
             c = c.filter(c.team_id.isin(sorted(q.teams)))
         return t.join(c, "rep_id").mutate(_key=c.team_id)
 
-    def _fact(self, fact: str, names: list[str], q: Query, lo: date) -> ir.Table:
+    def _groups(self, q: Query) -> list[str]:
+        return ["_key", "_split", "_period"] if q.split else ["_key", "_period"]
+
+    def _fact(self, fact: str, names: list[str], q: Query, lo: date) -> ir.Table | None:
         f = FACTS[fact]
         t = self.con.table(f.table)
+        if q.split is not None:
+            col = _SPLIT_COLUMNS[q.split].get(fact)
+            if col is None:
+                return None
+            if q.split is Split.SEGMENT:
+                acc = self.con.table("accounts").select(_aid="account_id", _split="segment")
+                t = t.left_join(acc, t.account_id == acc._aid).drop("_aid")
+            else:
+                t = t.mutate(_split=t[col])
         if f.where is not None:
             t = t.filter(f.where(t))
         t = t.filter(t[f.time].notnull())
@@ -172,7 +204,7 @@ class Compiler:
         if q.grain is Grain.ALL:
             t = t.mutate(_period=self._all_period(t._local, q))
         aggs = {n: MEASURES[n].agg(t).cast("float64") for n in names}
-        return t.group_by(["_key", "_period"]).aggregate(**aggs)
+        return t.group_by(self._groups(q)).aggregate(**aggs)
 
     def _all_period(self, local: ir.TimestampValue, q: Query) -> ir.DateValue:
         """With grain ALL, the range and the comparison ranges are each one period."""
@@ -221,27 +253,40 @@ class Compiler:
         for n in needed:
             if n != WORKING_DAYS:
                 by_fact.setdefault(MEASURES[n].fact, []).append(n)
-        parts = [self._fact(f, names, q, lo) for f, names in by_fact.items()]
-        # the calendar is the spine: every rep employed in a period has a row, even an idle one
-        parts.append(self._working_days(q, lo))
-        cols = [*needed, *([WORKING_DAYS] if WORKING_DAYS not in needed else [])]
+        built = {f: self._fact(f, names, q, lo) for f, names in by_fact.items()}
+        parts = [p for p in built.values() if p is not None]
+        days = self._working_days(q, lo)
+        if q.split is None:
+            # the calendar is the spine: every rep employed in a period has a row, even idle
+            parts.append(days)
+        cols = [*(n for n in needed if n != WORKING_DAYS)]
+        if q.split is None:
+            cols.append(WORKING_DAYS)
+        groups = self._groups(q)
+        if not parts:
+            raise ValueError(f"none of these metrics can be split by {q.split}")
         stacked = ibis.union(
             *(
                 p.select(
-                    "_key",
-                    "_period",
+                    *groups,
                     *(p[c] if c in p.columns else ibis.null("float64").name(c) for c in cols),
                 )
                 for p in parts
             )
         )
-        folded = stacked.group_by(["_key", "_period"]).aggregate(
-            **{c: stacked[c].max() for c in cols}
-        )
+        folded = stacked.group_by(groups).aggregate(**{c: stacked[c].max() for c in cols})
+        if q.split is not None:
+            # each split row shares its group's working days
+            d = days.rename(_dk="_key", _dp="_period")
+            folded = folded.left_join(
+                d, [folded._key == d._dk, folded._period == d._dp]
+            ).drop("_dk", "_dp")
+            cols.append(WORKING_DAYS)
         fills = {
             c: folded[c].fill_null(0)
             for c in cols
-            if c == WORKING_DAYS or MEASURES[c].zero_when_empty
+            if c == WORKING_DAYS
+            or (MEASURES[c].zero_when_empty and built[MEASURES[c].fact] is not None)
         }
         return folded.mutate(**fills), cols
 
@@ -260,7 +305,8 @@ class Compiler:
             values[QUOTA_METRIC] = FORMULAS[QUOTA_METRIC].compute(
                 {c: base[c] for c in base.columns}
             )
-        metrics = base.select(_key=base._key, _period=base._period, **values)
+        split = {"_split": base._split} if q.split else {}
+        metrics = base.select(_key=base._key, **split, _period=base._period, **values)
         wanted = [date_ for date_ in buckets(q)]
         result = metrics.filter(metrics._period.isin(wanted))
         for c in q.compare:
@@ -272,19 +318,21 @@ class Compiler:
             with_targets = set(targets.select("metric").distinct().to_pandas()["metric"])
             names = [n for n in values if n in with_targets or n == QUOTA_METRIC]
             result = self._join_targets(result, q, names)
-        keep = ["_key", "_period", *plain]
+        keep = ["_key", *(["_split"] if q.split else []), "_period", *plain]
         for m in q.metrics:
             if m == "quota_attainment":
                 result = result.mutate(quota_attainment=result[f"{QUOTA_METRIC}_attainment"])
             elif m == "target_gap":
                 result = result.mutate(target_gap=result[f"{QUOTA_METRIC}_gap"])
-        extra = [c for c in result.columns if c not in keep and c not in ("_key", "_period")]
+        extra = [c for c in result.columns if c not in keep]
         if {"quota_attainment", "target_gap"} & set(q.metrics) and Compare.TARGET not in q.compare:
             extra = [c for c in extra if c in ("quota_attainment", "target_gap")]
         result = result.select(*keep, *extra)
-        return result.rename({q.key: "_key", "period_start": "_period"}).order_by(
-            [q.key, "period_start"]
-        )
+        names = {q.key: "_key", "period_start": "_period"}
+        if q.split:
+            names[q.split.value] = "_split"
+        order = [q.key, *([q.split.value] if q.split else []), "period_start"]
+        return result.rename(names).order_by(order)
 
     def to_sql(self, q: Query) -> str:
         """The SQL the query compiles to on this backend's engine."""
@@ -308,11 +356,17 @@ class Compiler:
             pd.DataFrame({"_p": list(earlier), "_e": list(earlier.values())})
         ).mutate(_p=lambda t: t._p.cast("date"), _e=lambda t: t._e.cast("date"))
         e = metrics.select(
-            _ek=metrics._key, _ee=metrics._period, **{f"{n}_{suffix}": metrics[n] for n in names}
+            _ek=metrics._key,
+            **({"_es": metrics._split} if q.split else {}),
+            _ee=metrics._period,
+            **{f"{n}_{suffix}": metrics[n] for n in names},
         )
         joined = result.left_join(mapping, result._period == mapping._p).drop("_p")
-        joined = joined.left_join(e, [joined._key == e._ek, joined._e == e._ee])
-        cols = [col for col in joined.columns if col not in ("_ek", "_e", "_ee")]
+        on = [joined._key == e._ek, joined._e == e._ee]
+        if q.split:
+            on.append(joined._split.identical_to(e._es))  # a null split (no segment) matches too
+        joined = joined.left_join(e, on)
+        cols = [col for col in joined.columns if col not in ("_ek", "_es", "_e", "_ee")]
         return joined.select(*cols)
 
     def _join_targets(self, result: ir.Table, q: Query, names: Iterable[str]) -> ir.Table:
