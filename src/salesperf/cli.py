@@ -311,6 +311,10 @@ def scorecard_cmd(
         str | None,
         typer.Option(help="Comma-separated metric names (see `salesperf metrics list`)."),
     ] = None,
+    split: Annotated[
+        Split | None,
+        typer.Option(help="Split each row by activity type, lead source, deal kind or segment."),
+    ] = None,
     format: Annotated[
         Format, typer.Option("--format", help="table, csv, json or xlsx.")
     ] = Format.TABLE,
