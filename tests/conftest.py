@@ -61,3 +61,60 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"the public data sets are not at {SHARED_DATA}")
     return SHARED_DATA
+
+
+# A small organisation whose every figure was computed by hand (see test_metrics.py).
+HANDBUILT = {
+    "teams": "team_id,name,parent_team_id\nORG,Acme,\nT1,North,ORG\nT1a,North-A,T1\nT2,South,ORG\n",
+    "reps": "rep_id,name,team_id\nR1,Ann,T1\nR2,Bob,T1a\nR3,Cas,T2\nR4,Dee,T2\n",
+    "absences": "rep_id,date\nR1,2025-03-04\n",
+    "activities": (
+        "activity_id,rep_id,type,occurred_at,outcome,account_id\n"
+        "A1,R1,call,2025-03-03T09:00:00Z,connected,\n"
+        "A2,R1,call,2025-03-03T10:00:00Z,no_answer,\n"
+        "A3,R1,meeting,2025-03-05T10:00:00Z,held,C1\n"
+        "A4,R1,demo,2025-03-06T10:00:00Z,no_show,C1\n"
+        "A5,R2,email,2025-03-09T23:30:00Z,sent,\n"  # Monday 00:30 in Amsterdam: ISO week 11
+        "A6,R2,call,2025-03-31T22:30:00Z,connected,\n"  # 1 April 00:30 in Amsterdam
+        "A7,R3,call,2025-03-12T10:00:00Z,connected,C2\n"
+    ),
+    "deals": (
+        "deal_id,rep_id,created_at,status,amount,closed_at\n"
+        "D1,R1,2025-02-10,won,1000,2025-03-14\n"
+        "D2,R1,2025-03-01,lost,500,2025-03-20\n"
+        "D3,R2,2025-03-02,won,3000,2025-03-31T22:30:00Z\n"  # closes on 1 April, local time
+        "D4,R3,2025-01-15,won,2000,2025-03-25\n"
+        "D5,R3,2025-03-15,open,700,\n"
+    ),
+    "surveys": (
+        "response_id,responded_at,scale,score,rep_id\n"
+        "S1,2025-03-10,csat5,5,R1\nS2,2025-03-11,csat5,3,R1\n"
+        "S3,2025-03-10,nps10,10,R3\nS4,2025-03-11,nps10,5,R3\nS5,2025-03-12,nps10,8,R3\n"
+    ),
+    "leads": "lead_id,created_at,source,rep_id\nL1,2025-03-03,referral,R1\nL2,2025-03-04,inbound,R1\n",
+    "targets": (
+        "scope,scope_id,metric,period_start,period_end,value\n"
+        "rep,R1,revenue_won,2025-03-01,2025-03-31,2000\n"
+        "team,T1,revenue_won,2025-03-01,2025-03-31,5000\n"
+        "org,ORG,revenue_won,2025-03-01,2025-03-31,6000\n"
+    ),
+}
+
+
+@pytest.fixture
+def org(empty_store: Store, write: Callable[..., Path]) -> Store:
+    """The hand-built organisation, imported through the product's own import."""
+    empty_store.set_setting("timezone", "Europe/Amsterdam")
+    for table in (
+        "teams",
+        "reps",
+        "absences",
+        "activities",
+        "deals",
+        "surveys",
+        "leads",
+        "targets",
+    ):
+        result = import_file(empty_store, table, write(f"{table}.csv", HANDBUILT[table]))
+        assert result.rejected == 0, result.problems
+    return empty_store

@@ -405,14 +405,14 @@ def metrics_list() -> None:
     """Every metric, by group, with its English and Dutch label."""
     from salesperf.metrics.registry import METRICS, computable
 
-    t = RichTable()
-    for col in ("name", "group", "English", "Nederlands", "unit", "in scorecard"):
-        t.add_column(col)
     scorecard_metrics = set(computable())
     for m in METRICS.values():
-        t.add_row(m.name, m.group.value, m.label_en, m.label_nl, m.unit.value,
-                  "yes" if m.name in scorecard_metrics else "analysis")  # fmt: skip
-    out.print(t)
+        where = "scorecard" if m.name in scorecard_metrics else "analyses"
+        out.print(
+            f"{m.name:<24} {m.group.value:<13} {m.unit.value:<6} {where:<9} "
+            f"{m.label_en} / {m.label_nl}",
+            highlight=False,
+        )
 
 
 @metrics_app.command("explain")

@@ -15,7 +15,7 @@ import pandas as pd
 
 from salesperf.metrics.compiler import By, Compare, Query, Split, run
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
-from salesperf.metrics.registry import METRICS, Group, Metric, Unit
+from salesperf.metrics.registry import METRICS, Group, Metric, MetricType, Unit
 from salesperf.store import Store
 
 #: The scorecard's metrics when none are named: a screenful, input to output.
@@ -46,13 +46,13 @@ def last_full_quarter(today: date) -> Period:
 class Cell:
     """One metric's figure for one row, with what it is set against."""
 
-    value: float | None
-    previous: float | None = None
+    value: float | int | None
+    previous: float | int | None = None
     target: float | None = None
     attainment: float | None = None
 
     @property
-    def change(self) -> float | None:
+    def change(self) -> float | int | None:
         """Value minus the previous period's (None when either is undefined)."""
         if self.value is None or self.previous is None:
             return None
@@ -101,7 +101,12 @@ class Scorecard:
                     rec[f"{m}_target"] = c.target
                     rec[f"{m}_attainment"] = c.attainment
             records.append(rec)
-        return pd.DataFrame.from_records(records)
+        df = pd.DataFrame.from_records(records)
+        for m in self.metrics:  # counts stay whole numbers (nullable) in CSV and Excel
+            for col in (m, f"{m}_previous", f"{m}_change"):
+                if _whole(m) and col in df:
+                    df[col] = df[col].astype("Int64")
+        return df
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON form (see docs/cli.md, `scorecard --format json`)."""
@@ -147,11 +152,19 @@ class Scorecard:
         }
 
 
-def _num(v: Any) -> float | None:
+def _num(v: Any, whole: bool = False) -> float | int | None:
+    """A figure from a result frame: None when undefined; counts as whole numbers."""
     if v is None or v is pd.NA:
         return None
     f = float(v)
-    return None if math.isnan(f) else f
+    if math.isnan(f):
+        return None
+    return int(round(f)) if whole and f.is_integer() else f
+
+
+def _whole(m: str) -> bool:
+    meta = METRICS[m]
+    return meta.unit is Unit.COUNT and meta.type is MetricType.SIMPLE
 
 
 def scorecard(
@@ -193,8 +206,8 @@ def scorecard(
         for m in q.metrics:
             base = "revenue_won" if m == "quota_attainment" else m
             cells[m] = Cell(
-                value=_num(rec.get(m)),
-                previous=_num(rec.get(f"{m}_prev")),
+                value=_num(rec.get(m), _whole(m)),
+                previous=_num(rec.get(f"{m}_prev"), _whole(m)),
                 target=_num(rec.get(f"{base}_target")) if m != "quota_attainment" else None,
                 attainment=_num(rec.get(f"{base}_attainment")) if m != "quota_attainment" else None,
             )

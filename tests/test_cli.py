@@ -1,0 +1,115 @@
+"""The command line as a user drives it: arguments, outputs and the numbers in them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from salesperf.cli import app
+from salesperf.scorecard import scorecard
+from salesperf.store import Store
+
+runner = CliRunner()
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_scorecard_json_is_stable_and_holds_the_library_numbers(org: Store) -> None:
+    path = str(org.path)
+    code, text = _run("scorecard", "--store", path, "--period", "2025-03", "--format", "json")
+    assert code == 0, text
+    data = json.loads(text)
+    assert data["version"] == 1
+    assert (data["by"], data["grain"]) == ("rep", "all")
+    assert data["period"] == {"label": "2025-03", "start": "2025-03-01", "end": "2025-03-31"}
+    r1 = next(r for r in data["rows"] if r["key"] == "R1")
+    assert r1["name"] == "Ann"
+    assert r1["values"]["win_rate"]["value"] == pytest.approx(0.5)
+    assert r1["values"]["revenue_won"] == {
+        "value": 1000.0, "previous": 0.0, "change": 1000.0, "target": 2000.0, "attainment": 0.5,
+    }  # fmt: skip
+    assert r1["values"]["quota_attainment"]["value"] == pytest.approx(0.5)
+    r4 = next(r for r in data["rows"] if r["key"] == "R4")
+    assert r4["values"]["win_rate"]["value"] is None  # undefined, never 0
+    lib = scorecard(org, period="2025-03")
+    assert [r.key for r in lib.rows] == [r["key"] for r in data["rows"]]
+
+
+def test_scorecard_table_shows_the_three_groups(org: Store) -> None:
+    code, text = _run("scorecard", "--store", str(org.path), "--period", "2025-03", "--by", "team")
+    assert code == 0, text
+    for title in ("Activity (input)", "Performance (output)", "Effectiveness (output per input)"):
+        assert title in text
+    assert "North" in text and "66.7%" in text  # the organisation's win rate, 2 of 3
+
+
+def test_scorecard_csv_and_xlsx(org: Store, tmp_path: Path) -> None:
+    code, text = _run("scorecard", "--store", str(org.path), "--period", "2025-03", "--by", "org",
+                      "--format", "csv", "--metrics", "activities,win_rate")  # fmt: skip
+    assert code == 0, text
+    header, row = text.strip().splitlines()
+    assert header.startswith("key,name,period_start,activities,activities_previous")
+    assert row.startswith("org,Organisation,2025-03-01,6,")
+    out = tmp_path / "card.xlsx"
+    code, text = _run("scorecard", "--store", str(org.path), "--period", "2025-03",
+                      "--format", "xlsx", "--output", str(out))  # fmt: skip
+    assert code == 0, text
+    from openpyxl import load_workbook
+
+    ws = load_workbook(out).active
+    assert ws is not None
+    rows = list(ws.iter_rows(values_only=True))
+    col = rows[0].index("revenue_won")
+    assert {r[0]: r[col] for r in rows[1:]}["R3"] == 2000
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["scorecard", "--period", "last summer"], "is not a period"),
+        (["scorecard", "--metrics", "happiness"], "unknown or non-scorecard metric"),
+        (["scorecard", "--format", "xlsx"], "--format xlsx writes a file"),
+        (["scorecard", "--by", "planet"], "Invalid value for '--by'"),
+        (["metrics", "explain", "happiness"], "there is no metric 'happiness'"),
+        (["import", "deals", "nope.csv"], "nope.csv does not exist"),
+        (["import", "dealz", "x.csv"], "there is no table 'dealz'"),
+        (["import", "deals", "x.csv", "--preset", "sap"], "unknown preset 'sap'"),
+        (["import", "deals", "x.csv", "--map", "nonsense"], "not of the form SOURCE=CANONICAL"),
+        (["settings", "set", "timezone", "Mars/Base"], "not a time zone"),
+    ],
+)
+def test_bad_arguments_get_a_clear_message_and_exit_2(
+    org: Store, args: list[str], words: str
+) -> None:
+    code, text = _run(*args, "--store", str(org.path))
+    assert code == 2
+    assert words in text
+    assert "Traceback" not in text
+
+
+def test_import_prints_the_summary_and_json(store: Store, write: Callable[..., Path]) -> None:
+    path = write(
+        "d.csv", "deal_id,rep_id,created_at,status\nD1,R1,2025-01-01,open\nD2,R9,2025-01-01,open\n"
+    )
+    code, text = _run("import", "deals", str(path), "--store", str(store.path), "--json")
+    assert code == 0, text
+    data = json.loads(text[text.index("{") :])
+    assert (data["inserted"], data["rejected"]) == (1, 1)
+    assert data["problems"][0]["line"] == 3
+    assert Path(data["rejects_path"]).exists()
+
+
+def test_metrics_list_and_explain(org: Store) -> None:
+    code, text = _run("metrics", "list")
+    assert code == 0
+    assert "Winratio" in text and "speed_to_lead_h" in text
+    code, text = _run("metrics", "explain", "win_rate", "--store", str(org.path))
+    assert code == 0, text
+    assert "NULLIF" in text and "deals_won" in text
