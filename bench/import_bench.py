@@ -51,7 +51,12 @@ def make_store(path: Path) -> None:
     path.unlink(missing_ok=True)
     with Store.open(path) as s:
         teams = pa.table(
-            {"team_id": ["ORG"], "name": ["Org"], "parent_team_id": [None], "manager_rep_id": [None]}
+            {
+                "team_id": ["ORG"],
+                "name": ["Org"],
+                "parent_team_id": [None],
+                "manager_rep_id": [None],
+            }
         )
         reps = pa.table(
             {
@@ -67,7 +72,9 @@ def make_store(path: Path) -> None:
         s.replace_all({"teams": teams, "reps": reps})
 
 
-SALESPERF = PEAK + """
+SALESPERF = (
+    PEAK
+    + """
 import json, sys, time
 from salesperf.store import Store
 from salesperf.ingest.importer import import_file
@@ -78,8 +85,11 @@ sec = time.perf_counter() - t
 s.close()
 print(json.dumps({"seconds": sec, "peak_kb": _peak(), "inserted": r.inserted, "rejected": r.rejected}))
 """
+)
 
-PANDAS = PEAK + """
+PANDAS = (
+    PEAK
+    + """
 import json, sys, time
 import duckdb, pandas as pd
 TYPES = ["call","email","meeting","demo","proposal","negotiation","follow_up","event","social","other"]
@@ -104,8 +114,11 @@ con.execute("COMMIT")
 sec = time.perf_counter() - t
 print(json.dumps({"seconds": sec, "peak_kb": _peak(), "inserted": int((~bad).sum()), "rejected": int(bad.sum())}))
 """
+)
 
-DUCKDB = PEAK + """
+DUCKDB = (
+    PEAK
+    + """
 import json, sys, time
 import duckdb
 t = time.perf_counter()
@@ -116,6 +129,7 @@ con.close()
 sec = time.perf_counter() - t
 print(json.dumps({"seconds": sec, "peak_kb": _peak(), "inserted": n, "rejected": 0}))
 """
+)
 
 
 def run(rows: int = 10_000_000) -> list[Run]:
@@ -125,15 +139,21 @@ def run(rows: int = 10_000_000) -> list[Run]:
     template = OUT / "import_template.duckdb"
     make_store(template)
     runs = []
-    for label, code in (("salesperf import", SALESPERF), ("pandas", PANDAS), ("DuckDB read_csv", DUCKDB)):
+    for label, code in (
+        ("salesperf import", SALESPERF),
+        ("pandas", PANDAS),
+        ("DuckDB read_csv", DUCKDB),
+    ):
         store = OUT / "import_run.duckdb"
         for p in (store, store.with_suffix(".duckdb.wal")):
             p.unlink(missing_ok=True)
         shutil.copy(template, store)
         r = run_child(label, code, str(store), str(csv))
         runs.append(r)
-        print(f"  {label:18s} {r.seconds:7.2f} s  {rows / r.seconds / 1e6:5.2f} M rows/s  "
-              f"peak {r.peak_mb:6.0f} MB  {r.detail}")
+        print(
+            f"  {label:18s} {r.seconds:7.2f} s  {rows / r.seconds / 1e6:5.2f} M rows/s  "
+            f"peak {r.peak_mb:6.0f} MB  {r.detail}"
+        )
     size_mb = csv.stat().st_size / 2**20
     lines = [
         f"Measured {now()} on {machine()}.",

@@ -26,14 +26,21 @@ def _snapshot(store: Store) -> tuple[object, ...]:
         "SELECT count(*), string_agg(activity_id || type || occurred_at, ',' ORDER BY activity_id) "
         "FROM activities"
     ).fetchone()
-    return (store.counts(), acts, store.count("salesperf_imports"), store.count("salesperf_rejects"))
+    return (
+        store.counts(),
+        acts,
+        store.count("salesperf_imports"),
+        store.count("salesperf_rejects"),
+    )
 
 
 class Boom(Exception):
     pass
 
 
-def test_a_failure_while_writing_rolls_everything_back(store: Store, write: Callable[..., Path]) -> None:
+def test_a_failure_while_writing_rolls_everything_back(
+    store: Store, write: Callable[..., Path]
+) -> None:
     import_file(store, "activities", write("a.csv", ACTS))
     before = _snapshot(store)
     text = ACTS.replace("A1", "A9") + "A3,R9,call,2025-01-07 10:00\n"

@@ -30,7 +30,11 @@ REFUSED = [
     ("noheader.csv", b"\n\n", "no header line"),
     ("missing.csv", b"deal_id,created_at,status\nD1,2025-01-01,open\n", "no column gives rep_id"),
     ("dupcol.csv", b"deal_id,deal_id\n1,2\n", "more than once"),
-    ("latin.csv", b"deal_id,rep_id,created_at,status\nD1,R1,2025-01-01,op\x81en\n", "neither UTF-8"),
+    (
+        "latin.csv",
+        b"deal_id,rep_id,created_at,status\nD1,R1,2025-01-01,op\x81en\n",
+        "neither UTF-8",
+    ),
     ("broken.xlsx", b"PK\x03\x04 this is no workbook", "not a readable Excel workbook"),
     ("broken.parquet", b"PAR1 nope", "not a readable Parquet file"),
     ("old.xls", b"\xd0\xcf\x11\xe0", "old .xls files are not supported"),
@@ -95,9 +99,7 @@ HEAD = "deal_id,rep_id,created_at,status,amount,closed_at,lost_reason\n"
     [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("cp1252", b"")],
     ids=["utf-8", "utf-8-bom", "windows-1252"],
 )
-def test_encodings_are_detected(
-    store: Store, tmp_path: Path, encoding: str, prefix: bytes
-) -> None:
+def test_encodings_are_detected(store: Store, tmp_path: Path, encoding: str, prefix: bytes) -> None:
     text = HEAD + "D1,R1,2025-01-06,lost,1200,2025-02-03,Prijs te hoog: €1.500 café\n"
     path = tmp_path / "d.csv"
     path.write_bytes(prefix + text.encode(encoding))
@@ -233,7 +235,11 @@ def test_importing_the_same_file_twice_changes_nothing(store: Store, write: Writ
 
 
 def test_a_corrected_export_replaces_the_rows_it_corrects(store: Store, write: Writer) -> None:
-    import_file(store, "deals", write("d.csv", HEAD + "D1,R1,2025-01-06,open,100,,\nD2,R2,2025-01-07,open,200,,\n"))
+    import_file(
+        store,
+        "deals",
+        write("d.csv", HEAD + "D1,R1,2025-01-06,open,100,,\nD2,R2,2025-01-07,open,200,,\n"),
+    )
     fixed = HEAD + "D1,R1,2025-01-06,won,150,2025-02-01,\nD3,R2,2025-01-09,open,50,,\n"
     result = import_file(store, "deals", write("d2.csv", fixed))
     assert (result.inserted, result.updated, result.unchanged) == (1, 1, 0)
@@ -287,7 +293,9 @@ def test_date_formats_by_explicit_option(
     assert [(p.line, p.rule) for p in result.problems] == [(3, "not_a_date")]
 
 
-def test_value_maps_constants_and_several_sources(store: Store, write: Writer, tmp_path: Path) -> None:
+def test_value_maps_constants_and_several_sources(
+    store: Store, write: Writer, tmp_path: Path
+) -> None:
     mapping = _toml(
         tmp_path,
         'table = "deals"\n'

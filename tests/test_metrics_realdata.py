@@ -22,7 +22,14 @@ from salesperf.store import Store
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "maven_crm_sales_opportunities"
 EXAMPLES = ROOT / "examples" / "maven_crm"
-METRICS = ("deals_won", "deals_lost", "win_rate", "revenue_won", "avg_deal_size", "sales_cycle_days")
+METRICS = (
+    "deals_won",
+    "deals_lost",
+    "win_rate",
+    "revenue_won",
+    "avg_deal_size",
+    "sales_cycle_days",
+)
 
 pytestmark = pytest.mark.realdata
 
@@ -110,4 +117,6 @@ def test_per_regional_office(maven: Store) -> None:
     # and the whole organisation is the sum of its offices' rows, not the mean of their rates
     org = ours.loc["maventech"]
     assert org.deals_won == theirs.deals_won.sum()
-    assert org.win_rate == pytest.approx(theirs.deals_won.sum() / (theirs.deals_won.sum() + theirs.deals_lost.sum()))
+    assert org.win_rate == pytest.approx(
+        theirs.deals_won.sum() / (theirs.deals_won.sum() + theirs.deals_lost.sum())
+    )

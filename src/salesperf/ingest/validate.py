@@ -170,7 +170,9 @@ def _number(x: str, decimal: str) -> str:
             f"WHEN regexp_full_match({n}, '[+-]?\\d*,\\d+') "
             f"THEN try_cast(replace({n}, ',', '.') AS DOUBLE) ELSE try_cast({n} AS DOUBLE) END"
         )
-        return f"CASE WHEN regexp_matches({x}, '[.,\\s]') THEN {slow} ELSE try_cast({x} AS DOUBLE) END"
+        return (
+            f"CASE WHEN regexp_matches({x}, '[.,\\s]') THEN {slow} ELSE try_cast({x} AS DOUBLE) END"
+        )
     slow = (
         f"CASE WHEN regexp_full_match({n}, '[+-]?\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?') "
         f"THEN try_cast(replace({n}, ',', '') AS DOUBLE) ELSE try_cast({n} AS DOUBLE) END"
@@ -316,7 +318,9 @@ def stage_sql(
                     "unknown_word",
                     f"{m(c)} NOT IN ({', '.join(lit(w) for w in words)})",
                     ident("g_" + c),
-                    _quoted(ident("g_" + c), f" is not a known {c}; use one of: {', '.join(words)}"),
+                    _quoted(
+                        ident("g_" + c), f" is not a known {c}; use one of: {', '.join(words)}"
+                    ),
                 )
             )
         if p.column.non_negative:

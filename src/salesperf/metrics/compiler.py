@@ -46,7 +46,9 @@ _SPLIT_COLUMNS: dict[Split, dict[str, str]] = {
     Split.TYPE: {"activity": "type"},
     Split.SOURCE: {"deal_closed": "source", "deal_created": "source", "lead": "source"},
     Split.KIND: {"deal_closed": "kind", "deal_created": "kind"},
-    Split.SEGMENT: {f: "account_id" for f in ("activity", "deal_closed", "deal_created", "lead", "survey")},
+    Split.SEGMENT: {
+        f: "account_id" for f in ("activity", "deal_closed", "deal_created", "lead", "survey")
+    },
 }
 
 
@@ -278,9 +280,9 @@ class Compiler:
         if q.split is not None:
             # each split row shares its group's working days
             d = days.rename(_dk="_key", _dp="_period")
-            folded = folded.left_join(
-                d, [folded._key == d._dk, folded._period == d._dp]
-            ).drop("_dk", "_dp")
+            folded = folded.left_join(d, [folded._key == d._dk, folded._period == d._dp]).drop(
+                "_dk", "_dp"
+            )
             cols.append(WORKING_DAYS)
         fills = {
             c: folded[c].fill_null(0)
