@@ -127,6 +127,18 @@ _SQL_TYPES = {
 }
 
 
+MEMORY_ENV = "SALESPERF_MEMORY_LIMIT"
+
+
+def memory_limit() -> str:
+    """The embedded engine's memory budget (beyond it, work spills to disk): 1GB by default.
+
+    A bounded budget keeps imports and scorecards of tens of millions of rows inside the
+    memory a laptop or a small server has; $SALESPERF_MEMORY_LIMIT (e.g. 4GB) raises it.
+    """
+    return os.environ.get(MEMORY_ENV) or "1GB"
+
+
 def _q(name: str) -> str:
     """A quoted identifier (our own canonical names only)."""
     return '"' + name.replace('"', '""') + '"'
@@ -169,7 +181,7 @@ class Store:
             if not path.parent.exists():
                 raise StoreError(f"cannot create the store {path}: folder {path.parent} is missing")
             try:
-                con = ibis.duckdb.connect(str(path))
+                con = ibis.duckdb.connect(str(path), memory_limit=memory_limit())
             except Exception as exc:  # the engine's own words are the clearest here
                 raise StoreError(f"cannot open the store {path}: {exc}") from exc
         store = cls(resolved, con, path)
@@ -341,13 +353,16 @@ class Store:
         on = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in spec.key)
         others = [c for c in spec.column_names if c not in spec.key]
         differs = " OR ".join(f"t.{_q(c)} IS DISTINCT FROM s.{_q(c)}" for c in others) or "FALSE"
+        total = int(self._exec(f"SELECT count(*) FROM {staged}")[0][0])
+        empty = int(self._exec(f"SELECT count(*) FROM {target}")[0][0]) == 0
+        # rows whose key exists with other values (none when the table is still empty)
         self._exec(
             f"CREATE OR REPLACE TEMP TABLE {chg} AS SELECT "
             + ", ".join(f"s.{_q(k)}" for k in spec.key)
             + f" FROM {staged} s JOIN {target} t ON {on} WHERE {differs}"
+            + (" AND FALSE" if empty else "")
         )
-        total = int(self._exec(f"SELECT count(*) FROM {staged}")[0][0])
-        existing = int(
+        existing = 0 if empty else int(
             self._exec(
                 f"SELECT count(*) FROM {staged} s WHERE EXISTS (SELECT 1 FROM {target} t WHERE {on})"
             )[0][0]
