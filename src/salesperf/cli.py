@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 import time
 from collections.abc import Iterator
@@ -218,8 +218,10 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 42,
     store: StoreOpt = None,
 ) -> None:
-    """Build the seeded demo organisation in the store (replacing what is there)."""
+    """Build the seeded demo organisation in the store (replacing what is there) and show its
+    scorecards for the last full quarter."""
     from salesperf.demo import DemoConfig, build_demo
+    from salesperf.scorecard import last_full_quarter, scorecard
 
     with _errors():
         config = DemoConfig(context=context, reps=reps, years=years, seed=seed)
@@ -227,21 +229,35 @@ def demo(
         with _open(store) as s:
             with err.status(f"Building the {context} demo organisation…"):
                 data = build_demo(s, config)
+            built = time.monotonic() - started
             counts = s.counts()
             where = s.path or s.url
+            quarter = last_full_quarter(config.end + timedelta(days=1))
+            org_card = scorecard(s, by=By.ORG, period=quarter)
+            team_card = scorecard(s, by=By.TEAM, period=quarter)
+            currency = s.settings.currency
     t = RichTable(title=f"Demo organisation ({context}, seed {seed}) in {where}")
     t.add_column("table")
     t.add_column("rows", justify="right")
     for name, n in counts.items():
         t.add_row(name, f"{n:,}")
     out.print(t)
-    out.print(f"Built in {time.monotonic() - started:.1f} s.")
+    out.print(f"Built in {built:.1f} s.\n")
+    out.print(f"[bold]The organisation, {quarter.label}[/]")
+    render_scorecard(org_card, currency)
+    out.print(f"\n[bold]Each team (with its sub-teams), {quarter.label}[/]")
+    render_scorecard(team_card, currency)
     p = data.planted
     out.print(
-        "Planted for the analysis to find: busy but not effective "
-        f"{', '.join(p.busy_not_effective)}; efficient {', '.join(p.efficient)}; "
-        f"team under target {p.under_target_team}; new hire {p.new_hire}; "
-        f"driver activity '{p.driver_type}'.",
+        "\n[bold]What to look at next[/]\n"
+        f"  salesperf scorecard --by rep --period {quarter.label}    every rep, input to output\n"
+        f"  salesperf scorecard --by team --grain month --period {quarter.label[:4]}\n"
+        f"  salesperf scorecard --split type --metrics activities,activities_per_day,"
+        "call_connect_rate,meetings_held_rate\n"
+        "  salesperf metrics explain win_rate    how a figure is computed\n"
+        f"The demo hides patterns to find: team {p.under_target_team} misses its target most "
+        f"quarters; {', '.join(p.busy_not_effective)} are busy but not effective; "
+        f"{', '.join(p.efficient)} are efficient; {p.new_hire} is a new hire ramping up.",
         highlight=False,
     )
 
@@ -393,7 +409,7 @@ def render_scorecard(card: Any, currency: str, console: Console | None = None) -
                 change = format_change(c, m.unit)
                 if change:
                     text += f" [dim]{change}[/]"
-                if c.attainment is not None:
+                if c.attainment is not None and "quota_attainment" not in card.metrics:
                     text += f" [cyan]{c.attainment:.0%} of target[/]"
                 cells.append(text)
             t.add_row(*cells)

@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from salesperf.schema import ActivityOutcome, ActivityType, LeadSource
 
-Ints = npt.NDArray[np.int64]
+Ints = npt.NDArray[np.signedinteger[Any]]
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 
@@ -30,6 +30,9 @@ DAY = 1440  # minutes
 OFFICE_START, OFFICE_END = 8 * 60 + 30, 18 * 60
 OFFSET_PAD = 3 * 366  # days around the history for which UTC offsets are known
 NEVER = 1 << 40  # a time or day after everything
+# The simulation starts this long before the history, so that the history opens on a running
+# business (open pipeline, customers up for renewal) instead of an empty CRM.
+WARMUP_DAYS = 400
 STAGES = ("qualification", "discovery", "demo", "proposal", "negotiation")
 DEMO_STAGE = STAGES.index("demo")
 WON_STAGE, LOST_STAGE = "closed_won", "closed_lost"
@@ -51,13 +54,13 @@ BUSY_BREAKS_AT = "demo->proposal"
 # Efficient reps do little (fewer calls and emails) but win far more of what they work on.
 EFFICIENT_ACTIVITY = 0.6
 EFFICIENT_TOUCHES = 0.6
-EFFICIENT_SKILL = 1.0
+EFFICIENT_SKILL = 0.7
 # The under-target team is weaker at closing, and misses its quota in 3 quarters of every 4.
-UNDER_TARGET_SKILL = -0.6
+UNDER_TARGET_SKILL = -0.35
 # The driver: every held activity of the driver type during a deal's demo stage raises the odds
 # of moving to proposal and of the final win. Close follows the demo stage by the driver lag.
 DRIVER_MEAN = 1.6
-DRIVER_EFFECT = 0.55
+DRIVER_EFFECT = 0.6
 # Hires (and the marked new hire) ramp from 30% of normal volume and a skill handicap to full
 # speed over RAMP_WEEKS.
 RAMP_WEEKS = 12
@@ -67,7 +70,7 @@ RAMP_SKILL = -1.0
 # weeks; revenue follows one driver lag later because the deals then in their demo stage got
 # fewer demos.
 DIP_DAYS = 21
-DIP_FACTOR = 0.45
+DIP_FACTOR = 0.35
 # Seasonality: lead volume and activity by calendar month, and the win odds of deals by the month
 # they close in (Q4 budget flush strongest, July-August summer dip).
 LEAD_SEASON = (1.05, 1.0, 1.05, 1.0, 1.0, 0.95, 0.75, 0.7, 1.05, 1.1, 1.15, 0.9)
@@ -88,6 +91,7 @@ SEGMENT_WIN = np.array([0.15, 0.0, -0.3])
 SEGMENT_AMOUNT = np.array([0.6, 1.1, 2.2])
 SEGMENT_EARLY_PACE = np.array([0.85, 1.0, 1.3])  # enterprise deals qualify slowly
 RENEWAL_BONUS, UPSELL_BONUS = 1.6, 0.5
+MANAGER_QUOTA = 0.3  # a manager's revenue quota, as a share of a rep's
 SEGMENT_CHURN = np.array([0.12, 0.06, 0.03])  # chance a customer quietly leaves, by segment
 DEAL_FROM_QUALIFIED = 0.8
 STAGE_TOUCH_RATE = np.array([0.5, 0.45, 0.35, 0.4, 0.5])  # calls/emails per deal per day
@@ -99,7 +103,15 @@ STAGE_TOUCH_MIX = (  # call, email, follow_up
     (0.35, 0.5, 0.15),
 )
 HOUR_WEIGHTS = np.array([0.04, 0.12, 0.14, 0.13, 0.07, 0.1, 0.13, 0.12, 0.1, 0.05])  # 8h..17h
-LOST_REASONS = ("no_budget", "no_decision", "timing", "went_dark", "product_fit", "competitor", "price")
+LOST_REASONS = (
+    "no_budget",
+    "no_decision",
+    "timing",
+    "went_dark",
+    "product_fit",
+    "competitor",
+    "price",
+)
 LOST_BY_STAGE = (
     (0.35, 0.2, 0.2, 0.25, 0.0, 0.0, 0.0),
     (0.25, 0.2, 0.15, 0.2, 0.1, 0.1, 0.0),
@@ -159,9 +171,10 @@ def draw_rows(rng: np.random.Generator, probs: Floats, row: Ints) -> Ints:
 class Calendar:
     """The days of the history with what matters about each: weekday, month, UTC offset."""
 
-    start: dtm.date
+    start: dtm.date  # the first simulated day: a warm-up year before the history
+    first: int  # day number of the first day of the history
     n_days: int
-    epoch_day: int  # days since 1970-01-01 of the first day
+    epoch_day: int  # days since 1970-01-01 of the first simulated day
     weekday: Ints  # 0 = Monday
     month: Ints  # 1-12
     year: Ints
@@ -172,6 +185,11 @@ class Calendar:
     def end_t(self) -> int:
         """The first minute after the history."""
         return self.n_days * DAY
+
+    @property
+    def start_t(self) -> int:
+        """The first minute of the history."""
+        return self.first * DAY
 
     def offset(self, day: Ints) -> Ints:
         """Minutes local time is ahead of UTC on each day number (accounts predate the history)."""
@@ -216,12 +234,12 @@ def _dutch_holidays(year: int) -> list[dtm.date]:
 
 
 def calendar(end: dtm.date, years: int) -> Calendar:
-    """The calendar of `years` years of history ending on `end`."""
+    """The calendar of `years` years of history ending on `end`, after a warm-up period."""
     try:
-        first = end.replace(year=end.year - years)
+        before = end.replace(year=end.year - years)
     except ValueError:  # 29 February
-        first = end.replace(year=end.year - years, day=28)
-    start = first + dtm.timedelta(days=1)
+        before = end.replace(year=end.year - years, day=28)
+    start = before + dtm.timedelta(days=1 - WARMUP_DAYS)
     n = (end - start).days + 1
     epoch = (start - dtm.date(1970, 1, 1)).days
     days = np.arange(n, dtype=np.int64) + epoch
@@ -239,6 +257,7 @@ def calendar(end: dtm.date, years: int) -> Calendar:
                 holiday[(d - start).days] = True
     return Calendar(
         start=start,
+        first=WARMUP_DAYS,
         n_days=n,
         epoch_day=epoch,
         weekday=(days + 3) % 7,
@@ -255,13 +274,13 @@ class Clock:
 
     def __init__(self, work: Bools, successor: Ints, rng: np.random.Generator) -> None:
         n_reps, self.n_days = work.shape
-        self.keys: Ints = np.flatnonzero(work.ravel()).astype(np.int64)  # rep * n_days + day
-        reps = np.arange(n_reps, dtype=np.int64)
-        last = np.searchsorted(self.keys, (reps + 1) * self.n_days) - 1
-        found = self.keys[np.maximum(last, 0)] if len(self.keys) else np.zeros(n_reps, np.int64)
-        self.last_day: Ints = np.where(
-            (last >= 0) & (found // self.n_days == reps), found % self.n_days, -1
-        )
+        self.work = work
+        day = np.arange(self.n_days + 1, dtype=np.int32)
+        # next_day[rep, d]: the rep's first working day on or after d (n_days when none), so
+        # that moving a time to working hours is a lookup rather than a search.
+        marked = np.where(np.c_[work, np.ones((n_reps, 1), bool)], day[None, :], self.n_days)
+        self.next_day = np.minimum.accumulate(marked[:, ::-1], axis=1)[:, ::-1].astype(np.int32)
+        self.last_day: Ints = (work * (day[None, :-1] + 1)).max(axis=1).astype(np.int64) - 1
         self.successor = successor
         self.rng = rng
 
@@ -270,22 +289,22 @@ class Clock:
         day = t // DAY
         mod = t - day * DAY
         late = mod >= OFFICE_END
-        want = np.clip(day + late, 0, self.n_days)
-        if len(self.keys) == 0:
-            return t, np.zeros(len(t), dtype=bool)
-        pos = np.searchsorted(self.keys, rep * self.n_days + want)
-        found = self.keys[np.minimum(pos, len(self.keys) - 1)]
-        ok: Bools = (pos < len(self.keys)) & (found // self.n_days == rep) & (want < self.n_days)
-        new_day = found % self.n_days
+        new_day = self.next_day[rep, np.clip(day + late, 0, self.n_days)].astype(np.int64)
+        ok: Bools = new_day < self.n_days
         keep = (new_day == day) & (mod >= OFFICE_START) & ~late
-        fresh = new_day * DAY + self.rng.integers(OFFICE_START, OFFICE_END, size=len(t))
+        fresh = new_day * DAY + office_minutes(self.rng, len(t))
         out: Ints = np.where(keep, t, fresh)
         return out, ok
 
+    def actor(self, owner: Ints, t: Ints) -> Ints:
+        """Who does work owned by `owner` at `t`: the owner, or their successor once they left."""
+        out: Ints = np.where(t // DAY > self.last_day[owner], self.successor[owner], owner)
+        return out
+
     def act(self, owner: Ints, t: Ints) -> tuple[Ints, Ints, Bools]:
-        """Who does work owned by `owner` at `t` (the owner, or their successor once they left),
-        when (the next working moment), and whether that still falls inside the history."""
-        rep: Ints = np.where(t // DAY > self.last_day[owner], self.successor[owner], owner)
+        """Who does work owned by `owner` at `t`, when (the next working moment), and whether
+        that still falls inside the history."""
+        rep = self.actor(owner, t)
         new_t, ok = self.snap(rep, t)
         retry = ~ok & (rep == owner) & (self.successor[owner] != owner)
         if retry.any():
@@ -293,10 +312,67 @@ class Clock:
             new_t[retry], ok[retry] = self.snap(rep[retry], t[retry])
         return rep, new_t, ok
 
+    def within(self, owner: Ints, lo: Ints, hi: Ints) -> tuple[Ints, Ints, Bools]:
+        """Like `act`, for a moment drawn evenly over the working days between lo and hi.
 
-def amounts(
-    rng: np.random.Generator, profile: Profile, segment: Ints, size: Floats
-) -> Floats:
+        Drawing calendar time and moving it to the next working moment would pile the weekend's
+        share onto Mondays; instead a day is redrawn until it is a working day of whoever then
+        does the work (a few rounds; what is left over moves to the next working moment).
+        """
+        n = len(owner)
+        rep = np.empty(n, dtype=np.int64)
+        t = np.empty(n, dtype=np.int64)
+        ok = np.ones(n, dtype=bool)
+        first, days = lo // DAY, hi // DAY - lo // DAY + 1
+        latest = np.maximum(hi - 1, lo)
+        todo = np.arange(n)
+        for _ in range(3):
+            if not len(todo):
+                break
+            day = first[todo] + (self.rng.random(len(todo)) * days[todo]).astype(np.int64)
+            cand = day * DAY + office_minutes(self.rng, len(todo))
+            cand = np.minimum(np.maximum(cand, lo[todo]), latest[todo])
+            r = self.actor(owner[todo], cand)
+            d = cand // DAY
+            mod = cand - d * DAY
+            good = (d >= 0) & (d < self.n_days) & (mod >= OFFICE_START) & (mod < OFFICE_END)
+            good[good] = self.work[r[good], d[good]]
+            done = todo[good]
+            rep[done], t[done] = r[good], cand[good]
+            todo = todo[~good]
+        if len(todo):
+            rep[todo], t[todo], ok[todo] = self.act(owner[todo], lo[todo])
+        return rep, t, ok
+
+
+def sampler(values: Sequence[int] | Ints, weights: Sequence[float] | Floats) -> Ints:
+    """A lookup table in which each value appears in proportion to its weight; indexing it at
+    random is much quicker than a weighted choice on millions of draws."""
+    w = np.asarray(weights, dtype=float)
+    counts = np.round(w / w.sum() * 8192).astype(np.int64)
+    out: Ints = np.repeat(np.asarray(values, dtype=np.int64), counts)
+    return out
+
+
+def draw(rng: np.random.Generator, table: Ints, n: int) -> Ints:
+    """n draws from a `sampler` table."""
+    out: Ints = table[rng.integers(0, len(table), n)]
+    return out
+
+
+# Office minutes from 8:30 to 18:00, busiest mid-morning and mid-afternoon.
+_OFFICE = np.arange(OFFICE_START, OFFICE_END)
+_OFFICE_MINUTES = sampler(
+    _OFFICE, HOUR_WEIGHTS[_OFFICE // 60 - 8] / np.where(_OFFICE < 540, 30, 60)
+)
+
+
+def office_minutes(rng: np.random.Generator, n: int) -> Ints:
+    """Times of day in office hours."""
+    return draw(rng, _OFFICE_MINUTES, n)
+
+
+def amounts(rng: np.random.Generator, profile: Profile, segment: Ints, size: Floats) -> Floats:
     """Deal amounts: lognormal around the context median, by segment and rep, in range."""
     lo, hi = profile.amount_range
     raw = profile.amount_median * SEGMENT_AMOUNT[segment] * size
@@ -305,8 +381,36 @@ def amounts(
     return out
 
 
+def month_start(key: Ints) -> Ints:
+    """Days since 1970 of the first day of each running month number (year * 12 + month - 1)."""
+    months = (np.asarray(key) - 1970 * 12).astype("datetime64[M]")
+    out: Ints = months.astype("datetime64[D]").astype(np.int64)
+    return out
+
+
 # -- the organisation ----------------------------------------------------------------------
 REGIONS = ("Benelux", "DACH", "Nordics", "UK & Ireland")
+ACCOUNT_WORDS = (
+    (
+        "Delta", "Polder", "Noord", "Zuid", "Oost", "West", "Eiland", "Haven", "Duin", "Molen",
+        "Brug", "Kanaal", "Tulp", "Linde", "Eik", "Berk", "Ster", "Zon", "Maan", "Wind",
+        "Alpen", "Rhein", "Fjord", "Nord", "Thames", "Baltic", "Atlas", "Orion", "Vega", "Lyra",
+        "Kraan", "Anker", "Vonk", "Golf", "Stroom", "Bron", "Kern", "Punt", "Lijn", "Vorm",
+    ),
+    (
+        "Logistics", "Bouw", "Media", "Foods", "Energy", "Health", "Retail", "Finance", "Tech",
+        "Systems", "Labs", "Works", "Group", "Holding", "Partners", "Solutions", "Industries",
+        "Design", "Consulting", "Transport", "Textiles", "Pharma", "Robotics", "Software",
+        "Capital", "Estates", "Travel", "Hospitality", "Education", "Legal", "Insurance",
+        "Agri", "Marine", "Aviation", "Chemicals", "Packaging", "Furniture", "Fashion",
+        "Sports", "Games",
+    ),
+    (
+        "B.V.", "GmbH", "AB", "Ltd", "N.V.", "AG", "A/S", "Oy", "& Co", "Nederland",
+        "Europe", "International", "Benelux", "Deutschland", "Nordic", "UK", "Amsterdam",
+        "Rotterdam", "Hamburg", "Stockholm",
+    ),
+)  # fmt: skip
 FIRST_NAMES = (
     "Anna", "Bram", "Chloé", "Daan", "Eva", "Finn", "Greta", "Hugo", "Iris", "Jesse", "Kim",
     "Lars", "Mila", "Noah", "Olga", "Pieter", "Quinn", "Roos", "Sem", "Tess", "Umar", "Vera",
@@ -358,7 +462,7 @@ class Org:
         """How far each rep has ramped up on each day: 1 for all but recent hires."""
         start = self.start_day[rep]
         progress = np.clip((day - start) / (RAMP_WEEKS * 7), 0.0, 1.0)
-        out: Floats = np.where(start >= 0, RAMP_FLOOR + (1 - RAMP_FLOOR) * progress, 1.0)
+        out: Floats = RAMP_FLOOR + (1 - RAMP_FLOOR) * progress
         return out
 
 
@@ -405,19 +509,20 @@ def build_org(n: int, cal: Calendar, profile: Profile, rng: np.random.Generator)
     busy = _pick(others, leaf, n_plant, taken)
     efficient = _pick(others, leaf, n_plant, taken)
     new_hire = _pick(others + members, leaf, 1, taken)[0]
-    n_move = round(0.07 * len(members))
+    n_move = round(0.08 * len(members))
     leavers = _pick(members, leaf, n_move, taken)
     hires = _pick(members, leaf, n_move, taken)
 
-    nd = cal.n_days
-    start_day = -rng.integers(60, 6 * 365, n)
-    start_day[manager] = -rng.integers(2 * 365, 10 * 365, int(manager.sum()))
-    hired = rng.integers(int(0.1 * nd), int(0.7 * nd), len(hires))
+    nd, h0 = cal.n_days, cal.first
+    span = nd - h0
+    start_day = h0 - rng.integers(180, 6 * 365, n)
+    start_day[manager] = h0 - rng.integers(2 * 365, 10 * 365, int(manager.sum()))
+    hired = h0 + rng.integers(int(0.1 * span), int(0.7 * span), len(hires))
     start_day[hires] = hired - cal.weekday[hired]  # people start on a Monday
     # The marked new hire started on the Monday about 13 weeks before the end of the history.
     start_day[new_hire] = nd - 91 - int(cal.weekday[nd - 91])
     end_day = np.full(n, NEVER, dtype=np.int64)
-    end_day[leavers] = rng.integers(int(0.2 * nd), int(0.85 * nd), len(leavers))
+    end_day[leavers] = h0 + rng.integers(int(0.2 * span), int(0.85 * span), len(leavers))
     successor = np.where(manager, np.arange(n), first[leaf])
 
     def lognormal(sigma: float) -> Floats:
@@ -439,8 +544,9 @@ def build_org(n: int, cal: Calendar, profile: Profile, rng: np.random.Generator)
     # Planted: efficient reps (little activity, high win rate, bigger deals, more demos).
     act_level[efficient] *= EFFICIENT_ACTIVITY
     touch[efficient] *= EFFICIENT_TOUCHES
+    lead_level[efficient] *= 0.8  # less prospecting also finds fewer leads of their own
     skill[efficient] += EFFICIENT_SKILL
-    size[efficient] *= 1.25
+    size[efficient] *= 1.15
     driver_mult[efficient] *= 1.2
     quality[efficient] += 0.35
     # Planted: the under-target team closes worse than the rest.
@@ -519,23 +625,36 @@ def build_absences(cal: Calendar, org: Org, rng: np.random.Generator) -> tuple[B
         mark(np.repeat(reps, loose), jan1 + rng.integers(0, 365, int(loose.sum())))
         sick = rng.poisson(2.5, n)
         k = int(sick.sum())
-        spans(np.repeat(reps, sick), jan1 + rng.integers(0, 365, k), np.minimum(rng.geometric(0.45, k), 10))
+        spans(
+            np.repeat(reps, sick),
+            jan1 + rng.integers(0, 365, k),
+            np.minimum(rng.geometric(0.45, k), 10),
+        )
     weekday = (cal.weekday < 5)[None, :]
     employed = (day[None, :] >= org.start_day[:, None]) & (day[None, :] <= org.end_day[:, None])
     return off & weekday & employed, weekday & employed & ~off
 
 
 def dip_start(cal: Calendar, lag_weeks: int) -> int:
-    """A Monday outside the holiday seasons, about 60% into the history, with room for the
-    revenue echo one lag later."""
+    """A Monday for the activity dip, about 60% into the history, with room for its echo in
+    revenue one lag later.
+
+    The dip and its echo stay in spring if they can (flat seasons), else in spring or autumn:
+    clear of the summer and Christmas holidays and of the weeks right after them, when fewer
+    deals close because fewer were worked.
+    """
     day = np.arange(cal.n_days)
-    calm = np.isin(cal.month, (2, 3, 4, 5, 9, 10, 11))
-    room = day + DIP_DAYS + 7 * lag_weeks + 28 < cal.n_days
-    ok = (cal.weekday == 0) & calm & room & (day >= 56)
-    if not ok.any():
-        ok = (cal.weekday == 0) & (day + DIP_DAYS < cal.n_days)
-    cands = day[ok]
-    return int(cands[np.argmin(np.abs(cands - 0.6 * cal.n_days))])
+    span = DIP_DAYS + 7 * lag_weeks + 14
+    end = np.minimum(day + span, cal.n_days)
+    middle = cal.first + 0.6 * (cal.n_days - cal.first)
+    for months in ((3, 4, 5), (3, 4, 5, 10, 11)):
+        stormy = np.r_[0, np.cumsum(~np.isin(cal.month, months))]
+        calm = (stormy[end] == stormy[day]) & (day + span < cal.n_days)
+        ok = (cal.weekday == 0) & calm & (day >= cal.first + 56)
+        if ok.any():
+            return int(day[ok][np.argmin(np.abs(day[ok] - middle))])
+    ok = (cal.weekday == 0) & (day >= cal.first) & (day + DIP_DAYS < cal.n_days)
+    return int(day[ok][np.argmin(np.abs(day[ok] - middle))])
 
 
 # -- leads, deals and activities -----------------------------------------------------------
@@ -565,16 +684,20 @@ class Acts:
 
     @classmethod
     def of(cls, rep: Ints, t: Ints, type_: Ints, **links: Ints) -> Acts:
-        """Activities with the given links; the others none."""
-        none = np.full(len(rep), -1, dtype=np.int64)
+        """Activities with the given links; the others none.
+
+        Stored narrow (int32, codes as int8): at ten million rows every sort and gather moves
+        half the memory it would in int64.
+        """
+        none = np.full(len(rep), -1, dtype=np.int32)
         return cls(
-            rep=rep,
-            t=t,
-            type=type_,
-            outcome=links.get("outcome", none),
-            deal=links.get("deal", none),
-            lead=links.get("lead", none),
-            account=links.get("account", none),
+            rep=rep.astype(np.int32),
+            t=t.astype(np.int32),
+            type=type_.astype(np.int8),
+            outcome=links.get("outcome", none).astype(np.int8),
+            deal=links.get("deal", none).astype(np.int32),
+            lead=links.get("lead", none).astype(np.int32),
+            account=links.get("account", none).astype(np.int32),
         )
 
     @classmethod
@@ -586,7 +709,9 @@ class Acts:
 
     def select(self, index: Ints | Bools) -> Acts:
         """The activities at `index`."""
-        return Acts(*(getattr(self, f)[index] for f in _ACT_FIELDS))
+        out = Acts(*(getattr(self, f)[index] for f in _ACT_FIELDS))
+        out.duration = None if self.duration is None else self.duration[index]
+        return out
 
 
 _ACT_FIELDS = ("rep", "t", "type", "outcome", "deal", "lead", "account")
@@ -627,7 +752,9 @@ class Deals:
     @classmethod
     def concat(cls, parts: Sequence[Deals]) -> Deals:
         """All parts as one."""
-        return cls(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)})
+        return cls(
+            **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)}
+        )
 
     def select(self, index: Ints) -> Deals:
         """The deals at `index`, in that order."""
@@ -668,6 +795,40 @@ class World:
         self.deals, driver_acts = self._deals(seeds, r_deals)
         self.acts = self._activities([lead_acts, driver_acts], r_acts)
         self._surveys_and_churn(r_rest)
+        self._clip_to_history()
+        self.targets_ = self.targets(r_rest)
+
+    def _clip_to_history(self) -> None:
+        """Keep what an export of the history holds: deals decided in it or still open (some
+        opened before it), their leads, leads created or worked in it, and the activities,
+        surveys and absences inside it."""
+        start_t, d, acts, le = self.cal.start_t, self.deals, self.acts, self.leads
+        keep = d.close >= start_t
+        deal_no = np.cumsum(keep) - 1
+        on_deal = acts.deal >= 0
+        stale = np.flatnonzero(on_deal)[~keep[acts.deal[on_deal]]]
+        if len(stale):  # work moved past the close of a deal decided before the history
+            acts = acts.select(np.delete(np.arange(len(acts.t)), stale))
+        acts.deal = np.where(acts.deal >= 0, deal_no[np.maximum(acts.deal, 0)], -1)
+        has_deal = (le.deal >= 0) & keep[np.maximum(le.deal, 0)]
+        kept_leads = (le.created >= start_t) | has_deal
+        kept_leads[acts.lead[acts.lead >= 0]] = True
+        lead_no = np.cumsum(kept_leads) - 1
+        acts.lead = np.where(acts.lead >= 0, lead_no[np.maximum(acts.lead, 0)], -1)
+        self.acts = acts
+        self.leads = Leads(
+            *(getattr(le, f.name)[kept_leads] for f in fields(Leads))  # type: ignore[arg-type]
+        )
+        self.leads.deal = np.where(has_deal, deal_no[np.maximum(le.deal, 0)], -1)[kept_leads]
+        self.deals = d.select(np.flatnonzero(keep))
+        self.deals.lead = np.where(
+            self.deals.lead >= 0, lead_no[np.maximum(self.deals.lead, 0)], -1
+        )
+        self.lost_reason = self.lost_reason[keep]
+        inside = self.survey_t >= start_t
+        for name in ("survey_t", "survey_scale", "survey_score", "survey_account", "survey_rep"):
+            setattr(self, name, getattr(self, name)[inside])
+        self.absent[:, : self.cal.first] = False
 
     # -- leads --------------------------------------------------------------------------------
     def _dip_of(self, t: Ints) -> Floats:
@@ -696,7 +857,9 @@ class World:
         delay = rng.exponential(org.speed_h[rep] * 60).astype(np.int64)
         first_rep, first_t, first_ok = clock.act(rep, created + delay)
         # Conversion differs by source (referrals qualify most often, social leads least).
-        qualify = first_ok & (rng.random(n) < logistic(SOURCE_QUALIFY[source] + 0.3 * org.skill[rep]))
+        qualify = first_ok & (
+            rng.random(n) < logistic(SOURCE_QUALIFY[source] + 0.3 * org.skill[rep])
+        )
         _, qual_t, qual_ok = clock.act(rep, first_t + _minutes(rng.lognormal(math.log(2), 0.6, n)))
         qualify &= qual_ok
         has_deal = qualify & (rng.random(n) < DEAL_FROM_QUALIFIED)
@@ -716,7 +879,7 @@ class World:
         extra = rng.poisson(1.8 * org.touch[rep]) * first_ok
         span = np.where(qualify, qual_t - first_t, _minutes(rng.uniform(1, 21, n)))
         li = np.repeat(np.arange(n), extra)
-        more_rep, more_t, more_ok = clock.act(rep[li], first_t[li] + (rng.random(len(li)) * span[li]).astype(np.int64))
+        more_rep, more_t, more_ok = clock.within(rep[li], first_t[li], first_t[li] + span[li])
         more_ok &= rng.random(len(li)) < self._dip_of(more_t)
         firsts = np.flatnonzero(first_ok)
         lead_i = np.concatenate([firsts, li[more_ok]])
@@ -773,6 +936,8 @@ class World:
         self.first_won = first_won
         repeat = (deals.kind == 0) & (deals.created > first_won[deals.account])
         deals.kind[repeat] = KINDS.index("upsell")
+        lost = deals.closed & ~deals.won
+        self.lost_reason = np.where(lost, draw_rows(rng, np.asarray(LOST_BY_STAGE), deals.stop), -1)
         return deals, acts
 
     def _run(self, d: Deals, rng: np.random.Generator) -> Acts:
@@ -784,7 +949,9 @@ class World:
         dur = np.asarray(p.stage_days)[None, :] * rng.lognormal(0.0, 0.35, (n, len(STAGES)))
         dur[:, :2] *= SEGMENT_EARLY_PACE[seg][:, None]
         dur = np.where(stage[None, :] >= d.first[:, None], dur, 0.0)
-        raw = d.created[:, None] + _minutes(np.concatenate([np.zeros((n, 1)), np.cumsum(dur, 1)], 1))
+        raw = d.created[:, None] + _minutes(
+            np.concatenate([np.zeros((n, 1)), np.cumsum(dur, 1)], 1)
+        )
         times = np.full((n, 6), -1, dtype=np.int64)
         actor = np.full((n, 6), -1, dtype=np.int64)
         for k in range(6):
@@ -794,7 +961,9 @@ class World:
             times[sel, k] = np.maximum(t, times[sel, k - 1] + 1) if k else t
             actor[sel, k] = rep
 
-        skill = org.skill[d.owner] + RAMP_SKILL * (1 - org.ramp(d.owner, d.created // DAY)) / (1 - RAMP_FLOOR)
+        skill = org.skill[d.owner] + RAMP_SKILL * (1 - org.ramp(d.owner, d.created // DAY)) / (
+            1 - RAMP_FLOOR
+        )
         logit = STAGE_LOGIT[None, :] + d.bonus[:, None] + skill[:, None] * SKILL_WEIGHT[None, :]
         src = np.where(d.source >= 0, SOURCE_WIN[np.maximum(d.source, 0)], 0.0)
         logit[:, 0] += src
@@ -809,14 +978,19 @@ class World:
         for k in range(DEMO_STAGE):
             at_demo &= (k < d.first) | passed[:, k]
 
-        # Planted driver: activities of the driver type during the demo stage, fewer during the
-        # dip; each one held raises the odds of the next step and of the win.
+        # Planted driver: activities of the driver type during the demo stage; each one held
+        # raises the odds of the next step and of the win, felt at the close about the driver
+        # lag later. The dip thins them where they fall, which is how it reaches revenue.
         start, stop = times[:, DEMO_STAGE], times[:, DEMO_STAGE + 1]
-        count = rng.poisson(DRIVER_MEAN * org.driver_mult[d.owner] * self._dip_of(start) * at_demo)
+        count = rng.poisson(DRIVER_MEAN * org.driver_mult[d.owner] * at_demo)
         di = np.repeat(np.arange(n), count)
-        drep, dt_, dok = clock.act(d.owner[di], start[di] + (rng.random(len(di)) * (stop - start)[di]).astype(np.int64))
+        drep, dt_, dok = clock.within(d.owner[di], start[di], stop[di])
+        kept = rng.random(len(di)) < self._dip_of(dt_)
+        di, drep, dt_, dok = di[kept], drep[kept], dt_[kept], dok[kept]
         held = rng.random(len(di)) < org.held[drep]
-        outcome = np.where(held, O_["held"], np.where(rng.random(len(di)) < 0.5, O_["no_show"], O_["cancelled"]))
+        outcome = np.where(
+            held, O_["held"], np.where(rng.random(len(di)) < 0.5, O_["no_show"], O_["cancelled"])
+        )
         effect = DRIVER_EFFECT * (np.bincount(di[held], minlength=n) - 0.8 * DRIVER_MEAN) * at_demo
         logit[:, DEMO_STAGE] += effect
         logit[:, 4] += effect
@@ -835,7 +1009,14 @@ class World:
         still_there = org.end_day[d.owner] >= cal.n_days - 1
         at_end = np.where(still_there, d.owner, org.successor[d.owner])
         d.closer = np.where(d.closed, actor[rows, last + 1], at_end)
-        return Acts.of(drep[dok], dt_[dok], np.full(int(dok.sum()), T_[p.driver_type]), outcome=outcome[dok], deal=di[dok], account=d.account[di[dok]])
+        return Acts.of(
+            drep[dok],
+            dt_[dok],
+            np.full(int(dok.sum()), T_[p.driver_type]),
+            outcome=outcome[dok],
+            deal=di[dok],
+            account=d.account[di[dok]],
+        )
 
     def _follow_ons(self, d: Deals, rng: np.random.Generator) -> Deals:
         """Renewals and upsells opened after won deals, by the rep then owning the account."""
@@ -847,10 +1028,14 @@ class World:
             (KINDS.index("upsell"), p.upsell, STAGES.index("discovery"), UPSELL_BONUS),
         ):
             s = won[rng.random(len(won)) < prob]
-            owner, t, ok = self.clock.act(d.closer[s], d.close[s] + _minutes(rng.uniform(lo, hi, len(s))))
+            owner, t, ok = self.clock.act(
+                d.closer[s], d.close[s] + _minutes(rng.uniform(lo, hi, len(s)))
+            )
             s, owner, t = s[ok], owner[ok], t[ok]
             step = p.amount_step
-            amount = np.maximum(np.round(d.amount[s] * rng.uniform(a_lo, a_hi, len(s)) / step) * step, step)
+            amount = np.maximum(
+                np.round(d.amount[s] * rng.uniform(a_lo, a_hi, len(s)) / step) * step, step
+            )
             m = len(s)
             parts.append(
                 Deals(
@@ -865,46 +1050,47 @@ class World:
                     lead=np.full(m, -1),
                 )
             )
-        return Deals(**{f.name: np.concatenate([getattr(x, f.name) for x in parts]) for f in fields(Deals)[:9]})
+        return Deals(
+            **{
+                f.name: np.concatenate([getattr(x, f.name) for x in parts])
+                for f in fields(Deals)[:9]
+            }
+        )
 
     # -- activities ---------------------------------------------------------------------------
     def _deal_touches(self, rng: np.random.Generator) -> Acts:
         """Calls, emails and follow-ups through each stage a deal entered, plus the stage's own
-        work: a discovery meeting, the proposal, the negotiation."""
+        work: a discovery meeting, the proposal (and sometimes a revision), the negotiation."""
         d, org, p, end_t = self.deals, self.org, self.profile, self.cal.end_t
-        parts: list[tuple[Ints, Ints, Ints]] = []  # (deal, time, type)
+        n = len(d.owner)
+        parts: list[tuple[Ints, Ints, Ints, Ints]] = []  # deal, earliest, latest, type
 
-        def within(k: int, rate: Floats, types: Ints | int, start_frac: float = 0.0) -> None:
+        def work(k: int, expected: Floats, types: Ints, share: tuple[float, float]) -> None:
             entered = (d.first <= k) & (d.stop >= k) & (d.times[:, k] < end_t)
             start = d.times[:, k]
-            stop = np.minimum(d.times[:, k + 1], end_t)
-            count = rng.poisson(np.maximum(rate, 0.0) * entered)
-            di = np.repeat(np.arange(len(start)), count)
-            frac = start_frac + (1 - start_frac) * rng.random(len(di))
-            t = start[di] + (frac * (stop - start)[di]).astype(np.int64)
-            typ = types[di] if isinstance(types, np.ndarray) else np.full(len(di), types)
-            parts.append((di, t, typ))
+            length = np.minimum(d.times[:, k + 1], end_t) - start
+            di = np.repeat(np.arange(n), rng.poisson(np.maximum(expected, 0.0) * entered))
+            lo = start[di] + (share[0] * length[di]).astype(np.int64)
+            hi = start[di] + (share[1] * length[di]).astype(np.int64)
+            parts.append((di, lo, hi, types[di] if len(types) == n else np.full(len(di), types[0])))
 
-        mix_types = np.array([T_["call"], T_["email"], T_["follow_up"]])
+        touch_types = np.array([T_["call"], T_["email"], T_["follow_up"]])
         for k in range(len(STAGES)):
             days = (np.minimum(d.times[:, k + 1], end_t) - d.times[:, k]) / DAY
-            rate = STAGE_TOUCH_RATE[k] * days * org.touch[d.owner]
-            before = len(parts)
-            within(k, rate, -1)
-            di, t, _ = parts[before]
             mix = np.asarray(STAGE_TOUCH_MIX[k])[None, :]
-            typ = mix_types[draw_rows(rng, mix, np.zeros(len(di), np.int64))]
-            parts[before] = (di, t, typ)
-        n = len(d.owner)
-        within(STAGES.index("discovery"), np.full(n, 0.9), T_[p.discovery_type])
-        proposal = STAGES.index("proposal")
-        within(proposal, np.full(n, 1.0), T_["proposal"], 0.0)
-        within(proposal, np.full(n, 0.3), T_["proposal"], 0.5)  # a revised proposal
-        within(STAGES.index("negotiation"), np.full(n, 1.5), T_["negotiation"])
+            types = touch_types[draw_rows(rng, mix, np.zeros(n, np.int64))]
+            work(k, STAGE_TOUCH_RATE[k] * days * org.touch[d.owner], types, (0.0, 1.0))
+        ones = np.ones(n)
+        work(STAGES.index("discovery"), 0.9 * ones, np.array([T_[p.discovery_type]]), (0.0, 1.0))
+        work(STAGES.index("proposal"), ones, np.array([T_["proposal"]]), (0.0, 0.2))
+        work(STAGES.index("proposal"), 0.3 * ones, np.array([T_["proposal"]]), (0.5, 1.0))
+        work(STAGES.index("negotiation"), 1.5 * ones, np.array([T_["negotiation"]]), (0.0, 1.0))
         di = np.concatenate([x[0] for x in parts])
-        rep, t, ok = self.clock.act(d.owner[di], np.concatenate([x[1] for x in parts]))
+        lo, hi = np.concatenate([x[1] for x in parts]), np.concatenate([x[2] for x in parts])
+        rep, t, ok = self.clock.within(d.owner[di], lo, hi)
         ok &= rng.random(len(di)) < self._dip_of(t)  # the dip thins deal work as well
-        return Acts.of(rep[ok], t[ok], np.concatenate([x[2] for x in parts])[ok], deal=di[ok], account=d.account[di[ok]])
+        typ = np.concatenate([x[3] for x in parts])
+        return Acts.of(rep[ok], t[ok], typ[ok], deal=di[ok], account=d.account[di[ok]])
 
     def _prospecting(self, rng: np.random.Generator) -> Acts:
         """The daily work not tied to a lead or deal: cold calls, emails, social, events."""
@@ -913,78 +1099,90 @@ class World:
         reps, days = np.arange(n_reps)[:, None], np.arange(nd)[None, :]
         season = np.asarray(ACTIVITY_SEASON)[cal.month - 1][None, :]
         lam = p.activities_per_day * org.act_level[:, None] * org.ramp(reps, days) * season
-        cell = _cells(rng.poisson(lam * self.dip[None, :] * self.work))
+        lam *= self.dip[None, :] * (days >= cal.first)  # (nothing else needs warm-up volume)
+        cell = _cells(rng.poisson(lam * self.work))
         n = len(cell)
         rep = cell // nd
         names, weights = zip(*p.prospect_mix, strict=True)
         codes = np.array([T_[x] for x in names])
-        typ = codes[rng.choice(len(codes), n, p=np.asarray(weights) / sum(weights))]
-        hour = 8 + rng.choice(len(HOUR_WEIGHTS), n, p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum())
-        late_mail = (typ == T_["email"]) & (rng.random(n) < 0.02)  # some mail is sent at night
-        hour[late_mail] = rng.integers(19, 22, int(late_mail.sum()))
-        minute = np.where(hour == 8, rng.integers(30, 60, n), rng.integers(0, 60, n))
-        t = cell % nd * DAY + hour * 60 + minute
+        typ = draw(rng, sampler(codes, weights), n)
+        t = cell % nd * DAY + office_minutes(rng, n)
+        late_mail = np.flatnonzero((typ == T_["email"]) & (rng.random(n) < 0.02))
+        t[late_mail] += rng.integers(19 * 60, 22 * 60, len(late_mail)) - t[late_mail] % DAY
         targeted = np.isin(typ, [T_["call"], T_["email"], T_["meeting"], T_["follow_up"]])
         targeted &= rng.random(n) < 0.7
         account = np.where(targeted, self.account_of(rep, rng), -1)
         return Acts.of(rep, t, typ, account=account)
 
     def _activities(self, parts: list[Acts], rng: np.random.Generator) -> Acts:
-        acts = Acts.concat([*parts, self._deal_touches(rng), self._prospecting(rng)])
-        order = np.argsort(acts.t)
-        acts = acts.select(order)
+        parts = [*parts, self._deal_touches(rng)]
+        parts = [a.select(a.t >= self.cal.start_t) for a in parts]  # the warm-up is not kept
+        acts = Acts.concat([*parts, self._prospecting(rng)])
+        # Sorting packed (time, row) keys is a plain sort, several times quicker than argsort.
+        bits = max(len(acts.t), 1).bit_length()
+        key = acts.t.astype(np.int64) << bits
+        key |= np.arange(len(key))
+        key.sort()
+        key &= (1 << bits) - 1
+        acts = acts.select(key)
         acts.outcome = self._outcomes(acts, rng)
         acts.duration = self._durations(acts, rng)
         return acts
 
     def _outcomes(self, a: Acts, rng: np.random.Generator) -> Ints:
+        """How each activity ended, where not set already: a lookup in a per-rep table of 256
+        equally likely buckets per type (calls connect and meetings are held more for some reps
+        than others), which costs one gather at ten million rows."""
         org = self.org
-        n = len(a.t)
-        out = np.where(a.outcome >= 0, a.outcome, O_["completed"])
-        u = rng.random(n)
-        free = a.outcome < 0
-        call = free & (a.type == T_["call"])
-        pc = org.connect[a.rep[call]]
-        uc = u[call]
-        out[call] = np.where(uc < pc, O_["connected"], np.where(uc < pc + (1 - pc) * 0.72, O_["no_answer"], O_["voicemail"]))
-        mail = free & (a.type == T_["email"])
-        um = u[mail]
-        out[mail] = np.where(um < 0.16, O_["replied"], np.where(um < 0.2, O_["bounced"], O_["sent"]))
-        meet = free & np.isin(a.type, [T_["meeting"], T_["demo"]])
-        um = u[meet]
-        held = org.held[a.rep[meet]]
-        out[meet] = np.where(um < held, O_["held"], np.where(um < (1 + held) / 2, O_["no_show"], O_["cancelled"]))
+        n_reps = len(org.start_day)
+        share = (np.arange(256) + 0.5) / 256
+        table = np.full((n_reps, len(TYPES), 256), O_["completed"], dtype=np.int8)
+        pc = org.connect[:, None]
+        table[:, T_["call"]] = np.where(
+            share < pc,
+            O_["connected"],
+            np.where(share < pc + (1 - pc) * 0.72, O_["no_answer"], O_["voicemail"]),
+        )
+        email = np.where(share < 0.16, O_["replied"], np.where(share < 0.2, O_["bounced"], O_["sent"]))
+        table[:, T_["email"]] = email[None, :]
+        held = org.held[:, None]
+        meet = np.where(
+            share < held, O_["held"], np.where(share < (1 + held) / 2, O_["no_show"], O_["cancelled"])
+        )
+        table[:, T_["meeting"]] = table[:, T_["demo"]] = meet
+        cell = (a.rep * len(TYPES) + a.type) * 256 + rng.integers(0, 256, len(a.t), dtype=np.uint8)
+        drawn = table.reshape(-1)[cell]
+        out: Ints = np.where(a.outcome >= 0, a.outcome, drawn)
         return out
 
     def _durations(self, a: Acts, rng: np.random.Generator) -> Floats:
-        n = len(a.t)
-        dur = np.zeros(n)
-        typ, out = a.type, a.outcome
+        """Minutes spent, by type and outcome: 256 values drawn per pair, then looked up."""
+        table = np.zeros((len(TYPES), len(OUTCOMES), 256))
 
-        def put(mask: Bools, values: Floats | float) -> None:
-            dur[mask] = values if isinstance(values, float) else values[: int(mask.sum())]
+        def lognormal(median: float, sigma: float) -> Floats:
+            out: Floats = np.maximum(1.0, np.round(rng.lognormal(math.log(median), sigma, 256)))
+            return out
 
-        def logn(mask: Bools, median: float, sigma: float) -> None:
-            k = int(mask.sum())
-            dur[mask] = np.maximum(1.0, np.round(rng.lognormal(math.log(median), sigma, k)))
+        def choice(*minutes: float) -> Floats:
+            out: Floats = rng.choice(np.asarray(minutes, dtype=float), 256)
+            return out
 
-        def pick(mask: Bools, choices: Sequence[float]) -> None:
-            dur[mask] = rng.choice(np.asarray(choices, dtype=float), int(mask.sum()))
-
-        logn((typ == T_["call"]) & (out == O_["connected"]), 6.0, 0.6)
-        put((typ == T_["call"]) & (out != O_["connected"]), 1.0)
-        put(typ == T_["email"], 3.0)
-        held = out == O_["held"]
-        pick((typ == T_["meeting"]) & held, (30, 45, 60))
-        pick((typ == T_["demo"]) & held, (30, 45, 60, 90))
-        put(np.isin(typ, [T_["meeting"], T_["demo"]]) & (out == O_["no_show"]), 15.0)
-        logn(typ == T_["proposal"], 60.0, 0.4)
-        pick(typ == T_["negotiation"], (30, 45, 60))
-        logn(typ == T_["follow_up"], 8.0, 0.5)
-        pick(typ == T_["event"], (60, 120, 180, 240))
-        put(typ == T_["social"], 5.0)
-        put(typ == T_["other"], 15.0)
-        return dur
+        table[T_["call"], O_["connected"]] = lognormal(6.0, 0.6)
+        table[T_["call"], O_["no_answer"]] = 1.0
+        table[T_["call"], O_["voicemail"]] = 2.0
+        table[T_["email"]] = 3.0
+        table[T_["meeting"], O_["held"]] = choice(30, 45, 60)
+        table[T_["demo"], O_["held"]] = choice(30, 45, 60, 90)
+        table[[T_["meeting"], T_["demo"]], O_["no_show"]] = 15.0  # waited, then gave up
+        table[T_["proposal"]] = lognormal(60.0, 0.4)
+        table[T_["negotiation"]] = choice(30, 45, 60)
+        table[T_["follow_up"]] = lognormal(8.0, 0.5)
+        table[T_["event"]] = choice(60, 120, 180, 240)
+        table[T_["social"]] = 5.0
+        table[T_["other"]] = 15.0
+        cell = (a.type.astype(np.int32) * len(OUTCOMES) + a.outcome) * 256
+        out: Floats = table.reshape(-1)[cell + rng.integers(0, 256, len(a.t), dtype=np.uint8)]
+        return out
 
     # -- surveys, churn, accounts -------------------------------------------------------------
     def _surveys_and_churn(self, rng: np.random.Generator) -> None:
@@ -1043,6 +1241,148 @@ class World:
         np.minimum.at(first_seen, d.account, d.created)
         seen = first_seen < NEVER
         day = np.where(
-            seen, first_seen // DAY - rng.integers(1, 120, n_acc), rng.integers(-730, cal.n_days, n_acc)
+            seen,
+            first_seen // DAY - rng.integers(1, 120, n_acc),
+            rng.integers(-730, cal.n_days, n_acc),
         )
         self.acc_created = day * DAY + rng.integers(OFFICE_START, OFFICE_END, n_acc)
+
+    # -- targets ------------------------------------------------------------------------------
+    def targets(self, rng: np.random.Generator) -> Targets:
+        """Monthly and quarterly revenue quotas per rep, team and org, and monthly activity
+        targets, planned from what an ordinary rep achieves in a month."""
+        org, cal, d, a = self.org, self.cal, self.deals, self.acts
+        n_reps, nd = len(org.start_day), cal.n_days
+        day = np.arange(cal.first, nd)
+        month = cal.month_key(day)
+        m_of_day = month - month[0]
+        bounds = np.flatnonzero(np.r_[True, np.diff(m_of_day) != 0])
+        n_months = len(bounds)
+        weekday = (cal.weekday[cal.first :] < 5) & ~cal.holiday[cal.first :]
+        employed = (day[None, :] >= org.start_day[:, None]) & (day[None, :] <= org.end_day[:, None])
+        on = employed & weekday[None, :]
+        emp_days = np.add.reduceat(on, bounds, axis=1).astype(float)
+        frac = emp_days / np.add.reduceat(weekday, bounds)[None, :]
+        ramp = org.ramp(np.arange(n_reps)[:, None], day[None, :]) * on
+        ramp = np.add.reduceat(ramp, bounds, axis=1) / np.maximum(emp_days, 1)
+        won = d.won & d.closed & (d.close >= cal.start_t)
+        rev = np.zeros((n_reps, n_months))
+        np.add.at(rev, (d.closer[won], m_of_day[d.close[won] // DAY - cal.first]), d.amount[won])
+
+        special = [*org.busy, *org.efficient, org.new_hire, *org.leavers, *org.hires]
+        ordinary = ~org.manager & (org.rep_team != org.under_team)
+        ordinary[special] = False
+        # The plan follows the trend of what an ordinary rep brings in per month (recurring
+        # revenue grows as customers renew), not its seasons: those show up as attainment.
+        per_rep = rev[ordinary].sum(0) / np.maximum(frac[ordinary].sum(0), 1e-9)
+        months = np.arange(n_months)
+        trend = np.polyval(np.polyfit(months, per_rep, 1), months) if n_months > 2 else per_rep
+        plan = np.ceil(np.maximum(trend, 0.5 * per_rep.mean()) / 500) * 500
+        # Managers carry a small personal number for the deals they close themselves.
+        share = np.where(org.manager, MANAGER_QUOTA, 1.0)[:, None]
+        quota = np.round(plan * share * frac * ramp / 100) * 100
+
+        # Planted: the under-target team misses in three quarters of every four (counted back
+        # from the last quarter: it makes the third most recent, the seventh, ...). Its weaker
+        # closing does most of the work; a stretch target or a quota relief settles the rest.
+        quarter = (np.arange(n_months) + month[0]) // 3
+        q_idx = quarter - quarter[0]
+        n_q = int(q_idx[-1]) + 1
+        team = org.rep_team == org.under_team
+        actual = np.bincount(q_idx, weights=rev[team].sum(0), minlength=n_q)
+        missed: list[int] = []
+        for q in range(n_q):
+            cols = q_idx == q
+            target = quota[np.ix_(team, cols)].sum()
+            if target <= 0:
+                continue
+            ratio = actual[q] / target
+            if (n_q - 1 - q) % 4 == 2 and ratio > 0:
+                factor = min(1.0, ratio * rng.uniform(0.9, 0.97))
+            else:
+                factor = max(1.0, ratio * rng.uniform(1.05, 1.15))
+                missed.append(q)
+            block = quota[np.ix_(team, cols)]
+            quota[np.ix_(team, cols)] = np.round(block * factor / 100) * 100
+        self.under_missed = [int(quarter[0] + q) for q in missed]
+
+        # Activity targets: the ordinary rep's daily volume, in total and of the driver type.
+        worked = self.work[:, cal.first :].sum(1)
+        per_day = np.bincount(a.rep, minlength=n_reps) / np.maximum(worked, 1)
+        drv = np.bincount(a.rep[a.type == T_[self.profile.driver_type]], minlength=n_reps)
+        act_plan = float(np.median(per_day[ordinary])) if ordinary.any() else 40.0
+        drv_plan = (
+            float(np.median(drv[ordinary] / np.maximum(worked[ordinary], 1)))
+            if ordinary.any()
+            else 1.0
+        )
+        act_quota = np.where(org.manager[:, None], 0.0, np.round(round(act_plan) * emp_days * ramp))
+        drv_quota = np.where(
+            org.manager[:, None], 0.0, np.round(round(drv_plan, 1) * emp_days * ramp)
+        )
+
+        qbounds = np.flatnonzero(np.r_[True, np.diff(q_idx) != 0])
+        m_keys = month[bounds]
+        q_keys = quarter[qbounds]
+        out = Targets()
+        metrics = ("revenue_won", "activities", f"activities:{self.profile.driver_type}")
+        leaf_of = org.rep_team
+        n_teams = len(org.team_names)
+        for metric, per_rep, quarterly in (
+            (metrics[0], quota, True),
+            (metrics[1], act_quota, False),
+            (metrics[2], drv_quota, False),
+        ):
+            team_sum = np.zeros((n_teams, n_months))
+            np.add.at(team_sum, leaf_of, per_rep)
+            for t in reversed(range(1, n_teams)):  # roll leaves up into regions and the root
+                if org.team_parent[t] >= 0:
+                    team_sum[org.team_parent[t]] += team_sum[t]
+            grids = [(0, per_rep), (1, team_sum[1:]), (2, team_sum[:1])]
+            for scope, grid in grids:
+                offset = 1 if scope == 1 else 0
+                if scope != 2 or quarterly:
+                    out.add(scope, grid, offset, metric, m_keys, 1, scope == 2)
+                if quarterly:
+                    q_grid = np.add.reduceat(grid, qbounds, axis=1)
+                    out.add(scope, q_grid, offset, metric, q_keys * 3, 3, False)
+        return out
+
+
+SCOPES = ("rep", "team", "org")
+
+
+@dataclass
+class Targets:
+    """Target rows as parallel arrays: scope, scope index, metric, period (running month
+    number of its first month, and length in months) and value."""
+
+    scope: list[Ints] = field(default_factory=list)
+    index: list[Ints] = field(default_factory=list)
+    metric: list[str] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+    first_month: list[Ints] = field(default_factory=list)
+    months: list[int] = field(default_factory=list)
+    value: list[Floats] = field(default_factory=list)
+
+    def add(
+        self,
+        scope: int,
+        grid: Floats,
+        offset: int,
+        metric: str,
+        keys: Ints,
+        months: int,
+        skip: bool,
+    ) -> None:
+        """The positive cells of a (scope index x period) grid as rows."""
+        if skip:
+            return
+        row, col = np.nonzero(grid > 0)
+        self.scope.append(np.full(len(row), scope, dtype=np.int64))
+        self.index.append(row + offset)
+        self.metric.append(metric)
+        self.counts.append(len(row))
+        self.first_month.append(keys[col])
+        self.months.append(months)
+        self.value.append(grid[row, col])

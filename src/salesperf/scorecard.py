@@ -216,7 +216,28 @@ def scorecard(
             Row(key, names.get(key, key), rec["period_start"], cells,
                 None if part is None or part is pd.NA else str(part))
         )  # fmt: skip
+    if by is By.TEAM:  # the tree's order: each team followed by its sub-teams
+        order = _tree_order(store)
+        rows.sort(key=lambda r: (order.get(r.key, len(order)), r.split or "", r.period_start))
     return Scorecard(by, grain, period, q.metrics, tuple(rows), split)
+
+
+def _tree_order(store: Store) -> dict[str, int]:
+    teams = store.table("teams").select("team_id", "name", "parent_team_id").to_pandas()
+    children: dict[Any, list[tuple[str, str]]] = {}
+    ids = set(teams.team_id)
+    for t, n, parent in zip(teams.team_id, teams.name, teams.parent_team_id, strict=True):
+        key = parent if isinstance(parent, str) and parent in ids else None
+        children.setdefault(key, []).append((str(n) if isinstance(n, str) else t, t))
+    order: dict[str, int] = {}
+    stack = sorted(children.get(None, []), reverse=True)
+    while stack:
+        _, t = stack.pop()
+        if t in order:
+            continue
+        order[t] = len(order)
+        stack.extend(sorted(children.get(t, []), reverse=True))
+    return order
 
 
 def _names(store: Store, by: By) -> dict[str, str]:
@@ -234,7 +255,8 @@ def format_value(value: float | None, unit: Unit, currency: str = "EUR") -> str:
     if unit is Unit.RATIO:
         return f"{value:.1%}"
     if unit is Unit.MONEY:
-        return f"{currency} {value:,.0f}"
+        symbol = {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency, currency + " ")
+        return f"{symbol}{value:,.0f}"
     if unit in (Unit.HOURS, Unit.DAYS, Unit.SCORE):
         return f"{value:,.1f}"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
@@ -245,7 +267,7 @@ def format_change(cell: Cell, unit: Unit) -> str:
     if cell.change is None:
         return ""
     if unit is Unit.RATIO:
-        return f"{cell.change * 100:+.1f} pt"
+        return f"{cell.change * 100:+.1f}pt"
     if cell.previous:
         return f"{cell.change / abs(cell.previous):+.0%}"
     return "new" if cell.change else ""
