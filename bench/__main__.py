@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import import_bench
+from bench import import_bench, scorecard_bench
 
-BENCHES = {"import": import_bench.run}
+BENCHES = {"import": import_bench.run, "scorecard": scorecard_bench.run}
 
 
 def main(argv: list[str]) -> None:

@@ -1,95 +1,114 @@
 SELECT
-  "t22"."_key" AS "org",
-  "t22"."_period" AS "period_start",
+  "t24"."_key" AS "org",
+  "t24"."_period" AS "period_start",
   (
     (
-      COALESCE("t22"."promoters", 0) - COALESCE("t22"."detractors", 0)
+      COALESCE("t24"."promoters", 0) - COALESCE("t24"."detractors", 0)
     ) * 100.0
-  ) / NULLIF(COALESCE("t22"."nps_responses", 0), 0) AS "nps"
+  ) / NULLIF(COALESCE("t24"."nps_responses", 0), 0) AS "nps"
 FROM (
   SELECT
-    "t21"."_key",
-    "t21"."_period",
-    MAX("t21"."promoters") AS "promoters",
-    MAX("t21"."detractors") AS "detractors",
-    MAX("t21"."nps_responses") AS "nps_responses",
-    MAX("t21"."working_days") AS "working_days"
+    "t23"."_key",
+    "t23"."_period",
+    MAX("t23"."promoters") AS "promoters",
+    MAX("t23"."detractors") AS "detractors",
+    MAX("t23"."nps_responses") AS "nps_responses",
+    MAX("t23"."working_days") AS "working_days"
   FROM (
-    SELECT
-      *
-    FROM (
-      SELECT
-        "t16"."_key",
-        "t16"."_period",
-        "t16"."promoters",
-        "t16"."detractors",
-        "t16"."nps_responses",
-        CAST(NULL AS DOUBLE) AS "working_days"
-      FROM (
-        SELECT
-          "t13"."_key",
-          "t13"."_period",
-          CAST(SUM(CAST((
-            "t13"."scale" = 'nps10'
-          ) AND (
-            "t13"."score" >= 9
-          ) AS INT)) AS DOUBLE) AS "promoters",
-          CAST(SUM(CAST((
-            "t13"."scale" = 'nps10'
-          ) AND (
-            "t13"."score" <= 6
-          ) AS INT)) AS DOUBLE) AS "detractors",
-          CAST(SUM(CAST("t13"."scale" = 'nps10' AS INT)) AS DOUBLE) AS "nps_responses"
-        FROM (
-          SELECT
-            "t11"."response_id",
-            "t11"."responded_at",
-            "t11"."scale",
-            "t11"."score",
-            "t11"."account_id",
-            "t11"."rep_id",
-            "t11"."_local",
-            'org' AS "_key",
-            CAST(DATE_TRUNC('QUARTER', "t11"."_local") AS DATE) AS "_period"
-          FROM (
-            SELECT
-              "t0"."response_id",
-              "t0"."responded_at",
-              "t0"."scale",
-              "t0"."score",
-              "t0"."account_id",
-              "t0"."rep_id",
-              "t0"."responded_at" + TO_SECONDS(
-                CASE
-                  WHEN "t0"."responded_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                  THEN 3600
-                  ELSE 7200
-                END
-              ) AS "_local"
-            FROM "surveys" AS "t0"
-            WHERE
-              "t0"."responded_at" IS NOT NULL
-          ) AS "t11"
-          WHERE
-            "t11"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
-            AND "t11"."_local" < MAKE_TIMESTAMP(2025, 7, 1, 0, 0, 0.0)
-        ) AS "t13"
-        GROUP BY
-          1,
-          2
-      ) AS "t16"
-    ) AS "t17"
-    UNION ALL
     SELECT
       *
     FROM (
       SELECT
         "t19"."_key",
         "t19"."_period",
+        "t19"."promoters",
+        "t19"."detractors",
+        "t19"."nps_responses",
+        CAST(NULL AS DOUBLE) AS "working_days"
+      FROM (
+        SELECT
+          "t17"."_key",
+          "t17"."_period",
+          CAST(SUM("t17"."promoters") AS DOUBLE) AS "promoters",
+          CAST(SUM("t17"."detractors") AS DOUBLE) AS "detractors",
+          CAST(SUM("t17"."nps_responses") AS DOUBLE) AS "nps_responses"
+        FROM (
+          SELECT
+            "t16"."rep_id",
+            "t16"."_period",
+            "t16"."promoters",
+            "t16"."detractors",
+            "t16"."nps_responses",
+            'org' AS "_key"
+          FROM (
+            SELECT
+              "t13"."rep_id",
+              "t13"."_period",
+              SUM(CAST((
+                "t13"."scale" = 'nps10'
+              ) AND (
+                "t13"."score" >= 9
+              ) AS INT)) AS "promoters",
+              SUM(CAST((
+                "t13"."scale" = 'nps10'
+              ) AND (
+                "t13"."score" <= 6
+              ) AS INT)) AS "detractors",
+              SUM(CAST("t13"."scale" = 'nps10' AS INT)) AS "nps_responses"
+            FROM (
+              SELECT
+                "t11"."response_id",
+                "t11"."responded_at",
+                "t11"."scale",
+                "t11"."score",
+                "t11"."account_id",
+                "t11"."rep_id",
+                "t11"."_local",
+                CAST(DATE_TRUNC('QUARTER', "t11"."_local") AS DATE) AS "_period"
+              FROM (
+                SELECT
+                  "t0"."response_id",
+                  "t0"."responded_at",
+                  "t0"."scale",
+                  "t0"."score",
+                  "t0"."account_id",
+                  "t0"."rep_id",
+                  "t0"."responded_at" + TO_SECONDS(
+                    CASE
+                      WHEN "t0"."responded_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                      THEN 3600
+                      ELSE 7200
+                    END
+                  ) AS "_local"
+                FROM "surveys" AS "t0"
+                WHERE
+                  "t0"."responded_at" IS NOT NULL
+              ) AS "t11"
+              WHERE
+                "t11"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
+                AND "t11"."_local" < MAKE_TIMESTAMP(2025, 7, 1, 0, 0, 0.0)
+            ) AS "t13"
+            GROUP BY
+              1,
+              2
+          ) AS "t16"
+        ) AS "t17"
+        GROUP BY
+          1,
+          2
+      ) AS "t19"
+    ) AS "t21"
+    UNION ALL
+    SELECT
+      *
+    FROM (
+      SELECT
+        "t20"."_key",
+        "t20"."_period",
         CAST(NULL AS DOUBLE) AS "promoters",
         CAST(NULL AS DOUBLE) AS "detractors",
         CAST(NULL AS DOUBLE) AS "nps_responses",
-        "t19"."working_days"
+        "t20"."working_days"
       FROM (
         SELECT
           "t18"."_key",
@@ -154,15 +173,15 @@ FROM (
         GROUP BY
           1,
           2
-      ) AS "t19"
-    ) AS "t20"
-  ) AS "t21"
+      ) AS "t20"
+    ) AS "t22"
+  ) AS "t23"
   GROUP BY
     1,
     2
-) AS "t22"
+) AS "t24"
 WHERE
-  "t22"."_period" IN (MAKE_DATE(2025, 1, 1), MAKE_DATE(2025, 4, 1))
+  "t24"."_period" IN (MAKE_DATE(2025, 1, 1), MAKE_DATE(2025, 4, 1))
 ORDER BY
-  "t22"."_key" ASC,
-  "t22"."_period" ASC
+  "t24"."_key" ASC,
+  "t24"."_period" ASC

@@ -37,8 +37,8 @@ WITH "t25" AS (
             "t14"."source",
             "t14"."_local",
             "t14"."_created_local",
-            "t14"."rep_id" AS "_key",
-            CAST(DATE_TRUNC('QUARTER', "t14"."_local") AS DATE) AS "_period"
+            CAST(DATE_TRUNC('QUARTER', "t14"."_local") AS DATE) AS "_period",
+            "t14"."rep_id" AS "_key"
           FROM (
             SELECT
               "t1"."deal_id",

@@ -1,121 +1,125 @@
 SELECT
-  "t28"."_key" AS "team_id",
-  "t28"."_period" AS "period_start",
-  COALESCE("t28"."deals_won", 0) / NULLIF(COALESCE("t28"."deals_won", 0) + COALESCE("t28"."deals_lost", 0), 0) AS "win_rate"
+  "t29"."_key" AS "team_id",
+  "t29"."_period" AS "period_start",
+  COALESCE("t29"."deals_won", 0) / NULLIF(COALESCE("t29"."deals_won", 0) + COALESCE("t29"."deals_lost", 0), 0) AS "win_rate"
 FROM (
   SELECT
-    "t27"."_key",
-    "t27"."_period",
-    MAX("t27"."deals_won") AS "deals_won",
-    MAX("t27"."deals_lost") AS "deals_lost",
-    MAX("t27"."working_days") AS "working_days"
+    "t28"."_key",
+    "t28"."_period",
+    MAX("t28"."deals_won") AS "deals_won",
+    MAX("t28"."deals_lost") AS "deals_lost",
+    MAX("t28"."working_days") AS "working_days"
   FROM (
+    SELECT
+      *
+    FROM (
+      SELECT
+        "t26"."_key",
+        "t26"."_period",
+        "t26"."deals_won",
+        "t26"."deals_lost",
+        CAST(NULL AS DOUBLE) AS "working_days"
+      FROM (
+        SELECT
+          "t23"."_key",
+          "t23"."_period",
+          CAST(SUM("t23"."deals_won") AS DOUBLE) AS "deals_won",
+          CAST(SUM("t23"."deals_lost") AS DOUBLE) AS "deals_lost"
+        FROM (
+          SELECT
+            "t21"."rep_id",
+            "t21"."_period",
+            "t21"."deals_won",
+            "t21"."deals_lost",
+            "t21"."team_id",
+            "t21"."team_id" AS "_key"
+          FROM (
+            SELECT
+              "t20"."rep_id",
+              "t20"."_period",
+              "t20"."deals_won",
+              "t20"."deals_lost",
+              "t5"."team_id"
+            FROM (
+              SELECT
+                "t16"."rep_id",
+                "t16"."_period",
+                SUM(CAST("t16"."status" = 'won' AS INT)) AS "deals_won",
+                SUM(CAST("t16"."status" = 'lost' AS INT)) AS "deals_lost"
+              FROM (
+                SELECT
+                  "t14"."deal_id",
+                  "t14"."rep_id",
+                  "t14"."created_at",
+                  "t14"."status",
+                  "t14"."amount",
+                  "t14"."closed_at",
+                  "t14"."account_id",
+                  "t14"."stage",
+                  "t14"."kind",
+                  "t14"."lost_reason",
+                  "t14"."source",
+                  "t14"."_local",
+                  "t14"."_created_local",
+                  CAST(DATE_TRUNC('MONTH', "t14"."_local") AS DATE) AS "_period"
+                FROM (
+                  SELECT
+                    "t2"."deal_id",
+                    "t2"."rep_id",
+                    "t2"."created_at",
+                    "t2"."status",
+                    "t2"."amount",
+                    "t2"."closed_at",
+                    "t2"."account_id",
+                    "t2"."stage",
+                    "t2"."kind",
+                    "t2"."lost_reason",
+                    "t2"."source",
+                    "t2"."closed_at" + TO_SECONDS(
+                      CASE
+                        WHEN "t2"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                        THEN 3600
+                        ELSE 7200
+                      END
+                    ) AS "_local",
+                    "t2"."created_at" + TO_SECONDS(
+                      CASE
+                        WHEN "t2"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                        THEN 3600
+                        ELSE 7200
+                      END
+                    ) AS "_created_local"
+                  FROM "deals" AS "t2"
+                  WHERE
+                    "t2"."status" IN ('won', 'lost') AND "t2"."closed_at" IS NOT NULL
+                ) AS "t14"
+                WHERE
+                  "t14"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
+                  AND "t14"."_local" < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
+              ) AS "t16"
+              GROUP BY
+                1,
+                2
+            ) AS "t20"
+            INNER JOIN "memtable" AS "t5"
+              ON "t20"."rep_id" = "t5"."rep_id"
+          ) AS "t21"
+        ) AS "t23"
+        GROUP BY
+          1,
+          2
+      ) AS "t26"
+    ) AS "t27"
+    UNION ALL
     SELECT
       *
     FROM (
       SELECT
         "t24"."_key",
         "t24"."_period",
-        "t24"."deals_won",
-        "t24"."deals_lost",
-        CAST(NULL AS DOUBLE) AS "working_days"
-      FROM (
-        SELECT
-          "t21"."_key",
-          "t21"."_period",
-          CAST(SUM(CAST("t21"."status" = 'won' AS INT)) AS DOUBLE) AS "deals_won",
-          CAST(SUM(CAST("t21"."status" = 'lost' AS INT)) AS DOUBLE) AS "deals_lost"
-        FROM (
-          SELECT
-            "t19"."deal_id",
-            "t19"."rep_id",
-            "t19"."created_at",
-            "t19"."status",
-            "t19"."amount",
-            "t19"."closed_at",
-            "t19"."account_id",
-            "t19"."stage",
-            "t19"."kind",
-            "t19"."lost_reason",
-            "t19"."source",
-            "t19"."_local",
-            "t19"."_created_local",
-            "t19"."team_id",
-            "t19"."team_id" AS "_key",
-            CAST(DATE_TRUNC('MONTH', "t19"."_local") AS DATE) AS "_period"
-          FROM (
-            SELECT
-              "t17"."deal_id",
-              "t17"."rep_id",
-              "t17"."created_at",
-              "t17"."status",
-              "t17"."amount",
-              "t17"."closed_at",
-              "t17"."account_id",
-              "t17"."stage",
-              "t17"."kind",
-              "t17"."lost_reason",
-              "t17"."source",
-              "t17"."_local",
-              "t17"."_created_local",
-              "t5"."team_id"
-            FROM (
-              SELECT
-                *
-              FROM (
-                SELECT
-                  "t1"."deal_id",
-                  "t1"."rep_id",
-                  "t1"."created_at",
-                  "t1"."status",
-                  "t1"."amount",
-                  "t1"."closed_at",
-                  "t1"."account_id",
-                  "t1"."stage",
-                  "t1"."kind",
-                  "t1"."lost_reason",
-                  "t1"."source",
-                  "t1"."closed_at" + TO_SECONDS(
-                    CASE
-                      WHEN "t1"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                      THEN 3600
-                      ELSE 7200
-                    END
-                  ) AS "_local",
-                  "t1"."created_at" + TO_SECONDS(
-                    CASE
-                      WHEN "t1"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                      THEN 3600
-                      ELSE 7200
-                    END
-                  ) AS "_created_local"
-                FROM "deals" AS "t1"
-                WHERE
-                  "t1"."status" IN ('won', 'lost') AND "t1"."closed_at" IS NOT NULL
-              ) AS "t14"
-              WHERE
-                "t14"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
-                AND "t14"."_local" < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
-            ) AS "t17"
-            INNER JOIN "memtable" AS "t5"
-              ON "t17"."rep_id" = "t5"."rep_id"
-          ) AS "t19"
-        ) AS "t21"
-        GROUP BY
-          1,
-          2
-      ) AS "t24"
-    ) AS "t26"
-    UNION ALL
-    SELECT
-      *
-    FROM (
-      SELECT
-        "t23"."_key",
-        "t23"."_period",
         CAST(NULL AS DOUBLE) AS "deals_won",
         CAST(NULL AS DOUBLE) AS "deals_lost",
-        "t23"."working_days"
+        "t24"."working_days"
       FROM (
         SELECT
           "t22"."_key",
@@ -123,15 +127,15 @@ FROM (
           CAST(COUNT(*) AS DOUBLE) AS "working_days"
         FROM (
           SELECT
-            "t20"."rep_id",
-            "t20"."date",
-            "t20"."team_id",
-            "t20"."team_id" AS "_key",
-            CAST(DATE_TRUNC('MONTH', CAST("t20"."date" AS TIMESTAMP)) AS DATE) AS "_period"
+            "t19"."rep_id",
+            "t19"."date",
+            "t19"."team_id",
+            "t19"."team_id" AS "_key",
+            CAST(DATE_TRUNC('MONTH', CAST("t19"."date" AS TIMESTAMP)) AS DATE) AS "_period"
           FROM (
             SELECT
-              "t18"."rep_id",
-              "t18"."date",
+              "t17"."rep_id",
+              "t17"."date",
               "t6"."team_id"
             FROM (
               SELECT
@@ -170,29 +174,29 @@ FROM (
                     "t13"."date" <= "t13"."end_date"
                   )
                 )
-            ) AS "t18"
+            ) AS "t17"
             ANTI JOIN (
               SELECT
                 *
-              FROM "absences" AS "t2"
+              FROM "absences" AS "t1"
             ) AS "t10"
-              ON "t18"."rep_id" = "t10"."rep_id" AND "t18"."date" = "t10"."date"
+              ON "t17"."rep_id" = "t10"."rep_id" AND "t17"."date" = "t10"."date"
             INNER JOIN "memtable" AS "t6"
-              ON "t18"."rep_id" = "t6"."rep_id"
-          ) AS "t20"
+              ON "t17"."rep_id" = "t6"."rep_id"
+          ) AS "t19"
         ) AS "t22"
         GROUP BY
           1,
           2
-      ) AS "t23"
+      ) AS "t24"
     ) AS "t25"
-  ) AS "t27"
+  ) AS "t28"
   GROUP BY
     1,
     2
-) AS "t28"
+) AS "t29"
 WHERE
-  "t28"."_period" IN (MAKE_DATE(2025, 1, 1), MAKE_DATE(2025, 2, 1), MAKE_DATE(2025, 3, 1))
+  "t29"."_period" IN (MAKE_DATE(2025, 1, 1), MAKE_DATE(2025, 2, 1), MAKE_DATE(2025, 3, 1))
 ORDER BY
-  "t28"."_key" ASC,
-  "t28"."_period" ASC
+  "t29"."_key" ASC,
+  "t29"."_period" ASC

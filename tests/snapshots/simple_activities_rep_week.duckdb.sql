@@ -34,8 +34,8 @@ FROM (
             "t0"."lead_id",
             "t0"."account_id",
             "t0"."occurred_at" + INTERVAL '3600' SECOND AS "_local",
-            "t0"."rep_id" AS "_key",
-            CAST(DATE_TRUNC('WEEK', "t0"."occurred_at" + INTERVAL '3600' SECOND) AS DATE) AS "_period"
+            CAST(DATE_TRUNC('WEEK', "t0"."occurred_at" + INTERVAL '3600' SECOND) AS DATE) AS "_period",
+            "t0"."rep_id" AS "_key"
           FROM "activities" AS "t0"
           WHERE
             "t0"."occurred_at" IS NOT NULL

@@ -51,8 +51,8 @@ FROM (
                 "t17"."source",
                 "t17"."_local",
                 "t17"."_created_local",
-                "t17"."rep_id" AS "_key",
-                CAST(DATE_TRUNC('QUARTER', "t17"."_local") AS DATE) AS "_period"
+                CAST(DATE_TRUNC('QUARTER', "t17"."_local") AS DATE) AS "_period",
+                "t17"."rep_id" AS "_key"
               FROM (
                 SELECT
                   "t2"."deal_id",

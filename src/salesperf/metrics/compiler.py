@@ -166,8 +166,6 @@ class Compiler:
 
     def _keyed(self, t: ir.Table, q: Query) -> ir.Table:
         """Rows with a `_key` column for the grouping (teams replicate rows up the tree)."""
-        if q.reps is not None:
-            t = t.filter(t.rep_id.isin(sorted(q.reps)))
         if q.by is By.REP:
             return t.mutate(_key=t.rep_id)
         if q.by is By.ORG:
@@ -180,7 +178,13 @@ class Compiler:
     def _groups(self, q: Query) -> list[str]:
         return ["_key", "_split", "_period"] if q.split else ["_key", "_period"]
 
-    def _fact(self, fact: str, names: list[str], q: Query, lo: date) -> ir.Table | None:
+    def _fact(self, fact: str, names: list[str], q: Query, lo: date) -> list[ir.Table] | None:
+        """The fact's measures per group and period, as parts to be folded together.
+
+        Additive measures are summed per rep first and then into teams, so the team tree
+        multiplies a small table, not the fact's rows; distinct counts go through the distinct
+        (rep, period, value) triples; medians are computed from the rows.
+        """
         f = FACTS[fact]
         t = self.con.table(f.table)
         if q.split is not None:
@@ -202,11 +206,33 @@ class Compiler:
             (t._local >= ibis.timestamp(datetime.combine(lo, time())))
             & (t._local < ibis.timestamp(datetime.combine(q.end, time())))
         )
-        t = self._keyed(t, q).mutate(_period=lambda r: bucket(r._local, q.grain, lo))
         if q.grain is Grain.ALL:
             t = t.mutate(_period=self._all_period(t._local, q))
-        aggs = {n: MEASURES[n].agg(t).cast("float64") for n in names}
-        return t.group_by(self._groups(q)).aggregate(**aggs)
+        else:
+            t = t.mutate(_period=bucket(t._local, q.grain, lo))
+        if q.reps is not None:
+            t = t.filter(t.rep_id.isin(sorted(q.reps)))
+        groups = self._groups(q)
+        if q.by is By.REP:  # one scan computes every measure
+            k = self._keyed(t, q)
+            return [k.group_by(groups).aggregate(**{n: MEASURES[n].aggregate(k).cast("float64") for n in names})]
+        per_rep = ["rep_id", *groups[1:]]
+        parts = []
+        additive = [n for n in names if MEASURES[n].additive]
+        if additive:
+            partial = t.group_by(per_rep).aggregate(**{n: MEASURES[n].aggregate(t) for n in additive})
+            k = self._keyed(partial, q)
+            parts.append(k.group_by(groups).aggregate(**{n: k[n].sum().cast("float64") for n in additive}))
+        for n in names:
+            m = MEASURES[n]
+            if m.distinct is not None:
+                triples = t.select(*per_rep, _v=m.distinct(t)).distinct()
+                k = self._keyed(triples, q)
+                parts.append(k.group_by(groups).aggregate(**{n: k._v.nunique().cast("float64")}))
+            elif not m.additive:
+                k = self._keyed(t, q)
+                parts.append(k.group_by(groups).aggregate(**{n: m.aggregate(k).cast("float64")}))
+        return parts
 
     def _all_period(self, local: ir.TimestampValue, q: Query) -> ir.DateValue:
         """With grain ALL, the range and the comparison ranges are each one period."""
@@ -234,6 +260,8 @@ class Compiler:
         )
         absent = self.con.table("absences").select("rep_id", "date")
         grid = grid.anti_join(absent, ["rep_id", "date"]).select("rep_id", "date")
+        if q.reps is not None:
+            grid = grid.filter(grid.rep_id.isin(sorted(q.reps)))
         grid = self._keyed(grid, q)
         if q.grain is Grain.ALL:
             grid = grid.mutate(_period=self._all_period(grid.date.cast("timestamp"), q))
@@ -256,7 +284,7 @@ class Compiler:
             if n != WORKING_DAYS:
                 by_fact.setdefault(MEASURES[n].fact, []).append(n)
         built = {f: self._fact(f, names, q, lo) for f, names in by_fact.items()}
-        parts = [p for p in built.values() if p is not None]
+        parts = [p for ps in built.values() if ps is not None for p in ps]
         days = self._working_days(q, lo)
         if q.split is None:
             # the calendar is the spine: every rep employed in a period has a row, even idle

@@ -27,13 +27,26 @@ class Fact:
 
 @dataclass(frozen=True)
 class Measure:
-    """One aggregate over a fact's rows; `additive` measures may be summed across groups."""
+    """One aggregate over a fact's rows.
+
+    Additive measures (counts, sums) are summed from per-rep partials into teams; a measure
+    with `distinct` counts the distinct values of that expression; any other (a median) is
+    computed from the rows themselves.
+    """
 
     name: str
     fact: str
-    agg: Callable[[ir.Table], ir.Value]
+    agg: Callable[[ir.Table], ir.Value] | None = None
     additive: bool = True
     zero_when_empty: bool = True  # a count of nothing is 0; a median of nothing is undefined
+    distinct: Callable[[ir.Table], ir.Value] | None = None
+
+    def aggregate(self, t: ir.Table) -> ir.Value:
+        """The measure over rows of `t`."""
+        if self.distinct is not None:
+            return self.distinct(t).nunique()
+        assert self.agg is not None
+        return self.agg(t)
 
 
 _CLOSED = (DealStatus.WON.value, DealStatus.LOST.value)
@@ -59,8 +72,8 @@ MEASURES = {
     m.name: m
     for m in (
         Measure("activities", "activity", lambda t: t.count()),
-        Measure("active_days", "activity", lambda t: t._local.date().nunique(), additive=False),
-        Measure("accounts_touched", "activity", lambda t: t.account_id.nunique(), additive=False),
+        Measure("active_days", "activity", additive=False, distinct=lambda t: t._local.date()),
+        Measure("accounts_touched", "activity", additive=False, distinct=lambda t: t.account_id),
         Measure("calls", "activity", lambda t: (t.type == "call").sum()),
         Measure(
             "calls_connected",
