@@ -26,9 +26,10 @@ CONTEXTS = ("startup", "consultancy", "agency")
 TIMEZONE = g.TIMEZONE
 CURRENCY = "EUR"
 
-# What each kind of company sells and how its sales team works. Volumes are set so that a
-# default organisation is small and quick, and 500 reps over two years log over 10 million
-# activities (calls and emails are most of them, as in any CRM).
+# What each kind of company sells and how its sales team works. Volumes are set so that the
+# default organisation is small and quick, while 500 reps over two years log over 10 million
+# activities in the startup and agency contexts (consultants log fewer: about 8.6 million),
+# calls and emails being most of them, as in any CRM.
 PROFILES: Mapping[str, g.Profile] = {
     "startup": g.Profile(  # SaaS subscriptions: short cycles, annual renewals, demos decide
         company="Nimbus Analytics",
@@ -90,7 +91,7 @@ PROFILES: Mapping[str, g.Profile] = {
         amount_step=100,
         stage_days=(3, 5, 4, 7, 5),
         leads_per_day=1.8,
-        activities_per_day=37,
+        activities_per_day=39,
         prospect_mix=(
             ("email", 0.40),
             ("call", 0.30),
@@ -155,7 +156,7 @@ class Planted:
     activity_dip_team: str  # the team that dipped (the org root: everyone)
     activity_dip_factor: float  # activity during the dip, as a share of normal
     revenue_dip_lag_weeks: int  # weeks after the activity dip that revenue won dips
-    seasonality: str  # the seasonal pattern, in words
+    seasonality: str  # the seasonal pattern and how it shows in this context's revenue
     lead_season: tuple[float, ...]  # lead volume multiplier per calendar month (Jan-Dec)
     win_season: tuple[float, ...]  # win logit shift per calendar month of close (Jan-Dec)
 
@@ -177,7 +178,8 @@ def generate(config: DemoConfig) -> DemoData:
 
 
 def build_demo(store: Store, config: DemoConfig) -> DemoData:
-    """Generate the demo organisation and replace the store's content with it."""
+    """Generate the demo organisation and replace the store's content with it; the time zone
+    and currency settings become the demo's (Europe/Amsterdam, EUR)."""
     data = generate(config)
     store.replace_all(data.tables)
     store.set_setting("timezone", TIMEZONE)
@@ -208,7 +210,7 @@ def _planted(w: g.World) -> Planted:
         activity_dip_team=team_ids[0],
         activity_dip_factor=g.DIP_FACTOR,
         revenue_dip_lag_weeks=p.driver_lag_weeks,
-        seasonality=g.SEASONALITY,
+        seasonality=p.seasonality,
         lead_season=g.LEAD_SEASON,
         win_season=g.WIN_SEASON,
     )
@@ -239,7 +241,9 @@ class _IdKind:
         layout += [(f"g{j}", "<u4") for j in range(self.width // 4)]
         return np.dtype(layout)
 
-    def _fill(self, rows: npt.NDArray[np.void], numbers: npt.NDArray[np.uint32], shift: int) -> None:
+    def _fill(
+        self, rows: npt.NDArray[np.void], numbers: npt.NDArray[np.uint32], shift: int
+    ) -> None:
         """Write `numbers` as the digits of `rows`, leaving out the lowest `shift` groups."""
         rest = numbers
         for j in reversed(range(self.width // 4 - shift)):
@@ -320,11 +324,15 @@ def _take(values: pa.Array | Sequence[str], index: g.Ints) -> pa.Array:
 
 
 def _table(name: str, columns: dict[str, Any]) -> pa.Table:
-    """A canonical table in record batches of 128k rows, which DuckDB reads in parallel."""
-    names = TABLES[name].column_names
-    assert tuple(columns) == names, (name, tuple(columns))
+    """A canonical table, in record batches of DuckDB's row-group size: one large chunk is read
+    by one thread, and batches of exactly a row group are compressed and written as they come
+    in rather than at the next checkpoint."""
+    assert tuple(columns) == TABLES[name].column_names, name
     table = pa.table(columns)
-    return pa.Table.from_batches(table.to_batches(max_chunksize=1 << 17), table.schema)
+    return pa.Table.from_batches(table.to_batches(max_chunksize=_ROW_GROUP), table.schema)
+
+
+_ROW_GROUP = 122_880
 
 
 class _Assembly:
@@ -370,6 +378,7 @@ class _Assembly:
         return {name: _table(name, build[name]()) for name in LOAD_ORDER}
 
     def teams(self) -> dict[str, Any]:
+        """The team tree."""
         org = self.w.org
         return {
             "team_id": self.team_ids,
@@ -379,6 +388,7 @@ class _Assembly:
         }
 
     def reps(self) -> dict[str, Any]:
+        """The people, with their roles and employment dates."""
         org = self.w.org
         left = org.end_day < g.NEVER
         return {
@@ -392,6 +402,7 @@ class _Assembly:
         }
 
     def accounts(self) -> dict[str, Any]:
+        """Customers and prospects, with segment, creation and churn."""
         w = self.w
         n = w.n_accounts
         a = np.arange(n)
@@ -408,6 +419,7 @@ class _Assembly:
         }
 
     def leads(self) -> dict[str, Any]:
+        """Leads with source, owner, account, qualification and deal."""
         le = self.w.leads
         qualified = le.qualified >= 0
         return {
@@ -421,6 +433,7 @@ class _Assembly:
         }
 
     def deals(self) -> dict[str, Any]:
+        """Deals with owner at close, status, amount, stage, kind and source."""
         d, end_t = self.w.deals, self.cal.end_t
         n = len(d.owner)
         status = np.where(d.closed, np.where(d.won, 2, 1), 0)  # open, lost, won
@@ -444,6 +457,7 @@ class _Assembly:
         }
 
     def deal_stages(self) -> dict[str, Any]:
+        """Every stage each deal entered, ending in its close."""
         d, end_t = self.w.deals, self.cal.end_t
         k = np.arange(len(g.STAGES))[None, :]
         entered = (k >= d.first[:, None]) & (k <= d.stop[:, None]) & (d.times[:, :5] < end_t)
@@ -466,6 +480,7 @@ class _Assembly:
         }
 
     def activities(self) -> dict[str, Any]:
+        """The activities, in time order."""
         a = self.w.acts
         assert a.duration is not None
         return {
@@ -481,6 +496,7 @@ class _Assembly:
         }
 
     def targets(self) -> dict[str, Any]:
+        """Revenue and activity targets per rep, team and org."""
         tg = self.w.targets_
         scope = np.concatenate(tg.scope)
         index = np.concatenate(tg.index)
@@ -502,6 +518,7 @@ class _Assembly:
         }
 
     def surveys(self) -> dict[str, Any]:
+        """CSAT and NPS responses."""
         w = self.w
         return {
             "response_id": _IdKind.of("S", len(w.survey_t), 7).all(len(w.survey_t)),
@@ -513,5 +530,6 @@ class _Assembly:
         }
 
     def absences(self) -> dict[str, Any]:
+        """Days each rep was away."""
         rep, day = np.nonzero(self.w.absent)
         return {"rep_id": _take(self.rep_ids, rep), "date": self.date(day)}

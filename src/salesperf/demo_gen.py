@@ -76,10 +76,15 @@ DIP_FACTOR = 0.35
 LEAD_SEASON = (1.05, 1.0, 1.05, 1.0, 1.0, 0.95, 0.75, 0.7, 1.05, 1.1, 1.15, 0.9)
 ACTIVITY_SEASON = (1.0, 1.0, 1.0, 1.0, 1.0, 0.97, 0.88, 0.85, 1.05, 1.05, 1.05, 0.92)
 WIN_SEASON = (0.0, 0.0, 0.1, 0.0, 0.0, 0.1, -0.2, -0.25, 0.1, 0.3, 0.35, 0.45)
+# Quarter-end push: wins due in the first days of a quarter are pulled into the last days of
+# the one before: (days into a quarter, days into January, chance, chance in January).
+PULL_IN = (10, 31, 0.3, 0.6)
 SEASONALITY = (
-    "Q4 strongest: lead volume x1.1-1.15 in October-November and win odds +0.3-0.45 (logit) for "
-    "deals closing October-December; summer dip: lead volume x0.7-0.75 and win odds -0.2 in "
-    "July-August, on top of the summer holidays in the absences"
+    "lead volume x1.1-1.15 in October-November and x0.7-0.75 in July-August (summer holidays "
+    "on top, in the absences); win odds +0.3-0.45 (logit) for deals closing October-December, "
+    "-0.2 in July-August; wins due early in a quarter are often pulled into the last days of "
+    "the one before (30%; 60% of January's at year end). Revenue follows lead volume by about "
+    "one sales cycle ({cycle} weeks here), so {peak}"
 )
 
 # -- ordinary realism ------------------------------------------------------------------------
@@ -143,6 +148,21 @@ class Profile:
     upsell: tuple[float, float, float, float, float]
 
     @property
+    def cycle_weeks(self) -> int:
+        """Weeks from a deal's creation to its close, for a deal that goes all the way."""
+        return round(sum(self.stage_days) / 7)
+
+    @property
+    def seasonality(self) -> str:
+        """The seasonal pattern as it shows in this context's revenue, in words."""
+        peak = (
+            "Q4 is the strongest quarter and July-September the weakest"
+            if self.cycle_weeks <= 6
+            else "the summer lull shows in October-November closes and Q1 is strongest"
+        )
+        return SEASONALITY.format(cycle=self.cycle_weeks, peak=peak)
+
+    @property
     def driver_lag_weeks(self) -> int:
         """Weeks from the middle of the demo stage (where driver work happens) to the close."""
         d = self.stage_days
@@ -169,7 +189,7 @@ def draw_rows(rng: np.random.Generator, probs: Floats, row: Ints) -> Ints:
 # -- calendar ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Calendar:
-    """The days of the history with what matters about each: weekday, month, UTC offset."""
+    """The simulated days (a warm-up, then the history) with what matters about each."""
 
     start: dtm.date  # the first simulated day: a warm-up year before the history
     first: int  # day number of the first day of the history
@@ -177,7 +197,6 @@ class Calendar:
     epoch_day: int  # days since 1970-01-01 of the first simulated day
     weekday: Ints  # 0 = Monday
     month: Ints  # 1-12
-    year: Ints
     utc_offset: Ints  # minutes local time is ahead of UTC, from day -OFFSET_PAD on
     holiday: Bools  # Dutch public holidays
 
@@ -262,7 +281,6 @@ def calendar(end: dtm.date, years: int) -> Calendar:
         epoch_day=epoch,
         weekday=(days + 3) % 7,
         month=dates.astype("datetime64[M]").astype(np.int64) % 12 + 1,
-        year=dates.astype("datetime64[Y]").astype(np.int64) + 1970,
         utc_offset=np.array(offsets, dtype=np.int64),
         holiday=holiday,
     )
@@ -526,6 +544,7 @@ def build_org(n: int, cal: Calendar, profile: Profile, rng: np.random.Generator)
     successor = np.where(manager, np.arange(n), first[leaf])
 
     def lognormal(sigma: float) -> Floats:
+        """A lognormal trait around 1, one per rep."""
         out: Floats = rng.lognormal(0.0, sigma, n)
         return out
 
@@ -604,10 +623,12 @@ def build_absences(cal: Calendar, org: Org, rng: np.random.Generator) -> tuple[B
     off = np.repeat(cal.holiday[None, :], n, axis=0)
 
     def mark(rows: Ints, cols: Ints) -> None:
+        """Mark (rep, day) pairs as off, ignoring days outside the calendar."""
         inside = (cols >= 0) & (cols < nd)
         off[rows[inside], cols[inside]] = True
 
     def spans(rows: Ints, starts: Ints, lengths: Ints) -> None:
+        """Mark runs of consecutive days off."""
         total = int(lengths.sum())
         within = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         mark(np.repeat(rows, lengths), np.repeat(starts, lengths) + within)
@@ -703,13 +724,11 @@ class Acts:
     @classmethod
     def concat(cls, parts: Sequence[Acts]) -> Acts:
         """All parts as one."""
-        return cls(
-            *(np.concatenate([getattr(p, f) for p in parts]) for f in _ACT_FIELDS)  # type: ignore[arg-type]
-        )
+        return cls(**{f: np.concatenate([getattr(p, f) for p in parts]) for f in _ACT_FIELDS})
 
     def select(self, index: Ints | Bools) -> Acts:
         """The activities at `index`."""
-        out = Acts(*(getattr(self, f)[index] for f in _ACT_FIELDS))
+        out = Acts(**{f: getattr(self, f)[index] for f in _ACT_FIELDS})
         out.duration = None if self.duration is None else self.duration[index]
         return out
 
@@ -731,7 +750,7 @@ class Leads:
 
 @dataclass
 class Deals:
-    """Deals as parallel arrays. The pipeline fills in stage times and outcome (see `run`)."""
+    """Deals as parallel arrays. The pipeline fills in stage times and outcome (`World._run`)."""
 
     owner: Ints  # who opened it
     created: Ints
@@ -795,40 +814,11 @@ class World:
         self.deals, driver_acts = self._deals(seeds, r_deals)
         self.acts = self._activities([lead_acts, driver_acts], r_acts)
         self._surveys_and_churn(r_rest)
-        self._clip_to_history()
+        # Deals, leads and surveys keep the warm-up as older CRM records, so that every renewal
+        # and churn has the win before it, and win rates and lead conversion stay whole in
+        # every period. Activity, absences and targets cover the history only.
+        self.absent[:, : cal.first] = False
         self.targets_ = self.targets(r_rest)
-
-    def _clip_to_history(self) -> None:
-        """Keep what an export of the history holds: deals decided in it or still open (some
-        opened before it), their leads, leads created or worked in it, and the activities,
-        surveys and absences inside it."""
-        start_t, d, acts, le = self.cal.start_t, self.deals, self.acts, self.leads
-        keep = d.close >= start_t
-        deal_no = np.cumsum(keep) - 1
-        on_deal = acts.deal >= 0
-        stale = np.flatnonzero(on_deal)[~keep[acts.deal[on_deal]]]
-        if len(stale):  # work moved past the close of a deal decided before the history
-            acts = acts.select(np.delete(np.arange(len(acts.t)), stale))
-        acts.deal = np.where(acts.deal >= 0, deal_no[np.maximum(acts.deal, 0)], -1)
-        has_deal = (le.deal >= 0) & keep[np.maximum(le.deal, 0)]
-        kept_leads = (le.created >= start_t) | has_deal
-        kept_leads[acts.lead[acts.lead >= 0]] = True
-        lead_no = np.cumsum(kept_leads) - 1
-        acts.lead = np.where(acts.lead >= 0, lead_no[np.maximum(acts.lead, 0)], -1)
-        self.acts = acts
-        self.leads = Leads(
-            *(getattr(le, f.name)[kept_leads] for f in fields(Leads))  # type: ignore[arg-type]
-        )
-        self.leads.deal = np.where(has_deal, deal_no[np.maximum(le.deal, 0)], -1)[kept_leads]
-        self.deals = d.select(np.flatnonzero(keep))
-        self.deals.lead = np.where(
-            self.deals.lead >= 0, lead_no[np.maximum(self.deals.lead, 0)], -1
-        )
-        self.lost_reason = self.lost_reason[keep]
-        inside = self.survey_t >= start_t
-        for name in ("survey_t", "survey_scale", "survey_score", "survey_account", "survey_rep"):
-            setattr(self, name, getattr(self, name)[inside])
-        self.absent[:, : self.cal.first] = False
 
     # -- leads --------------------------------------------------------------------------------
     def _dip_of(self, t: Ints) -> Floats:
@@ -845,7 +835,7 @@ class World:
         org, cal, p, clock = self.org, self.cal, self.profile, self.clock
         n_reps, nd = len(org.start_day), cal.n_days
         reps, days = np.arange(n_reps)[:, None], np.arange(nd)[None, :]
-        season = np.asarray(LEAD_SEASON)[cal.month - 1][None, :]
+        season = np.asarray(LEAD_SEASON)[cal.month - 1][None, :]  # planted seasonality
         lam = p.leads_per_day * org.lead_level[:, None] * org.ramp(reps, days) * season * self.work
         cell = _cells(rng.poisson(lam))
         created = cell % nd * DAY + rng.integers(OFFICE_START, OFFICE_END, len(cell))
@@ -961,12 +951,14 @@ class World:
             times[sel, k] = np.maximum(t, times[sel, k - 1] + 1) if k else t
             actor[sel, k] = rep
 
+        # Hires close worse while they ramp up (planted: the new hire).
         skill = org.skill[d.owner] + RAMP_SKILL * (1 - org.ramp(d.owner, d.created // DAY)) / (
             1 - RAMP_FLOOR
         )
         logit = STAGE_LOGIT[None, :] + d.bonus[:, None] + skill[:, None] * SKILL_WEIGHT[None, :]
         src = np.where(d.source >= 0, SOURCE_WIN[np.maximum(d.source, 0)], 0.0)
         logit[:, 0] += src
+        # Planted seasonality: the win odds depend on the month the deal closes in.
         month = cal.month_key(times[:, 5] // DAY) % 12
         logit[:, 4] += src + SEGMENT_WIN[seg] + np.asarray(WIN_SEASON)[month]
         logit[:, 4] -= 0.25 * np.log(d.amount / p.amount_median)
@@ -1003,6 +995,7 @@ class World:
             last[here] = k
             alive &= ~here | passed[:, k]
         rows = np.arange(n)
+        self._pull_in(times, actor, alive, rng)
         d.times, d.stop, d.won = times, last, alive
         d.close = times[rows, last + 1]  # a lost deal closes when it would have moved on
         d.closed = d.close < end_t
@@ -1017,6 +1010,27 @@ class World:
             deal=di[dok],
             account=d.account[di[dok]],
         )
+
+    def _pull_in(self, times: Ints, actor: Ints, won: Bools, rng: np.random.Generator) -> None:
+        """Planted seasonality: wins about to close just after a quarter end are often pulled
+        into its last days (PULL_IN), most of all at the end of the year."""
+        cal = self.cal
+        close = times[:, 5]
+        day = np.clip(close // DAY, 0, cal.n_days - 1)
+        month = cal.month_key(day)
+        quarter_start = month_start(month - month % 3) - cal.epoch_day
+        into = day - quarter_start
+        january = month % 12 == 0
+        window = np.where(january, PULL_IN[1], PULL_IN[0])
+        chance = np.where(january, PULL_IN[3], PULL_IN[2])
+        due = won & (close < cal.end_t) & (into < window)
+        pick = np.flatnonzero(due & (rng.random(len(close)) < chance))
+        new_day = quarter_start[pick] - 1 - rng.integers(0, 4, len(pick))
+        new_t = new_day * DAY + office_minutes(rng, len(pick))
+        rep = actor[pick, 5]
+        ok = (new_day >= 0) & (new_t > times[pick, 4] + 60)
+        ok[ok] &= self.work[rep[ok], new_day[ok]]
+        times[pick[ok], 5] = new_t[ok]
 
     def _follow_ons(self, d: Deals, rng: np.random.Generator) -> Deals:
         """Renewals and upsells opened after won deals, by the rep then owning the account."""
@@ -1050,12 +1064,7 @@ class World:
                     lead=np.full(m, -1),
                 )
             )
-        return Deals(
-            **{
-                f.name: np.concatenate([getattr(x, f.name) for x in parts])
-                for f in fields(Deals)[:9]
-            }
-        )
+        return Deals.concat(parts)  # (their outcome fields are still empty)
 
     # -- activities ---------------------------------------------------------------------------
     def _deal_touches(self, rng: np.random.Generator) -> Acts:
@@ -1065,14 +1074,16 @@ class World:
         n = len(d.owner)
         parts: list[tuple[Ints, Ints, Ints, Ints]] = []  # deal, earliest, latest, type
 
-        def work(k: int, expected: Floats, types: Ints, share: tuple[float, float]) -> None:
+        def work(k: int, expected: Floats, types: Ints | int, share: tuple[float, float]) -> None:
+            """`expected` activities per deal in stage k, within `share` of its time there."""
             entered = (d.first <= k) & (d.stop >= k) & (d.times[:, k] < end_t)
             start = d.times[:, k]
             length = np.minimum(d.times[:, k + 1], end_t) - start
             di = np.repeat(np.arange(n), rng.poisson(np.maximum(expected, 0.0) * entered))
             lo = start[di] + (share[0] * length[di]).astype(np.int64)
             hi = start[di] + (share[1] * length[di]).astype(np.int64)
-            parts.append((di, lo, hi, types[di] if len(types) == n else np.full(len(di), types[0])))
+            kind = np.full(len(di), types) if isinstance(types, int) else types[di]
+            parts.append((di, lo, hi, kind))
 
         touch_types = np.array([T_["call"], T_["email"], T_["follow_up"]])
         for k in range(len(STAGES)):
@@ -1081,10 +1092,10 @@ class World:
             types = touch_types[draw_rows(rng, mix, np.zeros(n, np.int64))]
             work(k, STAGE_TOUCH_RATE[k] * days * org.touch[d.owner], types, (0.0, 1.0))
         ones = np.ones(n)
-        work(STAGES.index("discovery"), 0.9 * ones, np.array([T_[p.discovery_type]]), (0.0, 1.0))
-        work(STAGES.index("proposal"), ones, np.array([T_["proposal"]]), (0.0, 0.2))
-        work(STAGES.index("proposal"), 0.3 * ones, np.array([T_["proposal"]]), (0.5, 1.0))
-        work(STAGES.index("negotiation"), 1.5 * ones, np.array([T_["negotiation"]]), (0.0, 1.0))
+        work(STAGES.index("discovery"), 0.9 * ones, T_[p.discovery_type], (0.0, 1.0))
+        work(STAGES.index("proposal"), ones, T_["proposal"], (0.0, 0.2))
+        work(STAGES.index("proposal"), 0.3 * ones, T_["proposal"], (0.5, 1.0))  # a revision
+        work(STAGES.index("negotiation"), 1.5 * ones, T_["negotiation"], (0.0, 1.0))
         di = np.concatenate([x[0] for x in parts])
         lo, hi = np.concatenate([x[1] for x in parts]), np.concatenate([x[2] for x in parts])
         rep, t, ok = self.clock.within(d.owner[di], lo, hi)
@@ -1097,7 +1108,7 @@ class World:
         org, cal, p = self.org, self.cal, self.profile
         n_reps, nd = len(org.start_day), cal.n_days
         reps, days = np.arange(n_reps)[:, None], np.arange(nd)[None, :]
-        season = np.asarray(ACTIVITY_SEASON)[cal.month - 1][None, :]
+        season = np.asarray(ACTIVITY_SEASON)[cal.month - 1][None, :]  # planted seasonality
         lam = p.activities_per_day * org.act_level[:, None] * org.ramp(reps, days) * season
         lam *= self.dip[None, :] * (days >= cal.first)  # (nothing else needs warm-up volume)
         cell = _cells(rng.poisson(lam * self.work))
@@ -1143,11 +1154,15 @@ class World:
             O_["connected"],
             np.where(share < pc + (1 - pc) * 0.72, O_["no_answer"], O_["voicemail"]),
         )
-        email = np.where(share < 0.16, O_["replied"], np.where(share < 0.2, O_["bounced"], O_["sent"]))
+        email = np.where(
+            share < 0.16, O_["replied"], np.where(share < 0.2, O_["bounced"], O_["sent"])
+        )
         table[:, T_["email"]] = email[None, :]
         held = org.held[:, None]
         meet = np.where(
-            share < held, O_["held"], np.where(share < (1 + held) / 2, O_["no_show"], O_["cancelled"])
+            share < held,
+            O_["held"],
+            np.where(share < (1 + held) / 2, O_["no_show"], O_["cancelled"]),
         )
         table[:, T_["meeting"]] = table[:, T_["demo"]] = meet
         cell = (a.rep * len(TYPES) + a.type) * 256 + rng.integers(0, 256, len(a.t), dtype=np.uint8)
@@ -1160,10 +1175,12 @@ class World:
         table = np.zeros((len(TYPES), len(OUTCOMES), 256))
 
         def lognormal(median: float, sigma: float) -> Floats:
+            """256 whole-minute durations around a median."""
             out: Floats = np.maximum(1.0, np.round(rng.lognormal(math.log(median), sigma, 256)))
             return out
 
         def choice(*minutes: float) -> Floats:
+            """256 durations drawn from the given ones."""
             out: Floats = rng.choice(np.asarray(minutes, dtype=float), 256)
             return out
 
@@ -1186,6 +1203,7 @@ class World:
 
     # -- surveys, churn, accounts -------------------------------------------------------------
     def _surveys_and_churn(self, rng: np.random.Generator) -> None:
+        """Survey responses after won deals, churn, and when each account entered the CRM."""
         d, org, cal, n_acc = self.deals, self.org, self.cal, self.n_accounts
         won = np.flatnonzero(d.won & d.closed)
         # CSAT soon after a won deal, NPS a few months into the relationship; happier customers
@@ -1328,24 +1346,20 @@ class World:
         metrics = ("revenue_won", "activities", f"activities:{self.profile.driver_type}")
         leaf_of = org.rep_team
         n_teams = len(org.team_names)
-        for metric, per_rep, quarterly in (
-            (metrics[0], quota, True),
-            (metrics[1], act_quota, False),
-            (metrics[2], drv_quota, False),
-        ):
+        for metric, per_rep in zip(metrics, (quota, act_quota, drv_quota), strict=True):
             team_sum = np.zeros((n_teams, n_months))
             np.add.at(team_sum, leaf_of, per_rep)
             for t in reversed(range(1, n_teams)):  # roll leaves up into regions and the root
-                if org.team_parent[t] >= 0:
-                    team_sum[org.team_parent[t]] += team_sum[t]
-            grids = [(0, per_rep), (1, team_sum[1:]), (2, team_sum[:1])]
-            for scope, grid in grids:
-                offset = 1 if scope == 1 else 0
-                if scope != 2 or quarterly:
-                    out.add(scope, grid, offset, metric, m_keys, 1, scope == 2)
-                if quarterly:
+                team_sum[org.team_parent[t]] += team_sum[t]
+            # (scope, grid, team index of its first row): reps, teams below the root, the org
+            grids = [(0, per_rep, 0), (1, team_sum[1:], 1)]
+            if metric == "revenue_won":  # revenue is planned by quarter and for the org as well
+                grids.append((2, team_sum[:1], 0))
+            for scope, grid, offset in grids:
+                out.add(scope, grid, offset, metric, m_keys, 1)
+                if metric == "revenue_won":
                     q_grid = np.add.reduceat(grid, qbounds, axis=1)
-                    out.add(scope, q_grid, offset, metric, q_keys * 3, 3, False)
+                    out.add(scope, q_grid, offset, metric, q_keys * 3, 3)
         return out
 
 
@@ -1373,11 +1387,8 @@ class Targets:
         metric: str,
         keys: Ints,
         months: int,
-        skip: bool,
     ) -> None:
         """The positive cells of a (scope index x period) grid as rows."""
-        if skip:
-            return
         row, col = np.nonzero(grid > 0)
         self.scope.append(np.full(len(row), scope, dtype=np.int64))
         self.index.append(row + offset)
