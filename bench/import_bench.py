@@ -44,9 +44,9 @@ def make_csv(path: Path, rows: int) -> None:
 
 def make_store(path: Path) -> None:
     """A store with the organisation's teams and the 500 reps the file refers to."""
-    from salesperf.store import Store
-
     import pyarrow as pa
+
+    from salesperf.store import Store
 
     path.unlink(missing_ok=True)
     with Store.open(path) as s:

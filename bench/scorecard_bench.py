@@ -16,7 +16,10 @@ import duckdb
 
 from bench.common import OUT, PEAK, Run, machine, now, record, run_child
 
-RANGES = {"week": (date(2024, 10, 7), date(2026, 9, 28)), "month": (date(2024, 11, 1), date(2026, 10, 1))}
+RANGES = {
+    "week": (date(2024, 10, 7), date(2026, 9, 28)),
+    "month": (date(2024, 11, 1), date(2026, 10, 1)),
+}
 COMBOS = [(g, b) for b in ("rep", "team") for g in ("week", "month")]
 
 
@@ -74,11 +77,15 @@ def _check(df, key):
     return out
 """
 
-SALESPERF = PEAK + CHECK + """
+SALESPERF = (
+    PEAK
+    + CHECK
+    + """
 import json, sys, time
 from datetime import date
 from salesperf.store import Store
-from salesperf.metrics.compiler import By, Compare, Query, run
+from salesperf.metrics.compiler import run
+from salesperf.metrics.query import By, Compare, Query
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.registry import FORMULAS
 ranges = json.loads(sys.argv[2])
@@ -93,8 +100,12 @@ for grain, by in json.loads(sys.argv[3]):
 sec = time.perf_counter() - t
 print(json.dumps({"seconds": sec, "peak_kb": _peak(), "checks": checks}))
 """
+)
 
-HAND_SQL = PEAK + CHECK + """
+HAND_SQL = (
+    PEAK
+    + CHECK
+    + """
 import json, sys, time
 from datetime import date
 import duckdb
@@ -111,8 +122,12 @@ for grain, by in json.loads(sys.argv[3]):
 sec = time.perf_counter() - t
 print(json.dumps({"seconds": sec, "peak_kb": _peak(), "checks": checks}))
 """
+)
 
-PANDAS = PEAK + CHECK + """
+PANDAS = (
+    PEAK
+    + CHECK
+    + """
 import json, sys, time
 from datetime import date
 import duckdb
@@ -134,6 +149,7 @@ for grain, by in json.loads(sys.argv[3]):
 sec = time.perf_counter() - t
 print(json.dumps({"seconds": sec, "peak_kb": _peak(), "checks": checks}))
 """
+)
 
 
 def _agree(a: dict[str, object], b: dict[str, object]) -> bool:
@@ -170,7 +186,11 @@ def run(sizes: tuple[int, ...] = (10, 50), with_pandas: bool = True) -> list[Run
     for size in sizes:
         store = base if size == 10 else OUT / f"demo_{size}m.duckdb"
         inflate(base, store, size // 10)
-        n = duckdb.connect(str(store), read_only=True).execute("SELECT count(*) FROM activities").fetchone()
+        n = (
+            duckdb.connect(str(store), read_only=True)
+            .execute("SELECT count(*) FROM activities")
+            .fetchone()
+        )
         count = int(n[0]) if n else 0
         contenders = [("salesperf", SALESPERF), ("hand-written SQL", HAND_SQL)]
         if with_pandas:
@@ -187,9 +207,13 @@ def run(sizes: tuple[int, ...] = (10, 50), with_pandas: bool = True) -> list[Run
             print(f"  {count:>11,} {label:18s} {r.seconds:7.2f} s  peak {r.peak_mb:6.0f} MB")
         ref = results.get("hand-written SQL")
         for label, r in results.items():
-            agrees = "yes" if ref is None or _agree(r.detail["checks"], ref.detail["checks"]) else "NO"  # type: ignore[arg-type]
+            agrees = (
+                "yes" if ref is None or _agree(r.detail["checks"], ref.detail["checks"]) else "NO"
+            )  # type: ignore[arg-type]
             ratio = f"{r.seconds / ref.seconds:.2f}x" if ref else "—"
-            lines.append(f"| {count:,} | {label} | {r.seconds:.2f} | {ratio} | {r.peak_mb:,.0f} MB | {agrees} |")
+            lines.append(
+                f"| {count:,} | {label} | {r.seconds:.2f} | {ratio} | {r.peak_mb:,.0f} MB | {agrees} |"
+            )
         ours, pandas = results.get("salesperf"), results.get("pandas")
         if ours and ref:
             verdict = [
@@ -197,7 +221,9 @@ def run(sizes: tuple[int, ...] = (10, 50), with_pandas: bool = True) -> list[Run
                 f"peak {ours.peak_mb:,.0f} MB (bar at 50M: under 1 GB)",
             ]
             if pandas:
-                verdict.append(f"{pandas.seconds / ours.seconds:.1f}x faster than pandas (bar: at least 6x)")
+                verdict.append(
+                    f"{pandas.seconds / ours.seconds:.1f}x faster than pandas (bar: at least 6x)"
+                )
             lines += ["", f"At {count:,} activities: " + "; ".join(verdict) + ".", ""]
             lines += ["| activities | contender | seconds | vs hand SQL | peak memory | agrees |",
                       "|---:|---|---:|---:|---:|---|"] if size != sizes[-1] else []  # fmt: skip

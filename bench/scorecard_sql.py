@@ -152,7 +152,7 @@ def pandas_scorecard(
 
     def period(s: pd.Series) -> pd.Series:
         if grain == "week":
-            return (s.dt.normalize() - pd.to_timedelta(s.dt.weekday, unit="D"))
+            return s.dt.normalize() - pd.to_timedelta(s.dt.weekday, unit="D")
         return s.dt.to_period("M").dt.start_time
 
     def prep(df: pd.DataFrame, col: str) -> pd.DataFrame:
@@ -190,15 +190,21 @@ def pandas_scorecard(
     s["nps_n"] = s.scale == "nps10"
     s["promoters"] = s.nps_n & (s.score >= 9)
     s["detractors"] = s.nps_n & (s.score <= 6)
-    surv = s.groupby(["k", "period"])[["csat_n", "csat_pos", "nps_n", "promoters", "detractors"]].sum()
+    surv = s.groupby(["k", "period"])[
+        ["csat_n", "csat_pos", "nps_n", "promoters", "detractors"]
+    ].sum()
     leads = prep(tables["leads"], "created_at")
-    refs = (leads.source == "referral").groupby([leads.k, leads.period]).sum().rename("referral_leads")
+    refs = (
+        (leads.source == "referral").groupby([leads.k, leads.period]).sum().rename("referral_leads")
+    )
     cal = pd.DataFrame({"d": pd.date_range(lo, hi - pd.Timedelta(days=1), freq="D")})
     cal = cal[cal.d.dt.weekday < 5]
     grid = reps[["rep_id", "start_date", "end_date"]].merge(cal, how="cross")
     sd, ed = pd.to_datetime(grid.start_date), pd.to_datetime(grid.end_date)
     grid = grid[(sd.isna() | (grid.d >= sd)) & (ed.isna() | (grid.d <= ed))]
-    ab = tables["absences"].assign(d=lambda x: pd.to_datetime(x.date), absent=True)[["rep_id", "d", "absent"]]
+    ab = tables["absences"].assign(d=lambda x: pd.to_datetime(x.date), absent=True)[
+        ["rep_id", "d", "absent"]
+    ]
     grid = grid.merge(ab, on=["rep_id", "d"], how="left")
     grid = grid[grid.absent.isna()].assign(period=lambda x: period(x.d)).merge(grp, on="rep_id")
     days = grid.groupby(["k", "period"]).size().rename("working_days")

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from salesperf.ingest.validate import RULES
+from salesperf.ingest.rules import RULES
 from salesperf.schema import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]

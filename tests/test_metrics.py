@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 
 from salesperf.ingest.importer import import_file
-from salesperf.metrics.compiler import By, Compare, Query, Split, run
+from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain, parse_period
+from salesperf.metrics.query import By, Compare, Query, Split
 from salesperf.metrics.registry import FORMULAS
 from salesperf.store import Store
 

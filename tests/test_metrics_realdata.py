@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 
 from salesperf.ingest.importer import import_file
-from salesperf.metrics.compiler import By, Query, run
+from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain
+from salesperf.metrics.query import By, Query
 from salesperf.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,7 +1,6 @@
 """The CRM presets: each reads a small export with that CRM's real header into canonical rows."""
 
 # The exports below keep their lines whole, as the CRMs write them.
-# ruff: noqa: E501
 
 from __future__ import annotations
 

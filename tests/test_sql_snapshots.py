@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from salesperf.metrics.compiler import By, Compare, Compiler, Query
+from salesperf.metrics.compiler import Compiler
 from salesperf.metrics.periods import Grain
+from salesperf.metrics.query import By, Compare, Query
 from salesperf.store import Store
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"

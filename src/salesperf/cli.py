@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 import json
-import threading
-from datetime import date, timedelta
-from enum import StrEnum
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import date, timedelta
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from salesperf import __version__
-from salesperf.ingest.importer import ImportResult, import_file, resolve_mapping
+from salesperf.ingest.importer import import_file, resolve_mapping
 from salesperf.ingest.mapping import DATE_FORMATS, PRESETS, MappingError
 from salesperf.ingest.readers import FileRefused
-from salesperf.metrics.compiler import By, Split
 from salesperf.metrics.periods import Grain
+from salesperf.metrics.query import By, Split
 from salesperf.schema import TABLES
-from salesperf.store import SETTING_KEYS, STORE_ENV, Store, StoreError
+from salesperf.settings import SETTING_KEYS
+from salesperf.store import STORE_ENV, Store, StoreError
+from salesperf.terminal import LazyProgress, print_result, render_scorecard
 
 app = typer.Typer(
     help="salesperf: sales activity and sales performance side by side.",
@@ -53,13 +53,6 @@ StoreOpt = Annotated[
     ),
 ]
 
-PHASES = {
-    "read": "Reading the file",
-    "check": "Checking every row",
-    "write": "Writing",
-    "commit": "Committing",
-}
-
 
 class UserError(Exception):
     """A problem the user can fix; shown without a traceback, exit code 2."""
@@ -76,79 +69,6 @@ def _errors() -> Iterator[None]:
 
 def _open(store: str | None) -> Store:
     return Store.open(store)
-
-
-class _LazyProgress:
-    """A spinner with the current phase, shown only once an import has taken a second."""
-
-    def __init__(self, console: Console, delay: float = 1.0) -> None:
-        self.console = console
-        self.phase = "Starting"
-        self.progress: Progress | None = None
-        self.task: Any = None
-        self.timer = threading.Timer(delay, self._start)
-        self.lock = threading.Lock()
-        self.started = False
-
-    def _start(self) -> None:
-        with self.lock:
-            if not self.console.is_terminal:
-                # scripts and logs see the phases as lines instead of a spinner
-                self.started = True
-                self.console.print(f"{self.phase}…", highlight=False)
-                return
-            if self.progress is None:
-                self.progress = Progress(
-                    SpinnerColumn(),
-                    TextColumn("{task.description}"),
-                    TimeElapsedColumn(),
-                    console=self.console,
-                    transient=True,
-                )
-                self.progress.start()
-                self.task = self.progress.add_task(self.phase, total=None)
-
-    def __call__(self, phase: str) -> None:
-        with self.lock:
-            self.phase = PHASES.get(phase, phase)
-            if self.progress is not None:
-                self.progress.update(self.task, description=self.phase)
-            if self.started and not self.console.is_terminal:
-                self.console.print(f"{self.phase}…", highlight=False)
-
-    def __enter__(self) -> _LazyProgress:
-        self.timer.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.timer.cancel()
-        with self.lock:
-            if self.progress is not None:
-                self.progress.stop()
-
-
-def _print_result(r: ImportResult, show: int) -> None:
-    t = RichTable(
-        title=f"Import {r.import_id}: {Path(r.source).name} → {r.table}", show_header=False
-    )
-    for label, value in (
-        ("rows read", r.rows_read),
-        ("inserted", r.inserted),
-        ("updated", r.updated),
-        ("unchanged", r.unchanged),
-        ("rejected", r.rejected),
-        ("seconds", f"{r.seconds:.2f}"),
-    ):
-        t.add_row(label, str(value))
-    out.print(t)
-    if r.ignored_columns:
-        out.print("Columns not imported: " + ", ".join(r.ignored_columns), highlight=False)
-    if r.problems:
-        out.print(f"[bold yellow]{r.rejected} row(s) rejected[/]; the first problems:")
-        for p in r.problems[:show]:
-            out.print(f"  line {p.line}, {p.column}: {p.message}", highlight=False)
-        if r.rejects_path:
-            out.print(f"All rejected rows, with their problems: {r.rejects_path}", highlight=False)
 
 
 @app.command("import")
@@ -200,14 +120,14 @@ def import_cmd(
             from salesperf.ingest.mapping import parse_mapping
 
             m = m.merged(parse_mapping({"table": name, "options": options}, "options"))
-        with _open(store) as s, _LazyProgress(err) as progress:
+        with _open(store) as s, LazyProgress(err) as progress:
             result = import_file(s, name, file, mapping=m, rejects_path=rejects, on_phase=progress)
     if as_json:
         data = asdict(result)
         data["rejects_path"] = str(result.rejects_path) if result.rejects_path else None
         out.print_json(json.dumps(data, default=str))
     else:
-        _print_result(result, show=10)
+        print_result(out, result, show=10)
 
 
 @app.command()
@@ -244,9 +164,9 @@ def demo(
     out.print(t)
     out.print(f"Built in {built:.1f} s.\n")
     out.print(f"[bold]The organisation, {quarter.label}[/]")
-    render_scorecard(org_card, currency)
+    render_scorecard(org_card, currency, out)
     out.print(f"\n[bold]Each team (with its sub-teams), {quarter.label}[/]")
-    render_scorecard(team_card, currency)
+    render_scorecard(team_card, currency, out)
     p = data.planted
     out.print(
         "\n[bold]What to look at next[/]\n"
@@ -354,7 +274,7 @@ def scorecard_cmd(
             card = scorecard(s, by=by, grain=grain, period=period, metrics=names, split=split)
             currency = s.settings.currency
     if format is Format.TABLE:
-        render_scorecard(card, currency)
+        render_scorecard(card, currency, out)
     elif format is Format.JSON:
         text = json.dumps(card.to_json(), ensure_ascii=False, indent=2)
         _emit(text, output)
@@ -372,48 +292,6 @@ def _emit(text: str, output: Path | None) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         out.print(f"Written {output}", highlight=False)
-
-
-def render_scorecard(card: Any, currency: str, console: Console | None = None) -> None:
-    """The scorecard as three tables: activity (input), performance (output), effectiveness."""
-    from salesperf.metrics.registry import Group
-    from salesperf.scorecard import format_change, format_value
-
-    console = console or out
-    if not card.rows:
-        console.print(f"No data for {card.period.label}.")
-        return
-    titles = {
-        Group.ACTIVITY: "Activity (input)",
-        Group.PERFORMANCE: "Performance (output)",
-        Group.EFFECTIVENESS: "Effectiveness (output per input)",
-    }
-    for group, title in titles.items():
-        metrics = card.group(group)
-        if not metrics:
-            continue
-        t = RichTable(title=f"{title}, {card.period.label}", title_justify="left")
-        t.add_column({"rep": "Rep", "team": "Team", "org": ""}[card.by.value])
-        if card.split is not None:
-            t.add_column(card.split.value.capitalize())
-        if card.grain.value != "all":
-            t.add_column("Period")
-        for m in metrics:
-            t.add_column(m.label_en, justify="right")
-        for r in card.rows:
-            cells = [r.name] + ([r.split or "—"] if card.split is not None else [])
-            cells += [r.period_start.isoformat()] if card.grain.value != "all" else []
-            for m in metrics:
-                c = r.cells[m.name]
-                text = format_value(c.value, m.unit, currency)
-                change = format_change(c, m.unit)
-                if change:
-                    text += f" [dim]{change}[/]"
-                if c.attainment is not None and "quota_attainment" not in card.metrics:
-                    text += f" [cyan]{c.attainment:.0%} of target[/]"
-                cells.append(text)
-            t.add_row(*cells)
-        console.print(t)
 
 
 @metrics_app.command("list")
@@ -437,7 +315,8 @@ def metrics_explain(
     store: StoreOpt = None,
 ) -> None:
     """A metric's definition and the SQL it compiles to on this store's engine."""
-    from salesperf.metrics.compiler import Compiler, Query
+    from salesperf.metrics.compiler import Compiler
+    from salesperf.metrics.query import Query
     from salesperf.metrics.registry import get
     from salesperf.scorecard import last_full_quarter
 

@@ -13,8 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from salesperf.metrics.compiler import By, Compare, Query, Split, run
+from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
+from salesperf.metrics.query import By, Compare, Query, Split
 from salesperf.metrics.registry import METRICS, Group, Metric, MetricType, Unit
 from salesperf.store import Store
 

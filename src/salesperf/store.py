@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import zoneinfo
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +20,8 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
 
-from salesperf.schema import TABLES, ActivityType, Kind, Table
+from salesperf.schema import TABLES, Kind, Table
+from salesperf.settings import SettingError, Settings, check_setting
 
 DEFAULT_STORE = "salesperf.duckdb"
 STORE_ENV = "SALESPERF_STORE"
@@ -59,47 +59,6 @@ REJECTS_SCHEMA = ibis.schema(
 
 class StoreError(Exception):
     """The store cannot be opened or used as asked; the message says why."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Organisation settings kept in the store, so every user of it sees the same ones."""
-
-    timezone: str = "UTC"
-    currency: str = "EUR"
-    extra_activity_types: tuple[str, ...] = ()
-
-    @property
-    def activity_types(self) -> tuple[str, ...]:
-        """The activity vocabulary: the fixed words plus the configured extensions."""
-        return ActivityType.words() + tuple(
-            t for t in self.extra_activity_types if t not in ActivityType.words()
-        )
-
-
-SETTING_KEYS = ("timezone", "currency", "activity_types")
-
-
-def _check_setting(key: str, value: str) -> str:
-    if key == "timezone":
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise StoreError(
-                f"{value!r} is not a time zone; use a name such as Europe/Amsterdam or UTC"
-            ) from None
-        return value
-    if key == "currency":
-        if len(value) != 3 or not value.isalpha():
-            raise StoreError(f"{value!r} is not a currency code; use three letters such as EUR")
-        return value.upper()
-    if key == "activity_types":
-        words = [w.strip().lower() for w in value.split(",") if w.strip()]
-        bad = [w for w in words if not w.replace("_", "").isalnum()]
-        if bad:
-            raise StoreError(f"activity types are single words; not {', '.join(bad)}")
-        return ",".join(words)
-    raise StoreError(f"there is no setting {key!r}; the settings are: {', '.join(SETTING_KEYS)}")
 
 
 @dataclass(frozen=True)
@@ -266,7 +225,10 @@ class Store:
 
     def set_setting(self, key: str, value: str) -> str:
         """Change one setting after checking it; returns the value as stored."""
-        checked = _check_setting(key, value)
+        try:
+            checked = check_setting(key, value)
+        except SettingError as exc:
+            raise StoreError(str(exc)) from None
         with self.transaction():
             self._set_meta(key, checked)
         return checked
@@ -362,10 +324,14 @@ class Store:
             + f" FROM {staged} s JOIN {target} t ON {on} WHERE {differs}"
             + (" AND FALSE" if empty else "")
         )
-        existing = 0 if empty else int(
-            self._exec(
-                f"SELECT count(*) FROM {staged} s WHERE EXISTS (SELECT 1 FROM {target} t WHERE {on})"
-            )[0][0]
+        existing = (
+            0
+            if empty
+            else int(
+                self._exec(
+                    f"SELECT count(*) FROM {staged} s WHERE EXISTS (SELECT 1 FROM {target} t WHERE {on})"
+                )[0][0]
+            )
         )
         updated = int(self._exec(f"SELECT count(*) FROM {chg}")[0][0])
         counts = MergeCounts(

@@ -8,19 +8,22 @@ one transaction with the import's log entry, so a failed or killed import change
 
 from __future__ import annotations
 
-import bisect
 import itertools
-import json
 import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping, from_options, load_mapping, preset
-from salesperf.ingest.readers import FileRefused, Source, open_source, structural_rejects
+from salesperf.ingest.readers import FileRefused, open_source, structural_rejects
+from salesperf.ingest.rejects import (
+    collect_rejects,
+    find_duplicates,
+    write_rejects_file,
+    write_rejects_table,
+)
 from salesperf.ingest.sql import ident
 from salesperf.ingest.validate import plan_columns, stage_sql
 from salesperf.metrics.registry import metric_names
@@ -188,22 +191,22 @@ def import_file(
                 f"{source.path.name} is not UTF-8 text; give --encoding cp1252 or save it as UTF-8"
             )
         pos = "_line" if line_column else "rowid"
-        dups = _find_duplicates(con, name, spec.key, pos)
+        dups = find_duplicates(con, name, spec.key, pos)
         rows_staged = int(con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0])
-        rejects = _collect_rejects(con, name, source, pos, structural, dups, " / ".join(spec.key))
+        rejects = collect_rejects(con, name, source, pos, structural, dups, " / ".join(spec.key))
         rows_read = rows_staged + len(structural)
         import_id = store.next_import_id()
         rejects_table = None
         out_path = None
         if rejects:
             rejects_table = f"{name}_rej"
-            _write_rejects_table(con, rejects_table, import_id, rejects)
+            write_rejects_table(con, rejects_table, import_id, rejects)
             out_path = (
                 Path(rejects_path)
                 if rejects_path
                 else Path.cwd() / f"{source.path.stem}.rejects.csv"
             )
-            _write_rejects_file(out_path, source.columns, rejects)
+            write_rejects_file(out_path, source.columns, rejects)
         accepted = f"{name}_ok"
         cols = ", ".join(ident(c) for c in spec.column_names)
         skip = f" AND {pos} NOT IN ({', '.join(str(d[0]) for d in dups)})" if dups else ""
@@ -254,148 +257,3 @@ def _references(table: str) -> set[str]:
     if table == "targets":
         refs |= {"reps.rep_id", "teams.team_id"}
     return {r for r in refs if r}
-
-
-def _find_duplicates(
-    con: Any, name: str, key: tuple[str, ...], pos: str
-) -> list[tuple[int, int, str]]:
-    """Rows whose id was already seen earlier in the same file: (position, first position, id)."""
-    keys = ", ".join(ident(k) for k in key)
-    shown = " || ' / ' || ".join(f"CAST({ident(k)} AS VARCHAR)" for k in key)
-    rows = con.execute(
-        f"SELECT _pos, _first, _key FROM (SELECT _pos, min(_pos) OVER (PARTITION BY {keys}) "
-        f"AS _first, {shown} AS _key FROM (SELECT {pos} AS _pos, {keys} FROM {ident(name)} "
-        f"WHERE NOT _bad AND ({keys}) IN (SELECT ({keys}) FROM {ident(name)} WHERE NOT _bad "
-        "GROUP BY ALL HAVING count(*) > 1))) WHERE _pos > _first ORDER BY _pos"
-    ).fetchall()
-    return [(int(p), int(f), str(k)) for p, f, k in rows]
-
-
-def _line_mapper(structural: list[dict[str, Any]]) -> Callable[[int], int]:
-    """From a record's position among parsed records to its line in the file (header = 1)."""
-    lines = sorted(r["line"] for r in structural)
-    # a refused line at file line L, being the j-th refused one, follows L - 2 - j good records
-    thresholds = [line - 2 - j for j, line in enumerate(lines)]
-    return lambda pos: pos + 2 + bisect.bisect_right(thresholds, pos)
-
-
-def _collect_rejects(
-    con: Any,
-    name: str,
-    source: Source,
-    pos: str,
-    structural: list[dict[str, Any]],
-    dups: list[tuple[int, int, str]],
-    key_label: str,
-) -> list[dict[str, Any]]:
-    """Every problem of every rejected row, with its line and the row as given."""
-    rows = con.execute(
-        f"SELECT {pos} AS pos, unnest(_problems, recursive := true) FROM {ident(name)} "
-        "WHERE _bad ORDER BY pos"
-    ).fetchall()
-    to_line = _line_mapper(structural) if source.format == "csv" else (lambda p: int(p))
-    out = [
-        {"pos": int(p), "line": to_line(int(p)), "column": c, "rule": r, "value": v, "message": m}
-        for p, c, r, v, m in rows
-    ]
-    for p, first, key in dups:
-        out.append(
-            {
-                "pos": p,
-                "line": to_line(p),
-                "column": key_label,
-                "rule": "duplicate_id",
-                "value": key,
-                "message": f"{key_label} {key} appears more than once in the file; "
-                f"the row on line {to_line(first)} was kept",
-            }
-        )
-    raw = _raw_rows(con, source, sorted({r["pos"] for r in out}))
-    for r in out:
-        r["raw"] = raw.get(r["pos"], {})
-    for s in structural:
-        out.append(
-            {
-                "pos": -1,
-                "line": s["line"],
-                "column": "",
-                "rule": "malformed_line",
-                "value": s["raw"],
-                "message": "the line does not split into the header's columns ("
-                + str(s["message"]).splitlines()[0]
-                + ")",
-                "raw": {"line_text": s["raw"]},
-            }
-        )
-    out.sort(key=lambda r: (r["line"], r["column"]))
-    return out
-
-
-def _raw_rows(con: Any, source: Source, positions: list[int]) -> dict[int, dict[str, Any]]:
-    """The rejected rows exactly as the file gives them, by record position."""
-    if not positions:
-        return {}
-    cols = ", ".join(ident(c) for c in source.columns)
-    pos_list = ", ".join(str(p) for p in positions) if len(positions) < 5000 else None
-    if source.format == "csv":
-        numbered = f"(SELECT row_number() OVER () - 1 AS _pos, {cols} FROM {source.relation})"
-    else:
-        numbered = f"(SELECT {ident(source.line_column or '_line')} AS _pos, {cols} FROM {source.relation})"
-    where = f"WHERE _pos IN ({pos_list})" if pos_list else ""
-    rows = con.execute(f"SELECT _pos, {cols} FROM {numbered} {where}").fetchall()
-    wanted = set(positions)
-    return {
-        int(r[0]): dict(zip(source.columns, r[1:], strict=True))
-        for r in rows
-        if int(r[0]) in wanted
-    }
-
-
-def _write_rejects_table(
-    con: Any, table: str, import_id: int, rejects: list[dict[str, Any]]
-) -> None:
-    import pyarrow as pa
-
-    data = pa.table(
-        {
-            "import_id": pa.array([import_id] * len(rejects), pa.int64()),
-            "line": pa.array([r["line"] for r in rejects], pa.int64()),
-            "column_name": pa.array([r["column"] for r in rejects], pa.string()),
-            "value": pa.array([r["value"] for r in rejects], pa.string()),
-            "rule": pa.array([r["rule"] for r in rejects], pa.string()),
-            "message": pa.array([r["message"] for r in rejects], pa.string()),
-            "raw_row": pa.array(
-                [json.dumps(r["raw"], ensure_ascii=False, default=str) for r in rejects],
-                pa.string(),
-            ),
-        }
-    )
-    con.register(f"{table}_arrow", data)
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {ident(table)} AS SELECT * FROM {ident(table + '_arrow')}"
-        )
-    finally:
-        con.unregister(f"{table}_arrow")
-
-
-def _write_rejects_file(
-    path: Path, columns: tuple[str, ...], rejects: list[dict[str, Any]]
-) -> None:
-    """One line per rejected row: its line, every problem, then the row as it was given."""
-    import csv
-
-    by_line: dict[int, list[dict[str, Any]]] = {}
-    for r in rejects:
-        by_line.setdefault(r["line"], []).append(r)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["line", "problems", *columns])
-        for line, rs in sorted(by_line.items()):
-            raw = rs[0]["raw"]
-            problems = " | ".join(f"{r['column'] or 'line'}: {r['message']}" for r in rs)
-            if "line_text" in raw:
-                w.writerow([line, problems, raw["line_text"]])
-            else:
-                w.writerow([line, problems, *(raw.get(c) for c in columns)])

@@ -10,9 +10,7 @@ team in the tree, through a team closure), never averaged from member ratios.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 
 import ibis
 import ibis.expr.types as ir
@@ -21,111 +19,17 @@ from ibis.backends import BaseBackend
 
 from salesperf.metrics.measures import FACTS, MEASURES, WORKING_DAYS
 from salesperf.metrics.periods import Grain, bucket, local_time, period_start, shift
-from salesperf.metrics.registry import FORMULAS, METRICS, QUOTA_METRIC, Unit, computable
-
-
-class By(StrEnum):
-    """Whose figures a row holds."""
-
-    REP = "rep"
-    TEAM = "team"  # every team of the tree, with its whole subtree's members
-    ORG = "org"
-
-
-class Split(StrEnum):
-    """A second grouping inside each rep, team or organisation row."""
-
-    TYPE = "type"  # activity type (activity measures only)
-    SOURCE = "source"  # lead source (deals and leads)
-    KIND = "kind"  # deal kind (deals)
-    SEGMENT = "segment"  # the account's segment (every fact with an account)
-
-
-# which column of each fact gives a split; a fact without one does not take part
-_SPLIT_COLUMNS: dict[Split, dict[str, str]] = {
-    Split.TYPE: {"activity": "type"},
-    Split.SOURCE: {"deal_closed": "source", "deal_created": "source", "lead": "source"},
-    Split.KIND: {"deal_closed": "kind", "deal_created": "kind"},
-    Split.SEGMENT: {
-        f: "account_id" for f in ("activity", "deal_closed", "deal_created", "lead", "survey")
-    },
-}
-
-
-class Compare(StrEnum):
-    """What each figure is set against."""
-
-    PREVIOUS = "previous"  # the period before
-    LAST_YEAR = "last_year"  # the same period a year earlier
-    TARGET = "target"  # the target set for the group, metric and period
-
-
-@dataclass(frozen=True)
-class Query:
-    """A metric query: a small frozen value, not a bag of parameters."""
-
-    metrics: tuple[str, ...]
-    start: date
-    end: date  # exclusive
-    grain: Grain = Grain.MONTH
-    by: By = By.REP
-    compare: tuple[Compare, ...] = ()
-    split: Split | None = None
-    reps: frozenset[str] | None = None  # only these reps' rows (None: everyone)
-    teams: frozenset[str] | None = None  # with by=team: only these teams' rows
-    periods: tuple[date, ...] = field(default=(), compare=False)
-
-    def __post_init__(self) -> None:
-        known = computable()
-        bad = [m for m in self.metrics if m not in known]
-        if bad:
-            raise ValueError(
-                f"unknown or non-scorecard metric(s): {', '.join(bad)}; "
-                f"the scorecard metrics are: {', '.join(known)}"
-            )
-        if not self.metrics:
-            raise ValueError("a query needs at least one metric")
-        if self.end <= self.start:
-            raise ValueError("the period range is empty: its end must come after its start")
-        if self.split is not None and (
-            Compare.TARGET in self.compare or {"quota_attainment", "target_gap"} & set(self.metrics)
-        ):
-            raise ValueError("targets are set per rep, team or organisation, not per split")
-
-    @property
-    def key(self) -> str:
-        """The name of the grouping column in results."""
-        return {By.REP: "rep_id", By.TEAM: "team_id", By.ORG: "org"}[self.by]
-
-
-def buckets(q: Query, start: date | None = None) -> list[date]:
-    """The first day of every period in the query's range."""
-    lo = start or q.start
-    if q.grain is Grain.ALL:
-        return [lo]
-    out, d = [], period_start(lo, q.grain)
-    while d < q.end:
-        out.append(d)
-        d = shift(d, q.grain, 1)
-    return out
-
-
-def _bucket_end(d: date, q: Query) -> date:
-    return q.end if q.grain is Grain.ALL else shift(d, q.grain, 1)
-
-
-def _offset(q: Query, c: Compare) -> tuple[date, date]:
-    """The earlier range a comparison needs, for ALL-grain queries too."""
-    if q.grain is Grain.ALL:
-        days = (q.end - q.start).days
-        if c is Compare.PREVIOUS:
-            return q.start - timedelta(days=days), q.start
-        return q.start.replace(year=q.start.year - 1), q.end.replace(year=q.end.year - 1)
-    n = 1 if c is Compare.PREVIOUS else {Grain.DAY: 364, Grain.WEEK: 52}.get(q.grain, 0)
-    if c is Compare.LAST_YEAR and q.grain in (Grain.MONTH, Grain.QUARTER, Grain.YEAR):
-        months = {Grain.MONTH: 12, Grain.QUARTER: 4, Grain.YEAR: 1}[q.grain]
-        return shift(q.start, q.grain, -months), q.start
-    return shift(period_start(q.start, q.grain), q.grain, -n), q.start
+from salesperf.metrics.query import (
+    SPLIT_COLUMNS,
+    By,
+    Compare,
+    Query,
+    Split,
+    bucket_end,
+    buckets,
+    comparison_range,
+)
+from salesperf.metrics.registry import FORMULAS, METRICS, QUOTA_METRIC, Unit
 
 
 def team_closure(con: BaseBackend) -> pd.DataFrame:
@@ -188,7 +92,7 @@ class Compiler:
         f = FACTS[fact]
         t = self.con.table(f.table)
         if q.split is not None:
-            col = _SPLIT_COLUMNS[q.split].get(fact)
+            col = SPLIT_COLUMNS[q.split].get(fact)
             if col is None:
                 return None
             if q.split is Split.SEGMENT:
@@ -215,14 +119,22 @@ class Compiler:
         groups = self._groups(q)
         if q.by is By.REP:  # one scan computes every measure
             k = self._keyed(t, q)
-            return [k.group_by(groups).aggregate(**{n: MEASURES[n].aggregate(k).cast("float64") for n in names})]
+            return [
+                k.group_by(groups).aggregate(
+                    **{n: MEASURES[n].aggregate(k).cast("float64") for n in names}
+                )
+            ]
         per_rep = ["rep_id", *groups[1:]]
         parts = []
         additive = [n for n in names if MEASURES[n].additive]
         if additive:
-            partial = t.group_by(per_rep).aggregate(**{n: MEASURES[n].aggregate(t) for n in additive})
+            partial = t.group_by(per_rep).aggregate(
+                **{n: MEASURES[n].aggregate(t) for n in additive}
+            )
             k = self._keyed(partial, q)
-            parts.append(k.group_by(groups).aggregate(**{n: k[n].sum().cast("float64") for n in additive}))
+            parts.append(
+                k.group_by(groups).aggregate(**{n: k[n].sum().cast("float64") for n in additive})
+            )
         for n in names:
             m = MEASURES[n]
             if m.distinct is not None:
@@ -241,7 +153,7 @@ class Compiler:
         for c in q.compare:
             if c is Compare.TARGET:
                 continue
-            s, _ = _offset(q, c)
+            s, _ = comparison_range(q, c)
             branches.append((d >= ibis.date(s), ibis.date(s)))
         return ibis.cases(*branches, else_=ibis.null("date"))
 
@@ -323,7 +235,9 @@ class Compiler:
     # -- the query ---------------------------------------------------------------------------
     def compile(self, q: Query) -> ir.Table:
         """The whole query as one Ibis expression."""
-        lo = min([q.start, *(_offset(q, c)[0] for c in q.compare if c is not Compare.TARGET)])
+        lo = min(
+            [q.start, *(comparison_range(q, c)[0] for c in q.compare if c is not Compare.TARGET)]
+        )
         if q.grain is not Grain.ALL:
             lo = period_start(lo, q.grain)
         base, _ = self.measures(q, lo)
@@ -337,7 +251,7 @@ class Compiler:
             )
         split = {"_split": base._split} if q.split else {}
         metrics = base.select(_key=base._key, **split, _period=base._period, **values)
-        wanted = [date_ for date_ in buckets(q)]
+        wanted = list(buckets(q))
         result = metrics.filter(metrics._period.isin(wanted))
         for c in q.compare:
             if c is Compare.TARGET:
@@ -374,7 +288,7 @@ class Compiler:
         earlier = {}
         for b in buckets(q):
             if q.grain is Grain.ALL:
-                earlier[b] = _offset(q, c)[0]
+                earlier[b] = comparison_range(q, c)[0]
             elif c is Compare.PREVIOUS:
                 earlier[b] = shift(b, q.grain, -1)
             elif q.grain in (Grain.MONTH, Grain.QUARTER, Grain.YEAR):
@@ -404,7 +318,7 @@ class Compiler:
         t = self.con.table("targets")
         t = t.filter((t.scope == scope) & t.metric.isin(list(names)))
         periods = pd.DataFrame(
-            {"_p": buckets(q), "_end": [_bucket_end(b, q) - timedelta(days=1) for b in buckets(q)]}
+            {"_p": buckets(q), "_end": [bucket_end(b, q) - timedelta(days=1) for b in buckets(q)]}
         )
         pm = ibis.memtable(periods).mutate(
             _p=lambda x: x._p.cast("date"), _end=lambda x: x._end.cast("date")

@@ -1,0 +1,117 @@
+"""Queries as values: which metrics, for whom, over which periods, against what.
+
+A `Query` is a small frozen value; `salesperf.metrics.compiler` turns it into Ibis expressions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from salesperf.metrics.periods import Grain, period_start, shift
+from salesperf.metrics.registry import computable
+
+
+class By(StrEnum):
+    """Whose figures a row holds."""
+
+    REP = "rep"
+    TEAM = "team"  # every team of the tree, with its whole subtree's members
+    ORG = "org"
+
+
+class Split(StrEnum):
+    """A second grouping inside each rep, team or organisation row."""
+
+    TYPE = "type"  # activity type (activity measures only)
+    SOURCE = "source"  # lead source (deals and leads)
+    KIND = "kind"  # deal kind (deals)
+    SEGMENT = "segment"  # the account's segment (every fact with an account)
+
+
+# which column of each fact gives a split; a fact without one does not take part
+SPLIT_COLUMNS: dict[Split, dict[str, str]] = {
+    Split.TYPE: {"activity": "type"},
+    Split.SOURCE: {"deal_closed": "source", "deal_created": "source", "lead": "source"},
+    Split.KIND: {"deal_closed": "kind", "deal_created": "kind"},
+    Split.SEGMENT: dict.fromkeys(
+        ("activity", "deal_closed", "deal_created", "lead", "survey"), "account_id"
+    ),
+}
+
+
+class Compare(StrEnum):
+    """What each figure is set against."""
+
+    PREVIOUS = "previous"  # the period before
+    LAST_YEAR = "last_year"  # the same period a year earlier
+    TARGET = "target"  # the target set for the group, metric and period
+
+
+@dataclass(frozen=True)
+class Query:
+    """A metric query: a small frozen value, not a bag of parameters."""
+
+    metrics: tuple[str, ...]
+    start: date
+    end: date  # exclusive
+    grain: Grain = Grain.MONTH
+    by: By = By.REP
+    compare: tuple[Compare, ...] = ()
+    split: Split | None = None
+    reps: frozenset[str] | None = None  # only these reps' rows (None: everyone)
+    teams: frozenset[str] | None = None  # with by=team: only these teams' rows
+    periods: tuple[date, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        known = computable()
+        bad = [m for m in self.metrics if m not in known]
+        if bad:
+            raise ValueError(
+                f"unknown or non-scorecard metric(s): {', '.join(bad)}; "
+                f"the scorecard metrics are: {', '.join(known)}"
+            )
+        if not self.metrics:
+            raise ValueError("a query needs at least one metric")
+        if self.end <= self.start:
+            raise ValueError("the period range is empty: its end must come after its start")
+        if self.split is not None and (
+            Compare.TARGET in self.compare or {"quota_attainment", "target_gap"} & set(self.metrics)
+        ):
+            raise ValueError("targets are set per rep, team or organisation, not per split")
+
+    @property
+    def key(self) -> str:
+        """The name of the grouping column in results."""
+        return {By.REP: "rep_id", By.TEAM: "team_id", By.ORG: "org"}[self.by]
+
+
+def buckets(q: Query, start: date | None = None) -> list[date]:
+    """The first day of every period in the query's range."""
+    lo = start or q.start
+    if q.grain is Grain.ALL:
+        return [lo]
+    out, d = [], period_start(lo, q.grain)
+    while d < q.end:
+        out.append(d)
+        d = shift(d, q.grain, 1)
+    return out
+
+
+def bucket_end(d: date, q: Query) -> date:
+    return q.end if q.grain is Grain.ALL else shift(d, q.grain, 1)
+
+
+def comparison_range(q: Query, c: Compare) -> tuple[date, date]:
+    """The earlier range a comparison needs, for ALL-grain queries too."""
+    if q.grain is Grain.ALL:
+        days = (q.end - q.start).days
+        if c is Compare.PREVIOUS:
+            return q.start - timedelta(days=days), q.start
+        return q.start.replace(year=q.start.year - 1), q.end.replace(year=q.end.year - 1)
+    n = 1 if c is Compare.PREVIOUS else {Grain.DAY: 364, Grain.WEEK: 52}.get(q.grain, 0)
+    if c is Compare.LAST_YEAR and q.grain in (Grain.MONTH, Grain.QUARTER, Grain.YEAR):
+        months = {Grain.MONTH: 12, Grain.QUARTER: 4, Grain.YEAR: 1}[q.grain]
+        return shift(q.start, q.grain, -months), q.start
+    return shift(period_start(q.start, q.grain), q.grain, -n), q.start

@@ -1,0 +1,58 @@
+"""The organisation's settings: time zone, currency and extra activity types.
+
+They are kept in the store, so every user of a store sees the same ones; values are checked
+before they are stored.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+
+from salesperf.schema import ActivityType
+
+
+class SettingError(ValueError):
+    """A setting's name or value is not acceptable; the message says why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Organisation settings kept in the store, so every user of it sees the same ones."""
+
+    timezone: str = "UTC"
+    currency: str = "EUR"
+    extra_activity_types: tuple[str, ...] = ()
+
+    @property
+    def activity_types(self) -> tuple[str, ...]:
+        """The activity vocabulary: the fixed words plus the configured extensions."""
+        return ActivityType.words() + tuple(
+            t for t in self.extra_activity_types if t not in ActivityType.words()
+        )
+
+
+SETTING_KEYS = ("timezone", "currency", "activity_types")
+
+
+def check_setting(key: str, value: str) -> str:
+    """The value as it is to be stored, or a SettingError saying what is wrong."""
+    if key == "timezone":
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise SettingError(
+                f"{value!r} is not a time zone; use a name such as Europe/Amsterdam or UTC"
+            ) from None
+        return value
+    if key == "currency":
+        if len(value) != 3 or not value.isalpha():
+            raise SettingError(f"{value!r} is not a currency code; use three letters such as EUR")
+        return value.upper()
+    if key == "activity_types":
+        words = [w.strip().lower() for w in value.split(",") if w.strip()]
+        bad = [w for w in words if not w.replace("_", "").isalnum()]
+        if bad:
+            raise SettingError(f"activity types are single words; not {', '.join(bad)}")
+        return ",".join(words)
+    raise SettingError(f"there is no setting {key!r}; the settings are: {', '.join(SETTING_KEYS)}")

@@ -1,0 +1,134 @@
+"""What the terminal shows: import progress and summaries, and the scorecard's tables."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from salesperf.ingest.importer import ImportResult
+from salesperf.metrics.registry import Group
+from salesperf.scorecard import Scorecard, format_change, format_value
+
+PHASES = {
+    "read": "Reading the file",
+    "check": "Checking every row",
+    "write": "Writing",
+    "commit": "Committing",
+}
+
+
+class LazyProgress:
+    """A spinner with the current phase, shown only once an import has taken a second."""
+
+    def __init__(self, console: Console, delay: float = 1.0) -> None:
+        self.console = console
+        self.phase = "Starting"
+        self.progress: Progress | None = None
+        self.task: Any = None
+        self.timer = threading.Timer(delay, self._start)
+        self.lock = threading.Lock()
+        self.started = False
+
+    def _start(self) -> None:
+        with self.lock:
+            if not self.console.is_terminal:
+                # scripts and logs see the phases as lines instead of a spinner
+                self.started = True
+                self.console.print(f"{self.phase}…", highlight=False)
+                return
+            if self.progress is None:
+                self.progress = Progress(
+                    SpinnerColumn(),
+                    TextColumn("{task.description}"),
+                    TimeElapsedColumn(),
+                    console=self.console,
+                    transient=True,
+                )
+                self.progress.start()
+                self.task = self.progress.add_task(self.phase, total=None)
+
+    def __call__(self, phase: str) -> None:
+        with self.lock:
+            self.phase = PHASES.get(phase, phase)
+            if self.progress is not None:
+                self.progress.update(self.task, description=self.phase)
+            if self.started and not self.console.is_terminal:
+                self.console.print(f"{self.phase}…", highlight=False)
+
+    def __enter__(self) -> LazyProgress:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+        with self.lock:
+            if self.progress is not None:
+                self.progress.stop()
+
+
+def print_result(out: Console, r: ImportResult, show: int) -> None:
+    """The summary of one import, with its first problems."""
+    t = RichTable(
+        title=f"Import {r.import_id}: {Path(r.source).name} → {r.table}", show_header=False
+    )
+    for label, value in (
+        ("rows read", r.rows_read),
+        ("inserted", r.inserted),
+        ("updated", r.updated),
+        ("unchanged", r.unchanged),
+        ("rejected", r.rejected),
+        ("seconds", f"{r.seconds:.2f}"),
+    ):
+        t.add_row(label, str(value))
+    out.print(t)
+    if r.ignored_columns:
+        out.print("Columns not imported: " + ", ".join(r.ignored_columns), highlight=False)
+    if r.problems:
+        out.print(f"[bold yellow]{r.rejected} row(s) rejected[/]; the first problems:")
+        for p in r.problems[:show]:
+            out.print(f"  line {p.line}, {p.column}: {p.message}", highlight=False)
+        if r.rejects_path:
+            out.print(f"All rejected rows, with their problems: {r.rejects_path}", highlight=False)
+
+
+def render_scorecard(card: Scorecard, currency: str, console: Console) -> None:
+    """The scorecard as three tables: activity (input), performance (output), effectiveness."""
+    if not card.rows:
+        console.print(f"No data for {card.period.label}.")
+        return
+    titles = {
+        Group.ACTIVITY: "Activity (input)",
+        Group.PERFORMANCE: "Performance (output)",
+        Group.EFFECTIVENESS: "Effectiveness (output per input)",
+    }
+    for group, title in titles.items():
+        metrics = card.group(group)
+        if not metrics:
+            continue
+        t = RichTable(title=f"{title}, {card.period.label}", title_justify="left")
+        t.add_column({"rep": "Rep", "team": "Team", "org": ""}[card.by.value])
+        if card.split is not None:
+            t.add_column(card.split.value.capitalize())
+        if card.grain.value != "all":
+            t.add_column("Period")
+        for m in metrics:
+            t.add_column(m.label_en, justify="right")
+        for r in card.rows:
+            cells = [r.name] + ([r.split or "—"] if card.split is not None else [])
+            cells += [r.period_start.isoformat()] if card.grain.value != "all" else []
+            for m in metrics:
+                c = r.cells[m.name]
+                text = format_value(c.value, m.unit, currency)
+                change = format_change(c, m.unit)
+                if change:
+                    text += f" [dim]{change}[/]"
+                if c.attainment is not None and "quota_attainment" not in card.metrics:
+                    text += f" [cyan]{c.attainment:.0%} of target[/]"
+                cells.append(text)
+            t.add_row(*cells)
+        console.print(t)
