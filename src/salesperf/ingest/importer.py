@@ -121,7 +121,7 @@ def import_file(
         )
     else:
         table = table or mapping.table
-        if table not in TABLES:
+        if table is None or table not in TABLES:
             raise FileRefused(f"there is no table {table!r}; the tables are: {', '.join(TABLES)}")
     spec = TABLES[table]
     settings = store.settings
@@ -214,13 +214,14 @@ def import_file(
             f"CREATE OR REPLACE TEMP VIEW {ident(accepted)} AS "
             f"SELECT {cols} FROM {ident(name)} WHERE NOT _bad{skip}"
         )
+        rejected_rows = len({r["line"] for r in rejects})
         log = {
             "import_id": import_id,
             "table_name": spec.name,
             "source": str(Path(path)),
             "started_at": started_at,
             "rows_read": rows_read,
-            "rejected": len({r["line"] for r in rejects}),
+            "rejected": rejected_rows,
         }
         counts = store.merge(spec, accepted, log=log, rejects=rejects_table, on_phase=phase)
     finally:
@@ -240,7 +241,7 @@ def import_file(
         inserted=counts.inserted,
         updated=counts.updated,
         unchanged=counts.unchanged,
-        rejected=log["rejected"],
+        rejected=rejected_rows,
         problems=problems,
         rejects_path=out_path,
         ignored_columns=plan.ignored,

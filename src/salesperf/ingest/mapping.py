@@ -25,6 +25,7 @@ column "@row" is the record's number in the file, for files that have no id of t
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -166,7 +167,7 @@ def parse_mapping(data: Mapping[str, Any], name: str) -> ImportMapping:
                 f"date format {fmt!r} for {col} is not one of {', '.join(DATE_FORMATS)} "
                 "nor a %-pattern such as %d.%m.%Y"
             )
-    if table in TABLES:
+    if isinstance(table, str) and table in TABLES:
         allowed = set(TABLES[table].column_names) | set(CHECK_ONLY)
         used = (
             {t for ts in rename.values() for t in ts} | set(values) | set(formats) | set(constants)
@@ -188,7 +189,7 @@ def parse_mapping(data: Mapping[str, Any], name: str) -> ImportMapping:
     )
 
 
-def load_mapping(path: str | Path) -> ImportMapping:
+def load_mapping(path: str | os.PathLike[str]) -> ImportMapping:
     """Read a TOML mapping file."""
     p = Path(path)
     if not p.is_file():

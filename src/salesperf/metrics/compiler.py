@@ -272,11 +272,11 @@ class Compiler:
         if {"quota_attainment", "target_gap"} & set(q.metrics) and Compare.TARGET not in q.compare:
             extra = [c for c in extra if c in ("quota_attainment", "target_gap")]
         result = result.select(*keep, *extra)
-        names = {q.key: "_key", "period_start": "_period"}
+        renames = {q.key: "_key", "period_start": "_period"}
         if q.split:
-            names[q.split.value] = "_split"
+            renames[q.split.value] = "_split"
         order = [q.key, *([q.split.value] if q.split else []), "period_start"]
-        return result.rename(names).order_by(order)
+        return result.rename(renames).order_by(order)
 
     def to_sql(self, q: Query) -> str:
         """The SQL the query compiles to on this backend's engine."""
@@ -341,7 +341,7 @@ class Compiler:
 
 def run(con: BaseBackend, q: Query, timezone: str = "UTC") -> pd.DataFrame:
     """Run a query; counts come back as whole numbers, undefined ratios as nulls."""
-    df = Compiler(con, timezone).compile(q).to_pandas()
+    df: pd.DataFrame = Compiler(con, timezone).compile(q).to_pandas()
     for m in q.metrics:
         meta = METRICS[m]
         if meta.unit is Unit.COUNT and m in FORMULAS and FORMULAS[m].needs == (m,):
