@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint typecheck docs lock clean install
+.PHONY: demo test bench lint typecheck docs lock clean install screenshot
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,6 @@ clean:
 docs: install
 	$(BIN)/python -m typer salesperf.cli utils docs --name salesperf --output docs/cli.md
 	$(BIN)/python -m salesperf.metrics.docs > docs/metrics.md
+
+screenshot: install
+	$(BIN)/python docs/screenshot.py

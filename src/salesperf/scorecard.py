@@ -268,7 +268,8 @@ def format_change(cell: Cell, unit: Unit) -> str:
     if cell.change is None:
         return ""
     if unit is Unit.RATIO:
-        return f"{cell.change * 100:+.1f}pt"
+        points = cell.change * 100
+        return "±0.0pt" if abs(points) < 0.05 else f"{points:+.1f}pt"
     if cell.previous:
         return f"{cell.change / abs(cell.previous):+.0%}"
     return "new" if cell.change else ""
