@@ -199,3 +199,13 @@ def test_split_by_segment_and_kind(org: Store, write: Callable[..., Path]) -> No
     assert seg.loc["smb", "accounts_touched"] == 1
     with pytest.raises(ValueError, match="not per split"):
         Query(("win_rate",), MARCH.start, MARCH.end, split=Split.KIND, compare=(Compare.TARGET,))
+
+
+def test_python_callers_may_use_plain_words(org: Store) -> None:
+    from salesperf.scorecard import scorecard
+
+    card = scorecard(org, by="team", grain="month", period="2025-03")
+    assert card.by is By.TEAM
+    assert {r.key: r.cells["activities"].value for r in card.rows}["T1"] == 5
+    with pytest.raises(ValueError, match="is not a valid By"):
+        Query(("activities",), MARCH.start, MARCH.end, by="planet")  # type: ignore[arg-type]

@@ -171,17 +171,19 @@ def _whole(m: str) -> bool:
 def scorecard(
     store: Store,
     *,
-    by: By = By.REP,
-    grain: Grain = Grain.ALL,
+    by: By | str = By.REP,
+    grain: Grain | str = Grain.ALL,
     period: Period | str | None = None,
     metrics: tuple[str, ...] = DEFAULT_METRICS,
     today: date | None = None,
     reps: frozenset[str] | None = None,
     teams: frozenset[str] | None = None,
-    split: Split | None = None,
+    split: Split | str | None = None,
 ) -> Scorecard:
     """The scorecard for a period (default: the last full quarter), against the previous period
     and against target."""
+    by, grain = By(by), Grain(grain)
+    split = Split(split) if split is not None else None
     if isinstance(period, str):
         period = parse_period(period)
     period = period or last_full_quarter(today or date.today())

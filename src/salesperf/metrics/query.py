@@ -65,6 +65,16 @@ class Query:
     periods: tuple[date, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
+        # plain words from Python callers ("team", "month") become the vocabulary's members
+        try:
+            object.__setattr__(self, "by", By(self.by))
+            object.__setattr__(self, "grain", Grain(self.grain))
+            object.__setattr__(self, "compare", tuple(Compare(c) for c in self.compare))
+            if self.split is not None:
+                object.__setattr__(self, "split", Split(self.split))
+        except ValueError as exc:
+            raise ValueError(f"{exc}; see salesperf.metrics.query for the choices") from None
+        object.__setattr__(self, "metrics", tuple(self.metrics))
         known = computable()
         bad = [m for m in self.metrics if m not in known]
         if bad:
