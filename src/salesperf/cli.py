@@ -120,7 +120,7 @@ def import_cmd(
             from salesperf.ingest.mapping import parse_mapping
 
             m = m.merged(parse_mapping({"table": name, "options": options}, "options"))
-        with _open(store) as s, LazyProgress(err) as progress:
+        with _open(store) as s, LazyProgress(err, s.progress_tracker()) as progress:
             result = import_file(s, name, file, mapping=m, rejects_path=rejects, on_phase=progress)
     if as_json:
         data = asdict(result)

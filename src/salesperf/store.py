@@ -247,6 +247,17 @@ class Store:
         return {name: self.count(name) for name in TABLES}
 
     # -- imports -------------------------------------------------------------------------
+    def progress_tracker(self) -> Callable[[], float]:
+        """A function telling how far the running statement is, in percent (< 0: unknown).
+
+        Call this before the work starts; the function may then be called from another thread.
+        """
+        raw = self.con.con  # type: ignore[attr-defined]
+        # the engine measures progress only when asked to, and must not print it itself
+        raw.execute("SET enable_progress_bar = true")
+        raw.execute("SET enable_progress_bar_print = false")
+        return lambda: float(raw.query_progress())
+
     def staging(self) -> Any:
         """The backend in which import files are read and checked.
 

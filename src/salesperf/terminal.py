@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table as RichTable
 
 from salesperf.ingest.importer import ImportResult
@@ -23,40 +30,62 @@ PHASES = {
 
 
 class LazyProgress:
-    """A spinner with the current phase, shown only once an import has taken a second."""
+    """A progress bar for the running phase, shown only once an import has taken a second.
 
-    def __init__(self, console: Console, delay: float = 1.0) -> None:
+    `poll` gives the engine's progress on the statement it is running (0-100, or below 0 when
+    it cannot tell); the bar follows it, phase by phase.
+    """
+
+    def __init__(
+        self, console: Console, poll: Callable[[], float] | None = None, delay: float = 1.0
+    ) -> None:
         self.console = console
+        self.poll = poll
         self.phase = "Starting"
         self.progress: Progress | None = None
         self.task: Any = None
         self.timer = threading.Timer(delay, self._start)
         self.lock = threading.Lock()
         self.started = False
+        self.done = threading.Event()
+        self.poller = threading.Thread(target=self._follow, daemon=True)
 
     def _start(self) -> None:
         with self.lock:
+            self.started = True
             if not self.console.is_terminal:
-                # scripts and logs see the phases as lines instead of a spinner
-                self.started = True
+                # scripts and logs see the phases as lines instead of a bar
                 self.console.print(f"{self.phase}…", highlight=False)
                 return
-            if self.progress is None:
-                self.progress = Progress(
-                    SpinnerColumn(),
-                    TextColumn("{task.description}"),
-                    TimeElapsedColumn(),
-                    console=self.console,
-                    transient=True,
-                )
-                self.progress.start()
-                self.task = self.progress.add_task(self.phase, total=None)
+            self.progress = Progress(
+                TextColumn("{task.description:<22}"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task(self.phase, total=100)
+        if self.poll is not None:
+            self.poller.start()
+
+    def _follow(self) -> None:
+        while not self.done.wait(0.2):
+            assert self.poll is not None
+            try:
+                pct = self.poll()
+            except Exception:  # a closed connection at the very end: nothing left to show
+                return
+            with self.lock:
+                if self.progress is not None and pct >= 0:
+                    self.progress.update(self.task, completed=pct)
 
     def __call__(self, phase: str) -> None:
         with self.lock:
             self.phase = PHASES.get(phase, phase)
             if self.progress is not None:
-                self.progress.update(self.task, description=self.phase)
+                self.progress.update(self.task, description=self.phase, completed=0)
             if self.started and not self.console.is_terminal:
                 self.console.print(f"{self.phase}…", highlight=False)
 
@@ -66,6 +95,7 @@ class LazyProgress:
 
     def __exit__(self, *exc: object) -> None:
         self.timer.cancel()
+        self.done.set()
         with self.lock:
             if self.progress is not None:
                 self.progress.stop()
