@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from bench import import_bench, scorecard_bench
+from bench import demo_bench, import_bench, scorecard_bench
 
-BENCHES = {"import": import_bench.run, "scorecard": scorecard_bench.run}
+BENCHES = {
+    "demo": demo_bench.run,
+    "import": import_bench.run,
+    "scorecard": scorecard_bench.run,
+}
 
 
 def main(argv: list[str]) -> None:
