@@ -87,7 +87,7 @@ from salesperf.store import Store
 from salesperf.metrics.compiler import run
 from salesperf.metrics.query import By, Compare, Query
 from salesperf.metrics.periods import Grain
-from salesperf.metrics.registry import FORMULAS
+from bench.scorecard_sql import METRICS
 ranges = json.loads(sys.argv[2])
 s = Store.open(sys.argv[1])
 tz = s.settings.timezone
@@ -95,7 +95,7 @@ t = time.perf_counter()
 checks = {}
 for grain, by in json.loads(sys.argv[3]):
     a, b = (date.fromisoformat(x) for x in ranges[grain])
-    df = run(s.con, Query(tuple(FORMULAS), a, b, Grain(grain), By(by), (Compare.PREVIOUS,)), tz)
+    df = run(s.con, Query(METRICS, a, b, Grain(grain), By(by), (Compare.PREVIOUS,)), tz)
     checks[f"{by}x{grain}"] = _check(df, by)
 sec = time.perf_counter() - t
 print(json.dumps({"seconds": sec, "peak_kb": _peak(), "checks": checks}))
