@@ -113,3 +113,9 @@ def test_metrics_list_and_explain(org: Store) -> None:
     code, text = _run("metrics", "explain", "win_rate", "--store", str(org.path))
     assert code == 0, text
     assert "NULLIF" in text and "deals_won" in text
+    code, text = _run("metrics", "explain", "type_to_win_rate", "--store", str(org.path))
+    assert code == 0, text
+    assert "by rep and type" in text and "typed_deals_won" in text
+    code, text = _run("metrics", "explain", "stage_conversion", "--store", str(org.path))
+    assert code == 0, text
+    assert "pair of stages" in text

@@ -18,10 +18,14 @@ from salesperf.ingest.importer import import_file
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain, parse_period
 from salesperf.metrics.query import By, Compare, Query, Split
-from salesperf.metrics.registry import FORMULAS
+from salesperf.metrics.registry import computable
 from salesperf.store import Store
 
-ALL = tuple(FORMULAS) + ("quota_attainment", "target_gap")
+# the customer, lead-cohort and touch metrics are checked on their own data set
+# (tests/test_cohort_metrics.py): this organisation has no accounts, lead links or deal links
+ELSEWHERE = {"speed_to_lead_h", "customers_acquired", "retention_rate", "repeat_revenue_share",
+             "lead_conversion_rate", "touches_per_won_deal", "type_to_win_rate"}  # fmt: skip
+ALL = tuple(m for m in computable() if m not in ELSEWHERE)
 MARCH = parse_period("2025-03")
 NULL = None
 

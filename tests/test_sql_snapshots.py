@@ -36,6 +36,15 @@ CASES = {
     # attainment of a target
     "target_quota_attainment": Query(("quota_attainment",), date(2025, 1, 1), date(2025, 4, 1),
                                      Grain.QUARTER, By.REP),
+    # a cohort: leads with their deal's win, seen from the end of the range, by team
+    "cohort_lead_conversion_team_month": Query(("lead_conversion_rate",), date(2025, 1, 1),
+                                               date(2025, 4, 1), Grain.MONTH, By.TEAM),
+    # a fact built from a join (leads with their first activity), a median
+    "joined_speed_to_lead_rep_month": Query(("speed_to_lead_h",), date(2025, 1, 1),
+                                            date(2025, 4, 1), Grain.MONTH, By.REP),
+    # customers as spans over the periods they overlap
+    "span_retention_org_quarter": Query(("retention_rate",), date(2025, 1, 1), date(2025, 7, 1),
+                                        Grain.QUARTER, By.ORG),
 }  # fmt: skip
 
 

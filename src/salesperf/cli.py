@@ -317,7 +317,7 @@ def metrics_explain(
     """A metric's definition and the SQL it compiles to on this store's engine."""
     from salesperf.metrics.compiler import Compiler
     from salesperf.metrics.query import Query
-    from salesperf.metrics.registry import get
+    from salesperf.metrics.registry import FORMULAS, get
     from salesperf.scorecard import last_full_quarter
 
     with _errors():
@@ -332,12 +332,15 @@ def metrics_explain(
         try:
             with _open(store) as s:
                 p = last_full_quarter(date.today())
-                q = Query(metrics=(name,), start=p.start, end=p.end, grain=Grain.MONTH, by=By.REP)
+                per = FORMULAS[name].split if name in FORMULAS else None  # e.g. per type
+                q = Query(metrics=(name,), start=p.start, end=p.end, grain=Grain.MONTH, by=By.REP,
+                          split=Split(per) if per else None)  # fmt: skip
                 sql = Compiler(s.con, s.settings.timezone).to_sql(q)
         except ValueError as exc:
             out.print(f"Not a scorecard metric: {exc}", highlight=False)
             return
-        out.print("\nSQL for one quarter by rep and month:")
+        split = f" and {q.split.value}" if q.split else ""
+        out.print(f"\nSQL for one quarter by rep{split} and month:")
         print(sql)
 
 

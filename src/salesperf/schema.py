@@ -176,7 +176,7 @@ class Table:
         raise KeyError(name)
 
 
-T, I, N, D, TS = Kind.TEXT, Kind.INTEGER, Kind.NUMBER, Kind.DATE, Kind.TIMESTAMP
+T, INT, N, D, TS = Kind.TEXT, Kind.INTEGER, Kind.NUMBER, Kind.DATE, Kind.TIMESTAMP
 
 TABLES: Mapping[str, Table] = {
     t.name: t
@@ -306,7 +306,7 @@ TABLES: Mapping[str, Table] = {
                 Column("response_id", T, True),
                 Column("responded_at", TS, True),
                 Column("scale", T, True, vocabulary=SurveyScale),
-                Column("score", I, True),
+                Column("score", INT, True),
                 Column("account_id"),
                 Column("rep_id", references="reps.rep_id"),
             ),

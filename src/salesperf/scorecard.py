@@ -130,7 +130,7 @@ class Scorecard:
                     "label_nl": METRICS[m].label_nl,
                 }
                 for m in self.metrics
-            ],  # fmt: skip
+            ],
             "rows": [
                 {
                     "key": r.key,
@@ -146,7 +146,7 @@ class Scorecard:
                             "attainment": c.attainment,
                         }
                         for m, c in r.cells.items()
-                    },  # fmt: skip
+                    },
                 }
                 for r in self.rows
             ],
@@ -160,7 +160,7 @@ def _num(v: Any, whole: bool = False) -> float | int | None:
     f = float(v)
     if math.isnan(f):
         return None
-    return int(round(f)) if whole and f.is_integer() else f
+    return round(f) if whole and f.is_integer() else f
 
 
 def _whole(m: str) -> bool:

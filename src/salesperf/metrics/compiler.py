@@ -17,7 +17,8 @@ import ibis.expr.types as ir
 import pandas as pd
 from ibis.backends import BaseBackend
 
-from salesperf.metrics.measures import FACTS, MEASURES, WORKING_DAYS
+from salesperf.metrics.facts import FACTS
+from salesperf.metrics.measures import MEASURES, WORKING_DAYS
 from salesperf.metrics.periods import Grain, bucket, local_time, period_start, shift
 from salesperf.metrics.query import (
     SPLIT_COLUMNS,
@@ -29,7 +30,7 @@ from salesperf.metrics.query import (
     buckets,
     comparison_range,
 )
-from salesperf.metrics.registry import FORMULAS, METRICS, QUOTA_METRIC, Unit
+from salesperf.metrics.registry import FORMULAS, METRICS, QUOTA_METRIC, MetricType, Unit
 
 
 def team_closure(con: BaseBackend) -> pd.DataFrame:
@@ -90,7 +91,7 @@ class Compiler:
         (rep, period, value) triples; medians are computed from the rows.
         """
         f = FACTS[fact]
-        t = self.con.table(f.table)
+        t = f.rows(self.con)
         if q.split is not None:
             col = SPLIT_COLUMNS[q.split].get(fact)
             if col is None:
@@ -100,20 +101,26 @@ class Compiler:
                 t = t.left_join(acc, t.account_id == acc._aid).drop("_aid")
             else:
                 t = t.mutate(_split=t[col])
-        if f.where is not None:
-            t = t.filter(f.where(t))
         t = t.filter(t[f.time].notnull())
         t = t.mutate(_local=local_time(t[f.time], self.tz, lo, q.end))
-        if fact == "deal_closed":
-            t = t.mutate(_created_local=local_time(t.created_at, self.tz, lo, q.end))
-        t = t.filter(
-            (t._local >= ibis.timestamp(datetime.combine(lo, time())))
-            & (t._local < ibis.timestamp(datetime.combine(q.end, time())))
-        )
-        if q.grain is Grain.ALL:
-            t = t.mutate(_period=self._all_period(t._local, q))
+        end = ibis.timestamp(datetime.combine(q.end, time()))
+        for alias, col in f.stamps:
+            stamp = local_time(t[col], self.tz, lo, q.end)
+            if f.observed:  # seen from the end of the range: what comes later is unknown
+                stamp = ibis.ifelse(stamp < end, stamp, ibis.null(stamp.type()))
+            t = t.mutate(**{alias: stamp})
+        if f.until is not None:  # a span takes part in every period it overlaps
+            t = t.mutate(_until=local_time(t[f.until], self.tz, lo, q.end))
+            s = self._spans(q, lo)
+            t = t.join(s, (t._local < s._to) & (t._until.isnull() | (t._until >= s._from)))
         else:
-            t = t.mutate(_period=bucket(t._local, q.grain, lo))
+            t = t.filter(
+                (t._local >= ibis.timestamp(datetime.combine(lo, time()))) & (t._local < end)
+            )
+            if q.grain is Grain.ALL:
+                t = t.mutate(_period=self._all_period(t._local, q))
+            else:
+                t = t.mutate(_period=bucket(t._local, q.grain, lo))
         if q.reps is not None:
             t = t.filter(t.rep_id.isin(sorted(q.reps)))
         groups = self._groups(q)
@@ -156,6 +163,22 @@ class Compiler:
             s, _ = comparison_range(q, c)
             branches.append((d >= ibis.date(s), ibis.date(s)))
         return ibis.cases(*branches, else_=ibis.null("date"))
+
+    def _spans(self, q: Query, lo: date) -> ir.Table:
+        """Every period of the query (comparisons included), with its bounds in local time."""
+        if q.grain is Grain.ALL:
+            ranges = [(q.start, q.end)]
+            ranges += [comparison_range(q, c) for c in q.compare if c is not Compare.TARGET]
+        else:
+            ranges = [(b, shift(b, q.grain, 1)) for b in buckets(q, lo)]
+        df = pd.DataFrame(
+            {
+                "_period": pd.Series([a for a, _ in ranges], dtype="datetime64[us]"),
+                "_from": pd.Series([a for a, _ in ranges], dtype="datetime64[us]"),
+                "_to": pd.Series([b for _, b in ranges], dtype="datetime64[us]"),
+            }
+        )
+        return ibis.memtable(df).mutate(_period=lambda x: x._period.cast("date"))
 
     def _working_days(self, q: Query, lo: date) -> ir.Table:
         """Mon-Fri days of each rep's employment in the range, minus recorded absences."""
@@ -344,7 +367,12 @@ def run(con: BaseBackend, q: Query, timezone: str = "UTC") -> pd.DataFrame:
     df: pd.DataFrame = Compiler(con, timezone).compile(q).to_pandas()
     for m in q.metrics:
         meta = METRICS[m]
-        if meta.unit is Unit.COUNT and m in FORMULAS and FORMULAS[m].needs == (m,):
+        if (
+            meta.unit is Unit.COUNT
+            and meta.type is MetricType.SIMPLE  # a median of counts need not be whole
+            and m in FORMULAS
+            and FORMULAS[m].needs == (m,)
+        ):
             df[m] = df[m].round().astype("Int64")
     df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
     return df

@@ -1,8 +1,6 @@
-"""Measures: the aggregates metrics are built from, each over one fact.
+"""Measures: the aggregates metrics are built from, each over one fact (see `facts`).
 
-A fact is a canonical table seen at one moment of its rows' life: activities when they
-happened, deals when they closed, deals when they were created, surveys when answered, leads
-when created. Every measure belongs to exactly one fact; metric formulas combine measures.
+Every measure belongs to exactly one fact; metric formulas combine measures.
 """
 
 from __future__ import annotations
@@ -13,16 +11,6 @@ from dataclasses import dataclass
 import ibis.expr.types as ir
 
 from salesperf.schema import ActivityType, DealStatus
-
-
-@dataclass(frozen=True)
-class Fact:
-    """A table and the timestamp that places its rows in a period."""
-
-    name: str
-    table: str
-    time: str
-    where: Callable[[ir.Table], ir.BooleanValue] | None = None
 
 
 @dataclass(frozen=True)
@@ -49,19 +37,7 @@ class Measure:
         return self.agg(t)
 
 
-_CLOSED = (DealStatus.WON.value, DealStatus.LOST.value)
 _MEETINGS = (ActivityType.MEETING.value, ActivityType.DEMO.value)
-
-FACTS = {
-    f.name: f
-    for f in (
-        Fact("activity", "activities", "occurred_at"),
-        Fact("deal_closed", "deals", "closed_at", lambda t: t.status.isin(_CLOSED)),
-        Fact("deal_created", "deals", "created_at"),
-        Fact("survey", "surveys", "responded_at"),
-        Fact("lead", "leads", "created_at"),
-    )
-}
 
 
 def _won(t: ir.Table) -> ir.BooleanValue:
@@ -109,6 +85,39 @@ MEASURES = {
         Measure("detractors", "survey", lambda t: ((t.scale == "nps10") & (t.score <= 6)).sum()),
         Measure("leads", "lead", lambda t: t.count()),
         Measure("referral_leads", "lead", lambda t: (t.source == "referral").sum()),
+        Measure("customers_acquired", "first_win", lambda t: t.count()),
+        # a customer's span overlaps the period; it began before it, or lasts beyond it
+        Measure("customers_start", "customer", lambda t: (t._local < t._from).sum()),
+        Measure(
+            "customers_end",
+            "customer",
+            lambda t: (t._until.isnull() | (t._until >= t._to)).sum(),
+        ),
+        Measure("cohort_leads", "lead_won", lambda t: t.count()),
+        Measure("converted_leads", "lead_won", lambda t: t._won_local.notnull().sum()),
+        Measure(
+            "speed_to_lead_h",
+            "lead_touched",
+            lambda t: (
+                t.first_touch_at.delta(t.created_at, unit="second").cast("float64") / 3600.0
+            ).median(),
+            additive=False,
+            zero_when_empty=False,
+        ),
+        Measure(
+            "touches_per_won_deal",
+            "deal_won_touches",
+            lambda t: t.touches.cast("float64").median(),
+            additive=False,
+            zero_when_empty=False,
+        ),
+        Measure(
+            "repeat_revenue",
+            "deal_won_history",
+            lambda t: t.amount.sum(where=t.existing_customer),
+        ),
+        Measure("typed_deals_closed", "deal_closed_typed", lambda t: t.count()),
+        Measure("typed_deals_won", "deal_closed_typed", lambda t: _won(t).sum()),
     )
 }
 

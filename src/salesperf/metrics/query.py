@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from salesperf.metrics.periods import Grain, period_start, shift
-from salesperf.metrics.registry import computable
+from salesperf.metrics.registry import FORMULAS, PARAMETRISED, computable
 
 
 class By(StrEnum):
@@ -30,13 +30,19 @@ class Split(StrEnum):
     SEGMENT = "segment"  # the account's segment (every fact with an account)
 
 
+# facts of deals, with the deal's columns (customers: those of their first won deal)
+_DEALS = ("deal_closed", "first_win", "customer", "deal_won_touches", "deal_won_history")
+
 # which column of each fact gives a split; a fact without one does not take part
 SPLIT_COLUMNS: dict[Split, dict[str, str]] = {
-    Split.TYPE: {"activity": "type"},
-    Split.SOURCE: {"deal_closed": "source", "deal_created": "source", "lead": "source"},
-    Split.KIND: {"deal_closed": "kind", "deal_created": "kind"},
+    Split.TYPE: {"activity": "type", "deal_closed_typed": "type"},
+    Split.SOURCE: dict.fromkeys(
+        (*_DEALS, "deal_created", "lead", "lead_won", "lead_touched"), "source"
+    ),
+    Split.KIND: dict.fromkeys((*_DEALS, "deal_created"), "kind"),
     Split.SEGMENT: dict.fromkeys(
-        ("activity", "deal_closed", "deal_created", "lead", "survey"), "account_id"
+        (*_DEALS, "activity", "deal_created", "lead", "lead_won", "lead_touched", "survey"),
+        "account_id",
     ),
 }
 
@@ -75,6 +81,12 @@ class Query:
         except ValueError as exc:
             raise ValueError(f"{exc}; see salesperf.metrics.query for the choices") from None
         object.__setattr__(self, "metrics", tuple(self.metrics))
+        for m in self.metrics:
+            if m in PARAMETRISED:
+                raise ValueError(
+                    f"{m} needs {PARAMETRISED[m]}, which a query does not carry; "
+                    "it is computed by the analyses"
+                )
         known = computable()
         bad = [m for m in self.metrics if m not in known]
         if bad:
@@ -86,6 +98,13 @@ class Query:
             raise ValueError("a query needs at least one metric")
         if self.end <= self.start:
             raise ValueError("the period range is empty: its end must come after its start")
+        for m in self.metrics:
+            need = FORMULAS[m].split if m in FORMULAS else None
+            if need is not None and (self.split is None or self.split.value != need):
+                raise ValueError(
+                    f"{m} is defined per {need} only: ask for it with split={need} "
+                    f"(one row per {need})"
+                )
         if self.split is not None and (
             Compare.TARGET in self.compare or {"quota_attainment", "target_gap"} & set(self.metrics)
         ):

@@ -82,8 +82,10 @@ _METRICS = (
            "Gehouden afspraken en demo's gedeeld door de geplande in de periode."),
     Metric("speed_to_lead_h", "Speed to lead (hours)", "Reactietijd op lead (uren)", A, C,
            Unit.HOURS, False,
-           "Median hours from a lead's creation to its first activity, over leads created in the period.",
-           "Mediaan aantal uren van het aanmaken van een lead tot de eerste activiteit."),
+           "Median hours from a lead's creation to its first activity, over leads created in the "
+           "period; leads without any activity do not count.",
+           "Mediaan aantal uren van het aanmaken van een lead tot de eerste activiteit, over de "
+           "in de periode aangemaakte leads; leads zonder activiteit tellen niet mee."),
     Metric("revenue_won", "Revenue won", "Gegenereerde omzet", P, S, Unit.MONEY, True,
            "Sum of the amounts of deals won in the period.",
            "Som van de bedragen van de in de periode gewonnen deals."),
@@ -104,8 +106,9 @@ _METRICS = (
            "Sum of the amounts of deals created in the period.",
            "Som van de bedragen van de in de periode aangemaakte deals."),
     Metric("customers_acquired", "Customers acquired", "Nieuwe klanten", P, S, Unit.COUNT, True,
-           "Accounts whose first won deal closed in the period.",
-           "Accounts waarvan de eerste gewonnen deal in de periode sloot."),
+           "Accounts whose first won deal closed in the period, counted for that deal's rep.",
+           "Accounts waarvan de eerste gewonnen deal in de periode sloot, geteld bij de "
+           "verkoper van die deal."),
     Metric("csat", "Customer satisfaction", "Klanttevredenheid", P, R, Unit.RATIO, True,
            "Share of survey responses in the period scoring 4-5 on a 1-5 scale.",
            "Aandeel enquêteantwoorden in de periode met score 4-5 op een schaal van 1-5."),
@@ -113,8 +116,15 @@ _METRICS = (
            "Percentage of responses 9-10 minus percentage 0-6, on a 0-10 scale.",
            "Percentage antwoorden 9-10 min percentage 0-6, op een schaal van 0-10."),
     Metric("retention_rate", "Customer retention", "Klantbehoud", P, D, Unit.RATIO, True,
-           "(Customers at period end minus customers acquired) / customers at period start.",
-           "(Klanten aan het eind min nieuwe klanten) / klanten aan het begin van de periode."),
+           "(Customers at period end minus customers acquired) / customers at period start. A "
+           "customer is an account won and not churned; it counts for the rep of its first won "
+           "deal. At the start: won before the period and not churned before it; at the end: "
+           "won by its end and not churned in or before it.",
+           "(Klanten aan het eind min nieuwe klanten) / klanten aan het begin van de periode. "
+           "Een klant is een gewonnen, niet opgezegd account; het telt bij de verkoper van de "
+           "eerste gewonnen deal. Aan het begin: gewonnen vóór de periode en niet eerder "
+           "opgezegd; aan het eind: gewonnen tot het eind en niet in of vóór de periode "
+           "opgezegd."),
     Metric("repeat_revenue_share", "Revenue from existing customers", "Omzet uit bestaande klanten",
            P, R, Unit.RATIO, True,
            "Revenue won from accounts that were already customers when the deal was created, "
@@ -125,10 +135,11 @@ _METRICS = (
            "Leads created in the period with source referral.",
            "In de periode aangemaakte leads met bron 'referral'."),
     Metric("lead_conversion_rate", "Lead conversion", "Leadconversie", P, C, Unit.RATIO, True,
-           "Of the leads created in the period, the share with a deal won by the end of the "
-           "observation window.",
-           "Van de in de periode aangemaakte leads, het aandeel met een gewonnen deal aan het "
-           "eind van het observatievenster."),
+           "Of the leads created in the period, the share whose deal was won by the end of the "
+           "observation window (the end of the queried range); empty when no lead was created.",
+           "Van de in de periode aangemaakte leads, het aandeel waarvan de deal gewonnen was aan "
+           "het eind van het observatievenster (het eind van de gevraagde periode); leeg zonder "
+           "leads."),
     Metric("quota_attainment", "Target attainment", "Doelrealisatie", P, D, Unit.RATIO, True,
            "Actual divided by target, for the target's metric and period.",
            "Realisatie gedeeld door doel, voor de metriek en periode van het doel."),
@@ -152,9 +163,10 @@ _METRICS = (
            "Van de deals die in de periode fase A bereikten, het aandeel dat later fase B bereikte."),
     Metric("type_to_win_rate", "Win rate after activity type", "Winratio na activiteitstype", E, C,
            Unit.RATIO, True,
-           "Among deals closed in the period with at least one activity of the type, won / closed.",
+           "Among deals closed in the period with at least one activity of the type, won / closed; "
+           "asked per activity type (split by type).",
            "Van de in de periode gesloten deals met minstens één activiteit van het type, "
-           "gewonnen / gesloten."),
+           "gewonnen / gesloten; per activiteitstype (opgesplitst naar type)."),
 )  # fmt: skip
 
 METRICS: Mapping[str, Metric] = {m.name: m for m in _METRICS}
@@ -182,12 +194,15 @@ class Formula:
 
     needs: tuple[str, ...]
     compute: Callable[[Mapping[str, ir.NumericValue]], ir.NumericValue]
+    split: str | None = None  # the split the metric only makes sense within (one row each)
 
 
-def _ratio(num: str, den: str, scale: float = 1.0) -> Formula:
+def _ratio(num: str, den: str, scale: float = 1.0, split: str | None = None) -> Formula:
     """num / den; null (never 0 or infinity) when the denominator is 0."""
     return Formula(
-        (num, den), lambda m: scale * m[num].cast("float64") / m[den].cast("float64").nullif(0)
+        (num, den),
+        lambda m: scale * m[num].cast("float64") / m[den].cast("float64").nullif(0),
+        split,
     )
 
 
@@ -228,12 +243,28 @@ FORMULAS: Mapping[str, Formula] = {
     "revenue_per_activity": _ratio("revenue_won", "activities"),
     "wins_per_100_activities": _ratio("deals_won", "activities", 100.0),
     "activities_per_win": _ratio("activities", "deals_won"),
+    "speed_to_lead_h": _same("speed_to_lead_h"),
+    "customers_acquired": _same("customers_acquired"),
+    "retention_rate": Formula(
+        ("customers_end", "customers_acquired", "customers_start"),
+        lambda m: (
+            (m["customers_end"] - m["customers_acquired"]).cast("float64")
+            / m["customers_start"].cast("float64").nullif(0)
+        ),
+    ),
+    "repeat_revenue_share": _ratio("repeat_revenue", "revenue_won"),
+    "lead_conversion_rate": _ratio("converted_leads", "cohort_leads"),
+    "touches_per_won_deal": _same("touches_per_won_deal"),
+    "type_to_win_rate": _ratio("typed_deals_won", "typed_deals_closed", split="type"),
 }
+
+#: Metrics that need a parameter a query does not carry, computed by the analyses instead.
+PARAMETRISED = {"stage_conversion": "a pair of stages (from A, to B)"}
 
 #: The metric whose target attainment is "quota attainment" and "gap to target".
 QUOTA_METRIC = "revenue_won"
 
 
 def computable() -> tuple[str, ...]:
-    """The metrics the scorecard computes (cohort metrics are computed by the analyses)."""
+    """The metrics a `Query` computes (the parametrised ones are left to the analyses)."""
     return tuple(n for n in METRICS if n in FORMULAS or n in ("quota_attainment", "target_gap"))

@@ -1,0 +1,155 @@
+"""Facts: the canonical tables seen at one moment of their rows' life.
+
+Activities when they happened, deals when they closed or were created, surveys when answered,
+leads when created. Some facts are built from a join (leads with their first activity, won
+deals with their account's history); a few follow a row over a span of time (a customer from
+its first won deal until it churned) and take part in every period they overlap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+from ibis.backends import BaseBackend
+
+from salesperf.schema import DealStatus
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A table and the timestamp that places its rows in a period.
+
+    `builder` makes the fact's rows from the backend when they come from a join (default: the
+    table itself). `stamps` are other timestamps the measures need in local time, as
+    (alias, column); with `observed` they are seen from the end of the query's range, so a
+    later one is null (not yet happened). With `until`, a row lives from `time` to `until`
+    (null: still alive) and belongs to every period it overlaps, whose bounds the measures see
+    as `_from` and `_to` (local time).
+    """
+
+    name: str
+    table: str
+    time: str
+    where: Callable[[ir.Table], ir.BooleanValue] | None = None
+    builder: Callable[[BaseBackend], ir.Table] | None = None
+    stamps: tuple[tuple[str, str], ...] = ()
+    observed: bool = False
+    until: str | None = None
+
+    def rows(self, con: BaseBackend) -> ir.Table:
+        """The fact's rows, before any period or grouping."""
+        t = self.builder(con) if self.builder is not None else con.table(self.table)
+        return t.filter(self.where(t)) if self.where is not None else t
+
+
+_WON = DealStatus.WON.value
+CLOSED = (DealStatus.WON.value, DealStatus.LOST.value)
+
+
+def _won_deals(con: BaseBackend) -> ir.Table:
+    d = con.table("deals")
+    return d.filter((d.status == _WON) & d.closed_at.notnull())
+
+
+def first_wins(con: BaseBackend) -> ir.Table:
+    """Each account's first won deal (ties: the lowest deal id), with the account's churn."""
+    w = _won_deals(con)
+    w = w.filter(w.account_id.notnull())
+    w = w.mutate(
+        _rank=ibis.row_number().over(group_by=w.account_id, order_by=[w.closed_at, w.deal_id])
+    )
+    first = w.filter(w._rank == 0).drop("_rank")
+    acc = con.table("accounts").select(_aid="account_id", churned_at="churned_at")
+    return first.left_join(acc, first.account_id == acc._aid).drop("_aid")
+
+
+def leads_with_wins(con: BaseBackend) -> ir.Table:
+    """Leads with `won_at`, when their deal (leads.deal_id) was won (null: not won)."""
+    leads = con.table("leads")
+    won = _won_deals(con).select(_did="deal_id", won_at="closed_at")
+    return leads.left_join(won, leads.deal_id == won._did).drop("_did")
+
+
+def leads_with_first_touch(con: BaseBackend) -> ir.Table:
+    """Leads with `first_touch_at`, their first activity; leads never touched are left out."""
+    leads = con.table("leads")
+    a = con.table("activities")
+    a = a.filter(a.lead_id.notnull())
+    first = a.group_by(_lid=a.lead_id).aggregate(first_touch_at=a.occurred_at.min())
+    return leads.join(first, leads.lead_id == first._lid).drop("_lid")
+
+
+def won_deals_with_touches(con: BaseBackend) -> ir.Table:
+    """Won deals with `touches`, the count of activities linked to them over their life."""
+    won = _won_deals(con)
+    a = con.table("activities")
+    a = a.filter(a.deal_id.notnull())
+    n = a.group_by(_did=a.deal_id).aggregate(touches=a.count())
+    t = won.left_join(n, won.deal_id == n._did).drop("_did")
+    return t.mutate(touches=t.touches.fill_null(0))
+
+
+def won_deals_with_history(con: BaseBackend) -> ir.Table:
+    """Won deals with `existing_customer`: was the account a customer when the deal was created?
+
+    It was when one of its won deals closed before this deal's creation (its first win did) and
+    it had not churned on or before that moment.
+    """
+    won = _won_deals(con)
+    known = won.filter(won.account_id.notnull())
+    firsts = known.group_by(_aid=known.account_id).aggregate(first_won_at=known.closed_at.min())
+    t = won.left_join(firsts, won.account_id == firsts._aid).drop("_aid")
+    acc = con.table("accounts").select(_acc="account_id", churned_at="churned_at")
+    t = t.left_join(acc, t.account_id == acc._acc).drop("_acc")
+    existing = (t.first_won_at < t.created_at) & (
+        t.churned_at.isnull() | (t.churned_at > t.created_at)
+    )
+    return t.mutate(existing_customer=existing.fill_null(False))
+
+
+def closed_deals_by_type(con: BaseBackend) -> ir.Table:
+    """Closed deals, once per activity type linked to them (deals without activity drop out)."""
+    d = con.table("deals")
+    d = d.filter(d.status.isin(CLOSED))
+    a = con.table("activities")
+    a = a.filter(a.deal_id.notnull())
+    types = a.select(_did=a.deal_id, type=a.type).distinct()
+    return d.join(types, d.deal_id == types._did).drop("_did")
+
+
+FACTS = {
+    f.name: f
+    for f in (
+        Fact("activity", "activities", "occurred_at"),
+        Fact(
+            "deal_closed",
+            "deals",
+            "closed_at",
+            lambda t: t.status.isin(CLOSED),
+            stamps=(("_created_local", "created_at"),),
+        ),
+        Fact("deal_created", "deals", "created_at"),
+        Fact("survey", "surveys", "responded_at"),
+        Fact("lead", "leads", "created_at"),
+        # an account when its first deal was won (acquired)
+        Fact("first_win", "deals", "closed_at", builder=first_wins),
+        # an account from its first won deal until it churned (a customer)
+        Fact("customer", "deals", "closed_at", builder=first_wins, until="churned_at"),
+        # leads when created, with their deal's win as seen at the end of the range (cohort)
+        Fact(
+            "lead_won",
+            "leads",
+            "created_at",
+            builder=leads_with_wins,
+            stamps=(("_won_local", "won_at"),),
+            observed=True,
+        ),
+        Fact("lead_touched", "leads", "created_at", builder=leads_with_first_touch),
+        Fact("deal_won_touches", "deals", "closed_at", builder=won_deals_with_touches),
+        Fact("deal_won_history", "deals", "closed_at", builder=won_deals_with_history),
+        Fact("deal_closed_typed", "deals", "closed_at", builder=closed_deals_by_type),
+    )
+}
