@@ -21,6 +21,8 @@ demo: install
 	$(BIN)/salesperf demo --context startup
 
 test: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 bench: install

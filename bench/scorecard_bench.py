@@ -155,7 +155,8 @@ print(json.dumps({"seconds": sec, "peak_kb": _peak(), "checks": checks}))
 def _agree(a: dict[str, object], b: dict[str, object]) -> bool:
     for combo, ca in a.items():
         cb = b[combo]
-        assert isinstance(ca, dict) and isinstance(cb, dict)
+        assert isinstance(ca, dict)
+        assert isinstance(cb, dict)
         for k, v in ca.items():
             if abs(float(v) - float(cb[k])) > 1e-6 * max(1.0, abs(float(v))):
                 print(f"    disagree on {combo} {k}: {v} vs {cb[k]}")

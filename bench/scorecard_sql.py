@@ -132,7 +132,6 @@ def pandas_scorecard(
     tables: dict[str, pd.DataFrame], grain: str, by: str, tz: str, start: date, end: date
 ) -> pd.DataFrame:
     """The same figures with pandas, from the tables loaded into memory."""
-    freq = {"week": "W-MON", "month": "MS"}[grain]
     step = pd.DateOffset(weeks=1) if grain == "week" else pd.DateOffset(months=1)
     lo, hi = pd.Timestamp(start) - step, pd.Timestamp(end)
     reps, teams = tables["reps"], tables["teams"]
