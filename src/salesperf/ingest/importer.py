@@ -8,6 +8,7 @@ one transaction with the import's log entry, so a failed or killed import change
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import time
@@ -28,7 +29,7 @@ from salesperf.ingest.sql import ident
 from salesperf.ingest.validate import plan_columns, stage_sql
 from salesperf.metrics.registry import metric_names
 from salesperf.schema import TABLES
-from salesperf.store import Store
+from salesperf.store import IMPORT_MEMORY, MEMORY_ENV, Store
 
 _counter = itertools.count()
 
@@ -113,6 +114,33 @@ def import_file(
     keep_problems: int = 1000,
 ) -> ImportResult:
     """Import one file into one canonical table; see the module docstring for the guarantees."""
+    budget = (
+        contextlib.nullcontext()  # a budget the user chose is kept as it is
+        if os.environ.get(MEMORY_ENV)
+        else store.memory_budget(IMPORT_MEMORY)
+    )
+    with budget:
+        return _import_file(
+            store, table, path, mapping=mapping, mapping_file=mapping_file,
+            preset_name=preset_name, maps=maps, rejects_path=rejects_path,
+            on_phase=on_phase, keep_problems=keep_problems,
+        )  # fmt: skip
+
+
+def _import_file(
+    store: Store,
+    table: str | None,
+    path: str | os.PathLike[str],
+    *,
+    mapping: ImportMapping | None = None,
+    mapping_file: str | os.PathLike[str] | None = None,
+    preset_name: str | None = None,
+    maps: Sequence[str] = (),
+    rejects_path: str | os.PathLike[str] | None = None,
+    on_phase: Callable[[str], None] | None = None,
+    keep_problems: int = 1000,
+) -> ImportResult:
+    """The import itself (`import_file` sets the engine's memory budget around it)."""
     started = time.monotonic()
     started_at = datetime.now(UTC).replace(tzinfo=None)
     if mapping is None:
