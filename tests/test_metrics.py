@@ -213,3 +213,24 @@ def test_python_callers_may_use_plain_words(org: Store) -> None:
     assert {r.key: r.cells["activities"].value for r in card.rows}["T1"] == 5
     with pytest.raises(ValueError, match="is not a valid By"):
         Query(("activities",), MARCH.start, MARCH.end, by="planet")  # type: ignore[arg-type]
+
+
+def test_activity_metrics_of_one_type_and_their_targets(org: Store, write: Callable[..., Path]) -> None:
+    """`activities:demo` counts demos only, and meets the targets set for it."""
+    targets = (
+        "scope,scope_id,metric,period_start,period_end,value\n"
+        "rep,R1,activities:call,2025-03-01,2025-03-31,4\n"
+    )
+    import_file(org, "targets", write("t2.csv", targets))
+    df = _q(org, metrics=("activities", "activities:call", "activities_per_day:call"),
+            compare=(Compare.TARGET,)).set_index("rep_id")  # fmt: skip
+    assert df.loc["R1", "activities"] == 4
+    assert df.loc["R1", "activities:call"] == 2
+    assert df.loc["R1", "activities_per_day:call"] == pytest.approx(2 / 20)
+    assert df.loc["R1", "activities:call_target"] == 4
+    assert df.loc["R1", "activities:call_attainment"] == pytest.approx(0.5)
+    assert df.loc["R4", "activities:call"] == 0
+    teams = _q(org, metrics=("activities:call",), by=By.TEAM).set_index("team_id")
+    assert teams.loc["ORG", "activities:call"] == 3  # A1, A2 and A7; A6 falls in April
+    with pytest.raises(ValueError, match="activities:demo"):
+        Query(("win_rate:demo",), MARCH.start, MARCH.end)

@@ -16,7 +16,7 @@ import pandas as pd
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 from salesperf.metrics.query import By, Compare, Query, Split
-from salesperf.metrics.registry import METRICS, Group, Metric, MetricType, Unit
+from salesperf.metrics.registry import Group, Metric, MetricType, Unit, metric
 from salesperf.store import Store
 
 #: The scorecard's metrics when none are named: a screenful, input to output.
@@ -84,7 +84,7 @@ class Scorecard:
 
     def group(self, group: Group) -> tuple[Metric, ...]:
         """The scorecard's metrics of one group (activity, performance, effectiveness)."""
-        return tuple(METRICS[m] for m in self.metrics if METRICS[m].group is group)
+        return tuple(metric(m) for m in self.metrics if metric(m).group is group)
 
     def to_frame(self) -> pd.DataFrame:
         """One flat table: key, name, period, then value/previous/target/attainment columns."""
@@ -124,10 +124,10 @@ class Scorecard:
             "metrics": [
                 {
                     "name": m,
-                    "group": METRICS[m].group.value,
-                    "unit": METRICS[m].unit.value,
-                    "label_en": METRICS[m].label_en,
-                    "label_nl": METRICS[m].label_nl,
+                    "group": metric(m).group.value,
+                    "unit": metric(m).unit.value,
+                    "label_en": metric(m).label_en,
+                    "label_nl": metric(m).label_nl,
                 }
                 for m in self.metrics
             ],
@@ -164,7 +164,7 @@ def _num(v: Any, whole: bool = False) -> float | int | None:
 
 
 def _whole(m: str) -> bool:
-    meta = METRICS[m]
+    meta = metric(m)
     return meta.unit is Unit.COUNT and meta.type is MetricType.SIMPLE
 
 

@@ -30,7 +30,14 @@ from salesperf.metrics.query import (
     buckets,
     comparison_range,
 )
-from salesperf.metrics.registry import FORMULAS, METRICS, QUOTA_METRIC, MetricType, Unit
+from salesperf.metrics.registry import (
+    FORMULAS,
+    QUOTA_METRIC,
+    MetricType,
+    Unit,
+    metric,
+    split_name,
+)
 
 
 def team_closure(con: BaseBackend) -> pd.DataFrame:
@@ -83,7 +90,9 @@ class Compiler:
     def _groups(self, q: Query) -> list[str]:
         return ["_key", "_split", "_period"] if q.split else ["_key", "_period"]
 
-    def _fact(self, fact: str, names: list[str], q: Query, lo: date) -> list[ir.Table] | None:
+    def _fact(
+        self, fact: str, names: list[str], q: Query, lo: date, only_type: str | None = None
+    ) -> list[ir.Table] | None:
         """The fact's measures per group and period, as parts to be folded together.
 
         Additive measures are summed per rep first and then into teams, so the team tree
@@ -92,6 +101,8 @@ class Compiler:
         """
         f = FACTS[fact]
         t = f.rows(self.con)
+        if only_type is not None:  # a typed metric such as activities:demo
+            t = t.filter(t.type == only_type)
         if q.split is not None:
             col = SPLIT_COLUMNS[q.split].get(fact)
             if col is None:
@@ -208,17 +219,27 @@ class Compiler:
 
     def measures(self, q: Query, lo: date) -> tuple[ir.Table, list[str]]:
         """One row per (group, period) with every measure the query's metrics need."""
-        needed: list[str] = []
+        needed: list[str] = []  # measure columns; a typed metric's are named measure:type
         for m in q.metrics:
-            formula = FORMULAS.get(m) or FORMULAS[QUOTA_METRIC]
-            needed += [n for n in formula.needs if n not in needed]
+            base, kind = split_name(m)
+            formula = FORMULAS.get(base) or FORMULAS[QUOTA_METRIC]
+            for n in formula.needs:
+                col = f"{n}:{kind}" if kind and n != WORKING_DAYS else n
+                if col not in needed:
+                    needed.append(col)
         if Compare.TARGET in q.compare or {"quota_attainment", "target_gap"} & set(q.metrics):
             needed += [n for n in FORMULAS[QUOTA_METRIC].needs if n not in needed]
-        by_fact: dict[str, list[str]] = {}
-        for n in needed:
-            if n != WORKING_DAYS:
-                by_fact.setdefault(MEASURES[n].fact, []).append(n)
-        built = {f: self._fact(f, names, q, lo) for f, names in by_fact.items()}
+        by_fact: dict[tuple[str, str | None], list[str]] = {}
+        for c in needed:
+            if c != WORKING_DAYS:
+                n, kind = split_name(c)
+                by_fact.setdefault((MEASURES[n].fact, kind), []).append(n)
+        built: dict[tuple[str, str | None], list[ir.Table] | None] = {}
+        for (f, kind), names in by_fact.items():
+            ps = self._fact(f, names, q, lo, only_type=kind)
+            if ps is not None and kind is not None:
+                ps = [p.rename({f"{n}:{kind}": n for n in names if n in p.columns}) for p in ps]
+            built[(f, kind)] = ps
         parts = [p for ps in built.values() if ps is not None for p in ps]
         days = self._working_days(q, lo)
         if q.split is None:
@@ -251,11 +272,22 @@ class Compiler:
             c: folded[c].fill_null(0)
             for c in cols
             if c == WORKING_DAYS
-            or (MEASURES[c].zero_when_empty and built[MEASURES[c].fact] is not None)
+            or (
+                MEASURES[split_name(c)[0]].zero_when_empty
+                and built[(MEASURES[split_name(c)[0]].fact, split_name(c)[1])] is not None
+            )
         }
         return folded.mutate(**fills), cols
 
     # -- the query ---------------------------------------------------------------------------
+    @staticmethod
+    def _formula(name: str, base: ir.Table) -> ir.Value:
+        """A metric's formula over the folded measures (a typed metric over its typed ones)."""
+        b, kind = split_name(name)
+        formula = FORMULAS[b]
+        cols = {n: base[f"{n}:{kind}" if kind and n != WORKING_DAYS else n] for n in formula.needs}
+        return formula.compute(cols)
+
     def compile(self, q: Query) -> ir.Table:
         """The whole query as one Ibis expression."""
         lo = min(
@@ -264,8 +296,8 @@ class Compiler:
         if q.grain is not Grain.ALL:
             lo = period_start(lo, q.grain)
         base, _ = self.measures(q, lo)
-        plain = [m for m in q.metrics if m in FORMULAS]
-        values = {m: FORMULAS[m].compute({c: base[c] for c in base.columns}) for m in plain}
+        plain = [m for m in q.metrics if split_name(m)[0] in FORMULAS]
+        values = {m: self._formula(m, base) for m in plain}
         if QUOTA_METRIC not in values and (
             Compare.TARGET in q.compare or {"quota_attainment", "target_gap"} & set(q.metrics)
         ):
@@ -366,12 +398,12 @@ def run(con: BaseBackend, q: Query, timezone: str = "UTC") -> pd.DataFrame:
     """Run a query; counts come back as whole numbers, undefined ratios as nulls."""
     df: pd.DataFrame = Compiler(con, timezone).compile(q).to_pandas()
     for m in q.metrics:
-        meta = METRICS[m]
+        meta = metric(m)
         if (
             meta.unit is Unit.COUNT
             and meta.type is MetricType.SIMPLE  # a median of counts need not be whole
-            and m in FORMULAS
-            and FORMULAS[m].needs == (m,)
+            and split_name(m)[0] in FORMULAS
+            and FORMULAS[split_name(m)[0]].needs == (split_name(m)[0],)
         ):
             df[m] = df[m].round().astype("Int64")
     df["period_start"] = pd.to_datetime(df["period_start"]).dt.date

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+from salesperf.metrics.measures import MEASURES
 from salesperf.metrics.periods import Grain, period_start, shift
-from salesperf.metrics.registry import FORMULAS, PARAMETRISED, computable
+from salesperf.metrics.registry import FORMULAS, PARAMETRISED, computable, split_name, typed_ok
 
 
 class By(StrEnum):
@@ -88,17 +89,25 @@ class Query:
                     "it is computed by the analyses"
                 )
         known = computable()
-        bad = [m for m in self.metrics if m not in known]
+        facts = {n: m.fact for n, m in MEASURES.items()}
+
+        def typed(name: str) -> bool:  # activities:demo and its kind
+            base, kind = split_name(name)
+            return kind is not None and kind.isidentifier() and typed_ok(base, facts)
+
+        bad = [m for m in self.metrics if m not in known and not typed(m)]
         if bad:
             raise ValueError(
                 f"unknown or non-scorecard metric(s): {', '.join(bad)}; "
-                f"the scorecard metrics are: {', '.join(known)}"
+                f"the scorecard metrics are: {', '.join(known)}; activity metrics may name a "
+                "type, as in activities:demo"
             )
         if not self.metrics:
             raise ValueError("a query needs at least one metric")
         if self.end <= self.start:
             raise ValueError("the period range is empty: its end must come after its start")
         for m in self.metrics:
+            m = split_name(m)[0]
             need = FORMULAS[m].split if m in FORMULAS else None
             if need is not None and (self.split is None or self.split.value != need):
                 raise ValueError(

@@ -268,3 +268,36 @@ QUOTA_METRIC = "revenue_won"
 def computable() -> tuple[str, ...]:
     """The metrics a `Query` computes (the parametrised ones are left to the analyses)."""
     return tuple(n for n in METRICS if n in FORMULAS or n in ("quota_attainment", "target_gap"))
+
+
+# -- metrics of one activity type ------------------------------------------------------------
+#: The fact whose rows a type filter (`activities:demo`) narrows.
+TYPED_FACT = "activity"
+
+
+def split_name(name: str) -> tuple[str, str | None]:
+    """`activities:demo` -> ("activities", "demo"); `win_rate` -> ("win_rate", None)."""
+    base, sep, kind = name.partition(":")
+    return (base, kind) if sep else (name, None)
+
+
+def typed_ok(base: str, facts: Mapping[str, str]) -> bool:
+    """Whether a metric can be narrowed to one activity type: all its measures are activities'
+    (or working days). `facts` maps each measure to its fact."""
+    formula = FORMULAS.get(base)
+    return formula is not None and all(
+        facts.get(n, TYPED_FACT) == TYPED_FACT for n in formula.needs
+    )
+
+
+def metric(name: str) -> Metric:
+    """The declaration of `name`, a typed name (`activities:demo`) included, with its label."""
+    base, kind = split_name(name)
+    m = get(base)
+    if kind is None:
+        return m
+    from dataclasses import replace
+
+    return replace(
+        m, name=name, label_en=f"{m.label_en} ({kind})", label_nl=f"{m.label_nl} ({kind})"
+    )
