@@ -20,41 +20,19 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
 
+from salesperf.migrations import (
+    IMPORTS,
+    IMPORTS_SCHEMA,
+    META,
+    MIGRATIONS,
+    REJECTS,
+    REJECTS_SCHEMA,
+)
 from salesperf.schema import TABLES, Kind, Table
 from salesperf.settings import SettingError, Settings, check_setting
 
 DEFAULT_STORE = "salesperf.duckdb"
 STORE_ENV = "SALESPERF_STORE"
-
-META = "salesperf_meta"
-IMPORTS = "salesperf_imports"
-REJECTS = "salesperf_rejects"
-
-IMPORTS_SCHEMA = ibis.schema(
-    {
-        "import_id": "int64",
-        "table_name": "string",
-        "source": "string",
-        "started_at": "timestamp",
-        "finished_at": "timestamp",
-        "rows_read": "int64",
-        "inserted": "int64",
-        "updated": "int64",
-        "unchanged": "int64",
-        "rejected": "int64",
-    }
-)
-REJECTS_SCHEMA = ibis.schema(
-    {
-        "import_id": "int64",
-        "line": "int64",
-        "column_name": "string",
-        "value": "string",
-        "rule": "string",
-        "message": "string",
-        "raw_row": "string",
-    }
-)
 
 
 class StoreError(Exception):
@@ -397,25 +375,6 @@ class Store:
                 on_phase("commit")
         self._exec(f"DROP TABLE IF EXISTS {chg}")
         return counts
-
-
-def _migration_1(store: Store) -> None:
-    """Version 1: the canonical tables and the settings table."""
-    store._exec(f"CREATE TABLE IF NOT EXISTS {META} (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    for spec in TABLES.values():
-        if not store._has_table(spec.name):
-            store.con.create_table(spec.name, schema=spec.schema)
-
-
-def _migration_2(store: Store) -> None:
-    """Version 2: the import log and the rejected rows, so that nothing given is lost."""
-    for name, schema in ((IMPORTS, IMPORTS_SCHEMA), (REJECTS, REJECTS_SCHEMA)):
-        if not store._has_table(name):
-            store.con.create_table(name, schema=schema)
-
-
-MIGRATIONS: tuple[Callable[[Store], None], ...] = (_migration_1, _migration_2)
-LATEST_VERSION = len(MIGRATIONS)
 
 
 def open_store(url: str | os.PathLike[str] | None = None) -> Store:

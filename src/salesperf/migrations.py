@@ -1,0 +1,66 @@
+"""Schema versions: each migration brings a store from one version to the next.
+
+A store records its version in `salesperf_meta`; `Store.upgrade` applies what it lacks, each
+migration in its own transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import ibis
+
+from salesperf.schema import TABLES
+
+if TYPE_CHECKING:
+    from salesperf.store import Store
+
+META = "salesperf_meta"
+IMPORTS = "salesperf_imports"
+REJECTS = "salesperf_rejects"
+
+IMPORTS_SCHEMA = ibis.schema(
+    {
+        "import_id": "int64",
+        "table_name": "string",
+        "source": "string",
+        "started_at": "timestamp",
+        "finished_at": "timestamp",
+        "rows_read": "int64",
+        "inserted": "int64",
+        "updated": "int64",
+        "unchanged": "int64",
+        "rejected": "int64",
+    }
+)
+REJECTS_SCHEMA = ibis.schema(
+    {
+        "import_id": "int64",
+        "line": "int64",
+        "column_name": "string",
+        "value": "string",
+        "rule": "string",
+        "message": "string",
+        "raw_row": "string",
+    }
+)
+
+
+def migration_1(store: Store) -> None:
+    """Version 1: the canonical tables and the settings table."""
+    store._exec(f"CREATE TABLE IF NOT EXISTS {META} (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    for spec in TABLES.values():
+        if not store._has_table(spec.name):
+            store.con.create_table(spec.name, schema=spec.schema)
+
+
+def migration_2(store: Store) -> None:
+    """Version 2: the import log and the rejected rows, so that nothing given is lost."""
+    for name, schema in ((IMPORTS, IMPORTS_SCHEMA), (REJECTS, REJECTS_SCHEMA)):
+        if not store._has_table(name):
+            store.con.create_table(name, schema=schema)
+
+
+MIGRATIONS: tuple[Callable[[Store], None], ...] = (migration_1, migration_2)
+LATEST_VERSION = len(MIGRATIONS)
