@@ -279,3 +279,43 @@ def test_metrics_that_need_more_are_refused_clearly(kwargs: dict[str, object], w
     params.update(kwargs)
     with pytest.raises(ValueError, match=words):
         Query(**params)  # type: ignore[arg-type]
+
+
+def test_stage_conversion_of_a_pair_of_stages(empty_store: Store, write: Callable[..., Path]) -> None:
+    """Of the deals that entered `demo` in the period, the share that later entered `proposal`."""
+    s = empty_store
+    files = {
+        "teams": "team_id,name,parent_team_id\nORG,Org,\nT1,One,ORG\n",
+        "reps": "rep_id,name,team_id\nR1,Ann,T1\nR2,Bob,T1\nR3,Cas,T1\n",
+        "deals": (
+            "deal_id,rep_id,created_at,status\n"
+            "D1,R1,2025-02-01,open\nD2,R1,2025-02-01,open\nD3,R2,2025-02-01,open\n"
+            "D4,R2,2025-02-01,open\nD5,R1,2025-02-01,open\n"
+        ),
+        "deal_stages": (
+            "deal_id,stage,entered_at\n"
+            "D1,demo,2025-03-05\nD1,proposal,2025-03-10\n"  # March cohort, converted
+            "D2,demo,2025-03-07\n"  # March cohort, not (yet) converted
+            "D3,demo,2025-02-20\nD3,proposal,2025-03-02\n"  # February cohort
+            "D4,proposal,2025-03-01\nD4,demo,2025-03-03\n"  # proposal came before demo: not later
+            "D5,demo,2025-03-04\nD5,demo,2025-03-20\nD5,proposal,2025-03-25\n"  # first entry counts
+        ),
+    }
+    for table, text in files.items():
+        assert import_file(s, table, write(f"{table}.csv", text)).rejected == 0
+    name = "stage_conversion:demo>proposal"
+    q = Query((name, "deals_won"), date(2025, 3, 1), date(2025, 4, 1), Grain.MONTH, By.REP)
+    df = run(s.con, q, s.settings.timezone).set_index("rep_id")
+    assert df.loc["R1", name] == pytest.approx(2 / 3)  # D1 and D5 of D1, D2, D5
+    assert df.loc["R2", name] == pytest.approx(0.0)  # D4 only (D3 entered demo in February)
+    assert pd.isna(df.loc["R3", name])  # no deal entered demo: undefined, never 0
+    team = run(s.con, Query((name,), date(2025, 3, 1), date(2025, 4, 1), Grain.MONTH, By.TEAM),
+               s.settings.timezone).set_index("team_id")  # fmt: skip
+    assert team.loc["T1", name] == pytest.approx(2 / 4)
+    feb = run(s.con, Query((name,), date(2025, 2, 1), date(2025, 3, 1), Grain.MONTH, By.REP),
+              s.settings.timezone).set_index("rep_id")  # fmt: skip
+    assert feb.loc["R2", name] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="stage_conversion:demo>proposal"):
+        Query(("stage_conversion",), date(2025, 3, 1), date(2025, 4, 1))
+    with pytest.raises(ValueError, match="unknown or non-scorecard"):
+        Query(("stage_conversion:demo",), date(2025, 3, 1), date(2025, 4, 1))

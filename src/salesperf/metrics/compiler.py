@@ -99,9 +99,7 @@ class Compiler:
         (rep, period, value) triples; medians are computed from the rows.
         """
         f = FACTS[fact]
-        t = f.rows(self.con)
-        if only_type is not None:  # a typed metric such as activities:demo
-            t = t.filter(t.type == only_type)
+        t = f.rows(self.con, only_type)  # narrowed for activities:demo or a stage pair
         if q.split is not None:
             col = SPLIT_COLUMNS[q.split].get(fact)
             if col is None:

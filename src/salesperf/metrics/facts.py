@@ -38,10 +38,22 @@ class Fact:
     stamps: tuple[tuple[str, str], ...] = ()
     observed: bool = False
     until: str | None = None
+    with_param: Callable[[BaseBackend, str], ir.Table] | None = None
 
-    def rows(self, con: BaseBackend) -> ir.Table:
-        """The fact's rows, before any period or grouping."""
-        t = self.builder(con) if self.builder is not None else con.table(self.table)
+    def rows(self, con: BaseBackend, param: str | None = None) -> ir.Table:
+        """The fact's rows, before any period or grouping.
+
+        `param` narrows them: an activity type for activities (`activities:demo`), or what the
+        fact's `with_param` builder takes (a stage pair for stage conversion).
+        """
+        if self.with_param is not None:
+            if param is None:
+                raise ValueError(f"the {self.name} rows need a parameter")
+            t = self.with_param(con, param)
+        else:
+            t = self.builder(con) if self.builder is not None else con.table(self.table)
+            if param is not None:
+                t = t.filter(t.type == param)
         return t.filter(self.where(t)) if self.where is not None else t
 
 
@@ -120,6 +132,25 @@ def closed_deals_by_type(con: BaseBackend) -> ir.Table:
     return d.join(types, d.deal_id == types._did).drop("_did")
 
 
+def stage_entries(con: BaseBackend, pair: str) -> ir.Table:
+    """Deals when they first entered stage A, with `_then` = 1 when they later entered stage B.
+
+    `pair` is "A>B". The deal's owner is its rep; "later" means on or after entering A.
+    """
+    a_stage, b_stage = pair.split(">", 1)
+    st = con.table("deal_stages")
+    a = st.filter(st.stage == a_stage).group_by("deal_id").aggregate(entered_at=st.entered_at.min())
+    b = (
+        st.filter(st.stage == b_stage)
+        .group_by(_bid=st.deal_id)
+        .aggregate(_b_at=st.entered_at.max())
+    )
+    deals = con.table("deals").select(_did="deal_id", rep_id="rep_id")
+    t = a.join(deals, a.deal_id == deals._did).drop("_did")
+    t = t.left_join(b, t.deal_id == b._bid).drop("_bid")
+    return t.mutate(_then=ibis.ifelse(t._b_at >= t.entered_at, 1, 0)).drop("_b_at")
+
+
 FACTS = {
     f.name: f
     for f in (
@@ -151,5 +182,7 @@ FACTS = {
         Fact("deal_won_touches", "deals", "closed_at", builder=won_deals_with_touches),
         Fact("deal_won_history", "deals", "closed_at", builder=won_deals_with_history),
         Fact("deal_closed_typed", "deals", "closed_at", builder=closed_deals_by_type),
+        # deals when they first entered a stage, and whether they later entered the next one
+        Fact("stage_entry", "deal_stages", "entered_at", with_param=stage_entries),
     )
 }

@@ -118,6 +118,8 @@ MEASURES = {
         ),
         Measure("typed_deals_closed", "deal_closed_typed", lambda t: t.count()),
         Measure("typed_deals_won", "deal_closed_typed", lambda t: _won(t).sum()),
+        Measure("stage_entered", "stage_entry", lambda t: t.count()),
+        Measure("stage_then", "stage_entry", lambda t: t._then.sum()),
     )
 }
 

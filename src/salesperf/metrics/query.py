@@ -11,7 +11,14 @@ from enum import StrEnum
 
 from salesperf.metrics.measures import MEASURES
 from salesperf.metrics.periods import Grain, period_start, shift
-from salesperf.metrics.registry import FORMULAS, PARAMETRISED, computable, split_name, typed_ok
+from salesperf.metrics.registry import (
+    FORMULAS,
+    PARAMETRISED,
+    computable,
+    param_ok,
+    split_name,
+    typed_ok,
+)
 
 
 class By(StrEnum):
@@ -84,16 +91,18 @@ class Query:
         object.__setattr__(self, "metrics", tuple(self.metrics))
         for m in self.metrics:
             if m in PARAMETRISED:
-                raise ValueError(
-                    f"{m} needs {PARAMETRISED[m]}, which a query does not carry; "
-                    "it is computed by the analyses"
-                )
+                what, example = PARAMETRISED[m]
+                raise ValueError(f"{m} needs {what} in its name, as in {example}")
         known = computable()
         facts = {n: m.fact for n, m in MEASURES.items()}
 
-        def typed(name: str) -> bool:  # activities:demo and its kind
+        def typed(name: str) -> bool:  # activities:demo, stage_conversion:demo>proposal
             base, kind = split_name(name)
-            return kind is not None and kind.isidentifier() and typed_ok(base, facts)
+            if kind is None:
+                return False
+            if base in PARAMETRISED:
+                return param_ok(base, kind)
+            return kind.isidentifier() and typed_ok(base, facts)
 
         bad = [m for m in self.metrics if m not in known and not typed(m)]
         if bad:

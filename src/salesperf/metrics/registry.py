@@ -159,8 +159,10 @@ _METRICS = (
            "Median count of activities linked to a deal over its life, over deals won in the period.",
            "Mediaan aantal aan een deal gekoppelde activiteiten, over de gewonnen deals."),
     Metric("stage_conversion", "Stage conversion", "Fase-conversie", E, C, Unit.RATIO, True,
-           "Of the deals that entered stage A in the period, the share that later entered stage B.",
-           "Van de deals die in de periode fase A bereikten, het aandeel dat later fase B bereikte."),
+           "Of the deals that first entered stage A in the period, the share that entered stage B on "
+           "or after that day; asked with its stages, as stage_conversion:demo>proposal.",
+           "Van de deals die in de periode voor het eerst fase A bereikten, het aandeel dat daarna "
+           "fase B bereikte; gevraagd met de fases, als stage_conversion:demo>proposal."),
     Metric("type_to_win_rate", "Win rate after activity type", "Winratio na activiteitstype", E, C,
            Unit.RATIO, True,
            "Among deals closed in the period with at least one activity of the type, won / closed; "
@@ -256,10 +258,13 @@ FORMULAS: Mapping[str, Formula] = {
     "lead_conversion_rate": _ratio("converted_leads", "cohort_leads"),
     "touches_per_won_deal": _same("touches_per_won_deal"),
     "type_to_win_rate": _ratio("typed_deals_won", "typed_deals_closed", split="type"),
+    # asked with its stages in the name: stage_conversion:demo>proposal
+    "stage_conversion": _ratio("stage_then", "stage_entered"),
 }
 
 #: Metrics that need a parameter a query does not carry, computed by the analyses instead.
-PARAMETRISED = {"stage_conversion": "a pair of stages (from A, to B)"}
+#: Metrics that need a parameter in their name, with what it is and an example.
+PARAMETRISED = {"stage_conversion": ("a pair of stages", "stage_conversion:demo>proposal")}
 
 #: The metric whose target attainment is "quota attainment" and "gap to target".
 QUOTA_METRIC = "revenue_won"
@@ -267,7 +272,11 @@ QUOTA_METRIC = "revenue_won"
 
 def computable() -> tuple[str, ...]:
     """The metrics a `Query` computes (the parametrised ones are left to the analyses)."""
-    return tuple(n for n in METRICS if n in FORMULAS or n in ("quota_attainment", "target_gap"))
+    return tuple(
+        n
+        for n in METRICS
+        if (n in FORMULAS and n not in PARAMETRISED) or n in ("quota_attainment", "target_gap")
+    )
 
 
 # -- metrics of one activity type ------------------------------------------------------------
@@ -279,6 +288,14 @@ def split_name(name: str) -> tuple[str, str | None]:
     """`activities:demo` -> ("activities", "demo"); `win_rate` -> ("win_rate", None)."""
     base, sep, kind = name.partition(":")
     return (base, kind) if sep else (name, None)
+
+
+def param_ok(base: str, param: str) -> bool:
+    """Whether `param` is the kind of parameter the parametrised metric `base` takes."""
+    if base == "stage_conversion":
+        a, sep, b = param.partition(">")
+        return bool(sep and a.strip() and b.strip())
+    return False
 
 
 def typed_ok(base: str, facts: Mapping[str, str]) -> bool:
