@@ -77,6 +77,7 @@ def test_scorecard_csv_and_xlsx(org: Store, tmp_path: Path) -> None:
         (["scorecard", "--metrics", "happiness"], "unknown or non-scorecard metric"),
         (["scorecard", "--format", "xlsx"], "--format xlsx writes a file"),
         (["scorecard", "--by", "planet"], "Invalid value for '--by'"),
+        (["scorecard", "--filter", "colour=red"], "is not DIMENSION=VALUE"),
         (["metrics", "explain", "happiness"], "there is no metric 'happiness'"),
         (["import", "deals", "nope.csv"], "nope.csv does not exist"),
         (["import", "dealz", "x.csv"], "there is no table 'dealz'"),
@@ -119,3 +120,11 @@ def test_metrics_list_and_explain(org: Store) -> None:
     code, text = _run("metrics", "explain", "stage_conversion", "--store", str(org.path))
     assert code == 0, text
     assert "pair of stages" in text
+
+
+def test_scorecard_filter(org: Store) -> None:
+    code, text = _run("scorecard", "--store", str(org.path), "--period", "2025-03", "--format",
+                      "json", "--metrics", "activities", "--filter", "type=call")  # fmt: skip
+    assert code == 0, text
+    rows = {r["key"]: r["values"]["activities"]["value"] for r in json.loads(text)["rows"]}
+    assert rows == {"R1": 2, "R2": 0, "R3": 1, "R4": 0}

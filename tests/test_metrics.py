@@ -234,3 +234,16 @@ def test_activity_metrics_of_one_type_and_their_targets(org: Store, write: Calla
     assert teams.loc["ORG", "activities:call"] == 3  # A1, A2 and A7; A6 falls in April
     with pytest.raises(ValueError, match="activities:demo"):
         Query(("win_rate:demo",), MARCH.start, MARCH.end)
+
+
+def test_filters_keep_only_rows_with_a_value(org: Store, write: Callable[..., Path]) -> None:
+    import_file(org, "accounts", write("acc.csv", "account_id,segment\nC1,smb\nC2,enterprise\n"))
+    calls = _q(org, metrics=("activities", "deals_won"),
+               filters=((Split.TYPE, "call"),)).set_index("rep_id")  # fmt: skip
+    assert calls.loc["R1", "activities"] == 2  # A1 and A2 of R1's four
+    assert calls["deals_won"].isna().all()  # deals have no activity type: no part, never 0
+    smb = _q(org, metrics=("activities", "accounts_touched"), by=By.ORG,
+             filters=(("segment", "smb"),)).iloc[0]  # fmt: skip
+    assert (smb["activities"], smb["accounts_touched"]) == (2, 1)
+    with pytest.raises(ValueError, match="is not a valid Split"):
+        Query(("activities",), MARCH.start, MARCH.end, filters=(("colour", "red"),))  # type: ignore[arg-type]

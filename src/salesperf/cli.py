@@ -247,6 +247,13 @@ def scorecard_cmd(
         str | None,
         typer.Option(help="Comma-separated metric names (see `salesperf metrics list`)."),
     ] = None,
+    filter_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--filter",
+            help="Only rows whose type, source, kind or segment is a value: kind=new_business.",
+        ),
+    ] = None,
     split: Annotated[
         Split | None,
         typer.Option(help="Split each row by activity type, lead source, deal kind or segment."),
@@ -268,10 +275,22 @@ def scorecard_cmd(
             if metrics
             else DEFAULT_METRICS
         )
+        filters = []
+        for f in filter_ or ():
+            dim, sep, value = f.partition("=")
+            if not sep or dim not in Split.__members__.values() or not value:
+                raise UserError(
+                    f"--filter {f!r} is not DIMENSION=VALUE with a dimension of: "
+                    + ", ".join(d.value for d in Split)
+                )
+            filters.append((Split(dim), value))
         if format is Format.XLSX and output is None:
             raise UserError("--format xlsx writes a file: give --output FILE.xlsx")
         with _open(store) as s:
-            card = scorecard(s, by=by, grain=grain, period=period, metrics=names, split=split)
+            card = scorecard(
+                s, by=by, grain=grain, period=period, metrics=names, split=split,
+                filters=tuple(filters),
+            )  # fmt: skip
             currency = s.settings.currency
     if format is Format.TABLE:
         render_scorecard(card, currency, out)

@@ -179,6 +179,7 @@ def scorecard(
     reps: frozenset[str] | None = None,
     teams: frozenset[str] | None = None,
     split: Split | str | None = None,
+    filters: tuple[tuple[Split | str, str], ...] = (),
 ) -> Scorecard:
     """The scorecard for a period (default: the last full quarter), against the previous period
     and against target."""
@@ -197,6 +198,7 @@ def scorecard(
         by=by,
         compare=(Compare.PREVIOUS,) if split else (Compare.PREVIOUS, Compare.TARGET),
         split=split,
+        filters=tuple((Split(d), v) for d, v in filters),
         reps=reps,
         teams=teams,
     )

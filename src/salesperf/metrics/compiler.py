@@ -100,6 +100,16 @@ class Compiler:
         """
         f = FACTS[fact]
         t = f.rows(self.con, only_type)  # narrowed for activities:demo or a stage pair
+        for dim, value in q.filters:
+            col = SPLIT_COLUMNS[dim].get(fact)
+            if col is None:
+                return None
+            if dim is Split.SEGMENT:
+                acc = self.con.table("accounts").select(_fid="account_id", _fseg="segment")
+                acc = acc.filter(acc._fseg == value)
+                t = t.join(acc, t.account_id == acc._fid).drop("_fid", "_fseg")
+            else:
+                t = t.filter(t[col] == value)
         if q.split is not None:
             col = SPLIT_COLUMNS[q.split].get(fact)
             if col is None:

@@ -5,7 +5,7 @@ A `Query` is a small frozen value; `salesperf.metrics.compiler` turns it into Ib
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -76,7 +76,9 @@ class Query:
     split: Split | None = None
     reps: frozenset[str] | None = None  # only these reps' rows (None: everyone)
     teams: frozenset[str] | None = None  # with by=team: only these teams' rows
-    periods: tuple[date, ...] = field(default=(), compare=False)
+    # only rows whose dimension has this value, e.g. ((Split.KIND, "new_business"),); facts
+    # without that dimension take no part (their measures are null, never 0)
+    filters: tuple[tuple[Split, str], ...] = ()
 
     def __post_init__(self) -> None:
         # plain words from Python callers ("team", "month") become the vocabulary's members
@@ -86,6 +88,7 @@ class Query:
             object.__setattr__(self, "compare", tuple(Compare(c) for c in self.compare))
             if self.split is not None:
                 object.__setattr__(self, "split", Split(self.split))
+            object.__setattr__(self, "filters", tuple((Split(d), str(v)) for d, v in self.filters))
         except ValueError as exc:
             raise ValueError(f"{exc}; see salesperf.metrics.query for the choices") from None
         object.__setattr__(self, "metrics", tuple(self.metrics))
