@@ -145,7 +145,9 @@ def stage_entries(con: BaseBackend, pair: str) -> ir.Table:
         .group_by(_bid=st.deal_id)
         .aggregate(_b_at=st.entered_at.max())
     )
-    deals = con.table("deals").select(_did="deal_id", rep_id="rep_id")
+    deals = con.table("deals").select(
+        _did="deal_id", rep_id="rep_id", kind="kind", source="source", account_id="account_id"
+    )
     t = a.join(deals, a.deal_id == deals._did).drop("_did")
     t = t.left_join(b, t.deal_id == b._bid).drop("_bid")
     return t.mutate(_then=ibis.ifelse(t._b_at >= t.entered_at, 1, 0)).drop("_b_at")

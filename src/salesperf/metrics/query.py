@@ -39,7 +39,14 @@ class Split(StrEnum):
 
 
 # facts of deals, with the deal's columns (customers: those of their first won deal)
-_DEALS = ("deal_closed", "first_win", "customer", "deal_won_touches", "deal_won_history")
+_DEALS = (
+    "deal_closed",
+    "first_win",
+    "customer",
+    "deal_won_touches",
+    "deal_won_history",
+    "stage_entry",
+)
 
 # which column of each fact gives a split; a fact without one does not take part
 SPLIT_COLUMNS: dict[Split, dict[str, str]] = {
