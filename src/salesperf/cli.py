@@ -156,6 +156,14 @@ def demo(
             org_card = scorecard(s, by=By.ORG, period=quarter)
             team_card = scorecard(s, by=By.TEAM, period=quarter)
             currency = s.settings.currency
+            names = {
+                r["rep_id"]: r["name"]
+                for r in s.table("reps").select("rep_id", "name").to_pyarrow().to_pylist()
+            }
+            teams = {
+                r["team_id"]: r["name"]
+                for r in s.table("teams").select("team_id", "name").to_pyarrow().to_pylist()
+            }
     t = RichTable(title=f"Demo organisation ({context}, seed {seed}) in {where}")
     t.add_column("table")
     t.add_column("rows", justify="right")
@@ -169,15 +177,16 @@ def demo(
     render_scorecard(team_card, currency, out)
     p = data.planted
     out.print(
-        "\n[bold]What to look at next[/]\n"
+        "\n[bold]What to look at next[/] (the commands are in .venv/bin)\n"
         f"  salesperf scorecard --by rep --period {quarter.label}    every rep, input to output\n"
         f"  salesperf scorecard --by team --grain month --period {quarter.label[:4]}\n"
         f"  salesperf scorecard --split type --metrics activities,activities_per_day,"
         "call_connect_rate,meetings_held_rate\n"
         "  salesperf metrics explain win_rate    how a figure is computed\n"
-        f"The demo hides patterns to find: team {p.under_target_team} misses its target most "
-        f"quarters; {', '.join(p.busy_not_effective)} are busy but not effective; "
-        f"{', '.join(p.efficient)} are efficient; {p.new_hire} is a new hire ramping up.",
+        f"The demo hides patterns to find: team {teams.get(p.under_target_team)} misses its "
+        f"target most quarters; {', '.join(names.get(r, r) for r in p.busy_not_effective)} are "
+        f"busy but not effective; {', '.join(names.get(r, r) for r in p.efficient)} are "
+        f"efficient; {names.get(p.new_hire, p.new_hire)} is a new hire ramping up.",
         highlight=False,
     )
 
