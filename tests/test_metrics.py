@@ -247,3 +247,17 @@ def test_filters_keep_only_rows_with_a_value(org: Store, write: Callable[..., Pa
     assert (smb["activities"], smb["accounts_touched"]) == (2, 1)
     with pytest.raises(ValueError, match="is not a valid Split"):
         Query(("activities",), MARCH.start, MARCH.end, filters=(("colour", "red"),))  # type: ignore[arg-type]
+
+
+def test_working_days_follow_employment_and_absence(org: Store, write: Callable[..., Path]) -> None:
+    """A rep who left on 14 March works 10 days of March (3-7 and 10-14), minus an absence."""
+    reps = "rep_id,name,team_id,start_date,end_date\nR5,Eve,T2,2024-01-01,2025-03-14\n"
+    import_file(org, "reps", write("r5.csv", reps))
+    import_file(org, "absences", write("a5.csv", "rep_id,date\nR5,2025-03-12\nR5,2025-03-15\n"))
+    acts = "activity_id,rep_id,type,occurred_at\nX1,R5,call,2025-03-03 10:00\nX2,R5,call,2025-03-04 10:00\n"
+    import_file(org, "activities", write("x.csv", acts))
+    df = _q(org, metrics=("activities", "activities_per_day")).set_index("rep_id")
+    # 10 weekdays up to the 14th; the 12th is an absence; the 15th is a Saturday anyway
+    assert df.loc["R5", "activities_per_day"] == pytest.approx(2 / 9)
+    april = _q(org, metrics=("activities",), start=date(2025, 4, 1), end=date(2025, 5, 1))
+    assert "R5" not in set(april.rep_id)  # no longer employed, no row

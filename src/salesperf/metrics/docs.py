@@ -20,8 +20,9 @@ def render() -> str:
         "",
         "Ratios with a zero denominator are undefined: they are null in data and shown as "
         "\"—\", never as 0. A team's figure is computed from its members' rows (its whole "
-        "subtree), never averaged from their ratios. Periods are days, ISO weeks (Monday start), "
-        "months, quarters or years in the organisation's time zone.",
+        "subtree), never averaged from their ratios; membership is the current one (the store keeps "
+        "no membership history yet). Periods are days, ISO weeks (Monday start), months, "
+        "quarters or years in the organisation's time zone.",
         "",
     ]
     scorecard = set(computable())
