@@ -281,7 +281,9 @@ def test_metrics_that_need_more_are_refused_clearly(kwargs: dict[str, object], w
         Query(**params)  # type: ignore[arg-type]
 
 
-def test_stage_conversion_of_a_pair_of_stages(empty_store: Store, write: Callable[..., Path]) -> None:
+def test_stage_conversion_of_a_pair_of_stages(
+    empty_store: Store, write: Callable[..., Path]
+) -> None:
     """Of the deals that entered `demo` in the period, the share that later entered `proposal`."""
     s = empty_store
     files = {

@@ -318,3 +318,16 @@ def test_value_maps_constants_and_several_sources(
     assert deals["D3"]["stage"] == "Demo scheduled"
     assert deals["D2"]["closed_at"] == dt.datetime(2025, 2, 2)
     assert {d["kind"] for d in deals.values()} == {"new_business"}
+
+
+def test_when_rejects_cannot_be_kept_nothing_is_imported(
+    store: Store, write: Writer, tmp_path: Path
+) -> None:
+    text = "deal_id,rep_id,created_at,status\nD1,R1,2025-01-01,open\nD2,R9,2025-01-01,open\n"
+    imports = store.count("salesperf_imports")
+    with pytest.raises(FileRefused, match="cannot write the rejected rows"):
+        import_file(
+            store, "deals", write("d.csv", text), rejects_path=tmp_path / "d.csv" / "rejects.csv"
+        )
+    assert store.count("deals") == 0
+    assert store.count("salesperf_imports") == imports

@@ -215,7 +215,9 @@ def test_python_callers_may_use_plain_words(org: Store) -> None:
         Query(("activities",), MARCH.start, MARCH.end, by="planet")  # type: ignore[arg-type]
 
 
-def test_activity_metrics_of_one_type_and_their_targets(org: Store, write: Callable[..., Path]) -> None:
+def test_activity_metrics_of_one_type_and_their_targets(
+    org: Store, write: Callable[..., Path]
+) -> None:
     """`activities:demo` counts demos only, and meets the targets set for it."""
     targets = (
         "scope,scope_id,metric,period_start,period_end,value\n"

@@ -234,7 +234,13 @@ def _import_file(
                 if rejects_path
                 else Path.cwd() / f"{source.path.stem}.rejects.csv"
             )
-            write_rejects_file(out_path, source.columns, rejects)
+            try:
+                write_rejects_file(out_path, source.columns, rejects)
+            except OSError as exc:  # nothing is written to the store when rejects cannot be kept
+                raise FileRefused(
+                    f"cannot write the rejected rows to {out_path} ({exc.strerror}); "
+                    "choose another place with --rejects PATH. Nothing was imported."
+                ) from None
         accepted = f"{name}_ok"
         cols = ", ".join(ident(c) for c in spec.column_names)
         skip = f" AND {pos} NOT IN ({', '.join(str(d[0]) for d in dups)})" if dups else ""
