@@ -57,3 +57,20 @@ def test_every_metric_has_labels_and_descriptions_in_both_languages() -> None:
         )
         named = {r[0] for r in rows if r[0] not in ("name", "activity", "high", "low")}
         assert named == set(METRICS), named ^ set(METRICS)
+
+
+def test_the_scorecard_json_format_is_documented_field_by_field(org: object) -> None:
+    """Every field the JSON output has is named in docs/scorecard.md, and nothing else is."""
+    import re
+
+    from salesperf.scorecard import scorecard
+
+    data = scorecard(org, period="2025-03").to_json()  # type: ignore[arg-type]
+    fields = set(data) | set(data["period"]) | set(data["metrics"][0]) | set(data["rows"][0])
+    fields |= set(next(iter(data["rows"][0]["values"].values())))
+    text = (ROOT / "docs" / "scorecard.md").read_text()
+    documented = set(re.findall(r"^\| `([a-z_]+)` \|", text, flags=re.M))
+    in_example = set(re.findall(r'"([a-z_]+)":', text))
+    missing = {f for f in fields if f not in documented and f not in in_example}
+    assert not missing, f"undocumented JSON fields: {missing}"
+    assert documented <= fields | {"previous", "change", "target", "attainment"}

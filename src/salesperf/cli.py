@@ -268,7 +268,7 @@ def scorecard_cmd(
         typer.Option(help="Split each row by activity type, lead source, deal kind or segment."),
     ] = None,
     format: Annotated[
-        Format, typer.Option("--format", help="table, csv, json or xlsx.")
+        Format, typer.Option("--format", help="table, csv, json (see docs/scorecard.md) or xlsx.")
     ] = Format.TABLE,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file (required for xlsx).")
