@@ -16,7 +16,7 @@ import pandas as pd
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 from salesperf.metrics.query import By, Compare, Query, Split
-from salesperf.metrics.registry import Group, Metric, MetricType, Unit, metric
+from salesperf.metrics.registry import QUOTA_METRIC, Group, Metric, MetricType, Unit, metric
 from salesperf.store import Store
 
 #: The scorecard's metrics when none are named: a screenful, input to output.
@@ -209,7 +209,7 @@ def scorecard(
         key = str(rec[q.key])
         cells = {}
         for m in q.metrics:
-            base = "revenue_won" if m == "quota_attainment" else m
+            base = QUOTA_METRIC if m == "quota_attainment" else m
             cells[m] = Cell(
                 value=_num(rec.get(m), _whole(m)),
                 previous=_num(rec.get(f"{m}_prev"), _whole(m)),

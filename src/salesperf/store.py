@@ -19,6 +19,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
+from ibis.backends.sql.datatypes import DuckDBType
 
 from salesperf.migrations import (
     IMPORTS,
@@ -28,7 +29,7 @@ from salesperf.migrations import (
     REJECTS,
     REJECTS_SCHEMA,
 )
-from salesperf.schema import TABLES, Kind, Table
+from salesperf.schema import TABLES, Table
 from salesperf.settings import SettingError, Settings, check_setting
 
 DEFAULT_STORE = "salesperf.duckdb"
@@ -53,15 +54,6 @@ def resolve_url(url: str | os.PathLike[str] | None) -> str:
     if url is None or str(url) == "":
         url = os.environ.get(STORE_ENV) or DEFAULT_STORE
     return str(url)
-
-
-_SQL_TYPES = {
-    Kind.TEXT: "VARCHAR",
-    Kind.INTEGER: "BIGINT",
-    Kind.NUMBER: "DOUBLE",
-    Kind.DATE: "DATE",
-    Kind.TIMESTAMP: "TIMESTAMP",
-}
 
 
 MEMORY_ENV = "SALESPERF_MEMORY_LIMIT"
@@ -276,7 +268,8 @@ class Store:
                 try:
                     cols = ", ".join(_q(c) for c in spec.column_names)
                     casts = ", ".join(
-                        f"CAST({_q(c.name)} AS {_SQL_TYPES[c.kind]})" for c in spec.columns
+                        f"CAST({_q(c.name)} AS {DuckDBType.from_ibis(c.kind.dtype).sql('duckdb')})"
+                        for c in spec.columns
                     )
                     self._exec(f"DELETE FROM {_q(name)}")
                     self._exec(f"INSERT INTO {_q(name)} ({cols}) SELECT {casts} FROM {view}")
@@ -375,8 +368,3 @@ class Store:
                 on_phase("commit")
         self._exec(f"DROP TABLE IF EXISTS {chg}")
         return counts
-
-
-def open_store(url: str | os.PathLike[str] | None = None) -> Store:
-    """Open the store at `url` (or the default) and bring it up to date."""
-    return Store.open(url)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import os
 import tempfile
 from collections.abc import Iterator
@@ -337,12 +336,3 @@ def open_source(
     if fmt == "xlsx":
         return read_xlsx(con, p, sheet=sheet, name=name)
     return read_parquet(con, p, name=name)
-
-
-def write_rows_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
-    """Write rows as UTF-8 CSV (used for the rejects file)."""
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(header)
-    w.writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
