@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, timedelta
 from enum import StrEnum
@@ -13,18 +11,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table as RichTable
 
 from salesperf import __version__
+from salesperf.commands.common import StoreOpt, UserError, err, errors, open_store, out
 from salesperf.ingest.importer import import_file, resolve_mapping
-from salesperf.ingest.mapping import DATE_FORMATS, PRESETS, MappingError
-from salesperf.ingest.readers import FileRefused
+from salesperf.ingest.mapping import DATE_FORMATS, PRESETS
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Split
 from salesperf.schema import TABLES
 from salesperf.settings import SETTING_KEYS
-from salesperf.store import STORE_ENV, Store, StoreError
 from salesperf.terminal import LazyProgress, print_result, render_scorecard
 
 app = typer.Typer(
@@ -39,36 +35,6 @@ metrics_app = typer.Typer(
     help="List the metrics and explain how each is computed.", no_args_is_help=True
 )
 app.add_typer(metrics_app, name="metrics")
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-StoreOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        envvar=STORE_ENV,
-        help="The store: a DuckDB file path (default ./salesperf.duckdb).",
-        show_default=False,
-    ),
-]
-
-
-class UserError(Exception):
-    """A problem the user can fix; shown without a traceback, exit code 2."""
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except (FileRefused, MappingError, StoreError, UserError, ValueError) as exc:
-        err.print(f"[bold red]Error:[/] {exc}", highlight=False)
-        raise typer.Exit(2) from None
-
-
-def _open(store: str | None) -> Store:
-    return Store.open(store)
 
 
 @app.command("import")
@@ -103,7 +69,7 @@ def import_cmd(
     store: StoreOpt = None,
 ) -> None:
     """Import a file into a canonical table: every row checked, rejects kept, all or nothing."""
-    with _errors():
+    with errors():
         name, m = resolve_mapping(table, mapping_file=mapping, preset_name=preset, maps=map_ or ())
         options = {
             k: v
@@ -120,7 +86,7 @@ def import_cmd(
             from salesperf.ingest.mapping import parse_mapping
 
             m = m.merged(parse_mapping({"table": name, "options": options}, "options"))
-        with _open(store) as s, LazyProgress(err, s.progress_tracker()) as progress:
+        with open_store(store) as s, LazyProgress(err, s.progress_tracker()) as progress:
             result = import_file(s, name, file, mapping=m, rejects_path=rejects, on_phase=progress)
     if as_json:
         data = asdict(result)
@@ -143,10 +109,10 @@ def demo(
     from salesperf.demo import DemoConfig, build_demo
     from salesperf.scorecard import last_full_quarter, scorecard
 
-    with _errors():
+    with errors():
         config = DemoConfig(context=context, reps=reps, years=years, seed=seed)
         started = time.monotonic()
-        with _open(store) as s:
+        with open_store(store) as s:
             with err.status(f"Building the {context} demo organisation…"):
                 data = build_demo(s, config)
             built = time.monotonic() - started
@@ -194,7 +160,7 @@ def demo(
 @app.command()
 def status(store: StoreOpt = None) -> None:
     """Show the store: where it is, its schema version, row counts and the last imports."""
-    with _errors(), _open(store) as s:
+    with errors(), open_store(store) as s:
         out.print(f"Store {s.path or s.url}, schema version {s.schema_version}", highlight=False)
         st = s.settings
         out.print(f"Time zone {st.timezone}, currency {st.currency}", highlight=False)
@@ -209,7 +175,7 @@ def status(store: StoreOpt = None) -> None:
 @settings_app.command("show")
 def settings_show(store: StoreOpt = None) -> None:
     """Show the organisation's settings."""
-    with _errors(), _open(store) as s:
+    with errors(), open_store(store) as s:
         st = s.settings
         out.print(f"timezone = {st.timezone}")
         out.print(f"currency = {st.currency}")
@@ -223,7 +189,7 @@ def settings_set(
     store: StoreOpt = None,
 ) -> None:
     """Change one setting (checked before it is stored)."""
-    with _errors(), _open(store) as s:
+    with errors(), open_store(store) as s:
         stored = s.set_setting(key, value)
         out.print(f"{key} = {stored}")
 
@@ -278,7 +244,7 @@ def scorecard_cmd(
     """Activity, performance and effectiveness side by side, against the previous period and target."""
     from salesperf.scorecard import DEFAULT_METRICS, scorecard
 
-    with _errors():
+    with errors():
         names = (
             tuple(m.strip() for m in metrics.split(",") if m.strip())
             if metrics
@@ -295,7 +261,7 @@ def scorecard_cmd(
             filters.append((Split(dim), value))
         if format is Format.XLSX and output is None:
             raise UserError("--format xlsx writes a file: give --output FILE.xlsx")
-        with _open(store) as s:
+        with open_store(store) as s:
             card = scorecard(
                 s, by=by, grain=grain, period=period, metrics=names, split=split,
                 filters=tuple(filters),
@@ -348,7 +314,7 @@ def metrics_explain(
     from salesperf.metrics.registry import FORMULAS, get
     from salesperf.scorecard import last_full_quarter
 
-    with _errors():
+    with errors():
         try:
             m = get(name)
         except KeyError as exc:
@@ -358,7 +324,7 @@ def metrics_explain(
         out.print(f"group {m.group.value}, type {m.type.value}, unit {m.unit.value}, "
                   f"{'higher' if m.higher_is_better else 'lower'} is better")  # fmt: skip
         try:
-            with _open(store) as s:
+            with open_store(store) as s:
                 p = last_full_quarter(date.today())
                 per = FORMULAS[name].split if name in FORMULAS else None  # e.g. per type
                 q = Query(metrics=(name,), start=p.start, end=p.end, grain=Grain.MONTH, by=By.REP,

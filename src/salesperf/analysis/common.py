@@ -1,0 +1,91 @@
+"""What every analysis shares: bilingual text, analysis windows, and the reason a result is
+inconclusive.
+
+Each analysis takes a store and a small frozen query value and returns a frozen result of plain
+data; explanations are `Text` values carrying English and Dutch, chosen by whoever renders them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
+
+
+class Lang(StrEnum):
+    """The product's two languages."""
+
+    EN = "en"
+    NL = "nl"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A sentence in English and in Dutch."""
+
+    en: str
+    nl: str
+
+    def get(self, lang: Lang | str = Lang.EN) -> str:
+        """The sentence in `lang`."""
+        return self.nl if Lang(lang) is Lang.NL else self.en
+
+    def to_json(self) -> dict[str, str]:
+        """Both languages, for the API."""
+        return {"en": self.en, "nl": self.nl}
+
+
+_LAST = re.compile(r"^last-(?:(\d+)-)?(week|month|quarter|year)s?$")
+WINDOW_HELP = (
+    "last-quarter (the default), last-month, last-week, last-year, last-N-weeks, "
+    "last-N-months, last-N-quarters, or a period such as 2026-Q3, 2026-07 or "
+    "2026-07-01..2026-09-30"
+)
+
+
+def resolve_window(text: str | Period | None, today: date | None = None) -> Period:
+    """The full periods a window names, ending before `today`'s period: `last-quarter` is the
+    last quarter that has fully ended; `last-8-weeks` the eight full ISO weeks before this one.
+    Calendar periods (`2026-Q3`) are taken as given."""
+    if isinstance(text, Period):
+        return text
+    today = today or date.today()
+    t = (text or "last-quarter").strip().lower()
+    m = _LAST.match(t)
+    if m:
+        n = int(m.group(1) or 1)
+        if n < 1 or n > 520:
+            raise ValueError(f"{text!r}: the number of periods must be between 1 and 520")
+        grain = Grain(m.group(2))
+        end = period_start(today, grain)
+        start = shift(end, grain, -n)
+        return Period(start, end, _label(start, grain) if n == 1 else t)
+    try:
+        return parse_period(t.upper() if "q" in t or "w" in t else t)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a window; use {WINDOW_HELP}") from None
+
+
+def _label(start: date, grain: Grain) -> str:
+    if grain is Grain.QUARTER:
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    if grain is Grain.MONTH:
+        return f"{start.year}-{start.month:02d}"
+    if grain is Grain.WEEK:
+        y, w, _ = start.isocalendar()
+        return f"{y}-W{w:02d}"
+    return str(start.year)
+
+
+def working_days(start: date, end: date) -> int:
+    """Monday-to-Friday days in [start, end)."""
+    days = (end - start).days
+    full, rest = divmod(days, 7)
+    count = full * 5
+    for i in range(rest):
+        if (start + timedelta(days=full * 7 + i)).weekday() < 5:
+            count += 1
+    return count

@@ -1,0 +1,72 @@
+"""What every command shares: the consoles, the `--store` option, and how user errors show."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from salesperf.analysis.common import WINDOW_HELP, Lang
+from salesperf.ingest.mapping import MappingError
+from salesperf.ingest.readers import FileRefused
+from salesperf.store import STORE_ENV, Store, StoreError
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+StoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        envvar=STORE_ENV,
+        help="The store: a DuckDB file path (default ./salesperf.duckdb).",
+        show_default=False,
+    ),
+]
+
+
+class OutputFormat(StrEnum):
+    """How an analysis command prints its result."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of labels and explanations.")]
+FormatOpt = Annotated[
+    OutputFormat, typer.Option("--format", help="table (for people) or json (for scripts).")
+]
+WindowOpt = Annotated[str, typer.Option("--window", help=f"The window: {WINDOW_HELP}.")]
+TeamOpt = Annotated[
+    str | None, typer.Option("--team", help="A team id: that team and its sub-teams.")
+]
+RepOpt = Annotated[str | None, typer.Option("--rep", help="A rep id.")]
+
+
+class UserError(Exception):
+    """A problem the user can fix; shown without a traceback, exit code 2."""
+
+
+@contextmanager
+def errors() -> Iterator[None]:
+    """Show a user's mistake as one clear line and exit with code 2 (no traceback)."""
+    try:
+        yield
+    except (FileRefused, MappingError, StoreError, UserError, ValueError) as exc:
+        err.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def open_store(store: str | None) -> Store:
+    """Open the store named by `--store` (or the default)."""
+    return Store.open(store)
+
+
+def print_json(data: Any) -> None:
+    """Print `data` as JSON on standard output (dates and the like as strings)."""
+    out.print_json(json.dumps(data, default=str))
