@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -118,3 +119,28 @@ def org(empty_store: Store, write: Callable[..., Path]) -> Store:
         result = import_file(empty_store, table, write(f"{table}.csv", HANDBUILT[table]))
         assert result.rejected == 0, result.problems
     return empty_store
+
+
+
+@pytest.fixture(scope="session")
+def _demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Any]]:
+    from salesperf.demo import build_demo
+    from salesperf.demo.config import DemoConfig
+
+    s = Store.open(tmp_path_factory.mktemp("demo") / "demo.duckdb")
+    data = build_demo(s, DemoConfig())
+    yield s, data
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def demo_store(_demo: tuple[Store, Any]) -> Store:
+    """The default demo organisation (`DemoConfig()`), built once per test session into a real
+    DuckDB file. Shared by many tests: read it, never write to it."""
+    return _demo[0]
+
+
+@pytest.fixture(scope="session")
+def demo_planted(_demo: tuple[Store, Any]) -> Any:
+    """The patterns planted in `demo_store` (a `salesperf.demo.Planted`)."""
+    return _demo[1].planted
