@@ -23,6 +23,17 @@ class Settings:
     timezone: str = "UTC"
     currency: str = "EUR"
     extra_activity_types: tuple[str, ...] = ()
+    context: str = "general"  # the context preset: general, startup, consultancy or agency
+
+    @classmethod
+    def from_meta(cls, rows: dict[str, str]) -> Settings:
+        """The settings as kept in the store's meta table (absent keys take their defaults)."""
+        return cls(
+            timezone=rows.get("timezone", "UTC"),
+            currency=rows.get("currency", "EUR"),
+            extra_activity_types=tuple(w for w in rows.get("activity_types", "").split(",") if w),
+            context=rows.get("context", "general"),
+        )
 
     @property
     def activity_types(self) -> tuple[str, ...]:
@@ -32,7 +43,7 @@ class Settings:
         )
 
 
-SETTING_KEYS = ("timezone", "currency", "activity_types")
+SETTING_KEYS = ("timezone", "currency", "activity_types", "context")
 
 
 def check_setting(key: str, value: str) -> str:
@@ -55,4 +66,11 @@ def check_setting(key: str, value: str) -> str:
         if bad:
             raise SettingError(f"activity types are single words; not {', '.join(bad)}")
         return ",".join(words)
+    if key == "context":
+        from salesperf.contexts import CONTEXTS  # contexts know metrics; settings stay light
+
+        word = value.strip().lower()
+        if word not in CONTEXTS:
+            raise SettingError(f"{value!r} is not a context; choose one of {', '.join(CONTEXTS)}")
+        return word
     raise SettingError(f"there is no setting {key!r}; the settings are: {', '.join(SETTING_KEYS)}")

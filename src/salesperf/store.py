@@ -188,13 +188,7 @@ class Store:
     @property
     def settings(self) -> Settings:
         """The organisation's settings (time zone, currency, activity types)."""
-        rows = dict(self._exec(f"SELECT key, value FROM {META}"))
-        extra = tuple(w for w in rows.get("activity_types", "").split(",") if w)
-        return Settings(
-            timezone=rows.get("timezone", "UTC"),
-            currency=rows.get("currency", "EUR"),
-            extra_activity_types=extra,
-        )
+        return Settings.from_meta(dict(self._exec(f"SELECT key, value FROM {META}")))
 
     def set_setting(self, key: str, value: str) -> str:
         """Change one setting after checking it; returns the value as stored."""
