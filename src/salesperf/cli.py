@@ -239,17 +239,20 @@ def scorecard_cmd(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file (required for xlsx).")
     ] = None,
+    context: Annotated[
+        str | None,
+        typer.Option(
+            help="The context preset whose headline KPIs lead: general, startup, consultancy "
+            "or agency (default: the `context` setting)."
+        ),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Activity, performance and effectiveness side by side, against the previous period and target."""
-    from salesperf.scorecard import DEFAULT_METRICS, scorecard
+    from salesperf.scorecard import scorecard
 
     with errors():
-        names = (
-            tuple(m.strip() for m in metrics.split(",") if m.strip())
-            if metrics
-            else DEFAULT_METRICS
-        )
+        names = tuple(m.strip() for m in metrics.split(",") if m.strip()) if metrics else None
         filters = []
         for f in filter_ or ():
             dim, sep, value = f.partition("=")
@@ -264,7 +267,7 @@ def scorecard_cmd(
         with open_store(store) as s:
             card = scorecard(
                 s, by=by, grain=grain, period=period, metrics=names, split=split,
-                filters=tuple(filters),
+                filters=tuple(filters), context=context,
             )  # fmt: skip
             currency = s.settings.currency
     if format is Format.TABLE:

@@ -7,12 +7,13 @@ spreadsheet export and later the dashboard all render; none of them computes a n
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 
+from salesperf.contexts import Context, get_context
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 from salesperf.metrics.query import By, Compare, Query, Split
@@ -81,6 +82,16 @@ class Scorecard:
     metrics: tuple[str, ...]
     rows: tuple[Row, ...]
     split: Split | None = None
+    context: Context = field(default_factory=lambda: get_context(None))
+
+    @property
+    def headline(self) -> tuple[str, ...]:
+        """The context preset's headline metrics that this scorecard holds, in its order."""
+        return tuple(m for m in self.context.headline if m in self.metrics)
+
+    def label(self, name: str, lang: str = "en") -> str:
+        """A metric's label in this scorecard's context and `lang`."""
+        return self.context.label(name, lang)
 
     def group(self, group: Group) -> tuple[Metric, ...]:
         """The scorecard's metrics of one group (activity, performance, effectiveness)."""
@@ -115,6 +126,8 @@ class Scorecard:
             "version": JSON_VERSION,
             "by": self.by.value,
             "split": self.split.value if self.split else None,
+            "context": self.context.name,
+            "headline": list(self.headline),
             "grain": self.grain.value,
             "period": {
                 "label": self.period.label,
@@ -126,8 +139,8 @@ class Scorecard:
                     "name": m,
                     "group": metric(m).group.value,
                     "unit": metric(m).unit.value,
-                    "label_en": metric(m).label_en,
-                    "label_nl": metric(m).label_nl,
+                    "label_en": self.label(m, "en"),
+                    "label_nl": self.label(m, "nl"),
                 }
                 for m in self.metrics
             ],
@@ -174,15 +187,21 @@ def scorecard(
     by: By | str = By.REP,
     grain: Grain | str = Grain.ALL,
     period: Period | str | None = None,
-    metrics: tuple[str, ...] = DEFAULT_METRICS,
+    metrics: tuple[str, ...] | None = None,
     today: date | None = None,
     reps: frozenset[str] | None = None,
     teams: frozenset[str] | None = None,
     split: Split | str | None = None,
     filters: tuple[tuple[Split | str, str], ...] = (),
+    context: str | None = None,
 ) -> Scorecard:
     """The scorecard for a period (default: the last full quarter), against the previous period
-    and against target."""
+    and against target. `context` (default: the store's setting) names the preset whose headline
+    KPIs lead and whose words label them; without `metrics`, the default metrics and the
+    headline KPIs are shown."""
+    ctx = get_context(context or store.settings.context)
+    if metrics is None:
+        metrics = DEFAULT_METRICS + tuple(m for m in ctx.headline if m not in DEFAULT_METRICS)
     by, grain = By(by), Grain(grain)
     split = Split(split) if split is not None else None
     if isinstance(period, str):
@@ -224,7 +243,7 @@ def scorecard(
     if by is By.TEAM:  # the tree's order: each team followed by its sub-teams
         order = _tree_order(store)
         rows.sort(key=lambda r: (order.get(r.key, len(order)), r.split or "", r.period_start))
-    return Scorecard(by, grain, period, q.metrics, tuple(rows), split)
+    return Scorecard(by, grain, period, q.metrics, tuple(rows), split, ctx)
 
 
 def _tree_order(store: Store) -> dict[str, int]:

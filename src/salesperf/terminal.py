@@ -18,7 +18,7 @@ from rich.progress import (
 from rich.table import Table as RichTable
 
 from salesperf.ingest.importer import ImportResult
-from salesperf.metrics.registry import Group
+from salesperf.metrics.registry import Group, metric
 from salesperf.scorecard import Scorecard, format_change, format_value
 
 PHASES = {
@@ -131,13 +131,17 @@ def render_scorecard(card: Scorecard, currency: str, console: Console) -> None:
     if not card.rows:
         console.print(f"No data for {card.period.label}.")
         return
+    shown: tuple[str, ...] = ()
+    if card.headline and card.split is None:
+        _render_headline(card, currency, console)
+        shown = card.headline
     titles = {
         Group.ACTIVITY: "Activity (input)",
         Group.PERFORMANCE: "Performance (output)",
         Group.EFFECTIVENESS: "Effectiveness (output per input)",
     }
     for group, title in titles.items():
-        metrics = card.group(group)
+        metrics = tuple(m for m in card.group(group) if m.name not in shown)
         if not metrics:
             continue
         t = RichTable(title=f"{title}, {card.period.label}", title_justify="left")
@@ -147,7 +151,7 @@ def render_scorecard(card: Scorecard, currency: str, console: Console) -> None:
         if card.grain.value != "all":
             t.add_column("Period")
         for m in metrics:
-            t.add_column(m.label_en, justify="right")
+            t.add_column(card.label(m.name), justify="right")
         for r in card.rows:
             cells = [r.name] + ([r.split or "—"] if card.split is not None else [])
             cells += [r.period_start.isoformat()] if card.grain.value != "all" else []
@@ -162,3 +166,28 @@ def render_scorecard(card: Scorecard, currency: str, console: Console) -> None:
                 cells.append(text)
             t.add_row(*cells)
         console.print(t)
+
+
+def _render_headline(card: Scorecard, currency: str, console: Console) -> None:
+    """The context preset's headline KPIs first: what this kind of company looks at first."""
+    t = RichTable(
+        title=f"Headline ({card.context.title.en}), {card.period.label}", title_justify="left"
+    )
+    t.add_column({"rep": "Rep", "team": "Team", "org": ""}[card.by.value])
+    if card.grain.value != "all":
+        t.add_column("Period")
+    for name in card.headline:
+        t.add_column(card.label(name), justify="right")
+    for r in card.rows:
+        cells = [r.name] + ([r.period_start.isoformat()] if card.grain.value != "all" else [])
+        for name in card.headline:
+            c = r.cells[name]
+            text = format_value(c.value, metric(name).unit, currency)
+            change = format_change(c, metric(name).unit)
+            if change:
+                text += f" [dim]{change}[/]"
+            if c.attainment is not None:
+                text += f" [cyan]{c.attainment:.0%} of target[/]"
+            cells.append(text)
+        t.add_row(*cells)
+    console.print(t)

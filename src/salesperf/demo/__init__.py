@@ -54,9 +54,11 @@ def generate(config: DemoConfig) -> DemoData:
 
 def build_demo(store: Store, config: DemoConfig) -> DemoData:
     """Generate the demo organisation and replace the store's content with it; the time zone
-    and currency settings become the demo's (Europe/Amsterdam, EUR)."""
+    and currency settings become the demo's (Europe/Amsterdam, EUR), the context setting its
+    context."""
     data = generate(config)
     store.replace_all(data.tables)
     store.set_setting("timezone", TIMEZONE)
     store.set_setting("currency", CURRENCY)
+    store.set_setting("context", config.context)
     return data
