@@ -62,5 +62,37 @@ def migration_2(store: Store) -> None:
             store.con.create_table(name, schema=schema)
 
 
-MIGRATIONS: tuple[Callable[[Store], None], ...] = (migration_1, migration_2)
+USERS = "salesperf_users"
+SESSIONS = "salesperf_sessions"
+TOKENS = "salesperf_tokens"
+SIGNIN_FAILURES = "salesperf_signin_failures"
+
+
+def migration_3(store: Store) -> None:
+    """Version 3: people who sign in to the server, their sessions, API tokens and failed
+    sign-ins (secrets are kept only as hashes)."""
+    store._exec(
+        f"CREATE TABLE IF NOT EXISTS {USERS} (username VARCHAR(200) PRIMARY KEY, "
+        "password_hash VARCHAR(500) NOT NULL, role VARCHAR(20) NOT NULL, rep_id VARCHAR(200), "
+        "team_id VARCHAR(200), lang VARCHAR(10), created_at TIMESTAMP NOT NULL, "
+        "disabled BOOLEAN NOT NULL)"
+    )
+    store._exec(
+        f"CREATE TABLE IF NOT EXISTS {SESSIONS} (session_hash VARCHAR(100) PRIMARY KEY, "
+        "username VARCHAR(200) NOT NULL, created_at TIMESTAMP NOT NULL, "
+        "expires_at TIMESTAMP NOT NULL)"
+    )
+    store._exec(
+        f"CREATE TABLE IF NOT EXISTS {TOKENS} (token_id VARCHAR(50) PRIMARY KEY, "
+        "token_hash VARCHAR(100) NOT NULL, username VARCHAR(200) NOT NULL, name VARCHAR(200), "
+        "scope VARCHAR(20) NOT NULL, created_at TIMESTAMP NOT NULL, last_used_at TIMESTAMP, "
+        "revoked_at TIMESTAMP)"
+    )
+    store._exec(
+        f"CREATE TABLE IF NOT EXISTS {SIGNIN_FAILURES} (subject VARCHAR(300) NOT NULL, "
+        "failed_at TIMESTAMP NOT NULL)"
+    )
+
+
+MIGRATIONS: tuple[Callable[[Store], None], ...] = (migration_1, migration_2, migration_3)
 LATEST_VERSION = len(MIGRATIONS)
