@@ -112,8 +112,12 @@ def import_file(
     rejects_path: str | os.PathLike[str] | None = None,
     on_phase: Callable[[str], None] | None = None,
     keep_problems: int = 1000,
+    check_only: bool = False,
 ) -> ImportResult:
-    """Import one file into one canonical table; see the module docstring for the guarantees."""
+    """Import one file into one canonical table; see the module docstring for the guarantees.
+
+    With `check_only`, every row is read and checked but nothing is written anywhere (no rows,
+    no log entry, no rejects file): the result's problems say what an import would reject."""
     budget = (
         contextlib.nullcontext()  # a budget the user chose is kept as it is
         if os.environ.get(MEMORY_ENV)
@@ -123,7 +127,7 @@ def import_file(
         return _import_file(
             store, table, path, mapping=mapping, mapping_file=mapping_file,
             preset_name=preset_name, maps=maps, rejects_path=rejects_path,
-            on_phase=on_phase, keep_problems=keep_problems,
+            on_phase=on_phase, keep_problems=keep_problems, check_only=check_only,
         )  # fmt: skip
 
 
@@ -139,6 +143,7 @@ def _import_file(
     rejects_path: str | os.PathLike[str] | None = None,
     on_phase: Callable[[str], None] | None = None,
     keep_problems: int = 1000,
+    check_only: bool = False,
 ) -> ImportResult:
     """The import itself (`import_file` sets the engine's memory budget around it)."""
     started = time.monotonic()
@@ -223,6 +228,17 @@ def _import_file(
         rows_staged = int(con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0])
         rejects = collect_rejects(con, name, source, pos, structural, dups, " / ".join(spec.key))
         rows_read = rows_staged + len(structural)
+        if check_only:
+            return ImportResult(
+                import_id=0, table=spec.name, source=str(path), rows_read=rows_read,
+                inserted=0, updated=0, unchanged=0, rejected=len({r["line"] for r in rejects}),
+                problems=tuple(
+                    Problem(r["line"], r["column"], r["value"], r["rule"], r["message"])
+                    for r in rejects[:keep_problems]
+                ),
+                rejects_path=None, ignored_columns=plan.ignored,
+                seconds=time.monotonic() - started,
+            )  # fmt: skip
         import_id = store.next_import_id()
         rejects_table = None
         out_path = None
