@@ -1,0 +1,367 @@
+"""Team health: which teams and reps are consistently under target, which way their attainment
+is heading, and whether their current activity is enough for the current period's target.
+
+Attainment per period is the metric layer's quota attainment (revenue won against the revenue
+target set for exactly that period). A team or rep is flagged when it was under target in at
+least `min_missed` of the last `periods` periods. The trend is the least-squares slope of
+attainment over those periods. The activity check is the plan (`salesperf.analysis.plan`) of
+the current period's target set against the last four full weeks' pace.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from salesperf.analysis.common import Text
+from salesperf.analysis.plan import build_plan, default_window, pace_weeks
+from salesperf.analysis.plan_rates import (
+    Key,
+    PlanInputs,
+    load_inputs,
+    money,
+    number,
+    percent,
+    period_targets,
+    plain,
+)
+from salesperf.metrics.compiler import run
+from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
+from salesperf.metrics.query import By, Compare, Query
+from salesperf.metrics.registry import QUOTA_METRIC
+from salesperf.store import Store
+
+STEADY = 0.02  # a trend within two points of attainment a period either way is steady
+_WORDS = {  # grain: (period, periods) in English and Dutch
+    Grain.QUARTER: ("quarter", "quarters", "kwartaal", "kwartalen"),
+    Grain.MONTH: ("month", "months", "maand", "maanden"),
+}
+
+
+@dataclass(frozen=True)
+class HealthQuery:
+    """Whose health (a team and its sub-teams, or everyone), over how many periods of which
+    grain, how many misses make a flag, and the last period assessed (default: the last full
+    period before `today`)."""
+
+    team: str | None = None
+    grain: Grain | str = Grain.QUARTER
+    periods: int = 4
+    min_missed: int = 3
+    last: Period | str | None = None
+    today: date | None = None
+
+
+@dataclass(frozen=True)
+class PeriodResult:
+    """Revenue won against target in one period."""
+
+    period: Period
+    actual: float | None
+    target: float | None
+    attainment: float | None
+    missed: bool | None  # None: no target set
+
+
+@dataclass(frozen=True)
+class ActivityCheck:
+    """Whether the current pace is enough for the current period's target."""
+
+    period: Period
+    target: float | None
+    target_period: Period | None  # whose target: the current period's, else the last one set
+    required_per_week: float | None
+    pace_per_week: float | None
+    coverage: float | None  # pace / required
+    enough: bool | None
+    shortfall_per_week: dict[str, float]  # per activity type, where the pace falls short
+    explanation: Text
+
+
+@dataclass(frozen=True)
+class HealthRow:
+    """One team's or rep's attainment over the periods, its flag, trend and activity check."""
+
+    scope: By
+    id: str
+    name: str
+    team_id: str | None  # a rep's team; a team's parent
+    periods: tuple[PeriodResult, ...]
+    missed: int
+    with_target: int
+    flagged: bool
+    trend: float | None  # attainment points (as a ratio) per period
+    direction: str  # improving, declining, steady, unknown
+    flag: Text
+    trend_text: Text
+    activity: ActivityCheck | None
+
+
+@dataclass(frozen=True)
+class Health:
+    """The health of a team tree (or the organisation): one row per team and per rep."""
+
+    team: str | None
+    grain: Grain
+    periods: tuple[Period, ...]
+    min_missed: int
+    current: Period
+    rows: tuple[HealthRow, ...]
+    explanation: Text
+
+    @property
+    def flagged(self) -> tuple[HealthRow, ...]:
+        """The rows consistently under target."""
+        return tuple(r for r in self.rows if r.flagged)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-safe dicts of the whole result."""
+        data: dict[str, Any] = plain(self)
+        return data
+
+
+def health(store: Store, query: HealthQuery) -> Health:
+    """Teams and reps under target in at least `min_missed` of the last `periods` periods,
+    with attainment per period, its trend, and whether current activity is enough."""
+    grain = Grain(query.grain)
+    if grain not in _WORDS:
+        raise ValueError(f"health is judged per quarter or per month, not per {grain.value}")
+    if not 1 <= query.periods <= 36:
+        raise ValueError(f"--periods must be from 1 to 36, not {query.periods}")
+    if not 1 <= query.min_missed <= query.periods:
+        raise ValueError(f"--min-missed must be from 1 to {query.periods}, not {query.min_missed}")
+    today = query.today or date.today()
+    last = _last(query.last, grain, today)
+    starts = [shift(last.start, grain, -i) for i in range(query.periods - 1, -1, -1)]
+    periods = tuple(_period(s, grain) for s in starts)
+    current = _period(period_start(today, grain), grain)
+    teams, reps = _scope(store, query.team)
+    frames, org_ids = _attainment(store, grain, periods, teams, reps)
+    inputs = load_inputs(store, default_window(current, today), pace_weeks(current, today))
+    targets = {by: period_targets(store, by, current) for by in (By.REP, By.TEAM, By.ORG)}
+    rows: list[HealthRow] = []
+    for key, results in frames.items():
+        if key[0] is By.REP and not any(r.target for r in results):
+            continue  # a rep with no target in any of the periods is not judged
+        target = targets[By.ORG if key in org_ids else key[0]].get(key[1])
+        rows.append(_row(inputs, key, results, grain, query.min_missed, current, target, today))
+    rows = _with_subteams(rows, inputs)
+    summary = _summary(rows, grain, periods, query.min_missed)
+    return Health(query.team, grain, periods, query.min_missed, current, tuple(rows), summary)
+
+
+def _attainment(
+    store: Store, grain: Grain, periods: tuple[Period, ...], teams: frozenset[str],
+    reps: frozenset[str],
+) -> tuple[dict[Key, tuple[PeriodResult, ...]], set[Key]]:  # fmt: skip
+    """Revenue won, target and attainment per period, from the metric layer, for the teams and
+    reps; a team with no targets of its own whose id the organisation's targets name takes the
+    organisation's. Also returns those teams."""
+    found: dict[Key, dict[date, PeriodResult]] = {}
+    for by in By:
+        q = Query(metrics=(QUOTA_METRIC,), start=periods[0].start, end=periods[-1].end,
+                  grain=grain, by=by, compare=(Compare.TARGET,),
+                  teams=teams if by is By.TEAM else None, reps=reps if by is By.REP else None)  # fmt: skip
+        for rec in run(store.con, q, store.settings.timezone).to_dict("records"):
+            att = _f(rec[f"{QUOTA_METRIC}_attainment"])
+            found.setdefault((by, str(rec[q.key])), {})[rec["period_start"]] = PeriodResult(
+                _period(rec["period_start"], grain), _f(rec[QUOTA_METRIC]),
+                _f(rec[f"{QUOTA_METRIC}_target"]), att, None if att is None else att < 1,
+            )  # fmt: skip
+    t = store.table("targets")
+    named = t.filter(t.scope == By.ORG.value).select("scope_id").distinct().to_pandas().scope_id
+    out: dict[Key, tuple[PeriodResult, ...]] = {}
+    org_ids: set[Key] = set()
+    for key in [*((By.TEAM, x) for x in sorted(teams)), *((By.REP, x) for x in sorted(reps))]:
+        got = found.get(key, {})
+        if key[0] is By.TEAM and key[1] in set(named) and not any(r.target for r in got.values()):
+            got = found.get((By.ORG, "org"), {})
+            org_ids.add(key)
+        out[key] = tuple(got.get(p.start, PeriodResult(p, None, None, None, None)) for p in periods)
+    return out, org_ids
+
+
+def _row(
+    inputs: PlanInputs, key: Key, results: tuple[PeriodResult, ...], grain: Grain,
+    min_missed: int, current: Period, target: float | None, today: date,
+) -> HealthRow:  # fmt: skip
+    missed = [r for r in results if r.missed]
+    with_target = sum(r.target is not None for r in results)
+    flagged = len(missed) >= min_missed
+    one, many, one_nl, many_nl = _WORDS[grain]
+    n = len(results)
+    labels = ", ".join(r.period.label for r in missed)
+    if with_target == 0:
+        flag = Text(f"No target set in the last {n} {many}.",
+                    f"Geen doel vastgelegd in de laatste {n} {many_nl}.")  # fmt: skip
+    else:
+        flag = Text(
+            f"Under target in {len(missed)} of the last {n} {many}" + (f" ({labels})." if missed else "."),
+            f"Onder doel in {len(missed)} van de laatste {n} {many_nl}" + (f" ({labels})." if missed else "."),
+        )  # fmt: skip
+    slope, direction, trend_text = _trend(results, one, one_nl)
+    if key[0] is By.REP and not _employed(inputs, key[1], today):
+        check = None
+    else:
+        last_set = next((r for r in reversed(results) if r.target), None)
+        check = _check(inputs, key, current, target, last_set)
+    team = inputs.rep_team.get(key[1]) if key[0] is By.REP else inputs.parent.get(key[1])
+    return HealthRow(key[0], key[1], inputs.label(key), team, results, len(missed), with_target,
+                     flagged, slope, direction, flag, trend_text, check)  # fmt: skip
+
+
+def _trend(
+    results: tuple[PeriodResult, ...], one: str, one_nl: str
+) -> tuple[float | None, str, Text]:
+    pts = [(i, r.attainment) for i, r in enumerate(results) if r.attainment is not None]
+    if len(pts) < 2:
+        return None, "unknown", Text("Too few periods with a target for a trend.",
+                                     "Te weinig periodes met een doel voor een trend.")  # fmt: skip
+    x = np.array([p[0] for p in pts], dtype=float)
+    y = np.array([p[1] for p in pts], dtype=float)
+    slope = float(np.polyfit(x, y, 1)[0])
+    span = f"{percent(y[0])} → {percent(y[-1])}"
+    span_nl = f"{percent(y[0], 0, 'nl')} → {percent(y[-1], 0, 'nl')}"
+    pts_en, pts_nl = number(abs(slope) * 100, 0), number(abs(slope) * 100, 0, "nl")
+    if slope > STEADY:
+        return (
+            slope,
+            "improving",
+            Text(
+                f"Attainment is rising by {pts_en} points a {one} ({span}).",
+                f"De doelrealisatie stijgt met {pts_nl} procentpunt per {one_nl} ({span_nl}).",
+            ),
+        )
+    if slope < -STEADY:
+        return (
+            slope,
+            "declining",
+            Text(
+                f"Attainment is falling by {pts_en} points a {one} ({span}).",
+                f"De doelrealisatie daalt met {pts_nl} procentpunt per {one_nl} ({span_nl}).",
+            ),
+        )
+    return slope, "steady", Text(f"Attainment is steady ({span}).",
+                                 f"De doelrealisatie is stabiel ({span_nl}).")  # fmt: skip
+
+
+def _check(
+    inputs: PlanInputs, key: Key, current: Period, target: float | None, last: PeriodResult | None
+) -> ActivityCheck:
+    """The plan of the current period's target (else the last target set) against the pace."""
+    source = current if target else (last.period if last else None)
+    target = target or (last.target if last else None)
+    if not target or source is None:
+        return ActivityCheck(current, None, None, None, None, None, None, {}, Text(
+            f"No target to plan {current.label} from.",
+            f"Geen doel om {current.label} mee te plannen.",
+        ))  # fmt: skip
+    try:
+        p = build_plan(inputs, key, target, current, simulate=False)
+    except ValueError as exc:  # too little history to plan from: said, not hidden
+        return ActivityCheck(current, target, source, None, None, None, None, {},
+                             Text(f"No plan: {exc}.", f"Geen plan: {exc}."))  # fmt: skip
+    enough = p.coverage is not None and p.coverage >= 1
+    short = {r.type: r.shortfall_per_week for r in p.activities if r.shortfall_per_week > 0}
+    cur, t = inputs.currency, current.label
+    whose = "" if source == current else f" (the {source.label} target; none is set for {t})"
+    whose_nl = "" if source == current else f" (het doel van {source.label}; voor {t} is er geen)"
+    worst = sorted(short.items(), key=lambda x: -x[1])[:3]
+    verdict = "enough" if enough else "not enough; short most in " + ", ".join(
+        f"{k} ({number(v)} a week)" for k, v in worst)  # fmt: skip
+    verdict_nl = "genoeg" if enough else "niet genoeg; het meest tekort aan " + ", ".join(
+        f"{k} ({number(v, 0, 'nl')} per week)" for k, v in worst)  # fmt: skip
+    en = (f"For {t}'s target of {money(target, cur)}{whose} the plan asks {number(p.per_week)} "
+          f"activities a week; the last full weeks ({p.pace.label}) ran at "
+          f"{number(p.pace_per_week)} a week ({percent(p.coverage)}): {verdict}.")  # fmt: skip
+    nl = (f"Voor het doel van {t} van {money(target, cur, 'nl')}{whose_nl} vraagt het plan "
+          f"{number(p.per_week, 0, 'nl')} activiteiten per week; de laatste volle weken "
+          f"({p.pace.label}) lag het tempo op {number(p.pace_per_week, 0, 'nl')} per week "
+          f"({percent(p.coverage, 0, 'nl')}): {verdict_nl}.")  # fmt: skip
+    return ActivityCheck(current, target, source, p.per_week, p.pace_per_week, p.coverage,
+                         enough, short, Text(en, nl))  # fmt: skip
+
+
+def _with_subteams(rows: list[HealthRow], inputs: PlanInputs) -> list[HealthRow]:
+    """A flagged team whose flagged sub-teams may explain its misses says which they are."""
+    flagged = {r.id for r in rows if r.scope is By.TEAM and r.flagged}
+    out = []
+    for r in rows:
+        subs = [t for t in flagged if t != r.id and (By.TEAM, r.id) in inputs.chain((By.TEAM, t))]
+        if r.scope is By.TEAM and r.flagged and subs:
+            names = ", ".join(inputs.label((By.TEAM, t)) for t in sorted(subs))
+            flag = Text(f"{r.flag.en} Its sub-team {names} is flagged too.",
+                        f"{r.flag.nl} Subteam {names} valt ook onder de maat.")  # fmt: skip
+            r = HealthRow(**{**r.__dict__, "flag": flag})
+        out.append(r)
+    return out
+
+
+def _summary(rows: list[HealthRow], grain: Grain, periods: tuple[Period, ...], k: int) -> Text:
+    _, many, _, many_nl = _WORDS[grain]
+    span = f"{periods[0].label}..{periods[-1].label}"
+    teams = [r for r in rows if r.scope is By.TEAM]
+    reps = [r for r in rows if r.scope is By.REP]
+    ft, fr = sum(r.flagged for r in teams), sum(r.flagged for r in reps)
+    n = len(periods)
+    return Text(
+        f"{ft} of {len(teams)} teams and {fr} of {len(reps)} reps were under target in at least "
+        f"{k} of the last {n} {many} ({span}).",
+        f"{ft} van {len(teams)} teams en {fr} van {len(reps)} verkopers zaten onder doel in "
+        f"minstens {k} van de laatste {n} {many_nl} ({span}).",
+    )
+
+
+def _scope(store: Store, team: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    """The teams (the team and every team below it) and the reps of its subtree to judge."""
+    tree = store.table("teams").select("team_id", "parent_team_id").to_pandas()
+    parent = {str(t): p for t, p in zip(tree.team_id, tree.parent_team_id, strict=True)}
+    reps = store.table("reps").select("rep_id", "team_id").to_pandas()
+    if team is None:
+        return frozenset(parent), frozenset(reps.rep_id)
+    if team not in parent:
+        raise ValueError(f"there is no team {team!r}")
+    teams = frozenset(t for t in parent if _under(t, team, parent))
+    return teams, frozenset(r for r, t in zip(reps.rep_id, reps.team_id, strict=True) if t in teams)
+
+
+def _under(t: Any, top: str, parent: dict[str, Any]) -> bool:
+    """Whether team `t` is `top` or lies below it."""
+    seen: set[str] = set()
+    while isinstance(t, str) and t not in seen:
+        if t == top:
+            return True
+        seen.add(t)
+        t = parent.get(t)
+    return False
+
+
+def _employed(inputs: PlanInputs, rep: str, day: date) -> bool:
+    start, end = inputs.employed.get(rep, (None, None))
+    return (start is None or start <= day) and (end is None or end >= day)
+
+
+def _last(last: Period | str | None, grain: Grain, today: date) -> Period:
+    if isinstance(last, Period):
+        return _period(period_start(last.start, grain), grain)
+    if isinstance(last, str):
+        return _period(period_start(parse_period(last).start, grain), grain)
+    return _period(shift(period_start(today, grain), grain, -1), grain)
+
+
+def _period(start: date, grain: Grain) -> Period:
+    q = f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    label = q if grain is Grain.QUARTER else f"{start.year}-{start.month:02d}"
+    return Period(start, shift(start, grain, 1), label)
+
+
+def _f(v: Any) -> float | None:
+    if v is None or v is pd.NA:
+        return None
+    f = float(v)
+    return None if math.isnan(f) else f
