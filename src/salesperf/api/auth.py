@@ -1,0 +1,202 @@
+"""Signing in and out, the language switch, and the public assets (chart library, health, API
+documentation)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+
+from salesperf.access import public_route
+from salesperf.api.deps import (
+    LANG_COOKIE,
+    PRE_COOKIE,
+    SESSION_COOKIE,
+    CsrfFailed,
+    ServicesDep,
+    Writer,
+    csrf_token,
+    request_lang,
+    session_csrf,
+)
+from salesperf.api.services import Services
+from salesperf.i18n import lang_of, t
+from salesperf.users import (
+    SignInFailed,
+    SignInLocked,
+    end_session,
+    session_user,
+    set_lang,
+    sign_in,
+    start_session,
+)
+from salesperf.web.render import render
+
+router = APIRouter()
+Public = [Depends(public_route)]
+YEAR = 365 * 24 * 3600
+
+
+def safe_next(target: str | None) -> str:
+    """A local path to go to after signing in; anything else becomes the overview."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    return target
+
+
+def _secure(request: Request, svc: Services) -> bool:
+    setting = svc.settings.secure_cookies
+    return request.url.scheme == "https" if setting is None else setting
+
+
+def _cookie(
+    response: Response, request: Request, svc: Services, name: str, value: str, max_age: int
+) -> None:
+    response.set_cookie(
+        name, value, max_age=max_age, httponly=True, samesite="lax",
+        secure=_secure(request, svc), path="/",
+    )  # fmt: skip
+
+
+def _login_page(
+    request: Request,
+    svc: Services,
+    pre: str,
+    *,
+    next_path: str,
+    message: str | None = None,
+    username: str | None = None,
+    status: int = 200,
+) -> Response:
+    response = render(
+        request, None, "login.html", status=status, message=message, next=next_path,
+        username=username, login_csrf=csrf_token(svc.settings.secret_key, f"login:{pre}"),
+    )  # fmt: skip
+    if request.cookies.get(PRE_COOKIE) != pre:
+        _cookie(response, request, svc, PRE_COOKIE, pre, YEAR)
+    return response
+
+
+@router.get("/login", dependencies=Public, response_class=HTMLResponse, include_in_schema=False)
+async def login_page(
+    request: Request, svc: ServicesDep, next: str | None = None, lang: str | None = None
+) -> Response:
+    """The sign-in page (a signed-in visitor goes straight on)."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    target = safe_next(next)
+    if secret and session_user(svc.store, secret, now=svc.settings.clock()) is not None:
+        return RedirectResponse(target, status_code=303)
+    chosen = lang_of(lang)
+    if chosen is not None:  # the language links of the sign-in page
+        response = RedirectResponse(f"/login?next={target}", status_code=303)
+        _cookie(response, request, svc, LANG_COOKIE, chosen.value, YEAR)
+        return response
+    pre = request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(24)
+    return _login_page(request, svc, pre, next_path=target)
+
+
+@router.post("/login", dependencies=Public, include_in_schema=False)
+async def login(
+    request: Request,
+    svc: ServicesDep,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    csrf_token_: Annotated[str, Form(alias="csrf_token")] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Check the password (throttled) and start a session."""
+    lang = request_lang(request)
+    target = safe_next(next)
+    pre = request.cookies.get(PRE_COOKIE)
+    if not pre or not secrets.compare_digest(
+        csrf_token_, csrf_token(svc.settings.secret_key, f"login:{pre}")
+    ):
+        pre = pre or secrets.token_urlsafe(24)
+        return _login_page(
+            request, svc, pre, next_path=target, message=t("signin.expired", lang),
+            username=username, status=403,
+        )  # fmt: skip
+    address = request.client.host if request.client else "unknown"
+    try:
+        user = sign_in(
+            svc.store, username, password, address, now=svc.settings.clock(),
+            throttle=svc.settings.throttle, hasher=svc.hasher,
+        )  # fmt: skip
+    except SignInLocked as exc:
+        message = t("signin.locked", lang, minutes=exc.minutes)
+        return _login_page(
+            request, svc, pre, next_path=target, message=message, username=username, status=429
+        )
+    except SignInFailed:
+        return _login_page(
+            request, svc, pre, next_path=target, message=t("signin.failed", lang),
+            username=username, status=401,
+        )  # fmt: skip
+    secret = start_session(
+        svc.store, user.username, lifetime=svc.settings.session_lifetime, now=svc.settings.clock()
+    )
+    response = RedirectResponse(target, status_code=303)
+    max_age = int(svc.settings.session_lifetime.total_seconds())
+    _cookie(response, request, svc, SESSION_COOKIE, secret, max_age)
+    return response
+
+
+@router.post("/logout", include_in_schema=False)
+async def logout(request: Request, viewer: Writer, svc: ServicesDep) -> Response:
+    """End the session."""
+    if viewer.session is not None:
+        end_session(svc.store, viewer.session)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/lang", include_in_schema=False)
+async def switch_language(
+    request: Request,
+    viewer: Writer,
+    svc: ServicesDep,
+    lang: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Switch the interface language; it is remembered for the user."""
+    chosen = lang_of(lang)
+    if chosen is None:
+        raise ValueError(f"{lang!r} is not a language of salesperf; choose en or nl")
+    set_lang(svc.store, viewer.user.username, chosen.value)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    _cookie(response, request, svc, LANG_COOKIE, chosen.value, YEAR)
+    return response
+
+
+@router.get("/assets/vega.js", dependencies=Public, include_in_schema=False)
+async def vega_bundle(request: Request, svc: ServicesDep) -> Response:
+    """The chart library (Vega, Vega-Lite, vega-embed), built locally and cached."""
+    body = svc.vega_bundle()
+    return Response(
+        body,
+        media_type="application/javascript",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+@router.get("/healthz", dependencies=Public, tags=["server"])
+async def health() -> JSONResponse:
+    """The server is up."""
+    return JSONResponse({"ok": True})
+
+
+@router.get("/docs", dependencies=Public, response_class=HTMLResponse, include_in_schema=False)
+async def api_docs(request: Request) -> Response:
+    """The API reference, from the OpenAPI description (served locally, no external script)."""
+    spec = request.app.openapi()
+    return render(request, None, "docs.html", spec=spec)
+
+
+def csrf_for(svc: Services, session: str | None) -> str:
+    """The CSRF token of a session (empty for API tokens, which need none)."""
+    if session is None:
+        raise CsrfFailed("no session")
+    return session_csrf(svc.settings, session)

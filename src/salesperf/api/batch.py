@@ -1,0 +1,130 @@
+"""Rows posted as JSON (a batch of activities or deals, or one logged activity) go through the
+import's own checks: the batch becomes a small CSV file and is checked and written by the same
+importer as any file, so there is one set of rules. A batch is all or nothing: if any row breaks
+a rule, the answer lists each such row and its problem, and nothing is written. Rows are
+upserted by id, so posting the same batch twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from salesperf.access import AccessDenied
+from salesperf.api.deps import View
+from salesperf.api.errors import BadRequest
+from salesperf.ingest.importer import import_file
+from salesperf.ingest.mapping import CHECK_ONLY
+from salesperf.schema import TABLES
+
+#: The tables that take JSON batches, and the most rows one batch may carry.
+BATCH_TABLES = ("activities", "deals")
+MAX_ROWS = 10_000
+
+
+def _cell(value: Any, row: int, column: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (bool, dict, list)):
+        raise BadRequest(
+            f"row {row}: {column} must be text, a number or null",
+            problems=[{"row": row, "column": column, "message": "not a plain value"}],
+        )
+    text = str(value)
+    if "\n" in text or "\r" in text:
+        raise BadRequest(
+            f"row {row}: {column} contains a line break",
+            problems=[{"row": row, "column": column, "message": "contains a line break"}],
+        )
+    return text
+
+
+def _shape(table: str, rows: list[dict[str, Any]]) -> list[str]:
+    """The batch's columns; BadRequest for an empty or too large batch or unknown fields."""
+    spec = TABLES[table]
+    if not rows:
+        raise BadRequest("the batch is empty: send a JSON list of rows")
+    if len(rows) > MAX_ROWS:
+        raise BadRequest(f"a batch holds at most {MAX_ROWS:,} rows; this one has {len(rows):,}")
+    known = set(spec.column_names) | set(CHECK_ONLY)
+    unknown = [
+        {"row": i, "column": k, "message": f"{table} have no field {k!r}"}
+        for i, r in enumerate(rows)
+        for k in r
+        if k not in known
+    ]
+    if unknown:
+        raise BadRequest(
+            f"unknown field(s); {table} take: {', '.join(spec.column_names)}", problems=unknown
+        )
+    present = {k for r in rows for k in r}
+    return [c for c in (*spec.column_names, *CHECK_ONLY) if c in present]
+
+
+def _check_scope(view: View, table: str, rows: list[dict[str, Any]]) -> None:
+    """AccessDenied for rows of reps outside the viewer's scope, or rows that would overwrite
+    such a rep's stored row."""
+    spec = TABLES[table]
+    outside = view.scope.check_write(r.get("rep_id") for r in rows)
+    if outside:
+        raise AccessDenied(
+            f"you may not write rows of reps outside your view (rows {outside}); "
+            + view.scope.describe()
+        )
+    if view.scope.everything:
+        return
+    key = spec.key[0]
+    ids = sorted({str(r[key]) for r in rows if r.get(key) is not None})
+    t = view.store.table(table)
+    stored = t.filter(t[key].isin(ids)).select(key, "rep_id").to_pyarrow().to_pylist()
+    taken = [s[key] for s in stored if not view.scope.can_see_rep(str(s["rep_id"]))]
+    if taken:
+        raise AccessDenied(f"{key} {', '.join(taken)} belong to reps outside your view")
+
+
+def write_rows(view: View, table: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Check a batch with the importer's rules and, if every row passes, upsert it at once."""
+    if table not in BATCH_TABLES:
+        raise BadRequest(f"batches are taken for {', '.join(BATCH_TABLES)}, not {table}")
+    columns = _shape(table, rows)
+    _check_scope(view, table, rows)
+    with tempfile.TemporaryDirectory(prefix="salesperf-batch-") as tmp:
+        path = Path(tmp) / f"{table}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(columns)
+            for i, r in enumerate(rows):
+                w.writerow([_cell(r.get(c), i, c) for c in columns])
+        checked = import_file(view.store, table, path, check_only=True)
+        if checked.rejected:
+            problems = [
+                {
+                    "row": p.line - 2,  # line 1 is the header; rows count from 0
+                    "id": rows[p.line - 2].get(TABLES[table].key[0])
+                    if 0 <= p.line - 2 < len(rows)
+                    else None,
+                    "column": p.column,
+                    "value": p.value,
+                    "rule": p.rule,
+                    "message": p.message,
+                }
+                for p in checked.problems
+            ]
+            raise BadRequest(
+                f"{checked.rejected} of {len(rows)} rows break a rule; nothing was written",
+                problems=problems,
+            )
+        try:
+            result = import_file(view.store, table, path, rejects_path=Path(tmp) / "rejects.csv")
+        finally:
+            view.cache.clear()
+    return {
+        "table": table,
+        "received": len(rows),
+        "inserted": result.inserted,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "import_id": result.import_id,
+    }

@@ -1,0 +1,203 @@
+"""Who is asking, and what they may see: the typed dependencies every route declares.
+
+A request is signed in by a session cookie (pages, forms) or an API token
+(`Authorization: Bearer spt_...`). `CurrentViewer` resolves it; `viewer_scope` asks
+`salesperf.access` what the viewer may see, and every route that shows organisation data
+depends on it (a test enforces this). `Writer` guards every write: a form or browser call must
+carry the session's CSRF token, an API token must have the write scope.
+
+The embedded store serves one request at a time: every route and dependency that touches it is
+`async` and so runs on the server's event loop, one after the other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from salesperf.access import AccessDenied, Scope, require_admin, scope_for
+from salesperf.analysis.common import Lang
+from salesperf.api.services import ResultCache, Services
+from salesperf.api.settings import AppSettings
+from salesperf.i18n import lang_of, negotiate
+from salesperf.store import Store
+from salesperf.users import ApiToken, TokenScope, User, session_key, session_user, token_user
+
+SESSION_COOKIE = "salesperf_session"
+PRE_COOKIE = "salesperf_pre"  # an anonymous visitor's key, for the sign-in form's CSRF token
+LANG_COOKIE = "salesperf_lang"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+
+
+class NotSignedIn(Exception):
+    """No valid session or token came with the request."""
+
+
+class CsrfFailed(Exception):
+    """A write came without the session's CSRF token."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in user of a request, and how they signed in."""
+
+    user: User
+    session: str | None = None  # the session secret (cookie), for sessions
+    token: ApiToken | None = None  # the API token, for machine clients
+
+    @property
+    def via_token(self) -> bool:
+        """Signed in with an API token."""
+        return self.token is not None
+
+
+def services(request: Request) -> Services:
+    """The app's services (store, settings, templates)."""
+    svc: Services = request.app.state.services
+    return svc
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+
+
+async def current_viewer(request: Request, svc: ServicesDep) -> Viewer:
+    """The signed-in viewer, from an API token or the session cookie; NotSignedIn otherwise."""
+    now = svc.settings.clock()
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        found = token_user(svc.store, auth[7:].strip(), now=now)
+        if found is None:
+            raise NotSignedIn("the API token is unknown, revoked or malformed")
+        return Viewer(found[0], token=found[1])
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        user = session_user(svc.store, secret, now=now)
+        if user is not None:
+            return Viewer(user, session=secret)
+    raise NotSignedIn("sign in, or send an API token (Authorization: Bearer ...)")
+
+
+CurrentViewer = Annotated[Viewer, Depends(current_viewer)]
+
+
+async def viewer_scope(viewer: CurrentViewer, svc: ServicesDep) -> Scope:
+    """What the viewer may see (decided in `salesperf.access`)."""
+    return scope_for(svc.store, viewer.user)
+
+
+ViewerScope = Annotated[Scope, Depends(viewer_scope)]
+
+
+def request_lang(request: Request, user: User | None = None) -> Lang:
+    """The interface language: the user's choice, else the cookie, else Accept-Language."""
+    return (
+        lang_of(user.lang if user else None)
+        or lang_of(request.cookies.get(LANG_COOKIE))
+        or negotiate(request.headers.get("accept-language"))
+    )
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything a page's data function needs: the store, the viewer and their scope."""
+
+    store: Store
+    viewer: Viewer
+    scope: Scope
+    lang: Lang
+    today: date
+    settings: AppSettings
+    work_dir: Path  # where uploads and rejected rows are kept
+    cache: ResultCache  # recent results, cleared by every write
+
+    @property
+    def user(self) -> User:
+        """The signed-in user."""
+        return self.viewer.user
+
+    @property
+    def currency(self) -> str:
+        """The organisation's currency."""
+        return self.store.settings.currency
+
+
+async def view_context(
+    request: Request, viewer: CurrentViewer, scope: ViewerScope, svc: ServicesDep
+) -> View:
+    """The view of the signed-in viewer, for data functions."""
+    return View(
+        store=svc.store,
+        viewer=viewer,
+        scope=scope,
+        lang=request_lang(request, viewer.user),
+        today=svc.settings.reference_day(),
+        settings=svc.settings,
+        work_dir=svc.work_dir,
+        cache=svc.cache,
+    )
+
+
+ViewDep = Annotated[View, Depends(view_context)]
+
+
+def csrf_token(secret_key: str, key: str) -> str:
+    """The CSRF token for a session (or an anonymous visitor's key)."""
+    return hmac.new(secret_key.encode(), f"csrf:{key}".encode(), hashlib.sha256).hexdigest()
+
+
+def session_csrf(settings: AppSettings, session_secret: str) -> str:
+    """The CSRF token that forms of this session carry."""
+    return csrf_token(settings.secret_key, session_key(session_secret))
+
+
+async def check_csrf(request: Request, expected: str) -> None:
+    """CsrfFailed unless the request carries `expected` as a header or form field."""
+    given = request.headers.get(CSRF_HEADER)
+    if given is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        given = value if isinstance(value, str) else None
+    if not given or not hmac.compare_digest(given, expected):
+        raise CsrfFailed("the form's security token is missing or out of date")
+
+
+async def writer(request: Request, viewer: CurrentViewer, svc: ServicesDep) -> Viewer:
+    """The viewer, allowed to write: an API token with the write scope, or a session whose
+    request carries its CSRF token."""
+    if viewer.token is not None:
+        if viewer.token.scope is not TokenScope.WRITE:
+            raise AccessDenied("this API token may only read; create one with --scope write")
+        return viewer
+    assert viewer.session is not None
+    await check_csrf(request, session_csrf(svc.settings, viewer.session))
+    return viewer
+
+
+Writer = Annotated[Viewer, Depends(writer)]
+
+
+async def admin(viewer: Writer) -> Viewer:
+    """A writer who is an administrator."""
+    require_admin(viewer.user)
+    return viewer
+
+
+Admin = Annotated[Viewer, Depends(admin)]
+
+
+async def admin_reader(viewer: CurrentViewer) -> Viewer:
+    """A viewer who is an administrator (for pages that only show admin tools)."""
+    require_admin(viewer.user)
+    return viewer
+
+
+AdminReader = Annotated[Viewer, Depends(admin_reader)]

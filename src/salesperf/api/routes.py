@@ -1,0 +1,194 @@
+"""The JSON API: the scorecard, metric queries, the metric registry, imports and batches.
+
+Every route depends on the viewer's scope (through `ViewDep`), so a viewer gets only what
+`salesperf.access` lets them see; writes also need `Writer` (a write token, or a session's
+CSRF token) and imports an administrator.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Body, File, Form, Query, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from salesperf.access import require_admin
+from salesperf.api.batch import write_rows
+from salesperf.api.deps import ViewDep, Writer
+from salesperf.api.uploads import discard_upload, mapping_for, result_json, run_import, save_upload
+from salesperf.metrics.compiler import run
+from salesperf.metrics.periods import Grain
+from salesperf.metrics.query import By, Compare, Split
+from salesperf.metrics.query import Query as MetricQuery
+from salesperf.metrics.registry import METRICS, computable
+from salesperf.web.data import scorecard_card
+
+router = APIRouter(prefix="/api")
+
+
+@router.get("/me", tags=["account"])
+async def me(view: ViewDep) -> JSONResponse:
+    """Who is signed in, and what they see."""
+    return JSONResponse(
+        {
+            "user": view.user.to_json(),
+            "scope": {
+                "kind": view.scope.kind.value,
+                "reps": sorted(view.scope.reps) if view.scope.reps is not None else None,
+                "teams": sorted(view.scope.teams) if view.scope.teams is not None else None,
+                "description": view.scope.describe(),
+            },
+            "via": "token" if view.viewer.via_token else "session",
+        }
+    )
+
+
+@router.get("/scorecard", tags=["metrics"])
+async def scorecard_route(
+    view: ViewDep,
+    by: By = By.REP,
+    grain: Grain = Grain.ALL,
+    period: str | None = None,
+    metrics: Annotated[
+        str | None, Query(description="comma-separated metric names (default: the scorecard's)")
+    ] = None,
+    split: Split | None = None,
+    filter: Annotated[
+        list[str], Query(description="DIMENSION=VALUE, e.g. kind=new_business; repeatable")
+    ] = [],  # noqa: B006 (FastAPI copies defaults)
+) -> JSONResponse:
+    """The scorecard, with the command line's options (`salesperf scorecard --format json`):
+    the same versioned JSON, inside the viewer's scope."""
+    card = scorecard_card(
+        view, by=by, grain=grain, period=period, metrics=metrics,
+        split=split.value if split else None, filters=tuple(filter),
+    )  # fmt: skip
+    return JSONResponse(card.to_json())
+
+
+class QueryBody(BaseModel):
+    """A metric query (see salesperf.metrics.query.Query)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    metrics: list[str] = Field(min_length=1)
+    start: date
+    end: date = Field(description="exclusive")
+    grain: Grain = Grain.MONTH
+    by: By = By.REP
+    compare: list[Compare] = []
+    split: Split | None = None
+    reps: list[str] | None = None
+    teams: list[str] | None = None
+    filters: list[tuple[Split, str]] = []
+
+
+def _json_value(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if isinstance(v, date):
+        return v.isoformat()
+    if hasattr(v, "item"):  # numpy scalars
+        return _json_value(v.item())
+    if v is pd.NA:
+        return None
+    return v
+
+
+@router.post("/query", tags=["metrics"])
+async def query(view: ViewDep, body: QueryBody) -> JSONResponse:
+    """Run a metric query; rows outside the viewer's scope are left out (a grouping outside it,
+    such as by=org for a manager, is refused)."""
+    q = MetricQuery(
+        metrics=tuple(body.metrics), start=body.start, end=body.end, grain=body.grain,
+        by=body.by, compare=tuple(body.compare), split=body.split,
+        reps=frozenset(body.reps) if body.reps is not None else None,
+        teams=frozenset(body.teams) if body.teams is not None else None,
+        filters=tuple(body.filters),
+    )  # fmt: skip
+    q = view.scope.narrow(q)
+    df = run(view.store.con, q, view.store.settings.timezone)
+    rows = [{k: _json_value(v) for k, v in rec.items()} for rec in df.to_dict("records")]
+    return JSONResponse({"key": q.key, "columns": list(df.columns), "rows": rows})
+
+
+@router.get("/metrics", tags=["metrics"])
+async def metrics(view: ViewDep) -> JSONResponse:
+    """Every metric of the registry: labels and descriptions in both languages, group, unit,
+    direction, and whether the scorecard computes it."""
+    on_card = set(computable())
+    return JSONResponse(
+        [
+            {
+                "name": m.name,
+                "label_en": m.label_en,
+                "label_nl": m.label_nl,
+                "description_en": m.description_en,
+                "description_nl": m.description_nl,
+                "group": m.group.value,
+                "type": m.type.value,
+                "unit": m.unit.value,
+                "higher_is_better": m.higher_is_better,
+                "scorecard": m.name in on_card,
+            }
+            for m in METRICS.values()
+        ]
+    )
+
+
+@router.post("/import/{table}", tags=["import"])
+async def import_upload(
+    table: str,
+    view: ViewDep,
+    writer: Writer,
+    file: Annotated[UploadFile, File(description="CSV, Excel (.xlsx) or Parquet")],
+    preset: Annotated[str | None, Form()] = None,
+    map: Annotated[list[str], Form(description="SOURCE=CANONICAL; repeatable")] = [],  # noqa: B006
+    delimiter: Annotated[str | None, Form()] = None,
+    encoding: Annotated[str | None, Form()] = None,
+    decimal: Annotated[str | None, Form()] = None,
+    date_format: Annotated[str | None, Form()] = None,
+    sheet: Annotated[str | None, Form()] = None,
+) -> JSONResponse:
+    """Import a file into a canonical table through the same importer as `salesperf import`:
+    every row checked, rejected rows listed (and kept for download), the rest upserted at once.
+    Administrators only."""
+    require_admin(view.user, "imports")
+    name, mapping = mapping_for(
+        table, preset=preset, maps=map,
+        options={"delimiter": delimiter, "encoding": encoding, "decimal": decimal,
+                 "date_format": date_format, "sheet": sheet},
+    )  # fmt: skip
+    _, path = await save_upload(view.work_dir, file)
+    try:
+        result = run_import(view, name, path, mapping)
+    finally:
+        discard_upload(path)
+    return JSONResponse(result_json(result))
+
+
+@router.post("/activities", tags=["batches"])
+async def post_activities(
+    view: ViewDep,
+    writer: Writer,
+    rows: Annotated[list[dict[str, Any]], Body(description="a JSON list of activity rows")],
+) -> JSONResponse:
+    """Add or update activities (by activity_id), checked by the import's rules; all or
+    nothing. A rep may post their own, a manager their team's."""
+    return JSONResponse(write_rows(view, "activities", rows))
+
+
+@router.post("/deals", tags=["batches"])
+async def post_deals(
+    view: ViewDep,
+    writer: Writer,
+    rows: Annotated[list[dict[str, Any]], Body(description="a JSON list of deal rows")],
+) -> JSONResponse:
+    """Add or update deals (by deal_id), checked by the import's rules; all or nothing."""
+    return JSONResponse(write_rows(view, "deals", rows))

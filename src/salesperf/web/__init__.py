@@ -1,0 +1,1 @@
+"""The web pages: their data functions, templates, charts and the forms behind them."""

@@ -1,0 +1,213 @@
+"""The pages' forms and downloads: the import's preview and run, the rejected rows, logging an
+activity, and exports of the scorecard and of any table (CSV and Excel)."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from datetime import datetime, time
+from typing import Annotated, Any
+
+import ibis
+import pandas as pd
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from salesperf.access import require_admin, scoped_table
+from salesperf.analysis.common import resolve_window
+from salesperf.api.batch import write_rows
+from salesperf.api.deps import ViewDep, Writer
+from salesperf.api.errors import BadRequest
+from salesperf.api.uploads import (
+    discard_upload,
+    mapping_for,
+    preview,
+    rejects_csv,
+    result_json,
+    run_import,
+    save_upload,
+    split_maps,
+    upload_path,
+)
+from salesperf.ingest.mapping import MappingError
+from salesperf.ingest.readers import FileRefused
+from salesperf.metrics.periods import Grain
+from salesperf.metrics.query import By, Split
+from salesperf.web import data
+from salesperf.web.render import render
+
+router = APIRouter(include_in_schema=False)
+
+#: The column that places each table's rows in time, for exports of one period.
+TIME_COLUMNS = {
+    "activities": "occurred_at",
+    "deals": "created_at",
+    "leads": "created_at",
+    "deal_stages": "entered_at",
+    "surveys": "responded_at",
+    "absences": "date",
+    "targets": "period_start",
+    "accounts": "created_at",
+}
+EXCEL_ROWS = 1_048_575  # a worksheet's rows, less the header
+
+
+# -- import -------------------------------------------------------------------------------
+@router.post("/import/preview")
+async def import_preview(
+    request: Request,
+    view: ViewDep,
+    writer: Writer,
+    table: Annotated[str, Form()],
+    file: Annotated[UploadFile, File()],
+    preset: Annotated[str, Form()] = "generic",
+    maps: Annotated[str, Form()] = "",
+) -> Response:
+    """Keep the upload and show how its columns map, with its first rows, before importing."""
+    require_admin(view.user, "imports")
+    token, path = await save_upload(view.work_dir, file)
+    form = {"table": table, "preset": preset, "maps": maps, "upload": token}
+    try:
+        name, mapping = mapping_for(table, preset=preset, maps=split_maps(maps))
+        shown = preview(view.store, name, path, mapping)
+        refused = None
+    except (FileRefused, MappingError) as exc:
+        shown, refused = None, str(exc)
+        discard_upload(path)
+    return render(
+        request, view, "import_preview.html", status=422 if refused else 200,
+        form=form, preview=shown, refused=refused, options=data.import_form(view),
+    )  # fmt: skip
+
+
+@router.post("/import/run")
+async def import_run(
+    request: Request,
+    view: ViewDep,
+    writer: Writer,
+    table: Annotated[str, Form()],
+    upload: Annotated[str, Form()],
+    preset: Annotated[str, Form()] = "generic",
+    maps: Annotated[str, Form()] = "",
+) -> Response:
+    """Import the kept upload and show what happened, row by rejected row."""
+    require_admin(view.user, "imports")
+    path = upload_path(view.work_dir, upload)
+    name, mapping = mapping_for(table, preset=preset, maps=split_maps(maps))
+    try:
+        result = run_import(view, name, path, mapping)
+    finally:
+        discard_upload(path)
+    return render(request, view, "import_result.html", result=result_json(result))
+
+
+@router.get("/import/{import_id}/rejects.csv")
+async def import_rejects(import_id: int, view: ViewDep) -> Response:
+    """The rejected rows of an import, as CSV."""
+    require_admin(view.user, "imports")
+    body = rejects_csv(view.store, view.work_dir, import_id)
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="import-{import_id}-rejects.csv"'},
+    )
+
+
+# -- log an activity ---------------------------------------------------------------------
+@router.post("/activities/new")
+async def log_activity(
+    request: Request,
+    view: ViewDep,
+    writer: Writer,
+    rep_id: Annotated[str, Form()],
+    type: Annotated[str, Form()],
+    occurred_at: Annotated[str, Form()],
+    outcome: Annotated[str, Form()] = "",
+    duration_min: Annotated[str, Form()] = "",
+    deal_id: Annotated[str, Form()] = "",
+    account_id: Annotated[str, Form()] = "",
+) -> Response:
+    """Save one activity through the same checks as a batch or an import."""
+    activity_id = "web-" + secrets.token_hex(8)
+    row = {
+        "activity_id": activity_id,
+        "rep_id": rep_id,
+        "type": type,
+        "occurred_at": occurred_at,
+        "outcome": outcome or None,
+        "duration_min": duration_min or None,
+        "deal_id": deal_id or None,
+        "account_id": account_id or None,
+    }
+    try:
+        write_rows(view, "activities", [row])
+    except BadRequest as exc:
+        return render(
+            request, view, "log.html", status=422, data=data.log_form(view),
+            errors=exc.details.get("problems") or [{"message": str(exc)}], form=row,
+        )  # fmt: skip
+    return RedirectResponse(f"/activities/new?saved={activity_id}", status_code=303)
+
+
+# -- exports -------------------------------------------------------------------------------
+def _download(df: pd.DataFrame, name: str, fmt: str) -> Response:
+    if fmt == "csv":
+        return Response(
+            df.to_csv(index=False).encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    if fmt != "xlsx":
+        raise ValueError(f"format {fmt!r} is not offered; choose csv or xlsx")
+    if len(df) > EXCEL_ROWS:
+        raise ValueError(
+            f"{len(df):,} rows do not fit in an Excel sheet; export CSV or choose a period"
+        )
+    buf = io.BytesIO()
+    df.to_excel(buf, index=False, sheet_name=name[:31])
+    return Response(
+        buf.getvalue(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
+
+
+@router.get("/export/scorecard")
+async def export_scorecard(
+    view: ViewDep,
+    by: By = By.REP,
+    grain: Grain = Grain.ALL,
+    period: str | None = None,
+    metrics: str | None = None,
+    split: Split | None = None,
+    filter: Annotated[list[str], Query()] = [],  # noqa: B006 (FastAPI copies defaults)
+    format: str = "csv",
+) -> Response:
+    """The scorecard as one flat table (`Scorecard.to_frame`), inside the viewer's scope."""
+    card = data.scorecard_card(
+        view, by=by, grain=grain, period=period or None, metrics=metrics,
+        split=split.value if split else None, filters=tuple(filter),
+    )  # fmt: skip
+    return _download(card.to_frame(), f"scorecard-{card.period.label}", format)
+
+
+@router.get("/export/{table}")
+async def export_table(
+    table: str, view: ViewDep, format: str = "csv", period: str | None = None
+) -> Response:
+    """A canonical table's rows that the viewer may see, optionally of one period."""
+    t = scoped_table(view.store, view.scope, table)
+    name = table
+    if period:
+        p = resolve_window(period, view.today)
+        col = t[TIME_COLUMNS[table]] if table in TIME_COLUMNS else None
+        if col is None:
+            raise ValueError(f"{table} has no dates to choose a period by")
+        lo, hi = datetime.combine(p.start, time()), datetime.combine(p.end, time())
+        if col.type().is_date():
+            t = t.filter((col >= ibis.date(p.start)) & (col < ibis.date(p.end)))
+        else:
+            t = t.filter((col >= lo) & (col < hi))
+        name = f"{table}-{p.label}".replace("..", "_")
+    df: Any = t.to_pandas()
+    return _download(df, name, format)

@@ -1,0 +1,114 @@
+"""The pages, declared once: each is a data function, a template and a path.
+
+`page_router` turns every `Page` into two routes from that one declaration: the HTML page at
+its path and its JSON twin under /api, both rendering the same data function's answer, both
+behind the viewer's scope (the data function receives a `View`). A new page (the quadrant, the
+drivers, the plan, the forecast) is one data function in `salesperf.web.data` (or its own
+module), one template, and one `Page(...)` line in `PAGES`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, get_type_hints
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from salesperf.api.deps import ViewDep
+from salesperf.web import data
+from salesperf.web.render import render
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page: where it lives, what data it shows and the template that shows it."""
+
+    name: str
+    path: str  # e.g. /teams/{team_id}; its JSON twin is /api + path
+    data: Callable[..., dict[str, Any]]  # data(view, **path and query parameters)
+    template: str
+    title: str  # the i18n key of its title
+    api: bool = True  # whether it has a JSON twin
+
+    @property
+    def api_path(self) -> str:
+        """The path of its JSON twin."""
+        return "/api" + (self.path if self.path != "/" else "/overview")
+
+
+PAGES: tuple[Page, ...] = (
+    Page("overview", "/", data.overview, "overview.html", "overview.title"),
+    Page("teams", "/teams", data.teams, "teams.html", "teams.title"),
+    Page("team", "/teams/{team_id}", data.team, "team.html", "nav.teams"),
+    Page("rep", "/reps/{rep_id}", data.rep, "rep.html", "nav.me"),
+    Page("import", "/import", data.import_form, "import.html", "import.title", api=False),
+    Page("log", "/activities/new", data.log_form, "log.html", "log.title", api=False),
+    Page("exports", "/exports", data.exports, "exports.html", "exports.title"),
+)
+
+
+def _parameters(fn: Callable[..., Any]) -> list[inspect.Parameter]:
+    """The data function's own parameters (after the view), with their real types."""
+    hints = get_type_hints(fn)
+    params = list(inspect.signature(fn).parameters.values())[1:]
+    return [
+        p.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=hints[p.name]) for p in params
+    ]
+
+
+def _with_signature(
+    endpoint: Callable[..., Any], fn: Callable[..., Any], first: list[inspect.Parameter]
+) -> Callable[..., Any]:
+    """Give the endpoint the data function's parameters, so FastAPI reads and documents them."""
+    endpoint.__signature__ = inspect.Signature([*first, *_parameters(fn)])  # type: ignore[attr-defined]
+    return endpoint
+
+
+def _view_param() -> inspect.Parameter:
+    return inspect.Parameter("view", inspect.Parameter.KEYWORD_ONLY, annotation=ViewDep)
+
+
+def _request_param() -> inspect.Parameter:
+    return inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request)
+
+
+def add_page(router: APIRouter, page: Page) -> None:
+    """Add the page and its JSON twin to the router."""
+
+    async def html(request: Request, view: Any, **params: Any) -> HTMLResponse:
+        payload = page.data(view, **params)
+        return render(request, view, page.template, page=page, data=payload)
+
+    router.add_api_route(
+        page.path,
+        _with_signature(html, page.data, [_request_param(), _view_param()]),
+        methods=["GET"],
+        response_class=HTMLResponse,
+        include_in_schema=False,
+        name=f"page_{page.name}",
+    )
+    if page.api:
+
+        async def as_json(view: Any, **params: Any) -> JSONResponse:
+            return JSONResponse(page.data(view, **params))
+
+        router.add_api_route(
+            page.api_path,
+            _with_signature(as_json, page.data, [_view_param()]),
+            methods=["GET"],
+            name=f"api_{page.name}",
+            summary=(page.data.__doc__ or page.name).split("\n")[0],
+            description=inspect.cleandoc(page.data.__doc__ or ""),
+            tags=["pages"],
+        )
+
+
+def page_router(pages: tuple[Page, ...] = PAGES) -> APIRouter:
+    """The routes of every page and its JSON twin."""
+    router = APIRouter()
+    for page in pages:
+        add_page(router, page)
+    return router
