@@ -198,6 +198,7 @@ def plan(store: Store, query: PlanQuery) -> Plan:
         resolve_window(query.window, today) if query.window is not None
         else default_window(period, today)
     )  # fmt: skip
+    _check_ids(store, query.rep, query.team)
     inputs = load_inputs(store, window, pace_weeks(period, today))
     key = scope_key(inputs, query.rep, query.team)
     shares = None
@@ -297,6 +298,15 @@ def scope_key(inputs: PlanInputs, rep: str | None, team: str | None) -> Key:
             raise ValueError(f"there is no team {team!r}")
         return (By.TEAM, team)
     return ORG
+
+
+def _check_ids(store: Store, rep: str | None, team: str | None) -> None:
+    """Unknown ids are refused before any figure is computed."""
+    for table, key, value in (("reps", "rep_id", rep), ("teams", "team_id", team)):
+        if value is not None:
+            t = store.table(table)
+            if t.filter(t[key] == value).count().execute() == 0:
+                raise ValueError(f"there is no {table[:-1]} {value!r}")
 
 
 def check_target(target: object) -> float:
