@@ -1,0 +1,182 @@
+"""`salesperf drivers`: which activity types go with deals won, how strongly and with what lag;
+win rate with and without each type; conversion by number of touches."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.table import Table
+
+from salesperf.analysis.common import Lang, Text
+from salesperf.analysis.drivers import (
+    DEFAULT_WINDOW,
+    MAX_LAG,
+    Drivers,
+    DriversQuery,
+    TouchCurve,
+    drivers,
+)
+from salesperf.analysis.plan_rates import percent
+from salesperf.commands.common import (
+    FormatOpt,
+    LangOpt,
+    OutputFormat,
+    StoreOpt,
+    TeamOpt,
+    UserError,
+    WindowOpt,
+    errors,
+    open_store,
+    out,
+    print_json,
+)
+from salesperf.commands.plan import AsOfOpt, parse_day
+
+_H = {
+    "title": Text("Drivers of deals won", "Drijvers van gewonnen deals"),
+    "everyone": Text("everyone", "iedereen"),
+    "team": Text("team", "team"),
+    "effects": Text(
+        "Activity and deals won weeks later (count model)",
+        "Activiteit en gewonnen deals weken later (telmodel)",
+    ),
+    "type": Text("Type", "Type"),
+    "lag": Text("Lag", "Vertraging"),
+    "effect": Text("Deals won", "Gewonnen"),
+    "interval": Text("95% interval", "95%-interval"),
+    "sd": Text("+1 SD/wk", "+1 SD/wk"),
+    "p": Text("p (Holm)", "p (Holm)"),
+    "weeks": Text("wk", "wk"),
+    "with": Text("Win rate with and without each type", "Winratio met en zonder elk type"),
+    "with_col": Text("With", "Met"),
+    "without_col": Text("Without", "Zonder"),
+    "diff": Text("Diff. (pts)", "Verschil (ptn)"),
+    "touches": Text("Conversion by number of touches", "Conversie naar aantal contactmomenten"),
+    "n_touches": Text("Touches", "Contacten"),
+    "deals": Text("Closed", "Gesloten"),
+    "won": Text("Won", "Gewonnen"),
+    "rate": Text("Win rate", "Winratio"),
+    "gain": Text("Pts per touch", "Ptn per contact"),
+    "skipped": Text("Not studied", "Niet onderzocht"),
+    "n": Text("n", "n"),
+}
+
+
+def drivers_cmd(
+    team: TeamOpt = None,
+    window: WindowOpt = DEFAULT_WINDOW,
+    max_lag: Annotated[
+        int, typer.Option("--max-lag", help=f"Longest lag in weeks, 0 to {MAX_LAG}.")
+    ] = 8,
+    types: Annotated[
+        str | None,
+        typer.Option(
+            "--types",
+            help="Comma-separated activity types (default: every type with activity).",
+            show_default=False,
+        ),
+    ] = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = Lang.EN,
+    format: FormatOpt = OutputFormat.TABLE,
+    store: StoreOpt = None,
+) -> None:
+    """Which activity types and volumes go with deals won, and with what lag: a count model per
+    type with its best lag, win rate with and without each type, and conversion by number of
+    touches. Associations, not causes."""
+    with errors():
+        names = None
+        if types is not None:
+            names = tuple(t.strip() for t in types.split(",") if t.strip())
+            if not names:
+                raise UserError("--types names no activity type")
+        query = DriversQuery(team=team, window=window, max_lag=max_lag, types=names,
+                             today=parse_day(as_of))  # fmt: skip
+        with open_store(store) as s:
+            result = drivers(s, query)
+    if format is OutputFormat.JSON:
+        print_json(result.to_json())
+        return
+    render_drivers(result, lang)
+
+
+def _pts(x: float | None, lang: Lang) -> str:
+    """A difference of rates in percentage points, signed."""
+    if x is None:
+        return "—"
+    text = f"{100 * x:+.1f}"
+    return text.replace(".", ",") if lang is Lang.NL else text
+
+
+def _ratio(x: float, nl: str) -> str:
+    return ("+" if x >= 1 else "") + percent(x - 1, 0, nl)
+
+
+def render_drivers(result: Drivers, lang: Lang) -> None:
+    """The three views as tables, with the notes that say how to read them."""
+    h = {k: v.get(lang) for k, v in _H.items()}
+    nl = lang.value
+    who = f"{h['team']} {result.team}" if result.team else h["everyone"]
+    first, end = result.weeks
+    last = end - timedelta(days=1)
+    out.print(
+        f"[bold]{h['title']}[/], {result.window.label} ({who}; ISO weeks {first} .. {last})",
+        highlight=False,
+    )
+    out.print(f"[yellow]{result.notes[0].get(lang)}[/]", highlight=False)
+
+    t = Table(title=h["effects"], box=box.SIMPLE_HEAD, title_justify="left")
+    for col in ("type", "lag", "effect", "interval", "sd", "p"):
+        t.add_column(h[col], justify="left" if col == "type" else "right")
+    for e in result.fit.effects:
+        # a lag that is not significant is shown in brackets: the strongest, but not shown to be
+        lag = f"{e.lag} {h['weeks']}" if e.significant else f"({e.lag} {h['weeks']})"
+        t.add_row(
+            e.type, lag, _ratio(e.rate_ratio, nl), f"{_ratio(e.low, nl)} .. {_ratio(e.high, nl)}",
+            f"{e.per:.1f}".replace(".", "," if lang is Lang.NL else "."), f"{e.p_value:.2g}",
+            style="bold" if e.significant else "dim",
+        )  # fmt: skip
+    out.print(t)
+    for e in result.fit.effects:
+        if e.significant:
+            out.print(f"  {e.explanation.get(lang)}", highlight=False)
+    for skip in result.fit.skipped:
+        out.print(f"  {h['skipped']}: {skip.type} ({skip.reason.get(lang)})", highlight=False)
+
+    w = Table(title=h["with"], box=box.SIMPLE_HEAD, title_justify="left")
+    for col in ("type", "with_col", "n", "without_col", "n", "diff", "interval"):
+        w.add_column(h[col], justify="left" if col == "type" else "right")
+    for row in result.with_without:
+        a, b = row.with_type, row.without
+        span = (
+            "—" if row.low is None or row.high is None
+            else f"{_pts(row.low, lang)} .. {_pts(row.high, lang)}"
+        )  # fmt: skip
+        w.add_row(
+            row.type, percent(a.rate, 1, nl), str(a.closed), percent(b.rate, 1, nl),
+            str(b.closed), _pts(row.difference, lang), span,
+        )  # fmt: skip
+    out.print(w)
+    _render_touches(result.touches, lang)
+    for note in result.notes[1:]:
+        out.print(f"[dim]{note.get(lang)}[/]", highlight=False)
+
+
+def _render_touches(curve: TouchCurve, lang: Lang) -> None:
+    h = {k: v.get(lang) for k, v in _H.items()}
+    nl = lang.value
+    t = Table(title=h["touches"], box=box.SIMPLE_HEAD, title_justify="left")
+    for col in ("n_touches", "deals", "won", "rate", "interval", "gain"):
+        t.add_column(h[col], justify="right")
+    for b in curve.bins:
+        t.add_row(
+            b.label, str(b.items), str(b.converted), percent(b.rate, 1, nl),
+            f"{percent(b.low, 1, nl)} .. {percent(b.high, 1, nl)}",
+            _pts(b.gain, lang),
+            style="bold" if b.label == curve.flattens_after else None,
+        )  # fmt: skip
+    out.print(t)
+    out.print(curve.statement.get(lang), highlight=False)
