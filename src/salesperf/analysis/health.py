@@ -266,7 +266,7 @@ def _check(
     except ValueError as exc:  # too little history to plan from: said, not hidden
         return ActivityCheck(current, target, source, None, None, None, None, {},
                              Text(f"No plan: {exc}.", f"Geen plan: {exc}."))  # fmt: skip
-    enough = p.coverage is not None and p.coverage >= 1
+    enough = bool(p.coverage is not None and p.coverage >= 1)
     short = {r.type: r.shortfall_per_week for r in p.activities if r.shortfall_per_week > 0}
     cur, t = inputs.currency, current.label
     whose = "" if source == current else f" (the {source.label} target; none is set for {t})"

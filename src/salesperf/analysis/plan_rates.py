@@ -292,8 +292,9 @@ def _win_rate(inputs: PlanInputs, key: Key, notes: list[Text]) -> tuple[Estimate
             f"shrunk toward {en} (beta-binomial; prior mean {prior.mean:.3f}, "
             f"strength {prior.strength:.0f} deals)"
         )
-        est = Estimate(rate.estimate, rate.low, rate.high, closed, _source(key), method, rate.raw)
-        return est, prior.alpha + f.won, prior.beta + f.lost
+        est = Estimate(float(rate.estimate), float(rate.low), float(rate.high), closed,
+                       _source(key), method, rate.raw)  # fmt: skip
+        return est, float(prior.alpha) + f.won, float(prior.beta) + f.lost
     src = next((k for k in inputs.chain(key) if inputs.get(k).won > 0), key)
     s = inputs.get(src)
     if src != key:
@@ -408,6 +409,8 @@ def plain(value: Any) -> Any:
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
     if isinstance(value, float | np.floating):
         return float(value) if math.isfinite(value) else None
     if isinstance(value, np.integer):
