@@ -200,6 +200,7 @@ def touch_curve(
     converted: Sequence[int] | pd.Series,
     bins: Sequence[tuple[int, int | None]] = TOUCH_BINS,
     noun: tuple[Text, Text] = (Text("touch", "contactmoment"), Text("touches", "contactmomenten")),
+    min_items: int = MIN_BIN_ITEMS,
 ) -> TouchCurve:
     """Conversion by number of touches from counts per touch value (`items` with that many
     touches, `converted` of them), in `bins`, with the gain per extra touch between bins and
@@ -208,7 +209,7 @@ def touch_curve(
     The gain of a bin is (its rate - the previous bin's) / (its mean touches - the previous
     bin's). Returns flatten after the bin from which every later gain stays under a quarter of
     the best gain (and under half a point); if no gain is positive, after the first bin.
-    Bins with fewer than `MIN_BIN_ITEMS` items are shown but take no part in that.
+    Bins with fewer than `min_items` items are shown but take no part in that.
     """
     df = (
         pd.DataFrame({"t": list(touches), "n": list(items), "k": list(converted)}, dtype="int64")
@@ -228,14 +229,14 @@ def touch_curve(
         rate = k / n
         low, high = jeffreys_interval(k, n) or (None, None)
         gain = None
-        if n >= MIN_BIN_ITEMS and prev is not None and prev.rate is not None:
+        if n >= min_items and prev is not None and prev.rate is not None:
             assert prev.mean_touches is not None
             gain = (rate - prev.rate) / (mean - prev.mean_touches)
         b = TouchBin(_bin_label(lo, hi), lo, hi, n, k, rate, low, high, mean, gain)
         out.append(b)
-        if n >= MIN_BIN_ITEMS:
+        if n >= min_items:
             prev = b
-    return _flatten(tuple(out), noun)
+    return _flatten(tuple(out), noun, min_items)
 
 
 def conversion_by_touches(
@@ -254,8 +255,8 @@ def conversion_by_touches(
     return touch_curve(g.index.to_list(), g["size"].to_list(), g["sum"].to_list(), bins, noun)
 
 
-def _flatten(bins: tuple[TouchBin, ...], noun: tuple[Text, Text]) -> TouchCurve:
-    solid = [b for b in bins if b.items >= MIN_BIN_ITEMS]
+def _flatten(bins: tuple[TouchBin, ...], noun: tuple[Text, Text], min_items: int) -> TouchCurve:
+    solid = [b for b in bins if b.items >= min_items]
     gains = [(i, b.gain) for i, b in enumerate(solid) if b.gain is not None]
     one, many = noun
 

@@ -12,7 +12,8 @@ earlier, all lags in one model so that each lag is judged net of the others (wee
 correlated from week to week; each lag's variance inflation is reported), with rep fixed
 effects (each rep's own level of deals) and the rep's working days that week. Poisson, or
 negative binomial when the Cameron-Trivedi test finds overdispersion; standard errors are
-cluster-robust by rep (weeks of one rep are not independent) when there are enough reps.
+cluster-robust by rep (weeks of one rep are not independent) when there are enough reps, with
+intervals and p-values from Student's t on reps - 1 degrees of freedom.
 Effects are rate ratios per +1 standard deviation of the type's weekly count within a rep (the
 variation the fixed-effects model uses), so that calls and demos are on one scale. A type's best
 lag is the lag with the largest |z| among those significant at 5% after Holm's correction over
@@ -450,7 +451,11 @@ def _describe(family: str, alpha: float, p: float, clustered: bool, max_lag: int
         )
     )
     se = (
-        ("standard errors cluster-robust by rep", "standaardfouten cluster-robuust per verkoper")
+        (
+            "standard errors cluster-robust by rep (Student's t, reps - 1 degrees of freedom)",
+            "standaardfouten cluster-robuust per verkoper (Student-t, verkopers - 1 "
+            "vrijheidsgraden)",
+        )
         if clustered
         else (
             f"model-based standard errors (fewer than {MIN_CLUSTERS} reps: too few to cluster)",
@@ -512,7 +517,10 @@ def fit_lags(
     negbin = p_over < ALPHA and alpha > 0
     dispersion = alpha if negbin else 0.0
     clustered = len(reps) >= MIN_CLUSTERS
-    z95 = float(stats.norm.ppf(0.5 + LEVEL / 2))
+    # with few clusters the robust variance is itself noisy: judge z against Student's t with
+    # one degree of freedom less than the reps (Cameron and Miller's advice), else the normal
+    dist = stats.t(len(reps) - 1) if clustered else stats.norm()
+    z95 = float(dist.ppf(0.5 + LEVEL / 2))
     k = max_lag + 1
     effects, skipped = [], []
     for t in types:
@@ -540,7 +548,7 @@ def fit_lags(
             continue
         b, se = fit.params[:k], np.sqrt(np.diag(fit.cov)[:k])
         z = b / se
-        p = 2 * stats.norm.sf(np.abs(z))
+        p = 2 * dist.sf(np.abs(z))
         adjusted = holm(p)
         lags = tuple(
             LagEffect(i, math.exp(b[i]), math.exp(b[i] - z95 * se[i]),
