@@ -22,7 +22,6 @@ import pandas as pd
 
 from salesperf.analysis.common import Lang, Text, resolve_window
 from salesperf.analysis.panel import (
-    OUTCOME,
     LagFit,
     check_types,
     closed_deal_touches,
@@ -362,9 +361,9 @@ def drivers(store: Store, query: DriversQuery | None = None) -> Drivers:
         types = tuple(t for t in types if panel[t].sum() > 0)
         if not types:
             raise ValueError(f"no activities in or before the window {window.label}")
+    if not bool((panel.employed & (panel.week >= first)).any()):
+        raise ValueError(f"no rep was employed in the window {window.label}")
     fit = fit_lags(panel, types, query.max_lag, first=first)
-    if not len(panel[(panel.week >= first) & panel.employed]) or fit.sample.rep_weeks == 0:
-        raise ValueError(f"no rep worked a whole week of the window {window.label}")
     notes = (
         Text(
             "These are associations, not causes: weeks with more of an activity may simply be "
@@ -390,7 +389,6 @@ def drivers(store: Store, query: DriversQuery | None = None) -> Drivers:
 
 
 __all__ = [
-    "OUTCOME",
     "Drivers",
     "DriversQuery",
     "TouchCurve",

@@ -360,7 +360,10 @@ def fit_fixed_effects(
     """
     n, k = x.shape
     g = int(groups.max()) + 1
-    a = np.log(np.bincount(groups, y, minlength=g) / np.bincount(groups, minlength=g))
+    totals = np.bincount(groups, y, minlength=g)
+    if np.any(totals <= 0) or (cluster and g < 2):
+        raise ValueError("each group needs some counts, and clustering at least two groups")
+    a = np.log(totals / np.bincount(groups, minlength=g))
     b = np.zeros(k)
     converged = False
     for _ in range(max_iter):
@@ -412,9 +415,9 @@ def _weeks(n: int, en: bool) -> str:
     return f"{n} {'week' if n == 1 else 'weken'} later"
 
 
-def _signed(x: float, nl: bool = False) -> str:
-    s = f"{100 * (x - 1):+.0f}%"
-    return s
+def _signed(x: float) -> str:
+    """A rate ratio as a signed percentage change: 1.11 -> +11%."""
+    return f"{100 * (x - 1):+.0f}%"
 
 
 def _explain(e: TypeEffect, lags: int) -> Text:
