@@ -5,6 +5,12 @@ beta distribution to the whole team's rates (by maximum likelihood on the beta-b
 prior; each rep's rate is then the posterior Beta(alpha + wins, beta + losses), whose mean sits
 between the rep's raw rate and the team's, closer to the team the fewer trials the rep has.
 Ranking by that posterior, with its interval, is what lets 60 of 80 rank above 2 of 2.
+
+Plugging in the fitted prior as if it were known (`fit_prior` then `shrink`) makes intervals too
+narrow when the group is small: with six reps the fit often finds no spread and pools almost
+completely, and 95% intervals then cover the true rates only 55-70% of the time. `shrink_group`
+integrates over the prior's own uncertainty instead (hierarchical Bayes on a grid of priors) and
+keeps about 95% coverage for groups of six as of thirty; analyses comparing reps use it.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import optimize, special, stats
@@ -54,11 +61,15 @@ class Rate:
     level: float = LEVEL
 
 
-def _negloglik(params: np.ndarray, k: np.ndarray, n: np.ndarray) -> float:
+def _negloglik(params: np.ndarray, k: np.ndarray, n: np.ndarray) -> tuple[float, np.ndarray]:
+    """The beta-binomial negative log-likelihood in (log alpha, log beta), with its gradient."""
     a, b = np.exp(params)
     # log C(n, k) is constant in (a, b) and left out
     ll = special.betaln(k + a, n - k + b) - special.betaln(a, b)
-    return -float(ll.sum())
+    common = special.digamma(a + b) - special.digamma(n + a + b)
+    ga = a * np.sum(special.digamma(k + a) - special.digamma(a) + common)
+    gb = b * np.sum(special.digamma(n - k + b) - special.digamma(b) + common)
+    return -float(ll.sum()), -np.array([ga, gb])
 
 
 def fit_prior(successes: Sequence[int] | np.ndarray, trials: Sequence[int] | np.ndarray) -> Prior:
@@ -86,7 +97,10 @@ def fit_prior(successes: Sequence[int] | np.ndarray, trials: Sequence[int] | np.
         _negloglik,
         start,
         args=(k, n),
-        method="L-BFGS-B",
+        jac=True,
+        # TNC rather than L-BFGS-B: the latter's BLAS calls make each fit up to 20 times slower
+        # when other processes keep the cores busy; both find the same maximum
+        method="TNC",
         bounds=[(math.log(1e-3), math.log(MAX_STRENGTH))] * 2,
     )
     a, b = (float(x) for x in np.exp(res.x))
@@ -130,6 +144,87 @@ def shrink_all(
     return prior, [
         shrink(int(k), int(n), prior, level) for k, n in zip(successes, trials, strict=True)
     ]
+
+
+#: The grid of priors `shrink_group` integrates over: prior means on the logit scale around the
+#: pooled rate, prior strengths (alpha + beta) log-spaced over [STRENGTH_RANGE].
+GRID_MEANS = 61
+GRID_STRENGTHS = 60
+STRENGTH_RANGE = (0.2, MAX_STRENGTH)
+
+
+def _logit(p: Any) -> Any:
+    return np.log(p / (1 - p))
+
+
+def shrink_group(
+    successes: Sequence[int] | np.ndarray,
+    trials: Sequence[int] | np.ndarray,
+    level: float = LEVEL,
+) -> tuple[Prior, list[Rate]]:
+    """Each group's rate shrunk toward the whole group's, integrating over how uncertain the
+    group's prior is (hierarchical Bayes): the honest choice when the group is small.
+
+    The prior Beta(mu * s, (1 - mu) * s) is given a hyperprior uniform in the mean mu and
+    proportional to s^(-3/2) in the strength s (Gelman et al., Bayesian Data Analysis, ch. 5,
+    i.e. p(alpha, beta) proportional to (alpha + beta)^(-5/2)), evaluated on a grid; each group's
+    posterior is the resulting mixture of betas. The estimate is the mixture's mean; the
+    equal-tailed interval is that of the beta with the mixture's mean and variance. Groups
+    without trials get the rate a new member would have. The returned prior has the posterior
+    mean of mu and the posterior geometric mean of s (for display)."""
+    k = np.asarray(successes, dtype=float)
+    n = np.asarray(trials, dtype=float)
+    if k.shape != n.shape:
+        raise ValueError("successes and trials must have the same length")
+    if np.any(k < 0) or np.any(k > n):
+        raise ValueError("successes must lie between 0 and trials")
+    kk, nn = k[n > 0], n[n > 0]
+    if nn.size == 0:
+        uniform = Prior(1.0, 1.0)
+        return uniform, [shrink(int(x), int(y), uniform, level) for x, y in zip(k, n, strict=True)]
+    pooled = (kk.sum() + 0.5) / (nn.sum() + 1.0)
+    raw = (kk + 0.5) / (nn + 1.0)
+    spread = float(np.var(_logit(raw))) if raw.size > 1 else 1.0
+    # the grid of means spans six standard errors of the group's mean rate, widened until
+    # the posterior has no mass left at its edges
+    width = 6 * math.sqrt(1 / (nn.sum() * pooled * (1 - pooled)) + spread / raw.size)
+    log_s = np.linspace(math.log(STRENGTH_RANGE[0]), math.log(STRENGTH_RANGE[1]), GRID_STRENGTHS)
+    for _ in range(8):
+        mu = 1 / (1 + np.exp(-np.linspace(-width, width, GRID_MEANS) - _logit(pooled)))
+        m, s = (x.ravel() for x in np.meshgrid(mu, np.exp(log_s), indexing="ij"))
+        a, b = m * s, (1 - m) * s
+        loglik = special.betaln(kk[:, None] + a, (nn - kk)[:, None] + b).sum(0)
+        loglik -= nn.size * special.betaln(a, b)
+        # hyperprior in the grid's coordinates (logit mu, log s): mu(1 - mu) * s^(-1/2)
+        logpost = loglik + np.log(m * (1 - m)) - 0.5 * np.log(s)
+        w = np.exp(logpost - logpost.max())
+        w /= w.sum()
+        if w.reshape(GRID_MEANS, GRID_STRENGTHS)[[0, -1], :].sum() < 1e-5:
+            break
+        width *= 2
+    keep = w > w.max() * 1e-9
+    w, a, b, m, s = w[keep] / w[keep].sum(), a[keep], b[keep], m[keep], s[keep]
+    pa, pb = a[None, :] + k[:, None], b[None, :] + (n - k)[:, None]
+    mean = (w * pa / (pa + pb)).sum(1)
+    second = (w * pa * (pa + 1) / ((pa + pb) * (pa + pb + 1))).sum(1)
+    var = np.maximum(second - mean**2, 1e-15)
+    size = np.maximum(mean * (1 - mean) / var - 1, 1e-9)
+    tail = (1 - level) / 2
+    low, high = stats.beta.ppf([[tail], [1 - tail]], mean * size, (1 - mean) * size)
+    prior = _bounded(float((w * m).sum()), float(np.exp((w * np.log(s)).sum())))
+    rates = [
+        Rate(
+            successes=int(k[i]),
+            trials=int(n[i]),
+            raw=float(k[i] / n[i]) if n[i] else None,
+            estimate=float(mean[i]),
+            low=float(low[i]),
+            high=float(high[i]),
+            level=level,
+        )
+        for i in range(k.size)
+    ]
+    return prior, rates
 
 
 def jeffreys_interval(

@@ -359,3 +359,24 @@ def run(con: BaseBackend, q: Query, timezone: str = "UTC") -> pd.DataFrame:
             df[m] = df[m].round().astype("Int64")
     df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
     return df
+
+
+def run_measures(con: BaseBackend, q: Query, timezone: str = "UTC") -> pd.DataFrame:
+    """The measures behind a query's metrics (counts and sums, before any ratio is taken), one
+    row per group, split and period of the query's range (comparisons are not joined).
+
+    What an analysis needs to put an interval on a rate: win_rate's deals won and lost,
+    stage_conversion:demo>proposal's `stage_entered:demo>proposal` and `stage_then:...`."""
+    c = Compiler(con, timezone)
+    lo = q.start if q.grain is Grain.ALL else period_start(q.start, q.grain)
+    base, cols = c.measures(q, lo)
+    base = base.filter(base._period.isin(buckets(q)))
+    split = ["_split"] if q.split else []
+    base = base.select("_key", *split, "_period", *cols)
+    renames = {q.key: "_key", "period_start": "_period"}
+    if q.split:
+        renames[q.split.value] = "_split"
+    order = [q.key, *([q.split.value] if q.split else []), "period_start"]
+    df: pd.DataFrame = base.rename(renames).order_by(order).to_pandas()
+    df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
+    return df
