@@ -18,10 +18,13 @@ WITH "t25" AS (
           "t16"."_key",
           "t16"."_period",
           QUANTILE_CONT(
-            CAST(DATE_DIFF('DAY', CAST("t16"."_created_local" AS DATE), CAST("t16"."_local" AS DATE)) AS DOUBLE),
+            CASE
+              WHEN "t16"."status" = 'won'
+              THEN CAST(DATE_DIFF('DAY', CAST("t16"."_created_local" AS DATE), CAST("t16"."_local" AS DATE)) AS DOUBLE)
+              ELSE CAST(NULL AS DOUBLE)
+            END,
             0.5
-          ) FILTER(WHERE
-            "t16"."status" = 'won') AS "sales_cycle_days"
+          ) AS "sales_cycle_days"
         FROM (
           SELECT
             "t14"."deal_id",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import ibis
 import ibis.expr.types as ir
 
 from salesperf.schema import ActivityType, DealStatus
@@ -68,12 +69,12 @@ MEASURES = {
         Measure(
             "sales_cycle_days",
             "deal_closed",
-            lambda t: (
-                t._local.date()
-                .delta(t._created_local.date(), unit="day")
-                .cast("float64")
-                .median(where=_won(t))
-            ),
+            # a median over a CASE, not median(where=): Spark refuses a filtered percentile
+            lambda t: ibis.ifelse(
+                _won(t),
+                t._local.date().delta(t._created_local.date(), unit="day").cast("float64"),
+                ibis.null("float64"),
+            ).median(),
             additive=False,
             zero_when_empty=False,
         ),
