@@ -144,3 +144,81 @@ def demo_store(_demo: tuple[Store, Any]) -> Store:
 def demo_planted(_demo: tuple[Store, Any]) -> Any:
     """The patterns planted in `demo_store` (a `salesperf.demo.Planted`)."""
     return _demo[1].planted
+
+
+# -- other engines: PostgreSQL and Spark (see tests/engines.py) ---------------------------------
+
+ENGINES = ("duckdb", "postgres", "spark")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """A PostgreSQL server of this test session (a `tests.engines.PgServer`), or a skip saying
+    why none can run here."""
+    from engines import start_postgres, why_no_postgres
+
+    reason = why_no_postgres()
+    if reason:
+        pytest.skip(reason)
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def spark_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Spark started once for the test session, in local[2] mode with a fresh warehouse
+    folder, or a skip saying why it cannot run here. Stores get folders of their own."""
+    from engines import why_no_spark
+
+    reason = why_no_spark()
+    if reason:
+        pytest.skip(reason)
+    from salesperf.engines.spark import spark_session
+
+    root = tmp_path_factory.mktemp("spark")
+    spark_session("local[2]", {}, root)
+    return root
+
+
+@pytest.fixture(params=ENGINES)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The engine a test runs on: a test asking for it runs once on each engine."""
+    return str(request.param)
+
+
+@pytest.fixture
+def engine_store(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[..., Store]]:
+    """A factory of fresh, empty stores on `backend` (a DuckDB file, a new PostgreSQL database,
+    a new Spark warehouse folder); `Store.open`'s keywords pass through. Closed after the test."""
+    opened: list[Store] = []
+    databases: list[str] = []
+
+    def make(**kwargs: Any) -> Store:
+        n = len(opened)
+        if backend == "postgres":
+            server = request.getfixturevalue("pg_server")
+            databases.append(f"t{n}_{tmp_path.name}".lower().replace("-", "_")[:60])
+            url = server.create_database(databases[-1])
+        elif backend == "spark":
+            request.getfixturevalue("spark_home")
+            url = f"local[2]?warehouse={tmp_path / f'warehouse{n}'}"
+        else:
+            url = str(tmp_path / f"store{n}.duckdb")
+        s = Store.open(url, **kwargs)
+        opened.append(s)
+        return s
+
+    yield make
+    for s in opened:
+        s.close()
+    for name in databases:
+        request.getfixturevalue("pg_server").drop_database(name)
+
+
+@pytest.fixture
+def backend_store(engine_store: Callable[..., Store]) -> Store:
+    """A fresh, empty store on `backend`."""
+    return engine_store()

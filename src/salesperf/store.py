@@ -1,52 +1,61 @@
 """The one place that connects to an engine.
 
-A store is opened from a URL: a path or `duckdb:///path.duckdb` for the embedded default. The
-rest of salesperf receives an Ibis backend or table from here and never names an engine.
-The store records its schema version in `salesperf_meta` and upgrades itself on open.
+A store is opened from a URL: a path or `duckdb:///path.duckdb` for the embedded default,
+`postgresql://user@host:port/database` for PostgreSQL, `local[2]?warehouse=/folder` or
+`spark://host:7077?warehouse=/folder` for Spark over Parquet (see docs/deployment.md). The rest of
+salesperf receives an Ibis backend or table from here and never names an engine; what differs
+between engines lives in `salesperf.engines`. The store records its schema version in
+`salesperf_meta` and upgrades itself on open.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
-from ibis.backends.sql.datatypes import DuckDBType
 
-from salesperf.migrations import (
-    IMPORTS,
-    IMPORTS_SCHEMA,
-    META,
-    MIGRATIONS,
-    REJECTS,
-    REJECTS_SCHEMA,
+from salesperf.engines import connect, shown
+from salesperf.engines.base import (
+    MEMORY_ENV,
+    Engine,
+    MergeCounts,
+    StoreError,
+    duck_casts,
+    duck_type,
+    memory_limit,
+    q,
 )
-from salesperf.schema import TABLES, Table
+from salesperf.migrations import META, MIGRATIONS
+from salesperf.schema import LOAD_ORDER, TABLES, Table
 from salesperf.settings import SettingError, Settings, check_setting
+
+__all__ = [
+    "DEFAULT_STORE",
+    "IMPORT_MEMORY",
+    "MEMORY_ENV",
+    "STORE_ENV",
+    "MergeCounts",
+    "Store",
+    "StoreError",
+    "copy_store",
+    "memory_limit",
+    "resolve_url",
+]
 
 DEFAULT_STORE = "salesperf.duckdb"
 STORE_ENV = "SALESPERF_STORE"
+#: An import stages every row of its file; a tighter budget keeps a ten-million-row file well
+#: inside 1.5 GB of memory at a small cost in speed (the staged rows spill to disk).
+IMPORT_MEMORY = "768MB"
 
-
-class StoreError(Exception):
-    """The store cannot be opened or used as asked; the message says why."""
-
-
-@dataclass(frozen=True)
-class MergeCounts:
-    """What one merge did to a table."""
-
-    inserted: int
-    updated: int
-    unchanged: int
+_batches = itertools.count()
 
 
 def resolve_url(url: str | os.PathLike[str] | None) -> str:
@@ -56,33 +65,23 @@ def resolve_url(url: str | os.PathLike[str] | None) -> str:
     return str(url)
 
 
-MEMORY_ENV = "SALESPERF_MEMORY_LIMIT"
-#: An import stages every row of its file; a tighter budget keeps a ten-million-row file well
-#: inside 1.5 GB of memory at a small cost in speed (the staged rows spill to disk).
-IMPORT_MEMORY = "768MB"
-
-
-def memory_limit() -> str:
-    """The embedded engine's memory budget (beyond it, work spills to disk): 1GB by default.
-
-    A bounded budget keeps imports and scorecards of tens of millions of rows inside the
-    memory a laptop or a small server has; $SALESPERF_MEMORY_LIMIT (e.g. 4GB) raises it.
-    """
-    return os.environ.get(MEMORY_ENV) or "1GB"
-
-
-def _q(name: str) -> str:
-    """A quoted identifier (our own canonical names only)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
 class Store:
     """An open store: an Ibis backend holding the canonical tables."""
 
-    def __init__(self, url: str, con: BaseBackend, path: Path | None) -> None:
-        self.url = url
-        self.con = con
-        self.path = path
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = shown(url)
+        self._engine = engine
+        self.path: Path | None = engine.path
+
+    @property
+    def con(self) -> BaseBackend:
+        """The Ibis backend the metric layer queries (Spark starts on first use)."""
+        return self._engine.con
+
+    @property
+    def engine(self) -> str:
+        """The engine's name: duckdb, postgres or spark."""
+        return self._engine.name
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -95,35 +94,18 @@ class Store:
     ) -> Store:
         """Open (creating if needed) the store at `url` and bring its schema up to date."""
         resolved = resolve_url(url)
-        scheme, _, rest = resolved.partition("://")
-        if not rest:
-            scheme, rest = "duckdb", resolved
-        if scheme != "duckdb":
-            raise StoreError(
-                f"cannot open {resolved!r}: supported stores are a DuckDB file path "
-                "or duckdb:///path.duckdb"
-            )
-        if rest in ("", ":memory:"):
-            con = ibis.duckdb.connect()
-            path = None
-        else:
-            path = Path(rest).expanduser()
-            if path.is_dir():
-                raise StoreError(f"{path} is a folder; give the path of a .duckdb file")
-            if not path.parent.exists():
-                raise StoreError(f"cannot create the store {path}: folder {path.parent} is missing")
-            try:
-                con = ibis.duckdb.connect(str(path), memory_limit=memory_limit())
-            except Exception as exc:  # the engine's own words are the clearest here
-                raise StoreError(f"cannot open the store {path}: {exc}") from exc
-        store = cls(resolved, con, path)
+        store = cls(resolved, connect(resolved))
         if upgrade:
-            store.upgrade(target_version)
+            try:
+                store.upgrade(target_version)
+            except BaseException:
+                store.close()
+                raise
         return store
 
     def close(self) -> None:
         """Close the connection."""
-        self.con.disconnect()
+        self._engine.close()
 
     def __enter__(self) -> Store:
         return self
@@ -131,28 +113,28 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- raw access (only this module speaks SQL) ------------------------------------------
-    def _exec(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-        cur = self.con.con.execute(sql, params or [])  # type: ignore[attr-defined]
-        try:
-            return list(cur.fetchall())
-        except Exception:
-            return []
+    # -- raw access (only the store speaks SQL) --------------------------------------------
+    def _exec(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Run one plain-SQL statement with `?` placeholders on the store's own tables."""
+        return self._engine.execute(sql, params)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         """All writes inside commit together or not at all."""
-        self._exec("BEGIN TRANSACTION")
-        try:
+        with self._engine.transaction():
             yield
-        except BaseException:
-            self._exec("ROLLBACK")
-            raise
-        self._exec("COMMIT")
 
     # -- schema versions -----------------------------------------------------------------
     def _has_table(self, name: str) -> bool:
-        return name in self.con.list_tables()
+        return self._engine.has_table(name)
+
+    def create_table(self, name: str, schema: Any, key: tuple[str, ...] = ()) -> None:
+        """Create a table (for migrations); engines that enforce keys enforce `key`."""
+        self._engine.create_table(name, schema, key)
+
+    def create_index(self, table: str, columns: tuple[str, ...]) -> None:
+        """An index for reads by these columns, on engines that use indexes (for migrations)."""
+        self._engine.create_index(table, columns)
 
     @property
     def schema_version(self) -> int:
@@ -163,7 +145,10 @@ class Store:
         return int(rows[0][0]) if rows else 0
 
     def upgrade(self, target: int | None = None) -> list[int]:
-        """Apply the migrations the store lacks, each in its own transaction."""
+        """Apply the migrations the store lacks, each in its own transaction.
+
+        Processes opening the same store at once take turns; each migration runs once.
+        """
         current = self.schema_version
         latest = len(MIGRATIONS)
         target = latest if target is None else target
@@ -175,9 +160,13 @@ class Store:
         applied = []
         for version in range(current + 1, target + 1):
             with self.transaction():
+                self._engine.lock_schema()
+                if self.schema_version >= version:  # another process was first
+                    continue
                 MIGRATIONS[version - 1](self)
                 self._set_meta("schema_version", str(version))
             applied.append(version)
+        self._engine.prepare()
         return applied
 
     def _set_meta(self, key: str, value: str) -> None:
@@ -185,10 +174,13 @@ class Store:
         self._exec(f"INSERT INTO {META} VALUES (?, ?)", [key, value])
 
     # -- settings ------------------------------------------------------------------------
+    def _meta(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in self._exec(f"SELECT key, value FROM {META}")}
+
     @property
     def settings(self) -> Settings:
-        """The organisation's settings (time zone, currency, activity types)."""
-        return Settings.from_meta(dict(self._exec(f"SELECT key, value FROM {META}")))
+        """The organisation's settings (time zone, currency, activity types, context)."""
+        return Settings.from_meta(self._meta())
 
     def set_setting(self, key: str, value: str) -> str:
         """Change one setting after checking it; returns the value as stored."""
@@ -203,11 +195,11 @@ class Store:
     # -- tables --------------------------------------------------------------------------
     def table(self, name: str) -> ir.Table:
         """The Ibis table for a canonical (or log) table."""
-        return self.con.table(name)
+        return self._engine.table(name)
 
     def count(self, name: str) -> int:
         """The number of rows in a table."""
-        return int(self.con.table(name).count().execute())
+        return int(self._exec(f"SELECT count(*) FROM {q(name)}")[0][0])
 
     def counts(self) -> dict[str, int]:
         """Row counts of every canonical table."""
@@ -216,8 +208,8 @@ class Store:
     # -- imports -------------------------------------------------------------------------
     @contextlib.contextmanager
     def memory_budget(self, limit: str) -> Iterator[None]:
-        """Run the block with a smaller engine memory budget (work beyond it spills to disk)."""
-        raw = self.con.con  # type: ignore[attr-defined]
+        """Run the block with a smaller staging memory budget (work beyond it spills to disk)."""
+        raw = self.staging()
         before = raw.execute("SELECT current_setting('memory_limit')").fetchone()[0]
         raw.execute(f"SET memory_limit = '{limit}'")
         try:
@@ -230,135 +222,142 @@ class Store:
 
         Call this before the work starts; the function may then be called from another thread.
         """
-        raw = self.con.con  # type: ignore[attr-defined]
+        raw = self.staging()
         # the engine measures progress only when asked to, and must not print it itself
         raw.execute("SET enable_progress_bar = true")
         raw.execute("SET enable_progress_bar_print = false")
         return lambda: float(raw.query_progress())
 
     def staging(self) -> Any:
-        """The backend in which import files are read and checked.
+        """The DuckDB connection in which import files are read and checked.
 
         For the embedded store that is the store's own connection (temporary tables), so that
-        accepted rows reach the store without a copy.
+        accepted rows reach the store without a copy; other engines stage in a DuckDB of their
+        own and copy the accepted rows over when they are written.
         """
-        return self.con.con  # type: ignore[attr-defined]
-
-    def replace_all(self, tables: Mapping[str, pa.Table]) -> dict[str, int]:
-        """Replace the whole content of the given canonical tables, in one transaction.
-
-        Used for whole data sets built in memory (the demo organisation); each Arrow table must
-        have exactly the canonical columns (in any order, castable to the canonical types).
-        """
-        written: dict[str, int] = {}
-        with self.transaction():
-            for name, data in tables.items():
-                spec = TABLES[name]
-                missing = set(spec.column_names) - set(data.column_names)
-                if missing:
-                    raise StoreError(f"{name}: columns missing: {', '.join(sorted(missing))}")
-                view = f"_replace_{name}"
-                self.con.con.register(view, data)  # type: ignore[attr-defined]
-                try:
-                    cols = ", ".join(_q(c) for c in spec.column_names)
-                    casts = ", ".join(
-                        f"CAST({_q(c.name)} AS {DuckDBType.from_ibis(c.kind.dtype).sql('duckdb')})"
-                        for c in spec.columns
-                    )
-                    self._exec(f"DELETE FROM {_q(name)}")
-                    self._exec(f"INSERT INTO {_q(name)} ({cols}) SELECT {casts} FROM {view}")
-                finally:
-                    self.con.con.unregister(view)  # type: ignore[attr-defined]
-                written[name] = data.num_rows
-        return written
+        return self._engine.staging()
 
     def staging_relation(self, table: str, column: str) -> str:
         """A relation, usable in the staging engine, of the ids in `table.column` (as `id`)."""
         if table not in TABLES or column not in TABLES[table].column_names:
             raise StoreError(f"{table}.{column} is not a canonical column")
-        return f"(SELECT {_q(column)} AS id FROM {_q(table)})"
+        return self._engine.staging_relation(table, column)
 
     def next_import_id(self) -> int:
         """A fresh import id."""
-        rows = self._exec(f"SELECT coalesce(max(import_id), 0) + 1 FROM {IMPORTS}")
-        return int(rows[0][0])
+        return self._engine.next_import_id()
 
     def merge(
         self,
         spec: Table,
         staged: str,
         *,
-        log: Mapping[str, Any],
+        log: Mapping[str, Any] | None,
         rejects: str | None,
         on_phase: Callable[[str], None] | None = None,
     ) -> MergeCounts:
-        """Upsert the staged table (a temporary table name) into `spec`, in one transaction.
+        """Upsert the staged table (a temporary table in the staging engine) into `spec`, in
+        one transaction.
 
         Rows whose key is new are inserted; rows whose key exists with other values replace the
         stored row; identical rows are left alone. The import log and the rejected rows are
         written in the same transaction, so an import is recorded exactly when it lands.
         """
-        chg = _q(f"{staged}_changed")
-        staged = _q(staged)
-        target = _q(spec.name)
-        s_cols = ", ".join(_q(c) for c in spec.column_names)
-        on = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in spec.key)
-        others = [c for c in spec.column_names if c not in spec.key]
-        differs = " OR ".join(f"t.{_q(c)} IS DISTINCT FROM s.{_q(c)}" for c in others) or "FALSE"
-        total = int(self._exec(f"SELECT count(*) FROM {staged}")[0][0])
-        empty = int(self._exec(f"SELECT count(*) FROM {target}")[0][0]) == 0
-        # rows whose key exists with other values (none when the table is still empty)
-        self._exec(
-            f"CREATE OR REPLACE TEMP TABLE {chg} AS SELECT "
-            + ", ".join(f"s.{_q(k)}" for k in spec.key)
-            + f" FROM {staged} s JOIN {target} t ON {on} WHERE {differs}"
-            + (" AND FALSE" if empty else "")
-        )
-        existing = (
-            0
-            if empty
-            else int(
-                self._exec(
-                    f"SELECT count(*) FROM {staged} s WHERE EXISTS (SELECT 1 FROM {target} t WHERE {on})"
-                )[0][0]
+        return self._engine.write(spec, staged, log=log, rejects=rejects, on_phase=on_phase)
+
+    def merge_rows(self, table: str, rows: pa.Table | Sequence[Mapping[str, Any]]) -> MergeCounts:
+        """Upsert a small batch of rows, by key, in one transaction (no import log).
+
+        Sending the same batch twice changes nothing the second time. The rows must already be
+        valid (the import's checks are not run here): each needs the table's required columns;
+        columns left out are null; values must cast to the canonical types. A batch with a
+        key twice, a missing required value or an unknown column is refused whole.
+        """
+        spec = TABLES.get(table)
+        if spec is None:
+            raise StoreError(f"there is no table {table!r}; the tables are: {', '.join(TABLES)}")
+        data = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(list(rows))
+        unknown = [c for c in data.column_names if c not in spec.column_names]
+        if unknown:
+            raise StoreError(f"{table} has no column {unknown[0]!r}")
+        missing = [c for c in spec.required if c not in data.column_names]
+        if missing and data.num_rows:
+            raise StoreError(f"{table} rows need {', '.join(missing)}")
+        con = self.staging()
+        name = f"_batch_{os.getpid()}_{next(_batches)}"
+        con.register(f"{name}_arrow", data)
+        try:
+            cols = ", ".join(
+                f"CAST({q(c.name)} AS {duck_type(c.kind.dtype)}) AS {q(c.name)}"
+                if c.name in data.column_names
+                else f"CAST(NULL AS {duck_type(c.kind.dtype)}) AS {q(c.name)}"
+                for c in spec.columns
             )
-        )
-        updated = int(self._exec(f"SELECT count(*) FROM {chg}")[0][0])
-        counts = MergeCounts(
-            inserted=total - existing, updated=updated, unchanged=existing - updated
-        )
-        on_chg = " AND ".join(f"t.{_q(k)} = c.{_q(k)}" for k in spec.key)
-        with self.transaction():
-            if on_phase:
-                on_phase("write")
-            if updated:
-                self._exec(
-                    f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM {chg} c WHERE {on_chg})"
-                )
-            if existing == 0 and counts.inserted:
-                # nothing to compare with: a plain insert, much faster than an anti-join
-                self._exec(f"INSERT INTO {target} ({s_cols}) SELECT {s_cols} FROM {staged}")
-            elif counts.inserted or updated:
-                self._exec(
-                    f"INSERT INTO {target} ({s_cols}) SELECT {s_cols} FROM {staged} s "
-                    f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {on})"
-                )
-            row = {
-                **log,
-                "inserted": counts.inserted,
-                "updated": counts.updated,
-                "unchanged": counts.unchanged,
-                "finished_at": datetime.now(UTC).replace(tzinfo=None),
-            }
-            cols = list(IMPORTS_SCHEMA.names)
-            self._exec(
-                f"INSERT INTO {IMPORTS} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-                [row[c] for c in cols],
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {q(name)} AS SELECT {cols} FROM {q(name + '_arrow')}"
             )
-            if rejects:
-                rcols = ", ".join(REJECTS_SCHEMA.names)
-                self._exec(f"INSERT INTO {REJECTS} ({rcols}) SELECT {rcols} FROM {_q(rejects)}")
-            if on_phase:
-                on_phase("commit")
-        self._exec(f"DROP TABLE IF EXISTS {chg}")
-        return counts
+        except Exception as exc:
+            con.unregister(f"{name}_arrow")
+            raise StoreError(f"{table} rows do not fit the table: {exc}") from None
+        con.unregister(f"{name}_arrow")
+        try:
+            for c in spec.required:
+                if con.execute(f"SELECT count(*) FROM {q(name)} WHERE {q(c)} IS NULL").fetchone()[
+                    0
+                ]:
+                    raise StoreError(f"{table} rows need a value for {c}")
+            keys = ", ".join(q(k) for k in spec.key)
+            dup = con.execute(
+                f"SELECT {keys} FROM {q(name)} GROUP BY {keys} HAVING count(*) > 1 LIMIT 1"
+            ).fetchone()
+            if dup:
+                raise StoreError(f"the batch holds the {table} key {dup} more than once")
+            return self.merge(spec, name, log=None, rejects=None)
+        finally:
+            con.execute(f"DROP TABLE IF EXISTS {q(name)}")
+
+    def replace_all(self, tables: Mapping[str, pa.Table | pa.RecordBatchReader]) -> dict[str, int]:
+        """Replace the whole content of the given canonical tables, in one transaction.
+
+        Used for whole data sets built in memory (the demo organisation); each Arrow table (or
+        stream of batches, read once) must have exactly the canonical columns (in any order,
+        castable to the canonical types).
+        """
+        con = self.staging()
+        relations: dict[str, str] = {}
+        written: dict[str, int] = {}
+        try:
+            for name, data in tables.items():
+                spec = TABLES[name]
+                missing = set(spec.column_names) - set(data.schema.names)
+                if missing:
+                    raise StoreError(f"{name}: columns missing: {', '.join(sorted(missing))}")
+                view = f"_replace_{name}"
+                con.register(view, data)
+                relations[name] = f"SELECT {duck_casts(spec.schema)} FROM {view}"
+                if isinstance(data, pa.Table):
+                    written[name] = data.num_rows
+            self._engine.replace(relations)
+        finally:
+            for name in relations:
+                con.unregister(f"_replace_{name}")
+        for name in relations:
+            if name not in written:
+                written[name] = self.count(name)
+        return written
+
+
+def copy_store(source: Store, target: Store) -> dict[str, int]:
+    """Copy every canonical table and the settings of one store into another (any engines).
+
+    The target's canonical tables are replaced, one table at a time; rows stream through, so a
+    store larger than memory can be copied. Used to move a store to PostgreSQL or Spark.
+    """
+    for key, value in source._meta().items():
+        if key != "schema_version":
+            target.set_setting(key, value)
+    copied = {}
+    for name in LOAD_ORDER:
+        reader = source.table(name).to_pyarrow_batches(chunk_size=200_000)
+        copied.update(target.replace_all({name: reader}))
+    return copied

@@ -1,0 +1,199 @@
+"""What every engine does for a store, and the SQL its DuckDB side shares.
+
+Each engine keeps the canonical tables (and the store's own log tables) and offers an Ibis
+backend for the metric layer. Whatever the engine, import files are read and checked in a DuckDB
+connection (the staging engine): accepted rows are then written into the store in one go.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import ibis.expr.schema as sch
+import ibis.expr.types as ir
+from ibis.backends import BaseBackend
+from ibis.backends.sql.datatypes import DuckDBType
+
+from salesperf.migrations import IMPORTS, IMPORTS_SCHEMA
+from salesperf.schema import Table
+
+MEMORY_ENV = "SALESPERF_MEMORY_LIMIT"
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class MergeCounts:
+    """What one merge did to a table."""
+
+    inserted: int
+    updated: int
+    unchanged: int
+
+
+def memory_limit() -> str:
+    """The embedded engine's memory budget (beyond it, work spills to disk): 1GB by default.
+
+    A bounded budget keeps imports and scorecards of tens of millions of rows inside the
+    memory a laptop or a small server has; $SALESPERF_MEMORY_LIMIT (e.g. 4GB) raises it.
+    """
+    return os.environ.get(MEMORY_ENV) or "1GB"
+
+
+def q(name: str) -> str:
+    """A quoted identifier (our own canonical names only)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def duck_type(dtype: Any) -> str:
+    """The DuckDB type of an Ibis type."""
+    return str(DuckDBType.from_ibis(dtype).sql("duckdb"))
+
+
+def duck_casts(spec_schema: sch.Schema) -> str:
+    """A select list casting each column to its stored DuckDB type."""
+    return ", ".join(f"CAST({q(n)} AS {duck_type(t)}) AS {q(n)}" for n, t in spec_schema.items())
+
+
+def log_row(log: Mapping[str, Any], counts: MergeCounts) -> list[Any]:
+    """The import log row of an import that landed with these counts, in column order."""
+    row = {
+        **log,
+        "inserted": counts.inserted,
+        "updated": counts.updated,
+        "unchanged": counts.unchanged,
+        "finished_at": datetime.now(UTC).replace(tzinfo=None),
+    }
+    return [row[c] for c in IMPORTS_SCHEMA.names]
+
+
+LOG_INSERT = (
+    f"INSERT INTO {IMPORTS} ({', '.join(IMPORTS_SCHEMA.names)}) "
+    f"VALUES ({', '.join('?' for _ in IMPORTS_SCHEMA.names)})"
+)
+
+
+class Engine:
+    """One engine behind a store. Subclasses implement every method below.
+
+    `execute` runs plain SQL with `?` placeholders on the store's side that holds the settings
+    and log tables; `staging` is the DuckDB connection in which import files are checked, and
+    `write` moves accepted rows from there into the store.
+    """
+
+    name = "engine"
+    path: Path | None = None
+
+    @property
+    def con(self) -> BaseBackend:
+        """The Ibis backend the metric layer queries."""
+        raise NotImplementedError
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Run one statement; its rows (none for a statement without a result)."""
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all (nested blocks join the outer one)."""
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    def has_table(self, name: str) -> bool:
+        """Whether the store holds a table of that name."""
+        raise NotImplementedError
+
+    def table(self, name: str) -> ir.Table:
+        """The Ibis table."""
+        return self.con.table(name)
+
+    def create_table(self, name: str, schema: sch.Schema, key: tuple[str, ...] = ()) -> None:
+        """Create a table if it does not exist; engines that enforce keys enforce `key`."""
+        raise NotImplementedError
+
+    def create_index(self, table: str, columns: tuple[str, ...]) -> None:
+        """An index for reads by these columns, where the engine uses indexes (else nothing)."""
+
+    def lock_schema(self) -> None:
+        """Inside an upgrade's transaction: wait until no other process is upgrading."""
+
+    def prepare(self) -> None:
+        """After the schema is up to date: what the engine needs besides the tables."""
+
+    def staging(self) -> Any:
+        """The DuckDB connection in which import files are read and checked."""
+        raise NotImplementedError
+
+    def staging_relation(self, table: str, column: str) -> str:
+        """A relation, in the staging engine, of the values in `table.column` (as `id`)."""
+        raise NotImplementedError
+
+    def next_import_id(self) -> int:
+        """A fresh import id, never handed out before."""
+        raise NotImplementedError
+
+    def write(
+        self,
+        spec: Table,
+        staged: str,
+        *,
+        log: Mapping[str, Any] | None,
+        rejects: str | None,
+        on_phase: Callable[[str], None] | None = None,
+    ) -> MergeCounts:
+        """Upsert the staged relation into `spec`'s table, with the log row and the rejects."""
+        raise NotImplementedError
+
+    def replace(self, relations: Mapping[str, str]) -> None:
+        """Replace whole tables by staged relations (SQL in the staging engine), at once."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the connections."""
+
+
+# -- the DuckDB side of a merge: the embedded store and the Spark store's catalog ---------------
+
+
+def duck_changes(
+    execute: Callable[[str], list[tuple[Any, ...]]], spec: Table, staged: str, target: str
+) -> tuple[MergeCounts, str, bool]:
+    """Count what upserting `staged` into `target` will do, before doing it.
+
+    Returns the counts, a temporary table of the keys whose stored rows differ (to be
+    replaced), and whether the target was empty.
+    """
+    chg = q(f"{staged}_changed")
+    s, t = q(staged), q(target)
+    on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in spec.key)
+    others = [c for c in spec.column_names if c not in spec.key]
+    differs = " OR ".join(f"t.{q(c)} IS DISTINCT FROM s.{q(c)}" for c in others) or "FALSE"
+    total = int(execute(f"SELECT count(*) FROM {s}")[0][0])
+    empty = int(execute(f"SELECT count(*) FROM {t}")[0][0]) == 0
+    # rows whose key exists with other values (none when the table is still empty)
+    execute(
+        f"CREATE OR REPLACE TEMP TABLE {chg} AS SELECT "
+        + ", ".join(f"s.{q(k)}" for k in spec.key)
+        + f" FROM {s} s JOIN {t} t ON {on} WHERE {differs}"
+        + (" AND FALSE" if empty else "")
+    )
+    existing = (
+        0
+        if empty
+        else int(
+            execute(f"SELECT count(*) FROM {s} s WHERE EXISTS (SELECT 1 FROM {t} t WHERE {on})")[0][
+                0
+            ]
+        )
+    )
+    updated = int(execute(f"SELECT count(*) FROM {chg}")[0][0])
+    counts = MergeCounts(inserted=total - existing, updated=updated, unchanged=existing - updated)
+    return counts, f"{staged}_changed", empty
