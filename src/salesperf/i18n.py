@@ -248,10 +248,10 @@ def fmt_number(value: float | int | None, lang: Lang | str, digits: int = 0) -> 
 
 
 def fmt_money(value: float | int | None, lang: Lang | str, currency: str = "EUR") -> str:
-    """An amount in whole currency units: €12,346 or € 12.346."""
+    """An amount in whole currency units: €12,346 or € 12.346 (a no-break space)."""
     if value is None:
         return DASH
-    pattern = "¤ #,##0" if Lang(lang) is Lang.NL else "¤#,##0"
+    pattern = "¤\u00a0#,##0" if Lang(lang) is Lang.NL else "¤#,##0"
     return format_currency(
         value, currency, format=pattern, currency_digits=False, locale=_loc(lang)
     )

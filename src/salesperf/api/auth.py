@@ -14,12 +14,11 @@ from salesperf.api.deps import (
     LANG_COOKIE,
     PRE_COOKIE,
     SESSION_COOKIE,
-    CsrfFailed,
     ServicesDep,
     Writer,
     csrf_token,
     request_lang,
-    session_csrf,
+    viewer_scope,
 )
 from salesperf.api.services import Services
 from salesperf.i18n import lang_of, t
@@ -36,6 +35,7 @@ from salesperf.web.render import render
 
 router = APIRouter()
 Public = [Depends(public_route)]
+SignedIn = [Depends(viewer_scope)]  # routes for signed-in users that show no data
 YEAR = 365 * 24 * 3600
 
 
@@ -143,7 +143,7 @@ async def login(
     return response
 
 
-@router.post("/logout", include_in_schema=False)
+@router.post("/logout", dependencies=SignedIn, include_in_schema=False)
 async def logout(request: Request, viewer: Writer, svc: ServicesDep) -> Response:
     """End the session."""
     if viewer.session is not None:
@@ -153,7 +153,7 @@ async def logout(request: Request, viewer: Writer, svc: ServicesDep) -> Response
     return response
 
 
-@router.post("/lang", include_in_schema=False)
+@router.post("/lang", dependencies=SignedIn, include_in_schema=False)
 async def switch_language(
     request: Request,
     viewer: Writer,
@@ -193,10 +193,3 @@ async def api_docs(request: Request) -> Response:
     """The API reference, from the OpenAPI description (served locally, no external script)."""
     spec = request.app.openapi()
     return render(request, None, "docs.html", spec=spec)
-
-
-def csrf_for(svc: Services, session: str | None) -> str:
-    """The CSRF token of a session (empty for API tokens, which need none)."""
-    if session is None:
-        raise CsrfFailed("no session")
-    return session_csrf(svc.settings, session)

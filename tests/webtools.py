@@ -1,0 +1,77 @@
+"""Test helpers for the web server: a small demo organisation with its users, an app for it,
+and signing in as a browser does (the sign-in form with its CSRF token)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from salesperf.api import AppSettings, create_app
+from salesperf.demo import DemoConfig, build_demo
+from salesperf.store import Store
+from salesperf.users import add_demo_users, password_hasher
+
+PASSWORD = "demo-password"
+TODAY = date(2026, 10, 1)  # the day after the demo's history ends: 2026-Q3 is the last quarter
+PERIOD = "2026-Q3"
+# the 12-rep demo: R001 manages the root (T00 > T01 > T03, Benelux), R007 manages DACH (T02 >
+# T04); the other reps are plain reps
+ADMIN = "admin"
+ROOT_MANAGER = "jan.novak"
+MANAGER = "vera.schmidt"
+MANAGER_REP = "R007"
+REP = "lucas.lindqvist"
+REP_ID = "R002"
+
+
+def build_web_store(path: Path) -> Path:
+    """A 12-rep, one-year demo organisation with its demo users, in a DuckDB file."""
+    with Store.open(path) as s:
+        build_demo(s, DemoConfig(reps=12, years=1))
+        add_demo_users(s, PASSWORD, hasher=password_hasher(cheap=True))
+    return path
+
+
+def settings(path: Path, **changes: Any) -> AppSettings:
+    """Test settings for the store: the demo's reference day, cheap hashing, http cookies."""
+    base = AppSettings(
+        store=str(path), secret_key="test-secret", secure_cookies=None, today=TODAY,
+        cheap_hashing=True, work_dir=path.parent / "web-work",
+    )  # fmt: skip
+    return replace(base, **changes)
+
+
+def app_for(path: Path, **changes: Any) -> FastAPI:
+    """An app serving the store."""
+    return create_app(settings(path, **changes))
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of the first form in a page."""
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, "no CSRF token in the page"
+    return m.group(1)
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Sign in through the sign-in form; returns the session's CSRF token."""
+    token = csrf_from(client.get("/login").text)
+    r = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token, "next": "/exports"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text[:500]
+    return csrf_from(client.get("/activities/new").text)
+
+
+def client_for(app: FastAPI, username: str | None = None) -> tuple[TestClient, str | None]:
+    """A client of the app, signed in as `username` (if given), and its CSRF token."""
+    client = TestClient(app)
+    return client, (sign_in(client, username) if username else None)
