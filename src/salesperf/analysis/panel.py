@@ -417,7 +417,7 @@ def _weeks(n: int, en: bool) -> str:
 
 def _signed(x: float) -> str:
     """A rate ratio as a signed percentage change: 1.11 -> +11%."""
-    return f"{100 * (x - 1):+.0f}%"
+    return f"{round(100 * (x - 1)):+d}%"
 
 
 def _explain(e: TypeEffect, lags: int) -> Text:

@@ -112,7 +112,8 @@ def _pts(x: float | None, lang: Lang) -> str:
 
 
 def _ratio(x: float, nl: str) -> str:
-    return ("+" if x >= 1 else "") + percent(x - 1, 0, nl)
+    """A rate ratio as a whole signed percentage change (1.11 -> +11%, never -0%)."""
+    return f"{round(100 * (x - 1)):+d}%"
 
 
 def render_drivers(result: Drivers, lang: Lang) -> None:
