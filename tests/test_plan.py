@@ -211,6 +211,7 @@ def test_no_won_deal_anywhere_is_a_clear_error(tiny: Store) -> None:
         ({"rep": "R9"}, "no rep 'R9'"),
         ({"team": "T9"}, "no team 'T9'"),
         ({"period": "2025-Q5"}, "not a period"),
+        ({"period": "2025-04-05..2025-04-06"}, "no working days"),
     ],
 )
 def test_bad_plan_queries_are_refused(tiny: Store, kw: dict[str, object], message: str) -> None:

@@ -194,6 +194,8 @@ def plan(store: Store, query: PlanQuery) -> Plan:
         raise ValueError("plan for a rep or for a team, not both")
     today = query.today or date.today()
     period = parse_period(query.period) if isinstance(query.period, str) else query.period
+    if working_days(period.start, period.end) == 0:
+        raise ValueError(f"{period.label} has no working days (Monday to Friday) to plan")
     window = (
         resolve_window(query.window, today) if query.window is not None
         else default_window(period, today)
