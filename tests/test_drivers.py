@@ -17,6 +17,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from salesperf.analysis.common import Text
+from salesperf.analysis.countmodel import fit_fixed_effects, fit_lags, holm
 from salesperf.analysis.drivers import (
     Drivers,
     DriversQuery,
@@ -24,7 +25,7 @@ from salesperf.analysis.drivers import (
     drivers,
     touch_curve,
 )
-from salesperf.analysis.panel import fit_fixed_effects, fit_lags, holm, lagged, rep_week_panel
+from salesperf.analysis.panel import lagged, rep_week_panel
 from salesperf.cli import app
 from salesperf.ingest.importer import import_file
 from salesperf.store import Store

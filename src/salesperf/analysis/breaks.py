@@ -90,7 +90,7 @@ class LeadVerdict(StrEnum):
 
     APPROACH = "approach"  # the rep converts differently than the peers would on their mix
     LEAD_MIX = "lead_mix"  # the gap is what the rep's mix of lead sources predicts
-    NO_CLEAR_GAP = "no_clear_gap"  # neither the peers' rate nor the expected one is ruled out
+    NO_CLEAR_GAP = "no_clear_gap"  # no clear gap, or one that neither clearly explains
 
 
 @dataclass(frozen=True)
@@ -259,7 +259,7 @@ def _describe(c: RateComparison) -> tuple[str, str]:
         arrow = step.replace("->", " → ")
         return f"the step {arrow}: {figures_en}", f"de stap {arrow}: {figures_nl}"
     return (
-        f"deals with a {step} activity, won of closed: {figures_en}",
+        f"deals with an activity of type {step}, won of closed: {figures_en}",
         f"deals met een activiteit van het type {step}, gewonnen van gesloten: {figures_nl}",
     )
 
@@ -291,7 +291,11 @@ def where_it_breaks(rates: Sequence[RateComparison]) -> Break | None:
 
 def lead_mix(store: Store, window: Period, groups: Mapping[str, str]) -> dict[str, LeadMix | None]:
     """Each rep's lead conversion against the peers' on the same mix of lead sources; None for
-    a rep without leads created in the window. Leads without a source count as `other`."""
+    a rep without leads created in the window. Leads without a source count as `other`.
+
+    The verdict: `approach` when the expected rate lies outside the rep's interval; `lead_mix`
+    when the peers' overall rate does but the expected one does not, and the mix accounts for
+    at least half the gap in its direction; otherwise `no_clear_gap`."""
     q = Query(
         ("lead_conversion_rate",),
         window.start,
@@ -324,6 +328,11 @@ def lead_mix(store: Store, window: Period, groups: Mapping[str, str]) -> dict[st
     return out
 
 
+def _explains(mix: float, gap: float) -> bool:
+    """Whether the lead mix accounts for at least half of a gap, in the gap's direction."""
+    return mix * gap > 0 and abs(mix) >= abs(gap) / 2
+
+
 def _lead_mix(
     n: int, k: int, interval: tuple[float, float], expected: float, team_rate: float
 ) -> LeadMix:
@@ -341,7 +350,7 @@ def _lead_mix(
             f"{pct(expected)} die het team op dezelfde mix van leadbronnen zou halen (team "
             f"totaal {pct(team_rate)}): het verschil zit in de aanpak, niet in de leads."
         )
-    elif not low <= team_rate <= high:
+    elif not low <= team_rate <= high and _explains(expected - team_rate, rate - team_rate):
         verdict = LeadVerdict.LEAD_MIX
         en = (
             f"Lead conversion {pct(rate)} ({k}/{n}) against the team's {pct(team_rate)}, but on "
@@ -352,6 +361,19 @@ def _lead_mix(
             f"Leadconversie {pct(rate)} ({k}/{n}) tegenover {pct(team_rate)} in het team, maar "
             f"op deze mix van leadbronnen zou het team {pct(expected)} halen: het verschil komt "
             "door de toegewezen leads, niet door de aanpak."
+        )
+    elif not low <= team_rate <= high:
+        verdict = LeadVerdict.NO_CLEAR_GAP
+        en = (
+            f"Lead conversion {pct(rate)} ({k}/{n}; interval {pct(low)}–{pct(high)}) differs from "
+            f"the team's {pct(team_rate)}; on this mix of lead sources the team would convert "
+            f"{pct(expected)}: neither the lead mix nor the approach clearly explains the gap."
+        )
+        nl = (
+            f"Leadconversie {pct(rate)} ({k}/{n}; interval {pct(low)}–{pct(high)}) wijkt af van "
+            f"{pct(team_rate)} in het team; op deze mix van leadbronnen zou het team "
+            f"{pct(expected)} halen: noch de mix van leads, noch de aanpak verklaart het "
+            "verschil duidelijk."
         )
     else:
         verdict = LeadVerdict.NO_CLEAR_GAP

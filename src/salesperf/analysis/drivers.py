@@ -21,11 +21,10 @@ from typing import Any
 import pandas as pd
 
 from salesperf.analysis.common import Lang, Text, resolve_window
+from salesperf.analysis.countmodel import LagFit, fit_lags
 from salesperf.analysis.panel import (
-    LagFit,
     check_types,
     closed_deal_touches,
-    fit_lags,
     full_weeks,
     rep_week_panel,
     team_reps,

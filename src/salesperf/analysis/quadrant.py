@@ -130,6 +130,27 @@ class Basis(StrEnum):
     TARGET = "target"
 
 
+class Why(StrEnum):
+    """Why a rep is inconclusive."""
+
+    TOO_FEW_DEALS = "too_few_deals"  # fewer than MIN_CLOSED_DEALS closed deals
+    TOO_FEW_WEEKS = "too_few_weeks"  # activity in fewer than MIN_WEEKS_ACTIVE weeks
+    SPANS = "interval_spans"  # the index's interval holds 1
+    WITHIN_MARGIN = "within_margin"  # the index is within MATERIAL_DIFFERENCE of 1
+    NO_REFERENCE = "no_reference"  # no team median to divide by
+    NO_INTERVAL = "no_interval"  # nothing to put an interval on
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason a rep has no label: what, about which index, in a sentence and in short."""
+
+    why: Why
+    about: str  # "activity" or "performance"
+    text: Text
+    short: Text  # a few words, for a table cell
+
+
 @dataclass(frozen=True)
 class DiagnoseQuery:
     """Which reps to diagnose, over which window, compared with whom."""
@@ -202,7 +223,7 @@ class RepDiagnosis:
     activity: Activity
     performance: Performance
     label: Label
-    reasons: tuple[Text, ...]  # why the label is inconclusive (empty otherwise)
+    reasons: tuple[Reason, ...]  # why the label is inconclusive (empty otherwise)
     rates: tuple[RateComparison, ...]
     breaks_at: Break | None  # for busy-not-effective and at-risk reps
     lead_mix: LeadMix | None
@@ -540,47 +561,70 @@ def _performance(
     return Performance(revenue, won, lost, target, median, Index(value, low, high, basis))
 
 
-def _label(activity: Activity, performance: Performance) -> tuple[Label, tuple[Text, ...]]:
+def _dec(x: float, nl: bool = False) -> str:
+    text = f"{x:.2f}"
+    return text.replace(".", ",") if nl else text
+
+
+def _span(index: Index, nl: bool = False) -> str:
+    assert index.value is not None
+    if index.low is None or index.high is None:
+        return _dec(index.value, nl)
+    return f"{_dec(index.value, nl)} [{_dec(index.low, nl)}–{_dec(index.high, nl)}]"
+
+
+def _label(activity: Activity, performance: Performance) -> tuple[Label, tuple[Reason, ...]]:
     """The quadrant when the evidence supports it, else inconclusive with the reasons."""
-    reasons: list[Text] = []
+    reasons: list[Reason] = []
     closed = performance.deals_won + performance.deals_lost
     if closed < MIN_CLOSED_DEALS:
-        reasons.append(Text(
-            f"too few deals: {closed} closed deal{'' if closed == 1 else 's'}, fewer than "
-            f"{MIN_CLOSED_DEALS}",
-            f"te weinig deals: {closed} gesloten deal{'' if closed == 1 else 's'}, minder dan "
-            f"{MIN_CLOSED_DEALS}"))  # fmt: skip
-    if activity.weeks_active < MIN_WEEKS_ACTIVE:
-        reasons.append(Text(
-            f"too few weeks active: {activity.weeks_active}, fewer than {MIN_WEEKS_ACTIVE}",
-            f"te weinig actieve weken: {activity.weeks_active}, minder dan {MIN_WEEKS_ACTIVE}",
-        ))  # fmt: skip
+        s = "" if closed == 1 else "s"
+        reasons.append(Reason(Why.TOO_FEW_DEALS, "performance", Text(
+            f"too few deals: {closed} closed deal{s}, fewer than {MIN_CLOSED_DEALS}",
+            f"te weinig deals: {closed} gesloten deal{s}, minder dan {MIN_CLOSED_DEALS}"),
+            Text(f"{closed} closed deal{s} (< {MIN_CLOSED_DEALS})",
+                 f"{closed} gesloten deal{s} (< {MIN_CLOSED_DEALS})")))  # fmt: skip
+    weeks = activity.weeks_active
+    if weeks < MIN_WEEKS_ACTIVE:
+        reasons.append(Reason(Why.TOO_FEW_WEEKS, "activity", Text(
+            f"too few weeks active: {weeks}, fewer than {MIN_WEEKS_ACTIVE}",
+            f"te weinig actieve weken: {weeks}, minder dan {MIN_WEEKS_ACTIVE}"),
+            Text(f"{weeks} weeks active (< {MIN_WEEKS_ACTIVE})",
+                 f"{weeks} actieve weken (< {MIN_WEEKS_ACTIVE})")))  # fmt: skip
     sides = []
-    for index, en, nl in (
-        (activity.index, "activity", "de activiteit"),
-        (performance.index, "performance", "de prestatie"),
+    for index, about, en, nl in (
+        (activity.index, "activity", "activity", "de activiteit"),
+        (performance.index, "performance", "performance", "de prestatie"),
     ):
         side = index.side()
         sides.append(side)
         if side is not None:
             continue
-        if index.value is None:
-            what = "target or team median" if index.basis is Basis.TARGET else "team median"
-            reasons.append(Text(f"no {what} to compare {en} with",
-                                f"geen teammediaan om {nl} mee te vergelijken"))  # fmt: skip
-            continue
-        span = f"{index.value:.2f} [{index.low:.2f}–{index.high:.2f}]"
         ref_en = "the target" if index.basis is Basis.TARGET else "the team median"
         ref_nl = "het doel" if index.basis is Basis.TARGET else "de teammediaan"
-        assert index.low is not None
-        assert index.high is not None
-        if index.low <= 1 <= index.high:
-            reasons.append(Text(f"the {en} interval {span} spans {ref_en}",
-                                f"het interval van {nl} {span} omvat {ref_nl}"))  # fmt: skip
+        if index.value is None:
+            reasons.append(Reason(Why.NO_REFERENCE, about,
+                Text(f"no team median to compare {en} with",
+                     f"geen teammediaan om {nl} mee te vergelijken"),
+                Text(f"{en}: no median", f"{nl}: geen mediaan")))  # fmt: skip
+        elif index.low is None or index.high is None:
+            reasons.append(Reason(Why.NO_INTERVAL, about,
+                Text(f"no interval for {en}: nothing won to resample",
+                     f"geen interval voor {nl}: niets gewonnen om te herbemonsteren"),
+                Text(f"{en}: no interval", f"{nl}: geen interval")))  # fmt: skip
+        elif index.low <= 1 <= index.high:
+            reasons.append(Reason(Why.SPANS, about,
+                Text(f"the {en} interval {_span(index)} spans {ref_en}",
+                     f"het interval van {nl} {_span(index, True)} omvat {ref_nl}"),
+                Text(f"{en} interval spans {ref_en.removeprefix('the ')}",
+                     f"interval {nl.removeprefix('de ')} omvat {ref_nl.split()[-1]}")))  # fmt: skip
         else:
             pct = f"{MATERIAL_DIFFERENCE:.0%}"
-            reasons.append(Text(f"{en} {span} is within {pct} of {ref_en}",
-                                f"{nl} {span} ligt binnen {pct} van {ref_nl}"))  # fmt: skip
+            reasons.append(Reason(Why.WITHIN_MARGIN, about,
+                Text(f"{en} {_span(index)} is within {pct} of {ref_en}",
+                     f"{nl} {_span(index, True)} ligt binnen {pct} van {ref_nl}"),
+                Text(f"{en} within {pct} of {ref_en.removeprefix('the ')}",
+                     f"{nl.removeprefix('de ')} binnen {pct} van {ref_nl.split()[-1]}")))  # fmt: skip
     if reasons:
         return Label.INCONCLUSIVE, tuple(reasons)
     a, p = sides
@@ -592,7 +636,7 @@ def _label(activity: Activity, performance: Performance) -> tuple[Label, tuple[T
 def _explain(
     name: str,
     label: Label,
-    reasons: Sequence[Text],
+    reasons: Sequence[Reason],
     breaks: Break | None,
     mix: LeadMix | None,
 ) -> Text:
@@ -600,8 +644,8 @@ def _explain(
     en = [f"{name}: {q.name.en} — {q.suggests.en}."]
     nl = [f"{name}: {q.name.nl} — {q.suggests.nl}."]
     if reasons:
-        en.append("No label: " + "; ".join(r.en for r in reasons) + ".")
-        nl.append("Geen oordeel: " + "; ".join(r.nl for r in reasons) + ".")
+        en.append("No label: " + "; ".join(r.text.en for r in reasons) + ".")
+        nl.append("Geen oordeel: " + "; ".join(r.text.nl for r in reasons) + ".")
     if breaks is not None:
         en.append(breaks.text.en)
         nl.append(breaks.text.nl)
@@ -617,6 +661,8 @@ def _explain(
 def _overview(window: Period, peers: Peers, team: str | None) -> Text:
     last = window.end - timedelta(days=1)
     span = f"{window.label} ({window.start.isoformat()} – {last.isoformat()})"
+    if ".." in window.label or window.label == window.start.isoformat():
+        span = f"{window.start.isoformat()} – {last.isoformat()}"
     if peers is Peers.OWN_TEAM:
         who_en, who_nl = "the reps of their own team", "de verkopers van het eigen team"
     else:

@@ -1,0 +1,133 @@
+"""`salesperf diagnose`: the activity–performance quadrant per rep, with intervals, and where
+conversion breaks for reps who are busy but not effective or at risk."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.table import Table
+
+from salesperf.analysis.common import Lang, Text
+from salesperf.analysis.quadrant import (
+    Basis,
+    DiagnoseQuery,
+    Diagnosis,
+    Index,
+    Label,
+    Peers,
+    RepDiagnosis,
+    diagnose,
+)
+from salesperf.commands.common import (
+    FormatOpt,
+    LangOpt,
+    OutputFormat,
+    StoreOpt,
+    TeamOpt,
+    WindowOpt,
+    errors,
+    open_store,
+    out,
+    print_json,
+)
+
+_STYLE = {
+    Label.STAR: "bold green",
+    Label.BUSY: "bold yellow",
+    Label.EFFICIENT: "bold cyan",
+    Label.AT_RISK: "bold red",
+    Label.INCONCLUSIVE: "dim",
+}
+_H = {
+    "rep": Text("Rep", "Verkoper"),
+    "activity": Text("Activity index", "Activiteitsindex"),
+    "performance": Text("Performance index", "Prestatie-index"),
+    "label": Text("Label", "Oordeel"),
+    "why": Text("Reason / where conversion breaks", "Reden / waar de conversie breekt"),
+    "no_break": Text("no step clearly below the team", "geen stap duidelijk onder het team"),
+    "legend": Text(
+        "Index with its 95% interval below. Activity: 1 is the team median. Performance: 1 is "
+        "the rep's revenue target, or the team median where marked †.",
+        "Index met eronder het 95%-interval. Activiteit: 1 is de teammediaan. Prestatie: 1 is "
+        "het omzetdoel van de verkoper, of de teammediaan waar † staat.",
+    ),
+}
+
+PeersOpt = Annotated[
+    Peers | None,
+    typer.Option(
+        "--peers",
+        help="Compare each rep with their own team, or with the whole queried team "
+        "(default: the queried team with --team, else their own team).",
+        show_default=False,
+    ),
+]
+
+
+def diagnose_cmd(
+    team: TeamOpt = None,
+    window: WindowOpt = "last-quarter",
+    peers: PeersOpt = None,
+    lang: LangOpt = Lang.EN,
+    format: FormatOpt = OutputFormat.TABLE,
+    store: StoreOpt = None,
+) -> None:
+    """Each rep in the activity–performance quadrant (star, busy but not effective, efficient,
+    at risk), only where the evidence supports it, and where their conversion breaks."""
+    with errors(), open_store(store) as s:
+        result = diagnose(s, DiagnoseQuery(team=team, window=window, peers=peers))
+    if format is OutputFormat.JSON:
+        print_json(result.to_json())
+        return
+    render_diagnosis(result, lang)
+
+
+def index_text(index: Index, lang: Lang, sep: str = " ") -> str:
+    """An index with its interval, `1.41 (1.37–1.46)`; decimal commas in Dutch."""
+    if index.value is None:
+        return "—"
+    text = f"{index.value:.2f}"
+    if index.low is not None and index.high is not None:
+        text += f"{sep}({index.low:.2f}–{index.high:.2f})"
+    return text.replace(".", ",") if lang is Lang.NL else text
+
+
+def _why(r: RepDiagnosis, lang: Lang) -> str:
+    if r.reasons:
+        return "; ".join(x.short.get(lang) for x in r.reasons)
+    b = r.breaks_at
+    if b is not None:
+        rate, team = b.comparison.rate.estimate, b.comparison.team_rate or 0.0
+        step = b.step.replace("->", " → ")
+        vs = "vs" if lang is Lang.EN else "tegen"
+        return f"{step}: {rate:.0%} {vs} {team:.0%}"
+    if r.label in (Label.BUSY, Label.AT_RISK):
+        return _H["no_break"].get(lang)
+    return r.quadrant.suggests.get(lang)
+
+
+def render_diagnosis(result: Diagnosis, lang: Lang) -> None:
+    """The quadrant table, one row per rep, then the explanations in `lang`."""
+    h = {k: v.get(lang) for k, v in _H.items()}
+    out.print(f"[bold]{result.explanation.get(lang)}[/]", highlight=False)
+    t = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    t.add_column(h["rep"], max_width=20)
+    t.add_column(h["activity"], justify="right", no_wrap=True, min_width=11)
+    t.add_column(h["performance"], justify="right", no_wrap=True, min_width=11)
+    t.add_column(h["label"], min_width=12, max_width=14)
+    t.add_column(h["why"], min_width=16)
+    for r in result.reps:
+        perf = index_text(r.performance.index, lang, "\n")
+        if r.performance.index.basis is Basis.TEAM_MEDIAN and perf != "—":
+            perf = perf.replace("\n", " †\n", 1) if "\n" in perf else f"{perf} †"
+        t.add_row(
+            f"{r.rep_id} {r.name} [dim]({r.team_id})[/]", index_text(r.activity.index, lang, "\n"),
+            perf,
+            f"[{_STYLE[r.label]}]{r.quadrant.name.get(lang)}[/]", _why(r, lang),
+        )  # fmt: skip
+    out.print(t)
+    out.print(h["legend"], highlight=False)
+    for r in result.reps:
+        out.print(f"\n{r.explanation.get(lang)}", highlight=False)
