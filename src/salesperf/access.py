@@ -35,9 +35,7 @@ PUBLIC_PATHS = frozenset(
         "/static",
         "/assets/vega.js",
         "/docs",
-        "/docs/oauth2-redirect",
         "/openapi.json",
-        "/redoc",
         "/healthz",
     }
 )

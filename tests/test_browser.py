@@ -1,0 +1,206 @@
+"""The dashboard in a real browser (Debian's Chromium driven by Playwright) against a live server:
+a manager sees their team's numbers, in English and in Dutch; an administrator imports a file
+with a bad row; a rep cannot open another rep's page; charts draw; and no page asks anything of
+any other server (every such request is aborted and counted). Each page is saved as a
+screenshot in test-artifacts/browser/."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from salesperf.i18n import fmt_metric
+from salesperf.scorecard import scorecard
+from salesperf.store import Store
+from webtools import MANAGER, PASSWORD, PERIOD, REP, REP_ID, app_for, build_web_store
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
+    pytest.mark.slow,
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's Chromium (Playwright cannot download a browser here)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"],
+    }  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_web_store(tmp_path_factory.mktemp("browser") / "store.duckdb")
+
+
+@pytest.fixture(scope="module")
+def live(store_path: Path) -> Iterator[str]:
+    """The app served by uvicorn on a free port, in a thread; yields its base URL."""
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app_for(store_path), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        thread.join(0.05)
+        assert thread.is_alive(), "the server did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def offline(page: Any, live: str) -> Iterator[Any]:
+    """The page, with every request to anywhere but the live server aborted and recorded; the
+    test fails if there was any."""
+    outside: list[str] = []
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(live + "/"):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    yield page
+    assert outside == [], f"pages asked other servers for {outside}"
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _sign_in(page: Any, live: str, username: str, next_path: str) -> None:
+    page.goto(f"{live}/login?next={next_path}")
+    _shot(page, "sign-in")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(f"{live}{next_path}")
+
+
+def _charts_drawn(page: Any, at_least: int) -> None:
+    page.wait_for_function(
+        f"document.querySelectorAll('.chart[data-drawn] svg').length >= {at_least}"
+    )
+    assert page.locator(".chart[data-error]").count() == 0
+
+
+def test_a_manager_sees_the_team_scorecard_in_english_and_dutch(
+    offline: Any, live: str, store_path: Path
+) -> None:
+    page = offline
+    _sign_in(page, live, MANAGER, "/teams/T04")
+    with Store.open(store_path) as s:
+        reps = s.table("reps").to_pandas()
+        members = frozenset(reps.rep_id[reps.team_id == "T04"])
+        card = scorecard(s, by="rep", period=PERIOD, reps=members)
+    row = next(r for r in card.rows if r.cells["revenue_won"].value)
+    cell = page.locator(f'tr[data-key="{row.key}"] td[data-metric="revenue_won"] .v')
+    won = row.cells["revenue_won"].value
+    assert cell.inner_text() == fmt_metric(won, "money", "en")
+    rate = page.locator(f'tr[data-key="{row.key}"] td[data-metric="win_rate"] .v')
+    assert rate.inner_text() == fmt_metric(row.cells["win_rate"].value, "ratio", "en")
+    assert page.locator("tr[data-key]").count() >= len(card.rows)
+    assert "Revenue won" in page.locator("table.scorecard thead").first.inner_text()
+    _charts_drawn(page, 2)
+    _shot(page, "team-en")
+
+    page.click("button.lang[value=nl]")
+    page.wait_for_selector("html[lang=nl]")
+    assert "Gegenereerde omzet" in page.locator("table.scorecard thead").first.inner_text()
+    dutch = fmt_metric(won, "money", "nl")
+    assert cell.inner_text() == dutch and "." in dutch.replace("€", "")  # € 123.456
+    assert rate.inner_text() == fmt_metric(row.cells["win_rate"].value, "ratio", "nl")
+    assert "Afmelden" in page.inner_text("header")
+    _charts_drawn(page, 2)
+    axis = " ".join(page.locator(".chart svg text").all_text_contents())
+    assert re.search(r"\b(okt|mrt|mei)\b", axis), axis  # Dutch month names on the time axis
+    _shot(page, "team-nl")
+    page.goto(f"{live}/")
+    _charts_drawn(page, 2)
+    assert "Kerncijfers" in page.inner_text("main")
+    _shot(page, "overview-nl")
+    page.click("button.lang[value=en]")
+    page.wait_for_selector("html[lang=en]")
+    page.goto(f"{live}/teams")
+    assert page.locator('tr[data-key="T02"]').count() == 1
+    assert page.locator('tr[data-key="T01"]').count() == 0
+    _shot(page, "teams")
+
+
+def test_an_upload_with_a_bad_row_imports_the_good_rows_and_shows_the_bad_one(
+    offline: Any, live: str, store_path: Path, tmp_path: Path
+) -> None:
+    page = offline
+    _sign_in(page, live, "admin", "/import")
+    _shot(page, "import")
+    upload = tmp_path / "calls.csv"
+    upload.write_text(
+        "activity_id,rep_id,type,occurred_at,outcome\n"
+        "BR1,R002,call,2026-09-01T10:00:00,connected\n"
+        "BR2,R002,call,yesterday,connected\n"
+        "BR3,R003,email,2026-09-02T09:00:00,sent\n"
+    )
+    page.select_option("select[name=table]", "activities")
+    page.set_input_files("input[name=file]", str(upload))
+    page.click("form[action='/import/preview'] button.primary")
+    page.wait_for_selector("#run-import")
+    mapping = page.locator('tr[data-column="occurred_at"]').inner_text()
+    assert "occurred_at" in mapping
+    _shot(page, "import-preview")
+    page.click("#run-import")
+    page.wait_for_selector("dl.counts")
+    assert page.inner_text('[data-count="inserted"]') == "2"
+    assert page.inner_text('[data-count="rejected"]') == "1"
+    bad = page.locator('tr[data-line="3"]').inner_text()
+    assert "occurred_at" in bad and "yesterday" in bad
+    _shot(page, "import-result")
+    link = page.locator("a[download]").get_attribute("href")
+    rejected = page.request.get(live + link)
+    assert rejected.ok and "yesterday" in rejected.text() and "BR1" not in rejected.text()
+    with Store.open(store_path) as s:
+        ids = s._exec("SELECT activity_id FROM activities WHERE activity_id LIKE 'BR%'")
+    assert sorted(i[0] for i in ids) == ["BR1", "BR3"]
+
+
+def test_a_rep_sees_their_page_but_not_another_reps(offline: Any, live: str) -> None:
+    page = offline
+    _sign_in(page, live, REP, f"/reps/{REP_ID}")
+    _charts_drawn(page, 3)
+    assert page.locator(".kpi").count() >= 5
+    nav = page.inner_text("header nav")
+    assert "Teams" not in nav and "Import" not in nav and "My figures" in nav
+    _shot(page, "rep")
+    response = page.goto(f"{live}/reps/R003")
+    assert response is not None and response.status == 403
+    assert "You may not see this." in page.inner_text("main")
+    _shot(page, "rep-denied")
+    page.goto(f"{live}/exports")
+    _shot(page, "exports")
+    page.goto(f"{live}/activities/new")
+    assert page.locator("select[name=rep_id] option").count() == 1
+    _shot(page, "log-activity")
