@@ -138,18 +138,43 @@ def _counts(df: pd.DataFrame, name: str, key: str) -> pd.DataFrame:
     )
 
 
+def lead_counts(store: Store, window: Period, reps: Iterable[str]) -> pd.DataFrame:
+    """Leads created in the window and those converted, per rep and lead source: columns
+    rep_id, source, successes, trials (leads without a source count as `other`)."""
+    q = Query(
+        ("lead_conversion_rate",),
+        window.start,
+        window.end,
+        grain=Grain.ALL,
+        reps=frozenset(reps),
+        split=Split.SOURCE,
+    )
+    df = run_measures(store.con, q, store.settings.timezone)
+    df = df.assign(source=df["source"].fillna("other"))
+    c = _counts(df, "lead_conversion_rate", "rep_id").assign(source=df["source"])
+    return c.groupby(["rep_id", "source"], as_index=False)[["successes", "trials"]].sum()
+
+
 def rate_counts(
-    store: Store, window: Period, reps: Iterable[str], stages: Sequence[str] = PIPELINE
+    store: Store,
+    window: Period,
+    reps: Iterable[str],
+    stages: Sequence[str] = PIPELINE,
+    leads: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Successes and trials per rep and compared rate in the window: columns rep_id, metric,
-    successes, trials (a rep without trials for a rate has no row)."""
+    successes, trials (a rep without trials for a rate has no row). Lead conversion is the sum
+    over sources of `leads` (from `lead_counts`, fetched when not given)."""
     reps = frozenset(reps)
     steps = [stage_metric(a, b) for a, b in pipeline_steps(store, stages)]
-    names = ("win_rate", "call_connect_rate", "lead_conversion_rate", *steps)
+    names = ("win_rate", "call_connect_rate", *steps)
     tz = store.settings.timezone
     q = Query(names, window.start, window.end, grain=Grain.ALL, reps=reps)
     df = run_measures(store.con, q, tz)
     parts = [_counts(df, n, "rep_id").assign(metric=n) for n in names]
+    leads = lead_counts(store, window, reps) if leads is None else leads
+    per_rep = leads.groupby("rep_id", as_index=False)[["successes", "trials"]].sum()
+    parts.append(per_rep.assign(metric="lead_conversion_rate"))
     qt = Query(
         ("type_to_win_rate",),
         window.start,
@@ -289,25 +314,14 @@ def where_it_breaks(rates: Sequence[RateComparison]) -> Break | None:
     return Break(step, kind, c, c.team_rate - c.rate.estimate, Text(en, nl), weakest)
 
 
-def lead_mix(store: Store, window: Period, groups: Mapping[str, str]) -> dict[str, LeadMix | None]:
-    """Each rep's lead conversion against the peers' on the same mix of lead sources; None for
-    a rep without leads created in the window. Leads without a source count as `other`.
+def lead_mix(leads: pd.DataFrame, groups: Mapping[str, str]) -> dict[str, LeadMix | None]:
+    """Each rep's lead conversion against the peers' on the same mix of lead sources, from
+    `lead_counts`; None for a rep without leads created in the window.
 
     The verdict: `approach` when the expected rate lies outside the rep's interval; `lead_mix`
     when the peers' overall rate does but the expected one does not, and the mix accounts for
     at least half the gap in its direction; otherwise `no_clear_gap`."""
-    q = Query(
-        ("lead_conversion_rate",),
-        window.start,
-        window.end,
-        grain=Grain.ALL,
-        reps=frozenset(groups),
-        split=Split.SOURCE,
-    )
-    df = run_measures(store.con, q, store.settings.timezone)
-    df = df.assign(source=df["source"].fillna("other"))
-    c = _counts(df, "lead_conversion_rate", "rep_id").assign(source=df["source"])
-    c = c.groupby(["rep_id", "source"], as_index=False)[["successes", "trials"]].sum()
+    c = leads[leads.rep_id.isin(list(groups))].copy()
     c["group"] = c.rep_id.map(groups)
     team = c.groupby(["group", "source"], as_index=False)[["successes", "trials"]].sum()
     team["p"] = team.successes / team.trials

@@ -41,6 +41,7 @@ from salesperf.analysis.breaks import (
     LeadMix,
     RateComparison,
     compare_rates,
+    lead_counts,
     lead_mix,
     rate_counts,
     where_it_breaks,
@@ -402,7 +403,14 @@ def _targets(store: Store, window: Period, reps: frozenset[str]) -> dict[str, fl
     """Each rep's revenue target for the window: one target for the whole window, else the sum
     of quarterly or monthly targets when they cover every quarter or month of it."""
     found: dict[str, float] = {}
+    t = store.table("targets")
+    t = t.filter((t.scope == "rep") & (t.metric == QUOTA_METRIC) & t.scope_id.isin(sorted(reps)))
+    if int(t.count().execute()) == 0:
+        return found
     for grain in (Grain.ALL, Grain.QUARTER, Grain.MONTH):
+        missing = reps - set(found)
+        if not missing:
+            break
         if grain is not Grain.ALL and (
             period_start(window.start, grain) != window.start
             or period_start(window.end, grain) != window.end
@@ -410,7 +418,7 @@ def _targets(store: Store, window: Period, reps: frozenset[str]) -> dict[str, fl
             continue
         q = Query(
             (QUOTA_METRIC,), window.start, window.end, grain=grain, compare=(Compare.TARGET,),
-            reps=reps,
+            reps=frozenset(missing),
         )  # fmt: skip
         df = run(store.con, q, store.settings.timezone)
         col = f"{QUOTA_METRIC}_target"
@@ -455,8 +463,9 @@ def diagnose(store: Store, query: DiagnoseQuery) -> Diagnosis:
     daily = daily.assign(week=pd.to_datetime(daily.period_start).dt.strftime("%G-%V"))
     targets = _targets(store, window, active_ids)
     won = _won_amounts(store, window, active_ids)
-    rates = compare_rates(rate_counts(store, window, active_ids, query.stages), groups)
-    mixes = lead_mix(store, window, groups)
+    leads = lead_counts(store, window, active_ids)
+    rates = compare_rates(rate_counts(store, window, active_ids, query.stages, leads), groups)
+    mixes = lead_mix(leads, groups)
 
     per_day = active.activities_per_day.astype(float)
     revenue = active.revenue_won.astype(float).fillna(0.0)
