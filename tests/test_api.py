@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
+from salesperf.api.deps import View
 from salesperf.i18n import fmt_date, fmt_metric, fmt_number, negotiate
 from salesperf.metrics.compiler import run
 from salesperf.metrics.query import By, Query
@@ -424,3 +425,41 @@ def test_log_an_activity_form_saves_through_the_batch_rules(
     assert row[0][:2] == (REP_ID, "meeting") and row[0][2].hour == 12
     r = rep.post("/activities/new", data={**form, "type": "teleport"})
     assert r.status_code == 422 and "teleport" in r.text
+
+
+def test_a_new_page_is_a_data_function_a_template_and_one_declaration(
+    web: dict[str, Any],
+) -> None:
+    from fastapi import APIRouter
+
+    from salesperf.web import data
+    from salesperf.web.pages import Page, add_page
+
+    def league(view: View, period: str | None = None) -> dict[str, Any]:
+        """Every visible team, ranked."""
+        return data.teams(view, period)
+
+    app = app_for(web["path"])
+    router = APIRouter()
+    add_page(router, Page("league", "/league", league, "teams.html"))
+    app.include_router(router)
+    client, _ = client_for(app, MANAGER)
+    page = client.get("/league", params={"period": "2026-Q2"})
+    assert page.status_code == 200 and 'data-key="T04"' in page.text
+    twin = client.get("/api/league", params={"period": "2026-Q2"}).json()
+    assert twin == client.get("/api/teams", params={"period": "2026-Q2"}).json()
+    params = app.openapi()["paths"]["/api/league"]["get"]["parameters"]
+    assert [p["name"] for p in params] == ["period"]
+
+
+def test_the_api_reference_and_the_pages_refer_to_nothing_outside(web: dict[str, Any]) -> None:
+    import re
+
+    admin = web["clients"][ADMIN][0]
+    docs = admin.get("/docs").text
+    assert "GET /api/scorecard" in docs and "POST /api/activities" in docs
+    for path in ("/docs", "/login", "/exports", "/import", "/activities/new"):
+        html = admin.get(path).text
+        assert not re.search(r"""(src|href|action)=["']?(https?:)?//""", html), path
+    csp = admin.get("/exports").headers["content-security-policy"]
+    assert "default-src 'self'" in csp

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -90,7 +91,7 @@ async def login_page(
         return RedirectResponse(target, status_code=303)
     chosen = lang_of(lang)
     if chosen is not None:  # the language links of the sign-in page
-        response = RedirectResponse(f"/login?next={target}", status_code=303)
+        response = RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         _cookie(response, request, svc, LANG_COOKIE, chosen.value, YEAR)
         return response
     pre = request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(24)

@@ -30,7 +30,6 @@ class Page:
     path: str  # e.g. /teams/{team_id}; its JSON twin is /api + path
     data: Callable[..., dict[str, Any]]  # data(view, **path and query parameters)
     template: str
-    title: str  # the i18n key of its title
     api: bool = True  # whether it has a JSON twin
 
     @property
@@ -40,13 +39,13 @@ class Page:
 
 
 PAGES: tuple[Page, ...] = (
-    Page("overview", "/", data.overview, "overview.html", "overview.title"),
-    Page("teams", "/teams", data.teams, "teams.html", "teams.title"),
-    Page("team", "/teams/{team_id}", data.team, "team.html", "nav.teams"),
-    Page("rep", "/reps/{rep_id}", data.rep, "rep.html", "nav.me"),
-    Page("import", "/import", data.import_form, "import.html", "import.title", api=False),
-    Page("log", "/activities/new", data.log_form, "log.html", "log.title", api=False),
-    Page("exports", "/exports", data.exports, "exports.html", "exports.title"),
+    Page("overview", "/", data.overview, "overview.html"),
+    Page("teams", "/teams", data.teams, "teams.html"),
+    Page("team", "/teams/{team_id}", data.team, "team.html"),
+    Page("rep", "/reps/{rep_id}", data.rep, "rep.html"),
+    Page("import", "/import", data.import_form, "import.html", api=False),
+    Page("log", "/activities/new", data.log_form, "log.html", api=False),
+    Page("exports", "/exports", data.exports, "exports.html"),
 )
 
 
