@@ -65,7 +65,8 @@ def users_list(store: StoreOpt = None) -> None:
     with errors(), open_store(store) as s:
         users = list_users(s)
     t = RichTable()
-    for col in ("username", "role", "rep", "team", "language"):
+    t.add_column("username", no_wrap=True)
+    for col in ("role", "rep", "team", "language"):
         t.add_column(col)
     for u in users:
         t.add_row(u.username, u.role.value, u.rep_id or "", u.team_id or "", u.lang or "")
@@ -134,7 +135,8 @@ def token_list(
     with errors(), open_store(store) as s:
         tokens = list_tokens(s, username)
     t = RichTable()
-    for col in ("id", "user", "scope", "name", "created", "last used", "state"):
+    t.add_column("id", no_wrap=True, min_width=12)  # ids are copied into `token revoke`
+    for col in ("user", "scope", "name", "created", "last used", "state"):
         t.add_column(col)
     for k in tokens:
         t.add_row(
