@@ -598,8 +598,9 @@ def _label(activity: Activity, performance: Performance) -> tuple[Label, tuple[R
         reasons.append(Reason(Why.TOO_FEW_WEEKS, "activity", Text(
             f"too few weeks active: {weeks}, fewer than {MIN_WEEKS_ACTIVE}",
             f"te weinig actieve weken: {weeks}, minder dan {MIN_WEEKS_ACTIVE}"),
-            Text(f"{weeks} weeks active (< {MIN_WEEKS_ACTIVE})",
-                 f"{weeks} actieve weken (< {MIN_WEEKS_ACTIVE})")))  # fmt: skip
+            Text(f"{weeks} week{'' if weeks == 1 else 's'} active (< {MIN_WEEKS_ACTIVE})",
+                 f"{weeks} actieve {'week' if weeks == 1 else 'weken'} (< {MIN_WEEKS_ACTIVE})"),
+        ))  # fmt: skip
     sides = []
     for index, about, en, nl in (
         (activity.index, "activity", "activity", "de activiteit"),
