@@ -121,7 +121,6 @@ def org(empty_store: Store, write: Callable[..., Path]) -> Store:
     return empty_store
 
 
-
 @pytest.fixture(scope="session")
 def _demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Any]]:
     from salesperf.demo import build_demo

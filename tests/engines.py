@@ -23,7 +23,9 @@ def pg_bindir() -> Path | None:
     on_path = shutil.which("pg_ctl")
     if on_path and shutil.which("initdb"):
         return Path(on_path).parent
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4])
+    )
     return Path(found[-1]).parent if found else None
 
 
@@ -120,3 +122,11 @@ def start_postgres() -> PgServer:
          f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
          "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", "start")  # fmt: skip
     return PgServer(folder, port, bindir)
+
+
+def open_version(url: str) -> int:
+    """Open the store at `url` (upgrading it) in this process; its schema version."""
+    from salesperf.store import Store
+
+    with Store.open(url) as s:
+        return s.schema_version

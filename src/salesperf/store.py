@@ -276,12 +276,14 @@ class Store:
         spec = TABLES.get(table)
         if spec is None:
             raise StoreError(f"there is no table {table!r}; the tables are: {', '.join(TABLES)}")
-        data = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(list(rows))
+        data = rows if isinstance(rows, pa.Table) else _arrow(rows)
         unknown = [c for c in data.column_names if c not in spec.column_names]
         if unknown:
             raise StoreError(f"{table} has no column {unknown[0]!r}")
+        if data.num_rows == 0:
+            return MergeCounts(0, 0, 0)
         missing = [c for c in spec.required if c not in data.column_names]
-        if missing and data.num_rows:
+        if missing:
             raise StoreError(f"{table} rows need {', '.join(missing)}")
         con = self.staging()
         name = f"_batch_{os.getpid()}_{next(_batches)}"
@@ -345,6 +347,15 @@ class Store:
             if name not in written:
                 written[name] = self.count(name)
         return written
+
+
+def _arrow(rows: Sequence[Mapping[str, Any]]) -> pa.Table:
+    """Rows as an Arrow table with every column any row names (absent values are null)."""
+    names = list(dict.fromkeys(k for r in rows for k in r))
+    try:
+        return pa.table({n: [r.get(n) for r in rows] for n in names})
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise StoreError(f"the rows' values do not fit together: {exc}") from None
 
 
 def copy_store(source: Store, target: Store) -> dict[str, int]:

@@ -1,0 +1,457 @@
+"""The same store on DuckDB, PostgreSQL and Spark: the same numbers, imports and guarantees.
+
+The hand-computed scorecards run on all three engines; the demo organisation's full scorecard is
+compared cell by cell (money to the cent); an import with a bad row lands the same everywhere.
+Beyond that, the metric, cohort, validation and import-file suites are collected here a second
+time and run on PostgreSQL (see the end of this module). Spark costs seconds per query, so it
+gets the few queries that matter.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import multiprocessing
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from _pytest.fixtures import FixtureFunctionDefinition
+
+import test_cohort_metrics
+import test_import_files
+import test_metrics
+import test_validation
+from conftest import HANDBUILT
+from salesperf.ingest.importer import import_file
+from salesperf.metrics.compiler import run
+from salesperf.metrics.periods import Grain
+from salesperf.metrics.query import By, Query
+from salesperf.metrics.registry import Unit, computable, metric
+from salesperf.migrations import IMPORTS, LATEST_VERSION, META, REJECTS
+from salesperf.scorecard import scorecard
+from salesperf.store import MergeCounts, Store, StoreError, copy_store
+from test_cohort_metrics import COHORT
+from test_cohort_metrics import EXPECTED as COHORT_EXPECTED
+from test_cohort_metrics import METRICS as COHORT_METRICS
+from test_metrics import ALL, EXPECTED_REPS, MARCH
+
+# Spark converts frames with a pandas keyword that pandas 3 deprecates
+pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
+
+Writer = Callable[..., Path]
+Factory = Callable[..., Store]
+
+
+def _same(actual: object, expected: object, money: bool = False) -> bool:
+    """Equal as figures: both undefined, or equal (money to the cent, the rest to 1e-9)."""
+    if expected is None or (isinstance(expected, float) and math.isnan(expected)):
+        return (
+            actual is None or actual is pd.NA or (isinstance(actual, float) and math.isnan(actual))
+        )
+    if actual is None or actual is pd.NA:
+        return False
+    a, e = float(actual), float(expected)  # type: ignore[arg-type]
+    if money:
+        return round(a, 2) == round(e, 2)
+    return math.isclose(a, e, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _load(store: Store, files: dict[str, str], write: Writer, timezone: str = "UTC") -> Store:
+    store.set_setting("timezone", timezone)
+    for table, text in files.items():
+        result = import_file(store, table, write(f"{table}.csv", text))
+        assert result.rejected == 0, result.problems
+    return store
+
+
+# -- hand-computed figures, on every engine ------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_every_hand_computed_metric_on_every_engine(
+    backend_store: Store, write: Writer, backend: str
+) -> None:
+    """tests/test_metrics.py's organisation: every metric of every rep, and the team roll-up."""
+    org = _load(backend_store, HANDBUILT, write, "Europe/Amsterdam")
+    assert org.engine == backend
+    q = Query(ALL, MARCH.start, MARCH.end, Grain.MONTH, By.REP)
+    df = run(org.con, q, org.settings.timezone).set_index("rep_id")
+    wrong = {
+        (rep, m): (df.loc[rep, m], v)
+        for rep, expected in EXPECTED_REPS.items()
+        for m, v in expected.items()
+        if not _same(df.loc[rep, m], v)
+    }
+    assert not wrong, wrong
+    assert set(df.period_start) == {date(2025, 3, 1)}
+    if backend == "spark":  # a query costs seconds there: the cohort test rolls teams up
+        return
+    teams = run(
+        org.con, Query(ALL, MARCH.start, MARCH.end, Grain.MONTH, By.TEAM), "Europe/Amsterdam"
+    )
+    t = teams.set_index("team_id")
+    assert (t.loc["T1", "activities"], t.loc["T1a", "activities"], t.loc["ORG", "activities"]) == (
+        5,
+        1,
+        6,
+    )
+    assert t.loc["ORG", "win_rate"] == pytest.approx(2 / 3)  # 2 won, 1 lost: not a mean of rates
+    assert t.loc["T1", "quota_attainment"] == pytest.approx(1000 / 5000)
+    assert t.loc["T1", "activities_per_day"] == pytest.approx(5 / (20 + 21))
+
+
+@pytest.mark.slow
+def test_hand_computed_cohort_metrics_on_every_engine(backend_store: Store, write: Writer) -> None:
+    """tests/test_cohort_metrics.py's organisation, by team: customers as spans, lead cohorts
+    seen from the end of the range, medians of hours and of touches."""
+    s = _load(backend_store, COHORT, write)
+    q = Query(COHORT_METRICS, date(2025, 3, 1), date(2025, 4, 1), Grain.MONTH, By.TEAM)
+    df = run(s.con, q, "UTC").set_index("team_id")
+    assert set(df.index) == set(COHORT_EXPECTED["team"])
+    wrong = {
+        (k, m): (df.loc[k, m], v)
+        for k, values in COHORT_EXPECTED["team"].items()
+        for m, v in zip(COHORT_METRICS, values, strict=True)
+        if not _same(df.loc[k, m], v)
+    }
+    assert not wrong, wrong
+
+
+# -- the demo organisation's full scorecard ------------------------------------------------------
+
+DEMO_METRICS = tuple(m for m in computable() if m != "type_to_win_rate")  # that one needs a split
+
+
+@pytest.fixture(scope="module")
+def demo_duckdb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A small demo organisation (8 reps, one year) in a DuckDB file."""
+    from salesperf.demo import DemoConfig, build_demo
+
+    s = Store.open(tmp_path_factory.mktemp("demo_engines") / "demo.duckdb")
+    build_demo(s, DemoConfig(reps=8, years=1))
+    yield s
+    s.close()
+
+
+def _cells(store: Store, by: str) -> dict[tuple[str, date, str], tuple[object, ...]]:
+    card = scorecard(store, by=by, grain="month", period="2026-Q3", metrics=DEMO_METRICS)
+    return {
+        (row.key, row.period_start, m): (c.value, c.previous, c.target, c.attainment)
+        for row in card.rows
+        for m, c in row.cells.items()
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("other", ["postgres", "spark"])
+def test_the_demo_scorecard_is_identical_on_every_engine(
+    demo_duckdb: Store, other: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Every metric, by rep and by team, month by month with the previous period and targets:
+    the same cells as on DuckDB (money to the cent, the rest to 1e-9)."""
+    if other == "postgres":
+        url = request.getfixturevalue("pg_server").create_database(f"demo_{tmp_path.name}"[:60])
+    else:
+        request.getfixturevalue("spark_home")
+        url = f"local[2]?warehouse={tmp_path / 'warehouse'}"
+    with Store.open(url) as s:
+        copied = copy_store(demo_duckdb, s)
+        assert copied == demo_duckdb.counts()
+        assert s.settings == demo_duckdb.settings
+        # Spark spends seconds on a query: there the team scorecard, which rolls every rep up
+        for by in ("team",) if other == "spark" else ("rep", "team"):
+            expected, actual = _cells(demo_duckdb, by), _cells(s, by)
+            assert actual.keys() == expected.keys()
+            assert len(expected) > 100
+            wrong = {
+                k: (a, e)
+                for k, e in expected.items()
+                for a in [actual[k]]
+                if not all(
+                    _same(x, y, money=metric(k[2]).unit is Unit.MONEY)
+                    for x, y in zip(a, e, strict=True)
+                )
+            }
+            assert not wrong, dict(list(wrong.items())[:5])
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_the_demo_builds_on_postgres_as_on_duckdb(
+    demo_duckdb: Store, engine_store: Factory
+) -> None:
+    """`build_demo` replaces a PostgreSQL store's tables in one go: the same rows as on DuckDB."""
+    from salesperf.demo import DemoConfig, build_demo
+
+    s = engine_store()
+    build_demo(s, DemoConfig(reps=8, years=1))
+    assert s.counts() == demo_duckdb.counts()
+    revenue = "SELECT round(sum(amount)::numeric, 2) FROM deals WHERE status = 'won'"
+    assert float(s._exec(revenue)[0][0]) == pytest.approx(
+        demo_duckdb._exec("SELECT round(sum(amount), 2) FROM deals WHERE status = 'won'")[0][0]
+    )
+
+
+# -- imports: the same outcome on every engine ---------------------------------------------------
+
+ACTS = (
+    "activity_id,rep_id,type,occurred_at,outcome\n"
+    "A1,R1,call,2025-03-03 09:00,connected\n"
+    "A2,R9,call,2025-03-03 10:00,connected\n"  # an unknown rep
+    "A3,R2,email,2025-03-04 11:00,\n"
+    "A4,R3,meeting,not a date,held\n"  # a bad timestamp
+)
+FIXED = (
+    "activity_id,rep_id,type,occurred_at,outcome\n"
+    "A1,R1,call,2025-03-03 09:00,no_answer\n"  # corrected
+    "A3,R2,email,2025-03-04 11:00,\n"
+    "A4,R3,meeting,2025-03-05 12:00,held\n"
+)
+
+
+def _stored(s: Store) -> list[tuple[object, ...]]:
+    return [
+        tuple(r)
+        for r in s._exec(
+            "SELECT activity_id, rep_id, type, CAST(occurred_at AS VARCHAR), outcome "
+            "FROM activities ORDER BY activity_id"
+        )
+    ]
+
+
+def test_an_import_with_bad_rows_lands_the_same_on_every_engine(
+    store_on_engine: Store, write: Writer
+) -> None:
+    s = store_on_engine
+    r = import_file(s, "activities", write("acts.csv", ACTS))
+    assert (r.rows_read, r.inserted, r.updated, r.unchanged, r.rejected) == (4, 2, 0, 0, 2)
+    assert [(p.line, p.column, p.rule) for p in r.problems] == [
+        (3, "rep_id", "unknown_reference"),
+        (5, "occurred_at", "not_a_date"),
+    ]
+    assert _stored(s) == [
+        ("A1", "R1", "call", "2025-03-03 09:00:00", "connected"),
+        ("A3", "R2", "email", "2025-03-04 11:00:00", None),
+    ]
+    kept = s._exec(
+        f"SELECT line, column_name, value, rule FROM {REJECTS} WHERE import_id = ? ORDER BY line",
+        [r.import_id],
+    )
+    assert [tuple(k) for k in kept] == [
+        (3, "rep_id", "R9", "unknown_reference"),
+        (5, "occurred_at", "not a date", "not_a_date"),
+    ]
+    log = s._exec(
+        f"SELECT table_name, rows_read, inserted, updated, unchanged, rejected FROM {IMPORTS} "
+        "WHERE import_id = ?",
+        [r.import_id],
+    )
+    assert [tuple(x) for x in log] == [("activities", 4, 2, 0, 0, 2)]
+    again = import_file(s, "activities", write("acts.csv", ACTS))
+    assert (again.inserted, again.updated, again.unchanged, again.rejected) == (0, 0, 2, 2)
+    assert again.import_id > r.import_id
+    fixed = import_file(s, "activities", write("fixed.csv", FIXED))
+    assert (fixed.inserted, fixed.updated, fixed.unchanged, fixed.rejected) == (1, 1, 1, 0)
+    assert _stored(s) == [
+        ("A1", "R1", "call", "2025-03-03 09:00:00", "no_answer"),
+        ("A3", "R2", "email", "2025-03-04 11:00:00", None),
+        ("A4", "R3", "meeting", "2025-03-05 12:00:00", "held"),
+    ]
+    assert s.count(IMPORTS) == 5  # teams, reps and the three above
+
+
+class Boom(Exception):
+    pass
+
+
+def test_a_failed_import_leaves_every_engine_as_it_was(
+    store_on_engine: Store, write: Writer
+) -> None:
+    s = store_on_engine
+    import_file(s, "activities", write("acts.csv", ACTS))
+    before = (_stored(s), s.count(IMPORTS), s.count(REJECTS), s.counts())
+
+    def fail_at(phase: str) -> None:
+        if phase == "commit":  # inside the transaction, after the rows were written
+            raise Boom
+
+    with pytest.raises(Boom):
+        import_file(s, "activities", write("fixed.csv", FIXED), on_phase=fail_at)
+    assert (_stored(s), s.count(IMPORTS), s.count(REJECTS), s.counts()) == before
+    fixed = import_file(s, "activities", write("fixed.csv", FIXED))  # and the store still works
+    assert (fixed.inserted, fixed.updated, fixed.unchanged) == (1, 1, 1)
+
+
+def test_batches_merge_by_key_on_every_engine(store_on_engine: Store) -> None:
+    """`merge_rows`, for the API's small batches: idempotent by id, refused whole when wrong."""
+    s = store_on_engine
+    batch = [
+        {"activity_id": "B1", "rep_id": "R1", "type": "call", "occurred_at": "2025-03-03 09:00"},
+        {"activity_id": "B2", "rep_id": "R2", "type": "email", "occurred_at": "2025-03-03 10:00",
+         "outcome": "sent", "duration_min": 2.5},
+    ]  # fmt: skip
+    assert s.merge_rows("activities", batch) == MergeCounts(2, 0, 0)
+    assert s.merge_rows("activities", batch) == MergeCounts(0, 0, 2)
+    changed = [{**batch[0], "outcome": "connected"}, {**batch[1], "activity_id": "B3"}]
+    assert s.merge_rows("activities", changed) == MergeCounts(1, 1, 0)
+    assert s.count("activities") == 3
+    assert s._exec("SELECT duration_min, outcome FROM activities WHERE activity_id = 'B3'") == [
+        (2.5, "sent")
+    ]
+    for bad, words in [
+        ([batch[0], batch[0]], "more than once"),
+        ([{"activity_id": "B4", "rep_id": "R1"}], "need type, occurred_at"),
+        ([{**batch[0], "colour": "red"}], "no column 'colour'"),
+        ([{**batch[0], "occurred_at": None}], "need a value for occurred_at"),
+    ]:
+        with pytest.raises(StoreError, match=words):
+            s.merge_rows("activities", bad)
+    assert s.count("activities") == 3
+
+
+@pytest.fixture
+def store_on_engine(backend_store: Store, write: Writer) -> Store:
+    """A store on `backend` with the small team tree and three reps of conftest's `store`."""
+    from conftest import REPS_CSV, TEAMS_CSV
+
+    assert import_file(backend_store, "teams", write("teams.csv", TEAMS_CSV)).inserted == 3
+    assert import_file(backend_store, "reps", write("reps.csv", REPS_CSV)).inserted == 3
+    return backend_store
+
+
+# -- PostgreSQL: versions, keys, indexes; Spark: a warehouse that keeps ---------------------------
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_schema_versions_on_postgres(engine_store: Factory) -> None:
+    old = engine_store(target_version=1)
+    assert old.schema_version == 1
+    assert not old._has_table(IMPORTS)
+    old.set_setting("timezone", "Europe/Amsterdam")
+    old._exec("INSERT INTO teams (team_id, name) VALUES (?, ?)", ["T1", "North"])
+    url = old.url
+    old.close()
+    with Store.open(url) as s:
+        assert s.schema_version == LATEST_VERSION
+        assert {IMPORTS, REJECTS} <= set(s.con.list_tables())
+        assert s.table("teams").execute().team_id.tolist() == ["T1"]
+        assert s.settings.timezone == "Europe/Amsterdam"
+        indexes = {
+            r[0] for r in s._exec("SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'")
+        }
+        assert any("activities_rep_id_occurred_at_idx" in i for i in indexes)
+        assert any("deals_rep_id_closed_at_idx" in i for i in indexes)
+        assert any("deal_stages_deal_id_idx" in i for i in indexes)
+        assert any("activities_pkey" in i and "(activity_id)" in i for i in indexes)
+        assert any("targets_pkey" in i and "(scope, scope_id, metric, period_start, period_end)" in i
+                   for i in indexes)  # fmt: skip
+        s._exec(f"UPDATE {META} SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match="schema version 99, newer than this salesperf"):
+        Store.open(url)
+
+
+def test_processes_opening_a_new_postgres_store_at_once_create_it_once(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    from engines import open_version
+
+    server = request.getfixturevalue("pg_server")
+    url = server.create_database(f"race_{tmp_path.name}"[:60])
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        versions = pool.map(open_version, [url] * 4)
+    assert versions == [LATEST_VERSION] * 4
+    with Store.open(url) as s:
+        assert s._exec(f"SELECT count(*) FROM {META} WHERE key = 'schema_version'") == [(1,)]
+
+
+@pytest.mark.parametrize("backend", ["spark"])
+def test_a_spark_warehouse_keeps_its_tables_between_sessions(
+    engine_store: Factory, write: Writer, tmp_path: Path
+) -> None:
+    s = engine_store()
+    _load(s, {"teams": HANDBUILT["teams"], "reps": HANDBUILT["reps"]}, write, "Europe/Amsterdam")
+    s.merge_rows("teams", [{"team_id": "T3", "name": "East", "parent_team_id": "ORG"}])
+    s.close()
+    warehouse = tmp_path / "warehouse0"
+    # one Parquet snapshot per canonical table: replaced snapshots are removed
+    assert sorted(p.parent.name for p in warehouse.glob("tables/*/*.parquet")) == sorted(
+        ["teams", "reps", "accounts", "leads", "deals", "deal_stages", "activities", "targets",
+         "surveys", "absences"]
+    )  # fmt: skip
+    with Store.open(f"local[2]?warehouse={warehouse}") as again:
+        assert again.schema_version == LATEST_VERSION
+        assert again.settings.timezone == "Europe/Amsterdam"
+        assert again.counts()["teams"] == 5
+        teams = again.table("teams").to_pandas().sort_values("team_id")
+        assert teams.team_id.tolist() == ["ORG", "T1", "T1a", "T2", "T3"]
+
+
+# -- store URLs ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("postgres://somewhere/db", "write postgresql://"),
+        ("mysql://somewhere/db", "supported stores are"),
+        ("local[2]?colour=red", "unknown Spark store option 'colour'"),
+        ("local[2]?warehouse={tmp}/no/such/folder", "folder .* is missing"),
+    ],
+)
+def test_unusable_store_urls_are_refused(url: str, words: str, tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=words):
+        Store.open(url.format(tmp=tmp_path))
+
+
+def test_postgres_connection_problems_are_explained(request: pytest.FixtureRequest) -> None:
+    server = request.getfixturevalue("pg_server")
+    with pytest.raises(StoreError, match=r"database 'nothere' does not exist .*createdb"):
+        Store.open(server.url("nothere"))
+    with pytest.raises(
+        StoreError, match="cannot connect to PostgreSQL at postgresql://x:\\*\\*\\*@"
+    ):
+        Store.open("postgresql://x:secret@127.0.0.1:1/db")
+    url = server.create_database("shown")
+    with Store.open(url.replace("postgres@", "postgres:secret@")) as s:
+        assert "secret" not in s.url and ":***@" in s.url
+        assert s.engine == "postgres" and s.path is None
+
+
+# -- the metric, cohort, validation and import-file suites, again on PostgreSQL ------------------
+
+
+@pytest.fixture
+def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """For the suites collected below: a new, empty store in its own PostgreSQL database."""
+    server = request.getfixturevalue("pg_server")
+    name = f"s_{tmp_path.name}".lower().replace("-", "_")[:60]
+    s = Store.open(server.create_database(name))
+    yield s
+    s.close()
+    server.drop_database(name)
+
+
+def _again_on_postgres(*modules: Any) -> dict[str, Any]:
+    """The modules' tests that use a store, under new names, and the fixtures they define."""
+    uses_store = {"store", "org", "cohort", "empty_store"}
+    found: dict[str, Any] = {}
+    for module in modules:
+        short = module.__name__.removeprefix("test_")
+        for name, value in vars(module).items():
+            if isinstance(value, FixtureFunctionDefinition) and name not in found:
+                found[name] = value
+            elif (
+                name.startswith("test_")
+                and inspect.isfunction(value)
+                and uses_store & set(inspect.signature(value).parameters)
+            ):
+                found[f"test_on_postgres_{short}__{name.removeprefix('test_')}"] = value
+    return found
+
+
+globals().update(
+    _again_on_postgres(test_metrics, test_cohort_metrics, test_validation, test_import_files)
+)
