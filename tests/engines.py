@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 def pg_bindir() -> Path | None:
@@ -130,3 +131,95 @@ def open_version(url: str) -> int:
 
     with Store.open(url) as s:
         return s.schema_version
+
+
+# -- workers of the PostgreSQL concurrency test (run in processes of their own) -------------------
+
+#: Rows of every file an importing worker writes; each file also has one row to reject.
+FILE_ROWS = 40
+
+
+def import_worker(
+    url: str, folder: str, worker: int, seconds: float, barrier: Any, out: Any
+) -> None:
+    """Import activity files (FILE_ROWS good rows marked by account_id, one bad) until time."""
+    import time
+
+    from salesperf.ingest.importer import import_file
+    from salesperf.store import Store
+
+    done = []
+    with Store.open(url) as store:
+        barrier.wait()
+        end = time.monotonic() + seconds
+        n = 0
+        while time.monotonic() < end or not done:
+            marker = f"W{worker}F{n}"
+            lines = ["activity_id,rep_id,type,occurred_at,account_id"]
+            lines += [f"{marker}-{j},R{1 + j % 3},call,2025-03-{1 + j % 28:02d} 10:00,{marker}"
+                      for j in range(FILE_ROWS)]  # fmt: skip
+            lines.append(f"{marker}-bad,R9,call,2025-03-01 10:00,{marker}")
+            path = Path(folder) / f"{marker}.csv"
+            path.write_text("\n".join(lines) + "\n")
+            r = import_file(
+                store, "activities", path, rejects_path=Path(folder) / f"{marker}.rej.csv"
+            )
+            done.append((marker, r.import_id, r.inserted, r.updated, r.unchanged, r.rejected))
+            n += 1
+    out.put(("import", worker, done))
+
+
+def batch_worker(url: str, worker: int, seconds: float, barrier: Any, out: Any) -> None:
+    """Merge batches of activities drawn from one shared pool of ids (each sent twice)."""
+    import random
+    import time
+
+    from salesperf.store import Store
+
+    rng = random.Random(worker)
+    sent: set[str] = set()
+    with Store.open(url) as store:
+        barrier.wait()
+        end = time.monotonic() + seconds
+        while time.monotonic() < end or not sent:
+            ids = sorted(rng.sample(range(300), 20))
+            batch = [
+                {"activity_id": f"B{i:03d}", "rep_id": f"R{1 + i % 3}", "type": "email",
+                 "occurred_at": f"2025-03-{1 + i % 28:02d} 09:00", "account_id": "batch"}
+                for i in ids
+            ]  # fmt: skip
+            for _ in range(2):  # a retry of the same batch changes nothing
+                store.merge_rows("activities", batch)
+            sent.update(r["activity_id"] for r in batch)
+    out.put(("batch", worker, sorted(sent)))
+
+
+def read_worker(url: str, worker: int, seconds: float, barrier: Any, out: Any) -> None:
+    """Count rows per import file and run a scorecard, again and again; report what was seen."""
+    import time
+    from datetime import date
+
+    from salesperf.metrics.compiler import run
+    from salesperf.metrics.periods import Grain
+    from salesperf.metrics.query import By, Query
+    from salesperf.store import Store
+
+    reads, cards, states, broken = 0, 0, set(), []
+    with Store.open(url) as store:
+        barrier.wait()
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            t = store.table("activities")
+            files = t.filter(t.account_id.startswith("W"))
+            per_file = files.group_by("account_id").aggregate(n=files.count()).to_pandas()
+            broken += [(a, int(n)) for a, n in zip(per_file.account_id, per_file.n, strict=True)
+                       if n != FILE_ROWS]  # fmt: skip
+            states.add(len(per_file))
+            reads += 1
+            if reads % 3 == 0:
+                q = Query(("activities", "activities_per_day"), date(2025, 3, 1), date(2025, 4, 1),
+                          Grain.MONTH, By.TEAM)  # fmt: skip
+                card = run(store.con, q, "UTC")
+                cards += int(len(card) > 0)
+    out.put(("read", worker, {"reads": reads, "cards": cards, "states": sorted(states),
+                              "broken": broken}))  # fmt: skip
