@@ -30,13 +30,14 @@ from salesperf.analysis.panel import (
     team_reps,
 )
 from salesperf.analysis.shrinkage import jeffreys_interval
+from salesperf.analysis.vocab import DRIVERS_MAX_LAG, DRIVERS_WINDOW
 from salesperf.metrics.compiler import Compiler
 from salesperf.metrics.periods import Grain, Period
 from salesperf.metrics.query import By, Query, Split
 from salesperf.store import Store
 
-DEFAULT_WINDOW = "last-4-quarters"
-MAX_LAG = 26
+DEFAULT_WINDOW = DRIVERS_WINDOW
+MAX_LAG = DRIVERS_MAX_LAG
 #: Bins of touches: (lowest, highest), None for open-ended.
 TOUCH_BINS: tuple[tuple[int, int | None], ...] = (
     (0, 0), (1, 1), (2, 2), (3, 3), (4, 5), (6, 8), (9, 12), (13, 20), (21, None),

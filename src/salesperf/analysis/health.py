@@ -18,15 +18,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from salesperf.analysis.common import Text
+from salesperf.analysis.common import Text, money, number, percent
 from salesperf.analysis.plan import build_plan, default_window, pace_weeks
 from salesperf.analysis.plan_rates import (
     Key,
     PlanInputs,
     load_inputs,
-    money,
-    number,
-    percent,
     period_targets,
     plain,
 )

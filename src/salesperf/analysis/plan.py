@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from salesperf.analysis.common import Text, resolve_window, working_days
+from salesperf.analysis.common import Text, money, number, percent, resolve_window, working_days
 from salesperf.analysis.plan_rates import (
     ORG,
     Key,
@@ -27,9 +27,6 @@ from salesperf.analysis.plan_rates import (
     Rates,
     estimate_rates,
     load_inputs,
-    money,
-    number,
-    percent,
     period_targets,
     plain,
 )

@@ -416,22 +416,3 @@ def plain(value: Any) -> Any:
     if isinstance(value, np.integer):
         return int(value)
     return value
-
-
-def number(v: float | None, digits: int = 0, lang: str = "en") -> str:
-    """A number with thousands separators, in English (1,234.5) or Dutch (1.234,5) notation."""
-    if v is None:
-        return "—"
-    s = f"{v:,.{digits}f}"
-    return s.translate(str.maketrans(",.", ".,")) if lang == "nl" else s
-
-
-def percent(v: float | None, digits: int = 0, lang: str = "en") -> str:
-    """A ratio as a percentage, in English or Dutch notation."""
-    return "—" if v is None else number(100 * v, digits, lang) + "%"
-
-
-def money(v: float | None, currency: str, lang: str = "en") -> str:
-    """An amount in the organisation's currency, in English or Dutch notation."""
-    symbol = {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency, currency + " ")
-    return "—" if v is None else symbol + number(v, 0, lang)

@@ -47,6 +47,7 @@ from salesperf.analysis.breaks import (
     where_it_breaks,
 )
 from salesperf.analysis.common import Text, resolve_window
+from salesperf.analysis.vocab import Basis, Label, Peers
 from salesperf.metrics.compiler import run, run_measures, team_closure
 from salesperf.metrics.facts import FACTS
 from salesperf.metrics.periods import Grain, Period, local_time, period_start
@@ -68,16 +69,6 @@ MATERIAL_DIFFERENCE = 0.10
 LEVEL = shrinkage.LEVEL
 #: Bootstrap draws for the performance interval.
 BOOTSTRAP_DRAWS = 4000
-
-
-class Label(StrEnum):
-    """Where a rep sits in the quadrant."""
-
-    STAR = "star"
-    BUSY = "busy_not_effective"
-    EFFICIENT = "efficient"
-    AT_RISK = "at_risk"
-    INCONCLUSIVE = "inconclusive"
 
 
 @dataclass(frozen=True)
@@ -115,20 +106,6 @@ _LABELS = {
     (False, True): Label.EFFICIENT,
     (False, False): Label.AT_RISK,
 }
-
-
-class Peers(StrEnum):
-    """Whom a rep is compared with: medians, shrinkage and team rates."""
-
-    OWN_TEAM = "own_team"  # the reps of the rep's own team
-    QUERIED_TEAM = "queried_team"  # every rep of the queried team subtree (or organisation)
-
-
-class Basis(StrEnum):
-    """What an index divides by."""
-
-    TEAM_MEDIAN = "team_median"
-    TARGET = "target"
 
 
 class Why(StrEnum):

@@ -3,23 +3,14 @@ conversion breaks for reps who are busy but not effective or at risk."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
 from rich.table import Table
 
 from salesperf.analysis.common import Lang, Text
-from salesperf.analysis.quadrant import (
-    Basis,
-    DiagnoseQuery,
-    Diagnosis,
-    Index,
-    Label,
-    Peers,
-    RepDiagnosis,
-    diagnose,
-)
+from salesperf.analysis.vocab import Basis, Label, Peers
 from salesperf.commands.common import (
     FormatOpt,
     LangOpt,
@@ -32,6 +23,9 @@ from salesperf.commands.common import (
     out,
     print_json,
 )
+
+if TYPE_CHECKING:
+    from salesperf.analysis.quadrant import Diagnosis, Index, RepDiagnosis
 
 _STYLE = {
     Label.STAR: "bold green",
@@ -76,6 +70,8 @@ def diagnose_cmd(
 ) -> None:
     """Each rep in the activity–performance quadrant (star, busy but not effective, efficient,
     at risk), only where the evidence supports it, and where their conversion breaks."""
+    from salesperf.analysis.quadrant import DiagnoseQuery, diagnose  # loads the statistics
+
     with errors(), open_store(store) as s:
         result = diagnose(s, DiagnoseQuery(team=team, window=window, peers=peers))
     if format is OutputFormat.JSON:

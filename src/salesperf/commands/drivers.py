@@ -4,22 +4,15 @@ win rate with and without each type; conversion by number of touches."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
 from rich.table import Table
 
-from salesperf.analysis.common import Lang, Text
-from salesperf.analysis.drivers import (
-    DEFAULT_WINDOW,
-    MAX_LAG,
-    Drivers,
-    DriversQuery,
-    TouchCurve,
-    drivers,
-)
-from salesperf.analysis.plan_rates import percent
+from salesperf.analysis.common import Lang, Text, percent
+from salesperf.analysis.vocab import DRIVERS_MAX_LAG as MAX_LAG
+from salesperf.analysis.vocab import DRIVERS_WINDOW as DEFAULT_WINDOW
 from salesperf.commands.common import (
     FormatOpt,
     LangOpt,
@@ -34,6 +27,9 @@ from salesperf.commands.common import (
     print_json,
 )
 from salesperf.commands.plan import AsOfOpt, parse_day
+
+if TYPE_CHECKING:
+    from salesperf.analysis.drivers import Drivers, TouchCurve
 
 _H = {
     "title": Text("Drivers of deals won", "Drijvers van gewonnen deals"),
@@ -93,6 +89,8 @@ def drivers_cmd(
             names = tuple(t.strip() for t in types.split(",") if t.strip())
             if not names:
                 raise UserError("--types names no activity type")
+        from salesperf.analysis.drivers import DriversQuery, drivers  # loads the statistics
+
         query = DriversQuery(team=team, window=window, max_lag=max_lag, types=names,
                              today=parse_day(as_of))  # fmt: skip
         with open_store(store) as s:

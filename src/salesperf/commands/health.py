@@ -3,15 +3,13 @@ current activity is enough for the current period's target."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
 from rich.table import Table
 
-from salesperf.analysis.common import Lang, Text
-from salesperf.analysis.health import Health, HealthQuery, HealthRow, health
-from salesperf.analysis.plan_rates import percent
+from salesperf.analysis.common import Lang, Text, percent
 from salesperf.commands.common import (
     FormatOpt,
     LangOpt,
@@ -26,6 +24,9 @@ from salesperf.commands.common import (
 from salesperf.commands.plan import AsOfOpt, parse_day
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By
+
+if TYPE_CHECKING:
+    from salesperf.analysis.health import Health, HealthRow
 
 _ARROW = {"improving": "↑", "declining": "↓", "steady": "→", "unknown": ""}
 _H = {
@@ -73,6 +74,8 @@ def health_cmd(
     trend, and whether the current pace of activity is enough for the current target."""
     with errors():
         today = parse_day(as_of)
+        from salesperf.analysis.health import HealthQuery, health  # loads the statistics
+
         query = HealthQuery(team=team, grain=grain, periods=periods, min_missed=min_missed,
                             last=last, today=today)  # fmt: skip
         with open_store(store) as s:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
 from rich.table import Table
 
-from salesperf.analysis.common import WINDOW_HELP, Lang, Text
-from salesperf.analysis.plan import Plan, PlanQuery, check_target, plan
-from salesperf.analysis.plan_rates import money, number, percent
+from salesperf.analysis.common import WINDOW_HELP, Lang, Text, money, number, percent
 from salesperf.commands.common import (
     FormatOpt,
     LangOpt,
@@ -25,6 +23,9 @@ from salesperf.commands.common import (
     out,
     print_json,
 )
+
+if TYPE_CHECKING:
+    from salesperf.analysis.plan import Plan
 
 AsOfOpt = Annotated[
     str | None,
@@ -90,6 +91,8 @@ def plan_cmd(
     """What a revenue target asks: deals, opportunities and activities by type per week and
     per working day, the activity that gives an 80% chance, and the current pace."""
     with errors():
+        from salesperf.analysis.plan import PlanQuery, check_target, plan  # loads the statistics
+
         amount = check_target(target.replace("_", ""))
         if rep is not None and team is not None:
             raise UserError("give --rep or --team, not both")
