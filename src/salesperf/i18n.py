@@ -145,6 +145,154 @@ MESSAGES: dict[str, Text] = {
     "exports.period_hint": _t(
         "Period (optional), e.g. 2026-Q3 or 2026-07", "Periode (optioneel), bv. 2026-Q3 of 2026-07"
     ),
+    # the analysis pages: shared words
+    "window": _t("Window", "Periode"),
+    "low": _t("low", "onder"),
+    "high": _t("high", "boven"),
+    "whole_org": _t("The whole organisation", "De hele organisatie"),
+    "interval": _t("95% interval", "95%-interval"),
+    "own_only": _t(
+        "You see your own position against your team; other reps are not shown.",
+        "U ziet uw eigen positie tegenover uw team; andere verkopers worden niet getoond.",
+    ),
+    "notes": _t("How to read this", "Zo leest u dit"),
+    # the quadrant
+    "nav.quadrant": _t("Quadrant", "Kwadrant"),
+    "quadrant.title": _t("Activity and performance", "Activiteit en prestatie"),
+    "quadrant.chart": _t(
+        "Activity index against performance index", "Activiteitsindex tegenover prestatie-index"
+    ),
+    "quadrant.activity": _t("Activity index", "Activiteitsindex"),
+    "quadrant.performance": _t("Performance index", "Prestatie-index"),
+    "quadrant.label": _t("Label", "Oordeel"),
+    "quadrant.why": _t("Reason / where conversion breaks", "Reden / waar de conversie breekt"),
+    "quadrant.no_break": _t("no step clearly below the team", "geen stap duidelijk onder het team"),
+    "quadrant.vs": _t("vs", "tegen"),
+    "quadrant.peers": _t("Compare with", "Vergelijken met"),
+    "quadrant.own_team": _t("each rep's own team", "het eigen team van elke verkoper"),
+    "quadrant.queried_team": _t(
+        "every rep of the team shown", "alle verkopers van het getoonde team"
+    ),
+    "quadrant.legend": _t(
+        "Index with its 95% interval. Activity: 1 is the median of the rep's peers. "
+        "Performance: 1 is the rep's revenue target, or the peers' median revenue where marked †.",
+        "Index met het 95%-interval. Activiteit: 1 is de mediaan van de vergelijkingsgroep. "
+        "Prestatie: 1 is het omzetdoel van de verkoper, of de mediane omzet van de "
+        "vergelijkingsgroep waar † staat.",
+    ),
+    "quadrant.not_drawn": _t(
+        "Not in the chart (no index to draw):", "Niet in de grafiek (geen index om te tekenen):"
+    ),
+    "quadrant.details": _t("Per rep", "Per verkoper"),
+    "quadrant.click": _t(
+        "Click a point to open the rep's page.",
+        "Klik op een punt om de pagina van de verkoper te openen.",
+    ),
+    # the funnel
+    "nav.funnel": _t("Funnel", "Trechter"),
+    "funnel.title": _t("Funnel and stage conversion", "Trechter en faseconversie"),
+    "funnel.step": _t("Step", "Stap"),
+    "funnel.entered": _t("Deals entering the stage", "Deals die de fase bereikten"),
+    "funnel.converted": _t("of which reached the next stage", "waarvan de volgende fase bereikt"),
+    "funnel.conversion": _t("Conversion", "Conversie"),
+    "funnel.explain": _t(
+        "Of the deals that entered a stage in the window, the share that went on to reach the "
+        "next stage (also after the window).",
+        "Van de deals die in de periode een fase bereikten, het deel dat daarna de volgende "
+        "fase bereikte (ook na de periode).",
+    ),
+    "funnel.per_rep": _t("Step conversion per rep", "Stapconversie per verkoper"),
+    "funnel.per_rep_explain": _t(
+        "Each rep's conversion shrunk toward their team's (so that a handful of deals does not "
+        "stand out), with its 95% interval, and the team's pooled rate. A marked cell is where "
+        "the rep's conversion breaks: the step furthest below the team with its whole interval "
+        "below it (shown for reps who are busy but not effective, or at risk).",
+        "De conversie van elke verkoper, gekrompen naar die van het team (zodat een handvol "
+        "deals niet opvalt), met het 95%-interval, en de gezamenlijke ratio van het team. Een "
+        "gemarkeerde cel is waar de conversie van de verkoper breekt: de stap die het verst "
+        "onder het team ligt met het hele interval eronder (getoond voor verkopers die druk "
+        "maar niet effectief zijn, of risico lopen).",
+    ),
+    "funnel.team": _t("team", "team"),
+    "funnel.breaks": _t("breaks here", "breekt hier"),
+    # the drivers
+    "nav.drivers": _t("Drivers", "Drijfveren"),
+    "drivers.title": _t("What goes with deals won", "Wat samengaat met gewonnen deals"),
+    "drivers.caution": _t("Association, not causation", "Samenhang, geen oorzaak"),
+    "drivers.effects": _t("Effect of each activity type", "Effect van elk activiteitstype"),
+    "drivers.effects_chart": _t(
+        "Deals won per +1 SD of weekly activity, at the strongest lag (weeks)",
+        "Gewonnen deals per +1 sd weekactiviteit, bij de sterkste vertraging (weken)",
+    ),
+    "drivers.type": _t("Activity type", "Activiteitstype"),
+    "drivers.rate_ratio": _t("Rate ratio", "Factor"),
+    "drivers.lag": _t("Lag (weeks)", "Vertraging (weken)"),
+    "drivers.best_lag": _t("Best lag (weeks)", "Beste vertraging (weken)"),
+    "drivers.per": _t("+1 SD (a week)", "+1 sd (per week)"),
+    "drivers.significant": _t("significant", "significant"),
+    "drivers.not_significant": _t("not significant", "niet significant"),
+    "drivers.max_lag": _t("Longest lag (weeks)", "Langste vertraging (weken)"),
+    "drivers.with_without": _t(
+        "Win rate with and without each type", "Winratio met en zonder elk type"
+    ),
+    "drivers.with": _t("With the type", "Met het type"),
+    "drivers.without": _t("Without", "Zonder"),
+    "drivers.difference": _t("Difference", "Verschil"),
+    "drivers.closed": _t("Deals closed", "Gesloten deals"),
+    "drivers.touches": _t("Win rate by number of touches", "Winratio naar aantal contactmomenten"),
+    "drivers.touches_axis": _t("Touches per deal", "Contactmomenten per deal"),
+    "drivers.win_rate": _t("Win rate", "Winratio"),
+    "drivers.skipped": _t("Not studied", "Niet onderzocht"),
+    # the plan
+    "nav.plan": _t("Plan", "Plan"),
+    "plan.title": _t("Plan to target", "Plan naar het doel"),
+    "plan.target": _t("Revenue target", "Omzetdoel"),
+    "plan.for": _t("For", "Voor"),
+    "plan.submit": _t("Make the plan", "Plan maken"),
+    "plan.no_target": _t(
+        "No revenue target is set for {period}; enter one to see what it asks.",
+        "Voor {period} is geen omzetdoel vastgelegd; vul er een in om te zien wat het vraagt.",
+    ),
+    "plan.target_set": _t("the target set for {period}", "het vastgelegde doel voor {period}"),
+    "plan.target_asked": _t("the target entered", "het ingevulde doel"),
+    "plan.deals": _t("Deals to win", "Te winnen deals"),
+    "plan.opportunities": _t("Opportunities needed", "Benodigde kansen"),
+    "plan.avg_deal": _t("Average deal", "Gemiddelde deal"),
+    "plan.win_rate": _t("Win rate", "Winratio"),
+    "plan.total": _t("In the period", "In de periode"),
+    "plan.per_week": _t("Asked per week", "Nodig per week"),
+    "plan.per_day": _t("Per working day", "Per werkdag"),
+    "plan.pace": _t("Current pace per week", "Huidig tempo per week"),
+    "plan.shortfall": _t("Short per week", "Tekort per week"),
+    "plan.even": _t("Even chance, per week", "50% kans, per week"),
+    "plan.likely": _t("80% chance, per week", "80% kans, per week"),
+    "plan.chance": _t("Chance at the plan's activity", "Kans met de activiteit van het plan"),
+    "plan.activities": _t("Activities by type", "Activiteiten per type"),
+    "plan.activities_week": _t("Activities a week", "Activiteiten per week"),
+    "plan.all": _t("All types", "Alle types"),
+    "plan.range": _t(
+        "80% range: the activity that reaches the target in 80% of the simulated periods "
+        "(50%: an even chance).",
+        "80%-bereik: de activiteit die het doel haalt in 80% van de gesimuleerde periodes "
+        "(50%: een gelijke kans).",
+    ),
+    "plan.not_reached": _t("not within reach", "niet haalbaar"),
+    "plan.split": _t("Split over the reps", "Verdeling over de verkopers"),
+    "plan.rates": _t("Rates from {window}", "Ratio's uit {window}"),
+    "plan.pace_weeks": _t("Pace: {weeks}", "Tempo: {weeks}"),
+    # team health
+    "health.title": _t("Team health", "Gezondheid van het team"),
+    "health.flagged": _t("Under target", "Onder doel"),
+    "health.flag": _t("Flag", "Signaal"),
+    "health.trend": _t("Trend", "Trend"),
+    "health.per_period": _t("{value} a period", "{value} per periode"),
+    "health.improving": _t("improving", "stijgend"),
+    "health.declining": _t("declining", "dalend"),
+    "health.steady": _t("steady", "stabiel"),
+    "health.unknown": _t("unknown", "onbekend"),
+    "health.enough": _t("Activity enough for {period}?", "Genoeg activiteit voor {period}?"),
+    "health.yes": _t("yes", "ja"),
+    "health.no": _t("no", "nee"),
     # errors
     "error.title": _t("Something is not right", "Er klopt iets niet"),
     "error.403": _t("You may not see this.", "U hebt hier geen toegang toe."),
@@ -192,6 +340,9 @@ WORDS: dict[str, Text] = {
     "replied": _t("Replied", "Beantwoord"),
     "bounced": _t("Bounced", "Onbestelbaar"),
     "completed": _t("Completed", "Afgerond"),
+    "qualification": _t("Qualification", "Kwalificatie"),
+    "discovery": _t("Discovery", "Verkenning"),
+    "closed_won": _t("Won", "Gewonnen"),
     "rep_by": _t("Rep", "Verkoper"),
     "team_by": _t("Team", "Team"),
     "org_by": _t("Organisation", "Organisatie"),

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from salesperf.api.deps import ViewDep
-from salesperf.web import data
+from salesperf.web import analysis_pages, data, plan_pages
 from salesperf.web.render import render
 
 
@@ -41,8 +41,12 @@ class Page:
 PAGES: tuple[Page, ...] = (
     Page("overview", "/", data.overview, "overview.html"),
     Page("teams", "/teams", data.teams, "teams.html"),
-    Page("team", "/teams/{team_id}", data.team, "team.html"),
-    Page("rep", "/reps/{rep_id}", data.rep, "rep.html"),
+    Page("team", "/teams/{team_id}", plan_pages.team_page, "team.html"),
+    Page("rep", "/reps/{rep_id}", plan_pages.rep_page, "rep.html"),
+    Page("quadrant", "/quadrant", analysis_pages.quadrant, "quadrant.html"),
+    Page("funnel", "/funnel", analysis_pages.funnel, "funnel.html"),
+    Page("drivers", "/drivers", analysis_pages.drivers_page, "drivers.html"),
+    Page("plan", "/plan", plan_pages.plan_page, "plan.html"),
     Page("import", "/import", data.import_form, "import.html", api=False),
     Page("log", "/activities/new", data.log_form, "log.html", api=False),
     Page("exports", "/exports", data.exports, "exports.html"),
