@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,6 +14,10 @@ from salesperf.ingest.importer import import_file
 from salesperf.store import Store
 
 warnings.filterwarnings("ignore", message=".*Pandas4Warning.*")
+# Rich fixes a console's width from COLUMNS when the console is made (at import), and pytest-xdist
+# workers run with COLUMNS=80; without it the width is read at each print, so a test can choose
+# it per command (CliRunner's env).
+os.environ.pop("COLUMNS", None)
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

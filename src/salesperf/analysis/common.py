@@ -11,8 +11,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
+
+if TYPE_CHECKING:
+    from salesperf.store import Store
 
 
 class Lang(StrEnum):
@@ -67,6 +71,25 @@ def resolve_window(text: str | Period | None, today: date | None = None) -> Peri
         return parse_period(t.upper() if "q" in t or "w" in t else t)
     except ValueError:
         raise ValueError(f"{text!r} is not a window; use {WINDOW_HELP}") from None
+
+
+def data_end(store: Store) -> date | None:
+    """The day after the last recorded activity (None for a store without activities)."""
+    last = store.table("activities").occurred_at.max().execute()
+    if last is None or last != last:  # None or NaT
+        return None
+    return (last.date() if hasattr(last, "date") else last) + timedelta(days=1)
+
+
+def judge_day(store: Store, today: date | None = None) -> date:
+    """The day an analysis judges as of: `today` when given; else today, or the day after the
+    last recorded activity when the data end earlier (a store not imported into lately, or the
+    demo), so that "the last four weeks" are weeks with data."""
+    if today is not None:
+        return today
+    now = date.today()
+    end = data_end(store)
+    return min(now, end) if end is not None else now
 
 
 def _label(start: date, grain: Grain) -> str:

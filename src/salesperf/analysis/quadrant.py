@@ -47,7 +47,9 @@ from salesperf.analysis.breaks import (
     where_it_breaks,
 )
 from salesperf.analysis.common import Text, resolve_window
-from salesperf.analysis.vocab import Basis, Label, Peers
+from salesperf.analysis.vocab import Basis as Basis  # re-exported: part of the result
+from salesperf.analysis.vocab import Label as Label
+from salesperf.analysis.vocab import Peers as Peers
 from salesperf.metrics.compiler import run, run_measures, team_closure
 from salesperf.metrics.facts import FACTS
 from salesperf.metrics.periods import Grain, Period, local_time, period_start

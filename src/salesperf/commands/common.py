@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from salesperf.analysis.common import WINDOW_HELP, Lang
+from salesperf.analysis.common import WINDOW_HELP, Lang, judge_day
 from salesperf.ingest.mapping import MappingError
 from salesperf.ingest.readers import FileRefused
 from salesperf.store import STORE_ENV, Store, StoreError
@@ -70,3 +71,17 @@ def open_store(store: str | None) -> Store:
 def print_json(data: Any) -> None:
     """Print `data` as JSON on standard output (dates and the like as strings)."""
     out.print_json(json.dumps(data, default=str))
+
+
+def judged(store: Store, as_of: date | None, say: bool = True) -> date:
+    """The day to judge as of (see `judge_day`), saying so (when `say`) if the data end before
+    today."""
+    day = judge_day(store, as_of)
+    if say and as_of is None and day < date.today():
+        last = day - timedelta(days=1)
+        err.print(
+            f"[dim]The data end on {last.isoformat()}: judged as of {day.isoformat()} "
+            "(--as-of to choose).[/]",
+            highlight=False,
+        )
+    return day

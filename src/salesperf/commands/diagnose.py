@@ -19,6 +19,7 @@ from salesperf.commands.common import (
     TeamOpt,
     WindowOpt,
     errors,
+    judged,
     open_store,
     out,
     print_json,
@@ -73,7 +74,8 @@ def diagnose_cmd(
     from salesperf.analysis.quadrant import DiagnoseQuery, diagnose  # loads the statistics
 
     with errors(), open_store(store) as s:
-        result = diagnose(s, DiagnoseQuery(team=team, window=window, peers=peers))
+        today = judged(s, None, format is OutputFormat.TABLE)
+        result = diagnose(s, DiagnoseQuery(team=team, window=window, peers=peers, today=today))
     if format is OutputFormat.JSON:
         print_json(result.to_json())
         return

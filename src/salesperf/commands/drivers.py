@@ -22,6 +22,7 @@ from salesperf.commands.common import (
     UserError,
     WindowOpt,
     errors,
+    judged,
     open_store,
     out,
     print_json,
@@ -91,9 +92,11 @@ def drivers_cmd(
                 raise UserError("--types names no activity type")
         from salesperf.analysis.drivers import DriversQuery, drivers  # loads the statistics
 
-        query = DriversQuery(team=team, window=window, max_lag=max_lag, types=names,
-                             today=parse_day(as_of))  # fmt: skip
+        day = parse_day(as_of)
+        DriversQuery(team=team, window=window, max_lag=max_lag, types=names, today=day)
         with open_store(store) as s:
+            query = DriversQuery(team=team, window=window, max_lag=max_lag, types=names,
+                                 today=judged(s, day, format is OutputFormat.TABLE))  # fmt: skip
             result = drivers(s, query)
     if format is OutputFormat.JSON:
         print_json(result.to_json())

@@ -17,6 +17,7 @@ from salesperf.commands.common import (
     StoreOpt,
     TeamOpt,
     errors,
+    judged,
     open_store,
     out,
     print_json,
@@ -76,9 +77,12 @@ def health_cmd(
         today = parse_day(as_of)
         from salesperf.analysis.health import HealthQuery, health  # loads the statistics
 
-        query = HealthQuery(team=team, grain=grain, periods=periods, min_missed=min_missed,
-                            last=last, today=today)  # fmt: skip
+        # the options are checked before the store opens
+        HealthQuery(team=team, grain=grain, periods=periods, min_missed=min_missed, last=last,
+                    today=today)  # fmt: skip
         with open_store(store) as s:
+            query = HealthQuery(team=team, grain=grain, periods=periods, min_missed=min_missed,
+                                last=last, today=judged(s, today, format is OutputFormat.TABLE))  # fmt: skip
             result = health(s, query)
     if format is OutputFormat.JSON:
         print_json(result.to_json())

@@ -19,6 +19,7 @@ from salesperf.commands.common import (
     TeamOpt,
     UserError,
     errors,
+    judged,
     open_store,
     out,
     print_json,
@@ -98,9 +99,9 @@ def plan_cmd(
             raise UserError("give --rep or --team, not both")
         today = parse_day(as_of)
         with open_store(store) as s:
-            result = plan(
-                s, PlanQuery(amount, period, rep=rep, team=team, window=window, today=today)
-            )
+            query = PlanQuery(amount, period, rep=rep, team=team, window=window,
+                              today=judged(s, today, format is OutputFormat.TABLE))  # fmt: skip
+            result = plan(s, query)
             currency = s.settings.currency
     if format is OutputFormat.JSON:
         print_json(result.to_json())

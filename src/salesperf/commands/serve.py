@@ -3,23 +3,18 @@ organisation with ready sign-ins."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated
 
 import typer
 
+from salesperf.analysis.common import data_end
 from salesperf.commands.common import StoreOpt, err, errors, open_store, out
 from salesperf.store import Store, resolve_url
 from salesperf.users import DemoUsers, Role, add_demo_users
 
 HostOpt = Annotated[str, typer.Option(help="The address to listen on.")]
 PortOpt = Annotated[int, typer.Option(help="The port to listen on.")]
-
-
-def data_end(store: Store) -> date | None:
-    """The day after the last recorded activity (None for an empty store)."""
-    last = store.table("activities").occurred_at.max().execute()
-    return None if last is None else last.date() + timedelta(days=1)
 
 
 def run_server(
