@@ -204,3 +204,32 @@ def test_a_rep_sees_their_page_but_not_another_reps(offline: Any, live: str) -> 
     page.goto(f"{live}/activities/new")
     assert page.locator("select[name=rep_id] option").count() == 1
     _shot(page, "log-activity")
+
+
+def test_the_quadrant_draws_every_rep_and_a_click_opens_their_page(offline: Any, live: str) -> None:
+    page = offline
+    _sign_in(page, live, MANAGER, "/quadrant")
+    _charts_drawn(page, 1)
+    data = page.request.get(f"{live}/api/quadrant").json()  # the page's own numbers
+    reps = data["diagnosis"]["reps"]
+    drawn = [
+        r for r in reps
+        if r["activity"]["index"]["value"] is not None
+        and r["performance"]["index"]["value"] is not None
+    ]  # fmt: skip
+    assert data["team"] == "T02" and len(drawn) >= 4
+    points = page.locator(".chart svg g.mark-symbol.role-mark path")
+    assert points.count() == len(drawn)
+    whiskers = page.locator(".chart svg g.mark-rule.role-mark line")
+    assert whiskers.count() >= len(drawn) + 2  # the intervals and the two lines at 1
+    assert "Activity index" in page.locator(".chart svg text").all_text_contents()
+    assert page.locator("table.quadrant tbody tr").count() == len(reps)
+    _shot(page, "quadrant")
+    target = drawn[-1]
+    point = page.locator(f'.chart svg path[aria-label*="href: /reps/{target["rep_id"]}"]')
+    assert point.count() == 1
+    point.click()
+    page.wait_for_url(f"{live}/reps/{target['rep_id']}")
+    assert target["name"] in page.inner_text("h1")
+    _charts_drawn(page, 3)
+    _shot(page, "quadrant-click-rep")
