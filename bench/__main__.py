@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from bench import demo_bench, import_bench, scorecard_bench
+from bench import demo_bench, engines_bench, import_bench, scorecard_bench
 
 BENCHES = {
     "demo": demo_bench.run,
     "import": import_bench.run,
     "scorecard": scorecard_bench.run,
+    "engines": engines_bench.run,
 }
 
 

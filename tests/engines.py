@@ -91,10 +91,12 @@ class PgServer:
         with psycopg.connect(self.url("postgres"), autocommit=True) as con:
             con.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
-    def stop(self) -> None:
-        """Stop the server at once and remove its folder."""
-        _run(self.bindir / "pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")
-        shutil.rmtree(self.folder, ignore_errors=True)
+    def stop(self, remove: bool = True) -> None:
+        """Stop the server and remove its folder (or keep it, stopped cleanly, for next time)."""
+        mode = "immediate" if remove else "fast"
+        _run(self.bindir / "pg_ctl", "-D", str(self.folder / "data"), "-m", mode, "stop")
+        if remove:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _run(*cmd: str | Path) -> None:
@@ -106,19 +108,22 @@ def _run(*cmd: str | Path) -> None:
         raise RuntimeError(f"{' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
 
 
-def start_postgres() -> PgServer:
-    """Start a fresh server in a temporary folder (about half a second)."""
+def start_postgres(folder: Path | None = None) -> PgServer:
+    """Start a server (about half a second): in a new temporary folder, or in `folder`, whose
+    data is kept from one start to the next."""
     bindir = pg_bindir()
     assert bindir is not None
-    # not under pytest's own temporary folder: that one is closed to other users
-    folder = Path(tempfile.mkdtemp(prefix="salesperf-pg-"))
+    # by default not under pytest's own temporary folder: that one is closed to other users
+    folder = folder or Path(tempfile.mkdtemp(prefix="salesperf-pg-"))
+    folder.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         user = pwd.getpwnam("postgres")
         os.chown(folder, user.pw_uid, user.pw_gid)
     folder.chmod(0o755)
     port = _free_port()
-    _run(bindir / "initdb", "-D", str(folder / "data"), "-U", "postgres", "-A", "trust",
-         "--no-sync", "-E", "UTF8", "--locale=C.UTF-8")  # fmt: skip
+    if not (folder / "data").exists():
+        _run(bindir / "initdb", "-D", str(folder / "data"), "-U", "postgres", "-A", "trust",
+             "--no-sync", "-E", "UTF8", "--locale=C.UTF-8")  # fmt: skip
     _run(bindir / "pg_ctl", "-D", str(folder / "data"), "-l", str(folder / "log"), "-w", "-o",
          f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
          "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", "start")  # fmt: skip
