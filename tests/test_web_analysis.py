@@ -27,7 +27,8 @@ from salesperf.analysis.quadrant import DiagnoseQuery, diagnose
 from salesperf.demo import DemoConfig, build_demo
 from salesperf.i18n import fmt_date, fmt_metric, fmt_number
 from salesperf.metrics.compiler import run, run_measures
-from salesperf.metrics.query import By, Grain, Query
+from salesperf.metrics.periods import Grain
+from salesperf.metrics.query import By, Query
 from salesperf.scorecard import scorecard
 from salesperf.store import Store
 from salesperf.users import add_demo_users, password_hasher
@@ -206,6 +207,13 @@ def test_a_reps_scorecard_plans_their_own_target_or_the_one_asked(web: dict[str,
     assert asked["plan"]["rates"] == p["rates"]  # the same rates, a larger funnel
     assert asked["plan"]["deals"] == pytest.approx(p["deals"] * 1.5)
     assert _get(rep, "/api/plan", target="90000")["plan"] == asked["plan"]
+    # a plan the calendar cannot support: the scorecard still shows, with the reason
+    weekend = {"target": "1000", "plan_period": "2026-12-26..2026-12-27"}
+    refused = _get(rep, f"/api/reps/{REP_ID}", **weekend)
+    assert refused["scorecard"]["rows"] and refused["plan"]["plan"] is None
+    assert "no working days" in refused["plan"]["error"]
+    r = rep.get("/api/plan", params={"target": "1000", "period": "2026-12-26..2026-12-27"})
+    assert r.status_code == 422 and "no working days" in r.json()["error"]
     html = rep.get(f"/reps/{REP_ID}", params={"target": "90000"}).text
     assert "Plan to target" in html and fmt_metric(90_000, "money", "en") in html
     assert f'data-type="{p["activities"][0]["type"]}"' in html
@@ -235,6 +243,7 @@ def test_the_team_page_shows_its_health(web: dict[str, Any]) -> None:
     card = scorecard(web["store"], by="team", period=WINDOW, metrics=("revenue_won",),
                      teams=frozenset({"T04"}))  # fmt: skip
     won = card.rows[0].cells["revenue_won"].value
+    assert won is not None and won > 0
     row = next(r for r in data["rows"] if r["id"] == "T04")
     q3 = next(p for p in row["periods"] if p["period"]["label"] == WINDOW)
     assert q3["attainment"] == pytest.approx(won / 900_000) and q3["target"] == 900_000

@@ -253,6 +253,7 @@ MESSAGES: dict[str, Text] = {
         "No revenue target is set for {period}; enter one to see what it asks.",
         "Voor {period} is geen omzetdoel vastgelegd; vul er een in om te zien wat het vraagt.",
     ),
+    "plan.refused": _t("No plan can be made:", "Er kan geen plan worden gemaakt:"),
     "plan.target_set": _t("the target set for {period}", "het vastgelegde doel voor {period}"),
     "plan.target_asked": _t("the target entered", "het ingevulde doel"),
     "plan.deals": _t("Deals to win", "Te winnen deals"),

@@ -63,19 +63,33 @@ def set_target(view: View, period: Period, rep: str | None, team: str | None) ->
 
 
 def plan_for(
-    view: View, asked: str | None, period: Period, rep: str | None, team: str | None
+    view: View,
+    asked: str | None,
+    period: Period,
+    rep: str | None,
+    team: str | None,
+    *,
+    refuse: bool = True,
 ) -> dict[str, Any]:
     """The plan of a target (the one asked for, else the one set for the period) as page
-    data: the target, where it came from, and the plan (None without a target)."""
+    data: the target, where it came from, and the plan (None without a target). A plan the
+    data cannot support (no deal ever won, say) is refused with a ValueError, or with
+    `refuse=False` (a section of another page) given as `error`, in English."""
     source = "asked"
     target = check_target(asked) if blank(asked) is not None else None
     if target is None:
         target = set_target(view, period, rep, team)
         source = "set"
     result: Plan | None = None
+    error = None
     if target is not None:
         q = PlanQuery(target=target, period=period, rep=rep, team=team, today=view.today)
-        result = cached(view, ("plan", q), lambda: plan(view.store, q))
+        try:
+            result = cached(view, ("plan", q), lambda: plan(view.store, q))
+        except ValueError as exc:
+            if refuse:
+                raise
+            error = str(exc)
     return {
         "period": period_json(period),
         "rep": rep,
@@ -83,6 +97,7 @@ def plan_for(
         "target": target,
         "target_source": source if target is not None else None,
         "plan": result.to_json() if result else None,
+        "error": error,
     }
 
 
@@ -121,8 +136,9 @@ def rep_page(
     current quarter (or `plan_period`), of the target set for them (or `target`)."""
     out = data.rep(view, rep_id, period)
     p = parse_period(asked) if (asked := blank(plan_period)) else quarter_of(view.today)
-    out["plan"] = plan_for(view, target, p, rep_id, None)
-    out["plan"]["periods"] = [quarter_of(view.today).label, quarter_of(view.today, 1).label]
+    out["plan"] = plan_for(view, target, p, rep_id, None, refuse=False)
+    periods = [quarter_of(view.today).label, quarter_of(view.today, 1).label]
+    out["plan"]["periods"] = periods if p.label in periods else [*periods, p.label]
     return out
 
 
