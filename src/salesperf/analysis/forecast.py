@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from salesperf.analysis.common import Text
+from salesperf.analysis.common import Text, number, percent
 from salesperf.analysis.forecast_drift import Drift, drift
 from salesperf.analysis.forecast_history import (
     PACE_DAYS,
@@ -396,20 +396,22 @@ def _assumptions(
         f"{m.kind}: {m.created}, {m.rate * 7:.1f} a week, {m.win:.0%} won" for m in new
     )
     kinds_nl = "; ".join(
-        f"{m.kind}: {m.created}, {m.rate * 7:.1f} per week, {m.win:.0%} gewonnen" for m in new
+        f"{m.kind}: {m.created}, {number(m.rate * 7, 1, 'nl')} per week, "
+        f"{percent(m.win, 0, 'nl')} gewonnen"
+        for m in new
     )
     if shift.points:
-        up_p, up_n = np.exp(np.mean(shift.pipeline)) - 1, np.exp(np.mean(shift.new)) - 1
+        (raw_p, raw_n), (sd_p, sd_n) = shift.raw_sd, shift.sd
         drift_text = Text(
             en=f"Drift: at {shift.points} past snapshots these rates were off by a spread of "
-            f"{shift.raw_sd[0]:.0%} (pipeline) and {shift.raw_sd[1]:.0%} (new deals), through "
-            "seasons, growth and changes of pace; each simulated outcome takes one snapshot's "
-            f"misses (chance taken out), on average {up_p:+.0%} and {up_n:+.0%}.",
+            f"{raw_p:.0%} (pipeline) and {raw_n:.0%} (new deals), through seasons, growth and "
+            f"changes of pace; beyond chance that is {sd_p:.0%} and {sd_n:.0%}, and each "
+            "simulated outcome is shifted by as much, either way.",
             nl=f"Afwijking: op {shift.points} eerdere momentopnamen zaten deze kansen er met een "
-            f"spreiding van {shift.raw_sd[0]:.0%} (pijplijn) en {shift.raw_sd[1]:.0%} (nieuwe "
-            "deals) naast, door seizoenen, groei en een ander tempo; elke gesimuleerde uitkomst "
-            "neemt de afwijking van één momentopname over (zonder het toeval), gemiddeld "
-            f"{up_p:+.0%} en {up_n:+.0%}.",
+            f"spreiding van {raw_p:.0%} (pijplijn) en {raw_n:.0%} (nieuwe deals) naast, door "
+            f"seizoenen, groei en een ander tempo; buiten het toeval is dat {sd_p:.0%} en "
+            f"{sd_n:.0%}, en elke gesimuleerde uitkomst schuift evenveel op, naar boven of "
+            "naar beneden.",
         )
     else:
         drift_text = Text(
@@ -418,6 +420,8 @@ def _assumptions(
             nl="Afwijking: te weinig historie om te meten hoever deze kansen er eerder naast "
             "zaten; de bandbreedte toont alleen toeval en kan te smal zijn.",
         )
+    stages_en = ", ".join(f"{s} {r:.0%}" for s, r in sorted(pipe.stage_rates.items()))
+    stages_nl = ", ".join(f"{s} {percent(r, 0, 'nl')}" for s, r in sorted(pipe.stage_rates.items()))
     first_snap = h.as_of - timedelta(days=max(h.horizon, 1) + 7 * (SNAPSHOT_WEEKS - 1))
     last_snap = h.as_of - timedelta(days=max(h.horizon, 1))
     out = [
@@ -432,13 +436,17 @@ def _assumptions(
             f"reached then, weighted by the share of deals in that stage and of that age (days "
             f"since created) that were won within {h.horizon} days, over {SNAPSHOT_WEEKS} weekly "
             f"snapshots from {first_snap} to {last_snap}; small groups are shrunk toward their "
-            "stage's rate. A won deal closes after as many days as such wins took.",
+            "stage's rate, deals much larger or smaller than usual fare as such deals did, and a "
+            "team's or rep's deals as theirs did against the organisation's. A won deal closes "
+            f"after as many days as such wins took. Per stage: {stages_en}.",
             nl=f"Open pijplijn: {len(pipe.p)} deals open op {h.as_of}, elk in de fase die het toen "
             f"had bereikt, gewogen met het aandeel deals in die fase en van die leeftijd (dagen "
             f"sinds aanmaken) dat binnen {h.horizon} dagen werd gewonnen, over {SNAPSHOT_WEEKS} "
             f"wekelijkse momentopnamen van {first_snap} tot {last_snap}; kleine groepen worden "
-            "naar het cijfer van hun fase getrokken. Een gewonnen deal sluit na zoveel dagen als "
-            "zulke deals nodig hadden.",
+            "naar het cijfer van hun fase getrokken, veel grotere of kleinere deals doen het als "
+            "zulke deals eerder, en de deals van een team of verkoper als die van hen tegenover "
+            "de organisatie. Een gewonnen deal sluit na zoveel dagen als zulke deals nodig "
+            f"hadden. Per fase: {stages_nl}.",
         ),
         Text(
             en=f"New deals: the deals of each kind created in the {PACE_DAYS} days before "
@@ -453,9 +461,9 @@ def _assumptions(
         ),
         drift_text,
         Text(
-            en=f"{draws:,} simulated outcomes (seed {seed}); within one outcome each deal is won "
+            en=f"{number(draws)} simulated outcomes (seed {seed}); within one outcome each deal is won "
             "or lost on its own, and the pace of new deals is as uncertain as its count allows.",
-            nl=f"{draws:,} gesimuleerde uitkomsten (seed {seed}); binnen één uitkomst wordt elke "
+            nl=f"{number(draws, 0, 'nl')} gesimuleerde uitkomsten (seed {seed}); binnen één uitkomst wordt elke "
             "deal los van de andere gewonnen of verloren, en is het tempo van nieuwe deals zo "
             "onzeker als het aantal toelaat.",
         ),
@@ -463,8 +471,9 @@ def _assumptions(
     if fill is not None:
         out.append(
             Text(
-                en=f"Deals without an amount count at the average deal size ({fill:,.0f}).",
-                nl=f"Deals zonder bedrag tellen met de gemiddelde dealgrootte ({fill:,.0f}).",
+                en=f"Deals without an amount count at the average deal size ({number(fill)}).",
+                nl="Deals zonder bedrag tellen met de gemiddelde dealgrootte "
+                f"({number(fill, 0, 'nl')}).",
             )
         )
     return tuple(out)
