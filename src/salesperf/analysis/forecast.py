@@ -55,9 +55,10 @@ QUANTILES = (0.1, 0.5, 0.9)
 
 @dataclass(frozen=True)
 class ForecastQuery:
-    """What to forecast: a period, the day the forecast is made (default: today, clipped to the
-    period), whose revenue (the organisation, a team with its sub-teams, or a rep) and the
-    simulation's size and seed."""
+    """What to forecast: a period; the day the forecast is made (`as_of`, a day of the period;
+    default: `today`, or the real today, clipped to the period: after the period's end the
+    forecast is its actual revenue); whose revenue (the organisation, a team with its
+    sub-teams, or a rep); and the simulation's size and seed."""
 
     period: Period
     as_of: date | None = None
@@ -65,6 +66,7 @@ class ForecastQuery:
     rep: str | None = None
     draws: int = 10_000
     seed: int = 0
+    today: date | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.period, str):
@@ -75,18 +77,19 @@ class ForecastQuery:
             raise ValueError(f"draws must be a whole number, not {self.draws!r}")
         if not 100 <= self.draws <= 1_000_000:
             raise ValueError(f"draws must be from 100 to 1,000,000, not {self.draws}")
-        if self.as_of is not None and not (self.period.start <= self.as_of <= self.period.end):
+        if self.as_of is not None and not self.period.start <= self.as_of < self.period.end:
             last = self.period.end - timedelta(days=1)
             raise ValueError(
                 f"as of {self.as_of} lies outside {self.period.label} "
                 f"({self.period.start} to {last}); give a day inside the period"
             )
 
-    def day(self, today: date | None = None) -> date:
-        """The forecast day: `as_of`, else today clipped to the period."""
+    def day(self) -> date:
+        """The forecast day: `as_of`, else today clipped to the period (its end, the day after
+        its last, when it is over)."""
         if self.as_of is not None:
             return self.as_of
-        d = today or date.today()
+        d = self.today or date.today()
         return min(max(d, self.period.start), self.period.end)
 
 
@@ -157,6 +160,7 @@ class Forecast:
     new_expected: float  # expected revenue from deals not yet created
     open_deals: int
     new_wins_expected: float
+    mean: float  # the simulated outcomes' mean revenue at the period's end
     revenue: Quantiles
     attainment: Quantiles | None
     p_target: float | None
@@ -187,6 +191,7 @@ class Forecast:
             "expected": self.expected,
             "open_deals": self.open_deals,
             "new_wins_expected": self.new_wins_expected,
+            "mean": self.mean,
             "revenue": self.revenue.to_json(),
             "attainment": self.attainment.to_json() if self.attainment else None,
             "p_target": self.p_target,
@@ -356,6 +361,7 @@ def forecast_from(
         new_expected=m_new * sum(m.expected_revenue for m in new),
         open_deals=len(pipe.p),
         new_wins_expected=m_new * sum(m.expected_wins for m in new),
+        mean=float(np.mean(total)),
         revenue=_q(total),
         attainment=_q(total / target) if target else None,
         p_target=float(np.mean(total >= target)) if target else None,

@@ -141,7 +141,11 @@ class _Reader:
             created=local_time(d.created_at, tz, lo, hi),
             closed=local_time(d.closed_at, tz, lo, hi),
         )
-        recent = self.deals.filter(self.deals.created >= ibis.timestamp(_midnight(lo)))
+        d = self.deals
+        recent = d.filter(
+            (d.created >= ibis.timestamp(_midnight(lo)))
+            & (d.created < ibis.timestamp(_midnight(as_of)))
+        )
         median = recent.amount.median().execute()
         self.median = None if median is None or pd.isna(median) else float(median)
         st = self.con.table("deal_stages")

@@ -78,9 +78,9 @@ def forecast_cmd(
         p = parse_period(period)
         day = _day(as_of, p)
         with open_store(store) as s:
-            if day is None:  # today, or the day after the data end, inside the period
-                day = min(max(judged(s, None, format is OutputFormat.TABLE), p.start), p.end)
-            query = ForecastQuery(p, day, team=team, rep=rep, draws=draws, seed=seed)
+            # without --as-of: today, or the day after the data end, clipped to the period
+            today = judged(s, None, format is OutputFormat.TABLE) if day is None else None
+            query = ForecastQuery(p, day, team=team, rep=rep, draws=draws, seed=seed, today=today)
             result = forecast(s, query)
             currency = s.settings.currency
     if format is OutputFormat.JSON:
@@ -97,7 +97,7 @@ def _day(text: str | None, period: Period) -> date | None:
         day = date.fromisoformat(text)
     except ValueError:
         raise UserError(f"--as-of {text!r} is not a date; use YYYY-MM-DD") from None
-    if not period.start <= day <= period.end:
+    if not period.start <= day < period.end:
         last = period.end - timedelta(days=1)
         raise UserError(
             f"--as-of {day} lies outside {period.label} ({period.start} to {last}); "
