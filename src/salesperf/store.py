@@ -34,7 +34,7 @@ from salesperf.engines.base import (
 )
 from salesperf.migrations import META, MIGRATIONS
 from salesperf.schema import LOAD_ORDER, TABLES, Table
-from salesperf.settings import SettingError, Settings, check_setting
+from salesperf.settings import SETTING_KEYS, SettingError, Settings, check_setting
 
 __all__ = [
     "DEFAULT_STORE",
@@ -365,7 +365,7 @@ def copy_store(source: Store, target: Store) -> dict[str, int]:
     store larger than memory can be copied. Used to move a store to PostgreSQL or Spark.
     """
     for key, value in source._meta().items():
-        if key != "schema_version":
+        if key in SETTING_KEYS:
             target.set_setting(key, value)
     copied = {}
     for name in LOAD_ORDER:

@@ -69,7 +69,7 @@ def spark_session(master: str, conf: Mapping[str, str], warehouse: Path) -> Any:
     base.sparkContext.setLogLevel("ERROR")
     session = base.newSession()
     for key, value in {**SESSION_CONF, **conf}.items():
-        if not key.startswith(("spark.driver.", "spark.executor.", "spark.ui.")):
+        if session.conf.isModifiable(key):  # the rest were given to the context at its start
             session.conf.set(key, value)
     return session
 
