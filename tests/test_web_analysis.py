@@ -1,5 +1,5 @@
-"""The analysis pages through HTTP: the quadrant, the funnel, the drivers, the plan to target
-and team health. Each page's JSON twin holds the analysis library's own result on the same
+"""The analysis pages through HTTP: the quadrant, the funnel, the drivers, the plan to target,
+team health and the revenue forecast. Each page's JSON twin holds the analysis library's own result on the same
 store and scope; pages speak Dutch with Dutch number formats; a rep sees their own row and
 nothing of other reps; bad input is a clear 4xx.
 
@@ -21,6 +21,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from salesperf.analysis.drivers import DriversQuery, drivers
+from salesperf.analysis.forecast import ForecastQuery, forecast
 from salesperf.analysis.health import HealthQuery, health
 from salesperf.analysis.plan import PlanQuery, plan
 from salesperf.analysis.quadrant import DiagnoseQuery, diagnose
@@ -254,6 +255,44 @@ def test_the_team_page_shows_its_health(web: dict[str, Any]) -> None:
     assert "Team health" in html and 'data-key="team:T04"' in html
 
 
+# -- the forecast --------------------------------------------------------------------------
+def test_the_forecast_twin_is_the_librarys_with_its_fan_and_target(web: dict[str, Any]) -> None:
+    manager = web["clients"][MANAGER]
+    data = _get(manager, "/api/forecast", period=WINDOW, as_of="2026-08-15")
+    assert data["team"] == "T02"
+    f = forecast(web["store"], ForecastQuery(period=WINDOW, as_of=date(2026, 8, 15), team="T02"))
+    assert data["forecast"] == _json(f.to_json())
+    fc = data["forecast"]
+    assert fc["target"] == 900_000 and fc["p_target"] is not None
+    # closed so far: the scorecard's revenue won from the quarter's start to the day before
+    card = scorecard(web["store"], by="team", period="2026-07-01..2026-08-14",
+                     metrics=("revenue_won",), teams=frozenset({"T02"}))  # fmt: skip
+    assert fc["closed"] == pytest.approx(card.rows[0].cells["revenue_won"].value)
+    actual = [p["actual"] for p in fc["path"] if p["actual"] is not None]
+    assert actual == sorted(actual) and actual[-1] == pytest.approx(fc["closed"])
+    fan = [p for p in fc["path"] if p["p50"] is not None]
+    assert fan and all(p["p10"] <= p["p50"] <= p["p90"] for p in fan)
+    assert fan[-1]["p50"] == pytest.approx(fc["revenue"]["p50"])
+    html = manager.get("/forecast", params={"period": WINDOW, "as_of": "2026-08-15"}).text
+    m = re.search(r'id="fan">.*?<script type="application/json" id="chart-[^"]+">(.*?)</script>',
+                  html, re.S)  # fmt: skip
+    assert m is not None
+    spec = json.loads(m.group(1))
+    targets = [r for r in spec["data"]["values"] if r["series"] == "Target"]
+    assert targets == [{"series": "Target", "value": 900_000}]
+    assert len([r for r in spec["data"]["values"] if r["series"] == "P10–P90"]) == len(fan)
+    # a rep is forecast their own revenue; another team is out of their view
+    rep = web["clients"][REP]
+    own = _get(rep, "/api/forecast")["forecast"]
+    assert own["scope"] == {"kind": "rep", "id": REP_ID, "name": "Lucas Lindqvist"}
+    assert (own["period"]["label"], own["as_of"], own["target"]) == (
+        "2026-Q4",
+        "2026-10-01",
+        60_000,
+    )
+    assert rep.get("/api/forecast", params={"team": "T03"}).status_code == 403
+
+
 # -- Dutch ---------------------------------------------------------------------------------
 def test_the_pages_speak_dutch(web: dict[str, Any], org_diagnosis: Any) -> None:
     nl = web["nl"]
@@ -278,6 +317,9 @@ def test_the_pages_speak_dutch(web: dict[str, Any], org_diagnosis: Any) -> None:
     assert "Plan naar het doel" in html and "€\xa090.000" in html and "Telefoongesprek" in html
     html = nl.get("/drivers", params={"team": "T02", "max_lag": "4"}).text
     assert "Samenhang, geen oorzaak" in html and "Dit zijn samenhangen" in html
+    html = nl.get("/forecast", params={"team": "T02", "period": WINDOW, "as_of": "2026-08-15"}).text
+    assert "Omzetprognose" in html and "Kans om het doel te halen" in html
+    assert "€\xa0900.000" in html and "per 15-08-2026" in html
     html = nl.get("/teams/T04").text
     assert "Gezondheid van het team" in html and "Doelrealisatie K3 2026" in html
     html = nl.get("/").text  # the overview's headline figures in the agency's words
@@ -317,7 +359,7 @@ def test_a_rep_sees_their_own_row_and_nothing_of_other_reps(
     assert [r["key"] for r in funnel["funnel"]["rows"]] == [REP_ID]
     assert [r["rep_id"] for r in funnel["reps"]] == [REP_ID]
     others = _others(web["store"])
-    for path in ("/quadrant", "/funnel", "/plan", f"/reps/{REP_ID}"):
+    for path in ("/quadrant", "/funnel", "/plan", "/forecast", f"/reps/{REP_ID}"):
         for p in (path, "/api" + path):
             r = rep.get(p, params={"window": WINDOW, "target": "90000"})
             assert r.status_code == 200, (p, r.text[:300])
@@ -351,6 +393,10 @@ def test_a_rep_sees_their_own_row_and_nothing_of_other_reps(
         (f"/api/reps/{REP_ID}", {"target": "0"}, 422, "positive amount"),
         (f"/api/reps/{REP_ID}", {"plan_period": "someday"}, 422, "is not a period"),
         ("/quadrant", {"window": "last-fortnight"}, 422, "is not a window"),
+        ("/api/forecast", {"period": "2026-Q5"}, 422, "is not a period"),
+        ("/api/forecast", {"as_of": "2026-13-01"}, 422, "as_of"),
+        ("/api/forecast", {"period": WINDOW, "as_of": "2026-10-15"}, 422, "lies outside"),
+        ("/api/forecast", {"team": "T99"}, 404, "no team"),
     ],
 )
 def test_bad_input_is_a_clear_4xx(

@@ -281,6 +281,30 @@ MESSAGES: dict[str, Text] = {
     "plan.split": _t("Split over the reps", "Verdeling over de verkopers"),
     "plan.rates": _t("Rates from {window}", "Ratio's uit {window}"),
     "plan.pace_weeks": _t("Pace: {weeks}", "Tempo: {weeks}"),
+    # the forecast
+    "nav.forecast": _t("Forecast", "Prognose"),
+    "forecast.title": _t("Revenue forecast", "Omzetprognose"),
+    "forecast.as_of": _t("As of", "Per"),
+    "forecast.of": _t("{name}, {period}, as of {day}", "{name}, {period}, per {day}"),
+    "forecast.p50": _t("Most likely (P50)", "Meest waarschijnlijk (P50)"),
+    "forecast.range": _t("80% range (P10–P90)", "80%-bereik (P10–P90)"),
+    "forecast.p_target": _t("Chance of reaching the target", "Kans om het doel te halen"),
+    "forecast.no_target": _t(
+        "No revenue target is set for exactly this period.",
+        "Voor precies deze periode is geen omzetdoel vastgelegd.",
+    ),
+    "forecast.closed": _t("Closed so far", "Al gesloten"),
+    "forecast.pipeline": _t("Expected from the open pipeline", "Verwacht uit de open pijplijn"),
+    "forecast.new": _t("Expected from new deals", "Verwacht uit nieuwe deals"),
+    "forecast.open_deals": _t("{n} open deals", "{n} open deals"),
+    "forecast.chart": _t(
+        "Revenue won, cumulative by week", "Gegenereerde omzet, cumulatief per week"
+    ),
+    "forecast.actual": _t("Actual", "Werkelijk"),
+    "forecast.median": _t("Median (P50)", "Mediaan (P50)"),
+    "forecast.band": _t("P10–P90", "P10–P90"),
+    "forecast.day": _t("Day", "Dag"),
+    "forecast.assumptions": _t("How the forecast is made", "Zo is de prognose gemaakt"),
     # team health
     "health.title": _t("Team health", "Gezondheid van het team"),
     "health.flagged": _t("Under target", "Onder doel"),

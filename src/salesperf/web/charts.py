@@ -8,31 +8,25 @@ follow the viewer's language through the locale that `salesperf.i18n.chart_local
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import altair as alt
 
 from salesperf.analysis.common import Lang
-from salesperf.analysis.quadrant import QUADRANTS
 from salesperf.i18n import t, word
 
-#: The quadrant's colours, by label.
-QUADRANT_COLOURS = {
-    "star": "#2e7d32",
-    "busy_not_effective": "#e09b00",
-    "efficient": "#1c6e8c",
-    "at_risk": "#b3261e",
-    "inconclusive": "#9aa5b1",
-}
+if TYPE_CHECKING:
+    from salesperf.web.analysis_charts import AnalysisCharts
 
 #: d3 number formats by metric unit (thousands separators follow the locale).
 FORMATS = {"money": "$,.0f", "ratio": ".0%", "count": ",.0f"}
 
 
-def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    spec: dict[str, Any] = chart.to_dict()
-    spec.pop("$schema", None)  # no external URL in a page
-    return spec
+def spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """A chart's Vega-Lite specification, without the external schema URL."""
+    out: dict[str, Any] = chart.to_dict()
+    out.pop("$schema", None)  # no external URL in a page
+    return out
 
 
 def _meta(card: dict[str, Any], metric: str) -> dict[str, Any]:
@@ -44,6 +38,13 @@ class Charts:
     """Chart builders in one viewer's language."""
 
     lang: Lang
+
+    @property
+    def analysis(self) -> AnalysisCharts:
+        """The analysis pages' charts (the quadrant, funnel, drivers, plan and forecast)."""
+        from salesperf.web.analysis_charts import AnalysisCharts
+
+        return AnalysisCharts(self.lang)
 
     def label(self, meta: dict[str, Any]) -> str:
         """A metric's label in the viewer's language."""
@@ -89,7 +90,7 @@ class Charts:
             )
             .properties(width="container", height=220, title=label)
         )
-        return _spec(chart)
+        return spec(chart)
 
     def mix(self, card: dict[str, Any], metric: str) -> dict[str, Any] | None:
         """One metric per split value (activity type), as bars."""
@@ -113,258 +114,4 @@ class Charts:
             )
             .properties(width="container", height=max(120, 24 * len(records)), title=label)
         )
-        return _spec(chart)
-
-    # -- the analysis pages ----------------------------------------------------------------
-    def quadrant(self, reps: list[dict[str, Any]]) -> dict[str, Any] | None:
-        """Activity index (x) against performance index (y), each with its interval, reference
-        lines at 1, coloured by label; each point links to the rep's page."""
-        lang = self.lang.value
-        records = [
-            {
-                "rep_id": r["rep_id"],
-                "name": r["name"],
-                "label": r["label_text"][lang],
-                "href": f"/reps/{r['rep_id']}",
-                "x": a["value"],
-                "x_lo": a["low"],
-                "x_hi": a["high"],
-                "y": p["value"],
-                "y_lo": p["low"],
-                "y_hi": p["high"],
-            }
-            for r in reps
-            for a, p in [(r["activity"]["index"], r["performance"]["index"])]
-            if a["value"] is not None and p["value"] is not None
-        ]
-        if not records:
-            return None
-        ax, ay = t("quadrant.activity", self.lang), t("quadrant.performance", self.lang)
-        names = [q.name.get(self.lang) for q in QUADRANTS.values()]
-        colours = [QUADRANT_COLOURS[q.label.value] for q in QUADRANTS.values()]
-        colour = alt.Color(
-            "label:N",
-            title=t("quadrant.label", self.lang),
-            legend=alt.Legend(orient="bottom"),
-            scale=alt.Scale(domain=names, range=colours),
-        )
-
-        def at(field: str, title: str) -> dict[str, Any]:
-            return {"field": field, "type": "quantitative", "title": title}
-
-        x, y = at("x", ax), at("y", ay)
-        x["scale"] = y["scale"] = {"zero": False, "nice": True}
-        low, high = t("low", self.lang), t("high", self.lang)
-        tips = [
-            alt.Tooltip("name:N", title=t("rep", self.lang)),
-            alt.Tooltip("label:N", title=t("quadrant.label", self.lang)),
-            alt.Tooltip("x:Q", title=ax, format=".2f"),
-            alt.Tooltip("x_lo:Q", title=f"{ax}: {low}", format=".2f"),
-            alt.Tooltip("x_hi:Q", title=f"{ax}: {high}", format=".2f"),
-            alt.Tooltip("y:Q", title=ay, format=".2f"),
-            alt.Tooltip("y_lo:Q", title=f"{ay}: {low}", format=".2f"),
-            alt.Tooltip("y_hi:Q", title=f"{ay}: {high}", format=".2f"),
-        ]
-        base = alt.Chart()  # type: ignore[no-untyped-call]
-        one = alt.Chart(alt.Data(values=[{"one": 1}]))  # type: ignore[no-untyped-call]
-        layers = [
-            one.mark_rule(color="#65717e", strokeDash=[4, 3]).encode(x=at("one", ax)),
-            one.mark_rule(color="#65717e", strokeDash=[4, 3]).encode(y=at("one", ay)),
-            base.transform_filter("datum.x_lo != null")
-            .mark_rule(opacity=0.6)
-            .encode(x=at("x_lo", ax), x2="x_hi:Q", y=y, color=colour),
-            base.transform_filter("datum.y_lo != null")
-            .mark_rule(opacity=0.6)
-            .encode(y=at("y_lo", ay), y2="y_hi:Q", x=x, color=colour),
-            base.mark_point(filled=True, size=150, opacity=1, cursor="pointer").encode(
-                x=x, y=y, color=colour, href="href:N", tooltip=tips
-            ),
-            base.mark_text(
-                align="left", dx=8, dy=-8, fontSize=11, color="#1f2933", cursor="pointer"
-            ).encode(x=x, y=y, text="name:N", href="href:N"),
-        ]
-        chart = alt.layer(*layers, data=alt.Data(values=records)).properties(  # type: ignore[no-untyped-call]
-            width="container", height=420, title=t("quadrant.chart", self.lang)
-        )
-        return _spec(chart)
-
-    def funnel(self, row: dict[str, Any]) -> dict[str, Any] | None:
-        """One row's pipeline steps: deals entering each stage and how many reached the next,
-        with the conversion."""
-        records = [
-            {
-                "order": i,
-                "step": f"{word(s['from'], self.lang)} → {word(s['to'], self.lang)}",
-                "entered": s["entered"],
-                "converted": s["converted"],
-                "rate": s["rate"],
-            }
-            for i, s in enumerate(row["steps"])
-        ]
-        if not any(r["entered"] for r in records):
-            return None
-        entered, converted = t("funnel.entered", self.lang), t("funnel.converted", self.lang)
-        rate = t("funnel.conversion", self.lang)
-        y = alt.Y("step:N", title=None, sort=alt.EncodingSortField("order"))
-        tips = [
-            alt.Tooltip("step:N", title=t("funnel.step", self.lang)),
-            alt.Tooltip("entered:Q", title=entered, format=",.0f"),
-            alt.Tooltip("converted:Q", title=converted, format=",.0f"),
-            alt.Tooltip("rate:Q", title=rate, format=".0%"),
-        ]
-        base = alt.Chart()  # type: ignore[no-untyped-call]
-        layers = [
-            base.mark_bar(color="#b9d3de").encode(
-                x=alt.X("entered:Q", title=entered, axis=alt.Axis(format=",.0f")), y=y, tooltip=tips
-            ),
-            base.mark_bar(color="#1c6e8c", height={"band": 0.5}).encode(
-                x="converted:Q", y=y, tooltip=tips
-            ),
-            base.mark_text(align="left", dx=4).encode(
-                x="entered:Q", y=y, text=alt.Text("rate:Q", format=".0%")
-            ),
-        ]
-        chart = alt.layer(*layers, data=alt.Data(values=records)).properties(  # type: ignore[no-untyped-call]
-            width="container",
-            height=40 * len(records) + 40,
-            title=f"{row['name']}: {entered} · {converted}",
-        )
-        return _spec(chart)
-
-    def effects(self, effects: list[dict[str, Any]]) -> dict[str, Any] | None:
-        """Each activity type's effect on deals won at its strongest lag: a dot with its 95%
-        interval (a rate ratio per +1 SD of the weekly count, log scale), a line at 1."""
-        records = [
-            {
-                "type": word(e["type"], self.lang),
-                "rr": e["rate_ratio"],
-                "low": e["low"],
-                "high": e["high"],
-                "lag": e["lag"],
-                "p": e["p_value"],
-                "sig": t(
-                    "drivers.significant" if e["significant"] else "drivers.not_significant",
-                    self.lang,
-                ),
-            }
-            for e in effects
-            if e["rate_ratio"] is not None and e["low"] is not None and e["high"] is not None
-        ]
-        if not records:
-            return None
-        ratio, lag = t("drivers.rate_ratio", self.lang), t("drivers.lag", self.lang)
-        x = alt.X("rr:Q", title=ratio, scale=alt.Scale(type="log"))
-        y = alt.Y("type:N", title=None, sort=alt.EncodingSortField("rr", order="descending"))
-        sig = [t(k, self.lang) for k in ("drivers.significant", "drivers.not_significant")]
-        colour = alt.Color(
-            "sig:N",
-            title=None,
-            legend=alt.Legend(orient="bottom"),
-            scale=alt.Scale(domain=sig, range=["#1c6e8c", "#9aa5b1"]),
-        )
-        tips = [
-            alt.Tooltip("type:N", title=t("drivers.type", self.lang)),
-            alt.Tooltip("rr:Q", title=ratio, format=".2f"),
-            alt.Tooltip("low:Q", title=t("low", self.lang), format=".2f"),
-            alt.Tooltip("high:Q", title=t("high", self.lang), format=".2f"),
-            alt.Tooltip("lag:Q", title=lag),
-            alt.Tooltip("p:Q", title="p (Holm)", format=".3f"),
-        ]
-        base = alt.Chart()  # type: ignore[no-untyped-call]
-        one = alt.Chart(alt.Data(values=[{"one": 1}]))  # type: ignore[no-untyped-call]
-        layers = [
-            one.mark_rule(color="#65717e", strokeDash=[4, 3]).encode(x=alt.X("one:Q")),
-            base.mark_rule().encode(x=alt.X("low:Q", title=ratio), x2="high:Q", y=y, color=colour),
-            base.mark_point(filled=True, size=90).encode(x=x, y=y, color=colour, tooltip=tips),
-            base.mark_text(align="left", dx=8, dy=-8, fontSize=10).encode(
-                x="rr:Q", y=y, text=alt.Text("lag:Q", format="d")
-            ),
-        ]
-        chart = alt.layer(*layers, data=alt.Data(values=records)).properties(  # type: ignore[no-untyped-call]
-            width="container",
-            height=34 * len(records) + 60,
-            title=t("drivers.effects_chart", self.lang),
-        )
-        return _spec(chart)
-
-    def touches(self, bins: list[dict[str, Any]]) -> dict[str, Any] | None:
-        """Win rate by number of touches, bin by bin, with each bin's 95% interval."""
-        records = [
-            {
-                "bin": b["label"],
-                "order": i,
-                "rate": b["rate"],
-                "low": b["low"],
-                "high": b["high"],
-                "items": b["items"],
-            }
-            for i, b in enumerate(bins)
-            if b["rate"] is not None
-        ]
-        if not records:
-            return None
-        rate, touches = t("drivers.win_rate", self.lang), t("drivers.touches_axis", self.lang)
-        x = alt.X("bin:O", title=touches, sort=alt.EncodingSortField("order"))
-        tips = [
-            alt.Tooltip("bin:O", title=touches),
-            alt.Tooltip("rate:Q", title=rate, format=".1%"),
-            alt.Tooltip("low:Q", title=t("low", self.lang), format=".1%"),
-            alt.Tooltip("high:Q", title=t("high", self.lang), format=".1%"),
-            alt.Tooltip("items:Q", title=t("drivers.closed", self.lang), format=",.0f"),
-        ]
-        base = alt.Chart()  # type: ignore[no-untyped-call]
-        layers = [
-            base.mark_rule(color="#9aa5b1").encode(x=x, y="low:Q", y2="high:Q"),
-            base.mark_line(point=True, color="#1c6e8c").encode(
-                x=x, y=alt.Y("rate:Q", title=rate, axis=alt.Axis(format=".0%")), tooltip=tips
-            ),
-        ]
-        chart = alt.layer(*layers, data=alt.Data(values=records)).properties(  # type: ignore[no-untyped-call]
-            width="container", height=260, title=t("drivers.touches", self.lang)
-        )
-        return _spec(chart)
-
-    def plan_pace(self, plan: dict[str, Any]) -> dict[str, Any] | None:
-        """What the plan asks per week of each activity type, next to the current pace."""
-        asked, pace = t("plan.per_week", self.lang), t("plan.pace", self.lang)
-        records = [
-            rec
-            for a in plan["activities"]
-            for rec in (
-                {"type": word(a["type"], self.lang), "what": asked, "value": a["per_week"]},
-                {"type": word(a["type"], self.lang), "what": pace, "value": a["pace_per_week"]},
-            )
-        ]
-        if not records:
-            return None
-        chart = (
-            alt.Chart(alt.Data(values=records))  # type: ignore[no-untyped-call]
-            .mark_bar()
-            .encode(
-                x=alt.X(
-                    "value:Q",
-                    title=t("plan.activities_week", self.lang),
-                    axis=alt.Axis(format=",.0f"),
-                ),
-                y=alt.Y("type:N", title=None, sort=None),
-                yOffset=alt.YOffset("what:N", sort=[asked, pace]),
-                color=alt.Color(
-                    "what:N",
-                    title=None,
-                    sort=[asked, pace],
-                    legend=alt.Legend(orient="bottom"),
-                    scale=alt.Scale(range=["#1c6e8c", "#f28e2b"]),
-                ),
-                tooltip=[
-                    alt.Tooltip("type:N", title=" "),
-                    alt.Tooltip("what:N", title=" "),
-                    alt.Tooltip("value:Q", format=",.1f"),
-                ],
-            )
-            .properties(
-                width="container",
-                height=36 * len(plan["activities"]) + 50,
-                title=t("plan.activities", self.lang),
-            )
-        )
-        return _spec(chart)
+        return spec(chart)

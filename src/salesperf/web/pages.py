@@ -47,6 +47,7 @@ PAGES: tuple[Page, ...] = (
     Page("funnel", "/funnel", analysis_pages.funnel, "funnel.html"),
     Page("drivers", "/drivers", analysis_pages.drivers_page, "drivers.html"),
     Page("plan", "/plan", plan_pages.plan_page, "plan.html"),
+    Page("forecast", "/forecast", plan_pages.forecast_page, "forecast.html"),
     Page("import", "/import", data.import_form, "import.html", api=False),
     Page("log", "/activities/new", data.log_form, "log.html", api=False),
     Page("exports", "/exports", data.exports, "exports.html"),

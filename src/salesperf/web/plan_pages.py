@@ -1,12 +1,13 @@
-"""The planning pages' data: the plan to target (its own page and the rep scorecard's section)
-and team health on the team page.
+"""The planning pages' data: the plan to target (its own page and the rep scorecard's section),
+team health on the team page, and the revenue forecast.
 
 As in `salesperf.web.analysis_pages`, each function returns plain data shared by the page and
 its JSON twin, the numbers are the analyses' own, and results are cached until the next write.
 A rep plans for themself only; a manager for their teams and their reps; an administrator for
 anyone, or the organisation. A plan may borrow a rate (the average deal size, say) from the
 rep's team or the teams above it when the rep's own history is too thin: that is a figure of
-the team as a whole, never another rep's.
+the team as a whole, never another rep's. The forecast is of the organisation, a team, or a
+rep's own revenue (what a rep is shown); its rates are learnt from the whole history.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from salesperf.access import AccessDenied, ScopeKind
+from salesperf.analysis.forecast import ForecastQuery, forecast
 from salesperf.analysis.health import Health, HealthQuery, health
 from salesperf.analysis.plan import Plan, PlanQuery, check_target, plan
 from salesperf.analysis.plan_rates import period_targets
@@ -22,7 +24,14 @@ from salesperf.api.deps import View
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 from salesperf.metrics.query import By
 from salesperf.web import data
-from salesperf.web.analysis_pages import blank, cached, period_json, rep_choices, team_choices
+from salesperf.web.analysis_pages import (
+    blank,
+    cached,
+    coverage,
+    period_json,
+    rep_choices,
+    team_choices,
+)
 
 
 def quarter_of(day: date, ahead: int = 0) -> Period:
@@ -170,3 +179,28 @@ def team_page(view: View, team_id: str, period: str | None = None) -> dict[str, 
     out = data.team(view, team_id, period)
     out["health"] = team_health(view, team_id)
     return out
+
+
+# -- the forecast --------------------------------------------------------------------------
+def forecast_page(
+    view: View, period: str | None = None, team: str | None = None, as_of: date | None = None
+) -> dict[str, Any]:
+    """Where revenue won will land at the period's end: closed so far, the open pipeline and
+    new deals expected, the 10th, 50th and 90th percentiles, the chance of reaching the target
+    and the weekly path (the actual figure so far and the simulated fan). `period`: default
+    the current quarter; `team` within the viewer's view (default: the organisation, the
+    manager's team, or a rep's own revenue); `as_of`: the day the forecast is made (default:
+    today, within the period)."""
+    cov = coverage(view, team)
+    p = parse_period(asked) if (asked := blank(period)) else quarter_of(view.today)
+    day = as_of or min(max(view.today, p.start), p.end)
+    rep = cov.own_rep
+    q = ForecastQuery(p, day, team=None if rep else cov.team, rep=rep)
+    result = cached(view, ("forecast", q), lambda: forecast(view.store, q))
+    return {
+        "team": cov.team,
+        "own_only": rep is not None,
+        "teams": [] if rep else team_choices(view),
+        "periods": [quarter_of(view.today).label, quarter_of(view.today, 1).label],
+        "forecast": result.to_json(),
+    }
