@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import demo_bench, engines_bench, import_bench, scorecard_bench
+from bench import demo_bench, engines_bench, forecast_bench, import_bench, scorecard_bench
 
 BENCHES = {
     "demo": demo_bench.run,
     "import": import_bench.run,
     "scorecard": scorecard_bench.run,
     "engines": engines_bench.run,
+    "forecast": forecast_bench.run,
 }
 
 
