@@ -339,3 +339,6 @@ def test_the_forecast_day_defaults_to_today_clipped_to_the_period(closed_only: S
     assert (done.as_of, done.closed, done.revenue.p10, done.revenue.p90) == (
         Q1.end, 8000, 8000, 8000)  # fmt: skip
     assert done.open_deals == 0 and done.path[-1].actual == 8000
+    # the day after the period's last may be asked for: the period is over
+    over = forecast(closed_only, ForecastQuery(Q1, Q1.end, draws=100))
+    assert over.to_json() == done.to_json()

@@ -55,9 +55,9 @@ QUANTILES = (0.1, 0.5, 0.9)
 
 @dataclass(frozen=True)
 class ForecastQuery:
-    """What to forecast: a period; the day the forecast is made (`as_of`, a day of the period;
-    default: `today`, or the real today, clipped to the period: after the period's end the
-    forecast is its actual revenue); whose revenue (the organisation, a team with its
+    """What to forecast: a period; the day the forecast is made (`as_of`, a day of the period
+    or the day after its last, when the forecast is the actual revenue; default: `today`, or
+    the real today, clipped to the period); whose revenue (the organisation, a team with its
     sub-teams, or a rep); and the simulation's size and seed."""
 
     period: Period
@@ -77,7 +77,8 @@ class ForecastQuery:
             raise ValueError(f"draws must be a whole number, not {self.draws!r}")
         if not 100 <= self.draws <= 1_000_000:
             raise ValueError(f"draws must be from 100 to 1,000,000, not {self.draws}")
-        if self.as_of is not None and not self.period.start <= self.as_of < self.period.end:
+        # the day after the period's last is allowed: the period is over, its actual is known
+        if self.as_of is not None and not self.period.start <= self.as_of <= self.period.end:
             last = self.period.end - timedelta(days=1)
             raise ValueError(
                 f"as of {self.as_of} lies outside {self.period.label} "
