@@ -394,7 +394,7 @@ def test_a_rep_sees_their_own_row_and_nothing_of_other_reps(
         (f"/api/reps/{REP_ID}", {"plan_period": "someday"}, 422, "is not a period"),
         ("/quadrant", {"window": "last-fortnight"}, 422, "is not a window"),
         ("/api/forecast", {"period": "2026-Q5"}, 422, "is not a period"),
-        ("/api/forecast", {"as_of": "2026-13-01"}, 422, "as_of"),
+        ("/api/forecast", {"as_of": "2026-13-01"}, 422, "YYYY-MM-DD"),
         ("/api/forecast", {"period": WINDOW, "as_of": "2026-10-15"}, 422, "lies outside"),
         ("/api/forecast", {"team": "T99"}, 404, "no team"),
     ],

@@ -183,19 +183,20 @@ def team_page(view: View, team_id: str, period: str | None = None) -> dict[str, 
 
 # -- the forecast --------------------------------------------------------------------------
 def forecast_page(
-    view: View, period: str | None = None, team: str | None = None, as_of: date | None = None
+    view: View, period: str | None = None, team: str | None = None, as_of: str | None = None
 ) -> dict[str, Any]:
     """Where revenue won will land at the period's end: closed so far, the open pipeline and
     new deals expected, the 10th, 50th and 90th percentiles, the chance of reaching the target
     and the weekly path (the actual figure so far and the simulated fan). `period`: default
     the current quarter; `team` within the viewer's view (default: the organisation, the
-    manager's team, or a rep's own revenue); `as_of`: the day the forecast is made (default:
-    today, within the period)."""
+    manager's team, or a rep's own revenue); `as_of`: the day the forecast is made, YYYY-MM-DD
+    (default: today, within the period)."""
     cov = coverage(view, team)
     p = parse_period(asked) if (asked := blank(period)) else quarter_of(view.today)
-    day = as_of or min(max(view.today, p.start), p.end)
     rep = cov.own_rep
-    q = ForecastQuery(p, day, team=None if rep else cov.team, rep=rep)
+    q = ForecastQuery(
+        p, forecast_day(as_of), team=None if rep else cov.team, rep=rep, today=view.today
+    )
     result = cached(view, ("forecast", q), lambda: forecast(view.store, q))
     return {
         "team": cov.team,
@@ -204,3 +205,13 @@ def forecast_page(
         "periods": [quarter_of(view.today).label, quarter_of(view.today, 1).label],
         "forecast": result.to_json(),
     }
+
+
+def forecast_day(text: str | None) -> date | None:
+    """The `as_of` day asked for (None: not asked), or a clear error."""
+    if (day := blank(text)) is None:
+        return None
+    try:
+        return date.fromisoformat(day)
+    except ValueError:
+        raise ValueError(f"as_of must be a day written YYYY-MM-DD, not {day!r}") from None
