@@ -21,7 +21,7 @@ from bench.scorecard_bench import CHECK, _agree, demo_store
 
 RANGE = (date(2024, 11, 1), date(2026, 10, 1))
 COMBOS = [("month", "rep"), ("month", "team")]
-SPARK_CONF = "spark.driver.memory=4g&spark.sql.shuffle.partitions=8"
+SPARK_CONF = "spark.driver.memory=4g"
 
 LOAD = (
     PEAK

@@ -12,6 +12,7 @@ current snapshot. One process at a time may open a warehouse.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -40,8 +41,19 @@ SESSION_CONF = {
 START_CONF = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
-    "spark.sql.shuffle.partitions": "8",
 }
+
+
+def local_partitions(master: str) -> int | None:
+    """Shuffle partitions for a local master: two per core (Spark's 200 suit a cluster)."""
+    if master == "local":
+        return 2
+    if master.startswith("local[") and master.endswith("]"):
+        cores = master[6:-1].split(",")[0]
+        if cores == "*":
+            return 2 * (os.cpu_count() or 1)
+        return 2 * int(cores) if cores.isdigit() else None
+    return None
 
 
 def spark_session(master: str, conf: Mapping[str, str], warehouse: Path) -> Any:
@@ -51,8 +63,10 @@ def spark_session(master: str, conf: Mapping[str, str], warehouse: Path) -> Any:
     except ModuleNotFoundError:
         raise StoreError("a Spark store needs pyspark: pip install 'salesperf[spark]'") from None
     builder = SparkSession.builder.master(master).appName("salesperf")
+    partitions = local_partitions(master)
     settings = {
         **START_CONF,
+        **({"spark.sql.shuffle.partitions": str(partitions)} if partitions else {}),
         **SESSION_CONF,
         "spark.sql.warehouse.dir": str(warehouse / "_spark"),
         **conf,
