@@ -39,11 +39,18 @@ def _pct(v: float | None, digits: int = 0) -> str:
 
 def run() -> list[Run]:
     """Backtest the forecast on two demo organisations and record its calibration."""
-    from salesperf.analysis.backtest import Calibration, backtest, backtest_quarters
+    from salesperf.analysis.backtest import (
+        BacktestRow,
+        Calibration,
+        backtest,
+        backtest_quarters,
+    )
     from salesperf.store import Store
 
     OUT.mkdir(parents=True, exist_ok=True)
-    runs, rows, all_rows = [], [], []
+    runs: list[Run] = []
+    rows: list[str] = []
+    all_rows: list[BacktestRow] = []
     per_scope: list[str] = []
     for seed in SEEDS:
         path = OUT / f"forecast_demo_{seed}.duckdb"

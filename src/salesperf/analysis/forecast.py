@@ -399,13 +399,17 @@ def _assumptions(
     seed: int,
 ) -> tuple[Text, ...]:
     last = h.as_of - timedelta(days=1)
-    kinds_en = "; ".join(
-        f"{m.kind}: {m.created}, {m.rate * 7:.1f} a week, {m.win:.0%} won" for m in new
+    kinds_en = (
+        "; ".join(f"{m.kind}: {m.created}, {m.rate * 7:.1f} a week, {m.win:.0%} won" for m in new)
+        or "none"
     )
-    kinds_nl = "; ".join(
-        f"{m.kind}: {m.created}, {number(m.rate * 7, 1, 'nl')} per week, "
-        f"{percent(m.win, 0, 'nl')} gewonnen"
-        for m in new
+    kinds_nl = (
+        "; ".join(
+            f"{m.kind}: {m.created}, {number(m.rate * 7, 1, 'nl')} per week, "
+            f"{percent(m.win, 0, 'nl')} gewonnen"
+            for m in new
+        )
+        or "geen"
     )
     if shift.points:
         (raw_p, raw_n), (sd_p, sd_n) = shift.raw_sd, shift.sd

@@ -273,14 +273,20 @@ def _new_by_snapshot(r: _Reader, snaps: pd.DataFrame) -> pd.DataFrame:
     s = ibis.memtable(snaps)
     d = r.deals
     before = d.join(s, [d.created < s._s, d.created >= s._s - ibis.interval(days=PACE_DAYS)])
-    paced = before.group_by(["_s", "rep_id", "kind"]).aggregate(paced=before.count())
-    after = d.join(s, [d.created >= s._s, d.status == _WON, d.closed < s._h])
-    won = after.group_by(["_s", "rep_id", "kind"]).aggregate(
-        won=after.count(), revenue=after.amount.sum()
+    keys = ["_s", "rep_id", "kind"]
+    zero, none = ibis.literal(0, "int64"), ibis.literal(0.0, "float64")
+    paced = before.group_by(keys).aggregate(
+        paced=before.count().cast("int64"), won=zero, revenue=none
     )
-    a, b = paced.to_pandas(), won.to_pandas()
-    out = a.merge(b, on=["_s", "rep_id", "kind"], how="outer")
-    out[["paced", "won"]] = out[["paced", "won"]].fillna(0).astype(int)
-    out["revenue"] = out["revenue"].fillna(0.0)
-    renamed: pd.DataFrame = out.rename(columns={"_s": "snapshot"})
-    return renamed
+    after = d.join(s, [d.created >= s._s, d.status == _WON, d.closed < s._h])
+    won = after.group_by(keys).aggregate(
+        paced=zero,
+        won=after.count().cast("int64"),
+        revenue=after.amount.sum().fill_null(0.0).cast("float64"),
+    )
+    both = ibis.union(paced, won)
+    out = both.group_by(keys).aggregate(
+        paced=both.paced.sum(), won=both.won.sum(), revenue=both.revenue.sum()
+    )
+    df: pd.DataFrame = out.rename(snapshot="_s").to_pandas()
+    return df
