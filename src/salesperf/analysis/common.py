@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -78,7 +78,8 @@ def data_end(store: Store) -> date | None:
     last = store.table("activities").occurred_at.max().execute()
     if last is None or last != last:  # None or NaT
         return None
-    return (last.date() if hasattr(last, "date") else last) + timedelta(days=1)
+    day: date = last.date() if isinstance(last, datetime) else last
+    return day + timedelta(days=1)
 
 
 def judge_day(store: Store, today: date | None = None) -> date:
