@@ -4,7 +4,7 @@ store and scope; pages speak Dutch with Dutch number formats; a rep sees their o
 nothing of other reps; bad input is a clear 4xx.
 
 The store is the 12-rep, one-year demo in the digital-marketing agency context, with quarterly
-revenue targets set here (the small demo plans none), so that attainment, team health and a
+revenue targets set here (in place of the demo's own), so that attainment, team health and a
 rep's own target are exercised. Results are cached by the app, so each analysis runs once per
 scope for the whole module.
 """
@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from fastapi.testclient import TestClient
 
@@ -75,7 +76,11 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The store, an app on it, a client per role (and a Dutch-speaking administrator)."""
     path = tmp_path_factory.mktemp("web-analysis") / "store.duckdb"
     with Store.open(path) as s:
-        build_demo(s, DemoConfig(reps=12, years=1, context="agency"))
+        data = build_demo(s, DemoConfig(reps=12, years=1, context="agency"))
+        # the demo's own revenue targets give way to the known ones set here
+        kept = data.tables["targets"].to_pandas()
+        kept = kept[kept.metric != "revenue_won"]
+        s.replace_all({"targets": pa.Table.from_pandas(kept, preserve_index=False)})
         add_demo_users(s, PASSWORD, hasher=password_hasher(cheap=True))
         s.merge_rows("targets", _targets())
     app = app_for(path)

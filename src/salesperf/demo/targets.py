@@ -75,6 +75,10 @@ def plan_targets(
     special = [*org.busy, *org.efficient, org.new_hire, *org.leavers, *org.hires]
     ordinary = ~org.manager & (org.rep_team != org.under_team)
     ordinary[special] = False
+    if not ordinary.any():  # a small organisation, every rep planted with something
+        ordinary = ~org.manager & (org.rep_team != org.under_team)
+    if not ordinary.any():
+        ordinary = ~org.manager
     # The plan follows the trend of what an ordinary rep brings in per month (recurring
     # revenue grows as customers renew), not its seasons: those show up as attainment.
     per_rep = rev[ordinary].sum(0) / np.maximum(frac[ordinary].sum(0), 1e-9)
