@@ -379,3 +379,8 @@ def test_cli_refuses_bad_input_with_exit_code_2(
     assert code == 2
     assert message in text
     assert "Traceback" not in text
+
+
+def test_a_window_too_short_for_the_model_is_refused_clearly(demo_store: Store) -> None:
+    with pytest.raises(ValueError, match="holds 1 whole ISO week"):
+        drivers(demo_store, DriversQuery(window="last-1-week", today=date(2026, 10, 1)))

@@ -388,3 +388,11 @@ def test_cli_plan_bad_input_exits_2(tiny: Store, args: tuple[str, ...], message:
     assert code == 2, text
     assert message in text
     assert "Traceback" not in text
+
+
+@pytest.mark.parametrize("target", [1e308, "1e13"])
+def test_an_absurd_target_is_refused_clearly(target: object) -> None:
+    from salesperf.analysis.plan import check_target
+
+    with pytest.raises(ValueError, match="beyond any plan"):
+        check_target(target)

@@ -328,7 +328,13 @@ def fit_lags(
         if "working_days" in rows and rows["working_days"].nunique() > 1
         else np.zeros((len(rows), 0))
     )
-    alpha, p_over = _overdispersion(y, fit_fixed_effects(y, control, codes, cluster=False).mu)
+    try:
+        base = fit_fixed_effects(y, control, codes, cluster=False)
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            "too few weeks with deals won to fit the model: use a longer window or a larger team"
+        ) from None
+    alpha, p_over = _overdispersion(y, base.mu)
     negbin = p_over < ALPHA and alpha > 0
     dispersion = alpha if negbin else 0.0
     clustered = len(reps) >= MIN_CLUSTERS

@@ -38,6 +38,8 @@ from salesperf.store import Store
 
 DEFAULT_WINDOW = DRIVERS_WINDOW
 MAX_LAG = DRIVERS_MAX_LAG
+#: Fewer whole weeks than this leave a rep-week model with rep fixed effects nothing to learn.
+MIN_WEEKS = 8
 #: Bins of touches: (lowest, highest), None for open-ended.
 TOUCH_BINS: tuple[tuple[int, int | None], ...] = (
     (0, 0), (1, 1), (2, 2), (3, 3), (4, 5), (6, 8), (9, 12), (13, 20), (21, None),
@@ -356,6 +358,12 @@ def drivers(store: Store, query: DriversQuery | None = None) -> Drivers:
     reps = team_reps(store, query.team)
     types = check_types(store, query.types)
     first, end = full_weeks(window)
+    weeks = (end - first).days // 7
+    if weeks < MIN_WEEKS:
+        raise ValueError(
+            f"the window {window.label} holds {weeks} whole ISO week(s); the drivers need at "
+            f"least {MIN_WEEKS} (use a longer window, such as last-4-quarters)"
+        )
     panel = rep_week_panel(store, first, end, query.max_lag, reps, types)
     if query.types is None:  # every type with activity; a named type is studied regardless
         types = tuple(t for t in types if panel[t].sum() > 0)

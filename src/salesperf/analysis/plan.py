@@ -308,6 +308,10 @@ def _check_ids(store: Store, rep: str | None, team: str | None) -> None:
                 raise ValueError(f"there is no {table[:-1]} {value!r}")
 
 
+#: The largest target a plan is made for (a billion times a typical deal is already absurd).
+MAX_TARGET = 1e12
+
+
 def check_target(target: object) -> float:
     """A target as a positive, finite amount, or a clear error."""
     try:
@@ -316,6 +320,8 @@ def check_target(target: object) -> float:
         raise ValueError(f"the target must be a positive amount, not {target!r}") from None
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"the target must be a positive amount, not {target!r}")
+    if value > MAX_TARGET:
+        raise ValueError(f"the target {value:.3g} is beyond any plan; at most {MAX_TARGET:,.0f}")
     return value
 
 
