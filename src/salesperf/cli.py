@@ -15,6 +15,13 @@ from rich.table import Table as RichTable
 
 from salesperf import __version__
 from salesperf.commands.common import StoreOpt, UserError, err, errors, open_store, out
+from salesperf.commands.diagnose import diagnose_cmd
+from salesperf.commands.drivers import drivers_cmd
+from salesperf.commands.forecast import forecast_cmd
+from salesperf.commands.health import health_cmd
+from salesperf.commands.plan import plan_cmd
+from salesperf.commands.serve import serve_cmd
+from salesperf.commands.users import users_app
 from salesperf.ingest.importer import import_file, resolve_mapping
 from salesperf.ingest.mapping import DATE_FORMATS, PRESETS
 from salesperf.metrics.periods import Grain
@@ -102,12 +109,18 @@ def demo(
     reps: Annotated[int, typer.Option(help="Number of reps.")] = 24,
     years: Annotated[int, typer.Option(help="Years of history.")] = 2,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 42,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then serve the demo dashboard, with demo sign-ins.")
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """Build the seeded demo organisation in the store (replacing what is there) and show its
     scorecards for the last full quarter."""
+    from salesperf.commands.serve import finish_demo
     from salesperf.demo import DemoConfig, build_demo
     from salesperf.scorecard import last_full_quarter, scorecard
+    from salesperf.store import resolve_url
+    from salesperf.users import add_demo_users
 
     with errors():
         config = DemoConfig(context=context, reps=reps, years=years, seed=seed)
@@ -115,6 +128,7 @@ def demo(
         with open_store(store) as s:
             with err.status(f"Building the {context} demo organisation…"):
                 data = build_demo(s, config)
+                demo_users = add_demo_users(s)
             built = time.monotonic() - started
             counts = s.counts()
             where = s.path or s.url
@@ -155,6 +169,7 @@ def demo(
         f"efficient; {names.get(p.new_hire, p.new_hire)} is a new hire ramping up.",
         highlight=False,
     )
+    finish_demo(resolve_url(store), demo_users, serve=serve)
 
 
 @app.command()
@@ -339,6 +354,16 @@ def metrics_explain(
         split = f" and {q.split.value}" if q.split else ""
         out.print(f"\nSQL for one quarter by rep{split} and month:")
         print(sql)
+
+
+# The analyses, the server and the users: each command in its own module.
+app.command("diagnose")(diagnose_cmd)
+app.command("health")(health_cmd)
+app.command("drivers")(drivers_cmd)
+app.command("plan")(plan_cmd)
+app.command("forecast")(forecast_cmd)
+app.command("serve")(serve_cmd)
+app.add_typer(users_app, name="users")
 
 
 def _version(value: bool) -> None:
