@@ -35,10 +35,17 @@ MIN_POOL = 30
 
 @dataclass(frozen=True)
 class Timing:
-    """Days from now to a win, as a distribution: values and their probabilities."""
+    """Days from now to a win, as counted in the history: each number of days and how many
+    wins took it."""
 
     days: Ints
-    prob: Floats
+    n: Ints
+
+    @property
+    def prob(self) -> Floats:
+        """The share of wins that took each number of days."""
+        total = self.n.sum()
+        return self.n / total if total else np.zeros(len(self.n))
 
 
 @dataclass(frozen=True)
@@ -249,17 +256,14 @@ def scope_shift(
 
 
 def _timing(timing: pd.DataFrame) -> tuple[dict[str, Timing], Timing]:
-    pooled = timing.groupby("days")["n"].sum()
-    overall = Timing(
-        pooled.index.to_numpy(dtype=np.int64),
-        (pooled / pooled.sum()).to_numpy(dtype=float) if len(pooled) else np.array([]),
-    )
+    def of(counts: pd.Series) -> Timing:
+        return Timing(counts.index.to_numpy(dtype=np.int64), counts.to_numpy(dtype=np.int64))
+
     out = {}
     for s, part in timing.groupby("stage"):
         if part["n"].sum() >= MIN_TIMING:
-            g = part.groupby("days")["n"].sum()
-            out[str(s)] = Timing(g.index.to_numpy(dtype=np.int64), (g / g.sum()).to_numpy())
-    return out, overall
+            out[str(s)] = of(part.groupby("days")["n"].sum())
+    return out, of(timing.groupby("days")["n"].sum())
 
 
 def pipeline_model(

@@ -19,6 +19,8 @@ from salesperf.metrics.periods import Period
 
 #: Largest block of simulated (outcome, deal) pairs held at once.
 BLOCK = 2_000_000
+#: Largest lookup table of (past win, creation day) pairs (beyond it: a binary search).
+MAX_TABLE = 20_000_000
 
 
 def path_points(period: Period, as_of: date) -> list[date]:
@@ -49,38 +51,62 @@ def simulate(
     else:
         m_pipe = m_new = np.ones(draws)
 
-    def add(draw: np.ndarray, day: np.ndarray, amount: Floats) -> None:
-        at = np.searchsorted(edges, day, side="right")  # the first point after the close day
-        keep = at < len(edges)
-        flat = draw[keep] * len(edges) + at[keep]
-        cum[:] += np.bincount(flat, weights=amount[keep], minlength=cum.size).reshape(cum.shape)
+    # the point each close day counts toward: the first point after it (every simulated win
+    # closes before the period's end, the last point)
+    last = int(edges[-1])
+    first_after = np.minimum(
+        np.searchsorted(edges, np.arange(last + 1), side="right"), len(edges) - 1
+    )
 
-    block = max(1, BLOCK // draws)
-    stage_of = np.asarray(pipe.stage, dtype=object)
+    def add(draw: np.ndarray, day: np.ndarray, amount: Floats) -> None:
+        flat = draw * len(edges) + first_after[np.minimum(day, last)]
+        cum[:] += np.bincount(flat, weights=amount, minlength=cum.size).reshape(cum.shape)
+
+    # each stage's past wins as one table of their days: a win's days are drawn as one of them
+    names = sorted(set(pipe.stage))
+    code = np.asarray([names.index(s) for s in pipe.stage], dtype=np.int64)
+    tables = [np.repeat(pipe.timing[n].days, pipe.timing[n].n) for n in names]
+    size = np.asarray([len(t) for t in tables], dtype=np.int64)
+    offset = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64)
+    days_of = np.concatenate([*tables, np.zeros(0, dtype=np.int64)])
     # the scope's shift is known only so well: one draw of it per simulated outcome
     tilt = np.exp(rng.normal(0.0, pipe.shift_sd, size=draws))[:, None]
+    scale = m_pipe.astype(np.float32)[:, None]
+    block = max(1, BLOCK // draws)
     for lo in range(0, len(pipe.p), block):  # blocks of deals, each over every draw at once
-        odds = pipe.p[None, lo : lo + block] / np.maximum(1 - pipe.p[None, lo : lo + block], 1e-12)
-        p = np.minimum(odds * tilt / (1 + odds * tilt) * m_pipe[:, None], 1.0)
-        draw, deal = np.nonzero(rng.random(p.shape) < p)
+        pb = pipe.p[None, lo : lo + block]
+        if pipe.shift_sd > 0:
+            odds = pb / np.maximum(1 - pb, 1e-12) * tilt
+            p = (odds / (1 + odds)).astype(np.float32) * scale
+        else:
+            p = pb.astype(np.float32) * scale
+        draw, deal = np.nonzero(rng.random(p.shape, dtype=np.float32) < p)
         deal += lo
-        day = np.zeros(len(deal), dtype=np.int64)
-        stages = stage_of[deal]
-        for s in sorted(set(stages.tolist())):
-            t, sel = pipe.timing[s], stages == s
-            day[sel] = rng.choice(t.days, size=int(sel.sum()), p=t.prob)
-        add(draw, day, pipe.amount[deal])
+        c = code[deal]
+        at = offset[c] + (rng.random(len(deal)) * size[c]).astype(np.int64)
+        add(draw, days_of[at], pipe.amount[deal])
 
     for m in new:
-        w = m.weights
+        w = m.weights.astype(np.int64)  # the creation days that leave each past win time
         if not m.created or m.win <= 0 or w.sum() <= 0:
             continue
         # the pace itself is uncertain: a gamma on the rate (a Poisson count over the window)
         rate = rng.gamma(m.created, 1.0 / m.pace_days, size=draws)
         win = m.win * np.exp(rng.normal(0.0, m.win_sd, size=draws))
         count = rng.poisson(rate * np.minimum(win, 1.0) * m.gap * m_new)
-        draw = np.repeat(np.arange(draws), count)
-        pick = rng.choice(len(w), size=len(draw), p=w / w.sum())
-        start = np.floor(rng.random(len(draw)) * w[pick]).astype(np.int64)
-        add(draw, start + m.days[pick], m.amount[pick])
+        # one past win (in proportion to its days) and a creation day among them, in one draw:
+        # the n-th of all (past win, creation day) pairs
+        bounds = np.cumsum(w)
+        owner = np.repeat(np.arange(len(w)), w) if bounds[-1] <= MAX_TABLE else None
+        ends = np.cumsum(count)
+        lo = 0
+        while lo < draws:  # all outcomes at once, in blocks when the wins are very many
+            before = int(ends[lo - 1]) if lo else 0
+            hi = max(lo + 1, int(np.searchsorted(ends, before + BLOCK, side="right")))
+            draw = np.repeat(np.arange(lo, hi), count[lo:hi])
+            v = rng.integers(0, int(bounds[-1]), size=len(draw))
+            pick = owner[v] if owner is not None else np.searchsorted(bounds, v, side="right")
+            start = v - (bounds[pick] - w[pick])
+            add(draw, start + m.days[pick], m.amount[pick])
+            lo = hi
     return np.cumsum(cum, axis=1)
