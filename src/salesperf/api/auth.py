@@ -16,6 +16,7 @@ from salesperf.api.deps import (
     PRE_COOKIE,
     SESSION_COOKIE,
     ServicesDep,
+    StoreDep,
     Writer,
     csrf_token,
     request_lang,
@@ -81,13 +82,17 @@ def _login_page(
 
 
 @router.get("/login", dependencies=Public, response_class=HTMLResponse, include_in_schema=False)
-async def login_page(
-    request: Request, svc: ServicesDep, next: str | None = None, lang: str | None = None
+def login_page(
+    request: Request,
+    svc: ServicesDep,
+    store: StoreDep,
+    next: str | None = None,
+    lang: str | None = None,
 ) -> Response:
     """The sign-in page (a signed-in visitor goes straight on)."""
     secret = request.cookies.get(SESSION_COOKIE)
     target = safe_next(next)
-    if secret and session_user(svc.store, secret, now=svc.settings.clock()) is not None:
+    if secret and session_user(store, secret, now=svc.settings.clock()) is not None:
         return RedirectResponse(target, status_code=303)
     chosen = lang_of(lang)
     if chosen is not None:  # the language links of the sign-in page
@@ -99,9 +104,10 @@ async def login_page(
 
 
 @router.post("/login", dependencies=Public, include_in_schema=False)
-async def login(
+def login(
     request: Request,
     svc: ServicesDep,
+    store: StoreDep,
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     csrf_token_: Annotated[str, Form(alias="csrf_token")] = "",
@@ -121,10 +127,11 @@ async def login(
         )  # fmt: skip
     address = request.client.host if request.client else "unknown"
     try:
-        user = sign_in(
-            svc.store, username, password, address, now=svc.settings.clock(),
-            throttle=svc.settings.throttle, hasher=svc.hasher,
-        )  # fmt: skip
+        with svc.writes:  # failed attempts are counted
+            user = sign_in(
+                store, username, password, address, now=svc.settings.clock(),
+                throttle=svc.settings.throttle, hasher=svc.hasher,
+            )  # fmt: skip
     except SignInLocked as exc:
         message = t("signin.locked", lang, minutes=exc.minutes)
         return _login_page(
@@ -135,9 +142,10 @@ async def login(
             request, svc, pre, next_path=target, message=t("signin.failed", lang),
             username=username, status=401,
         )  # fmt: skip
-    secret = start_session(
-        svc.store, user.username, lifetime=svc.settings.session_lifetime, now=svc.settings.clock()
-    )
+    with svc.writes:
+        secret = start_session(
+            store, user.username, lifetime=svc.settings.session_lifetime, now=svc.settings.clock()
+        )
     response = RedirectResponse(target, status_code=303)
     max_age = int(svc.settings.session_lifetime.total_seconds())
     _cookie(response, request, svc, SESSION_COOKIE, secret, max_age)
@@ -145,20 +153,22 @@ async def login(
 
 
 @router.post("/logout", dependencies=SignedIn, include_in_schema=False)
-async def logout(request: Request, viewer: Writer, svc: ServicesDep) -> Response:
+def logout(request: Request, viewer: Writer, svc: ServicesDep, store: StoreDep) -> Response:
     """End the session."""
     if viewer.session is not None:
-        end_session(svc.store, viewer.session)
+        with svc.writes:
+            end_session(store, viewer.session)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
 @router.post("/lang", dependencies=SignedIn, include_in_schema=False)
-async def switch_language(
+def switch_language(
     request: Request,
     viewer: Writer,
     svc: ServicesDep,
+    store: StoreDep,
     lang: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
@@ -166,14 +176,15 @@ async def switch_language(
     chosen = lang_of(lang)
     if chosen is None:
         raise ValueError(f"{lang!r} is not a language of salesperf; choose en or nl")
-    set_lang(svc.store, viewer.user.username, chosen.value)
+    with svc.writes:
+        set_lang(store, viewer.user.username, chosen.value)
     response = RedirectResponse(safe_next(next), status_code=303)
     _cookie(response, request, svc, LANG_COOKIE, chosen.value, YEAR)
     return response
 
 
 @router.get("/assets/vega.js", dependencies=Public, include_in_schema=False)
-async def vega_bundle(request: Request, svc: ServicesDep) -> Response:
+def vega_bundle(request: Request, svc: ServicesDep) -> Response:
     """The chart library (Vega, Vega-Lite, vega-embed), built locally and cached."""
     body = svc.vega_bundle()
     return Response(
@@ -190,7 +201,7 @@ async def health() -> JSONResponse:
 
 
 @router.get("/docs", dependencies=Public, response_class=HTMLResponse, include_in_schema=False)
-async def api_docs(request: Request) -> Response:
+def api_docs(request: Request) -> Response:
     """The API reference, from the OpenAPI description (served locally, no external script)."""
     spec = request.app.openapi()
     return render(request, None, "docs.html", spec=spec)

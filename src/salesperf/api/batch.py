@@ -89,8 +89,8 @@ def write_rows(view: View, table: str, rows: list[dict[str, Any]]) -> dict[str, 
     if table not in BATCH_TABLES:
         raise BadRequest(f"batches are taken for {', '.join(BATCH_TABLES)}, not {table}")
     columns = _shape(table, rows)
-    _check_scope(view, table, rows)
-    with tempfile.TemporaryDirectory(prefix="salesperf-batch-") as tmp:
+    with view.writes, tempfile.TemporaryDirectory(prefix="salesperf-batch-") as tmp:
+        _check_scope(view, table, rows)  # under the lock: no write changes the owners meanwhile
         path = Path(tmp) / f"{table}.csv"
         with open(path, "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)

@@ -6,18 +6,24 @@ A request is signed in by a session cookie (pages, forms) or an API token
 depends on it (a test enforces this). `Writer` guards every write: a form or browser call must
 carry the session's CSRF token, an API token must have the write scope.
 
-The embedded store serves one request at a time: every route and dependency that touches it is
-`async` and so runs on the server's event loop, one after the other.
+Requests run side by side in the server's worker threads. Each borrows a store of its own for
+its whole length (`request_store`, the `store` of its `View`), so no engine connection is ever
+used by two threads at once; routes and dependencies that use the store are plain functions
+(FastAPI runs them in its thread pool), and `async` is kept for those that await the request
+body. Writes take turns (`Services.writes`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
-from dataclasses import dataclass
+import threading
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -67,18 +73,31 @@ def services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(services)]
 
 
-async def current_viewer(request: Request, svc: ServicesDep) -> Viewer:
+async def request_store(svc: ServicesDep) -> AsyncIterator[Store]:
+    """The store this request uses, lent to it alone until it has been answered."""
+    store = await svc.borrow_store()
+    try:
+        yield store
+    finally:
+        svc.stores.give(store)
+
+
+StoreDep = Annotated[Store, Depends(request_store)]
+
+
+def current_viewer(request: Request, svc: ServicesDep, store: StoreDep) -> Viewer:
     """The signed-in viewer, from an API token or the session cookie; NotSignedIn otherwise."""
     now = svc.settings.clock()
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        found = token_user(svc.store, auth[7:].strip(), now=now)
+        with svc.writes:  # notes the token's last use
+            found = token_user(store, auth[7:].strip(), now=now)
         if found is None:
             raise NotSignedIn("the API token is unknown, revoked or malformed")
         return Viewer(found[0], token=found[1])
     secret = request.cookies.get(SESSION_COOKIE)
     if secret:
-        user = session_user(svc.store, secret, now=now)
+        user = session_user(store, secret, now=now)
         if user is not None:
             return Viewer(user, session=secret)
     raise NotSignedIn("sign in, or send an API token (Authorization: Bearer ...)")
@@ -87,9 +106,9 @@ async def current_viewer(request: Request, svc: ServicesDep) -> Viewer:
 CurrentViewer = Annotated[Viewer, Depends(current_viewer)]
 
 
-async def viewer_scope(viewer: CurrentViewer, svc: ServicesDep) -> Scope:
-    """What the viewer may see (decided in `salesperf.access`)."""
-    return scope_for(svc.store, viewer.user)
+def viewer_scope(viewer: CurrentViewer, svc: ServicesDep, store: StoreDep) -> Scope:
+    """What the viewer may see (decided in `salesperf.access`; remembered until a write)."""
+    return svc.cache.get(("scope", viewer.user), lambda: scope_for(store, viewer.user))
 
 
 ViewerScope = Annotated[Scope, Depends(viewer_scope)]
@@ -116,6 +135,8 @@ class View:
     settings: AppSettings
     work_dir: Path  # where uploads and rejected rows are kept
     cache: ResultCache  # recent results, cleared by every write
+    # held while writing, so that the server's writes take turns
+    writes: contextlib.AbstractContextManager[Any] = field(default_factory=threading.RLock)
 
     @property
     def user(self) -> User:
@@ -128,12 +149,12 @@ class View:
         return self.store.settings.currency
 
 
-async def view_context(
-    request: Request, viewer: CurrentViewer, scope: ViewerScope, svc: ServicesDep
+def view_context(
+    request: Request, viewer: CurrentViewer, scope: ViewerScope, svc: ServicesDep, store: StoreDep
 ) -> View:
     """The view of the signed-in viewer, for data functions."""
     return View(
-        store=svc.store,
+        store=store,
         viewer=viewer,
         scope=scope,
         lang=request_lang(request, viewer.user),
@@ -141,6 +162,7 @@ async def view_context(
         settings=svc.settings,
         work_dir=svc.work_dir,
         cache=svc.cache,
+        writes=svc.writes,
     )
 
 

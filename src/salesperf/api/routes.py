@@ -2,7 +2,8 @@
 
 Every route depends on the viewer's scope (through `ViewDep`), so a viewer gets only what
 `salesperf.access` lets them see; writes also need `Writer` (a write token, or a session's
-CSRF token) and imports an administrator.
+CSRF token) and imports an administrator. Routes are plain functions, run in the server's
+worker threads, so that one slow answer does not hold up the others.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Body, File, Form, Query, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from salesperf.access import require_admin
@@ -31,7 +33,7 @@ router = APIRouter(prefix="/api")
 
 
 @router.get("/me", tags=["account"])
-async def me(view: ViewDep) -> JSONResponse:
+def me(view: ViewDep) -> JSONResponse:
     """Who is signed in, and what they see."""
     return JSONResponse(
         {
@@ -48,7 +50,7 @@ async def me(view: ViewDep) -> JSONResponse:
 
 
 @router.get("/scorecard", tags=["metrics"])
-async def scorecard_route(
+def scorecard_route(
     view: ViewDep,
     by: By = By.REP,
     grain: Grain = Grain.ALL,
@@ -60,14 +62,30 @@ async def scorecard_route(
     filter: Annotated[
         list[str], Query(description="DIMENSION=VALUE, e.g. kind=new_business; repeatable")
     ] = [],  # noqa: B006 (FastAPI copies defaults)
-) -> JSONResponse:
+) -> Response:
     """The scorecard, with the command line's options (`salesperf scorecard --format json`):
     the same versioned JSON, inside the viewer's scope."""
-    card = scorecard_card(
-        view, by=by, grain=grain, period=period, metrics=metrics,
-        split=split.value if split else None, filters=tuple(filter),
-    )  # fmt: skip
-    return JSONResponse(card.to_json())
+
+    def body() -> bytes:
+        card = scorecard_card(
+            view, by=by, grain=grain, period=period, metrics=metrics,
+            split=split.value if split else None, filters=tuple(filter),
+        )  # fmt: skip
+        return bytes(JSONResponse(card.to_json()).body)
+
+    # a large scorecard takes longer to write as JSON than to look up: its text is kept too
+    key = (
+        "scorecard_json",
+        by,
+        grain,
+        period,
+        metrics,
+        split,
+        tuple(filter),
+        view.scope,
+        view.today,
+    )
+    return Response(view.cache.get(key, body), media_type="application/json")
 
 
 class QueryBody(BaseModel):
@@ -102,7 +120,7 @@ def _json_value(v: Any) -> Any:
 
 
 @router.post("/query", tags=["metrics"])
-async def query(view: ViewDep, body: QueryBody) -> JSONResponse:
+def query(view: ViewDep, body: QueryBody) -> JSONResponse:
     """Run a metric query; rows outside the viewer's scope are left out (a grouping outside it,
     such as by=org for a manager, is refused)."""
     q = MetricQuery(
@@ -119,7 +137,7 @@ async def query(view: ViewDep, body: QueryBody) -> JSONResponse:
 
 
 @router.get("/metrics", tags=["metrics"])
-async def metrics(view: ViewDep) -> JSONResponse:
+def metrics(view: ViewDep) -> JSONResponse:
     """Every metric of the registry: labels and descriptions in both languages, group, unit,
     direction, and whether the scorecard computes it."""
     on_card = set(computable())
@@ -167,14 +185,14 @@ async def import_upload(
     )  # fmt: skip
     _, path = await save_upload(view.work_dir, file)
     try:
-        result = run_import(view, name, path, mapping)
+        result = await run_in_threadpool(run_import, view, name, path, mapping)
     finally:
         discard_upload(path)
     return JSONResponse(result_json(result))
 
 
 @router.post("/activities", tags=["batches"])
-async def post_activities(
+def post_activities(
     view: ViewDep,
     writer: Writer,
     rows: Annotated[list[dict[str, Any]], Body(description="a JSON list of activity rows")],
@@ -185,7 +203,7 @@ async def post_activities(
 
 
 @router.post("/deals", tags=["batches"])
-async def post_deals(
+def post_deals(
     view: ViewDep,
     writer: Writer,
     rows: Annotated[list[dict[str, Any]], Body(description="a JSON list of deal rows")],

@@ -1,13 +1,25 @@
-"""What one app holds: its settings, its store (opened on first use), templates and assets."""
+"""What one app holds: its settings, its stores (opened on first use), templates and assets.
+
+The server answers requests in worker threads, several at once. Each request borrows a store
+of its own from the app's `StorePool` for as long as it runs (an engine connection serves one
+thread at a time; on the embedded engine every pooled connection shares one database), and
+results are remembered in the app's `ResultCache` under the data version they were computed
+from, so a write never leaves a stale figure behind.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
+import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
+import anyio
 from argon2 import PasswordHasher
 from jinja2 import Environment
 
@@ -17,37 +29,175 @@ from salesperf.users import password_hasher
 
 T = TypeVar("T")
 
+#: Engines whose store other processes may write while the server runs: their cached results
+#: also expire after this many seconds (an embedded DuckDB file has this server as its only
+#: writer, so its results live until the server writes).
+SHARED_ENGINE_MAX_AGE = 60.0
+
 
 class ResultCache:
-    """Recent results (scorecards) by their arguments, dropped whenever the app writes.
+    """Recent results (scorecards, analyses, scopes) by their key and the data version.
 
-    While the server runs it is the store's only writer (the embedded engine locks the file),
-    so every change goes through `clear`, and a cached figure is never stale.
+    The data version starts at 0 and moves on with every write the server makes (`clear`).
+    A result is remembered under the version that was current when its computation began, so
+    a computation that overlaps a write is returned to its caller but never served again.
+    Concurrent requests for the same missing key wait for one computation instead of each
+    running their own. Safe to use from any number of threads.
     """
 
-    def __init__(self, size: int = 256) -> None:
+    def __init__(self, size: int = 512, max_age: float | None = None) -> None:
         self.size = size
-        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self.max_age = max_age  # seconds; None: until the next write
+        self._data: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._running: dict[Hashable, Future[Any]] = {}
+        self._lock = threading.Lock()
+        self._version = 0
+
+    @property
+    def version(self) -> int:
+        """The data version: how many writes this server has made."""
+        return self._version
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """The cached result for `key`, computed on first use."""
-        if key in self._data:
-            self._data.move_to_end(key)
-            value: T = self._data[key]
-            return value
-        result = compute()
-        self._data[key] = result
-        if len(self._data) > self.size:
-            self._data.popitem(last=False)
+        """The result for `key` at the current data version, computed on first use."""
+        with self._lock:
+            full = (self._version, key)
+            found = self._data.get(full)
+            if found is not None and (
+                self.max_age is None or time.monotonic() - found[0] < self.max_age
+            ):
+                self._data.move_to_end(full)
+                value: T = found[1]
+                return value
+            running = self._running.get(full)
+            if running is None:
+                mine: Future[Any] = Future()
+                self._running[full] = mine
+        if running is not None:  # someone is computing it: wait for their answer
+            waited: T = running.result()
+            return waited
+        return self._compute(full, compute, mine)
+
+    def _compute(
+        self, full: tuple[int, Hashable], compute: Callable[[], T], mine: Future[Any]
+    ) -> T:
+        version = full[0]
+        try:
+            result = compute()
+        except BaseException as exc:
+            with self._lock:
+                del self._running[full]
+            mine.set_exception(exc)
+            raise
+        with self._lock:
+            del self._running[full]
+            if self._version == version:
+                self._data[full] = (time.monotonic(), result)
+                self._data.move_to_end(full)
+                while len(self._data) > self.size:
+                    self._data.popitem(last=False)
+        mine.set_result(result)
         return result
 
     def clear(self) -> None:
-        """Forget everything (after a write)."""
-        self._data.clear()
+        """Move to the next data version and forget everything (after a write)."""
+        with self._lock:
+            self._version += 1
+            self._data.clear()
+
+
+class StorePool:
+    """Stores for requests: each is lent to one request at a time.
+
+    Stores are opened on first need, up to `size` (one only on Spark, whose table views belong
+    to the store's own session). On the embedded engine every store of the pool is a connection
+    to the same open database, so a write by one is seen by all.
+    """
+
+    def __init__(self, url: str, size: int) -> None:
+        self.url = url
+        self.size = max(1, size)
+        self._idle: list[Store] = []
+        self._all: list[Store] = []
+        self._opening = 0
+        self._ready = threading.Condition()
+
+    @property
+    def opened(self) -> int:
+        """How many stores the pool has open."""
+        with self._ready:
+            return len(self._all)
+
+    def first(self) -> Store:
+        """The pool's first store (opened if need be), for work outside requests."""
+        with self._ready:
+            if self._all:
+                return self._all[0]
+        store = self.take()
+        self.give(store)
+        return store
+
+    def _limit(self) -> int:
+        if self._all and self._all[0].engine == "spark":
+            return 1
+        return self.size
+
+    def take_idle(self) -> Store | None:
+        """A store no one else is using, if one is open and free now (never waits)."""
+        with self._ready:
+            return self._idle.pop() if self._idle else None
+
+    def take(self) -> Store:
+        """A store no one else is using (opened if need be); waits while all are lent out."""
+        with self._ready:
+            while True:
+                if self._idle:
+                    return self._idle.pop()
+                # the first store decides the engine: open it alone
+                if (self._all or not self._opening) and (
+                    len(self._all) + self._opening < self._limit()
+                ):
+                    self._opening += 1
+                    break
+                self._ready.wait()
+        try:
+            store = Store.open(self.url)
+        except BaseException:
+            with self._ready:
+                self._opening -= 1
+                self._ready.notify_all()
+            raise
+        with self._ready:
+            self._opening -= 1
+            self._all.append(store)
+            self._ready.notify_all()
+        return store
+
+    def give(self, store: Store) -> None:
+        """Return a store taken with `take`."""
+        with self._ready:
+            self._idle.append(store)
+            self._ready.notify()
+
+    @contextlib.contextmanager
+    def lend(self) -> Iterator[Store]:
+        """A store for the block."""
+        store = self.take()
+        try:
+            yield store
+        finally:
+            self.give(store)
+
+    def close(self) -> None:
+        """Close every store (they must all have been returned)."""
+        with self._ready:
+            stores, self._all, self._idle = self._all, [], []
+        for s in stores:
+            s.close()
 
 
 class Services:
-    """The app's store, settings, password hasher, templates and cached chart library."""
+    """The app's stores, settings, password hasher, templates and cached chart library."""
 
     def __init__(self, settings: AppSettings) -> None:
         from salesperf.web.render import environment
@@ -55,17 +205,43 @@ class Services:
         self.settings = settings
         self.hasher: PasswordHasher = password_hasher(settings.cheap_hashing)
         self.templates: Environment = environment()
-        self._store: Store | None = None
+        self.stores = StorePool(settings.store, settings.store_connections)
         self._bundle: bytes | None = None
         self._work_dir = settings.work_dir
         self.cache = ResultCache()
+        # the server's writes (imports, batches, sign-ins, sessions, tokens) take turns: two
+        # transactions changing the same rows at once would make one of them fail
+        self.writes = threading.RLock()
+        self._engine_checked = False
 
     @property
     def store(self) -> Store:
-        """The store, opened (and brought up to date) on first use."""
-        if self._store is None:
-            self._store = Store.open(self.settings.store)
-        return self._store
+        """The app's first store, for work outside requests (a request uses the store it
+        borrowed from `stores`, as `View.store`)."""
+        store = self.stores.first()
+        self._check_engine(store)
+        return store
+
+    def _check_engine(self, store: Store) -> None:
+        if not self._engine_checked:
+            if store.engine != "duckdb":  # other processes may write the store
+                self.cache.max_age = SHARED_ENGINE_MAX_AGE
+            self._engine_checked = True
+
+    async def borrow_store(self) -> Store:
+        """A store for one request, to be given back with `stores.give` when it ends.
+
+        When every store is lent out, the wait (or the opening of another store) happens in a
+        thread of its own, outside the worker threads that run the requests, so that waiting
+        requests never hold the threads the requests holding the stores need to finish.
+        """
+        store = self.stores.take_idle()
+        if store is None:
+            store = await anyio.to_thread.run_sync(
+                self.stores.take, limiter=anyio.CapacityLimiter(1)
+            )
+        self._check_engine(store)
+        return store
 
     @property
     def work_dir(self) -> Path:
@@ -84,7 +260,5 @@ class Services:
         return self._bundle
 
     def close(self) -> None:
-        """Close the store."""
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        """Close the stores."""
+        self.stores.close()

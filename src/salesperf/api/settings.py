@@ -37,6 +37,8 @@ class AppSettings:
     work_dir: Path | None = None
     cheap_hashing: bool = False  # cheaper Argon2 parameters: for tests only
     clock: Callable[[], datetime] = utcnow  # now, as naive UTC (tests move it)
+    # how many requests may use the store at once, each on a connection of its own (Spark: one)
+    store_connections: int = 8
 
     def reference_day(self) -> date:
         """The day default periods are counted from."""

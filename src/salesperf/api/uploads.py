@@ -126,10 +126,11 @@ def run_import(view: View, table: str, path: Path, mapping: ImportMapping) -> Im
     folder = view.work_dir / "rejects"
     folder.mkdir(parents=True, exist_ok=True)
     pending = folder / f"pending-{secrets.token_hex(8)}.csv"
-    try:
-        result = import_file(view.store, table, path, mapping=mapping, rejects_path=pending)
-    finally:
-        view.cache.clear()
+    with view.writes:
+        try:
+            result = import_file(view.store, table, path, mapping=mapping, rejects_path=pending)
+        finally:
+            view.cache.clear()
     if result.rejects_path is not None and pending.exists():
         pending.replace(folder / f"{result.import_id}.csv")
     return result

@@ -201,8 +201,10 @@ class Compiler:
     def _working_days(self, q: Query, lo: date) -> ir.Table:
         """Mon-Fri days of each rep's employment in the range, minus recorded absences."""
         days = [lo + timedelta(n) for n in range((q.end - lo).days)]
-        cal = ibis.memtable(pd.DataFrame({"date": [d for d in days if d.weekday() < 5]}))
-        if not days or cal.count().execute() == 0:
+        weekdays = [d for d in days if d.weekday() < 5]
+        if weekdays:
+            cal = ibis.memtable(pd.DataFrame({"date": weekdays}))
+        else:  # typed, though empty
             cal = ibis.memtable(pd.DataFrame({"date": pd.Series([], dtype="datetime64[us]")}))
         cal = cal.mutate(date=cal.date.cast("date"))
         reps = self.con.table("reps").select("rep_id", "start_date", "end_date")

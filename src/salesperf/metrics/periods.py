@@ -8,6 +8,7 @@ the same way (no engine-specific time zone functions).
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -107,6 +108,12 @@ def transitions(tz: str, start: date, end: date) -> list[tuple[datetime, int]]:
 
     The first entry starts at the beginning of the range; later entries at each change.
     """
+    return list(_transitions(tz, start, end))
+
+
+@functools.lru_cache(maxsize=512)
+def _transitions(tz: str, start: date, end: date) -> tuple[tuple[datetime, int], ...]:
+    """`transitions`, remembered: a query compiles local time for each of its facts."""
     zone = ZoneInfo(tz)
     lo = datetime.combine(start - timedelta(days=1), datetime.min.time(), UTC)
     hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)
@@ -126,7 +133,7 @@ def transitions(tz: str, start: date, end: date) -> list[tuple[datetime, int]]:
                 m += timedelta(minutes=1)
             out.append((m.replace(tzinfo=None), offset(m)))
         t = nxt
-    return out
+    return tuple(out)
 
 
 def local_time(ts: ir.TimestampValue, tz: str, start: date, end: date) -> ir.TimestampValue:

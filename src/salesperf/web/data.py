@@ -93,6 +93,10 @@ def _period_json(p: Period) -> dict[str, str]:
 
 def _teams(view: View) -> list[dict[str, Any]]:
     """The teams the viewer may see, in tree order, with their parent (when visible)."""
+    return [dict(t) for t in view.cache.get(("teams", view.scope), lambda: _read_teams(view))]
+
+
+def _read_teams(view: View) -> list[dict[str, Any]]:
     t = scoped_table(view.store, view.scope, "teams").select("team_id", "name", "parent_team_id")
     rows = t.to_pyarrow().to_pylist()
     ids = {r["team_id"] for r in rows}
@@ -157,7 +161,10 @@ def teams(view: View, period: str | None = None) -> dict[str, Any]:
 
 def team(view: View, team_id: str, period: str | None = None) -> dict[str, Any]:
     """One team: its (and its sub-teams') figures, its reps' scorecard and its year by month."""
-    scope = view.scope.within_team(view.store, team_id)
+    scope = view.cache.get(
+        ("within_team", view.scope, team_id),
+        lambda: view.scope.within_team(view.store, team_id),
+    )
     p = resolve_period(view, period)
     info = next(t for t in _teams(view) if t["team_id"] == team_id)
     team_card = card(view, by=By.TEAM, period=p, **scope.scorecard_args(By.TEAM))
@@ -179,15 +186,7 @@ def rep(view: View, rep_id: str, period: str | None = None) -> dict[str, Any]:
     """One rep's scorecard: the period against target and the previous one, their activity by
     type, and their year by month."""
     scope = view.scope.within_rep(rep_id)
-    reps = view.store.table("reps")
-    found = reps.filter(reps.rep_id == rep_id).select("rep_id", "name", "team_id", "role")
-    rows = found.to_pyarrow().to_pylist()
-    if not rows:
-        raise NotFound(f"there is no rep {rep_id!r}")
-    info = rows[0]
-    teams = view.store.table("teams")
-    names = teams.filter(teams.team_id == info["team_id"]).select("name").to_pyarrow().to_pylist()
-    info["team_name"] = names[0]["name"] if names else None
+    info = dict(view.cache.get(("rep_info", rep_id), lambda: _rep_info(view, rep_id)))
     p = resolve_period(view, period)
     args = scope.scorecard_args(By.REP)
     rep_card = card(view, by=By.REP, period=p, **args)
@@ -203,6 +202,19 @@ def rep(view: View, rep_id: str, period: str | None = None) -> dict[str, Any]:
         "mix": mix.to_json(),
         "trend": trend.to_json(),
     }
+
+
+def _rep_info(view: View, rep_id: str) -> dict[str, Any]:
+    reps = view.store.table("reps")
+    found = reps.filter(reps.rep_id == rep_id).select("rep_id", "name", "team_id", "role")
+    rows = found.to_pyarrow().to_pylist()
+    if not rows:
+        raise NotFound(f"there is no rep {rep_id!r}")
+    info: dict[str, Any] = rows[0]
+    teams = view.store.table("teams")
+    names = teams.filter(teams.team_id == info["team_id"]).select("name").to_pyarrow().to_pylist()
+    info["team_name"] = names[0]["name"] if names else None
+    return info
 
 
 def import_form(view: View) -> dict[str, Any]:
@@ -232,10 +244,11 @@ def log_form(view: View, saved: str | None = None) -> dict[str, Any]:
 
 def exports(view: View) -> dict[str, Any]:
     """The tables the viewer may export, with the number of rows they would get."""
-    tables = [
-        {"name": name, "rows": int(scoped_table(view.store, view.scope, name).count().execute())}
-        for name in TABLES
-    ]
+    counts = view.cache.get(
+        ("export_counts", view.scope),
+        lambda: {n: int(scoped_table(view.store, view.scope, n).count().execute()) for n in TABLES},
+    )
+    tables = [{"name": name, "rows": counts[name]} for name in TABLES]
     bys = [b.value for b in By if _allowed(view, b)]
     return {"tables": tables, "by": bys, "formats": ["csv", "xlsx"]}
 

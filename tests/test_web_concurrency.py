@@ -1,0 +1,219 @@
+"""The web server under concurrent use: requests run side by side on stores of their own and
+give the same numbers as one at a time and as the library; a slow page does not hold up the
+others; a write moves the data version, so no cached figure outlives it; the result cache
+computes a missing result once however many requests ask for it at the same moment."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from salesperf.api.app import ThreadedRouter
+from salesperf.api.deps import View
+from salesperf.api.services import ResultCache
+from salesperf.scorecard import scorecard
+from salesperf.store import Store
+from salesperf.web.pages import Page, add_page
+from webtools import ADMIN, MANAGER, PERIOD, REP_ID, app_for, build_web_store, sign_in
+
+#: (who, path, params) of page data and scorecard requests that a dashboard makes.
+REQUESTS: list[tuple[str, str, dict[str, str]]] = [
+    (ADMIN, "/api/overview", {"period": PERIOD}),
+    (ADMIN, "/api/teams", {"period": PERIOD}),
+    (ADMIN, "/api/scorecard", {"by": "team", "period": PERIOD}),
+    (ADMIN, "/api/scorecard", {"by": "rep", "period": PERIOD, "metrics": "activities,win_rate"}),
+    (MANAGER, "/api/overview", {"period": PERIOD}),
+    (MANAGER, "/api/teams/T02", {"period": PERIOD}),
+    (MANAGER, "/api/scorecard", {"by": "rep", "period": PERIOD}),
+    (ADMIN, "/api/reps/R008", {"period": PERIOD}),
+    (ADMIN, "/api/exports", {}),
+]
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_web_store(tmp_path_factory.mktemp("concurrency") / "store.duckdb")
+
+
+@pytest.fixture(scope="module")
+def store(store_path: Path) -> Iterator[Store]:
+    with Store.open(store_path) as s:
+        yield s
+
+
+def _signed_in(app: Any, *users: str) -> dict[str, TestClient]:
+    clients = {}
+    for u in users:
+        c = TestClient(app)
+        c.__enter__()  # one event loop for the client's requests, the app's lifespan started
+        sign_in(c, u)
+        clients[u] = c
+    return clients
+
+
+def _close(clients: dict[str, TestClient]) -> None:
+    for c in clients.values():
+        c.__exit__(None, None, None)
+
+
+def _fetch(clients: dict[str, TestClient], job: tuple[str, str, dict[str, str]]) -> Any:
+    who, path, params = job
+    r = clients[who].get(path, params=params)
+    assert r.status_code == 200, (job, r.text[:300])
+    return r.json()
+
+
+@pytest.mark.slow
+def test_concurrent_requests_give_the_same_numbers_as_one_at_a_time_and_the_library(
+    store_path: Path, store: Store
+) -> None:
+    one_by_one = app_for(store_path)
+    clients = _signed_in(one_by_one, ADMIN, MANAGER)
+    try:
+        expected = [_fetch(clients, job) for job in REQUESTS]
+    finally:
+        _close(clients)
+
+    app = app_for(store_path)  # a fresh app: every first request computes, at the same time
+    clients = _signed_in(app, ADMIN, MANAGER)
+    try:
+        jobs = REQUESTS * 4
+        with ThreadPoolExecutor(12) as pool:
+            got = list(pool.map(lambda j: _fetch(clients, j), jobs))
+        opened = app.state.services.stores.opened
+    finally:
+        _close(clients)
+    for i, job in enumerate(jobs):
+        assert got[i] == expected[i % len(REQUESTS)], job
+    assert opened > 1  # the requests ran on stores of their own, side by side
+
+    # and the numbers are the library's
+    teams = scorecard(store, by="team", period=PERIOD).to_json()
+    assert got[2]["rows"] == _plain(teams["rows"])
+    managed = frozenset(r["key"] for r in got[6]["rows"])
+    reps = scorecard(store, by="rep", period=PERIOD, reps=managed).to_json()
+    assert got[6]["rows"] == _plain(reps["rows"]) and len(managed) >= 4
+    org = got[0]["kpis"]["rows"][0]["values"]
+    library = scorecard(store, by="org", period=PERIOD, metrics=("activities",)).rows[0]
+    assert org["activities"]["value"] == library.cells["activities"].value > 0
+
+
+def _plain(rows: Any) -> Any:
+    import json
+
+    return json.loads(json.dumps(rows, default=str))
+
+
+def test_a_slow_page_does_not_hold_up_the_others(store_path: Path) -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def slow(view: View) -> dict[str, Any]:
+        """A page whose data takes as long as the test wants."""
+        started.set()
+        assert release.wait(60), "the slow page was never released"
+        return {"done": True}
+
+    app = app_for(store_path)
+    router = ThreadedRouter()
+    add_page(router, Page("slow", "/slow", slow, "teams.html"))
+    app.include_router(router)
+    clients = _signed_in(app, ADMIN)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(clients[ADMIN].get, "/api/slow")
+            assert started.wait(60)
+            quick = clients[ADMIN].get("/api/overview", params={"period": PERIOD})
+            still_waiting = not pending.done()
+            release.set()
+            assert pending.result(60).json() == {"done": True}
+    finally:
+        release.set()
+        _close(clients)
+    assert quick.status_code == 200 and still_waiting
+
+
+def test_a_write_moves_the_data_version_and_the_figures_follow(tmp_path: Path) -> None:
+    path = build_web_store(tmp_path / "store.duckdb")
+    app = app_for(path)
+    c = TestClient(app)
+    with c:
+        csrf = sign_in(c, ADMIN)
+        params = {"by": "rep", "period": PERIOD, "metrics": "activities"}
+
+        def activities() -> int:
+            rows = c.get("/api/scorecard", params=params).json()["rows"]
+            return int(next(r for r in rows if r["key"] == REP_ID)["values"]["activities"]["value"])
+
+        before = activities()
+        version = app.state.services.cache.version
+        assert activities() == before  # served from the cache
+        row = {"activity_id": "conc-1", "rep_id": REP_ID, "type": "call",
+               "occurred_at": "2026-08-04T10:00:00", "outcome": "connected"}  # fmt: skip
+        r = c.post("/api/activities", json=[row], headers={"x-csrf-token": csrf})
+        assert r.status_code == 200, r.text
+        assert app.state.services.cache.version == version + 1
+        assert activities() == before + 1
+
+
+def test_one_computation_answers_every_request_that_asks_for_it_meanwhile() -> None:
+    cache = ResultCache()
+    computing, release, arrived = threading.Event(), threading.Event(), threading.Event()
+    first, other = object(), object()
+    others: list[int] = []
+
+    def slow() -> object:
+        computing.set()
+        assert release.wait(60)
+        return first
+
+    def again() -> object:
+        others.append(1)
+        return other
+
+    def late() -> object:
+        arrived.set()
+        return cache.get("k", again)
+
+    with ThreadPoolExecutor(2) as pool:
+        a = pool.submit(cache.get, "k", slow)
+        assert computing.wait(60)
+        b = pool.submit(late)
+        assert arrived.wait(60)
+        release.set()
+        assert a.result(60) is first and b.result(60) is first
+    assert others == [] and cache.get("k", again) is first
+
+
+def test_a_result_computed_across_a_write_is_not_kept() -> None:
+    cache = ResultCache()
+    computing, release = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        computing.set()
+        assert release.wait(60)
+        return "before the write"
+
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(cache.get, "k", slow)
+        assert computing.wait(60)
+        cache.clear()  # a write lands while the result is computed
+        release.set()
+        assert pending.result(60) == "before the write"  # its caller gets it ...
+    assert cache.get("k", lambda: "after the write") == "after the write"  # ... no one else
+
+
+def test_a_failed_computation_is_not_kept_and_its_error_reaches_the_caller() -> None:
+    cache = ResultCache()
+
+    def bad() -> int:
+        raise ValueError("no such window")
+
+    with pytest.raises(ValueError, match="no such window"):
+        cache.get("k", bad)
+    assert cache.get("k", lambda: 7) == 7
