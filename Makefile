@@ -17,8 +17,9 @@ $(STAMP): requirements.lock pyproject.toml
 install: $(STAMP)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --force-reinstall .
 
+# Builds the demo organisation, prints its scorecards, then serves its dashboard (Ctrl+C stops).
 demo: install
-	$(BIN)/salesperf demo --context startup
+	$(BIN)/salesperf demo --context startup --serve
 
 test: install
 	$(BIN)/ruff check src tests bench

@@ -24,7 +24,7 @@ from salesperf.commands.serve import serve_cmd
 from salesperf.commands.users import users_app
 from salesperf.ingest.importer import import_file, resolve_mapping
 from salesperf.ingest.mapping import DATE_FORMATS, PRESETS
-from salesperf.metrics.periods import Grain
+from salesperf.metrics.periods import Grain, parse_period
 from salesperf.metrics.query import By, Split
 from salesperf.schema import TABLES
 from salesperf.settings import SETTING_KEYS
@@ -133,6 +133,9 @@ def demo(
             counts = s.counts()
             where = s.path or s.url
             quarter = last_full_quarter(config.end + timedelta(days=1))
+            after = parse_period(quarter.label).end
+            next_quarter = f"{after.year}-Q{(after.month - 1) // 3 + 1}"
+            mid_quarter = (quarter.start + timedelta(days=45)).isoformat()
             org_card = scorecard(s, by=By.ORG, period=quarter)
             team_card = scorecard(s, by=By.TEAM, period=quarter)
             currency = s.settings.currency
@@ -163,6 +166,13 @@ def demo(
         f"  salesperf scorecard --split type --metrics activities,activities_per_day,"
         "call_connect_rate,meetings_held_rate\n"
         "  salesperf metrics explain win_rate    how a figure is computed\n"
+        "  salesperf diagnose --window last-4-quarters    who is busy but not effective, and why\n"
+        "  salesperf health    teams and reps consistently under target\n"
+        "  salesperf drivers    which activities go with results, and with what lag\n"
+        f"  salesperf plan --target 250000 --period {next_quarter} --team "
+        f"{p.under_target_team}    the activity a target requires\n"
+        f"  salesperf forecast --period {quarter.label} --as-of {mid_quarter}    "
+        "will the target be hit?\n"
         f"The demo hides patterns to find: team {teams.get(p.under_target_team)} misses its "
         f"target most quarters; {', '.join(names.get(r, r) for r in p.busy_not_effective)} are "
         f"busy but not effective; {', '.join(names.get(r, r) for r in p.efficient)} are "
