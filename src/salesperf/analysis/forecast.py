@@ -31,7 +31,6 @@ from salesperf.analysis.common import Text, number, percent
 from salesperf.analysis.forecast_drift import Drift, drift
 from salesperf.analysis.forecast_history import (
     PACE_DAYS,
-    SNAPSHOT_WEEKS,
     History,
     read_history,
 )
@@ -433,7 +432,9 @@ def _assumptions(
         )
     stages_en = ", ".join(f"{s} {r:.0%}" for s, r in sorted(pipe.stage_rates.items()))
     stages_nl = ", ".join(f"{s} {percent(r, 0, 'nl')}" for s, r in sorted(pipe.stage_rates.items()))
-    first_snap = h.as_of - timedelta(days=max(h.horizon, 1) + 7 * (SNAPSHOT_WEEKS - 1))
+    size_en = number(h.median_amount)
+    size_nl = number(h.median_amount, 0, "nl")
+    first_snap = h.as_of - timedelta(days=max(h.horizon, 1) + 7 * (h.snapshots - 1))
     last_snap = h.as_of - timedelta(days=max(h.horizon, 1))
     out = [
         Text(
@@ -445,19 +446,21 @@ def _assumptions(
         Text(
             en=f"Open pipeline: {len(pipe.p)} deals open on {h.as_of}, each in the stage it had "
             f"reached then, weighted by the share of deals in that stage and of that age (days "
-            f"since created) that were won within {h.horizon} days, over {SNAPSHOT_WEEKS} weekly "
-            f"snapshots from {first_snap} to {last_snap}; small groups are shrunk toward their "
-            "stage's rate, deals much larger or smaller than usual fare as such deals did, and a "
-            "team's or rep's deals as theirs did against the organisation's. A won deal closes "
-            f"after as many days as such wins took. Per stage: {stages_en}.",
+            f"since created) that were won within {h.horizon} days, over {h.snapshots} weekly "
+            f"snapshots from {first_snap} to {last_snap} ({number(pipe.trials)} deal "
+            "observations); small groups are shrunk toward their stage's rate, deals much larger "
+            f"or smaller than the median deal ({size_en}) fare as such deals did, and a team's "
+            "or rep's deals as theirs did against the organisation's. A won deal closes after "
+            f"as many days as such wins took. Per stage: {stages_en}.",
             nl=f"Open pijplijn: {len(pipe.p)} deals open op {h.as_of}, elk in de fase die het toen "
             f"had bereikt, gewogen met het aandeel deals in die fase en van die leeftijd (dagen "
-            f"sinds aanmaken) dat binnen {h.horizon} dagen werd gewonnen, over {SNAPSHOT_WEEKS} "
-            f"wekelijkse momentopnamen van {first_snap} tot {last_snap}; kleine groepen worden "
-            "naar het cijfer van hun fase getrokken, veel grotere of kleinere deals doen het als "
-            "zulke deals eerder, en de deals van een team of verkoper als die van hen tegenover "
-            "de organisatie. Een gewonnen deal sluit na zoveel dagen als zulke deals nodig "
-            f"hadden. Per fase: {stages_nl}.",
+            f"sinds aanmaken) dat binnen {h.horizon} dagen werd gewonnen, over {h.snapshots} "
+            f"wekelijkse momentopnamen van {first_snap} tot {last_snap} "
+            f"({number(pipe.trials, 0, 'nl')} waarnemingen van deals); kleine groepen worden "
+            "naar het cijfer van hun fase getrokken, deals die veel groter of kleiner zijn dan "
+            f"de mediane deal ({size_nl}) doen het als zulke deals eerder, en de deals van een "
+            "team of verkoper als die van hen tegenover de organisatie. Een gewonnen deal sluit "
+            f"na zoveel dagen als zulke deals nodig hadden. Per fase: {stages_nl}.",
         ),
         Text(
             en=f"New deals: the deals of each kind created in the {PACE_DAYS} days before "

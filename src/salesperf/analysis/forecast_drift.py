@@ -11,7 +11,6 @@ wide as those misses, so that it is honest about what the rates cannot know.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 import numpy.typing as npt
@@ -44,7 +43,6 @@ class Drift:
     new: Floats
     raw_sd: tuple[float, float]  # the spread of the log ratios as measured
     sd: tuple[float, float] = (0.0, 0.0)  # the spread used: chance taken out, robust
-    at: tuple[date, ...] = ()  # the snapshots' days
 
     @property
     def points(self) -> int:
@@ -124,7 +122,6 @@ def drift(h: History, rates: OrgRates, new: tuple[NewDealModel, ...]) -> Drift:
             float(np.std(zn[ok_n])) if ok_n.any() else 0.0,
         ),
         sd=(sd_p, sd_n),
-        at=tuple(pd.Timestamp(t).date() for t in both.index),
     )
 
 

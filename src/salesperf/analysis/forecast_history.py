@@ -97,15 +97,6 @@ def age_bucket(days: ir.IntegerValue) -> ir.StringValue:
     return ibis.cases(*branches, else_=AGE_LABELS[0])
 
 
-def age_label(days: int) -> str:
-    """The age bucket of a deal `days` old (the same as `age_bucket`, for one value)."""
-    label = AGE_LABELS[0]
-    for lo, name in zip(AGE_EDGES, AGE_LABELS, strict=True):
-        if days >= lo:
-            label = name
-    return label
-
-
 def size_band(amount: ir.FloatingValue, median: float | None) -> ir.StringValue:
     """The size band of a deal of `amount` (`NO_SIZE` without an amount or a median)."""
     if not median:

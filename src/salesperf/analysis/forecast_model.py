@@ -58,7 +58,7 @@ class PipelineModel:
     amount: Floats
     timing: dict[str, Timing]  # per stage; every stage of the pipeline has one
     stage_rates: dict[str, float]  # the scope's chance of a win within the horizon, per stage
-    trials: int  # distinct deals behind the scope's rates
+    trials: int  # deals behind the scope's rates, once per stage, age and size group
     shift_sd: float = 0.0  # the uncertainty of the scope's shift (log odds, one sd)
 
 
