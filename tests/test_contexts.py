@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -74,3 +76,22 @@ def test_the_cli_shows_the_headline_first_and_refuses_an_unknown_context(org: St
 
 def test_the_demo_sets_its_context(demo_store: Store) -> None:
     assert demo_store.settings.context == "startup"
+
+
+def test_the_diagnosis_speaks_in_the_context_s_words(demo_store: Store, tmp_path: Path) -> None:
+    from salesperf.analysis.quadrant import DiagnoseQuery, diagnose
+    from salesperf.store import copy_store
+
+    query = DiagnoseQuery(window="2026-Q3", today=date(2026, 10, 1))
+    general = diagnose(demo_store, query)  # the demo is a startup: the general words
+    assert general.context == "startup"
+    assert "revenue won against" in general.explanation.en
+    with Store.open(tmp_path / "consultancy.duckdb") as s:
+        copy_store(demo_store, s)
+        s.set_setting("context", "consultancy")
+        d = diagnose(s, query)
+    assert d.context == "consultancy" and d.to_json()["context"] == "consultancy"
+    assert "10 closed projects" in d.explanation.en
+    assert "10 gesloten projecten" in d.explanation.nl
+    # the same labels: a preset changes the words, not the judgement
+    assert [(r.rep_id, r.label) for r in d.reps] == [(r.rep_id, r.label) for r in general.reps]

@@ -50,6 +50,7 @@ from salesperf.analysis.common import Text, resolve_window
 from salesperf.analysis.vocab import Basis as Basis  # re-exported: part of the result
 from salesperf.analysis.vocab import Label as Label
 from salesperf.analysis.vocab import Peers as Peers
+from salesperf.contexts import Context, get_context
 from salesperf.metrics.compiler import run, run_measures, team_closure
 from salesperf.metrics.facts import FACTS
 from salesperf.metrics.periods import Grain, Period, local_time, period_start
@@ -238,6 +239,7 @@ class Diagnosis:
     reps: tuple[RepDiagnosis, ...]
     explanation: Text
     thresholds: Mapping[str, float] = field(default_factory=dict)
+    context: str = "general"  # the context preset whose words the explanation uses
 
     def rep(self, rep_id: str) -> RepDiagnosis:
         """The diagnosis of one rep."""
@@ -272,6 +274,7 @@ class Diagnosis:
             },
             "team": self.team,
             "peers": self.peers.value,
+            "context": self.context,
             "thresholds": dict(self.thresholds),
             "explanation": plain(self.explanation),
             "reps": [r.to_json() for r in self.reps],
@@ -415,6 +418,7 @@ def diagnose(store: Store, query: DiagnoseQuery) -> Diagnosis:
     labels only where the evidence supports them, and where conversion breaks."""
     window = resolve_window(query.window, query.today)
     peers = query.peers or (Peers.QUERIED_TEAM if query.team else Peers.OWN_TEAM)
+    ctx = get_context(store.settings.context)
     reps = _reps(store, query.team, query.include_managers)
     ids = frozenset(reps.rep_id)
     where = f"team {query.team}" if query.team else "the organisation"
@@ -488,7 +492,8 @@ def diagnose(store: Store, query: DiagnoseQuery) -> Diagnosis:
         team=query.team,
         peers=peers,
         reps=tuple(out),
-        explanation=_overview(window, peers, query.team),
+        explanation=_overview(window, peers, query.team, ctx),
+        context=ctx.name,
         thresholds={
             "min_closed_deals": MIN_CLOSED_DEALS,
             "min_weeks_active": MIN_WEEKS_ACTIVE,
@@ -647,7 +652,7 @@ def _explain(
     return Text(" ".join(en), " ".join(nl))
 
 
-def _overview(window: Period, peers: Peers, team: str | None) -> Text:
+def _overview(window: Period, peers: Peers, team: str | None, ctx: Context) -> Text:
     last = window.end - timedelta(days=1)
     span = f"{window.label} ({window.start.isoformat()} – {last.isoformat()})"
     if ".." in window.label or window.label == window.start.isoformat():
@@ -660,23 +665,28 @@ def _overview(window: Period, peers: Peers, team: str | None) -> Text:
         who_en, who_nl = f"all reps of {where}", f"alle verkopers van {where_nl}"
     pct = f"{MATERIAL_DIFFERENCE:.0%}"
     lvl = f"{LEVEL:.0%}"
+    # the context preset's words: a consultancy's deals are projects, an agency's revenue is
+    # campaign revenue
+    rev_en, rev_nl = ctx.label("revenue_won", "en"), ctx.label("revenue_won", "nl")
+    rev_en, rev_nl = rev_en[0].lower() + rev_en[1:], rev_nl[0].lower() + rev_nl[1:]
+    deals_en, deals_nl = ctx.deals.en, ctx.deals.nl
     return Text(
         en=(
             f"{span}: each rep is compared with {who_en}. Activity index: activities per "
-            f"working day divided by their median. Performance index: revenue won against the "
-            f"rep's revenue target where one is set, else against their median revenue won. A "
+            f"working day divided by their median. Performance index: {rev_en} against the "
+            f"rep's revenue target where one is set, else against their median {rev_en}. A "
             f"label is given only when both {lvl} intervals lie on one side of 1 and both "
             f"indexes are at least {pct} away from 1, with at least {MIN_CLOSED_DEALS} closed "
-            f"deals and {MIN_WEEKS_ACTIVE} weeks with activity; otherwise the rep is "
+            f"{deals_en} and {MIN_WEEKS_ACTIVE} weeks with activity; otherwise the rep is "
             "inconclusive, with the reason. Rates are shrunk toward the team before ranking."
         ),
         nl=(
             f"{span}: elke verkoper wordt vergeleken met {who_nl}. Activiteitsindex: "
-            f"activiteiten per werkdag gedeeld door hun mediaan. Prestatie-index: gegenereerde "
-            f"omzet tegenover het omzetdoel van de verkoper als dat er is, anders tegenover hun "
-            f"mediane omzet. Een oordeel volgt alleen als beide {lvl}-intervallen aan één kant "
+            f"activiteiten per werkdag gedeeld door hun mediaan. Prestatie-index: {rev_nl} "
+            f"tegenover het omzetdoel van de verkoper als dat er is, anders tegenover de mediaan "
+            f"daarvan. Een oordeel volgt alleen als beide {lvl}-intervallen aan één kant "
             f"van 1 liggen en beide indexen minstens {pct} van 1 afwijken, met minstens "
-            f"{MIN_CLOSED_DEALS} gesloten deals en {MIN_WEEKS_ACTIVE} weken met activiteit; "
+            f"{MIN_CLOSED_DEALS} gesloten {deals_nl} en {MIN_WEEKS_ACTIVE} weken met activiteit; "
             "anders volgt geen oordeel, met de reden. Ratio's worden naar het team toe "
             "gekrompen voordat ze gerangschikt worden."
         ),
