@@ -1,8 +1,8 @@
 """Rows posted as JSON (a batch of activities or deals, or one logged activity) go through the
 import's own checks: the batch becomes a small CSV file and is checked and written by the same
 importer as any file, so there is one set of rules. A batch is all or nothing: if any row breaks
-a rule, the answer lists each such row and its problem, and nothing is written. Rows are
-upserted by id, so posting the same batch twice changes nothing.
+a rule, the answer lists each such row and its problem (in English and Dutch), and nothing is
+written. Rows are upserted by id, so posting the same batch twice changes nothing.
 """
 
 from __future__ import annotations
@@ -109,6 +109,7 @@ def write_rows(view: View, table: str, rows: list[dict[str, Any]]) -> dict[str, 
                     "value": p.value,
                     "rule": p.rule,
                     "message": p.message,
+                    "message_nl": p.message_nl,
                 }
                 for p in checked.problems
             ]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from salesperf.analysis.common import Lang, Text
 from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping, from_options, load_mapping, preset
 from salesperf.ingest.readers import FileRefused, open_source, structural_rejects
 from salesperf.ingest.rejects import (
@@ -36,16 +37,21 @@ _counter = itertools.count()
 
 @dataclass(frozen=True)
 class Problem:
-    """One broken rule in one row."""
+    """One broken rule in one row, said in English (`message`) and in Dutch (`message_nl`)."""
 
     line: int
     column: str
     value: str | None
     rule: str
     message: str
+    message_nl: str = ""
 
     def __str__(self) -> str:
         return f"line {self.line}, {self.column}: {self.message}"
+
+    def text(self, lang: Lang | str = Lang.EN) -> str:
+        """The message in `lang` (English when there is no Dutch one)."""
+        return Text(self.message, self.message_nl or self.message).get(lang)
 
 
 @dataclass(frozen=True)
@@ -233,7 +239,8 @@ def _import_file(
                 import_id=0, table=spec.name, source=str(path), rows_read=rows_read,
                 inserted=0, updated=0, unchanged=0, rejected=len({r["line"] for r in rejects}),
                 problems=tuple(
-                    Problem(r["line"], r["column"], r["value"], r["rule"], r["message"])
+                    Problem(r["line"], r["column"], r["value"], r["rule"], r["message"],
+                            r["message_nl"])
                     for r in rejects[:keep_problems]
                 ),
                 rejects_path=None, ignored_columns=plan.ignored,
@@ -280,7 +287,7 @@ def _import_file(
             con.execute(f"DROP TABLE IF EXISTS {ident(name + suffix)}")
         source.close()
     problems = tuple(
-        Problem(r["line"], r["column"], r["value"], r["rule"], r["message"])
+        Problem(r["line"], r["column"], r["value"], r["rule"], r["message"], r["message_nl"])
         for r in rejects[:keep_problems]
     )
     return ImportResult(

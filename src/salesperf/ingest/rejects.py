@@ -1,10 +1,15 @@
-"""Rejected rows: duplicate ids, line numbers, the rows as given, and where they are kept."""
+"""Rejected rows: duplicate ids, line numbers, the rows as given, and where they are kept.
+
+Each problem says what is wrong in English (`message`, the one kept in the rejects file and the
+store's rejects table) and in Dutch (`message_nl`, for the interface).
+"""
 
 from __future__ import annotations
 
 import bisect
 import csv
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,15 +52,24 @@ def collect_rejects(
     dups: list[tuple[int, int, str]],
     key_label: str,
 ) -> list[dict[str, Any]]:
-    """Every problem of every rejected row, with its line and the row as given."""
+    """Every problem of every rejected row, with its line, its message in English and Dutch,
+    and the row as given."""
     rows = con.execute(
         f"SELECT {pos} AS pos, unnest(_problems, recursive := true) FROM {ident(name)} "
         "WHERE _bad ORDER BY pos"
     ).fetchall()
     to_line = line_mapper(structural) if source.format == "csv" else (lambda p: int(p))
     out = [
-        {"pos": int(p), "line": to_line(int(p)), "column": c, "rule": r, "value": v, "message": m}
-        for p, c, r, v, m in rows
+        {
+            "pos": int(p),
+            "line": to_line(int(p)),
+            "column": c,
+            "rule": r,
+            "value": v,
+            "message": m,
+            "message_nl": nl,
+        }
+        for p, c, r, v, m, nl in rows
     ]
     for p, first, key in dups:
         out.append(
@@ -67,12 +81,15 @@ def collect_rejects(
                 "value": key,
                 "message": f"{key_label} {key} appears more than once in the file; "
                 f"the row on line {to_line(first)} was kept",
+                "message_nl": f"{key_label} {key} komt meer dan eens voor in het bestand; "
+                f"de rij op regel {to_line(first)} is behouden",
             }
         )
     raw = raw_rows(con, source, sorted({r["pos"] for r in out}))
     for r in out:
         r["raw"] = raw.get(r["pos"], {})
     for s in structural:
+        detail = str(s["message"]).splitlines()[0]
         out.append(
             {
                 "pos": -1,
@@ -80,14 +97,28 @@ def collect_rejects(
                 "column": "",
                 "rule": "malformed_line",
                 "value": s["raw"],
-                "message": "the line does not split into the header's columns ("
-                + str(s["message"]).splitlines()[0]
+                "message": "the line does not split into the header's columns (" + detail + ")",
+                "message_nl": "de regel valt niet uiteen in de kolommen van de kopregel ("
+                + parser_detail_nl(detail)
                 + ")",
                 "raw": {"line_text": s["raw"]},
             }
         )
     out.sort(key=lambda r: (r["line"], r["column"]))
     return out
+
+
+_COLUMNS_FOUND = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+
+
+def parser_detail_nl(detail: str) -> str:
+    """The CSV parser's reason for refusing a line, in Dutch where it is a known one."""
+    found = _COLUMNS_FOUND.search(detail)
+    if found:
+        return f"{found.group(1)} kolommen verwacht, {found.group(2)} gevonden"
+    if "unterminated quote" in detail:
+        return "een aanhalingsteken wordt niet gesloten"
+    return detail
 
 
 def raw_rows(con: Any, source: Source, positions: list[int]) -> dict[int, dict[str, Any]]:

@@ -3,7 +3,8 @@
 `plan_columns` decides where each canonical column comes from (and refuses a file that lacks a
 required column). `stage_sql` builds the single statement that maps, parses and checks every
 row: typed canonical columns, a `_bad` flag and, for bad rows only, the list of problems, each
-with its column, rule, value and a message a sales-operations person understands.
+with its column, rule, value and a message a sales-operations person understands, in English
+(`message`) and in Dutch (`message_nl`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from salesperf.analysis.common import Text
 from salesperf.ingest.mapping import CHECK_ONLY, ImportMapping, normalise_name
 from salesperf.ingest.parse import (
     FORMAT_HINT,
@@ -19,16 +21,22 @@ from salesperf.ingest.parse import (
     ColumnPlan,
     local_timestamp,
     number_sql,
-    quoted,
     text_sql,
 )
 from salesperf.ingest.readers import FileRefused
-from salesperf.ingest.rules import Check, table_rules
+from salesperf.ingest.rules import Check, check, entity_nl, table_rules
 from salesperf.ingest.rules import local_col as loc
 from salesperf.ingest.rules import mapped_col as m
 from salesperf.ingest.rules import value_col as v
 from salesperf.ingest.sql import ident, lit
 from salesperf.schema import Column, Kind, Table
+
+#: `parse.FORMAT_HINT` in Dutch (a format not listed is shown as it is given).
+FORMAT_HINT_NL = {
+    "ISO": "JJJJ-MM-DD, eventueel met een tijd",
+    "DD-MM-YYYY": "DD-MM-JJJJ",
+    "MM/DD/YYYY": "MM/DD/JJJJ",
+}
 
 
 @dataclass(frozen=True)
@@ -174,86 +182,121 @@ def stage_sql(
         shown = f"{m(c)}"
         if p.column.required:
             checks.append(
-                Check(
+                check(
                     c,
                     "required",
                     f"{m(c)} IS NULL",
                     "NULL",
-                    lit(f"{c} is empty, and every {spec.entity} needs one"),
+                    Text(
+                        "{column} is empty, and every {entity} needs one",
+                        "{column} is leeg, maar is verplicht voor een {entity}",
+                    ),
+                    column=lit(c),
+                    entity=Text(lit(spec.entity), lit(entity_nl(spec.entity))),
                 )
             )
         if kind in (Kind.NUMBER, Kind.INTEGER, Kind.DATE, Kind.TIMESTAMP):
             rule = {Kind.NUMBER: "not_a_number", Kind.INTEGER: "not_a_whole_number"}.get(
                 kind, "not_a_date"
             )
+            fmt = p.date_format
             what = {
-                Kind.NUMBER: "a number",
-                Kind.INTEGER: "a whole number",
-            }.get(kind, f"a date ({FORMAT_HINT.get(p.date_format, p.date_format)})")
+                Kind.NUMBER: Text("a number", "geen getal"),
+                Kind.INTEGER: Text("a whole number", "geen geheel getal"),
+            }.get(
+                kind,
+                Text(
+                    f"a date ({FORMAT_HINT.get(fmt, fmt)})",
+                    f"geen datum ({FORMAT_HINT_NL.get(fmt, fmt)})",
+                ),
+            )
             checks.append(
-                Check(
+                check(
                     c,
                     rule,
                     f"{m(c)} IS NOT NULL AND {v(c)} IS NULL",
                     shown,
-                    quoted(m(c), f" is not {what}"),
+                    Text("'{value}' is not {what}", "'{value}' is {what}"),
+                    value=m(c),
+                    what=Text(lit(what.en), lit(what.nl)),
                 )
             )
         if words:
             checks.append(
-                Check(
+                check(
                     c,
                     "unknown_word",
                     f"{m(c)} NOT IN ({', '.join(lit(w) for w in words)})",
                     ident("g_" + c),
-                    quoted(ident("g_" + c), f" is not a known {c}; use one of: {', '.join(words)}"),
+                    Text(
+                        "'{value}' is not a known {column}; use one of: {words}",
+                        "de waarde '{value}' staat niet in de woordenlijst van {column}; "
+                        "gebruik een van: {words}",
+                    ),
+                    value=ident("g_" + c),
+                    column=lit(c),
+                    words=lit(", ".join(words)),
                 )
             )
         if p.column.non_negative:
             checks.append(
-                Check(
+                check(
                     c,
                     "negative",
                     f"{v(c)} < 0",
                     shown,
-                    lit(f"{c} is ") + f" || {m(c)} || " + lit("; it cannot be negative"),
+                    Text(
+                        "{column} is {value}; it cannot be negative",
+                        "{column} is {value}; een negatieve waarde is niet toegestaan",
+                    ),
+                    column=lit(c),
+                    value=m(c),
                 )
             )
         if p.column.references:
             ref = known[p.column.references]
-            what = p.column.references.split(".")[0].rstrip("s")
+            ref_table = p.column.references.split(".")[0]
+            noun = ref_table.rstrip("s")
             checks.append(
-                Check(
+                check(
                     c,
                     "unknown_reference",
                     f"{v(c)} IS NOT NULL AND {v(c)} NOT IN (SELECT id FROM {ref})",
                     shown,
-                    lit(f"{what} '")
-                    + f" || {m(c)} || "
-                    + lit(
-                        f"' is not known; import it into {p.column.references.split('.')[0]} first, or add it to this file"
+                    Text(
+                        "{what} '{value}' is not known; import it into {table} first, "
+                        "or add it to this file",
+                        "{what} '{value}' is onbekend; importeer die eerst in de tabel {table}, "
+                        "of neem die op in dit bestand",
                     ),
+                    what=Text(lit(noun), lit(entity_nl(noun))),
+                    value=m(c),
+                    table=lit(ref_table),
                 )
             )
     if plan.currency is not None:
         checks.append(
-            Check(
+            check(
                 "currency",
                 "other_currency",
                 f"upper({m('currency')}) <> {lit(currency)}",
                 m("currency"),
-                lit("the amount is in ")
-                + f" || {m('currency')} || "
-                + lit(
-                    f", but the organisation's currency is {currency}; convert it first (one currency per organisation)"
+                Text(
+                    "the amount is in {currency}, but the organisation's currency is {org}; "
+                    "convert it first (one currency per organisation)",
+                    "het bedrag is in {currency}, maar de valuta van de organisatie is {org}; "
+                    "reken het eerst om (één valuta per organisatie)",
                 ),
+                currency=m("currency"),
+                org=lit(currency),
             )
         )
     checks.extend(table_rules(spec, known, metric_names, activity_types))
     bad = " OR ".join(f"coalesce({k.condition}, false)" for k in checks) or "false"
     problems = ", ".join(
         f"CASE WHEN coalesce({k.condition}, false) THEN {{'column': {lit(k.column)}, 'rule': {lit(k.rule)}, "
-        f"'value': CAST({k.value} AS VARCHAR), 'message': {k.message}}} END"
+        f"'value': CAST({k.value} AS VARCHAR), 'message': {k.message}, "
+        f"'message_nl': {k.message_nl}}} END"
         for k in checks
     )
     line = f"{ident(line_column)} AS _line, " if line_column else ""
