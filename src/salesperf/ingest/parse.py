@@ -92,8 +92,3 @@ def local_timestamp(x: str, fmt: str) -> str:
     else:
         pats = [fmt]
     return f"try_strptime({x}, [{', '.join(lit(p) for p in pats)}])"
-
-
-def quoted(value_sql: str, after: str) -> str:
-    """A message: the value in quotes, then `after`."""
-    return f"{lit(chr(39))} || {value_sql} || {lit(chr(39) + after)}"
