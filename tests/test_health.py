@@ -96,7 +96,9 @@ def test_attainment_flag_and_trend_by_hand(monthly: Health) -> None:
     assert "No target" in south.flag.en and "Geen doel" in south.flag.nl
     assert {r.id for r in monthly.rows if r.scope is By.REP} == {"R1", "R2"}  # Cas: no targets
     assert bob.flag.en == "Under target in 3 of the last 4 months (2025-02, 2025-03, 2025-04)."
-    assert bob.flag.nl == "Onder doel in 3 van de laatste 4 maanden (2025-02, 2025-03, 2025-04)."
+    assert bob.flag.nl == (
+        "Onder doel in 3 van de laatste 4 maanden (februari 2025, maart 2025, april 2025)."
+    )
     assert "falling by 45 points a month" in bob.trend_text.en
     assert "daalt met 45 procentpunt per maand" in bob.trend_text.nl
     assert "1 of 3 teams and 1 of 2 reps" in monthly.explanation.en
@@ -129,7 +131,7 @@ def test_activity_check_is_the_plan_against_the_pace(small: Store, monthly: Heal
     assert check.coverage == pytest.approx(2 / p.per_week)
     assert check.enough is True and p.per_week <= 2  # 2 a week against about 1.5 asked
     assert "none is set for 2025-05" in check.explanation.en
-    assert "voor 2025-05 is er geen" in check.explanation.nl
+    assert "voor mei 2025 is er geen" in check.explanation.nl
 
 
 @pytest.mark.parametrize(

@@ -360,7 +360,7 @@ def test_cli_plan_json_and_table_hold_the_library_numbers(tiny: Store, t1: Plan)
     code, text = _cli(*base[:5], "--rep", "R3", *base[7:], "--lang", "nl")
     assert code == 0, text
     assert "Benodigde activiteiten" in text and "€10.000" in text  # North's deals, borrowed
-    assert "Cas (R3) won geen deal in 2025-Q1" in text
+    assert "Cas (R3) won geen deal in K1 2025" in text
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from salesperf.analysis.common import Text
+from salesperf.analysis.common import Lang, Text, number, percent
 from salesperf.analysis.forecast import (
     Scope,
     average_deal_size,
@@ -284,13 +284,14 @@ def backtest(
 def _explain(c: Calibration, periods: int, checkpoints: int) -> Text:
     cov = "—" if c.coverage is None else f"{c.coverage:.0%}"
     mae = "—" if c.mae is None else f"{c.mae:.1%}"
+    cov_nl, mae_nl = percent(c.coverage, 0, Lang.NL), percent(c.mae, 1, Lang.NL)
     return Text(
         en=f"{c.forecasts} forecasts ({periods} periods x {checkpoints} checkpoints, the "
         f"organisation and each team), each made from what was known on its day: the P10-P90 "
         f"range held the actual revenue in {cov} of them (ideal: about "
         f"{IDEAL_COVERAGE:.0%}); the P50 was off by {mae} of the target on average.",
-        nl=f"{c.forecasts} prognoses ({periods} perioden x {checkpoints} meetmomenten, de "
-        f"organisatie en elk team), elk gemaakt met wat op die dag bekend was: de P10-P90-"
-        f"bandbreedte bevatte de werkelijke omzet in {cov} ervan (ideaal: ongeveer "
-        f"{IDEAL_COVERAGE:.0%}); de P50 zat gemiddeld {mae} van het doel ernaast.",
+        nl=f"{number(c.forecasts, 0, Lang.NL)} prognoses ({periods} perioden x {checkpoints} "
+        "meetmomenten, de organisatie en elk team), elk gemaakt met wat op die dag bekend "
+        f"was: de P10-P90-bandbreedte bevatte de werkelijke omzet in {cov_nl} ervan (ideaal: "
+        f"ongeveer {IDEAL_COVERAGE:.0%}); de P50 zat gemiddeld {mae_nl} van het doel ernaast.",
     )

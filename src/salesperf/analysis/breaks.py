@@ -28,7 +28,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from salesperf.analysis.common import Text
+from salesperf.analysis.common import Lang, Text, number
 from salesperf.analysis.shrinkage import Rate, jeffreys_interval, shrink_group
 from salesperf.metrics.compiler import run_measures
 from salesperf.metrics.periods import Grain, Period
@@ -244,6 +244,11 @@ def pct(x: float | None) -> str:
     return "—" if x is None or math.isnan(x) else f"{x:.0%}"
 
 
+def _nl(count: int) -> str:
+    """A count in Dutch notation (1.234)."""
+    return number(count, 0, Lang.NL)
+
+
 def step_of(name: str) -> tuple[str, StepKind] | None:
     """The step a compared rate stands for ("demo->proposal", STAGE), or None for overall ones."""
     base, param = split_name(name)
@@ -276,9 +281,9 @@ def _describe(c: RateComparison) -> tuple[str, str]:
         f"({c.team_successes}/{c.team_trials})"
     )
     figures_nl = (
-        f"{pct(r.raw)} ({r.successes}/{r.trials}; gekrompen {pct(r.estimate)}, "
+        f"{pct(r.raw)} ({_nl(r.successes)}/{_nl(r.trials)}; gekrompen {pct(r.estimate)}, "
         f"{r.level:.0%}-interval {pct(r.low)}–{pct(r.high)}) tegenover {pct(c.team_rate)} "
-        f"({c.team_successes}/{c.team_trials}) in het team"
+        f"({_nl(c.team_successes)}/{_nl(c.team_trials)}) in het team"
     )
     if kind is StepKind.STAGE:
         arrow = step.replace("->", " → ")
@@ -352,6 +357,7 @@ def _lead_mix(
 ) -> LeadMix:
     rate = k / n
     low, high = interval
+    of_nl = f"{_nl(k)}/{_nl(n)}"  # converted of leads, in Dutch notation
     if not low <= expected <= high:
         verdict = LeadVerdict.APPROACH
         en = (
@@ -360,7 +366,7 @@ def _lead_mix(
             f"{pct(team_rate)}): the gap lies in the approach, not in the leads."
         )
         nl = (
-            f"Leadconversie {pct(rate)} ({k}/{n}; interval {pct(low)}–{pct(high)}) tegenover "
+            f"Leadconversie {pct(rate)} ({of_nl}; interval {pct(low)}–{pct(high)}) tegenover "
             f"{pct(expected)} die het team op dezelfde mix van leadbronnen zou halen (team "
             f"totaal {pct(team_rate)}): het verschil zit in de aanpak, niet in de leads."
         )
@@ -372,7 +378,7 @@ def _lead_mix(
             "explained by the leads handed over, not by the approach."
         )
         nl = (
-            f"Leadconversie {pct(rate)} ({k}/{n}) tegenover {pct(team_rate)} in het team, maar "
+            f"Leadconversie {pct(rate)} ({of_nl}) tegenover {pct(team_rate)} in het team, maar "
             f"op deze mix van leadbronnen zou het team {pct(expected)} halen: het verschil komt "
             "door de toegewezen leads, niet door de aanpak."
         )
@@ -384,7 +390,7 @@ def _lead_mix(
             f"{pct(expected)}: neither the lead mix nor the approach clearly explains the gap."
         )
         nl = (
-            f"Leadconversie {pct(rate)} ({k}/{n}; interval {pct(low)}–{pct(high)}) wijkt af van "
+            f"Leadconversie {pct(rate)} ({of_nl}; interval {pct(low)}–{pct(high)}) wijkt af van "
             f"{pct(team_rate)} in het team; op deze mix van leadbronnen zou het team "
             f"{pct(expected)} halen: noch de mix van leads, noch de aanpak verklaart het "
             "verschil duidelijk."
@@ -397,7 +403,7 @@ def _lead_mix(
             "expected on this mix of lead sources."
         )
         nl = (
-            f"Leadconversie {pct(rate)} ({k}/{n}; interval {pct(low)}–{pct(high)}) wijkt niet "
+            f"Leadconversie {pct(rate)} ({of_nl}; interval {pct(low)}–{pct(high)}) wijkt niet "
             f"duidelijk af van {pct(team_rate)} in het team of van de {pct(expected)} die op "
             "deze mix van leadbronnen te verwachten is."
         )

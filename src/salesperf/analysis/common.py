@@ -1,5 +1,6 @@
-"""What every analysis shares: bilingual text, analysis windows, and the reason a result is
-inconclusive.
+"""What every analysis shares: bilingual text, analysis windows, and numbers, dates and periods
+as each language writes them (English: 1,234.5, 2026-07-01, 2026-Q3; Dutch: 1.234,5,
+01-07-2026, K3 2026).
 
 Each analysis takes a store and a small frozen query value and returns a frozen result of plain
 data; explanations are `Text` values carrying English and Dutch, chosen by whoever renders them.
@@ -132,3 +133,60 @@ def money(v: float | None, currency: str, lang: str = "en") -> str:
     """An amount in the organisation's currency, in English or Dutch notation."""
     symbol = {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency, currency + " ")
     return "—" if v is None else symbol + number(v, 0, lang)
+
+
+_MONTHS_NL = (
+    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+    "oktober", "november", "december",
+)  # fmt: skip
+
+
+def day_text(d: date, lang: Lang | str = Lang.EN) -> str:
+    """A day as the language writes it: 2026-07-01 (ISO 8601) in English, 01-07-2026 in Dutch."""
+    if Lang(lang) is Lang.NL:
+        return f"{d.day:02d}-{d.month:02d}-{d.year:04d}"
+    return d.isoformat()
+
+
+def span_text(start: date, last: date, lang: Lang | str = Lang.EN) -> str:
+    """The days from `start` to `last`, both included: 2026-07-01 – 2026-09-30, or
+    01-07-2026 – 30-09-2026 in Dutch."""
+    return f"{day_text(start, lang)} – {day_text(last, lang)}"
+
+
+def _label_nl(label: str) -> str | None:
+    """A calendar label (2026-Q3, 2026-07, 2026-W27, 2026, 2026-07-14) in Dutch, or None."""
+    if m := re.fullmatch(r"(\d{4})-Q([1-4])", label):
+        return f"K{m.group(2)} {m.group(1)}"
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", label):
+        return f"{_MONTHS_NL[int(m.group(2)) - 1]} {m.group(1)}"
+    if m := re.fullmatch(r"(\d{4})-W(\d{2})", label):
+        return f"week {int(m.group(2))} {m.group(1)}"
+    if re.fullmatch(r"\d{4}", label):
+        return label
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", label):
+        return day_text(date.fromisoformat(label), Lang.NL)
+    return None
+
+
+def period_text(period: Period, lang: Lang | str = Lang.EN) -> str:
+    """A period as the language names it. English: its label as given (2026-Q3, 2026-07,
+    2025-Q4..2026-Q3, last-8-weeks). Dutch: K3 2026, juli 2026, week 27 2026, 2026,
+    14-07-2026, a range of those (K4 2025 – K3 2026), or else its days
+    (01-07-2026 – 30-09-2026), as the dashboard shows periods."""
+    if Lang(lang) is not Lang.NL:
+        return period.label
+    parts = [_label_nl(p) for p in period.label.split("..", 1)]
+    if all(p is not None for p in parts):
+        return " – ".join(p for p in parts if p is not None)
+    return span_text(period.start, period.end - timedelta(days=1), Lang.NL)
+
+
+def window_text(period: Period, lang: Lang | str = Lang.EN) -> str:
+    """A window with its days: 2026-Q3 (2026-07-01 – 2026-09-30), in Dutch
+    K3 2026 (01-07-2026 – 30-09-2026); only the days when the label names nothing more."""
+    span = span_text(period.start, period.end - timedelta(days=1), lang)
+    name = period_text(period, lang)
+    if ".." in period.label or period.label == period.start.isoformat() or name == span:
+        return span
+    return f"{name} ({span})"

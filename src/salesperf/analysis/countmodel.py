@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.regression.linear_model import OLS
 
-from salesperf.analysis.common import Text
+from salesperf.analysis.common import Lang, Text, number
 from salesperf.analysis.panel import ALPHA, LEVEL, MIN_CLUSTERS, OUTCOME, lag_column, lagged
 
 
@@ -93,10 +93,14 @@ class Sample:
 
     def describe(self) -> Text:
         """The sample in words."""
+
+        def nl(count: int) -> str:
+            return number(count, 0, Lang.NL)
+
         left = (
             (
                 f"; {self.reps_without_wins} rep(s) without a won deal left out",
-                f"; {self.reps_without_wins} verkoper(s) zonder gewonnen deal weggelaten",
+                f"; {nl(self.reps_without_wins)} verkoper(s) zonder gewonnen deal weggelaten",
             )
             if self.reps_without_wins
             else ("", "")
@@ -104,9 +108,9 @@ class Sample:
         return Text(
             f"Sample: {self.reps} reps, {self.weeks} weeks ({self.rep_weeks} rep-weeks in "
             f"employment), {self.deals_won} deals won, {self.activities} activities{left[0]}.",
-            f"Steekproef: {self.reps} verkopers, {self.weeks} weken ({self.rep_weeks} "
-            f"verkoperweken in dienst), {self.deals_won} gewonnen deals, {self.activities} "
-            f"activiteiten{left[1]}.",
+            f"Steekproef: {nl(self.reps)} verkopers, {nl(self.weeks)} weken "
+            f"({nl(self.rep_weeks)} verkoperweken in dienst), {nl(self.deals_won)} gewonnen "
+            f"deals, {nl(self.activities)} activiteiten{left[1]}.",
         )
 
 
@@ -234,13 +238,13 @@ def _signed(x: float) -> str:
 
 def _explain(e: TypeEffect, lags: int) -> Text:
     change = (_signed(e.rate_ratio), _signed(e.low), _signed(e.high))
-    per = f"{e.per:.1f}"
+    per, per_nl = f"{e.per:.1f}", number(e.per, 1, Lang.NL)
     en = (
         f"{e.type}: {per} more a week (+1 SD) goes with {change[0]} deals won "
         f"{_weeks(e.lag, True)} (95% interval {change[1]} to {change[2]})"
     )
     nl = (
-        f"{e.type}: {per.replace('.', ',')} meer per week (+1 SD) gaat samen met {change[0]} "
+        f"{e.type}: {per_nl} meer per week (+1 SD) gaat samen met {change[0]} "
         f"gewonnen deals {_weeks(e.lag, False)} (95%-interval {change[1]} tot {change[2]})"
     )
     if e.significant:
@@ -251,18 +255,23 @@ def _explain(e: TypeEffect, lags: int) -> Text:
     )
 
 
+def _g_nl(p: float) -> str:
+    """A p-value to three significant digits with a decimal comma: 0,0123 or 7,69e-05."""
+    return f"{p:.3g}".replace(".", ",")
+
+
 def _describe(family: str, alpha: float, p: float, clustered: bool, max_lag: int) -> Text:
     fam = (
         (
             f"negative binomial (alpha {alpha:.2f}; the counts vary more than Poisson allows, "
             f"Cameron-Trivedi p = {p:.3g})",
-            f"negatief binomiaal (alpha {alpha:.2f}; de aantallen variëren meer dan Poisson "
-            f"toelaat, Cameron-Trivedi p = {p:.3g})",
+            f"negatief binomiaal (alpha {number(alpha, 2, Lang.NL)}; de aantallen variëren meer "
+            f"dan Poisson toelaat, Cameron-Trivedi p = {_g_nl(p)})",
         )
         if family == "negative_binomial"
         else (
             f"Poisson (no overdispersion found, Cameron-Trivedi p = {p:.3g})",
-            f"Poisson (geen overdispersie gevonden, Cameron-Trivedi p = {p:.3g})",
+            f"Poisson (geen overdispersie gevonden, Cameron-Trivedi p = {_g_nl(p)})",
         )
     )
     se = (

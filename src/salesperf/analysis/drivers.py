@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from salesperf.analysis.common import Lang, Text, resolve_window
+from salesperf.analysis.common import Lang, Text, number, percent, resolve_window
 from salesperf.analysis.countmodel import LagFit, fit_lags
 from salesperf.analysis.panel import (
     check_types,
@@ -186,13 +186,11 @@ def _bin_label(lo: int, hi: int | None) -> str:
 
 
 def _pct(x: float, lang: Lang) -> str:
-    s = f"{100 * x:.1f}%"
-    return s.replace(".", ",") if lang is Lang.NL else s
+    return percent(x, 1, lang) if lang is Lang.NL else f"{100 * x:.1f}%"
 
 
 def _points(x: float, lang: Lang) -> str:
-    s = f"{100 * x:.1f}"
-    return s.replace(".", ",") if lang is Lang.NL else s
+    return number(100 * x, 1, lang) if lang is Lang.NL else f"{100 * x:.1f}"
 
 
 def touch_curve(

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from salesperf.analysis.common import Text, number, percent
+from salesperf.analysis.common import Lang, Text, day_text, number, percent
 from salesperf.analysis.forecast_drift import Drift, drift
 from salesperf.analysis.forecast_history import (
     PACE_DAYS,
@@ -398,13 +398,17 @@ def _assumptions(
     seed: int,
 ) -> tuple[Text, ...]:
     last = h.as_of - timedelta(days=1)
+
+    def nl_day(d: date) -> str:
+        return day_text(d, Lang.NL)
+
     kinds_en = (
         "; ".join(f"{m.kind}: {m.created}, {m.rate * 7:.1f} a week, {m.win:.0%} won" for m in new)
         or "none"
     )
     kinds_nl = (
         "; ".join(
-            f"{m.kind}: {m.created}, {number(m.rate * 7, 1, 'nl')} per week, "
+            f"{m.kind}: {number(m.created, 0, 'nl')}, {number(m.rate * 7, 1, 'nl')} per week, "
             f"{percent(m.win, 0, 'nl')} gewonnen"
             for m in new
         )
@@ -440,8 +444,8 @@ def _assumptions(
         Text(
             en=f"Closed so far: revenue won from {period.start} to {last} (the revenue_won "
             "metric).",
-            nl=f"Al gesloten: gegenereerde omzet van {period.start} tot en met {last} (de metriek "
-            "revenue_won).",
+            nl=f"Al gesloten: gegenereerde omzet van {nl_day(period.start)} tot en met "
+            f"{nl_day(last)} (de metriek revenue_won).",
         ),
         Text(
             en=f"Open pipeline: {len(pipe.p)} deals open on {h.as_of}, each in the stage it had "
@@ -452,10 +456,11 @@ def _assumptions(
             f"or smaller than the median deal ({size_en}) fare as such deals did, and a team's "
             "or rep's deals as theirs did against the organisation's. A won deal closes after "
             f"as many days as such wins took. Per stage: {stages_en}.",
-            nl=f"Open pijplijn: {len(pipe.p)} deals open op {h.as_of}, elk in de fase die het toen "
-            f"had bereikt, gewogen met het aandeel deals in die fase en van die leeftijd (dagen "
-            f"sinds aanmaken) dat binnen {h.horizon} dagen werd gewonnen, over {h.snapshots} "
-            f"wekelijkse momentopnamen van {first_snap} tot {last_snap} "
+            nl=f"Open pijplijn: {number(len(pipe.p), 0, 'nl')} deals open op {nl_day(h.as_of)}, "
+            "elk in de fase die het toen had bereikt, gewogen met het aandeel deals in die fase "
+            f"en van die leeftijd (dagen sinds aanmaken) dat binnen {h.horizon} dagen werd "
+            f"gewonnen, over {h.snapshots} wekelijkse momentopnamen van {nl_day(first_snap)} tot "
+            f"{nl_day(last_snap)} "
             f"({number(pipe.trials, 0, 'nl')} waarnemingen van deals); kleine groepen worden "
             "naar het cijfer van hun fase getrokken, deals die veel groter of kleiner zijn dan "
             f"de mediane deal ({size_nl}) doen het als zulke deals eerder, en de deals van een "
@@ -468,9 +473,9 @@ def _assumptions(
             "the days left with the chance new deals of its kind had before (won within "
             f"{h.horizon} days of creation, of those created in the year before the snapshots).",
             nl=f"Nieuwe deals: de deals van elke soort aangemaakt in de {PACE_DAYS} dagen vóór "
-            f"{h.as_of} ({kinds_nl}) gaan in dat tempo door als Poisson-stroom; elke deal wordt "
-            "binnen de resterende dagen gewonnen met de kans die nieuwe deals van die soort "
-            f"eerder hadden (gewonnen binnen {h.horizon} dagen na aanmaken, van de deals "
+            f"{nl_day(h.as_of)} ({kinds_nl}) gaan in dat tempo door als Poisson-stroom; elke "
+            "deal wordt binnen de resterende dagen gewonnen met de kans die nieuwe deals van "
+            f"die soort eerder hadden (gewonnen binnen {h.horizon} dagen na aanmaken, van de deals "
             "aangemaakt in het jaar vóór de momentopnamen).",
         ),
         drift_text,

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from salesperf.analysis.common import Text, money, number, percent
+from salesperf.analysis.common import Lang, Text, money, number, percent, period_text
 from salesperf.analysis.plan import build_plan, default_window, pace_weeks
 from salesperf.analysis.plan_rates import (
     Key,
@@ -193,13 +193,14 @@ def _row(
     one, many, one_nl, many_nl = _WORDS[grain]
     n = len(results)
     labels = ", ".join(r.period.label for r in missed)
+    labels_nl = ", ".join(period_text(r.period, Lang.NL) for r in missed)
     if with_target == 0:
         flag = Text(f"No target set in the last {n} {many}.",
                     f"Geen doel vastgelegd in de laatste {n} {many_nl}.")  # fmt: skip
     else:
         flag = Text(
             f"Under target in {len(missed)} of the last {n} {many}" + (f" ({labels})." if missed else "."),
-            f"Onder doel in {len(missed)} van de laatste {n} {many_nl}" + (f" ({labels})." if missed else "."),
+            f"Onder doel in {len(missed)} van de laatste {n} {many_nl}" + (f" ({labels_nl})." if missed else "."),
         )  # fmt: skip
     slope, direction, trend_text = _trend(results, one, one_nl)
     if key[0] is By.REP and not _employed(inputs, key[1], today):
@@ -256,7 +257,7 @@ def _check(
     if not target or source is None:
         return ActivityCheck(current, None, None, None, None, None, None, {}, Text(
             f"No target to plan {current.label} from.",
-            f"Geen doel om {current.label} mee te plannen.",
+            f"Geen doel om {period_text(current, Lang.NL)} mee te plannen.",
         ))  # fmt: skip
     try:
         p = build_plan(inputs, key, target, current, simulate=False)
@@ -265,9 +266,12 @@ def _check(
                              Text(f"No plan: {exc}.", f"Geen plan: {exc}."))  # fmt: skip
     enough = bool(p.coverage is not None and p.coverage >= 1)
     short = {r.type: r.shortfall_per_week for r in p.activities if r.shortfall_per_week > 0}
-    cur, t = inputs.currency, current.label
+    cur, t, t_nl = inputs.currency, current.label, period_text(current, Lang.NL)
     whose = "" if source == current else f" (the {source.label} target; none is set for {t})"
-    whose_nl = "" if source == current else f" (het doel van {source.label}; voor {t} is er geen)"
+    whose_nl = (
+        "" if source == current
+        else f" (het doel van {period_text(source, Lang.NL)}; voor {t_nl} is er geen)"
+    )  # fmt: skip
     worst = sorted(short.items(), key=lambda x: -x[1])[:3]
     verdict = "enough" if enough else "not enough; short most in " + ", ".join(
         f"{k} ({number(v)} a week)" for k, v in worst)  # fmt: skip
@@ -276,9 +280,10 @@ def _check(
     en = (f"For {t}'s target of {money(target, cur)}{whose} the plan asks {number(p.per_week)} "
           f"activities a week; the last full weeks ({p.pace.label}) ran at "
           f"{number(p.pace_per_week)} a week ({percent(p.coverage)}): {verdict}.")  # fmt: skip
-    nl = (f"Voor het doel van {t} van {money(target, cur, 'nl')}{whose_nl} vraagt het plan "
+    nl = (f"Voor het doel van {t_nl} van {money(target, cur, 'nl')}{whose_nl} vraagt het plan "
           f"{number(p.per_week, 0, 'nl')} activiteiten per week; de laatste volle weken "
-          f"({p.pace.label}) lag het tempo op {number(p.pace_per_week, 0, 'nl')} per week "
+          f"({period_text(p.pace, Lang.NL)}) lag het tempo op "
+          f"{number(p.pace_per_week, 0, 'nl')} per week "
           f"({percent(p.coverage, 0, 'nl')}): {verdict_nl}.")  # fmt: skip
     return ActivityCheck(current, target, source, p.per_week, p.pace_per_week, p.coverage,
                          enough, short, Text(en, nl))  # fmt: skip
@@ -302,6 +307,8 @@ def _with_subteams(rows: list[HealthRow], inputs: PlanInputs) -> list[HealthRow]
 def _summary(rows: list[HealthRow], grain: Grain, periods: tuple[Period, ...], k: int) -> Text:
     _, many, _, many_nl = _WORDS[grain]
     span = f"{periods[0].label}..{periods[-1].label}"
+    ends = (period_text(periods[0], Lang.NL), period_text(periods[-1], Lang.NL))
+    span_nl = " – ".join(dict.fromkeys(ends))  # one period: named once
     teams = [r for r in rows if r.scope is By.TEAM]
     reps = [r for r in rows if r.scope is By.REP]
     ft, fr = sum(r.flagged for r in teams), sum(r.flagged for r in reps)
@@ -310,7 +317,7 @@ def _summary(rows: list[HealthRow], grain: Grain, periods: tuple[Period, ...], k
         f"{ft} of {len(teams)} teams and {fr} of {len(reps)} reps were under target in at least "
         f"{k} of the last {n} {many} ({span}).",
         f"{ft} van {len(teams)} teams en {fr} van {len(reps)} verkopers zaten onder doel in "
-        f"minstens {k} van de laatste {n} {many_nl} ({span}).",
+        f"minstens {k} van de laatste {n} {many_nl} ({span_nl}).",
     )
 
 

@@ -19,7 +19,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from salesperf.analysis.common import Text, money, number, percent, resolve_window, working_days
+from salesperf.analysis.common import (
+    Lang,
+    Text,
+    day_text,
+    money,
+    number,
+    percent,
+    period_text,
+    resolve_window,
+    working_days,
+)
 from salesperf.analysis.plan_rates import (
     ORG,
     Key,
@@ -257,30 +267,33 @@ def split_target(
     their revenue won in the window, else evenly; with the rule used, in words."""
     active = inputs.active(key, period.start)
     n, p, w = len(active), period.label, inputs.window.label
+    p_nl, w_nl = period_text(period, Lang.NL), period_text(inputs.window, Lang.NL)
     if not active:
         who = inputs.label(key)
         return {}, Text(
             f"{who} has no reps employed on {period.start}: the target is not split.",
-            f"{who} heeft op {period.start} geen verkopers in dienst: het doel wordt niet verdeeld.",
+            f"{who} heeft op {day_text(period.start, Lang.NL)} geen verkopers in dienst: het "
+            "doel wordt niet verdeeld.",
         )
     weights = {r: targets.get(r, 0.0) for r in active}
     text = Text(
         f"Split over {n} reps in proportion to their own targets for {p}.",
-        f"Verdeeld over {n} verkopers naar verhouding van hun eigen doelen voor {p}.",
+        f"Verdeeld over {n} verkopers naar verhouding van hun eigen doelen voor {p_nl}.",
     )
     if not (all(r in targets for r in active) and sum(weights.values()) > 0):
         weights = {r: inputs.get((By.REP, r)).revenue for r in active}
         text = Text(
             f"Split over {n} reps in proportion to their revenue won in {w} (not every rep has "
             f"a target for {p}).",
-            f"Verdeeld over {n} verkopers naar verhouding van hun omzet in {w} (niet elke "
-            f"verkoper heeft een doel voor {p}).",
+            f"Verdeeld over {n} verkopers naar verhouding van hun omzet in {w_nl} (niet elke "
+            f"verkoper heeft een doel voor {p_nl}).",
         )
     if sum(weights.values()) <= 0:
         weights = dict.fromkeys(active, 1.0)
         text = Text(
             f"Split evenly over {n} reps (no targets for {p} and no revenue in {w} to go by).",
-            f"Gelijk verdeeld over {n} verkopers (geen doelen voor {p} en geen omzet in {w}).",
+            f"Gelijk verdeeld over {n} verkopers (geen doelen voor {p_nl} en geen omzet in "
+            f"{w_nl}).",
         )
     total = sum(weights.values())
     return {r: target * v / total for r, v in weights.items()}, text
@@ -356,7 +369,10 @@ def _chance(funnel: Funnel, target: float, per_week: float, n: int, seed: int) -
         )
     else:
         en += f"An 80% chance is not reached within {MAX_SCALE:.0f} times the plan's activity."
-        nl += f"Een kans van 80% wordt niet gehaald binnen {MAX_SCALE:.0f} keer het plan."
+        nl += (
+            f"Een kans van 80% wordt niet gehaald binnen {number(MAX_SCALE, 0, Lang.NL)} keer "
+            "het plan."
+        )
     return Chance(at_plan, levels, sim.n, seed, Text(en, nl))
 
 
@@ -385,6 +401,7 @@ def _explain(
     reqs: tuple[Requirement, ...],
 ) -> Text:  # fmt: skip
     size, win, w = rates.avg_deal_size.value, rates.win_rate.value, rates.window.label
+    p_nl, w_nl = period_text(period, Lang.NL), period_text(rates.window, Lang.NL)
     need = sum(r.per_week for r in reqs)
     day = sum(r.per_day for r in reqs)
     pace = sum(r.pace_per_week for r in reqs)
@@ -399,10 +416,10 @@ def _explain(
         f"{number(pace, 1)} a week."
     )
     nl = (
-        f"Om {money(target, cur, 'nl')} binnen te halen in {period.label} heeft {name} "
+        f"Om {money(target, cur, 'nl')} binnen te halen in {p_nl} heeft {name} "
         f"{number(deals, 1, 'nl')} deals nodig (gemiddelde deal {money(size, cur, 'nl')}) uit "
         f"{number(opps, 1, 'nl')} kansen (winratio {percent(win, 1, 'nl')}), met de ratio's van "
-        f"{w}. In de activiteitenmix van {w} is dat {number(need, 1, 'nl')} activiteiten per "
+        f"{w_nl}. In de activiteitenmix van {w_nl} is dat {number(need, 1, 'nl')} activiteiten per "
         f"week ({number(day, 1, 'nl')} per werkdag, maandag tot en met vrijdag), vooral "
         f"{top_nl}; de laatste {PACE_WEEKS} volle weken lag het tempo op "
         f"{number(pace, 1, 'nl')} per week."

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from salesperf.analysis.common import Text
+from salesperf.analysis.common import Lang, Text, period_text
 from salesperf.analysis.plan_simulation import LEVEL, Funnel, bootstrap_mean
 from salesperf.analysis.shrinkage import fit_prior, jeffreys_interval, shrink
 from salesperf.metrics.compiler import run, team_closure
@@ -285,7 +285,8 @@ def _win_rate(inputs: PlanInputs, key: Key, notes: list[Text]) -> tuple[Estimate
             notes.append(
                 Text(
                     f"{who} closed no deal in {w}: the win rate is that of {en}.",
-                    f"{who} sloot geen deal in {w}: de winratio is die van {nl}.",
+                    f"{who} sloot geen deal in {period_text(inputs.window, Lang.NL)}: de "
+                    f"winratio is die van {nl}.",
                 )
             )
         method = (
@@ -327,7 +328,8 @@ def _borrowed(inputs: PlanInputs, key: Key, src: Key, what: str) -> Text:
     whose_nl = "de organisatie" if src == ORG else whose
     return Text(
         f"{who} {lack_en} in {w}: the {rate_en} is that of {whose}.",
-        f"{who} {lack_nl} in {w}: de {rate_nl} is die van {whose_nl}.",
+        f"{who} {lack_nl} in {period_text(inputs.window, Lang.NL)}: de {rate_nl} is die van "
+        f"{whose_nl}.",
     )
 
 

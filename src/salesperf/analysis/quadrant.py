@@ -46,7 +46,7 @@ from salesperf.analysis.breaks import (
     rate_counts,
     where_it_breaks,
 )
-from salesperf.analysis.common import Text, resolve_window
+from salesperf.analysis.common import Lang, Text, number, resolve_window, window_text
 from salesperf.analysis.vocab import Basis as Basis  # re-exported: part of the result
 from salesperf.analysis.vocab import Label as Label
 from salesperf.analysis.vocab import Peers as Peers
@@ -555,8 +555,7 @@ def _performance(
 
 
 def _dec(x: float, nl: bool = False) -> str:
-    text = f"{x:.2f}"
-    return text.replace(".", ",") if nl else text
+    return number(x, 2, Lang.NL) if nl else f"{x:.2f}"
 
 
 def _span(index: Index, nl: bool = False) -> str:
@@ -653,10 +652,7 @@ def _explain(
 
 
 def _overview(window: Period, peers: Peers, team: str | None, ctx: Context) -> Text:
-    last = window.end - timedelta(days=1)
-    span = f"{window.label} ({window.start.isoformat()} – {last.isoformat()})"
-    if ".." in window.label or window.label == window.start.isoformat():
-        span = f"{window.start.isoformat()} – {last.isoformat()}"
+    span, span_nl = window_text(window, Lang.EN), window_text(window, Lang.NL)
     if peers is Peers.OWN_TEAM:
         who_en, who_nl = "the reps of their own team", "de verkopers van het eigen team"
     else:
@@ -681,7 +677,7 @@ def _overview(window: Period, peers: Peers, team: str | None, ctx: Context) -> T
             "inconclusive, with the reason. Rates are shrunk toward the team before ranking."
         ),
         nl=(
-            f"{span}: elke verkoper wordt vergeleken met {who_nl}. Activiteitsindex: "
+            f"{span_nl}: elke verkoper wordt vergeleken met {who_nl}. Activiteitsindex: "
             f"activiteiten per werkdag gedeeld door hun mediaan. Prestatie-index: {rev_nl} "
             f"tegenover het omzetdoel van de verkoper als dat er is, anders tegenover de mediaan "
             f"daarvan. Een oordeel volgt alleen als beide {lvl}-intervallen aan één kant "
