@@ -9,7 +9,15 @@ import typer
 from rich import box
 from rich.table import Table
 
-from salesperf.analysis.common import WINDOW_HELP, Lang, Text, money, number, percent
+from salesperf.analysis.common import (
+    WINDOW_HELP,
+    Lang,
+    Text,
+    money,
+    number,
+    percent,
+    period_text,
+)
 from salesperf.commands.common import (
     FormatOpt,
     LangOpt,
@@ -124,7 +132,7 @@ def render_plan(p: Plan, currency: str, lang: Lang) -> None:
     h = {k: v.get(lang) for k, v in _H.items()}
     nl = lang.value
     title = Text(f"Plan: {money(p.target, currency)} in {p.period.label} for {p.name}",
-                 f"Plan: {money(p.target, currency, 'nl')} in {p.period.label} voor {p.name}")  # fmt: skip
+                 f"Plan: {money(p.target, currency, 'nl')} in {period_text(p.period, 'nl')} voor {p.name}")  # fmt: skip
     out.print(f"[bold]{title.get(lang)}[/]", highlight=False)
     out.print(p.explanation.get(lang), highlight=False)
     rates = Table(title=Text(f"Rates of {p.rates.window.label}",
