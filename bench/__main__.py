@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import demo_bench, engines_bench, forecast_bench, import_bench, scorecard_bench
+from bench import (
+    demo_bench,
+    engines_bench,
+    forecast_bench,
+    import_bench,
+    scorecard_bench,
+    web_bench,
+)
 
 BENCHES = {
     "demo": demo_bench.run,
@@ -12,6 +19,7 @@ BENCHES = {
     "scorecard": scorecard_bench.run,
     "engines": engines_bench.run,
     "forecast": forecast_bench.run,
+    "web": web_bench.run,
 }
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from salesperf import __version__
@@ -25,51 +23,9 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def run_to_end(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    """A coroutine endpoint that never waits (it computes, then answers) as a plain function,
-    which FastAPI runs in a worker thread instead of on the event loop."""
-    if not inspect.iscoroutinefunction(endpoint):
-        return endpoint
-
-    def call(**values: Any) -> Any:
-        coro = endpoint(**values)
-        try:
-            coro.send(None)
-        except StopIteration as done:
-            return done.value
-        coro.close()
-        raise RuntimeError(f"{endpoint.__name__} waits on something; it cannot run in a thread")
-
-    call.__signature__ = inspect.signature(endpoint)  # type: ignore[attr-defined]
-    call.__name__ = endpoint.__name__
-    call.__doc__ = endpoint.__doc__
-    return call
-
-
-class ThreadedRouter(APIRouter):
-    """A router whose endpoints run in the server's worker threads (see `run_to_end`)."""
-
-    def add_api_route(  # type: ignore[override]
-        self, path: str, endpoint: Callable[..., Any], **options: Any
-    ) -> None:
-        """Add the route with its endpoint as a plain function."""
-        super().add_api_route(path, run_to_end(endpoint), **options)
-
-
-def threaded_pages() -> APIRouter:
-    """The routes of every page and its JSON twin (`salesperf.web.pages`), answered in worker
-    threads: a page's data can take a while to compute the first time, and the other requests
-    go on meanwhile."""
-    from salesperf.web.pages import PAGES, add_page
-
-    router = ThreadedRouter()
-    for page in PAGES:
-        add_page(router, page)
-    return router
-
-
 def create_app(settings: AppSettings) -> FastAPI:
     """The salesperf web server for one store: pages, the JSON API and sign-in."""
+    from salesperf.api.page_routes import threaded_pages
     from salesperf.web.actions import router as actions
 
     services = Services(settings)

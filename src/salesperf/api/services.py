@@ -9,12 +9,11 @@ from, so a write never leaves a stale figure behind.
 
 from __future__ import annotations
 
-import contextlib
 import tempfile
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
@@ -128,15 +127,6 @@ class StorePool:
         with self._ready:
             return len(self._all)
 
-    def first(self) -> Store:
-        """The pool's first store (opened if need be), for work outside requests."""
-        with self._ready:
-            if self._all:
-                return self._all[0]
-        store = self.take()
-        self.give(store)
-        return store
-
     def _limit(self) -> int:
         if self._all and self._all[0].engine == "spark":
             return 1
@@ -179,15 +169,6 @@ class StorePool:
             self._idle.append(store)
             self._ready.notify()
 
-    @contextlib.contextmanager
-    def lend(self) -> Iterator[Store]:
-        """A store for the block."""
-        store = self.take()
-        try:
-            yield store
-        finally:
-            self.give(store)
-
     def close(self) -> None:
         """Close every store (they must all have been returned)."""
         with self._ready:
@@ -213,14 +194,6 @@ class Services:
         # transactions changing the same rows at once would make one of them fail
         self.writes = threading.RLock()
         self._engine_checked = False
-
-    @property
-    def store(self) -> Store:
-        """The app's first store, for work outside requests (a request uses the store it
-        borrowed from `stores`, as `View.store`)."""
-        store = self.stores.first()
-        self._check_engine(store)
-        return store
 
     def _check_engine(self, store: Store) -> None:
         if not self._engine_checked:

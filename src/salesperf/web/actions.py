@@ -1,5 +1,9 @@
 """The pages' forms and downloads: the import's preview and run, the rejected rows, logging an
-activity, and exports of the scorecard and of any table (CSV and Excel)."""
+activity, and exports of the scorecard and of any table (CSV and Excel).
+
+Routes that do not wait on the request body are plain functions, which the server runs in its
+worker threads: an export of a large table does not hold up everyone else's pages.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import Annotated, Any
 import ibis
 import pandas as pd
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from salesperf.access import require_admin, scoped_table
@@ -69,7 +74,7 @@ async def import_preview(
     form = {"table": table, "preset": preset, "maps": maps, "upload": token}
     try:
         name, mapping = mapping_for(table, preset=preset, maps=split_maps(maps))
-        shown = preview(view.store, name, path, mapping)
+        shown = await run_in_threadpool(preview, view.store, name, path, mapping)
         refused = None
     except (FileRefused, MappingError) as exc:
         shown, refused = None, str(exc)
@@ -81,7 +86,7 @@ async def import_preview(
 
 
 @router.post("/import/run")
-async def import_run(
+def import_run(
     request: Request,
     view: ViewDep,
     writer: Writer,
@@ -102,7 +107,7 @@ async def import_run(
 
 
 @router.get("/import/{import_id}/rejects.csv")
-async def import_rejects(import_id: int, view: ViewDep) -> Response:
+def import_rejects(import_id: int, view: ViewDep) -> Response:
     """The rejected rows of an import, as CSV."""
     require_admin(view.user, "imports")
     body = rejects_csv(view.store, view.work_dir, import_id)
@@ -115,7 +120,7 @@ async def import_rejects(import_id: int, view: ViewDep) -> Response:
 
 # -- log an activity ---------------------------------------------------------------------
 @router.post("/activities/new")
-async def log_activity(
+def log_activity(
     request: Request,
     view: ViewDep,
     writer: Writer,
@@ -173,7 +178,7 @@ def _download(df: pd.DataFrame, name: str, fmt: str) -> Response:
 
 
 @router.get("/export/scorecard")
-async def export_scorecard(
+def export_scorecard(
     view: ViewDep,
     by: By = By.REP,
     grain: Grain = Grain.ALL,
@@ -192,7 +197,7 @@ async def export_scorecard(
 
 
 @router.get("/export/{table}")
-async def export_table(
+def export_table(
     table: str, view: ViewDep, format: str = "csv", period: str | None = None
 ) -> Response:
     """A canonical table's rows that the viewer may see, optionally of one period."""
