@@ -376,9 +376,10 @@ def run() -> list[Measured]:
     else:
         lines += [f"Every route's warm p95 is under {BAR_MS:.0f} ms.", ""]
     lines += [
-        "Where a scorecard query's time goes (measured in the benchmark process before the "
-        "server starts; the second run of each query finds its time-zone table and the like "
-        "already made):",
+        "Where a scorecard query's time goes when it is computed (measured in the benchmark "
+        "process before the server starts; *run*, executing and fetching, is the time of "
+        "`to_pandas` less that of generating the SQL, which it does again; the second run of "
+        "each query finds its time-zone table already made):",
         "",
         *prof,
         "",
