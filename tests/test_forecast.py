@@ -332,3 +332,14 @@ def test_the_forecast_day_defaults_to_today_clipped_to_the_period(closed_only: S
     # the day after the period's last may be asked for: the period is over
     over = forecast(closed_only, ForecastQuery(Q1, Q1.end, draws=100))
     assert over.to_json() == done.to_json()
+
+
+def test_a_forecast_on_the_period_s_first_day_has_nothing_closed_and_says_so(
+    demo_store: Store,
+) -> None:
+    f = forecast(demo_store, ForecastQuery(period="2026-Q3", as_of=date(2026, 7, 1)))
+    assert f.closed == 0
+    first = f.assumptions[0]
+    assert "nothing yet" in first.en and "2026-07-01" in first.en
+    assert "nog niets" in first.nl and "01-07-2026" in first.nl
+    assert "to 2026-06-30" not in first.en  # no range that ends before it starts

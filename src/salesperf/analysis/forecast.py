@@ -440,13 +440,23 @@ def _assumptions(
     size_nl = number(h.median_amount, 0, "nl")
     first_snap = h.as_of - timedelta(days=max(h.horizon, 1) + 7 * (h.snapshots - 1))
     last_snap = h.as_of - timedelta(days=max(h.horizon, 1))
-    out = [
+    closed = (
         Text(
             en=f"Closed so far: revenue won from {period.start} to {last} (the revenue_won "
             "metric).",
             nl=f"Al gesloten: gegenereerde omzet van {nl_day(period.start)} tot en met "
             f"{nl_day(last)} (de metriek revenue_won).",
-        ),
+        )
+        if last >= period.start
+        else Text(
+            en=f"Closed so far: nothing yet, the forecast is made on the period's first day "
+            f"({period.start}).",
+            nl=f"Al gesloten: nog niets, de voorspelling is gemaakt op de eerste dag van de "
+            f"periode ({nl_day(period.start)}).",
+        )
+    )
+    out = [
+        closed,
         Text(
             en=f"Open pipeline: {len(pipe.p)} deals open on {h.as_of}, each in the stage it had "
             f"reached then, weighted by the share of deals in that stage and of that age (days "
