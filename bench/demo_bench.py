@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from bench.common import OUT, PEAK, Run, machine, now, record, run_child
 
-BUILD = PEAK + """
+BUILD = (
+    PEAK
+    + """
 import json, sys, time
 from salesperf.demo import DemoConfig, build_demo
 from salesperf.store import Store
@@ -15,6 +17,7 @@ with Store.open(sys.argv[1]) as s:
 sec = time.perf_counter() - t
 print(json.dumps({"seconds": sec, "peak_kb": _peak(), "activities": n}))
 """
+)
 
 
 def run() -> list[Run]:

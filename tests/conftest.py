@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import warnings
 from collections.abc import Callable, Iterator
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from salesperf.ingest.importer import import_file
-from salesperf.store import Store
+from salesperf.store import Store, copy_store
 
 warnings.filterwarnings("ignore", message=".*Pandas4Warning.*")
 # Rich fixes a console's width from COLUMNS when the console is made (at import), and pytest-xdist
@@ -226,3 +227,40 @@ def engine_store(
 def backend_store(engine_store: Callable[..., Store]) -> Store:
     """A fresh, empty store on `backend`."""
     return engine_store()
+
+
+_copies = itertools.count()
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def on_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[Store], Store]]:
+    """A module's stores on each engine in turn. `on_engine(store)` is the (DuckDB) store itself
+    on DuckDB, else a copy of it in a new PostgreSQL database or Spark warehouse folder, made
+    with the product's own `copy_store`. A module fixture built with it, and every test using
+    that fixture, runs once per engine; the copies are closed (and dropped) after the module."""
+    backend = str(request.param)
+    opened: list[Store] = []
+    databases: list[str] = []
+
+    def copy(source: Store) -> Store:
+        if backend == "duckdb":
+            return source
+        if backend == "postgres":
+            databases.append(f"copy_{next(_copies)}")
+            url = request.getfixturevalue("pg_server").create_database(databases[-1])
+        else:
+            request.getfixturevalue("spark_home")
+            url = f"local[2]?warehouse={tmp_path_factory.mktemp('warehouse')}"
+        target = Store.open(url)
+        opened.append(target)
+        assert copy_store(source, target) == source.counts()
+        assert target.settings == source.settings
+        return target
+
+    yield copy
+    for s in opened:
+        s.close()
+    for name in databases:
+        request.getfixturevalue("pg_server").drop_database(name)

@@ -281,7 +281,10 @@ def _jeffreys(k: int, n: int) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def test_with_and_without_and_touches_by_hand(small: Store) -> None:
+def test_with_and_without_and_touches_by_hand(
+    small: Store, on_engine: Callable[[Store], Store]
+) -> None:
+    small = on_engine(small)
     r = drivers(small, DriversQuery(window="2025-Q1", max_lag=1, types=("call", "demo", "email")))
     ww = {w.type: w for w in r.with_without}
     # closed in Q1: D1 won, D2 lost, D3 won, D4 lost, D5 won, D6 lost

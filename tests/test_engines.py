@@ -10,6 +10,7 @@ gets the few queries that matter.
 from __future__ import annotations
 
 import inspect
+import json
 import math
 import multiprocessing
 from collections.abc import Callable, Iterator
@@ -177,6 +178,86 @@ def test_the_demo_scorecard_is_identical_on_every_engine(
                 )
             }
             assert not wrong, dict(list(wrong.items())[:5])
+
+
+def _json_differences(actual: Any, expected: Any, at: str = "") -> list[str]:
+    """Where two analysis results (as JSON) differ: figures to 1e-9, everything else exactly."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        if actual.keys() != expected.keys():
+            return [f"{at}: keys {sorted(actual)} != {sorted(expected)}"]
+        return [d for k in expected for d in _json_differences(actual[k], expected[k], f"{at}.{k}")]
+    if isinstance(expected, list) and isinstance(actual, list):
+        if len(actual) != len(expected):
+            return [f"{at}: {len(actual)} items != {len(expected)}"]
+        return [
+            d
+            for i, (a, e) in enumerate(zip(actual, expected, strict=True))
+            for d in _json_differences(a, e, f"{at}[{i}]")
+        ]
+    numbers = (int, float)
+    if (
+        isinstance(expected, numbers)
+        and isinstance(actual, numbers)
+        and not isinstance(expected, bool)
+        and not isinstance(actual, bool)
+    ):
+        return [] if _same(actual, expected) else [f"{at}: {actual!r} != {expected!r}"]
+    return [] if actual == expected else [f"{at}: {actual!r} != {expected!r}"]
+
+
+def _analyses() -> dict[str, Callable[[Store], Any]]:
+    """Every analysis, for the organisation and for one team (and one rep, where it has one)."""
+    from salesperf.analysis.drivers import DriversQuery, drivers
+    from salesperf.analysis.forecast import ForecastQuery, forecast
+    from salesperf.analysis.health import HealthQuery, health
+    from salesperf.analysis.plan import PlanQuery, plan
+    from salesperf.analysis.quadrant import DiagnoseQuery, diagnose
+    from salesperf.analysis.vocab import Peers
+    from salesperf.metrics.periods import parse_period
+
+    today = date(2026, 10, 1)
+    q3, q4 = parse_period("2026-Q3"), parse_period("2026-Q4")
+    return {
+        "diagnose": lambda s: diagnose(s, DiagnoseQuery(window="2026-Q3", today=today)),
+        "diagnose T02": lambda s: diagnose(
+            s,
+            DiagnoseQuery(team="T02", window="last-2-quarters", peers=Peers.OWN_TEAM, today=today),
+        ),
+        "health": lambda s: health(s, HealthQuery(today=today)),
+        "health T02 by month": lambda s: health(
+            s, HealthQuery(team="T02", grain="month", periods=6, min_missed=2, today=today)
+        ),
+        "drivers": lambda s: drivers(s, DriversQuery(today=today)),
+        "plan": lambda s: plan(s, PlanQuery(400_000, "2026-Q4", today=today)),
+        "plan R001": lambda s: plan(s, PlanQuery(60_000, "2026-Q4", rep="R001", today=today)),
+        "forecast": lambda s: forecast(s, ForecastQuery(q4, today, draws=2000)),
+        "forecast T02 mid-quarter": lambda s: forecast(
+            s, ForecastQuery(q3, date(2026, 8, 12), team="T02", draws=2000)
+        ),
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("other", ["postgres", "spark"])
+def test_every_analysis_gives_the_same_result_on_every_engine(
+    demo_duckdb: Store, other: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The quadrant, health, drivers, plan and forecast of the demo organisation, whole (every
+    figure, interval, label and sentence of their JSON), on a copy of the store on PostgreSQL
+    and on Spark: the same as on DuckDB."""
+    if other == "postgres":
+        url = request.getfixturevalue("pg_server").create_database(f"an_{tmp_path.name}"[:60])
+    else:
+        request.getfixturevalue("spark_home")
+        url = f"local[2]?warehouse={tmp_path / 'warehouse'}"
+    with Store.open(url) as s:
+        assert copy_store(demo_duckdb, s) == demo_duckdb.counts()
+        for name, run_analysis in _analyses().items():
+            expected = run_analysis(demo_duckdb).to_json()
+            actual = run_analysis(s).to_json()
+            assert len(json.dumps(expected, default=str)) > 2000, name  # a result, not a refusal
+            wrong = _json_differences(actual, expected)
+            assert not wrong, (name, wrong[:5])
 
 
 @pytest.mark.parametrize("backend", ["postgres"])

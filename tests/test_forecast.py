@@ -74,7 +74,10 @@ def closed_only(empty_store: Store, write: Callable[..., Path]) -> Store:
                                       "targets": targets})  # fmt: skip
 
 
-def test_without_pipeline_or_pace_the_forecast_is_the_closed_revenue(closed_only: Store) -> None:
+def test_without_pipeline_or_pace_the_forecast_is_the_closed_revenue(
+    closed_only: Store, on_engine: Callable[[Store], Store]
+) -> None:
+    closed_only = on_engine(closed_only)
     f = forecast(closed_only, ForecastQuery(Q1, date(2026, 2, 15), draws=1000))
     assert f.closed == 8000  # W1 + W2; W3 closed before the quarter, L1 was lost
     assert (f.open_deals, f.pipeline_expected, f.new_expected) == (0, 0.0, 0.0)
@@ -124,9 +127,12 @@ def _one_open_deal(store: Store, write: Callable[..., Path], deal: str, stages: 
 
 
 def test_one_open_deal_is_won_with_the_rate_its_stage_had(
-    empty_store: Store, write: Callable[..., Path], tmp_path: Path
+    empty_store: Store,
+    write: Callable[..., Path],
+    tmp_path: Path,
+    on_engine: Callable[[Store], Store],
 ) -> None:
-    store = _one_open_deal(empty_store, write, "O,R1,{created},open,10000,\n")
+    store = on_engine(_one_open_deal(empty_store, write, "O,R1,{created},open,10000,\n"))
     f = forecast(store, ForecastQuery(Q1, Q1.start, draws=10_000, seed=3))
     # by hand: 300 of the 400 (and O itself, open at the last snapshot) were won in time; the
     # shrinkage moves that by well under a point with so many deals
@@ -314,7 +320,10 @@ def test_bad_queries_are_refused(kw: dict[str, Any], message: str) -> None:
         ForecastQuery(Q1, **kw)
 
 
-def test_targets_for_many_scopes_match_one_by_one(closed_only: Store) -> None:
+def test_targets_for_many_scopes_match_one_by_one(
+    closed_only: Store, on_engine: Callable[[Store], Store]
+) -> None:
+    closed_only = on_engine(closed_only)
     scopes = [resolve_scope(closed_only, None, None), resolve_scope(closed_only, "T1", None)]
     many = targets_and_actuals(closed_only, scopes, Q1)
     assert many == {"org": (10000.0, 8000.0), "T1": (None, 8000.0)}

@@ -5,7 +5,7 @@ health command."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -55,8 +55,9 @@ def _csvs() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """The small organisation of `_csvs`, imported through the product's own import."""
+def small_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The small organisation of `_csvs`, imported through the product's own import into a
+    DuckDB file (the command-line tests open it by its path)."""
     folder = tmp_path_factory.mktemp("health")
     store = Store.open(folder / "small.duckdb")
     for table, text in _csvs().items():
@@ -65,6 +66,12 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
         assert result.rejected == 0, result.problems
     yield store
     store.close()
+
+
+@pytest.fixture(scope="module")
+def small(small_file: Store, on_engine: Callable[[Store], Store]) -> Store:
+    """The small organisation on each engine in turn (DuckDB, PostgreSQL, Spark)."""
+    return on_engine(small_file)
 
 
 @pytest.fixture(scope="module")
@@ -213,9 +220,9 @@ def _cli(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_cli_health_json_and_table(small: Store, monthly: Health) -> None:
+def test_cli_health_json_and_table(small_file: Store, monthly: Health) -> None:
     base = ("health", "--grain", "month", "--periods", "4", "--last", "2025-04", "--as-of",
-            TODAY.isoformat(), "--store", str(small.path))  # fmt: skip
+            TODAY.isoformat(), "--store", str(small_file.path))  # fmt: skip
     code, text = _cli(*base, "--format", "json")
     assert code == 0, text
     data = json.loads(text)
@@ -244,8 +251,10 @@ def test_cli_health_json_and_table(small: Store, monthly: Health) -> None:
         (("--as-of", "2025-02-30"), "not a date"),
     ],
 )
-def test_cli_health_bad_input_exits_2(small: Store, args: tuple[str, ...], message: str) -> None:
-    code, text = _cli("health", "--store", str(small.path), *args)
+def test_cli_health_bad_input_exits_2(
+    small_file: Store, args: tuple[str, ...], message: str
+) -> None:
+    code, text = _cli("health", "--store", str(small_file.path), *args)
     assert code == 2, text
     assert message in text
     assert "Traceback" not in text

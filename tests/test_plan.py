@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -111,11 +111,18 @@ def build_tiny(folder: Path) -> Store:
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """The small organisation of `_csvs` (read-only: shared by the module's tests)."""
+def tiny_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The small organisation of `_csvs` in a DuckDB file (read-only: shared by the module's
+    tests; the command-line tests open it by its path)."""
     store = build_tiny(tmp_path_factory.mktemp("tiny"))
     yield store
     store.close()
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_file: Store, on_engine: Callable[[Store], Store]) -> Store:
+    """The small organisation on each engine in turn (DuckDB, PostgreSQL, Spark)."""
+    return on_engine(tiny_file)
 
 
 @pytest.fixture(scope="module")
@@ -337,8 +344,8 @@ def _cli(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_cli_plan_json_and_table_hold_the_library_numbers(tiny: Store, t1: Plan) -> None:
-    path = str(tiny.path)
+def test_cli_plan_json_and_table_hold_the_library_numbers(tiny_file: Store, t1: Plan) -> None:
+    path = str(tiny_file.path)
     base = ("plan", "--target", "100000", "--period", PERIOD, "--team", "T1", "--window",
             "2025-Q1", "--as-of", TODAY.isoformat(), "--store", path)  # fmt: skip
     code, text = _cli(*base, "--format", "json")
@@ -377,8 +384,8 @@ def test_cli_plan_json_and_table_hold_the_library_numbers(tiny: Store, t1: Plan)
         (("--window", "last-fortnight"), "not a window"),
     ],
 )
-def test_cli_plan_bad_input_exits_2(tiny: Store, args: tuple[str, ...], message: str) -> None:
-    opts = {"--target": "100000", "--period": PERIOD, "--store": str(tiny.path)}
+def test_cli_plan_bad_input_exits_2(tiny_file: Store, args: tuple[str, ...], message: str) -> None:
+    opts = {"--target": "100000", "--period": PERIOD, "--store": str(tiny_file.path)}
     extra = list(args)
     for k in list(opts):
         if k in extra:

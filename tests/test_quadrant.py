@@ -5,7 +5,7 @@ intervals' statistics (seeded simulations) and the `diagnose` command."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -255,10 +255,11 @@ def hand_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def hand(hand_path: Path) -> Iterator[Diagnosis]:
-    """The hand-built organisation's diagnosis for 2025-Q1 (a window given as a value)."""
+def hand(hand_path: Path, on_engine: Callable[[Store], Store]) -> Iterator[Diagnosis]:
+    """The hand-built organisation's diagnosis for 2025-Q1 (a window given as a value), on
+    each engine in turn: the tests using it hold on DuckDB, PostgreSQL and Spark alike."""
     with Store.open(hand_path) as s:
-        yield diagnose(s, DiagnoseQuery(window=Period(Q1.start, Q1.end, "2025-Q1")))
+        yield diagnose(on_engine(s), DiagnoseQuery(window=Period(Q1.start, Q1.end, "2025-Q1")))
 
 
 def test_hand_built_indexes(hand: Diagnosis) -> None:
