@@ -199,7 +199,7 @@ class Store:
 
     def count(self, name: str) -> int:
         """The number of rows in a table."""
-        return int(self._exec(f"SELECT count(*) FROM {q(name)}")[0][0])
+        return self._engine.count(name)
 
     def counts(self) -> dict[str, int]:
         """Row counts of every canonical table."""
@@ -227,6 +227,12 @@ class Store:
         raw.execute("SET enable_progress_bar = true")
         raw.execute("SET enable_progress_bar_print = false")
         return lambda: float(raw.query_progress())
+
+    def check_writable(self, table: str) -> None:
+        """Refuse, saying why, a write to a canonical table this store only reads."""
+        why = self._engine.read_only(table)
+        if why:
+            raise StoreError(why)
 
     def staging(self) -> Any:
         """The DuckDB connection in which import files are read and checked.
@@ -276,6 +282,7 @@ class Store:
         spec = TABLES.get(table)
         if spec is None:
             raise StoreError(f"there is no table {table!r}; the tables are: {', '.join(TABLES)}")
+        self.check_writable(table)
         data = rows if isinstance(rows, pa.Table) else _arrow(rows)
         unknown = [c for c in data.column_names if c not in spec.column_names]
         if unknown:
@@ -325,6 +332,8 @@ class Store:
         stream of batches, read once) must have exactly the canonical columns (in any order,
         castable to the canonical types).
         """
+        for name in tables:
+            self.check_writable(name)
         con = self.staging()
         relations: dict[str, str] = {}
         written: dict[str, int] = {}

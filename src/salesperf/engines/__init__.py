@@ -61,14 +61,17 @@ def connect(url: str) -> Engine:
 
 def _spark(url: str) -> Engine:
     from salesperf.engines.spark import SparkEngine
+    from salesperf.engines.spark_sources import parse_sources
 
     master, _, query = url.partition("?")
     params = dict(parse_qsl(query))
     warehouse = params.pop("warehouse", None) or os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE
+    sources = parse_sources(params)
     unknown = [k for k in params if not k.startswith("spark.")]
     if unknown:
         raise StoreError(
-            f"unknown Spark store option {unknown[0]!r}: give warehouse=/folder and Spark "
-            "settings (spark.driver.memory=4g, ...)"
+            f"unknown Spark store option {unknown[0]!r}: give warehouse=/folder, Spark "
+            "settings (spark.driver.memory=4g, ...) and tables read from a lake "
+            "(table.activities=parquet:/lake/activities)"
         )
-    return SparkEngine(master, params, Path(warehouse))
+    return SparkEngine(master, params, Path(warehouse), sources)

@@ -119,6 +119,14 @@ class Engine:
         """Create a table if it does not exist; engines that enforce keys enforce `key`."""
         raise NotImplementedError
 
+    def count(self, name: str) -> int:
+        """The number of rows in a table."""
+        return int(self.execute(f"SELECT count(*) FROM {q(name)}")[0][0])
+
+    def read_only(self, name: str) -> str | None:
+        """Why a canonical table cannot be written here, or None when it can."""
+        return None
+
     def create_index(self, table: str, columns: tuple[str, ...]) -> None:
         """An index for reads by these columns, where the engine uses indexes (else nothing)."""
 

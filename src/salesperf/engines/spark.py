@@ -7,6 +7,9 @@ snapshot of the table (the stored rows not replaced, plus the accepted ones); th
 points at it in the same transaction as the log entry, so an import lands whole or not at all.
 Spark starts only when a query needs it, and reads every table through a temporary view of its
 current snapshot. One process at a time may open a warehouse.
+
+Tables the organisation already keeps in its own lake can be read from there instead (see
+`spark_sources`): Spark reads them through views, and salesperf never writes them.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from ibis.backends import BaseBackend
 
 from salesperf.engines.base import MergeCounts, StoreError, duck_changes, duck_type, q
 from salesperf.engines.local import DuckDBEngine
+from salesperf.engines.spark_sources import problems, view_sql
 from salesperf.schema import TABLES, Table
 
 CATALOG = "salesperf.duckdb"
@@ -93,7 +97,13 @@ class SparkEngine(DuckDBEngine):
 
     name = "spark"
 
-    def __init__(self, master: str, conf: Mapping[str, str], warehouse: Path) -> None:
+    def __init__(
+        self,
+        master: str,
+        conf: Mapping[str, str],
+        warehouse: Path,
+        sources: Mapping[str, str] | None = None,
+    ) -> None:
         warehouse = warehouse.expanduser().resolve()
         if warehouse.exists() and not warehouse.is_dir():
             raise StoreError(f"the Spark warehouse {warehouse} is a file; give a folder")
@@ -107,6 +117,7 @@ class SparkEngine(DuckDBEngine):
         self.warehouse = warehouse
         self.master = master
         self._conf = dict(conf)
+        self.sources = dict(sources or {})  # canonical table -> where the lake keeps it
         self._spark: BaseBackend | None = None
         self._session: Any = None
         self._pending: list[tuple[str, str | None, str]] = []  # (table, old, new snapshot)
@@ -114,7 +125,8 @@ class SparkEngine(DuckDBEngine):
             f"CREATE TABLE IF NOT EXISTS {SNAPSHOTS} (table_name VARCHAR, location VARCHAR)"
         )
         for name in self._snapshots():
-            self._duck_view(name)
+            if name not in self.sources:  # a lake table is read by Spark alone
+                self._duck_view(name)
 
     # -- where each table's rows are -------------------------------------------------------
     def _snapshots(self) -> dict[str, str]:
@@ -131,7 +143,7 @@ class SparkEngine(DuckDBEngine):
         )
 
     def _spark_view(self, name: str, location: str) -> None:
-        if self._session is not None:
+        if self._session is not None and name not in self.sources:
             self._session.read.parquet(self._file(location)).createOrReplaceTempView(name)
 
     def _new_location(self, name: str) -> str:
@@ -184,8 +196,52 @@ class SparkEngine(DuckDBEngine):
             self._session = session
             for name, location in self._snapshots().items():
                 self._spark_view(name, location)
+            self._read_sources(session)
             self._spark = ibis.pyspark.connect(session)
         return self._spark
+
+    def _read_sources(self, session: Any) -> None:
+        """Views of the lake's tables, and their rows checked against the import's rules."""
+        for name, source in self.sources.items():
+            session.sql(
+                f"CREATE OR REPLACE TEMP VIEW `{name}` AS {view_sql(session, name, source)}"
+            )
+        for name, source in self.sources.items():
+            found = problems(session, name)
+            if found:
+                raise StoreError(
+                    f"the {name} table at {source} breaks the rules salesperf's import "
+                    f"enforces: {'; '.join(found)}. Fix the rows there, or import the table "
+                    "instead (`salesperf import` sets bad rows aside and says why)"
+                )
+
+    def read_only(self, name: str) -> str | None:
+        """Why the table cannot be written (it is read from the lake), or None."""
+        if name in self.sources:
+            return (
+                f"the {name} table of this store is read from {self.sources[name]}, which "
+                "salesperf does not write: load the rows there"
+            )
+        return None
+
+    def count(self, name: str) -> int:
+        """Rows of a table: a lake table's from Spark, the rest from the catalog's snapshot."""
+        if name in self.sources:
+            return int(self.con.table(name).count().execute())
+        return super().count(name)
+
+    def staging_relation(self, table: str, column: str) -> str:
+        """The ids of a lake table, fetched from Spark into a temporary table of the catalog."""
+        if table not in self.sources:
+            return super().staging_relation(table, column)
+        ids = self.con.sql(f"SELECT DISTINCT `{column}` AS id FROM `{table}`").to_pyarrow()
+        temp = f"_lake_{table}_{column}"
+        self.raw.register(f"{temp}_arrow", ids)
+        self.execute(
+            f"CREATE OR REPLACE TEMP TABLE {q(temp)} AS SELECT id FROM {q(temp + '_arrow')}"
+        )
+        self.raw.unregister(f"{temp}_arrow")
+        return q(temp)
 
     def table(self, name: str) -> ir.Table:
         """Canonical tables from Spark; the store's own tables from the catalog."""
@@ -194,14 +250,14 @@ class SparkEngine(DuckDBEngine):
         return self.duck.table(name)
 
     def has_table(self, name: str) -> bool:
-        """A canonical table with a snapshot, or a table of the catalog."""
-        return name in self._snapshots() or super().has_table(name)
+        """A lake table, a canonical table with a snapshot, or a table of the catalog."""
+        return name in self.sources or name in self._snapshots() or super().has_table(name)
 
     def create_table(self, name: str, schema: sch.Schema, key: tuple[str, ...] = ()) -> None:
         """Canonical tables start as an empty Parquet snapshot; others live in the catalog."""
         if name not in TABLES:
             super().create_table(name, schema, key)
-        elif name not in self._snapshots():
+        elif name not in self._snapshots() and name not in self.sources:
             empty = ", ".join(f"CAST(NULL AS {duck_type(t)}) AS {q(n)}" for n, t in schema.items())
             self._write_snapshot(name, f"SELECT {empty} LIMIT 0")
 
@@ -215,6 +271,7 @@ class SparkEngine(DuckDBEngine):
         on_phase: Callable[[str], None] | None = None,
     ) -> MergeCounts:
         """A new snapshot (stored rows not replaced + staged rows), the log: one transaction."""
+        self._writable(spec.name)
         cols = ", ".join(q(c) for c in spec.column_names)
         on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in spec.key)
         counts, chg, _ = duck_changes(self.execute, spec, staged, spec.name)
@@ -235,13 +292,20 @@ class SparkEngine(DuckDBEngine):
 
     def replace(self, relations: Mapping[str, str]) -> None:
         """A new snapshot of every table, current together."""
+        for name in relations:
+            self._writable(name)
         with self.transaction():
             for name, sql in relations.items():
                 self._write_snapshot(name, sql)
 
+    def _writable(self, name: str) -> None:
+        why = self.read_only(name)
+        if why:
+            raise StoreError(why)
+
     def close(self) -> None:
         """Close the catalog (the process's Spark context stays for other stores)."""
         if self._session is not None:
-            for name in self._snapshots():
+            for name in {*self._snapshots(), *self.sources}:
                 self._session.catalog.dropTempView(name)
         super().close()

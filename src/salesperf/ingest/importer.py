@@ -30,7 +30,7 @@ from salesperf.ingest.sql import ident
 from salesperf.ingest.validate import plan_columns, stage_sql
 from salesperf.metrics.registry import metric_names
 from salesperf.schema import TABLES
-from salesperf.store import IMPORT_MEMORY, MEMORY_ENV, Store
+from salesperf.store import IMPORT_MEMORY, MEMORY_ENV, Store, StoreError
 
 _counter = itertools.count()
 
@@ -163,6 +163,10 @@ def _import_file(
         if table is None or table not in TABLES:
             raise FileRefused(f"there is no table {table!r}; the tables are: {', '.join(TABLES)}")
     spec = TABLES[table]
+    try:
+        store.check_writable(table)
+    except StoreError as exc:
+        raise FileRefused(str(exc)) from None
     settings = store.settings
     con = store.staging()
     name = f"_import_{os.getpid()}_{next(_counter)}"
