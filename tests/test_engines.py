@@ -2,9 +2,11 @@
 
 The hand-computed scorecards run on all three engines; the demo organisation's full scorecard is
 compared cell by cell (money to the cent); an import with a bad row lands the same everywhere.
-Beyond that, the metric, cohort, validation and import-file suites are collected here a second
-time and run on PostgreSQL (see the end of this module). Spark costs seconds per query, so it
-gets the few queries that matter.
+Every analysis of the demo organisation gives the same result on the three. Beyond that, the
+metric, cohort, validation and import-file suites are collected here a second time and run on
+PostgreSQL (see the end of this module); Spark costs seconds per query, so of those it gets the
+hand-computed ones. The analysis suites run their hand-built stores on every engine themselves
+(the `on_engine` fixture), and tests/test_server_engines.py serves each engine.
 """
 
 from __future__ import annotations
