@@ -145,16 +145,24 @@ FILE_ROWS = 40
 
 
 def import_worker(
-    url: str, folder: str, worker: int, seconds: float, barrier: Any, out: Any
+    url: str,
+    token: str,
+    folder: str,
+    worker: int,
+    via_api: bool,
+    seconds: float,
+    barrier: Any,
+    out: Any,
 ) -> None:
-    """Import activity files (FILE_ROWS good rows marked by account_id, one bad) until time."""
+    """Import activity files (FILE_ROWS good rows marked by account_id, one bad) until time:
+    with `salesperf import`'s importer, or uploaded to the API (`via_api`)."""
     import time
 
     from salesperf.ingest.importer import import_file
     from salesperf.store import Store
 
     done = []
-    with Store.open(url) as store:
+    with Store.open(url) as store, api_client(url, token, folder) as api:
         barrier.wait()
         end = time.monotonic() + seconds
         n = 0
@@ -166,24 +174,46 @@ def import_worker(
             lines.append(f"{marker}-bad,R9,call,2025-03-01 10:00,{marker}")
             path = Path(folder) / f"{marker}.csv"
             path.write_text("\n".join(lines) + "\n")
-            r = import_file(
-                store, "activities", path, rejects_path=Path(folder) / f"{marker}.rej.csv"
-            )
-            done.append((marker, r.import_id, r.inserted, r.updated, r.unchanged, r.rejected))
+            if via_api:  # uploaded to the server, as the dashboard's import page does
+                with path.open("rb") as f:
+                    got = api.post("/api/import/activities", files={"file": (path.name, f)})
+                assert got.status_code == 200, got.text
+                j = got.json()
+                done.append((marker, j["import_id"], j["inserted"], j["updated"], j["unchanged"],
+                             j["rejected"]))  # fmt: skip
+            else:
+                r = import_file(
+                    store, "activities", path, rejects_path=Path(folder) / f"{marker}.rej.csv"
+                )
+                done.append((marker, r.import_id, r.inserted, r.updated, r.unchanged, r.rejected))
             n += 1
     out.put(("import", worker, done))
 
 
-def batch_worker(url: str, worker: int, seconds: float, barrier: Any, out: Any) -> None:
-    """Merge batches of activities drawn from one shared pool of ids (each sent twice)."""
+def api_client(url: str, token: str, folder: str) -> Any:
+    """A client of a server process of its own on the store, with an API token's header."""
+    from fastapi.testclient import TestClient
+
+    from salesperf.api import AppSettings, create_app
+
+    app = create_app(AppSettings(
+        store=url, secret_key="test-secret", cheap_hashing=True,
+        work_dir=Path(folder) / f"server-{os.getpid()}",
+    ))  # fmt: skip
+    return TestClient(app, headers={"authorization": f"Bearer {token}"})
+
+
+def batch_worker(
+    url: str, token: str, folder: str, worker: int, seconds: float, barrier: Any, out: Any
+) -> None:
+    """POST batches of activities drawn from one shared pool of ids to the API (each batch
+    twice, as a client retrying after a lost answer would)."""
     import random
     import time
 
-    from salesperf.store import Store
-
     rng = random.Random(worker)
     sent: set[str] = set()
-    with Store.open(url) as store:
+    with api_client(url, token, folder) as api:
         barrier.wait()
         end = time.monotonic() + seconds
         while time.monotonic() < end or not sent:
@@ -194,13 +224,17 @@ def batch_worker(url: str, worker: int, seconds: float, barrier: Any, out: Any) 
                 for i in ids
             ]  # fmt: skip
             for _ in range(2):  # a retry of the same batch changes nothing
-                store.merge_rows("activities", batch)
+                r = api.post("/api/activities", json=batch)
+                assert r.status_code == 200, r.text
             sent.update(r["activity_id"] for r in batch)
     out.put(("batch", worker, sorted(sent)))
 
 
-def read_worker(url: str, worker: int, seconds: float, barrier: Any, out: Any) -> None:
-    """Count rows per import file and run a scorecard, again and again; report what was seen."""
+def read_worker(
+    url: str, token: str, folder: str, worker: int, seconds: float, barrier: Any, out: Any
+) -> None:
+    """Count rows per import file and get a team scorecard (from the library, and from the
+    API), again and again; report what was seen."""
     import time
     from datetime import date
 
@@ -210,7 +244,7 @@ def read_worker(url: str, worker: int, seconds: float, barrier: Any, out: Any) -
     from salesperf.store import Store
 
     reads, cards, states, broken = 0, 0, set(), []
-    with Store.open(url) as store:
+    with Store.open(url) as store, api_client(url, token, folder) as api:
         barrier.wait()
         end = time.monotonic() + seconds
         while time.monotonic() < end:
@@ -225,6 +259,9 @@ def read_worker(url: str, worker: int, seconds: float, barrier: Any, out: Any) -
                 q = Query(("activities", "activities_per_day"), date(2025, 3, 1), date(2025, 4, 1),
                           Grain.MONTH, By.TEAM)  # fmt: skip
                 card = run(store.con, q, "UTC")
-                cards += int(len(card) > 0)
+                got = api.get("/api/scorecard", params={
+                    "by": "team", "period": "2025-03", "metrics": "activities"})  # fmt: skip
+                assert got.status_code == 200, got.text
+                cards += int(len(card) > 0 and len(got.json()["rows"]) > 0)
     out.put(("read", worker, {"reads": reads, "cards": cards, "states": sorted(states),
                               "broken": broken}))  # fmt: skip

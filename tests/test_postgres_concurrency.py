@@ -2,9 +2,11 @@
 reader ever sees part of an import.
 
 For a few seconds, two processes import activity files (each with FILE_ROWS good rows marked by
-their account_id, and one row to reject), one process merges batches of activities from a shared
-pool of ids (each batch twice, as a retrying client would), and two processes count the rows per
-file and compute team scorecards. Afterwards the store holds exactly what was accepted.
+their account_id, and one row to reject; one through the importer, one uploading to the API of
+a server of its own), one process posts batches of activities from a shared pool of ids to the
+API (each batch twice, as a retrying client would), and two processes count the rows per file
+and get team scorecards (from the library and the API). Afterwards the store holds exactly what
+was accepted.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from engines import FILE_ROWS, batch_worker, import_worker, read_worker
 from salesperf.ingest.importer import import_file
 from salesperf.migrations import IMPORTS, REJECTS
 from salesperf.store import Store
+from salesperf.users import add_user, create_token, password_hasher
 
 SECONDS = 4.0
 
@@ -34,21 +37,24 @@ def shared_store(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
         path = tmp_path / f"{table}.csv"
         path.write_text(text)
         assert import_file(store, table, path).inserted == 3
-    yield url, store
+    add_user(store, "admin", "a-long-password", "admin", hasher=password_hasher(cheap=True))
+    _, token = create_token(store, "admin", "write")
+    yield url, store, token
     store.close()
 
 
 @pytest.mark.slow
 def test_writers_and_readers_at_once(shared_store: Any, tmp_path: Path) -> None:
-    url, store = shared_store
+    url, store, token = shared_store
     ctx = multiprocessing.get_context("spawn")
     barrier, out = ctx.Barrier(5), ctx.Queue()
+    common = (url, token, str(tmp_path))
     procs = [
-        ctx.Process(target=import_worker, args=(url, str(tmp_path), 1, SECONDS, barrier, out)),
-        ctx.Process(target=import_worker, args=(url, str(tmp_path), 2, SECONDS, barrier, out)),
-        ctx.Process(target=batch_worker, args=(url, 3, SECONDS, barrier, out)),
-        ctx.Process(target=read_worker, args=(url, 4, SECONDS, barrier, out)),
-        ctx.Process(target=read_worker, args=(url, 5, SECONDS, barrier, out)),
+        ctx.Process(target=import_worker, args=(*common, 1, False, SECONDS, barrier, out)),
+        ctx.Process(target=import_worker, args=(*common, 2, True, SECONDS, barrier, out)),
+        ctx.Process(target=batch_worker, args=(*common, 3, SECONDS, barrier, out)),
+        ctx.Process(target=read_worker, args=(*common, 4, SECONDS, barrier, out)),
+        ctx.Process(target=read_worker, args=(*common, 5, SECONDS, barrier, out)),
     ]
     for p in procs:
         p.start()
@@ -62,6 +68,7 @@ def test_writers_and_readers_at_once(shared_store: Any, tmp_path: Path) -> None:
 
     # every import landed whole: its good rows inserted, its bad row rejected and kept
     assert len(files) >= 2
+    assert {marker[:2] for marker, *_ in files} == {"W1", "W2"}  # the importer and the API
     assert all((ins, upd, same, rej) == (FILE_ROWS, 0, 0, 1) for _, _, ins, upd, same, rej in files)
     assert len({import_id for _, import_id, *_ in files}) == len(files)  # no id handed out twice
     # every accepted row is in the store exactly once
@@ -79,8 +86,18 @@ def test_writers_and_readers_at_once(shared_store: Any, tmp_path: Path) -> None:
     assert stored_batch == batches
     assert t.count().execute() == FILE_ROWS * len(files) + len(batches)
     assert t.activity_id.nunique().execute() == t.count().execute()
-    logged = store._exec(f"SELECT import_id, inserted, rejected FROM {IMPORTS} WHERE import_id > 2")
-    assert sorted(logged) == sorted((i, FILE_ROWS, 1) for _, i, *_ in files)
+    logged = store._exec(
+        f"SELECT import_id, inserted, updated, unchanged, rejected FROM {IMPORTS} "
+        "WHERE import_id > 2"
+    )
+    file_ids = {i for _, i, *_ in files}
+    assert sorted(r for r in logged if r[0] in file_ids) == sorted(
+        (i, FILE_ROWS, 0, 0, 1) for i in file_ids
+    )
+    # the API logs each batch: every id inserted once in all, a retry changes nothing
+    posted = [r for r in logged if r[0] not in file_ids]
+    assert all(ins + same == 20 and (upd, rej) == (0, 0) for _, ins, upd, same, rej in posted)
+    assert sum(ins for _, ins, *_ in posted) == len(batches)
     assert store.count(REJECTS) == len(files)
 
     # no reader ever saw part of a file, and the readers did read while files were landing
