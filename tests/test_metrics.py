@@ -151,6 +151,29 @@ def test_the_same_data_in_utc_puts_the_boundary_rows_elsewhere(org: Store) -> No
     assert march.loc["R2", "activities"] == 2  # both of R2's boundary rows are March in UTC
 
 
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2025-07-01..2025-09-30", date(2025, 7, 1), date(2025, 10, 1)),
+        ("2025-Q1..2025-Q4", date(2025, 1, 1), date(2026, 1, 1)),
+        ("2025-11..2026-02", date(2025, 11, 1), date(2026, 3, 1)),
+        ("2025-W52..2026-W01", date(2025, 12, 22), date(2026, 1, 5)),
+        ("2025-Q4..2025-12-15", date(2025, 10, 1), date(2025, 12, 16)),
+    ],
+)
+def test_a_range_runs_from_the_start_of_its_first_period_to_the_end_of_its_last(
+    text: str, start: date, end: date
+) -> None:
+    p = parse_period(text)
+    assert (p.start, p.end, p.label) == (start, end, text)
+
+
+@pytest.mark.parametrize("text", ["2025-Q4..2025-Q1", "2025-Q1..2025-Q2..2025-Q3", "2025-Q1.."])
+def test_a_backwards_or_broken_range_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="is not a period"):
+        parse_period(text)
+
+
 def test_previous_period_and_last_year(org: Store) -> None:
     df = _q(org, metrics=("activities", "win_rate"), start=date(2025, 4, 1), end=date(2025, 5, 1),
             compare=(Compare.PREVIOUS, Compare.LAST_YEAR)).set_index("rep_id")  # fmt: skip

@@ -46,8 +46,8 @@ class Text:
 _LAST = re.compile(r"^last-(?:(\d+)-)?(week|month|quarter|year)s?$")
 WINDOW_HELP = (
     "last-quarter (the default), last-month, last-week, last-year, last-N-weeks, "
-    "last-N-months, last-N-quarters, or a period such as 2026-Q3, 2026-07 or "
-    "2026-07-01..2026-09-30"
+    "last-N-months, last-N-quarters, or a period such as 2026-Q3, 2026-07, "
+    "2026-Q2..2026-Q3 or 2026-07-01..2026-09-30"
 )
 
 

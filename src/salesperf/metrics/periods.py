@@ -71,15 +71,18 @@ class Period:
 
 
 def parse_period(text: str) -> Period:
-    """`2025`, `2025-Q3`, `2025-07`, `2025-W27`, `2025-07-14` or `2025-07-01..2025-09-30`."""
+    """`2025`, `2025-Q3`, `2025-07`, `2025-W27`, `2025-07-14`, or a range of them from the start
+    of the first to the end of the last: `2025-07-01..2025-09-30`, `2025-Q1..2025-Q4`."""
     t = text.strip()
     try:
         if ".." in t:
             a, b = t.split("..", 1)
-            start, last = date.fromisoformat(a), date.fromisoformat(b)
-            if last < start:
+            if ".." in b:
                 raise ValueError
-            return Period(start, last + timedelta(days=1), t)
+            first, last = parse_period(a), parse_period(b)
+            if last.end <= first.start:
+                raise ValueError
+            return Period(first.start, last.end, t)
         if len(t) == 4 and t.isdigit():
             y = int(t)
             return Period(date(y, 1, 1), date(y + 1, 1, 1), t)
@@ -98,8 +101,8 @@ def parse_period(text: str) -> Period:
         return Period(d, d + timedelta(days=1), t)
     except ValueError:
         raise ValueError(
-            f"{text!r} is not a period; use 2025, 2025-Q3, 2025-07, 2025-W27, 2025-07-14 "
-            "or 2025-07-01..2025-09-30"
+            f"{text!r} is not a period; use 2025, 2025-Q3, 2025-07, 2025-W27, 2025-07-14, "
+            "2025-07-01..2025-09-30 or 2025-Q1..2025-Q4"
         ) from None
 
 
