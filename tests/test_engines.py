@@ -436,6 +436,40 @@ def test_schema_versions_on_postgres(engine_store: Factory) -> None:
         Store.open(url)
 
 
+def test_rejects_kept_before_version_4_are_kept_and_read_in_english(
+    engine_store: Factory, write: Writer
+) -> None:
+    """Version 4 gives rejected rows their Dutch message; rows rejected before keep theirs,
+    and their download in Dutch falls back to the English message."""
+    from salesperf.api.uploads import rejects_csv
+
+    old = engine_store(target_version=3)
+    old._exec(
+        f"INSERT INTO {REJECTS} (import_id, line, column_name, value, rule, message, raw_row) "
+        "VALUES (1, 2, 'rep_id', 'R9', 'unknown_reference', 'old message', ?)",
+        ['{"rep_id": "R9"}'],
+    )
+    url = old.url
+    old.close()
+    with Store.open(url) as s:
+        assert s.schema_version == LATEST_VERSION == 4
+        assert rejects_csv(s, 1, "nl").decode().splitlines() == [
+            "regel,problemen,rep_id",
+            "2,rep_id: old message,R9",
+        ]
+        _load(s, {"teams": "team_id,name\nT1,North\n"}, write)
+        result = import_file(s, "reps", write("reps.csv", "rep_id,name,team_id\nR1,Ann,T9\n"))
+        assert result.rejected == 1
+        nl = rejects_csv(s, result.import_id, "nl").decode().splitlines()
+        assert nl[0] == "regel,problemen,rep_id,name,team_id"
+        assert nl[1] == (
+            "2,\"team_id: team 'T9' is onbekend; importeer die eerst in de tabel teams, of neem "
+            'die op in dit bestand",R1,Ann,T9'
+        )
+        en = rejects_csv(s, result.import_id, "en").decode().splitlines()
+        assert en[1] != nl[1] and en[1].endswith(",R1,Ann,T9")
+
+
 def test_processes_opening_a_new_postgres_store_at_once_create_it_once(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:

@@ -43,6 +43,7 @@ REJECTS_SCHEMA = ibis.schema(
         "rule": "string",
         "message": "string",
         "raw_row": "string",
+        "message_nl": "string",  # since version 4
     }
 )
 
@@ -109,5 +110,16 @@ def migration_3(store: Store) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[Store], None], ...] = (migration_1, migration_2, migration_3)
+def migration_4(store: Store) -> None:
+    """Version 4: rejected rows keep their message in Dutch too, so that their download speaks
+    the language of whoever asks for it (rows rejected before have the English one only)."""
+    store._exec(f"ALTER TABLE {REJECTS} ADD COLUMN IF NOT EXISTS message_nl VARCHAR")
+
+
+MIGRATIONS: tuple[Callable[[Store], None], ...] = (
+    migration_1,
+    migration_2,
+    migration_3,
+    migration_4,
+)
 LATEST_VERSION = len(MIGRATIONS)

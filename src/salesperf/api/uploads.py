@@ -3,8 +3,7 @@ itself (the command line's importer, unchanged) and its rejected rows for downlo
 
 from __future__ import annotations
 
-import csv
-import io
+import json
 import re
 import secrets
 from dataclasses import asdict
@@ -18,6 +17,7 @@ from salesperf.api.deps import View
 from salesperf.ingest.importer import ImportResult, import_file, resolve_mapping
 from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping, parse_mapping
 from salesperf.ingest.readers import open_source
+from salesperf.ingest.rejects import rejects_text
 from salesperf.ingest.sql import ident
 from salesperf.ingest.validate import plan_columns
 from salesperf.migrations import REJECTS
@@ -125,14 +125,13 @@ def run_import(view: View, table: str, path: Path, mapping: ImportMapping) -> Im
     """Import through the command line's importer; rejected rows are kept for download."""
     folder = view.work_dir / "rejects"
     folder.mkdir(parents=True, exist_ok=True)
-    pending = folder / f"pending-{secrets.token_hex(8)}.csv"
+    pending = folder / f"pending-{secrets.token_hex(8)}.csv"  # the store keeps the rejects
     with view.writes:
         try:
             result = import_file(view.store, table, path, mapping=mapping, rejects_path=pending)
         finally:
             view.cache.clear()
-    if result.rejects_path is not None and pending.exists():
-        pending.replace(folder / f"{result.import_id}.csv")
+            pending.unlink(missing_ok=True)
     return result
 
 
@@ -146,19 +145,18 @@ def result_json(result: ImportResult) -> dict[str, Any]:
     return data
 
 
-def rejects_csv(store: Store, work_dir: Path, import_id: int) -> bytes:
-    """The rejected rows of an import: the file written at import time, else rebuilt from the
-    store's record of them."""
-    kept = work_dir / "rejects" / f"{import_id}.csv"
-    if kept.is_file():
-        return kept.read_bytes()
+def rejects_csv(store: Store, import_id: int, lang: str = "en") -> bytes:
+    """The rejected rows of an import, from the store's record of them, as the importer's
+    rejects file has them (line, problems, the row as given), in the reader's language."""
     t = store.table(REJECTS)
     rows = t.filter(t.import_id == import_id).order_by(["line", "column_name"]).to_pyarrow()
     if rows.num_rows == 0:
         raise NotFound(f"import {import_id} has no rejected rows")
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["line", "column", "value", "rule", "message", "row"])
-    for r in rows.to_pylist():
-        w.writerow([r["line"], r["column_name"], r["value"], r["rule"], r["message"], r["raw_row"]])
-    return out.getvalue().encode()
+    rejects = [
+        {"line": r["line"], "column": r["column_name"], "message": r["message"],
+         "message_nl": r["message_nl"], "raw": json.loads(r["raw_row"] or "{}")}
+        for r in rows.to_pylist()
+    ]  # fmt: skip
+    given = next((r["raw"] for r in rejects if "line_text" not in r["raw"]), None)
+    columns = tuple(given) if given is not None else ("row",)
+    return rejects_text(columns, rejects, lang).encode()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import io
 import json
 import re
 from collections.abc import Callable
@@ -156,6 +157,7 @@ def write_rejects_table(
                 [json.dumps(r["raw"], ensure_ascii=False, default=str) for r in rejects],
                 pa.string(),
             ),
+            "message_nl": pa.array([r.get("message_nl") or None for r in rejects], pa.string()),
         }
     )
     con.register(f"{table}_arrow", data)
@@ -167,19 +169,34 @@ def write_rejects_table(
         con.unregister(f"{table}_arrow")
 
 
-def write_rejects_file(path: Path, columns: tuple[str, ...], rejects: list[dict[str, Any]]) -> None:
+def write_rejects_file(
+    path: Path, columns: tuple[str, ...], rejects: list[dict[str, Any]], lang: str = "en"
+) -> None:
     """One line per rejected row: its line, every problem, then the row as it was given."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(rejects_text(columns, rejects, lang))
+
+
+def rejects_text(columns: tuple[str, ...], rejects: list[dict[str, Any]], lang: str = "en") -> str:
+    """The rejects file's text: a header, then per rejected row its line, every problem (in
+    English or Dutch; a message without its Dutch version stays English), the row as given."""
     by_line: dict[int, list[dict[str, Any]]] = {}
     for r in rejects:
         by_line.setdefault(r["line"], []).append(r)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["line", "problems", *columns])
-        for line, rs in sorted(by_line.items()):
-            raw = rs[0]["raw"]
-            problems = " | ".join(f"{r['column'] or 'line'}: {r['message']}" for r in rs)
-            if "line_text" in raw:
-                w.writerow([line, problems, raw["line_text"]])
-            else:
-                w.writerow([line, problems, *(raw.get(c) for c in columns)])
+    out = io.StringIO()
+    w = csv.writer(out)
+    nl = lang == "nl"
+    w.writerow(["regel" if nl else "line", "problemen" if nl else "problems", *columns])
+    for line, rs in sorted(by_line.items()):
+        raw = rs[0]["raw"]
+        problems = " | ".join(
+            f"{r['column'] or ('regel' if nl else 'line')}: "
+            f"{(r.get('message_nl') if nl else None) or r['message']}"
+            for r in rs
+        )
+        if "line_text" in raw:
+            w.writerow([line, problems, raw["line_text"]])
+        else:
+            w.writerow([line, problems, *(raw.get(c) for c in columns)])
+    return out.getvalue()

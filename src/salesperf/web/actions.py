@@ -110,7 +110,7 @@ def import_run(
 def import_rejects(import_id: int, view: ViewDep) -> Response:
     """The rejected rows of an import, as CSV."""
     require_admin(view.user, "imports")
-    body = rejects_csv(view.store, view.work_dir, import_id)
+    body = rejects_csv(view.store, import_id, view.lang)
     return Response(
         body,
         media_type="text/csv; charset=utf-8",
