@@ -107,6 +107,29 @@ def test_import_prints_the_summary_and_json(store: Store, write: Callable[..., P
     assert Path(data["rejects_path"]).exists()
 
 
+def test_import_speaks_dutch_on_the_screen_and_in_its_rejects_file(
+    store: Store, write: Callable[..., Path], tmp_path: Path
+) -> None:
+    path = write(
+        "d.csv", "deal_id,rep_id,created_at,status\nD1,R1,2025-01-01,open\nD2,R9,2025-01-01,open\n"
+    )
+    rejects = tmp_path / "afgewezen.csv"
+    code, text = _run("import", "deals", str(path), "--store", str(store.path), "--lang", "nl",
+                      "--rejects", str(rejects))  # fmt: skip
+    assert code == 0, text
+    assert "Gelezen rijen" in text and "1 rij(en) afgewezen; de eerste problemen:" in text
+    assert "regel 3, rep_id: verkoper 'R9' is onbekend" in text
+    assert f"Alle afgewezen rijen, met hun problemen: {rejects}" in " ".join(text.split())
+    lines = rejects.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "regel,problemen,deal_id,rep_id,created_at,status"
+    assert lines[1].startswith("3,\"rep_id: verkoper 'R9' is onbekend") and lines[1].endswith(
+        ",D2,R9,2025-01-01,open"
+    )
+    # the store keeps both languages whatever the import's language
+    kept = store._exec("SELECT message, message_nl FROM salesperf_rejects")
+    assert len(kept) == 1 and kept[0][0].startswith("rep 'R9'") and "onbekend" in kept[0][1]
+
+
 def test_metrics_list_and_explain(org: Store) -> None:
     code, text = _run("metrics", "list")
     assert code == 0

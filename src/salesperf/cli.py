@@ -14,7 +14,16 @@ import typer
 from rich.table import Table as RichTable
 
 from salesperf import __version__
-from salesperf.commands.common import StoreOpt, UserError, err, errors, open_store, out
+from salesperf.analysis.common import Lang
+from salesperf.commands.common import (
+    LangOpt,
+    StoreOpt,
+    UserError,
+    err,
+    errors,
+    open_store,
+    out,
+)
 from salesperf.commands.diagnose import diagnose_cmd
 from salesperf.commands.drivers import drivers_cmd
 from salesperf.commands.forecast import forecast_cmd
@@ -73,6 +82,7 @@ def import_cmd(
         Path | None, typer.Option(help="Where to write rejected rows (default ./FILE.rejects.csv).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    lang: LangOpt = Lang.EN,
     store: StoreOpt = None,
 ) -> None:
     """Import a file into a canonical table: every row checked, rejects kept, all or nothing."""
@@ -94,13 +104,15 @@ def import_cmd(
 
             m = m.merged(parse_mapping({"table": name, "options": options}, "options"))
         with open_store(store) as s, LazyProgress(err, s.progress_tracker()) as progress:
-            result = import_file(s, name, file, mapping=m, rejects_path=rejects, on_phase=progress)
+            result = import_file(
+                s, name, file, mapping=m, rejects_path=rejects, on_phase=progress, lang=lang
+            )
     if as_json:
         data = asdict(result)
         data["rejects_path"] = str(result.rejects_path) if result.rejects_path else None
         out.print_json(json.dumps(data, default=str))
     else:
-        print_result(out, result, show=10)
+        print_result(out, result, show=10, lang=lang)
 
 
 @app.command()

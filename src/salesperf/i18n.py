@@ -122,6 +122,14 @@ MESSAGES: dict[str, Text] = {
     "import.column": _t("Column", "Kolom"),
     "import.value": _t("Value", "Waarde"),
     "import.problem": _t("Problem", "Probleem"),
+    "import.seconds": _t("Seconds", "Seconden"),
+    "import.first_problems": _t(
+        "{n} row(s) rejected; the first problems:", "{n} rij(en) afgewezen; de eerste problemen:"
+    ),
+    "import.all_rejects": _t(
+        "All rejected rows, with their problems: {path}",
+        "Alle afgewezen rijen, met hun problemen: {path}",
+    ),
     "import.download": _t("Download the rejected rows (CSV)", "Afgewezen rijen downloaden (CSV)"),
     "import.again": _t("Import another file", "Nog een bestand importeren"),
     "import.constant": _t("fixed value", "vaste waarde"),

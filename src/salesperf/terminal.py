@@ -17,6 +17,7 @@ from rich.progress import (
 )
 from rich.table import Table as RichTable
 
+from salesperf.analysis.common import Lang
 from salesperf.ingest.importer import ImportResult
 from salesperf.metrics.registry import Group, metric
 from salesperf.scorecard import Scorecard, format_change, format_value
@@ -101,29 +102,34 @@ class LazyProgress:
                 self.progress.stop()
 
 
-def print_result(out: Console, r: ImportResult, show: int) -> None:
-    """The summary of one import, with its first problems."""
+def print_result(out: Console, r: ImportResult, show: int, lang: Lang | str = Lang.EN) -> None:
+    """The summary of one import, with its first problems, in English or Dutch."""
+    from salesperf import i18n  # Babel loads only when an import is shown
+
     t = RichTable(
         title=f"Import {r.import_id}: {Path(r.source).name} → {r.table}", show_header=False
     )
-    for label, value in (
-        ("rows read", r.rows_read),
-        ("inserted", r.inserted),
-        ("updated", r.updated),
-        ("unchanged", r.unchanged),
-        ("rejected", r.rejected),
-        ("seconds", f"{r.seconds:.2f}"),
+    for key, value in (
+        ("import.rows_read", r.rows_read),
+        ("import.inserted", r.inserted),
+        ("import.updated", r.updated),
+        ("import.unchanged", r.unchanged),
+        ("import.rejected", r.rejected),
+        ("import.seconds", f"{r.seconds:.2f}"),
     ):
-        t.add_row(label, str(value))
+        t.add_row(i18n.t(key, lang), str(value))
     out.print(t)
     if r.ignored_columns:
-        out.print("Columns not imported: " + ", ".join(r.ignored_columns), highlight=False)
+        out.print(
+            f"{i18n.t('import.ignored', lang)}: {', '.join(r.ignored_columns)}", highlight=False
+        )
     if r.problems:
-        out.print(f"[bold yellow]{r.rejected} row(s) rejected[/]; the first problems:")
+        out.print(f"[bold yellow]{i18n.t('import.first_problems', lang, n=r.rejected)}[/]")
+        line = i18n.t("import.line", lang).lower()
         for p in r.problems[:show]:
-            out.print(f"  line {p.line}, {p.column}: {p.message}", highlight=False)
+            out.print(f"  {line} {p.line}, {p.column}: {p.text(lang)}", highlight=False)
         if r.rejects_path:
-            out.print(f"All rejected rows, with their problems: {r.rejects_path}", highlight=False)
+            out.print(i18n.t("import.all_rejects", lang, path=str(r.rejects_path)), highlight=False)
 
 
 def render_scorecard(card: Scorecard, currency: str, console: Console) -> None:

@@ -119,11 +119,13 @@ def import_file(
     on_phase: Callable[[str], None] | None = None,
     keep_problems: int = 1000,
     check_only: bool = False,
+    lang: Lang | str = Lang.EN,
 ) -> ImportResult:
     """Import one file into one canonical table; see the module docstring for the guarantees.
 
     With `check_only`, every row is read and checked but nothing is written anywhere (no rows,
-    no log entry, no rejects file): the result's problems say what an import would reject."""
+    no log entry, no rejects file): the result's problems say what an import would reject.
+    `lang` is the language of the rejects file (the store keeps every problem in both)."""
     budget = (
         contextlib.nullcontext()  # a budget the user chose is kept as it is
         if os.environ.get(MEMORY_ENV)
@@ -133,7 +135,7 @@ def import_file(
         return _import_file(
             store, table, path, mapping=mapping, mapping_file=mapping_file,
             preset_name=preset_name, maps=maps, rejects_path=rejects_path,
-            on_phase=on_phase, keep_problems=keep_problems, check_only=check_only,
+            on_phase=on_phase, keep_problems=keep_problems, check_only=check_only, lang=lang,
         )  # fmt: skip
 
 
@@ -150,6 +152,7 @@ def _import_file(
     on_phase: Callable[[str], None] | None = None,
     keep_problems: int = 1000,
     check_only: bool = False,
+    lang: Lang | str = Lang.EN,
 ) -> ImportResult:
     """The import itself (`import_file` sets the engine's memory budget around it)."""
     started = time.monotonic()
@@ -262,7 +265,7 @@ def _import_file(
                 else Path.cwd() / f"{source.path.stem}.rejects.csv"
             )
             try:
-                write_rejects_file(out_path, source.columns, rejects)
+                write_rejects_file(out_path, source.columns, rejects, str(lang))
             except OSError as exc:  # nothing is written to the store when rejects cannot be kept
                 raise FileRefused(
                     f"cannot write the rejected rows to {out_path} ({exc.strerror}); "
