@@ -22,7 +22,7 @@ from salesperf.metrics.compiler import run
 from salesperf.metrics.query import By, Query
 from salesperf.scorecard import scorecard
 from salesperf.store import Store
-from salesperf.users import create_token
+from salesperf.users import add_user, create_token, password_hasher
 from webtools import (
     ADMIN,
     MANAGER,
@@ -485,3 +485,18 @@ def test_the_api_reference_and_the_pages_refer_to_nothing_outside(web: dict[str,
         assert not re.search(r"""(src|href|action)=["']?(https?:)?//""", html), path
     csp = admin.get("/exports").headers["content-security-policy"]
     assert "default-src 'self'" in csp
+
+
+def test_work_beyond_the_memory_budget_is_a_503_that_says_what_to_do(
+    org: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_user(org, "boss", "a-long-password", "admin", hasher=password_hasher(cheap=True))
+    _, token = create_token(org, "boss", "read")
+    assert org.path is not None
+    org.close()
+    monkeypatch.setenv("SALESPERF_MEMORY_LIMIT", "2MB")  # the server's stores open with it
+    client = TestClient(app_for(org.path), headers={"authorization": f"Bearer {token}"})
+    r = client.get("/api/scorecard", params={"by": "team", "period": "2025-03"})
+    assert r.status_code == 503, r.text
+    assert "needed more memory than the engine's budget (2MB)" in r.json()["error"]
+    assert "SALESPERF_MEMORY_LIMIT=4GB" in r.json()["error"]

@@ -130,6 +130,19 @@ def test_import_speaks_dutch_on_the_screen_and_in_its_rejects_file(
     assert len(kept) == 1 and kept[0][0].startswith("rep 'R9'") and "onbekend" in kept[0][1]
 
 
+def test_work_beyond_the_memory_budget_is_explained(
+    org: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The embedded engine's budget, too small for a query: a clear line and exit code 2."""
+    path = str(org.path)
+    org.close()
+    monkeypatch.setenv("SALESPERF_MEMORY_LIMIT", "2MB")
+    code, text = _run("scorecard", "--store", path, "--by", "team", "--period", "2025-03")
+    assert code == 2, text
+    assert "needed more memory than the engine's budget (2MB)" in text
+    assert "SALESPERF_MEMORY_LIMIT=4GB" in text and "Traceback" not in text
+
+
 def test_metrics_list_and_explain(org: Store) -> None:
     code, text = _run("metrics", "list")
     assert code == 0

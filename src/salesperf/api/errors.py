@@ -3,7 +3,8 @@ bad input.
 
 Bad input (ValueError and the import's refusals) is a 422, a request outside the viewer's scope
 a 403, something that does not exist a 404, a missing sign-in a 401 (API) or a redirect to the
-sign-in page. A bug is not caught here: it gives a 500 and a traceback in the server's log.
+sign-in page. Work beyond the embedded engine's memory budget is a 503 saying how to raise it.
+A bug is not caught here: it gives a 500 and a traceback in the server's log.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+import duckdb
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -18,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from salesperf.access import AccessDenied, NotFound
 from salesperf.api.deps import CsrfFailed, NotSignedIn, request_lang
+from salesperf.engines.base import out_of_memory
 from salesperf.i18n import t
 from salesperf.ingest.mapping import MappingError
 from salesperf.ingest.readers import FileRefused
@@ -81,6 +84,12 @@ def install(app: FastAPI) -> None:
         details = exc.details if isinstance(exc, BadRequest) else {}
         return error_response(request, 422, str(exc), **details)
 
+    async def out_of_budget(request: Request, exc: Exception) -> Response:
+        message = out_of_memory(exc)
+        if message is None:  # another engine error: a bug, answered with a 500 as any other
+            raise exc
+        return error_response(request, 503, message)
+
     async def invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         problems = [
@@ -107,4 +116,5 @@ def install(app: FastAPI) -> None:
     for exc in (ValueError, FileRefused, MappingError):
         app.add_exception_handler(exc, bad_input)
     app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(duckdb.OutOfMemoryException, out_of_budget)
     app.add_exception_handler(StarletteHTTPException, http_error)

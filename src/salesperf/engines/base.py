@@ -48,6 +48,22 @@ def memory_limit() -> str:
     return os.environ.get(MEMORY_ENV) or "1GB"
 
 
+def out_of_memory(exc: BaseException) -> str | None:
+    """What to tell the user when the embedded engine ran out of its memory budget (None for
+    any other error)."""
+    try:
+        import duckdb
+    except ModuleNotFoundError:  # pragma: no cover - duckdb is a dependency
+        return None
+    if not isinstance(exc, duckdb.OutOfMemoryException):
+        return None
+    return (
+        f"the work needed more memory than the engine's budget ({memory_limit()}); give it more "
+        f"with {MEMORY_ENV} (for example {MEMORY_ENV}=4GB): most work beyond the budget spills "
+        "to disk, but not all of it can"
+    )
+
+
 def q(name: str) -> str:
     """A quoted identifier (our own canonical names only)."""
     return '"' + name.replace('"', '""') + '"'
