@@ -186,10 +186,56 @@ def spark_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+_stores = itertools.count()
+
+
+def new_store_url(
+    backend: str, request: pytest.FixtureRequest, folder: Path
+) -> tuple[str, str | None]:
+    """The URL of a new, empty store on `backend` (a DuckDB file or a Spark warehouse in
+    `folder`, or a new database on the session's PostgreSQL server), and the database's name
+    (for dropping it afterwards; None on the other engines)."""
+    n = next(_stores)
+    if backend == "postgres":
+        name = f"s{n}_{os.getpid()}"
+        return request.getfixturevalue("pg_server").create_database(name), name
+    if backend == "spark":
+        request.getfixturevalue("spark_home")
+        return f"local[2]?warehouse={folder / f'warehouse{n}'}", None
+    return str(folder / f"store{n}.duckdb"), None
+
+
 @pytest.fixture(params=ENGINES)
 def backend(request: pytest.FixtureRequest) -> str:
     """The engine a test runs on: a test asking for it runs once on each engine."""
     return str(request.param)
+
+
+class EngineStores:
+    """New, empty stores on one engine, closed (and their PostgreSQL databases dropped)
+    together."""
+
+    def __init__(
+        self, backend: str, request: pytest.FixtureRequest, folder: Callable[[], Path]
+    ) -> None:
+        self.backend, self._request, self._folder = backend, request, folder
+        self._opened: list[Store] = []
+        self._databases: list[str] = []
+
+    def open(self, **kwargs: Any) -> Store:
+        """A new store; `Store.open`'s keywords pass through."""
+        url, database = new_store_url(self.backend, self._request, self._folder())
+        self._databases.extend([database] if database else [])
+        s = Store.open(url, **kwargs)
+        self._opened.append(s)
+        return s
+
+    def close(self) -> None:
+        """Close every store opened here, and drop their databases."""
+        for s in self._opened:
+            s.close()
+        for name in self._databases:
+            self._request.getfixturevalue("pg_server").drop_database(name)
 
 
 @pytest.fixture
@@ -198,38 +244,15 @@ def engine_store(
 ) -> Iterator[Callable[..., Store]]:
     """A factory of fresh, empty stores on `backend` (a DuckDB file, a new PostgreSQL database,
     a new Spark warehouse folder); `Store.open`'s keywords pass through. Closed after the test."""
-    opened: list[Store] = []
-    databases: list[str] = []
-
-    def make(**kwargs: Any) -> Store:
-        n = len(opened)
-        if backend == "postgres":
-            server = request.getfixturevalue("pg_server")
-            databases.append(f"t{n}_{tmp_path.name}".lower().replace("-", "_")[:60])
-            url = server.create_database(databases[-1])
-        elif backend == "spark":
-            request.getfixturevalue("spark_home")
-            url = f"local[2]?warehouse={tmp_path / f'warehouse{n}'}"
-        else:
-            url = str(tmp_path / f"store{n}.duckdb")
-        s = Store.open(url, **kwargs)
-        opened.append(s)
-        return s
-
-    yield make
-    for s in opened:
-        s.close()
-    for name in databases:
-        request.getfixturevalue("pg_server").drop_database(name)
+    stores = EngineStores(backend, request, lambda: tmp_path)
+    yield stores.open
+    stores.close()
 
 
 @pytest.fixture
 def backend_store(engine_store: Callable[..., Store]) -> Store:
     """A fresh, empty store on `backend`."""
     return engine_store()
-
-
-_copies = itertools.count()
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -240,27 +263,15 @@ def on_engine(
     on DuckDB, else a copy of it in a new PostgreSQL database or Spark warehouse folder, made
     with the product's own `copy_store`. A module fixture built with it, and every test using
     that fixture, runs once per engine; the copies are closed (and dropped) after the module."""
-    backend = str(request.param)
-    opened: list[Store] = []
-    databases: list[str] = []
+    stores = EngineStores(str(request.param), request, lambda: tmp_path_factory.mktemp("copies"))
 
     def copy(source: Store) -> Store:
-        if backend == "duckdb":
+        if stores.backend == "duckdb":
             return source
-        if backend == "postgres":
-            databases.append(f"copy_{next(_copies)}")
-            url = request.getfixturevalue("pg_server").create_database(databases[-1])
-        else:
-            request.getfixturevalue("spark_home")
-            url = f"local[2]?warehouse={tmp_path_factory.mktemp('warehouse')}"
-        target = Store.open(url)
-        opened.append(target)
+        target = stores.open()
         assert copy_store(source, target) == source.counts()
         assert target.settings == source.settings
         return target
 
     yield copy
-    for s in opened:
-        s.close()
-    for name in databases:
-        request.getfixturevalue("pg_server").drop_database(name)
+    stores.close()

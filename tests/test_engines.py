@@ -28,7 +28,7 @@ import test_cohort_metrics
 import test_import_files
 import test_metrics
 import test_validation
-from conftest import HANDBUILT
+from conftest import HANDBUILT, new_store_url
 from salesperf.ingest.importer import import_file
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain
@@ -63,6 +63,17 @@ def _same(actual: object, expected: object, money: bool = False) -> bool:
     return math.isclose(a, e, rel_tol=1e-9, abs_tol=1e-12)
 
 
+def wrong_hand_cells(df: pd.DataFrame) -> dict[tuple[str, str], tuple[object, object]]:
+    """The cells of the hand-built organisation's March rep scorecard (indexed by rep) that
+    differ from the hand-computed figures of tests/test_metrics.py: (actual, expected)."""
+    return {
+        (rep, m): (df.loc[rep, m], v)
+        for rep, expected in EXPECTED_REPS.items()
+        for m, v in expected.items()
+        if not _same(df.loc[rep, m], v)
+    }
+
+
 def _load(store: Store, files: dict[str, str], write: Writer, timezone: str = "UTC") -> Store:
     store.set_setting("timezone", timezone)
     for table, text in files.items():
@@ -83,12 +94,7 @@ def test_every_hand_computed_metric_on_every_engine(
     assert org.engine == backend
     q = Query(ALL, MARCH.start, MARCH.end, Grain.MONTH, By.REP)
     df = run(org.con, q, org.settings.timezone).set_index("rep_id")
-    wrong = {
-        (rep, m): (df.loc[rep, m], v)
-        for rep, expected in EXPECTED_REPS.items()
-        for m, v in expected.items()
-        if not _same(df.loc[rep, m], v)
-    }
+    wrong = wrong_hand_cells(df)
     assert not wrong, wrong
     assert set(df.period_start) == {date(2025, 3, 1)}
     if backend == "spark":  # a query costs seconds there: the cohort test rolls teams up
@@ -156,12 +162,7 @@ def test_the_demo_scorecard_is_identical_on_every_engine(
 ) -> None:
     """Every metric, by rep and by team, month by month with the previous period and targets:
     the same cells as on DuckDB (money to the cent, the rest to 1e-9)."""
-    if other == "postgres":
-        url = request.getfixturevalue("pg_server").create_database(f"demo_{tmp_path.name}"[:60])
-    else:
-        request.getfixturevalue("spark_home")
-        url = f"local[2]?warehouse={tmp_path / 'warehouse'}"
-    with Store.open(url) as s:
+    with Store.open(new_store_url(other, request, tmp_path)[0]) as s:
         copied = copy_store(demo_duckdb, s)
         assert copied == demo_duckdb.counts()
         assert s.settings == demo_duckdb.settings
@@ -247,12 +248,7 @@ def test_every_analysis_gives_the_same_result_on_every_engine(
     """The quadrant, health, drivers, plan and forecast of the demo organisation, whole (every
     figure, interval, label and sentence of their JSON), on a copy of the store on PostgreSQL
     and on Spark: the same as on DuckDB."""
-    if other == "postgres":
-        url = request.getfixturevalue("pg_server").create_database(f"an_{tmp_path.name}"[:60])
-    else:
-        request.getfixturevalue("spark_home")
-        url = f"local[2]?warehouse={tmp_path / 'warehouse'}"
-    with Store.open(url) as s:
+    with Store.open(new_store_url(other, request, tmp_path)[0]) as s:
         assert copy_store(demo_duckdb, s) == demo_duckdb.counts()
         for name, run_analysis in _analyses().items():
             expected = run_analysis(demo_duckdb).to_json()
@@ -492,7 +488,8 @@ def test_a_spark_warehouse_keeps_its_tables_between_sessions(
     _load(s, {"teams": HANDBUILT["teams"], "reps": HANDBUILT["reps"]}, write, "Europe/Amsterdam")
     s.merge_rows("teams", [{"team_id": "T3", "name": "East", "parent_team_id": "ORG"}])
     s.close()
-    warehouse = tmp_path / "warehouse0"
+    warehouse = Path(s.url.split("warehouse=", 1)[1])
+    assert warehouse.parent == tmp_path
     # one Parquet snapshot per canonical table: replaced snapshots are removed
     assert sorted(p.parent.name for p in warehouse.glob("tables/*/*.parquet")) == sorted(
         ["teams", "reps", "accounts", "leads", "deals", "deal_stages", "activities", "targets",

@@ -21,8 +21,8 @@ from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Query
 from salesperf.store import Store, StoreError
-from test_engines import _same
-from test_metrics import ALL, EXPECTED_REPS, MARCH
+from test_engines import wrong_hand_cells
+from test_metrics import ALL, MARCH
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning"),
@@ -99,13 +99,7 @@ def open_lake(hand: Path, lake: Path, tmp_path: Path) -> Iterator[Opener]:
 def test_every_hand_computed_metric_from_lake_tables(open_lake: Opener, hand: Path) -> None:
     s = open_lake()
     df = run(s.con, Query(ALL, MARCH.start, MARCH.end, Grain.MONTH, By.REP), "Europe/Amsterdam")
-    df = df.set_index("rep_id")
-    wrong = {
-        (rep, m): (df.loc[rep, m], v)
-        for rep, expected in EXPECTED_REPS.items()
-        for m, v in expected.items()
-        if not _same(df.loc[rep, m], v)
-    }
+    wrong = wrong_hand_cells(df.set_index("rep_id"))
     assert not wrong, wrong
     with Store.open(hand) as source:
         assert s.counts() == source.counts()
