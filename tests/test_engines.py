@@ -466,6 +466,40 @@ def test_rejects_kept_before_version_4_are_kept_and_read_in_english(
         assert en[1] != nl[1] and en[1].endswith(",R1,Ann,T9")
 
 
+@pytest.mark.slow
+def test_salesperf_copy_moves_a_store_with_its_users_to_every_engine(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, write: Writer
+) -> None:
+    """From a DuckDB file (this module's `org` is on PostgreSQL) to a new store on each engine."""
+    from typer.testing import CliRunner
+
+    from salesperf.cli import app
+    from salesperf.users import add_user, password_hasher, sign_in
+
+    source = str(tmp_path / "source.duckdb")
+    with Store.open(source) as org:
+        _load(org, HANDBUILT, write, "Europe/Amsterdam")
+        add_user(org, "boss", "a-long-password", "admin", hasher=password_hasher(cheap=True))
+        expected, settings = org.counts(), org.settings
+    url = new_store_url(backend, request, tmp_path)[0]
+    runner = CliRunner()
+    result = runner.invoke(app, ["copy", url, "--store", source])
+    assert result.exit_code == 0, result.output
+    assert (
+        "activities" in result.output and "Sessions and API tokens were not copied" in result.output
+    )
+    with Store.open(url) as copy:
+        assert copy.engine == backend
+        assert copy.counts() == expected, result.output
+        assert copy.settings == settings
+        assert sign_in(copy, "boss", "a-long-password", "test").username == "boss"
+    again = runner.invoke(app, ["copy", url, "--store", source])
+    assert again.exit_code == 2 and "give --replace to overwrite" in again.output
+    assert runner.invoke(app, ["copy", url, "--store", source, "--replace"]).exit_code == 0
+    same = runner.invoke(app, ["copy", source, "--store", source])
+    assert same.exit_code == 2 and "is the store being copied" in same.output
+
+
 def test_processes_opening_a_new_postgres_store_at_once_create_it_once(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:

@@ -24,6 +24,7 @@ from salesperf.commands.common import (
     open_store,
     out,
 )
+from salesperf.commands.copy import copy_cmd
 from salesperf.commands.diagnose import diagnose_cmd
 from salesperf.commands.drivers import drivers_cmd
 from salesperf.commands.forecast import forecast_cmd
@@ -379,6 +380,7 @@ def metrics_explain(
 
 
 # The analyses, the server and the users: each command in its own module.
+app.command("copy")(copy_cmd)
 app.command("diagnose")(diagnose_cmd)
 app.command("health")(health_cmd)
 app.command("drivers")(drivers_cmd)

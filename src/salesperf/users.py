@@ -475,3 +475,20 @@ def add_demo_users(
             )
             users.append(replace(u, created_at=now))
     return DemoUsers(password, tuple(users))
+
+
+_USER_ROW = "username, password_hash, role, rep_id, team_id, lang, created_at, disabled"
+
+
+def copy_users(source: Store, target: Store) -> int:
+    """Copy every user, with their password hash, from one store to another (any engines),
+    replacing users of the same names: people sign in to the copy with their own passwords.
+    Sessions and API tokens are not copied (people sign in again; tokens are issued anew)."""
+    rows = source._exec(f"SELECT {_USER_ROW} FROM {USERS} ORDER BY username")
+    with target.transaction():
+        for row in rows:
+            target._exec(f"DELETE FROM {USERS} WHERE username = ?", [row[0]])
+            target._exec(
+                f"INSERT INTO {USERS} ({_USER_ROW}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(row)
+            )
+    return len(rows)
