@@ -185,6 +185,7 @@ def test_lake_tables_without_the_needed_columns_are_refused(
     [
         ("table.calls=parquet:/lake/calls", "unknown table 'calls'"),
         ("table.deals=no such thing", "cannot read the deals table from 'no such thing'"),
+        ("table.deals=s3a://lake/deals", "say its format first \\(parquet:s3a://lake/deals"),
     ],
 )
 def test_bad_lake_options_are_refused(tmp_path: Path, option: str, words: str) -> None:

@@ -71,6 +71,11 @@ def parse_sources(params: dict[str, str]) -> dict[str, str]:
 def source_sql(source: str, name: str) -> str:
     """The Spark SQL relation of a source: ``parquet.`/path` `` or a quoted table name."""
     fmt, sep, path = source.partition(":")
+    if sep and path.startswith("//"):  # s3a://bucket/x: a location without its format
+        raise StoreError(
+            f"cannot read the {name} table from {source!r}: say its format first "
+            f"(parquet:{source}, delta:{source})"
+        )
     if sep and _WORD.fullmatch(fmt) and path:
         return f"{fmt.lower()}.`{path.replace('`', '``')}`"
     if _NAME.fullmatch(source):
@@ -101,8 +106,8 @@ def view_sql(session: Any, name: str, source: str) -> str:
     if missing:
         raise StoreError(
             f"the {name} table at {source} has no column {', '.join(missing)}; salesperf needs "
-            f"{', '.join(c for c in spec.column_names if c in needed)} (names as in "
-            "docs/data-model, any case)"
+            f"{', '.join(c for c in spec.column_names if c in needed)} (the canonical names of "
+            "salesperf/schema.py, in any case)"
         )
     wrong = [
         f"{c.name} is {f.dataType.simpleString()}, not one of {', '.join(SOURCE_TYPES[c.kind])}"
