@@ -229,7 +229,9 @@ class Store:
         return lambda: float(raw.query_progress())
 
     def check_writable(self, table: str) -> None:
-        """Refuse, saying why, a write to a canonical table this store only reads."""
+        """Refuse, saying why, a write to a canonical table this store only reads (every write
+        of rows passes here: `merge`, which `merge_rows` uses, and `replace_all`; an import
+        asks first, before it reads its file)."""
         why = self._engine.read_only(table)
         if why:
             raise StoreError(why)
@@ -269,6 +271,7 @@ class Store:
         stored row; identical rows are left alone. The import log and the rejected rows are
         written in the same transaction, so an import is recorded exactly when it lands.
         """
+        self.check_writable(spec.name)
         return self._engine.write(spec, staged, log=log, rejects=rejects, on_phase=on_phase)
 
     def merge_rows(self, table: str, rows: pa.Table | Sequence[Mapping[str, Any]]) -> MergeCounts:
@@ -282,7 +285,6 @@ class Store:
         spec = TABLES.get(table)
         if spec is None:
             raise StoreError(f"there is no table {table!r}; the tables are: {', '.join(TABLES)}")
-        self.check_writable(table)
         data = rows if isinstance(rows, pa.Table) else _arrow(rows)
         unknown = [c for c in data.column_names if c not in spec.column_names]
         if unknown:

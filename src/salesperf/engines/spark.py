@@ -271,7 +271,6 @@ class SparkEngine(DuckDBEngine):
         on_phase: Callable[[str], None] | None = None,
     ) -> MergeCounts:
         """A new snapshot (stored rows not replaced + staged rows), the log: one transaction."""
-        self._writable(spec.name)
         cols = ", ".join(q(c) for c in spec.column_names)
         on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in spec.key)
         counts, chg, _ = duck_changes(self.execute, spec, staged, spec.name)
@@ -292,16 +291,9 @@ class SparkEngine(DuckDBEngine):
 
     def replace(self, relations: Mapping[str, str]) -> None:
         """A new snapshot of every table, current together."""
-        for name in relations:
-            self._writable(name)
         with self.transaction():
             for name, sql in relations.items():
                 self._write_snapshot(name, sql)
-
-    def _writable(self, name: str) -> None:
-        why = self.read_only(name)
-        if why:
-            raise StoreError(why)
 
     def close(self) -> None:
         """Close the catalog (the process's Spark context stays for other stores)."""
