@@ -496,6 +496,8 @@ def test_salesperf_copy_moves_a_store_with_its_users_to_every_engine(
     again = runner.invoke(app, ["copy", url, "--store", source])
     assert again.exit_code == 2 and "give --replace to overwrite" in again.output
     assert runner.invoke(app, ["copy", url, "--store", source, "--replace"]).exit_code == 0
+    with Store.open(url) as copy:  # replaced, not added to
+        assert copy.counts() == expected
     same = runner.invoke(app, ["copy", source, "--store", source])
     assert same.exit_code == 2 and "is the store being copied" in same.output
 

@@ -8,11 +8,16 @@ data; explanations are `Text` values carrying English and Dutch, chosen by whoev
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
-from typing import TYPE_CHECKING
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 
@@ -67,7 +72,7 @@ def resolve_window(text: str | Period | None, today: date | None = None) -> Peri
         grain = Grain(m.group(2))
         end = period_start(today, grain)
         start = shift(end, grain, -n)
-        return Period(start, end, _label(start, grain) if n == 1 else t)
+        return Period(start, end, period_label(start, grain) if n == 1 else t)
     try:
         return parse_period(t.upper() if "q" in t or "w" in t else t)
     except ValueError:
@@ -94,7 +99,8 @@ def judge_day(store: Store, today: date | None = None) -> date:
     return min(now, end) if end is not None else now
 
 
-def _label(start: date, grain: Grain) -> str:
+def period_label(start: date, grain: Grain) -> str:
+    """The label of the period of `grain` starting on `start`: 2026-Q3, 2026-07, 2026-W27."""
     if grain is Grain.QUARTER:
         return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
     if grain is Grain.MONTH:
@@ -190,3 +196,30 @@ def window_text(period: Period, lang: Lang | str = Lang.EN) -> str:
     if ".." in period.label or period.label == period.start.isoformat() or name == span:
         return span
     return f"{name} ({span})"
+
+
+def plain(value: Any) -> Any:
+    """A result as JSON-safe data: dataclasses as dicts, periods with their inclusive last day,
+    texts in both languages, enums by value, dates in ISO form, undefined numbers as None."""
+    if isinstance(value, Period):
+        last = value.end - timedelta(days=1)
+        return {"label": value.label, "start": value.start.isoformat(), "end": last.isoformat()}
+    if isinstance(value, Text):
+        return value.to_json()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value

@@ -18,14 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from salesperf.analysis.common import Lang, Text, money, number, percent, period_text
+from salesperf.analysis.common import Lang, Text, money, number, percent, period_text, plain
 from salesperf.analysis.plan import build_plan, default_window, pace_weeks
 from salesperf.analysis.plan_rates import (
     Key,
     PlanInputs,
     load_inputs,
     period_targets,
-    plain,
 )
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift

@@ -23,10 +23,11 @@ from salesperf.analysis.common import (
     Lang,
     Text,
     day_text,
-    money,
     number,
     percent,
+    period_label,
     period_text,
+    plain,
     resolve_window,
     working_days,
 )
@@ -38,9 +39,9 @@ from salesperf.analysis.plan_rates import (
     estimate_rates,
     load_inputs,
     period_targets,
-    plain,
 )
 from salesperf.analysis.plan_simulation import MAX_SCALE, SEED, SIMULATIONS, Funnel, Simulation
+from salesperf.analysis.plan_text import explain_plan
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 from salesperf.metrics.query import By
 from salesperf.store import Store
@@ -179,9 +180,10 @@ class Plan:
 
 def default_window(period: Period, today: date) -> Period:
     """The four full quarters before the period (or before today's quarter, if earlier)."""
-    end = period_start(min(period.start, today), Grain.QUARTER)
-    start = shift(end, Grain.QUARTER, -WINDOW_QUARTERS)
-    return Period(start, end, f"{_quarter(start)}..{_quarter(shift(end, Grain.QUARTER, -1))}")
+    q = Grain.QUARTER
+    end = period_start(min(period.start, today), q)
+    start, last = shift(end, q, -WINDOW_QUARTERS), shift(end, q, -1)
+    return Period(start, end, f"{period_label(start, q)}..{period_label(last, q)}")
 
 
 def pace_weeks(period: Period, today: date) -> Period:
@@ -253,7 +255,9 @@ def build_plan(
         scope=key[0], id=key[1], name=name, target=target, period=period, working_days=days,
         weeks=weeks, rates=rates, deals=deals, opportunities=opps, activities=reqs,
         pace=inputs.pace, chance=chance, notes=tuple(notes),
-        explanation=_explain(inputs.currency, name, target, period, rates, deals, opps, reqs),
+        explanation=explain_plan(
+            inputs.currency, name, target, period, rates, deals, opps, reqs, PACE_WEEKS
+        ),
         reps=tuple(reps), split=shares[1] if shares else None,
         reps_total=_add_up(reps) if shares else None,
     )  # fmt: skip
@@ -394,38 +398,3 @@ def _add_up(reps: list[Plan]) -> Totals:
         for t, rs in sorted(by_type.items(), key=lambda x: -sum(r.total for r in x[1]))
     )  # fmt: skip
     return Totals(sum(p.deals for p in reps), sum(p.opportunities for p in reps), acts)
-
-
-def _explain(
-    cur: str, name: str, target: float, period: Period, rates: Rates, deals: float, opps: float,
-    reqs: tuple[Requirement, ...],
-) -> Text:  # fmt: skip
-    size, win, w = rates.avg_deal_size.value, rates.win_rate.value, rates.window.label
-    p_nl, w_nl = period_text(period, Lang.NL), period_text(rates.window, Lang.NL)
-    need = sum(r.per_week for r in reqs)
-    day = sum(r.per_day for r in reqs)
-    pace = sum(r.pace_per_week for r in reqs)
-    top_en = ", ".join(f"{r.type} {number(r.per_week, 1)}" for r in reqs[:3])
-    top_nl = ", ".join(f"{r.type} {number(r.per_week, 1, 'nl')}" for r in reqs[:3])
-    en = (
-        f"To win {money(target, cur)} in {period.label}, {name} needs {number(deals, 1)} deals "
-        f"(average deal {money(size, cur)}) from {number(opps, 1)} opportunities (win rate "
-        f"{percent(win, 1)}), with the rates of {w}. In the activity mix of {w} that is "
-        f"{number(need, 1)} activities a week ({number(day, 1)} per working day, Monday to "
-        f"Friday), most of all {top_en}; the last {PACE_WEEKS} full weeks ran at "
-        f"{number(pace, 1)} a week."
-    )
-    nl = (
-        f"Om {money(target, cur, 'nl')} binnen te halen in {p_nl} heeft {name} "
-        f"{number(deals, 1, 'nl')} deals nodig (gemiddelde deal {money(size, cur, 'nl')}) uit "
-        f"{number(opps, 1, 'nl')} kansen (winratio {percent(win, 1, 'nl')}), met de ratio's van "
-        f"{w_nl}. In de activiteitenmix van {w_nl} is dat {number(need, 1, 'nl')} activiteiten per "
-        f"week ({number(day, 1, 'nl')} per werkdag, maandag tot en met vrijdag), vooral "
-        f"{top_nl}; de laatste {PACE_WEEKS} volle weken lag het tempo op "
-        f"{number(pace, 1, 'nl')} per week."
-    )
-    return Text(en, nl)
-
-
-def _quarter(d: date) -> str:
-    return f"{d.year}-Q{(d.month - 1) // 3 + 1}"

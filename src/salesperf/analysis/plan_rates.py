@@ -10,12 +10,10 @@ says so; a rep's win rate is always shrunk toward its team's reps (beta-binomial
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from enum import Enum
 from typing import Any, TypeVar
 
 import ibis
@@ -390,31 +388,3 @@ def _date(v: Any) -> date | None:
 
 def _name(n: Any, key: Any) -> str:
     return n if isinstance(n, str) else str(key)
-
-
-# -- plain data and numbers in words -------------------------------------------------------------
-def plain(value: Any) -> Any:
-    """A result as JSON-safe data: dataclasses as dicts, periods with their inclusive last day,
-    texts in both languages, enums by value, dates in ISO form, undefined numbers as None."""
-    if isinstance(value, Period):
-        last = value.end - timedelta(days=1)
-        return {"label": value.label, "start": value.start.isoformat(), "end": last.isoformat()}
-    if isinstance(value, Text):
-        return value.to_json()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value

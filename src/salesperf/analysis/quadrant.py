@@ -20,8 +20,6 @@ their conversion breaks, and every rep how their lead conversion compares on the
 
 from __future__ import annotations
 
-import dataclasses
-import math
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,7 +44,7 @@ from salesperf.analysis.breaks import (
     rate_counts,
     where_it_breaks,
 )
-from salesperf.analysis.common import Lang, Text, number, resolve_window, window_text
+from salesperf.analysis.common import Lang, Text, number, plain, resolve_window, window_text
 from salesperf.analysis.vocab import Basis as Basis  # re-exported: part of the result
 from salesperf.analysis.vocab import Label as Label
 from salesperf.analysis.vocab import Peers as Peers
@@ -279,24 +277,6 @@ class Diagnosis:
             "explanation": plain(self.explanation),
             "reps": [r.to_json() for r in self.reps],
         }
-
-
-def plain(value: Any) -> Any:
-    """A result as JSON-safe data: dataclasses as dicts, enums as their words, dates as ISO
-    text, undefined numbers (NaN) as None."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, StrEnum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [plain(v) for v in value]
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 # -- intervals -----------------------------------------------------------------------------
