@@ -53,11 +53,26 @@ def _normalise(sql: str) -> str:
     return re.sub(r"ibis_pandas_memtable_[a-z0-9]+", "memtable", sql).strip() + "\n"
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+# several levels in one query: reps and teams, distinct accounts from the reps' own counts
+LEVELS = {
+    "levels_accounts_rep_team_week": (
+        Query(("activities", "accounts_touched", "active_days"), date(2025, 1, 6),
+              date(2025, 2, 3), Grain.WEEK, By.REP),
+        (By.REP, By.TEAM),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(CASES) + sorted(LEVELS))
 def test_sql_snapshot(name: str, tmp_path: Path) -> None:
     with Store.open(tmp_path / "s.duckdb") as store:
         store.set_setting("timezone", "Europe/Amsterdam")
-        sql = _normalise(Compiler(store.con, "Europe/Amsterdam").to_sql(CASES[name]))
+        if name in LEVELS:
+            q, levels = LEVELS[name]
+            compiler = Compiler(store.con, "Europe/Amsterdam", levels)
+        else:
+            q, compiler = CASES[name], Compiler(store.con, "Europe/Amsterdam")
+        sql = _normalise(compiler.to_sql(q))
     path = SNAPSHOTS / f"{name}.duckdb.sql"
     if os.environ.get("SALESPERF_UPDATE_SNAPSHOTS") == "1" or not path.exists():
         path.write_text(sql)

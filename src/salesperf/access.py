@@ -22,7 +22,7 @@ from typing import TypedDict
 import ibis.expr.types as ir
 import pandas as pd
 
-from salesperf.metrics.compiler import team_closure
+from salesperf.metrics.levels import team_closure
 from salesperf.metrics.query import By, Query
 from salesperf.schema import TABLES
 from salesperf.store import Store

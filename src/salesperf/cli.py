@@ -131,7 +131,7 @@ def demo(
     scorecards for the last full quarter."""
     from salesperf.commands.serve import finish_demo
     from salesperf.demo import DemoConfig, build_demo
-    from salesperf.scorecard import last_full_quarter, scorecard
+    from salesperf.scorecard import last_full_quarter, scorecards
     from salesperf.store import resolve_url
     from salesperf.users import add_demo_users
 
@@ -149,8 +149,8 @@ def demo(
             after = parse_period(quarter.label).end
             next_quarter = f"{after.year}-Q{(after.month - 1) // 3 + 1}"
             mid_quarter = (quarter.start + timedelta(days=45)).isoformat()
-            org_card = scorecard(s, by=By.ORG, period=quarter)
-            team_card = scorecard(s, by=By.TEAM, period=quarter)
+            cards = scorecards(s, levels=(By.ORG, By.TEAM), period=quarter)
+            org_card, team_card = cards[By.ORG], cards[By.TEAM]
             currency = s.settings.currency
             names = {
                 r["rep_id"]: r["name"]

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from salesperf.contexts import Context, get_context
-from salesperf.metrics.compiler import run
+from salesperf.metrics.compiler import run, run_levels
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 from salesperf.metrics.query import By, Compare, Query, Split
 from salesperf.metrics.registry import QUOTA_METRIC, Group, Metric, MetricType, Unit, metric
@@ -199,10 +199,33 @@ def scorecard(
     and against target. `context` (default: the store's setting) names the preset whose headline
     KPIs lead and whose words label them; without `metrics`, the default metrics and the
     headline KPIs are shown."""
+    return scorecards(
+        store, levels=(By(by),), grain=grain, period=period, metrics=metrics, today=today,
+        reps=reps, teams=teams, split=split, filters=filters, context=context,
+    )[By(by)]  # fmt: skip
+
+
+def scorecards(
+    store: Store,
+    *,
+    levels: tuple[By | str, ...],
+    grain: Grain | str = Grain.ALL,
+    period: Period | str | None = None,
+    metrics: tuple[str, ...] | None = None,
+    today: date | None = None,
+    reps: frozenset[str] | None = None,
+    teams: frozenset[str] | None = None,
+    split: Split | str | None = None,
+    filters: tuple[tuple[Split | str, str], ...] = (),
+    context: str | None = None,
+) -> dict[By, Scorecard]:
+    """The scorecard of several levels at once (the organisation and its teams, the reps and
+    their teams), computed together, which costs less than one `scorecard` per level; the
+    options are `scorecard`'s."""
     ctx = get_context(context or store.settings.context)
     if metrics is None:
         metrics = DEFAULT_METRICS + tuple(m for m in ctx.headline if m not in DEFAULT_METRICS)
-    by, grain = By(by), Grain(grain)
+    bys, grain = tuple(dict.fromkeys(By(b) for b in levels)), Grain(grain)
     split = Split(split) if split is not None else None
     if isinstance(period, str):
         period = parse_period(period)
@@ -214,18 +237,30 @@ def scorecard(
         start=period.start,
         end=period.end,
         grain=grain,
-        by=by,
+        by=bys[0] if bys else By.REP,
         compare=(Compare.PREVIOUS,) if split else (Compare.PREVIOUS, Compare.TARGET),
         split=split,
         filters=tuple((Split(d), v) for d, v in filters),
         reps=reps,
         teams=teams,
     )
-    df = run(store.con, q, store.settings.timezone)
+    if len(bys) == 1:
+        frames = {bys[0]: run(store.con, q, store.settings.timezone)}
+    else:
+        frames = run_levels(store.con, q, bys, store.settings.timezone)
+    return {by: _card(store, by, q, df, period, ctx) for by, df in frames.items()}
+
+
+def _card(
+    store: Store, by: By, q: Query, df: pd.DataFrame, period: Period, ctx: Context
+) -> Scorecard:
+    """One level's rows of a query's result as its scorecard."""
+    key_column = {By.REP: "rep_id", By.TEAM: "team_id", By.ORG: "org"}[by]
     names = _names(store, by)
+    split = q.split
     rows = []
     for rec in df.to_dict("records"):
-        key = str(rec[q.key])
+        key = str(rec[key_column])
         cells = {}
         for m in q.metrics:
             base = QUOTA_METRIC if m == "quota_attainment" else m
@@ -243,7 +278,7 @@ def scorecard(
     if by is By.TEAM:  # the tree's order: each team followed by its sub-teams
         order = _tree_order(store)
         rows.sort(key=lambda r: (order.get(r.key, len(order)), r.split or "", r.period_start))
-    return Scorecard(by, grain, period, q.metrics, tuple(rows), split, ctx)
+    return Scorecard(by, q.grain, period, q.metrics, tuple(rows), split, ctx)
 
 
 def _tree_order(store: Store) -> dict[str, int]:

@@ -50,26 +50,16 @@ FROM (
                 COUNT(*) AS "cohort_leads"
               FROM (
                 SELECT
-                  "t23"."lead_id",
                   "t23"."created_at",
-                  "t23"."source",
                   "t23"."rep_id",
-                  "t23"."account_id",
-                  "t23"."qualified_at",
-                  "t23"."deal_id",
                   "t23"."won_at",
                   "t23"."_local",
                   "t23"."_won_local",
                   CAST(DATE_TRUNC('MONTH', "t23"."_local") AS DATE) AS "_period"
                 FROM (
                   SELECT
-                    "t20"."lead_id",
                     "t20"."created_at",
-                    "t20"."source",
                     "t20"."rep_id",
-                    "t20"."account_id",
-                    "t20"."qualified_at",
-                    "t20"."deal_id",
                     "t20"."won_at",
                     "t20"."created_at" + TO_SECONDS(
                       CASE

@@ -57,21 +57,17 @@ FROM (
               SUM(CAST("t13"."scale" = 'nps10' AS INT)) AS "nps_responses"
             FROM (
               SELECT
-                "t11"."response_id",
                 "t11"."responded_at",
                 "t11"."scale",
                 "t11"."score",
-                "t11"."account_id",
                 "t11"."rep_id",
                 "t11"."_local",
                 CAST(DATE_TRUNC('QUARTER', "t11"."_local") AS DATE) AS "_period"
               FROM (
                 SELECT
-                  "t0"."response_id",
                   "t0"."responded_at",
                   "t0"."scale",
                   "t0"."score",
-                  "t0"."account_id",
                   "t0"."rep_id",
                   "t0"."responded_at" + TO_SECONDS(
                     CASE

@@ -48,33 +48,19 @@ FROM (
                 SUM(CAST("t16"."status" = 'lost' AS INT)) AS "deals_lost"
               FROM (
                 SELECT
-                  "t14"."deal_id",
                   "t14"."rep_id",
                   "t14"."created_at",
                   "t14"."status",
-                  "t14"."amount",
                   "t14"."closed_at",
-                  "t14"."account_id",
-                  "t14"."stage",
-                  "t14"."kind",
-                  "t14"."lost_reason",
-                  "t14"."source",
                   "t14"."_local",
                   "t14"."_created_local",
                   CAST(DATE_TRUNC('MONTH', "t14"."_local") AS DATE) AS "_period"
                 FROM (
                   SELECT
-                    "t2"."deal_id",
                     "t2"."rep_id",
                     "t2"."created_at",
                     "t2"."status",
-                    "t2"."amount",
                     "t2"."closed_at",
-                    "t2"."account_id",
-                    "t2"."stage",
-                    "t2"."kind",
-                    "t2"."lost_reason",
-                    "t2"."source",
                     "t2"."closed_at" + TO_SECONDS(
                       CASE
                         WHEN "t2"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)

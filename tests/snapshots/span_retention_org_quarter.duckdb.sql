@@ -128,17 +128,8 @@ FROM (
                 SUM(CAST("t35"."_local" < "t35"."_from" AS INT)) AS "customers_start"
               FROM (
                 SELECT
-                  "t32"."deal_id",
                   "t32"."rep_id",
-                  "t32"."created_at",
-                  "t32"."status",
-                  "t32"."amount",
                   "t32"."closed_at",
-                  "t32"."account_id",
-                  "t32"."stage",
-                  "t32"."kind",
-                  "t32"."lost_reason",
-                  "t32"."source",
                   "t32"."churned_at",
                   "t32"."_local",
                   "t32"."_until",
@@ -147,17 +138,8 @@ FROM (
                   "t16"."_to"
                 FROM (
                   SELECT
-                    "t26"."deal_id",
                     "t26"."rep_id",
-                    "t26"."created_at",
-                    "t26"."status",
-                    "t26"."amount",
                     "t26"."closed_at",
-                    "t26"."account_id",
-                    "t26"."stage",
-                    "t26"."kind",
-                    "t26"."lost_reason",
-                    "t26"."source",
                     "t26"."churned_at",
                     "t26"."closed_at" + TO_SECONDS(
                       CASE
@@ -298,34 +280,14 @@ FROM (
                 COUNT(*) AS "customers_acquired"
               FROM (
                 SELECT
-                  "t30"."deal_id",
                   "t30"."rep_id",
-                  "t30"."created_at",
-                  "t30"."status",
-                  "t30"."amount",
                   "t30"."closed_at",
-                  "t30"."account_id",
-                  "t30"."stage",
-                  "t30"."kind",
-                  "t30"."lost_reason",
-                  "t30"."source",
-                  "t30"."churned_at",
                   "t30"."_local",
                   CAST(DATE_TRUNC('QUARTER', "t30"."_local") AS DATE) AS "_period"
                 FROM (
                   SELECT
-                    "t26"."deal_id",
                     "t26"."rep_id",
-                    "t26"."created_at",
-                    "t26"."status",
-                    "t26"."amount",
                     "t26"."closed_at",
-                    "t26"."account_id",
-                    "t26"."stage",
-                    "t26"."kind",
-                    "t26"."lost_reason",
-                    "t26"."source",
-                    "t26"."churned_at",
                     "t26"."closed_at" + TO_SECONDS(
                       CASE
                         WHEN "t26"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)

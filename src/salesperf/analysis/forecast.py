@@ -41,7 +41,8 @@ from salesperf.analysis.forecast_model import (
 )
 from salesperf.analysis.forecast_sim import path_points, simulate
 from salesperf.analysis.forecast_text import assumptions
-from salesperf.metrics.compiler import run, team_closure
+from salesperf.metrics.compiler import run
+from salesperf.metrics.levels import team_closure
 from salesperf.metrics.periods import Grain, Period, parse_period
 from salesperf.metrics.query import By, Compare, Query
 from salesperf.metrics.registry import QUOTA_METRIC

@@ -18,7 +18,8 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from salesperf.metrics.compiler import Compiler, team_closure
+from salesperf.metrics.compiler import Compiler
+from salesperf.metrics.levels import team_closure
 from salesperf.metrics.periods import Grain, Period, local_time, period_start
 from salesperf.metrics.query import By, Query, Split
 from salesperf.store import Store

@@ -24,7 +24,8 @@ from scipy import stats
 from salesperf.analysis.common import Lang, Text, period_text
 from salesperf.analysis.plan_simulation import LEVEL, Funnel, bootstrap_mean
 from salesperf.analysis.shrinkage import fit_prior, jeffreys_interval, shrink
-from salesperf.metrics.compiler import run, team_closure
+from salesperf.metrics.compiler import run
+from salesperf.metrics.levels import team_closure
 from salesperf.metrics.periods import Grain, Period, local_time
 from salesperf.metrics.query import By, Query, Split
 from salesperf.metrics.registry import QUOTA_METRIC

@@ -49,8 +49,9 @@ from salesperf.analysis.vocab import Basis as Basis  # re-exported: part of the 
 from salesperf.analysis.vocab import Label as Label
 from salesperf.analysis.vocab import Peers as Peers
 from salesperf.contexts import Context, get_context
-from salesperf.metrics.compiler import run, run_measures, team_closure
+from salesperf.metrics.compiler import run, run_measures
 from salesperf.metrics.facts import FACTS
+from salesperf.metrics.levels import team_closure
 from salesperf.metrics.periods import Grain, Period, local_time, period_start
 from salesperf.metrics.query import By, Compare, Query, buckets
 from salesperf.metrics.registry import QUOTA_METRIC

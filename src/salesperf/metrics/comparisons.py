@@ -10,6 +10,7 @@ import ibis.expr.types as ir
 import pandas as pd
 from ibis.backends import BaseBackend
 
+from salesperf.metrics.levels import ORG_ID, SEP, level_key
 from salesperf.metrics.periods import Grain, shift
 from salesperf.metrics.query import By, Compare, Query, bucket_end, buckets, comparison_range
 
@@ -46,10 +47,20 @@ def join_earlier(
     return joined.select(*cols)
 
 
-def join_targets(con: BaseBackend, result: ir.Table, q: Query, names: Iterable[str]) -> ir.Table:
-    scope = {By.REP: "rep", By.TEAM: "team", By.ORG: "org"}[q.by]
+def join_targets(
+    con: BaseBackend,
+    result: ir.Table,
+    q: Query,
+    names: Iterable[str],
+    levels: tuple[By, ...] | None = None,
+) -> ir.Table:
+    """Each row's targets for its group and period, with attainment and gap; the rows of a
+    several-level query (`levels`) meet the targets of their own level."""
     t = con.table("targets")
-    t = t.filter((t.scope == scope) & t.metric.isin(list(names)))
+    if levels is not None:
+        t = t.filter(t.scope.isin([b.value for b in levels]) & t.metric.isin(list(names)))
+    else:
+        t = t.filter((t.scope == q.by.value) & t.metric.isin(list(names)))
     periods = pd.DataFrame(
         {"_p": buckets(q), "_end": [bucket_end(b, q) - timedelta(days=1) for b in buckets(q)]}
     )
@@ -57,7 +68,14 @@ def join_targets(con: BaseBackend, result: ir.Table, q: Query, names: Iterable[s
         _p=lambda x: x._p.cast("date"), _end=lambda x: x._end.cast("date")
     )
     t = t.join(pm, [t.period_start == pm._p, t.period_end == pm._end])
-    key = t.scope_id if q.by is not By.ORG else ibis.literal("org")
+    if levels is not None:  # the level keys of `levels.level_key`
+        key = ibis.ifelse(
+            t.scope == By.ORG.value,
+            ibis.literal(level_key(By.ORG, ORG_ID)),
+            t.scope.concat(SEP, t.scope_id),
+        )
+    else:
+        key = t.scope_id if q.by is not By.ORG else ibis.literal("org")
     wide = t.group_by([key.name("_tk"), t._p]).aggregate(
         **{f"{n}_target": t.value.sum(where=t.metric == n) for n in names}
     )

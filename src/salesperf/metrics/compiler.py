@@ -12,12 +12,14 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pandas as pd
 from ibis.backends import BaseBackend
 
 from salesperf.metrics.comparisons import join_earlier, join_targets
-from salesperf.metrics.facts import FACTS
+from salesperf.metrics.facts import FACTS, Fact
+from salesperf.metrics.levels import level_closure, owned_distinct, split_levels, team_closure
 from salesperf.metrics.measures import MEASURES, WORKING_DAYS
 from salesperf.metrics.periods import Grain, bucket, local_time, period_start, shift
 from salesperf.metrics.query import (
@@ -39,51 +41,41 @@ from salesperf.metrics.registry import (
 )
 
 
-def team_closure(con: BaseBackend) -> pd.DataFrame:
-    """(team_id, rep_id) for every team and every rep in its subtree."""
-    teams = con.table("teams").select("team_id", "parent_team_id").to_pandas()
-    reps = con.table("reps").select("rep_id", "team_id").to_pandas()
-    parent = dict(zip(teams.team_id, teams.parent_team_id, strict=True))
-    rows: list[tuple[str, str]] = []
-    for rep, team in zip(reps.rep_id, reps.team_id, strict=True):
-        seen: set[str] = set()
-        t = team
-        while isinstance(t, str) and t not in seen:  # a cycle in bad data stops here
-            seen.add(t)
-            rows.append((t, rep))
-            t = parent.get(t)
-    return pd.DataFrame(rows, columns=["team_id", "rep_id"])
-
-
 class Compiler:
     """Compiles queries against one backend and organisation time zone."""
 
-    def __init__(self, con: BaseBackend, timezone: str = "UTC") -> None:
+    def __init__(
+        self, con: BaseBackend, timezone: str = "UTC", levels: tuple[By, ...] | None = None
+    ) -> None:
+        """`levels`: compile for several levels at once (see `run_levels`), not for `q.by`."""
         self.con = con
         self.tz = timezone
+        self.levels = levels
         self._closure: ir.Table | None = None
 
     # -- building blocks ---------------------------------------------------------------------
-    def closure(self) -> ir.Table:
-        """The team closure as an Ibis table (computed once per compiler)."""
+    def closure(self, q: Query) -> ir.Table:
+        """(team_id, rep_id) for the query's teams, or the level keys of a several-level
+        query (computed once per compiler)."""
         if self._closure is None:
-            df = team_closure(self.con)
-            self._closure = ibis.memtable(
-                df
-                if len(df)
-                else pd.DataFrame({"team_id": pd.Series(dtype=str), "rep_id": pd.Series(dtype=str)})
-            )
+            if self.levels is not None:
+                df = level_closure(self.con, self.levels, q.teams)
+            else:
+                df = team_closure(self.con)
+                if q.teams is not None:
+                    df = df[df.team_id.isin(q.teams)]
+            if not len(df):
+                df = pd.DataFrame({"team_id": pd.Series(dtype=str), "rep_id": pd.Series(dtype=str)})
+            self._closure = ibis.memtable(df)
         return self._closure
 
     def _keyed(self, t: ir.Table, q: Query) -> ir.Table:
         """Rows with a `_key` column for the grouping (teams replicate rows up the tree)."""
-        if q.by is By.REP:
+        if self.levels is None and q.by is By.REP:
             return t.mutate(_key=t.rep_id)
-        if q.by is By.ORG:
+        if self.levels is None and q.by is By.ORG:
             return t.mutate(_key=ibis.literal("org"))
-        c = self.closure()
-        if q.teams is not None:
-            c = c.filter(c.team_id.isin(sorted(q.teams)))
+        c = self.closure(q)
         return t.join(c, "rep_id").mutate(_key=c.team_id)
 
     def _groups(self, q: Query) -> list[str]:
@@ -96,12 +88,81 @@ class Compiler:
 
         Additive measures are summed per rep first and then into teams, so the team tree
         multiplies a small table, not the fact's rows; distinct counts go through the distinct
-        (rep, period, value) triples; medians are computed from the rows.
+        (rep, period, value) triples, or for values that usually belong to one rep, through
+        the reps' own counts (see `levels.owned_distinct`); medians are computed from the rows.
+        Each part reads the fact's rows with only the columns it needs: the engine scans the
+        stored table for each, which costs less than holding every column for all of them.
         """
         f = FACTS[fact]
+        t = self._rows(f, q, lo, only_type)
+        if t is None:
+            return None
+        groups = self._groups(q)
+        if self.levels is None and q.by is By.REP:  # one scan computes every measure
+            k = self._keyed(t, q)
+            return [
+                k.group_by(groups).aggregate(
+                    **{n: MEASURES[n].aggregate(k).cast("float64") for n in names}
+                )
+            ]
+        per_rep = ["rep_id", *groups[1:]]
+        keep = {"rep_id", f.time, *(c for _, c in f.stamps), *([f.until] if f.until else [])}
+        keep |= {SPLIT_COLUMNS[d][fact] for d, _ in q.filters}
+        keep |= {SPLIT_COLUMNS[q.split][fact]} if q.split else set()
+
+        def rows(measures: list[str]) -> ir.Table:
+            r = self._rows(f, q, lo, only_type, keep | set(_used(t, measures)))
+            assert r is not None  # as `t` was
+            return r
+
+        def keyed(x: ir.Table) -> ir.Table:
+            return self._keyed(x, q)
+
+        parts = []
+        summed = [n for n in names if MEASURES[n].additive or MEASURES[n].owned]
+        if summed:
+            ts = rows(summed)
+            partial = ts.group_by(per_rep).aggregate(
+                **{n: MEASURES[n].aggregate(ts) for n in summed}
+            )
+            kp = keyed(partial)
+            additive = [n for n in summed if MEASURES[n].additive]
+            if additive:
+                parts.append(
+                    kp.group_by(groups).aggregate(
+                        **{n: kp[n].sum().cast("float64") for n in additive}
+                    )
+                )
+        for n in names:
+            m = MEASURES[n]
+            if m.distinct is not None and m.owned:
+                everyone = f.rows(self.con, only_type)
+                parts.append(owned_distinct(rows([n]), everyone, m.distinct, n, groups, keyed, kp))
+            elif m.distinct is not None:
+                tn = rows([n])
+                k = keyed(tn.select(*per_rep, _v=m.distinct(tn)).distinct())
+                parts.append(k.group_by(groups).aggregate(**{n: k._v.nunique().cast("float64")}))
+            elif not m.additive:
+                k = keyed(rows([n]))
+                parts.append(k.group_by(groups).aggregate(**{n: m.aggregate(k).cast("float64")}))
+        return parts
+
+    def _rows(
+        self,
+        f: Fact,
+        q: Query,
+        lo: date,
+        only_type: str | None,
+        columns: set[str] | None = None,
+    ) -> ir.Table | None:
+        """The fact's rows in the query's range, filtered, with their local time and period
+        (`_local`, `_period`) and split (`_split`); None when a filter or the split does not
+        apply to this fact. `columns`: only these of the stored columns."""
         t = f.rows(self.con, only_type)  # narrowed for activities:demo or a stage pair
+        if columns is not None:
+            t = t.select(*(c for c in t.columns if c in columns))
         for dim, value in q.filters:
-            col = SPLIT_COLUMNS[dim].get(fact)
+            col = SPLIT_COLUMNS[dim].get(f.name)
             if col is None:
                 return None
             if dim is Split.SEGMENT:
@@ -111,7 +172,7 @@ class Compiler:
             else:
                 t = t.filter(t[col] == value)
         if q.split is not None:
-            col = SPLIT_COLUMNS[q.split].get(fact)
+            col = SPLIT_COLUMNS[q.split].get(f.name)
             if col is None:
                 return None
             if q.split is Split.SEGMENT:
@@ -141,35 +202,7 @@ class Compiler:
                 t = t.mutate(_period=bucket(t._local, q.grain, lo))
         if q.reps is not None:
             t = t.filter(t.rep_id.isin(sorted(q.reps)))
-        groups = self._groups(q)
-        if q.by is By.REP:  # one scan computes every measure
-            k = self._keyed(t, q)
-            return [
-                k.group_by(groups).aggregate(
-                    **{n: MEASURES[n].aggregate(k).cast("float64") for n in names}
-                )
-            ]
-        per_rep = ["rep_id", *groups[1:]]
-        parts = []
-        additive = [n for n in names if MEASURES[n].additive]
-        if additive:
-            partial = t.group_by(per_rep).aggregate(
-                **{n: MEASURES[n].aggregate(t) for n in additive}
-            )
-            k = self._keyed(partial, q)
-            parts.append(
-                k.group_by(groups).aggregate(**{n: k[n].sum().cast("float64") for n in additive})
-            )
-        for n in names:
-            m = MEASURES[n]
-            if m.distinct is not None:
-                triples = t.select(*per_rep, _v=m.distinct(t)).distinct()
-                k = self._keyed(triples, q)
-                parts.append(k.group_by(groups).aggregate(**{n: k._v.nunique().cast("float64")}))
-            elif not m.additive:
-                k = self._keyed(t, q)
-                parts.append(k.group_by(groups).aggregate(**{n: m.aggregate(k).cast("float64")}))
-        return parts
+        return t
 
     def _all_period(self, local: ir.TimestampValue, q: Query) -> ir.DateValue:
         """With grain ALL, the range and the comparison ranges are each one period."""
@@ -325,7 +358,7 @@ class Compiler:
             targets = self.con.table("targets")
             with_targets = set(targets.select("metric").distinct().to_pandas()["metric"])
             names = [n for n in values if n in with_targets or n == QUOTA_METRIC]
-            result = join_targets(self.con, result, q, names)
+            result = join_targets(self.con, result, q, names, self.levels)
         keep = ["_key", *(["_split"] if q.split else []), "_period", *plain]
         for m in q.metrics:
             if m == "quota_attainment":
@@ -336,10 +369,11 @@ class Compiler:
         if {"quota_attainment", "target_gap"} & set(q.metrics) and Compare.TARGET not in q.compare:
             extra = [c for c in extra if c in ("quota_attainment", "target_gap")]
         result = result.select(*keep, *extra)
-        renames = {q.key: "_key", "period_start": "_period"}
+        key = "_key" if self.levels is not None else q.key
+        renames = {key: "_key", "period_start": "_period"}
         if q.split:
             renames[q.split.value] = "_split"
-        order = [q.key, *([q.split.value] if q.split else []), "period_start"]
+        order = [key, *([q.split.value] if q.split else []), "period_start"]
         return result.rename(renames).order_by(order)
 
     def to_sql(self, q: Query) -> str:
@@ -347,9 +381,46 @@ class Compiler:
         return str(ibis.to_sql(self.compile(q), dialect=self.con.name))
 
 
+def _used(t: ir.Table, names: list[str]) -> list[str]:
+    """The columns of `t` that these columns and measures read, in `t`'s order."""
+    wanted = {n for n in names if n in t.columns}
+    for n in names:
+        m = MEASURES.get(n)
+        if m is not None:
+            for e in (m.aggregate(t), *([m.distinct(t)] if m.distinct else [])):
+                wanted |= {f.name for f in e.op().find(ops.Field) if f.rel == t.op()}
+    return [c for c in t.columns if c in wanted]
+
+
 def run(con: BaseBackend, q: Query, timezone: str = "UTC") -> pd.DataFrame:
     """Run a query; counts come back as whole numbers, undefined ratios as nulls."""
-    df: pd.DataFrame = Compiler(con, timezone).compile(q).to_pandas()
+    return _finish(_frame(Compiler(con, timezone).compile(q)), q)
+
+
+def run_levels(
+    con: BaseBackend, q: Query, levels: tuple[By, ...], timezone: str = "UTC"
+) -> dict[By, pd.DataFrame]:
+    """Run a query for several levels at once (`q.by` is not used): for each, the frame `run`
+    gives with `by` set to it, with the same figures. One statement computes every level from
+    the same per-rep work, which costs less than a query per level (a scorecard with its team
+    roll-ups, the organisation with its teams)."""
+    levels = tuple(dict.fromkeys(By(b) for b in levels))
+    if not levels:
+        raise ValueError("name at least one level: rep, team or org")
+    table = Compiler(con, timezone, levels).compile(q).to_pyarrow()
+    return {by: _finish(part, q) for by, part in split_levels(table, levels).items()}
+
+
+def _frame(expr: ir.Table) -> pd.DataFrame:
+    """The result as a frame, through Arrow: a column with nulls stays a column of numbers
+    (NaN where null), never a list of Python objects, which at hundreds of thousands of rows
+    costs seconds and hundreds of megabytes."""
+    df: pd.DataFrame = expr.to_pyarrow().to_pandas()
+    return df
+
+
+def _finish(df: pd.DataFrame, q: Query) -> pd.DataFrame:
+    """Counts as whole numbers, period starts as dates."""
     for m in q.metrics:
         meta = metric(m)
         if (
@@ -379,6 +450,6 @@ def run_measures(con: BaseBackend, q: Query, timezone: str = "UTC") -> pd.DataFr
     if q.split:
         renames[q.split.value] = "_split"
     order = [q.key, *([q.split.value] if q.split else []), "period_start"]
-    df: pd.DataFrame = base.rename(renames).order_by(order).to_pandas()
+    df = _frame(base.rename(renames).order_by(order))
     df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
     return df

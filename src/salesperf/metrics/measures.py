@@ -29,6 +29,9 @@ class Measure:
     additive: bool = True
     zero_when_empty: bool = True  # a count of nothing is 0; a median of nothing is undefined
     distinct: Callable[[ir.Table], ir.Value] | None = None
+    # distinct values that usually belong to one rep (accounts, unlike dates): teams count those
+    # from per-rep counts and look at the rows only for values shared by several reps
+    owned: bool = False
 
     def aggregate(self, t: ir.Table) -> ir.Value:
         """The measure over rows of `t`."""
@@ -50,7 +53,13 @@ MEASURES = {
     for m in (
         Measure("activities", "activity", lambda t: t.count()),
         Measure("active_days", "activity", additive=False, distinct=lambda t: t._local.date()),
-        Measure("accounts_touched", "activity", additive=False, distinct=lambda t: t.account_id),
+        Measure(
+            "accounts_touched",
+            "activity",
+            additive=False,
+            distinct=lambda t: t.account_id,
+            owned=True,
+        ),
         Measure("calls", "activity", lambda t: (t.type == "call").sum()),
         Measure(
             "calls_connected",
