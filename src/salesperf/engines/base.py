@@ -40,12 +40,14 @@ class MergeCounts:
 
 
 def memory_limit() -> str:
-    """The embedded engine's memory budget (beyond it, work spills to disk): 1GB by default.
+    """The embedded engine's memory budget (beyond it, work spills to disk): 384MB by default.
 
-    A bounded budget keeps imports and scorecards of tens of millions of rows inside the
-    memory a laptop or a small server has; $SALESPERF_MEMORY_LIMIT (e.g. 4GB) raises it.
+    A bounded budget keeps scorecards and analyses of tens of millions of rows inside the
+    memory a laptop or a small server has (the full scorecard of 50 million activities stays
+    under 1 GB for the whole process, at a few percent of its speed at 10 million; see
+    docs/performance.md); $SALESPERF_MEMORY_LIMIT (e.g. 4GB) raises it.
     """
-    return os.environ.get(MEMORY_ENV) or "1GB"
+    return os.environ.get(MEMORY_ENV) or "384MB"
 
 
 def out_of_memory(exc: BaseException) -> str | None:
