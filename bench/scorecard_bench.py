@@ -189,10 +189,12 @@ def run(sizes: tuple[int, ...] = (10, 50), with_pandas: bool = True) -> list[Run
         "asks for the reps and the teams of each grain in one query (`run_levels`), with the "
         "product's default engine budget (384 MB); the hand-written SQL is one query per "
         "grouping and grain, with an 8 GB budget (less is not enough for it at 50 million). The 50-million store is the 10-million one "
-        "five times over, each copy of a rep with its own accounts, deals and leads.",
+        "five times over, each copy of a rep with its own accounts, deals and leads. On the "
+        "10-million store each contender runs twice, in turns, and the faster run counts (both "
+        "are listed); peak memory is the larger of the two.",
         "",
-        "| activities | contender | seconds | vs hand SQL | peak memory | agrees |",
-        "|---:|---|---:|---:|---:|---|",
+        "| activities | contender | seconds | runs (s) | vs hand SQL | peak memory | agrees |",
+        "|---:|---|---:|---|---:|---:|---|",
     ]
     runs: list[Run] = []
     for size in sizes:
@@ -209,24 +211,35 @@ def run(sizes: tuple[int, ...] = (10, 50), with_pandas: bool = True) -> list[Run
         # 24 GiB, so it is measured on the 10 million store only
         if with_pandas and size <= 10:
             contenders.append(("pandas", PANDAS))
-        results = {}
-        for label, code in contenders:
-            try:
-                r = run_child(label, code, str(store), ranges, combos)
-            except RuntimeError as exc:  # pandas may run out of memory on the largest store
-                print(f"  {label}: failed ({str(exc).splitlines()[-1][:200]})")
-                continue
-            results[label] = r
-            runs.append(r)
-            print(f"  {count:>11,} {label:18s} {r.seconds:7.2f} s  peak {r.peak_mb:6.0f} MB")
+        # on the 10 million store each contender runs twice, in turns, and its faster run
+        # counts (the machine's other load shows in single runs); peak memory is the larger
+        rounds = 2 if size <= 10 else 1
+        every: dict[str, list[Run]] = {}
+        for _ in range(rounds):
+            for label, code in contenders:
+                try:
+                    r = run_child(label, code, str(store), ranges, combos)
+                except RuntimeError as exc:  # pandas may run out of memory on the largest store
+                    print(f"  {label}: failed ({str(exc).splitlines()[-1][:200]})")
+                    continue
+                every.setdefault(label, []).append(r)
+                runs.append(r)
+                print(f"  {count:>11,} {label:18s} {r.seconds:7.2f} s  peak {r.peak_mb:6.0f} MB")
+        results = {
+            label: Run(label, min(r.seconds for r in rs), max(r.peak_mb for r in rs),
+                       min(rs, key=lambda r: r.seconds).detail)
+            for label, rs in every.items()
+        }  # fmt: skip
         ref = results.get("hand-written SQL")
         for label, r in results.items():
             agrees = (
                 "yes" if ref is None or _agree(r.detail["checks"], ref.detail["checks"]) else "NO"
             )  # type: ignore[arg-type]
             ratio = f"{r.seconds / ref.seconds:.2f}x" if ref else "—"
+            each = ", ".join(f"{x.seconds:.2f}" for x in every[label])
             lines.append(
-                f"| {count:,} | {label} | {r.seconds:.2f} | {ratio} | {r.peak_mb:,.0f} MB | {agrees} |"
+                f"| {count:,} | {label} | {r.seconds:.2f} | {each} | {ratio} | {r.peak_mb:,.0f} MB "
+                f"| {agrees} |"
             )
         ours, pandas = results.get("salesperf"), results.get("pandas")
         if ours and ref:
@@ -239,7 +252,7 @@ def run(sizes: tuple[int, ...] = (10, 50), with_pandas: bool = True) -> list[Run
                     f"{pandas.seconds / ours.seconds:.1f}x faster than pandas (bar: at least 6x)"
                 )
             lines += ["", f"At {count:,} activities: " + "; ".join(verdict) + ".", ""]
-            lines += ["| activities | contender | seconds | vs hand SQL | peak memory | agrees |",
-                      "|---:|---|---:|---:|---:|---|"] if size != sizes[-1] else []  # fmt: skip
+            lines += ["| activities | contender | seconds | runs (s) | vs hand SQL | peak memory "
+                      "| agrees |", "|---:|---|---:|---|---:|---:|---|"] if size != sizes[-1] else []  # fmt: skip
     record("scorecard", "\n".join(lines))
     return runs
