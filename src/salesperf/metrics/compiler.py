@@ -1,15 +1,17 @@
 """Queries as values, compiled to Ibis expressions that the engine runs set-based.
 
-A `Query` names metrics, a grain, a grouping, a period range and comparisons. `compile_query`
+A `Query` names metrics, a grain, a grouping, a period range and comparisons. `Compiler.compile`
 turns it into one Ibis expression: each fact is aggregated once per (group, period), the facts
 are stacked and folded into one row per group and period, and the metric formulas of the
 registry are applied to the measures. Teams are computed from their members' rows (every
-team in the tree, through a team closure), never averaged from member ratios.
+team in the tree, through a team closure), never averaged from member ratios; `run_levels`
+computes several levels (reps, teams, the organisation) in one query. How a fact's rows are
+read and placed in periods is in `rows`.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import ibis
 import ibis.expr.operations as ops
@@ -18,16 +20,15 @@ import pandas as pd
 from ibis.backends import BaseBackend
 
 from salesperf.metrics.comparisons import join_earlier, join_targets
-from salesperf.metrics.facts import FACTS, Fact
+from salesperf.metrics.facts import FACTS
 from salesperf.metrics.levels import level_closure, owned_distinct, split_levels, team_closure
 from salesperf.metrics.measures import MEASURES, WORKING_DAYS
-from salesperf.metrics.periods import Grain, bucket, local_time, period_start, shift
+from salesperf.metrics.periods import Grain, period_start
 from salesperf.metrics.query import (
     SPLIT_COLUMNS,
     By,
     Compare,
     Query,
-    Split,
     buckets,
     comparison_range,
 )
@@ -39,17 +40,17 @@ from salesperf.metrics.registry import (
     metric,
     split_name,
 )
+from salesperf.metrics.rows import FactRows
 
 
-class Compiler:
+class Compiler(FactRows):
     """Compiles queries against one backend and organisation time zone."""
 
     def __init__(
         self, con: BaseBackend, timezone: str = "UTC", levels: tuple[By, ...] | None = None
     ) -> None:
         """`levels`: compile for several levels at once (see `run_levels`), not for `q.by`."""
-        self.con = con
-        self.tz = timezone
+        super().__init__(con, timezone)
         self.levels = levels
         self._closure: ir.Table | None = None
 
@@ -94,7 +95,7 @@ class Compiler:
         stored table for each, which costs less than holding every column for all of them.
         """
         f = FACTS[fact]
-        t = self._rows(f, q, lo, only_type)
+        t = self.rows(f, q, lo, only_type)
         if t is None:
             return None
         groups = self._groups(q)
@@ -111,7 +112,7 @@ class Compiler:
         keep |= {SPLIT_COLUMNS[q.split][fact]} if q.split else set()
 
         def rows(measures: list[str]) -> ir.Table:
-            r = self._rows(f, q, lo, only_type, keep | set(_used(t, measures)))
+            r = self.rows(f, q, lo, only_type, keep | set(_used(t, measures)))
             assert r is not None  # as `t` was
             return r
 
@@ -147,90 +148,6 @@ class Compiler:
                 parts.append(k.group_by(groups).aggregate(**{n: m.aggregate(k).cast("float64")}))
         return parts
 
-    def _rows(
-        self,
-        f: Fact,
-        q: Query,
-        lo: date,
-        only_type: str | None,
-        columns: set[str] | None = None,
-    ) -> ir.Table | None:
-        """The fact's rows in the query's range, filtered, with their local time and period
-        (`_local`, `_period`) and split (`_split`); None when a filter or the split does not
-        apply to this fact. `columns`: only these of the stored columns."""
-        t = f.rows(self.con, only_type)  # narrowed for activities:demo or a stage pair
-        if columns is not None:
-            t = t.select(*(c for c in t.columns if c in columns))
-        for dim, value in q.filters:
-            col = SPLIT_COLUMNS[dim].get(f.name)
-            if col is None:
-                return None
-            if dim is Split.SEGMENT:
-                acc = self.con.table("accounts").select(_fid="account_id", _fseg="segment")
-                acc = acc.filter(acc._fseg == value)
-                t = t.join(acc, t.account_id == acc._fid).drop("_fid", "_fseg")
-            else:
-                t = t.filter(t[col] == value)
-        if q.split is not None:
-            col = SPLIT_COLUMNS[q.split].get(f.name)
-            if col is None:
-                return None
-            if q.split is Split.SEGMENT:
-                acc = self.con.table("accounts").select(_aid="account_id", _split="segment")
-                t = t.left_join(acc, t.account_id == acc._aid).drop("_aid")
-            else:
-                t = t.mutate(_split=t[col])
-        t = t.filter(t[f.time].notnull())
-        t = t.mutate(_local=local_time(t[f.time], self.tz, lo, q.end))
-        end = ibis.timestamp(datetime.combine(q.end, time()))
-        for alias, col in f.stamps:
-            stamp = local_time(t[col], self.tz, lo, q.end)
-            if f.observed:  # seen from the end of the range: what comes later is unknown
-                stamp = ibis.ifelse(stamp < end, stamp, ibis.null(stamp.type()))
-            t = t.mutate(**{alias: stamp})
-        if f.until is not None:  # a span takes part in every period it overlaps
-            t = t.mutate(_until=local_time(t[f.until], self.tz, lo, q.end))
-            s = self._spans(q, lo)
-            t = t.join(s, (t._local < s._to) & (t._until.isnull() | (t._until >= s._from)))
-        else:
-            t = t.filter(
-                (t._local >= ibis.timestamp(datetime.combine(lo, time()))) & (t._local < end)
-            )
-            if q.grain is Grain.ALL:
-                t = t.mutate(_period=self._all_period(t._local, q))
-            else:
-                t = t.mutate(_period=bucket(t._local, q.grain, lo))
-        if q.reps is not None:
-            t = t.filter(t.rep_id.isin(sorted(q.reps)))
-        return t
-
-    def _all_period(self, local: ir.TimestampValue, q: Query) -> ir.DateValue:
-        """With grain ALL, the range and the comparison ranges are each one period."""
-        d = local.date()
-        branches = [(d >= ibis.date(q.start), ibis.date(q.start))]
-        for c in q.compare:
-            if c is Compare.TARGET:
-                continue
-            s, _ = comparison_range(q, c)
-            branches.append((d >= ibis.date(s), ibis.date(s)))
-        return ibis.cases(*branches, else_=ibis.null("date"))
-
-    def _spans(self, q: Query, lo: date) -> ir.Table:
-        """Every period of the query (comparisons included), with its bounds in local time."""
-        if q.grain is Grain.ALL:
-            ranges = [(q.start, q.end)]
-            ranges += [comparison_range(q, c) for c in q.compare if c is not Compare.TARGET]
-        else:
-            ranges = [(b, shift(b, q.grain, 1)) for b in buckets(q, lo)]
-        df = pd.DataFrame(
-            {
-                "_period": pd.Series([a for a, _ in ranges], dtype="datetime64[us]"),
-                "_from": pd.Series([a for a, _ in ranges], dtype="datetime64[us]"),
-                "_to": pd.Series([b for _, b in ranges], dtype="datetime64[us]"),
-            }
-        )
-        return ibis.memtable(df).mutate(_period=lambda x: x._period.cast("date"))
-
     def _working_days(self, q: Query, lo: date) -> ir.Table:
         """Mon-Fri days of each rep's employment in the range, minus recorded absences."""
         days = [lo + timedelta(n) for n in range((q.end - lo).days)]
@@ -252,7 +169,7 @@ class Compiler:
             grid = grid.filter(grid.rep_id.isin(sorted(q.reps)))
         grid = self._keyed(grid, q)
         if q.grain is Grain.ALL:
-            grid = grid.mutate(_period=self._all_period(grid.date.cast("timestamp"), q))
+            grid = grid.mutate(_period=self.all_period(grid.date.cast("timestamp"), q))
         else:
             grid = grid.mutate(_period=grid.date.cast("timestamp").truncate(q.grain.unit).date())
         return grid.group_by(["_key", "_period"]).aggregate(

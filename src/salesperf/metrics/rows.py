@@ -1,0 +1,107 @@
+"""A fact's rows as a query sees them: in its range, filtered, split, and placed in periods
+of the organisation's local time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+from ibis.backends import BaseBackend
+
+from salesperf.metrics.facts import Fact
+from salesperf.metrics.periods import Grain, bucket, local_time, shift
+from salesperf.metrics.query import SPLIT_COLUMNS, Compare, Query, Split, buckets, comparison_range
+
+
+class FactRows:
+    """Reads facts' rows for queries, on one backend and in one organisation time zone."""
+
+    def __init__(self, con: BaseBackend, timezone: str = "UTC") -> None:
+        self.con = con
+        self.tz = timezone
+
+    def rows(
+        self,
+        f: Fact,
+        q: Query,
+        lo: date,
+        only_type: str | None,
+        columns: set[str] | None = None,
+    ) -> ir.Table | None:
+        """The fact's rows in the query's range, filtered, with their local time and period
+        (`_local`, `_period`) and split (`_split`); None when a filter or the split does not
+        apply to this fact. `columns`: only these of the stored columns."""
+        t = f.rows(self.con, only_type)  # narrowed for activities:demo or a stage pair
+        if columns is not None:
+            t = t.select(*(c for c in t.columns if c in columns))
+        for dim, value in q.filters:
+            col = SPLIT_COLUMNS[dim].get(f.name)
+            if col is None:
+                return None
+            if dim is Split.SEGMENT:
+                acc = self.con.table("accounts").select(_fid="account_id", _fseg="segment")
+                acc = acc.filter(acc._fseg == value)
+                t = t.join(acc, t.account_id == acc._fid).drop("_fid", "_fseg")
+            else:
+                t = t.filter(t[col] == value)
+        if q.split is not None:
+            col = SPLIT_COLUMNS[q.split].get(f.name)
+            if col is None:
+                return None
+            if q.split is Split.SEGMENT:
+                acc = self.con.table("accounts").select(_aid="account_id", _split="segment")
+                t = t.left_join(acc, t.account_id == acc._aid).drop("_aid")
+            else:
+                t = t.mutate(_split=t[col])
+        t = t.filter(t[f.time].notnull())
+        t = t.mutate(_local=local_time(t[f.time], self.tz, lo, q.end))
+        end = ibis.timestamp(datetime.combine(q.end, time()))
+        for alias, col in f.stamps:
+            stamp = local_time(t[col], self.tz, lo, q.end)
+            if f.observed:  # seen from the end of the range: what comes later is unknown
+                stamp = ibis.ifelse(stamp < end, stamp, ibis.null(stamp.type()))
+            t = t.mutate(**{alias: stamp})
+        if f.until is not None:  # a span takes part in every period it overlaps
+            t = t.mutate(_until=local_time(t[f.until], self.tz, lo, q.end))
+            s = self.spans(q, lo)
+            t = t.join(s, (t._local < s._to) & (t._until.isnull() | (t._until >= s._from)))
+        else:
+            t = t.filter(
+                (t._local >= ibis.timestamp(datetime.combine(lo, time()))) & (t._local < end)
+            )
+            if q.grain is Grain.ALL:
+                t = t.mutate(_period=self.all_period(t._local, q))
+            else:
+                t = t.mutate(_period=bucket(t._local, q.grain, lo))
+        if q.reps is not None:
+            t = t.filter(t.rep_id.isin(sorted(q.reps)))
+        return t
+
+    def all_period(self, local: ir.TimestampValue, q: Query) -> ir.DateValue:
+        """With grain ALL, the range and the comparison ranges are each one period."""
+        d = local.date()
+        branches = [(d >= ibis.date(q.start), ibis.date(q.start))]
+        for c in q.compare:
+            if c is Compare.TARGET:
+                continue
+            s, _ = comparison_range(q, c)
+            branches.append((d >= ibis.date(s), ibis.date(s)))
+        return ibis.cases(*branches, else_=ibis.null("date"))
+
+    def spans(self, q: Query, lo: date) -> ir.Table:
+        """Every period of the query (comparisons included), with its bounds in local time."""
+        if q.grain is Grain.ALL:
+            ranges = [(q.start, q.end)]
+            ranges += [comparison_range(q, c) for c in q.compare if c is not Compare.TARGET]
+        else:
+            ranges = [(b, shift(b, q.grain, 1)) for b in buckets(q, lo)]
+        df = pd.DataFrame(
+            {
+                "_period": pd.Series([a for a, _ in ranges], dtype="datetime64[us]"),
+                "_from": pd.Series([a for a, _ in ranges], dtype="datetime64[us]"),
+                "_to": pd.Series([b for _, b in ranges], dtype="datetime64[us]"),
+            }
+        )
+        return ibis.memtable(df).mutate(_period=lambda x: x._period.cast("date"))
