@@ -52,13 +52,13 @@ class Compiler(FactRows):
         """`levels`: compile for several levels at once (see `run_levels`), not for `q.by`."""
         super().__init__(con, timezone)
         self.levels = levels
-        self._closure: ir.Table | None = None
+        self._closures: dict[frozenset[str] | None, ir.Table] = {}
 
     # -- building blocks ---------------------------------------------------------------------
     def closure(self, q: Query) -> ir.Table:
         """(team_id, rep_id) for the query's teams, or the level keys of a several-level
-        query (computed once per compiler)."""
-        if self._closure is None:
+        query (computed once per compiler and choice of teams)."""
+        if q.teams not in self._closures:
             if self.levels is not None:
                 df = level_closure(self.con, self.levels, q.teams)
             else:
@@ -67,8 +67,8 @@ class Compiler(FactRows):
                     df = df[df.team_id.isin(q.teams)]
             if not len(df):
                 df = pd.DataFrame({"team_id": pd.Series(dtype=str), "rep_id": pd.Series(dtype=str)})
-            self._closure = ibis.memtable(df)
-        return self._closure
+            self._closures[q.teams] = ibis.memtable(df)
+        return self._closures[q.teams]
 
     def _keyed(self, t: ir.Table, q: Query) -> ir.Table:
         """Rows with a `_key` column for the grouping (teams replicate rows up the tree)."""
