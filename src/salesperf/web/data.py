@@ -19,7 +19,7 @@ from salesperf.ingest.mapping import DATE_FORMATS, PRESETS
 from salesperf.metrics.periods import Grain, Period, period_start, shift
 from salesperf.metrics.query import By, Split
 from salesperf.schema import TABLES, ActivityOutcome
-from salesperf.scorecard import Scorecard, scorecard
+from salesperf.scorecard import Scorecard, scorecard, scorecards
 
 #: What the trend charts show, month by month: input next to output.
 TREND_METRICS = ("activities", "revenue_won")
@@ -167,8 +167,13 @@ def team(view: View, team_id: str, period: str | None = None) -> dict[str, Any]:
     )
     p = resolve_period(view, period)
     info = next(t for t in _teams(view) if t["team_id"] == team_id)
-    team_card = card(view, by=By.TEAM, period=p, **scope.scorecard_args(By.TEAM))
-    reps_card = card(view, by=By.REP, period=p, **scope.scorecard_args(By.REP))
+    scope.check_by(By.REP)
+    team_args = scope.scorecard_args(By.TEAM)  # its reps are the rep level's too: one query
+    both = view.cache.get(
+        ("scorecards", team_id, p, *sorted(team_args.items())),
+        lambda: scorecards(view.store, levels=(By.TEAM, By.REP), period=p, **team_args),
+    )
+    team_card, reps_card = both[By.TEAM], both[By.REP]
     trend = card(
         view, by=By.TEAM, grain=Grain.MONTH, period=trend_period(p),
         metrics=TREND_METRICS, reps=scope.reps, teams=frozenset({team_id}),
