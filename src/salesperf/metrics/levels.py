@@ -52,23 +52,25 @@ def level_closure(
     """(team_id, rep_id), where team_id is the level key of every group a rep belongs to at
     each of the levels: the rep itself, each team above it (only `teams`, when given), the
     organisation."""
-    frames = []
+    pairs: list[tuple[str, str]] = []
     if By.REP in levels or By.ORG in levels:
-        reps = con.table("reps").select("rep_id").to_pandas()["rep_id"]
+        reps = [str(r) for r in con.table("reps").select("rep_id").to_pandas()["rep_id"]]
         if By.REP in levels:
-            frames.append(pd.DataFrame({"team_id": [level_key(By.REP, r) for r in reps],
-                                        "rep_id": reps}))  # fmt: skip
+            pairs += [(level_key(By.REP, r), r) for r in reps]
         if By.ORG in levels:
-            frames.append(pd.DataFrame({"team_id": level_key(By.ORG, ORG_ID), "rep_id": reps}))
+            pairs += [(level_key(By.ORG, ORG_ID), r) for r in reps]
     if By.TEAM in levels:
         c = team_closure(con)
-        if teams is not None:
-            c = c[c.team_id.isin(teams)]
-        frames.append(c.assign(team_id=[level_key(By.TEAM, t) for t in c.team_id]))
-    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if not len(df):
-        return pd.DataFrame({"team_id": pd.Series(dtype=str), "rep_id": pd.Series(dtype=str)})
-    return df
+        pairs += [
+            (level_key(By.TEAM, t), r)
+            for t, r in zip(c.team_id, c.rep_id, strict=True)
+            if teams is None or t in teams
+        ]
+    # plain strings (no engine's column types): every engine takes the table as it is
+    return pd.DataFrame(
+        {"team_id": pd.Series([t for t, _ in pairs], dtype=object),
+         "rep_id": pd.Series([r for _, r in pairs], dtype=object)}
+    )  # fmt: skip
 
 
 def split_levels(table: pa.Table, levels: tuple[By, ...]) -> dict[By, pd.DataFrame]:
