@@ -6,7 +6,6 @@ import json
 import time
 from dataclasses import asdict
 from datetime import date, timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +29,7 @@ from salesperf.commands.drivers import drivers_cmd
 from salesperf.commands.forecast import forecast_cmd
 from salesperf.commands.health import health_cmd
 from salesperf.commands.plan import plan_cmd
+from salesperf.commands.scorecard import scorecard_cmd
 from salesperf.commands.serve import serve_cmd
 from salesperf.commands.users import users_app
 from salesperf.ingest.importer import import_file, resolve_mapping
@@ -232,103 +232,6 @@ def settings_set(
         out.print(f"{key} = {stored}")
 
 
-class Format(StrEnum):
-    """Output formats of the scorecard."""
-
-    TABLE = "table"
-    CSV = "csv"
-    JSON = "json"
-    XLSX = "xlsx"
-
-
-@app.command("scorecard")
-def scorecard_cmd(
-    by: Annotated[
-        By, typer.Option(help="One row per rep, per team (with its subtree) or the org.")
-    ] = By.REP,
-    grain: Annotated[
-        Grain, typer.Option(help="Split the period by week, month, ... or not (all).")
-    ] = Grain.ALL,
-    period: Annotated[
-        str | None,
-        typer.Option(
-            help="2025-Q3, 2025-07, 2025-W27, 2025 or 2025-07-01..2025-09-30 "
-            "(default: the last full quarter)."
-        ),
-    ] = None,
-    metrics: Annotated[
-        str | None,
-        typer.Option(help="Comma-separated metric names (see `salesperf metrics list`)."),
-    ] = None,
-    filter_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--filter",
-            help="Only rows whose type, source, kind or segment is a value: kind=new_business.",
-        ),
-    ] = None,
-    split: Annotated[
-        Split | None,
-        typer.Option(help="Split each row by activity type, lead source, deal kind or segment."),
-    ] = None,
-    format: Annotated[
-        Format, typer.Option("--format", help="table, csv, json (see docs/scorecard.md) or xlsx.")
-    ] = Format.TABLE,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file (required for xlsx).")
-    ] = None,
-    context: Annotated[
-        str | None,
-        typer.Option(
-            help="The context preset whose headline KPIs lead: general, startup, consultancy "
-            "or agency (default: the `context` setting)."
-        ),
-    ] = None,
-    store: StoreOpt = None,
-) -> None:
-    """Activity, performance and effectiveness side by side, against the previous period and target."""
-    from salesperf.scorecard import scorecard
-
-    with errors():
-        names = tuple(m.strip() for m in metrics.split(",") if m.strip()) if metrics else None
-        filters = []
-        for f in filter_ or ():
-            dim, sep, value = f.partition("=")
-            if not sep or dim not in Split.__members__.values() or not value:
-                raise UserError(
-                    f"--filter {f!r} is not DIMENSION=VALUE with a dimension of: "
-                    + ", ".join(d.value for d in Split)
-                )
-            filters.append((Split(dim), value))
-        if format is Format.XLSX and output is None:
-            raise UserError("--format xlsx writes a file: give --output FILE.xlsx")
-        with open_store(store) as s:
-            card = scorecard(
-                s, by=by, grain=grain, period=period, metrics=names, split=split,
-                filters=tuple(filters), context=context,
-            )  # fmt: skip
-            currency = s.settings.currency
-    if format is Format.TABLE:
-        render_scorecard(card, currency, out)
-    elif format is Format.JSON:
-        text = json.dumps(card.to_json(), ensure_ascii=False, indent=2)
-        _emit(text, output)
-    elif format is Format.CSV:
-        _emit(card.to_frame().to_csv(index=False), output)
-    else:
-        assert output is not None
-        card.to_frame().to_excel(output, index=False, sheet_name="scorecard")
-        out.print(f"Written {output}", highlight=False)
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        print(text, end="" if text.endswith("\n") else "\n")
-    else:
-        output.write_text(text, encoding="utf-8")
-        out.print(f"Written {output}", highlight=False)
-
-
 @metrics_app.command("list")
 def metrics_list() -> None:
     """Every metric, by group, with its English and Dutch label."""
@@ -381,6 +284,7 @@ def metrics_explain(
 
 # The analyses, the server and the users: each command in its own module.
 app.command("copy")(copy_cmd)
+app.command("scorecard")(scorecard_cmd)
 app.command("diagnose")(diagnose_cmd)
 app.command("health")(health_cmd)
 app.command("drivers")(drivers_cmd)

@@ -16,7 +16,7 @@ import pandas as pd
 from salesperf.contexts import Context, get_context
 from salesperf.metrics.compiler import run, run_levels
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
-from salesperf.metrics.query import By, Compare, Query, Split
+from salesperf.metrics.query import KEY_COLUMNS, By, Compare, Query, Split
 from salesperf.metrics.registry import QUOTA_METRIC, Group, Metric, MetricType, Unit, metric
 from salesperf.store import Store
 
@@ -255,7 +255,7 @@ def _card(
     store: Store, by: By, q: Query, df: pd.DataFrame, period: Period, ctx: Context
 ) -> Scorecard:
     """One level's rows of a query's result as its scorecard."""
-    key_column = {By.REP: "rep_id", By.TEAM: "team_id", By.ORG: "org"}[by]
+    key_column = KEY_COLUMNS[by]
     names = _names(store, by)
     split = q.split
     rows = []

@@ -10,7 +10,7 @@ import ibis.expr.types as ir
 import pandas as pd
 from ibis.backends import BaseBackend
 
-from salesperf.metrics.levels import ORG_ID, SEP, level_key
+from salesperf.metrics.levels import target_level_key
 from salesperf.metrics.periods import Grain, shift
 from salesperf.metrics.query import By, Compare, Query, bucket_end, buckets, comparison_range
 
@@ -68,12 +68,8 @@ def join_targets(
         _p=lambda x: x._p.cast("date"), _end=lambda x: x._end.cast("date")
     )
     t = t.join(pm, [t.period_start == pm._p, t.period_end == pm._end])
-    if levels is not None:  # the level keys of `levels.level_key`
-        key = ibis.ifelse(
-            t.scope == By.ORG.value,
-            ibis.literal(level_key(By.ORG, ORG_ID)),
-            t.scope.concat(SEP, t.scope_id),
-        )
+    if levels is not None:
+        key = target_level_key(t.scope, t.scope_id)
     else:
         key = t.scope_id if q.by is not By.ORG else ibis.literal("org")
     wide = t.group_by([key.name("_tk"), t._p]).aggregate(

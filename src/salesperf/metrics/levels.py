@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from ibis.backends import BaseBackend
 
-from salesperf.metrics.query import By
+from salesperf.metrics.query import KEY_COLUMNS, By
 
 #: Between a level and an id in the keys of a several-level query (not a character of ids).
 SEP = "\x1f"
@@ -44,6 +44,16 @@ def team_closure(con: BaseBackend) -> pd.DataFrame:
 def level_key(level: By, key: str) -> str:
     """The key of a several-level query's row: the level and the id."""
     return f"{level.value}{SEP}{key}"
+
+
+def target_level_key(scope: ir.StringValue, scope_id: ir.StringValue) -> ir.StringValue:
+    """`level_key` of a target's scope and scope id, in the query (every organisation target
+    is the organisation's, whatever its id)."""
+    return ibis.ifelse(
+        scope == By.ORG.value,
+        ibis.literal(level_key(By.ORG, ORG_ID)),
+        scope.concat(SEP, scope_id),
+    )
 
 
 def level_closure(
@@ -88,7 +98,7 @@ def split_levels(table: pa.Table, levels: tuple[By, ...]) -> dict[By, pd.DataFra
             part = rest.slice(int(rows[0]), len(rows))  # (no copy)
         else:
             part = rest.filter(pa.array(mine))
-        name = {By.REP: "rep_id", By.TEAM: "team_id", By.ORG: "org"}[by]
+        name = KEY_COLUMNS[by]
         out[by] = part.rename_columns([name, *part.column_names[1:]]).to_pandas()
     return out
 

@@ -29,6 +29,10 @@ class By(StrEnum):
     ORG = "org"
 
 
+#: The name of each grouping's column in results.
+KEY_COLUMNS = {By.REP: "rep_id", By.TEAM: "team_id", By.ORG: "org"}
+
+
 class Split(StrEnum):
     """A second grouping inside each rep, team or organisation row."""
 
@@ -141,7 +145,7 @@ class Query:
     @property
     def key(self) -> str:
         """The name of the grouping column in results."""
-        return {By.REP: "rep_id", By.TEAM: "team_id", By.ORG: "org"}[self.by]
+        return KEY_COLUMNS[self.by]
 
 
 def buckets(q: Query, start: date | None = None) -> list[date]:
