@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -164,3 +166,32 @@ def test_scorecard_filter(org: Store) -> None:
     assert code == 0, text
     rows = {r["key"]: r["values"]["activities"]["value"] for r in json.loads(text)["rows"]}
     assert rows == {"R1": 2, "R2": 0, "R3": 1, "R4": 0}
+
+
+def test_demo_builds_the_organisation_and_prints_its_and_each_teams_scorecard(
+    tmp_path: Path,
+) -> None:
+    from salesperf.metrics.periods import parse_period
+    from salesperf.metrics.query import By
+    from salesperf.metrics.registry import metric
+    from salesperf.scorecard import format_value
+
+    path = tmp_path / "demo.duckdb"
+    code, text = _run("demo", "--reps", "8", "--years", "1", "--store", str(path))
+    assert code == 0, text
+    shown_quarter = re.search(r"The organisation, (\d{4}-Q\d)", text)
+    assert shown_quarter, text
+    with Store.open(path) as s:
+        end = s.table("activities").occurred_at.max().to_pyarrow().as_py().date()
+        quarter = parse_period(shown_quarter.group(1))
+        assert quarter.end <= end + timedelta(days=1) < quarter.end + timedelta(days=92)
+        org = scorecard(s, by=By.ORG, period=quarter)
+        teams = scorecard(s, by=By.TEAM, period=quarter)
+        currency = s.settings.currency
+    assert "What to look at next" in text
+    unit = metric("revenue_won").unit
+    for row in (*org.rows, *teams.rows):  # each figure as the library computes it
+        shown = format_value(row.cells["revenue_won"].value, unit, currency)
+        assert shown in text, (row.key, shown)
+    assert all(r.name in text for r in teams.rows)
+    assert len(teams.rows) >= 2
