@@ -1,16 +1,17 @@
-"""People who sign in: users and their roles, passwords, sessions, API tokens and throttling.
+"""People who sign in: users and their roles, passwords, sessions and API tokens.
 
 Passwords are hashed with Argon2id; sessions and API tokens are random secrets of which only a
-SHA-256 hash is kept, so a copy of the store gives no way in. Repeated failed sign-ins for one
-user or from one address lock further attempts for a few minutes. What a user may *see* is
-decided in `salesperf.access`, from the role and the rep or team the user is linked to.
+SHA-256 hash is kept, so a copy of the store gives no way in. Repeated failed sign-ins are
+slowed down by the server (`salesperf.api.throttle`), never by locking an account. What a user
+may *see* is decided in `salesperf.access`, from the role and the rep or team the user is
+linked to.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
-import math
 import re
 import secrets
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from salesperf.migrations import SESSIONS, SIGNIN_FAILURES, TOKENS, USERS
+from salesperf.migrations import SESSIONS, TOKENS, USERS
 from salesperf.store import Store
 
 MIN_PASSWORD = 8
@@ -47,16 +48,6 @@ class TokenScope(StrEnum):
 
 class SignInFailed(Exception):
     """The username or the password is wrong (which one is not said)."""
-
-
-class SignInLocked(Exception):
-    """Too many failed sign-ins for this user or from this address; `minutes` until retry."""
-
-    def __init__(self, minutes: int) -> None:
-        super().__init__(
-            f"too many failed sign-ins; try again in {minutes} minute{'s' if minutes != 1 else ''}"
-        )
-        self.minutes = minutes
 
 
 @dataclass(frozen=True)
@@ -98,15 +89,6 @@ class ApiToken:
     def active(self) -> bool:
         """Not revoked."""
         return self.revoked_at is None
-
-
-@dataclass(frozen=True)
-class Throttle:
-    """How many failed sign-ins (per user and per address) lock further attempts, and for how
-    long."""
-
-    max_failures: int = 5
-    lock: timedelta = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -260,42 +242,19 @@ def set_lang(store: Store, username: str, lang: str) -> None:
 
 
 # -- signing in ---------------------------------------------------------------------------
-def _locked_minutes(store: Store, subjects: list[str], now: datetime, throttle: Throttle) -> int:
-    """Minutes until the most locked subject may try again (0: none is locked)."""
-    since = now - throttle.lock
-    worst = 0
-    for subject in subjects:
-        rows = store._exec(
-            f"SELECT failed_at FROM {SIGNIN_FAILURES} WHERE subject = ? AND failed_at > ? "
-            "ORDER BY failed_at DESC",
-            [subject, since],
-        )
-        if len(rows) >= throttle.max_failures:
-            # the lock lifts when the max_failures-th latest failure leaves the window
-            until = rows[throttle.max_failures - 1][0] + throttle.lock
-            worst = max(worst, math.ceil((until - now).total_seconds() / 60))
-    return worst
-
-
-def sign_in(
+def verify_password(
     store: Store,
     username: str,
     password: str,
-    address: str,
     *,
-    now: datetime | None = None,
-    throttle: Throttle = Throttle(),
     hasher: PasswordHasher | None = None,
+    writes: contextlib.AbstractContextManager[object] | None = None,
 ) -> User:
-    """The user whose password this is; SignInLocked after too many failures for the user or
-    the address, SignInFailed otherwise (without saying whether the user exists)."""
-    now = now or utcnow()
+    """The user whose password this is, or SignInFailed (without saying whether the user
+    exists). A hash made with older parameters is renewed, holding `writes`. Throttling
+    repeated failures is the caller's (the server's `salesperf.api.throttle`)."""
     hasher = hasher or password_hasher()
     name = username.strip().lower()
-    subjects = [f"user:{name}", f"address:{address}"]
-    minutes = _locked_minutes(store, subjects, now, throttle)
-    if minutes:
-        raise SignInLocked(minutes)
     rows = store._exec(f"SELECT password_hash, disabled FROM {USERS} WHERE username = ?", [name])
     ok = False
     if rows:
@@ -305,18 +264,15 @@ def sign_in(
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             ok = False
         if ok and hasher.check_needs_rehash(digest):
-            store._exec(
-                f"UPDATE {USERS} SET password_hash = ? WHERE username = ?",
-                [hasher.hash(password), name],
-            )
+            with writes or contextlib.nullcontext():
+                store._exec(
+                    f"UPDATE {USERS} SET password_hash = ? WHERE username = ?",
+                    [hasher.hash(password), name],
+                )
     else:  # the same work as for a real user, so that timing does not tell who exists
         hasher.hash(password)
     if not ok:
-        store._exec(f"DELETE FROM {SIGNIN_FAILURES} WHERE failed_at < ?", [now - timedelta(days=1)])
-        for subject in subjects:
-            store._exec(f"INSERT INTO {SIGNIN_FAILURES} VALUES (?, ?)", [subject, now])
         raise SignInFailed("the username or password is wrong")
-    store._exec(f"DELETE FROM {SIGNIN_FAILURES} WHERE subject = ?", [subjects[0]])
     user = get_user(store, name)
     assert user is not None
     return user

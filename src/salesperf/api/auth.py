@@ -1,8 +1,12 @@
 """Signing in and out, the language switch, and the public assets (chart library, health, API
-documentation)."""
+documentation).
+
+Failed sign-ins slow further attempts down (`salesperf.api.throttle`); no account is locked.
+"""
 
 from __future__ import annotations
 
+import math
 import secrets
 from typing import Annotated
 from urllib.parse import quote
@@ -15,6 +19,7 @@ from salesperf.api.deps import (
     LANG_COOKIE,
     PRE_COOKIE,
     SESSION_COOKIE,
+    ClientAddress,
     ServicesDep,
     StoreDep,
     Writer,
@@ -23,15 +28,15 @@ from salesperf.api.deps import (
     viewer_scope,
 )
 from salesperf.api.services import Services
+from salesperf.api.throttle import Throttled
 from salesperf.i18n import lang_of, t
 from salesperf.users import (
     SignInFailed,
-    SignInLocked,
     end_session,
     session_user,
     set_lang,
-    sign_in,
     start_session,
+    verify_password,
 )
 from salesperf.web.render import render
 
@@ -108,6 +113,7 @@ def login(
     request: Request,
     svc: ServicesDep,
     store: StoreDep,
+    address: ClientAddress,
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     csrf_token_: Annotated[str, Form(alias="csrf_token")] = "",
@@ -125,23 +131,24 @@ def login(
             request, svc, pre, next_path=target, message=t("signin.expired", lang),
             username=username, status=403,
         )  # fmt: skip
-    address = request.client.host if request.client else "unknown"
     try:
-        with svc.writes:  # failed attempts are counted
-            user = sign_in(
-                store, username, password, address, now=svc.settings.clock(),
-                throttle=svc.settings.throttle, hasher=svc.hasher,
-            )  # fmt: skip
-    except SignInLocked as exc:
-        message = t("signin.locked", lang, minutes=exc.minutes)
-        return _login_page(
+        attempt = svc.throttle.attempt(username, address)  # counted as failed until it is not
+    except Throttled as exc:
+        message = t("signin.locked", lang, minutes=math.ceil(exc.seconds / 60))
+        response = _login_page(
             request, svc, pre, next_path=target, message=message, username=username, status=429
         )
+        response.headers["Retry-After"] = str(exc.seconds)
+        return response
+    try:
+        with svc.writes:  # a renewed hash is written
+            user = verify_password(store, username, password, hasher=svc.hasher)
     except SignInFailed:
         return _login_page(
             request, svc, pre, next_path=target, message=t("signin.failed", lang),
             username=username, status=401,
         )  # fmt: skip
+    svc.throttle.succeeded(attempt)
     with svc.writes:
         secret = start_session(
             store, user.username, lifetime=svc.settings.session_lifetime, now=svc.settings.clock()

@@ -29,6 +29,7 @@ from fastapi import Depends, Request
 
 from salesperf.access import AccessDenied, Scope, require_admin, scope_for
 from salesperf.analysis.common import Lang
+from salesperf.api.addresses import client_address
 from salesperf.api.services import ResultCache, Services
 from salesperf.api.settings import AppSettings
 from salesperf.i18n import lang_of, negotiate
@@ -83,6 +84,16 @@ async def request_store(svc: ServicesDep) -> AsyncIterator[Store]:
 
 
 StoreDep = Annotated[Store, Depends(request_store)]
+
+
+def request_address(request: Request, svc: ServicesDep) -> str:
+    """The client's address: the socket's peer, or the address a trusted proxy forwarded for
+    (`AppSettings.trusted_proxies`)."""
+    peer = request.client.host if request.client else "unknown"
+    return client_address(peer, request.headers.getlist("x-forwarded-for"), svc.trusted_proxies)
+
+
+ClientAddress = Annotated[str, Depends(request_address)]
 
 
 def current_viewer(request: Request, svc: ServicesDep, store: StoreDep) -> Viewer:

@@ -22,7 +22,9 @@ import anyio
 from argon2 import PasswordHasher
 from jinja2 import Environment
 
+from salesperf.api.addresses import Network, proxy_networks
 from salesperf.api.settings import AppSettings
+from salesperf.api.throttle import SignInThrottle
 from salesperf.store import Store
 from salesperf.users import password_hasher
 
@@ -178,7 +180,8 @@ class StorePool:
 
 
 class Services:
-    """The app's stores, settings, password hasher, templates and cached chart library."""
+    """The app's stores, settings, password hasher, templates and cached chart library; its
+    write lock and sign-in throttle."""
 
     def __init__(self, settings: AppSettings) -> None:
         from salesperf.web.render import environment
@@ -193,6 +196,8 @@ class Services:
         # the server's writes (imports, batches, sign-ins, sessions, tokens) take turns: two
         # transactions changing the same rows at once would make one of them fail
         self.writes = threading.RLock()
+        self.throttle = SignInThrottle(settings.throttle, settings.clock)
+        self.trusted_proxies: tuple[Network, ...] = proxy_networks(settings.trusted_proxies)
         self._engine_checked = False
 
     def _check_engine(self, store: Store) -> None:

@@ -1,4 +1,5 @@
-"""The server's settings: which store it serves, its secret, cookies and sign-in throttling."""
+"""The server's settings: which store it serves, its secret, cookies, sign-in throttling and the
+proxies whose `X-Forwarded-For` it believes."""
 
 from __future__ import annotations
 
@@ -9,13 +10,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from salesperf.users import Throttle, utcnow
+from salesperf.api.throttle import ThrottleRules
+from salesperf.users import utcnow
 
 SECRET_ENV = "SALESPERF_SECRET_KEY"
+PROXIES_ENV = "SALESPERF_TRUSTED_PROXIES"
 
 
 def _secret() -> str:
     return os.environ.get(SECRET_ENV) or secrets.token_urlsafe(32)
+
+
+def _proxies() -> tuple[str, ...]:
+    return tuple(p.strip() for p in os.environ.get(PROXIES_ENV, "").split(",") if p.strip())
 
 
 @dataclass(frozen=True)
@@ -29,7 +36,12 @@ class AppSettings:
     # Secure cookies: True/False, or None to set them exactly when the request came over https
     secure_cookies: bool | None = None
     session_lifetime: timedelta = timedelta(hours=12)
-    throttle: Throttle = field(default_factory=Throttle)
+    # how failed sign-ins slow down further attempts, per address and per (user, address)
+    throttle: ThrottleRules = field(default_factory=ThrottleRules)
+    # the reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the client;
+    # empty (the default, unless $SALESPERF_TRUSTED_PROXIES lists them, comma-separated): the
+    # socket's peer is the client, whatever the header says
+    trusted_proxies: tuple[str, ...] = field(default_factory=_proxies)
     # the day the default periods are counted from (None: today); the demo pins its last day
     today: date | None = None
     # where uploads wait between preview and import, and rejected rows are kept (None: a
