@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from salesperf.cells import frame_csv, write_xlsx
 from salesperf.commands.common import StoreOpt, UserError, errors, open_store, out
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Split
@@ -97,10 +98,10 @@ def scorecard_cmd(
         text = json.dumps(card.to_json(), ensure_ascii=False, indent=2)
         _emit(text, output)
     elif format is Format.CSV:
-        _emit(card.to_frame().to_csv(index=False), output)
+        _emit(frame_csv(card.to_frame()), output)
     else:
         assert output is not None
-        card.to_frame().to_excel(output, index=False, sheet_name="scorecard")
+        write_xlsx(card.to_frame(), output, sheet="scorecard")
         out.print(f"Written {output}", highlight=False)
 
 
@@ -108,5 +109,5 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         print(text, end="" if text.endswith("\n") else "\n")
     else:
-        output.write_text(text, encoding="utf-8")
+        output.write_text(text, encoding="utf-8", newline="")  # CSV has its own line ends
         out.print(f"Written {output}", highlight=False)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from salesperf.cells import csv_row
 from salesperf.ingest.readers import Source
 from salesperf.ingest.sql import ident
 
@@ -187,7 +188,8 @@ def rejects_text(columns: tuple[str, ...], rejects: list[dict[str, Any]], lang: 
     out = io.StringIO()
     w = csv.writer(out)
     nl = lang == "nl"
-    w.writerow(["regel" if nl else "line", "problemen" if nl else "problems", *columns])
+    # the rows as given may hold formula-like text: each cell is written as text (salesperf.cells)
+    w.writerow(csv_row(["regel" if nl else "line", "problemen" if nl else "problems", *columns]))
     for line, rs in sorted(by_line.items()):
         raw = rs[0]["raw"]
         problems = " | ".join(
@@ -196,7 +198,7 @@ def rejects_text(columns: tuple[str, ...], rejects: list[dict[str, Any]], lang: 
             for r in rs
         )
         if "line_text" in raw:
-            w.writerow([line, problems, raw["line_text"]])
+            w.writerow(csv_row([line, problems, raw["line_text"]]))
         else:
-            w.writerow([line, problems, *(raw.get(c) for c in columns)])
+            w.writerow(csv_row([line, problems, *(raw.get(c) for c in columns)]))
     return out.getvalue()

@@ -7,7 +7,6 @@ worker threads: an export of a large table does not hold up everyone else's page
 
 from __future__ import annotations
 
-import io
 import secrets
 from datetime import datetime, time
 from typing import Annotated, Any
@@ -34,6 +33,7 @@ from salesperf.api.uploads import (
     split_maps,
     upload_path,
 )
+from salesperf.cells import XLSX_MEDIA_TYPE, frame_csv, xlsx_bytes
 from salesperf.ingest.mapping import MappingError
 from salesperf.ingest.readers import FileRefused
 from salesperf.metrics.periods import Grain
@@ -156,9 +156,10 @@ def log_activity(
 
 # -- exports -------------------------------------------------------------------------------
 def _download(df: pd.DataFrame, name: str, fmt: str) -> Response:
+    """The frame as a CSV or Excel download; formula-like text is written as text."""
     if fmt == "csv":
         return Response(
-            df.to_csv(index=False).encode("utf-8"),
+            frame_csv(df).encode("utf-8"),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
@@ -168,11 +169,9 @@ def _download(df: pd.DataFrame, name: str, fmt: str) -> Response:
         raise ValueError(
             f"{len(df):,} rows do not fit in an Excel sheet; export CSV or choose a period"
         )
-    buf = io.BytesIO()
-    df.to_excel(buf, index=False, sheet_name=name[:31])
     return Response(
-        buf.getvalue(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        xlsx_bytes(df, sheet=name[:31]),
+        media_type=XLSX_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
     )
 
