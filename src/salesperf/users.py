@@ -344,10 +344,9 @@ def create_token(
     return token, secret
 
 
-def token_user(
-    store: Store, secret: str, *, now: datetime | None = None
-) -> tuple[User, ApiToken] | None:
-    """The user and token record of an active token secret, or None."""
+def token_user(store: Store, secret: str) -> tuple[User, ApiToken] | None:
+    """The user and token record of an active token secret, or None (reads only: the server
+    notes the token's use in memory, `salesperf.api.token_use`)."""
     m = re.fullmatch(rf"{TOKEN_PREFIX}([0-9a-f]{{12}})_[A-Za-z0-9_-]+", secret.strip())
     if not m:
         return None
@@ -360,25 +359,35 @@ def token_user(
     user = get_user(store, token.username)
     if not token.active or user is None or user.disabled:
         return None
-    store._exec(
-        f"UPDATE {TOKENS} SET last_used_at = ? WHERE token_id = ?",
-        [now or utcnow(), token.token_id],
-    )
     return user, token
+
+
+def record_token_use(store: Store, token_id: str, when: datetime) -> None:
+    """Note when a token was last used (never moving it back)."""
+    store._exec(
+        f"UPDATE {TOKENS} SET last_used_at = ? WHERE token_id = ? "
+        "AND (last_used_at IS NULL OR last_used_at < ?)",
+        [when, token_id, when],
+    )
+
+
+def get_token(store: Store, token_id: str) -> ApiToken | None:
+    """The token's record, or None."""
+    rows = store._exec(f"SELECT {_TOKEN_COLS} FROM {TOKENS} WHERE token_id = ?", [token_id])
+    return _row_token(rows[0]) if rows else None
 
 
 def revoke_token(store: Store, token_id: str, *, now: datetime | None = None) -> ApiToken:
     """Revoke a token; it stops working at once."""
-    rows = store._exec(f"SELECT {_TOKEN_COLS} FROM {TOKENS} WHERE token_id = ?", [token_id])
-    if not rows:
+    if get_token(store, token_id) is None:
         raise ValueError(f"there is no token {token_id!r}")
     store._exec(
         f"UPDATE {TOKENS} SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL",
         [now or utcnow(), token_id],
     )
-    return _row_token(
-        store._exec(f"SELECT {_TOKEN_COLS} FROM {TOKENS} WHERE token_id = ?", [token_id])[0]
-    )
+    token = get_token(store, token_id)
+    assert token is not None
+    return token
 
 
 def list_tokens(store: Store, username: str | None = None) -> list[ApiToken]:

@@ -1,7 +1,9 @@
 """Signing in and out, the language switch, and the public assets (chart library, health, API
-documentation).
+documentation). The API tokens' routes and page (`salesperf.api.tokens`) come with this router.
 
 Failed sign-ins slow further attempts down (`salesperf.api.throttle`); no account is locked.
+Signing in never waits for an import: the password check and the session's one short write use
+locks of their own (`Services.password_checks`, `Services.accounts`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from salesperf.access import public_route
+from salesperf.api import tokens
 from salesperf.api.deps import (
     LANG_COOKIE,
     PRE_COOKIE,
@@ -41,6 +44,7 @@ from salesperf.users import (
 from salesperf.web.render import render
 
 router = APIRouter()
+router.include_router(tokens.router)
 Public = [Depends(public_route)]
 SignedIn = [Depends(viewer_scope)]  # routes for signed-in users that show no data
 YEAR = 365 * 24 * 3600
@@ -141,15 +145,17 @@ def login(
         response.headers["Retry-After"] = str(exc.seconds)
         return response
     try:
-        with svc.writes:  # a renewed hash is written
-            user = verify_password(store, username, password, hasher=svc.hasher)
+        with svc.password_checks:
+            user = verify_password(
+                store, username, password, hasher=svc.hasher, writes=svc.accounts
+            )
     except SignInFailed:
         return _login_page(
             request, svc, pre, next_path=target, message=t("signin.failed", lang),
             username=username, status=401,
         )  # fmt: skip
     svc.throttle.succeeded(attempt)
-    with svc.writes:
+    with svc.accounts:
         secret = start_session(
             store, user.username, lifetime=svc.settings.session_lifetime, now=svc.settings.clock()
         )
@@ -163,7 +169,7 @@ def login(
 def logout(request: Request, viewer: Writer, svc: ServicesDep, store: StoreDep) -> Response:
     """End the session."""
     if viewer.session is not None:
-        with svc.writes:
+        with svc.accounts:
             end_session(store, viewer.session)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -183,7 +189,7 @@ def switch_language(
     chosen = lang_of(lang)
     if chosen is None:
         raise ValueError(f"{lang!r} is not a language of salesperf; choose en or nl")
-    with svc.writes:
+    with svc.accounts:
         set_lang(store, viewer.user.username, chosen.value)
     response = RedirectResponse(safe_next(next), status_code=303)
     _cookie(response, request, svc, LANG_COOKIE, chosen.value, YEAR)

@@ -10,7 +10,9 @@ Requests run side by side in the server's worker threads. Each borrows a store o
 its whole length (`request_store`, the `store` of its `View`), so no engine connection is ever
 used by two threads at once; routes and dependencies that use the store are plain functions
 (FastAPI runs them in its thread pool), and `async` is kept for those that await the request
-body. Writes take turns (`Services.writes`).
+body. Writes of organisation data take turns (`Services.writes`); signing in reads the store
+only, and notes a token's use in memory (`Services.token_use`), so no request waits for an
+import to know who is asking.
 """
 
 from __future__ import annotations
@@ -34,7 +36,15 @@ from salesperf.api.services import ResultCache, Services
 from salesperf.api.settings import AppSettings
 from salesperf.i18n import lang_of, negotiate
 from salesperf.store import Store
-from salesperf.users import ApiToken, TokenScope, User, session_key, session_user, token_user
+from salesperf.users import (
+    ApiToken,
+    TokenScope,
+    User,
+    record_token_use,
+    session_key,
+    session_user,
+    token_user,
+)
 
 SESSION_COOKIE = "salesperf_session"
 PRE_COOKIE = "salesperf_pre"  # an anonymous visitor's key, for the sign-in form's CSRF token
@@ -101,10 +111,12 @@ def current_viewer(request: Request, svc: ServicesDep, store: StoreDep) -> Viewe
     now = svc.settings.clock()
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        with svc.writes:  # notes the token's last use
-            found = token_user(store, auth[7:].strip(), now=now)
+        found = token_user(store, auth[7:].strip())  # revoked tokens are refused at once
         if found is None:
             raise NotSignedIn("the API token is unknown, revoked or malformed")
+        svc.token_use.note(
+            found[1].token_id, now, lambda t, when: record_token_use(store, t, when), svc.accounts
+        )
         return Viewer(found[0], token=found[1])
     secret = request.cookies.get(SESSION_COOKIE)
     if secret:

@@ -25,8 +25,9 @@ from jinja2 import Environment
 from salesperf.api.addresses import Network, proxy_networks
 from salesperf.api.settings import AppSettings
 from salesperf.api.throttle import SignInThrottle
+from salesperf.api.token_use import TokenUse
 from salesperf.store import Store
-from salesperf.users import password_hasher
+from salesperf.users import password_hasher, record_token_use
 
 T = TypeVar("T")
 
@@ -181,7 +182,7 @@ class StorePool:
 
 class Services:
     """The app's stores, settings, password hasher, templates and cached chart library; its
-    write lock and sign-in throttle."""
+    write locks, sign-in throttle and tokens' last uses."""
 
     def __init__(self, settings: AppSettings) -> None:
         from salesperf.web.render import environment
@@ -193,10 +194,18 @@ class Services:
         self._bundle: bytes | None = None
         self._work_dir = settings.work_dir
         self.cache = ResultCache()
-        # the server's writes (imports, batches, sign-ins, sessions, tokens) take turns: two
+        # the server's writes of organisation data (imports, batches) take turns: two
         # transactions changing the same rows at once would make one of them fail
         self.writes = threading.RLock()
+        # writes of the accounts' tables (sessions, tokens, a user's language or renewed hash)
+        # take turns with each other only: no import touches those tables, so signing in or
+        # revoking a token never waits for an import; each holds it for one short statement
+        self.accounts = threading.Lock()
+        # one Argon2 check at a time: each takes 64 MiB and every core, and many at once could
+        # exhaust the server's memory
+        self.password_checks = threading.Lock()
         self.throttle = SignInThrottle(settings.throttle, settings.clock)
+        self.token_use = TokenUse()
         self.trusted_proxies: tuple[Network, ...] = proxy_networks(settings.trusted_proxies)
         self._engine_checked = False
 
@@ -238,5 +247,15 @@ class Services:
         return self._bundle
 
     def close(self) -> None:
-        """Close the stores."""
+        """Write the tokens' last uses the store has not been told of, and close the stores."""
+        pending = self.token_use.pending()
+        if pending:
+            store = self.stores.take()
+            try:
+                with self.accounts:
+                    for token_id, when in pending.items():
+                        record_token_use(store, token_id, when)
+                self.token_use.told(pending)
+            finally:
+                self.stores.give(store)
         self.stores.close()
