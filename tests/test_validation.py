@@ -40,6 +40,12 @@ CASES = [
      "D1,R1,2025-01-06,won,1000,2025-02-03,EUR\nD2,R1,2025-01-06,won,10,2025-02-03,USD\n",
      "currency", "other_currency", "the amount is in USD, but the organisation's currency is EUR"),
     ("activities", "activity_id,rep_id,type,occurred_at\nA1,R1,call,2025-01-06 10:00\n"
+     "A2,R1,call,0001-01-01\n",
+     "occurred_at", "date_out_of_range", "occurred_at 0001-01-01 lies outside the accepted dates"),
+    ("activities", "activity_id,rep_id,type,occurred_at\nA1,R1,call,2025-01-06 10:00\n"
+     f"{'A' * 256},R1,call,2025-01-06 11:00\n",
+     "activity_id", "too_long", "activity_id is 256 characters long; at most 255 are taken"),
+    ("activities", "activity_id,rep_id,type,occurred_at\nA1,R1,call,2025-01-06 10:00\n"
      "A2,R1,telepathy,2025-01-06 11:00\n",
      "type", "unknown_word", "'telepathy' is not a known type"),
     ("activities", "activity_id,rep_id,type,occurred_at,duration_min\n"

@@ -129,6 +129,12 @@ class Kind(StrEnum):
         }[self]
 
 
+#: The longest id a column takes: CRM ids are 18 to 40 characters, e-mail addresses at most 254.
+ID_CHARS = 255
+#: The longest other text (a name, a lost reason): a paragraph, not a document.
+TEXT_CHARS = 2000
+
+
 @dataclass(frozen=True)
 class Column:
     """One canonical column: its kind, whether it is required, and its checks."""
@@ -140,6 +146,20 @@ class Column:
     non_negative: bool = False
     references: str | None = None  # "table.column" that must hold this value
     description: str = ""
+
+    @property
+    def is_id(self) -> bool:
+        """An identifier (a key or a reference such as rep_id): compared exactly, so its text is
+        normalised on the way in (see `salesperf.ingest.parse.id_sql`)."""
+        return self.kind is Kind.TEXT and self.name.endswith("_id")
+
+    @property
+    def max_chars(self) -> int | None:
+        """The longest text this column takes (`ID_CHARS` for ids, `TEXT_CHARS` for other
+        text); None for numbers and dates."""
+        if self.kind is not Kind.TEXT:
+            return None
+        return ID_CHARS if self.is_id else TEXT_CHARS
 
 
 @dataclass(frozen=True)

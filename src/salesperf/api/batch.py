@@ -8,20 +8,28 @@ written. Rows are upserted by id, so posting the same batch twice changes nothin
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from salesperf.access import AccessDenied
 from salesperf.api.deps import View
 from salesperf.api.errors import BadRequest
-from salesperf.ingest.importer import import_file
+from salesperf.ingest.importer import Guard, import_file
 from salesperf.ingest.mapping import CHECK_ONLY
 from salesperf.schema import TABLES
 
 #: The tables that take JSON batches, and the most rows one batch may carry.
 BATCH_TABLES = ("activities", "deals")
 MAX_ROWS = 10_000
+
+
+#: Characters no field may hold: control characters other than tab (NUL among them), and
+#: halves of a UTF-16 pair, which no text can be written with.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 def _cell(value: Any, row: int, column: str) -> str:
@@ -37,6 +45,13 @@ def _cell(value: Any, row: int, column: str) -> str:
         raise BadRequest(
             f"row {row}: {column} contains a line break",
             problems=[{"row": row, "column": column, "message": "contains a line break"}],
+        )
+    bad = _CONTROL.search(text)
+    if bad:
+        what = f"the control character U+{ord(bad.group()):04X}"
+        raise BadRequest(
+            f"row {row}: {column} contains {what}",
+            problems=[{"row": row, "column": column, "message": f"contains {what}"}],
         )
     return text
 
@@ -63,25 +78,35 @@ def _shape(table: str, rows: list[dict[str, Any]]) -> list[str]:
     return [c for c in (*spec.column_names, *CHECK_ONLY) if c in present]
 
 
-def _check_scope(view: View, table: str, rows: list[dict[str, Any]]) -> None:
-    """AccessDenied for rows of reps outside the viewer's scope, or rows that would overwrite
-    such a rep's stored row."""
-    spec = TABLES[table]
-    outside = view.scope.check_write(r.get("rep_id") for r in rows)
-    if outside:
-        raise AccessDenied(
-            f"you may not write rows of reps outside your view (rows {outside}); "
-            + view.scope.describe()
-        )
-    if view.scope.everything:
-        return
-    key = spec.key[0]
-    ids = sorted({str(r[key]) for r in rows if r.get(key) is not None})
-    t = view.store.table(table)
-    stored = t.filter(t[key].isin(ids)).select(key, "rep_id").to_pyarrow().to_pylist()
-    taken = [s[key] for s in stored if not view.scope.can_see_rep(str(s["rep_id"]))]
-    if taken:
-        raise AccessDenied(f"{key} {', '.join(taken)} belong to reps outside your view")
+def _scope_guard(view: View, table: str) -> Guard:
+    """The import's guard for a batch: AccessDenied when a row names a rep outside the viewer's
+    scope, or would overwrite a stored row of such a rep. It sees the ids as the importer will
+    write them (trimmed of every kind of white space, in one Unicode form), so " D000144" and
+    "D000144" are decided as the one deal they are."""
+    key = TABLES[table].key[0]
+
+    def guard(staged: pa.Table) -> None:
+        scope = view.scope
+        if scope.everything:
+            return
+        rows = staged.to_pylist()
+        reps = {str(r["rep_id"]) for r in rows if r["rep_id"] is not None}
+        outside = sorted(rep for rep in reps if not scope.can_see_rep(rep))
+        if outside:
+            raise AccessDenied(
+                f"you may not write rows of reps outside your view ({', '.join(outside)}); "
+                + scope.describe()
+            )
+        ids = sorted({str(r[key]) for r in rows if r[key] is not None})
+        if not ids:
+            return
+        t = view.store.table(table)
+        stored = t.filter(t[key].isin(ids)).select(key, "rep_id").to_pyarrow().to_pylist()
+        taken = sorted(str(s[key]) for s in stored if not scope.can_see_rep(str(s["rep_id"])))
+        if taken:
+            raise AccessDenied(f"{key} {', '.join(taken)} belong to reps outside your view")
+
+    return guard
 
 
 def write_rows(view: View, table: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -90,14 +115,15 @@ def write_rows(view: View, table: str, rows: list[dict[str, Any]]) -> dict[str, 
         raise BadRequest(f"batches are taken for {', '.join(BATCH_TABLES)}, not {table}")
     columns = _shape(table, rows)
     with view.writes, tempfile.TemporaryDirectory(prefix="salesperf-batch-") as tmp:
-        _check_scope(view, table, rows)  # under the lock: no write changes the owners meanwhile
         path = Path(tmp) / f"{table}.csv"
         with open(path, "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)
             w.writerow(columns)
             for i, r in enumerate(rows):
                 w.writerow([_cell(r.get(c), i, c) for c in columns])
-        checked = import_file(view.store, table, path, check_only=True)
+        # the guard runs inside each import, under the lock: no write changes owners meanwhile
+        guard = _scope_guard(view, table)
+        checked = import_file(view.store, table, path, check_only=True, guard=guard)
         if checked.rejected:
             problems = [
                 {
@@ -118,7 +144,9 @@ def write_rows(view: View, table: str, rows: list[dict[str, Any]]) -> dict[str, 
                 problems=problems,
             )
         try:
-            result = import_file(view.store, table, path, rejects_path=Path(tmp) / "rejects.csv")
+            result = import_file(
+                view.store, table, path, rejects_path=Path(tmp) / "rejects.csv", guard=guard
+            )
         finally:
             view.cache.clear()
     return {

@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
+
 from salesperf.analysis.common import Lang, Text
 from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping, from_options, load_mapping, preset
+from salesperf.ingest.parse import id_sql
 from salesperf.ingest.readers import FileRefused, open_source, structural_rejects
 from salesperf.ingest.rejects import (
     collect_rejects,
@@ -33,6 +36,9 @@ from salesperf.schema import TABLES
 from salesperf.store import IMPORT_MEMORY, MEMORY_ENV, Store, StoreError
 
 _counter = itertools.count()
+
+#: Sees the staged rows' keys and owners (an Arrow table) and raises to stop an import.
+Guard = Callable[[pa.Table], None]
 
 
 @dataclass(frozen=True)
@@ -120,8 +126,13 @@ def import_file(
     keep_problems: int = 1000,
     check_only: bool = False,
     lang: Lang | str = Lang.EN,
+    guard: Guard | None = None,
 ) -> ImportResult:
     """Import one file into one canonical table; see the module docstring for the guarantees.
+
+    `guard`, when given, sees each row's key and owner (`rep_id`) exactly as they would be
+    written (ids normalised) before anything is written, and raises to stop the import: the
+    place where a writer's scope is decided.
 
     With `check_only`, every row is read and checked but nothing is written anywhere (no rows,
     no log entry, no rejects file): the result's problems say what an import would reject.
@@ -136,6 +147,7 @@ def import_file(
             store, table, path, mapping=mapping, mapping_file=mapping_file,
             preset_name=preset_name, maps=maps, rejects_path=rejects_path,
             on_phase=on_phase, keep_problems=keep_problems, check_only=check_only, lang=lang,
+            guard=guard,
         )  # fmt: skip
 
 
@@ -153,6 +165,7 @@ def _import_file(
     keep_problems: int = 1000,
     check_only: bool = False,
     lang: Lang | str = Lang.EN,
+    guard: Guard | None = None,
 ) -> ImportResult:
     """The import itself (`import_file` sets the engine's memory budget around it)."""
     started = time.monotonic()
@@ -202,7 +215,7 @@ def _import_file(
             key = plan.get("team_id")
             known["teams.team_id"] = (
                 f"(SELECT id FROM {known['teams.team_id']} UNION "
-                f"SELECT nullif(trim({ident(key.sources[0])}), '') FROM {source.relation})"
+                f"SELECT {id_sql(ident(key.sources[0]))} FROM {source.relation})"
                 if key.sources
                 else known["teams.team_id"]
             )
@@ -217,6 +230,7 @@ def _import_file(
             metric_names=metric_names(),
             known=known,
             name=name,
+            dates=settings.date_range(),
         )
         phase("check")
         try:
@@ -235,6 +249,13 @@ def _import_file(
         if any(r["kind"] == "INVALID ENCODING" for r in structural):
             raise FileRefused(
                 f"{source.path.name} is not UTF-8 text; give --encoding cp1252 or save it as UTF-8"
+            )
+        if guard is not None:
+            owned = [*spec.key, *(["rep_id"] if "rep_id" in spec.column_names else [])]
+            guard(
+                con.execute(
+                    f"SELECT DISTINCT {', '.join(ident(c) for c in owned)} FROM {ident(name)}"
+                ).to_arrow_table()
             )
         pos = "_line" if line_column else "rowid"
         dups = find_duplicates(con, name, spec.key, pos)

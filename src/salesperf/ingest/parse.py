@@ -36,11 +36,35 @@ class ColumnPlan:
         return bool(self.sources) or self.constant is not None
 
 
+#: What an id may not begin or end with: white space of any kind (also non-breaking and
+#: ideographic spaces), control characters and invisible format characters (zero-width space,
+#: byte-order mark, direction marks).
+_EDGE = r"[\s\p{Z}\p{Cc}\p{Cf}]"
+
+
+def id_sql(x: str) -> str:
+    """An id's text as it is stored and compared: without white space, control or format
+    characters at either end, in Unicode normal form C (so that "é" typed as one character or
+    as "e" and an accent is one id). Case and inner spaces are kept: ids such as Salesforce's
+    are case-sensitive. Every id the importer writes, and so every id a scope decision sees,
+    goes through here."""
+    edges = f"regexp_replace({x}, '^{_EDGE}+|{_EDGE}+$', '', 'g')"
+    # the plain case (nothing to strip) skips the rewrite
+    return (
+        f"nullif(nfc_normalize(CASE WHEN regexp_matches({x}, '^{_EDGE}|{_EDGE}$') "
+        f"THEN {edges} ELSE {x} END), '')"
+    )
+
+
 def given_sql(p: ColumnPlan) -> str:
-    """The column's text as given: a constant, or the first filled source (trimmed)."""
+    """The column's text as given: a constant, or the first filled source (trimmed; ids
+    normalised by `id_sql`)."""
     if p.constant is not None:
         return lit(p.constant)
-    filled = [f"nullif(trim({ident(s)}), '')" for s in p.sources]
+    if p.column.is_id:
+        filled = [id_sql(ident(s)) for s in p.sources]
+    else:
+        filled = [f"nullif(trim({ident(s)}), '')" for s in p.sources]
     if not filled:
         return "CAST(NULL AS VARCHAR)"
     return filled[0] if len(filled) == 1 else "coalesce(" + ", ".join(filled) + ")"

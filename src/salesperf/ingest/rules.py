@@ -31,6 +31,8 @@ RULES: Mapping[str, str] = {
     "other_currency": "the amount is in another currency than the organisation's",
     "duplicate_id": "the same id appears more than once in the file",
     "malformed_line": "the line cannot be split into the header's columns",
+    "too_long": "the text is longer than the column takes",
+    "date_out_of_range": "the date lies outside the accepted range (earliest_date, days_ahead)",
 }
 
 #: The same explanations in Dutch.
@@ -50,6 +52,8 @@ RULES_NL: Mapping[str, str] = {
     "other_currency": "het bedrag is in een andere valuta dan die van de organisatie",
     "duplicate_id": "dezelfde id komt meer dan eens voor in het bestand",
     "malformed_line": "de regel valt niet uiteen in de kolommen van de kopregel",
+    "too_long": "de tekst is langer dan de kolom aanneemt",
+    "date_out_of_range": "de datum valt buiten het toegestane bereik (earliest_date, days_ahead)",
 }
 
 #: What one row of a table is (`Table.entity`, or a referenced table's word), in Dutch.

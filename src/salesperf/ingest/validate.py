@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from salesperf.analysis.common import Text
 from salesperf.ingest.mapping import CHECK_ONLY, ImportMapping, normalise_name
@@ -126,10 +127,12 @@ def stage_sql(
     metric_names: tuple[str, ...],
     known: Mapping[str, str],
     name: str,
+    dates: tuple[date, date] = (date(1990, 1, 1), date(2100, 1, 1)),
 ) -> str:
     """The statement that creates the temporary table `name` of mapped, parsed, checked rows.
 
-    `known` maps a reference such as "reps.rep_id" to a relation of the ids already known.
+    `known` maps a reference such as "reps.rep_id" to a relation of the ids already known;
+    `dates` is the first and the last day a date may fall on (`Settings.date_range`).
     """
     spec = plan.spec
     texts: list[str] = []
@@ -180,6 +183,43 @@ def stage_sql(
             else:
                 final.append(f"timezone('UTC', timezone({lit(timezone)}, {loc(c)})) AS {v(c)}")
         shown = f"{m(c)}"
+        limit = p.column.max_chars
+        if limit is not None:
+            checks.append(
+                check(
+                    c,
+                    "too_long",
+                    f"length({m(c)}) > {limit}",
+                    f"left({m(c)}, 40) || '…'",
+                    Text(
+                        "{column} is {n} characters long; at most {limit} are taken",
+                        "{column} is {n} tekens lang; er worden er ten hoogste {limit} aangenomen",
+                    ),
+                    column=lit(c),
+                    n=f"CAST(length({m(c)}) AS VARCHAR)",
+                    limit=lit(f"{limit:,}"),
+                )
+            )
+        if kind in (Kind.DATE, Kind.TIMESTAMP):
+            first, last = (lit(d.isoformat()) for d in dates)
+            checks.append(
+                check(
+                    c,
+                    "date_out_of_range",
+                    f"CAST({loc(c)} AS DATE) NOT BETWEEN DATE {first} AND DATE {last}",
+                    shown,
+                    Text(
+                        "{column} {value} lies outside the accepted dates, {first} to {last} "
+                        "(the settings earliest_date and days_ahead set them)",
+                        "{column} {value} valt buiten de toegestane datums, {first} tot en met "
+                        "{last} (in te stellen met earliest_date en days_ahead)",
+                    ),
+                    column=lit(c),
+                    value=m(c),
+                    first=first,
+                    last=last,
+                )
+            )
         if p.column.required:
             checks.append(
                 check(
