@@ -5,7 +5,7 @@ of the teams they manage (the teams whose `manager_rep_id` is their rep, and the
 linked to) and the reps in it; a rep sees themself. Every metric query, page, JSON answer and
 export goes through a scope: `Scope.scorecard_args` and `Scope.narrow` restrict the metric
 layer's `Query.reps` / `Query.teams`, `scoped_table` restricts a table for export, and
-`Scope.check_write` decides whose rows a viewer may write.
+`write_guard` decides whose rows a viewer may write.
 
 The web server marks each route with the scope dependency (`salesperf.api.deps.viewer_scope`)
 or, for the few routes that show no organisation data, with `public_route`; a test fails for
@@ -14,13 +14,14 @@ any route that has neither.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TypedDict
 
 import ibis.expr.types as ir
 import pandas as pd
+import pyarrow as pa
 
 from salesperf.metrics.levels import team_closure
 from salesperf.metrics.query import By, Query
@@ -174,13 +175,6 @@ class Scope:
         teams = _meet(q.teams, self.teams) if q.by is By.TEAM else q.teams
         return replace(q, reps=reps, teams=teams)
 
-    def check_write(self, rep_ids: Iterable[object]) -> list[int]:
-        """Positions of rows the viewer may not write: rows naming a rep outside the scope (a
-        row naming no rep is left to the import's rules, which require one)."""
-        if self.everything:
-            return []
-        return [i for i, r in enumerate(rep_ids) if r and not self.can_see_rep(str(r))]
-
 
 def _meet(asked: frozenset[str] | None, allowed: frozenset[str] | None) -> frozenset[str] | None:
     if allowed is None:
@@ -238,6 +232,39 @@ def _under(team: str | None, roots: set[str], parent: dict[str, str | None]) -> 
         seen.add(team)
         team = parent.get(team)
     return False
+
+
+def write_guard(store: Store, scope: Scope, table: str) -> Callable[[pa.Table], None]:
+    """The check an import runs on the rows it is about to write for this viewer: AccessDenied
+    when a row names a rep outside the scope, or would overwrite a stored row of such a rep.
+
+    It is given the rows' keys and owners as the importer will write them (ids normalised by
+    `salesperf.ingest.parse.id_sql`), so an id sent as " D000144" is decided as the stored
+    "D000144" it will overwrite; deciding on the text as sent is how a takeover slips through.
+    """
+    key = TABLES[table].key[0]
+
+    def guard(staged: pa.Table) -> None:
+        if scope.everything:
+            return
+        rows = staged.select([key, "rep_id"]).to_pylist()
+        reps = {str(r["rep_id"]) for r in rows if r["rep_id"] is not None}
+        outside = sorted(rep for rep in reps if not scope.can_see_rep(rep))
+        if outside:
+            raise AccessDenied(
+                f"you may not write rows of reps outside your view ({', '.join(outside)}); "
+                + scope.describe()
+            )
+        ids = sorted({str(r[key]) for r in rows if r[key] is not None})
+        if not ids:
+            return
+        t = store.table(table)
+        stored = t.filter(t[key].isin(ids)).select(key, "rep_id").to_pyarrow().to_pylist()
+        taken = sorted(str(s[key]) for s in stored if not scope.can_see_rep(str(s["rep_id"])))
+        if taken:
+            raise AccessDenied(f"{key} {', '.join(taken)} belong to reps outside your view")
+
+    return guard
 
 
 #: Tables whose rows belong to a rep through their rep_id column.

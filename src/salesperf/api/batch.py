@@ -13,12 +13,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
-from salesperf.access import AccessDenied
+from salesperf.access import write_guard
 from salesperf.api.deps import View
 from salesperf.api.errors import BadRequest
-from salesperf.ingest.importer import Guard, import_file
+from salesperf.ingest.importer import import_file
 from salesperf.ingest.mapping import CHECK_ONLY
 from salesperf.schema import TABLES
 
@@ -78,37 +76,6 @@ def _shape(table: str, rows: list[dict[str, Any]]) -> list[str]:
     return [c for c in (*spec.column_names, *CHECK_ONLY) if c in present]
 
 
-def _scope_guard(view: View, table: str) -> Guard:
-    """The import's guard for a batch: AccessDenied when a row names a rep outside the viewer's
-    scope, or would overwrite a stored row of such a rep. It sees the ids as the importer will
-    write them (trimmed of every kind of white space, in one Unicode form), so " D000144" and
-    "D000144" are decided as the one deal they are."""
-    key = TABLES[table].key[0]
-
-    def guard(staged: pa.Table) -> None:
-        scope = view.scope
-        if scope.everything:
-            return
-        rows = staged.to_pylist()
-        reps = {str(r["rep_id"]) for r in rows if r["rep_id"] is not None}
-        outside = sorted(rep for rep in reps if not scope.can_see_rep(rep))
-        if outside:
-            raise AccessDenied(
-                f"you may not write rows of reps outside your view ({', '.join(outside)}); "
-                + scope.describe()
-            )
-        ids = sorted({str(r[key]) for r in rows if r[key] is not None})
-        if not ids:
-            return
-        t = view.store.table(table)
-        stored = t.filter(t[key].isin(ids)).select(key, "rep_id").to_pyarrow().to_pylist()
-        taken = sorted(str(s[key]) for s in stored if not scope.can_see_rep(str(s["rep_id"])))
-        if taken:
-            raise AccessDenied(f"{key} {', '.join(taken)} belong to reps outside your view")
-
-    return guard
-
-
 def write_rows(view: View, table: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Check a batch with the importer's rules and, if every row passes, upsert it at once."""
     if table not in BATCH_TABLES:
@@ -122,7 +89,7 @@ def write_rows(view: View, table: str, rows: list[dict[str, Any]]) -> dict[str, 
             for i, r in enumerate(rows):
                 w.writerow([_cell(r.get(c), i, c) for c in columns])
         # the guard runs inside each import, under the lock: no write changes owners meanwhile
-        guard = _scope_guard(view, table)
+        guard = write_guard(view.store, view.scope, table)
         checked = import_file(view.store, table, path, check_only=True, guard=guard)
         if checked.rejected:
             problems = [
