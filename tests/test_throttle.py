@@ -96,7 +96,7 @@ def test_after_the_free_failures_the_pair_gets_429_with_retry_after(
         assert r.status_code == 401 and "The username or password is wrong." in r.text
     r = _login(client, REP, PASSWORD)
     assert r.status_code == 429 and r.headers["retry-after"] == "1"
-    assert "Too many failed sign-ins. Try again in 1 minute(s)." in r.text
+    assert "Too many failed sign-ins from here. Wait 1 s and try again." in r.text
     assert "salesperf_session" not in r.headers.get("set-cookie", "")
     assert _throttle(app).failures(REP, ATTACKER) == 5  # a turned-away attempt is not counted
     clock.tick(1)

@@ -35,6 +35,7 @@ MESSAGES: dict[str, Text] = {
     "nav.import": _t("Import", "Importeren"),
     "nav.log": _t("Log an activity", "Activiteit vastleggen"),
     "nav.exports": _t("Exports", "Exporteren"),
+    "nav.tokens": _t("API tokens", "API-tokens"),
     "nav.signout": _t("Sign out", "Afmelden"),
     "nav.language": _t("Language", "Taal"),
     "nav.signed_in_as": _t("Signed in as", "Aangemeld als"),
@@ -49,9 +50,9 @@ MESSAGES: dict[str, Text] = {
     "signin.failed": _t(
         "The username or password is wrong.", "De gebruikersnaam of het wachtwoord klopt niet."
     ),
-    "signin.locked": _t(
-        "Too many failed sign-ins. Try again in {minutes} minute(s).",
-        "Te veel mislukte aanmeldpogingen. Probeer het over {minutes} minuut/minuten opnieuw.",
+    "signin.throttled": _t(
+        "Too many failed sign-ins from here. Wait {seconds} s and try again.",
+        "Te veel mislukte aanmeldpogingen vanaf hier. Wacht {seconds} s en probeer het opnieuw.",
     ),
     "signin.expired": _t(
         "The form had expired; please sign in again.",

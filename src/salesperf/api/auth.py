@@ -138,7 +138,7 @@ def login(
     try:
         attempt = svc.throttle.attempt(username, address)  # counted as failed until it is not
     except Throttled as exc:
-        message = t("signin.locked", lang, minutes=math.ceil(exc.seconds / 60))
+        message = t("signin.throttled", lang, seconds=math.ceil(exc.seconds))
         response = _login_page(
             request, svc, pre, next_path=target, message=message, username=username, status=429
         )

@@ -105,6 +105,7 @@ def nav(view: View) -> list[tuple[str, str]]:
     if view.user.role is Role.ADMIN:
         items.append(("/import", "nav.import"))
     items.append(("/exports", "nav.exports"))
+    items.append(("/tokens", "nav.tokens"))
     return items
 
 
