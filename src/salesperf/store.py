@@ -98,9 +98,12 @@ class Store:
         if upgrade:
             try:
                 store.upgrade(target_version)
-            except BaseException:
+            except BaseException as exc:
                 store.close()
-                raise
+                why = store._engine.damage(exc)
+                if why is None:
+                    raise
+                raise StoreError(why) from exc
         return store
 
     def close(self) -> None:
@@ -110,8 +113,11 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
         self.close()
+        why = None if exc is None else self._engine.damage(exc)
+        if why is not None:  # a read in the block found the file damaged: say what to do
+            raise StoreError(why) from exc
 
     # -- raw access (only the store speaks SQL) --------------------------------------------
     def _exec(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from salesperf.analysis.common import WINDOW_HELP, Lang, judge_day
-from salesperf.engines.base import out_of_memory
+from salesperf.engines.base import damaged, out_of_memory
 from salesperf.ingest.mapping import MappingError
 from salesperf.ingest.readers import FileRefused
 from salesperf.store import STORE_ENV, Store, StoreError
@@ -63,7 +63,7 @@ def errors() -> Iterator[None]:
         err.print(f"[bold red]Error:[/] {exc}", highlight=False)
         raise typer.Exit(2) from None
     except Exception as exc:
-        message = out_of_memory(exc)
+        message = out_of_memory(exc) or damaged(exc)
         if message is None:
             raise
         err.print(f"[bold red]Error:[/] {message}", highlight=False)

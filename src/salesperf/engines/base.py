@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -63,6 +64,43 @@ def out_of_memory(exc: BaseException) -> str | None:
         f"the work needed more memory than the engine's budget ({memory_limit()}); give it more "
         f"with {MEMORY_ENV} (for example {MEMORY_ENV}=4GB): most work beyond the budget spills "
         "to disk, but not all of it can"
+    )
+
+
+#: DuckDB's words when a block of its file fails its checksum or the file ends too soon. The
+#: same exception type (IOException) also says "disk full" or "no such CSV file", which are not
+#: damage, hence the words.
+_DAMAGE_WORDS = ("Corrupt database file", "Could not read enough bytes from file")
+_NOT_A_STORE = "not a valid DuckDB database file"
+
+
+def damaged(exc: BaseException, where: str | None = None) -> str | None:
+    """What to tell the user when the embedded engine found the store's file damaged (None for
+    any other error); `where` names the store."""
+    try:
+        import duckdb
+    except ModuleNotFoundError:  # pragma: no cover - duckdb is a dependency
+        return None
+    if not isinstance(exc, duckdb.IOException):
+        return None
+    words = str(exc)
+    store = f"the store {where}" if where else "the store"
+    if _NOT_A_STORE in words:
+        return (
+            f"cannot open {store}: it is not a DuckDB file, or its first bytes are damaged "
+            f"({words}); give the path of a salesperf store, or restore it from a backup"
+        )
+    if not any(w in words for w in _DAMAGE_WORDS):
+        return None
+    named = re.search(r'from file "([^"]+)"', words)
+    if named and where and Path(named.group(1)).name != Path(where).name:
+        return None  # another file (one being imported) ends too soon: not the store
+    place = where or "PATH"
+    return (
+        f"{store} is damaged: part of its file cannot be read ({words}). Move the damaged "
+        "file aside, then restore the store from a backup, copy a good store "
+        f"to its place (salesperf copy {place} --store GOOD), or import your files again "
+        "(salesperf import)"
     )
 
 
@@ -181,6 +219,10 @@ class Engine:
     def replace(self, relations: Mapping[str, str]) -> None:
         """Replace whole tables by staged relations (SQL in the staging engine), at once."""
         raise NotImplementedError
+
+    def damage(self, exc: BaseException) -> str | None:
+        """What to tell the user when `exc` says the store's own files are damaged (else None)."""
+        return None
 
     def close(self) -> None:
         """Release the connections."""

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
 import ibis.expr.schema as sch
 from ibis.backends import BaseBackend
@@ -16,6 +17,7 @@ from salesperf.engines.base import (
     Engine,
     MergeCounts,
     StoreError,
+    damaged,
     duck_changes,
     log_row,
     memory_limit,
@@ -35,9 +37,11 @@ def open_duckdb(rest: str) -> tuple[Any, Path | None]:
     if not path.parent.exists():
         raise StoreError(f"cannot create the store {path}: folder {path.parent} is missing")
     try:
-        return ibis.duckdb.connect(str(path), memory_limit=memory_limit()), path
-    except Exception as exc:  # the engine's own words are the clearest here
-        raise StoreError(f"cannot open the store {path}: {exc}") from exc
+        con = ibis.duckdb.connect(str(path), memory_limit=memory_limit())
+    except duckdb.Error as exc:  # the engine's own words are the clearest here
+        why = damaged(exc, str(path))
+        raise StoreError(why or f"cannot open the store {path}: {exc}") from exc
+    return con, path
 
 
 class DuckDBEngine(Engine):
@@ -65,8 +69,14 @@ class DuckDBEngine(Engine):
         return self._con.con
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
-        """Run one statement on the file."""
-        cur = self.raw.execute(sql, list(params or []))
+        """Run one statement on the file (a damaged file is a `StoreError` saying what to do)."""
+        try:
+            cur = self.raw.execute(sql, list(params or []))
+        except duckdb.IOException as exc:
+            why = self.damage(exc)
+            if why is None:
+                raise
+            raise StoreError(why) from exc
         try:
             return list(cur.fetchall())
         except Exception:
@@ -170,6 +180,10 @@ class DuckDBEngine(Engine):
                 cols = ", ".join(q(c) for c in TABLES[name].column_names)
                 self.execute(f"DELETE FROM {q(name)}")
                 self.execute(f"INSERT INTO {q(name)} ({cols}) SELECT {cols} FROM ({sql})")
+
+    def damage(self, exc: BaseException) -> str | None:
+        """What to tell the user when `exc` says the file is damaged (else None)."""
+        return damaged(exc, str(self.path)) if self.path else None
 
     def close(self) -> None:
         """Close the file."""
