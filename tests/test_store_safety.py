@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import duckdb
@@ -19,6 +24,11 @@ runner = CliRunner()
 
 #: DuckDB's file starts with a main header and two database headers, 4 KiB each; blocks follow.
 HEADERS = 3 * 4096
+#: A spill of about 80 MB: one million rows staged, sorted, under a 32 MB budget.
+SPILL_SQL = (
+    "CREATE TEMP TABLE staged AS "
+    "SELECT range AS i, md5(range::VARCHAR) AS s FROM range(1000000) ORDER BY s"
+)
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, BaseException | None]:
@@ -49,6 +59,16 @@ def _rows_of(path: Path, table: str, column: str) -> int:
     assert found, f"{table}.{column} has no values on disk"
     block, offset = found[0]
     return HEADERS + int(block) * int(size) + 8 + int(offset)
+
+
+def _spills(path: Path) -> dict[str, list[str]]:
+    """The spill folders next to the store (DuckDB's own name or a process's), with their
+    files."""
+    return {
+        folder.name: sorted(f.name for f in folder.iterdir())
+        for folder in path.parent.glob(path.name + ".tmp*")
+        if folder.is_dir()
+    }
 
 
 # -- a damaged file -------------------------------------------------------------------------
@@ -109,3 +129,117 @@ def test_a_store_damaged_where_it_opens_is_refused_with_what_to_do(
     assert _digest(imported) == before
     with pytest.raises(StoreError, match="is damaged"):
         Store.open(imported)
+
+
+# -- spill files of a dead process ----------------------------------------------------------
+
+
+def test_opening_removes_a_dead_process_spill_files_and_keeps_live_ones(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "store.duckdb"
+    Store.open(path).close()
+    # what a process killed while spilling leaves: DuckDB's own folder, or a process's
+    for folder, name in [
+        ("store.duckdb.tmp", "duckdb_temp_storage_DEFAULT-0.tmp"),
+        ("store.duckdb.tmp-4242-0badf00d", "duckdb_temp_block-7.block"),
+    ]:
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / name).write_bytes(b"\0" * 65536)
+    # not spill files of this store: left alone
+    (tmp_path / "store.duckdb.tmp-4243-0badf00d").mkdir()
+    (tmp_path / "store.duckdb.tmp-4243-0badf00d" / "notes.txt").write_text("mine")
+    (tmp_path / "other.duckdb.tmp").mkdir()
+    (tmp_path / "other.duckdb.tmp" / "duckdb_temp_storage_DEFAULT-0.tmp").write_bytes(b"\0")
+
+    first = Store.open(path)
+    assert _spills(path) == {"store.duckdb.tmp-4243-0badf00d": ["notes.txt"]}
+    assert (tmp_path / "other.duckdb.tmp" / "duckdb_temp_storage_DEFAULT-0.tmp").exists()
+
+    # a first connection spills; a second one of the same process (a server's pool) opens the
+    # same store and must not take the first one's spill files away
+    with first.memory_budget("32MB"):
+        first.staging().execute(SPILL_SQL)
+        live = {k: v for k, v in _spills(path).items() if k != "store.duckdb.tmp-4243-0badf00d"}
+        assert len(live) == 1 and next(iter(live.values())), live
+        second = Store.open(path)
+        assert {k: v for k, v in _spills(path).items() if k in live} == live
+        assert first.staging().execute("SELECT count(*) FROM staged").fetchall() == [(1_000_000,)]
+        second.close()
+    first.close()
+    assert _spills(path) == {"store.duckdb.tmp-4243-0badf00d": ["notes.txt"]}  # cleaned on exit
+
+
+CHILD = f"""
+import sys
+from pathlib import Path
+from salesperf.store import Store
+
+path = Path(sys.argv[1])
+store = Store.open(path)
+with store.memory_budget("32MB"):
+    store.staging().execute({SPILL_SQL!r})
+    files = [f for f in path.parent.glob(path.name + ".tmp*/*")]
+    print("spilled", len(files), flush=True)
+    sys.stdin.read()  # holds the store and its spilled rows until it is killed
+"""
+
+
+def _lines(proc: subprocess.Popen[str]) -> queue.Queue[str]:
+    """The child's output lines, read as they come (an empty string when it ends)."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put(line)
+        lines.put("")
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
+
+
+def _wait_for(lines: queue.Queue[str], prefix: str, deadline: float) -> str | None:
+    """The first line starting with `prefix` (the engine's progress output is skipped), or None
+    when the child ended or said nothing more within `deadline` seconds."""
+    while True:
+        try:
+            line = lines.get(timeout=deadline)
+        except queue.Empty:
+            return None
+        if not line or line.startswith(prefix):
+            return line or None
+
+
+def test_kill_9_while_spilling_leaves_nothing_after_the_next_open(tmp_path: Path) -> None:
+    path = tmp_path / "store.duckdb"
+    Store.open(path).close()
+    errors = tmp_path / "child.err"
+    with errors.open("w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+        )
+    try:
+        line = _wait_for(_lines(proc), "spilled", deadline=120)
+        assert line is not None, f"the child did not spill: {errors.read_text()}"
+        assert int(line.split()[1]) > 0, "the child did not spill"
+        spilled = _spills(path)
+        assert spilled
+
+        # while the child lives it holds the store: it cannot be opened, its files stay
+        with pytest.raises(StoreError, match="lock"):
+            Store.open(path)
+        assert _spills(path) == spilled
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert _spills(path) == spilled  # what kill -9 leaves
+
+    with Store.open(path) as s:
+        assert s.schema_version > 0
+    assert _spills(path) == {}

@@ -23,12 +23,18 @@ from salesperf.engines.base import (
     memory_limit,
     q,
 )
+from salesperf.engines.local_files import remove_stale_spills, spill_folder
 from salesperf.migrations import REJECTS, REJECTS_SCHEMA
 from salesperf.schema import TABLES, Table
 
 
 def open_duckdb(rest: str) -> tuple[Any, Path | None]:
-    """An Ibis DuckDB backend on the file `rest` (or in memory), with a clear refusal."""
+    """An Ibis DuckDB backend on the file `rest` (or in memory), with a clear refusal.
+
+    The engine spills work beyond its memory budget into a folder of this process next to the
+    file (see `spill_folder`); leftovers of processes that died are removed once the file is
+    open, that is once DuckDB holds its lock.
+    """
     if rest in ("", ":memory:"):
         return ibis.duckdb.connect(), None
     path = Path(rest).expanduser()
@@ -36,11 +42,13 @@ def open_duckdb(rest: str) -> tuple[Any, Path | None]:
         raise StoreError(f"{path} is a folder; give the path of a .duckdb file")
     if not path.parent.exists():
         raise StoreError(f"cannot create the store {path}: folder {path.parent} is missing")
+    spill = spill_folder(path)
     try:
-        con = ibis.duckdb.connect(str(path), memory_limit=memory_limit())
+        con = ibis.duckdb.connect(str(path), memory_limit=memory_limit(), temp_directory=str(spill))
     except duckdb.Error as exc:  # the engine's own words are the clearest here
         why = damaged(exc, str(path))
         raise StoreError(why or f"cannot open the store {path}: {exc}") from exc
+    remove_stale_spills(path, spill)
     return con, path
 
 
