@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -243,3 +244,76 @@ def test_kill_9_while_spilling_leaves_nothing_after_the_next_open(tmp_path: Path
     with Store.open(path) as s:
         assert s.schema_version > 0
     assert _spills(path) == {}
+
+
+# -- a mistyped path ------------------------------------------------------------------------
+
+READ_COMMANDS = [
+    ["status"],
+    ["settings", "show"],
+    ["scorecard"],
+    ["diagnose"],
+    ["health"],
+    ["drivers"],
+    ["plan", "--target", "1000", "--period", "2025-Q1"],
+    ["forecast", "--period", "2025-Q1"],
+    ["metrics", "explain", "win_rate"],
+    ["serve"],
+    ["copy", "copy.duckdb"],
+    ["users", "list"],
+    ["users", "set-role", "anna", "rep"],
+    ["users", "set-password", "anna", "--password", "a-long-password"],
+    ["users", "token", "create", "anna"],
+    ["users", "token", "revoke", "abc"],
+    ["users", "token", "list"],
+]
+
+
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=lambda c: " ".join(c[:3]))
+def test_a_command_that_only_reads_refuses_a_path_with_no_store(
+    tmp_path: Path, command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: list[str] = []
+    monkeypatch.setattr(
+        "salesperf.commands.serve.run_server", lambda url, *a, **k: served.append(url)
+    )
+    typo = tmp_path / "salesprf.duckdb"
+    code, text, exc = _run(*command, "--store", str(typo))
+    assert code == 2, text
+    assert isinstance(exc, SystemExit), exc
+    assert "Traceback" not in text
+    flat = " ".join(text.split())
+    assert f"no store at {typo}; create one with `salesperf import` or `salesperf demo`" in flat
+    assert list(tmp_path.iterdir()) == []  # no store, no copy target, no spill folder
+    assert served == []
+
+
+def test_the_default_store_and_the_environment_store_are_not_made_by_reading(
+    tmp_path: Path,
+) -> None:
+    code, text, _ = _run("status")
+    assert code == 2 and "no store at salesperf.duckdb" in text, text
+    code, text, _ = _run("scorecard", env={"SALESPERF_STORE": str(tmp_path / "env.duckdb")})
+    assert code == 2 and f"no store at {tmp_path / 'env.duckdb'}" in " ".join(text.split())
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(StoreError, match="no store at"):
+        Store.open(tmp_path / "lib.duckdb", create=False)
+    assert list(tmp_path.iterdir()) == []
+    with Store.open(":memory:", create=False) as s:  # nothing to mistype
+        assert s.path is None
+
+
+def test_commands_that_make_a_store_still_make_it(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    teams = write("teams.csv", "team_id,name,parent_team_id\nORG,Acme,\n")
+    code, text, _ = _run("status", "--store", "new.duckdb")
+    assert code == 2 and not (tmp_path / "new.duckdb").exists(), text
+    code, text, _ = _run("import", "teams", str(teams), "--store", "new.duckdb")
+    assert code == 0, text
+    code, text, _ = _run("settings", "set", "timezone", "Europe/Amsterdam", "--store", "tz.duckdb")
+    assert code == 0, text
+    code, text, _ = _run("copy", "copy.duckdb", "--store", "new.duckdb")
+    assert code == 0, text
+    with Store.open(tmp_path / "copy.duckdb") as s:
+        assert s.count("teams") == 1

@@ -104,7 +104,10 @@ def import_cmd(
             from salesperf.ingest.mapping import parse_mapping
 
             m = m.merged(parse_mapping({"table": name, "options": options}, "options"))
-        with open_store(store) as s, LazyProgress(err, s.progress_tracker()) as progress:
+        with (
+            open_store(store, create=True) as s,
+            LazyProgress(err, s.progress_tracker()) as progress,
+        ):
             result = import_file(
                 s, name, file, mapping=m, rejects_path=rejects, on_phase=progress, lang=lang
             )
@@ -138,7 +141,7 @@ def demo(
     with errors():
         config = DemoConfig(context=context, reps=reps, years=years, seed=seed)
         started = time.monotonic()
-        with open_store(store) as s:
+        with open_store(store, create=True) as s:
             with err.status(f"Building the {context} demo organisation…"):
                 data = build_demo(s, config)
                 demo_users = add_demo_users(s)
@@ -227,7 +230,8 @@ def settings_set(
     store: StoreOpt = None,
 ) -> None:
     """Change one setting (checked before it is stored)."""
-    with errors(), open_store(store) as s:
+    # a new organisation may set its time zone before its first import (see the README)
+    with errors(), open_store(store, create=True) as s:
         stored = s.set_setting(key, value)
         out.print(f"{key} = {stored}")
 

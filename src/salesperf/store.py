@@ -32,6 +32,7 @@ from salesperf.engines.base import (
     memory_limit,
     q,
 )
+from salesperf.engines.local import must_exist
 from salesperf.migrations import META, MIGRATIONS
 from salesperf.schema import LOAD_ORDER, TABLES, Table
 from salesperf.settings import SETTING_KEYS, SettingError, Settings, check_setting
@@ -91,9 +92,13 @@ class Store:
         *,
         upgrade: bool = True,
         target_version: int | None = None,
+        create: bool = True,
     ) -> Store:
-        """Open (creating if needed) the store at `url` and bring its schema up to date."""
+        """Open the store at `url` and bring its schema up to date; a DuckDB file that does not
+        exist is created, or with `create=False` refused (a mistyped path is not a new store)."""
         resolved = resolve_url(url)
+        if not create:
+            must_exist(resolved)
         store = cls(resolved, connect(resolved))
         if upgrade:
             try:

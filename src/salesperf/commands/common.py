@@ -70,9 +70,13 @@ def errors() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
-def open_store(store: str | None) -> Store:
-    """Open the store named by `--store` (or the default)."""
-    return Store.open(store)
+def open_store(store: str | None, *, create: bool = False) -> Store:
+    """Open the store named by `--store` (or the default).
+
+    Only commands that make a store on purpose (import, demo, ...) pass `create`: for the
+    others a path that does not exist is a mistake, refused before anything is written.
+    """
+    return Store.open(store, create=create)
 
 
 def print_json(data: Any) -> None:

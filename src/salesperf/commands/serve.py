@@ -63,7 +63,7 @@ def serve_demo(
     """Serve the demo organisation: build it first if the store is empty, make its users
     (admin, a manager per team's manager, a user per rep), print the address and sign-ins."""
     url = resolve_url(store)
-    with open_store(store) as s:
+    with open_store(store, create=True) as s:
         if s.count("reps") == 0:
             from salesperf.demo import DemoConfig, build_demo
 

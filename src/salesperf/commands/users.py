@@ -54,7 +54,8 @@ def users_add(
 ) -> None:
     """Add a user; a rep is linked to their rep id, a manager to theirs (the teams they manage)
     or to a team."""
-    with errors(), open_store(store) as s:
+    # a new server's first administrator may be added before any data is imported
+    with errors(), open_store(store, create=True) as s:
         user = add_user(s, username, password, role, rep_id=rep, team_id=team)
     out.print(f"Added {user.username} ({user.role.value})", highlight=False)
 

@@ -12,6 +12,7 @@ import ibis
 import ibis.expr.schema as sch
 from ibis.backends import BaseBackend
 
+from salesperf.engines import is_spark
 from salesperf.engines.base import (
     LOG_INSERT,
     Engine,
@@ -26,6 +27,20 @@ from salesperf.engines.base import (
 from salesperf.engines.local_files import remove_stale_spills, spill_folder
 from salesperf.migrations import REJECTS, REJECTS_SCHEMA
 from salesperf.schema import TABLES, Table
+
+
+def must_exist(url: str) -> None:
+    """Refuse a store URL naming a DuckDB file that does not exist (other engines and stores in
+    memory pass): for commands that only read, a mistyped path is not a new store."""
+    scheme, sep, rest = url.partition("://")
+    if is_spark(url) or (sep and scheme != "duckdb"):
+        return
+    rest = rest if sep else url
+    path = Path(rest).expanduser()
+    if rest not in ("", ":memory:") and not path.exists():
+        raise StoreError(
+            f"no store at {path}; create one with `salesperf import` or `salesperf demo`"
+        )
 
 
 def open_duckdb(rest: str) -> tuple[Any, Path | None]:
