@@ -264,3 +264,18 @@ def test_the_tables_stay_bounded(clock: Clock) -> None:
     assert throttle.size() == (100, 100)
     assert throttle.failures("user999", "192.0.2.249") == 1  # the latest are kept
     assert throttle.failures("user0", "192.0.2.0") == 0
+
+
+def test_the_server_leaves_forwarded_addresses_to_the_app(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uvicorn would rewrite the client address from X-Forwarded-For for local peers before the
+    app sees it; `salesperf serve` turns that off so that only trusted_proxies decide."""
+    import uvicorn
+
+    from salesperf.commands.serve import run_server
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    run_server(str(store_path))
+    assert len(calls) == 1 and calls[0]["proxy_headers"] is False

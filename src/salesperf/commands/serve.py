@@ -31,7 +31,9 @@ def run_server(
     from salesperf.api import AppSettings, create_app
 
     app = create_app(AppSettings(store=store_url, today=today, secure_cookies=secure_cookies))
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+    # the app reads X-Forwarded-For itself, and only from the proxies the operator names
+    # (SALESPERF_TRUSTED_PROXIES); uvicorn's own rewriting would believe any local client
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
 
 
 def print_demo_signins(users: DemoUsers, url: str) -> None:
