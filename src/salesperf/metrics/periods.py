@@ -3,12 +3,18 @@
 Timestamps are stored as naive UTC. Local time is UTC plus the zone's offset at that instant,
 written as a CASE over the zone's transitions in the queried range, which every engine runs
 the same way (no engine-specific time zone functions).
+
+What a query may cover is bounded here, for every interface at once (`check_range`): its days
+lie in the years `FIRST_YEAR` to `LAST_YEAR`, it spans at most `max_years()` years (local time
+is a CASE over every change of offset in the range) and it splits into at most `max_buckets()`
+periods of its grain (the work and the answer grow with the number of periods).
 """
 
 from __future__ import annotations
 
 import calendar
 import functools
+import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -16,6 +22,23 @@ from zoneinfo import ZoneInfo
 
 import ibis
 import ibis.expr.types as ir
+
+#: The years a period may lie in. Dates far outside them are typing mistakes, and the periods
+#: around a period (the one before, last year's) must stay inside what a date can hold.
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
+#: How many periods of its grain a query may split into, unless $SALESPERF_MAX_BUCKETS says
+#: otherwise: two years and a bit by day, fifteen years by week, sixty-six by month.
+DEFAULT_MAX_BUCKETS = 800
+MAX_BUCKETS_ENV = "SALESPERF_MAX_BUCKETS"
+#: How many years a query may span, whatever its grain, unless $SALESPERF_MAX_YEARS says
+#: otherwise.
+DEFAULT_MAX_YEARS = 100
+MAX_YEARS_ENV = "SALESPERF_MAX_YEARS"
+
+
+class PeriodError(ValueError):
+    """A period or a query's range that is refused; the message says why."""
 
 
 class Grain(StrEnum):
@@ -72,9 +95,14 @@ class Period:
 
 def parse_period(text: str) -> Period:
     """`2025`, `2025-Q3`, `2025-07`, `2025-W27`, `2025-07-14`, or a range of them from the start
-    of the first to the end of the last: `2025-07-01..2025-09-30`, `2025-Q1..2025-Q4`."""
+    of the first to the end of the last: `2025-07-01..2025-09-30`, `2025-Q1..2025-Q4`. Years
+    run from `FIRST_YEAR` to `LAST_YEAR`."""
     t = text.strip()
     try:
+        if ".." not in t and t[:4].isdigit() and not FIRST_YEAR <= int(t[:4]) <= LAST_YEAR:
+            raise PeriodError(
+                f"{text!r} is not a period: its year must lie from {FIRST_YEAR} to {LAST_YEAR}"
+            )
         if ".." in t:
             a, b = t.split("..", 1)
             if ".." in b:
@@ -99,11 +127,76 @@ def parse_period(text: str) -> Period:
             return Period(start, shift(start, Grain.MONTH, 1), t)
         d = date.fromisoformat(t)
         return Period(d, d + timedelta(days=1), t)
+    except PeriodError:
+        raise
     except ValueError:
         raise ValueError(
             f"{text!r} is not a period; use 2025, 2025-Q3, 2025-07, 2025-W27, 2025-07-14, "
             "2025-07-01..2025-09-30 or 2025-Q1..2025-Q4"
         ) from None
+
+
+def _env_limit(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdecimal() or int(text) < 1:
+        # the server's configuration is wrong, not the request: no PeriodError (a 422)
+        raise RuntimeError(f"{name}={text!r} is not a whole number of 1 or more")
+    return int(text)
+
+
+def max_buckets() -> int:
+    """How many periods of its grain a query may split into: $SALESPERF_MAX_BUCKETS, else
+    `DEFAULT_MAX_BUCKETS`."""
+    return _env_limit(MAX_BUCKETS_ENV, DEFAULT_MAX_BUCKETS)
+
+
+def max_years() -> int:
+    """How many years a query may span: $SALESPERF_MAX_YEARS, else `DEFAULT_MAX_YEARS`."""
+    return _env_limit(MAX_YEARS_ENV, DEFAULT_MAX_YEARS)
+
+
+def _index(d: date, grain: Grain) -> int:
+    """A number for the period of `grain` that holds `d`, one more for each next period."""
+    if grain is Grain.DAY:
+        return d.toordinal()
+    if grain is Grain.WEEK:
+        return period_start(d, grain).toordinal() // 7
+    if grain is Grain.MONTH:
+        return d.year * 12 + d.month - 1
+    if grain is Grain.QUARTER:
+        return d.year * 4 + (d.month - 1) // 3
+    return d.year
+
+
+def bucket_count(start: date, end: date, grain: Grain) -> int:
+    """How many periods of `grain` [start, end) touches (ALL: one)."""
+    if grain is Grain.ALL or end <= start:
+        return 1
+    return _index(end - timedelta(days=1), grain) - _index(start, grain) + 1
+
+
+def check_range(start: date, end: date, grain: Grain) -> None:
+    """PeriodError unless [start, end) lies in the years `FIRST_YEAR` to `LAST_YEAR`, spans at
+    most `max_years()` years and splits into at most `max_buckets()` periods of `grain`."""
+    shown = f"{start.isoformat()}..{(end - timedelta(days=1)).isoformat()}"
+    if start < date(FIRST_YEAR, 1, 1) or end > date(LAST_YEAR + 1, 1, 1):
+        raise PeriodError(
+            f"{shown} is outside the years {FIRST_YEAR} to {LAST_YEAR} that a query may cover"
+        )
+    years = max_years()
+    if end > shift(start, Grain.YEAR, years):
+        raise PeriodError(
+            f"{shown} spans more than {years} years, the most a query may span "
+            f"({MAX_YEARS_ENV}): choose a shorter period"
+        )
+    n, limit = bucket_count(start, end, grain), max_buckets()
+    if n > limit:
+        raise PeriodError(
+            f"{shown} by {grain.value} is {n} periods; a query may have at most {limit} "
+            f"({MAX_BUCKETS_ENV}): choose a coarser grain or a shorter period"
+        )
 
 
 def transitions(tz: str, start: date, end: date) -> list[tuple[datetime, int]]:
@@ -127,8 +220,14 @@ def _transitions(tz: str, start: date, end: date) -> tuple[tuple[datetime, int],
 
     out = [(lo.replace(tzinfo=None), offset(lo))]
     t = lo
-    step = timedelta(hours=1)
+    step, day = timedelta(hours=1), timedelta(days=1)
     while t < hi:
+        # a day that ends on the offset it starts with holds no change: no zone changes its
+        # offset twice within a day (tzdata's changes are six days apart or more), so this
+        # finds the changes that stepping by the hour finds, in a 24th of the time
+        if t + day < hi and offset(t + day) == out[-1][1]:
+            t += day
+            continue
         nxt = t + step
         if offset(nxt) != out[-1][1]:
             m = t  # find the minute of the change inside this hour

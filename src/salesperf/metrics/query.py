@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from salesperf.metrics.measures import MEASURES
-from salesperf.metrics.periods import Grain, period_start, shift
+from salesperf.metrics.periods import Grain, check_range, period_start, shift
 from salesperf.metrics.registry import (
     FORMULAS,
     PARAMETRISED,
@@ -129,6 +129,7 @@ class Query:
             raise ValueError("a query needs at least one metric")
         if self.end <= self.start:
             raise ValueError("the period range is empty: its end must come after its start")
+        check_range(self.start, self.end, self.grain)  # bounds the work for every interface
         for m in self.metrics:
             m = split_name(m)[0]
             need = FORMULAS[m].split if m in FORMULAS else None

@@ -1,0 +1,134 @@
+"""What a request may cost and what it may hold: bounded periods and bodies, and a clear 4xx
+(never a 500) for the inputs that broke the server, through HTTP and the command line alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from salesperf.cli import app as cli
+from salesperf.store import Store
+from salesperf.users import create_token
+from webtools import ADMIN, MANAGER, REP, app_for, build_web_store
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One demo store and app for the module, with an API client per role."""
+    path = build_web_store(tmp_path_factory.mktemp("limits") / "store.duckdb")
+    app = app_for(path)
+    with Store.open(path) as store:
+        tokens = {u: create_token(store, u, "write")[1] for u in (ADMIN, MANAGER, REP)}
+    clients = {
+        u: TestClient(app, headers={"authorization": f"Bearer {t}"}, raise_server_exceptions=False)
+        for u, t in tokens.items()
+    }
+    return {"app": app, "path": path, "clients": clients, "admin": clients[ADMIN]}
+
+
+def _cli(path: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [*args, "--store", str(path)])
+    return result.exit_code, result.output
+
+
+def _error(r: Any, status: int) -> str:
+    assert r.status_code == status, (r.status_code, r.text[:500])
+    message: str = r.json()["error"]
+    return message
+
+
+# -- expensive periods -----------------------------------------------------------------------
+def test_a_scorecard_of_too_many_days_is_refused_with_the_limit(web: dict[str, Any]) -> None:
+    r = web["admin"].get("/api/scorecard", params={"period": "2024..2026", "grain": "day"})
+    message = _error(r, 422)
+    assert "2024-01-01..2026-12-31 by day is 1096 periods" in message
+    assert "at most 800 (SALESPERF_MAX_BUCKETS)" in message
+    code, text = _cli(web["path"], "scorecard", "--period", "2024..2026", "--grain", "day")
+    assert code == 2 and "by day is 1096 periods; a query may have at most 800" in text
+    assert "Traceback" not in text
+
+
+def test_a_metric_query_of_too_many_weeks_is_refused(web: dict[str, Any]) -> None:
+    body = {"metrics": ["activities"], "start": "2000-01-01", "end": "2026-01-01", "grain": "week"}
+    message = _error(web["admin"].post("/api/query", json=body), 422)
+    assert "by week is 1358 periods; a query may have at most 800" in message
+
+
+def test_the_bucket_limit_is_set_by_the_environment(
+    web: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    params = {"period": "2025-Q3", "grain": "day", "by": "org", "metrics": "activities"}
+    monkeypatch.setenv("SALESPERF_MAX_BUCKETS", "50")
+    message = _error(web["admin"].get("/api/scorecard", params=params), 422)
+    assert "2025-07-01..2025-09-30 by day is 92 periods; a query may have at most 50" in message
+    monkeypatch.setenv("SALESPERF_MAX_BUCKETS", "92")
+    r = web["admin"].get("/api/scorecard", params=params)
+    assert r.status_code == 200
+    days = [row["period_start"] for row in r.json()["rows"]]  # the days with activity
+    assert days[0] == "2025-07-01" and days[-1] <= "2025-09-30" and len(days) > 60
+
+
+def test_the_brief_example_of_a_century_by_day_is_refused_at_once(web: dict[str, Any]) -> None:
+    r = web["admin"].get("/api/scorecard", params={"period": "1970-01..2100-01", "grain": "day"})
+    message = _error(r, 422)
+    assert "spans more than 100 years, the most a query may span (SALESPERF_MAX_YEARS)" in message
+    assert r.elapsed.total_seconds() < 2
+
+
+def test_a_millennium_as_one_period_is_refused(web: dict[str, Any]) -> None:
+    message = _error(web["admin"].get("/api/scorecard", params={"period": "1900..2999"}), 422)
+    assert message.startswith("1900-01-01..2999-12-31 spans more than 100 years")
+    code, text = _cli(web["path"], "scorecard", "--period", "1900..2999")
+    assert code == 2 and "spans more than 100 years" in text
+
+
+# -- dates out of range ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("path", "params", "words"),
+    [
+        ("/api/scorecard", {"period": "0001"}, "'0001' is not a window"),
+        ("/api/scorecard", {"period": "9999-12-31"}, "'9999-12-31' is not a window"),
+        ("/api/overview", {"period": "0001-01"}, "'0001-01' is not a window"),
+        ("/api/overview", {"period": "9999-W52"}, "'9999-W52' is not a window"),
+        ("/api/forecast", {"period": "0001"}, "'0001' is not a period: its year must lie from "
+                                              "1900 to 2999"),
+        ("/api/forecast", {"period": "9999-12-31"}, "its year must lie from 1900 to 2999"),
+        ("/api/quadrant", {"window": "0001-Q1"}, "'0001-Q1' is not a window"),
+        ("/api/funnel", {"window": "0001-01-01..2026-01-01"}, "is not a window"),
+    ],
+)  # fmt: skip
+def test_periods_out_of_the_years_are_422_on_every_page(
+    web: dict[str, Any], path: str, params: dict[str, str], words: str
+) -> None:
+    assert words in _error(web["admin"].get(path, params=params), 422)
+
+
+def test_a_query_of_year_one_is_422_naming_the_years(web: dict[str, Any]) -> None:
+    body = {"metrics": ["activities"], "start": "0001-01-01", "end": "0001-02-01"}
+    message = _error(web["admin"].post("/api/query", json=body), 422)
+    assert message == (
+        "0001-01-01..0001-01-31 is outside the years 1900 to 2999 that a query may cover"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("scorecard", "--period", "0001"),
+        ("scorecard", "--period", "9999-12-31"),
+        ("forecast", "--period", "0001"),
+        ("plan", "--period", "0001-Q1", "--target", "1000"),
+        ("health", "--last", "0001-01"),
+    ],
+)
+def test_the_command_line_says_which_years_without_a_traceback(
+    web: dict[str, Any], args: tuple[str, ...]
+) -> None:
+    code, text = _cli(web["path"], *args)
+    assert code == 2, text
+    assert "is not a period: its year must lie from 1900 to 2999" in text
+    assert "Traceback" not in text
