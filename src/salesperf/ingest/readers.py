@@ -19,10 +19,23 @@ from typing import Any
 import pyarrow as pa
 
 from salesperf.ingest.sql import ident, lit
+from salesperf.ingest.xlsxguard import xlsx_problem
 
 FORMATS = ("csv", "xlsx", "parquet")
 DELIMITERS = (",", ";", "\t", "|")
+COMMON_ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16")
+HEADER_KB = 1024  # a longer first line is refused, never cut (the CSV reader's own limit is 10 MB)
 _SNIFF_BYTES = 1 << 16
+_XLSX_CHUNK_ROWS = 50_000  # rows turned into Python values at a time
+# text codecs that are no character set of a file: they rewrite escapes, markup or domain names
+_NOT_FILE_ENCODINGS = frozenset(
+    ("undefined", "unicode-escape", "raw-unicode-escape", "idna", "punycode", "utf-7", "charmap")
+)
+_OTHER_SPREADSHEETS = {
+    "xls": "old .xls files are not supported",
+    "xlsb": "binary .xlsb workbooks are not supported",
+    "ods": "OpenDocument (.ods) spreadsheets are not supported",
+}
 
 
 class FileRefused(Exception):
@@ -46,9 +59,8 @@ class Source:
     decimal: str = "."
     encoding: str = "utf-8"
     line_column: str | None = None
-    structural: list[dict[str, Any]] = field(
-        default_factory=list
-    )  # CSV lines refused by the parser
+    # CSV lines refused by the parser
+    structural: list[dict[str, Any]] = field(default_factory=list)
     cleanup: list[Path] = field(default_factory=list)
 
     def close(self) -> None:
@@ -61,8 +73,8 @@ def detect_format(path: Path, given: str | None = None) -> str:
     """The file's format, from the option or the file name."""
     if given:
         fmt = given.lower().lstrip(".")
-        if fmt == "xls":
-            raise FileRefused("old .xls files are not supported; save the sheet as .xlsx or CSV")
+        if fmt in _OTHER_SPREADSHEETS:
+            raise FileRefused(f"{_OTHER_SPREADSHEETS[fmt]}; save the sheet as .xlsx or CSV")
         if fmt not in FORMATS:
             raise FileRefused(f"unknown format {given!r}; use one of: {', '.join(FORMATS)}")
         return fmt
@@ -73,29 +85,48 @@ def detect_format(path: Path, given: str | None = None) -> str:
         return "xlsx"
     if suffix in (".parquet", ".pq"):
         return "parquet"
-    if suffix == ".xls":
-        raise FileRefused("old .xls files are not supported; save the sheet as .xlsx or CSV")
+    if suffix[1:] in _OTHER_SPREADSHEETS:
+        raise FileRefused(f"{_OTHER_SPREADSHEETS[suffix[1:]]}; save the sheet as .xlsx or CSV")
     return "csv"
 
 
 def _check_readable(path: Path) -> None:
+    # the file's name only: on a server the rest of the path is the server's, not the user's
     if not path.exists():
-        raise FileRefused(f"{path} does not exist")
+        raise FileRefused(f"{path.name} does not exist")
     if path.is_dir():
-        raise FileRefused(f"{path} is a folder, not a file")
+        raise FileRefused(f"{path.name} is a folder, not a file")
     if not os.access(path, os.R_OK):
-        raise FileRefused(f"{path} cannot be read (permission denied)")
+        raise FileRefused(f"{path.name} cannot be read (permission denied)")
     if path.stat().st_size == 0:
-        raise FileRefused(f"{path} is empty")
+        raise FileRefused(f"{path.name} is empty")
+
+
+def _reason(exc: Exception, path: Path) -> str:
+    """A reader's error in one line, with the file's folder left out."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text.replace(str(path.parent) + os.sep, "").replace(str(path), path.name)
+
+
+def text_encoding(given: str) -> str:
+    """The codec's name for `given`, when it is the character set of a text file."""
+    common = ", ".join(COMMON_ENCODINGS)
+    try:
+        info = codecs.lookup(given)
+    except (LookupError, ValueError):
+        raise FileRefused(f"unknown encoding {given[:40]!r}; use one of: {common}") from None
+    # binary and text-to-text codecs (base64, zlib, rot13) are registered alongside encodings
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_FILE_ENCODINGS:
+        raise FileRefused(
+            f"{given[:40]!r} is not a character encoding of text files; use one of: {common}"
+        )
+    return info.name
 
 
 def detect_encoding(head: bytes, given: str | None) -> str:
     """utf-8 (with or without BOM) unless the start of the file says Windows-1252."""
     if given:
-        try:
-            return codecs.lookup(given).name
-        except LookupError:
-            raise FileRefused(f"unknown encoding {given!r}; use utf-8 or cp1252") from None
+        return text_encoding(given)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -133,20 +164,53 @@ def _transcode(path: Path, encoding: str) -> Path:
     try:
         with open(path, "rb") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as dst:
             offset = 0
-            while chunk := src.read(1 << 22):
-                try:
+            try:
+                while chunk := src.read(1 << 22):
                     dst.write(decoder.decode(chunk))
-                except UnicodeDecodeError as exc:
-                    raise FileRefused(
-                        f"{path.name} is neither UTF-8 nor {encoding} text (byte "
-                        f"{offset + exc.start} cannot be read); save it as UTF-8 and import again"
-                    ) from None
-                offset += len(chunk)
-            dst.write(decoder.decode(b"", final=True))
+                    offset += len(chunk)
+                dst.write(decoder.decode(b"", final=True))  # a character cut by the end
+            except UnicodeDecodeError as exc:
+                raise FileRefused(
+                    f"{path.name} is neither UTF-8 nor {encoding} text (byte "
+                    f"{offset + exc.start} cannot be read); save it as UTF-8 and import again"
+                ) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return Path(tmp)
+
+
+def _header_line(path: Path, name: str) -> str:
+    """The file's first line, whole (a sample of the file's start may end inside it)."""
+    line = bytearray()
+    with open(path, "rb") as f:
+        while chunk := f.read(_SNIFF_BYTES):
+            ends = [i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0]
+            line += chunk[: min(ends)] if ends else chunk
+            if len(line) > HEADER_KB * 1024:
+                raise FileRefused(
+                    f"the header line of {name} is longer than {HEADER_KB:,} KB; the first line "
+                    "must name the columns (is the file CSV, with one line per row?)"
+                )
+            if ends:
+                break
+    return line.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+
+def _csv_layout(
+    read_path: Path, path: Path, delimiter: str | None, decimal: str | None
+) -> tuple[str, tuple[str, ...], str]:
+    """The delimiter, the columns named by the header line, and the decimal separator."""
+    header_line = _header_line(read_path, path.name)
+    if not header_line.strip():
+        raise FileRefused(f"{path.name} has no header line; the first line must name the columns")
+    delim = detect_delimiter(header_line, delimiter)
+    header = next(csv.reader([header_line], delimiter=delim))
+    columns = _check_header(path, tuple(h.strip() for h in header))
+    dec = decimal if decimal else ("," if delim == ";" else ".")
+    if dec not in (",", "."):
+        raise FileRefused(f"the decimal separator is ',' or '.', not {dec!r}")
+    return delim, columns, dec
 
 
 def read_csv(
@@ -169,18 +233,12 @@ def read_csv(
     if enc not in ("utf-8", "utf-8-sig"):
         read_path = _transcode(path, enc)
         cleanup.append(read_path)
-        with open(read_path, "rb") as f:
-            head = f.read(_SNIFF_BYTES)
-    text_head = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    header_line = text_head.splitlines()[0] if text_head.strip() else ""
-    if not header_line.strip():
-        raise FileRefused(f"{path.name} has no header line; the first line must name the columns")
-    delim = detect_delimiter(header_line, delimiter)
-    header = next(csv.reader([header_line], delimiter=delim))
-    columns = _check_header(path, tuple(h.strip() for h in header))
-    dec = decimal if decimal else ("," if delim == ";" else ".")
-    if dec not in (",", "."):
-        raise FileRefused(f"the decimal separator is ',' or '.', not {dec!r}")
+    try:
+        delim, columns, dec = _csv_layout(read_path, path, delimiter, decimal)
+    except BaseException:  # the transcoded copy goes with the refusal
+        for p in cleanup:
+            p.unlink(missing_ok=True)
+        raise
     rejects = f"{name}_csv_rejects"
     scan = f"{name}_csv_scan"
     types = "{" + ", ".join(f"{lit(c)}: 'VARCHAR'" for c in columns) + "}"
@@ -191,15 +249,9 @@ def read_csv(
         f"rejects_scan = {lit(scan)}, max_line_size = 10000000)"
     )
     return Source(
-        path=path,
-        format="csv",
-        columns=columns,
-        relation=relation,
-        delimiter=delim,
-        decimal=dec,
-        encoding=enc,
-        cleanup=cleanup,
-    )
+        path=path, format="csv", columns=columns, relation=relation, delimiter=delim,
+        decimal=dec, encoding=enc, cleanup=cleanup,
+    )  # fmt: skip
 
 
 def structural_rejects(con: Any, name: str) -> list[dict[str, Any]]:
@@ -248,20 +300,30 @@ def _cell_text(value: Any) -> str | None:
 
 
 def read_xlsx(con: Any, path: Path, *, sheet: str | None = None, name: str) -> Source:
-    """Make the first (or the named) sheet of an .xlsx workbook readable as text columns."""
+    """Make the first (or the named) sheet of an .xlsx workbook readable as text columns, once
+    the workbook has passed the checks of `xlsxguard` (its size, its extent, its formulas)."""
     from python_calamine import CalamineWorkbook
 
+    if problem := xlsx_problem(path, sheet):
+        raise FileRefused(problem)
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            wb = CalamineWorkbook.from_path(str(path))
+        else:  # the reader goes by the name's suffix; by content it takes the checked .xlsx
+            with open(path, "rb") as f:
+                wb = CalamineWorkbook.from_filelike(f)
+        names = list(wb.sheet_names)
+        ws = wb.get_sheet_by_name(sheet or names[0]) if sheet is None or sheet in names else None
     except Exception as exc:
-        raise FileRefused(f"{path.name} is not a readable Excel workbook ({exc})") from None
-    names = list(wb.sheet_names)
-    if sheet is not None and sheet not in names:
+        unreadable = f"{path.name} is not a readable Excel workbook ({_reason(exc, path)})"
+        raise FileRefused(unreadable) from None
+    if ws is None:
         raise FileRefused(
             f"the workbook has no sheet {sheet!r}; its sheets are: {', '.join(names)}"
         )
-    rows = wb.get_sheet_by_name(sheet or names[0]).to_python(skip_empty_area=False)
-    rows_iter: Iterator[list[Any]] = iter(rows)
+    # rows start at the sheet's first row, cells at its first used column: put back the others
+    pad: list[Any] = [None] * (ws.start[1] if ws.start else 0)
+    rows_iter: Iterator[list[Any]] = (pad + row for row in ws.iter_rows())
     header: list[Any] = []
     header_line = 0
     for header_line, row in enumerate(rows_iter, start=1):  # noqa: B007 - used after the loop
@@ -272,30 +334,26 @@ def read_xlsx(con: Any, path: Path, *, sheet: str | None = None, name: str) -> S
     while given and given[-1] == "":
         given = given[:-1]
     columns = _check_header(path, given)
-    data: dict[str, list[str | None]] = {c: [] for c in columns}
+    schema = pa.schema([("_line", pa.int64()), *((c, pa.string()) for c in columns)])
+    batches: list[pa.RecordBatch] = []
     lines: list[int] = []
+    data: list[list[str | None]] = [[] for _ in columns]
     for offset, row in enumerate(rows_iter, start=header_line + 1):
         cells = [_cell_text(v) for v in row[: len(columns)]]
         if not any(cells):
             continue
         cells += [None] * (len(columns) - len(cells))
         lines.append(offset)
-        for c, v in zip(columns, cells, strict=True):
-            data[c].append(v)
-    table = pa.table(
-        {
-            "_line": pa.array(lines, pa.int64()),
-            **{c: pa.array(v, pa.string()) for c, v in data.items()},
-        }
-    )
+        for values, v in zip(data, cells, strict=True):
+            values.append(v)
+        if len(lines) == _XLSX_CHUNK_ROWS:  # the Python values of one chunk at a time
+            batches.append(pa.record_batch([lines, *data], schema=schema))
+            lines, data = [], [[] for _ in columns]
+    batches.append(pa.record_batch([lines, *data], schema=schema))
     view = f"{name}_xlsx"
-    con.register(view, table)
+    con.register(view, pa.Table.from_batches(batches, schema))
     return Source(
-        path=path,
-        format="xlsx",
-        columns=columns,
-        relation=ident(view),
-        line_column="_line",
+        path=path, format="xlsx", columns=columns, relation=ident(view), line_column="_line"
     )
 
 
@@ -304,7 +362,9 @@ def read_parquet(con: Any, path: Path, *, name: str) -> Source:
     try:
         desc = con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(str(path))})").fetchall()
     except Exception as exc:
-        raise FileRefused(f"{path.name} is not a readable Parquet file ({exc})") from None
+        raise FileRefused(
+            f"{path.name} is not a readable Parquet file ({_reason(exc, path)})"
+        ) from None
     columns = _check_header(path, tuple(str(r[0]) for r in desc))
     casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in columns)
     relation = (
