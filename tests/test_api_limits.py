@@ -3,17 +3,23 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from salesperf.api import create_app
+from salesperf.api.limits import MB, BodyLimits
 from salesperf.cli import app as cli
 from salesperf.store import Store
 from salesperf.users import create_token
-from webtools import ADMIN, MANAGER, REP, app_for, build_web_store
+from webtools import ADMIN, MANAGER, REP, app_for, build_web_store, settings
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +138,108 @@ def test_the_command_line_says_which_years_without_a_traceback(
     assert code == 2, text
     assert "is not a period: its year must lie from 1900 to 2999" in text
     assert "Traceback" not in text
+
+
+# -- request bodies --------------------------------------------------------------------------
+def _small_app(web: dict[str, Any]) -> tuple[FastAPI, dict[str, str]]:
+    """An app on the module's store whose bodies may hold 1 MB, and uploads 3 MB."""
+    app = create_app(settings(web["path"]), BodyLimits(body_mb=1, file_mb=3))
+    return app, dict(web["admin"].headers)
+
+
+PART = (
+    b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n'
+    b"Content-Type: text/csv\r\n\r\nactivity_id,rep_id\r\n"
+)
+MULTIPART = {"content-type": "multipart/form-data; boundary=xyz"}
+
+
+def _upload(mb: float) -> bytes:
+    """A multipart body with one CSV file of about `mb` MB."""
+    return PART + b"A1,R002\r\n" * int(mb * MB / 9) + b"\r\n--xyz--\r\n"
+
+
+async def _stream(
+    app: FastAPI, headers: dict[str, str], path: str, chunks: int, upload: bool = False
+) -> tuple[Any, int]:
+    """POST `chunks` chunks of 1 MB (JSON, or a file's) without a Content-Length, counting the
+    chunks the app took."""
+    taken = 0
+
+    async def body() -> AsyncIterator[bytes]:
+        nonlocal taken
+        if upload:
+            yield PART
+        for _ in range(chunks):
+            taken += 1
+            yield b"A1,R002\n" * (MB // 8) if upload else b" " * MB
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        kind = MULTIPART if upload else {"content-type": "application/json"}
+        r = await client.post(path, content=body(), headers={**headers, **kind})
+    return r, taken
+
+
+def test_a_json_body_over_10_mb_is_413_naming_the_limit(web: dict[str, Any]) -> None:
+    body = b"[" + b" " * (10 * MB) + b"]"
+    r = web["admin"].post(
+        "/api/activities", content=body, headers={"content-type": "application/json"}
+    )
+    assert _error(r, 413) == (
+        "a request body may hold at most 10 MB (10485760 bytes); this one is larger"
+    )
+    assert r.headers["connection"] == "close" and r.headers["x-frame-options"] == "DENY"
+
+
+def test_a_body_of_100_mb_is_stopped_at_the_limit_not_read_to_its_end(web: dict[str, Any]) -> None:
+    r, taken = asyncio.run(_stream(web["app"], dict(web["admin"].headers), "/api/activities", 100))
+    assert r.status_code == 413 and "at most 10 MB" in r.json()["error"]
+    assert taken == 11  # the chunk that went over the limit is the last one read
+
+
+def test_uploads_have_a_limit_of_their_own(web: dict[str, Any]) -> None:
+    app, headers = _small_app(web)
+    client = TestClient(app, headers=headers)
+    # 2 MB is over the body limit but within the upload limit: the route itself answers
+    r = client.post("/api/import/planets", content=_upload(2), headers=MULTIPART)
+    assert "there is no table 'planets'" in _error(r, 422)
+    r = client.post("/api/import/planets", content=_upload(4), headers=MULTIPART)
+    assert _error(r, 413) == (
+        "a request that uploads files may hold at most 3 MB (3145728 bytes); this one is larger"
+    )
+    r = client.post("/api/activities", json=[{"note": "x" * (2 * MB)}])
+    assert "a request body may hold at most 1 MB (1048576 bytes)" in _error(r, 413)
+    r, taken = asyncio.run(_stream(app, headers, "/api/import/planets", 50, upload=True))
+    assert r.status_code == 413 and taken == 3  # the part's header and 3 MB: over
+
+
+def test_the_body_limits_are_read_from_the_environment(
+    web: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SALESPERF_MAX_BODY_MB", "2")
+    monkeypatch.setenv("SALESPERF_MAX_FILE_MB", "5")
+    assert BodyLimits.from_env() == BodyLimits(body_mb=2, file_mb=5)
+    client = TestClient(create_app(settings(web["path"])), headers=dict(web["admin"].headers))
+    r = client.post("/api/activities", json=[{"note": "x" * (3 * MB)}])
+    assert "at most 2 MB (2097152 bytes)" in _error(r, 413)
+    monkeypatch.setenv("SALESPERF_MAX_FILE_MB", "lots")
+    with pytest.raises(RuntimeError, match="SALESPERF_MAX_FILE_MB must be a whole number of MB"):
+        create_app(settings(web["path"]))
+
+
+# -- methods ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("DELETE", "/api/me", "GET"),
+        ("PUT", "/api/query", "POST"),
+        ("GET", "/api/activities", "POST"),
+        ("PATCH", "/login", "GET, POST"),  # two routes at one path: both methods
+    ],
+)
+def test_a_method_the_path_does_not_take_is_405_naming_those_it_takes(
+    web: dict[str, Any], method: str, path: str, allow: str
+) -> None:
+    r = web["admin"].request(method, path)
+    assert r.status_code == 405 and r.headers["allow"] == allow

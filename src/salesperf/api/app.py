@@ -11,8 +11,10 @@ from fastapi.staticfiles import StaticFiles
 
 from salesperf import __version__
 from salesperf.api import auth, errors, routes
+from salesperf.api.limits import BodyLimit, BodyLimits
 from salesperf.api.services import Services
 from salesperf.api.settings import AppSettings
+from salesperf.metrics.periods import max_buckets, max_years
 
 #: Pages load scripts, styles and data from the server itself only; the chart library needs
 #: 'unsafe-eval' (it compiles chart expressions) and inline styles.
@@ -23,11 +25,15 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def create_app(settings: AppSettings) -> FastAPI:
-    """The salesperf web server for one store: pages, the JSON API and sign-in."""
+def create_app(settings: AppSettings, limits: BodyLimits | None = None) -> FastAPI:
+    """The salesperf web server for one store: pages, the JSON API and sign-in. Request bodies
+    are held to `limits` (default: from the environment, see `salesperf.api.limits`)."""
     from salesperf.api.page_routes import threaded_pages
     from salesperf.web.actions import router as actions
 
+    # a bad value in the environment stops the server here, rather than failing its requests
+    limits = limits or BodyLimits.from_env()
+    max_buckets(), max_years()
     services = Services(settings)
 
     @asynccontextmanager
@@ -51,6 +57,8 @@ def create_app(settings: AppSettings) -> FastAPI:
     app.include_router(actions)
     static = resources.files("salesperf.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    # inside the security headers' middleware, so that its 413s carry them too
+    app.add_middleware(BodyLimit, limits=limits)
 
     @app.middleware("http")
     async def security_headers(

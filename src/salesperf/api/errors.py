@@ -3,12 +3,18 @@ bad input.
 
 Bad input (ValueError and the import's refusals) is a 422, a request outside the viewer's scope
 a 403, something that does not exist a 404, a missing sign-in a 401 (API) or a redirect to the
-sign-in page. Work beyond the embedded engine's memory budget is a 503 saying how to raise it.
-A bug is not caught here: it gives a 500 and a traceback in the server's log.
+sign-in page, a body over its limit a 413 (`salesperf.api.limits`), a method the path does not
+take a 405 with the methods it does take in `Allow`. Work beyond the embedded engine's memory
+budget is a 503 saying how to raise it. A bug is not caught here: it gives a 500 and a
+traceback in the server's log.
+
+Every JSON answer to a mistake has the shape of `ErrorBody`, which the API's description
+declares for each of these statuses on every route (`ERROR_RESPONSES`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -16,7 +22,9 @@ import duckdb
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from salesperf.access import AccessDenied, NotFound
 from salesperf.api.deps import CsrfFailed, NotSignedIn, request_lang
@@ -32,6 +40,37 @@ class BadRequest(ValueError):
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
         self.details = details
+
+
+class Problem(BaseModel):
+    """One reason a request is not valid: where in the request, and what is wrong."""
+
+    where: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """The JSON answer to every mistake: a sentence saying what is wrong, and for some
+    mistakes more (the problems of a request that is not valid, the rows of a batch that
+    break a rule)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    error: str
+    problems: list[Problem] | None = None
+
+
+_SAYS = {
+    401: "Not signed in: no session, or no valid API token (`Authorization: Bearer ...`)",
+    403: "Outside the viewer's scope or role, or a write without its token",
+    404: "No such page, rep, team or import",
+    413: "The request body is over its limit",
+    422: "The request is not valid: a parameter, a period or the body",
+}
+#: The error answers every route may give, for the API's description.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": says} for status, says in _SAYS.items()
+}
 
 
 def wants_json(request: Request) -> bool:
@@ -58,6 +97,36 @@ def error_response(request: Request, status: int, message: str, **details: Any) 
     if wants_json(request):
         return JSONResponse({"error": message, **details}, status_code=status)
     return _page(request, status, message)
+
+
+def allowed_methods(request: Request) -> str:
+    """The methods the request's path takes, for a 405's `Allow` (Starlette names only those of
+    the first route it finds at the path): each method is tried on the app's routes. A mount
+    (the static files) takes every method as far as routing knows, so it is not asked."""
+    allowed = []
+    for method in ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"):
+        # a scope of its own for each try: matching may note things in the scope it is given
+        probe = {
+            "type": "http",
+            "method": method,
+            "path": request.scope["path"],
+            "root_path": request.scope.get("app_root_path", request.scope.get("root_path", "")),
+            "headers": [],
+        }
+        routes = (r for r in request.app.routes if not isinstance(r, Mount))
+        if any(route.matches(probe)[0] is Match.FULL for route in routes):
+            allowed.append(method)
+    return ", ".join(allowed)
+
+
+def _problem(error: Mapping[str, Any]) -> dict[str, str]:
+    """A validation error as the API says it; a NUL byte is named as such (it is what a
+    pattern of the API refuses most often, and the pattern itself says little)."""
+    where = ".".join(str(p) for p in error.get("loc", ()))
+    value = error.get("input")
+    if error.get("type") == "string_pattern_mismatch" and isinstance(value, str) and "\0" in value:
+        return {"where": where, "message": "must not hold a NUL byte"}
+    return {"where": where, "message": str(error.get("msg", ""))}
 
 
 def install(app: FastAPI) -> None:
@@ -92,22 +161,21 @@ def install(app: FastAPI) -> None:
 
     async def invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        problems = [
-            {
-                "where": ".".join(str(p) for p in e.get("loc", ())),
-                "message": str(e.get("msg", "")),
-            }
-            for e in exc.errors()
-        ]
+        problems = [_problem(e) for e in exc.errors()]
         text = "; ".join(f"{p['where']}: {p['message']}" for p in problems)
         return error_response(request, 422, f"the request is not valid: {text}", problems=problems)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         message = str(exc.detail) if exc.detail else "error"
+        headers = dict(exc.headers or {})
         if exc.status_code == 404:
             message = f"there is no page {request.url.path}"
-        return error_response(request, exc.status_code, message)
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
+        response = error_response(request, exc.status_code, message)
+        response.headers.update(headers)
+        return response
 
     app.add_exception_handler(NotSignedIn, not_signed_in)
     app.add_exception_handler(AccessDenied, denied)

@@ -1,0 +1,132 @@
+"""What a request may hold: the size of its body, counted as it arrives.
+
+A route that takes files (an import's upload) may receive up to `BodyLimits.file_mb`; every
+other request (JSON batches and queries, forms) up to `BodyLimits.body_mb`. The limit is applied
+when the route reads the body, once routing has chosen the route: a request that says it is
+larger (Content-Length) is refused before a byte is read; one that does not say, or says less,
+is counted chunk by chunk and stopped at the first byte over the limit, so a 100 MB body is
+never read, nor held, to be refused. Either way the answer is a 413 naming the limit. The
+limits are read from the environment (`BODY_ENV`) when the app is made.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+
+from fastapi import params
+from fastapi.routing import APIRoute
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from salesperf.api.errors import error_response
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class BodyLimits:
+    """The most a request body may hold, in MB; each can be changed with its variable in
+    `BODY_ENV`."""
+
+    body_mb: int = 10  # JSON and form bodies
+    file_mb: int = 200  # the body of a request to a route that takes files
+
+    @classmethod
+    def from_env(cls) -> BodyLimits:
+        """The limits, from the environment where set."""
+        values: dict[str, int] = {}
+        for f in fields(cls):
+            text = os.environ.get(BODY_ENV[f.name], "").strip()
+            if not text:
+                continue
+            if not text.isdecimal() or int(text) < 1:
+                # the server's configuration is wrong: it must not start, rather than answer
+                # every request with a 422
+                raise RuntimeError(
+                    f"{BODY_ENV[f.name]} must be a whole number of MB above 0, not {text!r}"
+                )
+            values[f.name] = int(text)
+        return cls(**values)
+
+
+BODY_ENV = {"body_mb": "SALESPERF_MAX_BODY_MB", "file_mb": "SALESPERF_MAX_FILE_MB"}
+
+
+class BodyTooLarge(HTTPException):
+    """A request body over its limit: answered with a 413 (raised while the body is read, so
+    the route's own handling of a broken body does not turn it into a 400)."""
+
+    def __init__(self, limit_mb: int, files: bool) -> None:
+        what = "a request that uploads files" if files else "a request body"
+        super().__init__(
+            413,
+            f"{what} may hold at most {limit_mb} MB ({limit_mb * MB} bytes); this one is larger",
+            headers={"Connection": "close"},  # the rest of the body is not read
+        )
+
+
+def takes_files(route: object) -> bool:
+    """Does the route take uploaded files?"""
+    # FastAPI gives the body of a route with any File parameter a File field
+    body = route.body_field if isinstance(route, APIRoute) else None
+    return body is not None and isinstance(body.field_info, params.File)
+
+
+class BodyLimit:
+    """ASGI middleware that holds every request body to its limit (see the module's text)."""
+
+    def __init__(self, app: ASGIApp, limits: BodyLimits) -> None:
+        self.app = app
+        self.limits = limits
+
+    def limit_for(self, scope: Scope) -> tuple[int, bool]:
+        """The limit in MB for this request, and whether it is the one for files. A body is
+        read by its route, after routing has named the route in the scope."""
+        if takes_files(scope.get("route")):
+            return self.limits.file_mb, True
+        return self.limits.body_mb, False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer a request whose body is over its limit with a 413; pass on the others."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        text = Headers(scope=scope).get("content-length", "")
+        declared = int(text) if text.isdecimal() else 0
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            limit_mb, files = self.limit_for(scope)
+            if declared > limit_mb * MB:  # refused before a byte is read
+                raise BodyTooLarge(limit_mb, files)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit_mb * MB:
+                    raise BodyTooLarge(limit_mb, files)
+            return message
+
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except BodyTooLarge as exc:
+            # raised where no handler answers it (outside a route): answered here if still
+            # possible
+            if started:
+                raise
+            await self._refuse(scope, receive, send, exc)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, exc: BodyTooLarge) -> None:
+        response = error_response(Request(scope), exc.status_code, exc.detail)
+        response.headers.update(exc.headers or {})
+        await response(scope, receive, send)
