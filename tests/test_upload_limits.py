@@ -14,16 +14,18 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import openpyxl
 import pytest
 
 from salesperf.ingest.importer import import_file
-from salesperf.ingest.readers import HEADER_KB, FileRefused
+from salesperf.ingest.readers import HEADER_KB, FileRefused, open_source
 from salesperf.store import Store
 from salesperf.users import create_token
 from webtools import ADMIN, app_for, build_web_store, client_for
@@ -320,6 +322,23 @@ def test_other_spreadsheets_are_refused_by_name(web: dict[str, Any], name: str, 
     assert r.json()["error"] == f"{words}; save the sheet as .xlsx or CSV"
 
 
+def test_a_spreadsheet_given_as_xlsx_must_be_one(web: dict[str, Any], tmp_path: Path) -> None:
+    ods = tmp_path / "sheet.xlsx"  # an OpenDocument spreadsheet under an .xlsx name
+    with zipfile.ZipFile(ods, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>")
+    r = upload(web, "sheet.xlsx", ods.read_bytes())
+    assert r.status_code == 422
+    assert r.json()["error"] == (
+        "sheet.xlsx is not an .xlsx workbook (it is an OpenDocument spreadsheet); save it as "
+        ".xlsx or CSV"
+    )
+    csv_file = tmp_path / "acts.csv"  # given as xlsx: the workbook reader goes by content
+    csv_file.write_text(ACTIVITIES)
+    with pytest.raises(FileRefused, match=r"^acts.csv is not a readable Excel workbook"):
+        open_source(duckdb.connect(), csv_file, format="xlsx")
+
+
 # -- 2. only text encodings -------------------------------------------------------------------
 @pytest.mark.parametrize("codec", ["rot13", "zlib_codec", "base64", "hex", "unicode_escape"])
 def test_a_codec_that_is_no_text_encoding_is_refused(web: dict[str, Any], codec: str) -> None:
@@ -423,10 +442,10 @@ def test_a_workbook_with_formulas_never_computed_is_refused(
 
 
 # -- 6. previews never confirmed --------------------------------------------------------------
-def preview(web: dict[str, Any], name: str = "acts.csv") -> str:
+def preview(web: dict[str, Any], name: str = "acts.csv", content: bytes = b"") -> str:
     """Upload a file to the preview page; its upload token."""
     r = web["client"].post(
-        "/import/preview", files={"file": (name, ACTIVITIES.encode())},
+        "/import/preview", files={"file": (name, content or ACTIVITIES.encode())},
         data={"table": "activities", "csrf_token": web["csrf"]},
     )  # fmt: skip
     assert r.status_code == 200, r.text[:500]
@@ -472,3 +491,9 @@ def test_waiting_uploads_are_capped_in_number(
     assert waiting == set(tokens[1:])  # the oldest went
     assert confirm(web, tokens[0]).status_code == 410
     assert confirm(web, tokens[2]).status_code == 200
+    # and in size: two uploads of 0.6 MB do not wait together under a limit of 1 MB
+    monkeypatch.setenv("SALESPERF_MAX_UPLOADS_MB", "1")
+    big = (ACTIVITIES + "\n" * 600_000).encode()
+    first, second = (preview(web, "big.csv", big) for _ in range(2))
+    assert not (web["work"] / "uploads" / first).exists()
+    assert (web["work"] / "uploads" / second / "big.csv").stat().st_size == len(big)
