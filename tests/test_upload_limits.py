@@ -116,10 +116,10 @@ def inline(ref: str, text: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
-HEADER_ROW = '<row r="1">' + "".join(
-    inline(f"{c}1", name)
-    for c, name in zip("ABCDE", ("activity_id", "rep_id", "type", "occurred_at", "outcome"), strict=True)
-) + "</row>"  # fmt: skip
+NAMES = ("activity_id", "rep_id", "type", "occurred_at", "outcome")
+HEADER_ROW = (
+    '<row r="1">' + "".join(inline(f"{'ABCDE'[i]}1", n) for i, n in enumerate(NAMES)) + "</row>"
+)
 DENSE_ROW = (
     "<row>" + "".join(f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in
                       ("U9", "R002", "call", "2026-09-01", "connected")) + "</row>"
