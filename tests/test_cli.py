@@ -195,3 +195,15 @@ def test_demo_builds_the_organisation_and_prints_its_and_each_teams_scorecard(
         assert shown in text, (row.key, shown)
     assert all(r.name in text for r in teams.rows)
     assert len(teams.rows) >= 2
+
+
+def test_an_error_naming_markup_like_text_is_printed_as_it_is(
+    store: Store, write: Callable[..., Path]
+) -> None:
+    """A column called "[/]" in a message is text, not terminal markup (which would crash)."""
+    path = write("deals.csv", "deal_id,rep_id,created_at,status\nD1,R1,2025-01-06,open\n")
+    code, output = _run(
+        "import", "deals", str(path), "--store", str(store.path), "--map", "[/b]=deal_id"
+    )
+    assert code == 2, output
+    assert "the mapping names the column '[/b]'" in output

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from salesperf.analysis.common import WINDOW_HELP, Lang, judge_day
 from salesperf.engines.base import damaged, out_of_memory
@@ -60,13 +61,13 @@ def errors() -> Iterator[None]:
     try:
         yield
     except (FileRefused, MappingError, StoreError, UserError, ValueError) as exc:
-        err.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
     except Exception as exc:
         message = out_of_memory(exc) or damaged(exc)
         if message is None:
             raise
-        err.print(f"[bold red]Error:[/] {message}", highlight=False)
+        err.print(f"[bold red]Error:[/] {escape(message)}", highlight=False)
         raise typer.Exit(2) from None
 
 
