@@ -243,3 +243,85 @@ def test_a_method_the_path_does_not_take_is_405_naming_those_it_takes(
 ) -> None:
     r = web["admin"].request(method, path)
     assert r.status_code == 405 and r.headers["allow"] == allow
+
+
+# -- NUL bytes -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("path", "params", "where"),
+    [
+        ("/api/scorecard", {"filter": "kind=new\x00business"}, "query.filter"),
+        ("/api/scorecard", {"metrics": "activities\x00"}, "query.metrics"),
+        ("/api/reps/R002%00", {}, "path.rep_id"),
+        ("/api/teams/T02%00", {}, "path.team_id"),
+        ("/api/quadrant", {"team": "T02\x00"}, "query.team"),
+        ("/api/plan", {"rep": "R\x00", "target": "1000"}, "query.rep"),
+        ("/api/forecast", {"team": "\x00"}, "query.team"),
+    ],
+)
+def test_a_nul_byte_in_a_filter_or_an_id_is_422_naming_the_parameter(
+    web: dict[str, Any], path: str, params: dict[str, str], where: str
+) -> None:
+    r = web["admin"].get(path, params=params)
+    assert _error(r, 422) == f"the request is not valid: {where}: must not hold a NUL byte"
+    assert r.json()["problems"] == [{"where": where, "message": "must not hold a NUL byte"}]
+
+
+def test_a_nul_byte_in_a_query_body_is_422_naming_the_field(web: dict[str, Any]) -> None:
+    body = {"metrics": ["activities"], "start": "2026-07-01", "end": "2026-10-01",
+            "reps": ["R002", "R\x00"], "filters": [["kind", "new\x00"]]}  # fmt: skip
+    message = _error(web["admin"].post("/api/query", json=body), 422)
+    assert message == (
+        "the request is not valid: body.reps.1: must not hold a NUL byte; "
+        "body.filters.0.1: must not hold a NUL byte"
+    )
+
+
+def test_a_nul_byte_in_a_page_address_is_a_422_page(web: dict[str, Any]) -> None:
+    r = web["admin"].get("/reps/R002%00")
+    assert r.status_code == 422 and "path.rep_id: must not hold a NUL byte" in r.text
+
+
+def test_text_parameters_say_what_they_ask_for(web: dict[str, Any]) -> None:
+    r = web["admin"].get("/api/forecast", params={"as_of": "tomorrow"})
+    assert _error(r, 422).endswith("query.as_of: must be a day written YYYY-MM-DD")
+    r = web["admin"].get("/api/scorecard", params={"period": "2026/07"})
+    assert "query.period: must be a period or a window, such as 2026-Q3" in _error(r, 422)
+    r = web["admin"].get("/api/overview", params={"period": "2026-Q3" * 20})
+    assert "query.period: String should have at most 64 characters" in _error(r, 422)
+
+
+# -- the API's description -------------------------------------------------------------------
+def test_every_operation_declares_its_error_answers_with_their_body(web: dict[str, Any]) -> None:
+    spec = web["admin"].get("/openapi.json").json()
+    error_body = spec["components"]["schemas"]["ErrorBody"]
+    assert error_body["required"] == ["error"] and error_body["additionalProperties"] is True
+    operations = [(p, m, op) for p, ops in spec["paths"].items() for m, op in ops.items()]
+    assert len(operations) >= 20
+    for path, method, op in operations:
+        for status in ("401", "403", "404", "413", "422"):
+            content = op["responses"][status]["content"]["application/json"]
+            assert content["schema"] == {"$ref": "#/components/schemas/ErrorBody"}, (path, method)
+
+
+def test_text_parameters_declare_their_length_and_pattern(web: dict[str, Any]) -> None:
+    spec = web["admin"].get("/openapi.json").json()
+    texts = {}
+    for path, ops in spec["paths"].items():
+        if path.startswith("/api/tokens"):  # another module's routes
+            continue
+        for op in ops.values():
+            for param in op.get("parameters", []):
+                schema = param["schema"]
+                options = schema.get("anyOf", [schema])
+                for s in (o.get("items", o) for o in options):
+                    if s.get("type") == "string":
+                        texts[(path, param["name"])] = (s.get("maxLength"), s.get("pattern"))
+    assert texts[("/api/scorecard", "period")] == (64, "^[0-9A-Za-z .-]*$")
+    assert texts[("/api/scorecard", "filter")] == (200, "^[^\\x00]*$")
+    assert texts[("/api/reps/{rep_id}", "rep_id")] == (200, "^[^\\x00]*$")
+    assert texts[("/api/forecast", "as_of")] == (64, "^[0-9 -]*$")
+    assert all(length and pattern for length, pattern in texts.values()), texts
+    body = spec["components"]["schemas"]["QueryBody"]["properties"]
+    assert body["reps"]["anyOf"][0]["items"] == {
+        "type": "string", "maxLength": 200, "pattern": "^[^\\x00]*$",
+    }  # fmt: skip

@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from salesperf import __version__
 from salesperf.api import auth, errors, routes
-from salesperf.api.limits import BodyLimit, BodyLimits
+from salesperf.api.limits import BodyLimit, BodyLimits, no_nul_bytes
 from salesperf.api.services import Services
 from salesperf.api.settings import AppSettings
 from salesperf.metrics.periods import max_buckets, max_years
@@ -48,6 +48,8 @@ def create_app(settings: AppSettings, limits: BodyLimits | None = None) -> FastA
         docs_url=None,  # served by salesperf itself, without external scripts
         redoc_url=None,
         lifespan=lifespan,
+        responses=errors.ERROR_RESPONSES,  # declared on every route, with their body's shape
+        dependencies=[Depends(no_nul_bytes)],
     )
     app.state.services = services
     errors.install(app)
@@ -58,7 +60,7 @@ def create_app(settings: AppSettings, limits: BodyLimits | None = None) -> FastA
     static = resources.files("salesperf.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     # inside the security headers' middleware, so that its 413s carry them too
-    app.add_middleware(BodyLimit, limits=limits)
+    app.add_middleware(BodyLimit, limits=limits, respond=errors.error_response)
 
     @app.middleware("http")
     async def security_headers(

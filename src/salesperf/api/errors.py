@@ -28,6 +28,7 @@ from starlette.routing import Match, Mount
 
 from salesperf.access import AccessDenied, NotFound
 from salesperf.api.deps import CsrfFailed, NotSignedIn, request_lang
+from salesperf.api.limits import PATTERN_SAYS
 from salesperf.engines.base import out_of_memory
 from salesperf.i18n import t
 from salesperf.ingest.mapping import MappingError
@@ -42,22 +43,15 @@ class BadRequest(ValueError):
         self.details = details
 
 
-class Problem(BaseModel):
-    """One reason a request is not valid: where in the request, and what is wrong."""
-
-    where: str
-    message: str
-
-
 class ErrorBody(BaseModel):
     """The JSON answer to every mistake: a sentence saying what is wrong, and for some
-    mistakes more (the problems of a request that is not valid, the rows of a batch that
-    break a rule)."""
+    mistakes more (what is wrong where in a request that is not valid, the rows of a batch
+    that break a rule)."""
 
     model_config = ConfigDict(extra="allow")
 
     error: str
-    problems: list[Problem] | None = None
+    problems: list[dict[str, Any]] | None = None
 
 
 _SAYS = {
@@ -120,12 +114,12 @@ def allowed_methods(request: Request) -> str:
 
 
 def _problem(error: Mapping[str, Any]) -> dict[str, str]:
-    """A validation error as the API says it; a NUL byte is named as such (it is what a
-    pattern of the API refuses most often, and the pattern itself says little)."""
+    """A validation error as the API says it: where, and what is wrong (for a pattern of
+    `salesperf.api.limits`, what it asks for rather than the pattern itself)."""
     where = ".".join(str(p) for p in error.get("loc", ()))
-    value = error.get("input")
-    if error.get("type") == "string_pattern_mismatch" and isinstance(value, str) and "\0" in value:
-        return {"where": where, "message": "must not hold a NUL byte"}
+    pattern = (error.get("ctx") or {}).get("pattern")
+    if error.get("type") == "string_pattern_mismatch" and pattern in PATTERN_SAYS:
+        return {"where": where, "message": PATTERN_SAYS[pattern]}
     return {"where": where, "message": str(error.get("msg", ""))}
 
 

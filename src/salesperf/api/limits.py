@@ -1,4 +1,5 @@
-"""What a request may hold: the size of its body, counted as it arrives.
+"""What a request may hold: the size of its body, counted as it arrives, and the text of its
+parameters.
 
 A route that takes files (an import's upload) may receive up to `BodyLimits.file_mb`; every
 other request (JSON batches and queries, forms) up to `BodyLimits.body_mb`. The limit is applied
@@ -7,23 +8,51 @@ larger (Content-Length) is refused before a byte is read; one that does not say,
 is counted chunk by chunk and stopped at the first byte over the limit, so a 100 MB body is
 never read, nor held, to be refused. Either way the answer is a 413 naming the limit. The
 limits are read from the environment (`BODY_ENV`) when the app is made.
+
+No parameter may hold a NUL byte (the engines' SQL ends a string there): `no_nul_bytes` refuses
+one in the path or the query of any route with a 422 naming the parameter, and the routes
+declare `NO_NUL` (or a narrower pattern) and a length for their text parameters and body
+fields, which the API's description shows and a 422 enforces. `PATTERN_SAYS` tells what each
+pattern asks for, in the 422's words.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
-from fastapi import params
+from fastapi import Request, params
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from salesperf.api.errors import error_response
-
 MB = 1024 * 1024
+
+#: Free text (ids, names, metric names, filters): anything but a NUL byte.
+NO_NUL = r"^[^\x00]*$"
+#: A period or a window as `salesperf.analysis.common.resolve_window` reads them.
+PERIOD_TEXT = r"^[0-9A-Za-z .-]*$"
+#: A day, YYYY-MM-DD.
+DAY_TEXT = r"^[0-9 -]*$"
+#: A positive amount (a target), as a number is written.
+AMOUNT_TEXT = r"^[0-9 .eE+_]*$"
+#: What each pattern asks for, as a 422 says it.
+PATTERN_SAYS = {
+    NO_NUL: "must not hold a NUL byte",
+    PERIOD_TEXT: "must be a period or a window, such as 2026-Q3, 2026-07, "
+    "2026-07-01..2026-09-30 or last-quarter",
+    DAY_TEXT: "must be a day written YYYY-MM-DD",
+    AMOUNT_TEXT: "must be a positive amount, such as 250000",
+}
+#: The longest text of each kind a parameter may hold.
+ID_LENGTH = 200  # an id or a name (a rep, a team, a metric, a filter, an option)
+PERIOD_LENGTH = 64  # a period or a window, two ISO days with their ".." and some spaces
+LIST_LENGTH = 2000  # a comma-separated list of metric names
+ITEMS = 1000  # the most items of a repeated parameter or a list in a body
 
 
 @dataclass(frozen=True)
@@ -75,12 +104,31 @@ def takes_files(route: object) -> bool:
     return body is not None and isinstance(body.field_info, params.File)
 
 
+def no_nul_bytes(request: Request) -> None:
+    """A 422 naming each parameter of the request's path or query that holds a NUL byte (an
+    app-wide dependency: every route has it, whatever its own parameters declare)."""
+    found = [("path", k, v) for k, v in request.path_params.items() if "\x00" in str(v)]
+    found += [("query", k, v) for k, v in request.query_params.multi_items() if "\x00" in k + v]
+    if found:
+        raise RequestValidationError(
+            [
+                {"type": "nul_byte", "loc": (where, name), "msg": PATTERN_SAYS[NO_NUL], "input": v}
+                for where, name, v in found
+            ]
+        )
+
+
+#: How the middleware answers: `salesperf.api.errors.error_response`'s shape.
+Responder = Callable[[Request, int, str], Response]
+
+
 class BodyLimit:
     """ASGI middleware that holds every request body to its limit (see the module's text)."""
 
-    def __init__(self, app: ASGIApp, limits: BodyLimits) -> None:
+    def __init__(self, app: ASGIApp, limits: BodyLimits, respond: Responder) -> None:
         self.app = app
         self.limits = limits
+        self.respond = respond  # the app's answer to a mistake, as JSON or as a page
 
     def limit_for(self, scope: Scope) -> tuple[int, bool]:
         """The limit in MB for this request, and whether it is the one for files. A body is
@@ -127,6 +175,6 @@ class BodyLimit:
             await self._refuse(scope, receive, send, exc)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, exc: BodyTooLarge) -> None:
-        response = error_response(Request(scope), exc.status_code, exc.detail)
+        response = self.respond(Request(scope), exc.status_code, exc.detail)
         response.headers.update(exc.headers or {})
         await response(scope, receive, send)

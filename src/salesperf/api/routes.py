@@ -14,13 +14,22 @@ from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Body, File, Form, Query, UploadFile
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from salesperf.access import require_admin
 from salesperf.api.batch import write_rows
 from salesperf.api.deps import ViewDep, Writer
+from salesperf.api.limits import (
+    ID_LENGTH,
+    ITEMS,
+    LIST_LENGTH,
+    NO_NUL,
+    PERIOD_LENGTH,
+    PERIOD_TEXT,
+)
 from salesperf.api.uploads import discard_upload, mapping_for, result_json, run_import, save_upload
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain
@@ -30,6 +39,11 @@ from salesperf.metrics.registry import METRICS, computable
 from salesperf.web.data import scorecard_card
 
 router = APIRouter(prefix="/api")
+
+#: An id, a name or an option: free text without a NUL byte, of a bounded length.
+Name = Annotated[str, StringConstraints(max_length=ID_LENGTH, pattern=NO_NUL)]
+#: A form field of an import: a name or an option.
+FormName = Annotated[str | None, Form(max_length=ID_LENGTH, pattern=NO_NUL)]
 
 
 @router.get("/me", tags=["account"])
@@ -54,13 +68,27 @@ def scorecard_route(
     view: ViewDep,
     by: By = By.REP,
     grain: Grain = Grain.ALL,
-    period: str | None = None,
+    period: Annotated[
+        str | None,
+        Query(
+            description="2026-Q3, 2026-07, 2026-07-01..2026-09-30, last-quarter, ... "
+            "(default: the last full quarter)",
+            max_length=PERIOD_LENGTH,
+            pattern=PERIOD_TEXT,
+        ),
+    ] = None,
     metrics: Annotated[
-        str | None, Query(description="comma-separated metric names (default: the scorecard's)")
+        str | None,
+        Query(
+            description="comma-separated metric names (default: the scorecard's)",
+            max_length=LIST_LENGTH,
+            pattern=NO_NUL,
+        ),
     ] = None,
     split: Split | None = None,
     filter: Annotated[
-        list[str], Query(description="DIMENSION=VALUE, e.g. kind=new_business; repeatable")
+        list[Name],
+        Query(description="DIMENSION=VALUE, e.g. kind=new_business; repeatable", max_length=ITEMS),
     ] = [],  # noqa: B006 (FastAPI copies defaults)
 ) -> Response:
     """The scorecard, with the command line's options (`salesperf scorecard --format json`):
@@ -93,16 +121,16 @@ class QueryBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    metrics: list[str] = Field(min_length=1)
+    metrics: list[Name] = Field(min_length=1, max_length=ITEMS)
     start: date
     end: date = Field(description="exclusive")
     grain: Grain = Grain.MONTH
     by: By = By.REP
-    compare: list[Compare] = []
+    compare: list[Compare] = Field(default=[], max_length=len(Compare))
     split: Split | None = None
-    reps: list[str] | None = None
-    teams: list[str] | None = None
-    filters: list[tuple[Split, str]] = []
+    reps: list[Name] | None = Field(default=None, max_length=ITEMS)
+    teams: list[Name] | None = Field(default=None, max_length=ITEMS)
+    filters: list[tuple[Split, Name]] = Field(default=[], max_length=ITEMS)
 
 
 def _json_value(v: Any) -> Any:
@@ -162,17 +190,19 @@ def metrics(view: ViewDep) -> JSONResponse:
 
 @router.post("/import/{table}", tags=["import"])
 async def import_upload(
-    table: str,
+    table: Annotated[str, PathParam(max_length=ID_LENGTH, pattern=NO_NUL)],
     view: ViewDep,
     writer: Writer,
     file: Annotated[UploadFile, File(description="CSV, Excel (.xlsx) or Parquet")],
-    preset: Annotated[str | None, Form()] = None,
-    map: Annotated[list[str], Form(description="SOURCE=CANONICAL; repeatable")] = [],  # noqa: B006
-    delimiter: Annotated[str | None, Form()] = None,
-    encoding: Annotated[str | None, Form()] = None,
-    decimal: Annotated[str | None, Form()] = None,
-    date_format: Annotated[str | None, Form()] = None,
-    sheet: Annotated[str | None, Form()] = None,
+    preset: FormName = None,
+    map: Annotated[
+        list[Name], Form(description="SOURCE=CANONICAL; repeatable", max_length=ITEMS)
+    ] = [],  # noqa: B006
+    delimiter: FormName = None,
+    encoding: FormName = None,
+    decimal: FormName = None,
+    date_format: FormName = None,
+    sheet: FormName = None,
 ) -> JSONResponse:
     """Import a file into a canonical table through the same importer as `salesperf import`:
     every row checked, rejected rows listed (and kept for download), the rest upserted at once.

@@ -2,7 +2,9 @@
 
 `page_router` turns every `Page` into two routes from that one declaration: the HTML page at
 its path and its JSON twin under /api, both rendering the same data function's answer, both
-behind the viewer's scope (the data function receives a `View`). A new page (the quadrant, the
+behind the viewer's scope (the data function receives a `View`). The data function's text
+parameters get their limits from their names (`TEXT_LIMITS`: a period's pattern, an id's
+length), so that every page declares, and enforces, the same ones. A new page (the quadrant, the
 drivers, the plan, the forecast) is one data function in `salesperf.web.data` (or its own
 module), one template, and one `Page(...)` line in `PAGES`.
 """
@@ -12,12 +14,20 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, get_type_hints
+from typing import Annotated, Any, get_type_hints
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from salesperf.api.deps import ViewDep
+from salesperf.api.limits import (
+    AMOUNT_TEXT,
+    DAY_TEXT,
+    ID_LENGTH,
+    NO_NUL,
+    PERIOD_LENGTH,
+    PERIOD_TEXT,
+)
 from salesperf.web import analysis_pages, data, plan_pages
 from salesperf.web.render import render
 
@@ -54,20 +64,45 @@ PAGES: tuple[Page, ...] = (
 )
 
 
-def _parameters(fn: Callable[..., Any]) -> list[inspect.Parameter]:
-    """The data function's own parameters (after the view), with their real types."""
+#: The longest text, and its pattern, of each text parameter of the pages, by name; any other
+#: text parameter is an id or a name.
+TEXT_LIMITS: dict[str, tuple[int, str]] = {
+    "period": (PERIOD_LENGTH, PERIOD_TEXT),
+    "window": (PERIOD_LENGTH, PERIOD_TEXT),
+    "plan_period": (PERIOD_LENGTH, PERIOD_TEXT),
+    "as_of": (PERIOD_LENGTH, DAY_TEXT),
+    "target": (PERIOD_LENGTH, AMOUNT_TEXT),
+}
+
+
+def _limited(p: inspect.Parameter, in_path: bool) -> inspect.Parameter:
+    """A text parameter with its limits declared (see `TEXT_LIMITS`); others as they are."""
+    if p.annotation not in (str, str | None):
+        return p
+    length, pattern = TEXT_LIMITS.get(p.name, (ID_LENGTH, NO_NUL))
+    where = Path if in_path else Query
+    return p.replace(annotation=Annotated[p.annotation, where(max_length=length, pattern=pattern)])
+
+
+def _parameters(fn: Callable[..., Any], path: str) -> list[inspect.Parameter]:
+    """The data function's own parameters (after the view), with their real types and limits."""
     hints = get_type_hints(fn)
     params = list(inspect.signature(fn).parameters.values())[1:]
     return [
-        p.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=hints[p.name]) for p in params
+        _limited(
+            p.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=hints[p.name]),
+            in_path=f"{{{p.name}}}" in path,
+        )
+        for p in params
     ]
 
 
 def _with_signature(
-    endpoint: Callable[..., Any], fn: Callable[..., Any], first: list[inspect.Parameter]
+    endpoint: Callable[..., Any], page: Page, first: list[inspect.Parameter]
 ) -> Callable[..., Any]:
     """Give the endpoint the data function's parameters, so FastAPI reads and documents them."""
-    endpoint.__signature__ = inspect.Signature([*first, *_parameters(fn)])  # type: ignore[attr-defined]
+    params = [*first, *_parameters(page.data, page.path)]
+    endpoint.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     return endpoint
 
 
@@ -88,7 +123,7 @@ def add_page(router: APIRouter, page: Page) -> None:
 
     router.add_api_route(
         page.path,
-        _with_signature(html, page.data, [_request_param(), _view_param()]),
+        _with_signature(html, page, [_request_param(), _view_param()]),
         methods=["GET"],
         response_class=HTMLResponse,
         include_in_schema=False,
@@ -101,7 +136,7 @@ def add_page(router: APIRouter, page: Page) -> None:
 
         router.add_api_route(
             page.api_path,
-            _with_signature(as_json, page.data, [_view_param()]),
+            _with_signature(as_json, page, [_view_param()]),
             methods=["GET"],
             name=f"api_{page.name}",
             summary=(page.data.__doc__ or page.name).split("\n")[0],
