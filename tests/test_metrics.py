@@ -33,25 +33,25 @@ NULL = None
 EXPECTED_REPS = {
     "R1": dict(activities=4, active_days=3, accounts_touched=1, call_connect_rate=0.5,
                meetings_held_rate=0.5, deals_won=1, deals_lost=1, win_rate=0.5, revenue_won=1000,
-               avg_deal_size=1000, sales_cycle_days=32, pipeline_created=500, csat=0.5, nps=NULL,
+               avg_deal_size=1000, sales_cycle_days=32, deals_created=1, pipeline_created=500, csat=0.5, nps=NULL,
                referral_leads=1, activities_per_day=4 / 20, revenue_per_activity=250,
                wins_per_100_activities=25, activities_per_win=4, quota_attainment=0.5,
                target_gap=1000),
     "R2": dict(activities=1, active_days=1, accounts_touched=0, call_connect_rate=NULL,
                meetings_held_rate=NULL, deals_won=0, deals_lost=0, win_rate=NULL, revenue_won=0,
-               avg_deal_size=NULL, sales_cycle_days=NULL, pipeline_created=3000, csat=NULL,
+               avg_deal_size=NULL, sales_cycle_days=NULL, deals_created=1, pipeline_created=3000, csat=NULL,
                nps=NULL, referral_leads=0, activities_per_day=1 / 21, revenue_per_activity=0,
                wins_per_100_activities=0, activities_per_win=NULL, quota_attainment=NULL,
                target_gap=NULL),
     "R3": dict(activities=1, active_days=1, accounts_touched=1, call_connect_rate=1.0,
                meetings_held_rate=NULL, deals_won=1, deals_lost=0, win_rate=1.0, revenue_won=2000,
-               avg_deal_size=2000, sales_cycle_days=69, pipeline_created=700, csat=NULL, nps=0.0,
+               avg_deal_size=2000, sales_cycle_days=69, deals_created=1, pipeline_created=700, csat=NULL, nps=0.0,
                referral_leads=0, activities_per_day=1 / 21, revenue_per_activity=2000,
                wins_per_100_activities=100, activities_per_win=1, quota_attainment=NULL,
                target_gap=NULL),
     "R4": dict(activities=0, active_days=0, accounts_touched=0, call_connect_rate=NULL,
                meetings_held_rate=NULL, deals_won=0, deals_lost=0, win_rate=NULL, revenue_won=0,
-               avg_deal_size=NULL, sales_cycle_days=NULL, pipeline_created=0, csat=NULL,
+               avg_deal_size=NULL, sales_cycle_days=NULL, deals_created=0, pipeline_created=0, csat=NULL,
                nps=NULL, referral_leads=0, activities_per_day=0.0, revenue_per_activity=NULL,
                wins_per_100_activities=NULL, activities_per_win=NULL, quota_attainment=NULL,
                target_gap=NULL),
@@ -105,6 +105,7 @@ def test_teams_roll_up_their_whole_subtree(org: Store) -> None:
     assert df.loc["ORG", "win_rate"] == pytest.approx(2 / 3)  # 2 won, 1 lost: not the mean of rates
     assert df.loc["ORG", "revenue_won"] == 3000
     assert df.loc["T1", "pipeline_created"] == 3500
+    assert df.loc["T1", "deals_created"] == 2 and df.loc["ORG", "deals_created"] == 3
     assert df.loc["T1", "quota_attainment"] == pytest.approx(1000 / 5000)
     assert df.loc["T2", "nps"] == pytest.approx(0.0)
     assert df.loc["T1", "activities_per_day"] == pytest.approx(5 / (20 + 21))

@@ -87,6 +87,7 @@ MEASURES = {
             additive=False,
             zero_when_empty=False,
         ),
+        Measure("deals_created", "deal_created", lambda t: t.count()),
         Measure("pipeline_created", "deal_created", lambda t: t.amount.sum()),
         Measure("csat_responses", "survey", lambda t: (t.scale == "csat5").sum()),
         Measure("csat_positive", "survey", lambda t: ((t.scale == "csat5") & (t.score >= 4)).sum()),

@@ -102,6 +102,9 @@ _METRICS = (
     Metric("sales_cycle_days", "Sales cycle (days)", "Verkoopcyclus (dagen)", P, S, Unit.DAYS, False,
            "Median days from creation to close over deals won in the period.",
            "Mediaan aantal dagen van aanmaken tot sluiten, over de gewonnen deals."),
+    Metric("deals_created", "Opportunities created", "Nieuwe kansen", P, S, Unit.COUNT, True,
+           "Count of deals created in the period.",
+           "Aantal in de periode aangemaakte deals."),
     Metric("pipeline_created", "Pipeline created", "Gecreëerde pijplijn", P, S, Unit.MONEY, True,
            "Sum of the amounts of deals created in the period.",
            "Som van de bedragen van de in de periode aangemaakte deals."),
@@ -231,6 +234,7 @@ FORMULAS: Mapping[str, Formula] = {
     ),
     "avg_deal_size": _ratio("revenue_won", "deals_won"),
     "sales_cycle_days": _same("sales_cycle_days"),
+    "deals_created": _same("deals_created"),
     "pipeline_created": _same("pipeline_created"),
     "csat": _ratio("csat_positive", "csat_responses"),
     "nps": Formula(
