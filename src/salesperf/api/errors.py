@@ -55,6 +55,7 @@ class ErrorBody(BaseModel):
 
 
 _SAYS = {
+    400: "The body cannot be read: JSON that is not UTF-8 text, or a broken form",
     401: "Not signed in: no session, or no valid API token (`Authorization: Bearer ...`)",
     403: "Outside the viewer's scope or role, or a write without its token",
     404: "No such page, rep, team or import",

@@ -42,6 +42,11 @@ router = APIRouter(prefix="/api")
 
 #: An id, a name or an option: free text without a NUL byte, of a bounded length.
 Name = Annotated[str, StringConstraints(max_length=ID_LENGTH, pattern=NO_NUL)]
+#: A row of each batch, from the demo organisation, for the API's description.
+ACTIVITY = {"activity_id": "A-9001", "rep_id": "R002", "type": "call",
+            "occurred_at": "2026-09-30T10:00:00", "outcome": "connected"}  # fmt: skip
+DEAL = {"deal_id": "D-9001", "rep_id": "R002", "created_at": "2026-09-01", "status": "open",
+        "amount": 12000}  # fmt: skip
 #: A form field of an import: a name or an option.
 FormName = Annotated[str | None, Form(max_length=ID_LENGTH, pattern=NO_NUL)]
 
@@ -75,6 +80,7 @@ def scorecard_route(
             "(default: the last full quarter)",
             max_length=PERIOD_LENGTH,
             pattern=PERIOD_TEXT,
+            examples=["2026-Q3"],
         ),
     ] = None,
     metrics: Annotated[
@@ -83,12 +89,17 @@ def scorecard_route(
             description="comma-separated metric names (default: the scorecard's)",
             max_length=LIST_LENGTH,
             pattern=NO_NUL,
+            examples=["activities,revenue_won,win_rate"],
         ),
     ] = None,
     split: Split | None = None,
     filter: Annotated[
         list[Name],
-        Query(description="DIMENSION=VALUE, e.g. kind=new_business; repeatable", max_length=ITEMS),
+        Query(
+            description="DIMENSION=VALUE, e.g. kind=new_business; repeatable",
+            max_length=ITEMS,
+            examples=[["kind=new_business"]],
+        ),
     ] = [],  # noqa: B006 (FastAPI copies defaults)
 ) -> Response:
     """The scorecard, with the command line's options (`salesperf scorecard --format json`):
@@ -119,7 +130,16 @@ def scorecard_route(
 class QueryBody(BaseModel):
     """A metric query (see salesperf.metrics.query.Query)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"metrics": ["activities", "win_rate"], "start": "2026-07-01",
+                 "end": "2026-10-01", "grain": "month", "by": "team",
+                 "filters": [["kind", "new_business"]]},
+            ]
+        },
+    )  # fmt: skip
 
     metrics: list[Name] = Field(min_length=1, max_length=ITEMS)
     start: date
@@ -190,7 +210,7 @@ def metrics(view: ViewDep) -> JSONResponse:
 
 @router.post("/import/{table}", tags=["import"])
 async def import_upload(
-    table: Annotated[str, PathParam(max_length=ID_LENGTH, pattern=NO_NUL)],
+    table: Annotated[str, PathParam(max_length=ID_LENGTH, pattern=NO_NUL, examples=["activities"])],
     view: ViewDep,
     writer: Writer,
     file: Annotated[UploadFile, File(description="CSV, Excel (.xlsx) or Parquet")],
@@ -225,7 +245,10 @@ async def import_upload(
 def post_activities(
     view: ViewDep,
     writer: Writer,
-    rows: Annotated[list[dict[str, Any]], Body(description="a JSON list of activity rows")],
+    rows: Annotated[
+        list[dict[str, Any]],
+        Body(description="a JSON list of activity rows", examples=[[ACTIVITY]]),
+    ],
 ) -> JSONResponse:
     """Add or update activities (by activity_id), checked by the import's rules; all or
     nothing. A rep may post their own, a manager their team's."""
@@ -236,7 +259,9 @@ def post_activities(
 def post_deals(
     view: ViewDep,
     writer: Writer,
-    rows: Annotated[list[dict[str, Any]], Body(description="a JSON list of deal rows")],
+    rows: Annotated[
+        list[dict[str, Any]], Body(description="a JSON list of deal rows", examples=[[DEAL]])
+    ],
 ) -> JSONResponse:
     """Add or update deals (by deal_id), checked by the import's rules; all or nothing."""
     return JSONResponse(write_rows(view, "deals", rows))

@@ -64,14 +64,26 @@ PAGES: tuple[Page, ...] = (
 )
 
 
-#: The longest text, and its pattern, of each text parameter of the pages, by name; any other
-#: text parameter is an id or a name.
-TEXT_LIMITS: dict[str, tuple[int, str]] = {
-    "period": (PERIOD_LENGTH, PERIOD_TEXT),
-    "window": (PERIOD_LENGTH, PERIOD_TEXT),
-    "plan_period": (PERIOD_LENGTH, PERIOD_TEXT),
-    "as_of": (PERIOD_LENGTH, DAY_TEXT),
-    "target": (PERIOD_LENGTH, AMOUNT_TEXT),
+@dataclass(frozen=True)
+class TextLimit:
+    """What a text parameter may hold, and an example of it (from the demo organisation)."""
+
+    length: int = ID_LENGTH
+    pattern: str = NO_NUL
+    example: str | None = None
+
+
+#: The limits of the pages' text parameters, by name; any other is an id or a name.
+TEXT_LIMITS: dict[str, TextLimit] = {
+    "period": TextLimit(PERIOD_LENGTH, PERIOD_TEXT, "2026-Q3"),
+    "window": TextLimit(PERIOD_LENGTH, PERIOD_TEXT, "last-quarter"),
+    "plan_period": TextLimit(PERIOD_LENGTH, PERIOD_TEXT, "2026-Q4"),
+    "as_of": TextLimit(PERIOD_LENGTH, DAY_TEXT, "2026-08-15"),
+    "target": TextLimit(PERIOD_LENGTH, AMOUNT_TEXT, "250000"),
+    "rep_id": TextLimit(example="R002"),
+    "rep": TextLimit(example="R002"),
+    "team_id": TextLimit(example="T02"),
+    "team": TextLimit(example="T02"),
 }
 
 
@@ -79,9 +91,14 @@ def _limited(p: inspect.Parameter, in_path: bool) -> inspect.Parameter:
     """A text parameter with its limits declared (see `TEXT_LIMITS`); others as they are."""
     if p.annotation not in (str, str | None):
         return p
-    length, pattern = TEXT_LIMITS.get(p.name, (ID_LENGTH, NO_NUL))
+    limit = TEXT_LIMITS.get(p.name, TextLimit())
     where = Path if in_path else Query
-    return p.replace(annotation=Annotated[p.annotation, where(max_length=length, pattern=pattern)])
+    declared = where(
+        max_length=limit.length,
+        pattern=limit.pattern,
+        examples=[limit.example] if limit.example else None,
+    )
+    return p.replace(annotation=Annotated[p.annotation, declared])
 
 
 def _parameters(fn: Callable[..., Any], path: str) -> list[inspect.Parameter]:
