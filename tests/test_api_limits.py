@@ -78,6 +78,16 @@ def test_the_bucket_limit_is_set_by_the_environment(
     assert days[0] == "2025-07-01" and days[-1] <= "2025-09-30" and len(days) > 60
 
 
+def test_a_bad_limit_in_the_environment_is_named_by_the_server_and_the_command_line(
+    web: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SALESPERF_MAX_BUCKETS", "lots")
+    with pytest.raises(ValueError, match="SALESPERF_MAX_BUCKETS must be a whole number above 0"):
+        create_app(settings(web["path"]))
+    code, text = _cli(web["path"], "scorecard", "--period", "2025-Q3")
+    assert code == 2 and "SALESPERF_MAX_BUCKETS must be a whole number above 0, not 'lots'" in text
+
+
 def test_the_brief_example_of_a_century_by_day_is_refused_at_once(web: dict[str, Any]) -> None:
     r = web["admin"].get("/api/scorecard", params={"period": "1970-01..2100-01", "grain": "day"})
     message = _error(r, 422)
@@ -224,7 +234,7 @@ def test_the_body_limits_are_read_from_the_environment(
     r = client.post("/api/activities", json=[{"note": "x" * (3 * MB)}])
     assert "at most 2 MB (2097152 bytes)" in _error(r, 413)
     monkeypatch.setenv("SALESPERF_MAX_FILE_MB", "lots")
-    with pytest.raises(RuntimeError, match="SALESPERF_MAX_FILE_MB must be a whole number of MB"):
+    with pytest.raises(ValueError, match="SALESPERF_MAX_FILE_MB must be a whole number of MB"):
         create_app(settings(web["path"]))
 
 

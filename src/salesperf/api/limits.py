@@ -72,9 +72,9 @@ class BodyLimits:
             if not text:
                 continue
             if not text.isdecimal() or int(text) < 1:
-                # the server's configuration is wrong: it must not start, rather than answer
-                # every request with a 422
-                raise RuntimeError(
+                # read when the app is made: the server does not start (`salesperf serve`
+                # shows the message)
+                raise ValueError(
                     f"{BODY_ENV[f.name]} must be a whole number of MB above 0, not {text!r}"
                 )
             values[f.name] = int(text)

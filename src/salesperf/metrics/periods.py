@@ -141,8 +141,9 @@ def _env_limit(name: str, default: int) -> int:
     if not text:
         return default
     if not text.isdecimal() or int(text) < 1:
-        # the server's configuration is wrong, not the request: no PeriodError (a 422)
-        raise RuntimeError(f"{name}={text!r} is not a whole number of 1 or more")
+        # a ValueError, shown as such by the command line; the server checks its limits when
+        # it starts (`salesperf.api.create_app`), so that no request meets this one
+        raise ValueError(f"{name} must be a whole number above 0, not {text!r}")
     return int(text)
 
 
