@@ -166,8 +166,8 @@ def install(app: FastAPI) -> None:
         headers = dict(exc.headers or {})
         if exc.status_code == 404:
             message = f"there is no page {request.url.path}"
-        if exc.status_code == 405:
-            headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
+        if exc.status_code == 405 and (allowed := allowed_methods(request)):
+            headers["Allow"] = allowed
         response = error_response(request, exc.status_code, message)
         response.headers.update(headers)
         return response
