@@ -352,3 +352,21 @@ def test_a_forecast_on_the_period_s_first_day_has_nothing_closed_and_says_so(
     assert "nothing yet" in first.en and "2026-07-01" in first.en
     assert "nog niets" in first.nl and "01-07-2026" in first.nl
     assert "to 2026-06-30" not in first.en  # no range that ends before it starts
+
+
+def test_a_forecast_of_a_quarter_years_after_the_data_has_nothing_new_and_no_error(
+    demo_store: Store,
+) -> None:
+    """No deal kind had a pace in the months before a far-off quarter: the forecast says so
+    (nothing closed, the old open pipeline only) instead of failing inside pandas."""
+    q = parse_period("2030-Q1")
+    f = forecast(demo_store, ForecastQuery(q, q.start, draws=1000))
+    assert f.closed == 0.0
+    assert f.to_json()["period"]["start"] == "2030-01-01"
+
+
+def test_a_window_of_a_year_out_of_range_says_which_years() -> None:
+    from salesperf.analysis.common import resolve_window
+
+    with pytest.raises(ValueError, match="its year must lie from 1900 to 2999"):
+        resolve_window("0001-Q1", date(2026, 10, 1))

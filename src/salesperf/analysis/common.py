@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
+from salesperf.metrics.periods import (
+    Grain,
+    Period,
+    PeriodError,
+    parse_period,
+    period_start,
+    shift,
+)
 
 if TYPE_CHECKING:
     from salesperf.store import Store
@@ -75,6 +82,8 @@ def resolve_window(text: str | Period | None, today: date | None = None) -> Peri
         return Period(start, end, period_label(start, grain) if n == 1 else t)
     try:
         return parse_period(t.upper() if "q" in t or "w" in t else t)
+    except PeriodError:
+        raise  # a period of the right form that is refused says why (its year, its length)
     except ValueError:
         raise ValueError(f"{text!r} is not a window; use {WINDOW_HELP}") from None
 

@@ -87,7 +87,8 @@ def drift(h: History, rates: OrgRates, new: tuple[NewDealModel, ...]) -> Drift:
     # what each kind's pace then, at today's rates, predicted for the horizon after it
     kinds = pd.DataFrame(
         {
-            "kind": [m.kind for m in new],
+            # typed as the history's kinds, also when there are none (a far-off period)
+            "kind": pd.Series([m.kind for m in new], dtype=h.new_by_snapshot["kind"].dtype),
             "per_deal": [m.win * m.gap / m.pace_days if m.pace_days else 0.0 for m in new],
             "amount": [m.mean_amount for m in new],
             "cv2": [m.amount_cv2 for m in new],
