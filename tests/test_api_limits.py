@@ -106,15 +106,15 @@ def test_a_millennium_as_one_period_is_refused(web: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("path", "params", "words"),
     [
-        ("/api/scorecard", {"period": "0001"}, "'0001' is not a window"),
-        ("/api/scorecard", {"period": "9999-12-31"}, "'9999-12-31' is not a window"),
-        ("/api/overview", {"period": "0001-01"}, "'0001-01' is not a window"),
-        ("/api/overview", {"period": "9999-W52"}, "'9999-W52' is not a window"),
+        ("/api/scorecard", {"period": "0001"}, "'0001' is not a period: its year must lie"),
+        ("/api/scorecard", {"period": "9999-12-31"}, "its year must lie from 1900 to 2999"),
+        ("/api/overview", {"period": "0001-01"}, "'0001-01' is not a period: its year must lie"),
+        ("/api/overview", {"period": "9999-W52"}, "its year must lie from 1900 to 2999"),
         ("/api/forecast", {"period": "0001"}, "'0001' is not a period: its year must lie from "
                                               "1900 to 2999"),
         ("/api/forecast", {"period": "9999-12-31"}, "its year must lie from 1900 to 2999"),
-        ("/api/quadrant", {"window": "0001-Q1"}, "'0001-Q1' is not a window"),
-        ("/api/funnel", {"window": "0001-01-01..2026-01-01"}, "is not a window"),
+        ("/api/quadrant", {"window": "0001-Q1"}, "'0001-Q1' is not a period: its year must lie"),
+        ("/api/funnel", {"window": "0001-01-01..2026-01-01"}, "its year must lie from 1900"),
     ],
 )  # fmt: skip
 def test_periods_out_of_the_years_are_422_on_every_page(

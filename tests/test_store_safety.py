@@ -132,6 +132,28 @@ def test_a_store_damaged_where_it_opens_is_refused_with_what_to_do(
         Store.open(imported)
 
 
+def test_the_server_answers_a_damaged_store_with_a_503_that_says_what_to_do(
+    org: Store,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from salesperf.users import add_user, create_token, password_hasher
+    from webtools import app_for
+
+    add_user(org, "admin", "a-long-password", "admin", hasher=password_hasher(cheap=True))
+    _, token = create_token(org, "admin", "read")
+    assert org.path is not None
+    path = org.path
+    org.close()
+    _overwrite(path, _rows_of(path, "activities", "occurred_at"), 16)
+    client = TestClient(app_for(path), headers={"authorization": f"Bearer {token}"})
+    r = client.get("/api/scorecard", params={"period": "2025-03", "by": "rep"})
+    assert r.status_code == 503, r.text
+    said = r.json()["error"]
+    assert f"the store {path} is damaged" in said and "restore the store from a backup" in said
+    assert client.get("/healthz").status_code == 200  # and the server goes on answering
+
+
 # -- spill files of a dead process ----------------------------------------------------------
 
 

@@ -5,7 +5,8 @@ Bad input (ValueError and the import's refusals) is a 422, a request outside the
 a 403, something that does not exist a 404, a missing sign-in a 401 (API) or a redirect to the
 sign-in page, a body over its limit a 413 (`salesperf.api.limits`), a method the path does not
 take a 405 with the methods it does take in `Allow`. Work beyond the embedded engine's memory
-budget is a 503 saying how to raise it. A bug is not caught here: it gives a 500 and a
+budget is a 503 saying how to raise it; so is a store that cannot answer (a damaged file, an
+unreachable database), with what to do. A bug is not caught here: it gives a 500 and a
 traceback in the server's log.
 
 Every JSON answer to a mistake has the shape of `ErrorBody`, which the API's description
@@ -29,10 +30,11 @@ from starlette.routing import Match, Mount
 from salesperf.access import AccessDenied, NotFound
 from salesperf.api.deps import CsrfFailed, NotSignedIn, request_lang
 from salesperf.api.limits import PATTERN_SAYS
-from salesperf.engines.base import out_of_memory
+from salesperf.engines.base import damaged, out_of_memory
 from salesperf.i18n import t
 from salesperf.ingest.mapping import MappingError
 from salesperf.ingest.readers import FileRefused
+from salesperf.store import StoreError
 
 
 class BadRequest(ValueError):
@@ -61,6 +63,8 @@ _SAYS = {
     404: "No such page, rep, team or import",
     413: "The request body is over its limit",
     422: "The request is not valid: a parameter, a period or the body",
+    503: "The store cannot answer now (over the engine's memory budget, damaged or "
+    "unreachable); the message says what to do",
 }
 #: The error answers every route may give, for the API's description.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -154,6 +158,17 @@ def install(app: FastAPI) -> None:
             raise exc
         return error_response(request, 503, message)
 
+    async def store_failed(request: Request, exc: Exception) -> Response:
+        # the store cannot do what was asked (damaged, unreachable, refusing a write): not the
+        # request's fault, and not a bug of ours; the message says what to do
+        return error_response(request, 503, str(exc))
+
+    async def engine_io(request: Request, exc: Exception) -> Response:
+        message = damaged(exc, request.app.state.services.settings.store)
+        if message is None:  # another input/output error: a bug or the machine, a 500
+            raise exc
+        return error_response(request, 503, message)
+
     async def invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         problems = [_problem(e) for e in exc.errors()]
@@ -180,4 +195,6 @@ def install(app: FastAPI) -> None:
         app.add_exception_handler(exc, bad_input)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(duckdb.OutOfMemoryException, out_of_budget)
+    app.add_exception_handler(duckdb.IOException, engine_io)
+    app.add_exception_handler(StoreError, store_failed)
     app.add_exception_handler(StarletteHTTPException, http_error)
