@@ -474,7 +474,7 @@ def test_salesperf_copy_moves_a_store_with_its_users_to_every_engine(
     from typer.testing import CliRunner
 
     from salesperf.cli import app
-    from salesperf.users import add_user, password_hasher, sign_in
+    from salesperf.users import add_user, password_hasher, verify_password
 
     source = str(tmp_path / "source.duckdb")
     with Store.open(source) as org:
@@ -492,7 +492,7 @@ def test_salesperf_copy_moves_a_store_with_its_users_to_every_engine(
         assert copy.engine == backend
         assert copy.counts() == expected, result.output
         assert copy.settings == settings
-        assert sign_in(copy, "boss", "a-long-password", "test").username == "boss"
+        assert verify_password(copy, "boss", "a-long-password").username == "boss"
     again = runner.invoke(app, ["copy", url, "--store", source])
     assert again.exit_code == 2 and "give --replace to overwrite" in again.output
     assert runner.invoke(app, ["copy", url, "--store", source, "--replace"]).exit_code == 0
