@@ -139,55 +139,125 @@ def open_version(url: str) -> int:
 
 
 # -- workers of the PostgreSQL concurrency test (run in processes of their own) -------------------
+#
+# The workers do a fixed amount of work and take turns by handshakes, never by time: every write
+# (an imported file, a posted batch) holds its transaction open, its rows written and not yet
+# committed, until each reader has read the store; the first write of every writer waits until
+# all writers have one open at once. Readers read when asked to and once more after the last
+# write. A worker that fails breaks the barriers and reports its error, so that the others and
+# the test stop at once instead of waiting for their deadline.
 
 #: Rows of every file an importing worker writes; each file also has one row to reject.
 FILE_ROWS = 40
+#: Files each importing worker writes, and batches the batch worker posts (each twice).
+FILES = 3
+BATCHES = 3
+#: The longest any process waits for another: a deadline that fails the test, never a condition
+#: of its success (only a hung or broken run waits this long).
+DEADLINE = 300.0
+
+
+@dataclass
+class Handshakes:
+    """The queues and barriers the workers meet at (made by the test, passed to each worker)."""
+
+    start: Any  # a Barrier of every worker: all have started before any works
+    writers: Any  # a Barrier of the writers: their first writes are open at the same time
+    asks: dict[int, Any]  # one Queue per reader: ("write", writer, marker), ("done", writer, None)
+    answers: dict[int, Any]  # one Queue per writer: a reader's number once it has read
+    out: Any  # a Queue of (kind, worker, result), or ("error", worker, traceback)
+
+    def abort(self) -> None:
+        """Break the barriers, so that no one waits for a worker that failed."""
+        self.start.abort()
+        self.writers.abort()
+
+    def read_while_open(self, writer: int, marker: str) -> None:
+        """Ask every reader to read now, and wait until each has (called inside a write)."""
+        for ask in self.asks.values():
+            ask.put(("write", writer, marker))
+        for _ in self.asks:
+            self.answers[writer].get(timeout=DEADLINE)
+
+    def writer_done(self, writer: int) -> None:
+        """Tell the readers this writer has committed its last write."""
+        for ask in self.asks.values():
+            ask.put(("done", writer, None))
+
+
+def run_worker(target: Any, shakes: Handshakes, worker: int, *args: Any) -> None:
+    """Run one worker; put its result, or its error, on `shakes.out`."""
+    import traceback
+
+    try:
+        result = target(shakes, worker, *args)
+    except BaseException:
+        shakes.out.put(("error", worker, traceback.format_exc()))
+        shakes.abort()
+        raise SystemExit(1) from None
+    shakes.out.put((target.__name__, worker, result))
+
+
+def _hold_writes(shakes: Handshakes, writer: int, marker: list[str]) -> None:
+    """Make every write of this process, once its rows are written and before it commits, wait
+    for the readers to read the store (and the first one for the other writers' first writes).
+    `marker[0]` names what is being written."""
+    from salesperf.store import Store
+
+    merge = Store.merge
+    first = [True]
+
+    def held(self: Store, *args: Any, on_phase: Any = None, **kwargs: Any) -> Any:
+        def phase(name: str) -> None:
+            if on_phase is not None:
+                on_phase(name)
+            if name == "commit":  # inside the transaction: written, not yet committed
+                if first:
+                    first.clear()
+                    shakes.writers.wait(DEADLINE)
+                shakes.read_while_open(writer, marker[0])
+
+        return merge(self, *args, on_phase=phase, **kwargs)
+
+    Store.merge = held  # type: ignore[method-assign]
 
 
 def import_worker(
-    url: str,
-    token: str,
-    folder: str,
-    worker: int,
-    via_api: bool,
-    seconds: float,
-    barrier: Any,
-    out: Any,
-) -> None:
-    """Import activity files (FILE_ROWS good rows marked by account_id, one bad) until time:
-    with `salesperf import`'s importer, or uploaded to the API (`via_api`)."""
-    import time
-
+    shakes: Handshakes, worker: int, url: str, token: str, folder: str, via_api: bool
+) -> list[tuple[Any, ...]]:
+    """Import FILES activity files (FILE_ROWS good rows marked by account_id, one bad) with
+    `salesperf import`'s importer, or uploaded to the API (`via_api`)."""
     from salesperf.ingest.importer import import_file
     from salesperf.store import Store
 
+    marker = [""]
+    _hold_writes(shakes, worker, marker)
     done = []
     with Store.open(url) as store, api_client(url, token, folder) as api:
-        barrier.wait()
-        end = time.monotonic() + seconds
-        n = 0
-        while time.monotonic() < end or not done:
-            marker = f"W{worker}F{n}"
+        shakes.start.wait(DEADLINE)
+        for n in range(FILES):
+            marker[0] = f"W{worker}F{n}"
             lines = ["activity_id,rep_id,type,occurred_at,account_id"]
-            lines += [f"{marker}-{j},R{1 + j % 3},call,2025-03-{1 + j % 28:02d} 10:00,{marker}"
+            lines += [f"{marker[0]}-{j},R{1 + j % 3},call,2025-03-{1 + j % 28:02d} 10:00,{marker[0]}"
                       for j in range(FILE_ROWS)]  # fmt: skip
-            lines.append(f"{marker}-bad,R9,call,2025-03-01 10:00,{marker}")
-            path = Path(folder) / f"{marker}.csv"
+            lines.append(f"{marker[0]}-bad,R9,call,2025-03-01 10:00,{marker[0]}")
+            path = Path(folder) / f"{marker[0]}.csv"
             path.write_text("\n".join(lines) + "\n")
             if via_api:  # uploaded to the server, as the dashboard's import page does
                 with path.open("rb") as f:
                     got = api.post("/api/import/activities", files={"file": (path.name, f)})
                 assert got.status_code == 200, got.text
                 j = got.json()
-                done.append((marker, j["import_id"], j["inserted"], j["updated"], j["unchanged"],
-                             j["rejected"]))  # fmt: skip
+                done.append((marker[0], j["import_id"], j["inserted"], j["updated"],
+                             j["unchanged"], j["rejected"]))  # fmt: skip
             else:
                 r = import_file(
-                    store, "activities", path, rejects_path=Path(folder) / f"{marker}.rej.csv"
+                    store, "activities", path, rejects_path=Path(folder) / f"{marker[0]}.rej.csv"
                 )
-                done.append((marker, r.import_id, r.inserted, r.updated, r.unchanged, r.rejected))
-            n += 1
-    out.put(("import", worker, done))
+                done.append((marker[0], r.import_id, r.inserted, r.updated, r.unchanged,
+                             r.rejected))  # fmt: skip
+    shakes.writer_done(worker)
+    return done
 
 
 def api_client(url: str, token: str, folder: str) -> Any:
@@ -203,39 +273,40 @@ def api_client(url: str, token: str, folder: str) -> Any:
     return TestClient(app, headers={"authorization": f"Bearer {token}"})
 
 
-def batch_worker(
-    url: str, token: str, folder: str, worker: int, seconds: float, barrier: Any, out: Any
-) -> None:
-    """POST batches of activities drawn from one shared pool of ids to the API (each batch
-    twice, as a client retrying after a lost answer would)."""
+def batch_worker(shakes: Handshakes, worker: int, url: str, token: str, folder: str) -> list[str]:
+    """POST BATCHES batches of activities drawn from one shared pool of ids to the API (each
+    batch twice, as a client retrying after a lost answer would)."""
     import random
-    import time
 
+    marker = [""]
+    _hold_writes(shakes, worker, marker)
     rng = random.Random(worker)
     sent: set[str] = set()
     with api_client(url, token, folder) as api:
-        barrier.wait()
-        end = time.monotonic() + seconds
-        while time.monotonic() < end or not sent:
+        shakes.start.wait(DEADLINE)
+        for n in range(BATCHES):
             ids = sorted(rng.sample(range(300), 20))
             batch = [
                 {"activity_id": f"B{i:03d}", "rep_id": f"R{1 + i % 3}", "type": "email",
                  "occurred_at": f"2025-03-{1 + i % 28:02d} 09:00", "account_id": "batch"}
                 for i in ids
             ]  # fmt: skip
-            for _ in range(2):  # a retry of the same batch changes nothing
-                r = api.post("/api/activities", json=batch)
-                assert r.status_code == 200, r.text
-            sent.update(r["activity_id"] for r in batch)
-    out.put(("batch", worker, sorted(sent)))
+            for attempt in range(2):  # a retry of the same batch changes nothing
+                marker[0] = f"batch{n}.{attempt}"
+                got = api.post("/api/activities", json=batch)
+                assert got.status_code == 200, got.text
+            sent.update(row["activity_id"] for row in batch)
+    shakes.writer_done(worker)
+    return sorted(sent)
 
 
 def read_worker(
-    url: str, token: str, folder: str, worker: int, seconds: float, barrier: Any, out: Any
-) -> None:
-    """Count rows per import file and get a team scorecard (from the library, and from the
-    API), again and again; report what was seen."""
-    import time
+    shakes: Handshakes, worker: int, url: str, token: str, folder: str
+) -> dict[str, Any]:
+    """Whenever a writer holds a write open, count the rows per import file and get a team
+    scorecard (from the library, and from the API); once more after the last write. Report
+    what was seen, and how many rows of each file in flight were visible while it was."""
+    import queue
     from datetime import date
 
     from salesperf.metrics.compiler import run
@@ -243,25 +314,43 @@ def read_worker(
     from salesperf.metrics.query import By, Query
     from salesperf.store import Store
 
-    reads, cards, states, broken = 0, 0, set(), []
+    ask, writers = shakes.asks[worker], len(shakes.answers)
+    reads, cards, states, broken, during = 0, 0, set(), [], []
     with Store.open(url) as store, api_client(url, token, folder) as api:
-        barrier.wait()
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
+
+        def read(in_flight: list[tuple[int, str]]) -> None:
+            nonlocal reads, cards
             t = store.table("activities")
             files = t.filter(t.account_id.startswith("W"))
             per_file = files.group_by("account_id").aggregate(n=files.count()).to_pandas()
-            broken += [(a, int(n)) for a, n in zip(per_file.account_id, per_file.n, strict=True)
-                       if n != FILE_ROWS]  # fmt: skip
-            states.add(len(per_file))
+            seen = dict(zip(per_file.account_id, (int(n) for n in per_file.n), strict=True))
+            broken.extend((a, n) for a, n in seen.items() if n != FILE_ROWS)
+            states.add(len(seen))
+            during.extend((w, m, seen.get(m, 0)) for w, m in in_flight)
             reads += 1
-            if reads % 3 == 0:
-                q = Query(("activities", "activities_per_day"), date(2025, 3, 1), date(2025, 4, 1),
-                          Grain.MONTH, By.TEAM)  # fmt: skip
-                card = run(store.con, q, "UTC")
-                got = api.get("/api/scorecard", params={
-                    "by": "team", "period": "2025-03", "metrics": "activities"})  # fmt: skip
-                assert got.status_code == 200, got.text
-                cards += int(len(card) > 0 and len(got.json()["rows"]) > 0)
-    out.put(("read", worker, {"reads": reads, "cards": cards, "states": sorted(states),
-                              "broken": broken}))  # fmt: skip
+            q = Query(("activities", "activities_per_day"), date(2025, 3, 1), date(2025, 4, 1),
+                      Grain.MONTH, By.TEAM)  # fmt: skip
+            card = run(store.con, q, "UTC")
+            got = api.get("/api/scorecard", params={
+                "by": "team", "period": "2025-03", "metrics": "activities"})  # fmt: skip
+            assert got.status_code == 200, got.text
+            cards += int(len(card) > 0 and len(got.json()["rows"]) > 0)
+
+        shakes.start.wait(DEADLINE)
+        finished: set[int] = set()
+        while len(finished) < writers:
+            asked = [ask.get(timeout=DEADLINE)]
+            while True:  # every request waiting now is answered by one read
+                try:
+                    asked.append(ask.get_nowait())
+                except queue.Empty:
+                    break
+            finished |= {w for kind, w, _ in asked if kind == "done"}
+            in_flight = [(w, m) for kind, w, m in asked if kind == "write"]
+            if in_flight:
+                read(in_flight)
+                for w, _ in in_flight:
+                    shakes.answers[w].put(worker)
+        read([])  # after every write has committed
+    return {"reads": reads, "cards": cards, "states": sorted(states), "broken": broken,
+            "during": during}  # fmt: skip

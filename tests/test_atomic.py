@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +15,32 @@ import pytest
 
 from salesperf.ingest.importer import import_file
 from salesperf.store import Store
+
+#: The longest the test waits for the import process: a deadline that fails a hung run.
+DEADLINE = 120.0
+#: `python -m salesperf`, except that the import, once its rows are written and before it
+#: commits, says so on stderr and waits to be killed.
+HELD = "held: rows written, not committed"
+HOLDING_CLI = f"""
+import sys, threading
+from salesperf.store import Store
+
+merge = Store.merge
+
+def held(self, *args, on_phase=None, **kwargs):
+    def phase(name):
+        if on_phase is not None:
+            on_phase(name)
+        if name == "commit":  # inside the transaction
+            print({HELD!r}, file=sys.stderr, flush=True)
+            threading.Event().wait({DEADLINE})
+            sys.exit("the import was never killed")
+    return merge(self, *args, on_phase=phase, **kwargs)
+
+Store.merge = held
+from salesperf.cli import main
+main()
+"""
 
 ACTS = "activity_id,rep_id,type,occurred_at\nA1,R1,call,2025-01-06 10:00\nA2,R2,email,2025-01-06 11:00\n"
 
@@ -79,33 +104,34 @@ def test_a_process_killed_in_the_middle_of_an_import_changes_nothing(
     _big_activities(big, 1_500_000)
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "salesperf", "import", "activities", str(big), "--store", str(path)],
+        [sys.executable, "-c", HOLDING_CLI, "import", "activities", str(big), "--store", str(path)],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
     )
     seen: list[str] = []
-    writing = threading.Event()
+    news = threading.Event()  # the import holds its transaction open, or it has ended
 
     def watch() -> None:
         assert proc.stderr is not None
         for line in proc.stderr:
             seen.append(line)
-            if line.startswith("Writing"):
-                os.kill(proc.pid, signal.SIGKILL)  # in the middle of the transaction
-                writing.set()
-                return
+            if HELD in line:
+                news.set()
+        news.set()
 
     t = threading.Thread(target=watch, daemon=True)
     t.start()
-    deadline = time.monotonic() + 120
-    while proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if proc.poll() is None:
-        proc.kill()
-    t.join(5)
-    assert writing.is_set(), f"the import never reached its write phase: {''.join(seen)}"
-    assert proc.returncode == -signal.SIGKILL
+    try:
+        assert news.wait(DEADLINE), "the import neither wrote its rows nor ended"
+        assert any(HELD in line for line in seen), f"the import ended early: {''.join(seen)}"
+        os.kill(proc.pid, signal.SIGKILL)  # in the middle of the transaction
+        assert proc.wait(DEADLINE) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    t.join(DEADLINE)
 
     with Store.open(path) as s:
         assert _snapshot(s) == before

@@ -22,6 +22,9 @@ from salesperf.store import Store
 from webtools import MANAGER, PASSWORD, PERIOD, REP, REP_ID, app_for, build_web_store
 
 CHROMIUM = Path("/usr/bin/chromium")
+#: The longest any wait lasts (the server's start, a page, a chart, a request): a deadline that
+#: fails a hung run on a busy machine, never a condition of success.
+DEADLINE = 120.0
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
 
 pytestmark = [
@@ -57,17 +60,30 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def live(store_path: Path) -> Iterator[str]:
     """The app served by uvicorn on a free port, in a thread; yields its base URL."""
     port = _free_port()
-    server = uvicorn.Server(
+    up = threading.Event()  # the server started, or gave up
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            up.set()
+
+    server = Server(
         uvicorn.Config(app_for(store_path), host="127.0.0.1", port=port, log_level="warning")
     )
-    thread = threading.Thread(target=server.run, daemon=True)
+
+    def serve() -> None:
+        try:
+            server.run()
+        finally:
+            up.set()
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    while not server.started:
-        thread.join(0.05)
-        assert thread.is_alive(), "the server did not start"
+    assert up.wait(DEADLINE) and server.started, "the server did not start"
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
-    thread.join(10)
+    thread.join(DEADLINE)
+    assert not thread.is_alive(), "the server did not stop"
 
 
 @pytest.fixture
@@ -84,6 +100,8 @@ def offline(page: Any, live: str) -> Iterator[Any]:
             r.abort()
 
     page.route("**/*", route)
+    page.set_default_timeout(DEADLINE * 1000)  # for every wait, navigation and request
+    page.set_default_navigation_timeout(DEADLINE * 1000)
     yield page
     assert outside == [], f"pages asked other servers for {outside}"
 
@@ -180,7 +198,7 @@ def test_an_upload_with_a_bad_row_imports_the_good_rows_and_shows_the_bad_one(
     assert "occurred_at" in bad and "yesterday" in bad
     _shot(page, "import-result")
     link = page.locator("a[download]").get_attribute("href")
-    rejected = page.request.get(live + link)
+    rejected = page.request.get(live + link, timeout=DEADLINE * 1000)
     assert rejected.ok and "yesterday" in rejected.text() and "BR1" not in rejected.text()
     with Store.open(store_path) as s:
         ids = s._exec("SELECT activity_id FROM activities WHERE activity_id LIKE 'BR%'")
@@ -210,7 +228,8 @@ def test_the_quadrant_draws_every_rep_and_a_click_opens_their_page(offline: Any,
     page = offline
     _sign_in(page, live, MANAGER, "/quadrant")
     _charts_drawn(page, 1)
-    data = page.request.get(f"{live}/api/quadrant").json()  # the page's own numbers
+    # the page's own numbers
+    data = page.request.get(f"{live}/api/quadrant", timeout=DEADLINE * 1000).json()
     reps = data["diagnosis"]["reps"]
     drawn = [
         r for r in reps

@@ -1,7 +1,10 @@
 """The web server under concurrent use: requests run side by side on stores of their own and
 give the same numbers as one at a time and as the library; a slow page does not hold up the
 others; a write moves the data version, so no cached figure outlives it; the result cache
-computes a missing result once however many requests ask for it at the same moment."""
+computes a missing result once however many requests ask for it at the same moment.
+
+Requests overlap because the test makes them wait for each other (barriers and events), never
+because they happen to; a wait's deadline only fails a broken run."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from salesperf.api import services
 from salesperf.api.deps import View
 from salesperf.api.page_routes import ThreadedRouter
 from salesperf.api.services import ResultCache
@@ -21,6 +25,10 @@ from salesperf.scorecard import scorecard
 from salesperf.store import Store
 from salesperf.web.pages import Page, add_page
 from webtools import ADMIN, MANAGER, PERIOD, REP_ID, app_for, build_web_store, sign_in
+
+#: The longest a test waits for a request or thread: a deadline that fails a hung run, never
+#: a condition of success.
+DEADLINE = 120.0
 
 #: (who, path, params) of page data and scorecard requests that a dashboard makes.
 REQUESTS: list[tuple[str, str, dict[str, str]]] = [
@@ -62,6 +70,33 @@ def _close(clients: dict[str, TestClient]) -> None:
         c.__exit__(None, None, None)
 
 
+def _side_by_side(cache: ResultCache) -> list[Any]:
+    """Make the first two computations the app's cache starts wait for each other.
+
+    Every computation (a viewer's scope, a page's data, a scorecard) runs in a request that
+    holds a store of its own, and a request computes one thing at a time, so two requests
+    hold stores at the same moment. Two, not more: while both viewers' scopes are computed,
+    every other request may be waiting for one of them. Returns the keys of the computations
+    that met, once they have."""
+    barrier, lock, started, met = threading.Barrier(2), threading.Lock(), [0], []
+    get = cache.get
+
+    def held_get(key: Any, compute: Any) -> Any:
+        def held() -> Any:
+            with lock:
+                started[0] += 1
+                first = started[0] <= barrier.parties
+            if first:
+                barrier.wait(DEADLINE)
+                met.append(key)
+            return compute()
+
+        return get(key, held)
+
+    cache.get = held_get  # type: ignore[method-assign]
+    return met
+
+
 def _fetch(clients: dict[str, TestClient], job: tuple[str, str, dict[str, str]]) -> Any:
     who, path, params = job
     r = clients[who].get(path, params=params)
@@ -83,15 +118,17 @@ def test_concurrent_requests_give_the_same_numbers_as_one_at_a_time_and_the_libr
     app = app_for(store_path)  # a fresh app: every first request computes, at the same time
     clients = _signed_in(app, ADMIN, MANAGER)
     try:
+        together = _side_by_side(app.state.services.cache)
         jobs = REQUESTS * 4
         with ThreadPoolExecutor(12) as pool:
-            got = list(pool.map(lambda j: _fetch(clients, j), jobs))
+            got = list(pool.map(lambda j: _fetch(clients, j), jobs, timeout=DEADLINE))
         opened = app.state.services.stores.opened
     finally:
         _close(clients)
     for i, job in enumerate(jobs):
         assert got[i] == expected[i % len(REQUESTS)], job
-    assert opened > 1  # the requests ran on stores of their own, side by side
+    assert len(together) == 2  # two requests computed at the same moment ...
+    assert opened > 1  # ... each holding a store of its own, side by side
 
     # and the numbers are the library's
     teams = scorecard(store, by="team", period=PERIOD).to_json()
@@ -118,7 +155,7 @@ def test_a_slow_page_does_not_hold_up_the_others(store_path: Path) -> None:
     def slow(view: View) -> dict[str, Any]:
         """A page whose data takes as long as the test wants."""
         started.set()
-        assert release.wait(60), "the slow page was never released"
+        assert release.wait(DEADLINE), "the slow page was never released"
         return {"done": True}
 
     app = app_for(store_path)
@@ -129,11 +166,11 @@ def test_a_slow_page_does_not_hold_up_the_others(store_path: Path) -> None:
     try:
         with ThreadPoolExecutor(1) as pool:
             pending = pool.submit(clients[ADMIN].get, "/api/slow")
-            assert started.wait(60)
+            assert started.wait(DEADLINE)
             quick = clients[ADMIN].get("/api/overview", params={"period": PERIOD})
-            still_waiting = not pending.done()
+            still_waiting = not pending.done()  # certain: it waits for `release`
             release.set()
-            assert pending.result(60).json() == {"done": True}
+            assert pending.result(DEADLINE).json() == {"done": True}
     finally:
         release.set()
         _close(clients)
@@ -167,32 +204,41 @@ def test_a_write_moves_the_data_version_and_the_figures_follow(tmp_path: Path) -
         assert (activities(), overview()) == (before + 1, total + 1)
 
 
-def test_one_computation_answers_every_request_that_asks_for_it_meanwhile() -> None:
+def test_one_computation_answers_every_request_that_asks_for_it_meanwhile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    waiting = threading.Event()
+
+    class Watched(services.Future):  # type: ignore[type-arg]
+        """The cache's promise of a result; tells when a second caller waits for it."""
+
+        def result(self, timeout: float | None = None) -> Any:
+            waiting.set()
+            return super().result(timeout)
+
+    monkeypatch.setattr(services, "Future", Watched)
     cache = ResultCache()
-    computing, release, arrived = threading.Event(), threading.Event(), threading.Event()
+    computing, release = threading.Event(), threading.Event()
     first, other = object(), object()
     others: list[int] = []
 
     def slow() -> object:
         computing.set()
-        assert release.wait(60)
+        assert release.wait(DEADLINE)
         return first
 
     def again() -> object:
         others.append(1)
         return other
 
-    def late() -> object:
-        arrived.set()
-        return cache.get("k", again)
-
     with ThreadPoolExecutor(2) as pool:
         a = pool.submit(cache.get, "k", slow)
-        assert computing.wait(60)
-        b = pool.submit(late)
-        assert arrived.wait(60)
+        assert computing.wait(DEADLINE)
+        b = pool.submit(cache.get, "k", again)
+        # the second caller asked while the first computed, and waits for its result
+        assert waiting.wait(DEADLINE), "the second caller never waited for the computation"
         release.set()
-        assert a.result(60) is first and b.result(60) is first
+        assert a.result(DEADLINE) is first and b.result(DEADLINE) is first
     assert others == [] and cache.get("k", again) is first
 
 
@@ -202,15 +248,15 @@ def test_a_result_computed_across_a_write_is_not_kept() -> None:
 
     def slow() -> str:
         computing.set()
-        assert release.wait(60)
+        assert release.wait(DEADLINE)
         return "before the write"
 
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(cache.get, "k", slow)
-        assert computing.wait(60)
+        assert computing.wait(DEADLINE)
         cache.clear()  # a write lands while the result is computed
         release.set()
-        assert pending.result(60) == "before the write"  # its caller gets it ...
+        assert pending.result(DEADLINE) == "before the write"  # its caller gets it ...
     assert cache.get("k", lambda: "after the write") == "after the write"  # ... no one else
 
 
