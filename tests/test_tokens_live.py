@@ -83,7 +83,7 @@ def test_a_bearer_read_a_sign_in_and_a_revocation_finish_while_an_import_writes(
                 with s.transaction():
                     s._exec("UPDATE reps SET name = name")
                     held.set()
-                    assert release.wait(60), "the import was never released"
+                    assert release.wait(300), "the import was never released"
             finally:
                 svc.stores.give(s)
 
@@ -110,11 +110,11 @@ def test_a_bearer_read_a_sign_in_and_a_revocation_finish_while_an_import_writes(
     with ThreadPoolExecutor(2) as pool:
         importing = pool.submit(import_in_progress)
         try:
-            assert held.wait(60), "the import did not start"
-            done = pool.submit(requests).result(timeout=60)
+            assert held.wait(300), "the import did not start"
+            done = pool.submit(requests).result(timeout=240)
         finally:
             release.set()
-        importing.result(60)
+        importing.result(120)
     assert not done["released"] and not done["lock_free"]  # all of it while the import held on
     assert done["me"].status_code == 200 and done["me"].json()["user"]["username"] == REP
     assert done["signed_in"].status_code == 303
