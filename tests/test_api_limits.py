@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -335,3 +336,17 @@ def test_text_parameters_declare_their_length_and_pattern(web: dict[str, Any]) -
     assert body["reps"]["anyOf"][0]["items"] == {
         "type": "string", "maxLength": 200, "pattern": "^[^\\x00]*$",
     }  # fmt: skip
+
+
+def test_a_query_takes_at_most_50_filters_and_one_given_twice_counts_once(
+    web: dict[str, Any],
+) -> None:
+    from salesperf.metrics.query import Query
+
+    body = {"metrics": ["activities"], "start": "2026-07-01", "end": "2026-10-01",
+            "filters": [["kind", "new_business"]] * 51}  # fmt: skip
+    r = web["admin"].post("/api/query", json=body)
+    assert r.status_code == 422 and "body.filters" in _error(r, 422)
+    q = Query(("activities",), date(2026, 7, 1), date(2026, 10, 1),
+              filters=(("kind", "new_business"), ("kind", "new_business"), ("source", "x")))  # fmt: skip
+    assert [(d.value, v) for d, v in q.filters] == [("kind", "new_business"), ("source", "x")]

@@ -42,6 +42,7 @@ router = APIRouter(prefix="/api")
 
 #: An id, a name or an option: free text without a NUL byte, of a bounded length.
 Name = Annotated[str, StringConstraints(max_length=ID_LENGTH, pattern=NO_NUL)]
+FILTERS = 50  # the most filters of one metric query
 #: A row of each batch, from the demo organisation, for the API's description.
 ACTIVITY = {"activity_id": "A-9001", "rep_id": "R002", "type": "call",
             "occurred_at": "2026-09-30T10:00:00", "outcome": "connected"}  # fmt: skip
@@ -150,7 +151,8 @@ class QueryBody(BaseModel):
     split: Split | None = None
     reps: list[Name] | None = Field(default=None, max_length=ITEMS)
     teams: list[Name] | None = Field(default=None, max_length=ITEMS)
-    filters: list[tuple[Split, Name]] = Field(default=[], max_length=ITEMS)
+    # every filter must hold (they are joined with AND): a few per dimension at most make sense
+    filters: list[tuple[Split, Name]] = Field(default=[], max_length=FILTERS)
 
 
 def _json_value(v: Any) -> Any:

@@ -99,7 +99,9 @@ class Query:
             object.__setattr__(self, "compare", tuple(Compare(c) for c in self.compare))
             if self.split is not None:
                 object.__setattr__(self, "split", Split(self.split))
-            object.__setattr__(self, "filters", tuple((Split(d), str(v)) for d, v in self.filters))
+            # each filter must hold; one given twice is the same condition, kept once
+            filters = dict.fromkeys((Split(d), str(v)) for d, v in self.filters)
+            object.__setattr__(self, "filters", tuple(filters))
         except ValueError as exc:
             raise ValueError(f"{exc}; see salesperf.metrics.query for the choices") from None
         object.__setattr__(self, "metrics", tuple(self.metrics))
