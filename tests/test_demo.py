@@ -129,7 +129,8 @@ def test_build_fills_every_table_with_exactly_the_canonical_columns(built: Built
     for name, spec in TABLES.items():
         table = built.data.tables[name]
         assert tuple(table.column_names) == spec.column_names, name
-        assert table.num_rows > 0, name
+        if name != "fx_rates":  # the demo organisation sells in its own currency only
+            assert table.num_rows > 0, name
         assert tuple(built[name].columns) == spec.column_names, name
         assert len(built[name]) == table.num_rows, name
     assert built.store.counts()["activities"] == built.data.tables["activities"].num_rows

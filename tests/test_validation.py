@@ -37,8 +37,8 @@ CASES = [
     ("deals", DEAL_HEAD + GOOD_DEAL + "D1,R2,2025-01-06,open,10,\n",
      "deal_id", "duplicate_id", "deal_id D1 appears more than once in the file; the row on line 2 was kept"),
     ("deals", "deal_id,rep_id,created_at,status,amount,closed_at,currency\n"
-     "D1,R1,2025-01-06,won,1000,2025-02-03,EUR\nD2,R1,2025-01-06,won,10,2025-02-03,USD\n",
-     "currency", "other_currency", "the amount is in USD, but the organisation's currency is EUR"),
+     "D1,R1,2025-01-06,won,1000,2025-02-03,EUR\nD2,R1,2025-01-06,won,10,2025-02-03,US$\n",
+     "currency", "unknown_currency", "'US$' is not a currency code; use the three letters of ISO 4217"),
     ("activities", "activity_id,rep_id,type,occurred_at\nA1,R1,call,2025-01-06 10:00\n"
      "A2,R1,call,0001-01-01\n",
      "occurred_at", "date_out_of_range", "occurred_at 0001-01-01 lies outside the accepted dates"),

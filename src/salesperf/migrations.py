@@ -78,6 +78,17 @@ def migration_2(store: Store) -> None:
             store.create_table(name, schema, key)
 
 
+#: Rows a snapshot import (`--replace`) deleted, as they were, with the import that deleted them.
+DELETED = "salesperf_deleted"
+DELETED_SCHEMA = ibis.schema(
+    {
+        "import_id": "int64",
+        "table_name": "string",
+        "row_key": "string",
+        "row_data": "string",
+    }
+)
+
 USERS = "salesperf_users"
 SESSIONS = "salesperf_sessions"
 TOKENS = "salesperf_tokens"
@@ -116,10 +127,24 @@ def migration_4(store: Store) -> None:
     store._exec(f"ALTER TABLE {REJECTS} ADD COLUMN IF NOT EXISTS message_nl VARCHAR")
 
 
+def migration_5(store: Store) -> None:
+    """Version 5: deals keep their own currency; a rep's other names (`rep_aliases`) and the
+    exchange rates (`fx_rates`) are canonical tables; rows a snapshot import deleted are kept
+    (`salesperf_deleted`) so that they can be recovered."""
+    store._engine.add_column("deals", "currency", TABLES["deals"].column("currency").kind.dtype)
+    for name in ("rep_aliases", "fx_rates"):
+        spec = TABLES[name]
+        if not store._has_table(name):
+            store.create_table(name, spec.schema, spec.key)
+    if not store._has_table(DELETED):
+        store.create_table(DELETED, DELETED_SCHEMA)
+
+
 MIGRATIONS: tuple[Callable[[Store], None], ...] = (
     migration_1,
     migration_2,
     migration_3,
     migration_4,
+    migration_5,
 )
 LATEST_VERSION = len(MIGRATIONS)

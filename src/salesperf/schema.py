@@ -265,6 +265,7 @@ TABLES: Mapping[str, Table] = {
                 Column("created_at", TS, True),
                 Column("status", T, True, vocabulary=DealStatus),
                 Column("amount", N, non_negative=True),
+                Column("currency"),
                 Column("closed_at", TS),
                 Column("account_id"),
                 Column("stage"),
@@ -345,6 +346,28 @@ TABLES: Mapping[str, Table] = {
             entity="absence",
             description="Days a rep was not working.",
         ),
+        Table(
+            "rep_aliases",
+            (
+                Column("alias", T, True),
+                Column("rep_id", T, True, references="reps.rep_id"),
+                Column("source"),
+            ),
+            key=("alias",),
+            entity="rep alias",
+            description="Names, e-mails and CRM owner ids under which a rep appears in exports.",
+        ),
+        Table(
+            "fx_rates",
+            (
+                Column("currency", T, True),
+                Column("date", D, True),
+                Column("rate", N, True, non_negative=True),
+            ),
+            key=("currency", "date"),
+            entity="exchange rate",
+            description="Units of the organisation's currency per unit of another currency.",
+        ),
     )
 }
 
@@ -360,6 +383,8 @@ LOAD_ORDER: tuple[str, ...] = (
     "targets",
     "surveys",
     "absences",
+    "rep_aliases",
+    "fx_rates",
 )
 
 

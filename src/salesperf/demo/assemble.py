@@ -120,6 +120,11 @@ def _table(name: str, columns: dict[str, Any]) -> pa.Table:
 _ROW_GROUP = 122_880
 
 
+def _empty(name: str) -> dict[str, Any]:
+    """A canonical table the generated organisation leaves empty."""
+    return {c.name: pa.array([], c.kind.dtype.to_pyarrow()) for c in TABLES[name].columns}
+
+
 class Assembly:
     """Turns a generated world into the canonical Arrow tables."""
 
@@ -147,7 +152,7 @@ class Assembly:
         return pa.array((day + self.cal.epoch_day).astype(np.int32), pa.date32(), mask=mask)
 
     def tables(self) -> dict[str, pa.Table]:
-        """All ten canonical tables, in load order."""
+        """Every canonical table, in load order."""
         build = {
             "teams": self.teams,
             "reps": self.reps,
@@ -159,6 +164,8 @@ class Assembly:
             "targets": self.targets,
             "surveys": self.surveys,
             "absences": self.absences,
+            "rep_aliases": self.rep_aliases,
+            "fx_rates": lambda: _empty("fx_rates"),
         }
         return {name: _table(name, build[name]()) for name in LOAD_ORDER}
 
@@ -184,6 +191,14 @@ class Assembly:
             "role": _take(("rep", "manager"), org.manager.astype(np.int64)),
             "start_date": self.date(org.start_day),
             "end_date": self.date(np.where(left, org.end_day, 0), left),
+        }
+
+    def rep_aliases(self) -> dict[str, Any]:
+        """Each rep's e-mail address, as a CRM export names its owners."""
+        return {
+            "alias": pa.array(self.w.org.emails, pa.string()),
+            "rep_id": self.rep_ids,
+            "source": pa.array(["crm"] * len(self.w.org.emails), pa.string()),
         }
 
     def accounts(self) -> dict[str, Any]:
@@ -233,6 +248,7 @@ class Assembly:
             "created_at": self.ts(d.created),
             "status": _take(("open", "lost", "won"), status),
             "amount": pa.array(d.amount, pa.float64()),
+            "currency": pa.nulls(n, pa.string()),
             "closed_at": self.ts(np.where(d.closed, d.close, 0), d.closed),
             "account_id": self.account.at(d.account),
             "stage": _take((*STAGES, WON_STAGE, LOST_STAGE), stage),

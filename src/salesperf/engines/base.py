@@ -175,6 +175,12 @@ class Engine:
         """Create a table if it does not exist; engines that enforce keys enforce `key`."""
         raise NotImplementedError
 
+    def add_column(self, table: str, column: str, dtype: Any) -> None:
+        """Add a column (null in every row) to a table that lacks it."""
+        self.execute(
+            f"ALTER TABLE {q(table)} ADD COLUMN IF NOT EXISTS {q(column)} {duck_type(dtype)}"
+        )
+
     def count(self, name: str) -> int:
         """The number of rows in a table."""
         return int(self.execute(f"SELECT count(*) FROM {q(name)}")[0][0])

@@ -134,6 +134,12 @@ class PostgresEngine(Engine):
             cols.append(f"PRIMARY KEY ({', '.join(q(k) for k in key)})")
         self.execute(f"CREATE TABLE IF NOT EXISTS {q(name)} ({', '.join(cols)})")
 
+    def add_column(self, table: str, column: str, dtype: Any) -> None:
+        """Add a column (null in every row) to a table that lacks it."""
+        self.execute(
+            f"ALTER TABLE {q(table)} ADD COLUMN IF NOT EXISTS {q(column)} {pg_type(dtype)}"
+        )
+
     def create_index(self, table: str, columns: tuple[str, ...]) -> None:
         """A b-tree index."""
         name = q(f"{table}_{'_'.join(columns)}_idx")

@@ -261,6 +261,25 @@ class SparkEngine(DuckDBEngine):
             empty = ", ".join(f"CAST(NULL AS {duck_type(t)}) AS {q(n)}" for n, t in schema.items())
             self._write_snapshot(name, f"SELECT {empty} LIMIT 0")
 
+    def add_column(self, table: str, column: str, dtype: Any) -> None:
+        """A canonical table gets a new snapshot with the column (null in every row)."""
+        if table not in TABLES:
+            super().add_column(table, column, dtype)
+            return
+        location = self._snapshots().get(table)
+        if location is None or table in self.sources:
+            return
+        have = {
+            str(r[0])
+            for r in self.execute(f"DESCRIBE SELECT * FROM read_parquet('{self._file(location)}')")
+        }
+        if column not in have:
+            self._write_snapshot(
+                table,
+                f"SELECT *, CAST(NULL AS {duck_type(dtype)}) AS {q(column)} "
+                f"FROM read_parquet('{self._file(location)}')",
+            )
+
     def write(
         self,
         spec: Table,

@@ -37,7 +37,7 @@ from typing import Any
 from salesperf.schema import TABLES
 
 #: Extra canonical columns an import may carry that are checked but not stored.
-CHECK_ONLY = ("currency",)
+CHECK_ONLY: tuple[str, ...] = ()
 DATE_FORMATS = ("ISO", "DD-MM-YYYY", "MM/DD/YYYY")
 PRESETS = ("generic", "hubspot", "salesforce", "pipedrive")
 #: A pseudo source column: the record's number in the file (1 = first data row).

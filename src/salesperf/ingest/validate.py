@@ -46,7 +46,6 @@ class Plan:
 
     spec: Table
     columns: tuple[ColumnPlan, ...]
-    currency: ColumnPlan | None
     ignored: tuple[str, ...]
     dedupe: bool = False
 
@@ -105,11 +104,9 @@ def plan_columns(spec: Table, source_columns: tuple[str, ...], mapping: ImportMa
             + f"\nThe file's columns are: {cols}"
         )
     ignored = tuple(c for c in source_columns if c not in used)
-    currency = next(p for p in plans if p.column.name == "currency")
     return Plan(
         spec=spec,
-        columns=tuple(p for p in plans if p.column.name != "currency"),
-        currency=currency if currency.present else None,
+        columns=tuple(plans),
         ignored=ignored,
         dedupe=mapping.dedupe,
     )
@@ -143,7 +140,7 @@ def stage_sql(
     def raw(c: str) -> str:
         return ident(f"r_{c}")
 
-    for p in (*plan.columns, *([plan.currency] if plan.currency else [])):
+    for p in plan.columns:
         c = p.column.name
         text = text_sql(p)
         vocab = p.column.vocabulary
@@ -152,6 +149,24 @@ def stage_sql(
             words = activity_types if (spec.name == "activities" and c == "type") else vocab.words()  # type: ignore[union-attr]
             texts.append(f"{text} AS {ident('g_' + c)}")  # as given, for messages
             text = f"lower(regexp_replace({text}, '[\\s-]+', '_', 'g'))"
+        if spec.name == "deals" and c == "currency":
+            # ISO 4217 codes in capitals; a deal without one is in the organisation's currency
+            text = f"coalesce(upper({text}), {lit(currency)})"
+            checks.append(
+                check(
+                    c,
+                    "unknown_currency",
+                    f"NOT regexp_full_match({m(c)}, '[A-Z]{{3}}')",
+                    m(c),
+                    Text(
+                        "'{value}' is not a currency code; use the three letters of ISO 4217, "
+                        "such as EUR or USD",
+                        "'{value}' is geen valutacode; gebruik de drie letters van ISO 4217, "
+                        "zoals EUR of USD",
+                    ),
+                    value=m(c),
+                )
+            )
         texts.append(f"{text} AS {m(c)}")
         kind = p.column.kind
         if kind is Kind.TEXT:
@@ -314,23 +329,6 @@ def stage_sql(
                     table=lit(ref_table),
                 )
             )
-    if plan.currency is not None:
-        checks.append(
-            check(
-                "currency",
-                "other_currency",
-                f"upper({m('currency')}) <> {lit(currency)}",
-                m("currency"),
-                Text(
-                    "the amount is in {currency}, but the organisation's currency is {org}; "
-                    "convert it first (one currency per organisation)",
-                    "het bedrag is in {currency}, maar de valuta van de organisatie is {org}; "
-                    "reken het eerst om (één valuta per organisatie)",
-                ),
-                currency=m("currency"),
-                org=lit(currency),
-            )
-        )
     checks.extend(table_rules(spec, known, metric_names, activity_types))
     bad = " OR ".join(f"coalesce({k.condition}, false)" for k in checks) or "false"
     problems = ", ".join(
