@@ -82,6 +82,14 @@ def import_cmd(
     rejects: Annotated[
         Path | None, typer.Option(help="Where to write rejected rows (default ./FILE.rejects.csv).")
     ] = None,
+    accept_suggested: Annotated[
+        bool,
+        typer.Option(
+            "--accept-suggested",
+            help="Map the status, type, outcome or source values no rule maps to the suggested "
+            "words (without it, such values stop the import and are listed).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     lang: LangOpt = Lang.EN,
     store: StoreOpt = None,
@@ -109,8 +117,9 @@ def import_cmd(
             LazyProgress(err, s.progress_tracker()) as progress,
         ):
             result = import_file(
-                s, name, file, mapping=m, rejects_path=rejects, on_phase=progress, lang=lang
-            )
+                s, name, file, mapping=m, rejects_path=rejects, on_phase=progress, lang=lang,
+                accept_suggested=accept_suggested,
+            )  # fmt: skip
     if as_json:
         data = asdict(result)
         data["rejects_path"] = str(result.rejects_path) if result.rejects_path else None

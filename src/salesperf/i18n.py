@@ -107,6 +107,21 @@ MESSAGES: dict[str, Text] = {
     "import.source": _t("Column in the file", "Kolom in het bestand"),
     "import.required": _t("required", "verplicht"),
     "import.ignored": _t("Columns not imported", "Kolommen die niet worden geïmporteerd"),
+    "import.unmapped": _t("Values no rule maps", "Waarden zonder vertaalregel"),
+    "import.unmapped_help": _t(
+        "These values of the file mean nothing to salesperf yet. The import stops on them "
+        "unless you take the suggestions (or add them to a mapping file).",
+        "Deze waarden uit het bestand zeggen salesperf nog niets. De import stopt erop, tenzij "
+        "u de suggesties overneemt (of ze in een mappingbestand opneemt).",
+    ),
+    "import.rows": _t("Rows", "Rijen"),
+    "import.suggestion": _t("Suggestion", "Suggestie"),
+    "import.accept_suggested": _t(
+        "Map these values as suggested", "Deze waarden vertalen zoals voorgesteld"
+    ),
+    "import.suggested": _t(
+        "Values mapped as suggested (rows)", "Waarden volgens de suggestie vertaald (rijen)"
+    ),
     "import.sample": _t("First rows of the file", "Eerste rijen van het bestand"),
     "import.run": _t("Import these rows", "Deze rijen importeren"),
     "import.refused": _t(

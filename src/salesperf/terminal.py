@@ -123,6 +123,10 @@ def print_result(out: Console, r: ImportResult, show: int, lang: Lang | str = La
         out.print(
             f"{i18n.t('import.ignored', lang)}: {', '.join(r.ignored_columns)}", highlight=False
         )
+    if r.suggested:
+        out.print(i18n.t("import.suggested", lang), highlight=False)
+        for column, value, word, rows in r.suggested:
+            out.print(f"  {column}: {value!r} → {word} ({rows:,})", highlight=False, markup=False)
     if r.problems:
         out.print(f"[bold yellow]{i18n.t('import.first_problems', lang, n=r.rejected)}[/]")
         line = i18n.t("import.line", lang).lower()

@@ -16,6 +16,7 @@ declares for each of these statuses on every route (`ERROR_RESPONSES`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 from urllib.parse import quote
 
@@ -34,6 +35,7 @@ from salesperf.engines.base import damaged, out_of_memory
 from salesperf.i18n import t
 from salesperf.ingest.mapping import MappingError
 from salesperf.ingest.readers import FileRefused
+from salesperf.ingest.vocab import UnmappedValues
 from salesperf.store import StoreError
 
 
@@ -150,6 +152,8 @@ def install(app: FastAPI) -> None:
 
     async def bad_input(request: Request, exc: Exception) -> Response:
         details = exc.details if isinstance(exc, BadRequest) else {}
+        if isinstance(exc, UnmappedValues):  # each value, so that a client can offer choices
+            details = {"unmapped": [asdict(u) for u in exc.found]}
         return error_response(request, 422, str(exc), **details)
 
     async def out_of_budget(request: Request, exc: Exception) -> Response:

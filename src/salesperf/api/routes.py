@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 
 import pandas as pd
@@ -225,6 +226,9 @@ async def import_upload(
     decimal: FormName = None,
     date_format: FormName = None,
     sheet: FormName = None,
+    accept_suggested: Annotated[
+        bool, Form(description="map values no rule maps to the suggested words")
+    ] = False,
 ) -> JSONResponse:
     """Import a file into a canonical table through the same importer as `salesperf import`:
     every row checked, rejected rows listed (and kept for download), the rest upserted at once.
@@ -237,7 +241,9 @@ async def import_upload(
     )  # fmt: skip
     _, path = await save_upload(view.work_dir, file)
     try:
-        result = await run_in_threadpool(run_import, view, name, path, mapping)
+        result = await run_in_threadpool(
+            partial(run_import, accept_suggested=accept_suggested), view, name, path, mapping
+        )
     finally:
         discard_upload(path)
     return JSONResponse(result_json(result))

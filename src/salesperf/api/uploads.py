@@ -29,6 +29,7 @@ from salesperf.ingest.readers import FileRefused, open_source
 from salesperf.ingest.rejects import rejects_text
 from salesperf.ingest.sql import ident
 from salesperf.ingest.validate import plan_columns
+from salesperf.ingest.vocab import UnmappedValues, find_unmapped
 from salesperf.migrations import REJECTS
 from salesperf.schema import TABLES
 from salesperf.store import Store
@@ -223,6 +224,8 @@ def _preview(store: Store, table: str, path: Path, mapping: ImportMapping) -> di
         if ROW_SOURCE in mapping.rename:
             columns = (*columns, ROW_SOURCE)
         plan = plan_columns(spec, columns, mapping)
+        words = {"type": store.settings.activity_types} if table == "activities" else {}
+        unmapped = find_unmapped(con, source.relation, plan.columns, table, words)
         cols = ", ".join(ident(c) for c in source.columns)
         rows = con.execute(f"SELECT {cols} FROM {source.relation} LIMIT {SAMPLE_ROWS}").fetchall()
     finally:
@@ -242,6 +245,7 @@ def _preview(store: Store, table: str, path: Path, mapping: ImportMapping) -> di
             for p in plan.columns
         ],
         "ignored": list(plan.ignored),
+        "unmapped": [asdict(u) for u in unmapped],
         "sample": {
             "columns": list(source.columns),
             "rows": [[None if v is None else str(v) for v in r] for r in rows],
@@ -249,14 +253,21 @@ def _preview(store: Store, table: str, path: Path, mapping: ImportMapping) -> di
     }
 
 
-def run_import(view: View, table: str, path: Path, mapping: ImportMapping) -> ImportResult:
+def run_import(
+    view: View, table: str, path: Path, mapping: ImportMapping, *, accept_suggested: bool = False
+) -> ImportResult:
     """Import through the command line's importer; rejected rows are kept for download."""
     folder = view.work_dir / "rejects"
     folder.mkdir(parents=True, exist_ok=True)
     pending = folder / f"pending-{secrets.token_hex(8)}.csv"  # the store keeps the rejects
     with view.writes:
         try:
-            result = import_file(view.store, table, path, mapping=mapping, rejects_path=pending)
+            result = import_file(
+                view.store, table, path, mapping=mapping, rejects_path=pending,
+                accept_suggested=accept_suggested,
+            )  # fmt: skip
+        except UnmappedValues:  # its message names the file only; its values are wanted whole
+            raise
         except FileRefused as exc:
             raise _without_paths(exc, path, view.work_dir) from None
         finally:

@@ -13,7 +13,7 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from salesperf.ingest.rejects import (
 )
 from salesperf.ingest.sql import ident
 from salesperf.ingest.validate import plan_columns, stage_sql
+from salesperf.ingest.vocab import UnmappedValues, find_unmapped, with_suggestions
 from salesperf.metrics.registry import metric_names
 from salesperf.schema import TABLES
 from salesperf.store import IMPORT_MEMORY, MEMORY_ENV, Store, StoreError
@@ -77,6 +78,8 @@ class ImportResult:
     ignored_columns: tuple[str, ...]
     seconds: float
     settings: dict[str, str] = field(default_factory=dict)
+    #: suggestions taken with `accept_suggested`: (column, value as given, word, rows)
+    suggested: tuple[tuple[str, str, str, int], ...] = ()
 
     @property
     def accepted(self) -> int:
@@ -127,6 +130,7 @@ def import_file(
     check_only: bool = False,
     lang: Lang | str = Lang.EN,
     guard: Guard | None = None,
+    accept_suggested: bool = False,
 ) -> ImportResult:
     """Import one file into one canonical table; see the module docstring for the guarantees.
 
@@ -136,7 +140,11 @@ def import_file(
 
     With `check_only`, every row is read and checked but nothing is written anywhere (no rows,
     no log entry, no rejects file): the result's problems say what an import would reject.
-    `lang` is the language of the rejects file (the store keeps every problem in both)."""
+    `lang` is the language of the rejects file (the store keeps every problem in both).
+
+    A status (or a mapped type, outcome, source) that no rule maps stops the import before
+    anything is written (`UnmappedValues`, listing each value with its count and a suggestion);
+    with `accept_suggested` the suggestions are taken and listed in the result's `suggested`."""
     budget = (
         contextlib.nullcontext()  # a budget the user chose is kept as it is
         if os.environ.get(MEMORY_ENV)
@@ -147,7 +155,7 @@ def import_file(
             store, table, path, mapping=mapping, mapping_file=mapping_file,
             preset_name=preset_name, maps=maps, rejects_path=rejects_path,
             on_phase=on_phase, keep_problems=keep_problems, check_only=check_only, lang=lang,
-            guard=guard,
+            guard=guard, accept_suggested=accept_suggested,
         )  # fmt: skip
 
 
@@ -166,6 +174,7 @@ def _import_file(
     check_only: bool = False,
     lang: Lang | str = Lang.EN,
     guard: Guard | None = None,
+    accept_suggested: bool = False,
 ) -> ImportResult:
     """The import itself (`import_file` sets the engine's memory budget around it)."""
     started = time.monotonic()
@@ -207,6 +216,18 @@ def _import_file(
             relation = f"(SELECT CAST(row_number() OVER () AS VARCHAR) AS {ident(ROW_SOURCE)}, * FROM {relation})"
             columns = (*columns, ROW_SOURCE)
         plan = plan_columns(spec, columns, mapping)
+        words = {"type": settings.activity_types} if spec.name == "activities" else {}
+        suggested: tuple[tuple[str, str, str, int], ...] = ()
+        if found := find_unmapped(con, relation, plan.columns, spec.name, words):
+            if not accept_suggested or any(u.suggestion is None for u in found):
+                raise UnmappedValues(
+                    source.path.name,
+                    [u for u in found if not accept_suggested or u.suggestion is None],
+                    spec.name,
+                )
+            mapping = replace(mapping, values=with_suggestions(mapping.values, found))
+            plan = plan_columns(spec, columns, mapping)
+            suggested = tuple((u.column, u.value, str(u.suggestion), u.rows) for u in found)
         if source.format == "csv" and plan.dedupe:
             relation = f"(SELECT row_number() OVER () - 1 AS _rec, * FROM {relation})"
             line_column = "_rec"
@@ -272,7 +293,7 @@ def _import_file(
                     for r in rejects[:keep_problems]
                 ),
                 rejects_path=None, ignored_columns=plan.ignored,
-                seconds=time.monotonic() - started,
+                seconds=time.monotonic() - started, suggested=suggested,
             )  # fmt: skip
         import_id = store.next_import_id()
         rejects_table = None
@@ -331,6 +352,7 @@ def _import_file(
         rejects_path=out_path,
         ignored_columns=plan.ignored,
         seconds=time.monotonic() - started,
+        suggested=suggested,
     )
 
 

@@ -94,13 +94,14 @@ def import_run(
     upload: Annotated[str, Form()],
     preset: Annotated[str, Form()] = "generic",
     maps: Annotated[str, Form()] = "",
+    accept_suggested: Annotated[bool, Form()] = False,
 ) -> Response:
     """Import the kept upload and show what happened, row by rejected row."""
     require_admin(view.user, "imports")
     path = upload_path(view.work_dir, upload)
     name, mapping = mapping_for(table, preset=preset, maps=split_maps(maps))
     try:
-        result = run_import(view, name, path, mapping)
+        result = run_import(view, name, path, mapping, accept_suggested=accept_suggested)
     finally:
         discard_upload(path)
     return render(request, view, "import_result.html", result=result_json(result))
