@@ -48,9 +48,9 @@ def test_the_cases_cover_every_rule_and_each_rule_is_explained_in_dutch() -> Non
 
 #: Hand-written Dutch for a few of the cases, whole sentences.
 DUTCH = {
-    "deals-unknown_word-status": "de waarde 'maybe' staat niet in de woordenlijst van status; gebruik een van: open, won, lost",
+    "reps-unknown_word-role": "de waarde 'boss' staat niet in de woordenlijst van role; gebruik een van: rep, manager",
     "deals-required-rep_id": "rep_id is leeg, maar is verplicht voor een deal",
-    "deals-closed_before_created-closed_at": "de deal is gesloten op 2025-02-01, vóór de aanmaakdatum 2025-03-01",
+    "deals-closed_before_created-closed_at": "de deal is verloren, gesloten op 2025-02-01, vóór de aanmaakdatum 2025-03-01; een gewonnen of verloren deal sluit op of na de aanmaakdatum (de verwachte sluitdatum van een open deal mag elke datum zijn)",
     "deals-duplicate_id-deal_id": "deal_id D1 komt meer dan eens voor in het bestand; de rij op regel 2 is behouden",
     "deals-unknown_reference-rep_id": "verkoper 'R9' is onbekend; importeer die eerst in de tabel reps, of neem die op in dit bestand",
     "surveys-score_out_of_scale-score": "score 6 valt buiten de schaal csat5 (1-5)",

@@ -23,8 +23,8 @@ CASES = [
      "amount", "not_a_number", "'ten' is not a number"),
     ("deals", DEAL_HEAD + GOOD_DEAL + "D2,R1,2025-13-45,open,10,\n",
      "created_at", "not_a_date", "'2025-13-45' is not a date"),
-    ("deals", DEAL_HEAD + GOOD_DEAL + "D2,R1,2025-01-06,maybe,10,\n",
-     "status", "unknown_word", "'maybe' is not a known status; use one of: open, won, lost"),
+    ("reps", "rep_id,name,team_id,role\nR8,Xi,T1,rep\nR9,Yo,T1,boss\n",
+     "role", "unknown_word", "'boss' is not a known role; use one of: rep, manager"),
     ("deals", DEAL_HEAD + GOOD_DEAL + "D2,R1,2025-01-06,open,-5,\n",
      "amount", "negative", "amount is -5; it cannot be negative"),
     ("deals", DEAL_HEAD + GOOD_DEAL + "D2,R9,2025-01-06,open,10,\n",
@@ -33,7 +33,7 @@ CASES = [
      "closed_at", "closed_without_date", "the deal is won but has no close date"),
     ("deals", DEAL_HEAD + GOOD_DEAL + "D2,R1,2025-03-01,lost,10,2025-02-01\n",
      "closed_at", "closed_before_created",
-     "it closed on 2025-02-01, before it was created on 2025-03-01"),
+     "the deal is lost, closed on 2025-02-01, before it was created on 2025-03-01"),
     ("deals", DEAL_HEAD + GOOD_DEAL + "D1,R2,2025-01-06,open,10,\n",
      "deal_id", "duplicate_id", "deal_id D1 appears more than once in the file; the row on line 2 was kept"),
     ("deals", "deal_id,rep_id,created_at,status,amount,closed_at,currency\n"
@@ -153,3 +153,15 @@ def test_reps_and_their_team_can_arrive_in_one_team_file(
     result = import_file(empty_store, "teams", write("t.csv", text))
     assert result.inserted == 2
     assert [(p.line, p.rule) for p in result.problems] == [(4, "unknown_reference")]
+
+
+def test_an_open_deal_may_expect_to_close_on_any_date(
+    store: Store, write: Callable[..., Path]
+) -> None:
+    """An open deal's closed_at is its expected close date, which may lie before its creation
+    (a CRM keeps the first guess); only a won or lost deal must close on or after creation."""
+    text = DEAL_HEAD + "D1,R1,2025-03-01,open,10,2025-02-01\nD2,R1,2025-03-01,won,10,2025-02-01\n"
+    result = import_file(store, "deals", write("d.csv", text))
+    assert result.inserted == 1
+    assert [(p.line, p.rule) for p in result.problems] == [(3, "closed_before_created")]
+    assert result.problems[0].message.startswith("the deal is won, closed on 2025-02-01")

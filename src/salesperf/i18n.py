@@ -119,6 +119,11 @@ MESSAGES: dict[str, Text] = {
     "import.accept_suggested": _t(
         "Map these values as suggested", "Deze waarden vertalen zoals voorgesteld"
     ),
+    "import.unknown_owners": _t(
+        "{n} owners are no known rep; their {rows} rows were rejected (kept in the rejects file):",
+        "{n} eigenaren zijn geen bekende verkoper; hun {rows} rijen zijn geweigerd (bewaard in "
+        "het bestand met geweigerde rijen):",
+    ),
     "import.suggested": _t(
         "Values mapped as suggested (rows)", "Waarden volgens de suggestie vertaald (rijen)"
     ),

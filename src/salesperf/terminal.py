@@ -127,13 +127,32 @@ def print_result(out: Console, r: ImportResult, show: int, lang: Lang | str = La
         out.print(i18n.t("import.suggested", lang), highlight=False)
         for column, value, word, rows in r.suggested:
             out.print(f"  {column}: {value!r} → {word} ({rows:,})", highlight=False, markup=False)
-    if r.problems:
+    if r.unknown_owners:
+        from salesperf.ingest.owners import add_owner_hint
+
+        rows = sum(n for _, n in r.unknown_owners)
+        out.print(
+            "[bold yellow]"
+            + i18n.t("import.unknown_owners", lang, n=len(r.unknown_owners), rows=rows)
+            + "[/]"
+        )
+        for owner, n in r.unknown_owners[: show * 3]:
+            out.print(f"  {owner!r}: {n:,}", highlight=False, markup=False)
+        if len(r.unknown_owners) > show * 3:
+            out.print(f"  … {len(r.unknown_owners) - show * 3}", highlight=False)
+        out.print(add_owner_hint(list(r.unknown_owners)), highlight=False, markup=False)
+    listed = [
+        p
+        for p in r.problems
+        if not (r.unknown_owners and p.column == "rep_id" and p.rule == "unknown_reference")
+    ]
+    if listed:
         out.print(f"[bold yellow]{i18n.t('import.first_problems', lang, n=r.rejected)}[/]")
         line = i18n.t("import.line", lang).lower()
-        for p in r.problems[:show]:
+        for p in listed[:show]:
             out.print(f"  {line} {p.line}, {p.column}: {p.text(lang)}", highlight=False)
-        if r.rejects_path:
-            out.print(i18n.t("import.all_rejects", lang, path=str(r.rejects_path)), highlight=False)
+    if r.rejects_path and (listed or r.unknown_owners):
+        out.print(i18n.t("import.all_rejects", lang, path=str(r.rejects_path)), highlight=False)
 
 
 def render_scorecard(card: Scorecard, currency: str, console: Console) -> None:

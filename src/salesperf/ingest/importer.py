@@ -14,13 +14,14 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pyarrow as pa
 
 from salesperf.analysis.common import Lang, Text
 from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping, from_options, load_mapping, preset
+from salesperf.ingest.owners import owners_relation, unknown_owners
 from salesperf.ingest.parse import id_sql
 from salesperf.ingest.readers import FileRefused, open_source, structural_rejects
 from salesperf.ingest.rejects import (
@@ -80,6 +81,8 @@ class ImportResult:
     settings: dict[str, str] = field(default_factory=dict)
     #: suggestions taken with `accept_suggested`: (column, value as given, word, rows)
     suggested: tuple[tuple[str, str, str, int], ...] = ()
+    #: owners that are no known rep (their rows are rejected): (owner as given, rows)
+    unknown_owners: tuple[tuple[str, int], ...] = ()
 
     @property
     def accepted(self) -> int:
@@ -232,6 +235,8 @@ def _import_file(
             relation = f"(SELECT row_number() OVER () - 1 AS _rec, * FROM {relation})"
             line_column = "_rec"
         known = {ref: store.staging_relation(*ref.split(".")) for ref in _references(spec.name)}
+        if "reps.rep_id" in known and spec.name not in ("reps", "rep_aliases"):
+            known["owners"] = owners_relation(store, con, name)
         if spec.name == "teams":  # a team may name a parent given in the same file
             key = plan.get("team_id")
             known["teams.team_id"] = (
@@ -240,6 +245,9 @@ def _import_file(
                 if key.sources
                 else known["teams.team_id"]
             )
+        rates_from = None
+        if spec.name == "deals" and plan.get("currency").sources:
+            rates_from = _rates_for(store, con, relation, plan.get("currency").sources)
         sql = stage_sql(
             plan,
             relation,
@@ -252,6 +260,7 @@ def _import_file(
             known=known,
             name=name,
             dates=settings.date_range(),
+            rates_from=rates_from,
         )
         phase("check")
         try:
@@ -278,6 +287,7 @@ def _import_file(
                     f"SELECT DISTINCT {', '.join(ident(c) for c in owned)} FROM {ident(name)}"
                 ).to_arrow_table()
             )
+        strangers = tuple(unknown_owners(con, name)) if "owners" in known else ()
         pos = "_line" if line_column else "rowid"
         dups = find_duplicates(con, name, spec.key, pos)
         rows_staged = int(con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0])
@@ -294,6 +304,7 @@ def _import_file(
                 ),
                 rejects_path=None, ignored_columns=plan.ignored,
                 seconds=time.monotonic() - started, suggested=suggested,
+                unknown_owners=strangers,
             )  # fmt: skip
         import_id = store.next_import_id()
         rejects_table = None
@@ -332,7 +343,7 @@ def _import_file(
         counts = store.merge(spec, accepted, log=log, rejects=rejects_table, on_phase=phase)
     finally:
         con.execute(f"DROP VIEW IF EXISTS {ident(name + '_ok')}")
-        for suffix in ("", "_rej", "_csv_rejects", "_csv_scan"):
+        for suffix in ("", "_rej", "_csv_rejects", "_csv_scan", "_owners"):
             con.execute(f"DROP TABLE IF EXISTS {ident(name + suffix)}")
         source.close()
     problems = tuple(
@@ -353,7 +364,23 @@ def _import_file(
         ignored_columns=plan.ignored,
         seconds=time.monotonic() - started,
         suggested=suggested,
+        unknown_owners=strangers,
     )
+
+
+def _rates_for(
+    store: Store, con: object, relation: str, sources: tuple[str, ...]
+) -> dict[str, date | None]:
+    """The currencies the file names, each with the first day it has an exchange rate (the
+    ECB's reference rates are loaded into fx_rates for those that have none yet)."""
+    from salesperf.fx import ensure_rates
+
+    given = "coalesce(" + ", ".join(f"nullif(trim({ident(s)}), '')" for s in sources) + ")"
+    found = con.execute(  # type: ignore[attr-defined]
+        f"SELECT DISTINCT upper({given}) FROM {relation} WHERE {given} IS NOT NULL"
+    ).fetchall()
+    codes = [str(r[0]) for r in found if len(str(r[0])) == 3 and str(r[0]).isalpha()]
+    return ensure_rates(store, codes) if codes else {}
 
 
 def _first_line(exc: Exception) -> str:

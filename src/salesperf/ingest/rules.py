@@ -167,12 +167,20 @@ def table_rules(
             check(
                 "closed_at",
                 "closed_before_created",
+                # an open deal's closed_at is its expected close date: any date will do
+                f"{v('status')} IN ({closed}) AND "
                 f"CAST({loc('closed_at')} AS DATE) < CAST({loc('created_at')} AS DATE)",
                 m("closed_at"),
                 Text(
-                    "it closed on {closed}, before it was created on {created}",
-                    "de deal is gesloten op {closed}, vóór de aanmaakdatum {created}",
+                    "the deal is {status}, closed on {closed}, before it was created on "
+                    "{created}; a won or lost deal closes on or after its creation (an open "
+                    "deal's expected close date may be any date)",
+                    "de deal is {status_nl}, gesloten op {closed}, vóór de aanmaakdatum "
+                    "{created}; een gewonnen of verloren deal sluit op of na de aanmaakdatum "
+                    "(de verwachte sluitdatum van een open deal mag elke datum zijn)",
                 ),
+                status=v("status"),
+                status_nl=f"CASE {v('status')} WHEN 'won' THEN 'gewonnen' ELSE 'verloren' END",
                 closed=f"strftime({loc('closed_at')}, '%Y-%m-%d')",
                 created=f"strftime({loc('created_at')}, '%Y-%m-%d')",
             )

@@ -16,6 +16,7 @@ from datetime import date
 
 from salesperf.analysis.common import Text
 from salesperf.ingest.mapping import CHECK_ONLY, ImportMapping, normalise_name
+from salesperf.ingest.owners import resolved_sql
 from salesperf.ingest.parse import (
     FORMAT_HINT,
     OFFSET_RE,
@@ -125,11 +126,15 @@ def stage_sql(
     known: Mapping[str, str],
     name: str,
     dates: tuple[date, date] = (date(1990, 1, 1), date(2100, 1, 1)),
+    rates_from: Mapping[str, date | None] | None = None,
 ) -> str:
     """The statement that creates the temporary table `name` of mapped, parsed, checked rows.
 
     `known` maps a reference such as "reps.rep_id" to a relation of the ids already known;
-    `dates` is the first and the last day a date may fall on (`Settings.date_range`).
+    `dates` is the first and the last day a date may fall on (`Settings.date_range`);
+    `rates_from` gives, per currency of the file, the first day with an exchange rate (None:
+    none at all; `salesperf.fx.ensure_rates`): a deal in another currency than the
+    organisation's needs a rate on or before the day it was created.
     """
     spec = plan.spec
     texts: list[str] = []
@@ -149,6 +154,36 @@ def stage_sql(
             words = activity_types if (spec.name == "activities" and c == "type") else vocab.words()  # type: ignore[union-attr]
             texts.append(f"{text} AS {ident('g_' + c)}")  # as given, for messages
             text = f"lower(regexp_replace({text}, '[\\s-]+', '_', 'g'))"
+        if spec.name == "deals" and c == "currency" and p.present:
+            firsts = {k.upper(): d for k, d in (rates_from or {}).items() if d is not None}
+            first = (
+                "CASE "
+                + " ".join(
+                    f"WHEN {lit(k)} THEN DATE {lit(d.isoformat())}" for k, d in firsts.items()
+                )
+                + " END"
+                if firsts
+                else "CAST(NULL AS DATE)"
+            )
+            first_at = f"CASE {m(c)} {first[5:]}" if firsts else first
+            checks.append(
+                check(
+                    c,
+                    "no_rate",
+                    f"{m(c)} <> {lit(currency)} AND regexp_full_match({m(c)}, '[A-Z]{{3}}') AND "
+                    f"({first_at} IS NULL OR CAST({loc('created_at')} AS DATE) < {first_at})",
+                    m(c),
+                    Text(
+                        "there is no exchange rate from {value} to {org} on or before "
+                        "{day}; import rates into fx_rates (salesperf import fx_rates FILE)",
+                        "er is geen wisselkoers van {value} naar {org} op of vóór {day}; "
+                        "importeer koersen in fx_rates (salesperf import fx_rates BESTAND)",
+                    ),
+                    value=m(c),
+                    org=lit(currency),
+                    day=f"strftime({loc('created_at')}, '%Y-%m-%d')",
+                )
+            )
         if spec.name == "deals" and c == "currency":
             # ISO 4217 codes in capitals; a deal without one is in the organisation's currency
             text = f"coalesce(upper({text}), {lit(currency)})"
@@ -169,7 +204,10 @@ def stage_sql(
             )
         texts.append(f"{text} AS {m(c)}")
         kind = p.column.kind
-        if kind is Kind.TEXT:
+        owner = c == "rep_id" and "owners" in known and spec.name not in ("reps", "rep_aliases")
+        if owner:  # an owner as the export names them, resolved to a rep (ingest.owners)
+            final.append(f"{resolved_sql(m(c), known['reps.rep_id'], known['owners'])} AS {v(c)}")
+        elif kind is Kind.TEXT:
             final.append(f"{m(c)} AS {v(c)}")
         elif kind is Kind.NUMBER:
             parsed.append(f"{number_sql(m(c), decimal)} AS {raw(c)}")
@@ -316,7 +354,9 @@ def stage_sql(
                 check(
                     c,
                     "unknown_reference",
-                    f"{v(c)} IS NOT NULL AND {v(c)} NOT IN (SELECT id FROM {ref})",
+                    f"{m(c)} IS NOT NULL AND {v(c)} IS NULL"
+                    if owner
+                    else f"{v(c)} IS NOT NULL AND {v(c)} NOT IN (SELECT id FROM {ref})",
                     shown,
                     Text(
                         "{what} '{value}' is not known; import it into {table} first, "

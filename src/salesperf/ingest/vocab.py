@@ -162,21 +162,29 @@ def watched(plan_columns: Sequence[ColumnPlan], table: str) -> list[ColumnPlan]:
         vocab = p.column.vocabulary
         if vocab is None or not p.sources:
             continue
-        if (table == "deals" and p.column.name == "status") or (p.values is not None and "*" not in p.values):
+        if (table == "deals" and p.column.name == "status") or (
+            p.values is not None and "*" not in p.values
+        ):
             out.append(p)
     return out
 
 
 def find_unmapped(
-    con: Any, relation: str, plans: Sequence[ColumnPlan], table: str, words: Mapping[str, Sequence[str]]
+    con: Any,
+    relation: str,
+    plans: Sequence[ColumnPlan],
+    table: str,
+    words: Mapping[str, Sequence[str]],
 ) -> list[Unmapped]:
     """Every value of a watched column that maps to no word of its vocabulary, with counts."""
     found: list[Unmapped] = []
     for p in watched(plans, table):
         c = p.column.name
         allowed = words.get(c) or p.column.vocabulary.words()  # type: ignore[union-attr]
-        given = f"nullif(trim({ident(p.sources[0])}), '')" if len(p.sources) == 1 else (
-            "coalesce(" + ", ".join(f"nullif(trim({ident(s)}), '')" for s in p.sources) + ")"
+        given = (
+            f"nullif(trim({ident(p.sources[0])}), '')"
+            if len(p.sources) == 1
+            else ("coalesce(" + ", ".join(f"nullif(trim({ident(s)}), '')" for s in p.sources) + ")")
         )
         mapped = f"lower(regexp_replace({text_sql(p)}, '[\\s-]+', '_', 'g'))"
         rows = con.execute(
@@ -189,9 +197,9 @@ def find_unmapped(
     return found
 
 
-def with_suggestions(values: Mapping[str, Mapping[str, str]], found: Sequence[Unmapped]) -> dict[
-    str, dict[str, str]
-]:
+def with_suggestions(
+    values: Mapping[str, Mapping[str, str]], found: Sequence[Unmapped]
+) -> dict[str, dict[str, str]]:
     """The mapping's value tables with every suggested value added (keys as the mapping keeps
     them: trimmed and case-folded)."""
     out = {k: dict(v) for k, v in values.items()}
