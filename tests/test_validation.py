@@ -39,6 +39,9 @@ CASES = [
     ("deals", "deal_id,rep_id,created_at,status,amount,closed_at,currency\n"
      "D1,R1,2025-01-06,won,1000,2025-02-03,EUR\nD2,R1,2025-01-06,won,10,2025-02-03,US$\n",
      "currency", "unknown_currency", "'US$' is not a currency code; use the three letters of ISO 4217"),
+    ("deals", "deal_id,rep_id,created_at,status,amount,closed_at,currency\n"
+     "D1,R1,2025-01-06,won,1000,2025-02-03,USD\nD2,R1,2025-01-06,won,10,2025-02-03,XTS\n",
+     "currency", "no_rate", "there is no exchange rate from XTS to EUR on or before 2025-01-06"),
     ("activities", "activity_id,rep_id,type,occurred_at\nA1,R1,call,2025-01-06 10:00\n"
      "A2,R1,call,0001-01-01\n",
      "occurred_at", "date_out_of_range", "occurred_at 0001-01-01 lies outside the accepted dates"),
@@ -165,3 +168,24 @@ def test_an_open_deal_may_expect_to_close_on_any_date(
     assert result.inserted == 1
     assert [(p.line, p.rule) for p in result.problems] == [(3, "closed_before_created")]
     assert result.problems[0].message.startswith("the deal is won, closed on 2025-02-01")
+
+
+def test_deals_keep_their_currency_and_need_a_rate_on_their_day(
+    store: Store, write: Callable[..., Path]
+) -> None:
+    """The ECB's rates come in for a currency the file names; a deal created before the first
+    rate of its currency is rejected, as is one in a currency without rates."""
+    text = (
+        "deal_id,rep_id,created_at,status,amount,closed_at,currency\n"
+        "D1,R1,2025-01-06,won,1000,2025-02-03,usd\n"
+        "D2,R1,2025-01-06,won,10,2025-02-03,\n"
+        "D3,R1,1998-06-01,won,10,1998-07-01,GBP\n"  # before the euro and its reference rates
+        "D4,R1,2025-01-06,open,10,,EUR\n"
+    )
+    result = import_file(store, "deals", write("d.csv", text))
+    assert [(p.line, p.rule) for p in result.problems] == [(4, "no_rate")]
+    got = store.table("deals").execute().set_index("deal_id")["currency"].to_dict()
+    assert got == {"D1": "USD", "D2": "EUR", "D4": "EUR"}
+    rates = store.table("fx_rates").execute()
+    assert set(rates.currency) == {"USD", "GBP"}
+    assert str(rates.date.min())[:10] == "1999-01-04"
