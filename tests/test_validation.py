@@ -39,6 +39,9 @@ CASES = [
     ("deals", "deal_id,rep_id,created_at,status,amount,closed_at,currency\n"
      "D1,R1,2025-01-06,won,1000,2025-02-03,EUR\nD2,R1,2025-01-06,won,10,2025-02-03,US$\n",
      "currency", "unknown_currency", "'US$' is not a currency code; use the three letters of ISO 4217"),
+    ("deals", DEAL_HEAD + GOOD_DEAL + "D\x002,R1,2025-01-06,open,10,\n",
+     "deal_id", "control_character",
+     "deal_id holds an invisible control character (such as a NUL byte) at character 2"),
     ("deals", "deal_id,rep_id,created_at,status,amount,closed_at,currency\n"
      "D1,R1,2025-01-06,won,1000,2025-02-03,USD\nD2,R1,2025-01-06,won,10,2025-02-03,XTS\n",
      "currency", "no_rate", "there is no exchange rate from XTS to EUR on or before 2025-01-06"),
@@ -189,3 +192,24 @@ def test_deals_keep_their_currency_and_need_a_rate_on_their_day(
     rates = store.table("fx_rates").execute()
     assert set(rates.currency) == {"USD", "GBP"}
     assert str(rates.date.min())[:10] == "1999-01-04"
+
+
+def test_nul_bytes_reject_their_row_or_leave_free_text(
+    store: Store, write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A Windows-1252 export with NUL bytes inside fields: in free text (the lost reason) they
+    are dropped, in an id the row is rejected naming its line and column; the file is read."""
+    text = (
+        "deal_id,rep_id,created_at,status,amount,closed_at,lost_reason\r\n"
+        'D1,R1,2025-01-06,lost,10,2025-02-03,"Prix trop \u00e9lev\u00e9\x00\x00"\r\n'
+        "D\x002,R1,2025-01-06,won,20,2025-02-03,\r\n"
+        "D3,R1,2025-01-06,won,30,2025-02-03,\r\n"
+    )
+    path = write("sf.csv", text, encoding="cp1252")
+    result = import_file(store, "deals", path, rejects_path=tmp_path / "r.csv")
+    assert (result.inserted, result.rejected) == (2, 1)
+    assert [(p.line, p.column, p.rule) for p in result.problems] == [
+        (3, "deal_id", "control_character")
+    ]
+    reasons = store.table("deals").execute().set_index("deal_id")["lost_reason"].to_dict()
+    assert reasons["D1"] == "Prix trop \u00e9lev\u00e9"

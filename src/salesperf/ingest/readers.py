@@ -123,6 +123,24 @@ def text_encoding(given: str) -> str:
     return info.name
 
 
+#: How binary formats begin: images, archives (xlsx, zip), PDF, old Office, executables.
+_MAGIC = (
+    b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"PK\x05\x06", b"%PDF",
+    b"\xd0\xcf\x11\xe0", b"\x7fELF", b"MZ", b"\x1f\x8b", b"BZh", b"7z\xbc\xaf", b"PAR1",
+)  # fmt: skip
+
+
+def looks_binary(head: bytes) -> bool:
+    """Whether the start of a file is a binary format rather than text. A few NUL bytes do not
+    make a file binary: exports from CRMs carry them inside rich-text fields, and each is then
+    a problem of its row (rule `control_character`), not of the file."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    if head.startswith(_MAGIC):
+        return True
+    return head.count(b"\x00") > max(8, len(head) // 10)
+
+
 def detect_encoding(head: bytes, given: str | None) -> str:
     """utf-8 (with or without BOM) unless the start of the file says Windows-1252."""
     if given:
@@ -225,7 +243,7 @@ def read_csv(
     """Make a CSV file readable as text columns; refuse a file that is not CSV text."""
     with open(path, "rb") as f:
         head = f.read(_SNIFF_BYTES)
-    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if looks_binary(head):
         raise FileRefused(f"{path.name} is not a text file (it looks binary); expected CSV text")
     enc = detect_encoding(head, encoding)
     cleanup: list[Path] = []

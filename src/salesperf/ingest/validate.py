@@ -41,6 +41,20 @@ FORMAT_HINT_NL = {
 }
 
 
+#: Control characters that have no place in a value (tab, line feed and carriage return do).
+CONTROL = "[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]"
+#: How a control character is shown in a message.
+REPLACEMENT = "\N{REPLACEMENT CHARACTER}"
+
+
+def free_text(column: Column) -> bool:
+    """A column of words for people (a name, a stage, a lost reason), not an id, a number, a
+    date or a vocabulary word."""
+    return column.kind is Kind.TEXT and not column.is_id and column.vocabulary is None and (
+        column.name not in ("currency", "type", "outcome", "metric", "scope")
+    )
+
+
 @dataclass(frozen=True)
 class Plan:
     """How a file's columns become one canonical table's columns."""
@@ -251,6 +265,27 @@ def stage_sql(
                     column=lit(c),
                     n=f"CAST(length({m(c)}) AS VARCHAR)",
                     limit=lit(f"{limit:,}"),
+                )
+            )
+        if free_text(p.column):
+            # invisible control characters (a NUL byte from a rich-text field) are dropped from
+            # free text; in an id, a number, a date or a vocabulary word they reject the row
+            texts[-1] = f"regexp_replace({text}, {lit(CONTROL)}, '', 'g') AS {m(c)}"
+        else:
+            checks.append(
+                check(
+                    c,
+                    "control_character",
+                    f"regexp_matches({m(c)}, {lit(CONTROL)})",
+                    f"regexp_replace({m(c)}, {lit(CONTROL)}, {lit(REPLACEMENT)}, 'g')",
+                    Text(
+                        "{column} holds an invisible control character (such as a NUL byte) "
+                        "at character {at}; correct the value in the source and import again",
+                        "{column} bevat een onzichtbaar stuurteken (zoals een NUL-byte) op "
+                        "positie {at}; verbeter de waarde in de bron en importeer opnieuw",
+                    ),
+                    column=lit(c),
+                    at=f"CAST(length(regexp_extract({m(c)}, {lit('^[^' + CONTROL[1:] + '*')})) + 1 AS VARCHAR)",
                 )
             )
         if kind in (Kind.DATE, Kind.TIMESTAMP):
