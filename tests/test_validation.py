@@ -213,3 +213,17 @@ def test_nul_bytes_reject_their_row_or_leave_free_text(
     ]
     reasons = store.table("deals").execute().set_index("deal_id")["lost_reason"].to_dict()
     assert reasons["D1"] == "Prix trop \u00e9lev\u00e9"
+
+
+def test_messages_name_the_files_own_columns(store: Store, write: Callable[..., Path]) -> None:
+    """A rejected row's message names the column as the file has it, the canonical name beside."""
+    text = "Deal,Owner,Created,Stage,Amount\nD1,R1,,open,10\nD2,R1,2025-01-06,open,-4\n"
+    result = import_file(
+        store, "deals", write("d.csv", text),
+        maps=["Deal=deal_id", "Owner=rep_id", "Created=created_at", "Stage=status"],
+    )  # fmt: skip
+    messages = {p.line: p.message for p in result.problems}
+    assert messages == {
+        2: "Created (created_at) is empty, and every deal needs one",
+        3: "Amount is -4; it cannot be negative",
+    }

@@ -50,9 +50,21 @@ REPLACEMENT = "\N{REPLACEMENT CHARACTER}"
 def free_text(column: Column) -> bool:
     """A column of words for people (a name, a stage, a lost reason), not an id, a number, a
     date or a vocabulary word."""
-    return column.kind is Kind.TEXT and not column.is_id and column.vocabulary is None and (
-        column.name not in ("currency", "type", "outcome", "metric", "scope")
+    return (
+        column.kind is Kind.TEXT
+        and not column.is_id
+        and column.vocabulary is None
+        and (column.name not in ("currency", "type", "outcome", "metric", "scope"))
     )
+
+
+def column_label(p: ColumnPlan) -> str:
+    """How a message names a column: as the file names it ("Amount"), with the canonical name
+    beside it when that is another word ("Close Date (closed_at)")."""
+    if len(p.sources) != 1:
+        return p.column.name
+    source = p.sources[0]
+    return source if normalise_name(source) == p.column.name else f"{source} ({p.column.name})"
 
 
 @dataclass(frozen=True)
@@ -161,6 +173,7 @@ def stage_sql(
 
     for p in plan.columns:
         c = p.column.name
+        label = column_label(p)
         text = text_sql(p)
         vocab = p.column.vocabulary
         words: tuple[str, ...] = ()
@@ -262,7 +275,7 @@ def stage_sql(
                         "{column} is {n} characters long; at most {limit} are taken",
                         "{column} is {n} tekens lang; er worden er ten hoogste {limit} aangenomen",
                     ),
-                    column=lit(c),
+                    column=lit(label),
                     n=f"CAST(length({m(c)}) AS VARCHAR)",
                     limit=lit(f"{limit:,}"),
                 )
@@ -284,7 +297,7 @@ def stage_sql(
                         "{column} bevat een onzichtbaar stuurteken (zoals een NUL-byte) op "
                         "positie {at}; verbeter de waarde in de bron en importeer opnieuw",
                     ),
-                    column=lit(c),
+                    column=lit(label),
                     at=f"CAST(length(regexp_extract({m(c)}, {lit('^[^' + CONTROL[1:] + '*')})) + 1 AS VARCHAR)",
                 )
             )
@@ -302,7 +315,7 @@ def stage_sql(
                         "{column} {value} valt buiten de toegestane datums, {first} tot en met "
                         "{last} (in te stellen met earliest_date en days_ahead)",
                     ),
-                    column=lit(c),
+                    column=lit(label),
                     value=m(c),
                     first=first,
                     last=last,
@@ -319,7 +332,7 @@ def stage_sql(
                         "{column} is empty, and every {entity} needs one",
                         "{column} is leeg, maar is verplicht voor een {entity}",
                     ),
-                    column=lit(c),
+                    column=lit(label),
                     entity=Text(lit(spec.entity), lit(entity_nl(spec.entity))),
                 )
             )
@@ -362,7 +375,7 @@ def stage_sql(
                         "gebruik een van: {words}",
                     ),
                     value=ident("g_" + c),
-                    column=lit(c),
+                    column=lit(label),
                     words=lit(", ".join(words)),
                 )
             )
@@ -377,7 +390,7 @@ def stage_sql(
                         "{column} is {value}; it cannot be negative",
                         "{column} is {value}; een negatieve waarde is niet toegestaan",
                     ),
-                    column=lit(c),
+                    column=lit(label),
                     value=m(c),
                 )
             )
