@@ -119,8 +119,9 @@ def test_import_speaks_dutch_on_the_screen_and_in_its_rejects_file(
     code, text = _run("import", "deals", str(path), "--store", str(store.path), "--lang", "nl",
                       "--rejects", str(rejects))  # fmt: skip
     assert code == 0, text
-    assert "Gelezen rijen" in text and "1 rij(en) afgewezen; de eerste problemen:" in text
-    assert "regel 3, rep_id: verkoper 'R9' is onbekend" in text
+    # an owner that is no known rep is listed once, with its rows and the way to add it
+    assert "Gelezen rijen" in text and "Eigenaren die geen bekende verkoper zijn: 1" in text
+    assert "'R9': 1" in text and 'salesperf alias add "R9" REP_ID' in text
     assert f"Alle afgewezen rijen, met hun problemen: {rejects}" in " ".join(text.split())
     lines = rejects.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "regel,problemen,deal_id,rep_id,created_at,status"

@@ -82,7 +82,7 @@ def test_the_command_line_lists_each_unknown_owner_once_and_adds_aliases(
     args = ["import", "deals", str(path), "--map", "owner=rep_id", "--store", db]
     r = runner.invoke(app, args)
     assert r.exit_code == 0, r.output
-    assert "2 owners are no known rep; their 3 rows were rejected" in r.output
+    assert "Owners that are no known rep: 2 (their 3 rows were rejected" in r.output
     assert "'Ghost Owner': 2" in r.output and "'Jan Jansen': 1" in r.output
     assert 'salesperf alias add "Ghost Owner" REP_ID' in r.output
     assert "line 7" not in r.output  # not one line per row
@@ -91,6 +91,6 @@ def test_the_command_line_lists_each_unknown_owner_once_and_adds_aliases(
     bad = runner.invoke(app, ["alias", "add", "Ghost Owner", "R99", "--store", db])
     assert bad.exit_code == 2 and "there is no rep 'R99'" in bad.output
     r = runner.invoke(app, args)
-    assert "'Ghost Owner'" not in r.output and "1 owners are no known rep" in r.output
+    assert "'Ghost Owner'" not in r.output and "Owners that are no known rep: 1 " in r.output
     listed = runner.invoke(app, ["alias", "list", "--store", db])
     assert listed.output.splitlines()[1].split() == ["Ghost", "Owner", "R3"]

@@ -120,9 +120,10 @@ MESSAGES: dict[str, Text] = {
         "Map these values as suggested", "Deze waarden vertalen zoals voorgesteld"
     ),
     "import.unknown_owners": _t(
-        "{n} owners are no known rep; their {rows} rows were rejected (kept in the rejects file):",
-        "{n} eigenaren zijn geen bekende verkoper; hun {rows} rijen zijn geweigerd (bewaard in "
-        "het bestand met geweigerde rijen):",
+        "Owners that are no known rep: {n} (their {rows} rows were rejected and kept in the "
+        "rejects file):",
+        "Eigenaren die geen bekende verkoper zijn: {n} (hun {rows} rijen zijn afgewezen en "
+        "bewaard in het bestand met afgewezen rijen):",
     ),
     "import.suggested": _t(
         "Values mapped as suggested (rows)", "Waarden volgens de suggestie vertaald (rijen)"

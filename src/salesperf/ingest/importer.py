@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from salesperf.analysis.common import Lang, Text
 from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping, from_options, load_mapping, preset
-from salesperf.ingest.owners import owners_relation, unknown_owners
+from salesperf.ingest.owners import owners_map, unknown_owners
 from salesperf.ingest.parse import id_sql
 from salesperf.ingest.readers import FileRefused, open_source, structural_rejects
 from salesperf.ingest.rejects import (
@@ -236,7 +236,7 @@ def _import_file(
             line_column = "_rec"
         known = {ref: store.staging_relation(*ref.split(".")) for ref in _references(spec.name)}
         if "reps.rep_id" in known and spec.name not in ("reps", "rep_aliases"):
-            known["owners"] = owners_relation(store, con, name)
+            known["owners"] = owners_map(store, con, name)
         if spec.name == "teams":  # a team may name a parent given in the same file
             key = plan.get("team_id")
             known["teams.team_id"] = (
@@ -343,7 +343,7 @@ def _import_file(
         counts = store.merge(spec, accepted, log=log, rejects=rejects_table, on_phase=phase)
     finally:
         con.execute(f"DROP VIEW IF EXISTS {ident(name + '_ok')}")
-        for suffix in ("", "_rej", "_csv_rejects", "_csv_scan", "_owners"):
+        for suffix in ("", "_rej", "_csv_rejects", "_csv_scan"):
             con.execute(f"DROP TABLE IF EXISTS {ident(name + suffix)}")
         source.close()
     problems = tuple(

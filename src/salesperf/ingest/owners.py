@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from salesperf.ingest.sql import ident
+from salesperf.ingest.sql import ident, lit
 
 #: What a CRM appends to a user who left.
 _SUFFIX = r"\s*[\(\[](deactivated|inactive|disabled|deleted|gedeactiveerd|inactief|verwijderd)[^\)\]]*[\)\]]\s*$"
@@ -33,9 +33,12 @@ def key_sql(x: str) -> str:
     )
 
 
-def owners_relation(store: Any, con: Any, name: str) -> str:
-    """Register the store's owner names (alias → rep) in the staging connection `con` and
-    return a relation of (`k`, `rep_id`) with one rep per key (ambiguous keys left out)."""
+def owners_map(store: Any, con: Any, name: str) -> str:
+    """The store's owner names (alias → rep), with one rep per key (ambiguous keys left out),
+    as a SQL map literal for the staging connection `con`.
+
+    A literal rather than a joined relation: a join may hand rows on in another order than the
+    file's, and a row's place in the staged table is how its line number is found."""
     reps = store.table("reps").select("rep_id", "name", "email").to_pyarrow()
     aliases = store.table("rep_aliases").select("alias", "rep_id").to_pyarrow()
     n, m = reps.num_rows, aliases.num_rows
@@ -59,27 +62,30 @@ def owners_relation(store: Any, con: Any, name: str) -> str:
             "prio": pa.array([0] * m + [1] * n + [2] * n + [3] * n, pa.int8()),
         }
     )
-    con.register(f"{name}_arrow", pairs)
-    table = f"{name}_owners"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {ident(table)} AS "
-        f"WITH p AS (SELECT {key_sql('text')} AS k, rep_id, prio FROM {ident(name + '_arrow')} "
-        "WHERE text IS NOT NULL), "
-        "best AS (SELECT k, min(prio) AS prio FROM p WHERE k IS NOT NULL GROUP BY k) "
-        "SELECT p.k, min(p.rep_id) AS rep_id FROM p JOIN best USING (k, prio) "
-        "GROUP BY p.k HAVING count(DISTINCT p.rep_id) = 1"
-    )
-    con.unregister(f"{name}_arrow")
-    return ident(table)
+    view = f"{name}_owner_pairs"
+    con.register(view, pairs)
+    try:
+        rows = con.execute(
+            f"WITH p AS (SELECT {key_sql('text')} AS k, rep_id, prio FROM {ident(view)} "
+            "WHERE text IS NOT NULL), "
+            "best AS (SELECT k, min(prio) AS prio FROM p WHERE k IS NOT NULL GROUP BY k) "
+            "SELECT p.k, min(p.rep_id) FROM p JOIN best USING (k, prio) "
+            "GROUP BY p.k HAVING count(DISTINCT p.rep_id) = 1 ORDER BY p.k"
+        ).fetchall()
+    finally:
+        con.unregister(view)
+    if not rows:
+        return "CAST(NULL AS MAP(VARCHAR, VARCHAR))"
+    return "MAP {" + ", ".join(f"{lit(k)}: {lit(r)}" for k, r in rows) + "}"
 
 
 def resolved_sql(given: str, reps: str, owners: str) -> str:
     """A rep id for the owner text `given`: itself when it is a rep id, else through the
-    owners relation (NULL: unknown)."""
+    owners map (NULL: unknown)."""
     return (
         f"CASE WHEN {given} IS NULL THEN NULL "
         f"WHEN {given} IN (SELECT id FROM {reps}) THEN {given} "
-        f"ELSE (SELECT o.rep_id FROM {owners} o WHERE o.k = {key_sql(given)}) END"
+        f"ELSE map_extract({owners}, {key_sql(given)})[1] END"
     )
 
 
