@@ -163,8 +163,8 @@ class ImportMapping:
             problems.append(
                 f"the file has the column {src!r} more than once (columns "
                 f"{', '.join(map(str, places[:-1]))} and {places[-1]}), and the mapping uses it "
-                f"for {target}; say which one with --map \"{src} (2)={target}\" "
-                f"(or \"{src} (1)={target}\" for the first)"
+                f'for {target}; say which one with --map "{src} (2)={target}" '
+                f'(or "{src} (1)={target}" for the first)'
             )
         rename = {
             (s[:-4] if s.endswith(" (1)") and s not in have and f"{s[:-4]} (2)" in have else s): t
@@ -174,7 +174,9 @@ class ImportMapping:
         if status is not None:
             missing = [c for c in status.sources() if c not in have and c not in self.optional]
             for c in missing:
-                problems.append(f"the mapping's [status] names the column {c!r}, which the file does not have")
+                problems.append(
+                    f"the mapping's [status] names the column {c!r}, which the file does not have"
+                )
             status = status.keeping(columns)
         return replace(self, rename=rename, status=status), problems
 
@@ -357,9 +359,7 @@ def load_mapping(path: str | os.PathLike[str]) -> ImportMapping:
 def _preset_files() -> dict[str, Traversable]:
     """The preset files by name (the file name without .toml)."""
     folder = resources.files("salesperf.ingest").joinpath("presets")
-    return {
-        p.name.removesuffix(".toml"): p for p in folder.iterdir() if p.name.endswith(".toml")
-    }
+    return {p.name.removesuffix(".toml"): p for p in folder.iterdir() if p.name.endswith(".toml")}
 
 
 def _preset_names() -> tuple[str, ...]:

@@ -91,7 +91,9 @@ def _mapped(given: str, values: Mapping[str, str], otherwise: str) -> str:
     rest = lit(default) if default is not None else otherwise
     if not whens:  # only "*": every given value becomes the default
         return f"CASE WHEN {given} IS NULL THEN NULL ELSE {rest} END"
-    return f"CASE WHEN {given} IS NULL THEN NULL ELSE CASE lower({given}) {whens} ELSE {rest} END END"
+    return (
+        f"CASE WHEN {given} IS NULL THEN NULL ELSE CASE lower({given}) {whens} ELSE {rest} END END"
+    )
 
 
 #: Words read as true and as false in flag columns (any case; English and Dutch).
@@ -132,12 +134,16 @@ def status_sql(rule: StatusRule, given: str, values: Mapping[str, str]) -> str:
     for col in flags.values():
         if col:  # a filled flag that is no flag word is shown as it is
             x = f"nullif(trim({ident(col)}), '')"
-            whens.append(f"WHEN {x} IS NOT NULL AND {flag_sql(x)} IS NULL THEN {lit(col + '=')} || {x}")
+            whens.append(
+                f"WHEN {x} IS NOT NULL AND {flag_sql(x)} IS NULL THEN {lit(col + '=')} || {x}"
+            )
     prob = None
     if rule.probability:
         x = f"nullif(trim({ident(rule.probability)}), '')"
         prob = probability_sql(x)
-        whens.append(f"WHEN {x} IS NOT NULL AND {prob} IS NULL THEN {lit(rule.probability + '=')} || {x}")
+        whens.append(
+            f"WHEN {x} IS NOT NULL AND {prob} IS NULL THEN {lit(rule.probability + '=')} || {x}"
+        )
     won = flag_sql(ident(flags["won"])) if flags["won"] else "CAST(NULL AS BOOLEAN)"
     closed = flag_sql(ident(flags["closed"])) if flags["closed"] else "CAST(NULL AS BOOLEAN)"
     if flags["won"]:
