@@ -415,3 +415,15 @@ def test_a_duplicate_header_is_picked_by_its_number(
     assert r.inserted == 5
     d = crm.table("deals").execute().set_index("deal_id")
     assert d.loc["16001", "account_id"] == company
+
+
+def test_every_preset_is_listed_in_the_docs_with_its_description_and_page() -> None:
+    from salesperf.ingest.mapping import preset_descriptions
+
+    root = Path(__file__).resolve().parents[1] / "docs"
+    text = (root / "import.md").read_text()
+    for name, (table, description) in preset_descriptions().items():
+        crm = name.split("-")[0]
+        assert f"| `{name}` | {table} | {description} | [{crm}](import/{crm}.md) |" in text
+        page = (root / "import" / f"{crm}.md").read_text()
+        assert f"--preset {crm}" in page or f"--preset {name}" in page, name
