@@ -92,9 +92,14 @@ class StatusRule:
 
     def keeping(self, columns: Sequence[str]) -> StatusRule:
         """The rule without the source columns that `columns` lacks."""
-        return replace(
-            self, **{k: None for k in _STATUS_KEYS if getattr(self, k) not in (None, *columns)}
-        )
+
+        def kept(col: str | None) -> str | None:
+            return col if col in columns else None
+
+        return StatusRule(
+            kept(self.won), kept(self.closed), kept(self.active), kept(self.probability),
+            self.probability_max,
+        )  # fmt: skip
 
 
 _STATUS_KEYS = ("won", "closed", "active", "probability")
@@ -145,7 +150,7 @@ class ImportMapping:
         problems: list[str] = []
         have = set(columns)
         uses = [(src, (self.rename.get(src) or ("status",))[0]) for src in self.source_names()]
-        if self.auto and self.table in TABLES:  # a canonical name given by the file itself
+        if self.auto and self.table is not None and self.table in TABLES:  # named by the file
             named = {t for ts in self.rename.values() for t in ts} | set(self.constants)
             by_norm = {normalise_name(c): c for c in columns if f"{c} (2)" in have}
             uses += [
