@@ -33,7 +33,7 @@ from salesperf.commands.scorecard import scorecard_cmd
 from salesperf.commands.serve import serve_cmd
 from salesperf.commands.users import users_app
 from salesperf.ingest.importer import import_file, resolve_mapping
-from salesperf.ingest.mapping import DATE_FORMATS, PRESETS
+from salesperf.ingest.mapping import DATE_FORMATS, preset_help
 from salesperf.metrics.periods import Grain, parse_period
 from salesperf.metrics.query import By, Split
 from salesperf.schema import TABLES
@@ -66,7 +66,7 @@ def import_cmd(
         Path | None, typer.Option("--mapping", help="A TOML mapping file (see docs/import.md).")
     ] = None,
     preset: Annotated[
-        str | None, typer.Option(help=f"A ready mapping: {', '.join(PRESETS)}.")
+        str | None, typer.Option(help=preset_help())
     ] = None,
     delimiter: Annotated[
         str | None, typer.Option(help="CSV delimiter (detected if absent).")

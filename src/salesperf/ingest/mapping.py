@@ -3,6 +3,7 @@
 A mapping is a TOML file (or `--map source=canonical` options, or a ready preset):
 
     table = "deals"                 # the canonical table (optional: the command names it)
+    description = "..."             # one line, shown in --help and the docs (presets)
     dedupe = false                  # collapse rows that are identical after mapping
     [options]                       # how to read the file
     delimiter = ";"                 # detected when absent
@@ -18,6 +19,28 @@ A mapping is a TOML file (or `--map source=canonical` options, or a ready preset
     closed_at = "MM/DD/YYYY"
     [constants]                     # the same value in every row
     kind = "new_business"
+    [units]                         # the unit a number column is given in (converted)
+    duration_min = "ms"             # ms, s, min, h, or text as hh:mm:ss or hh:mm
+    [status]                        # deals: columns that decide the status (see below)
+    won = "IsWon"                   # true/false, 1/0, yes/no (any case)
+    closed = "IsClosed"
+    active = "Active"               # false: closed as lost (Odoo archives lost leads)
+    probability = "Deal probability"
+    probability_max = 1             # 1 or 100: the value that means certain
+
+The `[status]` columns win over the label mapping `[values.status]` where they are filled, in
+this order: won and closed flags (won; closed and not won is lost; not closed is open); a
+probability at its maximum is won; not active is lost; a probability between 0 and the maximum
+is open; a probability of 0 is lost only when `[values.status]` does not map the row's label
+(a deal in a stage mapped as open may carry 0%) and an `active` column does not say the deal
+is active. Otherwise the label mapping decides. A number unit also reads a text duration
+hh:mm:ss. A flag
+or probability that cannot be read leaves the status as "column=value", which no status
+word matches, so the row is rejected naming it.
+
+A source column that the file has more than once is named `Name`, `Name (2)`, ... by the
+readers; a mapping that uses such a name is refused (pick one: `Name (1)` is the first,
+`Name (2)` the second).
 
 Columns not mapped are matched by name (case, spaces and punctuation ignored). The pseudo
 column "@row" is the record's number in the file, for files that have no id of their own.
@@ -31,6 +54,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +63,10 @@ from salesperf.schema import TABLES
 #: Extra canonical columns an import may carry that are checked but not stored.
 CHECK_ONLY: tuple[str, ...] = ()
 DATE_FORMATS = ("ISO", "DD-MM-YYYY", "MM/DD/YYYY")
-PRESETS = ("generic", "hubspot", "salesforce", "pipedrive")
+#: Units a number column may be given in (`[units]`), and the canonical columns that take one
+#: (each is kept in minutes).
+UNITS = ("ms", "s", "min", "h", "hh:mm:ss", "hh:mm")
+UNIT_COLUMNS = ("duration_min",)
 #: A pseudo source column: the record's number in the file (1 = first data row).
 ROW_SOURCE = "@row"
 _OPTION_KEYS = ("delimiter", "encoding", "decimal", "date_format", "sheet", "format", "timezone")
@@ -47,6 +74,35 @@ _OPTION_KEYS = ("delimiter", "encoding", "decimal", "date_format", "sheet", "for
 
 class MappingError(Exception):
     """A mapping (file, preset or option) is not usable; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class StatusRule:
+    """Source columns that decide a deal's status (`[status]`), each optional."""
+
+    won: str | None = None
+    closed: str | None = None
+    active: str | None = None
+    probability: str | None = None
+    probability_max: float = 100.0
+
+    def sources(self) -> tuple[str, ...]:
+        """The source columns the rule reads."""
+        return tuple(s for s in (self.won, self.closed, self.active, self.probability) if s)
+
+    def keeping(self, columns: Sequence[str]) -> StatusRule:
+        """The rule without the source columns that `columns` lacks."""
+
+        def kept(col: str | None) -> str | None:
+            return col if col in columns else None
+
+        return StatusRule(
+            kept(self.won), kept(self.closed), kept(self.active), kept(self.probability),
+            self.probability_max,
+        )  # fmt: skip
+
+
+_STATUS_KEYS = ("won", "closed", "active", "probability")
 
 
 def normalise_name(name: str) -> str:
@@ -68,6 +124,9 @@ class ImportMapping:
     auto: bool = True
     name: str = "generic"
     optional: frozenset[str] = frozenset()  # source columns that may be absent (presets)
+    units: Mapping[str, str] = field(default_factory=dict)  # canonical -> unit given in
+    status: StatusRule | None = None
+    description: str = ""
 
     def option(self, key: str) -> str | None:
         """A reading option, or None when it is to be detected."""
@@ -77,6 +136,54 @@ class ImportMapping:
     def sources_for(self, canonical: str) -> tuple[str, ...]:
         """The source columns mapped explicitly onto `canonical`, in order."""
         return tuple(src for src, targets in self.rename.items() if canonical in targets)
+
+    def source_names(self) -> tuple[str, ...]:
+        """Every source column the mapping names (columns and the status rule)."""
+        return (*self.rename, *(self.status.sources() if self.status else ()))
+
+    def for_columns(self, columns: Sequence[str]) -> tuple[ImportMapping, list[str]]:
+        """The mapping made concrete for a file's columns, and the problems that refuse it.
+
+        A name the file has more than once (the readers name the others `Name (2)`, ...) may not
+        be used: which one is meant cannot be told. `Name (1)` picks the first. Status columns
+        a preset names but the file lacks are left out of the rule."""
+        problems: list[str] = []
+        have = set(columns)
+        uses = [(src, (self.rename.get(src) or ("status",))[0]) for src in self.source_names()]
+        if self.auto and self.table is not None and self.table in TABLES:  # named by the file
+            named = {t for ts in self.rename.values() for t in ts} | set(self.constants)
+            by_norm = {normalise_name(c): c for c in columns if f"{c} (2)" in have}
+            uses += [
+                (by_norm[c], c)
+                for c in TABLES[self.table].column_names
+                if c in by_norm and c not in named
+            ]
+        for src, target in uses:
+            if src not in have or f"{src} (2)" not in have:
+                continue
+            places = [
+                i for i, c in enumerate(columns, start=1)
+                if c == src or re.fullmatch(re.escape(src) + r" \(\d+\)", c)
+            ]  # fmt: skip
+            problems.append(
+                f"the file has the column {src!r} more than once (columns "
+                f"{', '.join(map(str, places[:-1]))} and {places[-1]}), and the mapping uses it "
+                f'for {target}; say which one with --map "{src} (2)={target}" '
+                f'(or "{src} (1)={target}" for the first)'
+            )
+        rename = {
+            (s[:-4] if s.endswith(" (1)") and s not in have and f"{s[:-4]} (2)" in have else s): t
+            for s, t in self.rename.items()
+        }
+        status = self.status
+        if status is not None:
+            missing = [c for c in status.sources() if c not in have and c not in self.optional]
+            for c in missing:
+                problems.append(
+                    f"the mapping's [status] names the column {c!r}, which the file does not have"
+                )
+            status = status.keeping(columns)
+        return replace(self, rename=rename, status=status), problems
 
     def merged(self, other: ImportMapping) -> ImportMapping:
         """This mapping with `other` laid over it (options given later win)."""
@@ -92,6 +199,10 @@ class ImportMapping:
         values = {k: dict(v) for k, v in self.values.items()}
         for k, v in other.values.items():
             values.setdefault(k, {}).update(v)
+        # a unit or a status rule belongs to the sources it was given with
+        units = {k: u for k, u in self.units.items() if k not in named}
+        units.update(other.units)
+        status = other.status or (None if "status" in named else self.status)
         return replace(
             self,
             table=other.table or self.table,
@@ -104,6 +215,9 @@ class ImportMapping:
             auto=self.auto and other.auto,
             name=other.name if other.name != "generic" else self.name,
             optional=self.optional | other.optional,
+            units=units,
+            status=status,
+            description=other.description or self.description,
         )
 
 
@@ -128,7 +242,10 @@ def _str_map(value: Any, where: str) -> dict[str, str]:
 def parse_mapping(data: Mapping[str, Any], name: str) -> ImportMapping:
     """Build a mapping from parsed TOML, collecting every problem into one message."""
     problems: list[str] = []
-    known = {"table", "dedupe", "auto", "options", "columns", "values", "formats", "constants"}
+    known = {
+        "table", "description", "dedupe", "auto", "options", "columns", "values", "formats",
+        "constants", "units", "status",
+    }  # fmt: skip
     for key in data:
         if key not in known:
             problems.append(f"unknown section or key {key!r} (known: {', '.join(sorted(known))})")
@@ -153,8 +270,20 @@ def parse_mapping(data: Mapping[str, Any], name: str) -> ImportMapping:
         formats = _str_map(data.get("formats") or {}, "[formats]")
         constants = _str_map(data.get("constants") or {}, "[constants]")
         options = _str_map(data.get("options") or {}, "[options]")
+        units = _str_map(data.get("units") or {}, "[units]")
     except MappingError as exc:
         problems.append(str(exc))
+        units = {}
+    for col, unit in units.items():
+        if col not in UNIT_COLUMNS:
+            problems.append(f"[units] {col}: only {', '.join(UNIT_COLUMNS)} takes a unit")
+        if unit not in UNITS:
+            problems.append(f"[units] {col}: the unit {unit!r} is not one of {', '.join(UNITS)}")
+    status = _status_rule(data.get("status"), table, problems)
+    description = data.get("description", "")
+    if not isinstance(description, str) or "\n" in description:
+        problems.append("description must be one line of text")
+        description = ""
     for key in options:
         if key not in _OPTION_KEYS:
             problems.append(f"unknown option {key!r} (known: {', '.join(_OPTION_KEYS)})")
@@ -170,8 +299,9 @@ def parse_mapping(data: Mapping[str, Any], name: str) -> ImportMapping:
     if isinstance(table, str) and table in TABLES:
         allowed = set(TABLES[table].column_names) | set(CHECK_ONLY)
         used = (
-            {t for ts in rename.values() for t in ts} | set(values) | set(formats) | set(constants)
-        )
+            {t for ts in rename.values() for t in ts}
+            | set(values) | set(formats) | set(constants) | set(units)
+        )  # fmt: skip
         for col in sorted(used - allowed):
             problems.append(f"{col!r} is not a column of {table} ({', '.join(sorted(allowed))})")
     if problems:
@@ -186,7 +316,37 @@ def parse_mapping(data: Mapping[str, Any], name: str) -> ImportMapping:
         dedupe=bool(data.get("dedupe", False)),
         auto=bool(data.get("auto", True)),
         name=name,
+        units=units,
+        status=status,
+        description=description,
     )
+
+
+def _status_rule(raw: Any, table: Any, problems: list[str]) -> StatusRule | None:
+    """The `[status]` section, its problems added to `problems`."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append("[status] must be a table of won/closed/active/probability = column")
+        return None
+    if table is not None and table != "deals":
+        problems.append(f"[status] decides a deal's status; this mapping is for {table}")
+    known = (*_STATUS_KEYS, "probability_max")
+    for key in raw:
+        if key not in known:
+            problems.append(f"[status] unknown key {key!r} (known: {', '.join(known)})")
+    cols = {k: raw.get(k) for k in _STATUS_KEYS}
+    for k, v in cols.items():
+        if v is not None and (not isinstance(v, str) or not v.strip()):
+            problems.append(f"[status] {k} names a source column (text)")
+    top = raw.get("probability_max", 100)
+    if isinstance(top, bool) or top not in (1, 100):
+        problems.append(f"[status] probability_max is 1 or 100, not {top!r}")
+        top = 100
+    if top != 100 and not cols["probability"]:
+        problems.append("[status] probability_max needs probability = COLUMN")
+    named = {k: v for k, v in cols.items() if isinstance(v, str) and v.strip()}
+    return StatusRule(**named, probability_max=float(top)) if named else None
 
 
 def load_mapping(path: str | os.PathLike[str]) -> ImportMapping:
@@ -201,27 +361,81 @@ def load_mapping(path: str | os.PathLike[str]) -> ImportMapping:
     return parse_mapping(data, p.name)
 
 
+def _preset_files() -> dict[str, Traversable]:
+    """The preset files by name (the file name without .toml)."""
+    folder = resources.files("salesperf.ingest").joinpath("presets")
+    return {p.name.removesuffix(".toml"): p for p in folder.iterdir() if p.name.endswith(".toml")}
+
+
+def _preset_names() -> tuple[str, ...]:
+    stems = sorted(_preset_files())
+    return ("generic", *sorted({s.split("-")[0] for s in stems}), *stems)
+
+
+#: Every preset name: generic, each CRM (the table picks its file) and each file's full name.
+PRESETS = _preset_names()
+
+
+def _preset_data(name: str) -> dict[str, Any]:
+    return tomllib.loads(_preset_files()[name].read_text(encoding="utf-8"))
+
+
+def preset_descriptions() -> dict[str, tuple[str, str]]:
+    """Each preset file's name with its table and its one-line description."""
+    out = {}
+    for name in sorted(_preset_files()):
+        data = _preset_data(name)
+        out[name] = (str(data.get("table", "")), str(data.get("description", "")))
+    return out
+
+
+def preset_help() -> str:
+    """The --preset option's help: every preset with its description."""
+    files = preset_descriptions()
+    crms = [p for p in PRESETS if p != "generic" and p not in files]
+    listed = "; ".join(f"{name}: {desc}" for name, (_t, desc) in files.items())
+    return (
+        "A ready mapping: generic (canonical column names, the default); a CRM ("
+        + ", ".join(crms)
+        + ": the table picks its preset); or one export: "
+        + listed
+        + ". See docs/import.md."
+    )
+
+
 def preset(name: str, table: str) -> ImportMapping:
-    """A ready mapping for a CRM's export of `table` (generic: canonical names as they are)."""
+    """A ready mapping for a CRM's export of `table` (generic: canonical names as they are).
+
+    `name` is a CRM (`hubspot`: the file `hubspot-<table>.toml`) or a preset's full name for one
+    kind of export (`hubspot-calls`), whose table must be `table`."""
     if name not in PRESETS:
         raise MappingError(f"unknown preset {name!r}; the presets are: {', '.join(PRESETS)}")
     if name == "generic":
         return ImportMapping(table=table, name="generic")
-    res = resources.files("salesperf.ingest").joinpath("presets", f"{name}-{table}.toml")
-    if not res.is_file():
+    files = _preset_files()
+    if name in files:
+        data = _preset_data(name)
+        if data.get("table") != table:
+            raise MappingError(
+                f"the preset {name} reads {data.get('table')}, not {table}; import the file "
+                f"with: salesperf import {data.get('table')} FILE --preset {name}"
+            )
+    elif f"{name}-{table}" in files:
+        data = _preset_data(f"{name}-{table}")
+    else:
         have = sorted(
-            p.name.removeprefix(f"{name}-").removesuffix(".toml")
-            for p in resources.files("salesperf.ingest").joinpath("presets").iterdir()
-            if p.name.startswith(f"{name}-")
+            f"{stem} ({_preset_data(stem).get('table')})"
+            for stem in files
+            if stem.startswith(f"{name}-")
         )
         raise MappingError(
-            f"the {name} preset covers {', '.join(have)}, not {table}; "
+            f"no {name} preset reads {table}; the {name} presets are: {', '.join(have)}; "
             "use --map or a mapping file for this table"
         )
-    data = tomllib.loads(res.read_text(encoding="utf-8"))
     mapping = parse_mapping(data, f"preset {name}")
     # exports differ in which optional columns they carry: a preset's column may be absent
-    return replace(mapping, optional=frozenset(mapping.rename))
+    sources = (*mapping.rename, *(mapping.status.sources() if mapping.status else ()))
+    return replace(mapping, optional=frozenset(sources))
 
 
 def from_options(maps: Sequence[str], table: str | None) -> ImportMapping:

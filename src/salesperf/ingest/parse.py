@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from salesperf.ingest.mapping import StatusRule
 from salesperf.ingest.sql import ident, lit
-from salesperf.schema import Column
+from salesperf.schema import Column, DealStatus
 
 FORMAT_HINT = {
     "ISO": "YYYY-MM-DD, optionally with a time",
@@ -29,11 +30,14 @@ class ColumnPlan:
     constant: str | None = None
     values: Mapping[str, str] | None = None
     date_format: str = "ISO"
+    unit: str | None = None  # the unit a number is given in (`UNITS`), converted to minutes
+    status: StatusRule | None = None  # the columns that decide a deal's status
 
     @property
     def present(self) -> bool:
-        """Whether the file (or a constant) gives this column at all."""
-        return bool(self.sources) or self.constant is not None
+        """Whether the file (or a constant, or a status rule) gives this column at all."""
+        flags = bool(self.status and self.status.sources())
+        return bool(self.sources) or self.constant is not None or flags
 
 
 #: What an id may not begin or end with: white space of any kind (also non-breaking and
@@ -71,22 +75,142 @@ def given_sql(p: ColumnPlan) -> str:
 
 
 def text_sql(p: ColumnPlan) -> str:
-    """The column's text after the value map (case-insensitive; "*" catches other values)."""
+    """The column's text after the value map (case-insensitive; "*" catches other values),
+    and for a deal's status after the `[status]` columns (`status_sql`)."""
     given = given_sql(p)
+    if p.status is not None and p.status.sources():
+        return status_sql(p.status, given, p.values or {})
     if not p.values or not p.present:
         return given
-    whens = " ".join(f"WHEN {lit(k)} THEN {lit(val)}" for k, val in p.values.items() if k != "*")
-    default = p.values.get("*")
-    otherwise = lit(default) if default is not None else given
-    return f"CASE WHEN {given} IS NULL THEN NULL ELSE CASE lower({given}) {whens} ELSE {otherwise} END END"
+    return _mapped(given, p.values, given)
 
 
-def number_sql(x: str, decimal: str) -> str:
-    """Text to a double (possibly not finite); plain numbers take the fast path.
+def _mapped(given: str, values: Mapping[str, str], otherwise: str) -> str:
+    whens = " ".join(f"WHEN {lit(k)} THEN {lit(val)}" for k, val in values.items() if k != "*")
+    default = values.get("*")
+    rest = lit(default) if default is not None else otherwise
+    if not whens:  # only "*": every given value becomes the default
+        return f"CASE WHEN {given} IS NULL THEN NULL ELSE {rest} END"
+    return (
+        f"CASE WHEN {given} IS NULL THEN NULL ELSE CASE lower({given}) {whens} ELSE {rest} END END"
+    )
+
+
+#: Words read as true and as false in flag columns (any case; English and Dutch).
+TRUE_WORDS = ("true", "1", "yes", "y", "waar", "ja", "x")
+FALSE_WORDS = ("false", "0", "no", "n", "onwaar", "nee")
+
+
+def flag_sql(x: str) -> str:
+    """A flag column's text as a boolean (NULL when empty or not a flag word)."""
+    t = f"lower(trim({x}))"
+    yes = ", ".join(lit(w) for w in TRUE_WORDS)
+    no = ", ".join(lit(w) for w in FALSE_WORDS)
+    return f"(CASE WHEN {t} IN ({yes}) THEN true WHEN {t} IN ({no}) THEN false END)"
+
+
+def probability_sql(x: str) -> str:
+    """A probability's text as a number ('40', '40%', '0,4'); NULL when it is not one."""
+    return f"try_cast(replace(regexp_replace({x}, '[\\s%]', '', 'g'), ',', '.') AS DOUBLE)"
+
+
+def status_sql(rule: StatusRule, given: str, values: Mapping[str, str]) -> str:
+    """A deal's status from the `[status]` columns where they are filled, else from its label.
+
+    The order (documented in `salesperf.ingest.mapping`): won/closed flags, probability at its
+    maximum (won), not active (lost), probability between 0 and the maximum (open), probability
+    0 (lost) when the label maps to no status and the deal is not marked active; then the label
+    mapping. A flag or probability
+    that cannot be read gives the text "column=value", which the status check rejects."""
+    words = ", ".join(lit(w.value) for w in DealStatus)
+    if values:
+        label = _mapped(given, values, given)
+        known = _mapped(given, values, "CAST(NULL AS VARCHAR)")
+    else:
+        label = given
+        known = f"CASE WHEN lower({given}) IN ({words}) THEN {given} END"
+    whens: list[str] = []
+    flags = {k: getattr(rule, k) for k in ("won", "closed", "active")}
+    for col in flags.values():
+        if col:  # a filled flag that is no flag word is shown as it is
+            x = f"nullif(trim({ident(col)}), '')"
+            whens.append(
+                f"WHEN {x} IS NOT NULL AND {flag_sql(x)} IS NULL THEN {lit(col + '=')} || {x}"
+            )
+    prob = None
+    if rule.probability:
+        x = f"nullif(trim({ident(rule.probability)}), '')"
+        prob = probability_sql(x)
+        whens.append(
+            f"WHEN {x} IS NOT NULL AND {prob} IS NULL THEN {lit(rule.probability + '=')} || {x}"
+        )
+    won = flag_sql(ident(flags["won"])) if flags["won"] else "CAST(NULL AS BOOLEAN)"
+    closed = flag_sql(ident(flags["closed"])) if flags["closed"] else "CAST(NULL AS BOOLEAN)"
+    if flags["won"]:
+        whens.append(f"WHEN {won} AND {closed} IS NOT false THEN 'won'")
+    if flags["closed"]:
+        whens.append(f"WHEN {closed} AND NOT {won} THEN 'lost'")
+        whens.append(f"WHEN NOT {closed} THEN 'open'")
+    top = rule.probability_max
+    if prob:
+        whens.append(f"WHEN {prob} >= {top} THEN 'won'")
+    if flags["active"]:
+        whens.append(f"WHEN NOT {flag_sql(ident(flags['active']))} THEN 'lost'")
+    if prob:
+        whens.append(f"WHEN {prob} > 0 AND {prob} < {top} THEN 'open'")
+        active = flag_sql(ident(flags["active"])) if flags["active"] else "NULL"
+        whens.append(f"WHEN {prob} = 0 AND {known} IS NULL AND {active} IS NOT true THEN 'lost'")
+    return f"CASE {' '.join(whens)} ELSE {label} END"
+
+
+#: Minutes per unit of a number given in that unit.
+_PER_MINUTE = {"ms": 1 / 60000, "s": 1 / 60, "min": 1.0, "h": 60.0}
+_CLOCK = {
+    "hh:mm:ss": r"^(\d+):([0-5]?\d):([0-5]?\d(\.\d+)?)$",
+    "hh:mm": r"^(\d+):([0-5]?\d)$",
+}
+#: How a unit is named in a rejected row's message, in English and in Dutch.
+UNIT_HINT = {
+    None: ("a number", "geen getal"),
+    "ms": ("a number of milliseconds", "geen aantal milliseconden"),
+    "s": ("a number of seconds", "geen aantal seconden"),
+    "min": ("a number of minutes", "geen aantal minuten"),
+    "h": ("a number of hours", "geen aantal uren"),
+    "hh:mm:ss": (
+        "a duration as hh:mm:ss (such as 00:03:25)",
+        "geen duur als uu:mm:ss (zoals 00:03:25)",
+    ),
+    "hh:mm": ("a duration as hh:mm (such as 1:05)", "geen duur als uu:mm (zoals 1:05)"),
+}
+
+
+def _clock_sql(x: str, unit: str) -> tuple[str, str]:
+    """(whether `x` is a text duration as `unit`, its minutes)."""
+    pat = lit(_CLOCK[unit])
+    part = [f"try_cast(regexp_extract(trim({x}), {pat}, {i}) AS DOUBLE)" for i in (1, 2, 3)]
+    minutes = f"{part[0]} * 60 + {part[1]}" + (f" + {part[2]} / 60" if unit == "hh:mm:ss" else "")
+    return f"regexp_matches(trim({x}), {pat})", minutes
+
+
+def unit_sql(x: str, decimal: str, unit: str) -> str:
+    """A number given in `unit` as minutes (NULL when it does not read as that unit). A number
+    unit also takes a text duration hh:mm:ss (CRMs write the same column either way)."""
+    is_clock, minutes = _clock_sql(x, "hh:mm:ss" if unit not in _CLOCK else unit)
+    if unit in _CLOCK:
+        return f"CASE WHEN {is_clock} THEN {minutes} END"
+    number = f"({number_sql(x, decimal)}) * {_PER_MINUTE[unit]!r}"
+    return f"CASE WHEN {is_clock} THEN {minutes} ELSE {number} END"
+
+
+def number_sql(x: str, decimal: str, unit: str | None = None) -> str:
+    """Text to a double (possibly not finite); plain numbers take the fast path. With a
+    `unit`, the number is read in that unit and given in minutes (`unit_sql`).
 
     Thousands separators are accepted only in their exact pattern, so that "12,5" in a file
     with decimal points is rejected instead of being read as 125.
     """
+    if unit is not None and unit != "min":
+        return unit_sql(x, decimal, unit)
     n = f"regexp_replace({x}, '[\\s\\x{{00A0}}€$£]', '', 'g')"
     if decimal == ",":
         slow = (

@@ -289,13 +289,16 @@ def structural_rejects(con: Any, name: str) -> list[dict[str, Any]]:
 
 
 def _check_header(path: Path, columns: tuple[str, ...]) -> tuple[str, ...]:
-    """The header's names, with unnamed columns (a trailing delimiter) named by position."""
+    """The header's names, with unnamed columns (a trailing delimiter) named by position and a
+    repeated name kept apart as `Name (2)`, `Name (3)` (a mapping that uses it is refused)."""
     if not any(columns):
         raise FileRefused(f"{path.name} has an empty header line; it must name the columns")
-    dup = sorted({c for c in columns if columns.count(c) > 1 and c})
-    if dup:
-        raise FileRefused(f"{path.name} has the column {dup[0]!r} more than once")
-    named = tuple(c or f"column{i}" for i, c in enumerate(columns, start=1))
+    seen: dict[str, int] = {}
+    kept: list[str] = []
+    for c in columns:
+        seen[c] = seen.get(c, 0) + 1
+        kept.append(f"{c} ({seen[c]})" if c and seen[c] > 1 else c)
+    named = tuple(c or f"column{i}" for i, c in enumerate(kept, start=1))
     clash = sorted({c for c in named if named.count(c) > 1})
     if clash:
         raise FileRefused(f"{path.name} has the column {clash[0]!r} more than once")

@@ -20,6 +20,7 @@ from salesperf.ingest.owners import resolved_sql
 from salesperf.ingest.parse import (
     FORMAT_HINT,
     OFFSET_RE,
+    UNIT_HINT,
     ColumnPlan,
     local_timestamp,
     number_sql,
@@ -83,7 +84,7 @@ class Plan:
 
 def plan_columns(spec: Table, source_columns: tuple[str, ...], mapping: ImportMapping) -> Plan:
     """Match source columns to canonical ones; refuse the file if a required one is missing."""
-    problems: list[str] = []
+    mapping, problems = mapping.for_columns(source_columns)
     by_norm: dict[str, str] = {normalise_name(c): c for c in source_columns}
     missing_sources = [
         s for s in mapping.rename if s not in source_columns and s not in mapping.optional
@@ -92,7 +93,7 @@ def plan_columns(spec: Table, source_columns: tuple[str, ...], mapping: ImportMa
         close = difflib.get_close_matches(s, source_columns, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         problems.append(f"the mapping names the column {s!r}, which the file does not have{hint}")
-    used: set[str] = set()
+    used: set[str] = set(mapping.status.sources() if mapping.status else ())
     plans: list[ColumnPlan] = []
     default_format = mapping.option("date_format") or "ISO"
     all_cols = [*spec.columns, *(Column(c) for c in CHECK_ONLY)]
@@ -111,6 +112,8 @@ def plan_columns(spec: Table, source_columns: tuple[str, ...], mapping: ImportMa
                 constant=mapping.constants.get(col.name),
                 values=mapping.values.get(col.name),
                 date_format=mapping.formats.get(col.name, default_format),
+                unit=mapping.units.get(col.name),
+                status=mapping.status if col.name == "status" else None,
             )
         )
     for p in plans:
@@ -237,7 +240,7 @@ def stage_sql(
         elif kind is Kind.TEXT:
             final.append(f"{m(c)} AS {v(c)}")
         elif kind is Kind.NUMBER:
-            parsed.append(f"{number_sql(m(c), decimal)} AS {raw(c)}")
+            parsed.append(f"{number_sql(m(c), decimal, p.unit)} AS {raw(c)}")
             final.append(f"CASE WHEN isfinite({raw(c)}) THEN {raw(c)} END AS {v(c)}")
         elif kind is Kind.INTEGER:
             parsed.append(f"{number_sql(m(c), decimal)} AS {raw(c)}")
@@ -342,7 +345,7 @@ def stage_sql(
             )
             fmt = p.date_format
             what = {
-                Kind.NUMBER: Text("a number", "geen getal"),
+                Kind.NUMBER: Text(*UNIT_HINT[p.unit]),
                 Kind.INTEGER: Text("a whole number", "geen geheel getal"),
             }.get(
                 kind,
