@@ -90,7 +90,7 @@ def restore(store: Store, import_id: int) -> Restored:
     time. Raises StoreError when the import is unknown or deleted nothing."""
     log = store.table(IMPORTS)
     if log.filter(log.import_id == import_id).count().execute() == 0:
-        raise StoreError(f"there is no import {import_id} (salesperf status lists the store)")
+        raise StoreError(f"there is no import {import_id} in this store")
     t = store.table(DELETED)
     rows = (
         t.filter(t.import_id == import_id)
