@@ -481,7 +481,7 @@ def test_a_rep_or_a_manager_may_not_replace(web: dict[str, Any]) -> None:
                     (HEAD + "D1,R1,2025-03-02,won,1,2025-03-10\n").encode(),
                     "text/csv",
                 )
-            },  # fmt: skip
+            },
             data={"replace": "true"},
             headers={"x-csrf-token": csrf or ""},
         )
@@ -506,7 +506,7 @@ def test_the_web_form_replaces_and_shows_the_deleted_rows(web: dict[str, Any]) -
             "maps": "",
             "replace": "true",
             "system": "",
-        },  # fmt: skip
+        },
         files={"file": ("new.csv", NEW.encode(), "text/csv")},
     )
     assert shown.status_code == 200, shown.text[:500]
@@ -525,7 +525,7 @@ def test_the_web_form_replaces_and_shows_the_deleted_rows(web: dict[str, Any]) -
             "upload": token.group(1),
             "replace": "true",
             "system": "",
-        },  # fmt: skip
+        },
     )
     assert done.status_code == 200, done.text[:500]
     assert 'data-count="deleted">3<' in done.text
