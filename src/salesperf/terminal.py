@@ -26,6 +26,7 @@ PHASES = {
     "read": "Reading the file",
     "check": "Checking every row",
     "write": "Writing",
+    "deleted": "Writing (rows not in the file deleted)",
     "commit": "Committing",
 }
 
