@@ -74,9 +74,7 @@ def test_passwords_are_kept_as_argon2id_hashes_only(store: Store) -> None:
     add_user(store, "Dana", "correct horse", Role.REP, rep_id="R003", hasher=hasher)
     digest = store._exec(f"SELECT password_hash FROM {USERS} WHERE username = 'dana'")[0][0]
     assert digest.startswith("$argon2id$") and "correct horse" not in digest
-    assert (
-        check_password(store, "DANA", "correct horse", hasher=hasher).username == "dana"
-    )
+    assert check_password(store, "DANA", "correct horse", hasher=hasher).username == "dana"
     with pytest.raises(SignInFailed):
         check_password(store, "dana", "correct hors", hasher=hasher)
     with pytest.raises(ValueError, match="at least 8"):

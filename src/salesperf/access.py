@@ -4,8 +4,9 @@ A `Scope` comes from the signed-in user: an admin sees everything; a manager see
 of the teams they manage (the teams whose `manager_rep_id` is their rep, and the team they are
 linked to) and the reps in it; a rep sees themself. Every metric query, page, JSON answer and
 export goes through a scope: `Scope.scorecard_args` and `Scope.narrow` restrict the metric
-layer's `Query.reps` / `Query.teams`, `scoped_table` restricts a table for export, and
-`write_guard` decides whose rows a viewer may write.
+layer's `Query.reps` / `Query.teams`, `scoped_table` restricts a table for export,
+`write_guard` decides whose rows a viewer may write and `check_replace` who may delete rows by a
+snapshot import.
 
 The web server marks each route with the scope dependency (`salesperf.api.deps.viewer_scope`)
 or, for the few routes that show no organisation data, with `public_route`; a test fails for
@@ -265,6 +266,18 @@ def write_guard(store: Store, scope: Scope, table: str) -> Callable[[pa.Table], 
             raise AccessDenied(f"{key} {', '.join(taken)} belong to reps outside your view")
 
     return guard
+
+
+def check_replace(scope: Scope, table: str) -> None:
+    """AccessDenied unless the viewer may make a table equal to a file (a snapshot import,
+    `replace`): it deletes every stored row the file lacks, whoever's it is, so only a viewer
+    who sees the whole organisation may; a narrower scope never deletes anything."""
+    if not scope.everything:
+        raise AccessDenied(
+            f"a snapshot import (replace) deletes the stored {table} rows that are not in the "
+            "file, other people's included, so it needs a view of the whole organisation; "
+            f"{scope.describe()}. Import without replace to add and update rows"
+        )
 
 
 #: Tables whose rows belong to a rep through their rep_id column.

@@ -28,12 +28,14 @@ from salesperf.commands.diagnose import diagnose_cmd
 from salesperf.commands.drivers import drivers_cmd
 from salesperf.commands.forecast import forecast_cmd
 from salesperf.commands.health import health_cmd
+from salesperf.commands.imports import imports_app
 from salesperf.commands.plan import plan_cmd
 from salesperf.commands.scorecard import scorecard_cmd
 from salesperf.commands.serve import serve_cmd
 from salesperf.commands.users import users_app
 from salesperf.ingest.importer import import_file, resolve_mapping
 from salesperf.ingest.mapping import DATE_FORMATS, preset_help
+from salesperf.ingest.snapshot import system_name
 from salesperf.metrics.periods import Grain, parse_period
 from salesperf.metrics.query import By, Split
 from salesperf.schema import TABLES
@@ -65,9 +67,7 @@ def import_cmd(
     mapping: Annotated[
         Path | None, typer.Option("--mapping", help="A TOML mapping file (see docs/import.md).")
     ] = None,
-    preset: Annotated[
-        str | None, typer.Option(help=preset_help())
-    ] = None,
+    preset: Annotated[str | None, typer.Option(help=preset_help())] = None,
     delimiter: Annotated[
         str | None, typer.Option(help="CSV delimiter (detected if absent).")
     ] = None,
@@ -90,12 +90,29 @@ def import_cmd(
             "words (without it, such values stop the import and are listed).",
         ),
     ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="A snapshot: delete the stored rows (of --system, when given) whose key is in "
+            "no row of the file; rejected rows are kept. Deleted rows are kept for "
+            "`salesperf imports restore`.",
+        ),
+    ] = False,
+    system: Annotated[
+        str | None,
+        typer.Option(
+            help="The source system the file comes from (e.g. hubspot): recorded for each row "
+            "written; with --replace, only rows written by this system may be deleted."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     lang: LangOpt = Lang.EN,
     store: StoreOpt = None,
 ) -> None:
     """Import a file into a canonical table: every row checked, rejects kept, all or nothing."""
     with errors():
+        system = system_name(system)
         name, m = resolve_mapping(table, mapping_file=mapping, preset_name=preset, maps=map_ or ())
         options = {
             k: v
@@ -118,14 +135,14 @@ def import_cmd(
         ):
             result = import_file(
                 s, name, file, mapping=m, rejects_path=rejects, on_phase=progress, lang=lang,
-                accept_suggested=accept_suggested,
+                accept_suggested=accept_suggested, replace=replace, system=system,
             )  # fmt: skip
     if as_json:
         data = asdict(result)
         data["rejects_path"] = str(result.rejects_path) if result.rejects_path else None
         out.print_json(json.dumps(data, default=str))
     else:
-        print_result(out, result, show=10, lang=lang)
+        print_result(out, result, show=10, lang=lang, snapshot=replace)
 
 
 @app.command()
@@ -344,6 +361,7 @@ app.command("plan")(plan_cmd)
 app.command("forecast")(forecast_cmd)
 app.command("serve")(serve_cmd)
 app.add_typer(users_app, name="users")
+app.add_typer(imports_app, name="imports")
 
 
 def _version(value: bool) -> None:

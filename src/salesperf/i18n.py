@@ -155,6 +155,27 @@ MESSAGES: dict[str, Text] = {
     "import.download": _t("Download the rejected rows (CSV)", "Afgewezen rijen downloaden (CSV)"),
     "import.again": _t("Import another file", "Nog een bestand importeren"),
     "import.constant": _t("fixed value", "vaste waarde"),
+    "import.deleted": _t("Deleted (not in the file)", "Verwijderd (niet in het bestand)"),
+    "import.restore_hint": _t(
+        "{n} stored row(s) were not in the file and were deleted; they are kept: "
+        "salesperf imports restore {id} puts them back.",
+        "{n} opgeslagen rij(en) stonden niet in het bestand en zijn verwijderd; ze zijn "
+        "bewaard: salesperf imports restore {id} zet ze terug.",
+    ),
+    "import.replace": _t(
+        "Replace: delete the stored rows that are not in this file",
+        "Vervangen: opgeslagen rijen die niet in dit bestand staan verwijderen",
+    ),
+    "import.replace_help": _t(
+        "Rows of the file that are rejected keep their stored row. Deleted rows are kept and "
+        "can be restored.",
+        "Rijen van het bestand die worden afgewezen behouden hun opgeslagen rij. Verwijderde "
+        "rijen worden bewaard en kunnen worden teruggezet.",
+    ),
+    "import.system": _t(
+        "Source system (optional, e.g. hubspot): with Replace, only its rows are deleted",
+        "Bronsysteem (optioneel, bijv. hubspot): bij Vervangen worden alleen zijn rijen verwijderd",
+    ),
     # log an activity
     "log.title": _t("Log an activity", "Een activiteit vastleggen"),
     "log.type": _t("Type", "Type"),

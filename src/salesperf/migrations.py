@@ -32,6 +32,7 @@ IMPORTS_SCHEMA = ibis.schema(
         "updated": "int64",
         "unchanged": "int64",
         "rejected": "int64",
+        "deleted": "int64",  # since version 6: rows a snapshot import (`--replace`) deleted
     }
 )
 REJECTS_SCHEMA = ibis.schema(
@@ -140,11 +141,27 @@ def migration_5(store: Store) -> None:
         store.create_table(DELETED, DELETED_SCHEMA)
 
 
+#: Which source system (an import's `--system`) last wrote each key of a canonical table, so
+#: that a snapshot import of that system (`--replace --system NAME`) deletes only its own rows.
+ORIGINS = "salesperf_origins"
+ORIGINS_SCHEMA = ibis.schema({"table_name": "string", "row_key": "string", "system": "string"})
+
+
+def migration_6(store: Store) -> None:
+    """Version 6: the import log counts the rows a snapshot import deleted (null for imports
+    before this version), and the origin of each key written by an import that named its
+    source system."""
+    store._engine.add_column(IMPORTS, "deleted", IMPORTS_SCHEMA["deleted"])
+    if not store._has_table(ORIGINS):
+        store.create_table(ORIGINS, ORIGINS_SCHEMA, ("table_name", "row_key"))
+
+
 MIGRATIONS: tuple[Callable[[Store], None], ...] = (
     migration_1,
     migration_2,
     migration_3,
     migration_4,
     migration_5,
+    migration_6,
 )
 LATEST_VERSION = len(MIGRATIONS)

@@ -274,6 +274,8 @@ class Store:
         log: Mapping[str, Any] | None,
         rejects: str | None,
         on_phase: Callable[[str], None] | None = None,
+        system: str | None = None,
+        snapshot: str | None = None,
     ) -> MergeCounts:
         """Upsert the staged table (a temporary table in the staging engine) into `spec`, in
         one transaction.
@@ -281,9 +283,21 @@ class Store:
         Rows whose key is new are inserted; rows whose key exists with other values replace the
         stored row; identical rows are left alone. The import log and the rejected rows are
         written in the same transaction, so an import is recorded exactly when it lands.
+
+        `system` names the source system the rows come from: it is recorded as the origin of
+        each written key. `snapshot` (a staging relation with the key columns of every row of
+        the import's file, accepted or rejected) makes this a snapshot import: stored rows whose
+        key is not in it, and with a `system` only the rows that system wrote last, are
+        deleted in the same transaction, each kept in `salesperf_deleted` (see
+        `salesperf.ingest.snapshot.restore`). Without `snapshot` nothing is ever deleted.
         """
         self.check_writable(spec.name)
-        return self._engine.write(spec, staged, log=log, rejects=rejects, on_phase=on_phase)
+        if snapshot is not None and log is None:
+            raise StoreError("a snapshot import needs its log entry (the deleted rows name it)")
+        return self._engine.write(
+            spec, staged, log=log, rejects=rejects, on_phase=on_phase, system=system,
+            snapshot=snapshot,
+        )  # fmt: skip
 
     def merge_rows(self, table: str, rows: pa.Table | Sequence[Mapping[str, Any]]) -> MergeCounts:
         """Upsert a small batch of rows, by key, in one transaction (no import log).

@@ -26,6 +26,7 @@ PHASES = {
     "read": "Reading the file",
     "check": "Checking every row",
     "write": "Writing",
+    "deleted": "Writing (rows not in the file deleted)",
     "commit": "Committing",
 }
 
@@ -102,8 +103,11 @@ class LazyProgress:
                 self.progress.stop()
 
 
-def print_result(out: Console, r: ImportResult, show: int, lang: Lang | str = Lang.EN) -> None:
-    """The summary of one import, with its first problems, in English or Dutch."""
+def print_result(
+    out: Console, r: ImportResult, show: int, lang: Lang | str = Lang.EN, snapshot: bool = False
+) -> None:
+    """The summary of one import, with its first problems, in English or Dutch (with the
+    deleted rows of a `snapshot` import)."""
     from salesperf import i18n  # Babel loads only when an import is shown
 
     t = RichTable(
@@ -115,10 +119,13 @@ def print_result(out: Console, r: ImportResult, show: int, lang: Lang | str = La
         ("import.updated", r.updated),
         ("import.unchanged", r.unchanged),
         ("import.rejected", r.rejected),
+        *((("import.deleted", r.deleted),) if snapshot or r.deleted else ()),
         ("import.seconds", f"{r.seconds:.2f}"),
     ):
         t.add_row(i18n.t(key, lang), str(value))
     out.print(t)
+    if r.deleted:
+        out.print(i18n.t("import.restore_hint", lang, n=r.deleted, id=r.import_id), highlight=False)
     if r.ignored_columns:
         out.print(
             f"{i18n.t('import.ignored', lang)}: {', '.join(r.ignored_columns)}", highlight=False

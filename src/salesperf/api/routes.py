@@ -8,9 +8,9 @@ worker threads, so that one slow answer does not hold up the others.
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import date
-from functools import partial
 from typing import Annotated, Any
 
 import pandas as pd
@@ -20,7 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from salesperf.access import require_admin
+from salesperf.access import check_replace, require_admin
 from salesperf.api.batch import write_rows
 from salesperf.api.deps import ViewDep, Writer
 from salesperf.api.limits import (
@@ -32,6 +32,7 @@ from salesperf.api.limits import (
     PERIOD_TEXT,
 )
 from salesperf.api.uploads import discard_upload, mapping_for, result_json, run_import, save_upload
+from salesperf.ingest.snapshot import SYSTEM_LENGTH, system_name
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Compare, Split
@@ -229,11 +230,30 @@ async def import_upload(
     accept_suggested: Annotated[
         bool, Form(description="map values no rule maps to the suggested words")
     ] = False,
+    replace: Annotated[
+        bool,
+        Form(
+            description="a snapshot: delete the stored rows (of `system`, when given) whose key "
+            "is in no row of the file; rejected rows are kept; `deleted` counts them"
+        ),
+    ] = False,
+    system: Annotated[
+        str | None,
+        Form(
+            max_length=SYSTEM_LENGTH,
+            pattern=NO_NUL,
+            description="the source system the file comes from, recorded for each row written",
+        ),
+    ] = None,
 ) -> JSONResponse:
     """Import a file into a canonical table through the same importer as `salesperf import`:
     every row checked, rejected rows listed (and kept for download), the rest upserted at once.
-    Administrators only."""
+    With `replace`, stored rows not in the file are deleted (and kept, for `salesperf imports
+    restore`). Administrators only."""
+    if replace:
+        check_replace(view.scope, table)
     require_admin(view.user, "imports")
+    system = system_name(system)
     name, mapping = mapping_for(
         table, preset=preset, maps=map,
         options={"delimiter": delimiter, "encoding": encoding, "decimal": decimal,
@@ -242,7 +262,13 @@ async def import_upload(
     _, path = await save_upload(view.work_dir, file)
     try:
         result = await run_in_threadpool(
-            partial(run_import, accept_suggested=accept_suggested), view, name, path, mapping
+            functools.partial(
+                run_import, accept_suggested=accept_suggested, replace=replace, system=system
+            ),
+            view,
+            name,
+            path,
+            mapping,
         )
     finally:
         discard_upload(path)

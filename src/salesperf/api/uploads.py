@@ -21,7 +21,7 @@ from typing import Any
 
 from fastapi import HTTPException, UploadFile
 
-from salesperf.access import NotFound
+from salesperf.access import NotFound, check_replace
 from salesperf.api.deps import View
 from salesperf.ingest.importer import ImportResult, import_file, resolve_mapping
 from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping, parse_mapping
@@ -254,9 +254,19 @@ def _preview(store: Store, table: str, path: Path, mapping: ImportMapping) -> di
 
 
 def run_import(
-    view: View, table: str, path: Path, mapping: ImportMapping, *, accept_suggested: bool = False
+    view: View,
+    table: str,
+    path: Path,
+    mapping: ImportMapping,
+    *,
+    accept_suggested: bool = False,
+    replace: bool = False,
+    system: str | None = None,
 ) -> ImportResult:
-    """Import through the command line's importer; rejected rows are kept for download."""
+    """Import through the command line's importer; rejected rows are kept for download. A
+    snapshot import (`replace`) only for a viewer who sees everything (`check_replace`)."""
+    if replace:
+        check_replace(view.scope, table)
     folder = view.work_dir / "rejects"
     folder.mkdir(parents=True, exist_ok=True)
     pending = folder / f"pending-{secrets.token_hex(8)}.csv"  # the store keeps the rejects
@@ -264,7 +274,7 @@ def run_import(
         try:
             result = import_file(
                 view.store, table, path, mapping=mapping, rejects_path=pending,
-                accept_suggested=accept_suggested,
+                accept_suggested=accept_suggested, replace=replace, system=system,
             )  # fmt: skip
         except UnmappedValues:  # its message names the file only; its values are wanted whole
             raise

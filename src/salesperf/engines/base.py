@@ -21,7 +21,7 @@ import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 from ibis.backends.sql.datatypes import DuckDBType
 
-from salesperf.migrations import IMPORTS, IMPORTS_SCHEMA
+from salesperf.migrations import DELETED, IMPORTS, IMPORTS_SCHEMA, ORIGINS
 from salesperf.schema import Table
 
 MEMORY_ENV = "SALESPERF_MEMORY_LIMIT"
@@ -38,6 +38,7 @@ class MergeCounts:
     inserted: int
     updated: int
     unchanged: int
+    deleted: int = 0  # by a snapshot import (`--replace`): stored rows the file no longer has
 
 
 def memory_limit() -> str:
@@ -126,6 +127,7 @@ def log_row(log: Mapping[str, Any], counts: MergeCounts) -> list[Any]:
         "inserted": counts.inserted,
         "updated": counts.updated,
         "unchanged": counts.unchanged,
+        "deleted": counts.deleted,
         "finished_at": datetime.now(UTC).replace(tzinfo=None),
     }
     return [row[c] for c in IMPORTS_SCHEMA.names]
@@ -218,8 +220,15 @@ class Engine:
         log: Mapping[str, Any] | None,
         rejects: str | None,
         on_phase: Callable[[str], None] | None = None,
+        system: str | None = None,
+        snapshot: str | None = None,
     ) -> MergeCounts:
-        """Upsert the staged relation into `spec`'s table, with the log row and the rejects."""
+        """Upsert the staged relation into `spec`'s table, with the log row and the rejects.
+
+        `system` records it as the origin of every written key (`salesperf_origins`).
+        `snapshot`, a staging relation of the key columns of every row of the import's file,
+        makes it a snapshot import: stored rows whose key is not in it (of `system` only, when
+        given) are deleted, each kept in `salesperf_deleted`, in the same transaction."""
         raise NotImplementedError
 
     def replace(self, relations: Mapping[str, str]) -> None:
@@ -271,3 +280,73 @@ def duck_changes(
     updated = int(execute(f"SELECT count(*) FROM {chg}")[0][0])
     counts = MergeCounts(inserted=total - existing, updated=updated, unchanged=existing - updated)
     return counts, f"{staged}_changed", empty
+
+
+# -- snapshot imports: the DuckDB side (the embedded store and the Spark store's catalog) -------
+
+
+def duck_row_key(spec: Table, alias: str) -> str:
+    """A row's key as one text (the id; a JSON array of texts for a key of several columns),
+    as `salesperf_origins` and `salesperf_deleted` keep it on the DuckDB side."""
+    parts = [f"CAST({alias}.{q(k)} AS VARCHAR)" for k in spec.key]
+    if len(parts) == 1:
+        return parts[0]
+    return f"CAST(to_json([{', '.join(parts)}]) AS VARCHAR)"
+
+
+def duck_row_json(spec: Table, alias: str) -> str:
+    """A whole row as a JSON object, as `salesperf_deleted` keeps it."""
+    fields = ", ".join(f"{q(c)} := {alias}.{q(c)}" for c in spec.column_names)
+    return f"CAST(to_json(struct_pack({fields})) AS VARCHAR)"
+
+
+def duck_gone(spec: Table, target: str, keys: str, system: str | None) -> tuple[str, list[Any]]:
+    """The condition (on alias `t` of `target`) of the stored rows a snapshot import deletes:
+    their key is not in `keys` and, with a `system`, that system wrote them last."""
+    on = " AND ".join(f"k.{q(k)} = t.{q(k)}" for k in spec.key)
+    where = f"NOT EXISTS (SELECT 1 FROM {q(keys)} k WHERE {on})"
+    if system is None:
+        return where, []
+    return (
+        f"{where} AND {duck_row_key(spec, 't')} IN (SELECT row_key FROM {ORIGINS} "
+        "WHERE table_name = ? AND system = ?)",
+        [spec.name, system],
+    )
+
+
+def duck_snapshot_delete(
+    execute: Callable[..., list[tuple[Any, ...]]],
+    spec: Table,
+    target: str,
+    keys: str,
+    system: str | None,
+    import_id: int,
+) -> tuple[int, str, list[Any]]:
+    """Keep the rows a snapshot import deletes in `salesperf_deleted` (inside the import's
+    transaction); their number, and the condition that picks them (for the delete itself)."""
+    where, params = duck_gone(spec, target, keys, system)
+    rows = execute(
+        f"INSERT INTO {DELETED} (import_id, table_name, row_key, row_data) "
+        f"SELECT ?, ?, {duck_row_key(spec, 't')}, {duck_row_json(spec, 't')} "
+        f"FROM {q(target)} t WHERE {where}",
+        [import_id, spec.name, *params],
+    )
+    return (int(rows[0][0]) if rows else 0), where, params
+
+
+def duck_origins(
+    execute: Callable[..., list[tuple[Any, ...]]], spec: Table, staged: str, system: str
+) -> None:
+    """Record `system` as the origin of every key in `staged` (the last system to write a
+    key owns it)."""
+    key = duck_row_key(spec, "s")
+    execute(
+        f"DELETE FROM {ORIGINS} WHERE table_name = ? AND row_key IN "
+        f"(SELECT {key} FROM {q(staged)} s)",
+        [spec.name],
+    )
+    execute(
+        f"INSERT INTO {ORIGINS} (table_name, row_key, system) "
+        f"SELECT DISTINCT ?, {key}, ? FROM {q(staged)} s",
+        [spec.name, system],
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from salesperf.engines.base import (
     StoreError,
     damaged,
     duck_changes,
+    duck_origins,
+    duck_snapshot_delete,
     log_row,
     memory_limit,
     q,
@@ -158,8 +161,11 @@ class DuckDBEngine(Engine):
         log: Mapping[str, Any] | None,
         rejects: str | None,
         on_phase: Callable[[str], None] | None = None,
+        system: str | None = None,
+        snapshot: str | None = None,
     ) -> MergeCounts:
-        """Delete the changed rows, insert the new and changed ones, log: one transaction."""
+        """Delete the changed rows (and, for a snapshot, the rows the file no longer has),
+        insert the new and changed ones, record origins, log: one transaction."""
         target = q(spec.name)
         cols = ", ".join(q(c) for c in spec.column_names)
         on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in spec.key)
@@ -168,6 +174,18 @@ class DuckDBEngine(Engine):
         with self.transaction():
             if on_phase:
                 on_phase("write")
+            if snapshot is not None:
+                assert log is not None, "a snapshot import has a log entry"
+                deleted, gone, params = duck_snapshot_delete(
+                    self.execute, spec, spec.name, snapshot, system, log["import_id"]
+                )
+                if deleted:
+                    self.execute(f"DELETE FROM {target} t WHERE {gone}", params)
+                counts = dataclasses.replace(counts, deleted=deleted)
+                if on_phase:
+                    on_phase("deleted")
+            if system is not None:
+                duck_origins(self.execute, spec, staged, system)
             if counts.updated:
                 self.execute(
                     f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM {q(chg)} c WHERE {on_chg})"

@@ -30,7 +30,7 @@ from salesperf.engines.base import (
     memory_limit,
     q,
 )
-from salesperf.migrations import IMPORTS, REJECTS, REJECTS_SCHEMA
+from salesperf.migrations import DELETED, IMPORTS, ORIGINS, REJECTS, REJECTS_SCHEMA
 from salesperf.schema import TABLES, Table
 
 #: The advisory lock that serialises schema upgrades between processes.
@@ -43,6 +43,15 @@ RETRIES = 5
 def pg_type(dtype: Any) -> str:
     """The PostgreSQL type of an Ibis type."""
     return str(PostgresType.from_ibis(dtype).sql("postgres"))
+
+
+def pg_row_key(spec: Table, alias: str) -> str:
+    """A row's key as one text (the id; a JSON array of texts for a key of several columns),
+    as `salesperf_origins` and `salesperf_deleted` keep it on PostgreSQL."""
+    parts = [f"{alias}.{q(k)}::text" for k in spec.key]
+    if len(parts) == 1:
+        return parts[0]
+    return f"json_build_array({', '.join(parts)})::text"
 
 
 def connect_args(url: str) -> dict[str, Any]:
@@ -241,12 +250,19 @@ class PostgresEngine(Engine):
         log: Mapping[str, Any] | None,
         rejects: str | None,
         on_phase: Callable[[str], None] | None = None,
+        system: str | None = None,
+        snapshot: str | None = None,
     ) -> MergeCounts:
-        """COPY into a temporary table, upsert, log and keep the rejects: one transaction."""
+        """COPY into a temporary table, (for a snapshot import) delete the rows the file no
+        longer has, upsert, record origins, log and keep the rejects: one transaction."""
         import psycopg
 
         cols = ", ".join(q(c) for c in spec.column_names)
         data, total = self._export(f"SELECT {cols} FROM {q(staged)}")
+        keycols = ", ".join(q(k) for k in spec.key)
+        keys = (
+            self._export(f"SELECT DISTINCT {keycols} FROM {q(snapshot)}")[0] if snapshot else None
+        )
         rcols = REJECTS_SCHEMA.names
         rej = self._export(f"SELECT {', '.join(rcols)} FROM {q(rejects)}")[0] if rejects else None
         tmp = f"_salesperf_stage_{uuid.uuid4().hex[:8]}"
@@ -260,11 +276,33 @@ class PostgresEngine(Engine):
                             f"CREATE TEMP TABLE {q(tmp)} (LIKE {q(spec.name)}) ON COMMIT DROP"
                         )
                         self._copy_in(tmp, spec.column_names, data)
+                        deleted = 0
+                        if keys is not None:
+                            assert log is not None, "a snapshot import has a log entry"
+                            self.execute(
+                                f"CREATE TEMP TABLE {q(tmp + '_keys')} (LIKE {q(spec.name)}) "
+                                "ON COMMIT DROP"
+                            )
+                            self._copy_in(tmp + "_keys", spec.key, keys)
+                            deleted = self._snapshot_delete(
+                                spec, tmp + "_keys", system, int(log["import_id"])
+                            )
+                            if on_phase:
+                                on_phase("deleted")
+                        if system is not None:
+                            self.execute(
+                                f"INSERT INTO {ORIGINS} (table_name, row_key, system) "
+                                f"SELECT DISTINCT ?, {pg_row_key(spec, 's')}, ? FROM {q(tmp)} s "
+                                "ON CONFLICT (table_name, row_key) DO UPDATE SET system = "
+                                "EXCLUDED.system",
+                                [spec.name, system],
+                            )
                         inserted, updated = self.execute(self._upsert_sql(spec, tmp))[0]
                         counts = MergeCounts(
                             inserted=int(inserted),
                             updated=int(updated),
                             unchanged=total - int(inserted) - int(updated),
+                            deleted=deleted,
                         )
                         if log is not None:
                             self.execute(LOG_INSERT, log_row(log, counts))
@@ -279,8 +317,33 @@ class PostgresEngine(Engine):
             raise AssertionError("unreachable")  # pragma: no cover
         finally:
             data.unlink(missing_ok=True)
-            if rej is not None:
-                rej.unlink(missing_ok=True)
+            for path in (rej, keys):
+                if path is not None:
+                    path.unlink(missing_ok=True)
+
+    def _snapshot_delete(self, spec: Table, keys: str, system: str | None, import_id: int) -> int:
+        """Delete the stored rows whose key is not in `keys` (of `system` only, when given),
+        keeping each in `salesperf_deleted`; how many."""
+        on = " AND ".join(f"k.{q(k)} = t.{q(k)}" for k in spec.key)
+        where = f"NOT EXISTS (SELECT 1 FROM {q(keys)} k WHERE {on})"
+        params: list[Any] = [import_id, spec.name]
+        if system is not None:
+            where += (
+                f" AND {pg_row_key(spec, 't')} IN (SELECT row_key FROM {ORIGINS} "
+                "WHERE table_name = ? AND system = ?)"
+            )
+            params = [spec.name, system, *params]
+        fields = ", ".join(f"'{c}', t.{q(c)}" for c in spec.column_names)
+        rows = self.execute(
+            f"WITH gone AS (DELETE FROM {q(spec.name)} t WHERE {where} "
+            f"RETURNING {pg_row_key(spec, 't')} AS row_key, "
+            f"json_build_object({fields})::text AS row_data), "
+            f"kept AS (INSERT INTO {DELETED} (import_id, table_name, row_key, row_data) "
+            "SELECT ?, ?, row_key, row_data FROM gone RETURNING 1) "
+            "SELECT count(*) FROM kept",
+            params,
+        )
+        return int(rows[0][0])
 
     def replace(self, relations: Mapping[str, str]) -> None:
         """Every table emptied and loaded with COPY, in one transaction."""

@@ -15,6 +15,7 @@ Tables the organisation already keeps in its own lake can be read from there ins
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import time
 import uuid
@@ -27,9 +28,19 @@ import ibis.expr.schema as sch
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from salesperf.engines.base import MergeCounts, StoreError, duck_changes, duck_type, q
+from salesperf.engines.base import (
+    MergeCounts,
+    StoreError,
+    duck_changes,
+    duck_origins,
+    duck_row_key,
+    duck_snapshot_delete,
+    duck_type,
+    q,
+)
 from salesperf.engines.local import DuckDBEngine
 from salesperf.engines.spark_sources import problems, view_sql
+from salesperf.migrations import DELETED
 from salesperf.schema import TABLES, Table
 
 CATALOG = "salesperf.duckdb"
@@ -288,20 +299,39 @@ class SparkEngine(DuckDBEngine):
         log: Mapping[str, Any] | None,
         rejects: str | None,
         on_phase: Callable[[str], None] | None = None,
+        system: str | None = None,
+        snapshot: str | None = None,
     ) -> MergeCounts:
-        """A new snapshot (stored rows not replaced + staged rows), the log: one transaction."""
+        """A new snapshot (stored rows neither replaced nor, for a snapshot import, deleted +
+        staged rows), the deleted rows kept, origins, the log: one transaction."""
         cols = ", ".join(q(c) for c in spec.column_names)
         on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in spec.key)
         counts, chg, _ = duck_changes(self.execute, spec, staged, spec.name)
         with self.transaction():
             if on_phase:
                 on_phase("write")
-            if counts.inserted or counts.updated:
+            gone = ""
+            if snapshot is not None:
+                assert log is not None, "a snapshot import has a log entry"
+                deleted = duck_snapshot_delete(
+                    self.execute, spec, spec.name, snapshot, system, log["import_id"]
+                )[0]
+                counts = dataclasses.replace(counts, deleted=deleted)
+                # the rows just kept as deleted by this import are left out of the new snapshot
+                gone = (
+                    f" AND {duck_row_key(spec, 't')} NOT IN (SELECT row_key FROM {DELETED} "
+                    f"WHERE import_id = {int(log['import_id'])} AND table_name = '{spec.name}')"
+                )
+            if system is not None:
+                duck_origins(self.execute, spec, staged, system)
+            if counts.inserted or counts.updated or counts.deleted:
                 kept = (
                     f"SELECT {cols} FROM {q(spec.name)} t "
-                    f"WHERE NOT EXISTS (SELECT 1 FROM {q(staged)} s WHERE {on})"
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {q(staged)} s WHERE {on}){gone}"
                 )
                 self._write_snapshot(spec.name, f"{kept} UNION ALL SELECT {cols} FROM {q(staged)}")
+            if on_phase and snapshot is not None:
+                on_phase("deleted")
             self.write_log(log, counts, rejects)
             if on_phase:
                 on_phase("commit")

@@ -30,6 +30,7 @@ from salesperf.ingest.rejects import (
     write_rejects_file,
     write_rejects_table,
 )
+from salesperf.ingest.snapshot import snapshot_keys
 from salesperf.ingest.sql import ident
 from salesperf.ingest.validate import plan_columns, stage_sql
 from salesperf.ingest.vocab import UnmappedValues, find_unmapped, with_suggestions
@@ -83,6 +84,7 @@ class ImportResult:
     suggested: tuple[tuple[str, str, str, int], ...] = ()
     #: owners that are no known rep (their rows are rejected): (owner as given, rows)
     unknown_owners: tuple[tuple[str, int], ...] = ()
+    deleted: int = 0  # stored rows a snapshot import (`replace`) deleted
 
     @property
     def accepted(self) -> int:
@@ -134,8 +136,14 @@ def import_file(
     lang: Lang | str = Lang.EN,
     guard: Guard | None = None,
     accept_suggested: bool = False,
+    replace: bool = False,
+    system: str | None = None,
 ) -> ImportResult:
     """Import one file into one canonical table; see the module docstring for the guarantees.
+
+    With `replace`, a snapshot import: the table, or with `system` the rows that imports of
+    that source system wrote, is made equal to the file (see `salesperf.ingest.snapshot`);
+    `system` alone records that system as the origin of the rows written.
 
     `guard`, when given, sees each row's key and owner (`rep_id`) exactly as they would be
     written (ids normalised) before anything is written, and raises to stop the import: the
@@ -158,7 +166,7 @@ def import_file(
             store, table, path, mapping=mapping, mapping_file=mapping_file,
             preset_name=preset_name, maps=maps, rejects_path=rejects_path,
             on_phase=on_phase, keep_problems=keep_problems, check_only=check_only, lang=lang,
-            guard=guard, accept_suggested=accept_suggested,
+            guard=guard, accept_suggested=accept_suggested, replace=replace, system=system,
         )  # fmt: skip
 
 
@@ -178,6 +186,8 @@ def _import_file(
     lang: Lang | str = Lang.EN,
     guard: Guard | None = None,
     accept_suggested: bool = False,
+    replace: bool = False,
+    system: str | None = None,
 ) -> ImportResult:
     """The import itself (`import_file` sets the engine's memory budget around it)."""
     started = time.monotonic()
@@ -293,6 +303,7 @@ def _import_file(
         rows_staged = int(con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0])
         rejects = collect_rejects(con, name, source, pos, structural, dups, " / ".join(spec.key))
         rows_read = rows_staged + len(structural)
+        keys = snapshot_keys(con, name, spec, pos, rejects, rows_read) if replace else None
         if check_only:
             return ImportResult(
                 import_id=0, table=spec.name, source=str(path), rows_read=rows_read,
@@ -340,10 +351,13 @@ def _import_file(
             "rows_read": rows_read,
             "rejected": rejected_rows,
         }
-        counts = store.merge(spec, accepted, log=log, rejects=rejects_table, on_phase=phase)
+        counts = store.merge(
+            spec, accepted, log=log, rejects=rejects_table, on_phase=phase, system=system,
+            snapshot=keys,
+        )  # fmt: skip
     finally:
         con.execute(f"DROP VIEW IF EXISTS {ident(name + '_ok')}")
-        for suffix in ("", "_rej", "_csv_rejects", "_csv_scan"):
+        for suffix in ("", "_rej", "_keys", "_csv_rejects", "_csv_scan"):
             con.execute(f"DROP TABLE IF EXISTS {ident(name + suffix)}")
         source.close()
     problems = tuple(
@@ -365,6 +379,7 @@ def _import_file(
         seconds=time.monotonic() - started,
         suggested=suggested,
         unknown_owners=strangers,
+        deleted=counts.deleted,
     )
 
 

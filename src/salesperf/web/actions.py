@@ -17,7 +17,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from salesperf.access import require_admin, scoped_table
+from salesperf.access import check_replace, require_admin, scoped_table
 from salesperf.analysis.common import resolve_window
 from salesperf.api.batch import write_rows
 from salesperf.api.deps import ViewDep, Writer
@@ -36,6 +36,7 @@ from salesperf.api.uploads import (
 from salesperf.cells import XLSX_MEDIA_TYPE, frame_csv, xlsx_bytes
 from salesperf.ingest.mapping import MappingError
 from salesperf.ingest.readers import FileRefused
+from salesperf.ingest.snapshot import SYSTEM_LENGTH, system_name
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Split
 from salesperf.web import data
@@ -67,11 +68,16 @@ async def import_preview(
     file: Annotated[UploadFile, File()],
     preset: Annotated[str, Form()] = "generic",
     maps: Annotated[str, Form()] = "",
+    replace: Annotated[bool, Form()] = False,
+    system: Annotated[str, Form(max_length=SYSTEM_LENGTH)] = "",
 ) -> Response:
     """Keep the upload and show how its columns map, with its first rows, before importing."""
+    if replace:
+        check_replace(view.scope, table)
     require_admin(view.user, "imports")
     token, path = await save_upload(view.work_dir, file)
-    form = {"table": table, "preset": preset, "maps": maps, "upload": token}
+    form = {"table": table, "preset": preset, "maps": maps, "upload": token,
+            "replace": replace, "system": system}  # fmt: skip
     try:
         name, mapping = mapping_for(table, preset=preset, maps=split_maps(maps))
         shown = await run_in_threadpool(preview, view.store, name, path, mapping)
@@ -95,16 +101,29 @@ def import_run(
     preset: Annotated[str, Form()] = "generic",
     maps: Annotated[str, Form()] = "",
     accept_suggested: Annotated[bool, Form()] = False,
+    replace: Annotated[bool, Form()] = False,
+    system: Annotated[str, Form(max_length=SYSTEM_LENGTH)] = "",
 ) -> Response:
-    """Import the kept upload and show what happened, row by rejected row."""
+    """Import the kept upload and show what happened, row by rejected row (and, for a
+    snapshot import, how many stored rows were deleted)."""
+    if replace:
+        check_replace(view.scope, table)
     require_admin(view.user, "imports")
     path = upload_path(view.work_dir, upload)
     name, mapping = mapping_for(table, preset=preset, maps=split_maps(maps))
     try:
-        result = run_import(view, name, path, mapping, accept_suggested=accept_suggested)
+        result = run_import(
+            view,
+            name,
+            path,
+            mapping,
+            accept_suggested=accept_suggested,
+            replace=replace,
+            system=system_name(system),
+        )
     finally:
         discard_upload(path)
-    return render(request, view, "import_result.html", result=result_json(result))
+    return render(request, view, "import_result.html", result=result_json(result), replace=replace)
 
 
 @router.get("/import/{import_id}/rejects.csv")
