@@ -165,7 +165,7 @@ class Assembly:
             "surveys": self.surveys,
             "absences": self.absences,
             "rep_aliases": self.rep_aliases,
-            "fx_rates": lambda: _empty("fx_rates"),
+            "fx_rates": self.fx_rates,
         }
         return {name: _table(name, build[name]()) for name in LOAD_ORDER}
 
@@ -200,6 +200,10 @@ class Assembly:
             "rep_id": self.rep_ids,
             "source": pa.array(["crm"] * len(self.w.org.emails), pa.string()),
         }
+
+    def fx_rates(self) -> dict[str, Any]:
+        """None: the demo organisation sells in its own currency."""
+        return _empty("fx_rates")
 
     def accounts(self) -> dict[str, Any]:
         """Customers and prospects, with segment, creation and churn."""

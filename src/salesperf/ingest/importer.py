@@ -13,7 +13,8 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from dataclasses import replace as changed
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -238,7 +239,7 @@ def _import_file(
                     [u for u in found if not accept_suggested or u.suggestion is None],
                     spec.name,
                 )
-            mapping = replace(mapping, values=with_suggestions(mapping.values, found))
+            mapping = changed(mapping, values=with_suggestions(mapping.values, found))
             plan = plan_columns(spec, columns, mapping)
             suggested = tuple((u.column, u.value, str(u.suggestion), u.rows) for u in found)
         if source.format == "csv" and plan.dedupe:
