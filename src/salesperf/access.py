@@ -281,7 +281,9 @@ def check_replace(scope: Scope, table: str) -> None:
 
 
 #: Tables whose rows belong to a rep through their rep_id column.
-_BY_REP = ("activities", "deals", "leads", "surveys", "absences")
+_BY_REP = ("activities", "deals", "leads", "surveys", "absences", "rep_aliases")
+#: Reference data that names nobody: everyone who may sign in sees it whole.
+_SHARED = ("fx_rates",)
 
 
 def scoped_table(store: Store, scope: Scope, name: str) -> ir.Table:
@@ -289,7 +291,7 @@ def scoped_table(store: Store, scope: Scope, name: str) -> ir.Table:
     if name not in TABLES:
         raise ValueError(f"there is no table {name!r}; the tables are: {', '.join(TABLES)}")
     t = store.table(name)
-    if scope.everything:
+    if scope.everything or name in _SHARED:
         return t
     reps = sorted(scope.reps or ())
     teams = sorted(scope.teams or ())
