@@ -23,7 +23,7 @@ import pyarrow as pa
 from salesperf.analysis.common import Lang, Text
 from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping, from_options, load_mapping, preset
 from salesperf.ingest.owners import owners_map, unknown_owners
-from salesperf.ingest.parse import id_sql
+from salesperf.ingest.parse import ColumnPlan, id_sql, text_sql
 from salesperf.ingest.readers import FileRefused, open_source, structural_rejects
 from salesperf.ingest.rejects import (
     collect_rejects,
@@ -258,7 +258,7 @@ def _import_file(
             )
         rates_from = None
         if spec.name == "deals" and plan.get("currency").sources:
-            rates_from = _rates_for(store, con, relation, plan.get("currency").sources)
+            rates_from = _rates_for(store, con, relation, plan.get("currency"))
         sql = stage_sql(
             plan,
             relation,
@@ -385,15 +385,16 @@ def _import_file(
 
 
 def _rates_for(
-    store: Store, con: object, relation: str, sources: tuple[str, ...]
+    store: Store, con: object, relation: str, currency: ColumnPlan
 ) -> dict[str, date | None]:
-    """The currencies the file names, each with the first day it has an exchange rate (the
-    ECB's reference rates are loaded into fx_rates for those that have none yet)."""
+    """The currencies the file names (after its value map: "US Dollar" = "USD"), each with the
+    first day it has an exchange rate (the ECB's reference rates are loaded into fx_rates for
+    those that have none yet)."""
     from salesperf.fx import ensure_rates
 
-    given = "coalesce(" + ", ".join(f"nullif(trim({ident(s)}), '')" for s in sources) + ")"
     found = con.execute(  # type: ignore[attr-defined]
-        f"SELECT DISTINCT upper({given}) FROM {relation} WHERE {given} IS NOT NULL"
+        f"SELECT DISTINCT upper(c) FROM (SELECT {text_sql(currency)} AS c FROM {relation}) "
+        "WHERE c IS NOT NULL"
     ).fetchall()
     codes = [str(r[0]) for r in found if len(str(r[0])) == 3 and str(r[0]).isalpha()]
     return ensure_rates(store, codes) if codes else {}

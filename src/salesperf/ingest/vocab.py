@@ -193,7 +193,14 @@ def find_unmapped(
             "GROUP BY g ORDER BY n DESC, g"
         ).fetchall()
         source = " / ".join(p.sources)
-        found.extend(Unmapped(c, source, str(g), int(n), suggest(c, str(g))) for g, n in rows)
+        # a value the mapping names was recognised: mapped to a word outside the vocabulary
+        # (a preset's "Deleted" = "deleted"), its rows are rejected one by one (unknown_word)
+        named = set(p.values or ())
+        found.extend(
+            Unmapped(c, source, str(g), int(n), suggest(c, str(g)))
+            for g, n in rows
+            if str(g).strip().casefold() not in named
+        )
     return found
 
 
