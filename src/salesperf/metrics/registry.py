@@ -76,11 +76,15 @@ _METRICS = (
            "Aantal verschillende accounts met minstens één activiteit."),
     Metric("call_connect_rate", "Call connect rate", "Bereikbaarheid (gesprekken)", A, R,
            Unit.RATIO, True,
-           "Calls with outcome connected divided by calls.",
-           "Gesprekken met uitkomst 'connected' gedeeld door alle gesprekken."),
+           "Calls with outcome connected divided by calls; empty when no call has an outcome "
+           "recorded.",
+           "Gesprekken met uitkomst 'connected' gedeeld door alle gesprekken; leeg als bij geen "
+           "enkel gesprek een uitkomst is vastgelegd."),
     Metric("meetings_held_rate", "Meetings held", "Gehouden afspraken", A, R, Unit.RATIO, True,
-           "Meetings and demos held divided by meetings and demos scheduled in the period.",
-           "Gehouden afspraken en demo's gedeeld door de geplande in de periode."),
+           "Meetings and demos held divided by meetings and demos scheduled in the period; empty "
+           "when none has an outcome recorded.",
+           "Gehouden afspraken en demo's gedeeld door de geplande in de periode; leeg als bij "
+           "geen enkele een uitkomst is vastgelegd."),
     Metric("speed_to_lead_h", "Speed to lead (hours)", "Reactietijd op lead (uren)", A, C,
            Unit.HOURS, False,
            "Median hours from a lead's creation to its first activity, over leads created in the "
@@ -98,8 +102,10 @@ _METRICS = (
            "Deals won divided by deals won plus lost; empty when no deal closed.",
            "Gewonnen deals gedeeld door gewonnen plus verloren; leeg als er geen deal sloot."),
     Metric("avg_deal_size", "Average deal size", "Gemiddelde dealgrootte", P, R, Unit.MONEY, True,
-           "Revenue won divided by deals won; empty when no deal was won.",
-           "Gegenereerde omzet gedeeld door gewonnen deals; leeg zonder gewonnen deal."),
+           "Revenue won divided by the deals won that have an amount (a deal without one is left "
+           "out, not counted as 0); empty when none has.",
+           "Gegenereerde omzet gedeeld door de gewonnen deals met een bedrag (een deal zonder "
+           "bedrag telt niet mee, niet als 0); leeg als er geen is."),
     Metric("sales_cycle_days", "Sales cycle (days)", "Verkoopcyclus (dagen)", P, S, Unit.DAYS, False,
            "Median days from creation to close over deals won in the period.",
            "Mediaan aantal dagen van aanmaken tot sluiten, over de gewonnen deals."),
@@ -132,18 +138,23 @@ _METRICS = (
     Metric("repeat_revenue_share", "Revenue from existing customers", "Omzet uit bestaande klanten",
            P, R, Unit.RATIO, True,
            "Revenue won from accounts that were already customers when the deal was created, "
-           "divided by revenue won.",
+           "divided by revenue won; empty when no deal won in the period is linked to an "
+           "account.",
            "Omzet uit accounts die al klant waren bij het aanmaken van de deal, gedeeld door "
-           "de gegenereerde omzet."),
+           "de gegenereerde omzet; leeg als geen enkele in de periode gewonnen deal aan een "
+           "account gekoppeld is."),
     Metric("referral_leads", "Referral leads", "Leads via verwijzing", P, S, Unit.COUNT, True,
            "Leads created in the period with source referral.",
            "In de periode aangemaakte leads met bron 'referral'."),
     Metric("lead_conversion_rate", "Lead conversion", "Leadconversie", P, C, Unit.RATIO, True,
            "Of the leads created in the period, the share whose deal was won by the end of the "
-           "observation window (the end of the queried range); empty when no lead was created.",
+           "observation window (the end of the queried range); empty when no lead was created, "
+           "and everywhere when no lead in the store is linked to a deal (conversion is then not "
+           "recorded, whatever the scope asked).",
            "Van de in de periode aangemaakte leads, het aandeel waarvan de deal gewonnen was aan "
            "het eind van het observatievenster (het eind van de gevraagde periode); leeg zonder "
-           "leads."),
+           "leads, en overal als geen enkele lead in de opslag aan een deal gekoppeld is "
+           "(conversie is dan niet vastgelegd, welke groep ook gevraagd is)."),
     Metric("quota_attainment", "Target attainment", "Doelrealisatie", P, D, Unit.RATIO, True,
            "Actual divided by target, for the target's metric and period.",
            "Realisatie gedeeld door doel, voor de metriek en periode van het doel."),
@@ -160,8 +171,10 @@ _METRICS = (
            "Activiteiten gedeeld door gewonnen deals."),
     Metric("touches_per_won_deal", "Touches per won deal", "Contactmomenten per gewonnen deal", E, C,
            Unit.COUNT, False,
-           "Median count of activities linked to a deal over its life, over deals won in the period.",
-           "Mediaan aantal aan een deal gekoppelde activiteiten, over de gewonnen deals."),
+           "Median count of activities linked to a deal over its life, over deals won in the period; "
+           "empty when no activity in the store is linked to a deal.",
+           "Mediaan aantal aan een deal gekoppelde activiteiten, over de gewonnen deals; leeg als "
+           "geen enkele activiteit in de opslag aan een deal gekoppeld is."),
     Metric("stage_conversion", "Stage conversion", "Fase-conversie", E, C, Unit.RATIO, True,
            "Of the deals that first entered stage A in the period, the share that entered stage B on "
            "or after that day; asked with its stages, as stage_conversion:demo>proposal.",
