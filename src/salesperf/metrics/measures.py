@@ -125,7 +125,7 @@ MEASURES = {
         # leads linked to a deal anywhere in the store: none means conversion is not recorded
         Measure(
             "deal_linked_leads",
-            "lead_won",
+            "lead",
             lambda t: t.deal_id.notnull().sum(),
             additive=False,
             whole_store=True,

@@ -220,6 +220,9 @@ class NullCase:
     when: Callable[[Measures], ir.BooleanValue]
     en: str
     nl: str
+    # an unrecorded input: the formula alone would give a number (0), so the value is made null;
+    # otherwise the formula is null there by itself (a zero denominator, a median of nothing)
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -235,11 +238,12 @@ class Formula:
     def value(self, m: Measures) -> ir.NumericValue:
         """The metric over the measures: null in each of its null cases."""
         v = self.compute(m)
-        if not self.nulls:
+        forced = [case.when(m) for case in self.nulls if case.force]
+        if not forced:
             return v
-        undefined = self.nulls[0].when(m)
-        for case in self.nulls[1:]:
-            undefined = undefined | case.when(m)
+        undefined = forced[0]
+        for when in forced[1:]:
+            undefined = undefined | when
         return ibis.ifelse(undefined.fill_null(False), ibis.null(v.type()), v)
 
     def reason(self, m: Measures) -> ir.StringValue:
@@ -252,8 +256,10 @@ class Formula:
         return ibis.ifelse(v.isnull(), why, ibis.null("string"))
 
 
-def _case(code: str, when: Callable[[Measures], ir.BooleanValue], en: str, nl: str) -> NullCase:
-    return NullCase(code, when, en, nl)
+def _case(
+    code: str, when: Callable[[Measures], ir.BooleanValue], en: str, nl: str, force: bool = False
+) -> NullCase:
+    return NullCase(code, when, en, nl, force)
 
 
 def _zero(name: str) -> Callable[[Measures], ir.BooleanValue]:
@@ -289,13 +295,14 @@ NO_CALL = _case("no_calls", _zero("calls"), "no call was made in the period",
                 "er is in de periode niet gebeld")  # fmt: skip
 NO_CALL_OUTCOME = _case("no_call_outcome", _zero("calls_with_outcome"),
                         "no call has an outcome recorded",
-                        "bij geen enkel gesprek is een uitkomst vastgelegd")  # fmt: skip
+                        "bij geen enkel gesprek is een uitkomst vastgelegd", force=True)  # fmt: skip
 NO_MEETING = _case("no_meetings", _zero("meetings_scheduled"),
                    "no meeting or demo was scheduled in the period",
                    "er is in de periode geen afspraak of demo gepland")  # fmt: skip
 NO_MEETING_OUTCOME = _case("no_meeting_outcome", _zero("meetings_with_outcome"),
                            "no meeting or demo has an outcome recorded",
-                           "bij geen enkele afspraak of demo is een uitkomst vastgelegd")  # fmt: skip
+                           "bij geen enkele afspraak of demo is een uitkomst vastgelegd",
+                           force=True)  # fmt: skip
 NO_AMOUNT = _case("no_amounts", _zero("deals_won_with_amount"),
                   "no deal won in the period has an amount recorded",
                   "bij geen enkele in de periode gewonnen deal is een bedrag vastgelegd")  # fmt: skip
@@ -322,16 +329,18 @@ NO_CUSTOMER = _case("no_customers_at_start", _zero("customers_start"),
                     "er waren geen klanten aan het begin van de periode")  # fmt: skip
 NO_ACCOUNT = _case("no_accounts", lambda m: m["won_deals_with_account"].fill_null(0) == 0,
                    "no deal won in the period is linked to an account",
-                   "geen enkele in de periode gewonnen deal is aan een account gekoppeld")  # fmt: skip
+                   "geen enkele in de periode gewonnen deal is aan een account gekoppeld",
+                   force=True)  # fmt: skip
 NO_REVENUE = _case("no_revenue", _zero("revenue_won"), "the deals won in the period have no revenue",
                    "de in de periode gewonnen deals hebben geen omzet")  # fmt: skip
 # over the whole store: an input that is not recorded at all
 NO_LEAD_LINK = _case("no_lead_deal_links", lambda m: m["deal_linked_leads"].fill_null(0) == 0,
-                     "no lead is linked to a deal", "geen enkele lead is aan een deal gekoppeld")  # fmt: skip
+                     "no lead is linked to a deal", "geen enkele lead is aan een deal gekoppeld",
+                     force=True)  # fmt: skip
 NO_ACTIVITY_LINK = _case("no_activity_deal_links",
                          lambda m: m["deal_linked_activities"].fill_null(0) == 0,
                          "no activity is linked to a deal",
-                         "geen enkele activiteit is aan een deal gekoppeld")  # fmt: skip
+                         "geen enkele activiteit is aan een deal gekoppeld", force=True)  # fmt: skip
 NO_TYPED_CLOSED = _case("no_typed_closed_deals", _zero("typed_deals_closed"),
                         "no deal closed in the period had an activity of this type",
                         "geen enkele in de periode gesloten deal had een activiteit van dit type")  # fmt: skip
