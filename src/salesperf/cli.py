@@ -319,13 +319,21 @@ def metrics_list() -> None:
 @metrics_app.command("explain")
 def metrics_explain(
     name: Annotated[str, typer.Argument(help="A metric name, e.g. win_rate.")],
+    period: Annotated[
+        str | None,
+        typer.Option(help="Also show the figures of this period (e.g. 2025-Q1), and why any is "
+                     "empty."),
+    ] = None,
+    by: Annotated[By, typer.Option(help="The figures of --period by rep, team or org.")] = By.REP,
+    lang: LangOpt = Lang.EN,
     store: StoreOpt = None,
-) -> None:
-    """A metric's definition and the SQL it compiles to on this store's engine."""
+) -> None:  # fmt: skip
+    """A metric's definition, when it is empty, and the SQL it compiles to on this store's
+    engine; with --period, its figures and why an empty one is empty."""
     from salesperf.metrics.compiler import Compiler
     from salesperf.metrics.query import Query
-    from salesperf.metrics.registry import FORMULAS, get
-    from salesperf.scorecard import last_full_quarter
+    from salesperf.metrics.registry import FORMULAS, get, null_cases, null_reason
+    from salesperf.scorecard import format_value, last_full_quarter, scorecard
 
     with errors():
         try:
@@ -336,19 +344,39 @@ def metrics_explain(
         out.print(f"{m.description_en}\n{m.description_nl}", highlight=False)
         out.print(f"group {m.group.value}, type {m.type.value}, unit {m.unit.value}, "
                   f"{'higher' if m.higher_is_better else 'lower'} is better")  # fmt: skip
+        cases = null_cases(name)
+        if cases:
+            out.print("Empty (—), never 0, when / Leeg (—), nooit 0, als:", highlight=False)
+            for case in cases:
+                out.print(f"  {case.code}: {case.en} / {case.nl}", highlight=False)
+        per = FORMULAS[name].split if name in FORMULAS else None  # e.g. per type
         try:
             with open_store(store) as s:
                 p = last_full_quarter(date.today())
-                per = FORMULAS[name].split if name in FORMULAS else None  # e.g. per type
                 q = Query(metrics=(name,), start=p.start, end=p.end, grain=Grain.MONTH, by=By.REP,
                           split=Split(per) if per else None)  # fmt: skip
                 sql = Compiler(s.con, s.settings.timezone).to_sql(q)
+                card = (
+                    scorecard(s, by=by, period=period, metrics=(name,), split=per)
+                    if period is not None
+                    else None
+                )
         except ValueError as exc:
             out.print(f"Not a scorecard metric: {exc}", highlight=False)
             return
         split = f" and {q.split.value}" if q.split else ""
         out.print(f"\nSQL for one quarter by rep{split} and month:")
         print(sql)
+        if card is None:
+            return
+        out.print(f"\n{m.label_nl if lang is Lang.NL else m.label_en}, {card.period.label}:")
+        for r in card.rows:
+            c = r.cells[name]
+            why = null_reason(name, c.null_reason) if c.null_reason else None
+            text = (why.nl if lang is Lang.NL else why.en) if why else ""
+            part = f" {r.split}" if r.split else ""
+            out.print(f"  {r.name} ({r.key}){part}: {format_value(c.value, m.unit)}  {text}".rstrip(),
+                      highlight=False)  # fmt: skip
 
 
 # The analyses, the server and the users: each command in its own module.

@@ -14,10 +14,18 @@ from typing import Any
 import pandas as pd
 
 from salesperf.contexts import Context, get_context
-from salesperf.metrics.compiler import run, run_levels
+from salesperf.metrics.compiler import NULL_REASON, run, run_levels
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 from salesperf.metrics.query import KEY_COLUMNS, By, Compare, Query, Split
-from salesperf.metrics.registry import QUOTA_METRIC, Group, Metric, MetricType, Unit, metric
+from salesperf.metrics.registry import (
+    QUOTA_METRIC,
+    Group,
+    Metric,
+    MetricType,
+    Unit,
+    metric,
+    reason_json,
+)
 from salesperf.store import Store
 
 #: The scorecard's metrics when none are named: a screenful, input to output.
@@ -52,6 +60,7 @@ class Cell:
     previous: float | int | None = None
     target: float | None = None
     attainment: float | None = None
+    null_reason: str | None = None  # why `value` is null: a code of `registry.null_cases`
 
     @property
     def change(self) -> float | int | None:
@@ -157,6 +166,7 @@ class Scorecard:
                             "change": c.change,
                             "target": c.target,
                             "attainment": c.attainment,
+                            "null_reason": reason_json(m, c.null_reason),
                         }
                         for m, c in r.cells.items()
                     },
@@ -174,6 +184,10 @@ def _num(v: Any, whole: bool = False) -> float | int | None:
     if math.isnan(f):
         return None
     return round(f) if whole and f.is_integer() else f
+
+
+def _reason(v: Any) -> str | None:
+    return v if isinstance(v, str) else None
 
 
 def _whole(m: str) -> bool:
@@ -245,9 +259,9 @@ def scorecards(
         teams=teams,
     )
     if len(bys) == 1:
-        frames = {bys[0]: run(store.con, q, store.settings.timezone)}
+        frames = {bys[0]: run(store.con, q, store.settings.timezone, reasons=True)}
     else:
-        frames = run_levels(store.con, q, bys, store.settings.timezone)
+        frames = run_levels(store.con, q, bys, store.settings.timezone, reasons=True)
     return {by: _card(store, by, q, df, period, ctx) for by, df in frames.items()}
 
 
@@ -269,6 +283,7 @@ def _card(
                 previous=_num(rec.get(f"{m}_prev"), _whole(m)),
                 target=_num(rec.get(f"{base}_target")) if m != "quota_attainment" else None,
                 attainment=_num(rec.get(f"{base}_attainment")) if m != "quota_attainment" else None,
+                null_reason=_reason(rec.get(f"{m}{NULL_REASON}")),
             )
         part = rec.get(split.value) if split else None
         rows.append(

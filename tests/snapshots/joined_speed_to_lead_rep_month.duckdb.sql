@@ -1,129 +1,41 @@
 SELECT
-  "t29"."_key" AS "rep_id",
-  "t29"."_period" AS "period_start",
-  "t29"."speed_to_lead_h"
+  "t34"."_key" AS "rep_id",
+  "t34"."_period" AS "period_start",
+  "t34"."speed_to_lead_h"
 FROM (
   SELECT
-    "t28"."_key",
-    "t28"."_period",
-    MAX("t28"."speed_to_lead_h") AS "speed_to_lead_h",
-    MAX("t28"."working_days") AS "working_days"
+    "t33"."_key",
+    "t33"."_period",
+    MAX("t33"."speed_to_lead_h") AS "speed_to_lead_h",
+    MAX("t33"."leads") AS "leads",
+    MAX("t33"."leads_touched") AS "leads_touched",
+    MAX("t33"."working_days") AS "working_days"
   FROM (
     SELECT
       *
     FROM (
       SELECT
-        "t26"."_key",
-        "t26"."_period",
-        "t26"."speed_to_lead_h",
-        CAST(NULL AS DOUBLE) AS "working_days"
-      FROM (
-        SELECT
-          "t23"."_key",
-          "t23"."_period",
-          QUANTILE_CONT(
-            CAST(DATE_DIFF('SECOND', "t23"."created_at", "t23"."first_touch_at") AS DOUBLE) / 3600.0,
-            0.5
-          ) AS "speed_to_lead_h"
-        FROM (
-          SELECT
-            "t21"."lead_id",
-            "t21"."created_at",
-            "t21"."source",
-            "t21"."rep_id",
-            "t21"."account_id",
-            "t21"."qualified_at",
-            "t21"."deal_id",
-            "t21"."first_touch_at",
-            "t21"."_local",
-            CAST(DATE_TRUNC('MONTH', "t21"."_local") AS DATE) AS "_period",
-            "t21"."rep_id" AS "_key"
-          FROM (
-            SELECT
-              "t19"."lead_id",
-              "t19"."created_at",
-              "t19"."source",
-              "t19"."rep_id",
-              "t19"."account_id",
-              "t19"."qualified_at",
-              "t19"."deal_id",
-              "t19"."first_touch_at",
-              "t19"."created_at" + TO_SECONDS(
-                CASE
-                  WHEN "t19"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                  THEN 3600
-                  ELSE 7200
-                END
-              ) AS "_local"
-            FROM (
-              SELECT
-                "t18".*
-                EXCLUDE ("_lid")
-              FROM (
-                SELECT
-                  "t5"."lead_id",
-                  "t5"."created_at",
-                  "t5"."source",
-                  "t5"."rep_id",
-                  "t5"."account_id",
-                  "t5"."qualified_at",
-                  "t5"."deal_id",
-                  "t15"."_lid",
-                  "t15"."first_touch_at"
-                FROM "leads" AS "t5"
-                INNER JOIN (
-                  SELECT
-                    "t11"."lead_id" AS "_lid",
-                    MIN("t11"."occurred_at") AS "first_touch_at"
-                  FROM (
-                    SELECT
-                      *
-                    FROM "activities" AS "t3"
-                    WHERE
-                      "t3"."lead_id" IS NOT NULL
-                  ) AS "t11"
-                  GROUP BY
-                    1
-                ) AS "t15"
-                  ON "t5"."lead_id" = "t15"."_lid"
-              ) AS "t18"
-            ) AS "t19"
-            WHERE
-              "t19"."created_at" IS NOT NULL
-          ) AS "t21"
-          WHERE
-            "t21"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
-            AND "t21"."_local" < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
-        ) AS "t23"
-        GROUP BY
-          1,
-          2
-      ) AS "t26"
-    ) AS "t27"
-    UNION ALL
-    SELECT
-      *
-    FROM (
-      SELECT
-        "t24"."_key",
-        "t24"."_period",
+        "t27"."_key",
+        "t27"."_period",
         CAST(NULL AS DOUBLE) AS "speed_to_lead_h",
-        "t24"."working_days"
+        CAST(NULL AS DOUBLE) AS "leads",
+        CAST(NULL AS DOUBLE) AS "leads_touched",
+        "t27"."working_days"
       FROM (
         SELECT
-          "t22"."_key",
-          "t22"."_period",
+          "t26"."_key",
+          "t26"."_period",
           CAST(COUNT(*) AS DOUBLE) AS "working_days"
         FROM (
           SELECT
-            "t20"."rep_id",
-            "t20"."date",
-            "t20"."rep_id" AS "_key",
-            CAST(DATE_TRUNC('MONTH', CAST("t20"."date" AS TIMESTAMP)) AS DATE) AS "_period"
+            "t23"."rep_id",
+            "t23"."date",
+            "t23"."rep_id" AS "_key",
+            CAST(DATE_TRUNC('MONTH', CAST("t23"."date" AS TIMESTAMP)) AS DATE) AS "_period"
           FROM (
             SELECT
-              "t17"."rep_id",
-              "t17"."date"
+              "t19"."rep_id",
+              "t19"."date"
             FROM (
               SELECT
                 *
@@ -132,7 +44,7 @@ FROM (
                   "t10"."rep_id",
                   "t10"."start_date",
                   "t10"."end_date",
-                  "t12"."date"
+                  "t11"."date"
                 FROM (
                   SELECT
                     "t2"."rep_id",
@@ -143,8 +55,8 @@ FROM (
                 CROSS JOIN (
                   SELECT
                     *
-                  FROM "memtable" AS "t4"
-                ) AS "t12"
+                  FROM "memtable" AS "t3"
+                ) AS "t11"
               ) AS "t13"
               WHERE
                 (
@@ -161,27 +73,183 @@ FROM (
                     "t13"."date" <= "t13"."end_date"
                   )
                 )
-            ) AS "t17"
+            ) AS "t19"
             ANTI JOIN (
               SELECT
                 *
               FROM "absences" AS "t1"
             ) AS "t9"
-              ON "t17"."rep_id" = "t9"."rep_id" AND "t17"."date" = "t9"."date"
-          ) AS "t20"
-        ) AS "t22"
+              ON "t19"."rep_id" = "t9"."rep_id" AND "t19"."date" = "t9"."date"
+          ) AS "t23"
+        ) AS "t26"
         GROUP BY
           1,
           2
+      ) AS "t27"
+    ) AS "t29"
+    UNION ALL
+    SELECT
+      *
+    FROM (
+      SELECT
+        *
+      FROM (
+        SELECT
+          "t30"."_key",
+          "t30"."_period",
+          "t30"."speed_to_lead_h",
+          CAST(NULL AS DOUBLE) AS "leads",
+          "t30"."leads_touched",
+          CAST(NULL AS DOUBLE) AS "working_days"
+        FROM (
+          SELECT
+            "t28"."_key",
+            "t28"."_period",
+            QUANTILE_CONT(
+              CAST(DATE_DIFF('SECOND', "t28"."created_at", "t28"."first_touch_at") AS DOUBLE) / 3600.0,
+              0.5
+            ) AS "speed_to_lead_h",
+            CAST(COUNT(*) AS DOUBLE) AS "leads_touched"
+          FROM (
+            SELECT
+              "t25"."lead_id",
+              "t25"."created_at",
+              "t25"."source",
+              "t25"."rep_id",
+              "t25"."account_id",
+              "t25"."qualified_at",
+              "t25"."deal_id",
+              "t25"."first_touch_at",
+              "t25"."_local",
+              CAST(DATE_TRUNC('MONTH', "t25"."_local") AS DATE) AS "_period",
+              "t25"."rep_id" AS "_key"
+            FROM (
+              SELECT
+                "t21"."lead_id",
+                "t21"."created_at",
+                "t21"."source",
+                "t21"."rep_id",
+                "t21"."account_id",
+                "t21"."qualified_at",
+                "t21"."deal_id",
+                "t21"."first_touch_at",
+                "t21"."created_at" + TO_SECONDS(
+                  CASE
+                    WHEN "t21"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                    THEN 3600
+                    ELSE 7200
+                  END
+                ) AS "_local"
+              FROM (
+                SELECT
+                  "t20".*
+                  EXCLUDE ("_lid")
+                FROM (
+                  SELECT
+                    "t5"."lead_id",
+                    "t5"."created_at",
+                    "t5"."source",
+                    "t5"."rep_id",
+                    "t5"."account_id",
+                    "t5"."qualified_at",
+                    "t5"."deal_id",
+                    "t16"."_lid",
+                    "t16"."first_touch_at"
+                  FROM "leads" AS "t5"
+                  INNER JOIN (
+                    SELECT
+                      "t12"."lead_id" AS "_lid",
+                      MIN("t12"."occurred_at") AS "first_touch_at"
+                    FROM (
+                      SELECT
+                        *
+                      FROM "activities" AS "t4"
+                      WHERE
+                        "t4"."lead_id" IS NOT NULL
+                    ) AS "t12"
+                    GROUP BY
+                      1
+                  ) AS "t16"
+                    ON "t5"."lead_id" = "t16"."_lid"
+                ) AS "t20"
+              ) AS "t21"
+              WHERE
+                "t21"."created_at" IS NOT NULL
+            ) AS "t25"
+            WHERE
+              "t25"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
+              AND "t25"."_local" < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
+          ) AS "t28"
+          GROUP BY
+            1,
+            2
+        ) AS "t30"
+      ) AS "t31"
+      UNION ALL
+      SELECT
+        *
+      FROM (
+        SELECT
+          "t22"."_key",
+          "t22"."_period",
+          CAST(NULL AS DOUBLE) AS "speed_to_lead_h",
+          "t22"."leads",
+          CAST(NULL AS DOUBLE) AS "leads_touched",
+          CAST(NULL AS DOUBLE) AS "working_days"
+        FROM (
+          SELECT
+            "t18"."_key",
+            "t18"."_period",
+            CAST(COUNT(*) AS DOUBLE) AS "leads"
+          FROM (
+            SELECT
+              "t14"."lead_id",
+              "t14"."created_at",
+              "t14"."source",
+              "t14"."rep_id",
+              "t14"."account_id",
+              "t14"."qualified_at",
+              "t14"."deal_id",
+              "t14"."_local",
+              CAST(DATE_TRUNC('MONTH', "t14"."_local") AS DATE) AS "_period",
+              "t14"."rep_id" AS "_key"
+            FROM (
+              SELECT
+                "t0"."lead_id",
+                "t0"."created_at",
+                "t0"."source",
+                "t0"."rep_id",
+                "t0"."account_id",
+                "t0"."qualified_at",
+                "t0"."deal_id",
+                "t0"."created_at" + TO_SECONDS(
+                  CASE
+                    WHEN "t0"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                    THEN 3600
+                    ELSE 7200
+                  END
+                ) AS "_local"
+              FROM "leads" AS "t0"
+              WHERE
+                "t0"."created_at" IS NOT NULL
+            ) AS "t14"
+            WHERE
+              "t14"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
+              AND "t14"."_local" < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
+          ) AS "t18"
+          GROUP BY
+            1,
+            2
+        ) AS "t22"
       ) AS "t24"
-    ) AS "t25"
-  ) AS "t28"
+    ) AS "t32"
+  ) AS "t33"
   GROUP BY
     1,
     2
-) AS "t29"
+) AS "t34"
 WHERE
-  "t29"."_period" IN (MAKE_DATE(2025, 1, 1), MAKE_DATE(2025, 2, 1), MAKE_DATE(2025, 3, 1))
+  "t34"."_period" IN (MAKE_DATE(2025, 1, 1), MAKE_DATE(2025, 2, 1), MAKE_DATE(2025, 3, 1))
 ORDER BY
-  "t29"."_key" ASC,
-  "t29"."_period" ASC
+  "t34"."_key" ASC,
+  "t34"."_period" ASC

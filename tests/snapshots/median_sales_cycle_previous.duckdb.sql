@@ -3,6 +3,7 @@ WITH "t25" AS (
     "t24"."_key",
     "t24"."_period",
     MAX("t24"."sales_cycle_days") AS "sales_cycle_days",
+    MAX("t24"."deals_won") AS "deals_won",
     MAX("t24"."working_days") AS "working_days"
   FROM (
     SELECT
@@ -12,6 +13,7 @@ WITH "t25" AS (
         "t19"."_key",
         "t19"."_period",
         "t19"."sales_cycle_days",
+        "t19"."deals_won",
         CAST(NULL AS DOUBLE) AS "working_days"
       FROM (
         SELECT
@@ -24,7 +26,8 @@ WITH "t25" AS (
               ELSE CAST(NULL AS DOUBLE)
             END,
             0.5
-          ) AS "sales_cycle_days"
+          ) AS "sales_cycle_days",
+          CAST(SUM(CAST("t16"."status" = 'won' AS INT)) AS DOUBLE) AS "deals_won"
         FROM (
           SELECT
             "t14"."deal_id",
@@ -32,6 +35,7 @@ WITH "t25" AS (
             "t14"."created_at",
             "t14"."status",
             "t14"."amount",
+            "t14"."currency",
             "t14"."closed_at",
             "t14"."account_id",
             "t14"."stage",
@@ -49,6 +53,7 @@ WITH "t25" AS (
               "t1"."created_at",
               "t1"."status",
               "t1"."amount",
+              "t1"."currency",
               "t1"."closed_at",
               "t1"."account_id",
               "t1"."stage",
@@ -90,6 +95,7 @@ WITH "t25" AS (
         "t22"."_key",
         "t22"."_period",
         CAST(NULL AS DOUBLE) AS "sales_cycle_days",
+        CAST(NULL AS DOUBLE) AS "deals_won",
         "t22"."working_days"
       FROM (
         SELECT

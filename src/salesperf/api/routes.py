@@ -33,11 +33,11 @@ from salesperf.api.limits import (
 )
 from salesperf.api.uploads import discard_upload, mapping_for, result_json, run_import, save_upload
 from salesperf.ingest.snapshot import SYSTEM_LENGTH, system_name
-from salesperf.metrics.compiler import run
+from salesperf.metrics.compiler import NULL_REASON, run
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Compare, Split
 from salesperf.metrics.query import Query as MetricQuery
-from salesperf.metrics.registry import METRICS, computable
+from salesperf.metrics.registry import METRICS, computable, null_cases, reason_json
 from salesperf.web.data import scorecard_card
 
 router = APIRouter(prefix="/api")
@@ -174,7 +174,8 @@ def _json_value(v: Any) -> Any:
 @router.post("/query", tags=["metrics"])
 def query(view: ViewDep, body: QueryBody) -> JSONResponse:
     """Run a metric query; rows outside the viewer's scope are left out (a grouping outside it,
-    such as by=org for a manager, is refused)."""
+    such as by=org for a manager, is refused). A metric that can be null comes with a
+    `<metric>_null_reason` column: null, or why the value is null (a code, English, Dutch)."""
     q = MetricQuery(
         metrics=tuple(body.metrics), start=body.start, end=body.end, grain=body.grain,
         by=body.by, compare=tuple(body.compare), split=body.split,
@@ -183,15 +184,19 @@ def query(view: ViewDep, body: QueryBody) -> JSONResponse:
         filters=tuple(body.filters),
     )  # fmt: skip
     q = view.scope.narrow(q)
-    df = run(view.store.con, q, view.store.settings.timezone)
-    rows = [{k: _json_value(v) for k, v in rec.items()} for rec in df.to_dict("records")]
+    df = run(view.store.con, q, view.store.settings.timezone, reasons=True)
+    why = {f"{m}{NULL_REASON}": m for m in q.metrics if f"{m}{NULL_REASON}" in df.columns}
+    rows = [
+        {k: reason_json(why[k], v) if k in why else _json_value(v) for k, v in rec.items()}
+        for rec in df.to_dict("records")
+    ]
     return JSONResponse({"key": q.key, "columns": list(df.columns), "rows": rows})
 
 
 @router.get("/metrics", tags=["metrics"])
 def metrics(view: ViewDep) -> JSONResponse:
     """Every metric of the registry: labels and descriptions in both languages, group, unit,
-    direction, and whether the scorecard computes it."""
+    direction, whether the scorecard computes it, and why its value can be null."""
     on_card = set(computable())
     return JSONResponse(
         [
@@ -206,6 +211,7 @@ def metrics(view: ViewDep) -> JSONResponse:
                 "unit": m.unit.value,
                 "higher_is_better": m.higher_is_better,
                 "scorecard": m.name in on_card,
+                "null_when": [{"code": c.code, "en": c.en, "nl": c.nl} for c in null_cases(m.name)],
             }
             for m in METRICS.values()
         ]

@@ -35,23 +35,34 @@ from salesperf.metrics.query import (
 from salesperf.metrics.registry import (
     FORMULAS,
     QUOTA_METRIC,
+    TARGET_NULLS,
     MetricType,
     Unit,
     metric,
+    null_cases,
     split_name,
 )
 from salesperf.metrics.rows import FactRows
+
+#: A result column's suffix for why a metric's value is null (a code of `registry.null_cases`).
+NULL_REASON = "_null_reason"
 
 
 class Compiler(FactRows):
     """Compiles queries against one backend and organisation time zone."""
 
     def __init__(
-        self, con: BaseBackend, timezone: str = "UTC", levels: tuple[By, ...] | None = None
+        self,
+        con: BaseBackend,
+        timezone: str = "UTC",
+        levels: tuple[By, ...] | None = None,
+        reasons: bool = False,
     ) -> None:
-        """`levels`: compile for several levels at once (see `run_levels`), not for `q.by`."""
+        """`levels`: compile for several levels at once (see `run_levels`), not for `q.by`;
+        `reasons`: add a `<metric>_null_reason` column to each metric that can be null."""
         super().__init__(con, timezone)
         self.levels = levels
+        self.reasons = reasons
         self._closures: dict[frozenset[str] | None, ir.Table] = {}
 
     # -- building blocks ---------------------------------------------------------------------
@@ -183,11 +194,13 @@ class Compiler(FactRows):
             base, kind = split_name(m)
             formula = FORMULAS.get(base) or FORMULAS[QUOTA_METRIC]
             for n in formula.needs:
-                col = f"{n}:{kind}" if kind and n != WORKING_DAYS else n
+                col = _column(n, kind)
                 if col not in needed:
                     needed.append(col)
         if Compare.TARGET in q.compare or {"quota_attainment", "target_gap"} & set(q.metrics):
             needed += [n for n in FORMULAS[QUOTA_METRIC].needs if n not in needed]
+        whole = [c for c in needed if c in MEASURES and MEASURES[c].whole_store]
+        needed = [c for c in needed if c not in whole]
         by_fact: dict[tuple[str, str | None], list[str]] = {}
         for c in needed:
             if c != WORKING_DAYS:
@@ -236,16 +249,28 @@ class Compiler(FactRows):
                 and built[(MEASURES[split_name(c)[0]].fact, split_name(c)[1])] is not None
             )
         }
-        return folded.mutate(**fills), cols
+        # the same figure on every row: one scalar over all the fact's rows in the store
+        for n in whole:
+            everyone = FACTS[MEASURES[n].fact].rows(self.con)
+            fills[n] = MEASURES[n].aggregate(everyone).cast("float64").as_scalar()
+        return folded.mutate(**fills), [*cols, *whole]
 
     # -- the query ---------------------------------------------------------------------------
     @staticmethod
     def _formula(name: str, base: ir.Table) -> ir.Value:
         """A metric's formula over the folded measures (a typed metric over its typed ones)."""
+        return FORMULAS[split_name(name)[0]].value(Compiler._needs(name, base))
+
+    @staticmethod
+    def _needs(name: str, base: ir.Table) -> dict[str, ir.NumericValue]:
+        """The measure columns a metric's formula reads (a typed metric's typed ones)."""
         b, kind = split_name(name)
-        formula = FORMULAS[b]
-        cols = {n: base[f"{n}:{kind}" if kind and n != WORKING_DAYS else n] for n in formula.needs}
-        return formula.compute(cols)
+        return {n: base[_column(n, kind)] for n in FORMULAS[b].needs}
+
+    @staticmethod
+    def _reason(name: str, base: ir.Table) -> ir.StringValue:
+        """Why the metric's value is null on each row (a code), else null."""
+        return FORMULAS[split_name(name)[0]].reason(Compiler._needs(name, base))
 
     def compile(self, q: Query) -> ir.Table:
         """The whole query as one Ibis expression."""
@@ -263,8 +288,13 @@ class Compiler(FactRows):
             values[QUOTA_METRIC] = FORMULAS[QUOTA_METRIC].compute(
                 {c: base[c] for c in base.columns}
             )
+        why = (
+            {f"{m}{NULL_REASON}": self._reason(m, base) for m in plain if null_cases(m)}
+            if self.reasons
+            else {}
+        )
         split = {"_split": base._split} if q.split else {}
-        metrics = base.select(_key=base._key, **split, _period=base._period, **values)
+        metrics = base.select(_key=base._key, **split, _period=base._period, **values, **why)
         wanted = list(buckets(q))
         result = metrics.filter(metrics._period.isin(wanted))
         for c in q.compare:
@@ -276,12 +306,15 @@ class Compiler(FactRows):
             with_targets = set(targets.select("metric").distinct().to_pandas()["metric"])
             names = [n for n in values if n in with_targets or n == QUOTA_METRIC]
             result = join_targets(self.con, result, q, names, self.levels)
-        keep = ["_key", *(["_split"] if q.split else []), "_period", *plain]
+        keep = ["_key", *(["_split"] if q.split else []), "_period", *plain, *why]
         for m in q.metrics:
             if m == "quota_attainment":
                 result = result.mutate(quota_attainment=result[f"{QUOTA_METRIC}_attainment"])
             elif m == "target_gap":
                 result = result.mutate(target_gap=result[f"{QUOTA_METRIC}_gap"])
+            if m in TARGET_NULLS and self.reasons:
+                result = result.mutate(**{f"{m}{NULL_REASON}": _target_reason(m, result)})
+                keep.append(f"{m}{NULL_REASON}")
         extra = [c for c in result.columns if c not in keep]
         if {"quota_attainment", "target_gap"} & set(q.metrics) and Compare.TARGET not in q.compare:
             extra = [c for c in extra if c in ("quota_attainment", "target_gap")]
@@ -298,6 +331,22 @@ class Compiler(FactRows):
         return str(ibis.to_sql(self.compile(q), dialect=self.con.name))
 
 
+def _target_reason(name: str, result: ir.Table) -> ir.StringValue:
+    """Why attainment or the gap to target is null on each row (a code), else null."""
+    m = {"target": result[f"{QUOTA_METRIC}_target"], "actual": result[QUOTA_METRIC]}
+    branches = [(c.when(m).fill_null(False), c.code) for c in TARGET_NULLS[name]]
+    why = ibis.cases(*branches, else_=ibis.null("string"))
+    return ibis.ifelse(result[name].isnull(), why, ibis.null("string"))
+
+
+def _column(measure: str, kind: str | None) -> str:
+    """A measure's column for a metric of one activity type (`calls:call`); working days and
+    measures over the whole store are the same for every type."""
+    if kind is None or measure == WORKING_DAYS or MEASURES[measure].whole_store:
+        return measure
+    return f"{measure}:{kind}"
+
+
 def _used(t: ir.Table, names: list[str]) -> list[str]:
     """The columns of `t` that these columns and measures read, in `t`'s order."""
     wanted = {n for n in names if n in t.columns}
@@ -309,13 +358,18 @@ def _used(t: ir.Table, names: list[str]) -> list[str]:
     return [c for c in t.columns if c in wanted]
 
 
-def run(con: BaseBackend, q: Query, timezone: str = "UTC") -> pd.DataFrame:
-    """Run a query; counts come back as whole numbers, undefined ratios as nulls."""
-    return _finish(_frame(Compiler(con, timezone).compile(q)), q)
+def run(con: BaseBackend, q: Query, timezone: str = "UTC", reasons: bool = False) -> pd.DataFrame:
+    """Run a query; counts come back as whole numbers, undefined ratios as nulls (with
+    `reasons`, each with why in a `<metric>_null_reason` column: see `registry.null_reason`)."""
+    return _finish(_frame(Compiler(con, timezone, reasons=reasons).compile(q)), q)
 
 
 def run_levels(
-    con: BaseBackend, q: Query, levels: tuple[By, ...], timezone: str = "UTC"
+    con: BaseBackend,
+    q: Query,
+    levels: tuple[By, ...],
+    timezone: str = "UTC",
+    reasons: bool = False,
 ) -> dict[By, pd.DataFrame]:
     """Run a query for several levels at once (`q.by` is not used): for each, the frame `run`
     gives with `by` set to it, with the same figures. One statement computes every level from
@@ -324,7 +378,7 @@ def run_levels(
     levels = tuple(dict.fromkeys(By(b) for b in levels))
     if not levels:
         raise ValueError("name at least one level: rep, team or org")
-    table = Compiler(con, timezone, levels).compile(q).to_pyarrow()
+    table = Compiler(con, timezone, levels, reasons).compile(q).to_pyarrow()
     return {by: _finish(part, q) for by, part in split_levels(table, levels).items()}
 
 

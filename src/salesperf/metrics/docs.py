@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from salesperf.metrics.registry import FORMULAS, METRICS, Group, computable
+from salesperf.metrics.registry import FORMULAS, METRICS, Group, computable, null_cases
 
 _TITLES = {
     Group.ACTIVITY: ("Activity (input)", "verkoopactiviteit"),
@@ -19,7 +19,11 @@ def render() -> str:
         "Generated from `src/salesperf/metrics/registry.py` by `make docs`; do not edit by hand.",
         "",
         "Ratios with a zero denominator are undefined: they are null in data and shown as "
-        "\"—\", never as 0. A team's figure is computed from its members' rows (its whole "
+        '"—", never as 0; so is a rate whose input is not recorded at all (no call with an '
+        "outcome, no lead linked to a deal). Each metric lists when it is null; `salesperf "
+        "metrics explain` and the API (`<metric>_null_reason` in `/api/query`, `null_reason` "
+        "in the scorecard) give the reason with each empty value. A team's figure is computed "
+        "from its members' rows (its whole "
         "subtree), never averaged from their ratios; membership is the current one (the store keeps "
         "no membership history yet). Periods are days, ISO weeks (Monday start), months, "
         "quarters or years in the organisation's time zone.",
@@ -57,6 +61,11 @@ def render() -> str:
                 ]
                 if needs:
                     lines += [f"Measures: {needs}.", ""]
+                cases = null_cases(m.name)
+                if cases:
+                    lines += ["Null (—) when:", ""]
+                    lines += [f"- `{c.code}`: {c.en} — *{c.nl}*" for c in cases]
+                    lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -32,6 +32,9 @@ class Measure:
     # distinct values that usually belong to one rep (accounts, unlike dates): teams count those
     # from per-rep counts and look at the rows only for values shared by several reps
     owned: bool = False
+    # over every row of the fact in the store, whatever the period, group or filter: whether an
+    # input is recorded at all (a lead linked to a deal), the same figure on every row
+    whole_store: bool = False
 
     def aggregate(self, t: ir.Table) -> ir.Value:
         """The measure over rows of `t`."""
@@ -66,15 +69,38 @@ MEASURES = {
             "activity",
             lambda t: ((t.type == "call") & (t.outcome == "connected")).sum(),
         ),
+        Measure(
+            "calls_with_outcome",
+            "activity",
+            lambda t: ((t.type == "call") & t.outcome.notnull()).sum(),
+        ),
         Measure("meetings_scheduled", "activity", lambda t: t.type.isin(_MEETINGS).sum()),
         Measure(
             "meetings_held",
             "activity",
             lambda t: (t.type.isin(_MEETINGS) & (t.outcome == "held")).sum(),
         ),
+        Measure(
+            "meetings_with_outcome",
+            "activity",
+            lambda t: (t.type.isin(_MEETINGS) & t.outcome.notnull()).sum(),
+        ),
+        # activities linked to a deal anywhere in the store: none means touches are not recorded
+        Measure(
+            "deal_linked_activities",
+            "activity",
+            lambda t: t.deal_id.notnull().sum(),
+            additive=False,
+            whole_store=True,
+        ),
         Measure("deals_won", "deal_closed", lambda t: _won(t).sum()),
         Measure("deals_lost", "deal_closed", lambda t: (t.status == DealStatus.LOST.value).sum()),
         Measure("revenue_won", "deal_closed", lambda t: t.amount.sum(where=_won(t))),
+        Measure(
+            "deals_won_with_amount",
+            "deal_closed",
+            lambda t: (_won(t) & t.amount.notnull()).sum(),
+        ),
         Measure(
             "sales_cycle_days",
             "deal_closed",
@@ -96,6 +122,14 @@ MEASURES = {
         Measure("detractors", "survey", lambda t: ((t.scale == "nps10") & (t.score <= 6)).sum()),
         Measure("leads", "lead", lambda t: t.count()),
         Measure("referral_leads", "lead", lambda t: (t.source == "referral").sum()),
+        # leads linked to a deal anywhere in the store: none means conversion is not recorded
+        Measure(
+            "deal_linked_leads",
+            "lead",
+            lambda t: t.deal_id.notnull().sum(),
+            additive=False,
+            whole_store=True,
+        ),
         Measure("customers_acquired", "first_win", lambda t: t.count()),
         # a customer's span overlaps the period; it began before it, or lasts beyond it
         Measure("customers_start", "customer", lambda t: (t._local < t._from).sum()),
@@ -106,6 +140,7 @@ MEASURES = {
         ),
         Measure("cohort_leads", "lead_won", lambda t: t.count()),
         Measure("converted_leads", "lead_won", lambda t: t._won_local.notnull().sum()),
+        Measure("leads_touched", "lead_touched", lambda t: t.count()),
         Measure(
             "speed_to_lead_h",
             "lead_touched",
@@ -126,6 +161,11 @@ MEASURES = {
             "repeat_revenue",
             "deal_won_history",
             lambda t: t.amount.sum(where=t.existing_customer),
+        ),
+        Measure(
+            "won_deals_with_account",
+            "deal_won_history",
+            lambda t: t.account_id.notnull().sum(),
         ),
         Measure("typed_deals_closed", "deal_closed_typed", lambda t: t.count()),
         Measure("typed_deals_won", "deal_closed_typed", lambda t: _won(t).sum()),
