@@ -41,16 +41,23 @@ from salesperf.metrics.registry import (
     split_name,
 )
 from salesperf.metrics.rows import FactRows
+from salesperf.settings import Settings
 
 
 class Compiler(FactRows):
-    """Compiles queries against one backend and organisation time zone."""
+    """Compiles queries against one backend, organisation time zone and currency."""
 
     def __init__(
-        self, con: BaseBackend, timezone: str = "UTC", levels: tuple[By, ...] | None = None
+        self,
+        con: BaseBackend,
+        timezone: str = "UTC",
+        levels: tuple[By, ...] | None = None,
+        currency: str = Settings.currency,
+        to: str | None = None,
     ) -> None:
-        """`levels`: compile for several levels at once (see `run_levels`), not for `q.by`."""
-        super().__init__(con, timezone)
+        """`levels`: compile for several levels at once (see `run_levels`), not for `q.by`;
+        amounts in the organisation's `currency`, or with `to` in that display currency."""
+        super().__init__(con, timezone, currency, to)
         self.levels = levels
         self._closures: dict[frozenset[str] | None, ir.Table] = {}
 
@@ -137,7 +144,7 @@ class Compiler(FactRows):
         for n in names:
             m = MEASURES[n]
             if m.distinct is not None and m.owned:
-                everyone = f.rows(self.con, only_type)
+                everyone = f.rows(self.tables, only_type)
                 parts.append(owned_distinct(rows([n]), everyone, m.distinct, n, groups, keyed, kp))
             elif m.distinct is not None:
                 tn = rows([n])
@@ -309,13 +316,25 @@ def _used(t: ir.Table, names: list[str]) -> list[str]:
     return [c for c in t.columns if c in wanted]
 
 
-def run(con: BaseBackend, q: Query, timezone: str = "UTC") -> pd.DataFrame:
-    """Run a query; counts come back as whole numbers, undefined ratios as nulls."""
-    return _finish(_frame(Compiler(con, timezone).compile(q)), q)
+def run(
+    con: BaseBackend,
+    q: Query,
+    timezone: str = "UTC",
+    currency: str = Settings.currency,
+    to: str | None = None,
+) -> pd.DataFrame:
+    """Run a query; counts come back as whole numbers, undefined ratios as nulls; amounts in
+    the organisation's `currency` (with `to`: converted into that currency)."""
+    return _finish(_frame(Compiler(con, timezone, None, currency, to).compile(q)), q)
 
 
 def run_levels(
-    con: BaseBackend, q: Query, levels: tuple[By, ...], timezone: str = "UTC"
+    con: BaseBackend,
+    q: Query,
+    levels: tuple[By, ...],
+    timezone: str = "UTC",
+    currency: str = Settings.currency,
+    to: str | None = None,
 ) -> dict[By, pd.DataFrame]:
     """Run a query for several levels at once (`q.by` is not used): for each, the frame `run`
     gives with `by` set to it, with the same figures. One statement computes every level from
@@ -324,7 +343,7 @@ def run_levels(
     levels = tuple(dict.fromkeys(By(b) for b in levels))
     if not levels:
         raise ValueError("name at least one level: rep, team or org")
-    table = Compiler(con, timezone, levels).compile(q).to_pyarrow()
+    table = Compiler(con, timezone, levels, currency, to).compile(q).to_pyarrow()
     return {by: _finish(part, q) for by, part in split_levels(table, levels).items()}
 
 
@@ -351,13 +370,15 @@ def _finish(df: pd.DataFrame, q: Query) -> pd.DataFrame:
     return df
 
 
-def run_measures(con: BaseBackend, q: Query, timezone: str = "UTC") -> pd.DataFrame:
+def run_measures(
+    con: BaseBackend, q: Query, timezone: str = "UTC", currency: str = Settings.currency
+) -> pd.DataFrame:
     """The measures behind a query's metrics (counts and sums, before any ratio is taken), one
     row per group, split and period of the query's range (comparisons are not joined).
 
     What an analysis needs to put an interval on a rate: win_rate's deals won and lost,
     stage_conversion:demo>proposal's `stage_entered:demo>proposal` and `stage_then:...`."""
-    c = Compiler(con, timezone)
+    c = Compiler(con, timezone, None, currency)
     lo = q.start if q.grain is Grain.ALL else period_start(q.start, q.grain)
     base, cols = c.measures(q, lo)
     base = base.filter(base._period.isin(buckets(q)))
