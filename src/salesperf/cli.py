@@ -277,7 +277,7 @@ def metrics_explain(
                 per = FORMULAS[name].split if name in FORMULAS else None  # e.g. per type
                 q = Query(metrics=(name,), start=p.start, end=p.end, grain=Grain.MONTH, by=By.REP,
                           split=Split(per) if per else None)  # fmt: skip
-                sql = Compiler(s.con, s.settings.timezone).to_sql(q)
+                sql = Compiler(s.con, s.settings.timezone, currency=s.settings.currency).to_sql(q)
         except ValueError as exc:
             out.print(f"Not a scorecard metric: {exc}", highlight=False)
             return

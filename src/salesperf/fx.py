@@ -261,3 +261,27 @@ class Tables:
     def stored(self, name: str) -> ir.Table:
         """A table as stored, for reads that take no amount (counts, dates, ids)."""
         return self.con.table(name)
+
+
+class CurrencyError(ValueError):
+    """A currency code that is not one, or one without exchange rates; the message names it."""
+
+
+def display_currency(store: Store, code: str | None) -> str | None:
+    """The currency to show amounts in, checked: None for the organisation's own (no further
+    conversion); ECB rates are loaded for another one that has none yet (see `ensure_rates`).
+    A code that is not three letters, or without any rate, is a `CurrencyError`."""
+    if code is None:
+        return None
+    wanted = code.strip().upper()
+    if len(wanted) != 3 or not wanted.isalpha():
+        raise CurrencyError(f"{code!r} is not a currency code; use three letters such as USD")
+    org = store.settings.currency.upper()
+    if wanted == org:
+        return None
+    if ensure_rates(store, [wanted])[wanted] is None:
+        raise CurrencyError(
+            f"there are no exchange rates for {wanted}: the ECB reference rates do not know it "
+            f"and fx_rates holds none (import them with `salesperf import fx_rates FILE`)"
+        )
+    return wanted

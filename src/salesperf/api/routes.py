@@ -31,6 +31,7 @@ from salesperf.api.limits import (
     PERIOD_TEXT,
 )
 from salesperf.api.uploads import discard_upload, mapping_for, result_json, run_import, save_upload
+from salesperf.fx import display_currency
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Compare, Split
@@ -69,6 +70,9 @@ def me(view: ViewDep) -> JSONResponse:
     )
 
 
+_CURRENCY = "show amounts in this currency (ISO 4217, e.g. USD), converted at each deal's date"
+
+
 @router.get("/scorecard", tags=["metrics"])
 def scorecard_route(
     view: ViewDep,
@@ -102,6 +106,9 @@ def scorecard_route(
             examples=[["kind=new_business"]],
         ),
     ] = [],  # noqa: B006 (FastAPI copies defaults)
+    currency: Annotated[
+        str | None, Query(description=_CURRENCY, max_length=16, pattern=NO_NUL, examples=["USD"])
+    ] = None,
 ) -> Response:
     """The scorecard, with the command line's options (`salesperf scorecard --format json`):
     the same versioned JSON, inside the viewer's scope."""
@@ -109,7 +116,7 @@ def scorecard_route(
     def body() -> bytes:
         card = scorecard_card(
             view, by=by, grain=grain, period=period, metrics=metrics,
-            split=split.value if split else None, filters=tuple(filter),
+            split=split.value if split else None, filters=tuple(filter), currency=currency,
         )  # fmt: skip
         return bytes(JSONResponse(card.to_json()).body)
 
@@ -122,6 +129,7 @@ def scorecard_route(
         metrics,
         split,
         tuple(filter),
+        currency,
         view.scope,
         view.today,
     )
@@ -153,6 +161,7 @@ class QueryBody(BaseModel):
     teams: list[Name] | None = Field(default=None, max_length=ITEMS)
     # every filter must hold (they are joined with AND): a few per dimension at most make sense
     filters: list[tuple[Split, Name]] = Field(default=[], max_length=FILTERS)
+    currency: str | None = Field(default=None, description=_CURRENCY, max_length=16, pattern=NO_NUL)
 
 
 def _json_value(v: Any) -> Any:
@@ -181,7 +190,8 @@ def query(view: ViewDep, body: QueryBody) -> JSONResponse:
         filters=tuple(body.filters),
     )  # fmt: skip
     q = view.scope.narrow(q)
-    df = run(view.store.con, q, view.store.settings.timezone)
+    to = display_currency(view.store, body.currency)
+    df = run(view.store.con, q, view.store.settings.timezone, view.store.settings.currency, to)
     rows = [{k: _json_value(v) for k, v in rec.items()} for rec in df.to_dict("records")]
     return JSONResponse({"key": q.key, "columns": list(df.columns), "rows": rows})
 
