@@ -229,7 +229,11 @@ def converted_deals(
     ).select(*columns)
     if to is not None:
         return converted
-    return ibis.union(as_given(stored.filter(own)), converted)
+    plain = as_given(stored.filter(own))
+    # the same types on both sides (an engine's key columns are non-null; a join's may not be)
+    schema = plain.schema()
+    converted = converted.select(*(converted[c].cast(schema[c]).name(c) for c in columns))
+    return ibis.union(plain, converted)
 
 
 def _any(t: ir.Table) -> bool:
