@@ -355,7 +355,7 @@ def metrics_explain(
                 p = last_full_quarter(date.today())
                 q = Query(metrics=(name,), start=p.start, end=p.end, grain=Grain.MONTH, by=By.REP,
                           split=Split(per) if per else None)  # fmt: skip
-                sql = Compiler(s.con, s.settings.timezone).to_sql(q)
+                sql = Compiler(s.con, s.settings.timezone, currency=s.settings.currency).to_sql(q)
                 card = (
                     scorecard(s, by=by, period=period, metrics=(name,), split=per)
                     if period is not None

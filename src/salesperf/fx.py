@@ -178,11 +178,23 @@ def converted_deals(
     days. An amount whose rate is missing is null, never taken unconverted."""
     org = org.upper()
     to = to.upper() if to is not None and to.upper() != org else None
-    d = con.table("deals")
-    own = d.currency.isnull() | (d.currency == org)
+    stored = con.table("deals")
+    columns = [*stored.columns, "amount_given", "amount_created"]
+    own = stored.currency.isnull() | (stored.currency == org)
+
+    def as_given(t: ir.Table) -> ir.Table:
+        amount = t.amount.cast("float64")
+        return t.mutate(amount=amount, amount_given=amount, amount_created=amount).select(*columns)
+
+    # without a display currency the deals in the organisation's own currency take no join:
+    # they are read as they are and the others added to them; when there are no others (one
+    # look, which costs less than compiling the conversion), that is all
+    if to is None and not _any(stored.filter(~own)):
+        return as_given(stored)
+    d = stored if to is not None else stored.filter(~own)
     closed = d.status.isin(_CLOSED) & d.closed_at.notnull()
     d = d.mutate(
-        _own=own,
+        _own=d.currency.isnull() | (d.currency == org),
         _dc=ibis.ifelse(closed, _day(d.closed_at, timezone), ibis.date(_OPEN_DAY)),
         _dn=_day(d.created_at, timezone),
     )
@@ -212,10 +224,21 @@ def converted_deals(
     if to is not None:
         at_close, at_created = at_close / d._tc, at_created / d._tn
     given = d.amount.cast("float64")
-    out = d.mutate(
-        amount_given=d.amount, amount=given * at_close, amount_created=given * at_created
-    )
-    return out.drop(*(c for c in out.columns if c.startswith("_")))
+    converted = d.mutate(
+        amount_given=given, amount=given * at_close, amount_created=given * at_created
+    ).select(*columns)
+    if to is not None:
+        return converted
+    plain = as_given(stored.filter(own))
+    # the same types on both sides (an engine's key columns are non-null; a join's may not be)
+    schema = plain.schema()
+    converted = converted.select(*(converted[c].cast(schema[c]).name(c) for c in columns))
+    return ibis.union(plain, converted)
+
+
+def _any(t: ir.Table) -> bool:
+    """Whether the table has a row."""
+    return int(t.limit(1).count().execute()) > 0
 
 
 class Tables:
@@ -238,3 +261,31 @@ class Tables:
         if self._deals is None:
             self._deals = converted_deals(self.con, self.currency, self.to, self.timezone)
         return self._deals
+
+    def stored(self, name: str) -> ir.Table:
+        """A table as stored, for reads that take no amount (counts, dates, ids)."""
+        return self.con.table(name)
+
+
+class CurrencyError(ValueError):
+    """A currency code that is not one, or one without exchange rates; the message names it."""
+
+
+def display_currency(store: Store, code: str | None) -> str | None:
+    """The currency to show amounts in, checked: None for the organisation's own (no further
+    conversion); ECB rates are loaded for another one that has none yet (see `ensure_rates`).
+    A code that is not three letters, or without any rate, is a `CurrencyError`."""
+    if code is None:
+        return None
+    wanted = code.strip().upper()
+    if len(wanted) != 3 or not wanted.isalpha():
+        raise CurrencyError(f"{code!r} is not a currency code; use three letters such as USD")
+    org = store.settings.currency.upper()
+    if wanted == org:
+        return None
+    if ensure_rates(store, [wanted])[wanted] is None:
+        raise CurrencyError(
+            f"there are no exchange rates for {wanted}: the ECB reference rates do not know it "
+            f"and fx_rates holds none (import them with `salesperf import fx_rates FILE`)"
+        )
+    return wanted

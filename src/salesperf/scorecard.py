@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from salesperf.contexts import Context, get_context
+from salesperf.fx import display_currency
 from salesperf.metrics.compiler import NULL_REASON, run, run_levels
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 from salesperf.metrics.query import KEY_COLUMNS, By, Compare, Query, Split
@@ -92,6 +93,7 @@ class Scorecard:
     rows: tuple[Row, ...]
     split: Split | None = None
     context: Context = field(default_factory=lambda: get_context(None))
+    currency: str = "EUR"  # the currency of the money figures
 
     @property
     def headline(self) -> tuple[str, ...]:
@@ -136,6 +138,7 @@ class Scorecard:
             "by": self.by.value,
             "split": self.split.value if self.split else None,
             "context": self.context.name,
+            "currency": self.currency,
             "headline": list(self.headline),
             "grain": self.grain.value,
             "period": {
@@ -208,14 +211,16 @@ def scorecard(
     split: Split | str | None = None,
     filters: tuple[tuple[Split | str, str], ...] = (),
     context: str | None = None,
+    currency: str | None = None,
 ) -> Scorecard:
     """The scorecard for a period (default: the last full quarter), against the previous period
     and against target. `context` (default: the store's setting) names the preset whose headline
     KPIs lead and whose words label them; without `metrics`, the default metrics and the
-    headline KPIs are shown."""
+    headline KPIs are shown. `currency` shows the money figures in another currency than the
+    organisation's, converted at the rate of each deal's date."""
     return scorecards(
         store, levels=(By(by),), grain=grain, period=period, metrics=metrics, today=today,
-        reps=reps, teams=teams, split=split, filters=filters, context=context,
+        reps=reps, teams=teams, split=split, filters=filters, context=context, currency=currency,
     )[By(by)]  # fmt: skip
 
 
@@ -232,11 +237,13 @@ def scorecards(
     split: Split | str | None = None,
     filters: tuple[tuple[Split | str, str], ...] = (),
     context: str | None = None,
+    currency: str | None = None,
 ) -> dict[By, Scorecard]:
     """The scorecard of several levels at once (the organisation and its teams, the reps and
     their teams), computed together, which costs less than one `scorecard` per level; the
     options are `scorecard`'s."""
     ctx = get_context(context or store.settings.context)
+    to = display_currency(store, currency)
     if metrics is None:
         metrics = DEFAULT_METRICS + tuple(m for m in ctx.headline if m not in DEFAULT_METRICS)
     bys, grain = tuple(dict.fromkeys(By(b) for b in levels)), Grain(grain)
@@ -258,15 +265,50 @@ def scorecards(
         reps=reps,
         teams=teams,
     )
+    frames = _frames(store, q, bys, None)
+    if to is not None:
+        shown = _frames(store, q, bys, to)
+        frames = {by: _money_from(df, shown[by], q) for by, df in frames.items()}
+    shown_in = to or store.settings.currency
+    return {by: _card(store, by, q, df, period, ctx, shown_in) for by, df in frames.items()}
+
+
+def _frames(store: Store, q: Query, bys: tuple[By, ...], to: str | None) -> dict[By, pd.DataFrame]:
+    tz, org = store.settings.timezone, store.settings.currency
     if len(bys) == 1:
-        frames = {bys[0]: run(store.con, q, store.settings.timezone, reasons=True)}
-    else:
-        frames = run_levels(store.con, q, bys, store.settings.timezone, reasons=True)
-    return {by: _card(store, by, q, df, period, ctx) for by, df in frames.items()}
+        return {bys[0]: run(store.con, q, tz, org, to, reasons=True)}
+    return run_levels(store.con, q, bys, tz, org, to, reasons=True)
+
+
+def _money_from(df: pd.DataFrame, shown: pd.DataFrame, q: Query) -> pd.DataFrame:
+    """The money figures of `shown` (in a display currency) in the rows of `df` (in the
+    organisation's). Ratios, counts and attainment stay those of `df`: a target is set in the
+    organisation's currency, so a money metric's target amount is left out rather than set
+    against figures in another currency."""
+    split = (q.split.value,) if q.split else ()
+    keys = [c for c in df.columns if c in (*KEY_COLUMNS.values(), *split, "period_start")]
+    out = df.set_index(keys)
+    other = shown.set_index(keys).reindex(out.index)
+    for m in q.metrics:
+        if metric(m).unit is not Unit.MONEY:
+            continue
+        for col in (m, f"{m}_prev"):
+            if col in other.columns:
+                out[col] = other[col]
+        base = QUOTA_METRIC if m == "quota_attainment" else m
+        if f"{base}_target" in out.columns:
+            out[f"{base}_target"] = float("nan")
+    return out.reset_index()
 
 
 def _card(
-    store: Store, by: By, q: Query, df: pd.DataFrame, period: Period, ctx: Context
+    store: Store,
+    by: By,
+    q: Query,
+    df: pd.DataFrame,
+    period: Period,
+    ctx: Context,
+    currency: str,
 ) -> Scorecard:
     """One level's rows of a query's result as its scorecard."""
     key_column = KEY_COLUMNS[by]
@@ -293,7 +335,7 @@ def _card(
     if by is By.TEAM:  # the tree's order: each team followed by its sub-teams
         order = _tree_order(store)
         rows.sort(key=lambda r: (order.get(r.key, len(order)), r.split or "", r.period_start))
-    return Scorecard(by, q.grain, period, q.metrics, tuple(rows), split, ctx)
+    return Scorecard(by, q.grain, period, q.metrics, tuple(rows), split, ctx, currency)
 
 
 def _tree_order(store: Store) -> dict[str, int]:

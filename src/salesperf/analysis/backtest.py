@@ -207,11 +207,11 @@ def _daily(store: Store, scopes: list[Scope], period: Period) -> dict[str, pd.Se
     tz = store.settings.timezone
     base: dict[str, Any] = {"metrics": (QUOTA_METRIC,), "start": period.start, "end": period.end,
             "grain": Grain.DAY}  # fmt: skip
-    org = run(store.con, Query(**base, by=By.ORG), tz)
+    org = run(store.con, Query(**base, by=By.ORG), tz, store.settings.currency)
     out = {"org": org.groupby("period_start")[QUOTA_METRIC].sum().astype(float)}
     teams = frozenset(s.id for s in scopes if s.kind == "team" and s.id is not None)
     if teams:
-        df = run(store.con, Query(**base, by=By.TEAM, teams=teams), tz)
+        df = run(store.con, Query(**base, by=By.TEAM, teams=teams), tz, store.settings.currency)
         for team, part in df.groupby("team_id"):
             out[str(team)] = part.groupby("period_start")[QUOTA_METRIC].sum().astype(float)
     empty = pd.Series(dtype=float)

@@ -149,7 +149,7 @@ def lead_counts(store: Store, window: Period, reps: Iterable[str]) -> pd.DataFra
         reps=frozenset(reps),
         split=Split.SOURCE,
     )
-    df = run_measures(store.con, q, store.settings.timezone)
+    df = run_measures(store.con, q, store.settings.timezone, store.settings.currency)
     df = df.assign(source=df["source"].fillna("other"))
     c = _counts(df, "lead_conversion_rate", "rep_id").assign(source=df["source"])
     return c.groupby(["rep_id", "source"], as_index=False)[["successes", "trials"]].sum()
@@ -170,7 +170,7 @@ def rate_counts(
     names = ("win_rate", "call_connect_rate", *steps)
     tz = store.settings.timezone
     q = Query(names, window.start, window.end, grain=Grain.ALL, reps=reps)
-    df = run_measures(store.con, q, tz)
+    df = run_measures(store.con, q, tz, store.settings.currency)
     parts = [_counts(df, n, "rep_id").assign(metric=n) for n in names]
     leads = lead_counts(store, window, reps) if leads is None else leads
     per_rep = leads.groupby("rep_id", as_index=False)[["successes", "trials"]].sum()
@@ -183,7 +183,7 @@ def rate_counts(
         reps=reps,
         split=Split.TYPE,
     )
-    typed = run_measures(store.con, qt, tz)
+    typed = run_measures(store.con, qt, tz, store.settings.currency)
     typed = typed[typed["type"].notna()]
     c = _counts(typed, "type_to_win_rate", "rep_id")
     parts.append(c.assign(metric="type_to_win_rate:" + typed["type"].astype(str)))

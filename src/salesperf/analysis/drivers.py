@@ -147,7 +147,7 @@ def with_and_without(
 ) -> tuple[WithWithout, ...]:
     """For each type, the win rate of deals closed in the window with at least one activity of
     the type linked to them, and of those with none (the metric layer's own counts)."""
-    c = Compiler(store.con, store.settings.timezone)
+    c = Compiler(store.con, store.settings.timezone, currency=store.settings.currency)
     q = Query(("win_rate",), window.start, window.end, Grain.ALL, By.ORG, reps=reps)
     typed, _ = c.measures(replace(q, metrics=("type_to_win_rate",), split=Split.TYPE), q.start)
     total, _ = c.measures(q, q.start)

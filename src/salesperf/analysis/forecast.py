@@ -234,7 +234,7 @@ def closed_by_day(store: Store, scope: Scope, start: date, end: date) -> pd.Seri
     if end <= start:
         return pd.Series(dtype=float)
     q = Query(metrics=(QUOTA_METRIC,), start=start, end=end, grain=Grain.DAY, **scope.query())
-    df = run(store.con, q, store.settings.timezone)
+    df = run(store.con, q, store.settings.timezone, store.settings.currency)
     s = df.groupby("period_start")[QUOTA_METRIC].sum()
     return s.astype(float)
 
@@ -250,7 +250,7 @@ def target_and_actual(store: Store, scope: Scope, period: Period) -> tuple[float
         compare=(Compare.TARGET,),
         **scope.query(),
     )
-    df = run(store.con, q, store.settings.timezone)
+    df = run(store.con, q, store.settings.timezone, store.settings.currency)
     if df.empty:
         return None, 0.0
     target = df[f"{QUOTA_METRIC}_target"].iloc[0]
@@ -267,13 +267,13 @@ def targets_and_actuals(
     """`target_and_actual` for the organisation and teams among `scopes` at once, keyed by
     team id ("org" for the organisation)."""
     out: dict[str, tuple[float | None, float]] = {}
-    tz = store.settings.timezone
+    tz, cur = store.settings.timezone, store.settings.currency
     base: dict[str, Any] = {"metrics": (QUOTA_METRIC,), "start": period.start, "end": period.end,
             "grain": Grain.ALL, "compare": (Compare.TARGET,)}  # fmt: skip
     teams = frozenset(s.id for s in scopes if s.kind == "team" and s.id is not None)
-    frames = [("org", run(store.con, Query(**base, by=By.ORG), tz))]
+    frames = [("org", run(store.con, Query(**base, by=By.ORG), tz, cur))]
     if teams:
-        frames.append(("team_id", run(store.con, Query(**base, by=By.TEAM, teams=teams), tz)))
+        frames.append(("team_id", run(store.con, Query(**base, by=By.TEAM, teams=teams), tz, cur)))
     for key, df in frames:
         for rec in df.to_dict("records"):
             target, actual = rec[f"{QUOTA_METRIC}_target"], rec[QUOTA_METRIC]
@@ -295,7 +295,7 @@ def average_deal_size(store: Store, scope: Scope, as_of: date) -> float | None:
             grain=Grain.ALL,
             **s.query(),
         )
-        df = run(store.con, q, store.settings.timezone)
+        df = run(store.con, q, store.settings.timezone, store.settings.currency)
         values = df["avg_deal_size"].dropna()
         if len(values):
             return float(values.iloc[0])

@@ -26,6 +26,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from salesperf.fx import converted_deals
 from salesperf.metrics.periods import local_time
 from salesperf.schema import DealStatus
 from salesperf.store import Store
@@ -122,7 +123,7 @@ class _Reader:
         # offset: an hour at most, on days that matter only through ages counted in days)
         lo = as_of - timedelta(days=horizon + max(COHORT_DAYS, 7 * SNAPSHOT_WEEKS) + 7)
         hi = as_of + timedelta(days=1)
-        d = self.con.table("deals")
+        d = converted_deals(self.con, store.settings.currency, timezone=tz)
         self.deals = d.select(
             deal_id=d.deal_id,
             rep_id=d.rep_id,

@@ -159,11 +159,12 @@ def _attainment(
     reps; a team with no targets of its own whose id the organisation's targets name takes the
     organisation's. Also returns those teams."""
     found: dict[Key, dict[date, PeriodResult]] = {}
+    tz, cur = store.settings.timezone, store.settings.currency
     for by in By:
         q = Query(metrics=(QUOTA_METRIC,), start=periods[0].start, end=periods[-1].end,
                   grain=grain, by=by, compare=(Compare.TARGET,),
                   teams=teams if by is By.TEAM else None, reps=reps if by is By.REP else None)  # fmt: skip
-        for rec in run(store.con, q, store.settings.timezone).to_dict("records"):
+        for rec in run(store.con, q, tz, cur).to_dict("records"):
             att = _f(rec[f"{QUOTA_METRIC}_attainment"])
             found.setdefault((by, str(rec[q.key])), {})[rec["period_start"]] = PeriodResult(
                 _period(rec["period_start"], grain), _f(rec[QUOTA_METRIC]),

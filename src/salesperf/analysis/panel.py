@@ -112,7 +112,7 @@ def rep_week_panel(
     if known is not None and known > lo:
         lo = min(known, first)
     tz = store.settings.timezone
-    c = Compiler(store.con, tz)
+    c = Compiler(store.con, tz, currency=store.settings.currency)
     a = c.compile(
         Query(
             metrics=("activities",),

@@ -24,6 +24,7 @@ from scipy import stats
 from salesperf.analysis.common import Lang, Text, period_text
 from salesperf.analysis.plan_simulation import LEVEL, Funnel, bootstrap_mean
 from salesperf.analysis.shrinkage import fit_prior, jeffreys_interval, shrink
+from salesperf.fx import converted_deals
 from salesperf.metrics.compiler import run
 from salesperf.metrics.levels import team_closure
 from salesperf.metrics.periods import Grain, Period, local_time
@@ -141,7 +142,7 @@ def load_inputs(store: Store, window: Period, pace: Period) -> PlanInputs:
     figures: dict[Key, dict[str, Any]] = {}
     for by in By:
         q = Query(metrics=_FIGURES, start=window.start, end=window.end, grain=Grain.ALL, by=by)
-        for rec in run(store.con, q, tz).to_dict("records"):
+        for rec in run(store.con, q, tz, store.settings.currency).to_dict("records"):
             figures[(by, str(rec[q.key]))] = {
                 "won": int(rec["deals_won"]),
                 "lost": int(rec["deals_lost"]),
@@ -335,7 +336,7 @@ def _borrowed(inputs: PlanInputs, key: Key, src: Key, what: str) -> Text:
 def _activities(store: Store, period: Period) -> pd.DataFrame:
     q = Query(metrics=("activities",), start=period.start, end=period.end, grain=Grain.ALL,
               by=By.REP, split=Split.TYPE)  # fmt: skip
-    return run(store.con, q, store.settings.timezone)
+    return run(store.con, q, store.settings.timezone, store.settings.currency)
 
 
 def _deals(store: Store, window: Period) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -343,7 +344,7 @@ def _deals(store: Store, window: Period) -> tuple[pd.DataFrame, pd.DataFrame]:
     tz = store.settings.timezone
     lo = ibis.timestamp(datetime.combine(window.start, time()))
     hi = ibis.timestamp(datetime.combine(window.end, time()))
-    d = store.table("deals")
+    d = converted_deals(store.con, store.settings.currency, timezone=tz)
     c = d.mutate(_t=local_time(d.created_at, tz, window.start, window.end))
     c = c.filter((c._t >= lo) & (c._t < hi))
     opps = c.group_by("rep_id").aggregate(n=c.count()).to_pandas()

@@ -49,6 +49,7 @@ from salesperf.analysis.vocab import Basis as Basis  # re-exported: part of the 
 from salesperf.analysis.vocab import Label as Label
 from salesperf.analysis.vocab import Peers as Peers
 from salesperf.contexts import Context, get_context
+from salesperf.fx import Tables
 from salesperf.metrics.compiler import run, run_measures
 from salesperf.metrics.facts import FACTS
 from salesperf.metrics.levels import team_closure
@@ -348,13 +349,13 @@ def _reps(store: Store, team: str | None, include_managers: bool) -> pd.DataFram
 def _daily(store: Store, window: Period, reps: frozenset[str]) -> pd.DataFrame:
     """Activities and working days per rep and day of the window."""
     q = Query(("activities_per_day",), window.start, window.end, grain=Grain.DAY, reps=reps)
-    return run_measures(store.con, q, store.settings.timezone)
+    return run_measures(store.con, q, store.settings.timezone, store.settings.currency)
 
 
 def _won_amounts(store: Store, window: Period, reps: frozenset[str]) -> pd.DataFrame:
     """rep_id, amount of the deals won in the window (the rows revenue_won sums)."""
     tz = store.settings.timezone
-    t = FACTS["deal_closed"].rows(store.con)
+    t = FACTS["deal_closed"].rows(Tables(store.con, store.settings.currency, timezone=tz))
     t = t.filter((t.status == DealStatus.WON.value) & t.rep_id.isin(sorted(reps)))
     local = local_time(t.closed_at, tz, window.start, window.end)
     lo, hi = (ibis.timestamp(datetime.combine(d, time())) for d in (window.start, window.end))
@@ -383,7 +384,7 @@ def _targets(store: Store, window: Period, reps: frozenset[str]) -> dict[str, fl
             (QUOTA_METRIC,), window.start, window.end, grain=grain, compare=(Compare.TARGET,),
             reps=frozenset(missing),
         )  # fmt: skip
-        df = run(store.con, q, store.settings.timezone)
+        df = run(store.con, q, store.settings.timezone, store.settings.currency)
         col = f"{QUOTA_METRIC}_target"
         n = len(buckets(q))
         whole = df.groupby("rep_id")[col].agg(["sum", "count"])
@@ -409,7 +410,7 @@ def diagnose(store: Store, query: DiagnoseQuery) -> Diagnosis:
         ("activities", "activities_per_day", "revenue_won", "deals_won", "deals_lost"),
         window.start, window.end, grain=Grain.ALL, by=By.REP, reps=ids,
     )  # fmt: skip
-    totals = run(store.con, q, store.settings.timezone).set_index("rep_id")
+    totals = run(store.con, q, store.settings.timezone, store.settings.currency).set_index("rep_id")
     totals = totals.reindex(sorted(ids))
     closed = totals.deals_won.fillna(0) + totals.deals_lost.fillna(0)
     active = totals[(totals.activities.fillna(0) > 0) | (closed > 0)]

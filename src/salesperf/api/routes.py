@@ -32,6 +32,7 @@ from salesperf.api.limits import (
     PERIOD_TEXT,
 )
 from salesperf.api.uploads import discard_upload, mapping_for, result_json, run_import, save_upload
+from salesperf.fx import display_currency
 from salesperf.ingest.snapshot import SYSTEM_LENGTH, system_name
 from salesperf.metrics.compiler import NULL_REASON, run
 from salesperf.metrics.periods import Grain
@@ -71,6 +72,9 @@ def me(view: ViewDep) -> JSONResponse:
     )
 
 
+_CURRENCY = "show amounts in this currency (ISO 4217, e.g. USD), converted at each deal's date"
+
+
 @router.get("/scorecard", tags=["metrics"])
 def scorecard_route(
     view: ViewDep,
@@ -104,6 +108,9 @@ def scorecard_route(
             examples=[["kind=new_business"]],
         ),
     ] = [],  # noqa: B006 (FastAPI copies defaults)
+    currency: Annotated[
+        str | None, Query(description=_CURRENCY, max_length=16, pattern=NO_NUL, examples=["USD"])
+    ] = None,
 ) -> Response:
     """The scorecard, with the command line's options (`salesperf scorecard --format json`):
     the same versioned JSON, inside the viewer's scope."""
@@ -111,7 +118,7 @@ def scorecard_route(
     def body() -> bytes:
         card = scorecard_card(
             view, by=by, grain=grain, period=period, metrics=metrics,
-            split=split.value if split else None, filters=tuple(filter),
+            split=split.value if split else None, filters=tuple(filter), currency=currency,
         )  # fmt: skip
         return bytes(JSONResponse(card.to_json()).body)
 
@@ -124,6 +131,7 @@ def scorecard_route(
         metrics,
         split,
         tuple(filter),
+        currency,
         view.scope,
         view.today,
     )
@@ -155,6 +163,7 @@ class QueryBody(BaseModel):
     teams: list[Name] | None = Field(default=None, max_length=ITEMS)
     # every filter must hold (they are joined with AND): a few per dimension at most make sense
     filters: list[tuple[Split, Name]] = Field(default=[], max_length=FILTERS)
+    currency: str | None = Field(default=None, description=_CURRENCY, max_length=16, pattern=NO_NUL)
 
 
 def _json_value(v: Any) -> Any:
@@ -184,7 +193,9 @@ def query(view: ViewDep, body: QueryBody) -> JSONResponse:
         filters=tuple(body.filters),
     )  # fmt: skip
     q = view.scope.narrow(q)
-    df = run(view.store.con, q, view.store.settings.timezone, reasons=True)
+    to = display_currency(view.store, body.currency)
+    st = view.store.settings
+    df = run(view.store.con, q, st.timezone, st.currency, to, reasons=True)
     why = {f"{m}{NULL_REASON}": m for m in q.metrics if f"{m}{NULL_REASON}" in df.columns}
     rows = [
         {k: reason_json(why[k], v) if k in why else _json_value(v) for k, v in rec.items()}

@@ -68,6 +68,13 @@ def scorecard_cmd(
             "or agency (default: the `context` setting)."
         ),
     ] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            help="Show the money figures in this currency (USD, GBP, ...), converted at the "
+            "rate of each deal's date (default: the organisation's currency)."
+        ),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Activity, performance and effectiveness side by side, against the previous period and target."""
@@ -89,11 +96,11 @@ def scorecard_cmd(
         with open_store(store) as s:
             card = scorecard(
                 s, by=by, grain=grain, period=period, metrics=names, split=split,
-                filters=tuple(filters), context=context,
+                filters=tuple(filters), context=context, currency=currency,
             )  # fmt: skip
-            currency = s.settings.currency
     if format is Format.TABLE:
-        render_scorecard(card, currency, out)
+        out.print(f"Amounts in {card.currency}", highlight=False)
+        render_scorecard(card, card.currency, out)
     elif format is Format.JSON:
         text = json.dumps(card.to_json(), ensure_ascii=False, indent=2)
         _emit(text, output)

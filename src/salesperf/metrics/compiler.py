@@ -43,24 +43,28 @@ from salesperf.metrics.registry import (
     split_name,
 )
 from salesperf.metrics.rows import FactRows
+from salesperf.settings import Settings
 
 #: A result column's suffix for why a metric's value is null (a code of `registry.null_cases`).
 NULL_REASON = "_null_reason"
 
 
 class Compiler(FactRows):
-    """Compiles queries against one backend and organisation time zone."""
+    """Compiles queries against one backend, organisation time zone and currency."""
 
     def __init__(
         self,
         con: BaseBackend,
         timezone: str = "UTC",
         levels: tuple[By, ...] | None = None,
+        currency: str = Settings.currency,
+        to: str | None = None,
         reasons: bool = False,
     ) -> None:
         """`levels`: compile for several levels at once (see `run_levels`), not for `q.by`;
+        amounts in the organisation's `currency`, or with `to` in that display currency;
         `reasons`: add a `<metric>_null_reason` column to each metric that can be null."""
-        super().__init__(con, timezone)
+        super().__init__(con, timezone, currency, to)
         self.levels = levels
         self.reasons = reasons
         self._closures: dict[frozenset[str] | None, ir.Table] = {}
@@ -148,7 +152,7 @@ class Compiler(FactRows):
         for n in names:
             m = MEASURES[n]
             if m.distinct is not None and m.owned:
-                everyone = f.rows(self.con, only_type)
+                everyone = f.rows(self.tables, only_type)
                 parts.append(owned_distinct(rows([n]), everyone, m.distinct, n, groups, keyed, kp))
             elif m.distinct is not None:
                 tn = rows([n])
@@ -358,10 +362,20 @@ def _used(t: ir.Table, names: list[str]) -> list[str]:
     return [c for c in t.columns if c in wanted]
 
 
-def run(con: BaseBackend, q: Query, timezone: str = "UTC", reasons: bool = False) -> pd.DataFrame:
+def run(
+    con: BaseBackend,
+    q: Query,
+    timezone: str = "UTC",
+    currency: str = Settings.currency,
+    to: str | None = None,
+    reasons: bool = False,
+) -> pd.DataFrame:
     """Run a query; counts come back as whole numbers, undefined ratios as nulls (with
-    `reasons`, each with why in a `<metric>_null_reason` column: see `registry.null_reason`)."""
-    return _finish(_frame(Compiler(con, timezone, reasons=reasons).compile(q)), q)
+    `reasons`, each with why in a `<metric>_null_reason` column: see `registry.null_reason`);
+    amounts in the organisation's `currency` (with `to`: converted into that currency)."""
+    return _finish(
+        _frame(Compiler(con, timezone, None, currency, to, reasons=reasons).compile(q)), q
+    )
 
 
 def run_levels(
@@ -369,6 +383,8 @@ def run_levels(
     q: Query,
     levels: tuple[By, ...],
     timezone: str = "UTC",
+    currency: str = Settings.currency,
+    to: str | None = None,
     reasons: bool = False,
 ) -> dict[By, pd.DataFrame]:
     """Run a query for several levels at once (`q.by` is not used): for each, the frame `run`
@@ -378,7 +394,7 @@ def run_levels(
     levels = tuple(dict.fromkeys(By(b) for b in levels))
     if not levels:
         raise ValueError("name at least one level: rep, team or org")
-    table = Compiler(con, timezone, levels, reasons).compile(q).to_pyarrow()
+    table = Compiler(con, timezone, levels, currency, to, reasons).compile(q).to_pyarrow()
     return {by: _finish(part, q) for by, part in split_levels(table, levels).items()}
 
 
@@ -405,13 +421,15 @@ def _finish(df: pd.DataFrame, q: Query) -> pd.DataFrame:
     return df
 
 
-def run_measures(con: BaseBackend, q: Query, timezone: str = "UTC") -> pd.DataFrame:
+def run_measures(
+    con: BaseBackend, q: Query, timezone: str = "UTC", currency: str = Settings.currency
+) -> pd.DataFrame:
     """The measures behind a query's metrics (counts and sums, before any ratio is taken), one
     row per group, split and period of the query's range (comparisons are not joined).
 
     What an analysis needs to put an interval on a rate: win_rate's deals won and lost,
     stage_conversion:demo>proposal's `stage_entered:demo>proposal` and `stage_then:...`."""
-    c = Compiler(con, timezone)
+    c = Compiler(con, timezone, None, currency)
     lo = q.start if q.grain is Grain.ALL else period_start(q.start, q.grain)
     base, cols = c.measures(q, lo)
     base = base.filter(base._period.isin(buckets(q)))

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
-from ibis.backends import BaseBackend
 
+from salesperf.fx import Tables
 from salesperf.schema import DealStatus
 
 
@@ -22,8 +22,9 @@ from salesperf.schema import DealStatus
 class Fact:
     """A table and the timestamp that places its rows in a period.
 
-    `builder` makes the fact's rows from the backend when they come from a join (default: the
-    table itself). `stamps` are other timestamps the measures need in local time, as
+    `builder` makes the fact's rows from the tables when they come from a join (default: the
+    table itself); deals come with their amounts in the organisation's currency (see
+    `salesperf.fx`). `stamps` are other timestamps the measures need in local time, as
     (alias, column); with `observed` they are seen from the end of the query's range, so a
     later one is null (not yet happened). With `until`, a row lives from `time` to `until`
     (null: still alive) and belongs to every period it overlaps, whose bounds the measures see
@@ -34,13 +35,13 @@ class Fact:
     table: str
     time: str
     where: Callable[[ir.Table], ir.BooleanValue] | None = None
-    builder: Callable[[BaseBackend], ir.Table] | None = None
+    builder: Callable[[Tables], ir.Table] | None = None
     stamps: tuple[tuple[str, str], ...] = ()
     observed: bool = False
     until: str | None = None
-    with_param: Callable[[BaseBackend, str], ir.Table] | None = None
+    with_param: Callable[[Tables, str], ir.Table] | None = None
 
-    def rows(self, con: BaseBackend, param: str | None = None) -> ir.Table:
+    def rows(self, con: Tables, param: str | None = None) -> ir.Table:
         """The fact's rows, before any period or grouping.
 
         `param` narrows them: an activity type for activities (`activities:demo`), or what the
@@ -61,14 +62,21 @@ _WON = DealStatus.WON.value
 CLOSED = (DealStatus.WON.value, DealStatus.LOST.value)
 
 
-def _won_deals(con: BaseBackend) -> ir.Table:
-    d = con.table("deals")
+def _won_deals(con: Tables, amounts: bool = True) -> ir.Table:
+    """Won deals; without `amounts`, as stored (no conversion for facts that count deals)."""
+    d = con.table("deals") if amounts else con.stored("deals")
     return d.filter((d.status == _WON) & d.closed_at.notnull())
 
 
-def first_wins(con: BaseBackend) -> ir.Table:
+def created_deals(con: Tables) -> ir.Table:
+    """Deals when created, with their amount at the rate of the created date."""
+    d = con.table("deals")
+    return d.mutate(amount=d.amount_created)
+
+
+def first_wins(con: Tables) -> ir.Table:
     """Each account's first won deal (ties: the lowest deal id), with the account's churn."""
-    w = _won_deals(con)
+    w = _won_deals(con, amounts=False)
     w = w.filter(w.account_id.notnull())
     w = w.mutate(
         _rank=ibis.row_number().over(group_by=w.account_id, order_by=[w.closed_at, w.deal_id])
@@ -78,14 +86,14 @@ def first_wins(con: BaseBackend) -> ir.Table:
     return first.left_join(acc, first.account_id == acc._aid).drop("_aid")
 
 
-def leads_with_wins(con: BaseBackend) -> ir.Table:
+def leads_with_wins(con: Tables) -> ir.Table:
     """Leads with `won_at`, when their deal (leads.deal_id) was won (null: not won)."""
     leads = con.table("leads")
-    won = _won_deals(con).select(_did="deal_id", won_at="closed_at")
+    won = _won_deals(con, amounts=False).select(_did="deal_id", won_at="closed_at")
     return leads.left_join(won, leads.deal_id == won._did).drop("_did")
 
 
-def leads_with_first_touch(con: BaseBackend) -> ir.Table:
+def leads_with_first_touch(con: Tables) -> ir.Table:
     """Leads with `first_touch_at`, their first activity; leads never touched are left out."""
     leads = con.table("leads")
     a = con.table("activities")
@@ -94,9 +102,9 @@ def leads_with_first_touch(con: BaseBackend) -> ir.Table:
     return leads.join(first, leads.lead_id == first._lid).drop("_lid")
 
 
-def won_deals_with_touches(con: BaseBackend) -> ir.Table:
+def won_deals_with_touches(con: Tables) -> ir.Table:
     """Won deals with `touches`, the count of activities linked to them over their life."""
-    won = _won_deals(con)
+    won = _won_deals(con, amounts=False)
     a = con.table("activities")
     a = a.filter(a.deal_id.notnull())
     n = a.group_by(_did=a.deal_id).aggregate(touches=a.count())
@@ -104,7 +112,7 @@ def won_deals_with_touches(con: BaseBackend) -> ir.Table:
     return t.mutate(touches=t.touches.fill_null(0))
 
 
-def won_deals_with_history(con: BaseBackend) -> ir.Table:
+def won_deals_with_history(con: Tables) -> ir.Table:
     """Won deals with `existing_customer`: was the account a customer when the deal was created?
 
     It was when one of its won deals closed before this deal's creation (its first win did) and
@@ -122,9 +130,9 @@ def won_deals_with_history(con: BaseBackend) -> ir.Table:
     return t.mutate(existing_customer=existing.fill_null(False))
 
 
-def closed_deals_by_type(con: BaseBackend) -> ir.Table:
+def closed_deals_by_type(con: Tables) -> ir.Table:
     """Closed deals, once per activity type linked to them (deals without activity drop out)."""
-    d = con.table("deals")
+    d = con.stored("deals")
     d = d.filter(d.status.isin(CLOSED))
     a = con.table("activities")
     a = a.filter(a.deal_id.notnull())
@@ -132,7 +140,7 @@ def closed_deals_by_type(con: BaseBackend) -> ir.Table:
     return d.join(types, d.deal_id == types._did).drop("_did")
 
 
-def stage_entries(con: BaseBackend, pair: str) -> ir.Table:
+def stage_entries(con: Tables, pair: str) -> ir.Table:
     """Deals when they first entered stage A, with `_then` = 1 when they later entered stage B.
 
     `pair` is "A>B". The deal's owner is its rep; "later" means on or after entering A.
@@ -145,7 +153,7 @@ def stage_entries(con: BaseBackend, pair: str) -> ir.Table:
         .group_by(_bid=st.deal_id)
         .aggregate(_b_at=st.entered_at.max())
     )
-    deals = con.table("deals").select(
+    deals = con.stored("deals").select(
         _did="deal_id", rep_id="rep_id", kind="kind", source="source", account_id="account_id"
     )
     t = a.join(deals, a.deal_id == deals._did).drop("_did")
@@ -164,7 +172,7 @@ FACTS = {
             lambda t: t.status.isin(CLOSED),
             stamps=(("_created_local", "created_at"),),
         ),
-        Fact("deal_created", "deals", "created_at"),
+        Fact("deal_created", "deals", "created_at", builder=created_deals),
         Fact("survey", "surveys", "responded_at"),
         Fact("lead", "leads", "created_at"),
         # an account when its first deal was won (acquired)

@@ -10,17 +10,27 @@ import ibis.expr.types as ir
 import pandas as pd
 from ibis.backends import BaseBackend
 
+from salesperf.fx import Tables
 from salesperf.metrics.facts import Fact
 from salesperf.metrics.periods import Grain, bucket, local_time, shift
 from salesperf.metrics.query import SPLIT_COLUMNS, Compare, Query, Split, buckets, comparison_range
+from salesperf.settings import Settings
 
 
 class FactRows:
-    """Reads facts' rows for queries, on one backend and in one organisation time zone."""
+    """Reads facts' rows for queries, on one backend and in one organisation time zone, with
+    deal amounts in the organisation's `currency` (or, with `to`, in that display currency)."""
 
-    def __init__(self, con: BaseBackend, timezone: str = "UTC") -> None:
+    def __init__(
+        self,
+        con: BaseBackend,
+        timezone: str = "UTC",
+        currency: str = Settings.currency,
+        to: str | None = None,
+    ) -> None:
         self.con = con
         self.tz = timezone
+        self.tables = Tables(con, currency, to, timezone)
 
     def rows(
         self,
@@ -33,7 +43,7 @@ class FactRows:
         """The fact's rows in the query's range, filtered, with their local time and period
         (`_local`, `_period`) and split (`_split`); None when a filter or the split does not
         apply to this fact. `columns`: only these of the stored columns."""
-        t = f.rows(self.con, only_type)  # narrowed for activities:demo or a stage pair
+        t = f.rows(self.tables, only_type)  # narrowed for activities:demo or a stage pair
         if columns is not None:
             t = t.select(*(c for c in t.columns if c in columns))
         for dim, value in q.filters:

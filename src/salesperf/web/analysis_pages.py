@@ -175,8 +175,8 @@ def stage_funnel(view: View, cov: Coverage, window: Period) -> dict[str, Any]:
         return {"by": None, "steps": [], "rows": []}
     q = _funnel_query(view, cov, window, names)
     tz = view.store.settings.timezone
-    rates = run(view.store.con, q, tz)
-    counts = run_measures(view.store.con, q, tz).set_index(q.key)
+    rates = run(view.store.con, q, tz, view.store.settings.currency)
+    counts = run_measures(view.store.con, q, tz, view.store.settings.currency).set_index(q.key)
     keys = [str(k) for k in rates[q.key]]
     named = _names(view, q.by, keys)
     rows = []

@@ -68,6 +68,7 @@ def scorecard_card(
     metrics: str | None = None,
     split: str | None = None,
     filters: tuple[str, ...] = (),
+    currency: str | None = None,
 ) -> Scorecard:
     """The scorecard with the command line's options, inside the viewer's scope."""
     names = tuple(m.strip() for m in metrics.split(",") if m.strip()) if metrics else None
@@ -79,6 +80,7 @@ def scorecard_card(
         metrics=names,
         split=Split(split) if split else None,
         filters=parse_filters(filters),
+        currency=currency,
         **view.scope.scorecard_args(by),
     )
 
