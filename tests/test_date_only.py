@@ -359,8 +359,9 @@ def maven(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 def test_maven_periods_are_the_same_in_every_zone(maven: Store, grain: Grain) -> None:
     """Monthly and quarterly deals won, revenue won and win rate: the same under UTC, New York,
     Tokyo and Kiritimati, whichever zone was set at import, and equal to pandas on the CSV.
-    (Before date-only values were kept on their day, March 2017 had 519 deals won instead of
-    531 in New York: twelve slid into February.)"""
+    (Before date-only values were kept on their day, a store imported under UTC and viewed in
+    New York had 519 deals won in March 2017 instead of 531: the 20 won on 1 March slid into
+    February, the 8 won on 1 April into March.)"""
     theirs = _maven_pandas(grain)
     assert len(theirs) == (10 if grain is Grain.MONTH else 4)
     if grain is Grain.MONTH:
@@ -374,3 +375,26 @@ def test_maven_periods_are_the_same_in_every_zone(maven: Store, grain: Grain) ->
         ours = ours[list(MAVEN_METRICS)].astype(float).sort_index()
         ours.index.name = "period"
         pd.testing.assert_frame_equal(ours, theirs, check_exact=False, rtol=1e-12, obj=zone)
+
+
+# -- the other engines ---------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_date_only_values_keep_their_day_on_every_engine(
+    backend_store: Store, write: Writer, backend: str
+) -> None:
+    """Imported under UTC into DuckDB, PostgreSQL or Spark and seen from +14 and -11: the deals
+    stay on their day and month, and a timed activity still moves with the zone."""
+    acts = "activity_id,rep_id,type,occurred_at\nA1,R1,call,2025-01-06T23:30:00Z\n"
+    files = {"teams": TEAMS, "reps": REPS, "deals": DEALS, "activities": acts}
+    s = _load(backend_store, write, "UTC", files)
+    assert s.engine == backend
+    assert _stored(s, "deals", "deal_id", "closed_at")["D3"] == date_only(D(2025, 4, 1))
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+        s.set_setting("timezone", zone)
+        for grain in (Grain.DAY, Grain.MONTH):
+            got = _periods(s, "deals_won", grain, s.settings.timezone)
+            assert got == EXPECTED["deals_won"][grain], (zone, grain)
+    assert _periods(s, "activities", Grain.DAY, "Asia/Tokyo") == {D(2025, 1, 7): 1}
+    assert _periods(s, "activities", Grain.DAY, "America/New_York") == {D(2025, 1, 6): 1}
