@@ -44,9 +44,9 @@ FROM (
               "t6"."team_id"
             FROM (
               SELECT
-                "t25"."rep_id",
-                "t25"."_period",
-                SUM(CAST("t25"."_won_local" IS NOT NULL AS INT)) AS "converted_leads",
+                "t26"."rep_id",
+                "t26"."_period",
+                SUM(CAST("t26"."_won_local" IS NOT NULL AS INT)) AS "converted_leads",
                 COUNT(*) AS "cohort_leads"
               FROM (
                 SELECT
@@ -61,30 +61,46 @@ FROM (
                     "t20"."created_at",
                     "t20"."rep_id",
                     "t20"."won_at",
-                    "t20"."created_at" + TO_SECONDS(
-                      CASE
-                        WHEN "t20"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                        THEN 3600
-                        ELSE 7200
-                      END
-                    ) AS "_local",
                     CASE
-                      WHEN (
-                        "t20"."won_at" + TO_SECONDS(
+                      WHEN "t20"."created_at" = (
+                        DATE_TRUNC('DAY', "t20"."created_at") + INTERVAL '43200314159' MICROSECOND
+                      )
+                      THEN DATE_TRUNC('DAY', "t20"."created_at")
+                      ELSE "t20"."created_at" + TO_SECONDS(
+                        CASE
+                          WHEN "t20"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                          THEN 3600
+                          ELSE 7200
+                        END
+                      )
+                    END AS "_local",
+                    CASE
+                      WHEN CASE
+                        WHEN "t20"."won_at" = (
+                          DATE_TRUNC('DAY', "t20"."won_at") + INTERVAL '43200314159' MICROSECOND
+                        )
+                        THEN DATE_TRUNC('DAY', "t20"."won_at")
+                        ELSE "t20"."won_at" + TO_SECONDS(
                           CASE
                             WHEN "t20"."won_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
                             THEN 3600
                             ELSE 7200
                           END
                         )
-                      ) < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
-                      THEN "t20"."won_at" + TO_SECONDS(
-                        CASE
-                          WHEN "t20"."won_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                          THEN 3600
-                          ELSE 7200
-                        END
-                      )
+                      END < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
+                      THEN CASE
+                        WHEN "t20"."won_at" = (
+                          DATE_TRUNC('DAY', "t20"."won_at") + INTERVAL '43200314159' MICROSECOND
+                        )
+                        THEN DATE_TRUNC('DAY', "t20"."won_at")
+                        ELSE "t20"."won_at" + TO_SECONDS(
+                          CASE
+                            WHEN "t20"."won_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                            THEN 3600
+                            ELSE 7200
+                          END
+                        )
+                      END
                       ELSE CAST(NULL AS TIMESTAMP(6))
                     END AS "_won_local"
                   FROM (
@@ -120,7 +136,7 @@ FROM (
                 WHERE
                   "t23"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
                   AND "t23"."_local" < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
-              ) AS "t25"
+              ) AS "t26"
               GROUP BY
                 1,
                 2
@@ -139,11 +155,11 @@ FROM (
       *
     FROM (
       SELECT
-        "t26"."_key",
-        "t26"."_period",
+        "t25"."_key",
+        "t25"."_period",
         CAST(NULL AS DOUBLE) AS "converted_leads",
         CAST(NULL AS DOUBLE) AS "cohort_leads",
-        "t26"."working_days"
+        "t25"."working_days"
       FROM (
         SELECT
           "t24"."_key",
@@ -212,7 +228,7 @@ FROM (
         GROUP BY
           1,
           2
-      ) AS "t26"
+      ) AS "t25"
     ) AS "t27"
   ) AS "t34"
   GROUP BY

@@ -19,10 +19,10 @@ FROM (
         CAST(NULL AS DOUBLE) AS "working_days"
       FROM (
         SELECT
-          "t23"."_key",
-          "t23"."_period",
+          "t24"."_key",
+          "t24"."_period",
           QUANTILE_CONT(
-            CAST(DATE_DIFF('SECOND', "t23"."created_at", "t23"."first_touch_at") AS DOUBLE) / 3600.0,
+            CAST(DATE_DIFF('SECOND', "t24"."created_at", "t24"."first_touch_at") AS DOUBLE) / 3600.0,
             0.5
           ) AS "speed_to_lead_h"
         FROM (
@@ -48,13 +48,19 @@ FROM (
               "t19"."qualified_at",
               "t19"."deal_id",
               "t19"."first_touch_at",
-              "t19"."created_at" + TO_SECONDS(
-                CASE
-                  WHEN "t19"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                  THEN 3600
-                  ELSE 7200
-                END
-              ) AS "_local"
+              CASE
+                WHEN "t19"."created_at" = (
+                  DATE_TRUNC('DAY', "t19"."created_at") + INTERVAL '43200314159' MICROSECOND
+                )
+                THEN DATE_TRUNC('DAY', "t19"."created_at")
+                ELSE "t19"."created_at" + TO_SECONDS(
+                  CASE
+                    WHEN "t19"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                    THEN 3600
+                    ELSE 7200
+                  END
+                )
+              END AS "_local"
             FROM (
               SELECT
                 "t18".*
@@ -94,7 +100,7 @@ FROM (
           WHERE
             "t21"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
             AND "t21"."_local" < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
-        ) AS "t23"
+        ) AS "t24"
         GROUP BY
           1,
           2
@@ -105,10 +111,10 @@ FROM (
       *
     FROM (
       SELECT
-        "t24"."_key",
-        "t24"."_period",
+        "t23"."_key",
+        "t23"."_period",
         CAST(NULL AS DOUBLE) AS "speed_to_lead_h",
-        "t24"."working_days"
+        "t23"."working_days"
       FROM (
         SELECT
           "t22"."_key",
@@ -173,7 +179,7 @@ FROM (
         GROUP BY
           1,
           2
-      ) AS "t24"
+      ) AS "t23"
     ) AS "t25"
   ) AS "t28"
   GROUP BY

@@ -15,12 +15,12 @@ WITH "t25" AS (
         CAST(NULL AS DOUBLE) AS "working_days"
       FROM (
         SELECT
-          "t16"."_key",
-          "t16"."_period",
+          "t17"."_key",
+          "t17"."_period",
           QUANTILE_CONT(
             CASE
-              WHEN "t16"."status" = 'won'
-              THEN CAST(DATE_DIFF('DAY', CAST("t16"."_created_local" AS DATE), CAST("t16"."_local" AS DATE)) AS DOUBLE)
+              WHEN "t17"."status" = 'won'
+              THEN CAST(DATE_DIFF('DAY', CAST("t17"."_created_local" AS DATE), CAST("t17"."_local" AS DATE)) AS DOUBLE)
               ELSE CAST(NULL AS DOUBLE)
             END,
             0.5
@@ -32,6 +32,7 @@ WITH "t25" AS (
             "t14"."created_at",
             "t14"."status",
             "t14"."amount",
+            "t14"."currency",
             "t14"."closed_at",
             "t14"."account_id",
             "t14"."stage",
@@ -49,26 +50,39 @@ WITH "t25" AS (
               "t1"."created_at",
               "t1"."status",
               "t1"."amount",
+              "t1"."currency",
               "t1"."closed_at",
               "t1"."account_id",
               "t1"."stage",
               "t1"."kind",
               "t1"."lost_reason",
               "t1"."source",
-              "t1"."closed_at" + TO_SECONDS(
-                CASE
-                  WHEN "t1"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                  THEN 3600
-                  ELSE 7200
-                END
-              ) AS "_local",
-              "t1"."created_at" + TO_SECONDS(
-                CASE
-                  WHEN "t1"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                  THEN 3600
-                  ELSE 7200
-                END
-              ) AS "_created_local"
+              CASE
+                WHEN "t1"."closed_at" = (
+                  DATE_TRUNC('DAY', "t1"."closed_at") + INTERVAL '43200314159' MICROSECOND
+                )
+                THEN DATE_TRUNC('DAY', "t1"."closed_at")
+                ELSE "t1"."closed_at" + TO_SECONDS(
+                  CASE
+                    WHEN "t1"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                    THEN 3600
+                    ELSE 7200
+                  END
+                )
+              END AS "_local",
+              CASE
+                WHEN "t1"."created_at" = (
+                  DATE_TRUNC('DAY', "t1"."created_at") + INTERVAL '43200314159' MICROSECOND
+                )
+                THEN DATE_TRUNC('DAY', "t1"."created_at")
+                ELSE "t1"."created_at" + TO_SECONDS(
+                  CASE
+                    WHEN "t1"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                    THEN 3600
+                    ELSE 7200
+                  END
+                )
+              END AS "_created_local"
             FROM "deals" AS "t1"
             WHERE
               "t1"."status" IN ('won', 'lost') AND "t1"."closed_at" IS NOT NULL
@@ -76,12 +90,12 @@ WITH "t25" AS (
           WHERE
             "t14"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
             AND "t14"."_local" < MAKE_TIMESTAMP(2025, 7, 1, 0, 0, 0.0)
-        ) AS "t16"
+        ) AS "t17"
         GROUP BY
           1,
           2
       ) AS "t19"
-    ) AS "t20"
+    ) AS "t21"
     UNION ALL
     SELECT
       *
@@ -93,8 +107,8 @@ WITH "t25" AS (
         "t22"."working_days"
       FROM (
         SELECT
-          "t21"."_key",
-          "t21"."_period",
+          "t20"."_key",
+          "t20"."_period",
           CAST(COUNT(*) AS DOUBLE) AS "working_days"
         FROM (
           SELECT
@@ -104,8 +118,8 @@ WITH "t25" AS (
             CAST(DATE_TRUNC('QUARTER', CAST("t18"."date" AS TIMESTAMP)) AS DATE) AS "_period"
           FROM (
             SELECT
-              "t17"."rep_id",
-              "t17"."date"
+              "t16"."rep_id",
+              "t16"."date"
             FROM (
               SELECT
                 *
@@ -143,15 +157,15 @@ WITH "t25" AS (
                     "t13"."date" <= "t13"."end_date"
                   )
                 )
-            ) AS "t17"
+            ) AS "t16"
             ANTI JOIN (
               SELECT
                 *
               FROM "absences" AS "t2"
             ) AS "t10"
-              ON "t17"."rep_id" = "t10"."rep_id" AND "t17"."date" = "t10"."date"
+              ON "t16"."rep_id" = "t10"."rep_id" AND "t16"."date" = "t10"."date"
           ) AS "t18"
-        ) AS "t21"
+        ) AS "t20"
         GROUP BY
           1,
           2

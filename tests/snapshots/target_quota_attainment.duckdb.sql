@@ -26,16 +26,16 @@ FROM (
           *
         FROM (
           SELECT
-            "t24"."_key",
-            "t24"."_period",
-            "t24"."revenue_won",
+            "t25"."_key",
+            "t25"."_period",
+            "t25"."revenue_won",
             CAST(NULL AS DOUBLE) AS "working_days"
           FROM (
             SELECT
-              "t20"."_key",
-              "t20"."_period",
-              SUM("t20"."amount") FILTER(WHERE
-                "t20"."status" = 'won') AS "revenue_won"
+              "t21"."_key",
+              "t21"."_period",
+              SUM("t21"."amount") FILTER(WHERE
+                "t21"."status" = 'won') AS "revenue_won"
             FROM (
               SELECT
                 "t17"."deal_id",
@@ -43,6 +43,7 @@ FROM (
                 "t17"."created_at",
                 "t17"."status",
                 "t17"."amount",
+                "t17"."currency",
                 "t17"."closed_at",
                 "t17"."account_id",
                 "t17"."stage",
@@ -60,26 +61,39 @@ FROM (
                   "t2"."created_at",
                   "t2"."status",
                   "t2"."amount",
+                  "t2"."currency",
                   "t2"."closed_at",
                   "t2"."account_id",
                   "t2"."stage",
                   "t2"."kind",
                   "t2"."lost_reason",
                   "t2"."source",
-                  "t2"."closed_at" + TO_SECONDS(
-                    CASE
-                      WHEN "t2"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                      THEN 3600
-                      ELSE 7200
-                    END
-                  ) AS "_local",
-                  "t2"."created_at" + TO_SECONDS(
-                    CASE
-                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                      THEN 3600
-                      ELSE 7200
-                    END
-                  ) AS "_created_local"
+                  CASE
+                    WHEN "t2"."closed_at" = (
+                      DATE_TRUNC('DAY', "t2"."closed_at") + INTERVAL '43200314159' MICROSECOND
+                    )
+                    THEN DATE_TRUNC('DAY', "t2"."closed_at")
+                    ELSE "t2"."closed_at" + TO_SECONDS(
+                      CASE
+                        WHEN "t2"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                        THEN 3600
+                        ELSE 7200
+                      END
+                    )
+                  END AS "_local",
+                  CASE
+                    WHEN "t2"."created_at" = (
+                      DATE_TRUNC('DAY', "t2"."created_at") + INTERVAL '43200314159' MICROSECOND
+                    )
+                    THEN DATE_TRUNC('DAY', "t2"."created_at")
+                    ELSE "t2"."created_at" + TO_SECONDS(
+                      CASE
+                        WHEN "t2"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                        THEN 3600
+                        ELSE 7200
+                      END
+                    )
+                  END AS "_created_local"
                 FROM "deals" AS "t2"
                 WHERE
                   "t2"."status" IN ('won', 'lost') AND "t2"."closed_at" IS NOT NULL
@@ -87,11 +101,11 @@ FROM (
               WHERE
                 "t17"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
                 AND "t17"."_local" < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
-            ) AS "t20"
+            ) AS "t21"
             GROUP BY
               1,
               2
-          ) AS "t24"
+          ) AS "t25"
         ) AS "t26"
         UNION ALL
         SELECT
@@ -109,14 +123,14 @@ FROM (
               CAST(COUNT(*) AS DOUBLE) AS "working_days"
             FROM (
               SELECT
-                "t25"."rep_id",
-                "t25"."date",
-                "t25"."rep_id" AS "_key",
-                CAST(DATE_TRUNC('QUARTER', CAST("t25"."date" AS TIMESTAMP)) AS DATE) AS "_period"
+                "t24"."rep_id",
+                "t24"."date",
+                "t24"."rep_id" AS "_key",
+                CAST(DATE_TRUNC('QUARTER', CAST("t24"."date" AS TIMESTAMP)) AS DATE) AS "_period"
               FROM (
                 SELECT
-                  "t21"."rep_id",
-                  "t21"."date"
+                  "t20"."rep_id",
+                  "t20"."date"
                 FROM (
                   SELECT
                     *
@@ -154,14 +168,14 @@ FROM (
                         "t16"."date" <= "t16"."end_date"
                       )
                     )
-                ) AS "t21"
+                ) AS "t20"
                 ANTI JOIN (
                   SELECT
                     *
                   FROM "absences" AS "t3"
                 ) AS "t12"
-                  ON "t21"."rep_id" = "t12"."rep_id" AND "t21"."date" = "t12"."date"
-              ) AS "t25"
+                  ON "t20"."rep_id" = "t12"."rep_id" AND "t20"."date" = "t12"."date"
+              ) AS "t24"
             ) AS "t27"
             GROUP BY
               1,
