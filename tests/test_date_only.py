@@ -398,3 +398,29 @@ def test_date_only_values_keep_their_day_on_every_engine(
             assert got == EXPECTED["deals_won"][grain], (zone, grain)
     assert _periods(s, "activities", Grain.DAY, "Asia/Tokyo") == {D(2025, 1, 7): 1}
     assert _periods(s, "activities", Grain.DAY, "America/New_York") == {D(2025, 1, 6): 1}
+
+
+def test_parquet_date_columns_are_calendar_days(
+    empty_store: Store, write: Writer, tmp_path: Path
+) -> None:
+    """A typed date is a calendar day; a typed timestamp, even at midnight, is an instant."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    _load(empty_store, write, "Asia/Tokyo", {"teams": TEAMS, "reps": REPS})
+    for i, when in enumerate(
+        [pa.array([D(2025, 3, 31)], pa.date32()), pa.array([dt.datetime(2025, 3, 31)])]
+    ):
+        path = tmp_path / f"a{i}.parquet"
+        pq.write_table(
+            pa.table({"activity_id": [f"A{i}"], "rep_id": ["R1"], "type": ["call"],
+                      "occurred_at": when}),
+            path,
+        )  # fmt: skip
+        result = import_file(empty_store, "activities", path)
+        assert result.rejected == 0, result.problems
+    stored = _stored(empty_store, "activities", "activity_id", "occurred_at")
+    assert stored == {
+        "A0": date_only(D(2025, 3, 31)),
+        "A1": dt.datetime(2025, 3, 30, 15, 0),  # midnight in Tokyo
+    }
