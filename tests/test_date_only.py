@@ -291,6 +291,28 @@ def test_the_mark_is_recognised_and_nothing_else_is() -> None:
     )
 
 
+def test_hours_from_a_date_only_value_count_from_the_start_of_its_day(
+    empty_store: Store, write: Writer
+) -> None:
+    """Speed to lead from a lead created on a day (no time) to a call at 09:00 Tokyo time: nine
+    hours in Tokyo, where the day began at 00:00; from a lead with a time, the hours between
+    the two moments, whatever the zone."""
+    leads = "lead_id,created_at,rep_id\nL1,2025-03-03,R1\nL2,2025-03-03T06:30:00,R1\n"
+    acts = (
+        "activity_id,rep_id,type,occurred_at,lead_id\n"
+        "A1,R1,call,2025-03-03T09:00:00,L1\n"
+        "A2,R1,call,2025-03-03T09:00:00,L2\n"
+    )
+    files = {"teams": TEAMS, "reps": REPS, "leads": leads, "activities": acts}
+    s = _load(empty_store, write, "Asia/Tokyo", files)
+    q = Query(("speed_to_lead_h",), D(2025, 3, 1), D(2025, 4, 1), Grain.MONTH, By.ORG)
+    for metric_zone, first, timed in (("Asia/Tokyo", 9.0, 2.5), ("UTC", 0.0, 2.5)):
+        s.set_setting("timezone", metric_zone)
+        df = run(s.con, q, s.settings.timezone)
+        # the median of one value and another is their mean
+        assert df.speed_to_lead_h.tolist() == [pytest.approx((first + timed) / 2)], metric_zone
+
+
 # -- a public data set ---------------------------------------------------------------------------
 
 #: The data set in shared/data next to the checkout (or next to a folder above it: a worktree).
@@ -386,8 +408,13 @@ def test_date_only_values_keep_their_day_on_every_engine(
 ) -> None:
     """Imported under UTC into DuckDB, PostgreSQL or Spark and seen from +14 and -11: the deals
     stay on their day and month, and a timed activity still moves with the zone."""
-    acts = "activity_id,rep_id,type,occurred_at\nA1,R1,call,2025-01-06T23:30:00Z\n"
-    files = {"teams": TEAMS, "reps": REPS, "deals": DEALS, "activities": acts}
+    acts = (
+        "activity_id,rep_id,type,occurred_at,lead_id\n"
+        "A1,R1,call,2025-01-06T23:30:00Z,\n"
+        "A2,R1,call,2025-03-03T09:00:00Z,L1\n"
+    )
+    leads = "lead_id,created_at,rep_id\nL1,2025-03-03,R1\n"
+    files = {"teams": TEAMS, "reps": REPS, "deals": DEALS, "leads": leads, "activities": acts}
     s = _load(backend_store, write, "UTC", files)
     assert s.engine == backend
     assert _stored(s, "deals", "deal_id", "closed_at")["D3"] == date_only(D(2025, 4, 1))
@@ -396,8 +423,17 @@ def test_date_only_values_keep_their_day_on_every_engine(
         for grain in (Grain.DAY, Grain.MONTH):
             got = _periods(s, "deals_won", grain, s.settings.timezone)
             assert got == EXPECTED["deals_won"][grain], (zone, grain)
-    assert _periods(s, "activities", Grain.DAY, "Asia/Tokyo") == {D(2025, 1, 7): 1}
-    assert _periods(s, "activities", Grain.DAY, "America/New_York") == {D(2025, 1, 6): 1}
+    mar3 = D(2025, 3, 3)
+    assert _periods(s, "activities", Grain.DAY, "Asia/Tokyo") == {D(2025, 1, 7): 1, mar3: 1}
+    assert _periods(s, "activities", Grain.DAY, "America/New_York") == {
+        D(2025, 1, 6): 1,
+        mar3: 1,
+    }
+    # hours from the start of the lead's day: 3 March began at 15:00 UTC the day before in
+    # Tokyo, at 05:00 UTC in New York (winter time, one offset change in the range)
+    for zone, hours in (("Asia/Tokyo", 18.0), ("America/New_York", 4.0)):
+        q = Query(("speed_to_lead_h",), D(2025, 3, 1), D(2025, 4, 1), Grain.MONTH, By.ORG)
+        assert run(s.con, q, zone).speed_to_lead_h.tolist() == [hours], zone
 
 
 def test_parquet_date_columns_are_calendar_days(

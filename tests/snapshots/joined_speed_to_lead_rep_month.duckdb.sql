@@ -22,7 +22,7 @@ FROM (
           "t24"."_key",
           "t24"."_period",
           QUANTILE_CONT(
-            CAST(DATE_DIFF('SECOND', "t24"."created_at", "t24"."first_touch_at") AS DOUBLE) / 3600.0,
+            CAST(DATE_DIFF('SECOND', "t24"."_created_at", "t24"."_touch_at") AS DOUBLE) / 3600.0,
             0.5
           ) AS "speed_to_lead_h"
         FROM (
@@ -36,6 +36,8 @@ FROM (
             "t21"."deal_id",
             "t21"."first_touch_at",
             "t21"."_local",
+            "t21"."_created_at",
+            "t21"."_touch_at",
             CAST(DATE_TRUNC('MONTH', "t21"."_local") AS DATE) AS "_period",
             "t21"."rep_id" AS "_key"
           FROM (
@@ -60,7 +62,33 @@ FROM (
                     ELSE 7200
                   END
                 )
-              END AS "_local"
+              END AS "_local",
+              CASE
+                WHEN "t19"."created_at" = (
+                  DATE_TRUNC('DAY', "t19"."created_at") + INTERVAL '43200314159' MICROSECOND
+                )
+                THEN DATE_TRUNC('DAY', "t19"."created_at") - TO_SECONDS(
+                  CASE
+                    WHEN "t19"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                    THEN 3600
+                    ELSE 7200
+                  END
+                )
+                ELSE "t19"."created_at"
+              END AS "_created_at",
+              CASE
+                WHEN "t19"."first_touch_at" = (
+                  DATE_TRUNC('DAY', "t19"."first_touch_at") + INTERVAL '43200314159' MICROSECOND
+                )
+                THEN DATE_TRUNC('DAY', "t19"."first_touch_at") - TO_SECONDS(
+                  CASE
+                    WHEN "t19"."first_touch_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                    THEN 3600
+                    ELSE 7200
+                  END
+                )
+                ELSE "t19"."first_touch_at"
+              END AS "_touch_at"
             FROM (
               SELECT
                 "t18".*

@@ -278,22 +278,33 @@ def local_time(ts: ir.TimestampValue, tz: str, start: date, end: date) -> ir.Tim
     at `DATE_ONLY_TIME`) as its day's midnight, whatever the zone."""
     day = ts.truncate("D")
     marked = ts == day + ibis.interval(microseconds=_DATE_ONLY_US)
-    return ibis.ifelse(marked, day, _shifted(ts, tz, start, end))
+    offset = _offset(ts, tz, start, end)
+    return ibis.ifelse(marked, day, ts if offset is None else ts + offset)
 
 
-def _shifted(ts: ir.TimestampValue, tz: str, start: date, end: date) -> ir.TimestampValue:
-    """A UTC timestamp column plus the zone's offset at each instant."""
+def utc_instant(ts: ir.TimestampValue, tz: str, start: date, end: date) -> ir.TimestampValue:
+    """A stored timestamp column as a moment (UTC), for durations: itself, or for a date-only
+    value the moment its day begins in the organisation's zone (the offset of the day's noon,
+    UTC: on a day the clocks change, an hour either way)."""
+    day = ts.truncate("D")
+    marked = ts == day + ibis.interval(microseconds=_DATE_ONLY_US)
+    offset = _offset(ts, tz, start, end)
+    return ibis.ifelse(marked, day if offset is None else day - offset, ts)
+
+
+def _offset(ts: ir.TimestampValue, tz: str, start: date, end: date) -> ir.IntervalValue | None:
+    """The zone's offset at each instant of a UTC timestamp column (None: UTC itself)."""
     if tz == "UTC":
-        return ts
+        return None
     changes = transitions(tz, start, end)
     if len(changes) == 1:
-        return ts + ibis.interval(seconds=changes[0][1])
+        return ibis.interval(seconds=changes[0][1])
     # before the i-th change the (i-1)-th offset holds; the first true branch wins
     offset = ibis.cases(
         *((ts < ibis.timestamp(changes[i][0]), changes[i - 1][1]) for i in range(1, len(changes))),
         else_=changes[-1][1],
     )
-    return ts + offset.as_interval("s")
+    return offset.as_interval("s")
 
 
 def bucket(local: ir.TimestampValue, grain: Grain, start: date) -> ir.DateValue:
