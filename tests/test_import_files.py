@@ -13,6 +13,7 @@ import pytest
 from salesperf.ingest.importer import import_file
 from salesperf.ingest.mapping import MappingError
 from salesperf.ingest.readers import FileRefused
+from salesperf.metrics.periods import date_only
 from salesperf.store import Store
 
 Writer = Callable[..., Path]
@@ -122,8 +123,8 @@ def test_dutch_excel_csv_with_semicolons_and_decimal_commas(store: Store, write:
     assert deals["D1"]["amount"] == pytest.approx(1234.56)
     assert deals["D2"]["amount"] == pytest.approx(99.5)
     assert deals["D3"]["amount"] == pytest.approx(12000)
-    assert deals["D1"]["created_at"] == dt.datetime(2025, 1, 6)
-    assert deals["D2"]["closed_at"] == dt.datetime(2025, 2, 4)
+    assert deals["D1"]["created_at"] == date_only(dt.date(2025, 1, 6))  # a calendar day
+    assert deals["D2"]["closed_at"] == date_only(dt.date(2025, 2, 4))
 
 
 @pytest.mark.parametrize("delimiter", ["\t", "|", ";", ","])
@@ -182,7 +183,7 @@ def test_excel_with_typed_cells(store: Store, tmp_path: Path) -> None:
     }
     deals = _deals(store)
     assert deals["D1"]["created_at"] == dt.datetime(2025, 1, 6, 9, 30)
-    assert deals["D1"]["closed_at"] == dt.datetime(2025, 2, 3)
+    assert deals["D1"]["closed_at"] == date_only(dt.date(2025, 2, 3))  # a date cell: a day
     assert deals["D1"]["status"] == "won"
     assert deals["D2"]["amount"] == 800
 
@@ -268,17 +269,17 @@ def test_timestamps_without_zone_are_read_in_the_organisation_time_zone(
     assert acts["A2"] == dt.datetime(2025, 1, 15, 9, 0)
     assert acts["A3"] == dt.datetime(2025, 7, 1, 10, 0)
     assert acts["A4"] == dt.datetime(2025, 7, 1, 4, 30)
-    assert acts["A5"] == dt.datetime(2025, 6, 30, 22, 0)
+    assert acts["A5"] == date_only(dt.date(2025, 7, 1))  # a date alone: a day in every zone
 
 
 @pytest.mark.parametrize(
     ("fmt", "value", "expected"),
     [
-        ("DD-MM-YYYY", "31-12-2025", dt.datetime(2025, 12, 31)),
+        ("DD-MM-YYYY", "31-12-2025", date_only(dt.date(2025, 12, 31))),
         ("DD-MM-YYYY", "31/12/2025 14:05", dt.datetime(2025, 12, 31, 14, 5)),
-        ("MM/DD/YYYY", "12/31/2025", dt.datetime(2025, 12, 31)),
+        ("MM/DD/YYYY", "12/31/2025", date_only(dt.date(2025, 12, 31))),
         ("MM/DD/YYYY", "12/31/2025 2:05 PM", dt.datetime(2025, 12, 31, 14, 5)),
-        ("%d.%m.%Y", "31.12.2025", dt.datetime(2025, 12, 31)),
+        ("%d.%m.%Y", "31.12.2025", date_only(dt.date(2025, 12, 31))),
     ],
 )
 def test_date_formats_by_explicit_option(
@@ -316,7 +317,7 @@ def test_value_maps_constants_and_several_sources(
     deals = _deals(store)
     assert [deals[d]["status"] for d in ("D1", "D2", "D3")] == ["won", "lost", "open"]
     assert deals["D3"]["stage"] == "Demo scheduled"
-    assert deals["D2"]["closed_at"] == dt.datetime(2025, 2, 2)
+    assert deals["D2"]["closed_at"] == date_only(dt.date(2025, 2, 2))
     assert {d["kind"] for d in deals.values()} == {"new_business"}
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from salesperf.ingest.importer import ImportResult, import_file
+from salesperf.metrics.periods import date_only
 from salesperf.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,11 +145,11 @@ def test_maven_crm(tmp_path: Path) -> None:
     assert deals["stage"].to_dict() == {k: v["deal_stage"] for k, v in raw.items()}
     assert deals["rep_id"].to_dict() == {k: v["sales_agent"] for k, v in raw.items()}
     assert deals["created_at"].to_dict() == {
-        k: pd.Timestamp(v["engage_date"]) for k, v in raw.items()
+        k: date_only(pd.Timestamp(v["engage_date"]).date()) for k, v in raw.items()
     }
     closed = {k: v for k, v in raw.items() if v["close_date"]}
     assert deals["closed_at"].dropna().to_dict() == {
-        k: pd.Timestamp(v["close_date"]) for k, v in closed.items()
+        k: date_only(pd.Timestamp(v["close_date"]).date()) for k, v in closed.items()
     }
     assert deals["amount"].dropna().to_dict() == {
         k: float(v["close_value"]) for k, v in closed.items()
@@ -231,7 +232,7 @@ def test_olist_funnel(tmp_path: Path) -> None:
     assert counts(r["5-leads"]) == (8000, 8000, 0)
     leads = table(store, "leads").set_index("lead_id")
     assert leads["created_at"].to_dict() == {
-        row["mql_id"]: pd.Timestamp(row["first_contact_date"]) for row in mqls
+        row["mql_id"]: date_only(pd.Timestamp(row["first_contact_date"]).date()) for row in mqls
     }
     assert (leads["qualified_at"] == leads["created_at"]).all()
     origins = Counter(row["origin"] for row in mqls)
@@ -303,7 +304,7 @@ def test_uci_bank_marketing(tmp_path: Path) -> None:
     assert (calls["activity_id"] == calls["deal_id"]).all()
     assert calls["duration_min"].isna().all()
     assert set(calls["rep_id"]) == {"call-centre"}
-    assert set(calls["occurred_at"]) == {pd.Timestamp("2008-05-01")}
+    assert set(calls["occurred_at"]) == {date_only(pd.Timestamp("2008-05-01").date())}
     store.close()
 
 

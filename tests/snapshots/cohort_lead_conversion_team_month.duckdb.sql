@@ -58,9 +58,9 @@ FROM (
               "t7"."team_id"
             FROM (
               SELECT
-                "t26"."rep_id",
-                "t26"."_period",
-                SUM(CAST("t26"."_won_local" IS NOT NULL AS INT)) AS "converted_leads",
+                "t27"."rep_id",
+                "t27"."_period",
+                SUM(CAST("t27"."_won_local" IS NOT NULL AS INT)) AS "converted_leads",
                 COUNT(*) AS "cohort_leads"
               FROM (
                 SELECT
@@ -75,30 +75,46 @@ FROM (
                     "t21"."created_at",
                     "t21"."rep_id",
                     "t21"."won_at",
-                    "t21"."created_at" + TO_SECONDS(
-                      CASE
-                        WHEN "t21"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                        THEN 3600
-                        ELSE 7200
-                      END
-                    ) AS "_local",
                     CASE
-                      WHEN (
-                        "t21"."won_at" + TO_SECONDS(
+                      WHEN "t21"."created_at" = (
+                        DATE_TRUNC('DAY', "t21"."created_at") + INTERVAL '43200314159' MICROSECOND
+                      )
+                      THEN DATE_TRUNC('DAY', "t21"."created_at")
+                      ELSE "t21"."created_at" + TO_SECONDS(
+                        CASE
+                          WHEN "t21"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                          THEN 3600
+                          ELSE 7200
+                        END
+                      )
+                    END AS "_local",
+                    CASE
+                      WHEN CASE
+                        WHEN "t21"."won_at" = (
+                          DATE_TRUNC('DAY', "t21"."won_at") + INTERVAL '43200314159' MICROSECOND
+                        )
+                        THEN DATE_TRUNC('DAY', "t21"."won_at")
+                        ELSE "t21"."won_at" + TO_SECONDS(
                           CASE
                             WHEN "t21"."won_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
                             THEN 3600
                             ELSE 7200
                           END
                         )
-                      ) < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
-                      THEN "t21"."won_at" + TO_SECONDS(
-                        CASE
-                          WHEN "t21"."won_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                          THEN 3600
-                          ELSE 7200
-                        END
-                      )
+                      END < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
+                      THEN CASE
+                        WHEN "t21"."won_at" = (
+                          DATE_TRUNC('DAY', "t21"."won_at") + INTERVAL '43200314159' MICROSECOND
+                        )
+                        THEN DATE_TRUNC('DAY', "t21"."won_at")
+                        ELSE "t21"."won_at" + TO_SECONDS(
+                          CASE
+                            WHEN "t21"."won_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                            THEN 3600
+                            ELSE 7200
+                          END
+                        )
+                      END
                       ELSE CAST(NULL AS TIMESTAMP(6))
                     END AS "_won_local"
                   FROM (
@@ -134,7 +150,7 @@ FROM (
                 WHERE
                   "t24"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
                   AND "t24"."_local" < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
-              ) AS "t26"
+              ) AS "t27"
               GROUP BY
                 1,
                 2
@@ -153,11 +169,11 @@ FROM (
       *
     FROM (
       SELECT
-        "t27"."_key",
-        "t27"."_period",
+        "t26"."_key",
+        "t26"."_period",
         CAST(NULL AS DOUBLE) AS "converted_leads",
         CAST(NULL AS DOUBLE) AS "cohort_leads",
-        "t27"."working_days"
+        "t26"."working_days"
       FROM (
         SELECT
           "t25"."_key",
@@ -226,7 +242,7 @@ FROM (
         GROUP BY
           1,
           2
-      ) AS "t27"
+      ) AS "t26"
     ) AS "t28"
   ) AS "t35"
   GROUP BY

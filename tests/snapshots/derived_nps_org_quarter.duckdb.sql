@@ -42,19 +42,19 @@ FROM (
             'org' AS "_key"
           FROM (
             SELECT
-              "t13"."rep_id",
-              "t13"."_period",
+              "t14"."rep_id",
+              "t14"."_period",
               SUM(CAST((
-                "t13"."scale" = 'nps10'
+                "t14"."scale" = 'nps10'
               ) AND (
-                "t13"."score" >= 9
+                "t14"."score" >= 9
               ) AS INT)) AS "promoters",
               SUM(CAST((
-                "t13"."scale" = 'nps10'
+                "t14"."scale" = 'nps10'
               ) AND (
-                "t13"."score" <= 6
+                "t14"."score" <= 6
               ) AS INT)) AS "detractors",
-              SUM(CAST("t13"."scale" = 'nps10' AS INT)) AS "nps_responses"
+              SUM(CAST("t14"."scale" = 'nps10' AS INT)) AS "nps_responses"
             FROM (
               SELECT
                 "t11"."responded_at",
@@ -69,13 +69,19 @@ FROM (
                   "t0"."scale",
                   "t0"."score",
                   "t0"."rep_id",
-                  "t0"."responded_at" + TO_SECONDS(
-                    CASE
-                      WHEN "t0"."responded_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                      THEN 3600
-                      ELSE 7200
-                    END
-                  ) AS "_local"
+                  CASE
+                    WHEN "t0"."responded_at" = (
+                      DATE_TRUNC('DAY', "t0"."responded_at") + INTERVAL '43200314159' MICROSECOND
+                    )
+                    THEN DATE_TRUNC('DAY', "t0"."responded_at")
+                    ELSE "t0"."responded_at" + TO_SECONDS(
+                      CASE
+                        WHEN "t0"."responded_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                        THEN 3600
+                        ELSE 7200
+                      END
+                    )
+                  END AS "_local"
                 FROM "surveys" AS "t0"
                 WHERE
                   "t0"."responded_at" IS NOT NULL
@@ -83,7 +89,7 @@ FROM (
               WHERE
                 "t11"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
                 AND "t11"."_local" < MAKE_TIMESTAMP(2025, 7, 1, 0, 0, 0.0)
-            ) AS "t13"
+            ) AS "t14"
             GROUP BY
               1,
               2
@@ -118,8 +124,8 @@ FROM (
             CAST(DATE_TRUNC('QUARTER', CAST("t15"."date" AS TIMESTAMP)) AS DATE) AS "_period"
           FROM (
             SELECT
-              "t14"."rep_id",
-              "t14"."date"
+              "t13"."rep_id",
+              "t13"."date"
             FROM (
               SELECT
                 *
@@ -157,13 +163,13 @@ FROM (
                     "t10"."date" <= "t10"."end_date"
                   )
                 )
-            ) AS "t14"
+            ) AS "t13"
             ANTI JOIN (
               SELECT
                 *
               FROM "absences" AS "t1"
             ) AS "t7"
-              ON "t14"."rep_id" = "t7"."rep_id" AND "t14"."date" = "t7"."date"
+              ON "t13"."rep_id" = "t7"."rep_id" AND "t13"."date" = "t7"."date"
           ) AS "t15"
         ) AS "t18"
         GROUP BY

@@ -23,8 +23,8 @@ FROM (
         "t27"."working_days"
       FROM (
         SELECT
-          "t26"."_key",
-          "t26"."_period",
+          "t25"."_key",
+          "t25"."_period",
           CAST(COUNT(*) AS DOUBLE) AS "working_days"
         FROM (
           SELECT
@@ -34,8 +34,8 @@ FROM (
             CAST(DATE_TRUNC('MONTH', CAST("t23"."date" AS TIMESTAMP)) AS DATE) AS "_period"
           FROM (
             SELECT
-              "t19"."rep_id",
-              "t19"."date"
+              "t18"."rep_id",
+              "t18"."date"
             FROM (
               SELECT
                 *
@@ -73,15 +73,15 @@ FROM (
                     "t13"."date" <= "t13"."end_date"
                   )
                 )
-            ) AS "t19"
+            ) AS "t18"
             ANTI JOIN (
               SELECT
                 *
               FROM "absences" AS "t1"
             ) AS "t9"
-              ON "t19"."rep_id" = "t9"."rep_id" AND "t19"."date" = "t9"."date"
+              ON "t18"."rep_id" = "t9"."rep_id" AND "t18"."date" = "t9"."date"
           ) AS "t23"
-        ) AS "t26"
+        ) AS "t25"
         GROUP BY
           1,
           2
@@ -106,23 +106,25 @@ FROM (
             "t28"."_key",
             "t28"."_period",
             QUANTILE_CONT(
-              CAST(DATE_DIFF('SECOND', "t28"."created_at", "t28"."first_touch_at") AS DOUBLE) / 3600.0,
+              CAST(DATE_DIFF('SECOND', "t28"."_created_at", "t28"."_touch_at") AS DOUBLE) / 3600.0,
               0.5
             ) AS "speed_to_lead_h",
             CAST(COUNT(*) AS DOUBLE) AS "leads_touched"
           FROM (
             SELECT
-              "t25"."lead_id",
-              "t25"."created_at",
-              "t25"."source",
-              "t25"."rep_id",
-              "t25"."account_id",
-              "t25"."qualified_at",
-              "t25"."deal_id",
-              "t25"."first_touch_at",
-              "t25"."_local",
-              CAST(DATE_TRUNC('MONTH', "t25"."_local") AS DATE) AS "_period",
-              "t25"."rep_id" AS "_key"
+              "t26"."lead_id",
+              "t26"."created_at",
+              "t26"."source",
+              "t26"."rep_id",
+              "t26"."account_id",
+              "t26"."qualified_at",
+              "t26"."deal_id",
+              "t26"."first_touch_at",
+              "t26"."_local",
+              "t26"."_created_at",
+              "t26"."_touch_at",
+              CAST(DATE_TRUNC('MONTH', "t26"."_local") AS DATE) AS "_period",
+              "t26"."rep_id" AS "_key"
             FROM (
               SELECT
                 "t21"."lead_id",
@@ -133,13 +135,45 @@ FROM (
                 "t21"."qualified_at",
                 "t21"."deal_id",
                 "t21"."first_touch_at",
-                "t21"."created_at" + TO_SECONDS(
-                  CASE
-                    WHEN "t21"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                    THEN 3600
-                    ELSE 7200
-                  END
-                ) AS "_local"
+                CASE
+                  WHEN "t21"."created_at" = (
+                    DATE_TRUNC('DAY', "t21"."created_at") + INTERVAL '43200314159' MICROSECOND
+                  )
+                  THEN DATE_TRUNC('DAY', "t21"."created_at")
+                  ELSE "t21"."created_at" + TO_SECONDS(
+                    CASE
+                      WHEN "t21"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                      THEN 3600
+                      ELSE 7200
+                    END
+                  )
+                END AS "_local",
+                CASE
+                  WHEN "t21"."created_at" = (
+                    DATE_TRUNC('DAY', "t21"."created_at") + INTERVAL '43200314159' MICROSECOND
+                  )
+                  THEN DATE_TRUNC('DAY', "t21"."created_at") - TO_SECONDS(
+                    CASE
+                      WHEN "t21"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                      THEN 3600
+                      ELSE 7200
+                    END
+                  )
+                  ELSE "t21"."created_at"
+                END AS "_created_at",
+                CASE
+                  WHEN "t21"."first_touch_at" = (
+                    DATE_TRUNC('DAY', "t21"."first_touch_at") + INTERVAL '43200314159' MICROSECOND
+                  )
+                  THEN DATE_TRUNC('DAY', "t21"."first_touch_at") - TO_SECONDS(
+                    CASE
+                      WHEN "t21"."first_touch_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                      THEN 3600
+                      ELSE 7200
+                    END
+                  )
+                  ELSE "t21"."first_touch_at"
+                END AS "_touch_at"
               FROM (
                 SELECT
                   "t20".*
@@ -175,10 +209,10 @@ FROM (
               ) AS "t21"
               WHERE
                 "t21"."created_at" IS NOT NULL
-            ) AS "t25"
+            ) AS "t26"
             WHERE
-              "t25"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
-              AND "t25"."_local" < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
+              "t26"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
+              AND "t26"."_local" < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
           ) AS "t28"
           GROUP BY
             1,
@@ -198,21 +232,21 @@ FROM (
           CAST(NULL AS DOUBLE) AS "working_days"
         FROM (
           SELECT
-            "t18"."_key",
-            "t18"."_period",
+            "t19"."_key",
+            "t19"."_period",
             CAST(COUNT(*) AS DOUBLE) AS "leads"
           FROM (
             SELECT
-              "t14"."lead_id",
-              "t14"."created_at",
-              "t14"."source",
-              "t14"."rep_id",
-              "t14"."account_id",
-              "t14"."qualified_at",
-              "t14"."deal_id",
-              "t14"."_local",
-              CAST(DATE_TRUNC('MONTH', "t14"."_local") AS DATE) AS "_period",
-              "t14"."rep_id" AS "_key"
+              "t15"."lead_id",
+              "t15"."created_at",
+              "t15"."source",
+              "t15"."rep_id",
+              "t15"."account_id",
+              "t15"."qualified_at",
+              "t15"."deal_id",
+              "t15"."_local",
+              CAST(DATE_TRUNC('MONTH', "t15"."_local") AS DATE) AS "_period",
+              "t15"."rep_id" AS "_key"
             FROM (
               SELECT
                 "t0"."lead_id",
@@ -222,21 +256,27 @@ FROM (
                 "t0"."account_id",
                 "t0"."qualified_at",
                 "t0"."deal_id",
-                "t0"."created_at" + TO_SECONDS(
-                  CASE
-                    WHEN "t0"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                    THEN 3600
-                    ELSE 7200
-                  END
-                ) AS "_local"
+                CASE
+                  WHEN "t0"."created_at" = (
+                    DATE_TRUNC('DAY', "t0"."created_at") + INTERVAL '43200314159' MICROSECOND
+                  )
+                  THEN DATE_TRUNC('DAY', "t0"."created_at")
+                  ELSE "t0"."created_at" + TO_SECONDS(
+                    CASE
+                      WHEN "t0"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                      THEN 3600
+                      ELSE 7200
+                    END
+                  )
+                END AS "_local"
               FROM "leads" AS "t0"
               WHERE
                 "t0"."created_at" IS NOT NULL
-            ) AS "t14"
+            ) AS "t15"
             WHERE
-              "t14"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
-              AND "t14"."_local" < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
-          ) AS "t18"
+              "t15"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
+              AND "t15"."_local" < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
+          ) AS "t19"
           GROUP BY
             1,
             2

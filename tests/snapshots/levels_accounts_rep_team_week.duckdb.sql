@@ -1,27 +1,37 @@
-WITH "t31" AS (
+WITH "t17" AS (
+  SELECT
+    "t1"."rep_id",
+    "t1"."occurred_at",
+    "t1"."account_id",
+    CASE
+      WHEN "t1"."occurred_at" = (
+        DATE_TRUNC('DAY', "t1"."occurred_at") + INTERVAL '43200314159' MICROSECOND
+      )
+      THEN DATE_TRUNC('DAY', "t1"."occurred_at")
+      ELSE "t1"."occurred_at" + INTERVAL '3600' SECOND
+    END AS "_local"
+  FROM "activities" AS "t1"
+  WHERE
+    "t1"."occurred_at" IS NOT NULL
+), "t34" AS (
   SELECT DISTINCT
     *
   FROM (
     SELECT
-      "t20"."rep_id",
-      "t20"."_period",
-      "t20"."_v"
+      "t27"."rep_id",
+      "t27"."_period",
+      "t27"."_v"
     FROM (
       SELECT
-        "t0"."rep_id",
-        CAST(DATE_TRUNC('WEEK', "t0"."occurred_at" + INTERVAL '3600' SECOND) AS DATE) AS "_period",
-        "t0"."account_id" AS "_v"
-      FROM "activities" AS "t0"
+        "t18"."rep_id",
+        CAST(DATE_TRUNC('WEEK', "t18"."_local") AS DATE) AS "_period",
+        "t18"."account_id" AS "_v"
+      FROM "t17" AS "t18"
       WHERE
-        "t0"."occurred_at" IS NOT NULL
-        AND (
-          "t0"."occurred_at" + INTERVAL '3600' SECOND
-        ) >= MAKE_TIMESTAMP(2025, 1, 6, 0, 0, 0.0)
-        AND (
-          "t0"."occurred_at" + INTERVAL '3600' SECOND
-        ) < MAKE_TIMESTAMP(2025, 2, 3, 0, 0, 0.0)
-        AND "t0"."account_id" IS NOT NULL
-    ) AS "t20"
+        "t18"."_local" >= MAKE_TIMESTAMP(2025, 1, 6, 0, 0, 0.0)
+        AND "t18"."_local" < MAKE_TIMESTAMP(2025, 2, 3, 0, 0, 0.0)
+        AND "t18"."account_id" IS NOT NULL
+    ) AS "t27"
     SEMI JOIN (
       SELECT
         "t14"."_v"
@@ -31,78 +41,73 @@ WITH "t31" AS (
           COUNT(*) AS "_reps"
         FROM (
           SELECT DISTINCT
-            "t0"."rep_id",
-            "t0"."account_id" AS "_v"
-          FROM "activities" AS "t0"
+            "t1"."rep_id",
+            "t1"."account_id" AS "_v"
+          FROM "activities" AS "t1"
         ) AS "t7"
         GROUP BY
           1
       ) AS "t14"
       WHERE
         "t14"."_reps" > 1
-    ) AS "t23"
-      ON "t20"."_v" = "t23"."_v"
-  ) AS "t29"
-), "t33" AS (
+    ) AS "t20"
+      ON "t27"."_v" = "t20"."_v"
+  ) AS "t32"
+), "t40" AS (
   SELECT
-    "t30"."rep_id",
-    "t30"."_period",
-    "t30"."activities",
-    "t30"."accounts_touched",
-    "t30"."team_id",
-    "t30"."team_id" AS "_key"
+    "t35"."rep_id",
+    "t35"."_period",
+    "t35"."activities",
+    "t35"."accounts_touched",
+    "t35"."team_id",
+    "t35"."team_id" AS "_key"
   FROM (
     SELECT
-      "t24"."rep_id",
-      "t24"."_period",
-      "t24"."activities",
-      "t24"."accounts_touched",
+      "t31"."rep_id",
+      "t31"."_period",
+      "t31"."activities",
+      "t31"."accounts_touched",
       "t5"."team_id"
     FROM (
       SELECT
-        "t16"."rep_id",
-        "t16"."_period",
+        "t25"."rep_id",
+        "t25"."_period",
         COUNT(*) AS "activities",
-        COUNT(DISTINCT "t16"."account_id") AS "accounts_touched"
+        COUNT(DISTINCT "t25"."account_id") AS "accounts_touched"
       FROM (
         SELECT
-          "t0"."rep_id",
-          "t0"."occurred_at",
-          "t0"."account_id",
-          "t0"."occurred_at" + INTERVAL '3600' SECOND AS "_local",
-          CAST(DATE_TRUNC('WEEK', "t0"."occurred_at" + INTERVAL '3600' SECOND) AS DATE) AS "_period"
-        FROM "activities" AS "t0"
+          "t18"."rep_id",
+          "t18"."occurred_at",
+          "t18"."account_id",
+          "t18"."_local",
+          CAST(DATE_TRUNC('WEEK', "t18"."_local") AS DATE) AS "_period"
+        FROM "t17" AS "t18"
         WHERE
-          "t0"."occurred_at" IS NOT NULL
-          AND (
-            "t0"."occurred_at" + INTERVAL '3600' SECOND
-          ) >= MAKE_TIMESTAMP(2025, 1, 6, 0, 0, 0.0)
-          AND (
-            "t0"."occurred_at" + INTERVAL '3600' SECOND
-          ) < MAKE_TIMESTAMP(2025, 2, 3, 0, 0, 0.0)
-      ) AS "t16"
+          "t18"."_local" >= MAKE_TIMESTAMP(2025, 1, 6, 0, 0, 0.0)
+          AND "t18"."_local" < MAKE_TIMESTAMP(2025, 2, 3, 0, 0, 0.0)
+      ) AS "t25"
       GROUP BY
         1,
         2
-    ) AS "t24"
+    ) AS "t31"
     INNER JOIN "memtable" AS "t5"
-      ON "t24"."rep_id" = "t5"."rep_id"
-  ) AS "t30"
+      ON "t31"."rep_id" = "t5"."rep_id"
+  ) AS "t35"
 )
 SELECT
-  "t60"."_key",
-  "t60"."_period" AS "period_start",
-  COALESCE("t60"."activities", 0) AS "activities",
-  COALESCE("t60"."accounts_touched", 0) AS "accounts_touched",
-  COALESCE("t60"."active_days", 0) AS "active_days"
+  "t63"."_key",
+  "t63"."_period" AS "period_start",
+  COALESCE("t63"."activities", 0) AS "activities",
+  COALESCE("t63"."accounts_touched", 0) AS "accounts_touched",
+  COALESCE("t63"."active_days", 0) AS "active_days"
 FROM (
   SELECT
-    "t59"."_key",
-    "t59"."_period",
-    MAX("t59"."activities") AS "activities",
-    MAX("t59"."accounts_touched") AS "accounts_touched",
-    MAX("t59"."active_days") AS "active_days",
-    MAX("t59"."working_days") AS "working_days"
+    "t62"."_key",
+    "t62"."_period",
+    MAX("t62"."activities") AS "activities",
+    MAX("t62"."accounts_touched") AS "accounts_touched",
+    MAX("t62"."active_days") AS "active_days",
+    MAX("t62"."working_days") AS "working_days"
   FROM (
     SELECT
       *
@@ -111,69 +116,69 @@ FROM (
         *
       FROM (
         SELECT
-          "t42"."_key",
-          "t42"."_period",
-          "t42"."activities",
+          "t49"."_key",
+          "t49"."_period",
+          "t49"."activities",
           CAST(NULL AS DOUBLE) AS "accounts_touched",
           CAST(NULL AS DOUBLE) AS "active_days",
           CAST(NULL AS DOUBLE) AS "working_days"
         FROM (
           SELECT
-            "t36"."_key",
-            "t36"."_period",
-            CAST(SUM("t36"."activities") AS DOUBLE) AS "activities"
-          FROM "t33" AS "t36"
+            "t42"."_key",
+            "t42"."_period",
+            CAST(SUM("t42"."activities") AS DOUBLE) AS "activities"
+          FROM "t40" AS "t42"
           GROUP BY
             1,
             2
-        ) AS "t42"
-      ) AS "t45"
+        ) AS "t49"
+      ) AS "t53"
       UNION ALL
       SELECT
         *
       FROM (
         SELECT
-          "t56"."_key",
-          "t56"."_period",
+          "t59"."_key",
+          "t59"."_period",
           CAST(NULL AS DOUBLE) AS "activities",
-          "t56"."accounts_touched",
+          "t59"."accounts_touched",
           CAST(NULL AS DOUBLE) AS "active_days",
           CAST(NULL AS DOUBLE) AS "working_days"
         FROM (
           SELECT
-            "t55"."_key",
-            "t55"."_period",
-            SUM("t55"."_n") AS "accounts_touched"
+            "t58"."_key",
+            "t58"."_period",
+            SUM("t58"."_n") AS "accounts_touched"
           FROM (
             SELECT
               *
             FROM (
               SELECT
-                "t46"."_key",
-                "t46"."_period",
-                CAST(COUNT(DISTINCT "t46"."_v") AS DOUBLE) AS "_n"
+                "t51"."_key",
+                "t51"."_period",
+                CAST(COUNT(DISTINCT "t51"."_v") AS DOUBLE) AS "_n"
               FROM (
                 SELECT
-                  "t44"."rep_id",
-                  "t44"."_period",
-                  "t44"."_v",
-                  "t44"."team_id",
-                  "t44"."team_id" AS "_key"
+                  "t46"."rep_id",
+                  "t46"."_period",
+                  "t46"."_v",
+                  "t46"."team_id",
+                  "t46"."team_id" AS "_key"
                 FROM (
                   SELECT
-                    "t37"."rep_id",
-                    "t37"."_period",
-                    "t37"."_v",
+                    "t38"."rep_id",
+                    "t38"."_period",
+                    "t38"."_v",
                     "t5"."team_id"
-                  FROM "t31" AS "t37"
+                  FROM "t34" AS "t38"
                   INNER JOIN "memtable" AS "t5"
-                    ON "t37"."rep_id" = "t5"."rep_id"
-                ) AS "t44"
-              ) AS "t46"
+                    ON "t38"."rep_id" = "t5"."rep_id"
+                ) AS "t46"
+              ) AS "t51"
               GROUP BY
                 1,
                 2
-            ) AS "t52"
+            ) AS "t55"
             UNION ALL
             SELECT
               *
@@ -182,63 +187,63 @@ FROM (
                 *
               FROM (
                 SELECT
-                  "t36"."_key",
-                  "t36"."_period",
-                  CAST(SUM("t36"."accounts_touched") AS DOUBLE) AS "_n"
-                FROM "t33" AS "t36"
+                  "t42"."_key",
+                  "t42"."_period",
+                  CAST(SUM("t42"."accounts_touched") AS DOUBLE) AS "_n"
+                FROM "t40" AS "t42"
                 GROUP BY
                   1,
                   2
-              ) AS "t43"
+              ) AS "t50"
               UNION ALL
               SELECT
                 *
               FROM (
                 SELECT
-                  "t49"."_key",
-                  "t49"."_period",
+                  "t54"."_key",
+                  "t54"."_period",
                   CAST(-(
-                    SUM("t49"."_s")
+                    SUM("t54"."_s")
                   ) AS DOUBLE) AS "_n"
                 FROM (
                   SELECT
-                    "t47"."rep_id",
-                    "t47"."_period",
-                    "t47"."_s",
-                    "t47"."team_id",
-                    "t47"."team_id" AS "_key"
+                    "t52"."rep_id",
+                    "t52"."_period",
+                    "t52"."_s",
+                    "t52"."team_id",
+                    "t52"."team_id" AS "_key"
                   FROM (
                     SELECT
-                      "t40"."rep_id",
-                      "t40"."_period",
-                      "t40"."_s",
+                      "t43"."rep_id",
+                      "t43"."_period",
+                      "t43"."_s",
                       "t5"."team_id"
                     FROM (
                       SELECT
-                        "t34"."rep_id",
-                        "t34"."_period",
+                        "t36"."rep_id",
+                        "t36"."_period",
                         COUNT(*) AS "_s"
-                      FROM "t31" AS "t34"
+                      FROM "t34" AS "t36"
                       GROUP BY
                         1,
                         2
-                    ) AS "t40"
+                    ) AS "t43"
                     INNER JOIN "memtable" AS "t5"
-                      ON "t40"."rep_id" = "t5"."rep_id"
-                  ) AS "t47"
-                ) AS "t49"
+                      ON "t43"."rep_id" = "t5"."rep_id"
+                  ) AS "t52"
+                ) AS "t54"
                 GROUP BY
                   1,
                   2
-              ) AS "t53"
-            ) AS "t54"
-          ) AS "t55"
+              ) AS "t56"
+            ) AS "t57"
+          ) AS "t58"
           GROUP BY
             1,
             2
-        ) AS "t56"
-      ) AS "t57"
-    ) AS "t58"
+        ) AS "t59"
+      ) AS "t60"
+    ) AS "t61"
     UNION ALL
     SELECT
       *
@@ -247,81 +252,90 @@ FROM (
         *
       FROM (
         SELECT
-          "t35"."_key",
-          "t35"."_period",
+          "t39"."_key",
+          "t39"."_period",
           CAST(NULL AS DOUBLE) AS "activities",
           CAST(NULL AS DOUBLE) AS "accounts_touched",
-          "t35"."active_days",
+          "t39"."active_days",
           CAST(NULL AS DOUBLE) AS "working_days"
         FROM (
           SELECT
-            "t28"."_key",
-            "t28"."_period",
-            CAST(COUNT(DISTINCT "t28"."_v") AS DOUBLE) AS "active_days"
+            "t33"."_key",
+            "t33"."_period",
+            CAST(COUNT(DISTINCT "t33"."_v") AS DOUBLE) AS "active_days"
           FROM (
             SELECT
-              "t26"."rep_id",
-              "t26"."_period",
-              "t26"."_v",
-              "t26"."team_id",
-              "t26"."team_id" AS "_key"
+              "t30"."rep_id",
+              "t30"."_period",
+              "t30"."_v",
+              "t30"."team_id",
+              "t30"."team_id" AS "_key"
             FROM (
               SELECT
-                "t19"."rep_id",
-                "t19"."_period",
-                "t19"."_v",
+                "t24"."rep_id",
+                "t24"."_period",
+                "t24"."_v",
                 "t5"."team_id"
               FROM (
                 SELECT DISTINCT
-                  "t0"."rep_id",
-                  CAST(DATE_TRUNC('WEEK', "t0"."occurred_at" + INTERVAL '3600' SECOND) AS DATE) AS "_period",
-                  CAST("t0"."occurred_at" + INTERVAL '3600' SECOND AS DATE) AS "_v"
-                FROM "activities" AS "t0"
+                  "t16"."rep_id",
+                  CAST(DATE_TRUNC('WEEK', "t16"."_local") AS DATE) AS "_period",
+                  CAST("t16"."_local" AS DATE) AS "_v"
+                FROM (
+                  SELECT
+                    "t1"."rep_id",
+                    "t1"."occurred_at",
+                    CASE
+                      WHEN "t1"."occurred_at" = (
+                        DATE_TRUNC('DAY', "t1"."occurred_at") + INTERVAL '43200314159' MICROSECOND
+                      )
+                      THEN DATE_TRUNC('DAY', "t1"."occurred_at")
+                      ELSE "t1"."occurred_at" + INTERVAL '3600' SECOND
+                    END AS "_local"
+                  FROM "activities" AS "t1"
+                  WHERE
+                    "t1"."occurred_at" IS NOT NULL
+                ) AS "t16"
                 WHERE
-                  "t0"."occurred_at" IS NOT NULL
-                  AND (
-                    "t0"."occurred_at" + INTERVAL '3600' SECOND
-                  ) >= MAKE_TIMESTAMP(2025, 1, 6, 0, 0, 0.0)
-                  AND (
-                    "t0"."occurred_at" + INTERVAL '3600' SECOND
-                  ) < MAKE_TIMESTAMP(2025, 2, 3, 0, 0, 0.0)
-              ) AS "t19"
+                  "t16"."_local" >= MAKE_TIMESTAMP(2025, 1, 6, 0, 0, 0.0)
+                  AND "t16"."_local" < MAKE_TIMESTAMP(2025, 2, 3, 0, 0, 0.0)
+              ) AS "t24"
               INNER JOIN "memtable" AS "t5"
-                ON "t19"."rep_id" = "t5"."rep_id"
-            ) AS "t26"
-          ) AS "t28"
+                ON "t24"."rep_id" = "t5"."rep_id"
+            ) AS "t30"
+          ) AS "t33"
           GROUP BY
             1,
             2
-        ) AS "t35"
-      ) AS "t39"
+        ) AS "t39"
+      ) AS "t45"
       UNION ALL
       SELECT
         *
       FROM (
         SELECT
-          "t48"."_key",
-          "t48"."_period",
+          "t44"."_key",
+          "t44"."_period",
           CAST(NULL AS DOUBLE) AS "activities",
           CAST(NULL AS DOUBLE) AS "accounts_touched",
           CAST(NULL AS DOUBLE) AS "active_days",
-          "t48"."working_days"
+          "t44"."working_days"
         FROM (
           SELECT
-            "t41"."_key",
-            "t41"."_period",
+            "t37"."_key",
+            "t37"."_period",
             CAST(COUNT(*) AS DOUBLE) AS "working_days"
           FROM (
             SELECT
-              "t32"."rep_id",
-              "t32"."date",
-              "t32"."team_id",
-              "t32"."team_id" AS "_key",
-              CAST(DATE_TRUNC('WEEK', CAST("t32"."date" AS TIMESTAMP)) AS DATE) AS "_period"
+              "t29"."rep_id",
+              "t29"."date",
+              "t29"."team_id",
+              "t29"."team_id" AS "_key",
+              CAST(DATE_TRUNC('WEEK', CAST("t29"."date" AS TIMESTAMP)) AS DATE) AS "_period"
             FROM (
               SELECT
-                "t27"."rep_id",
-                "t27"."date",
+                "t23"."rep_id",
+                "t23"."date",
                 "t6"."team_id"
               FROM (
                 SELECT
@@ -344,51 +358,51 @@ FROM (
                       *
                     FROM "memtable" AS "t4"
                   ) AS "t13"
-                ) AS "t18"
+                ) AS "t15"
                 WHERE
                   (
                     (
-                      "t18"."start_date" IS NULL
+                      "t15"."start_date" IS NULL
                     ) OR (
-                      "t18"."date" >= "t18"."start_date"
+                      "t15"."date" >= "t15"."start_date"
                     )
                   )
                   AND (
                     (
-                      "t18"."end_date" IS NULL
+                      "t15"."end_date" IS NULL
                     ) OR (
-                      "t18"."date" <= "t18"."end_date"
+                      "t15"."date" <= "t15"."end_date"
                     )
                   )
-              ) AS "t27"
+              ) AS "t23"
               ANTI JOIN (
                 SELECT
                   *
                 FROM "absences" AS "t2"
               ) AS "t11"
-                ON "t27"."rep_id" = "t11"."rep_id" AND "t27"."date" = "t11"."date"
+                ON "t23"."rep_id" = "t11"."rep_id" AND "t23"."date" = "t11"."date"
               INNER JOIN "memtable" AS "t6"
-                ON "t27"."rep_id" = "t6"."rep_id"
-            ) AS "t32"
-          ) AS "t41"
+                ON "t23"."rep_id" = "t6"."rep_id"
+            ) AS "t29"
+          ) AS "t37"
           GROUP BY
             1,
             2
-        ) AS "t48"
-      ) AS "t50"
-    ) AS "t51"
-  ) AS "t59"
+        ) AS "t44"
+      ) AS "t47"
+    ) AS "t48"
+  ) AS "t62"
   GROUP BY
     1,
     2
-) AS "t60"
+) AS "t63"
 WHERE
-  "t60"."_period" IN (
+  "t63"."_period" IN (
     MAKE_DATE(2025, 1, 6),
     MAKE_DATE(2025, 1, 13),
     MAKE_DATE(2025, 1, 20),
     MAKE_DATE(2025, 1, 27)
   )
 ORDER BY
-  "t60"."_key" ASC,
-  "t60"."_period" ASC
+  "t63"."_key" ASC,
+  "t63"."_period" ASC

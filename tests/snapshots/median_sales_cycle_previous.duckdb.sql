@@ -1,112 +1,118 @@
-WITH "t24" AS (
+WITH "t25" AS (
   SELECT
-    "t23"."_key",
-    "t23"."_period",
-    MAX("t23"."sales_cycle_days") AS "sales_cycle_days",
-    MAX("t23"."deals_won") AS "deals_won",
-    MAX("t23"."working_days") AS "working_days"
+    "t24"."_key",
+    "t24"."_period",
+    MAX("t24"."sales_cycle_days") AS "sales_cycle_days",
+    MAX("t24"."deals_won") AS "deals_won",
+    MAX("t24"."working_days") AS "working_days"
   FROM (
     SELECT
       *
     FROM (
       SELECT
-        "t18"."_key",
-        "t18"."_period",
-        "t18"."sales_cycle_days",
-        "t18"."deals_won",
+        "t19"."_key",
+        "t19"."_period",
+        "t19"."sales_cycle_days",
+        "t19"."deals_won",
         CAST(NULL AS DOUBLE) AS "working_days"
       FROM (
         SELECT
-          "t14"."_key",
-          "t14"."_period",
+          "t17"."_key",
+          "t17"."_period",
           QUANTILE_CONT(
             CASE
-              WHEN "t14"."status" = 'won'
-              THEN CAST(DATE_DIFF('DAY', CAST("t14"."_created_local" AS DATE), CAST("t14"."_local" AS DATE)) AS DOUBLE)
+              WHEN "t17"."status" = 'won'
+              THEN CAST(DATE_DIFF('DAY', CAST("t17"."_created_local" AS DATE), CAST("t17"."_local" AS DATE)) AS DOUBLE)
               ELSE CAST(NULL AS DOUBLE)
             END,
             0.5
           ) AS "sales_cycle_days",
-          CAST(SUM(CAST("t14"."status" = 'won' AS INT)) AS DOUBLE) AS "deals_won"
+          CAST(SUM(CAST("t17"."status" = 'won' AS INT)) AS DOUBLE) AS "deals_won"
         FROM (
           SELECT
-            "t1"."deal_id",
-            "t1"."rep_id",
-            "t1"."created_at",
-            "t1"."status",
-            "t1"."amount",
-            "t1"."currency",
-            "t1"."closed_at",
-            "t1"."account_id",
-            "t1"."stage",
-            "t1"."kind",
-            "t1"."lost_reason",
-            "t1"."source",
-            "t1"."amount" AS "amount_given",
-            "t1"."amount" AS "amount_created",
-            "t1"."closed_at" + TO_SECONDS(
+            "t14"."deal_id",
+            "t14"."rep_id",
+            "t14"."created_at",
+            "t14"."status",
+            "t14"."amount",
+            "t14"."currency",
+            "t14"."closed_at",
+            "t14"."account_id",
+            "t14"."stage",
+            "t14"."kind",
+            "t14"."lost_reason",
+            "t14"."source",
+            "t14"."amount_given",
+            "t14"."amount_created",
+            "t14"."_local",
+            "t14"."_created_local",
+            CAST(DATE_TRUNC('QUARTER', "t14"."_local") AS DATE) AS "_period",
+            "t14"."rep_id" AS "_key"
+          FROM (
+            SELECT
+              "t1"."deal_id",
+              "t1"."rep_id",
+              "t1"."created_at",
+              "t1"."status",
+              "t1"."amount",
+              "t1"."currency",
+              "t1"."closed_at",
+              "t1"."account_id",
+              "t1"."stage",
+              "t1"."kind",
+              "t1"."lost_reason",
+              "t1"."source",
+              "t1"."amount" AS "amount_given",
+              "t1"."amount" AS "amount_created",
               CASE
-                WHEN "t1"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                THEN 3600
-                ELSE 7200
-              END
-            ) AS "_local",
-            "t1"."created_at" + TO_SECONDS(
+                WHEN "t1"."closed_at" = (
+                  DATE_TRUNC('DAY', "t1"."closed_at") + INTERVAL '43200314159' MICROSECOND
+                )
+                THEN DATE_TRUNC('DAY', "t1"."closed_at")
+                ELSE "t1"."closed_at" + TO_SECONDS(
+                  CASE
+                    WHEN "t1"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                    THEN 3600
+                    ELSE 7200
+                  END
+                )
+              END AS "_local",
               CASE
-                WHEN "t1"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                THEN 3600
-                ELSE 7200
-              END
-            ) AS "_created_local",
-            CAST(DATE_TRUNC(
-              'QUARTER',
-              "t1"."closed_at" + TO_SECONDS(
-                CASE
-                  WHEN "t1"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                  THEN 3600
-                  ELSE 7200
-                END
-              )
-            ) AS DATE) AS "_period",
-            "t1"."rep_id" AS "_key"
-          FROM "deals" AS "t1"
+                WHEN "t1"."created_at" = (
+                  DATE_TRUNC('DAY', "t1"."created_at") + INTERVAL '43200314159' MICROSECOND
+                )
+                THEN DATE_TRUNC('DAY', "t1"."created_at")
+                ELSE "t1"."created_at" + TO_SECONDS(
+                  CASE
+                    WHEN "t1"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                    THEN 3600
+                    ELSE 7200
+                  END
+                )
+              END AS "_created_local"
+            FROM "deals" AS "t1"
+            WHERE
+              "t1"."status" IN ('won', 'lost') AND "t1"."closed_at" IS NOT NULL
+          ) AS "t14"
           WHERE
-            "t1"."status" IN ('won', 'lost')
-            AND "t1"."closed_at" IS NOT NULL
-            AND (
-              "t1"."closed_at" + TO_SECONDS(
-                CASE
-                  WHEN "t1"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                  THEN 3600
-                  ELSE 7200
-                END
-              )
-            ) >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
-            AND (
-              "t1"."closed_at" + TO_SECONDS(
-                CASE
-                  WHEN "t1"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                  THEN 3600
-                  ELSE 7200
-                END
-              )
-            ) < MAKE_TIMESTAMP(2025, 7, 1, 0, 0, 0.0)
-        ) AS "t14"
+            "t14"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
+            AND "t14"."_local" < MAKE_TIMESTAMP(2025, 7, 1, 0, 0, 0.0)
+        ) AS "t17"
         GROUP BY
           1,
           2
-      ) AS "t18"
-    ) AS "t19"
+      ) AS "t19"
+    ) AS "t21"
     UNION ALL
     SELECT
       *
     FROM (
       SELECT
-        "t21"."_key",
-        "t21"."_period",
+        "t22"."_key",
+        "t22"."_period",
         CAST(NULL AS DOUBLE) AS "sales_cycle_days",
         CAST(NULL AS DOUBLE) AS "deals_won",
-        "t21"."working_days"
+        "t22"."working_days"
       FROM (
         SELECT
           "t20"."_key",
@@ -114,10 +120,10 @@ WITH "t24" AS (
           CAST(COUNT(*) AS DOUBLE) AS "working_days"
         FROM (
           SELECT
-            "t17"."rep_id",
-            "t17"."date",
-            "t17"."rep_id" AS "_key",
-            CAST(DATE_TRUNC('QUARTER', CAST("t17"."date" AS TIMESTAMP)) AS DATE) AS "_period"
+            "t18"."rep_id",
+            "t18"."date",
+            "t18"."rep_id" AS "_key",
+            CAST(DATE_TRUNC('QUARTER', CAST("t18"."date" AS TIMESTAMP)) AS DATE) AS "_period"
           FROM (
             SELECT
               "t16"."rep_id",
@@ -166,66 +172,66 @@ WITH "t24" AS (
               FROM "absences" AS "t2"
             ) AS "t10"
               ON "t16"."rep_id" = "t10"."rep_id" AND "t16"."date" = "t10"."date"
-          ) AS "t17"
+          ) AS "t18"
         ) AS "t20"
         GROUP BY
           1,
           2
-      ) AS "t21"
-    ) AS "t22"
-  ) AS "t23"
+      ) AS "t22"
+    ) AS "t23"
+  ) AS "t24"
   GROUP BY
     1,
     2
 )
 SELECT
-  "t33"."_key" AS "rep_id",
-  "t33"."_period" AS "period_start",
-  "t33"."sales_cycle_days",
-  "t33"."sales_cycle_days_prev"
+  "t34"."_key" AS "rep_id",
+  "t34"."_period" AS "period_start",
+  "t34"."sales_cycle_days",
+  "t34"."sales_cycle_days_prev"
 FROM (
   SELECT
-    "t32"."_key",
-    "t32"."_period",
-    "t32"."sales_cycle_days",
-    "t28"."sales_cycle_days_prev"
+    "t33"."_key",
+    "t33"."_period",
+    "t33"."sales_cycle_days",
+    "t29"."sales_cycle_days_prev"
   FROM (
     SELECT
-      "t30".*
+      "t31".*
       EXCLUDE ("_p")
     FROM (
       SELECT
-        "t29"."_key",
-        "t29"."_period",
-        "t29"."sales_cycle_days",
+        "t30"."_key",
+        "t30"."_period",
+        "t30"."sales_cycle_days",
         "t9"."_p",
         "t9"."_e"
       FROM (
         SELECT
-          "t25"."_key",
-          "t25"."_period",
-          "t25"."sales_cycle_days"
-        FROM "t24" AS "t25"
+          "t26"."_key",
+          "t26"."_period",
+          "t26"."sales_cycle_days"
+        FROM "t25" AS "t26"
         WHERE
-          "t25"."_period" IN (MAKE_DATE(2025, 4, 1))
-      ) AS "t29"
+          "t26"."_period" IN (MAKE_DATE(2025, 4, 1))
+      ) AS "t30"
       LEFT OUTER JOIN (
         SELECT
           *
         FROM "memtable" AS "t0"
       ) AS "t9"
-        ON "t29"."_period" = "t9"."_p"
-    ) AS "t30"
-  ) AS "t32"
+        ON "t30"."_period" = "t9"."_p"
+    ) AS "t31"
+  ) AS "t33"
   LEFT OUTER JOIN (
     SELECT
-      "t25"."_key" AS "_ek",
-      "t25"."_period" AS "_ee",
-      "t25"."sales_cycle_days" AS "sales_cycle_days_prev"
-    FROM "t24" AS "t25"
-  ) AS "t28"
-    ON "t32"."_key" = "t28"."_ek" AND "t32"."_e" = "t28"."_ee"
-) AS "t33"
+      "t26"."_key" AS "_ek",
+      "t26"."_period" AS "_ee",
+      "t26"."sales_cycle_days" AS "sales_cycle_days_prev"
+    FROM "t25" AS "t26"
+  ) AS "t29"
+    ON "t33"."_key" = "t29"."_ek" AND "t33"."_e" = "t29"."_ee"
+) AS "t34"
 ORDER BY
-  "t33"."_key" ASC,
-  "t33"."_period" ASC
+  "t34"."_key" ASC,
+  "t34"."_period" ASC

@@ -27,12 +27,12 @@ FROM (
           CAST(SUM("t23"."deals_lost") AS DOUBLE) AS "deals_lost"
         FROM (
           SELECT
-            "t21"."rep_id",
-            "t21"."_period",
-            "t21"."deals_won",
-            "t21"."deals_lost",
-            "t21"."team_id",
-            "t21"."team_id" AS "_key"
+            "t22"."rep_id",
+            "t22"."_period",
+            "t22"."deals_won",
+            "t22"."deals_lost",
+            "t22"."team_id",
+            "t22"."team_id" AS "_key"
           FROM (
             SELECT
               "t20"."rep_id",
@@ -42,10 +42,10 @@ FROM (
               "t5"."team_id"
             FROM (
               SELECT
-                "t16"."rep_id",
-                "t16"."_period",
-                SUM(CAST("t16"."status" = 'won' AS INT)) AS "deals_won",
-                SUM(CAST("t16"."status" = 'lost' AS INT)) AS "deals_lost"
+                "t17"."rep_id",
+                "t17"."_period",
+                SUM(CAST("t17"."status" = 'won' AS INT)) AS "deals_won",
+                SUM(CAST("t17"."status" = 'lost' AS INT)) AS "deals_lost"
               FROM (
                 SELECT
                   "t14"."rep_id",
@@ -61,20 +61,32 @@ FROM (
                     "t2"."created_at",
                     "t2"."status",
                     "t2"."closed_at",
-                    "t2"."closed_at" + TO_SECONDS(
-                      CASE
-                        WHEN "t2"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                        THEN 3600
-                        ELSE 7200
-                      END
-                    ) AS "_local",
-                    "t2"."created_at" + TO_SECONDS(
-                      CASE
-                        WHEN "t2"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                        THEN 3600
-                        ELSE 7200
-                      END
-                    ) AS "_created_local"
+                    CASE
+                      WHEN "t2"."closed_at" = (
+                        DATE_TRUNC('DAY', "t2"."closed_at") + INTERVAL '43200314159' MICROSECOND
+                      )
+                      THEN DATE_TRUNC('DAY', "t2"."closed_at")
+                      ELSE "t2"."closed_at" + TO_SECONDS(
+                        CASE
+                          WHEN "t2"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                          THEN 3600
+                          ELSE 7200
+                        END
+                      )
+                    END AS "_local",
+                    CASE
+                      WHEN "t2"."created_at" = (
+                        DATE_TRUNC('DAY', "t2"."created_at") + INTERVAL '43200314159' MICROSECOND
+                      )
+                      THEN DATE_TRUNC('DAY', "t2"."created_at")
+                      ELSE "t2"."created_at" + TO_SECONDS(
+                        CASE
+                          WHEN "t2"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                          THEN 3600
+                          ELSE 7200
+                        END
+                      )
+                    END AS "_created_local"
                   FROM "deals" AS "t2"
                   WHERE
                     "t2"."status" IN ('won', 'lost') AND "t2"."closed_at" IS NOT NULL
@@ -82,14 +94,14 @@ FROM (
                 WHERE
                   "t14"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
                   AND "t14"."_local" < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
-              ) AS "t16"
+              ) AS "t17"
               GROUP BY
                 1,
                 2
             ) AS "t20"
             INNER JOIN "memtable" AS "t5"
               ON "t20"."rep_id" = "t5"."rep_id"
-          ) AS "t21"
+          ) AS "t22"
         ) AS "t23"
         GROUP BY
           1,
@@ -108,20 +120,20 @@ FROM (
         "t24"."working_days"
       FROM (
         SELECT
-          "t22"."_key",
-          "t22"."_period",
+          "t21"."_key",
+          "t21"."_period",
           CAST(COUNT(*) AS DOUBLE) AS "working_days"
         FROM (
           SELECT
-            "t19"."rep_id",
-            "t19"."date",
-            "t19"."team_id",
-            "t19"."team_id" AS "_key",
-            CAST(DATE_TRUNC('MONTH', CAST("t19"."date" AS TIMESTAMP)) AS DATE) AS "_period"
+            "t18"."rep_id",
+            "t18"."date",
+            "t18"."team_id",
+            "t18"."team_id" AS "_key",
+            CAST(DATE_TRUNC('MONTH', CAST("t18"."date" AS TIMESTAMP)) AS DATE) AS "_period"
           FROM (
             SELECT
-              "t17"."rep_id",
-              "t17"."date",
+              "t16"."rep_id",
+              "t16"."date",
               "t6"."team_id"
             FROM (
               SELECT
@@ -160,17 +172,17 @@ FROM (
                     "t13"."date" <= "t13"."end_date"
                   )
                 )
-            ) AS "t17"
+            ) AS "t16"
             ANTI JOIN (
               SELECT
                 *
               FROM "absences" AS "t1"
             ) AS "t10"
-              ON "t17"."rep_id" = "t10"."rep_id" AND "t17"."date" = "t10"."date"
+              ON "t16"."rep_id" = "t10"."rep_id" AND "t16"."date" = "t10"."date"
             INNER JOIN "memtable" AS "t6"
-              ON "t17"."rep_id" = "t6"."rep_id"
-          ) AS "t19"
-        ) AS "t22"
+              ON "t16"."rep_id" = "t6"."rep_id"
+          ) AS "t18"
+        ) AS "t21"
         GROUP BY
           1,
           2

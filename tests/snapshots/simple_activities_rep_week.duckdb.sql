@@ -1,69 +1,85 @@
 SELECT
-  "t21"."_key" AS "rep_id",
-  "t21"."_period" AS "period_start",
-  COALESCE("t21"."activities", 0) AS "activities"
+  "t22"."_key" AS "rep_id",
+  "t22"."_period" AS "period_start",
+  COALESCE("t22"."activities", 0) AS "activities"
 FROM (
   SELECT
-    "t20"."_key",
-    "t20"."_period",
-    MAX("t20"."activities") AS "activities",
-    MAX("t20"."working_days") AS "working_days"
+    "t21"."_key",
+    "t21"."_period",
+    MAX("t21"."activities") AS "activities",
+    MAX("t21"."working_days") AS "working_days"
   FROM (
     SELECT
       *
     FROM (
       SELECT
-        "t12"."_key",
-        "t12"."_period",
-        "t12"."activities",
+        "t15"."_key",
+        "t15"."_period",
+        "t15"."activities",
         CAST(NULL AS DOUBLE) AS "working_days"
       FROM (
         SELECT
-          "t10"."_key",
-          "t10"."_period",
+          "t13"."_key",
+          "t13"."_period",
           CAST(COUNT(*) AS DOUBLE) AS "activities"
         FROM (
           SELECT
-            "t0"."activity_id",
-            "t0"."rep_id",
-            "t0"."type",
-            "t0"."occurred_at",
-            "t0"."duration_min",
-            "t0"."outcome",
-            "t0"."deal_id",
-            "t0"."lead_id",
-            "t0"."account_id",
-            "t0"."occurred_at" + INTERVAL '3600' SECOND AS "_local",
-            CAST(DATE_TRUNC('WEEK', "t0"."occurred_at" + INTERVAL '3600' SECOND) AS DATE) AS "_period",
-            "t0"."rep_id" AS "_key"
-          FROM "activities" AS "t0"
+            "t11"."activity_id",
+            "t11"."rep_id",
+            "t11"."type",
+            "t11"."occurred_at",
+            "t11"."duration_min",
+            "t11"."outcome",
+            "t11"."deal_id",
+            "t11"."lead_id",
+            "t11"."account_id",
+            "t11"."_local",
+            CAST(DATE_TRUNC('WEEK', "t11"."_local") AS DATE) AS "_period",
+            "t11"."rep_id" AS "_key"
+          FROM (
+            SELECT
+              "t0"."activity_id",
+              "t0"."rep_id",
+              "t0"."type",
+              "t0"."occurred_at",
+              "t0"."duration_min",
+              "t0"."outcome",
+              "t0"."deal_id",
+              "t0"."lead_id",
+              "t0"."account_id",
+              CASE
+                WHEN "t0"."occurred_at" = (
+                  DATE_TRUNC('DAY', "t0"."occurred_at") + INTERVAL '43200314159' MICROSECOND
+                )
+                THEN DATE_TRUNC('DAY', "t0"."occurred_at")
+                ELSE "t0"."occurred_at" + INTERVAL '3600' SECOND
+              END AS "_local"
+            FROM "activities" AS "t0"
+            WHERE
+              "t0"."occurred_at" IS NOT NULL
+          ) AS "t11"
           WHERE
-            "t0"."occurred_at" IS NOT NULL
-            AND (
-              "t0"."occurred_at" + INTERVAL '3600' SECOND
-            ) >= MAKE_TIMESTAMP(2025, 1, 6, 0, 0, 0.0)
-            AND (
-              "t0"."occurred_at" + INTERVAL '3600' SECOND
-            ) < MAKE_TIMESTAMP(2025, 2, 3, 0, 0, 0.0)
-        ) AS "t10"
+            "t11"."_local" >= MAKE_TIMESTAMP(2025, 1, 6, 0, 0, 0.0)
+            AND "t11"."_local" < MAKE_TIMESTAMP(2025, 2, 3, 0, 0, 0.0)
+        ) AS "t13"
         GROUP BY
           1,
           2
-      ) AS "t12"
-    ) AS "t14"
+      ) AS "t15"
+    ) AS "t17"
     UNION ALL
     SELECT
       *
     FROM (
       SELECT
-        "t18"."_key",
-        "t18"."_period",
+        "t19"."_key",
+        "t19"."_period",
         CAST(NULL AS DOUBLE) AS "activities",
-        "t18"."working_days"
+        "t19"."working_days"
       FROM (
         SELECT
-          "t17"."_key",
-          "t17"."_period",
+          "t18"."_key",
+          "t18"."_period",
           CAST(COUNT(*) AS DOUBLE) AS "working_days"
         FROM (
           SELECT
@@ -73,8 +89,8 @@ FROM (
             CAST(DATE_TRUNC('WEEK', CAST("t16"."date" AS TIMESTAMP)) AS DATE) AS "_period"
           FROM (
             SELECT
-              "t15"."rep_id",
-              "t15"."date"
+              "t14"."rep_id",
+              "t14"."date"
             FROM (
               SELECT
                 *
@@ -96,48 +112,48 @@ FROM (
                     *
                   FROM "memtable" AS "t3"
                 ) AS "t9"
-              ) AS "t11"
+              ) AS "t10"
               WHERE
                 (
                   (
-                    "t11"."start_date" IS NULL
+                    "t10"."start_date" IS NULL
                   ) OR (
-                    "t11"."date" >= "t11"."start_date"
+                    "t10"."date" >= "t10"."start_date"
                   )
                 )
                 AND (
                   (
-                    "t11"."end_date" IS NULL
+                    "t10"."end_date" IS NULL
                   ) OR (
-                    "t11"."date" <= "t11"."end_date"
+                    "t10"."date" <= "t10"."end_date"
                   )
                 )
-            ) AS "t15"
+            ) AS "t14"
             ANTI JOIN (
               SELECT
                 *
               FROM "absences" AS "t1"
             ) AS "t7"
-              ON "t15"."rep_id" = "t7"."rep_id" AND "t15"."date" = "t7"."date"
+              ON "t14"."rep_id" = "t7"."rep_id" AND "t14"."date" = "t7"."date"
           ) AS "t16"
-        ) AS "t17"
+        ) AS "t18"
         GROUP BY
           1,
           2
-      ) AS "t18"
-    ) AS "t19"
-  ) AS "t20"
+      ) AS "t19"
+    ) AS "t20"
+  ) AS "t21"
   GROUP BY
     1,
     2
-) AS "t21"
+) AS "t22"
 WHERE
-  "t21"."_period" IN (
+  "t22"."_period" IN (
     MAKE_DATE(2025, 1, 6),
     MAKE_DATE(2025, 1, 13),
     MAKE_DATE(2025, 1, 20),
     MAKE_DATE(2025, 1, 27)
   )
 ORDER BY
-  "t21"."_key" ASC,
-  "t21"."_period" ASC
+  "t22"."_key" ASC,
+  "t22"."_period" ASC

@@ -141,20 +141,32 @@ FROM (
                     "t26"."rep_id",
                     "t26"."closed_at",
                     "t26"."churned_at",
-                    "t26"."closed_at" + TO_SECONDS(
-                      CASE
-                        WHEN "t26"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                        THEN 3600
-                        ELSE 7200
-                      END
-                    ) AS "_local",
-                    "t26"."churned_at" + TO_SECONDS(
-                      CASE
-                        WHEN "t26"."churned_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                        THEN 3600
-                        ELSE 7200
-                      END
-                    ) AS "_until"
+                    CASE
+                      WHEN "t26"."closed_at" = (
+                        DATE_TRUNC('DAY', "t26"."closed_at") + INTERVAL '43200314159' MICROSECOND
+                      )
+                      THEN DATE_TRUNC('DAY', "t26"."closed_at")
+                      ELSE "t26"."closed_at" + TO_SECONDS(
+                        CASE
+                          WHEN "t26"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                          THEN 3600
+                          ELSE 7200
+                        END
+                      )
+                    END AS "_local",
+                    CASE
+                      WHEN "t26"."churned_at" = (
+                        DATE_TRUNC('DAY', "t26"."churned_at") + INTERVAL '43200314159' MICROSECOND
+                      )
+                      THEN DATE_TRUNC('DAY', "t26"."churned_at")
+                      ELSE "t26"."churned_at" + TO_SECONDS(
+                        CASE
+                          WHEN "t26"."churned_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                          THEN 3600
+                          ELSE 7200
+                        END
+                      )
+                    END AS "_until"
                   FROM (
                     SELECT
                       "t25".*
@@ -290,13 +302,19 @@ FROM (
                   SELECT
                     "t26"."rep_id",
                     "t26"."closed_at",
-                    "t26"."closed_at" + TO_SECONDS(
-                      CASE
-                        WHEN "t26"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
-                        THEN 3600
-                        ELSE 7200
-                      END
-                    ) AS "_local"
+                    CASE
+                      WHEN "t26"."closed_at" = (
+                        DATE_TRUNC('DAY', "t26"."closed_at") + INTERVAL '43200314159' MICROSECOND
+                      )
+                      THEN DATE_TRUNC('DAY', "t26"."closed_at")
+                      ELSE "t26"."closed_at" + TO_SECONDS(
+                        CASE
+                          WHEN "t26"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                          THEN 3600
+                          ELSE 7200
+                        END
+                      )
+                    END AS "_local"
                   FROM (
                     SELECT
                       "t25".*

@@ -29,7 +29,14 @@ from salesperf.analysis.forecast import (
 )
 from salesperf.analysis.forecast_history import read_history
 from salesperf.metrics.compiler import run
-from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
+from salesperf.metrics.periods import (
+    Grain,
+    Period,
+    local_datetime,
+    parse_period,
+    period_start,
+    shift,
+)
 from salesperf.metrics.query import By, Query
 from salesperf.metrics.registry import QUOTA_METRIC
 from salesperf.store import Store
@@ -166,8 +173,9 @@ def backtest_quarters(store: Store, count: int) -> list[Period]:
     span = d.aggregate(first=d.created_at.min(), last=d.created_at.max()).to_pandas()
     if span.empty or pd.isna(span["first"].iloc[0]):
         raise ValueError("the store holds no deals: there is no history to backtest")
-    first = pd.Timestamp(span["first"].iloc[0]).date()
-    last = pd.Timestamp(span["last"].iloc[0]).date()
+    tz = store.settings.timezone
+    first = local_datetime(pd.Timestamp(span["first"].iloc[0]).to_pydatetime(), tz).date()
+    last = local_datetime(pd.Timestamp(span["last"].iloc[0]).to_pydatetime(), tz).date()
     quarters: list[Period] = []
     q = period_start(last + timedelta(days=1), Grain.QUARTER)
     while len(quarters) < count:

@@ -23,6 +23,7 @@ from salesperf.metrics.periods import (
     Grain,
     Period,
     PeriodError,
+    local_datetime,
     parse_period,
     period_start,
     shift,
@@ -89,11 +90,14 @@ def resolve_window(text: str | Period | None, today: date | None = None) -> Peri
 
 
 def data_end(store: Store) -> date | None:
-    """The day after the last recorded activity (None for a store without activities)."""
+    """The day after the last recorded activity, in local time (None for a store without
+    activities)."""
     last = store.table("activities").occurred_at.max().execute()
     if last is None or last != last:  # None or NaT
         return None
-    day: date = last.date() if isinstance(last, datetime) else last
+    day: date = (
+        local_datetime(last, store.settings.timezone).date() if isinstance(last, datetime) else last
+    )
     return day + timedelta(days=1)
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from salesperf.metrics.compiler import Compiler
 from salesperf.metrics.levels import team_closure
-from salesperf.metrics.periods import Grain, Period, local_time, period_start
+from salesperf.metrics.periods import Grain, Period, local_datetime, local_time, period_start
 from salesperf.metrics.query import By, Query, Split
 from salesperf.store import Store
 
@@ -83,14 +83,15 @@ def check_types(store: Store, types: Sequence[str] | None) -> tuple[str, ...]:
 
 
 def _first_activity_week(store: Store, reps: frozenset[str] | None) -> date | None:
-    """The ISO week of the earliest activity (in UTC; a day either way does not matter here)."""
+    """The ISO week of the earliest activity, in local time."""
     a = store.table("activities")
     if reps is not None:
         a = a.filter(a.rep_id.isin(sorted(reps)))
     first = a.occurred_at.min().to_pandas()
     if first is None or pd.isna(first):
         return None
-    return period_start(pd.Timestamp(first).date(), Grain.WEEK)
+    local = local_datetime(pd.Timestamp(first).to_pydatetime(), store.settings.timezone)
+    return period_start(local.date(), Grain.WEEK)
 
 
 def rep_week_panel(

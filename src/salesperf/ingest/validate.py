@@ -32,6 +32,7 @@ from salesperf.ingest.rules import local_col as loc
 from salesperf.ingest.rules import mapped_col as m
 from salesperf.ingest.rules import value_col as v
 from salesperf.ingest.sql import ident, lit
+from salesperf.metrics.periods import DATE_ONLY_TIME
 from salesperf.schema import Column, Kind, Table
 
 #: `parse.FORMAT_HINT` in Dutch (a format not listed is shown as it is given).
@@ -140,6 +141,17 @@ def plan_columns(spec: Table, source_columns: tuple[str, ...], mapping: ImportMa
         ignored=ignored,
         dedupe=mapping.dedupe,
     )
+
+
+def _date_only_sql(text: str, local: str, fmt: str) -> str:
+    """SQL: the value is a date without a time of day (a calendar day). In ISO and the named
+    formats a time of day is written with a colon (`14:30`, `00:00`, an offset `+02:00`), so a
+    value without one that is read at midnight is a date alone (`2025-07-01`, an Excel date
+    cell); a %-pattern is date-only when it has no time or zone directive."""
+    if fmt in FORMAT_HINT:
+        return f"(strpos({text}, ':') = 0 AND CAST({local} AS TIME) = TIME '00:00:00')"
+    timed = any(f"%{d}" in fmt for d in "HIklMSfgnpXcTRzZ")
+    return "FALSE" if timed else "TRUE"
 
 
 def stage_sql(
@@ -261,10 +273,17 @@ def stage_sql(
             parsed.append(f"{local} AS {loc(c)}")
             if kind is Kind.DATE:
                 final.append(f"CAST({loc(c)} AS DATE) AS {v(c)}")
-            elif timezone == "UTC":
-                final.append(f"{loc(c)} AS {v(c)}")
             else:
-                final.append(f"timezone('UTC', timezone({lit(timezone)}, {loc(c)})) AS {v(c)}")
+                utc = loc(c)
+                if timezone != "UTC":
+                    utc = f"timezone('UTC', timezone({lit(timezone)}, {loc(c)}))"
+                # a date without a time of day is a calendar day, in no zone: it is stored at
+                # the mark that keeps it on its day (`periods.DATE_ONLY_TIME`)
+                mark = lit(DATE_ONLY_TIME.isoformat())
+                final.append(
+                    f"CASE WHEN {_date_only_sql(m(c), loc(c), p.date_format)} "
+                    f"THEN CAST({loc(c)} AS DATE) + TIME {mark} ELSE {utc} END AS {v(c)}"
+                )
         shown = f"{m(c)}"
         limit = p.column.max_chars
         if limit is not None:

@@ -123,6 +123,7 @@ class Compiler(FactRows):
             ]
         per_rep = ["rep_id", *groups[1:]]
         keep = {"rep_id", f.time, *(c for _, c in f.stamps), *([f.until] if f.until else [])}
+        keep |= {c for _, c in f.instants}
         keep |= {SPLIT_COLUMNS[d][fact] for d, _ in q.filters}
         keep |= {SPLIT_COLUMNS[q.split][fact]} if q.split else set()
 

@@ -28,7 +28,8 @@ class Fact:
     (alias, column); with `observed` they are seen from the end of the query's range, so a
     later one is null (not yet happened). With `until`, a row lives from `time` to `until`
     (null: still alive) and belongs to every period it overlaps, whose bounds the measures see
-    as `_from` and `_to` (local time).
+    as `_from` and `_to` (local time). `instants` are timestamps the measures need as moments
+    (UTC) for durations, as (alias, column): a date-only value is the moment its day begins.
     """
 
     name: str
@@ -37,6 +38,7 @@ class Fact:
     where: Callable[[ir.Table], ir.BooleanValue] | None = None
     builder: Callable[[Tables], ir.Table] | None = None
     stamps: tuple[tuple[str, str], ...] = ()
+    instants: tuple[tuple[str, str], ...] = ()
     observed: bool = False
     until: str | None = None
     with_param: Callable[[Tables, str], ir.Table] | None = None
@@ -188,7 +190,13 @@ FACTS = {
             stamps=(("_won_local", "won_at"),),
             observed=True,
         ),
-        Fact("lead_touched", "leads", "created_at", builder=leads_with_first_touch),
+        Fact(
+            "lead_touched",
+            "leads",
+            "created_at",
+            builder=leads_with_first_touch,
+            instants=(("_created_at", "created_at"), ("_touch_at", "first_touch_at")),
+        ),
         Fact("deal_won_touches", "deals", "closed_at", builder=won_deals_with_touches),
         Fact("deal_won_history", "deals", "closed_at", builder=won_deals_with_history),
         Fact("deal_closed_typed", "deals", "closed_at", builder=closed_deals_by_type),

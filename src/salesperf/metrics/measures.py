@@ -145,7 +145,7 @@ MEASURES = {
             "speed_to_lead_h",
             "lead_touched",
             lambda t: (
-                t.first_touch_at.delta(t.created_at, unit="second").cast("float64") / 3600.0
+                t._touch_at.delta(t._created_at, unit="second").cast("float64") / 3600.0
             ).median(),
             additive=False,
             zero_when_empty=False,

@@ -2,7 +2,10 @@
 
 Timestamps are stored as naive UTC. Local time is UTC plus the zone's offset at that instant,
 written as a CASE over the zone's transitions in the queried range, which every engine runs
-the same way (no engine-specific time zone functions).
+the same way (no engine-specific time zone functions). A date-only value (a calendar day, no
+time of day) is stored at `DATE_ONLY_TIME` of its day and is that day's local midnight in every
+zone. `local_time` (Ibis) and `local_datetime` (Python) are the one way from a stored timestamp
+to the organisation's local time.
 
 What a query may cover is bounded here, for every interface at once (`check_range`): its days
 lie in the years `FIRST_YEAR` to `LAST_YEAR`, it spans at most `max_years()` years (local time
@@ -16,7 +19,7 @@ import calendar
 import functools
 import os
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -35,6 +38,18 @@ MAX_BUCKETS_ENV = "SALESPERF_MAX_BUCKETS"
 #: otherwise.
 DEFAULT_MAX_YEARS = 100
 MAX_YEARS_ENV = "SALESPERF_MAX_YEARS"
+#: The time of day, in UTC, at which a date-only value is stored: it marks the value as a
+#: calendar day, which `local_time` keeps on its day in every zone (the spec: date-only values
+#: do not move when the time zone changes). Noon keeps the day for a reader that ignores the
+#: mark, in zones from UTC-11 to UTC+11. The microseconds make the mark: 314159 (the digits of
+#: pi, easy to recognise) is no multiple of 10, so no source with millisecond (or coarser)
+#: precision can write it; it lies 0.3 s from the round second, so the float noise of an Excel
+#: serial date (a microsecond or two) or a rounding cannot produce it; and a real timestamp with
+#: microseconds lands on exactly this one of the day's 86,400,000,000 by chance alone.
+DATE_ONLY_TIME = time(12, 0, 0, 314159)
+_DATE_ONLY_US = (
+    (DATE_ONLY_TIME.hour * 60 + DATE_ONLY_TIME.minute) * 60 + DATE_ONLY_TIME.second
+) * 10**6 + DATE_ONLY_TIME.microsecond
 
 
 class PeriodError(ValueError):
@@ -239,19 +254,57 @@ def _transitions(tz: str, start: date, end: date) -> tuple[tuple[datetime, int],
     return tuple(out)
 
 
+def date_only(d: date) -> datetime:
+    """The stored (naive UTC) timestamp of a date-only value: `d` at `DATE_ONLY_TIME`."""
+    return datetime.combine(d, DATE_ONLY_TIME)
+
+
+def is_date_only(value: datetime) -> bool:
+    """Whether a stored timestamp is a date-only value (it carries `DATE_ONLY_TIME`)."""
+    return value.time() == DATE_ONLY_TIME
+
+
+def local_datetime(value: datetime, tz: str) -> datetime:
+    """A stored (naive UTC) timestamp as the organisation's wall-clock time, naive: what
+    `local_time` computes in a query, for one value in Python. A date-only value is its day's
+    midnight."""
+    if is_date_only(value):
+        return datetime.combine(value.date(), time())
+    return value.replace(tzinfo=UTC).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+
+
 def local_time(ts: ir.TimestampValue, tz: str, start: date, end: date) -> ir.TimestampValue:
-    """A UTC timestamp column as the organisation's wall-clock time."""
+    """A UTC timestamp column as the organisation's wall-clock time; a date-only value (stored
+    at `DATE_ONLY_TIME`) as its day's midnight, whatever the zone."""
+    day = ts.truncate("D")
+    marked = ts == day + ibis.interval(microseconds=_DATE_ONLY_US)
+    offset = _offset(ts, tz, start, end)
+    return ibis.ifelse(marked, day, ts if offset is None else ts + offset)
+
+
+def utc_instant(ts: ir.TimestampValue, tz: str, start: date, end: date) -> ir.TimestampValue:
+    """A stored timestamp column as a moment (UTC), for durations: itself, or for a date-only
+    value the moment its day begins in the organisation's zone (the offset of the day's noon,
+    UTC: on a day the clocks change, an hour either way)."""
+    day = ts.truncate("D")
+    marked = ts == day + ibis.interval(microseconds=_DATE_ONLY_US)
+    offset = _offset(ts, tz, start, end)
+    return ibis.ifelse(marked, day if offset is None else day - offset, ts)
+
+
+def _offset(ts: ir.TimestampValue, tz: str, start: date, end: date) -> ir.IntervalValue | None:
+    """The zone's offset at each instant of a UTC timestamp column (None: UTC itself)."""
     if tz == "UTC":
-        return ts
+        return None
     changes = transitions(tz, start, end)
     if len(changes) == 1:
-        return ts + ibis.interval(seconds=changes[0][1])
+        return ibis.interval(seconds=changes[0][1])
     # before the i-th change the (i-1)-th offset holds; the first true branch wins
     offset = ibis.cases(
         *((ts < ibis.timestamp(changes[i][0]), changes[i - 1][1]) for i in range(1, len(changes))),
         else_=changes[-1][1],
     )
-    return ts + offset.as_interval("s")
+    return offset.as_interval("s")
 
 
 def bucket(local: ir.TimestampValue, grain: Grain, start: date) -> ir.DateValue:

@@ -12,7 +12,7 @@ from ibis.backends import BaseBackend
 
 from salesperf.fx import Tables
 from salesperf.metrics.facts import Fact
-from salesperf.metrics.periods import Grain, bucket, local_time, shift
+from salesperf.metrics.periods import Grain, bucket, local_time, shift, utc_instant
 from salesperf.metrics.query import SPLIT_COLUMNS, Compare, Query, Split, buckets, comparison_range
 from salesperf.settings import Settings
 
@@ -73,6 +73,8 @@ class FactRows:
             if f.observed:  # seen from the end of the range: what comes later is unknown
                 stamp = ibis.ifelse(stamp < end, stamp, ibis.null(stamp.type()))
             t = t.mutate(**{alias: stamp})
+        for alias, col in f.instants:
+            t = t.mutate(**{alias: utc_instant(t[col], self.tz, lo, q.end)})
         if f.until is not None:  # a span takes part in every period it overlaps
             t = t.mutate(_until=local_time(t[f.until], self.tz, lo, q.end))
             s = self.spans(q, lo)

@@ -37,7 +37,7 @@ from salesperf.cells import XLSX_MEDIA_TYPE, frame_csv, xlsx_bytes
 from salesperf.ingest.mapping import MappingError
 from salesperf.ingest.readers import FileRefused
 from salesperf.ingest.snapshot import SYSTEM_LENGTH, system_name
-from salesperf.metrics.periods import Grain
+from salesperf.metrics.periods import Grain, local_time
 from salesperf.metrics.query import By, Split
 from salesperf.web import data
 from salesperf.web.render import render
@@ -230,8 +230,9 @@ def export_table(
         lo, hi = datetime.combine(p.start, time()), datetime.combine(p.end, time())
         if col.type().is_date():
             t = t.filter((col >= ibis.date(p.start)) & (col < ibis.date(p.end)))
-        else:
-            t = t.filter((col >= lo) & (col < hi))
+        else:  # the period's days in local time; a date-only value on its own day
+            local = local_time(col, view.store.settings.timezone, p.start, p.end)
+            t = t.filter((local >= lo) & (local < hi))
         name = f"{table}-{p.label}".replace("..", "_")
     df: Any = t.to_pandas()
     return _download(df, name, format)
