@@ -28,7 +28,7 @@ from salesperf.ingest.sql import ident, lit
 
 #: The suffixes of the staging tables and views made here (dropped by `drop_rejects`).
 _VIEWS = ("_rejv",)
-_TABLES = ("_rejp", "_rejr", "_dup", "_rejl", "_rejs")
+_TABLES = ("_rejp", "_rejq", "_dup", "_rejl", "_rejs")
 #: Rows fetched from the staging engine at a time when the rejects file is written.
 _BATCH = 20_000
 #: The order of a duplicate among the problems of its row (after every rule's problem).
@@ -79,13 +79,14 @@ class Rejects:
     @property
     def problems(self) -> str:
         """The staging table of problems: pos, line, k (order within the row), column_name,
-        rule, value, message, message_nl, line_text (a line the CSV parser refused)."""
+        rule, value, message, message_nl, line_text (a line the CSV parser refused), found
+        (whether the row as given was found), then the row as given, the source's columns
+        named `_raw_0`, `_raw_1`, ... (`given`)."""
         return ident(self.name + "_rejp")
 
-    @property
-    def given(self) -> str:
-        """The staging table of the rejected rows as given: `_pos`, then the source's columns."""
-        return ident(self.name + "_rejr")
+    def given(self, prefix: str = "") -> list[str]:
+        """The columns of `problems` holding the row as given, in the source's order."""
+        return [f"{prefix}_raw_{i}" for i in range(len(self.columns))]
 
     def first(self, n: int) -> list[ProblemRow]:
         """The first `n` problems, by line and column."""
@@ -100,9 +101,8 @@ class Rejects:
     def relation(self, import_id: int) -> str:
         """A staging view with the rows of the store's rejects table for this import."""
         fields = ", ', ', ".join(
-            f"{lit(json.dumps(c, ensure_ascii=False) + ': ')}, "
-            f"coalesce(to_json(r.{ident(c)}), 'null')"
-            for c in self.columns
+            f"{lit(json.dumps(c, ensure_ascii=False) + ': ')}, coalesce(to_json({raw}), 'null')"
+            for c, raw in zip(self.columns, self.given("p."), strict=True)
         )
         view = self.name + "_rejv"
         self.con.execute(
@@ -112,24 +112,21 @@ class Rejects:
             # the row as given, as JSON written the way Python's json.dumps writes it
             "CASE WHEN p.pos < 0 THEN concat('{\"line_text\": ', "
             "coalesce(to_json(p.line_text), 'null'), '}') "
-            "WHEN r._pos IS NULL THEN '{}' "
+            "WHEN NOT p.found THEN '{}' "
             f"ELSE concat('{{', {fields}, '}}') END AS raw_row, "
             "nullif(p.message_nl, '') AS message_nl "
-            f"FROM {self.problems} p LEFT JOIN {self.given} r ON r._pos = p.pos"
+            f"FROM {self.problems} p"
         )
         return view
 
     def write_file(self, path: Path, lang: str = "en") -> Path:
         """Write the rejects file (see `rejects_text` for its layout) at `path`, or, when a file
         is there already, at the first free numbered name beside it; returns where it went."""
-        cols = "".join(f", r.{ident(c)}" for c in self.columns)
+        # one row per problem, in order; a row's problems are consecutive (no aggregate holding
+        # every rejected row in memory: the sort spills to disk when it must)
         reader = self.con.execute(
-            "WITH g AS (SELECT line, any_value(pos) AS pos, any_value(line_text) AS line_text, "
-            "list({'c': column_name, 'm': message, 'n': message_nl} ORDER BY column_name, k) "
-            "AS problems "
-            f"FROM {self.problems} GROUP BY line) "
-            f"SELECT g.line, g.problems, g.line_text{cols} FROM g "
-            f"LEFT JOIN {self.given} r ON r._pos = g.pos ORDER BY g.line"
+            f"SELECT line, column_name, message, message_nl, line_text, {', '.join(self.given())} "
+            f"FROM {self.problems} ORDER BY line, column_name, k"
         ).to_arrow_reader(_BATCH)
         nl = lang == "nl"
         path, f = open_new(path)
@@ -137,13 +134,20 @@ class Rejects:
             with f:
                 w = csv.writer(f)
                 w.writerow(rejects_header(self.columns, nl))
+                line: int | None = None
+                items: list[tuple[str | None, str, str | None]] = []
+                given: Sequence[Any] = ()
                 for batch in reader:
                     data = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
-                    for line, problems, text, *given in zip(*data, strict=True):
-                        items = [(p["c"], p["m"], p["n"]) for p in problems]
-                        w.writerow(
-                            rejects_row(line, items, [text] if text is not None else given, nl)
-                        )
+                    for at, column, message, message_nl, text, *cells in zip(*data, strict=True):
+                        if at != line:
+                            if line is not None:
+                                w.writerow(rejects_row(line, items, given, nl))
+                            line, items = at, []
+                            given = [text] if text is not None else cells
+                        items.append((column, message, message_nl))
+                if line is not None:
+                    w.writerow(rejects_row(line, items, given, nl))
         except BaseException:
             path.unlink(missing_ok=True)  # no half-written rejects file is left behind
             raise
@@ -196,7 +200,7 @@ def collect_rejects(
         f"FROM ({first})"
     )
     rows = lines(f"{found} UNION ALL {duplicated}", "_pos", "line")
-    problems = f"{name}_rejp"
+    problems = f"{name}_rejq"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {ident(problems)} AS SELECT _pos AS pos, line, k, "
         "column_name, rule, value, message, message_nl, CAST(NULL AS VARCHAR) AS line_text "
@@ -231,19 +235,26 @@ def collect_rejects(
             ),
         )
         con.execute(f"INSERT INTO {ident(problems)} SELECT * FROM {ident(name + '_rejs')}")
-    cols = ", ".join(ident(c) for c in source.columns)
+    # each problem with its row as given: the file is read once more, its rows numbered as
+    # the staged rows are
+    cols = ", ".join(f"{ident(c)} AS _raw_{i}" for i, c in enumerate(source.columns))
     if source.format == "csv":
         numbered = f"SELECT row_number() OVER () - 1 AS _pos, {cols} FROM {source.relation}"
     else:
-        numbered = (
-            f"SELECT {ident(source.line_column or '_line')} AS _pos, {cols} FROM {source.relation}"
-        )
+        at = ident(source.line_column or "_line")
+        numbered = f"SELECT {at} AS _pos, {cols} FROM {source.relation}"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {ident(name + '_rejr')} AS SELECT * FROM ({numbered}) "
-        f"WHERE _pos IN (SELECT pos FROM {ident(problems)} WHERE pos >= 0)"
+        f"CREATE OR REPLACE TEMP TABLE {ident(name + '_rejp')} AS SELECT q.*, "
+        f"n._pos IS NOT NULL AS found, n.* EXCLUDE (_pos) FROM {ident(problems)} q "
+        f"LEFT JOIN ({numbered}) n ON n._pos = q.pos"
     )
-    count = con.execute(f"SELECT count(DISTINCT line) FROM {ident(problems)}").fetchone()
-    return Rejects(con, name, source.columns, int(count[0]))
+    con.execute(f"DROP TABLE {ident(problems)}")
+    # a rejected line is a rejected staged row, a repeated id or a line the parser refused
+    count = con.execute(
+        f"SELECT (SELECT count(*) FROM {ident(name)} WHERE _bad) + "
+        f"(SELECT count(*) FROM {ident(dups)})"
+    ).fetchone()
+    return Rejects(con, name, source.columns, int(count[0]) + len(structural))
 
 
 def drop_rejects(con: Any, name: str) -> None:
