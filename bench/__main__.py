@@ -16,6 +16,7 @@ from bench import (
 BENCHES = {
     "demo": demo_bench.run,
     "import": import_bench.run,
+    "import-rejects": import_bench.run_rejects,
     "scorecard": scorecard_bench.run,
     "engines": engines_bench.run,
     "forecast": forecast_bench.run,

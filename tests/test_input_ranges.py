@@ -115,7 +115,7 @@ def test_the_cli_import_rejects_them_too(store: Store, write: Callable[..., Path
     )
     assert r.exit_code == 0, r.output
     assert "1 row(s) rejected" in r.output, r.output
-    rejects = Path("acts.rejects.csv").read_text()
+    rejects = Path("acts.activities.rejects.csv").read_text()
     assert "lies outside the accepted dates" in rejects
 
 

@@ -80,7 +80,11 @@ def import_cmd(
     ] = None,
     sheet: Annotated[str | None, typer.Option(help="Excel sheet (default: the first).")] = None,
     rejects: Annotated[
-        Path | None, typer.Option(help="Where to write rejected rows (default ./FILE.rejects.csv).")
+        Path | None,
+        typer.Option(
+            help="Where to write rejected rows (default ./FILE.TABLE.rejects.csv); "
+            "a file already there is kept and the new one numbered (NAME-2.csv)."
+        ),
     ] = None,
     accept_suggested: Annotated[
         bool,

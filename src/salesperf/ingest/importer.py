@@ -25,12 +25,7 @@ from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping, from_options, lo
 from salesperf.ingest.owners import owners_map, unknown_owners
 from salesperf.ingest.parse import ColumnPlan, id_sql, text_sql
 from salesperf.ingest.readers import FileRefused, open_source, structural_rejects
-from salesperf.ingest.rejects import (
-    collect_rejects,
-    find_duplicates,
-    write_rejects_file,
-    write_rejects_table,
-)
+from salesperf.ingest.rejects import collect_rejects, drop_rejects, find_duplicates
 from salesperf.ingest.snapshot import snapshot_keys
 from salesperf.ingest.sql import ident
 from salesperf.ingest.validate import plan_columns, stage_sql
@@ -303,17 +298,13 @@ def _import_file(
         dups = find_duplicates(con, name, spec.key, pos)
         rows_staged = int(con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0])
         rejects = collect_rejects(con, name, source, pos, structural, dups, " / ".join(spec.key))
+        problems = tuple(Problem(*p) for p in rejects.first(keep_problems))
         rows_read = rows_staged + len(structural)
         keys = snapshot_keys(con, name, spec, pos, rejects, rows_read) if replace else None
         if check_only:
             return ImportResult(
                 import_id=0, table=spec.name, source=str(path), rows_read=rows_read,
-                inserted=0, updated=0, unchanged=0, rejected=len({r["line"] for r in rejects}),
-                problems=tuple(
-                    Problem(r["line"], r["column"], r["value"], r["rule"], r["message"],
-                            r["message_nl"])
-                    for r in rejects[:keep_problems]
-                ),
+                inserted=0, updated=0, unchanged=0, rejected=rejects.rows, problems=problems,
                 rejects_path=None, ignored_columns=plan.ignored,
                 seconds=time.monotonic() - started, suggested=suggested,
                 unknown_owners=strangers,
@@ -321,16 +312,15 @@ def _import_file(
         import_id = store.next_import_id()
         rejects_table = None
         out_path = None
-        if rejects:
-            rejects_table = f"{name}_rej"
-            write_rejects_table(con, rejects_table, import_id, rejects)
+        if rejects.rows:
+            rejects_table = rejects.relation(import_id)
             out_path = (
                 Path(rejects_path)
                 if rejects_path
-                else Path.cwd() / f"{source.path.stem}.rejects.csv"
+                else Path.cwd() / f"{source.path.stem}.{spec.name}.rejects.csv"
             )
-            try:
-                write_rejects_file(out_path, source.columns, rejects, str(lang))
+            try:  # never over an earlier file: a free numbered name beside it (rejects-2.csv)
+                out_path = rejects.write_file(out_path, str(lang))
             except OSError as exc:  # nothing is written to the store when rejects cannot be kept
                 raise FileRefused(
                     f"cannot write the rejected rows to {out_path} ({exc.strerror}); "
@@ -338,12 +328,12 @@ def _import_file(
                 ) from None
         accepted = f"{name}_ok"
         cols = ", ".join(ident(c) for c in spec.column_names)
-        skip = f" AND {pos} NOT IN ({', '.join(str(d[0]) for d in dups)})" if dups else ""
+        skip = f" AND {pos} NOT IN (SELECT _pos FROM {ident(dups)})"
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {ident(accepted)} AS "
             f"SELECT {cols} FROM {ident(name)} WHERE NOT _bad{skip}"
         )
-        rejected_rows = len({r["line"] for r in rejects})
+        rejected_rows = rejects.rows
         log = {
             "import_id": import_id,
             "table_name": spec.name,
@@ -358,13 +348,10 @@ def _import_file(
         )  # fmt: skip
     finally:
         con.execute(f"DROP VIEW IF EXISTS {ident(name + '_ok')}")
-        for suffix in ("", "_rej", "_keys", "_csv_rejects", "_csv_scan"):
+        drop_rejects(con, name)
+        for suffix in ("", "_keys", "_csv_rejects", "_csv_scan"):
             con.execute(f"DROP TABLE IF EXISTS {ident(name + suffix)}")
         source.close()
-    problems = tuple(
-        Problem(r["line"], r["column"], r["value"], r["rule"], r["message"], r["message_nl"])
-        for r in rejects[:keep_problems]
-    )
     return ImportResult(
         import_id=import_id,
         table=spec.name,

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from salesperf.engines.base import duck_type, q
 from salesperf.ingest.readers import FileRefused
+from salesperf.ingest.rejects import Rejects
 from salesperf.ingest.sql import ident
 from salesperf.migrations import DELETED, IMPORTS
 from salesperf.schema import TABLES, Table
@@ -35,7 +36,7 @@ def snapshot_keys(
     name: str,
     spec: Table,
     pos: str,
-    rejects: list[dict[str, Any]],
+    rejects: Rejects,
     rows_read: int,
 ) -> str:
     """A staging table of the keys of every row of the file, accepted or rejected: the stored
@@ -47,12 +48,16 @@ def snapshot_keys(
             "nothing was imported"
         )
     missing = " OR ".join(f"{ident(k)} IS NULL" for k in spec.key)
-    unread = {
+    unread = f"SELECT {pos} FROM {ident(name)} WHERE {missing}"
+    lines = [
         int(r[0])
-        for r in con.execute(f"SELECT {pos} FROM {ident(name)} WHERE {missing}").fetchall()
-    }
-    lines = sorted({r["line"] for r in rejects if r["pos"] in unread or r["pos"] == -1})
-    if lines or unread:
+        for r in con.execute(
+            f"SELECT DISTINCT line FROM {rejects.problems} "
+            f"WHERE pos = -1 OR pos IN ({unread}) ORDER BY line"
+        ).fetchall()
+    ]
+    unread_any = bool(con.execute(f"SELECT count(*) FROM ({unread})").fetchone()[0])
+    if lines or unread_any:
         shown = ", ".join(str(n) for n in lines[:SHOWN_LINES])
         more = f" and {len(lines) - SHOWN_LINES} more" if len(lines) > SHOWN_LINES else ""
         raise FileRefused(

@@ -1,0 +1,129 @@
+"""An import where most rows are rejected: the problems shown are capped, everything else is
+kept whole (the count, the rejects file, the store's rejects table), on every engine; and a
+rejects file is never overwritten."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from salesperf.api.uploads import rejects_csv
+from salesperf.ingest.importer import import_file
+from salesperf.migrations import REJECTS
+from salesperf.store import Store
+
+Writer = Callable[..., Path]
+HEAD = "deal_id,rep_id,created_at,status,amount,stage"
+TEAMS = "team_id,name\nT1,North\n"
+REPS = "rep_id,name,team_id\nR1,Ann,T1\n"
+
+
+def _mostly_rejected() -> tuple[str, dict[int, list[tuple[str, str]]], dict[int, list[str]]]:
+    """A deals file of 40 rows, 32 of them breaking one or two rules, a line the CSV parser
+    refuses and a repeated id; with, by file line, the problems expected and the cells given."""
+    lines = [HEAD]
+    problems: dict[int, list[tuple[str, str]]] = {}
+    given: dict[int, list[str]] = {}
+    for i in range(40):
+        rep, created, amount = "R1", "2025-01-06", "10"
+        kind = i % 5
+        if kind in (1, 4):
+            rep = "R9"
+            problems.setdefault(len(lines) + 1, []).append(("rep_id", "unknown_reference"))
+        if kind == 2:
+            created = "someday"
+            problems.setdefault(len(lines) + 1, []).append(("created_at", "not_a_date"))
+        if kind in (3, 4):
+            amount = "-5"
+            problems.setdefault(len(lines) + 1, []).append(("amount", "negative"))
+        cells = [f"D{i}", rep, created, "open", amount, "=demo" if i == 3 else "demo"]
+        if len(lines) + 1 in problems:
+            given[len(lines) + 1] = cells
+        lines.append(",".join(cells))
+        if i == 10:  # the parser refuses this line; the lines after it keep their numbers
+            problems[len(lines) + 1] = [("", "malformed_line")]
+            given[len(lines) + 1] = ["X1,R1,2025-01-06,open,10,demo,surplus"]
+            lines.append(given[len(lines) + 1][0])
+    problems[len(lines) + 1] = [("deal_id", "duplicate_id")]  # D0 is on line 2
+    given[len(lines) + 1] = ["D0", "R1", "2025-01-07", "open", "20", "demo"]
+    lines.append(",".join(given[len(lines) + 1]))
+    return "\n".join(lines) + "\n", problems, given
+
+
+def test_a_mostly_rejected_import_caps_its_problems_and_keeps_every_rejected_row(
+    backend_store: Store, write: Writer
+) -> None:
+    s = backend_store
+    import_file(s, "teams", write("teams.csv", TEAMS))
+    import_file(s, "reps", write("reps.csv", REPS))
+    text, expected, given = _mostly_rejected()
+    result = import_file(s, "deals", write("export.csv", text), keep_problems=7)
+
+    every = sorted((line, c, r) for line, ps in expected.items() for c, r in ps)
+    assert len(every) == 42 and len(expected) == 34  # 8 rows with two problems
+    assert (result.rows_read, result.inserted, result.rejected) == (42, 8, 34)
+    assert s.count("deals") == 8
+    # the problems shown: the first 7 by line and column, no more
+    assert [(p.line, p.column, p.rule) for p in result.problems] == every[:7]
+
+    # the rejects file: one line per rejected row, every problem, the row as given
+    assert result.rejects_path == Path.cwd() / "export.deals.rejects.csv"
+    with open(result.rejects_path, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["line", "problems", *HEAD.split(",")]
+    assert [int(r[0]) for r in rows[1:]] == sorted(expected)
+    for r in rows[1:]:
+        line = int(r[0])
+        cells = ["'" + c if c[:1] in "=-" else c for c in given[line]]  # written as text
+        assert r[2:] == cells, line
+        assert [p.split(":")[0] for p in r[1].split(" | ")] == [
+            c or "line" for c, _ in sorted(expected[line])
+        ]
+    last = rows[-1]
+    assert (
+        "deal_id: deal_id D0 appears more than once in the file; the row on line 2 was kept"
+        in (last[1])
+    )
+
+    # the store's rejects table: every problem, each with its row as given
+    kept = s.table(REJECTS).execute()
+    kept = kept[kept.import_id == result.import_id]
+    assert sorted(zip(kept.line, kept.column_name, kept.rule, strict=True)) == every
+    for line, raw in zip(kept.line, kept.raw_row, strict=True):
+        if expected[line] == [("", "malformed_line")]:
+            assert json.loads(raw) == {"line_text": given[line][0]}
+        else:
+            assert json.loads(raw) == dict(zip(HEAD.split(","), given[line], strict=True))
+    assert set(kept.message_nl) != {None}
+    # the download of the rejected rows, rebuilt from the store, is the rejects file itself
+    download = rejects_csv(s, result.import_id, "en").decode()
+    assert download == result.rejects_path.read_bytes().decode("utf-8")
+
+
+def test_a_rejects_file_is_never_overwritten(store: Store, write: Writer, tmp_path: Path) -> None:
+    text = f"{HEAD}\nD1,R9,2025-01-06,open,10,demo\n"
+    path = write("export.csv", text)
+    first = import_file(store, "deals", path)
+    assert first.rejects_path == tmp_path / "export.deals.rejects.csv"
+    before = first.rejects_path.read_bytes()
+    # the same export again (the rows are the same, the rejects file is a new one)
+    again = import_file(store, "deals", path, lang="nl")
+    assert again.rejects_path == tmp_path / "export.deals.rejects-2.csv"
+    assert first.rejects_path.read_bytes() == before
+    assert again.rejects_path.read_text(encoding="utf-8").startswith("regel,problemen,")
+    third = import_file(store, "deals", path)
+    assert third.rejects_path == tmp_path / "export.deals.rejects-3.csv"
+    # a path given explicitly is numbered too when a file is there
+    chosen = tmp_path / "out" / "rejected.csv"
+    chosen.parent.mkdir()
+    chosen.write_text("kept\n")
+    given = import_file(store, "deals", path, rejects_path=chosen)
+    assert given.rejects_path == tmp_path / "out" / "rejected-2.csv"
+    assert chosen.read_text() == "kept\n"
+    assert given.rejects_path.read_text(encoding="utf-8").startswith("line,problems,")
+    # the same export into another table has a file of its own
+    acts = write("export.csv", "activity_id,rep_id,type,occurred_at\nA1,R9,call,2025-01-06\n")
+    other = import_file(store, "activities", acts)
+    assert other.rejects_path == tmp_path / "export.activities.rejects.csv"
