@@ -529,7 +529,7 @@ def test_a_spark_warehouse_keeps_its_tables_between_sessions(
     # one Parquet snapshot per canonical table: replaced snapshots are removed
     assert sorted(p.parent.name for p in warehouse.glob("tables/*/*.parquet")) == sorted(
         ["teams", "reps", "accounts", "leads", "deals", "deal_stages", "activities", "targets",
-         "surveys", "absences"]
+         "surveys", "absences", "rep_aliases", "fx_rates"]
     )  # fmt: skip
     with Store.open(f"local[2]?warehouse={warehouse}") as again:
         assert again.schema_version == LATEST_VERSION

@@ -19,6 +19,7 @@ from salesperf.fx import converted_deals, ecb_rates, ensure_rates
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Query
+from salesperf.migrations import LATEST_VERSION
 from salesperf.scorecard import scorecard
 from salesperf.store import Store
 
@@ -293,7 +294,7 @@ def test_a_version_4_store_reads_its_deals_in_the_organisations_currency(
     url = old.url
     old.close()
     with Store.open(url) as s:
-        assert s.schema_version == 5
+        assert s.schema_version == LATEST_VERSION
         assert s.table("deals").currency.isnull().all().execute()
         got = run(s.con, MONTH, "UTC", s.settings.currency).set_index("rep_id")
         assert got.loc["R1", "revenue_won"] == 700.0

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
 #: The years a period may lie in. Dates far outside them are typing mistakes, and the periods
 #: around a period (the one before, last year's) must stay inside what a date can hold.
@@ -262,6 +263,20 @@ def date_only(d: date) -> datetime:
 def is_date_only(value: datetime) -> bool:
     """Whether a stored timestamp is a date-only value (it carries `DATE_ONLY_TIME`)."""
     return value.time() == DATE_ONLY_TIME
+
+
+def calendar_days(df: pd.DataFrame) -> pd.DataFrame:
+    """A frame of stored rows with each date-only value as its calendar day (midnight), for
+    files people read: the stored mark is an implementation detail, and a spreadsheet keeps
+    only milliseconds of it."""
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            col = out[c]
+            marked = col.notna() & (col.dt.time == DATE_ONLY_TIME)
+            if marked.any():
+                out[c] = col.where(~marked, col.dt.normalize())
+    return out
 
 
 def local_datetime(value: datetime, tz: str) -> datetime:

@@ -37,7 +37,7 @@ from salesperf.cells import XLSX_MEDIA_TYPE, frame_csv, xlsx_bytes
 from salesperf.ingest.mapping import MappingError
 from salesperf.ingest.readers import FileRefused
 from salesperf.ingest.snapshot import SYSTEM_LENGTH, system_name
-from salesperf.metrics.periods import Grain, local_time
+from salesperf.metrics.periods import Grain, calendar_days, local_time
 from salesperf.metrics.query import By, Split
 from salesperf.web import data
 from salesperf.web.render import render
@@ -234,5 +234,5 @@ def export_table(
             local = local_time(col, view.store.settings.timezone, p.start, p.end)
             t = t.filter((local >= lo) & (local < hi))
         name = f"{table}-{p.label}".replace("..", "_")
-    df: Any = t.to_pandas()
+    df: Any = calendar_days(t.to_pandas())
     return _download(df, name, format)
