@@ -6,6 +6,7 @@ the vendor's own rules."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import pytest
 
 from salesperf.ingest.importer import import_file
 from salesperf.ingest.readers import FileRefused
+from salesperf.metrics.periods import date_only
 from salesperf.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "crm"
@@ -422,7 +424,8 @@ def test_salesforce_events_and_tasks_take_their_dates_in_order(crm: Store, tmp_p
                     rejects_path=tmp_path / "r.csv")  # fmt: skip
     a = crm.table("activities").execute().set_index("activity_id")
     assert a.loc["00U5g00000Cd1AAA", "occurred_at"] == pd.Timestamp("2024-03-05 14:00")
-    assert a.loc["00U5g00000Cd2BBB", "occurred_at"] == pd.Timestamp("2024-03-12")  # all day
+    all_day = pd.Timestamp(date_only(date(2024, 3, 12)))  # a calendar day (periods.date_only)
+    assert a.loc["00U5g00000Cd2BBB", "occurred_at"] == all_day
     assert a.loc["00T5g00000Ab4DDD", "occurred_at"] == pd.Timestamp("2024-03-09 16:00")
     assert a.loc["00T5g00000Ab2BBB", "type"] == "email"  # TaskSubtype when Type is empty
 

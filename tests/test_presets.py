@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ import pytest
 
 from salesperf.ingest.importer import ImportResult, import_file
 from salesperf.ingest.readers import FileRefused
+from salesperf.metrics.periods import date_only
 from salesperf.store import Store
 
 TEAMS = "team_id,name,parent_team_id\nORG,Acme Inc.,\nSALES,Sales,ORG\n"
@@ -53,6 +55,11 @@ def rejected(result: ImportResult) -> set[tuple[int, str, str]]:
 def ts(text: str) -> pd.Timestamp:
     """A stored timestamp (naive UTC; the test store's time zone is UTC)."""
     return pd.Timestamp(text)
+
+
+def day(text: str) -> pd.Timestamp:
+    """A stored date-only value: its day at the date-only mark (see periods.date_only)."""
+    return pd.Timestamp(date_only(date.fromisoformat(text)))
 
 
 def col(frame: pd.DataFrame, name: str) -> dict[str, object]:
@@ -197,10 +204,10 @@ def test_salesforce_deals(crm: Store, tmp_path: Path) -> None:
         "0065g00000AbCdEAA3": 20000.0,
         "0065g00000AbCdEAA5": 7250.0,
     }
-    assert d.loc["0065g00000AbCdEAA1", "created_at"] == ts("2024-02-12")
-    assert d.loc["0065g00000AbCdEAA1", "closed_at"] == ts("2024-03-28")
-    assert d.loc["0065g00000AbCdEAA2", "created_at"] == ts("2023-11-20")
-    assert d.loc["0065g00000AbCdEAA2", "closed_at"] == ts("2024-01-05")
+    assert d.loc["0065g00000AbCdEAA1", "created_at"] == day("2024-02-12")
+    assert d.loc["0065g00000AbCdEAA1", "closed_at"] == day("2024-03-28")
+    assert d.loc["0065g00000AbCdEAA2", "created_at"] == day("2023-11-20")
+    assert d.loc["0065g00000AbCdEAA2", "closed_at"] == day("2024-01-05")
     assert col(d, "source") == {
         "0065g00000AbCdEAA1": "inbound",
         "0065g00000AbCdEAA2": "outbound",
@@ -241,8 +248,8 @@ def test_salesforce_activities(crm: Store, tmp_path: Path) -> None:
         "00T5g00000Ab3CCC": "scheduled",
         "00T5g00000Ab4DDD": "other",
     }
-    assert a.loc["00T5g00000Ab1AAA", "occurred_at"] == ts("2024-03-04")
-    assert a.loc["00T5g00000Ab4DDD", "occurred_at"] == ts("2024-03-09")
+    assert a.loc["00T5g00000Ab1AAA", "occurred_at"] == day("2024-03-04")
+    assert a.loc["00T5g00000Ab4DDD", "occurred_at"] == day("2024-03-09")
     assert a.loc["00T5g00000Ab3CCC", "rep_id"] == "Bob Jones"
     # Call Duration is in seconds: converted to minutes
     assert col(a, "duration_min") == {
@@ -324,7 +331,7 @@ def test_pipedrive_activities(crm: Store, tmp_path: Path) -> None:
         "9004": "scheduled",
         "9005": "completed",
     }
-    assert a.loc["9001", "occurred_at"] == ts("2024-03-04")
+    assert a.loc["9001", "occurred_at"] == day("2024-03-04")
     assert a.loc["9002", "rep_id"] == "Bob Jones"
     # the related deal's "Deal - ID" column links the activity to its deal
     assert col(a, "deal_id") == {
