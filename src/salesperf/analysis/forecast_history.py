@@ -236,7 +236,15 @@ def read_history(store: Store, as_of: date, horizon: int) -> History:
     cohort = c.group_by(["rep_id", "kind"]).aggregate(created=c.count()).to_pandas()
     cw = c.filter(c.status == _WON).mutate(days=c.closed.date().delta(c.created.date(), unit="day"))
     cw = cw.filter(cw.days < h)
-    cohort_wins = cw.select("rep_id", "kind", "days", "amount").to_pandas()
+    # in the deals' order, whatever order the engine hands them in: the simulation draws from
+    # these rows by position, so the same store gives the same forecast on every engine
+    cohort_wins = (
+        cw.select("deal_id", "rep_id", "kind", "days", "amount")
+        .to_pandas()
+        .sort_values("deal_id", kind="stable")
+        .drop(columns="deal_id")
+        .reset_index(drop=True)
+    )
     pc = d.filter(
         (d.created >= ibis.timestamp(t - timedelta(days=PACE_DAYS)))
         & (d.created < ibis.timestamp(t))
