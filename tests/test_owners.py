@@ -94,3 +94,21 @@ def test_the_command_line_lists_each_unknown_owner_once_and_adds_aliases(
     assert "'Ghost Owner'" not in r.output and "Owners that are no known rep: 1 " in r.output
     listed = runner.invoke(app, ["alias", "list", "--store", db])
     assert listed.output.splitlines()[1].split() == ["Ghost", "Owner", "R3"]
+
+
+def test_a_rep_cannot_write_under_another_reps_name_or_e_mail(people: Store, write: Writer) -> None:
+    """Scope is decided on the owner as resolved: another rep's e-mail is that rep."""
+    from salesperf.access import AccessDenied, Scope, ScopeKind, write_guard
+
+    ann = Scope(ScopeKind.REP, reps=frozenset({"R2"}), teams=frozenset(), rep_id="R2")
+    guard = write_guard(people, ann, "deals")
+    mine = write("mine.csv", "deal_id,owner,created_at,status\nX1,ANN@acme.com,2025-01-06,open\n")
+    result = import_file(people, "deals", mine, maps=["owner=rep_id"], guard=guard)
+    assert result.inserted == 1
+    theirs = write(
+        "theirs.csv",
+        "deal_id,owner,created_at,status\nX2,lenny@acme.com (Deactivated User),2025-01-06,open\n",
+    )
+    with pytest.raises(AccessDenied, match="R1"):
+        import_file(people, "deals", theirs, maps=["owner=rep_id"], guard=guard)
+    assert set(people.table("deals").execute().deal_id) == {"X1"}
