@@ -227,3 +227,22 @@ def test_messages_name_the_files_own_columns(store: Store, write: Callable[..., 
         2: "Created (created_at) is empty, and every deal needs one",
         3: "Amount is -4; it cannot be negative",
     }
+
+
+def test_an_offset_without_seconds_is_read_as_an_instant(
+    store: Store, write: Callable[..., Path]
+) -> None:
+    """ISO times with an offset or Z but no seconds are instants; plain times are local."""
+    store.set_setting("timezone", "Europe/Amsterdam")
+    text = (
+        "activity_id,rep_id,type,occurred_at\nA1,R1,call,2025-03-01T10:00+02:00\n"
+        "A2,R1,call,2025-03-01T10:00Z\nA3,R1,call,2025-03-01 10:00:00\n"
+        "A4,R1,call,2025-03-01T10:00:00-05:00\nA5,R1,call,2025-03-01 10:00\n"
+    )
+    result = import_file(store, "activities", write("a.csv", text))
+    assert result.rejected == 0
+    got = store.table("activities").execute().set_index("activity_id")["occurred_at"]
+    assert {k: str(v) for k, v in got.items()} == {
+        "A1": "2025-03-01 08:00:00", "A2": "2025-03-01 10:00:00", "A3": "2025-03-01 09:00:00",
+        "A4": "2025-03-01 15:00:00", "A5": "2025-03-01 09:00:00",
+    }  # fmt: skip

@@ -263,11 +263,19 @@ def stage_sql(
         else:
             local = local_timestamp(m(c), p.date_format)
             if p.date_format == "ISO" and kind is Kind.TIMESTAMP:
-                # an explicit offset wins over the organisation's zone; plain values (19 chars
-                # or fewer) skip the pattern test
+                # an explicit offset wins over the organisation's zone; only a value with a
+                # sign or a Z after its minutes (from the 17th character) takes the pattern
+                # test, and one without seconds ("10:00+02:00") gets ":00" to be read
+                tail = f"substr({m(c)}, 17)"
+                seconds = (
+                    f"regexp_replace({m(c)}, '^(\\d{{4}}-\\d{{2}}-\\d{{2}}[T ]\\d{{2}}:\\d{{2}})"
+                    f"(\\s*[Zz+-])', '\\1:00\\2')"
+                )
                 aware = (
-                    f"CASE WHEN length({m(c)}) > 19 AND regexp_matches({m(c)}, {lit(OFFSET_RE)}) "
-                    f"THEN timezone({lit(timezone)}, try_cast({m(c)} AS TIMESTAMPTZ)) END"
+                    f"CASE WHEN length({m(c)}) > 16 AND (contains({tail}, '+') OR "
+                    f"contains({tail}, '-') OR contains(upper({tail}), 'Z')) AND "
+                    f"regexp_matches({m(c)}, {lit(OFFSET_RE)}) "
+                    f"THEN timezone({lit(timezone)}, try_cast({seconds} AS TIMESTAMPTZ)) END"
                 )
                 local = f"coalesce({aware}, {local})"
             parsed.append(f"{local} AS {loc(c)}")
