@@ -21,7 +21,7 @@ from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Query
 from salesperf.migrations import LATEST_VERSION
 from salesperf.scorecard import scorecard
-from salesperf.store import Store
+from salesperf.store import Store, StoreError
 
 Factory = Callable[..., Store]
 
@@ -298,3 +298,32 @@ def test_a_version_4_store_reads_its_deals_in_the_organisations_currency(
         assert s.table("deals").currency.isnull().all().execute()
         got = run(s.con, MONTH, "UTC", s.settings.currency).set_index("rep_id")
         assert got.loc["R1", "revenue_won"] == 700.0
+
+
+def test_the_organisations_currency_cannot_change_under_stored_amounts(tmp_path: Path) -> None:
+    """Rates into EUR and deals in EUR would be read as USD: the change is refused, saying how
+    to show the figures in USD instead; an empty store may change it."""
+    with Store.open(tmp_path / "s.duckdb") as s:
+        assert s.set_setting("currency", "USD") == "USD"  # nothing stored yet
+        assert s.set_setting("currency", "EUR") == "EUR"
+        s.merge_rows("teams", [{"team_id": "T1"}])
+        s.merge_rows("reps", [{"rep_id": "R1", "team_id": "T1"}])
+        s.merge_rows("deals", [{"deal_id": "D1", "rep_id": "R1", "status": "open",
+                                "created_at": datetime(2025, 1, 6), "amount": 10.0,
+                                "currency": "EUR"}])  # fmt: skip
+        with pytest.raises(StoreError, match=r"1 deals with amounts in EUR.*--currency USD"):
+            s.set_setting("currency", "USD")
+        assert s.settings.currency == "EUR"
+
+
+def test_the_demo_replaces_a_store_in_another_currency(tmp_path: Path) -> None:
+    from salesperf.demo import DemoConfig, build_demo
+
+    with Store.open(tmp_path / "s.duckdb") as s:
+        s.set_setting("currency", "USD")
+        s.merge_rows("teams", [{"team_id": "T1"}])
+        s.merge_rows("reps", [{"rep_id": "R1", "team_id": "T1"}])
+        s.merge_rows("deals", [{"deal_id": "D1", "rep_id": "R1", "status": "open",
+                                "created_at": datetime(2025, 1, 6), "amount": 10.0}])  # fmt: skip
+        build_demo(s, DemoConfig(reps=4, years=1))
+        assert s.settings.currency == "EUR"

@@ -193,15 +193,48 @@ class Store:
         """The organisation's settings (time zone, currency, activity types, context)."""
         return Settings.from_meta(self._meta())
 
-    def set_setting(self, key: str, value: str) -> str:
-        """Change one setting after checking it; returns the value as stored."""
+    def set_setting(self, key: str, value: str, *, replacing: bool = False) -> str:
+        """Change one setting after checking it; returns the value as stored. The currency
+        does not change under stored amounts or rates unless the caller has just replaced
+        every table with amounts in the new one (`replacing`, the demo)."""
         try:
             checked = check_setting(key, value)
         except SettingError as exc:
             raise StoreError(str(exc)) from None
+        if key == "currency" and checked != self.settings.currency and not replacing:
+            self._check_currency_change(checked)
         with self.transaction():
             self._set_meta(key, checked)
         return checked
+
+    def _check_currency_change(self, new: str) -> None:
+        """Refuse a new organisation currency once amounts or rates are stored in the old one:
+        `fx_rates` holds rates into the old currency and deals without their own currency are
+        in it, so every converted figure would silently be wrong."""
+        old = self.settings.currency
+        rates = self.count("fx_rates") if self._has_table("fx_rates") else 0
+        deals = self.table("deals")
+        priced = int(
+            deals.filter(
+                deals.amount.notnull() & (deals.currency.isnull() | (deals.currency != new))
+            )
+            .count()
+            .execute()
+        )
+        if rates or priced:
+            held = " and ".join(
+                part
+                for part in (
+                    f"{priced:,} deals with amounts in {old} or another currency" if priced else "",
+                    f"{rates:,} exchange rates into {old}" if rates else "",
+                )
+                if part
+            )
+            raise StoreError(
+                f"the store holds {held}; the organisation's currency cannot change under them "
+                f"(every converted figure would be wrong). Show figures in {new} with "
+                f"`salesperf scorecard --currency {new}` instead, or start a new store"
+            )
 
     # -- tables --------------------------------------------------------------------------
     def table(self, name: str) -> ir.Table:
@@ -402,7 +435,7 @@ def copy_store(source: Store, target: Store) -> dict[str, int]:
     """
     for key, value in source._meta().items():
         if key in SETTING_KEYS:
-            target.set_setting(key, value)
+            target.set_setting(key, value, replacing=True)  # every table is replaced below
     copied = {}
     for name in LOAD_ORDER:
         reader = source.table(name).to_pyarrow_batches(chunk_size=200_000)

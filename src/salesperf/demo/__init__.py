@@ -59,6 +59,6 @@ def build_demo(store: Store, config: DemoConfig) -> DemoData:
     data = generate(config)
     store.replace_all(data.tables)
     store.set_setting("timezone", TIMEZONE)
-    store.set_setting("currency", CURRENCY)
+    store.set_setting("currency", CURRENCY, replacing=True)  # every amount is the demo's
     store.set_setting("context", config.context)
     return data
