@@ -214,3 +214,33 @@ def test_the_api_lists_the_values_and_imports_when_told_to_accept(tmp_path: Path
         d = s.table("deals").execute()
         mine = d[d.deal_id.str.startswith("U")]
         assert sorted(mine.status) == sorted(["won"] * 3 + ["lost"] * 2 + ["open"] * 3)
+
+
+def test_the_web_preview_lists_the_values_and_the_result_what_it_took(tmp_path: Path) -> None:
+    """The import page's preview lists the values no rule maps with a check box; run with it,
+    the result page says what was taken, and lists owners that are no known rep once each."""
+    path = build_web_store(tmp_path / "store.duckdb")
+    client, csrf = client_for(app_for(path), ADMIN)
+    with Store.open(path) as s:
+        rep = s.table("reps").execute().rep_id.tolist()[0]
+    text = DEALS.replace(",R1,", f",{rep},").replace(",R2,", ",Ghost Owner,")
+    text = "\n".join(
+        line.replace(line.split(",")[0], f"W{line.split(',')[0]}", 1) if i else line
+        for i, line in enumerate(text.splitlines())
+    )
+    form = {"csrf_token": csrf or "", "table": "deals", "preset": "generic",
+            "maps": "\n".join(MAPS)}  # fmt: skip
+    shown = client.post("/import/preview", data=form,
+                        files={"file": ("h.csv", text.encode(), "text/csv")})  # fmt: skip
+    assert shown.status_code == 200, shown.text[:400]
+    assert 'id="unmapped"' in shown.text and "Closed: abandoned" in shown.text
+    assert 'name="accept_suggested"' in shown.text
+    token = re.search(r'name="upload" value="([^"]+)"', shown.text)
+    assert token
+    done = client.post(
+        "/import/run", data={**form, "upload": token.group(1), "accept_suggested": "true"}
+    )
+    assert done.status_code == 200, done.text[:400]
+    assert 'id="suggested"' in done.text and "Closed: abandoned → lost" in done.text
+    assert 'id="unknown-owners"' in done.text and "Ghost Owner" in done.text
+    assert 'data-count="rejected">3<' in done.text  # the ghost's three deals, kept

@@ -125,6 +125,14 @@ MESSAGES: dict[str, Text] = {
         "Eigenaren die geen bekende verkoper zijn: {n} (hun {rows} rijen zijn afgewezen en "
         "bewaard in het bestand met afgewezen rijen):",
     ),
+    "import.owner": _t("Owner as the file names them", "Eigenaar zoals het bestand die noemt"),
+    "import.owner_hint": _t(
+        'Make each a name of a rep with salesperf alias add "NAME" REP_ID, or import a file '
+        "of alias,rep_id rows into rep_aliases; then import the file again.",
+        'Maak elk een naam van een verkoper met salesperf alias add "NAAM" REP_ID, of '
+        "importeer een bestand met alias,rep_id-rijen in rep_aliases; importeer daarna het "
+        "bestand opnieuw.",
+    ),
     "import.suggested": _t(
         "Values mapped as suggested (rows)", "Waarden volgens de suggestie vertaald (rijen)"
     ),
