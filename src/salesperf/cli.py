@@ -14,6 +14,7 @@ from rich.table import Table as RichTable
 
 from salesperf import __version__
 from salesperf.analysis.common import Lang
+from salesperf.commands.aliases import alias_app
 from salesperf.commands.common import (
     LangOpt,
     StoreOpt,
@@ -243,45 +244,6 @@ def status(store: StoreOpt = None) -> None:
         out.print(t)
 
 
-alias_app = typer.Typer(
-    help="The names, e-mails and CRM owner ids under which a rep appears in exports.",
-    no_args_is_help=True,
-)
-app.add_typer(alias_app, name="alias")
-
-
-@alias_app.command("add")
-def alias_add(
-    alias: Annotated[str, typer.Argument(help="The owner as an export names them.")],
-    rep_id: Annotated[str, typer.Argument(help="The rep it is.")],
-    source: Annotated[
-        str | None, typer.Option(help="Where the name comes from (hubspot, salesforce, ...).")
-    ] = None,
-    store: StoreOpt = None,
-) -> None:
-    """Make ALIAS a name of rep REP_ID in every later import (an existing alias is moved)."""
-    with errors(), open_store(store) as s:
-        alias, rep_id = alias.strip(), rep_id.strip()
-        if not alias or any(ord(ch) < 32 for ch in alias):
-            raise UserError("an alias is a name, an e-mail address or an owner id, on one line")
-        reps = s.table("reps")
-        if not int(reps.filter(reps.rep_id == rep_id).count().execute()):
-            raise UserError(f"there is no rep {rep_id!r}; import the rep first")
-        s.merge_rows("rep_aliases", [{"alias": alias, "rep_id": rep_id, "source": source}])
-        out.print(f"{alias!r} → {rep_id}", highlight=False, markup=False)
-
-
-@alias_app.command("list")
-def alias_list(store: StoreOpt = None) -> None:
-    """Every alias, with its rep and source."""
-    with errors(), open_store(store) as s:
-        rows = s.table("rep_aliases").order_by(["rep_id", "alias"]).to_pyarrow().to_pylist()
-    for r in rows:
-        out.print(
-            f"{r['alias']}\t{r['rep_id']}\t{r['source'] or ''}", highlight=False, markup=False
-        )
-
-
 @settings_app.command("show")
 def settings_show(store: StoreOpt = None) -> None:
     """Show the organisation's settings."""
@@ -394,6 +356,7 @@ app.command("forecast")(forecast_cmd)
 app.command("serve")(serve_cmd)
 app.add_typer(users_app, name="users")
 app.add_typer(imports_app, name="imports")
+app.add_typer(alias_app, name="alias")
 
 
 def _version(value: bool) -> None:

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from salesperf.ingest.parse import ColumnPlan, text_sql
+from salesperf.ingest.parse import ColumnPlan, given_sql, text_sql
 from salesperf.ingest.readers import FileRefused
-from salesperf.ingest.sql import ident, lit
+from salesperf.ingest.sql import lit
 
 #: Words (regular expressions on the lower-cased value) that suggest a canonical word, per
 #: column, in English and Dutch, tried in order; the column's fallback (None: none) last.
@@ -181,11 +181,7 @@ def find_unmapped(
     for p in watched(plans, table):
         c = p.column.name
         allowed = words.get(c) or p.column.vocabulary.words()  # type: ignore[union-attr]
-        given = (
-            f"nullif(trim({ident(p.sources[0])}), '')"
-            if len(p.sources) == 1
-            else ("coalesce(" + ", ".join(f"nullif(trim({ident(s)}), '')" for s in p.sources) + ")")
-        )
+        given = given_sql(replace(p, constant=None))  # the text as the file gives it
         mapped = f"lower(regexp_replace({text_sql(p)}, '[\\s-]+', '_', 'g'))"
         rows = con.execute(
             f"SELECT g, count(*) AS n FROM (SELECT {given} AS g, {mapped} AS w FROM {relation}) "
