@@ -243,4 +243,5 @@ def test_the_web_preview_lists_the_values_and_the_result_what_it_took(tmp_path: 
     assert done.status_code == 200, done.text[:400]
     assert 'id="suggested"' in done.text and "Closed: abandoned → lost" in done.text
     assert 'id="unknown-owners"' in done.text and "Ghost Owner" in done.text
+    assert "data-line=" not in done.text  # the ghost's rows are not listed again one by one
     assert 'data-count="rejected">3<' in done.text  # the ghost's three deals, kept

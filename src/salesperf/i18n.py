@@ -125,6 +125,7 @@ MESSAGES: dict[str, Text] = {
         "Eigenaren die geen bekende verkoper zijn: {n} (hun {rows} rijen zijn afgewezen en "
         "bewaard in het bestand met afgewezen rijen):",
     ),
+    "import.unknown_owners_title": _t("Owners that are no known rep", "Onbekende eigenaren"),
     "import.owner": _t("Owner as the file names them", "Eigenaar zoals het bestand die noemt"),
     "import.owner_hint": _t(
         'Make each a name of a rep with salesperf alias add "NAME" REP_ID, or import a file '
