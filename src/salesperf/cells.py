@@ -70,6 +70,47 @@ def csv_row(values: Iterable[Any]) -> list[Any]:
     return [csv_cell(v) for v in values]
 
 
+#: Python's whitespace (`str.isspace`), which `str.lstrip` removes, as a regular-expression class.
+_SPACE_CLASS = (
+    r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}"
+    r"\x{202f}\x{205f}\x{3000}]"
+)
+#: A formula-like text (see the module's docstring) as a regular expression (RE2, DuckDB's).
+FORMULA_PATTERN = r"^([\t\r]|" + _SPACE_CLASS + r"*[=+\-@\x{ff1d}\x{ff0b}\x{ff0d}\x{ff20}])"
+
+
+def csv_field_sql(expr: str) -> str:
+    """DuckDB SQL for the text `expr` (VARCHAR) as one field of a CSV line, exactly as
+    `csv.writer` (minimal quoting) writes `csv_cell` of it: formula-like text prefixed with `'`,
+    quoted when it holds a comma, a double quote or a line break; NULL as nothing."""
+    prefix = "'" + CSV_PREFIX.replace("'", "''") + "'"
+    safe = (
+        f"CASE WHEN regexp_matches({expr}, '{FORMULA_PATTERN}') THEN {prefix} || ({expr}) "
+        f"ELSE ({expr}) END"
+    )
+    return (
+        f"CASE WHEN ({expr}) IS NULL THEN '' WHEN regexp_matches({expr}, '[,\"\\r\\n]') "
+        f"THEN '\"' || replace({safe}, '\"', '\"\"') || '\"' ELSE {safe} END"
+    )
+
+
+def csv_fields_sql(exprs: list[str]) -> str:
+    """DuckDB SQL for the texts `exprs` as fields of a CSV line, joined by commas, as
+    `csv_field_sql` makes each. Most rows need neither a quote nor a prefix: one test of the
+    whole row finds them, and only the others are made field by field."""
+    plain = ", ".join(f"coalesce({e}, '')" for e in exprs)
+    # a field holding a comma, a double quote or a line break, or starting with a formula's
+    # first character or with whitespace (which may hide one); chr(1) marks where fields start
+    # (a field that holds it only takes the longer way)
+    starts = _SPACE_CLASS[:-1] + r"=+\-@\x{ff1d}\x{ff0b}\x{ff0d}\x{ff20}]"
+    special = f"'[,\"\\r\\n]|(^|\\x01){starts}'"
+    fields = " || ',' || ".join(csv_field_sql(e) for e in exprs)
+    return (
+        f"CASE WHEN regexp_matches(concat_ws(chr(1), {plain}), {special}) THEN {fields} "
+        f"ELSE concat_ws(',', {plain}) END"
+    )
+
+
 def csv_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of the frame whose text cells and column names are safe to write as CSV; numeric,
     date and boolean columns are left as they are."""

@@ -297,7 +297,9 @@ def _import_file(
         pos = "_line" if line_column else "rowid"
         dups = find_duplicates(con, name, spec.key, pos)
         rows_staged = int(con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0])
-        rejects = collect_rejects(con, name, source, pos, structural, dups, " / ".join(spec.key))
+        rejects = collect_rejects(
+            con, name, source, pos, structural, dups, " / ".join(spec.key), str(lang)
+        )
         problems = tuple(Problem(*p) for p in rejects.first(keep_problems))
         rows_read = rows_staged + len(structural)
         keys = snapshot_keys(con, name, spec, pos, rejects, rows_read) if replace else None
@@ -320,7 +322,7 @@ def _import_file(
                 else Path.cwd() / f"{source.path.stem}.{spec.name}.rejects.csv"
             )
             try:  # never over an earlier file: a free numbered name beside it (rejects-2.csv)
-                out_path = rejects.write_file(out_path, str(lang))
+                out_path = rejects.write_file(out_path)
             except OSError as exc:  # nothing is written to the store when rejects cannot be kept
                 raise FileRefused(
                     f"cannot write the rejected rows to {out_path} ({exc.strerror}); "

@@ -1,34 +1,35 @@
 """Rejected rows: duplicate ids, line numbers, the rows as given, and where they are kept.
 
-The rejects of an import stay in the staging DuckDB as tables, however many there are: one row
-per problem (`{name}_rejp`: line, column, rule, value, messages) and the rejected rows as the file
-gives them (`{name}_rejr`). The store's rejects table is filled from a view over both, the rejects
-file is written from them in batches, and only the problems shown are fetched into Python.
+The rejects of an import stay in the staging DuckDB, however many there are, each kept once: the
+problems stay in the staged rows they belong to (`{name}_rejp` is a view of one row per problem:
+line, column, rule, value, messages), and a table holds one row per rejected line, with its
+problems as the rejects file says them and the row as the file gives it (`{name}_rejr`, read
+once more from the file for the rejected rows only). The store's rejects table is filled from a
+view over both; the staging engine makes the rejects file's lines, which Python writes out in
+batches; only the problems shown are fetched into Python.
 
-Each problem says what is wrong in English (`message`, the one kept in the rejects file and the
-store's rejects table) and in Dutch (`message_nl`, for the interface).
-"""
+Each problem says what is wrong in English (`message`) and in Dutch (`message_nl`); the store
+keeps both, and the rejects file is in the importer's language."""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import pyarrow as pa
 
-from salesperf.cells import csv_row
+from salesperf.cells import csv_field_sql, csv_fields_sql, csv_row
 from salesperf.ingest.readers import Source
 from salesperf.ingest.sql import ident, lit
 
 #: The suffixes of the staging tables and views made here (dropped by `drop_rejects`).
-_VIEWS = ("_rejv",)
-_TABLES = ("_rejp", "_rejq", "_dup", "_rejl", "_rejs")
+_VIEWS = ("_rejv", "_rejp")
+_TABLES = ("_rejr", "_dup", "_rejl", "_rejs")
 #: Rows fetched from the staging engine at a time when the rejects file is written.
 _BATCH = 20_000
 #: The order of a duplicate among the problems of its row (after every rule's problem).
@@ -75,17 +76,24 @@ class Rejects:
     columns: tuple[str, ...]
     #: How many lines were rejected (a line with several problems counts once).
     rows: int
+    #: The language of the rejects file.
+    lang: str = "en"
 
     @property
     def problems(self) -> str:
-        """The staging table of problems: pos, line, k (order within the row), column_name,
-        rule, value, message, message_nl, line_text (a line the CSV parser refused), found
-        (whether the row as given was found), then the row as given, the source's columns
-        named `_raw_0`, `_raw_1`, ... (`given`)."""
+        """The staging view of problems: pos, line, k (order within the row), column_name,
+        rule, value, message, message_nl, line_text (a line the CSV parser refused)."""
         return ident(self.name + "_rejp")
 
+    @property
+    def lines(self) -> str:
+        """The staging table of rejected lines, one row each: pos, line, found (whether the row
+        as given was found), items (its problems as the rejects file says them), line_text,
+        then the row as given: the source's columns named `_raw_0`, `_raw_1`, ..."""
+        return ident(self.name + "_rejr")
+
     def given(self, prefix: str = "") -> list[str]:
-        """The columns of `problems` holding the row as given, in the source's order."""
+        """The columns of `lines` holding the row as given, in the source's order."""
         return [f"{prefix}_raw_{i}" for i in range(len(self.columns))]
 
     def first(self, n: int) -> list[ProblemRow]:
@@ -100,54 +108,44 @@ class Rejects:
 
     def relation(self, import_id: int) -> str:
         """A staging view with the rows of the store's rejects table for this import."""
-        fields = ", ', ', ".join(
-            f"{lit(json.dumps(c, ensure_ascii=False) + ': ')}, coalesce(to_json({raw}), 'null')"
-            for c, raw in zip(self.columns, self.given("p."), strict=True)
+        # the row as given, as JSON: an object of the columns as the file names them
+        given = (
+            "to_json({"
+            + ", ".join(
+                f"{lit(c)}: {raw}" for c, raw in zip(self.columns, self.given("r."), strict=True)
+            )
+            + "})"
         )
         view = self.name + "_rejv"
         self.con.execute(
             f"CREATE OR REPLACE TEMP VIEW {ident(view)} AS SELECT "
             f"CAST({int(import_id)} AS BIGINT) AS import_id, p.line, p.column_name, p.value, "
             "p.rule, p.message, "
-            # the row as given, as JSON written the way Python's json.dumps writes it
-            "CASE WHEN p.pos < 0 THEN concat('{\"line_text\": ', "
-            "coalesce(to_json(p.line_text), 'null'), '}') "
-            "WHEN NOT p.found THEN '{}' "
-            f"ELSE concat('{{', {fields}, '}}') END AS raw_row, "
+            "CASE WHEN r.pos < 0 THEN to_json({'line_text': r.line_text}) "
+            f"WHEN NOT r.found THEN '{{}}' ELSE {given} END AS raw_row, "
             "nullif(p.message_nl, '') AS message_nl "
-            f"FROM {self.problems} p"
+            f"FROM {self.problems} p LEFT JOIN {self.lines} r ON r.line = p.line"
         )
         return view
 
-    def write_file(self, path: Path, lang: str = "en") -> Path:
+    def write_file(self, path: Path) -> Path:
         """Write the rejects file (see `rejects_text` for its layout) at `path`, or, when a file
         is there already, at the first free numbered name beside it; returns where it went."""
-        # one row per problem, in order; a row's problems are consecutive (no aggregate holding
-        # every rejected row in memory: the sort spills to disk when it must)
+        # the staging engine makes each line, its cells made safe and quoted as Python's CSV
+        # writer does (salesperf.cells), in order (the sort spills to disk when it must);
+        # Python only writes them out
+        given = csv_fields_sql(self.given())
         reader = self.con.execute(
-            f"SELECT line, column_name, message, message_nl, line_text, {', '.join(self.given())} "
-            f"FROM {self.problems} ORDER BY line, column_name, k"
+            f"SELECT CAST(line AS VARCHAR) || ',' || {csv_field_sql('items')} || ',' || "
+            f"CASE WHEN line_text IS NOT NULL THEN {csv_field_sql('line_text')} ELSE {given} "
+            f"END || chr(13) || chr(10) FROM {self.lines} ORDER BY line"
         ).to_arrow_reader(_BATCH)
-        nl = lang == "nl"
         path, f = open_new(path)
         try:
             with f:
-                w = csv.writer(f)
-                w.writerow(rejects_header(self.columns, nl))
-                line: int | None = None
-                items: list[tuple[str | None, str, str | None]] = []
-                given: Sequence[Any] = ()
+                csv.writer(f).writerow(rejects_header(self.columns, self.lang == "nl"))
                 for batch in reader:
-                    data = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
-                    for at, column, message, message_nl, text, *cells in zip(*data, strict=True):
-                        if at != line:
-                            if line is not None:
-                                w.writerow(rejects_row(line, items, given, nl))
-                            line, items = at, []
-                            given = [text] if text is not None else cells
-                        items.append((column, message, message_nl))
-                if line is not None:
-                    w.writerow(rejects_row(line, items, given, nl))
+                    f.write("".join(batch.column(0).to_pylist()))
         except BaseException:
             path.unlink(missing_ok=True)  # no half-written rejects file is left behind
             raise
@@ -162,9 +160,11 @@ def collect_rejects(
     structural: list[dict[str, Any]],
     dups: str,
     key_label: str,
+    lang: str = "en",
 ) -> Rejects:
     """Every problem of every rejected row, with its line and its message in English and Dutch,
-    and the rows as given, into staging tables; nothing but the count is fetched."""
+    and the rows as given, in the staging engine (see `Rejects`); nothing but the count is
+    fetched. The rejects file will be in `lang`."""
     thresholds = line_thresholds(structural) if source.format == "csv" else []
     if thresholds:
         _load(con, f"{name}_rejl", pa.table({"_th": [t for t, _ in thresholds],
@@ -200,43 +200,99 @@ def collect_rejects(
         f"FROM ({first})"
     )
     rows = lines(f"{found} UNION ALL {duplicated}", "_pos", "line")
-    problems = f"{name}_rejq"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {ident(problems)} AS SELECT _pos AS pos, line, k, "
-        "column_name, rule, value, message, message_nl, CAST(NULL AS VARCHAR) AS line_text "
-        f"FROM ({rows})"
+    columns = (
+        "_pos AS pos, line, k, column_name, rule, value, message, message_nl, "
+        "CAST(NULL AS VARCHAR) AS line_text"
     )
+    refused = ""
     if structural:
-        details = [str(s["message"]).splitlines()[0] for s in structural]
-        given = [s["raw"] for s in structural]
-        _load(
-            con,
-            f"{name}_rejs",
-            pa.table(
-                {
-                    "pos": pa.array([-1] * len(structural), pa.int64()),
-                    "line": pa.array([s["line"] for s in structural], pa.int64()),
-                    "k": pa.array([0] * len(structural), pa.int64()),
-                    "column_name": [""] * len(structural),
-                    "rule": ["malformed_line"] * len(structural),
-                    "value": pa.array(given, pa.string()),
-                    "message": [
-                        "the line does not split into the header's columns (" + d + ")"
-                        for d in details
-                    ],
-                    "message_nl": [
-                        "de regel valt niet uiteen in de kolommen van de kopregel ("
-                        + parser_detail_nl(d)
-                        + ")"
-                        for d in details
-                    ],
-                    "line_text": pa.array(given, pa.string()),
-                }
-            ),
+        _load(con, f"{name}_rejs", _structural_table(structural))
+        refused = f" UNION ALL SELECT * FROM {ident(name + '_rejs')}"
+    # a view: the problems stay in the staged rows they belong to, never copied
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {ident(name + '_rejp')} AS "
+        f"SELECT {columns} FROM ({rows}){refused}"
+    )
+    single = f"SELECT {columns} FROM ({lines(duplicated, '_pos', 'line')}){refused}"
+    _collect_lines(con, name, source, pos, lines, single, lang)
+    # a rejected line is a rejected staged row, a repeated id or a line the parser refused
+    count = con.execute(
+        f"SELECT (SELECT count(*) FROM {ident(name)} WHERE _bad) + "
+        f"(SELECT count(*) FROM {ident(dups)})"
+    ).fetchone()
+    return Rejects(con, name, source.columns, int(count[0]) + len(structural), lang)
+
+
+def _structural_table(structural: list[dict[str, Any]]) -> pa.Table:
+    """The problems of the lines the CSV parser refused, as rows of the problems table."""
+    details = [str(s["message"]).splitlines()[0] for s in structural]
+    given = [s["raw"] for s in structural]
+    n = len(structural)
+    return pa.table(
+        {
+            "pos": pa.array([-1] * n, pa.int64()),
+            "line": pa.array([s["line"] for s in structural], pa.int64()),
+            "k": pa.array([0] * n, pa.int64()),
+            "column_name": [""] * n,
+            "rule": ["malformed_line"] * n,
+            "value": pa.array(given, pa.string()),
+            "message": [
+                "the line does not split into the header's columns (" + d + ")" for d in details
+            ],
+            "message_nl": [
+                "de regel valt niet uiteen in de kolommen van de kopregel ("
+                + parser_detail_nl(d)
+                + ")"
+                for d in details
+            ],
+            "line_text": pa.array(given, pa.string()),
+        }
+    )
+
+
+def _item(nl: bool) -> str:
+    """A problem as the rejects file says it ("column: message"; a problem of no column names
+    the line; a Dutch file takes the English message where there is no Dutch one), as SQL
+    with `{x}` (the struct or table prefix) and `{c}` (the column field) to fill in."""
+    if nl:
+        return (
+            "coalesce(nullif({x}{c}, ''), 'regel') || ': ' || "
+            "coalesce(nullif({x}message_nl, ''), {x}message)"
         )
-        con.execute(f"INSERT INTO {ident(problems)} SELECT * FROM {ident(name + '_rejs')}")
-    # each problem with its row as given: the file is read once more, its rows numbered as
-    # the staged rows are
+    return "coalesce(nullif({x}{c}, ''), 'line') || ': ' || {x}message"
+
+
+def _collect_lines(
+    con: Any,
+    name: str,
+    source: Source,
+    pos: str,
+    lines: Callable[[str, str, str], str],
+    single: str,
+    lang: str,
+) -> None:
+    """The table of rejected lines (`Rejects.lines`). A staged row's problems, kept with it,
+    are put in order (by column, then as found) and joined; a repeated id and a line the
+    parser refused (`single`, rows of the problems view) have one problem each. The rows as
+    given are read once more from the file, only those rejected."""
+    nl = lang == "nl"
+    item = _item(nl)
+    # a problem of no column comes after those of a column, as `ORDER BY column_name` has it
+    ordered = (
+        "list_sort(list_transform(_problems, (x, i) -> {'n': x.column IS NULL, "
+        f"'c': x.column, 'k': i, 't': {item.format(x='x.', c='column')}}}))"
+    )
+    staged = (
+        f"SELECT {pos} AS _pos, CASE WHEN len(_problems) = 1 THEN "
+        f"{item.format(x='_problems[1].', c='column')} "
+        f"ELSE array_to_string(list_transform({ordered}, y -> y.t), ' | ') END AS items, "
+        f"CAST(NULL AS VARCHAR) AS line_text FROM {ident(name)} WHERE _bad"
+    )
+    rejected = (
+        f"SELECT _pos, line, items, line_text FROM ({lines(staged, '_pos', 'line')}) "
+        f"UNION ALL SELECT pos, line, {item.format(x='', c='column_name')}, line_text "
+        f"FROM ({single})"
+    )
     cols = ", ".join(f"{ident(c)} AS _raw_{i}" for i, c in enumerate(source.columns))
     if source.format == "csv":
         numbered = f"SELECT row_number() OVER () - 1 AS _pos, {cols} FROM {source.relation}"
@@ -244,17 +300,12 @@ def collect_rejects(
         at = ident(source.line_column or "_line")
         numbered = f"SELECT {at} AS _pos, {cols} FROM {source.relation}"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {ident(name + '_rejp')} AS SELECT q.*, "
-        f"n._pos IS NOT NULL AS found, n.* EXCLUDE (_pos) FROM {ident(problems)} q "
-        f"LEFT JOIN ({numbered}) n ON n._pos = q.pos"
+        f"CREATE OR REPLACE TEMP TABLE {ident(name + '_rejr')} AS "
+        f"WITH r AS ({rejected}), "
+        f"n AS (SELECT * FROM ({numbered}) WHERE _pos IN (SELECT _pos FROM r WHERE _pos >= 0)) "
+        "SELECT r._pos AS pos, r.line, n._pos IS NOT NULL AS found, r.items, r.line_text, "
+        "n.* EXCLUDE (_pos) FROM r LEFT JOIN n ON n._pos = r._pos"
     )
-    con.execute(f"DROP TABLE {ident(problems)}")
-    # a rejected line is a rejected staged row, a repeated id or a line the parser refused
-    count = con.execute(
-        f"SELECT (SELECT count(*) FROM {ident(name)} WHERE _bad) + "
-        f"(SELECT count(*) FROM {ident(dups)})"
-    ).fetchone()
-    return Rejects(con, name, source.columns, int(count[0]) + len(structural))
 
 
 def drop_rejects(con: Any, name: str) -> None:

@@ -449,10 +449,12 @@ def stage_sql(
             )
     checks.extend(table_rules(spec, known, metric_names, activity_types))
     bad = " OR ".join(f"coalesce({k.condition}, false)" for k in checks) or "false"
+    # a one-problem list per failed check, concatenated (NULLs, the checks passed, drop out):
+    # several times faster than a list of every check filtered with a lambda
     problems = ", ".join(
-        f"CASE WHEN coalesce({k.condition}, false) THEN {{'column': {lit(k.column)}, 'rule': {lit(k.rule)}, "
-        f"'value': CAST({k.value} AS VARCHAR), 'message': {k.message}, "
-        f"'message_nl': {k.message_nl}}} END"
+        f"CASE WHEN coalesce({k.condition}, false) THEN [{{'column': {lit(k.column)}, "
+        f"'rule': {lit(k.rule)}, 'value': CAST({k.value} AS VARCHAR), 'message': {k.message}, "
+        f"'message_nl': {k.message_nl}}}] END"
         for k in checks
     )
     line = f"{ident(line_column)} AS _line, " if line_column else ""
@@ -469,6 +471,6 @@ def stage_sql(
         f"q AS (SELECT *, {', '.join(final)} FROM p), "
         f"c AS (SELECT *, ({bad}) AS _bad FROM q) "
         f"SELECT {'_line, ' if line_column else ''}{keep}, _bad, "
-        f"CASE WHEN _bad THEN list_filter([{problems}], x -> x IS NOT NULL) END AS _problems "
+        f"CASE WHEN _bad THEN {f'list_concat({problems})' if checks else 'NULL'} END AS _problems "
         f"FROM c"
     )
