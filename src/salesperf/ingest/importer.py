@@ -267,6 +267,9 @@ def _import_file(
             name=name,
             dates=settings.date_range(),
             rates_from=rates_from,
+            # the rejected rows as given ride along (a file whose identical rows collapse
+            # into one is read again for them instead)
+            given=() if plan.dedupe else source.columns,
         )
         phase("check")
         try:
@@ -298,8 +301,9 @@ def _import_file(
         dups = find_duplicates(con, name, spec.key, pos)
         rows_staged = int(con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0])
         rejects = collect_rejects(
-            con, name, source, pos, structural, dups, " / ".join(spec.key), str(lang)
-        )
+            con, name, source, pos, structural, dups, " / ".join(spec.key), str(lang),
+            carried=not plan.dedupe,
+        )  # fmt: skip
         problems = tuple(Problem(*p) for p in rejects.first(keep_problems))
         rows_read = rows_staged + len(structural)
         keys = snapshot_keys(con, name, spec, pos, rejects, rows_read) if replace else None

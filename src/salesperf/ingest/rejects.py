@@ -28,7 +28,7 @@ from salesperf.ingest.readers import Source
 from salesperf.ingest.sql import ident, lit
 
 #: The suffixes of the staging tables and views made here (dropped by `drop_rejects`).
-_VIEWS = ("_rejv", "_rejp")
+_VIEWS = ("_rejv", "_rejg", "_rejw", "_rejp")
 _TABLES = ("_rejr", "_dup", "_rejl", "_rejs")
 #: Rows fetched from the staging engine at a time when the rejects file is written.
 _BATCH = 20_000
@@ -87,10 +87,10 @@ class Rejects:
 
     @property
     def lines(self) -> str:
-        """The staging table of rejected lines, one row each: pos, line, found (whether the row
+        """The staging view of rejected lines, one row each: pos, line, found (whether the row
         as given was found), items (its problems as the rejects file says them), line_text,
         then the row as given: the source's columns named `_raw_0`, `_raw_1`, ..."""
-        return ident(self.name + "_rejr")
+        return ident(self.name + "_rejw")
 
     def given(self, prefix: str = "") -> list[str]:
         """The columns of `lines` holding the row as given, in the source's order."""
@@ -112,19 +112,18 @@ class Rejects:
         given = (
             "to_json({"
             + ", ".join(
-                f"{lit(c)}: {raw}" for c, raw in zip(self.columns, self.given("r."), strict=True)
+                f"{lit(c)}: {raw}" for c, raw in zip(self.columns, self.given(), strict=True)
             )
             + "})"
         )
         view = self.name + "_rejv"
         self.con.execute(
             f"CREATE OR REPLACE TEMP VIEW {ident(view)} AS SELECT "
-            f"CAST({int(import_id)} AS BIGINT) AS import_id, p.line, p.column_name, p.value, "
-            "p.rule, p.message, "
-            "CASE WHEN r.pos < 0 THEN to_json({'line_text': r.line_text}) "
-            f"WHEN NOT r.found THEN '{{}}' ELSE {given} END AS raw_row, "
-            "nullif(p.message_nl, '') AS message_nl "
-            f"FROM {self.problems} p LEFT JOIN {self.lines} r ON r.line = p.line"
+            f"CAST({int(import_id)} AS BIGINT) AS import_id, line, column_name, value, rule, "
+            "message, CASE WHEN pos < 0 THEN to_json({'line_text': line_text}) "
+            f"WHEN NOT found THEN '{{}}' ELSE {given} END AS raw_row, "
+            "nullif(message_nl, '') AS message_nl "
+            f"FROM {ident(self.name + '_rejg')}"
         )
         return view
 
@@ -161,10 +160,13 @@ def collect_rejects(
     dups: str,
     key_label: str,
     lang: str = "en",
+    carried: bool = False,
 ) -> Rejects:
     """Every problem of every rejected row, with its line and its message in English and Dutch,
     and the rows as given, in the staging engine (see `Rejects`); nothing but the count is
-    fetched. The rejects file will be in `lang`."""
+    fetched. The rejects file will be in `lang`. `carried`: the staged rows carry the rejected
+    rows as given (`salesperf.ingest.validate.stage_sql`), so the file is read again only for
+    repeated ids, if there are any."""
     thresholds = line_thresholds(structural) if source.format == "csv" else []
     if thresholds:
         _load(con, f"{name}_rejl", pa.table({"_th": [t for t, _ in thresholds],
@@ -185,9 +187,12 @@ def collect_rejects(
         "SELECT _pos, CAST(k AS BIGINT) AS k, struct_extract(x, 'column') AS column_name, "
         "struct_extract(x, 'rule') AS rule, struct_extract(x, 'value') AS value, "
         "struct_extract(x, 'message') AS message, struct_extract(x, 'message_nl') AS message_nl "
-        f"FROM (SELECT {pos} AS _pos, unnest(range(len(_problems))) AS k, unnest(_problems) AS x "
+        "{given} "
+        f"FROM (SELECT {pos} AS _pos, unnest(range(len(_problems))) AS k, unnest(_problems) AS x"
+        "{given} "
         f"FROM {ident(name)} WHERE _bad)"
     )
+    raws = [f"_raw_{i}" for i in range(len(source.columns))]
     first = lines(f"SELECT _pos, _first, _key FROM {ident(dups)}", "_first", "_first_line")
     label = lit(key_label + " ")
     duplicated = (
@@ -199,7 +204,7 @@ def collect_rejects(
         "_first_line || ' is behouden' AS message_nl "
         f"FROM ({first})"
     )
-    rows = lines(f"{found} UNION ALL {duplicated}", "_pos", "line")
+    rows = lines(f"{found.format(given='')} UNION ALL {duplicated}", "_pos", "line")
     columns = (
         "_pos AS pos, line, k, column_name, rule, value, message, message_nl, "
         "CAST(NULL AS VARCHAR) AS line_text"
@@ -214,7 +219,21 @@ def collect_rejects(
         f"SELECT {columns} FROM ({rows}){refused}"
     )
     single = f"SELECT {columns} FROM ({lines(duplicated, '_pos', 'line')}){refused}"
-    _collect_lines(con, name, source, pos, lines, single, lang)
+    _collect_lines(con, name, source, pos, lines, single, lang, carried)
+    # every problem with its row as given: from the staged row itself when it carries it
+    joined = (
+        f"SELECT p.*, r.found, {', '.join('r.' + c for c in raws)} FROM ({{problems}}) p "
+        f"LEFT JOIN {ident(name + '_rejr')} r ON r.line = p.line"
+    )
+    if carried:
+        own = lines(found.format(given="".join(", " + c for c in raws)), "_pos", "line")
+        given = (
+            f"SELECT {columns}, true AS found, {', '.join(raws)} FROM ({own}) "
+            f"UNION ALL {joined.format(problems=single)}"
+        )
+    else:
+        given = joined.format(problems=f"SELECT * FROM {ident(name + '_rejp')}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {ident(name + '_rejg')} AS {given}")
     # a rejected line is a rejected staged row, a repeated id or a line the parser refused
     count = con.execute(
         f"SELECT (SELECT count(*) FROM {ident(name)} WHERE _bad) + "
@@ -270,42 +289,60 @@ def _collect_lines(
     lines: Callable[[str, str, str], str],
     single: str,
     lang: str,
+    carried: bool,
 ) -> None:
     """The table of rejected lines (`Rejects.lines`). A staged row's problems, kept with it,
     are put in order (by column, then as found) and joined; a repeated id and a line the
     parser refused (`single`, rows of the problems view) have one problem each. The rows as
-    given are read once more from the file, only those rejected."""
-    nl = lang == "nl"
-    item = _item(nl)
+    given come with the staged rows when `carried`; the others are read once more from the
+    file, only those rejected."""
+    item = _item(lang == "nl")
     # a problem of no column comes after those of a column, as `ORDER BY column_name` has it
     ordered = (
         "list_sort(list_transform(_problems, (x, i) -> {'n': x.column IS NULL, "
         f"'c': x.column, 'k': i, 't': {item.format(x='x.', c='column')}}}))"
     )
+    raws = [f"_raw_{i}" for i in range(len(source.columns))]
+    kept = "".join(f", {r}" for r in raws if carried)
     staged = (
         f"SELECT {pos} AS _pos, CASE WHEN len(_problems) = 1 THEN "
         f"{item.format(x='_problems[1].', c='column')} "
         f"ELSE array_to_string(list_transform({ordered}, y -> y.t), ' | ') END AS items, "
-        f"CAST(NULL AS VARCHAR) AS line_text FROM {ident(name)} WHERE _bad"
+        f"CAST(NULL AS VARCHAR) AS line_text{kept} FROM {ident(name)} WHERE _bad"
     )
-    rejected = (
-        f"SELECT _pos, line, items, line_text FROM ({lines(staged, '_pos', 'line')}) "
-        f"UNION ALL SELECT pos, line, {item.format(x='', c='column_name')}, line_text "
+    staged = f"SELECT _pos, line, items, line_text{kept} FROM ({lines(staged, '_pos', 'line')})"
+    others = (
+        f"SELECT pos AS _pos, line, {item.format(x='', c='column_name')} AS items, line_text "
         f"FROM ({single})"
     )
-    cols = ", ".join(f"{ident(c)} AS _raw_{i}" for i, c in enumerate(source.columns))
-    if source.format == "csv":
-        numbered = f"SELECT row_number() OVER () - 1 AS _pos, {cols} FROM {source.relation}"
+    table = ident(name + "_rejr")
+    rejected = others if carried else f"{staged} UNION ALL {others}"
+    out = "pos, line, found, items, line_text, " + ", ".join(raws)
+    if carried and not con.execute(f"SELECT count(*) FROM ({others})").fetchone()[0]:
+        # nothing to read again: an empty table of the right shape
+        read = f"SELECT _pos AS pos, line, true AS found, items, line_text{kept} FROM ({staged}) LIMIT 0"
     else:
-        at = ident(source.line_column or "_line")
-        numbered = f"SELECT {at} AS _pos, {cols} FROM {source.relation}"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {ident(name + '_rejr')} AS "
-        f"WITH r AS ({rejected}), "
-        f"n AS (SELECT * FROM ({numbered}) WHERE _pos IN (SELECT _pos FROM r WHERE _pos >= 0)) "
-        "SELECT r._pos AS pos, r.line, n._pos IS NOT NULL AS found, r.items, r.line_text, "
-        "n.* EXCLUDE (_pos) FROM r LEFT JOIN n ON n._pos = r._pos"
+        cols = ", ".join(f"{ident(c)} AS {r}" for c, r in zip(source.columns, raws, strict=True))
+        if source.format == "csv":
+            numbered = f"SELECT row_number() OVER () - 1 AS _pos, {cols} FROM {source.relation}"
+        else:
+            at = ident(source.line_column or "_line")
+            numbered = f"SELECT {at} AS _pos, {cols} FROM {source.relation}"
+        read = (
+            f"WITH r AS ({rejected}), n AS (SELECT * FROM ({numbered}) "
+            "WHERE _pos IN (SELECT _pos FROM r WHERE _pos >= 0)) "
+            "SELECT r._pos AS pos, r.line, n._pos IS NOT NULL AS found, r.items, r.line_text, "
+            f"{', '.join('n.' + r for r in raws)} FROM r LEFT JOIN n ON n._pos = r._pos"
+        )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {read}")
+    # the rejected lines: the staged rows' own, and those of the table
+    every = (
+        f"SELECT _pos AS pos, line, true AS found, items, line_text{kept} FROM ({staged}) "
+        f"UNION ALL SELECT {out} FROM {table}"
+        if carried
+        else f"SELECT {out} FROM {table}"
     )
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {ident(name + '_rejw')} AS {every}")
 
 
 def drop_rejects(con: Any, name: str) -> None:

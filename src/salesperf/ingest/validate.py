@@ -10,7 +10,7 @@ with its column, rule, value and a message a sales-operations person understands
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -168,6 +168,7 @@ def stage_sql(
     name: str,
     dates: tuple[date, date] = (date(1990, 1, 1), date(2100, 1, 1)),
     rates_from: Mapping[str, date | None] | None = None,
+    given: Sequence[str] = (),
 ) -> str:
     """The statement that creates the temporary table `name` of mapped, parsed, checked rows.
 
@@ -175,7 +176,9 @@ def stage_sql(
     `dates` is the first and the last day a date may fall on (`Settings.date_range`);
     `rates_from` gives, per currency of the file, the first day with an exchange rate (None:
     none at all; `salesperf.fx.ensure_rates`): a deal in another currency than the
-    organisation's needs a rate on or before the day it was created.
+    organisation's needs a rate on or before the day it was created. The source's columns
+    named in `given` are kept, for the rejected rows only, as they are (`_raw_0`, `_raw_1`,
+    ...: the rejected rows as given, without reading the file again).
     """
     spec = plan.spec
     texts: list[str] = []
@@ -459,7 +462,8 @@ def stage_sql(
     )
     line = f"{ident(line_column)} AS _line, " if line_column else ""
     keep = ", ".join(f"{v(p.column.name)} AS {ident(p.column.name)}" for p in plan.columns)
-    mapped = f"SELECT {line}{', '.join(texts)} FROM {relation}"
+    carried = "".join(f", {ident(c)} AS _raw_{i}" for i, c in enumerate(given))
+    mapped = f"SELECT {line}{', '.join(texts)}{carried} FROM {relation}"
     if plan.dedupe:
         # identical rows after mapping collapse into one, kept at its first line
         first = "min(_line) AS _line, * EXCLUDE (_line)" if line_column else "DISTINCT *"
@@ -471,6 +475,7 @@ def stage_sql(
         f"q AS (SELECT *, {', '.join(final)} FROM p), "
         f"c AS (SELECT *, ({bad}) AS _bad FROM q) "
         f"SELECT {'_line, ' if line_column else ''}{keep}, _bad, "
-        f"CASE WHEN _bad THEN {f'list_concat({problems})' if checks else 'NULL'} END AS _problems "
-        f"FROM c"
+        f"CASE WHEN _bad THEN {f'list_concat({problems})' if checks else 'NULL'} END AS _problems"
+        + "".join(f", CASE WHEN _bad THEN _raw_{i} END AS _raw_{i}" for i in range(len(given)))
+        + " FROM c"
     )
