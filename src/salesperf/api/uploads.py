@@ -26,7 +26,7 @@ from salesperf.api.deps import View
 from salesperf.ingest.importer import ImportResult, import_file, resolve_mapping
 from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping, parse_mapping
 from salesperf.ingest.readers import FileRefused, open_source
-from salesperf.ingest.rejects import rejects_text
+from salesperf.ingest.rejects_file import rejects_text
 from salesperf.ingest.sql import ident
 from salesperf.ingest.validate import plan_columns
 from salesperf.ingest.vocab import UnmappedValues, find_unmapped

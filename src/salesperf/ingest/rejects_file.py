@@ -1,0 +1,69 @@
+"""The rejects file's layout: a header (line, problems, the source's columns), then one line
+per rejected line of the source, its problems joined, the row as the file gives it; every cell
+is written as text (salesperf.cells). `Rejects.write_file` (salesperf.ingest.rejects) writes
+it from the staging engine; `rejects_text` writes the same text from the store's record of the
+rejected rows (the download of an earlier import's rejects).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from salesperf.cells import csv_row
+
+
+def open_new(path: Path) -> tuple[Path, IO[str]]:
+    """A new file at `path` for writing, or at `path` numbered (`NAME-2.csv`, `NAME-3.csv`, ...)
+    when a file is there already: an earlier file is never overwritten."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = 1
+    while True:
+        at = path if n == 1 else path.with_name(f"{path.stem}-{n}{path.suffix}")
+        try:
+            # exclusive creation: two imports at once never pick the same name either
+            return at, open(at, "x", encoding="utf-8", newline="")
+        except FileExistsError:
+            n += 1
+
+
+def rejects_header(columns: Sequence[str], nl: bool) -> list[Any]:
+    """The rejects file's header: line, problems, then the source's columns."""
+    # the rows as given may hold formula-like text: each cell is written as text (salesperf.cells)
+    return csv_row(["regel" if nl else "line", "problemen" if nl else "problems", *columns])
+
+
+def rejects_row(
+    line: int,
+    problems: Iterable[tuple[str | None, str, str | None]],
+    given: Sequence[Any],
+    nl: bool,
+) -> list[Any]:
+    """One line of the rejects file: the line, every problem (column, English message, Dutch
+    message; a message without its Dutch version stays English), the row as given."""
+    text = " | ".join(
+        f"{column or ('regel' if nl else 'line')}: {(message_nl if nl else None) or message}"
+        for column, message, message_nl in problems
+    )
+    return csv_row([line, text, *given])
+
+
+def rejects_text(columns: tuple[str, ...], rejects: list[dict[str, Any]], lang: str = "en") -> str:
+    """The rejects file's text from problems as dicts (line, column, message, message_nl, raw:
+    the row as given, by column, or its `line_text`), in English or Dutch."""
+    by_line: dict[int, list[dict[str, Any]]] = {}
+    for r in rejects:
+        by_line.setdefault(r["line"], []).append(r)
+    out = io.StringIO()
+    w = csv.writer(out)
+    nl = lang == "nl"
+    w.writerow(rejects_header(columns, nl))
+    for line, rs in sorted(by_line.items()):
+        raw = rs[0]["raw"]
+        items = [(r["column"], r["message"], r.get("message_nl")) for r in rs]
+        given = [raw["line_text"]] if "line_text" in raw else [raw.get(c) for c in columns]
+        w.writerow(rejects_row(line, items, given, nl))
+    return out.getvalue()
