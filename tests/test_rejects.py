@@ -127,3 +127,32 @@ def test_a_rejects_file_is_never_overwritten(store: Store, write: Writer, tmp_pa
     acts = write("export.csv", "activity_id,rep_id,type,occurred_at\nA1,R9,call,2025-01-06\n")
     other = import_file(store, "activities", acts)
     assert other.rejects_path == tmp_path / "export.activities.rejects.csv"
+
+
+def test_the_rejects_file_is_its_download_in_dutch_and_with_identical_rows_collapsed(
+    store: Store, write: Writer
+) -> None:
+    """The rejects file equals the download rebuilt from the store, word for word, also in
+    Dutch, and also when identical rows collapse into one (the file is then read again for the
+    rows as given, instead of their riding along with the checks)."""
+    import_file(store, "teams", write("teams.csv", TEAMS))
+    import_file(store, "reps", write("reps.csv", REPS))
+    text, _, given = _mostly_rejected()
+    # an identical copy of a rejected row and of an accepted one: collapsed when asked
+    extra = [",".join(given[3]), "D5,R1,2025-01-06,open,10,demo"]
+    path = write("export.csv", text + "\n".join(extra) + "\n")
+    for dedupe in (False, True):
+        for lang in ("en", "nl"):
+            mapping = write("m.toml", 'table = "deals"\ndedupe = true\n') if dedupe else None
+            r = import_file(store, "deals", path, lang=lang, mapping_file=mapping)
+            text_file = r.rejects_path.read_bytes().decode("utf-8")
+            assert rejects_csv(store, r.import_id, lang).decode() == text_file, (dedupe, lang)
+            rows = list(csv.reader(text_file.splitlines()))
+            assert rows[0][:2] == (["regel", "problemen"] if lang == "nl" else ["line", "problems"])
+            lines = [int(row[0]) for row in rows[1:]]
+            first_copy = len(text.splitlines()) + 1  # the copy of line 3
+            # collapsed, the copy of a rejected row is that row; else a repeated id
+            assert (first_copy in lines) is not dedupe, (dedupe, lang)
+            assert rows[1][2:] == given[3]
+            if lang == "nl":
+                assert rows[1][1].startswith("rep_id: ") and "onbekend" in rows[1][1]
