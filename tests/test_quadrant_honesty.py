@@ -30,7 +30,9 @@ WORKDAYS = [
 ]
 
 
-def _same_reps(rng: np.random.Generator, n: int, per_day: float, deals: float, target: bool) -> dict[str, Any]:
+def _same_reps(
+    rng: np.random.Generator, n: int, per_day: float, deals: float, target: bool
+) -> dict[str, Any]:
     """One team of `n` identical reps over Q1 2025: daily activity counts (negative binomial,
     variance twice the mean), closed deals Poisson(`deals`) each won with probability 0.3,
     amounts log-normal around 10,000; a revenue target equal to the expected revenue, or none."""

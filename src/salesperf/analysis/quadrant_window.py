@@ -92,8 +92,10 @@ def choose_window(store: Store, reps: frozenset[str], today: date) -> WindowChoi
     days = days[days.activities.fillna(0) > 0]
     tried = []
     for n in range(1, MAX_QUARTERS + 1):
-        w = quarters_window(end, n)
-        tried.append(_count(per_q, days, w))
+        first = quarters_window(shift(end, Grain.QUARTER, 1 - n), 1)
+        if tried and not _count(per_q, days, first).active:
+            break  # the data begin after this quarter: going further back adds nothing
+        tried.append(_count(per_q, days, quarters_window(end, n)))
         if tried[-1].active and tried[-1].ready >= MIN_READY_SHARE * tried[-1].active:
             break
     return WindowChoice(quarters_window(end, len(tried)), True, tuple(tried), _why(end, tried))
@@ -137,14 +139,19 @@ def _why(end: date, tried: list[Tried]) -> Text:
         return Text(f"Window: {_name(w, Lang.EN)}: no rep was active in it.",
                     f"Periode: {_name(w, Lang.NL)}: geen verkoper was er actief in.")  # fmt: skip
     if last.ready < MIN_READY_SHARE * last.active:
+        longest = last.quarters == MAX_QUARTERS
+        why_en = f"the longest default ({MAX_QUARTERS} quarters)" if longest else "all the data"
+        why_nl = (
+            f"de langste standaardperiode ({MAX_QUARTERS} kwartalen)" if longest
+            else "alle gegevens"
+        )  # fmt: skip
         return Text(
-            f"Window: {_name(w, Lang.EN)}, the longest default ({MAX_QUARTERS} quarters): even "
-            f"so only {last.ready} of {last.active} active reps have the evidence a label needs "
-            f"({need_en}), so most reps stay inconclusive.",
-            f"Periode: {_name(w, Lang.NL)}, de langste standaardperiode ({MAX_QUARTERS} "
-            f"kwartalen): ook dan hebben maar {last.ready} van de {last.active} actieve "
-            f"verkopers genoeg bewijs voor een oordeel ({need_nl}), dus de meeste krijgen "
-            "geen oordeel.",
+            f"Window: {_name(w, Lang.EN)}, {why_en}: even so only {last.ready} of "
+            f"{last.active} active reps have the evidence a label needs ({need_en}), so most "
+            "reps stay inconclusive.",
+            f"Periode: {_name(w, Lang.NL)}, {why_nl}: ook dan hebben maar {last.ready} van de "
+            f"{last.active} actieve verkopers genoeg bewijs voor een oordeel ({need_nl}), dus "
+            "de meeste krijgen geen oordeel.",
         )
     en = (
         f"Window: {_name(w, Lang.EN)}, chosen because it is the shortest run of whole quarters "
