@@ -53,8 +53,9 @@ QuadrantWindowOpt = Annotated[
     str | None,
     typer.Option(
         "--window",
-        help=f"The window: {WINDOW_HELP} (default: the shortest run of whole quarters, up to "
-        "four, in which at least half the active reps have enough deals for a label).",
+        help="The window (default: the shortest run of whole quarters, up to four, ending with "
+        "the last full one, in which at least half the active reps have enough deals for a "
+        f"label): {WINDOW_HELP.replace('last-quarter (the default)', 'last-quarter')}.",
         show_default=False,
     ),
 ]
