@@ -90,7 +90,7 @@ def choose_window(store: Store, reps: frozenset[str], today: date) -> WindowChoi
     days = run(store.con, Query(("activities",), longest.start, end, grain=Grain.DAY,
                                 by=By.REP, reps=reps), tz, cur)  # fmt: skip
     days = days[days.activities.fillna(0) > 0]
-    tried = []
+    tried: list[Tried] = []
     for n in range(1, MAX_QUARTERS + 1):
         first = quarters_window(shift(end, Grain.QUARTER, 1 - n), 1)
         if tried and not _count(per_q, days, first).active:
