@@ -19,11 +19,11 @@ from typer.testing import CliRunner
 
 from salesperf.analysis.breaks import (
     RATE_COUNTS,
-    LeadVerdict,
     StepKind,
     rate_counts,
 )
 from salesperf.analysis.common import working_days
+from salesperf.analysis.leadmix import LeadVerdict
 from salesperf.analysis.quadrant import (
     MIN_CLOSED_DEALS,
     MIN_WEEKS_ACTIVE,

@@ -175,9 +175,74 @@ def test_the_funnel_is_the_metric_layers_stage_conversion(
         lib = org_diagnosis.rep(r["rep_id"])
         for name, cell in r["steps"].items():
             c = lib.rate(name)
+            if c is None:  # nothing entered the step: no rate, and why
+                assert cell == {
+                    "estimate": None,
+                    "null_reason": {
+                        "code": "no_stage_entries",
+                        "en": "no deal entered the first stage in the period",
+                        "nl": "geen enkele deal bereikte de eerste fase in de periode",
+                    },
+                }
+                continue
+            assert cell["raw"] == pytest.approx(c.rate.successes / c.rate.trials)
             assert cell["estimate"] == pytest.approx(c.rate.estimate)
             assert (cell["low"], cell["high"]) == pytest.approx((c.rate.low, c.rate.high))
             assert cell["team_rate"] == pytest.approx(c.team_rate)
+
+
+def test_the_funnel_names_raw_and_shrunk_rates_and_shows_no_rate_where_nothing_entered(
+    web: dict[str, Any],
+) -> None:
+    admin, nl = web["clients"][ADMIN], web["nl"]
+    html = admin.get("/funnel", params={"window": WINDOW}).text
+    assert "Conversion (raw: reached / entered)" in html
+    assert html.count(">shrunk ") >= 10 and html.count(">raw ") >= 10
+    html = nl.get("/funnel", params={"window": WINDOW}).text
+    assert "Conversie (ruw: bereikt / binnen)" in html and ">gekrompen " in html
+    # a day on which the rep was active but none of their deals entered a stage (nor the day
+    # before or after, whatever the time zone): in their own funnel every rate is a dash
+    s = web["store"]
+    st = s.table("deal_stages").join(s.table("deals"), "deal_id")
+    st = st.filter(st.rep_id == REP_ID).select("entered_at").to_pandas()
+    near = {(t + timedelta(days=k)).date() for t in st.entered_at for k in (-1, 0, 1)}
+    acts = s.table("activities")
+    acts = acts.filter(acts.rep_id == REP_ID).select("occurred_at").to_pandas()
+    day = min({t.date() for t in acts.occurred_at} - near).isoformat()
+    rep = web["clients"][REP]
+    data = _get(rep, "/api/funnel", window=f"{day}..{day}")
+    steps = [s for row in data["funnel"]["rows"] for s in row["steps"]]
+    assert steps and all(s["rate"] is None and s["entered"] == 0 for s in steps)
+    assert {s["null_reason"]["code"] for s in steps} == {"no_stage_entries"}
+    html = rep.get("/funnel", params={"window": f"{day}..{day}"}).text
+    assert (
+        'title="no deal entered the first stage in the period" data-null="no_stage_entries"' in html
+    )
+    assert "%" not in re.search(r'<table class="funnel">.*?</table>', html, re.S).group(0)  # type: ignore[union-attr]
+
+
+def test_the_quadrant_chooses_its_window_and_says_why(web: dict[str, Any]) -> None:
+    admin = web["clients"][ADMIN]
+    data = _get(admin, "/api/quadrant")
+    lib = diagnose(web["store"], DiagnoseQuery(today=TODAY))
+    assert data["diagnosis"] == _json(lib.to_json())
+    choice = data["diagnosis"]["window_choice"]
+    assert choice["chosen"] is True and choice["window"]["label"] == lib.window.label
+    html = admin.get("/quadrant").text
+    assert 'id="window-choice"' in html and "Window: " in html
+    assert "Periode: " in web["nl"].get("/quadrant").text
+
+
+def test_the_plan_page_shows_a_busy_reps_two_paths(web: dict[str, Any]) -> None:
+    admin, nl = web["clients"][ADMIN], web["nl"]
+    data = _get(admin, "/api/plan", target="90000", rep="R004")
+    lib = plan(web["store"], PlanQuery(90_000, data["period"]["label"], rep="R004", today=TODAY))
+    assert lib.paths is not None
+    assert data["plan"]["paths"]["team"]["per_week"] == pytest.approx(lib.paths.team.per_week)
+    html = admin.get("/plan", params={"target": "90000", "rep": "R004"}).text
+    assert 'id="plan-paths"' in html and "Fix conversion first" in html
+    html = nl.get("/plan", params={"target": "90000", "rep": "R004"}).text
+    assert "Verbeter eerst de conversie" in html
 
 
 # -- the drivers ---------------------------------------------------------------------------

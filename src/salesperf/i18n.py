@@ -254,7 +254,9 @@ MESSAGES: dict[str, Text] = {
     "funnel.step": _t("Step", "Stap"),
     "funnel.entered": _t("Deals entering the stage", "Deals die de fase bereikten"),
     "funnel.converted": _t("of which reached the next stage", "waarvan de volgende fase bereikt"),
-    "funnel.conversion": _t("Conversion", "Conversie"),
+    "funnel.conversion": _t(
+        "Conversion (raw: reached / entered)", "Conversie (ruw: bereikt / binnen)"
+    ),
     "funnel.explain": _t(
         "Of the deals that entered a stage in the window, the share that went on to reach the "
         "next stage (also after the window).",
@@ -264,16 +266,20 @@ MESSAGES: dict[str, Text] = {
     "funnel.per_rep": _t("Step conversion per rep", "Stapconversie per verkoper"),
     "funnel.per_rep_explain": _t(
         "Each rep's conversion shrunk toward their team's (so that a handful of deals does not "
-        "stand out), with its 95% interval, and the team's pooled rate. A marked cell is where "
-        "the rep's conversion breaks: the step furthest below the team with its whole interval "
-        "below it (shown for reps who are busy but not effective, or at risk).",
+        "stand out), with its 95% interval; below it the raw rate (reached / entered) and the "
+        "team's pooled rate. Where nothing entered a step there is no rate (—). A marked cell "
+        "is where the rep's conversion breaks: the step furthest below the team with its whole "
+        "interval below it (shown for reps who are busy but not effective, or at risk).",
         "De conversie van elke verkoper, gekrompen naar die van het team (zodat een handvol "
-        "deals niet opvalt), met het 95%-interval, en de gezamenlijke ratio van het team. Een "
-        "gemarkeerde cel is waar de conversie van de verkoper breekt: de stap die het verst "
-        "onder het team ligt met het hele interval eronder (getoond voor verkopers die druk "
-        "maar niet effectief zijn, of risico lopen).",
+        "deals niet opvalt), met het 95%-interval; daaronder de ruwe ratio (bereikt / binnen) "
+        "en de gezamenlijke ratio van het team. Waar niets een stap bereikte, is er geen ratio "
+        "(—). Een gemarkeerde cel is waar de conversie van de verkoper breekt: de stap die het "
+        "verst onder het team ligt met het hele interval eronder (getoond voor verkopers die "
+        "druk maar niet effectief zijn, of risico lopen).",
     ),
     "funnel.team": _t("team", "team"),
+    "funnel.shrunk": _t("shrunk", "gekrompen"),
+    "funnel.raw": _t("raw", "ruw"),
     "funnel.breaks": _t("breaks here", "breekt hier"),
     # the drivers
     "nav.drivers": _t("Drivers", "Drijfveren"),

@@ -1,4 +1,5 @@
-"""Where conversion breaks, and whether a gap in lead conversion is the leads or the approach.
+"""Where conversion breaks: the rates compared across reps, and the step that falls furthest
+below the peers.
 
 Rates compared across reps (win rate, call connect rate, lead conversion, each step of the
 pipeline, the win rate after each activity type) are shrunk toward the rep's peers with the
@@ -9,12 +10,9 @@ theirs, never re-computed from rows here.
 
 A rep's conversion "breaks" at the step (a pipeline step such as demo->proposal, or an activity
 type) whose shrunk rate lies furthest below the peers' rate, among the steps whose interval lies
-wholly below it.
-
-Lead conversion is standardised by lead source: the peers' conversion of each source, weighted
-by the rep's own mix of sources, is what the rep would convert if they worked their leads as
-the peers do. Observed against that expectation is the approach; the expectation against the
-peers' overall rate is the lead mix.
+wholly below it. Whether a gap in lead conversion is the leads or the approach: `leadmix`.
+A rate with nothing to count (no trials; lead conversion where the store links no lead to a
+deal) is no rate at all: null with the metric layer's reason, never 0 or a shrunk guess.
 """
 
 from __future__ import annotations
@@ -29,11 +27,11 @@ import numpy as np
 import pandas as pd
 
 from salesperf.analysis.common import Lang, Text, number
-from salesperf.analysis.shrinkage import Rate, jeffreys_interval, shrink_group
-from salesperf.metrics.compiler import run_measures
+from salesperf.analysis.shrinkage import Rate, shrink_group
+from salesperf.metrics.compiler import NULL_REASON, run, run_measures
 from salesperf.metrics.periods import Grain, Period
-from salesperf.metrics.query import Query, Split
-from salesperf.metrics.registry import metric, split_name
+from salesperf.metrics.query import By, Query, Split
+from salesperf.metrics.registry import metric, reason_json, split_name
 from salesperf.store import Store
 
 #: The stages of the pipeline in order; each consecutive pair is a step whose conversion is
@@ -85,31 +83,6 @@ class Break:
     weakest_type: RateComparison | None = None  # with a stage step: the type furthest below
 
 
-class LeadVerdict(StrEnum):
-    """What explains a rep's gap in lead conversion against the peers."""
-
-    APPROACH = "approach"  # the rep converts differently than the peers would on their mix
-    LEAD_MIX = "lead_mix"  # the gap is what the rep's mix of lead sources predicts
-    NO_CLEAR_GAP = "no_clear_gap"  # no clear gap, or one that neither clearly explains
-
-
-@dataclass(frozen=True)
-class LeadMix:
-    """A rep's lead conversion against the peers', standardised by lead source."""
-
-    leads: int
-    converted: int
-    rate: float  # converted / leads
-    low: float  # Jeffreys interval of the rate (the rep's own data, not pooled)
-    high: float
-    expected: float  # the peers' per-source conversion weighted by the rep's source mix
-    team_rate: float  # the peers' overall conversion
-    mix_effect: float  # expected - team_rate: what the mix of sources alone accounts for
-    approach_effect: float  # rate - expected: what remains once the mix is accounted for
-    verdict: LeadVerdict
-    text: Text
-
-
 def pipeline_steps(store: Store, stages: Sequence[str] = PIPELINE) -> tuple[tuple[str, str], ...]:
     """The consecutive steps of `stages` whose both stages occur in the stage history."""
     st = store.table("deal_stages")
@@ -140,7 +113,8 @@ def _counts(df: pd.DataFrame, name: str, key: str) -> pd.DataFrame:
 
 def lead_counts(store: Store, window: Period, reps: Iterable[str]) -> pd.DataFrame:
     """Leads created in the window and those converted, per rep and lead source: columns
-    rep_id, source, successes, trials (leads without a source count as `other`)."""
+    rep_id, source, successes, trials (leads without a source count as `other`); no rows when
+    the store links no lead to a deal (see `lead_null_reason`)."""
     q = Query(
         ("lead_conversion_rate",),
         window.start,
@@ -150,9 +124,24 @@ def lead_counts(store: Store, window: Period, reps: Iterable[str]) -> pd.DataFra
         split=Split.SOURCE,
     )
     df = run_measures(store.con, q, store.settings.timezone, store.settings.currency)
+    if not (df["deal_linked_leads"].fillna(0) > 0).any():
+        # the store links no lead to a deal: conversion is not recorded (null), not 0
+        df = df.iloc[:0]
     df = df.assign(source=df["source"].fillna("other"))
     c = _counts(df, "lead_conversion_rate", "rep_id").assign(source=df["source"])
     return c.groupby(["rep_id", "source"], as_index=False)[["successes", "trials"]].sum()
+
+
+def lead_null_reason(store: Store, window: Period, reps: Iterable[str]) -> dict[str, str] | None:
+    """Why lead conversion is null for all of `reps` over the window, as the metric layer says
+    it (code and sentence in English and Dutch): no lead created, or no lead linked to a deal
+    anywhere in the store; None when it has a value."""
+    q = Query(("lead_conversion_rate",), window.start, window.end, grain=Grain.ALL, by=By.ORG,
+              reps=frozenset(reps))  # fmt: skip
+    df = run(store.con, q, store.settings.timezone, store.settings.currency, reasons=True)
+    codes = df[f"lead_conversion_rate{NULL_REASON}"] if len(df) else pd.Series(["no_leads"])
+    code = codes.iloc[0]
+    return reason_json("lead_conversion_rate", code) if isinstance(code, str) else None
 
 
 def rate_counts(
@@ -195,7 +184,9 @@ def compare_rates(
     counts: pd.DataFrame, groups: Mapping[str, str]
 ) -> dict[str, tuple[RateComparison, ...]]:
     """Each rep's rates shrunk toward their peer group (`groups`: rep_id -> group), with the
-    group's pooled rate and the rep's rank in it; a rep has every rate some peer has."""
+    group's pooled rate and the rep's rank in it. A rep with no trials of a rate has no
+    comparison for it: the rate is null (nothing entered), not the shrunk guess a new member
+    would get."""
     out: dict[str, list[RateComparison]] = {r: [] for r in groups}
     members: dict[str, list[str]] = {}
     for rep, g in groups.items():
@@ -214,6 +205,8 @@ def compare_rates(
             )
             rank = {i: pos + 1 for pos, i in enumerate(order)}
             for i, rep in enumerate(reps):
+                if n[i] == 0:
+                    continue
                 out[rep].append(
                     RateComparison(
                         metric=str(name),
@@ -317,106 +310,3 @@ def where_it_breaks(rates: Sequence[RateComparison]) -> Break | None:
         nl += f" Van de activiteitstypes scoort het zwakst: {t_nl}."
     assert c.team_rate is not None
     return Break(step, kind, c, c.team_rate - c.rate.estimate, Text(en, nl), weakest)
-
-
-def lead_mix(leads: pd.DataFrame, groups: Mapping[str, str]) -> dict[str, LeadMix | None]:
-    """Each rep's lead conversion against the peers' on the same mix of lead sources, from
-    `lead_counts`; None for a rep without leads created in the window.
-
-    The verdict: `approach` when the expected rate lies outside the rep's interval; `lead_mix`
-    when the peers' overall rate does but the expected one does not, and the mix accounts for
-    at least half the gap in its direction; otherwise `no_clear_gap`."""
-    c = leads[leads.rep_id.isin(list(groups))].copy()
-    c["group"] = c.rep_id.map(groups)
-    team = c.groupby(["group", "source"], as_index=False)[["successes", "trials"]].sum()
-    team["p"] = team.successes / team.trials
-    overall = c.groupby("group")[["successes", "trials"]].sum()
-    c = c.merge(team[["group", "source", "p"]], on=["group", "source"])
-    out: dict[str, LeadMix | None] = dict.fromkeys(groups)
-    for rep, rows in c.groupby("rep_id"):
-        n = int(rows.trials.sum())
-        if n == 0:
-            continue
-        k = int(rows.successes.sum())
-        g = groups[str(rep)]
-        expected = float((rows.trials * rows.p).sum() / n)
-        team_rate = float(overall.successes[g]) / float(overall.trials[g])
-        interval = jeffreys_interval(k, n)
-        assert interval is not None
-        out[str(rep)] = _lead_mix(n, k, interval, expected, team_rate)
-    return out
-
-
-def _explains(mix: float, gap: float) -> bool:
-    """Whether the lead mix accounts for at least half of a gap, in the gap's direction."""
-    return mix * gap > 0 and abs(mix) >= abs(gap) / 2
-
-
-def _lead_mix(
-    n: int, k: int, interval: tuple[float, float], expected: float, team_rate: float
-) -> LeadMix:
-    rate = k / n
-    low, high = interval
-    of_nl = f"{_nl(k)}/{_nl(n)}"  # converted of leads, in Dutch notation
-    if not low <= expected <= high:
-        verdict = LeadVerdict.APPROACH
-        en = (
-            f"Lead conversion {pct(rate)} ({k}/{n}; interval {pct(low)}–{pct(high)}) against "
-            f"{pct(expected)} the team would reach on the same mix of lead sources (team overall "
-            f"{pct(team_rate)}): the gap lies in the approach, not in the leads."
-        )
-        nl = (
-            f"Leadconversie {pct(rate)} ({of_nl}; interval {pct(low)}–{pct(high)}) tegenover "
-            f"{pct(expected)} die het team op dezelfde mix van leadbronnen zou halen (team "
-            f"totaal {pct(team_rate)}): het verschil zit in de aanpak, niet in de leads."
-        )
-    elif not low <= team_rate <= high and _explains(expected - team_rate, rate - team_rate):
-        verdict = LeadVerdict.LEAD_MIX
-        en = (
-            f"Lead conversion {pct(rate)} ({k}/{n}) against the team's {pct(team_rate)}, but on "
-            f"this mix of lead sources the team would convert {pct(expected)}: the gap is "
-            "explained by the leads handed over, not by the approach."
-        )
-        nl = (
-            f"Leadconversie {pct(rate)} ({of_nl}) tegenover {pct(team_rate)} in het team, maar "
-            f"op deze mix van leadbronnen zou het team {pct(expected)} halen: het verschil komt "
-            "door de toegewezen leads, niet door de aanpak."
-        )
-    elif not low <= team_rate <= high:
-        verdict = LeadVerdict.NO_CLEAR_GAP
-        en = (
-            f"Lead conversion {pct(rate)} ({k}/{n}; interval {pct(low)}–{pct(high)}) differs from "
-            f"the team's {pct(team_rate)}; on this mix of lead sources the team would convert "
-            f"{pct(expected)}: neither the lead mix nor the approach clearly explains the gap."
-        )
-        nl = (
-            f"Leadconversie {pct(rate)} ({of_nl}; interval {pct(low)}–{pct(high)}) wijkt af van "
-            f"{pct(team_rate)} in het team; op deze mix van leadbronnen zou het team "
-            f"{pct(expected)} halen: noch de mix van leads, noch de aanpak verklaart het "
-            "verschil duidelijk."
-        )
-    else:
-        verdict = LeadVerdict.NO_CLEAR_GAP
-        en = (
-            f"Lead conversion {pct(rate)} ({k}/{n}; interval {pct(low)}–{pct(high)}) is not "
-            f"clearly different from the team's {pct(team_rate)} or from the {pct(expected)} "
-            "expected on this mix of lead sources."
-        )
-        nl = (
-            f"Leadconversie {pct(rate)} ({of_nl}; interval {pct(low)}–{pct(high)}) wijkt niet "
-            f"duidelijk af van {pct(team_rate)} in het team of van de {pct(expected)} die op "
-            "deze mix van leadbronnen te verwachten is."
-        )
-    return LeadMix(
-        leads=n,
-        converted=k,
-        rate=rate,
-        low=low,
-        high=high,
-        expected=expected,
-        team_rate=team_rate,
-        mix_effect=expected - team_rate,
-        approach_effect=rate - expected,
-        verdict=verdict,
-        text=Text(en, nl),
-    )

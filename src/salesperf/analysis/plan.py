@@ -23,14 +23,13 @@ from salesperf.analysis.common import (
     Lang,
     Text,
     day_text,
-    number,
-    percent,
     period_label,
     period_text,
     plain,
     resolve_window,
     working_days,
 )
+from salesperf.analysis.plan_paths import Paths, conversion_paths
 from salesperf.analysis.plan_rates import (
     ORG,
     Key,
@@ -40,7 +39,13 @@ from salesperf.analysis.plan_rates import (
     load_inputs,
     period_targets,
 )
-from salesperf.analysis.plan_simulation import MAX_SCALE, SEED, SIMULATIONS, Funnel, Simulation
+from salesperf.analysis.plan_simulation import (
+    SEED,
+    SIMULATIONS,
+    Chance,
+    Funnel,
+    simulate_chance,
+)
 from salesperf.analysis.plan_text import explain_plan
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 from salesperf.metrics.query import By
@@ -48,7 +53,6 @@ from salesperf.store import Store
 
 WINDOW_QUARTERS = 4  # the default window: the four full quarters before the period
 PACE_WEEKS = 4  # the current pace: the last four full ISO weeks
-LEVELS = (0.5, 0.8)  # the chances the activity range is given for
 
 
 @dataclass(frozen=True)
@@ -80,26 +84,6 @@ class Requirement:
     per_day: float
     pace_per_week: float
     shortfall_per_week: float  # required minus pace; 0 when the pace is enough
-
-
-@dataclass(frozen=True)
-class Level:
-    """The activity (a multiple of the plan's) that reaches the target with a given chance."""
-
-    probability: float
-    scale: float | None  # None: not reached within MAX_SCALE times the plan
-    activities_per_week: float | None
-
-
-@dataclass(frozen=True)
-class Chance:
-    """The simulated chance of reaching the target, at the plan's activity and at the levels."""
-
-    at_plan: float
-    levels: tuple[Level, ...]
-    simulations: int
-    seed: int
-    explanation: Text
 
 
 @dataclass(frozen=True)
@@ -137,6 +121,7 @@ class Plan:
     reps: tuple[Plan, ...] = ()
     split: Text | None = None
     reps_total: Totals | None = None
+    paths: Paths | None = None  # a rep converting worse than the team: own and team conversion
 
     @property
     def per_week(self) -> float:
@@ -245,7 +230,7 @@ def build_plan(
     chance = None
     if simulate and target > 0:
         funnel = Funnel(opps, funnel.observed, funnel.win_alpha, funnel.win_beta, funnel.deal_sizes)
-        chance = _chance(funnel, target, sum(r.per_week for r in reqs), simulations, seed)
+        chance = simulate_chance(funnel, target, sum(r.per_week for r in reqs), simulations, seed)
     reps: list[Plan] = []
     for i, (rep, share) in enumerate((shares[0] if shares else {}).items()):
         reps.append(build_plan(inputs, (By.REP, rep), share, period, simulate=simulate,
@@ -260,6 +245,7 @@ def build_plan(
         ),
         reps=tuple(reps), split=shares[1] if shares else None,
         reps_total=_add_up(reps) if shares else None,
+        paths=conversion_paths(inputs, key, rates, deals, weeks, days, name),
     )  # fmt: skip
 
 
@@ -340,44 +326,6 @@ def check_target(target: object) -> float:
     if value > MAX_TARGET:
         raise ValueError(f"the target {value:.3g} is beyond any plan; at most {MAX_TARGET:,.0f}")
     return value
-
-
-def _chance(funnel: Funnel, target: float, per_week: float, n: int, seed: int) -> Chance:
-    sim = Simulation(funnel, target, n, seed)
-    at_plan = sim.probability(1.0) or 0.0
-    levels = tuple(
-        Level(p, s, None if s is None else s * per_week) for p in LEVELS for s in [sim.level(p)]
-    )
-    even, high = levels[0], levels[-1]
-    en = (
-        f"In {sim.n:,} simulated periods (opportunities and wins drawn with the rates' "
-        "uncertainty, each win worth a deal drawn from the won deals), the plan's activity "
-        f"reaches the target in {percent(at_plan)} of them. "
-    )
-    nl = (
-        f"In {number(sim.n, 0, 'nl')} gesimuleerde periodes (kansen en gewonnen deals getrokken "
-        "met de onzekerheid van de ratio's, elke gewonnen deal zo groot als een van de eerder "
-        f"gewonnen deals) haalt de activiteit van het plan het doel in "
-        f"{percent(at_plan, 0, 'nl')} ervan. "
-    )
-    if even.scale is not None and high.scale is not None:
-        e, h = even.activities_per_week, high.activities_per_week
-        en += (
-            f"An even chance takes {even.scale:.2f} times the plan ({number(e)} activities a "
-            f"week); an 80% chance {high.scale:.2f} times ({number(h)} a week)."
-        )
-        nl += (
-            f"Een kans van 50% vraagt {number(even.scale, 2, 'nl')} keer het plan "
-            f"({number(e, 0, 'nl')} activiteiten per week); een kans van 80% "
-            f"{number(high.scale, 2, 'nl')} keer ({number(h, 0, 'nl')} per week)."
-        )
-    else:
-        en += f"An 80% chance is not reached within {MAX_SCALE:.0f} times the plan's activity."
-        nl += (
-            f"Een kans van 80% wordt niet gehaald binnen {number(MAX_SCALE, 0, Lang.NL)} keer "
-            "het plan."
-        )
-    return Chance(at_plan, levels, sim.n, seed, Text(en, nl))
 
 
 def _requirement(t: str, total: float, weeks: float, days: int, paced: int) -> Requirement:

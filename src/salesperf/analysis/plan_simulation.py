@@ -15,11 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from salesperf.analysis.common import Lang, Text, number, percent
+
 SIMULATIONS = 10_000
 SEED = 2026
 BOOTSTRAP = 1000
 LEVEL = 0.95
 MAX_SCALE = 8.0  # levels are looked for up to this multiple of the plan's activity
+LEVELS = (0.5, 0.8)  # the chances the activity range is given for
 MAX_CELLS = 5_000_000  # simulated wins held at once (fewer simulations for very big plans)
 
 
@@ -119,3 +122,63 @@ def bootstrap_mean(
     )
     lo, hi = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
     return float(lo), float(hi)
+
+
+@dataclass(frozen=True)
+class Level:
+    """The activity (a multiple of the plan's) that reaches the target with a given chance."""
+
+    probability: float
+    scale: float | None  # None: not reached within MAX_SCALE times the plan
+    activities_per_week: float | None
+
+
+@dataclass(frozen=True)
+class Chance:
+    """The simulated chance of reaching the target, at the plan's activity and at the levels."""
+
+    at_plan: float
+    levels: tuple[Level, ...]
+    simulations: int
+    seed: int
+    explanation: Text
+
+
+def simulate_chance(funnel: Funnel, target: float, per_week: float, n: int, seed: int) -> Chance:
+    """The chance the plan's activity reaches the target, and the activity for each of `LEVELS`,
+    explained in English and Dutch."""
+    sim = Simulation(funnel, target, n, seed)
+    at_plan = sim.probability(1.0) or 0.0
+    levels = tuple(
+        Level(p, s, None if s is None else s * per_week) for p in LEVELS for s in [sim.level(p)]
+    )
+    even, high = levels[0], levels[-1]
+    en = (
+        f"In {sim.n:,} simulated periods (opportunities and wins drawn with the rates' "
+        "uncertainty, each win worth a deal drawn from the won deals), the plan's activity "
+        f"reaches the target in {percent(at_plan)} of them. "
+    )
+    nl = (
+        f"In {number(sim.n, 0, 'nl')} gesimuleerde periodes (kansen en gewonnen deals getrokken "
+        "met de onzekerheid van de ratio's, elke gewonnen deal zo groot als een van de eerder "
+        f"gewonnen deals) haalt de activiteit van het plan het doel in "
+        f"{percent(at_plan, 0, 'nl')} ervan. "
+    )
+    if even.scale is not None and high.scale is not None:
+        e, h = even.activities_per_week, high.activities_per_week
+        en += (
+            f"An even chance takes {even.scale:.2f} times the plan ({number(e)} activities a "
+            f"week); an 80% chance {high.scale:.2f} times ({number(h)} a week)."
+        )
+        nl += (
+            f"Een kans van 50% vraagt {number(even.scale, 2, 'nl')} keer het plan "
+            f"({number(e, 0, 'nl')} activiteiten per week); een kans van 80% "
+            f"{number(high.scale, 2, 'nl')} keer ({number(h, 0, 'nl')} per week)."
+        )
+    else:
+        en += f"An 80% chance is not reached within {MAX_SCALE:.0f} times the plan's activity."
+        nl += (
+            f"Een kans van 80% wordt niet gehaald binnen {number(MAX_SCALE, 0, Lang.NL)} keer "
+            "het plan."
+        )
+    return Chance(at_plan, levels, sim.n, seed, Text(en, nl))

@@ -9,7 +9,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from salesperf.analysis.common import Lang, Text
+from salesperf.analysis.common import WINDOW_HELP, Lang, Text
 from salesperf.analysis.vocab import Basis, Label, Peers
 from salesperf.commands.common import (
     FormatOpt,
@@ -17,7 +17,6 @@ from salesperf.commands.common import (
     OutputFormat,
     StoreOpt,
     TeamOpt,
-    WindowOpt,
     errors,
     judged,
     open_store,
@@ -50,6 +49,16 @@ _H = {
     ),
 }
 
+QuadrantWindowOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--window",
+        help="The window (default: the shortest run of whole quarters, up to four, ending with "
+        "the last full one, in which at least half the active reps have enough deals for a "
+        f"label): {WINDOW_HELP.replace('last-quarter (the default)', 'last-quarter')}.",
+        show_default=False,
+    ),
+]
 PeersOpt = Annotated[
     Peers | None,
     typer.Option(
@@ -63,7 +72,7 @@ PeersOpt = Annotated[
 
 def diagnose_cmd(
     team: TeamOpt = None,
-    window: WindowOpt = "last-quarter",
+    window: QuadrantWindowOpt = None,
     peers: PeersOpt = None,
     lang: LangOpt = Lang.EN,
     format: FormatOpt = OutputFormat.TABLE,
@@ -109,6 +118,8 @@ def _why(r: RepDiagnosis, lang: Lang) -> str:
 def render_diagnosis(result: Diagnosis, lang: Lang) -> None:
     """The quadrant table, one row per rep, then the explanations in `lang`."""
     h = {k: v.get(lang) for k, v in _H.items()}
+    if result.window_choice is not None:
+        out.print(result.window_choice.text.get(lang), highlight=False)
     out.print(f"[bold]{result.explanation.get(lang)}[/]", highlight=False)
     t = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     t.add_column(h["rep"], max_width=20)

@@ -135,6 +135,8 @@ def render_plan(p: Plan, currency: str, lang: Lang) -> None:
                  f"Plan: {money(p.target, currency, 'nl')} in {period_text(p.period, 'nl')} voor {p.name}")  # fmt: skip
     out.print(f"[bold]{title.get(lang)}[/]", highlight=False)
     out.print(p.explanation.get(lang), highlight=False)
+    if p.paths is not None:
+        out.print(f"[bold]{p.paths.text.get(lang)}[/]", highlight=False)
     rates = Table(title=Text(f"Rates of {p.rates.window.label}",
                              f"Ratio's van {p.rates.window.label}").get(lang))  # fmt: skip
     for col in ("rate", "value", "interval", "from"):

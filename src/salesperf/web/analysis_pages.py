@@ -25,15 +25,18 @@ from typing import Any, TypeVar
 
 from salesperf.access import AccessDenied, ScopeKind, scoped_table
 from salesperf.analysis.breaks import pipeline_steps, stage_metric
+from salesperf.analysis.common import plain
 from salesperf.analysis.drivers import Drivers, DriversQuery, drivers
 from salesperf.analysis.quadrant import DiagnoseQuery, Diagnosis, Peers, diagnose
 from salesperf.api.deps import View
 from salesperf.i18n import t
-from salesperf.metrics.compiler import run, run_measures
+from salesperf.metrics.compiler import NULL_REASON, run, run_measures
 from salesperf.metrics.periods import Grain, Period
 from salesperf.metrics.query import By, Query
+from salesperf.metrics.registry import reason_json
 
 T = TypeVar("T")
+NO_ENTRY = "no_stage_entries"  # stage_conversion's null case: no deal entered the step
 
 
 def cached(view: View, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
@@ -175,7 +178,7 @@ def stage_funnel(view: View, cov: Coverage, window: Period) -> dict[str, Any]:
         return {"by": None, "steps": [], "rows": []}
     q = _funnel_query(view, cov, window, names)
     tz = view.store.settings.timezone
-    rates = run(view.store.con, q, tz, view.store.settings.currency)
+    rates = run(view.store.con, q, tz, view.store.settings.currency, reasons=True)
     counts = run_measures(view.store.con, q, tz, view.store.settings.currency).set_index(q.key)
     keys = [str(k) for k in rates[q.key]]
     named = _names(view, q.by, keys)
@@ -191,6 +194,7 @@ def stage_funnel(view: View, cov: Coverage, window: Period) -> dict[str, Any]:
             row_steps.append({
                 "metric": name, "from": a, "to": b, "rate": _num(rec[name]),
                 "entered": int(entered or 0), "converted": int(then or 0),
+                "null_reason": reason_json(name, rec.get(f"{name}{NULL_REASON}")),
             })  # fmt: skip
         rows.append({"key": key, "name": named[key], "steps": row_steps})
     return {"by": q.by.value, "steps": [list(s) for s in steps], "rows": rows}
@@ -203,10 +207,12 @@ def rep_steps(view: View, cov: Coverage, d: Diagnosis, steps: list[str]) -> list
     for r in d.reps:
         if not cov.shows(view, r.rep_id):
             continue
-        cells = {}
+        cells: dict[str, Any] = {}
         for name in steps:
             c = r.rate(name)
-            if c is not None:
+            if c is None:  # nothing entered the step: no rate, raw or shrunk
+                cells[name] = {"estimate": None, "null_reason": reason_json(name, NO_ENTRY)}
+            else:
                 cells[name] = {
                     "raw": c.rate.raw, "estimate": c.rate.estimate, "low": c.rate.low,
                     "high": c.rate.high, "successes": c.rate.successes, "trials": c.rate.trials,
@@ -240,6 +246,7 @@ def funnel(
         "own_only": cov.own_rep is not None,
         "teams": [] if cov.own_rep else team_choices(view),
         "window": period_json(d.window),
+        "window_choice": plain(d.window_choice),
         "funnel": f,
         "reps": rep_steps(view, cov, d, names),
     }
