@@ -291,9 +291,12 @@ def test_with_and_without_and_touches_by_hand(
     [
         (DriversQuery(team="NOPE", window="2025-Q1"), "no team 'NOPE'"),
         (DriversQuery(window="2025-Q1", types=("dance",)), "unknown activity type"),
-        (DriversQuery(window="2024-Q1"), "holds no data: the records run from 2024-12-01"),
-        # the last record is D7, won on 2 April: the data end in the quarter's first week
-        (DriversQuery(window="2025-Q2"), "holds no whole ISO week"),
+        (
+            DriversQuery(window="2024-Q1"),
+            "holds no data: activities and deals are both recorded from 2024-12-20 to 2025-03-20",
+        ),
+        # deals run to 2 April (D7), activities only to 20 March
+        (DriversQuery(window="2025-Q2"), "2025-Q2 .2025-04-01 to 2025-06-30. holds no data"),
         (DriversQuery(window="2025-01-01..2025-01-04"), "no whole ISO week"),
     ],
 )

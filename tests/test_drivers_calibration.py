@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from salesperf.analysis.countmodel import fit_lags
 from salesperf.analysis.drivers import DriversQuery, drivers
 from salesperf.analysis.fepois import fit_poisson_fe
-from salesperf.analysis.panel import lag_column, lagged
+from salesperf.analysis.panel import data_span, lag_column, lagged
 from salesperf.cli import app
 from salesperf.ingest.importer import import_file
 from salesperf.store import Store
@@ -163,6 +163,22 @@ def test_over_200_simulated_organisations_null_types_are_rarely_found_the_driver
 
 
 # -- an organisation whose data start inside the default window ---------------------------------
+def test_the_data_span_is_where_both_activities_and_deals_are_recorded() -> None:
+    d = date.fromisoformat
+    days = pd.DataFrame(
+        {
+            "rep_id": ["R1", "R1", "R2", "R2"],
+            "kind": ["activity", "deal", "activity", "deal"],
+            "first": [d("2026-03-04"), d("2025-01-10"), d("2026-03-02"), d("2025-06-01")],
+            "last": [d("2026-09-30"), d("2026-09-10"), d("2026-08-31"), d("2026-09-25")],
+        }
+    )
+    # activities from 2 March 2026 (R2), deals to 25 September (R2): the overlap
+    assert data_span(days) == (d("2026-03-02"), d("2026-09-25"))
+    assert data_span(days[days.kind == "activity"]) == (d("2026-03-02"), d("2026-09-30"))
+    assert data_span(days.iloc[:0]) is None
+
+
 HELD_OUT_START = date(2026, 2, 2)  # a Monday; the default window from 2026-10-01 starts 2025-10-01
 TODAY = date(2026, 10, 1)
 

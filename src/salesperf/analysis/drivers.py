@@ -23,6 +23,7 @@ from salesperf.analysis.countmodel import LagFit, fit_lags
 from salesperf.analysis.panel import (
     check_types,
     closed_deal_touches,
+    data_span,
     first_whole_week,
     full_weeks,
     record_days,
@@ -181,9 +182,10 @@ def deal_touch_curve(store: Store, window: Period, reps: frozenset[str] | None) 
 
 # -- the analysis -------------------------------------------------------------------------------
 def data_window(window: Period, days: tuple[date, date] | None) -> Period:
-    """The window cut to the data: from the first record's day to the end of the ISO week of
-    the last (a week that ends early is a shock every rep shares, which the week levels
-    absorb); labelled by its days when cut."""
+    """The window cut to the data (`days`: the first and last day with both activities and
+    deals recorded, `salesperf.analysis.panel.data_span`): from the first day to the end of the
+    ISO week of the last (a week that ends early is a shock every rep shares, which the week
+    levels absorb); labelled by its days when cut."""
     if days is None:
         return window
     start = max(window.start, days[0])
@@ -193,7 +195,7 @@ def data_window(window: Period, days: tuple[date, date] | None) -> Period:
     if end <= start:
         raise ValueError(
             f"the window {window.label} ({window.start} to {window.end - timedelta(days=1)}) "
-            f"holds no data: the records run from {days[0]} to {days[1]}"
+            f"holds no data: activities and deals are both recorded from {days[0]} to {days[1]}"
         )
     return Period(start, end, f"{start.isoformat()}..{(end - timedelta(days=1)).isoformat()}")
 
@@ -228,8 +230,7 @@ def drivers(store: Store, query: DriversQuery | None = None) -> Drivers:
     reps = team_reps(store, query.team)
     types = check_types(store, query.types)
     full_weeks(asked)  # a window without a whole week is refused as such, data or not
-    days = record_days(store, reps)
-    span = (min(days["first"]), max(days["last"])) if len(days) else None
+    span = data_span(record_days(store, None))  # the organisation's, whatever the team
     window = data_window(asked, span)
     first, end = full_weeks(window)
     if span is not None:  # the outcome weeks start once every lag has data

@@ -31,7 +31,7 @@ from salesperf.store import Store
 PANEL_COLUMNS = ("rep_id", "week", "active", "working_days", "deals_won")
 OUTCOME = "deals_won"
 LEVEL = 0.95
-ALPHA = 0.05  # significance level for the overdispersion test and for a lag to count
+ALPHA = 0.05  # significance level for a lag to count (after Holm's adjustment)
 #: Fewer reps than this are too few clusters for cluster-robust standard errors.
 MIN_CLUSTERS = 10
 
@@ -86,25 +86,43 @@ def check_types(store: Store, types: Sequence[str] | None) -> tuple[str, ...]:
 
 
 def record_days(store: Store, reps: frozenset[str] | None) -> pd.DataFrame:
-    """Per rep with any record, the local days of their first and last record (`first`,
-    `last`): activities, deals created, deals won or lost."""
+    """Per rep and kind of record (`kind`: "activity" or "deal"), the local days of their first
+    and last record (`first`, `last`): activities; deals created, won or lost."""
     from salesperf.metrics.facts import CLOSED
 
     a = store.table("activities")
     d = store.table("deals")
+    closed = d.filter(d.status.isin(CLOSED) & d.closed_at.notnull())
     parts = [
-        a.select("rep_id", at=a.occurred_at),
-        d.select("rep_id", at=d.created_at),
-        d.filter(d.status.isin(CLOSED) & d.closed_at.notnull()).select("rep_id", at=d.closed_at),
+        a.select("rep_id", kind=ibis.literal("activity"), at=a.occurred_at),
+        d.select("rep_id", kind=ibis.literal("deal"), at=d.created_at),
+        closed.select("rep_id", kind=ibis.literal("deal"), at=closed.closed_at),
     ]
     u = ibis.union(*parts)
     if reps is not None:
         u = u.filter(u.rep_id.isin(sorted(reps)))
-    df: pd.DataFrame = u.group_by("rep_id").aggregate(first=u.at.min(), last=u.at.max()).to_pandas()
+    g = u.group_by("rep_id", "kind").aggregate(first=u.at.min(), last=u.at.max())
+    df: pd.DataFrame = g.order_by(["rep_id", "kind"]).to_pandas()
     tz = store.settings.timezone
     for col in ("first", "last"):
         df[col] = [local_datetime(pd.Timestamp(v).to_pydatetime(), tz).date() for v in df[col]]
     return df
+
+
+def rep_spans(days: pd.DataFrame) -> pd.DataFrame:
+    """Per rep, the first and last day of any record (from `record_days`)."""
+    return days.groupby("rep_id", as_index=False).agg(first=("first", "min"), last=("last", "max"))
+
+
+def data_span(days: pd.DataFrame) -> tuple[date, date] | None:
+    """The days on which both activities and deals are recorded (from `record_days`): from the
+    later of their first days to the earlier of their last; one kind alone when the other has
+    no record; None without any. Before activities are recorded a week's zero activity is not
+    known to be zero, nor its zero deals before deals are."""
+    if days.empty:
+        return None
+    kinds = days.groupby("kind").agg(first=("first", "min"), last=("last", "max"))
+    return max(kinds["first"]), min(kinds["last"])
 
 
 def first_whole_week(day: date) -> date:
@@ -128,7 +146,7 @@ def rep_week_panel(
     Weeks before `first` are there to give the window's weeks their lagged counts.
     """
     lo = first - timedelta(weeks=max_lag)
-    days = record_days(store, reps)
+    days = rep_spans(record_days(store, reps))
     if len(days):
         lo = max(lo, min(first_whole_week(min(days["first"])), first))
     tz = store.settings.timezone
