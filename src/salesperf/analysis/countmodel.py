@@ -108,10 +108,12 @@ class Sample:
             else ("", "")
         )
         return Text(
-            f"Sample: {self.reps} reps, {self.weeks} weeks ({self.rep_weeks} rep-weeks in "
-            f"employment), {self.deals_won} deals won, {self.activities} activities{left[0]}.",
+            f"Sample: {self.reps} reps, {self.weeks} weeks ({self.rep_weeks} rep-weeks in which "
+            f"the rep was active), {self.deals_won} deals won, {self.activities} "
+            f"activities{left[0]}.",
             f"Steekproef: {nl(self.reps)} verkopers, {nl(self.weeks)} weken "
-            f"({nl(self.rep_weeks)} verkoperweken in dienst), {nl(self.deals_won)} gewonnen "
+            f"({nl(self.rep_weeks)} verkoperweken waarin de verkoper actief was), "
+            f"{nl(self.deals_won)} gewonnen "
             f"deals, {nl(self.activities)} activiteiten{left[1]}.",
         )
 
