@@ -1,20 +1,22 @@
 """The count model fitted to the rep-week panel (`fit_lags`).
 
-Deals won in a rep's week on one type's counts 0..max_lag weeks earlier, all lags in one model
-so that each lag is judged net of the others (weekly counts are correlated from week to week;
-each lag's variance inflation is reported), with rep fixed effects (each rep's own level of
-deals) and the rep's working days that week. Poisson, or negative binomial when the
-Cameron-Trivedi test finds overdispersion; standard errors are cluster-robust by rep (weeks of
-one rep are not independent) when there are enough reps, with intervals and p-values from
-Student's t on reps - 1 degrees of freedom.
-Effects are rate ratios per +1 standard deviation of the type's weekly count within a rep (the
-variation the fixed-effects model uses), so that calls and demos are on one scale. A type's best
-lag is the lag with the largest |z| among those significant at 5% after Holm's correction over
-its lags.
-
-The fixed-effects fit is a few lines of numpy (the rep levels are profiled out at each
-iteration) rather than statsmodels' GLM with one dummy per rep, which is about a hundred times
-slower here; tests check that both give the same estimates and standard errors.
+Deals won in a rep's week on every studied type's counts 0..max_lag weeks earlier, all types
+and lags in one model so that each is judged net of the others (a rep's busy week is busy in
+every type; weekly counts are correlated from week to week; each type's variance inflation over
+its lags is reported), with two-way fixed effects: the rep's own level of deals and the week's
+level for everyone (seasons, holidays, quarter ends, volume shocks common to all reps), and the
+rep's working days that week. Poisson pseudo-maximum likelihood (consistent whatever the
+overdispersion; the Pearson dispersion is reported), fitted by pyfixest's `fepois`, with
+standard errors cluster-robust by rep (weeks of one rep are not independent) when there are
+enough reps, and intervals and p-values from Student's t on reps - 1 degrees of freedom. With a
+few dozen reps the cluster-robust errors run small in the tails that a correction over many
+tests looks at, so each coefficient takes the larger of its cluster-robust and its model-based
+standard error (Poisson, scaled by the Pearson dispersion when above 1; Angrist and Pischke's
+rule); the calibration test in tests/test_drivers_calibration.py shows what that buys.
+Effects are rate ratios per +1 standard deviation of the type's weekly count within a rep, so
+that calls and demos are on one scale. p-values are adjusted by Holm's method over every type
+and lag tested together, so that the chance of any false finding in a run stays at 5%; a type's
+best lag is its lag with the largest |z|, when that lag is significant after the adjustment.
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.regression.linear_model import OLS
 
 from salesperf.analysis.common import Lang, Text, number
+from salesperf.analysis.fepois import fit_poisson_fe
 from salesperf.analysis.panel import ALPHA, LEVEL, MIN_CLUSTERS, OUTCOME, lag_column, lagged
 
 
@@ -55,7 +57,7 @@ class TypeEffect:
     rate_ratio: float  # deals won, per +1 SD at that lag
     low: float
     high: float
-    p_value: float  # Holm-adjusted over the type's lags
+    p_value: float  # Holm-adjusted over every type and lag tested
     significant: bool
     collinearity: float  # the largest variance inflation factor among the type's lags
     lags: tuple[LagEffect, ...]
@@ -71,12 +73,12 @@ class TypeEffect:
 class CountModel:
     """How the count model was fitted."""
 
-    family: str  # "poisson" or "negative_binomial"
-    dispersion: float  # the negative binomial's alpha (Cameron-Trivedi estimate); 0 for Poisson
-    overdispersion_p: float  # one-sided p-value of the Cameron-Trivedi test
-    standard_errors: str  # "cluster_by_rep" or "model"
-    fixed_effects: str  # "rep"
+    family: str  # "poisson" (pseudo-maximum likelihood)
+    dispersion: float  # Pearson chi-squared / residual degrees of freedom (1 = as Poisson)
+    standard_errors: str  # "cluster_by_rep" (or model-based where larger) or "model"
+    fixed_effects: str  # "rep+week"
     effect_scale: str  # "per_sd"
+    tests: int  # the type x lag coefficients Holm's adjustment runs over
     description: Text
 
 
@@ -106,10 +108,12 @@ class Sample:
             else ("", "")
         )
         return Text(
-            f"Sample: {self.reps} reps, {self.weeks} weeks ({self.rep_weeks} rep-weeks in "
-            f"employment), {self.deals_won} deals won, {self.activities} activities{left[0]}.",
+            f"Sample: {self.reps} reps, {self.weeks} weeks ({self.rep_weeks} rep-weeks in which "
+            f"the rep was active), {self.deals_won} deals won, {self.activities} "
+            f"activities{left[0]}.",
             f"Steekproef: {nl(self.reps)} verkopers, {nl(self.weeks)} weken "
-            f"({nl(self.rep_weeks)} verkoperweken in dienst), {nl(self.deals_won)} gewonnen "
+            f"({nl(self.rep_weeks)} verkoperweken waarin de verkoper actief was), "
+            f"{nl(self.deals_won)} gewonnen "
             f"deals, {nl(self.activities)} activiteiten{left[1]}.",
         )
 
@@ -130,87 +134,6 @@ class LagFit:
     sample: Sample
     effects: tuple[TypeEffect, ...]  # significant first, then by strength
     skipped: tuple[Skipped, ...]
-
-
-def _overdispersion(y: np.ndarray, mu: np.ndarray) -> tuple[float, float]:
-    """Cameron and Trivedi's regression test of Var(y) = mu + alpha mu^2: (alpha, one-sided p)."""
-    aux = ((y - mu) ** 2 - y) / mu
-    res = OLS(aux, mu).fit()
-    alpha, t = float(res.params[0]), float(res.tvalues[0])
-    return alpha, float(stats.norm.sf(t)) if math.isfinite(t) else 1.0
-
-
-@dataclass(frozen=True)
-class FixedEffectsFit:
-    """A log-link count regression with one intercept per group (the groups' own levels)."""
-
-    params: np.ndarray  # the slopes, one per column of x
-    cov: np.ndarray  # their covariance (cluster-robust by group, or model-based)
-    mu: np.ndarray  # fitted means
-    converged: bool
-
-
-def _group_means(groups: np.ndarray, w: np.ndarray, v: np.ndarray, g: int) -> np.ndarray:
-    """The w-weighted mean of each column of `v` within each group: a (g, columns) array."""
-    sw = np.bincount(groups, w, minlength=g)
-    sums = [np.bincount(groups, w * v[:, j], minlength=g) for j in range(v.shape[1])]
-    return np.column_stack(sums) / sw[:, None] if sums else np.zeros((g, 0))
-
-
-def fit_fixed_effects(
-    y: np.ndarray,
-    x: np.ndarray,
-    groups: np.ndarray,
-    alpha: float = 0.0,
-    cluster: bool = True,
-    max_iter: int = 100,
-) -> FixedEffectsFit:
-    """Poisson (alpha 0) or negative binomial (NB2, alpha given) regression of `y` on `x` with
-    a free intercept per group (`groups`: codes 0..G-1, each with some y > 0), by iteratively
-    reweighted least squares.
-
-    The intercepts are profiled out by weighted demeaning within groups, so each step solves a
-    system the size of `x`'s columns, not of the groups; the estimates and standard errors are
-    those of a GLM with one dummy per group (statsmodels' with `cov_type="cluster"` and its
-    default small-sample correction), which the tests check.
-    """
-    n, k = x.shape
-    g = int(groups.max()) + 1
-    totals = np.bincount(groups, y, minlength=g)
-    if np.any(totals <= 0) or (cluster and g < 2):
-        raise ValueError("each group needs some counts, and clustering at least two groups")
-    a = np.log(totals / np.bincount(groups, minlength=g))
-    b = np.zeros(k)
-    converged = False
-    for _ in range(max_iter):
-        eta = a[groups] + x @ b
-        mu = np.exp(eta)
-        w = mu / (1 + alpha * mu)
-        zx = _group_means(groups, w, np.column_stack([eta + (y - mu) / mu, x]), g)
-        xt = x - zx[groups, 1:]
-        zt = eta + (y - mu) / mu - zx[groups, 0]
-        new_b = np.linalg.solve(xt.T @ (w[:, None] * xt), xt.T @ (w * zt)) if k else b
-        new_a = zx[:, 0] - zx[:, 1:] @ new_b
-        step = max(np.max(np.abs(new_b - b), initial=0.0), np.max(np.abs(new_a - a)))
-        a, b = new_a, new_b
-        if step < 1e-10:
-            converged = True
-            break
-    mu = np.exp(a[groups] + x @ b)
-    # the sandwich's bread is the observed information (as in statsmodels), the model-based
-    # covariance the expected one; they differ for the negative binomial's non-canonical link
-    w = mu * (1 + alpha * y) / (1 + alpha * mu) ** 2 if cluster else mu / (1 + alpha * mu)
-    xt = x - _group_means(groups, w, x, g)[groups]
-    bread = np.linalg.inv(xt.T @ (w[:, None] * xt)) if k else np.zeros((0, 0))
-    if cluster and k:
-        # each group's score; its intercept's own score is zero at the optimum
-        score = ((y - mu) / (1 + alpha * mu))[:, None] * x
-        s = np.column_stack([np.bincount(groups, score[:, j], minlength=g) for j in range(k)])
-        correction = g / (g - 1) * (n - 1) / (n - k - g)
-        cov = correction * bread @ (s.T @ s) @ bread
-    else:
-        cov = bread
-    return FixedEffectsFit(b, cov, mu, converged)
 
 
 def _vif(x: np.ndarray) -> float:
@@ -236,7 +159,7 @@ def _signed(x: float) -> str:
     return f"{round(100 * (x - 1)):+d}%"
 
 
-def _explain(e: TypeEffect, lags: int) -> Text:
+def _explain(e: TypeEffect, tests: int) -> Text:
     change = (_signed(e.rate_ratio), _signed(e.low), _signed(e.high))
     per, per_nl = f"{e.per:.1f}", number(e.per, 1, Lang.NL)
     en = (
@@ -250,57 +173,49 @@ def _explain(e: TypeEffect, lags: int) -> Text:
     if e.significant:
         return Text(en + ".", nl + ".")
     return Text(
-        en + f"; not significant once its {lags} lags are allowed for.",
-        nl + f"; niet significant als met de {lags} vertragingen rekening wordt gehouden.",
+        en + f"; not significant once all {tests} tests (each type at each lag) are allowed for.",
+        nl + f"; niet significant als met alle {tests} toetsen (elk type bij elke vertraging) "
+        "rekening wordt gehouden.",
     )
 
 
-def _g_nl(p: float) -> str:
-    """A p-value to three significant digits with a decimal comma: 0,0123 or 7,69e-05."""
-    return f"{p:.3g}".replace(".", ",")
-
-
-def _describe(family: str, alpha: float, p: float, clustered: bool, max_lag: int) -> Text:
-    fam = (
-        (
-            f"negative binomial (alpha {alpha:.2f}; the counts vary more than Poisson allows, "
-            f"Cameron-Trivedi p = {p:.3g})",
-            f"negatief binomiaal (alpha {number(alpha, 2, Lang.NL)}; de aantallen variëren meer "
-            f"dan Poisson toelaat, Cameron-Trivedi p = {_g_nl(p)})",
-        )
-        if family == "negative_binomial"
-        else (
-            f"Poisson (no overdispersion found, Cameron-Trivedi p = {p:.3g})",
-            f"Poisson (geen overdispersie gevonden, Cameron-Trivedi p = {_g_nl(p)})",
-        )
-    )
+def _describe(dispersion: float, clustered: bool, max_lag: int, tests: int) -> Text:
     se = (
         (
-            "standard errors cluster-robust by rep (Student's t, reps - 1 degrees of freedom)",
-            "standaardfouten cluster-robuust per verkoper (Student-t, verkopers - 1 "
-            "vrijheidsgraden)",
+            "standard errors cluster-robust by rep, or model-based (scaled by the dispersion) "
+            "where those are larger, with Student's t on reps - 1 degrees of freedom",
+            "standaardfouten cluster-robuust per verkoper, of modelgebaseerd (geschaald met de "
+            "dispersie) waar die groter zijn, met Student-t op verkopers - 1 vrijheidsgraden",
         )
         if clustered
         else (
-            f"model-based standard errors (fewer than {MIN_CLUSTERS} reps: too few to cluster)",
-            f"modelgebaseerde standaardfouten (minder dan {MIN_CLUSTERS} verkopers: te weinig "
-            "om te clusteren)",
+            "model-based standard errors, scaled by the dispersion (fewer than "
+            f"{MIN_CLUSTERS} reps: too few to cluster)",
+            "modelgebaseerde standaardfouten, geschaald met de dispersie (minder dan "
+            f"{MIN_CLUSTERS} verkopers: te weinig om te clusteren)",
         )
     )
+    disp = f"{dispersion:.2f}" if math.isfinite(dispersion) else "—"
+    disp_nl = number(dispersion, 2, Lang.NL) if math.isfinite(dispersion) else "—"
     return Text(
-        f"Model: deals won per rep and week on each type's weekly counts 0 to {max_lag} weeks "
-        "earlier, one model per type with all its lags together (each lag net of the others), "
-        f"with rep fixed effects and the rep's working days; {fam[0]}; {se[0]}. Effects are "
-        "rate ratios per +1 standard deviation of the type's weekly count within a rep. The "
-        "best lag is the one with the strongest association among those significant at 5% "
-        "after Holm's correction over the lags.",
+        f"Model: deals won per rep and week on every type's weekly counts 0 to {max_lag} weeks "
+        "earlier, all in one model (each type and lag net of the others), with rep and week "
+        "fixed effects (each rep's own level; each week's level for everyone: seasons, "
+        "holidays, shocks common to all) and the rep's working days; Poisson pseudo-maximum "
+        f"likelihood (dispersion {disp}); {se[0]}. Effects are rate ratios per +1 standard "
+        "deviation of the type's weekly count within a rep. p-values are adjusted by Holm's "
+        f"method over all {tests} tests (each type at each lag); the best lag is the strongest among "
+        "those significant at 5% after that adjustment.",
         f"Model: gewonnen deals per verkoper en week op de weekaantallen van elk type 0 tot "
-        f"{max_lag} weken eerder, één model per type met al zijn vertragingen samen (elke "
-        "vertraging gecorrigeerd voor de andere), met vaste effecten per verkoper en de "
-        f"werkdagen van de verkoper; {fam[1]}; {se[1]}. Effecten zijn verhoudingen van "
-        "aantallen per +1 standaardafwijking van het weekaantal van het type binnen een "
-        "verkoper. De beste vertraging is die met de sterkste samenhang onder de vertragingen "
-        "die significant zijn op 5% na Holms correctie.",
+        f"{max_lag} weken eerder, alles in één model (elk type en elke vertraging gecorrigeerd "
+        "voor de andere), met vaste effecten per verkoper en per week (het eigen niveau van "
+        "elke verkoper; het niveau van elke week voor iedereen: seizoenen, feestdagen, schokken "
+        "die iedereen treffen) en de werkdagen van de verkoper; Poisson-pseudo-maximum-"
+        f"likelihood (dispersie {disp_nl}); {se[1]}. Effecten zijn verhoudingen van aantallen "
+        "per +1 standaardafwijking van het weekaantal van het type binnen een verkoper. "
+        f"p-waarden zijn met de methode van Holm gecorrigeerd over alle {tests} toetsen (elk "
+        "type bij elke vertraging); de beste vertraging is de sterkste onder de vertragingen die na die "
+        "correctie significant zijn op 5%.",
     )
 
 
@@ -314,14 +229,28 @@ def holm(p: np.ndarray) -> np.ndarray:
     return out
 
 
+TOO_FEW = Text(
+    "too few reps and weeks with deals won to fit the model: use a longer window or a larger team",
+    "te weinig verkopers en weken met gewonnen deals om het model te schatten: neem een langer "
+    "venster of een groter team",
+)
+
+NO_FIT = Text("the model did not converge", "het model convergeerde niet")
+
+
+def _column(i: int, lag: int) -> str:
+    """A formula-safe name for type i's count `lag` weeks earlier (type names are free text)."""
+    return f"x{i}_l{lag}"
+
+
 def fit_lags(
     panel: pd.DataFrame, types: Sequence[str], max_lag: int, first: date | None = None
 ) -> LagFit:
     """Fit the count model (see the module's docstring) to a complete rep-week panel.
 
     `panel` has one row per rep and consecutive week: `rep_id`, `week` (sortable), `deals_won`,
-    one count column per type, and optionally `working_days` (a control) and `employed` (only
-    employed weeks are outcomes). Only weeks from `first` are outcomes; earlier ones give lags.
+    one count column per type, and optionally `working_days` (a control) and `active` (only
+    active weeks are outcomes). Only weeks from `first` are outcomes; earlier ones give lags.
     """
     rows = lagged(panel, types, max_lag, first)
     wins = rows.groupby("rep_id")[OUTCOME].transform("sum")
@@ -330,33 +259,21 @@ def fit_lags(
     if rows.empty:
         raise ValueError("no deals were won in the weeks studied: there is nothing to relate "
                          "activity to")  # fmt: skip
-    codes, reps = pd.factorize(rows["rep_id"])
-    y = rows[OUTCOME].to_numpy(dtype=float)
-    control = (
-        rows[["working_days"]].to_numpy(dtype=float)
-        if "working_days" in rows and rows["working_days"].nunique() > 1
-        else np.zeros((len(rows), 0))
-    )
-    try:
-        base = fit_fixed_effects(y, control, codes, cluster=False)
-    except np.linalg.LinAlgError:
-        raise ValueError(
-            "too few weeks with deals won to fit the model: use a longer window or a larger team"
-        ) from None
-    alpha, p_over = _overdispersion(y, base.mu)
-    negbin = p_over < ALPHA and alpha > 0
-    dispersion = alpha if negbin else 0.0
-    clustered = len(reps) >= MIN_CLUSTERS
-    # with few clusters the robust variance is itself noisy: judge z against Student's t with
-    # one degree of freedom less than the reps (Cameron and Miller's advice), else the normal
-    dist = stats.t(len(reps) - 1) if clustered else stats.norm()
-    z95 = float(dist.ppf(0.5 + LEVEL / 2))
     k = max_lag + 1
-    effects, skipped = [], []
-    for t in types:
-        cols = [lag_column(t, lag) for lag in range(k)]
-        lagx = rows[cols].to_numpy(dtype=float)
-        within = lagx - _group_means(codes, np.ones(len(rows)), lagx, len(reps))[codes]
+    reps = rows["rep_id"].nunique()
+    clustered = reps >= MIN_CLUSTERS
+    data = pd.DataFrame({"rep": pd.factorize(rows["rep_id"])[0], "week": rows["week"].astype(str),
+                         "y": rows[OUTCOME].to_numpy(dtype=float)})  # fmt: skip
+    controls = (
+        ["working_days"] if "working_days" in rows and rows["working_days"].nunique() > 1 else []
+    )
+    for c in controls:
+        data[c] = rows[c].to_numpy(dtype=float)
+    studied: dict[str, tuple[int, float, np.ndarray]] = {}  # type -> (index, sd, within)
+    skipped = []
+    for i, t in enumerate(types):
+        lagx = rows[[lag_column(t, lag) for lag in range(k)]].to_numpy(dtype=float)
+        within = lagx - pd.DataFrame(lagx).groupby(data["rep"]).transform("mean").to_numpy()
         sd = float(np.std(within[:, 0], ddof=1)) if len(rows) > 1 else 0.0
         if not sd > 1e-9:
             skipped.append(Skipped(t, Text(
@@ -364,60 +281,81 @@ def fit_lags(
                 "het weekaantal varieert niet binnen verkopers",
             )))  # fmt: skip
             continue
+        studied[t] = (i, sd, within)
+        for lag in range(k):
+            data[_column(i, lag)] = lagx[:, lag] / sd
+    columns = [_column(i, lag) for i, _, _ in studied.values() for lag in range(k)]
+    table, dispersion = pd.DataFrame(columns=["estimate", "se"]), math.nan
+    if reps < 2 or data["week"].nunique() < 2:  # the levels leave nothing (and pyfixest aborts)
+        skipped += [Skipped(t, TOO_FEW) for t in studied]
+        studied = {}
+    else:
         try:
-            fit = fit_fixed_effects(
-                y, np.hstack([lagx / sd, control]), codes, dispersion, cluster=clustered
-            )
-        except np.linalg.LinAlgError:
-            fit = None
-        if fit is None or not fit.converged:
+            table, dispersion = fit_poisson_fe(data, "y", [*columns, *controls], clustered)
+        except ValueError as error:  # pyfixest's word for a panel too thin (demeaning fails)
+            why = NO_FIT if "converge" in str(error) else TOO_FEW
+            skipped += [Skipped(t, why) for t in studied]
+            studied = {}
+    dist = stats.t(reps - 1) if clustered else stats.norm()
+    z95 = float(dist.ppf(0.5 + LEVEL / 2))
+    fitted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for t, (i, _, _) in studied.items():
+        names = [_column(i, lag) for lag in range(k)]
+        if not all(n in table.index for n in names):
             skipped.append(Skipped(t, Text(
-                "the model did not converge for this type",
-                "het model convergeerde niet voor dit type",
+                "its weekly counts move in step with other types' or with the weeks",
+                "de weekaantallen lopen gelijk op met die van andere typen of met de weken",
             )))  # fmt: skip
             continue
-        b, se = fit.params[:k], np.sqrt(np.diag(fit.cov)[:k])
-        z = b / se
-        p = 2 * dist.sf(np.abs(z))
-        adjusted = holm(p)
+        fitted[t] = (table.loc[names, "estimate"].to_numpy(float),
+                     table.loc[names, "se"].to_numpy(float))  # fmt: skip
+    z = {t: b / se for t, (b, se) in fitted.items()}
+    p = {t: 2 * dist.sf(np.abs(v)) for t, v in z.items()}
+    tests = k * len(fitted)
+    flat = holm(np.concatenate(list(p.values()))) if p else np.zeros(0)
+    adjusted = {t: flat[j * k : (j + 1) * k] for j, t in enumerate(p)}
+    effects = []
+    for t, (b, se) in fitted.items():
+        _, sd, within = studied[t]
         lags = tuple(
-            LagEffect(i, math.exp(b[i]), math.exp(b[i] - z95 * se[i]),
-                      math.exp(b[i] + z95 * se[i]), float(p[i]))
-            for i in range(k)
+            LagEffect(lag, math.exp(b[lag]), math.exp(b[lag] - z95 * se[lag]),
+                      math.exp(b[lag] + z95 * se[lag]), float(p[t][lag]))
+            for lag in range(k)
         )  # fmt: skip
-        best = int(np.argmax(np.abs(z)))
+        best = int(np.argmax(np.abs(z[t])))
         e = TypeEffect(
             type=t,
             per=sd,
-            weekly_mean=float(lagx[:, 0].mean()),
+            weekly_mean=float(rows[lag_column(t, 0)].mean()),
             lag=best,
             rate_ratio=lags[best].rate_ratio,
             low=lags[best].low,
             high=lags[best].high,
-            p_value=float(adjusted[best]),
-            significant=bool(adjusted[best] < ALPHA),
+            p_value=float(adjusted[t][best]),
+            significant=bool(adjusted[t][best] < ALPHA),
             collinearity=_vif(within),
             lags=lags,
             explanation=Text("", ""),
         )
-        effects.append(replace(e, explanation=_explain(e, k)))
+        effects.append(replace(e, explanation=_explain(e, tests)))
     effects.sort(key=lambda e: (not e.significant, -abs(math.log(e.rate_ratio))))
+    y = data["y"].to_numpy()
     sample = Sample(
-        reps=len(reps),
+        reps=reps,
         reps_without_wins=idle,
         weeks=int(rows["week"].nunique()),
         rep_weeks=len(rows),
         deals_won=int(y.sum()),
         activities=int(rows[[lag_column(t, 0) for t in types]].to_numpy().sum()),
     )
-    family = "negative_binomial" if negbin else "poisson"
     model = CountModel(
-        family=family,
+        family="poisson",
         dispersion=dispersion,
-        overdispersion_p=p_over,
         standard_errors="cluster_by_rep" if clustered else "model",
-        fixed_effects="rep",
+        fixed_effects="rep+week",
         effect_scale="per_sd",
-        description=_describe(family, alpha, p_over, clustered, max_lag),
+        tests=tests,
+        description=Text("", ""),
     )
+    model = replace(model, description=_describe(model.dispersion, clustered, max_lag, tests))
     return LagFit(model, sample, tuple(effects), tuple(skipped))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from salesperf.analysis.common import Text, resolve_window
@@ -23,7 +23,10 @@ from salesperf.analysis.countmodel import LagFit, fit_lags
 from salesperf.analysis.panel import (
     check_types,
     closed_deal_touches,
+    data_span,
+    first_whole_week,
     full_weeks,
+    record_days,
     rep_week_panel,
     team_reps,
 )
@@ -31,7 +34,7 @@ from salesperf.analysis.shrinkage import jeffreys_interval
 from salesperf.analysis.touches import TouchCurve, conversion_by_touches, touch_curve
 from salesperf.analysis.vocab import DRIVERS_MAX_LAG, DRIVERS_WINDOW
 from salesperf.metrics.compiler import Compiler
-from salesperf.metrics.periods import Grain, Period
+from salesperf.metrics.periods import Grain, Period, period_start
 from salesperf.metrics.query import By, Query, Split
 from salesperf.store import Store
 
@@ -105,14 +108,15 @@ def _difference(a: WinRate, b: WinRate) -> tuple[float | None, float | None, flo
 class Drivers:
     """Which activity types go with deals won, how strongly, with what lag; plain data."""
 
-    window: Period
-    weeks: tuple[date, date]  # the whole ISO weeks studied: first Monday, Monday after the last
+    window: Period  # the window used: the one asked for, cut to the days with data
+    weeks: tuple[date, date]  # the model's outcome weeks: first Monday, Monday after the last
     team: str | None
     max_lag: int
     fit: LagFit
     with_without: tuple[WithWithout, ...]
     touches: TouchCurve
     notes: tuple[Text, ...] = field(default=())
+    requested: Period | None = None  # the window asked for, when the data cut it
 
     def to_json(self) -> dict[str, Any]:
         """JSON-safe plain data: dates as ISO strings, texts as {en, nl}, no NaN."""
@@ -123,6 +127,11 @@ class Drivers:
             "end": self.window.end.isoformat(),
         }
         data["weeks"] = [d.isoformat() for d in self.weeks]
+        data["requested"] = self.requested and {
+            "label": self.requested.label,
+            "start": self.requested.start.isoformat(),
+            "end": self.requested.end.isoformat(),
+        }
         for e, eff in zip(data["fit"]["effects"], self.fit.effects, strict=True):
             e["best_lag"] = eff.best_lag
         result: dict[str, Any] = _clean(data)
@@ -172,29 +181,76 @@ def deal_touch_curve(store: Store, window: Period, reps: frozenset[str] | None) 
 
 
 # -- the analysis -------------------------------------------------------------------------------
+def data_window(window: Period, days: tuple[date, date] | None) -> Period:
+    """The window cut to the data (`days`: the first and last day with both activities and
+    deals recorded, `salesperf.analysis.panel.data_span`): from the first day to the end of the
+    ISO week of the last (a week that ends early is a shock every rep shares, which the week
+    levels absorb); labelled by its days when cut."""
+    if days is None:
+        return window
+    start = max(window.start, days[0])
+    end = min(window.end, period_start(days[1], Grain.WEEK) + timedelta(weeks=1))
+    if (start, end) == (window.start, window.end):
+        return window
+    if end <= start:
+        raise ValueError(
+            f"the window {window.label} ({window.start} to {window.end - timedelta(days=1)}) "
+            f"holds no data: activities and deals are both recorded from {days[0]} to {days[1]}"
+        )
+    return Period(start, end, f"{start.isoformat()}..{(end - timedelta(days=1)).isoformat()}")
+
+
+def _cut_note(asked: Period, used: Period, first: date, end: date, max_lag: int) -> Text:
+    """Which window and weeks were used, when the data cut the one asked for."""
+    a = (asked.start, asked.end - timedelta(days=1))
+    u = (used.start, used.end - timedelta(days=1))
+    w = (first, end - timedelta(days=1))
+    return Text(
+        f"The window {asked.label} ({a[0]} to {a[1]}) reaches beyond the data: used "
+        f"{u[0]} to {u[1]}. The model's weeks run from {w[0]} to {w[1]}, starting {max_lag} "
+        "weeks after the data do so that every lag is observed.",
+        f"Het venster {asked.label} ({fmt_day(a[0])} tot en met {fmt_day(a[1])}) reikt verder "
+        f"dan de gegevens: gebruikt is {fmt_day(u[0])} tot en met {fmt_day(u[1])}. De weken van "
+        f"het model lopen van {fmt_day(w[0])} tot en met {fmt_day(w[1])}, {max_lag} weken na "
+        "het begin van de gegevens, zodat elke vertraging waargenomen is.",
+    )
+
+
+def fmt_day(d: date) -> str:
+    """A day as the Dutch texts write it: 05-01-2026."""
+    return d.strftime("%d-%m-%Y")
+
+
 def drivers(store: Store, query: DriversQuery | None = None) -> Drivers:
     """The drivers analysis: the count model, win rate with and without each type, and
-    conversion by number of touches, for a team (or everyone) over a window."""
+    conversion by number of touches, for a team (or everyone) over a window cut to the days
+    with data."""
     query = query or DriversQuery()
-    window = resolve_window(query.window or DEFAULT_WINDOW, query.today)
+    asked = resolve_window(query.window or DEFAULT_WINDOW, query.today)
     reps = team_reps(store, query.team)
     types = check_types(store, query.types)
+    full_weeks(asked)  # a window without a whole week is refused as such, data or not
+    span = data_span(record_days(store, None))  # the organisation's, whatever the team
+    window = data_window(asked, span)
     first, end = full_weeks(window)
-    weeks = (end - first).days // 7
+    if span is not None:  # the outcome weeks start once every lag has data
+        first = max(first, first_whole_week(span[0]) + timedelta(weeks=query.max_lag))
+    weeks = max(0, (end - first).days // 7)
     if weeks < MIN_WEEKS:
         raise ValueError(
-            f"the window {window.label} holds {weeks} whole ISO week(s); the drivers need at "
-            f"least {MIN_WEEKS} (use a longer window, such as last-4-quarters)"
+            f"the window {window.label} holds {weeks} whole ISO week(s) with data for all "
+            f"{query.max_lag} lags; the drivers need at least {MIN_WEEKS} (use a longer window, "
+            "such as last-4-quarters, or a shorter --max-lag)"
         )
     panel = rep_week_panel(store, first, end, query.max_lag, reps, types)
     if query.types is None:  # every type with activity; a named type is studied regardless
         types = tuple(t for t in types if panel[t].sum() > 0)
         if not types:
             raise ValueError(f"no activities in or before the window {window.label}")
-    if not bool((panel.employed & (panel.week >= first)).any()):
-        raise ValueError(f"no rep was employed in the window {window.label}")
+    if not bool((panel.active & (panel.week >= first)).any()):
+        raise ValueError(f"no rep was active in the window {window.label}")
     fit = fit_lags(panel, types, query.max_lag, first=first)
-    notes = (
+    notes: tuple[Text, ...] = (
         Text(
             "These are associations, not causes: weeks with more of an activity may simply be "
             "weeks with more deals in the pipeline. Use them to ask better questions, not to "
@@ -206,6 +262,8 @@ def drivers(store: Store, query: DriversQuery | None = None) -> Drivers:
         fit.sample.describe(),
         fit.model.description,
     )
+    if window != asked:
+        notes += (_cut_note(asked, window, first, end, query.max_lag),)
     return Drivers(
         window=window,
         weeks=(first, end),
@@ -215,6 +273,7 @@ def drivers(store: Store, query: DriversQuery | None = None) -> Drivers:
         with_without=with_and_without(store, window, reps, types),
         touches=deal_touch_curve(store, window, reps),
         notes=notes,
+        requested=asked if window != asked else None,
     )
 
 

@@ -4,7 +4,10 @@ The panel is one Ibis expression over the metric layer's own queries (activities
 deals won with each rep's working days), so its counts are the scorecard's counts, bucketed into
 ISO weeks in the organisation's time zone by `salesperf.metrics.periods`. Every rep of the
 selection gets a row for every week of the range (zeros where nothing happened), flagged with
-whether the rep was employed in that week; lagging then happens on that small, complete grid.
+whether the rep was active in that week (from their start date, or their first record when it is
+not known, to their end date, or their last record); lagging then happens on that small,
+complete grid. The range never starts before the data do: weeks before the first record hold no
+information, only zeros that every rep shares.
 The count model fitted to it is in `salesperf.analysis.countmodel`.
 """
 
@@ -25,10 +28,10 @@ from salesperf.metrics.query import By, Query, Split
 from salesperf.store import Store
 
 #: Columns of a panel besides the activity counts (one column per type, named by the type).
-PANEL_COLUMNS = ("rep_id", "week", "employed", "working_days", "deals_won")
+PANEL_COLUMNS = ("rep_id", "week", "active", "working_days", "deals_won")
 OUTCOME = "deals_won"
 LEVEL = 0.95
-ALPHA = 0.05  # significance level for the overdispersion test and for a lag to count
+ALPHA = 0.05  # significance level for a lag to count (after Holm's adjustment)
 #: Fewer reps than this are too few clusters for cluster-robust standard errors.
 MIN_CLUSTERS = 10
 
@@ -82,16 +85,49 @@ def check_types(store: Store, types: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(types))
 
 
-def _first_activity_week(store: Store, reps: frozenset[str] | None) -> date | None:
-    """The ISO week of the earliest activity, in local time."""
+def record_days(store: Store, reps: frozenset[str] | None) -> pd.DataFrame:
+    """Per rep and kind of record (`kind`: "activity" or "deal"), the local days of their first
+    and last record (`first`, `last`): activities; deals created, won or lost."""
+    from salesperf.metrics.facts import CLOSED
+
     a = store.table("activities")
+    d = store.table("deals")
+    closed = d.filter(d.status.isin(CLOSED) & d.closed_at.notnull())
+    parts = [
+        a.select("rep_id", kind=ibis.literal("activity"), at=a.occurred_at),
+        d.select("rep_id", kind=ibis.literal("deal"), at=d.created_at),
+        closed.select("rep_id", kind=ibis.literal("deal"), at=closed.closed_at),
+    ]
+    u = ibis.union(*parts)
     if reps is not None:
-        a = a.filter(a.rep_id.isin(sorted(reps)))
-    first = a.occurred_at.min().to_pandas()
-    if first is None or pd.isna(first):
+        u = u.filter(u.rep_id.isin(sorted(reps)))
+    g = u.group_by("rep_id", "kind").aggregate(first=u.at.min(), last=u.at.max())
+    df: pd.DataFrame = g.order_by(["rep_id", "kind"]).to_pandas()
+    tz = store.settings.timezone
+    for col in ("first", "last"):
+        df[col] = [local_datetime(pd.Timestamp(v).to_pydatetime(), tz).date() for v in df[col]]
+    return df
+
+
+def rep_spans(days: pd.DataFrame) -> pd.DataFrame:
+    """Per rep, the first and last day of any record (from `record_days`)."""
+    return days.groupby("rep_id", as_index=False).agg(first=("first", "min"), last=("last", "max"))
+
+
+def data_span(days: pd.DataFrame) -> tuple[date, date] | None:
+    """The days on which both activities and deals are recorded (from `record_days`): from the
+    later of their first days to the earlier of their last; one kind alone when the other has
+    no record; None without any. Before activities are recorded a week's zero activity is not
+    known to be zero, nor its zero deals before deals are."""
+    if days.empty:
         return None
-    local = local_datetime(pd.Timestamp(first).to_pydatetime(), store.settings.timezone)
-    return period_start(local.date(), Grain.WEEK)
+    kinds = days.groupby("kind").agg(first=("first", "min"), last=("last", "max"))
+    return max(kinds["first"]), min(kinds["last"])
+
+
+def first_whole_week(day: date) -> date:
+    """The Monday of the first whole ISO week from `day` on (`day` itself when a Monday)."""
+    return period_start(day + timedelta(days=6), Grain.WEEK)
 
 
 def rep_week_panel(
@@ -102,16 +138,17 @@ def rep_week_panel(
     reps: frozenset[str] | None,
     types: Sequence[str],
 ) -> pd.DataFrame:
-    """Every rep x ISO week from `max_lag` weeks before `first` (not before the store's first
-    activity) up to `end` (exclusive; both Mondays), with activity counts by type, deals won,
-    working days, and `employed` (the week overlaps the rep's start and end dates).
+    """Every rep x ISO week from `max_lag` weeks before `first` (not before the first whole week
+    of the selection's records) up to `end` (exclusive; both Mondays), with activity counts by
+    type, deals won, working days, and `active`: the week overlaps the rep's active span, from
+    their start date (else their first record) to their end date (else their last record).
 
     Weeks before `first` are there to give the window's weeks their lagged counts.
     """
     lo = first - timedelta(weeks=max_lag)
-    known = _first_activity_week(store, reps)
-    if known is not None and known > lo:
-        lo = min(known, first)
+    days = rep_spans(record_days(store, reps))
+    if len(days):
+        lo = max(lo, min(first_whole_week(min(days["first"])), first))
     tz = store.settings.timezone
     c = Compiler(store.con, tz, currency=store.settings.currency)
     a = c.compile(
@@ -140,24 +177,31 @@ def rep_week_panel(
     if reps is not None:
         r = r.filter(r.rep_id.isin(sorted(reps)))
     g = r.cross_join(cal)
-    g = g.mutate(
-        employed=(g.start_date.isnull() | (g.start_date <= g["last"]))
-        & (g.end_date.isnull() | (g.end_date >= g.week))
-    )
     g = g.left_join(counts, [g.rep_id == counts._r, g.week == counts._w])
     g = g.left_join(won, [g.rep_id == won._key, g.week == won._period])
     filled = {t: g[t].fill_null(0).cast("int64") for t in (*types, OUTCOME, "working_days")}
-    expr: ir.Table = g.select("rep_id", "week", "employed", **filled).order_by(["rep_id", "week"])
-    df: pd.DataFrame = expr.to_pandas()
+    expr: ir.Table = g.select("rep_id", "week", "start_date", "end_date", "last", **filled)
+    df: pd.DataFrame = expr.order_by(["rep_id", "week"]).to_pandas()
+    spans = df[["rep_id"]].merge(days, on="rep_id", how="left")
+    start = _days(df["start_date"]).fillna(_days(spans["first"]))
+    stop = _days(df["end_date"]).fillna(_days(spans["last"]))
     df["week"] = pd.to_datetime(df["week"]).dt.date
-    return df
+    df["active"] = ((start <= _days(df["last"])) & (stop >= _days(df["week"]))).to_numpy(bool)
+    return df.drop(columns=["start_date", "end_date", "last"])[
+        ["rep_id", "week", "active", *types, OUTCOME, "working_days"]
+    ]
+
+
+def _days(col: pd.Series) -> pd.Series:
+    """Dates (or missing) as comparable day timestamps."""
+    return pd.to_datetime(pd.Series(col).astype(object), errors="raise").dt.normalize()
 
 
 def lagged(
     panel: pd.DataFrame, types: Sequence[str], max_lag: int, first: date | None = None
 ) -> pd.DataFrame:
     """The model rows of a complete rep-week panel (consecutive weeks for each rep): each
-    outcome week (from `first`, employed) with its types' counts 0..max_lag weeks earlier as
+    outcome week (from `first`, active) with its types' counts 0..max_lag weeks earlier as
     columns `type@lag`. Weeks whose lags reach before the panel's start are left out."""
     p = panel.sort_values(["rep_id", "week"], kind="stable").reset_index(drop=True)
     codes = pd.factorize(p["rep_id"])[0]
@@ -170,8 +214,8 @@ def lagged(
         keep &= ok
         for t in types:
             lags[lag_column(t, lag)] = p[t].to_numpy(dtype=float)[np.maximum(src, 0)]
-    if "employed" in p:
-        keep &= p["employed"].to_numpy(dtype=bool)
+    if "active" in p:
+        keep &= p["active"].to_numpy(dtype=bool)
     if first is not None:
         keep &= (p["week"] >= first).to_numpy(dtype=bool)
     out = pd.concat([p, pd.DataFrame(lags)], axis=1)

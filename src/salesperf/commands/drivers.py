@@ -129,6 +129,9 @@ def render_drivers(result: Drivers, lang: Lang) -> None:
         highlight=False,
     )
     out.print(f"[yellow]{result.notes[0].get(lang)}[/]", highlight=False)
+    cut = result.notes[-1] if result.requested is not None else None
+    if cut is not None:  # the window asked for reached beyond the data: say what was used
+        out.print(f"[yellow]{cut.get(lang)}[/]", highlight=False)
 
     t = Table(title=h["effects"], box=box.SIMPLE_HEAD, title_justify="left")
     for col in ("type", "lag", "effect", "interval", "sd", "p"):
@@ -164,7 +167,8 @@ def render_drivers(result: Drivers, lang: Lang) -> None:
     out.print(w)
     _render_touches(result.touches, lang)
     for note in result.notes[1:]:
-        out.print(f"[dim]{note.get(lang)}[/]", highlight=False)
+        if note is not cut:
+            out.print(f"[dim]{note.get(lang)}[/]", highlight=False)
 
 
 def _render_touches(curve: TouchCurve, lang: Lang) -> None:
