@@ -480,7 +480,8 @@ def test_a_new_page_is_a_data_function_a_template_and_one_declaration(
     twin = client.get("/api/league", params={"period": "2026-Q2"}).json()
     assert twin == client.get("/api/teams", params={"period": "2026-Q2"}).json()
     params = app.openapi()["paths"]["/api/league"]["get"]["parameters"]
-    assert [p["name"] for p in params] == ["period"]
+    # its own parameters, and the day it judges as of (every page that judges "now" takes it)
+    assert [p["name"] for p in params] == ["period", "as_of"]
 
 
 def test_the_api_reference_and_the_pages_refer_to_nothing_outside(web: dict[str, Any]) -> None:

@@ -251,8 +251,7 @@ def today_is(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _cli(*args: str) -> Any:
-    r = CliRunner().invoke(cli, list(args))
-    return r
+    return CliRunner().invoke(cli, list(args))
 
 
 def test_the_command_line_judges_by_the_same_rule(web: dict[str, Any], today_is: None) -> None:
@@ -267,6 +266,9 @@ def test_the_command_line_judges_by_the_same_rule(web: dict[str, Any], today_is:
     r = _cli("health", "--team", "T02", "--store", store)
     assert r.exit_code == 0, r.output
     assert "The data end on 2026-08-31: figures are as of 2026-09-01." in r.stderr
+    r = _cli("plan", "--target", "250000", "--period", QUARTER, "--lang", "nl", "--store", store)
+    assert r.exit_code == 0, r.output
+    assert f"{BANNER_NL} (kies met --as-of)" in r.stderr
 
 
 @pytest.mark.parametrize(

@@ -78,7 +78,7 @@ def diagnose_cmd(
     with errors():
         day = parse_day(as_of)
         with open_store(store) as s:
-            today = judged(s, day, format is OutputFormat.TABLE)
+            today = judged(s, day, format is OutputFormat.TABLE, lang)
             result = diagnose(s, DiagnoseQuery(team=team, window=window, peers=peers, today=today))
     if format is OutputFormat.JSON:
         print_json(result.to_json())

@@ -79,7 +79,7 @@ def forecast_cmd(
         day = _day(as_of, p)
         with open_store(store) as s:
             # without --as-of: today, or the day after the data end, clipped to the period
-            today = judged(s, None, format is OutputFormat.TABLE) if day is None else None
+            today = judged(s, None, format is OutputFormat.TABLE, lang) if day is None else None
             query = ForecastQuery(p, day, team=team, rep=rep, draws=draws, seed=seed, today=today)
             result = forecast(s, query)
             currency = s.settings.currency

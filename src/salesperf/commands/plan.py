@@ -110,7 +110,7 @@ def plan_cmd(
         today = parse_day(as_of)
         with open_store(store) as s:
             query = PlanQuery(amount, period, rep=rep, team=team, window=window,
-                              today=judged(s, today, format is OutputFormat.TABLE))  # fmt: skip
+                              today=judged(s, today, format is OutputFormat.TABLE, lang))  # fmt: skip
             result = plan(s, query)
             currency = s.settings.currency
     if format is OutputFormat.JSON:
