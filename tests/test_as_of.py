@@ -91,9 +91,9 @@ def test_the_rule_moves_today_back_to_the_day_after_the_data_end() -> None:
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("2026-02-30", "is not a day"),
-        ("15-08-2026", "is not a day"),
-        ("tomorrow", "is not a day"),
+        ("2026-02-30", "is not a date"),
+        ("15-08-2026", "is not a date"),
+        ("tomorrow", "is not a date"),
         ("1800-01-01", "lies outside"),
         ("2999-06-01", "lies outside"),
     ],
@@ -218,12 +218,12 @@ def test_judged_today_when_the_data_reach_it(web: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("path", "value", "words"),
     [
-        ("/api/forecast", "2026-02-30", "is not a day"),
+        ("/api/forecast", "2026-02-30", "is not a date"),
         ("/api/plan", "1800-01-01", "lies outside"),
-        ("/api/scorecard", "2026-13-01", "is not a day"),
+        ("/api/scorecard", "2026-13-01", "is not a date"),
         ("/api/quadrant", "2026/08/15", "YYYY-MM-DD"),
-        ("/forecast", "2026-02-30", "is not a day"),
-        ("/export/scorecard", "2026-02-30", "is not a day"),
+        ("/forecast", "2026-02-30", "is not a date"),
+        ("/export/scorecard", "2026-02-30", "is not a date"),
         ("/api/forecast", "x" * 40, "as_of"),
     ],
 )
@@ -237,7 +237,7 @@ def test_a_bad_day_is_refused_in_dutch_to_a_dutch_viewer(web: dict[str, Any]) ->
     r = web["nl"].get("/api/forecast", params={"as_of": "2026-02-30"})
     assert r.status_code == 422
     assert r.json()["error"] == (
-        "as_of '2026-02-30' is geen dag; schrijf die als JJJJ-MM-DD, zoals 2026-08-15"
+        "as_of '2026-02-30' is geen datum; gebruik JJJJ-MM-DD, zoals 2026-08-15"
     )
     page = web["nl"].get("/plan", params={"as_of": "1800-01-01"})
     assert page.status_code == 422 and "ligt buiten de dagen" in page.text
@@ -286,7 +286,7 @@ def test_every_analysis_command_takes_as_of(
 ) -> None:
     store = str(web["path"])
     r = _cli(*command, "--as-of", "2026-02-30", "--store", store)
-    assert r.exit_code == 2 and "is not a day" in r.stderr
+    assert r.exit_code == 2 and "is not a date" in r.stderr
     if command[0] in ("drivers", "diagnose"):
         return  # slow; their --as-of reaches the query as health's does (see below)
     r = _cli(*command, "--as-of", "2026-11-15", "--format", "json", "--store", store)

@@ -50,8 +50,8 @@ def parse_as_of(value: str | date | None, name: str = "as_of") -> date | None:
         except ValueError:
             raise AsOfError(
                 Text(
-                    f"{name} {value!r} is not a day; write it YYYY-MM-DD, such as 2026-08-15",
-                    f"{name} {value!r} is geen dag; schrijf die als JJJJ-MM-DD, zoals 2026-08-15",
+                    f"{name} {value!r} is not a date; use YYYY-MM-DD, such as 2026-08-15",
+                    f"{name} {value!r} is geen datum; gebruik JJJJ-MM-DD, zoals 2026-08-15",
                 )
             ) from None
     if day is not None and not EARLIEST <= day <= LATEST:
@@ -132,8 +132,3 @@ def current_day() -> date:
 def judge_as_of(store: Store, asked: date | None = None, today: date | None = None) -> AsOf:
     """The rule on a store's data (`today`: default `current_day()`)."""
     return as_of(last_data_day(store), today or current_day(), asked)
-
-
-def judge_day(store: Store, asked: date | None = None, today: date | None = None) -> date:
-    """The day an analysis judges as of (see `judge_as_of`)."""
-    return judge_as_of(store, asked, today).day
