@@ -22,7 +22,6 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from salesperf.api.deps import JudgedView, ViewDep
 from salesperf.api.limits import (
     AMOUNT_TEXT,
-    DAY_TEXT,
     ID_LENGTH,
     NO_NUL,
     PERIOD_LENGTH,
@@ -81,7 +80,6 @@ TEXT_LIMITS: dict[str, TextLimit] = {
     "period": TextLimit(PERIOD_LENGTH, PERIOD_TEXT, "2026-Q3"),
     "window": TextLimit(PERIOD_LENGTH, PERIOD_TEXT, "last-quarter"),
     "plan_period": TextLimit(PERIOD_LENGTH, PERIOD_TEXT, "2026-Q4"),
-    "as_of": TextLimit(PERIOD_LENGTH, DAY_TEXT, "2026-08-15"),
     "target": TextLimit(PERIOD_LENGTH, AMOUNT_TEXT, "250000"),
     "rep_id": TextLimit(example="R002"),
     "rep": TextLimit(example="R002"),
