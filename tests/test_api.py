@@ -61,8 +61,17 @@ def test_the_scorecard_route_gives_the_librarys_json(web: dict[str, Any]) -> Non
     r = admin.get("/api/scorecard", params={"by": "team", "period": PERIOD})
     assert r.status_code == 200
     expected = scorecard(web["store"], by="team", period=PERIOD).to_json()
-    assert r.json() == _json(expected)
+    assert _card(r.json()) == _json(expected)
     assert r.json()["rows"][0]["values"]["revenue_won"]["value"] > 0
+    # and the day the default period is counted from: the data reach the day before today
+    assert r.json()["as_of"] == {"day": "2026-10-01", "today": "2026-10-01",
+                                 "data_end": "2026-09-30", "moved": False, "chosen": False}  # fmt: skip
+
+
+def _card(got: dict[str, Any]) -> dict[str, Any]:
+    """The scorecard route's answer without its `as_of` (which the library's JSON has not)."""
+    assert set(got["as_of"]) == {"day", "today", "data_end", "moved", "chosen"}
+    return {k: v for k, v in got.items() if k != "as_of"}
 
 
 def test_a_managers_scorecard_holds_their_reps_only_with_the_same_numbers(
@@ -77,7 +86,7 @@ def test_a_managers_scorecard_holds_their_reps_only_with_the_same_numbers(
         web["store"], by="rep", period=PERIOD, metrics=("activities", "revenue_won", "win_rate"),
         reps=frozenset(theirs),
     ).to_json()  # fmt: skip
-    assert got == _json(expected)
+    assert _card(got) == _json(expected)
 
 
 def test_scorecard_filters_and_splits_work_as_on_the_command_line(web: dict[str, Any]) -> None:
@@ -89,7 +98,7 @@ def test_scorecard_filters_and_splits_work_as_on_the_command_line(web: dict[str,
     expected = scorecard(
         web["store"], by="org", period=PERIOD, metrics=("activities",), split="type"
     ).to_json()
-    assert r.json() == _json(expected)
+    assert _card(r.json()) == _json(expected)
     r = admin.get(
         "/api/scorecard",
         params={"by": "org", "period": PERIOD, "metrics": "revenue_won",
@@ -99,7 +108,7 @@ def test_scorecard_filters_and_splits_work_as_on_the_command_line(web: dict[str,
         web["store"], by="org", period=PERIOD, metrics=("revenue_won",),
         filters=(("kind", "new_business"),),
     ).to_json()  # fmt: skip
-    assert r.json() == _json(expected)
+    assert _card(r.json()) == _json(expected)
 
 
 @pytest.mark.parametrize(
@@ -471,7 +480,8 @@ def test_a_new_page_is_a_data_function_a_template_and_one_declaration(
     twin = client.get("/api/league", params={"period": "2026-Q2"}).json()
     assert twin == client.get("/api/teams", params={"period": "2026-Q2"}).json()
     params = app.openapi()["paths"]["/api/league"]["get"]["parameters"]
-    assert [p["name"] for p in params] == ["period"]
+    # its own parameters, and the day it judges as of (every page that judges "now" takes it)
+    assert [p["name"] for p in params] == ["period", "as_of"]
 
 
 def test_the_api_reference_and_the_pages_refer_to_nothing_outside(web: dict[str, Any]) -> None:

@@ -90,26 +90,22 @@ def resolve_window(text: str | Period | None, today: date | None = None) -> Peri
 
 
 def data_end(store: Store) -> date | None:
-    """The day after the last recorded activity, in local time (None for a store without
-    activities)."""
-    last = store.table("activities").occurred_at.max().execute()
-    if last is None or last != last:  # None or NaT
-        return None
-    day: date = (
-        local_datetime(last, store.settings.timezone).date() if isinstance(last, datetime) else last
+    """The day after the last recorded activity or deal change (a deal created, won or lost),
+    in local time (None for a store with neither). An open deal's `closed_at` is an expected
+    close, not a change. See `salesperf.analysis.asof` for the day analyses judge as of."""
+    tz = store.settings.timezone
+    acts, deals = store.table("activities"), store.table("deals")
+    found = (
+        acts.occurred_at.max().execute(),
+        deals.created_at.max().execute(),
+        deals.filter(deals.status != "open").closed_at.max().execute(),
     )
-    return day + timedelta(days=1)
-
-
-def judge_day(store: Store, today: date | None = None) -> date:
-    """The day an analysis judges as of: `today` when given; else today, or the day after the
-    last recorded activity when the data end earlier (a store not imported into lately, or the
-    demo), so that "the last four weeks" are weeks with data."""
-    if today is not None:
-        return today
-    now = date.today()
-    end = data_end(store)
-    return min(now, end) if end is not None else now
+    days = [
+        local_datetime(v, tz).date() if isinstance(v, datetime) else v
+        for v in found
+        if v is not None and v == v  # None or NaT
+    ]
+    return max(days) + timedelta(days=1) if days else None
 
 
 def period_label(start: date, grain: Grain) -> str:

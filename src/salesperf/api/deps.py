@@ -22,16 +22,19 @@ import hashlib
 import hmac
 import threading
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
 from salesperf.access import AccessDenied, Scope, require_admin, scope_for
+from salesperf.analysis.asof import AsOf, last_data_day, parse_as_of
+from salesperf.analysis.asof import as_of as asof_rule
 from salesperf.analysis.common import Lang
 from salesperf.api.addresses import client_address
+from salesperf.api.limits import DAY_TEXT, PERIOD_LENGTH
 from salesperf.api.services import ResultCache, Services
 from salesperf.api.settings import AppSettings
 from salesperf.i18n import lang_of, negotiate
@@ -160,6 +163,8 @@ class View:
     cache: ResultCache  # recent results, cleared by every write
     # held while writing, so that the server's writes take turns
     writes: contextlib.AbstractContextManager[Any] = field(default_factory=threading.RLock)
+    # the day analyses judge as of, and why (see `judged_view`); None: the server's today
+    as_of: AsOf | None = None
 
     @property
     def user(self) -> User:
@@ -190,6 +195,35 @@ def view_context(
 
 
 ViewDep = Annotated[View, Depends(view_context)]
+
+AS_OF_SAYS = (
+    "judge as of this day, YYYY-MM-DD (default: today, or the day after the data end when "
+    "they end before today)"
+)
+
+
+def judged_view(
+    view: ViewDep,
+    svc: ServicesDep,
+    as_of: Annotated[
+        str | None,
+        Query(
+            description=AS_OF_SAYS,
+            max_length=PERIOD_LENGTH,
+            pattern=DAY_TEXT,
+            examples=["2026-08-15"],
+        ),
+    ] = None,
+) -> View:
+    """The view of a page or route that judges "now" (a current or last full period, a pace):
+    its `today` is the day of `salesperf.analysis.asof`'s rule, `as_of` says which and why."""
+    asked = parse_as_of(as_of)
+    last = svc.cache.get(("data_last_day",), lambda: last_data_day(view.store))
+    rule = asof_rule(last, svc.settings.reference_day(), asked)
+    return replace(view, today=rule.day, as_of=rule)
+
+
+JudgedView = Annotated[View, Depends(judged_view)]
 
 
 def csrf_token(secret_key: str, key: str) -> str:

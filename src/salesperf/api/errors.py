@@ -29,6 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
 from salesperf.access import AccessDenied, NotFound
+from salesperf.analysis.asof import AsOfError
 from salesperf.api.deps import CsrfFailed, NotSignedIn, request_lang
 from salesperf.api.limits import PATTERN_SAYS
 from salesperf.engines.base import damaged, out_of_memory
@@ -154,7 +155,8 @@ def install(app: FastAPI) -> None:
         details = exc.details if isinstance(exc, BadRequest) else {}
         if isinstance(exc, UnmappedValues):  # each value, so that a client can offer choices
             details = {"unmapped": [asdict(u) for u in exc.found]}
-        return error_response(request, 422, str(exc), **details)
+        message = exc.text.get(request_lang(request)) if isinstance(exc, AsOfError) else str(exc)
+        return error_response(request, 422, message, **details)
 
     async def out_of_budget(request: Request, exc: Exception) -> Response:
         message = out_of_memory(exc)

@@ -58,7 +58,7 @@ def _asked(params: dict[str, Any]) -> tuple[tuple[str, Hashable], ...]:
 
 
 def _key(kind: str, name: str, view: View, params: dict[str, Any]) -> tuple[Hashable, ...]:
-    return (kind, name, view.user, view.lang, view.today, _asked(params))
+    return (kind, name, view.user, view.lang, view.today, view.as_of, _asked(params))
 
 
 def remembered(page: Page) -> Callable[..., dict[str, Any]]:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from salesperf.access import check_replace, require_admin
 from salesperf.api.batch import write_rows
-from salesperf.api.deps import ViewDep, Writer
+from salesperf.api.deps import JudgedView, ViewDep, Writer
 from salesperf.api.limits import (
     ID_LENGTH,
     ITEMS,
@@ -77,7 +77,7 @@ _CURRENCY = "show amounts in this currency (ISO 4217, e.g. USD), converted at ea
 
 @router.get("/scorecard", tags=["metrics"])
 def scorecard_route(
-    view: ViewDep,
+    view: JudgedView,
     by: By = By.REP,
     grain: Grain = Grain.ALL,
     period: Annotated[
@@ -113,14 +113,16 @@ def scorecard_route(
     ] = None,
 ) -> Response:
     """The scorecard, with the command line's options (`salesperf scorecard --format json`):
-    the same versioned JSON, inside the viewer's scope."""
+    the same versioned JSON, inside the viewer's scope, and `as_of`: the day the default
+    period is counted from, and whether it was moved back to the data's end."""
 
     def body() -> bytes:
         card = scorecard_card(
             view, by=by, grain=grain, period=period, metrics=metrics,
             split=split.value if split else None, filters=tuple(filter), currency=currency,
         )  # fmt: skip
-        return bytes(JSONResponse(card.to_json()).body)
+        as_of = view.as_of.to_json() if view.as_of else None
+        return bytes(JSONResponse({**card.to_json(), "as_of": as_of}).body)
 
     # a large scorecard takes longer to write as JSON than to look up: its text is kept too
     key = (
@@ -134,6 +136,7 @@ def scorecard_route(
         currency,
         view.scope,
         view.today,
+        view.as_of,
     )
     return Response(view.cache.get(key, body), media_type="application/json")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -13,7 +13,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from salesperf.analysis.common import WINDOW_HELP, Lang, judge_day
+from salesperf.analysis.asof import judge_as_of
+from salesperf.analysis.common import WINDOW_HELP, Lang
 from salesperf.engines.base import damaged, out_of_memory
 from salesperf.ingest.mapping import MappingError
 from salesperf.ingest.readers import FileRefused
@@ -85,15 +86,12 @@ def print_json(data: Any) -> None:
     out.print_json(json.dumps(data, default=str))
 
 
-def judged(store: Store, as_of: date | None, say: bool = True) -> date:
-    """The day to judge as of (see `judge_day`), saying so (when `say`) if the data end before
-    today."""
-    day = judge_day(store, as_of)
-    if say and as_of is None and day < date.today():
-        last = day - timedelta(days=1)
-        err.print(
-            f"[dim]The data end on {last.isoformat()}: judged as of {day.isoformat()} "
-            "(--as-of to choose).[/]",
-            highlight=False,
-        )
-    return day
+def judged(store: Store, as_of: date | None, say: bool = True, lang: Lang = Lang.EN) -> date:
+    """The day to judge as of (see `salesperf.analysis.asof`), saying so on standard error
+    (when `say`) if the data end before today."""
+    rule = judge_as_of(store, as_of)
+    note = rule.note()
+    if say and rule.moved and note is not None:
+        choose = " (--as-of to choose)" if lang is Lang.EN else " (kies met --as-of)"
+        err.print(f"[dim]{escape(note.get(lang))}{choose}[/]", highlight=False)
+    return rule.day

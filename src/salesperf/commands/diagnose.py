@@ -23,6 +23,7 @@ from salesperf.commands.common import (
     out,
     print_json,
 )
+from salesperf.commands.plan import AsOfOpt, parse_day
 
 if TYPE_CHECKING:
     from salesperf.analysis.quadrant import Diagnosis, Index, RepDiagnosis
@@ -74,6 +75,7 @@ def diagnose_cmd(
     team: TeamOpt = None,
     window: QuadrantWindowOpt = None,
     peers: PeersOpt = None,
+    as_of: AsOfOpt = None,
     lang: LangOpt = Lang.EN,
     format: FormatOpt = OutputFormat.TABLE,
     store: StoreOpt = None,
@@ -82,9 +84,11 @@ def diagnose_cmd(
     at risk), only where the evidence supports it, and where their conversion breaks."""
     from salesperf.analysis.quadrant import DiagnoseQuery, diagnose  # loads the statistics
 
-    with errors(), open_store(store) as s:
-        today = judged(s, None, format is OutputFormat.TABLE)
-        result = diagnose(s, DiagnoseQuery(team=team, window=window, peers=peers, today=today))
+    with errors():
+        day = parse_day(as_of)
+        with open_store(store) as s:
+            today = judged(s, day, format is OutputFormat.TABLE, lang)
+            result = diagnose(s, DiagnoseQuery(team=team, window=window, peers=peers, today=today))
     if format is OutputFormat.JSON:
         print_json(result.to_json())
         return

@@ -96,7 +96,7 @@ def drivers_cmd(
         DriversQuery(team=team, window=window, max_lag=max_lag, types=names, today=day)
         with open_store(store) as s:
             query = DriversQuery(team=team, window=window, max_lag=max_lag, types=names,
-                                 today=judged(s, day, format is OutputFormat.TABLE))  # fmt: skip
+                                 today=judged(s, day, format is OutputFormat.TABLE, lang))  # fmt: skip
             result = drivers(s, query)
     if format is OutputFormat.JSON:
         print_json(result.to_json())

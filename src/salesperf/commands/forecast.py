@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from salesperf.analysis.asof import parse_as_of
 from salesperf.analysis.common import Lang, Text, money, number, percent
 from salesperf.commands.common import (
     FormatOpt,
@@ -79,7 +80,7 @@ def forecast_cmd(
         day = _day(as_of, p)
         with open_store(store) as s:
             # without --as-of: today, or the day after the data end, clipped to the period
-            today = judged(s, None, format is OutputFormat.TABLE) if day is None else None
+            today = judged(s, None, format is OutputFormat.TABLE, lang) if day is None else None
             query = ForecastQuery(p, day, team=team, rep=rep, draws=draws, seed=seed, today=today)
             result = forecast(s, query)
             currency = s.settings.currency
@@ -91,12 +92,9 @@ def forecast_cmd(
 
 def _day(text: str | None, period: Period) -> date | None:
     """The `--as-of` day, checked to lie in the period (None when not given)."""
-    if text is None:
+    day = parse_as_of(text, "--as-of")
+    if day is None:
         return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"--as-of {text!r} is not a date; use YYYY-MM-DD") from None
     if not period.start <= day < period.end:
         last = period.end - timedelta(days=1)
         raise UserError(

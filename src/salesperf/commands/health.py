@@ -82,7 +82,7 @@ def health_cmd(
                     today=today)  # fmt: skip
         with open_store(store) as s:
             query = HealthQuery(team=team, grain=grain, periods=periods, min_missed=min_missed,
-                                last=last, today=judged(s, today, format is OutputFormat.TABLE))  # fmt: skip
+                                last=last, today=judged(s, today, format is OutputFormat.TABLE, lang))  # fmt: skip
             result = health(s, query)
     if format is OutputFormat.JSON:
         print_json(result.to_json())

@@ -9,6 +9,7 @@ import typer
 from rich import box
 from rich.table import Table
 
+from salesperf.analysis.asof import parse_as_of
 from salesperf.analysis.common import (
     WINDOW_HELP,
     Lang,
@@ -40,7 +41,8 @@ AsOfOpt = Annotated[
     str | None,
     typer.Option(
         "--as-of",
-        help="Judge as of this date, YYYY-MM-DD (default: today): it sets the default window "
+        help="Judge as of this date, YYYY-MM-DD (default: today, or the day after the data "
+        "end when they end before today): it sets the current period, the default window "
         "and the weeks of the current pace.",
         show_default=False,
     ),
@@ -108,7 +110,7 @@ def plan_cmd(
         today = parse_day(as_of)
         with open_store(store) as s:
             query = PlanQuery(amount, period, rep=rep, team=team, window=window,
-                              today=judged(s, today, format is OutputFormat.TABLE))  # fmt: skip
+                              today=judged(s, today, format is OutputFormat.TABLE, lang))  # fmt: skip
             result = plan(s, query)
             currency = s.settings.currency
     if format is OutputFormat.JSON:
@@ -118,13 +120,8 @@ def plan_cmd(
 
 
 def parse_day(text: str | None) -> date | None:
-    """A YYYY-MM-DD date from an option, or a clear error."""
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"--as-of {text!r} is not a date; use YYYY-MM-DD") from None
+    """A YYYY-MM-DD date from `--as-of`, or a clear error."""
+    return parse_as_of(text, "--as-of")
 
 
 def render_plan(p: Plan, currency: str, lang: Lang) -> None:

@@ -10,8 +10,9 @@ from typing import Annotated
 
 import typer
 
+from salesperf.analysis.asof import parse_as_of
 from salesperf.cells import frame_csv, write_xlsx
-from salesperf.commands.common import StoreOpt, UserError, errors, open_store, out
+from salesperf.commands.common import StoreOpt, UserError, errors, judged, open_store, out
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Split
 from salesperf.terminal import render_scorecard
@@ -75,6 +76,15 @@ def scorecard_cmd(
             "rate of each deal's date (default: the organisation's currency)."
         ),
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Count the default period from this day, YYYY-MM-DD (default: today, or the "
+            "day after the data end when they end before today).",
+            show_default=False,
+        ),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Activity, performance and effectiveness side by side, against the previous period and target."""
@@ -93,10 +103,12 @@ def scorecard_cmd(
             filters.append((Split(dim), value))
         if format is Format.XLSX and output is None:
             raise UserError("--format xlsx writes a file: give --output FILE.xlsx")
+        day = parse_as_of(as_of, "--as-of")
         with open_store(store) as s:
+            today = judged(s, day, format is Format.TABLE) if period is None else day
             card = scorecard(
                 s, by=by, grain=grain, period=period, metrics=names, split=split,
-                filters=tuple(filters), context=context, currency=currency,
+                filters=tuple(filters), context=context, currency=currency, today=today,
             )  # fmt: skip
     if format is Format.TABLE:
         out.print(f"Amounts in {card.currency}", highlight=False)

@@ -20,7 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from salesperf.access import check_replace, require_admin, scoped_table
 from salesperf.analysis.common import resolve_window
 from salesperf.api.batch import write_rows
-from salesperf.api.deps import ViewDep, Writer
+from salesperf.api.deps import JudgedView, ViewDep, Writer
 from salesperf.api.errors import BadRequest
 from salesperf.api.uploads import (
     discard_upload,
@@ -198,7 +198,7 @@ def _download(df: pd.DataFrame, name: str, fmt: str) -> Response:
 
 @router.get("/export/scorecard")
 def export_scorecard(
-    view: ViewDep,
+    view: JudgedView,
     by: By = By.REP,
     grain: Grain = Grain.ALL,
     period: str | None = None,
@@ -217,7 +217,7 @@ def export_scorecard(
 
 @router.get("/export/{table}")
 def export_table(
-    table: str, view: ViewDep, format: str = "csv", period: str | None = None
+    table: str, view: JudgedView, format: str = "csv", period: str | None = None
 ) -> Response:
     """A canonical table's rows that the viewer may see, optionally of one period."""
     t = scoped_table(view.store, view.scope, table)

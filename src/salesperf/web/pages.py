@@ -19,10 +19,9 @@ from typing import Annotated, Any, get_type_hints
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from salesperf.api.deps import ViewDep
+from salesperf.api.deps import JudgedView, ViewDep
 from salesperf.api.limits import (
     AMOUNT_TEXT,
-    DAY_TEXT,
     ID_LENGTH,
     NO_NUL,
     PERIOD_LENGTH,
@@ -41,6 +40,9 @@ class Page:
     data: Callable[..., dict[str, Any]]  # data(view, **path and query parameters)
     template: str
     api: bool = True  # whether it has a JSON twin
+    # whether it judges "now" (a current or last full period, a pace): its view is judged as
+    # of the day of `salesperf.analysis.asof` (`?as_of=`), which it shows and its twin gives
+    judges: bool = True
 
     @property
     def api_path(self) -> str:
@@ -58,9 +60,9 @@ PAGES: tuple[Page, ...] = (
     Page("drivers", "/drivers", analysis_pages.drivers_page, "drivers.html"),
     Page("plan", "/plan", plan_pages.plan_page, "plan.html"),
     Page("forecast", "/forecast", plan_pages.forecast_page, "forecast.html"),
-    Page("import", "/import", data.import_form, "import.html", api=False),
-    Page("log", "/activities/new", data.log_form, "log.html", api=False),
-    Page("exports", "/exports", data.exports, "exports.html"),
+    Page("import", "/import", data.import_form, "import.html", api=False, judges=False),
+    Page("log", "/activities/new", data.log_form, "log.html", api=False, judges=False),
+    Page("exports", "/exports", data.exports, "exports.html", judges=False),
 )
 
 
@@ -78,7 +80,6 @@ TEXT_LIMITS: dict[str, TextLimit] = {
     "period": TextLimit(PERIOD_LENGTH, PERIOD_TEXT, "2026-Q3"),
     "window": TextLimit(PERIOD_LENGTH, PERIOD_TEXT, "last-quarter"),
     "plan_period": TextLimit(PERIOD_LENGTH, PERIOD_TEXT, "2026-Q4"),
-    "as_of": TextLimit(PERIOD_LENGTH, DAY_TEXT, "2026-08-15"),
     "target": TextLimit(PERIOD_LENGTH, AMOUNT_TEXT, "250000"),
     "rep_id": TextLimit(example="R002"),
     "rep": TextLimit(example="R002"),
@@ -123,8 +124,14 @@ def _with_signature(
     return endpoint
 
 
-def _view_param() -> inspect.Parameter:
-    return inspect.Parameter("view", inspect.Parameter.KEYWORD_ONLY, annotation=ViewDep)
+def _view_param(page: Page) -> inspect.Parameter:
+    kind = JudgedView if page.judges else ViewDep
+    return inspect.Parameter("view", inspect.Parameter.KEYWORD_ONLY, annotation=kind)
+
+
+def _with_as_of(view: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    """The page's data with the day it was judged as of (`as_of`), when it judges "now"."""
+    return payload if view.as_of is None else {**payload, "as_of": view.as_of.to_json()}
 
 
 def _request_param() -> inspect.Parameter:
@@ -135,12 +142,12 @@ def add_page(router: APIRouter, page: Page) -> None:
     """Add the page and its JSON twin to the router."""
 
     async def html(request: Request, view: Any, **params: Any) -> HTMLResponse:
-        payload = page.data(view, **params)
+        payload = _with_as_of(view, page.data(view, **params))
         return render(request, view, page.template, page=page, data=payload)
 
     router.add_api_route(
         page.path,
-        _with_signature(html, page, [_request_param(), _view_param()]),
+        _with_signature(html, page, [_request_param(), _view_param(page)]),
         methods=["GET"],
         response_class=HTMLResponse,
         include_in_schema=False,
@@ -149,11 +156,11 @@ def add_page(router: APIRouter, page: Page) -> None:
     if page.api:
 
         async def as_json(view: Any, **params: Any) -> JSONResponse:
-            return JSONResponse(page.data(view, **params))
+            return JSONResponse(_with_as_of(view, page.data(view, **params)))
 
         router.add_api_route(
             page.api_path,
-            _with_signature(as_json, page, [_view_param()]),
+            _with_signature(as_json, page, [_view_param(page)]),
             methods=["GET"],
             name=f"api_{page.name}",
             summary=(page.data.__doc__ or page.name).split("\n")[0],

@@ -182,21 +182,19 @@ def team_page(view: View, team_id: str, period: str | None = None) -> dict[str, 
 
 
 # -- the forecast --------------------------------------------------------------------------
-def forecast_page(
-    view: View, period: str | None = None, team: str | None = None, as_of: str | None = None
-) -> dict[str, Any]:
+def forecast_page(view: View, period: str | None = None, team: str | None = None) -> dict[str, Any]:
     """Where revenue won will land at the period's end: closed so far, the open pipeline and
     new deals expected, the 10th, 50th and 90th percentiles, the chance of reaching the target
     and the weekly path (the actual figure so far and the simulated fan). `period`: default
     the current quarter; `team` within the viewer's view (default: the organisation, the
-    manager's team, or a rep's own revenue); `as_of`: the day the forecast is made, YYYY-MM-DD
-    (default: today, within the period)."""
+    manager's team, or a rep's own revenue); `as_of` (of every page that judges "now"): the
+    day the forecast is made, YYYY-MM-DD, inside the period (default: today, or the day after
+    the data end when they end before today, clipped to the period)."""
     cov = coverage(view, team)
     p = parse_period(asked) if (asked := blank(period)) else quarter_of(view.today)
     rep = cov.own_rep
-    q = ForecastQuery(
-        p, forecast_day(as_of), team=None if rep else cov.team, rep=rep, today=view.today
-    )
+    chosen = view.today if view.as_of is not None and view.as_of.chosen else None
+    q = ForecastQuery(p, chosen, team=None if rep else cov.team, rep=rep, today=view.today)
     result = cached(view, ("forecast", q), lambda: forecast(view.store, q))
     return {
         "team": cov.team,
@@ -205,13 +203,3 @@ def forecast_page(
         "periods": [quarter_of(view.today).label, quarter_of(view.today, 1).label],
         "forecast": result.to_json(),
     }
-
-
-def forecast_day(text: str | None) -> date | None:
-    """The `as_of` day asked for (None: not asked), or a clear error."""
-    if (day := blank(text)) is None:
-        return None
-    try:
-        return date.fromisoformat(day)
-    except ValueError:
-        raise ValueError(f"as_of must be a day written YYYY-MM-DD, not {day!r}") from None

@@ -8,12 +8,14 @@ import secrets
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from salesperf.analysis.asof import CHOOSE, LATEST_FIGURES
 from salesperf.analysis.common import Lang
 from salesperf.api.deps import View, request_lang, session_csrf
 from salesperf.i18n import (
@@ -109,6 +111,22 @@ def nav(view: View) -> list[tuple[str, str]]:
     return items
 
 
+def as_of_banner(request: Request, view: View | None, lang: Lang) -> dict[str, Any] | None:
+    """The note of a page that judges "now" when the data end before today (or a day was
+    chosen), with a form to choose another day that keeps the page's other parameters."""
+    rule = view.as_of if view is not None else None
+    note = rule.note() if rule is not None else None
+    if rule is None or note is None:
+        return None
+    keep = [(k, v) for k, v in request.query_params.multi_items() if k != "as_of"]
+    back = request.url.path + (f"?{urlencode(keep)}" if keep else "")
+    return {
+        "text": note.get(lang), "choose": CHOOSE.get(lang), "day": rule.day.isoformat(),
+        "moved": rule.moved, "keep": keep, "back": None if rule.moved else back,
+        "back_text": LATEST_FIGURES.get(lang),
+    }  # fmt: skip
+
+
 def render(
     request: Request, view: View | None, template: str, *, status: int = 200, **context: Any
 ) -> HTMLResponse:
@@ -131,6 +149,7 @@ def render(
         chart=chart_html,
         chart_locale=json.dumps(chart_locale(lang, view.currency if view else "EUR")),
         charts=Charts(lang),
+        as_of=as_of_banner(request, view, lang),
         **context,
     )
     return HTMLResponse(html, status_code=status)
