@@ -54,7 +54,7 @@ DEFAULT_STORE = "salesperf.duckdb"
 STORE_ENV = "SALESPERF_STORE"
 #: An import stages every row of its file; a tighter budget keeps a ten-million-row file well
 #: inside 1.5 GB of memory at a small cost in speed (the staged rows spill to disk).
-IMPORT_MEMORY = "768MB"
+IMPORT_MEMORY = "640MB"
 
 _batches = itertools.count()
 

@@ -14,6 +14,7 @@ keeps both, and the rejects file is in the importer's language."""
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,8 +31,6 @@ from salesperf.ingest.sql import ident, lit
 #: The suffixes of the staging tables and views made here (dropped by `drop_rejects`).
 _VIEWS = ("_rejv", "_rejg", "_rejw", "_rejp")
 _TABLES = ("_rejr", "_dup", "_rejl", "_rejs")
-#: Rows fetched from the staging engine at a time when the rejects file is written.
-_BATCH = 20_000
 #: The order of a duplicate among the problems of its row (after every rule's problem).
 _DUP_ORDER = 1 << 30
 
@@ -131,20 +130,24 @@ class Rejects:
         """Write the rejects file (see `rejects_text` for its layout) at `path`, or, when a file
         is there already, at the first free numbered name beside it; returns where it went."""
         # the staging engine makes each line, its cells made safe and quoted as Python's CSV
-        # writer does (salesperf.cells), in order (the sort spills to disk when it must);
-        # Python only writes them out
+        # writer does (salesperf.cells), and writes them in order (the sort spills to disk when
+        # it must), each as it is: one column, never quoted again
+        out = io.StringIO()
+        csv.writer(out).writerow(rejects_header(self.columns, self.lang == "nl"))
         given = csv_fields_sql(self.given())
-        reader = self.con.execute(
-            f"SELECT CAST(line AS VARCHAR) || ',' || {csv_field_sql('items')} || ',' || "
-            f"CASE WHEN line_text IS NOT NULL THEN {csv_field_sql('line_text')} ELSE {given} "
-            f"END || chr(13) || chr(10) FROM {self.lines} ORDER BY line"
-        ).to_arrow_reader(_BATCH)
-        path, f = open_new(path)
+        text = (
+            f"CAST(line AS VARCHAR) || ',' || {csv_field_sql('items')} || ',' || "
+            f"CASE WHEN line_text IS NOT NULL THEN {csv_field_sql('line_text')} ELSE {given} END"
+        )
+        path, f = open_new(path)  # the name is taken here, the engine writes the file
+        f.close()
         try:
-            with f:
-                csv.writer(f).writerow(rejects_header(self.columns, self.lang == "nl"))
-                for batch in reader:
-                    f.write("".join(batch.column(0).to_pylist()))
+            self.con.execute(
+                f"COPY (SELECT t FROM (SELECT -1 AS line, {lit(out.getvalue()[:-2])} AS t "
+                f"UNION ALL SELECT line, {text} FROM {self.lines}) ORDER BY line) "
+                f"TO {lit(str(path))} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', "
+                "DELIMITER '\x01', NEW_LINE '\r\n')"
+            )
         except BaseException:
             path.unlink(missing_ok=True)  # no half-written rejects file is left behind
             raise

@@ -451,15 +451,17 @@ def stage_sql(
                 )
             )
     checks.extend(table_rules(spec, known, metric_names, activity_types))
-    bad = " OR ".join(f"coalesce({k.condition}, false)" for k in checks) or "false"
     # a one-problem list per failed check, concatenated (NULLs, the checks passed, drop out):
     # several times faster than a list of every check filtered with a lambda
     problems = ", ".join(
-        f"CASE WHEN coalesce({k.condition}, false) THEN [{{'column': {lit(k.column)}, "
+        f"CASE WHEN _k{i} THEN [{{'column': {lit(k.column)}, "
         f"'rule': {lit(k.rule)}, 'value': CAST({k.value} AS VARCHAR), 'message': {k.message}, "
         f"'message_nl': {k.message_nl}}}] END"
-        for k in checks
+        for i, k in enumerate(checks)
     )
+    # each check is judged once, its answer kept for the row's problems
+    judged = "".join(f", coalesce({k.condition}, false) AS _k{i}" for i, k in enumerate(checks))
+    bad = " OR ".join(f"_k{i}" for i in range(len(checks))) or "false"
     line = f"{ident(line_column)} AS _line, " if line_column else ""
     keep = ", ".join(f"{v(p.column.name)} AS {ident(p.column.name)}" for p in plan.columns)
     carried = "".join(f", {ident(c)} AS _raw_{i}" for i, c in enumerate(given))
@@ -473,7 +475,8 @@ def stage_sql(
         f"WITH m AS ({mapped}), "
         f"p AS (SELECT *{''.join(', ' + x for x in parsed)} FROM m), "
         f"q AS (SELECT *, {', '.join(final)} FROM p), "
-        f"c AS (SELECT *, ({bad}) AS _bad FROM q) "
+        f"j AS (SELECT *{judged} FROM q), "
+        f"c AS (SELECT *, ({bad}) AS _bad FROM j) "
         f"SELECT {'_line, ' if line_column else ''}{keep}, _bad, "
         f"CASE WHEN _bad THEN {f'list_concat({problems})' if checks else 'NULL'} END AS _problems"
         + "".join(f", CASE WHEN _bad THEN _raw_{i} END AS _raw_{i}" for i in range(len(given)))
