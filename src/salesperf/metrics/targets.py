@@ -264,6 +264,8 @@ def target_table(
     cand = r.join(node, r._node == node._node).select(
         r._tk, r._anc, r._node, node.metric, node._p, node._v, node._spread, node._summed
     )
+    summed = [n for n in names if additive(n)]  # a ratio target is never its members' sum
+    cand = cand.filter((cand._anc == cand._node) | cand.metric.isin(summed or [""]))
     blocked = b.join(node, b._mid == node._node).select(b._anc, b._node, node.metric, node._p)
     kept = cand.anti_join(
         blocked,
