@@ -257,6 +257,14 @@ def test_every_interface_gives_one_attainment(monthly_file: Store, client: Any) 
     assert _attainment(acme["teams"])["ORG"] == pytest.approx(103 / 102)
     ann = _get(client, "/api/reps/R1", period="2025-Q1")
     assert _attainment(ann["scorecard"]) == pytest.approx({"R1": 28 / 30})
+    body = {"metrics": ["quota_attainment", "revenue_won"], "start": "2025-01-01",
+            "end": "2025-04-01", "grain": "quarter", "by": "team", "compare": ["target"]}  # fmt: skip
+    r = client.post("/api/query", json=body)
+    assert r.status_code == 200, r.text
+    got = {x["team_id"]: x for x in r.json()["rows"]}
+    assert {k: x["quota_attainment"] for k, x in got.items()} == pytest.approx(teams)
+    assert got["T2"]["revenue_won_target_basis"]["code"] == "members_summed"
+    assert got["T1"]["revenue_won_target_basis"]["code"] == "summed"
     html = client.get("/teams/T2", params={"period": "2025-Q1"}).text
     assert (
         "the sum of its members&#39; targets" in html or "the sum of its members' targets" in html

@@ -202,7 +202,7 @@ def query(view: ViewDep, body: QueryBody) -> JSONResponse:
     rows = [
         {
             k: reason_json(why[k], v) if k in why
-            else basis_json(v) if k.endswith("_target_basis") else _json_value(v)
+            else basis_json(v) if str(k).endswith("_target_basis") else _json_value(v)
             for k, v in rec.items()
         }
         for rec in df.to_dict("records")

@@ -143,8 +143,8 @@ def _ancestry(parent: dict[str, str | None], team: dict[str, str | None]) -> dic
 
     for t in parent:
         up[level_key(By.TEAM, t)] = [*teams_above(t)[1:], org]
-    for r, t in team.items():
-        up[level_key(By.REP, r)] = [*teams_above(t), org]
+    for r, home in team.items():
+        up[level_key(By.REP, r)] = [*teams_above(home), org]
     return up
 
 
