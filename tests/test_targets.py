@@ -269,6 +269,12 @@ def test_every_interface_gives_one_attainment(monthly_file: Store, client: Any) 
     assert (
         "the sum of its members&#39; targets" in html or "the sum of its members' targets" in html
     )
+    client.cookies.set("salesperf_lang", "nl")
+    try:
+        html = client.get("/teams/T2", params={"period": "2025-Q1"}).text
+    finally:
+        client.cookies.delete("salesperf_lang")
+    assert "de som van de doelen van de leden" in html
 
 
 def test_an_organisation_target_and_a_teams_own_come_first(
