@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -303,3 +303,22 @@ def test_an_organisation_target_and_a_teams_own_come_first(
     assert import_file(store, "targets", write("t2.csv", own)).rejected == 0
     assert resolved_targets(store.con, By.TEAM, "revenue_won", *q1)["ORG"] == (7000.0, None)
     assert resolved_targets(store.con, By.ORG, "revenue_won", *q1) == {"org": (9000.0, None)}
+
+
+def test_working_days_in_sql_are_the_analyses_working_days(empty_store: Store) -> None:
+    """The share's working days, computed in the query, against `analysis.common.working_days`
+    for every start weekday and lengths from an empty span to a year and more."""
+    import ibis
+    import pandas as pd
+
+    from salesperf.analysis.common import working_days as python_working_days
+    from salesperf.metrics.targets import working_days
+
+    spans = [(date(2025, 3, 3) + timedelta(days=s), n) for s in range(7) for n in range(-1, 400, 3)]
+    df = pd.DataFrame(
+        {"a": [a for a, _ in spans], "last": [a + timedelta(days=n) for a, n in spans]}
+    )
+    t = ibis.memtable(df).mutate(a=lambda x: x.a.cast("date"), last=lambda x: x.last.cast("date"))
+    got = empty_store.con.execute(t.select(n=working_days(t.a, t.last)))["n"].tolist()
+    want = [python_working_days(a, a + timedelta(days=n + 1)) if n >= 0 else 0 for a, n in spans]
+    assert got == want
