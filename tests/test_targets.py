@@ -199,6 +199,14 @@ def test_health_by_quarter_flags_the_teams_that_miss_in_monthly_terms(
     assert sorted(r["id"] for r in data["rows"] if r["flagged"]) == ["R1", "R4", "T1", "T2a"]
     south = next(r for r in data["rows"] if r["id"] == "T2")
     assert south["periods"][0]["target_basis"] == "members_summed"
+    table = CliRunner().invoke(cli_app, [
+        "health", "--grain", "month", "--periods", "3", "--last", "2025-03", "--as-of",
+        TODAY.isoformat(), "--store", str(monthly_file.path), "--lang", "nl",
+    ])  # fmt: skip
+    assert table.exit_code == 0, table.output
+    assert "* Doel niet voor precies de periode vastgelegd: de som van de doelen van de leden." in (
+        table.output.replace("\n", " ")
+    )
 
 
 def _scorecard_cli(store: Store, *args: str) -> dict[str, Any]:
