@@ -36,7 +36,7 @@ def test_scorecard_json_is_stable_and_holds_the_library_numbers(org: Store) -> N
     assert r1["values"]["win_rate"]["value"] == pytest.approx(0.5)
     assert r1["values"]["revenue_won"] == {
         "value": 1000.0, "previous": 0.0, "change": 1000.0, "target": 2000.0, "attainment": 0.5,
-        "null_reason": None,
+        "null_reason": None, "target_basis": None,  # March's own target
     }  # fmt: skip
     assert r1["values"]["quota_attainment"]["value"] == pytest.approx(0.5)
     r4 = next(r for r in data["rows"] if r["key"] == "R4")

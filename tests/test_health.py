@@ -25,7 +25,8 @@ TODAY = date(2025, 5, 14)  # current period May 2025; pace weeks 2025-04-14..202
 def _csvs() -> dict[str, str]:
     """Ann (North) wins one deal a month; Bob (South) too; targets per month: Ann 25k, 20k,
     40k, 20k (attainment 80%, 100%, 50%, 150%); Bob 5k, then 20k (200%, 50%, 50%, 50%); North
-    30k a month (67%, 67%, 67%, 100%). South has no team target. No target is set for May."""
+    30k a month (67%, 67%, 67%, 100%). South has no team target: it takes Bob's; Acme (the top
+    team) neither: North's and South's, 35k, then 50k. No target is set for May."""
     deals = ["deal_id,rep_id,created_at,status,amount,closed_at"]
     targets = ["scope,scope_id,metric,period_start,period_end,value"]
     months = [(1, 31), (2, 28), (3, 31), (4, 30)]
@@ -98,9 +99,16 @@ def test_attainment_flag_and_trend_by_hand(monthly: Health) -> None:
     assert [p.attainment for p in north.periods] == pytest.approx([2 / 3] * 3 + [1.0])
     assert north.flagged and north.scope is By.TEAM
     assert [p.actual for p in north.periods] == pytest.approx([20000, 20000, 20000, 30000])
-    south = _row(monthly, "T2")
-    assert (south.with_target, south.flagged, south.direction) == (0, False, "unknown")
-    assert "No target" in south.flag.en and "Geen doel" in south.flag.nl
+    south = _row(monthly, "T2")  # no team target: its one member Bob's
+    assert [p.target for p in south.periods] == pytest.approx([5000, 20000, 20000, 20000])
+    assert [p.attainment for p in south.periods] == pytest.approx([2.0, 0.5, 0.5, 0.5])
+    assert {p.target_basis for p in south.periods} == {"members"}
+    assert (south.with_target, south.flagged, south.direction) == (4, True, "declining")
+    acme = _row(monthly, "ORG")  # North's own 30k plus South's (Bob's); actual Ann's and Bob's
+    assert [p.target for p in acme.periods] == pytest.approx([35000, 50000, 50000, 50000])
+    assert [p.attainment for p in acme.periods] == pytest.approx([30 / 35, 0.6, 0.6, 0.8])
+    assert (acme.missed, acme.flagged) == (4, True)
+    assert {p.target_basis for p in north.periods} == {None}  # its own, set per month
     assert {r.id for r in monthly.rows if r.scope is By.REP} == {"R1", "R2"}  # Cas: no targets
     assert bob.flag.en == "Under target in 3 of the last 4 months (2025-02, 2025-03, 2025-04)."
     assert bob.flag.nl == (
@@ -108,18 +116,20 @@ def test_attainment_flag_and_trend_by_hand(monthly: Health) -> None:
     )
     assert "falling by 45 points a month" in bob.trend_text.en
     assert "daalt met 45 procentpunt per maand" in bob.trend_text.nl
-    assert "1 of 3 teams and 1 of 2 reps" in monthly.explanation.en
+    assert "3 of 3 teams and 1 of 2 reps" in monthly.explanation.en
 
 
 def test_min_missed_sets_the_bar(small: Store) -> None:
     h = health(small, HealthQuery(grain="month", periods=4, min_missed=4, last="2025-04",
                                   today=TODAY))  # fmt: skip
-    assert h.flagged == ()
+    assert [r.id for r in h.flagged] == ["ORG"]  # Acme missed all four
     h2 = health(small, HealthQuery(grain="month", periods=2, min_missed=1, last="2025-04",
                                    today=TODAY))  # fmt: skip
-    # March and April: Ann missed March, Bob both, North March
-    assert {r.id: r.missed for r in h2.rows if r.with_target} == {"R1": 1, "R2": 2, "T1": 1}
-    assert {r.id for r in h2.flagged} == {"R1", "R2", "T1"}
+    # March and April: Ann missed March, Bob both, North March, South (Bob's) and Acme both
+    assert {r.id: r.missed for r in h2.rows if r.with_target} == {
+        "R1": 1, "R2": 2, "T1": 1, "T2": 2, "ORG": 2
+    }  # fmt: skip
+    assert {r.id for r in h2.flagged} == {"R1", "R2", "T1", "T2", "ORG"}
 
 
 def test_activity_check_is_the_plan_against_the_pace(small: Store, monthly: Health) -> None:
@@ -232,7 +242,7 @@ def test_cli_health_json_and_table(small_file: Store, monthly: Health) -> None:
     assert bob["flagged"] is True and bob["missed"] == 3
     code, text = _cli(*base)
     assert code == 0, text
-    assert "1 of 3 teams and 1 of 2 reps" in text
+    assert "3 of 3 teams and 1 of 2 reps" in text
     assert "R2 Bob" in text and "200%" in text and "3/4" in text and "⚑" in text
     assert "Bob (R2): Under target in 3 of the last 4 months" in text
     code, text = _cli(*base, "--lang", "nl")

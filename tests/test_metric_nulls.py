@@ -253,7 +253,7 @@ def test_the_scorecard_carries_the_reason(tiny: Store) -> None:
     }  # fmt: skip
     assert values["R1"]["avg_deal_size"] == {
         "value": 1000.0, "previous": None, "change": None, "target": None, "attainment": None,
-        "null_reason": None,
+        "null_reason": None, "target_basis": None,
     }  # fmt: skip
 
 

@@ -252,12 +252,19 @@ def test_a_team_target_is_split_over_its_reps(tiny: Store, t1: Plan) -> None:
     assert p.reps_total.activities[0].total == pytest.approx(
         sum(r.activities[0].total for r in p.reps)
     )
-    # no targets for 2025-Q3: in proportion to revenue won in the window (60,000 and 40,000)
+    # 2025-Q3 holds 4 of the 65 working days of the 13 weeks' targets: each rep's share of
+    # their own (50,000, 30,000, 20,000 times 4/65), so in proportion to those
     q3 = plan(tiny, PlanQuery(90_000, "2025-Q3", team="T1", window="2025-Q1", today=TODAY))
     assert {r.id: r.target for r in q3.reps} == pytest.approx(
+        {"R1": 45_000, "R2": 27_000, "R3": 18_000}
+    )
+    assert "own targets" in q3.split.en  # type: ignore[union-attr]
+    # no targets for 2025-Q4: in proportion to revenue won in the window (60,000 and 40,000)
+    q4 = plan(tiny, PlanQuery(90_000, "2025-Q4", team="T1", window="2025-Q1", today=TODAY))
+    assert {r.id: r.target for r in q4.reps} == pytest.approx(
         {"R1": 54_000, "R2": 36_000, "R3": 0.0}
     )
-    assert "revenue won" in q3.split.en  # type: ignore[union-attr]
+    assert "revenue won" in q4.split.en  # type: ignore[union-attr]
     org = plan(tiny, PlanQuery(120_000, "2025-Q3", window="2025-Q1", today=TODAY))
     assert sum(r.target for r in org.reps) == pytest.approx(120_000)
     assert {r.id for r in org.reps} == {"R1", "R2", "R3", "R4"}

@@ -356,8 +356,8 @@ MESSAGES: dict[str, Text] = {
     "forecast.range": _t("80% range (P10–P90)", "80%-bereik (P10–P90)"),
     "forecast.p_target": _t("Chance of reaching the target", "Kans om het doel te halen"),
     "forecast.no_target": _t(
-        "No revenue target is set for exactly this period.",
-        "Voor precies deze periode is geen omzetdoel vastgelegd.",
+        "No revenue target is set for this period.",
+        "Voor deze periode is geen omzetdoel vastgelegd.",
     ),
     "forecast.closed": _t("Closed so far", "Al gesloten"),
     "forecast.pipeline": _t("Expected from the open pipeline", "Verwacht uit de open pijplijn"),

@@ -27,6 +27,7 @@ from salesperf.metrics.registry import (
     metric,
     reason_json,
 )
+from salesperf.metrics.targets import basis_json
 from salesperf.store import Store
 
 #: The scorecard's metrics when none are named: a screenful, input to output.
@@ -62,6 +63,7 @@ class Cell:
     target: float | None = None
     attainment: float | None = None
     null_reason: str | None = None  # why `value` is null: a code of `registry.null_cases`
+    target_basis: str | None = None  # a target not set for the period: `metrics.targets.BASIS`
 
     @property
     def change(self) -> float | int | None:
@@ -123,6 +125,8 @@ class Scorecard:
                 if c.target is not None:
                     rec[f"{m}_target"] = c.target
                     rec[f"{m}_attainment"] = c.attainment
+                if c.target_basis is not None:
+                    rec[f"{m}_target_basis"] = c.target_basis
             records.append(rec)
         df = pd.DataFrame.from_records(records)
         for m in self.metrics:  # counts stay whole numbers (nullable) in CSV and Excel
@@ -170,6 +174,7 @@ class Scorecard:
                             "target": c.target,
                             "attainment": c.attainment,
                             "null_reason": reason_json(m, c.null_reason),
+                            "target_basis": basis_json(c.target_basis),
                         }
                         for m, c in r.cells.items()
                     },
@@ -326,6 +331,9 @@ def _card(
                 target=_num(rec.get(f"{base}_target")) if m != "quota_attainment" else None,
                 attainment=_num(rec.get(f"{base}_attainment")) if m != "quota_attainment" else None,
                 null_reason=_reason(rec.get(f"{m}{NULL_REASON}")),
+                target_basis=_reason(
+                    rec.get(f"{QUOTA_METRIC if m == 'target_gap' else base}_target_basis")
+                ),
             )
         part = rec.get(split.value) if split else None
         rows.append(

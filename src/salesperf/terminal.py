@@ -20,6 +20,7 @@ from rich.table import Table as RichTable
 from salesperf.analysis.common import Lang
 from salesperf.ingest.importer import ImportResult
 from salesperf.metrics.registry import Group, metric
+from salesperf.metrics.targets import BASIS
 from salesperf.scorecard import Scorecard, format_change, format_value
 
 PHASES = {
@@ -199,9 +200,14 @@ def render_scorecard(card: Scorecard, currency: str, console: Console) -> None:
                     text += f" [dim]{change}[/]"
                 if c.attainment is not None and "quota_attainment" not in card.metrics:
                     text += f" [cyan]{c.attainment:.0%} of target[/]"
+                text += "*" if c.target_basis else ""
                 cells.append(text)
             t.add_row(*cells)
         console.print(t)
+    codes = sorted({c.target_basis for r in card.rows for c in r.cells.values() if c.target_basis})
+    if codes:
+        ways = "; ".join(BASIS[c].en for c in codes if c in BASIS)
+        console.print(f"* Target not set for exactly {card.period.label}: {ways}.", highlight=False)
 
 
 def _render_headline(card: Scorecard, currency: str, console: Console) -> None:
@@ -224,6 +230,7 @@ def _render_headline(card: Scorecard, currency: str, console: Console) -> None:
                 text += f" [dim]{change}[/]"
             if c.attainment is not None:
                 text += f" [cyan]{c.attainment:.0%} of target[/]"
+            text += "*" if c.target_basis else ""
             cells.append(text)
         t.add_row(*cells)
     console.print(t)

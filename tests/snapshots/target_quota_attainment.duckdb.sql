@@ -1,235 +1,711 @@
-SELECT
-  "t34"."_key" AS "rep_id",
-  "t34"."_period" AS "period_start",
-  "t34"."revenue_won" / NULLIF("t34"."revenue_won_target", 0) AS "quota_attainment"
-FROM (
+WITH "t31" AS (
   SELECT
-    "t33"."_key",
-    "t33"."_period",
-    "t33"."revenue_won",
-    "t23"."_tk",
-    "t23"."_p",
-    "t23"."revenue_won_target"
+    "t26"."_node",
+    "t26"."_rank",
+    "t26"."metric",
+    "t26"."period_start",
+    "t26"."period_end",
+    "t26"."value",
+    "t26"."_p",
+    "t26"."_last",
+    CASE
+      WHEN (
+        "t26"."period_start" >= "t26"."_p"
+      )
+      AND (
+        "t26"."period_end" <= "t26"."_last"
+      )
+      THEN 1
+      ELSE 0
+    END AS "_in",
+    CASE
+      WHEN (
+        "t26"."period_start" = "t26"."_p"
+      )
+      AND (
+        "t26"."period_end" = "t26"."_last"
+      )
+      THEN 1
+      ELSE 0
+    END AS "_own"
   FROM (
     SELECT
-      "t31"."_key",
-      "t31"."_period",
-      COALESCE("t31"."revenue_won", 0) AS "revenue_won"
+      "t22"."_node",
+      "t22"."_rank",
+      "t22"."metric",
+      "t22"."period_start",
+      "t22"."period_end",
+      "t22"."value",
+      "t18"."_p",
+      "t18"."_last"
     FROM (
       SELECT
-        "t30"."_key",
-        "t30"."_period",
-        MAX("t30"."revenue_won") AS "revenue_won",
-        MAX("t30"."working_days") AS "working_days"
+        *
+      FROM (
+        SELECT
+          CASE
+            WHEN "t6"."scope" = 'org'
+            THEN 'orgorg'
+            ELSE "t6"."scope" || '' || "t6"."scope_id"
+          END AS "_node",
+          0 AS "_rank",
+          "t6"."metric",
+          "t6"."period_start",
+          "t6"."period_end",
+          "t6"."value"
+        FROM "targets" AS "t6"
+        WHERE
+          "t6"."metric" IN ('revenue_won')
+      ) AS "t19"
+      UNION ALL
+      SELECT
+        *
+      FROM (
+        SELECT
+          'team' || "t6"."scope_id" AS "_node",
+          1 AS "_rank",
+          "t6"."metric",
+          "t6"."period_start",
+          "t6"."period_end",
+          "t6"."value"
+        FROM "targets" AS "t6"
+        WHERE
+          "t6"."metric" IN ('revenue_won')
+          AND "t6"."scope" = 'org'
+          AND "t6"."scope_id" IN ('')
+      ) AS "t17"
+    ) AS "t22"
+    INNER JOIN (
+      SELECT
+        *
+      FROM "memtable" AS "t7"
+    ) AS "t18"
+      ON "t22"."period_start" <= "t18"."_last" AND "t22"."period_end" >= "t18"."_p"
+  ) AS "t26"
+  WHERE
+    (
+      CASE
+        WHEN (
+          "t26"."period_start" = "t26"."_p"
+        )
+        AND (
+          "t26"."period_end" = "t26"."_last"
+        )
+        THEN 1
+        ELSE 0
+      END = 1
+    )
+    OR "t26"."metric" IN ('revenue_won')
+), "t44" AS (
+  SELECT
+    "t43"."_node",
+    "t43"."_rank",
+    "t43"."metric",
+    "t43"."_p",
+    SUM("t43"."_v") AS "_v",
+    MAX(1 - "t43"."_in") AS "_spread",
+    MAX(1 - "t43"."_own") AS "_summed"
+  FROM (
+    SELECT
+      "t40"."_node",
+      "t40"."_rank",
+      "t40"."metric",
+      "t40"."period_start",
+      "t40"."period_end",
+      "t40"."value",
+      "t40"."_p",
+      "t40"."_last",
+      "t40"."_in",
+      "t40"."_own",
+      CASE
+        WHEN "t40"."_in" = 1
+        THEN "t40"."value"
+        ELSE "t40"."value" * CASE
+          WHEN (
+            (
+              CAST(FLOOR(
+                (
+                  GREATEST(DATE_DIFF('DAY', "t40"."period_start", "t40"."period_end") + 1, 0)
+                ) / (
+                  7
+                )
+              ) AS BIGINT) * 5
+            ) + GREATEST(
+              LEAST(
+                (
+                  (
+                    DAYOFWEEK("t40"."period_start") + 6
+                  ) % 7
+                ) + (
+                  GREATEST(DATE_DIFF('DAY', "t40"."period_start", "t40"."period_end") + 1, 0) % 7
+                ),
+                5
+              ) - (
+                (
+                  DAYOFWEEK("t40"."period_start") + 6
+                ) % 7
+              ),
+              0
+            ) + GREATEST(
+              (
+                (
+                  (
+                    DAYOFWEEK("t40"."period_start") + 6
+                  ) % 7
+                ) + (
+                  GREATEST(DATE_DIFF('DAY', "t40"."period_start", "t40"."period_end") + 1, 0) % 7
+                )
+              ) - 7,
+              0
+            )
+          ) > 0
+          THEN CAST((
+            CAST(FLOOR(
+              (
+                GREATEST(
+                  DATE_DIFF(
+                    'DAY',
+                    GREATEST("t40"."period_start", "t40"."_p"),
+                    LEAST("t40"."period_end", "t40"."_last")
+                  ) + 1,
+                  0
+                )
+              ) / (
+                7
+              )
+            ) AS BIGINT) * 5
+          ) + GREATEST(
+            LEAST(
+              (
+                (
+                  DAYOFWEEK(GREATEST("t40"."period_start", "t40"."_p")) + 6
+                ) % 7
+              ) + (
+                GREATEST(
+                  DATE_DIFF(
+                    'DAY',
+                    GREATEST("t40"."period_start", "t40"."_p"),
+                    LEAST("t40"."period_end", "t40"."_last")
+                  ) + 1,
+                  0
+                ) % 7
+              ),
+              5
+            ) - (
+              (
+                DAYOFWEEK(GREATEST("t40"."period_start", "t40"."_p")) + 6
+              ) % 7
+            ),
+            0
+          ) + GREATEST(
+            (
+              (
+                (
+                  DAYOFWEEK(GREATEST("t40"."period_start", "t40"."_p")) + 6
+                ) % 7
+              ) + (
+                GREATEST(
+                  DATE_DIFF(
+                    'DAY',
+                    GREATEST("t40"."period_start", "t40"."_p"),
+                    LEAST("t40"."period_end", "t40"."_last")
+                  ) + 1,
+                  0
+                ) % 7
+              )
+            ) - 7,
+            0
+          ) AS DOUBLE) / NULLIF(
+            CAST((
+              CAST(FLOOR(
+                (
+                  GREATEST(DATE_DIFF('DAY', "t40"."period_start", "t40"."period_end") + 1, 0)
+                ) / (
+                  7
+                )
+              ) AS BIGINT) * 5
+            ) + GREATEST(
+              LEAST(
+                (
+                  (
+                    DAYOFWEEK("t40"."period_start") + 6
+                  ) % 7
+                ) + (
+                  GREATEST(DATE_DIFF('DAY', "t40"."period_start", "t40"."period_end") + 1, 0) % 7
+                ),
+                5
+              ) - (
+                (
+                  DAYOFWEEK("t40"."period_start") + 6
+                ) % 7
+              ),
+              0
+            ) + GREATEST(
+              (
+                (
+                  (
+                    DAYOFWEEK("t40"."period_start") + 6
+                  ) % 7
+                ) + (
+                  GREATEST(DATE_DIFF('DAY', "t40"."period_start", "t40"."period_end") + 1, 0) % 7
+                )
+              ) - 7,
+              0
+            ) AS DOUBLE),
+            0
+          )
+          ELSE CAST(DATE_DIFF(
+            'DAY',
+            GREATEST("t40"."period_start", "t40"."_p"),
+            LEAST("t40"."period_end", "t40"."_last")
+          ) + 1 AS DOUBLE) / CAST(DATE_DIFF('DAY', "t40"."period_start", "t40"."period_end") + 1 AS DOUBLE)
+        END
+      END AS "_v"
+    FROM (
+      SELECT
+        "t34"."_node",
+        "t34"."_rank",
+        "t34"."metric",
+        "t34"."period_start",
+        "t34"."period_end",
+        "t34"."value",
+        "t34"."_p",
+        "t34"."_last",
+        "t34"."_in",
+        "t34"."_own"
+      FROM "t31" AS "t34"
+      ANTI JOIN "t31" AS "t35"
+        ON "t34"."_node" = "t35"."_node"
+        AND "t34"."_rank" = "t35"."_rank"
+        AND "t34"."metric" = "t35"."metric"
+        AND "t34"."_p" = "t35"."_p"
+        AND (
+          (
+            (
+              "t35"."_own" = 1
+            ) AND (
+              "t34"."_own" = 0
+            )
+          )
+          OR (
+            (
+              "t34"."_in" = 1
+            )
+            AND (
+              "t35"."_in" = 1
+            )
+            AND (
+              (
+                "t35"."period_start" <= "t34"."period_start"
+              )
+              AND (
+                "t34"."period_end" <= "t35"."period_end"
+              )
+              AND (
+                (
+                  "t35"."period_start" <> "t34"."period_start"
+                )
+                OR (
+                  "t35"."period_end" <> "t34"."period_end"
+                )
+              )
+            )
+          )
+          OR (
+            (
+              "t34"."_in" = 0
+            )
+            AND (
+              (
+                "t34"."period_start" <= "t35"."period_start"
+              )
+              AND (
+                "t35"."period_end" <= "t34"."period_end"
+              )
+              AND (
+                (
+                  "t35"."period_start" <> "t34"."period_start"
+                )
+                OR (
+                  "t35"."period_end" <> "t34"."period_end"
+                )
+              )
+            )
+          )
+        )
+    ) AS "t40"
+  ) AS "t43"
+  GROUP BY
+    1,
+    2,
+    3,
+    4
+)
+SELECT
+  "t62"."_key" AS "rep_id",
+  "t62"."_period" AS "period_start",
+  "t62"."revenue_won" / NULLIF("t62"."revenue_won_target", 0) AS "quota_attainment"
+FROM (
+  SELECT
+    "t42"."_key",
+    "t42"."_period",
+    "t42"."revenue_won",
+    "t61"."_tk",
+    "t61"."_p",
+    "t61"."revenue_won_target",
+    "t61"."revenue_won_target_basis"
+  FROM (
+    SELECT
+      "t39"."_key",
+      "t39"."_period",
+      COALESCE("t39"."revenue_won", 0) AS "revenue_won"
+    FROM (
+      SELECT
+        "t38"."_key",
+        "t38"."_period",
+        MAX("t38"."revenue_won") AS "revenue_won",
+        MAX("t38"."working_days") AS "working_days"
       FROM (
         SELECT
           *
         FROM (
           SELECT
-            "t25"."_key",
-            "t25"."_period",
-            "t25"."revenue_won",
+            "t29"."_key",
+            "t29"."_period",
+            "t29"."revenue_won",
             CAST(NULL AS DOUBLE) AS "working_days"
           FROM (
             SELECT
-              "t21"."_key",
-              "t21"."_period",
-              SUM("t21"."amount") FILTER(WHERE
-                "t21"."status" = 'won') AS "revenue_won"
+              "t27"."_key",
+              "t27"."_period",
+              SUM("t27"."amount") FILTER(WHERE
+                "t27"."status" = 'won') AS "revenue_won"
             FROM (
               SELECT
-                "t17"."deal_id",
-                "t17"."rep_id",
-                "t17"."created_at",
-                "t17"."status",
-                "t17"."amount",
-                "t17"."currency",
-                "t17"."closed_at",
-                "t17"."account_id",
-                "t17"."stage",
-                "t17"."kind",
-                "t17"."lost_reason",
-                "t17"."source",
-                "t17"."amount_given",
-                "t17"."amount_created",
-                "t17"."_local",
-                "t17"."_created_local",
-                CAST(DATE_TRUNC('QUARTER', "t17"."_local") AS DATE) AS "_period",
-                "t17"."rep_id" AS "_key"
+                "t23"."deal_id",
+                "t23"."rep_id",
+                "t23"."created_at",
+                "t23"."status",
+                "t23"."amount",
+                "t23"."currency",
+                "t23"."closed_at",
+                "t23"."account_id",
+                "t23"."stage",
+                "t23"."kind",
+                "t23"."lost_reason",
+                "t23"."source",
+                "t23"."amount_given",
+                "t23"."amount_created",
+                "t23"."_local",
+                "t23"."_created_local",
+                CAST(DATE_TRUNC('QUARTER', "t23"."_local") AS DATE) AS "_period",
+                "t23"."rep_id" AS "_key"
               FROM (
                 SELECT
-                  "t2"."deal_id",
-                  "t2"."rep_id",
-                  "t2"."created_at",
-                  "t2"."status",
-                  "t2"."amount",
-                  "t2"."currency",
-                  "t2"."closed_at",
-                  "t2"."account_id",
-                  "t2"."stage",
-                  "t2"."kind",
-                  "t2"."lost_reason",
-                  "t2"."source",
-                  "t2"."amount" AS "amount_given",
-                  "t2"."amount" AS "amount_created",
+                  "t0"."deal_id",
+                  "t0"."rep_id",
+                  "t0"."created_at",
+                  "t0"."status",
+                  "t0"."amount",
+                  "t0"."currency",
+                  "t0"."closed_at",
+                  "t0"."account_id",
+                  "t0"."stage",
+                  "t0"."kind",
+                  "t0"."lost_reason",
+                  "t0"."source",
+                  "t0"."amount" AS "amount_given",
+                  "t0"."amount" AS "amount_created",
                   CASE
-                    WHEN "t2"."closed_at" = (
-                      DATE_TRUNC('DAY', "t2"."closed_at") + INTERVAL '43200314159' MICROSECOND
+                    WHEN "t0"."closed_at" = (
+                      DATE_TRUNC('DAY', "t0"."closed_at") + INTERVAL '43200314159' MICROSECOND
                     )
-                    THEN DATE_TRUNC('DAY', "t2"."closed_at")
-                    ELSE "t2"."closed_at" + TO_SECONDS(
+                    THEN DATE_TRUNC('DAY', "t0"."closed_at")
+                    ELSE "t0"."closed_at" + TO_SECONDS(
                       CASE
-                        WHEN "t2"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                        WHEN "t0"."closed_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
                         THEN 3600
                         ELSE 7200
                       END
                     )
                   END AS "_local",
                   CASE
-                    WHEN "t2"."created_at" = (
-                      DATE_TRUNC('DAY', "t2"."created_at") + INTERVAL '43200314159' MICROSECOND
+                    WHEN "t0"."created_at" = (
+                      DATE_TRUNC('DAY', "t0"."created_at") + INTERVAL '43200314159' MICROSECOND
                     )
-                    THEN DATE_TRUNC('DAY', "t2"."created_at")
-                    ELSE "t2"."created_at" + TO_SECONDS(
+                    THEN DATE_TRUNC('DAY', "t0"."created_at")
+                    ELSE "t0"."created_at" + TO_SECONDS(
                       CASE
-                        WHEN "t2"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
+                        WHEN "t0"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
                         THEN 3600
                         ELSE 7200
                       END
                     )
                   END AS "_created_local"
-                FROM "deals" AS "t2"
+                FROM "deals" AS "t0"
                 WHERE
-                  "t2"."status" IN ('won', 'lost') AND "t2"."closed_at" IS NOT NULL
-              ) AS "t17"
+                  "t0"."status" IN ('won', 'lost') AND "t0"."closed_at" IS NOT NULL
+              ) AS "t23"
               WHERE
-                "t17"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
-                AND "t17"."_local" < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
-            ) AS "t21"
+                "t23"."_local" >= MAKE_TIMESTAMP(2025, 1, 1, 0, 0, 0.0)
+                AND "t23"."_local" < MAKE_TIMESTAMP(2025, 4, 1, 0, 0, 0.0)
+            ) AS "t27"
             GROUP BY
               1,
               2
-          ) AS "t25"
-        ) AS "t26"
+          ) AS "t29"
+        ) AS "t30"
         UNION ALL
         SELECT
           *
         FROM (
           SELECT
-            "t28"."_key",
-            "t28"."_period",
+            "t36"."_key",
+            "t36"."_period",
             CAST(NULL AS DOUBLE) AS "revenue_won",
-            "t28"."working_days"
+            "t36"."working_days"
           FROM (
             SELECT
-              "t27"."_key",
-              "t27"."_period",
+              "t33"."_key",
+              "t33"."_period",
               CAST(COUNT(*) AS DOUBLE) AS "working_days"
             FROM (
               SELECT
-                "t24"."rep_id",
-                "t24"."date",
-                "t24"."rep_id" AS "_key",
-                CAST(DATE_TRUNC('QUARTER', CAST("t24"."date" AS TIMESTAMP)) AS DATE) AS "_period"
+                "t28"."rep_id",
+                "t28"."date",
+                "t28"."rep_id" AS "_key",
+                CAST(DATE_TRUNC('QUARTER', CAST("t28"."date" AS TIMESTAMP)) AS DATE) AS "_period"
               FROM (
                 SELECT
-                  "t20"."rep_id",
-                  "t20"."date"
+                  "t25"."rep_id",
+                  "t25"."date"
                 FROM (
                   SELECT
                     *
                   FROM (
                     SELECT
-                      "t13"."rep_id",
-                      "t13"."start_date",
-                      "t13"."end_date",
-                      "t14"."date"
+                      "t15"."rep_id",
+                      "t15"."start_date",
+                      "t15"."end_date",
+                      "t16"."date"
                     FROM (
                       SELECT
                         "t4"."rep_id",
                         "t4"."start_date",
                         "t4"."end_date"
                       FROM "reps" AS "t4"
-                    ) AS "t13"
+                    ) AS "t15"
                     CROSS JOIN (
                       SELECT
                         *
                       FROM "memtable" AS "t5"
-                    ) AS "t14"
-                  ) AS "t16"
+                    ) AS "t16"
+                  ) AS "t20"
                   WHERE
                     (
                       (
-                        "t16"."start_date" IS NULL
+                        "t20"."start_date" IS NULL
                       ) OR (
-                        "t16"."date" >= "t16"."start_date"
+                        "t20"."date" >= "t20"."start_date"
                       )
                     )
                     AND (
                       (
-                        "t16"."end_date" IS NULL
+                        "t20"."end_date" IS NULL
                       ) OR (
-                        "t16"."date" <= "t16"."end_date"
+                        "t20"."date" <= "t20"."end_date"
                       )
                     )
-                ) AS "t20"
+                ) AS "t25"
                 ANTI JOIN (
                   SELECT
                     *
-                  FROM "absences" AS "t3"
-                ) AS "t12"
-                  ON "t20"."rep_id" = "t12"."rep_id" AND "t20"."date" = "t12"."date"
-              ) AS "t24"
-            ) AS "t27"
+                  FROM "absences" AS "t1"
+                ) AS "t14"
+                  ON "t25"."rep_id" = "t14"."rep_id" AND "t25"."date" = "t14"."date"
+              ) AS "t28"
+            ) AS "t33"
             GROUP BY
               1,
               2
-          ) AS "t28"
-        ) AS "t29"
-      ) AS "t30"
+          ) AS "t36"
+        ) AS "t37"
+      ) AS "t38"
       GROUP BY
         1,
         2
-    ) AS "t31"
+    ) AS "t39"
     WHERE
-      "t31"."_period" IN (MAKE_DATE(2025, 1, 1))
-  ) AS "t33"
+      "t39"."_period" IN (MAKE_DATE(2025, 1, 1))
+  ) AS "t42"
   LEFT OUTER JOIN (
     SELECT
-      "t18"."scope_id" AS "_tk",
-      "t18"."_p",
-      SUM("t18"."value") FILTER(WHERE
-        "t18"."metric" = 'revenue_won') AS "revenue_won_target"
+      "t59"."_tk",
+      "t59"."_p",
+      SUM("t59"."_v") FILTER(WHERE
+        "t59"."metric" = 'revenue_won') AS "revenue_won_target",
+      MAX("t59"."_basis") FILTER(WHERE
+        "t59"."metric" = 'revenue_won') AS "revenue_won_target_basis"
     FROM (
       SELECT
-        "t15"."scope",
-        "t15"."scope_id",
-        "t15"."metric",
-        "t15"."period_start",
-        "t15"."period_end",
-        "t15"."value",
-        "t11"."_p",
-        "t11"."_end"
+        "t58"."_tk",
+        "t58"."metric",
+        "t58"."_p",
+        "t58"."_v",
+        "t58"."_spread",
+        "t58"."_summed",
+        "t58"."_members",
+        CASE
+          WHEN (
+            "t58"."_members" = 1
+          ) AND (
+            "t58"."_spread" = 1
+          )
+          THEN 'members_spread'
+          WHEN (
+            "t58"."_members" = 1
+          ) AND (
+            "t58"."_summed" = 1
+          )
+          THEN 'members_summed'
+          WHEN "t58"."_members" = 1
+          THEN 'members'
+          WHEN "t58"."_spread" = 1
+          THEN 'spread'
+          WHEN "t58"."_summed" = 1
+          THEN 'summed'
+          ELSE CAST(NULL AS TEXT)
+        END AS "_basis"
       FROM (
         SELECT
-          *
-        FROM "targets" AS "t0"
-        WHERE
-          "t0"."scope" = 'rep' AND "t0"."metric" IN ('revenue_won')
-      ) AS "t15"
-      INNER JOIN (
-        SELECT
-          *
-        FROM "memtable" AS "t1"
-      ) AS "t11"
-        ON "t15"."period_start" = "t11"."_p" AND "t15"."period_end" = "t11"."_end"
-    ) AS "t18"
+          "t57"."_tk",
+          "t57"."metric",
+          "t57"."_p",
+          SUM("t57"."_v") AS "_v",
+          MAX("t57"."_spread") AS "_spread",
+          MAX("t57"."_summed") AS "_summed",
+          MAX("t57"."_members") AS "_members"
+        FROM (
+          SELECT
+            "t56"."_tk",
+            "t56"."_anc",
+            "t56"."_node",
+            "t56"."metric",
+            "t56"."_p",
+            "t56"."_v",
+            "t56"."_spread",
+            "t56"."_summed",
+            CASE WHEN "t56"."_node" <> "t56"."_anc" THEN 1 ELSE 0 END AS "_members"
+          FROM (
+            SELECT
+              "t55"."_tk",
+              "t55"."_anc",
+              "t55"."_node",
+              "t55"."metric",
+              "t55"."_p",
+              "t55"."_v",
+              "t55"."_spread",
+              "t55"."_summed"
+            FROM (
+              SELECT
+                *
+              FROM (
+                SELECT
+                  "t8"."_tk",
+                  "t8"."_anc",
+                  "t8"."_node",
+                  "t50"."metric",
+                  "t50"."_p",
+                  "t50"."_v",
+                  "t50"."_spread",
+                  "t50"."_summed"
+                FROM "memtable" AS "t8"
+                INNER JOIN (
+                  SELECT
+                    "t46"."_node",
+                    "t46"."metric",
+                    "t46"."_p",
+                    "t46"."_v",
+                    "t46"."_spread",
+                    "t46"."_summed"
+                  FROM "t44" AS "t46"
+                  INNER JOIN (
+                    SELECT
+                      "t45"."_node",
+                      "t45"."metric",
+                      "t45"."_p",
+                      MIN("t45"."_rank") AS "_best"
+                    FROM "t44" AS "t45"
+                    GROUP BY
+                      1,
+                      2,
+                      3
+                  ) AS "t48"
+                    ON "t46"."_node" = "t48"."_node"
+                    AND "t46"."metric" = "t48"."metric"
+                    AND "t46"."_p" = "t48"."_p"
+                    AND "t46"."_rank" = "t48"."_best"
+                ) AS "t50"
+                  ON "t8"."_node" = "t50"."_node"
+              ) AS "t51"
+              WHERE
+                (
+                  "t51"."_anc" = "t51"."_node"
+                ) OR "t51"."metric" IN ('revenue_won')
+            ) AS "t55"
+            ANTI JOIN (
+              SELECT
+                "t9"."_anc",
+                "t9"."_node",
+                "t50"."metric",
+                "t50"."_p"
+              FROM "memtable" AS "t9"
+              INNER JOIN (
+                SELECT
+                  "t46"."_node",
+                  "t46"."metric",
+                  "t46"."_p",
+                  "t46"."_v",
+                  "t46"."_spread",
+                  "t46"."_summed"
+                FROM "t44" AS "t46"
+                INNER JOIN (
+                  SELECT
+                    "t45"."_node",
+                    "t45"."metric",
+                    "t45"."_p",
+                    MIN("t45"."_rank") AS "_best"
+                  FROM "t44" AS "t45"
+                  GROUP BY
+                    1,
+                    2,
+                    3
+                ) AS "t48"
+                  ON "t46"."_node" = "t48"."_node"
+                  AND "t46"."metric" = "t48"."metric"
+                  AND "t46"."_p" = "t48"."_p"
+                  AND "t46"."_rank" = "t48"."_best"
+              ) AS "t50"
+                ON "t9"."_mid" = "t50"."_node"
+            ) AS "t53"
+              ON "t55"."_anc" = "t53"."_anc"
+              AND "t55"."_node" = "t53"."_node"
+              AND "t55"."metric" = "t53"."metric"
+              AND "t55"."_p" = "t53"."_p"
+          ) AS "t56"
+        ) AS "t57"
+        GROUP BY
+          1,
+          2,
+          3
+      ) AS "t58"
+    ) AS "t59"
     GROUP BY
       1,
       2
-  ) AS "t23"
-    ON "t33"."_key" = "t23"."_tk" AND "t33"."_period" = "t23"."_p"
-) AS "t34"
+  ) AS "t61"
+    ON "t42"."_key" = "t61"."_tk" AND "t42"."_period" = "t61"."_p"
+) AS "t62"
 ORDER BY
-  "t34"."_key" ASC,
-  "t34"."_period" ASC
+  "t62"."_key" ASC,
+  "t62"."_period" ASC

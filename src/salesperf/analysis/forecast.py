@@ -240,8 +240,8 @@ def closed_by_day(store: Store, scope: Scope, start: date, end: date) -> pd.Seri
 
 
 def target_and_actual(store: Store, scope: Scope, period: Period) -> tuple[float | None, float]:
-    """The scope's revenue target for exactly this period (None without one), and the revenue
-    it won in the whole period (used only to score forecasts of past periods)."""
+    """The scope's revenue target for this period (`metrics.targets`; None without one), and the
+    revenue it won in the whole period (used only to score forecasts of past periods)."""
     q = Query(
         metrics=(QUOTA_METRIC,),
         start=period.start,

@@ -2,7 +2,8 @@
 is heading, and whether their current activity is enough for the current period's target.
 
 Attainment per period is the metric layer's quota attainment (revenue won against the revenue
-target set for exactly that period). A team or rep is flagged when it was under target in at
+target of that period, by the one rule of `salesperf.metrics.targets`: monthly targets sum to
+quarters, a team without a target of its own takes its members'). A team or rep is flagged when it was under target in at
 least `min_missed` of the last `periods` periods. The trend is the least-squares slope of
 attainment over those periods. The activity check is the plan (`salesperf.analysis.plan`) of
 the current period's target set against the last four full weeks' pace.
@@ -62,6 +63,7 @@ class PeriodResult:
     target: float | None
     attainment: float | None
     missed: bool | None  # None: no target set
+    target_basis: str | None = None  # how the target came about: a `metrics.targets.BASIS` code
 
 
 @dataclass(frozen=True)
@@ -137,14 +139,14 @@ def health(store: Store, query: HealthQuery) -> Health:
     periods = tuple(_period(s, grain) for s in starts)
     current = _period(period_start(today, grain), grain)
     teams, reps = _scope(store, query.team)
-    frames, org_ids = _attainment(store, grain, periods, teams, reps)
+    frames = _attainment(store, grain, periods, teams, reps)
     inputs = load_inputs(store, default_window(current, today), pace_weeks(current, today))
-    targets = {by: period_targets(store, by, current) for by in (By.REP, By.TEAM, By.ORG)}
+    targets = {by: period_targets(store, by, current) for by in (By.REP, By.TEAM)}
     rows: list[HealthRow] = []
     for key, results in frames.items():
         if key[0] is By.REP and not any(r.target for r in results):
             continue  # a rep with no target in any of the periods is not judged
-        target = targets[By.ORG if key in org_ids else key[0]].get(key[1])
+        target = targets[key[0]].get(key[1])
         rows.append(_row(inputs, key, results, grain, query.min_missed, current, target, today))
     rows = _with_subteams(rows, inputs)
     summary = _summary(rows, grain, periods, query.min_missed)
@@ -154,13 +156,12 @@ def health(store: Store, query: HealthQuery) -> Health:
 def _attainment(
     store: Store, grain: Grain, periods: tuple[Period, ...], teams: frozenset[str],
     reps: frozenset[str],
-) -> tuple[dict[Key, tuple[PeriodResult, ...]], set[Key]]:  # fmt: skip
+) -> dict[Key, tuple[PeriodResult, ...]]:  # fmt: skip
     """Revenue won, target and attainment per period, from the metric layer, for the teams and
-    reps; a team with no targets of its own whose id the organisation's targets name takes the
-    organisation's. Also returns those teams."""
+    reps."""
     found: dict[Key, dict[date, PeriodResult]] = {}
     tz, cur = store.settings.timezone, store.settings.currency
-    for by in By:
+    for by in (By.TEAM, By.REP):
         q = Query(metrics=(QUOTA_METRIC,), start=periods[0].start, end=periods[-1].end,
                   grain=grain, by=by, compare=(Compare.TARGET,),
                   teams=teams if by is By.TEAM else None, reps=reps if by is By.REP else None)  # fmt: skip
@@ -169,18 +170,13 @@ def _attainment(
             found.setdefault((by, str(rec[q.key])), {})[rec["period_start"]] = PeriodResult(
                 _period(rec["period_start"], grain), _f(rec[QUOTA_METRIC]),
                 _f(rec[f"{QUOTA_METRIC}_target"]), att, None if att is None else att < 1,
+                _s(rec.get(f"{QUOTA_METRIC}_target_basis")),
             )  # fmt: skip
-    t = store.table("targets")
-    named = t.filter(t.scope == By.ORG.value).select("scope_id").distinct().to_pandas().scope_id
     out: dict[Key, tuple[PeriodResult, ...]] = {}
-    org_ids: set[Key] = set()
     for key in [*((By.TEAM, x) for x in sorted(teams)), *((By.REP, x) for x in sorted(reps))]:
         got = found.get(key, {})
-        if key[0] is By.TEAM and key[1] in set(named) and not any(r.target for r in got.values()):
-            got = found.get((By.ORG, "org"), {})
-            org_ids.add(key)
         out[key] = tuple(got.get(p.start, PeriodResult(p, None, None, None, None)) for p in periods)
-    return out, org_ids
+    return out
 
 
 def _row(
@@ -362,6 +358,10 @@ def _period(start: date, grain: Grain) -> Period:
     q = f"{start.year}-Q{(start.month - 1) // 3 + 1}"
     label = q if grain is Grain.QUARTER else f"{start.year}-{start.month:02d}"
     return Period(start, shift(start, grain, 1), label)
+
+
+def _s(v: Any) -> str | None:
+    return v if isinstance(v, str) else None
 
 
 def _f(v: Any) -> float | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any, TypeVar
 
 import ibis
@@ -30,6 +30,7 @@ from salesperf.metrics.levels import team_closure
 from salesperf.metrics.periods import Grain, Period, local_time
 from salesperf.metrics.query import By, Query, Split
 from salesperf.metrics.registry import QUOTA_METRIC
+from salesperf.metrics.targets import resolved_targets
 from salesperf.schema import DealStatus
 from salesperf.store import Store
 
@@ -208,16 +209,11 @@ def load_inputs(store: Store, window: Period, pace: Period) -> PlanInputs:
 
 
 def period_targets(store: Store, scope: By, period: Period) -> dict[str, float]:
-    """Revenue targets set for exactly `period`, per rep, team or organisation (by scope id)."""
-    t = store.table("targets")
-    t = t.filter(
-        (t.scope == scope.value)
-        & (t.metric == QUOTA_METRIC)
-        & (t.period_start == ibis.date(period.start))
-        & (t.period_end == ibis.date(period.end - timedelta(days=1)))
-    )
-    df = t.group_by("scope_id").aggregate(value=t.value.sum()).to_pandas()
-    return {str(k): float(v) for k, v in zip(df.scope_id, df.value, strict=True) if _float(v)}
+    """Revenue targets of `period` per rep, team or organisation (by id; the organisation's is
+    "org"), by the one rule of `salesperf.metrics.targets`: set for the period, else summed
+    from shorter periods, spread from a longer one, or from members."""
+    found = resolved_targets(store.con, scope, QUOTA_METRIC, period.start, period.end)
+    return {k: v for k, (v, _) in found.items() if _float(v)}
 
 
 def estimate_rates(inputs: PlanInputs, key: Key) -> tuple[Rates, Funnel, list[Text]]:

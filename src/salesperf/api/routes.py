@@ -39,6 +39,7 @@ from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Compare, Split
 from salesperf.metrics.query import Query as MetricQuery
 from salesperf.metrics.registry import METRICS, computable, null_cases, reason_json
+from salesperf.metrics.targets import basis_json
 from salesperf.web.data import scorecard_card
 
 router = APIRouter(prefix="/api")
@@ -187,7 +188,8 @@ def _json_value(v: Any) -> Any:
 def query(view: ViewDep, body: QueryBody) -> JSONResponse:
     """Run a metric query; rows outside the viewer's scope are left out (a grouping outside it,
     such as by=org for a manager, is refused). A metric that can be null comes with a
-    `<metric>_null_reason` column: null, or why the value is null (a code, English, Dutch)."""
+    `<metric>_null_reason` column: null, or why the value is null (a code, English, Dutch);
+    a target not set for exactly the period, a `<metric>_target_basis` saying how it came about."""
     q = MetricQuery(
         metrics=tuple(body.metrics), start=body.start, end=body.end, grain=body.grain,
         by=body.by, compare=tuple(body.compare), split=body.split,
@@ -201,9 +203,13 @@ def query(view: ViewDep, body: QueryBody) -> JSONResponse:
     df = run(view.store.con, q, st.timezone, st.currency, to, reasons=True)
     why = {f"{m}{NULL_REASON}": m for m in q.metrics if f"{m}{NULL_REASON}" in df.columns}
     rows = [
-        {k: reason_json(why[k], v) if k in why else _json_value(v) for k, v in rec.items()}
+        {
+            k: reason_json(why[k], v) if k in why
+            else basis_json(v) if str(k).endswith("_target_basis") else _json_value(v)
+            for k, v in rec.items()
+        }
         for rec in df.to_dict("records")
-    ]
+    ]  # fmt: skip
     return JSONResponse({"key": q.key, "columns": list(df.columns), "rows": rows})
 
 

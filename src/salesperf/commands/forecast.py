@@ -148,8 +148,8 @@ def render_forecast(f: Forecast, currency: str, lang: Lang) -> None:
     else:
         out.print(
             Text(
-                "No revenue target is set for exactly this period and scope.",
-                "Voor precies deze periode en groep is geen omzetdoel vastgelegd.",
+                "No revenue target is set for this period and scope.",
+                "Voor deze periode en groep is geen omzetdoel vastgelegd.",
             ).get(lang),
             highlight=False,
         )

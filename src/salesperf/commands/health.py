@@ -25,6 +25,7 @@ from salesperf.commands.common import (
 from salesperf.commands.plan import AsOfOpt, parse_day
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By
+from salesperf.metrics.targets import BASIS
 
 if TYPE_CHECKING:
     from salesperf.analysis.health import Health, HealthRow
@@ -46,6 +47,9 @@ _H = {
         "niet genoeg).",
     ),
     "flagged": Text("Consistently under target", "Structureel onder doel"),
+    "basis": Text(
+        "Target not set for exactly the period", "Doel niet voor precies de periode vastgelegd"
+    ),
 }
 
 
@@ -104,7 +108,7 @@ def render_health(result: Health, lang: Lang) -> None:
     for r in _ordered(result):
         cells = []
         for res in r.periods:
-            text = percent(res.attainment, 0, nl)
+            text = percent(res.attainment, 0, nl) + ("*" if res.target_basis else "")
             cells.append(f"[red]{text}[/]" if res.missed else text)
         check = r.activity
         pace = "—" if check is None or check.enough is None else percent(check.coverage, 0, nl)
@@ -118,6 +122,10 @@ def render_health(result: Health, lang: Lang) -> None:
         )  # fmt: skip
     out.print(t)
     out.print(h["legend"], highlight=False)
+    codes = sorted({p.target_basis for r in result.rows for p in r.periods if p.target_basis})
+    if codes:
+        ways = "; ".join(getattr(BASIS[c], nl) for c in codes if c in BASIS)
+        out.print(f"* {h['basis']}: {ways}.", highlight=False)
     flagged = result.flagged
     if flagged:
         out.print(f"\n[bold]{h['flagged']}[/]")

@@ -10,9 +10,9 @@ import ibis.expr.types as ir
 import pandas as pd
 from ibis.backends import BaseBackend
 
-from salesperf.metrics.levels import target_level_key
 from salesperf.metrics.periods import Grain, shift
-from salesperf.metrics.query import By, Compare, Query, bucket_end, buckets, comparison_range
+from salesperf.metrics.query import By, Compare, Query, buckets, comparison_range
+from salesperf.metrics.targets import target_table
 
 
 def join_earlier(
@@ -55,26 +55,9 @@ def join_targets(
     levels: tuple[By, ...] | None = None,
 ) -> ir.Table:
     """Each row's targets for its group and period, with attainment and gap; the rows of a
-    several-level query (`levels`) meet the targets of their own level."""
-    t = con.table("targets")
-    if levels is not None:
-        t = t.filter(t.scope.isin([b.value for b in levels]) & t.metric.isin(list(names)))
-    else:
-        t = t.filter((t.scope == q.by.value) & t.metric.isin(list(names)))
-    periods = pd.DataFrame(
-        {"_p": buckets(q), "_end": [bucket_end(b, q) - timedelta(days=1) for b in buckets(q)]}
-    )
-    pm = ibis.memtable(periods).mutate(
-        _p=lambda x: x._p.cast("date"), _end=lambda x: x._end.cast("date")
-    )
-    t = t.join(pm, [t.period_start == pm._p, t.period_end == pm._end])
-    if levels is not None:
-        key = target_level_key(t.scope, t.scope_id)
-    else:
-        key = t.scope_id if q.by is not By.ORG else ibis.literal("org")
-    wide = t.group_by([key.name("_tk"), t._p]).aggregate(
-        **{f"{n}_target": t.value.sum(where=t.metric == n) for n in names}
-    )
+    several-level query (`levels`) meet the targets of their own level. The target is the one
+    rule of `salesperf.metrics.targets` (summed, spread, from members), with its basis."""
+    wide = target_table(con, q, names, levels)
     joined = result.left_join(wide, [result._key == wide._tk, result._period == wide._p])
     joined = joined.drop(*(c for c in ("_tk", "_p") if c in joined.columns))
     return joined.mutate(

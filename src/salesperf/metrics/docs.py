@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from salesperf.metrics.registry import FORMULAS, METRICS, Group, computable, null_cases
+from salesperf.metrics.targets import ADDITIVE, BASIS
 
 _TITLES = {
     Group.ACTIVITY: ("Activity (input)", "verkoopactiviteit"),
@@ -29,6 +30,7 @@ def render() -> str:
         "quarters or years in the organisation's time zone.",
         "",
     ]
+    lines += _targets()
     scorecard = set(computable())
     for group, (title, nl) in _TITLES.items():
         lines += [f"## {title} — {nl}", "",
@@ -67,6 +69,42 @@ def render() -> str:
                     lines += [f"- `{c.code}`: {c.en} — *{c.nl}*" for c in cases]
                     lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _targets() -> list[str]:
+    """How a scope and period gets its target (`salesperf.metrics.targets`)."""
+    additive = ", ".join(f"`{n}`" for n in ADDITIVE)
+    return [
+        "## Targets at every grain",
+        "",
+        "Attainment (`quota_attainment`), the gap to target (`target_gap`) and every figure's "
+        "target follow one rule, on every page, in the API and in every export. For a scope "
+        "(rep, team, organisation) and a period, the target is:",
+        "",
+        "1. the target set for exactly that period;",
+        f"2. else, for an additive metric ({additive}, and activities of one type such as "
+        "`activities:demo`), the targets of the other periods that overlap it: one inside the "
+        "period counts whole (months add up to quarters and years), one reaching beyond it "
+        "counts with its share of working days, Monday to Friday (a month under a quarterly "
+        "target, a week under a monthly one). Of targets nested in one another, the longest "
+        "inside the period counts (a year takes its quarters, not also their months) and the "
+        "shortest reaching beyond it (a week takes a share of its month's target, not of the "
+        "quarter's). Ratio targets (`win_rate`, `csat`, ...) are never summed or spread: they "
+        "hold for their own period only;",
+        "3. for a team with neither: a target of the organisation whose scope id names the "
+        "team (the team that is the whole organisation); else the sum of its members' "
+        "targets, each sub-team's (its own, else its members') and each of its reps';",
+        "4. for the organisation: its own target (scope `org`, whatever the scope id) by 1 or "
+        "2; else the sum of the targets of the teams at the top of the tree (by 3) and of "
+        "reps in no known team.",
+        "",
+        "A target that is not the period's own says how it came about: the scorecard's "
+        "`target_basis` and the query's `<metric>_target_basis` carry one of these codes "
+        "(null for a target set for exactly the period):",
+        "",
+        *(f"- `{b.code}`: {b.en} — *{b.nl}*" for b in BASIS.values()),
+        "",
+    ]
 
 
 if __name__ == "__main__":

@@ -46,16 +46,6 @@ def level_key(level: By, key: str) -> str:
     return f"{level.value}{SEP}{key}"
 
 
-def target_level_key(scope: ir.StringValue, scope_id: ir.StringValue) -> ir.StringValue:
-    """`level_key` of a target's scope and scope id, in the query (every organisation target
-    is the organisation's, whatever its id)."""
-    return ibis.ifelse(
-        scope == By.ORG.value,
-        ibis.literal(level_key(By.ORG, ORG_ID)),
-        scope.concat(SEP, scope_id),
-    )
-
-
 def level_closure(
     con: BaseBackend, levels: tuple[By, ...], teams: frozenset[str] | None
 ) -> pd.DataFrame:
