@@ -454,7 +454,8 @@ def test_targets_follow_the_seasons_so_ordinary_reps_make_them(built: Built) -> 
     attainment = won.amount.groupby(start).sum().reindex(goal.index) / goal
     assert len(attainment) == 4 * CONFIG.years
     assert attainment.between(1.0, 1.5).all(), attainment
-    org = quarterly[quarterly.scope == "org"].set_index(pd.to_datetime(quarterly.period_start))
+    org = quarterly[quarterly.scope == "org"]
+    org = org.set_index(pd.to_datetime(org.period_start))
     year = CONFIG.end.year
     q2, q3, q4 = (org.value[pd.Timestamp(year - 1, m, 1)] for m in (4, 7, 10))
     assert q3 < min(q2, q4)
