@@ -45,9 +45,12 @@ class Drift:
     parts lifts both here). Each simulated outcome takes one snapshot's pair.
 
     The misses are centred on the season's own miss: the one at the snapshot a year before
-    the forecast day (the same weeks of the year), shrunk toward no shift as much as its chance
-    part warrants (`season`). A summer of fewer leads or a year end of more wins was there a
-    year ago too, and the rates, averaged over a year, cannot know it."""
+    the forecast day (the same weeks of the year; `season`). A summer of fewer leads or a year
+    end of more wins was there a year ago too, and the rates, averaged over a year, cannot know
+    it. For new deals, whose misses are read a year further back as well, the spread is then
+    that of the year-on-year change of the misses; without that year (and for the pipeline)
+    the centre is shrunk toward no shift as much as its chance part warrants and the spread is
+    the misses' own."""
 
     pipeline: Floats
     new: Floats
@@ -128,11 +131,13 @@ def drift(h: History, rates: OrgRates, new: tuple[NewDealModel, ...]) -> Drift:
     ok_o = ((old["n"] >= MIN_EXPECTED) & (old["pred"] > 0)).fillna(False).to_numpy(dtype=bool)
     pairs = ok_n & ok_o
     if pairs.sum() >= MIN_POINTS:
-        b = _persistence(zn[pairs], zo[pairs])
-        residual = zn - b * np.nan_to_num(zo)
-        # the simulation adds this year's chance again, not last year's (in the centre)
+        # seasonal naive: this season misses as it did a year before; what that leaves (the
+        # year-on-year change of the misses: growth, a different summer) is its spread, less
+        # the chance part that the simulation adds again (this year's: last year's is in the
+        # centre, and so in the spread)
+        residual = np.where(pairs, zn - np.nan_to_num(zo), 0.0)
         new_, sd_n = _part(residual, noise_n, pairs, about_zero=True)
-        season_n = b * float(np.mean(zn[ok_n & near])) if (ok_n & near).any() else 0.0
+        season_n = float(np.mean(zn[ok_n & near])) if (ok_n & near).any() else 0.0
     else:  # no year before to learn from: the season's miss, with the misses' whole spread
         new_, sd_n = _part(zn, noise_n, ok_n)
         season_n = _season(zn, noise_n, ok_n, near)
@@ -177,13 +182,6 @@ def _new_misses(
     nb["n_cv"] = nb["n"] * (1 + nb["cv2"])
     out: pd.DataFrame = nb.groupby(keys or "snapshot")[["revenue", "pred", "n", "n_cv"]].sum()
     return out
-
-
-def _persistence(z: Floats, before: Floats) -> float:
-    """How much of last year's miss at the same weeks came back this year: the least-squares
-    slope of this year's misses on last year's (through no shift), from 0 (none) to 1."""
-    ss = float(np.sum(before**2))
-    return 0.0 if ss <= 0 else min(max(float(np.sum(z * before)) / ss, 0.0), 1.0)
 
 
 def _season(
