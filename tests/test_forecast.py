@@ -292,16 +292,16 @@ def test_the_under_target_team_has_the_lowest_chance_mid_quarter(
     team = demo_planted.under_target_team
     quarter = date(2026, 4, 1)
     assert quarter in demo_planted.under_target_missed
-    mid = {r.scope: r for r in demo_backtest.rows if r.period == "2026-Q2" and r.week == 6}
+    mid = {r.scope: r for r in demo_backtest.rows if r.period == "2026-Q2" and r.week == 8}
     assert mid[team].actual < mid[team].target  # it did miss
     parents = {"T01"}  # Benelux holds Benelux 1 (the planted team) and Benelux 2
     others = [r.p_target for k, r in mid.items() if k not in {team, "org", *parents}]
-    print(f"\nP(target) six weeks into 2026-Q2: { ({k: r.p_target for k, r in mid.items()}) }")
+    print(f"\nP(target) eight weeks into 2026-Q2: { ({k: r.p_target for k, r in mid.items()}) }")
     assert mid[team].p_target is not None and mid[team].p_target < 0.05
     assert all(p is not None and p > mid[team].p_target for p in others)
     assert all(mid[team].p_target <= (mid[p].p_target or 0) for p in parents)
     # the backtest's forecast is the forecast a user gets on that day
-    day = quarter + timedelta(weeks=6)
+    day = quarter + timedelta(weeks=8)
     direct = forecast(demo_store, ForecastQuery(parse_period("2026-Q2"), day, team=team,
                                                 draws=1000))  # fmt: skip
     assert direct.p_target == mid[team].p_target
