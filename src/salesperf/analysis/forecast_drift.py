@@ -47,8 +47,9 @@ class Drift:
     The misses are centred on the season's own miss: the one at the snapshot a year before
     the forecast day (the same weeks of the year; `season`). A summer of fewer leads or a year
     end of more wins was there a year ago too, and the rates, averaged over a year, cannot know
-    it. For new deals, whose misses are read a year further back as well, the spread is then
-    that of the year-on-year change of the misses; without that year (and for the pipeline)
+    it. For new deals, whose misses are read a year further back as well, the centre moves by
+    the misses' mean change over the year and the spread is that of the change around its
+    mean; without that year (and for the pipeline)
     the centre is shrunk toward no shift as much as its chance part warrants and the spread is
     the misses' own."""
 
@@ -131,13 +132,14 @@ def drift(h: History, rates: OrgRates, new: tuple[NewDealModel, ...]) -> Drift:
     ok_o = ((old["n"] >= MIN_EXPECTED) & (old["pred"] > 0)).fillna(False).to_numpy(dtype=bool)
     pairs = ok_n & ok_o
     if pairs.sum() >= MIN_POINTS:
-        # seasonal naive: this season misses as it did a year before; what that leaves (the
-        # year-on-year change of the misses: growth, a different summer) is its spread, less
-        # the chance part that the simulation adds again (this year's: last year's is in the
-        # centre, and so in the spread)
-        residual = np.where(pairs, zn - np.nan_to_num(zo), 0.0)
-        new_, sd_n = _part(residual, noise_n, pairs, about_zero=True)
-        season_n = float(np.mean(zn[ok_n & near])) if (ok_n & near).any() else 0.0
+        # seasonal naive with the year's change: this season misses as it did a year before,
+        # moved by how much this year's misses differed from last year's on average (growth);
+        # what that leaves (a different summer) is its spread, less the chance part that the
+        # simulation adds again (this year's: last year's is in the centre, so in the spread)
+        change = np.where(pairs, zn - np.nan_to_num(zo), 0.0)
+        trend = float(np.mean(change[pairs]))  # the misses' mean change over the year
+        new_, sd_n = _part(change - trend, noise_n, pairs, about_zero=True)
+        season_n = float(np.mean(zn[ok_n & near])) + trend if (ok_n & near).any() else 0.0
     else:  # no year before to learn from: the season's miss, with the misses' whole spread
         new_, sd_n = _part(zn, noise_n, ok_n)
         season_n = _season(zn, noise_n, ok_n, near)
