@@ -51,14 +51,16 @@ def assumptions(
         drift_text = Text(
             en=f"Drift: at {shift.points} past snapshots these rates were off by a spread of "
             f"{raw_p:.0%} (pipeline) and {raw_n:.0%} (new deals), through seasons, growth and "
-            f"changes of pace. The season's own miss, at the same weeks a year before, moves "
+            "changes of pace. The season's own miss (at the same weeks a year before, with the "
+            "year's change since) moves "
             f"them by {season_p:+.0%} (pipeline) and {season_n:+.0%} (new deals); beyond that "
             f"and chance they were off by {sd_p:.0%} and {sd_n:.0%}, and each simulated outcome "
             "is shifted by as much, either way.",
             nl=f"Afwijking: op {shift.points} eerdere momentopnamen zaten deze kansen er met een "
             f"spreiding van {raw_p:.0%} (pijplijn) en {raw_n:.0%} (nieuwe deals) naast, door "
-            "seizoenen, groei en een ander tempo. De afwijking van het seizoen zelf, in "
-            f"dezelfde weken een jaar eerder, verschuift ze met {signed(season_p)} "
+            "seizoenen, groei en een ander tempo. De afwijking van het seizoen zelf (in "
+            "dezelfde weken een jaar eerder, met de verandering sindsdien) verschuift ze met "
+            f"{signed(season_p)} "
             f"(pijplijn) en {signed(season_n)} (nieuwe deals); daarbuiten en buiten "
             f"het toeval zaten ze er {sd_p:.0%} en {sd_n:.0%} naast, en elke gesimuleerde "
             "uitkomst schuift evenveel op, naar boven of naar beneden.",
