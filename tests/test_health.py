@@ -7,7 +7,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -214,7 +217,7 @@ def test_demo_attainment_and_pace_from_independent_sql(demo_store: Store, demo_h
     assert check.enough is False  # the planted team's activity falls short of its target
 
 
-def _planted_reps(planted, reps) -> set[str]:  # type: ignore[no-untyped-def]
+def _planted_reps(planted: Any, reps: pd.DataFrame) -> set[str]:
     """The reps a planted pattern may push under target: the under-target team's members, the
     busy-not-effective reps, the new hire, the other hires and the leavers."""
     team = set(reps.rep_id[reps.team_id == planted.under_target_team])
@@ -224,7 +227,7 @@ def _planted_reps(planted, reps) -> set[str]:  # type: ignore[no-untyped-def]
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [42, 7])
 def test_demo_health_flags_the_planted_team_and_no_unplanted_rep(
-    seed: int, demo_store: Store, demo_planted, tmp_path  # type: ignore[no-untyped-def]
+    seed: int, demo_store: Store, demo_planted: Any, tmp_path: Path
 ) -> None:
     """The demo's targets follow its seasons and each rep's territory, so that with the default
     settings only the planted patterns are flagged (seed 42: the default demo; 7: another)."""
