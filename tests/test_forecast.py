@@ -16,7 +16,6 @@ import pyarrow.compute as pc
 import pytest
 from typer.testing import CliRunner
 
-from salesperf.analysis.backtest import backtest
 from salesperf.analysis.common import Lang, money, percent
 from salesperf.analysis.forecast import (
     ForecastQuery,
@@ -207,56 +206,6 @@ def test_a_forecast_does_not_see_what_came_after_its_day(demo_store: Store, tmp_
     query = ForecastQuery(q2, AS_OF, team="T03", draws=1000)
     assert forecast(other, query).to_json() == forecast(demo_store, query).to_json()
     other.close()
-
-
-# -- the demo organisation ---------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def demo_backtest(demo_store: Store) -> Any:
-    """The backtest over the demo's last two quarters, at their start and six weeks in."""
-    return backtest(demo_store, ["2026-Q2", "2026-Q3"], checkpoints=(0, 6), draws=1000)
-
-
-@pytest.mark.slow
-def test_backtest_on_the_demo_is_calibrated(demo_backtest: Any) -> None:
-    b = demo_backtest
-    c = b.overall
-    print(f"\nbacktest {b.periods} at weeks {b.checkpoints}: P10-P90 coverage {c.coverage:.0%} "
-          f"of {c.forecasts} forecasts, P50 off by {c.mae:.1%} of target, Brier {c.brier:.3f}")  # fmt: skip
-    # the organisation and every team with reps of its own (DACH 1 is all of DACH: counted once)
-    assert {r.scope for r in b.rows} == {"org", "T01", "T02", "T03", "T04"}
-    assert c.forecasts == 2 * 2 * 5
-    assert c.coverage is not None and 0.6 <= c.coverage <= 0.95
-    assert c.mae is not None and c.mae < 0.15
-    assert c.brier is not None and c.brier < 0.15  # always saying 50% scores 0.25
-    by_week = {w.scope: w for w in b.by_week}
-    assert by_week["week 6"].mae < by_week["week 0"].mae  # later forecasts know more
-    for r in b.rows:  # each row's own arithmetic
-        assert r.covered == (r.p10 <= r.actual <= r.p90)
-        assert r.target and r.error == pytest.approx(abs(r.p50 - r.actual) / r.target)
-    json.dumps(b.to_json())
-
-
-@pytest.mark.slow
-def test_the_under_target_team_has_the_lowest_chance_mid_quarter(
-    demo_backtest: Any, demo_planted: Any, demo_store: Store
-) -> None:
-    team = demo_planted.under_target_team
-    quarter = date(2026, 4, 1)
-    assert quarter in demo_planted.under_target_missed
-    mid = {r.scope: r for r in demo_backtest.rows if r.period == "2026-Q2" and r.week == 6}
-    assert mid[team].actual < mid[team].target  # it did miss
-    parents = {"T01"}  # Benelux holds Benelux 1 (the planted team) and Benelux 2
-    others = [r.p_target for k, r in mid.items() if k not in {team, "org", *parents}]
-    print(f"\nP(target) six weeks into 2026-Q2: { ({k: r.p_target for k, r in mid.items()}) }")
-    assert mid[team].p_target is not None and mid[team].p_target < 0.05
-    assert all(p is not None and p > mid[team].p_target for p in others)
-    assert all(mid[team].p_target <= (mid[p].p_target or 0) for p in parents)
-    # the backtest's forecast is the forecast a user gets on that day
-    day = quarter + timedelta(weeks=6)
-    direct = forecast(demo_store, ForecastQuery(parse_period("2026-Q2"), day, team=team,
-                                                draws=1000))  # fmt: skip
-    assert direct.p_target == mid[team].p_target
-    assert direct.revenue.p50 == mid[team].p50
 
 
 # -- the command line --------------------------------------------------------------------------

@@ -7,7 +7,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -222,6 +225,47 @@ def test_demo_attainment_and_pace_from_independent_sql(demo_store: Store, demo_h
                                    simulate=False))  # fmt: skip
     assert check.required_per_week == pytest.approx(p.per_week)
     assert check.enough is False  # the planted team's activity falls short of its target
+
+
+def _planted_reps(planted: Any, reps: pd.DataFrame) -> set[str]:
+    """The reps a planted pattern may push under target: the under-target team's members, the
+    busy-not-effective reps, the new hire, the other hires and the leavers."""
+    team = set(reps.rep_id[reps.team_id == planted.under_target_team])
+    return team | {*planted.busy_not_effective, planted.new_hire, *planted.hires, *planted.leavers}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [42, 7])
+def test_demo_health_flags_the_planted_team_and_no_unplanted_rep(
+    seed: int, demo_store: Store, demo_planted: Any, tmp_path: Path
+) -> None:
+    """The demo's targets follow its seasons and each rep's territory, so that with the default
+    settings only the planted patterns are flagged (seed 42: the default demo; 7: another)."""
+    from salesperf.demo import DemoConfig, build_demo
+
+    if seed == 42:
+        store, planted = demo_store, demo_planted
+    else:
+        store = Store.open(tmp_path / "other.duckdb")
+        planted = build_demo(store, DemoConfig(seed=seed)).planted
+    h = health(store, HealthQuery(today=date(2026, 10, 1)))
+    reps = store.table("reps").to_pandas()
+    teams = store.table("teams").to_pandas()
+    parent = dict(zip(teams.team_id, teams.parent_team_id, strict=True))
+    above, t = set(), parent[planted.under_target_team]
+    while isinstance(t, str):
+        above.add(t)
+        t = parent[t]
+    flagged_teams = {r.id for r in h.flagged if r.scope is By.TEAM}
+    flagged_reps = {r.id for r in h.flagged if r.scope is By.REP}
+    assert planted.under_target_team in flagged_teams
+    assert flagged_teams <= {planted.under_target_team} | above
+    assert flagged_reps <= _planted_reps(planted, reps), flagged_reps - _planted_reps(planted, reps)
+    # every busy rep is under target most of the time; no efficient rep ever is flagged
+    assert set(planted.busy_not_effective) <= flagged_reps
+    assert not flagged_reps & set(planted.efficient)
+    if store is not demo_store:
+        store.close()
 
 
 # -- the command line -------------------------------------------------------------------------------

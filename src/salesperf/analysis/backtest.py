@@ -2,8 +2,9 @@
 what the period actually brought.
 
 For each period and each checkpoint (weeks into the period) the forecast is made as of that day
-for the organisation and every team below it, from one reading of the history as it was known
-then (`salesperf.analysis.forecast_history`). A forecast is well calibrated when its P10-P90
+for the organisation and every team below it (and, on request, every rep employed through the
+whole period), from one reading of the history as it was known then
+(`salesperf.analysis.forecast_history`). A forecast is well calibrated when its P10-P90
 range holds the actual revenue about 80% of the time; the mean absolute error of its P50 (in %
 of the target) says how sharp it is, and the Brier score how good its probability of reaching
 the target was (0 is perfect; always saying 50% scores 0.25).
@@ -63,6 +64,7 @@ class BacktestRow:
     p50: float
     p90: float
     p_target: float | None
+    kind: str = "team"  # "org", "team" or "rep"
 
     @property
     def covered(self) -> bool:
@@ -93,6 +95,7 @@ class BacktestRow:
             "p50": self.p50,
             "p90": self.p90,
             "p_target": self.p_target,
+            "kind": self.kind,
             "covered": self.covered,
             "error": self.error,
         }
@@ -139,7 +142,8 @@ class Calibration:
 
 @dataclass(frozen=True)
 class Backtest:
-    """Every backtested forecast, and the calibration overall, per week and per scope."""
+    """Every backtested forecast, and the calibration overall, per week and per scope (the
+    organisation and its teams); the reps' forecasts, when asked for, apart and per week."""
 
     periods: tuple[str, ...]
     checkpoints: tuple[int, ...]
@@ -150,6 +154,8 @@ class Backtest:
     draws: int
     seed: int
     explanation: Text
+    rep_rows: tuple[BacktestRow, ...] = ()
+    reps_by_week: tuple[Calibration, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The backtest as JSON-safe plain data."""
@@ -160,6 +166,8 @@ class Backtest:
             "by_scope": [c.to_json() for c in self.by_scope],
             "by_week": [c.to_json() for c in self.by_week],
             "rows": [r.to_json() for r in self.rows],
+            "reps_by_week": [c.to_json() for c in self.reps_by_week],
+            "rep_rows": [r.to_json() for r in self.rep_rows],
             "draws": self.draws,
             "seed": self.seed,
             "explanation": self.explanation.to_json(),
@@ -209,6 +217,37 @@ def backtest_scopes(store: Store) -> list[Scope]:
     return out
 
 
+def backtest_reps(store: Store, period: Period) -> list[Scope]:
+    """The reps employed through the whole period (a rep who joined or left in it has no
+    quarter's revenue to forecast)."""
+    reps = store.table("reps").select("rep_id", "start_date", "end_date").to_pandas()
+    last = period.end - timedelta(days=1)
+    out = []
+    for rep, start, end in zip(reps["rep_id"], reps["start_date"], reps["end_date"], strict=True):
+        start = None if pd.isna(start) else pd.Timestamp(start).date()
+        end = None if pd.isna(end) else pd.Timestamp(end).date()
+        if (start is None or start <= period.start) and (end is None or end >= last):
+            out.append(resolve_scope(store, None, str(rep)))
+    return sorted(out, key=lambda s: str(s.id))
+
+
+def _by_rep(
+    store: Store, reps: list[Scope], period: Period
+) -> tuple[dict[str, float], dict[str, pd.Series]]:
+    """Each rep's revenue won in the period, and per day of it (the metric layer's)."""
+    ids = frozenset(str(s.id) for s in reps)
+    if not ids:
+        return {}, {}
+    tz, cur = store.settings.timezone, store.settings.currency
+    base: dict[str, Any] = {"metrics": (QUOTA_METRIC,), "start": period.start, "end": period.end,
+            "by": By.REP, "reps": ids}  # fmt: skip
+    df = run(store.con, Query(**base, grain=Grain.DAY), tz, cur)
+    daily = {str(r): p.groupby("period_start")[QUOTA_METRIC].sum().astype(float)
+             for r, p in df.groupby("rep_id")}  # fmt: skip
+    total = {r: float(s.sum()) for r, s in daily.items()}
+    return total, daily
+
+
 def _daily(store: Store, scopes: list[Scope], period: Period) -> dict[str, pd.Series]:
     """Revenue won per day of the period, per scope (the metric layer's revenue_won); each
     forecast takes only the days before its own day."""
@@ -232,9 +271,11 @@ def backtest(
     checkpoints: Sequence[int] = (0, 4, 8),
     draws: int = 2_000,
     seed: int = 0,
+    reps: bool = False,
 ) -> Backtest:
     """Forecast each period as of each checkpoint (weeks into it), for the organisation and
-    every team, from what was known then, and score the forecasts against the actuals."""
+    every team (and with `reps`, every rep employed through the period), from what was known
+    then, and score the forecasts against the actuals."""
     if not periods:
         raise ValueError("give at least one period to backtest")
     if any(w < 0 for w in checkpoints) or not checkpoints:
@@ -242,9 +283,12 @@ def backtest(
     ps = [p if isinstance(p, Period) else parse_period(p) for p in periods]
     scopes = backtest_scopes(store)
     rows: list[BacktestRow] = []
+    rep_rows: list[BacktestRow] = []
     for period in ps:
         truth = targets_and_actuals(store, scopes, period)
         daily = _daily(store, scopes, period)
+        rep_scopes = backtest_reps(store, period) if reps else []
+        rep_actual, rep_daily = _by_rep(store, rep_scopes, period)
         for week in checkpoints:
             as_of = period.start + timedelta(weeks=week)
             if as_of >= period.end:
@@ -271,8 +315,19 @@ def backtest(
                         p50=f.revenue.p50,
                         p90=f.revenue.p90,
                         p_target=f.p_target,
+                        kind=s.kind,
                     )
                 )
+            for s in rep_scopes:  # no targets: the reps' coverage is what is scored
+                key = str(s.id)
+                fill = average_deal_size(store, s, as_of) if missing else None
+                empty = pd.Series(dtype=float)
+                f = forecast_from(h, s, period, rep_daily.get(key, empty), None, draws, seed,
+                                  fill, learnt)  # fmt: skip
+                rep_rows.append(BacktestRow(
+                    period.label, as_of, week, key, s.name, None, rep_actual.get(key, 0.0),
+                    f.revenue.p10, f.revenue.p50, f.revenue.p90, None, "rep",
+                ))  # fmt: skip
     keys = list(dict.fromkeys(r.scope for r in rows))
     weeks = list(dict.fromkeys(r.week for r in rows))
     overall = Calibration.of("all", rows)
@@ -286,6 +341,10 @@ def backtest(
         draws=draws,
         seed=seed,
         explanation=_explain(overall, len(ps), len(checkpoints)),
+        rep_rows=tuple(rep_rows),
+        reps_by_week=tuple(
+            Calibration.of(f"week {w}", [r for r in rep_rows if r.week == w]) for w in weeks
+        ),
     )
 
 

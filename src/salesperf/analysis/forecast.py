@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from salesperf.analysis.common import Text
-from salesperf.analysis.forecast_drift import Drift, drift
+from salesperf.analysis.forecast_drift import Drift, drift, scope_spread
 from salesperf.analysis.forecast_history import (
     History,
     read_history,
@@ -333,7 +333,9 @@ def forecast_from(
     new = new_deal_models(h, scope.reps, fill_amount)
     points = path_points(period, as_of)
     future = [p for p in points if p >= as_of]
-    sim = simulate(pipe, new, shift, [(p - as_of).days for p in future], draws, seed)
+    spread = scope_spread(shift, scope.reps)
+    offsets = [(p - as_of).days for p in future]
+    sim = simulate(pipe, new, shift, offsets, draws, seed, spread)
     daily = closed[[d < as_of for d in closed.index]] if len(closed) else closed
     so_far = float(daily.sum())
     total = so_far + sim[:, -1]

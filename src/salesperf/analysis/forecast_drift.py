@@ -10,6 +10,7 @@ wide as those misses, so that it is honest about what the rates cannot know.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,10 @@ from salesperf.analysis.forecast_model import Floats, NewDealModel, OrgRates
 #: needs this many such snapshots.
 MIN_EXPECTED = 10.0
 MIN_POINTS = 8
+#: The season's own miss is read at the snapshots this many days (a year) before the
+#: forecast day, give or take `SEASON_WINDOW` days.
+SEASON_DAYS = 364
+SEASON_WINDOW = 7
 
 
 @dataclass(frozen=True)
@@ -37,12 +42,25 @@ class Drift:
     is taken out; each part's spread is then measured robustly (a median absolute deviation,
     so that one odd season does not set it) and laid out as a normal centred on no shift, one
     value per snapshot, keeping the order of the snapshots' misses (a season that lifted both
-    parts lifts both here). Each simulated outcome takes one snapshot's pair."""
+    parts lifts both here). Each simulated outcome takes one snapshot's pair.
+
+    The misses are centred on the season's own miss: the one at the snapshot a year before
+    the forecast day (the same weeks of the year; `season`). A summer of fewer leads or a year
+    end of more wins was there a year ago too, and the rates, averaged over a year, cannot know
+    it. For new deals, whose misses are read a year further back as well, the centre moves by
+    the misses' mean change over the year and the spread is that of the change around its
+    mean; without that year (and for the pipeline)
+    the centre is shrunk toward no shift as much as its chance part warrants and the spread is
+    the misses' own."""
 
     pipeline: Floats
     new: Floats
     raw_sd: tuple[float, float]  # the spread of the log ratios as measured
     sd: tuple[float, float] = (0.0, 0.0)  # the spread used: chance taken out, robust
+    season: tuple[float, float] = (0.0, 0.0)  # the centre: the miss a year before (log)
+    # per snapshot and rep: pipeline wins o, expected e, chance variance v; new deals' revenue,
+    # predicted revenue pred, wins n and their chance variance n_cv (for `scope_spread`)
+    by_rep: pd.DataFrame | None = None
 
     @property
     def points(self) -> int:
@@ -72,34 +90,23 @@ def drift(h: History, rates: OrgRates, new: tuple[NewDealModel, ...]) -> Drift:
         return NO_DRIFT
     p = rates.expected(snap)
     rows = snap["rows"].to_numpy(dtype=float)
-    per = (
+    per_rep = (
         pd.DataFrame(
             {
                 "snapshot": snap["snapshot"],
+                "rep_id": snap["rep_id"],
                 "o": snap["wins"].to_numpy(dtype=float),
                 "e": rows * p,
                 "v": rows * p * (1 - p),
             }
         )
-        .groupby("snapshot")[["o", "e", "v"]]
+        .groupby(["snapshot", "rep_id"])[["o", "e", "v"]]
         .sum()
     )
-    # what each kind's pace then, at today's rates, predicted for the horizon after it
-    kinds = pd.DataFrame(
-        {
-            # typed as the history's kinds, also when there are none (a far-off period)
-            "kind": pd.Series([m.kind for m in new], dtype=h.new_by_snapshot["kind"].dtype),
-            "per_deal": [m.win * m.gap / m.pace_days if m.pace_days else 0.0 for m in new],
-            "amount": [m.mean_amount for m in new],
-            "cv2": [m.amount_cv2 for m in new],
-        }
-    )
-    grouped = h.new_by_snapshot.groupby(["snapshot", "kind"], as_index=False)
-    nb = grouped[["paced", "revenue"]].sum().merge(kinds, on="kind", how="left").fillna(0.0)
-    nb["n"] = nb["paced"] * nb["per_deal"]
-    nb["pred"] = nb["n"] * nb["amount"]
-    nb["n_cv"] = nb["n"] * (1 + nb["cv2"])
-    per_new = nb.groupby("snapshot")[["revenue", "pred", "n", "n_cv"]].sum()
+    per = per_rep.groupby(level="snapshot").sum()
+    kinds = _kinds(h, new)
+    new_rep = _new_misses(h.new_by_snapshot, kinds, ["snapshot", "rep_id"])
+    per_new = new_rep.groupby(level="snapshot").sum()
     both = per.join(per_new, how="outer").fillna(0.0)
     ok_p = (both["e"] >= MIN_EXPECTED).to_numpy().copy()
     ok_n = ((both["n"] >= MIN_EXPECTED) & (both["pred"] > 0)).to_numpy().copy()
@@ -114,26 +121,133 @@ def drift(h: History, rates: OrgRates, new: tuple[NewDealModel, ...]) -> Drift:
     noise_p = (both["v"] / both["e"].clip(lower=1e-9) ** 2).to_numpy()
     noise_n = (both["n_cv"] / both["n"].clip(lower=1e-9) ** 2).to_numpy()
     pipe, sd_p = _part(zp, noise_p, ok_p)
-    new_, sd_n = _part(zn, noise_n, ok_n)
+    when = pd.to_datetime(both.index.to_series()).dt.date.to_numpy()
+    near = np.array([abs((w - h.as_of).days + SEASON_DAYS) <= SEASON_WINDOW for w in when])
+    season_p = _season(zp, noise_p, ok_p, near)
+    # new deals: this year's misses against last year's at the same weeks, where known
+    before = h.new_by_snapshot.iloc[:0] if h.new_year_before is None else h.new_year_before
+    year_before = pd.DatetimeIndex(both.index) - pd.Timedelta(days=SEASON_DAYS)
+    old = _new_misses(before, kinds).reindex(year_before)
+    zo = np.log(((old["revenue"] + 1.0) / (old["pred"] + 1.0)).to_numpy(dtype=float))
+    ok_o = ((old["n"] >= MIN_EXPECTED) & (old["pred"] > 0)).fillna(False).to_numpy(dtype=bool)
+    pairs = ok_n & ok_o
+    if pairs.sum() >= MIN_POINTS:
+        # seasonal naive with the year's change: this season misses as it did a year before,
+        # moved by how much this year's misses differed from last year's on average (growth);
+        # what that leaves (a different summer) is its spread, less the chance part that the
+        # simulation adds again (this year's: last year's is in the centre, so in the spread)
+        change = np.where(pairs, zn - np.nan_to_num(zo), 0.0)
+        trend = float(np.mean(change[pairs]))  # the misses' mean change over the year
+        new_, sd_n = _part(change - trend, noise_n, pairs, about_zero=True)
+        season_n = float(np.mean(zn[ok_n & near])) + trend if (ok_n & near).any() else 0.0
+    else:  # no year before to learn from: the season's miss, with the misses' whole spread
+        new_, sd_n = _part(zn, noise_n, ok_n)
+        season_n = _season(zn, noise_n, ok_n, near)
+    season = (season_p, season_n)
     return Drift(
-        pipeline=pipe,
-        new=new_,
+        pipeline=pipe + season[0],
+        new=new_ + season[1],
         raw_sd=(
             float(np.std(zp[ok_p])) if ok_p.any() else 0.0,
             float(np.std(zn[ok_n])) if ok_n.any() else 0.0,
         ),
         sd=(sd_p, sd_n),
+        season=season,
+        by_rep=per_rep.join(new_rep, how="outer").fillna(0.0),
     )
 
 
-def _part(z: Floats, noise: Floats, ok: npt.NDArray[np.bool_]) -> tuple[Floats, float]:
+def _kinds(h: History, new: tuple[NewDealModel, ...]) -> pd.DataFrame:
+    """What each kind's pace, at today's rates, predicts per deal created: wins within the
+    horizon, their mean amount and its squared coefficient of variation."""
+    return pd.DataFrame(
+        {
+            # typed as the history's kinds, also when there are none (a far-off period)
+            "kind": pd.Series([m.kind for m in new], dtype=h.new_by_snapshot["kind"].dtype),
+            "per_deal": [m.win * m.gap / m.pace_days if m.pace_days else 0.0 for m in new],
+            "amount": [m.mean_amount for m in new],
+            "cv2": [m.amount_cv2 for m in new],
+        }
+    )
+
+
+def _new_misses(
+    frame: pd.DataFrame, kinds: pd.DataFrame, keys: list[str] | None = None
+) -> pd.DataFrame:
+    """Per snapshot: the revenue of new deals won within the horizon after it, and what each
+    kind's pace then, at today's rates, predicted (`pred`; `n` wins, `n_cv` their chance
+    variance in units of a win)."""
+    grouped = frame.groupby([*(keys or ["snapshot"]), "kind"], as_index=False)
+    nb = grouped[["paced", "revenue"]].sum().merge(kinds, on="kind", how="left").fillna(0.0)
+    nb["n"] = nb["paced"] * nb["per_deal"]
+    nb["pred"] = nb["n"] * nb["amount"]
+    nb["n_cv"] = nb["n"] * (1 + nb["cv2"])
+    out: pd.DataFrame = nb.groupby(keys or "snapshot")[["revenue", "pred", "n", "n_cv"]].sum()
+    return out
+
+
+def _season(
+    z: Floats, noise: Floats, ok: npt.NDArray[np.bool_], near: npt.NDArray[np.bool_]
+) -> float:
+    """The miss a year before the forecast day: the mean log ratio of the snapshots within
+    `SEASON_WINDOW` days of it, shrunk toward 0 by the share of the misses' spread that is
+    more than chance (empirical Bayes: a miss that chance alone explains says nothing)."""
+    at = ok & near
+    if not at.any() or ok.sum() < 2:
+        return 0.0
+    signal = max(float(np.var(z[ok])) - float(np.mean(noise[ok])), 0.0)
+    chance = float(np.mean(noise[at]))
+    if signal <= 0:
+        return 0.0
+    return float(np.mean(z[at])) * signal / (signal + chance)
+
+
+def _part(
+    z: Floats, noise: Floats, ok: npt.NDArray[np.bool_], about_zero: bool = False
+) -> tuple[Floats, float]:
     """One part's drift at the snapshots where it counts (no shift elsewhere), and its spread:
-    normal scores of the misses' ranks, scaled by their robust spread with chance taken out."""
+    normal scores of the misses' ranks, scaled by their robust spread with chance taken out
+    (`about_zero`: their root mean square, chance taken out: a predictor's misses, whose
+    mean is part of its error)."""
     out = np.zeros(len(z))
     if not ok.any():
         return out, 0.0
     d = _denoised(z[ok], noise[ok])
     spread = 1.4826 * float(np.median(np.abs(d - np.median(d))))
+    if about_zero:
+        spread = float(np.sqrt(max(float(np.mean(z[ok] ** 2) - np.mean(noise[ok])), 0.0)))
     rank = stats.rankdata(d)
     out[ok] = spread * stats.norm.ppf((rank - 0.5) / len(d))
     return out, spread
+
+
+def scope_spread(shift: Drift, reps: Collection[str] | None) -> tuple[float, float]:
+    """How far a team's or rep's own misses strayed from the organisation's at past snapshots,
+    beyond chance (one sd of the difference of log ratios, for the open pipeline and for new
+    deals): a team's quarter is better or worse than the organisation's by more than its deals'
+    chance, which the organisation's drift does not hold. Nothing for the organisation; 0 for a
+    part with fewer than `MIN_POINTS` snapshots where the scope had `MIN_EXPECTED` wins at stake."""
+    frame = shift.by_rep
+    if reps is None or frame is None or frame.empty:
+        return 0.0, 0.0
+    at = frame.groupby(level="snapshot").sum()
+    rep_ids = frame.index.get_level_values("rep_id")
+    sc = frame[rep_ids.isin(list(reps))].groupby(level="snapshot").sum()
+    sc = sc.reindex(at.index, fill_value=0.0)
+    out = []
+    for o, e, noise, enough in (
+        ("o", "e", sc["v"] / sc["e"].clip(lower=1e-9) ** 2, sc["e"] >= MIN_EXPECTED),
+        ("revenue", "pred", sc["n_cv"] / sc["n"].clip(lower=1e-9) ** 2,
+         (sc["n"] >= MIN_EXPECTED) & (sc["pred"] > 0)),
+    ):  # fmt: skip
+        ok = enough.to_numpy(dtype=bool)
+        if ok.sum() < MIN_POINTS:
+            out.append(0.0)
+            continue
+        pad = 0.5 if o == "o" else 1.0
+        z_all = np.log(((at[o] + pad) / (at[e] + pad)).to_numpy(dtype=float))
+        z = np.log(((sc[o] + pad) / (sc[e] + pad)).to_numpy(dtype=float))
+        d = (z - z_all)[ok]
+        chance = float(np.mean(noise.to_numpy(dtype=float)[ok]))
+        out.append(float(np.sqrt(max(float(np.var(d)) - chance, 0.0))))
+    return out[0], out[1]

@@ -70,7 +70,9 @@ class History:
       creation, and the days that took;
     - `pace`: rep_id, kind, created: deals created in the `PACE_DAYS` before `as_of`;
     - `new_by_snapshot`: snapshot, rep_id, kind, paced (deals created in the `PACE_DAYS`
-      before it), won and revenue (deals created after it and won within the horizon).
+      before it), won and revenue (deals created after it and won within the horizon);
+    - `new_year_before`: the same at the weekly snapshots of the year before those (so that
+      each snapshot has the one 52 weeks before it: how new deals fared in the same season).
 
     A deal without a kind has kind `NO_KIND`.
     """
@@ -88,6 +90,7 @@ class History:
     snapshots: int
     median_amount: float | None = None  # the deal size the size bands are multiples of
     pace_days: int = PACE_DAYS
+    new_year_before: pd.DataFrame | None = None
 
 
 def age_bucket(days: ir.IntegerValue) -> ir.StringValue:
@@ -189,6 +192,7 @@ def read_history(store: Store, as_of: date, horizon: int) -> History:
     points = [last_snap - timedelta(weeks=w) for w in range(SNAPSHOT_WEEKS)]
     snaps = pd.DataFrame({"_s": pd.Series(points, dtype="datetime64[us]")})
     snaps["_h"] = snaps["_s"] + pd.Timedelta(days=h)
+    older = snaps - pd.Timedelta(weeks=SNAPSHOT_WEEKS)
     rows = r.open_at(snaps)
     won = (rows.status == _WON) & (rows.closed < rows._h)
     # a deal counts once per stage and age group it passes through: at the first snapshot
@@ -263,6 +267,7 @@ def read_history(store: Store, as_of: date, horizon: int) -> History:
         new_by_snapshot=_new_by_snapshot(r, snaps),
         snapshots=SNAPSHOT_WEEKS,
         median_amount=r.median,
+        new_year_before=_new_by_snapshot(r, older),
     )
 
 

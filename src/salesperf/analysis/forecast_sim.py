@@ -39,9 +39,12 @@ def simulate(
     offsets: list[int],
     draws: int,
     seed: int,
+    scope_sd: tuple[float, float] = (0.0, 0.0),
 ) -> np.ndarray:
     """Simulated revenue won after the forecast day, cumulative at each offset (days after it):
-    an array of draws x offsets. Vectorised over the draws; deals are taken in blocks."""
+    an array of draws x offsets. Vectorised over the draws; deals are taken in blocks.
+    `scope_sd`: how far a team's or rep's own period strays from the organisation's (log, one
+    sd; pipeline and new deals), drawn once per outcome."""
     rng = np.random.default_rng(seed)
     edges = np.asarray(offsets)
     cum = np.zeros((draws, len(edges)))
@@ -50,6 +53,9 @@ def simulate(
         m_pipe, m_new = np.exp(shift.pipeline[pick]), np.exp(shift.new[pick])
     else:
         m_pipe = m_new = np.ones(draws)
+    if scope_sd != (0.0, 0.0):  # (the organisation's draws stay as they were)
+        m_pipe = m_pipe * np.exp(rng.normal(0.0, scope_sd[0], size=draws))
+        m_new = m_new * np.exp(rng.normal(0.0, scope_sd[1], size=draws))
 
     # the point each close day counts toward: the first point after it (every simulated win
     # closes before the period's end, the last point)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
+
 from salesperf.analysis.common import Lang, Text, day_text, number, percent
 from salesperf.analysis.forecast_drift import Drift
 from salesperf.analysis.forecast_history import PACE_DAYS, History
@@ -41,16 +43,27 @@ def assumptions(
     )
     if shift.points:
         (raw_p, raw_n), (sd_p, sd_n) = shift.raw_sd, shift.sd
+        season_p, season_n = (float(np.expm1(x)) for x in shift.season)
+
+        def signed(v: float) -> str:
+            return ("+" if v > 0 else "") + percent(v, 0, "nl")
+
         drift_text = Text(
             en=f"Drift: at {shift.points} past snapshots these rates were off by a spread of "
             f"{raw_p:.0%} (pipeline) and {raw_n:.0%} (new deals), through seasons, growth and "
-            f"changes of pace; beyond chance that is {sd_p:.0%} and {sd_n:.0%}, and each "
-            "simulated outcome is shifted by as much, either way.",
+            "changes of pace. The season's own miss (at the same weeks a year before, with the "
+            "year's change since) moves "
+            f"them by {season_p:+.0%} (pipeline) and {season_n:+.0%} (new deals); beyond that "
+            f"and chance they were off by {sd_p:.0%} and {sd_n:.0%}, and each simulated outcome "
+            "is shifted by as much, either way.",
             nl=f"Afwijking: op {shift.points} eerdere momentopnamen zaten deze kansen er met een "
             f"spreiding van {raw_p:.0%} (pijplijn) en {raw_n:.0%} (nieuwe deals) naast, door "
-            f"seizoenen, groei en een ander tempo; buiten het toeval is dat {sd_p:.0%} en "
-            f"{sd_n:.0%}, en elke gesimuleerde uitkomst schuift evenveel op, naar boven of "
-            "naar beneden.",
+            "seizoenen, groei en een ander tempo. De afwijking van het seizoen zelf (in "
+            "dezelfde weken een jaar eerder, met de verandering sindsdien) verschuift ze met "
+            f"{signed(season_p)} "
+            f"(pijplijn) en {signed(season_n)} (nieuwe deals); daarbuiten en buiten "
+            f"het toeval zaten ze er {sd_p:.0%} en {sd_n:.0%} naast, en elke gesimuleerde "
+            "uitkomst schuift evenveel op, naar boven of naar beneden.",
         )
     else:
         drift_text = Text(

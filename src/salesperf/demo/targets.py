@@ -1,5 +1,6 @@
 """Targets: revenue quotas and activity targets per rep, team and org, planned from what an
-ordinary rep brings in, with the under-target team's quotas set so that it misses most quarters."""
+ordinary rep brings in through the year's seasons, scaled to each rep's own territory, with the
+under-target team's quotas set so that it misses most quarters."""
 
 from __future__ import annotations
 
@@ -9,10 +10,39 @@ import numpy as np
 
 from salesperf.demo.calendar import DAY
 from salesperf.demo.codes import T_, Floats, Ints
+from salesperf.demo.config import Profile
+from salesperf.demo.draws import logistic
+from salesperf.demo.pipeline import STAGE_LOGIT
+from salesperf.demo.planted import LEAD_SEASON, PULL_IN, WIN_SEASON
 from salesperf.demo.records import Acts, Deals
 from salesperf.demo.worktime import Setting
 
 MANAGER_QUOTA = 0.3  # a manager's revenue quota, as a share of a rep's
+# The plan asks a little less than a territory is expected to bring in, so that an ordinary
+# rep makes quota in most quarters (about five in six) and a miss says something.
+QUOTA_REACH = 0.85
+
+
+def season_index(profile: Profile) -> Floats:
+    """Revenue per calendar month (Jan-Dec) as a multiple of the year's average, from the
+    seasons the demo plants: lead volume (LEAD_SEASON) reaches the close one sales cycle
+    later, the win odds shift with the month of close (WIN_SEASON), and wins due early in a
+    quarter are partly pulled into the month before (PULL_IN)."""
+    lag = sum(profile.stage_days) / (365.25 / 12)  # months from a lead to its close
+    months = np.arange(12)
+    leads = np.interp((months - lag) % 12, np.arange(13), np.r_[LEAD_SEASON, LEAD_SEASON[0]])
+    base = STAGE_LOGIT[-1]
+    due = leads * logistic(base + np.asarray(WIN_SEASON)) / logistic(np.asarray(base))
+    # A win can be pulled in only when it is in negotiation by the last days of the quarter
+    # before (about two and a half days before its end): the first days of the month, as
+    # many as negotiation lasts.
+    window, window_jan, chance, chance_jan = PULL_IN
+    reach = max(profile.stage_days[-1] - 2.5, 0.0)
+    pulled = np.where(months % 3 == 0, chance * min(window, reach) / 30, 0.0)
+    pulled[0] = chance_jan * min(window_jan, reach) / 31
+    index = due * (1 - pulled) + np.roll(due * pulled, -1)
+    out: Floats = index / index.mean()
+    return out
 
 
 @dataclass
@@ -79,15 +109,26 @@ def plan_targets(
         ordinary = ~org.manager & (org.rep_team != org.under_team)
     if not ordinary.any():
         ordinary = ~org.manager
-    # The plan follows the trend of what an ordinary rep brings in per month (recurring
-    # revenue grows as customers renew), not its seasons: those show up as attainment.
+    # The plan follows what an ordinary rep brings in per month: its trend (recurring revenue
+    # grows as customers renew) and the seasons the demo plants, as a sales plan would, so
+    # that only the planted patterns show up as missed targets.
+    season = season_index(s.profile)[month[bounds] % 12]
     per_rep = rev[ordinary].sum(0) / np.maximum(frac[ordinary].sum(0), 1e-9)
     months = np.arange(n_months)
-    trend = np.polyval(np.polyfit(months, per_rep, 1), months) if n_months > 2 else per_rep
-    plan = np.ceil(np.maximum(trend, 0.5 * per_rep.mean()) / 500) * 500
-    # Managers carry a small personal number for the deals they close themselves.
-    share = np.where(org.manager, MANAGER_QUOTA, 1.0)[:, None]
-    quota = np.round(plan * share * frac * ramp / 100) * 100
+    level = per_rep / season
+    trend = np.polyval(np.polyfit(months, level, 1), months) if n_months > 2 else level
+    plan = np.maximum(trend, 0.5 * level.mean()) * season
+    # Each rep's territory and book of customers differ: an unplanted rep's quota is scaled
+    # to what the rep brought in against the plan over the history (managers' small personal
+    # numbers included); planted reps and the under-target team get the plain plan (managers:
+    # MANAGER_QUOTA of it), so that their patterns show.
+    expected = plan[None, :] * frac * ramp
+    own = rev.sum(1) / np.maximum(expected.sum(1), 1e-9)
+    planted = np.zeros(n_reps, dtype=bool)
+    planted[special] = True
+    planted |= org.rep_team == org.under_team
+    share = np.where(planted | (own <= 0), np.where(org.manager, MANAGER_QUOTA, 1.0), own)
+    quota = np.round(QUOTA_REACH * expected * share[:, None] / 100) * 100
 
     # Planted: the under-target team misses in three quarters of every four (counted back
     # from the last quarter: it makes the third most recent, the seventh, ...). Its weaker
