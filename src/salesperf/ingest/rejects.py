@@ -23,9 +23,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from salesperf.cells import csv_field_sql, csv_fields_sql
+from salesperf.cells import csv_field_sql
 from salesperf.ingest.readers import Source
-from salesperf.ingest.rejects_file import open_new, rejects_header
+from salesperf.ingest.rejects_file import given_sql, open_new, rejects_header
 from salesperf.ingest.sql import ident, lit
 
 #: The suffixes of the staging tables and views made here (dropped by `drop_rejects`).
@@ -88,12 +88,9 @@ class Rejects:
     def lines(self) -> str:
         """The staging view of rejected lines, one row each: pos, line, found (whether the row
         as given was found), items (its problems as the rejects file says them), line_text,
-        then the row as given: the source's columns named `_raw_0`, `_raw_1`, ..."""
+        then the row as given: as the rejects file's fields (given_csv) and as JSON
+        (given_json)."""
         return ident(self.name + "_rejw")
-
-    def given(self, prefix: str = "") -> list[str]:
-        """The columns of `lines` holding the row as given, in the source's order."""
-        return [f"{prefix}_raw_{i}" for i in range(len(self.columns))]
 
     def first(self, n: int) -> list[ProblemRow]:
         """The first `n` problems, by line and column."""
@@ -107,20 +104,12 @@ class Rejects:
 
     def relation(self, import_id: int) -> str:
         """A staging view with the rows of the store's rejects table for this import."""
-        # the row as given, as JSON: an object of the columns as the file names them
-        given = (
-            "to_json({"
-            + ", ".join(
-                f"{lit(c)}: {raw}" for c, raw in zip(self.columns, self.given(), strict=True)
-            )
-            + "})"
-        )
         view = self.name + "_rejv"
         self.con.execute(
             f"CREATE OR REPLACE TEMP VIEW {ident(view)} AS SELECT "
             f"CAST({int(import_id)} AS BIGINT) AS import_id, line, column_name, value, rule, "
             "message, CASE WHEN pos < 0 THEN to_json({'line_text': line_text}) "
-            f"WHEN NOT found THEN '{{}}' ELSE {given} END AS raw_row, "
+            "WHEN NOT found THEN '{}' ELSE given_json END AS raw_row, "
             "nullif(message_nl, '') AS message_nl "
             f"FROM {ident(self.name + '_rejg')}"
         )
@@ -134,10 +123,9 @@ class Rejects:
         # it must), each as it is: one column, never quoted again
         out = io.StringIO()
         csv.writer(out).writerow(rejects_header(self.columns, self.lang == "nl"))
-        given = csv_fields_sql(self.given())
         text = (
             f"CAST(line AS VARCHAR) || ',' || {csv_field_sql('items')} || ',' || "
-            f"CASE WHEN line_text IS NOT NULL THEN {csv_field_sql('line_text')} ELSE {given} END"
+            f"CASE WHEN line_text IS NOT NULL THEN {csv_field_sql('line_text')} ELSE given_csv END"
         )
         path, f = open_new(path)  # the name is taken here, the engine writes the file
         f.close()
@@ -195,7 +183,6 @@ def collect_rejects(
         "{given} "
         f"FROM {ident(name)} WHERE _bad)"
     )
-    raws = [f"_raw_{i}" for i in range(len(source.columns))]
     first = lines(f"SELECT _pos, _first, _key FROM {ident(dups)}", "_first", "_first_line")
     label = lit(key_label + " ")
     duplicated = (
@@ -225,13 +212,13 @@ def collect_rejects(
     _collect_lines(con, name, source, pos, lines, single, lang, carried)
     # every problem with its row as given: from the staged row itself when it carries it
     joined = (
-        f"SELECT p.*, r.found, {', '.join('r.' + c for c in raws)} FROM ({{problems}}) p "
+        "SELECT p.*, r.found, r.given_json FROM ({problems}) p "
         f"LEFT JOIN {ident(name + '_rejr')} r ON r.line = p.line"
     )
     if carried:
-        own = lines(found.format(given="".join(", " + c for c in raws)), "_pos", "line")
+        own = lines(found.format(given=", _given_json"), "_pos", "line")
         given = (
-            f"SELECT {columns}, true AS found, {', '.join(raws)} FROM ({own}) "
+            f"SELECT {columns}, true AS found, _given_json AS given_json FROM ({own}) "
             f"UNION ALL {joined.format(problems=single)}"
         )
     else:
@@ -305,37 +292,44 @@ def _collect_lines(
         "list_sort(list_transform(_problems, (x, i) -> {'n': x.column IS NULL, "
         f"'c': x.column, 'k': i, 't': {item.format(x='x.', c='column')}}}))"
     )
-    raws = [f"_raw_{i}" for i in range(len(source.columns))]
-    kept = "".join(f", {r}" for r in raws if carried)
+    kept = ", _given_csv AS given_csv, _given_json AS given_json" if carried else ""
     staged = (
         f"SELECT {pos} AS _pos, CASE WHEN len(_problems) = 1 THEN "
         f"{item.format(x='_problems[1].', c='column')} "
         f"ELSE array_to_string(list_transform({ordered}, y -> y.t), ' | ') END AS items, "
         f"CAST(NULL AS VARCHAR) AS line_text{kept} FROM {ident(name)} WHERE _bad"
     )
+    kept = ", given_csv, given_json" if carried else ""
     staged = f"SELECT _pos, line, items, line_text{kept} FROM ({lines(staged, '_pos', 'line')})"
     others = (
         f"SELECT pos AS _pos, line, {item.format(x='', c='column_name')} AS items, line_text "
         f"FROM ({single})"
     )
     table = ident(name + "_rejr")
-    rejected = others if carried else f"{staged} UNION ALL {others}"
-    out = "pos, line, found, items, line_text, " + ", ".join(raws)
+    out = "pos, line, found, items, line_text, given_csv, given_json"
     if carried and not con.execute(f"SELECT count(*) FROM ({others})").fetchone()[0]:
         # nothing to read again: an empty table of the right shape
         read = f"SELECT _pos AS pos, line, true AS found, items, line_text{kept} FROM ({staged}) LIMIT 0"
     else:
+        raws = [f"_raw_{i}" for i in range(len(source.columns))]
         cols = ", ".join(f"{ident(c)} AS {r}" for c, r in zip(source.columns, raws, strict=True))
         if source.format == "csv":
             numbered = f"SELECT row_number() OVER () - 1 AS _pos, {cols} FROM {source.relation}"
         else:
             at = ident(source.line_column or "_line")
             numbered = f"SELECT {at} AS _pos, {cols} FROM {source.relation}"
+        as_csv, as_json = given_sql(source.columns, [f"n.{r}" for r in raws])
+        rejected = (
+            others
+            if carried
+            else f"SELECT _pos, line, items, line_text FROM ({staged}) UNION ALL {others}"
+        )
         read = (
             f"WITH r AS ({rejected}), n AS (SELECT * FROM ({numbered}) "
             "WHERE _pos IN (SELECT _pos FROM r WHERE _pos >= 0)) "
             "SELECT r._pos AS pos, r.line, n._pos IS NOT NULL AS found, r.items, r.line_text, "
-            f"{', '.join('n.' + r for r in raws)} FROM r LEFT JOIN n ON n._pos = r._pos"
+            f"{as_csv} AS given_csv, {as_json} AS given_json "
+            "FROM r LEFT JOIN n ON n._pos = r._pos"
         )
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {read}")
     # the rejected lines: the staged rows' own, and those of the table

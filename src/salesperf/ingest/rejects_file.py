@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from salesperf.cells import csv_row
+from salesperf.cells import csv_fields_sql, csv_row
+from salesperf.ingest.sql import lit
 
 
 def open_new(path: Path) -> tuple[Path, IO[str]]:
@@ -67,3 +68,11 @@ def rejects_text(columns: tuple[str, ...], rejects: list[dict[str, Any]], lang: 
         given = [raw["line_text"]] if "line_text" in raw else [raw.get(c) for c in columns]
         w.writerow(rejects_row(line, items, given, nl))
     return out.getvalue()
+
+
+def given_sql(columns: Sequence[str], values: Sequence[str]) -> tuple[str, str]:
+    """SQL for a row as given (the source's `columns`, their texts in the expressions `values`):
+    as the rejects file's fields (comma-separated, safe and quoted as `csv.writer` would), and
+    as the JSON object the store's rejects table keeps (the columns as the file names them)."""
+    pairs = ", ".join(f"{lit(c)}: {v}" for c, v in zip(columns, values, strict=True))
+    return csv_fields_sql(list(values)), f"to_json({{{pairs}}})"

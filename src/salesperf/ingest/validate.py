@@ -27,6 +27,7 @@ from salesperf.ingest.parse import (
     text_sql,
 )
 from salesperf.ingest.readers import FileRefused
+from salesperf.ingest.rejects_file import given_sql
 from salesperf.ingest.rules import Check, check, entity_nl, table_rules
 from salesperf.ingest.rules import local_col as loc
 from salesperf.ingest.rules import mapped_col as m
@@ -177,8 +178,9 @@ def stage_sql(
     `rates_from` gives, per currency of the file, the first day with an exchange rate (None:
     none at all; `salesperf.fx.ensure_rates`): a deal in another currency than the
     organisation's needs a rate on or before the day it was created. The source's columns
-    named in `given` are kept, for the rejected rows only, as they are (`_raw_0`, `_raw_1`,
-    ...: the rejected rows as given, without reading the file again).
+    named in `given` are kept, for the rejected rows only, as the rejects file and the store's
+    rejects table give them (`_given_csv`, `_given_json`; see `salesperf.ingest.rejects_file`):
+    the rejected rows as given, without reading the file again.
     """
     spec = plan.spec
     texts: list[str] = []
@@ -465,6 +467,13 @@ def stage_sql(
     line = f"{ident(line_column)} AS _line, " if line_column else ""
     keep = ", ".join(f"{v(p.column.name)} AS {ident(p.column.name)}" for p in plan.columns)
     carried = "".join(f", {ident(c)} AS _raw_{i}" for i, c in enumerate(given))
+    kept = ""
+    if given:
+        as_csv, as_json = given_sql(given, [f"_raw_{i}" for i in range(len(given))])
+        kept = (
+            f", CASE WHEN _bad THEN {as_csv} END AS _given_csv, "
+            f"CASE WHEN _bad THEN {as_json} END AS _given_json"
+        )
     mapped = f"SELECT {line}{', '.join(texts)}{carried} FROM {relation}"
     if plan.dedupe:
         # identical rows after mapping collapse into one, kept at its first line
@@ -479,6 +488,6 @@ def stage_sql(
         f"c AS (SELECT *, ({bad}) AS _bad FROM j) "
         f"SELECT {'_line, ' if line_column else ''}{keep}, _bad, "
         f"CASE WHEN _bad THEN {f'list_concat({problems})' if checks else 'NULL'} END AS _problems"
-        + "".join(f", CASE WHEN _bad THEN _raw_{i} END AS _raw_{i}" for i in range(len(given)))
+        + kept
         + " FROM c"
     )
