@@ -79,14 +79,19 @@ _SPACE_CLASS = (
 FORMULA_PATTERN = r"^([\t\r]|" + _SPACE_CLASS + r"*[=+\-@\x{ff1d}\x{ff0b}\x{ff0d}\x{ff20}])"
 
 
-def csv_field_sql(expr: str) -> str:
+def csv_field_sql(expr: str, plain_start: bool = False) -> str:
     """DuckDB SQL for the text `expr` (VARCHAR) as one field of a CSV line, exactly as
     `csv.writer` (minimal quoting) writes `csv_cell` of it: formula-like text prefixed with `'`,
-    quoted when it holds a comma, a double quote or a line break; NULL as nothing."""
+    quoted when it holds a comma, a double quote or a line break; NULL as nothing.
+    `plain_start`: the text is known to start with a letter (it is never formula-like)."""
     prefix = "'" + CSV_PREFIX.replace("'", "''") + "'"
     safe = (
-        f"CASE WHEN regexp_matches({expr}, '{FORMULA_PATTERN}') THEN {prefix} || ({expr}) "
-        f"ELSE ({expr}) END"
+        f"({expr})"
+        if plain_start
+        else (
+            f"CASE WHEN regexp_matches({expr}, '{FORMULA_PATTERN}') THEN {prefix} || ({expr}) "
+            f"ELSE ({expr}) END"
+        )
     )
     return (
         f"CASE WHEN ({expr}) IS NULL THEN '' WHEN regexp_matches({expr}, '[,\"\\r\\n]') "

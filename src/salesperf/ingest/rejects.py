@@ -118,13 +118,14 @@ class Rejects:
     def write_file(self, path: Path) -> Path:
         """Write the rejects file (see `rejects_text` for its layout) at `path`, or, when a file
         is there already, at the first free numbered name beside it; returns where it went."""
+        # (a line's problems start with a column's name or the word line: never formula-like)
         # the staging engine makes each line, its cells made safe and quoted as Python's CSV
         # writer does (salesperf.cells), and writes them in order (the sort spills to disk when
         # it must), each as it is: one column, never quoted again
         out = io.StringIO()
         csv.writer(out).writerow(rejects_header(self.columns, self.lang == "nl"))
         text = (
-            f"CAST(line AS VARCHAR) || ',' || {csv_field_sql('items')} || ',' || "
+            f"CAST(line AS VARCHAR) || ',' || {csv_field_sql('items', plain_start=True)} || ',' || "
             f"CASE WHEN line_text IS NOT NULL THEN {csv_field_sql('line_text')} ELSE given_csv END"
         )
         path, f = open_new(path)  # the name is taken here, the engine writes the file
