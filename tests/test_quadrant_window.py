@@ -59,12 +59,6 @@ def test_demo_default_window_is_chosen_on_the_evidence_and_finds_the_planted_rep
     assert d.to_json()["window_choice"]["text"]["en"] == c.text.en
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the demo's revenue targets to follow its seasons (a parallel change): with "
-    "targets that ignore the weak summer quarter, an ordinary rep of team T04 misses enough of "
-    "its target to read as busy but not effective",
-)
 def test_demo_default_window_gives_no_unplanted_rep_a_planted_label(
     demo_store: Store, demo_planted: Any
 ) -> None:
