@@ -4,9 +4,8 @@
 
 from __future__ import annotations
 
-import json
-
 import contextlib
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
