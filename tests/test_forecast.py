@@ -319,3 +319,22 @@ def test_a_window_of_a_year_out_of_range_says_which_years() -> None:
 
     with pytest.raises(ValueError, match="its year must lie from 1900 to 2999"):
         resolve_window("0001-Q1", date(2026, 10, 1))
+
+
+def test_new_deal_misses_need_a_whole_pace_window_of_history(demo_store: Store) -> None:
+    """A snapshot whose pace window (the 91 days before it) starts before the store's first
+    deal reads too slow a pace, and its miss is left out of the drift."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from salesperf.analysis.forecast_drift import _whole_pace
+    from salesperf.analysis.forecast_history import read_history
+
+    h = read_history(demo_store, date(2025, 4, 1), 91)
+    first = demo_store.con.raw_sql("select min(created_at) from deals").fetchone()[0]
+    assert h.first_created == first.date()  # the demo's first deal is created mid-morning
+    fake: Any = SimpleNamespace(first_created=date(2024, 1, 10), pace_days=91)
+    snaps = pd.DatetimeIndex(["2024-04-09", "2024-04-10", "2024-04-11"])  # 90, 91, 92 days on
+    assert _whole_pace(fake, snaps).tolist() == [False, True, True]
+    assert _whole_pace(SimpleNamespace(first_created=None, pace_days=91), snaps).all()  # type: ignore[arg-type]

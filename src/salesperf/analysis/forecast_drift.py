@@ -109,7 +109,10 @@ def drift(h: History, rates: OrgRates, new: tuple[NewDealModel, ...]) -> Drift:
     per_new = new_rep.groupby(level="snapshot").sum()
     both = per.join(per_new, how="outer").fillna(0.0)
     ok_p = (both["e"] >= MIN_EXPECTED).to_numpy().copy()
-    ok_n = ((both["n"] >= MIN_EXPECTED) & (both["pred"] > 0)).to_numpy().copy()
+    # a pace read over a window that starts before the store's first deal is too slow, and the
+    # miss after it too large: such snapshots say nothing about how new deals fare
+    whole = _whole_pace(h, pd.DatetimeIndex(both.index))
+    ok_n = ((both["n"] >= MIN_EXPECTED) & (both["pred"] > 0)).to_numpy() & whole
     ok_p &= ok_p.sum() >= MIN_POINTS
     ok_n &= ok_n.sum() >= MIN_POINTS
     keep = ok_p | ok_n
@@ -130,6 +133,7 @@ def drift(h: History, rates: OrgRates, new: tuple[NewDealModel, ...]) -> Drift:
     old = _new_misses(before, kinds).reindex(year_before)
     zo = np.log(((old["revenue"] + 1.0) / (old["pred"] + 1.0)).to_numpy(dtype=float))
     ok_o = ((old["n"] >= MIN_EXPECTED) & (old["pred"] > 0)).fillna(False).to_numpy(dtype=bool)
+    ok_o = ok_o & _whole_pace(h, year_before)
     pairs = ok_n & ok_o
     if pairs.sum() >= MIN_POINTS:
         # seasonal naive with the year's change: this season misses as it did a year before,
@@ -155,6 +159,15 @@ def drift(h: History, rates: OrgRates, new: tuple[NewDealModel, ...]) -> Drift:
         season=season,
         by_rep=per_rep.join(new_rep, how="outer").fillna(0.0),
     )
+
+
+def _whole_pace(h: History, snapshots: pd.DatetimeIndex) -> npt.NDArray[np.bool_]:
+    """Whether each snapshot has a whole pace window (`pace_days`) of the store's history
+    before it."""
+    if h.first_created is None:
+        return np.ones(len(snapshots), dtype=bool)
+    first = pd.Timestamp(h.first_created) + pd.Timedelta(days=h.pace_days)
+    return np.asarray(snapshots >= first, dtype=bool)
 
 
 def _kinds(h: History, new: tuple[NewDealModel, ...]) -> pd.DataFrame:

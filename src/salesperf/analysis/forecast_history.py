@@ -74,6 +74,9 @@ class History:
     - `new_year_before`: the same at the weekly snapshots of the year before those (so that
       each snapshot has the one 52 weeks before it: how new deals fared in the same season).
 
+    `first_created` is the day the first deal of the store was created (before `as_of`): a
+    snapshot less than `pace_days` after it has no whole pace window behind it.
+
     A deal without a kind has kind `NO_KIND`.
     """
 
@@ -91,6 +94,7 @@ class History:
     median_amount: float | None = None  # the deal size the size bands are multiples of
     pace_days: int = PACE_DAYS
     new_year_before: pd.DataFrame | None = None
+    first_created: date | None = None  # the day the store's first deal was created
 
 
 def age_bucket(days: ir.IntegerValue) -> ir.StringValue:
@@ -143,6 +147,8 @@ class _Reader:
         )
         median = recent.amount.median().execute()
         self.median = None if median is None or pd.isna(median) else float(median)
+        first = d.filter(d.created < ibis.timestamp(_midnight(as_of))).created.min().execute()
+        self.first = None if first is None or pd.isna(first) else pd.Timestamp(first).date()
         st = self.con.table("deal_stages")
         self.stages = st.select(
             _sid=st.deal_id, _stage=st.stage, _entered=local_time(st.entered_at, tz, lo, hi)
@@ -268,6 +274,7 @@ def read_history(store: Store, as_of: date, horizon: int) -> History:
         snapshots=SNAPSHOT_WEEKS,
         median_amount=r.median,
         new_year_before=_new_by_snapshot(r, older),
+        first_created=r.first,
     )
 
 
