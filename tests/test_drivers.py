@@ -366,3 +366,19 @@ def test_cli_refuses_bad_input_with_exit_code_2(
 def test_a_window_too_short_for_the_model_is_refused_clearly(demo_store: Store) -> None:
     with pytest.raises(ValueError, match="holds 1 whole ISO week"):
         drivers(demo_store, DriversQuery(window="last-1-week", today=date(2026, 10, 1)))
+
+
+def test_a_model_that_does_not_converge_is_said_not_a_server_error(tmp_path: Path) -> None:
+    """A thin panel (one team's quarter, lags up to 8 weeks) on which the count model does not
+    converge: the route answers, and every type says why it was not studied."""
+    from webtools import ADMIN, app_for, build_web_store, client_for
+
+    client, _ = client_for(app_for(build_web_store(tmp_path / "web.duckdb")), ADMIN)
+    params = {"team": "T02", "window": "last-quarter", "max_lag": "8", "as_of": "2026-08-15"}
+    r = client.get("/api/drivers", params=params)
+    assert r.status_code == 200, r.text[:300]
+    fit = r.json()["drivers"]["fit"]
+    assert fit["model"]["tests"] == 0
+    assert fit["skipped"] and {s["reason"]["en"] for s in fit["skipped"]} == {
+        "the model did not converge"
+    }

@@ -84,8 +84,11 @@ def _side_by_side(cache: ResultCache) -> list[Any]:
     def held_get(key: Any, compute: Any) -> Any:
         def held() -> Any:
             with lock:
-                started[0] += 1
-                first = started[0] <= barrier.parties
+                # not the day the data end: every request asks it first, so holding it up
+                # would hold up every other request
+                counted = key != ("data_last_day",)
+                started[0] += counted
+                first = counted and started[0] <= barrier.parties
             if first:
                 barrier.wait(DEADLINE)
                 met.append(key)
@@ -160,7 +163,7 @@ def test_a_slow_page_does_not_hold_up_the_others(store_path: Path) -> None:
 
     app = app_for(store_path)
     router = ThreadedRouter()
-    add_page(router, Page("slow", "/slow", slow, "teams.html"))
+    add_page(router, Page("slow", "/slow", slow, "teams.html", judges=False))
     app.include_router(router)
     clients = _signed_in(app, ADMIN)
     try:

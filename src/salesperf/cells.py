@@ -109,7 +109,8 @@ def csv_fields_sql(exprs: list[str]) -> str:
     # (a field that holds it only takes the longer way)
     starts = _SPACE_CLASS[:-1] + r"=+\-@\x{ff1d}\x{ff0b}\x{ff0d}\x{ff20}]"
     special = f"'[,\"\\r\\n]|(^|\\x01){starts}'"
-    fields = " || ',' || ".join(csv_field_sql(e) for e in exprs)
+    # one flat concat: a file may have thousands of columns (a chain of || nests as deep)
+    fields = "concat(" + ", ',', ".join(csv_field_sql(e) for e in exprs) + ")"
     return (
         f"CASE WHEN regexp_matches(concat_ws(chr(1), {plain}), {special}) THEN {fields} "
         f"ELSE concat_ws(',', {plain}) END"

@@ -29,7 +29,8 @@ def fit_poisson_fe(
         warnings.filterwarnings("ignore", message=".*dropped due to multicollinearity")
         warnings.filterwarnings("ignore", message=".*removed because of separation")
         fit = pf.fepois(fml, data=data, vcov={"CRV1": "rep"} if clustered else "iid")
-        if not fit._convergence:
+        # pyfixest sets the flag only when the fit converged
+        if not getattr(fit, "_convergence", False):
             raise ValueError("the count model did not converge")
         first = fit.tidy()
         dispersion = _dispersion(fit)
