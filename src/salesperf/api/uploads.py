@@ -23,12 +23,12 @@ from fastapi import HTTPException, UploadFile
 
 from salesperf.access import NotFound, check_replace
 from salesperf.api.deps import View
+from salesperf.ingest.columns import plan_columns
 from salesperf.ingest.importer import ImportResult, import_file, resolve_mapping
 from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping, parse_mapping
 from salesperf.ingest.readers import FileRefused, open_source
 from salesperf.ingest.rejects_file import rejects_text
 from salesperf.ingest.sql import ident
-from salesperf.ingest.validate import plan_columns
 from salesperf.ingest.vocab import UnmappedValues, find_unmapped
 from salesperf.migrations import REJECTS
 from salesperf.schema import TABLES

@@ -15,20 +15,21 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as changed
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
 
 from salesperf.analysis.common import Lang, Text
+from salesperf.ingest.columns import plan_columns
 from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping, from_options, load_mapping, preset
 from salesperf.ingest.owners import owners_map, unknown_owners
-from salesperf.ingest.parse import ColumnPlan, id_sql, text_sql
+from salesperf.ingest.parse import id_sql, text_sql
 from salesperf.ingest.readers import FileRefused, open_source, structural_rejects
 from salesperf.ingest.rejects import collect_rejects, drop_rejects, find_duplicates
 from salesperf.ingest.snapshot import snapshot_keys
 from salesperf.ingest.sql import ident
-from salesperf.ingest.validate import plan_columns, stage_sql
+from salesperf.ingest.validate import stage_sql
 from salesperf.ingest.vocab import UnmappedValues, find_unmapped, with_suggestions
 from salesperf.metrics.registry import metric_names
 from salesperf.schema import TABLES
@@ -253,7 +254,19 @@ def _import_file(
             )
         rates_from = None
         if spec.name == "deals" and plan.get("currency").sources:
-            rates_from = _rates_for(store, con, relation, plan.get("currency"))
+            from salesperf.fx import ensure_rates
+
+            # the currencies the file names (after its value map: "US Dollar" = "USD"), each
+            # with its first day with a rate (the ECB's rates are loaded for those without)
+            found = con.execute(
+                f"SELECT DISTINCT upper(c) FROM (SELECT {text_sql(plan.get('currency'))} AS c "
+                f"FROM {relation}) WHERE c IS NOT NULL"
+            ).fetchall()
+            codes = [str(r[0]) for r in found if len(str(r[0])) == 3 and str(r[0]).isalpha()]
+            rates_from = ensure_rates(store, codes) if codes else {}
+        # the rejected rows as given ride along (a file whose identical rows collapse into one
+        # is read again for them instead)
+        carried = () if plan.dedupe else source.columns
         sql = stage_sql(
             plan,
             relation,
@@ -267,9 +280,7 @@ def _import_file(
             name=name,
             dates=settings.date_range(),
             rates_from=rates_from,
-            # the rejected rows as given ride along (a file whose identical rows collapse
-            # into one is read again for them instead)
-            given=() if plan.dedupe else source.columns,
+            given=carried,
         )
         phase("check")
         try:
@@ -300,10 +311,10 @@ def _import_file(
         pos = "_line" if line_column else "rowid"
         dups = find_duplicates(con, name, spec.key, pos)
         rows_staged = int(con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0])
+        key_label = " / ".join(spec.key)
         rejects = collect_rejects(
-            con, name, source, pos, structural, dups, " / ".join(spec.key), str(lang),
-            carried=not plan.dedupe,
-        )  # fmt: skip
+            con, name, source, pos, structural, dups, key_label, str(lang), bool(carried)
+        )
         problems = tuple(Problem(*p) for p in rejects.first(keep_problems))
         rows_read = rows_staged + len(structural)
         keys = snapshot_keys(con, name, spec, pos, rejects, rows_read) if replace else None
@@ -375,22 +386,6 @@ def _import_file(
         unknown_owners=strangers,
         deleted=counts.deleted,
     )
-
-
-def _rates_for(
-    store: Store, con: object, relation: str, currency: ColumnPlan
-) -> dict[str, date | None]:
-    """The currencies the file names (after its value map: "US Dollar" = "USD"), each with the
-    first day it has an exchange rate (the ECB's reference rates are loaded into fx_rates for
-    those that have none yet)."""
-    from salesperf.fx import ensure_rates
-
-    found = con.execute(  # type: ignore[attr-defined]
-        f"SELECT DISTINCT upper(c) FROM (SELECT {text_sql(currency)} AS c FROM {relation}) "
-        "WHERE c IS NOT NULL"
-    ).fetchall()
-    codes = [str(r[0]) for r in found if len(str(r[0])) == 3 and str(r[0]).isalpha()]
-    return ensure_rates(store, codes) if codes else {}
 
 
 def _first_line(exc: Exception) -> str:

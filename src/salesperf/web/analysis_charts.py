@@ -121,7 +121,10 @@ class AnalysisCharts:
             return None
         entered, converted = t("funnel.entered", self.lang), t("funnel.converted", self.lang)
         rate = t("funnel.conversion", self.lang)
-        y = alt.Y("step:N", title=None, sort=alt.EncodingSortField("order"))
+        # long stage names are cut on the axis (the tooltip has them whole)
+        y = alt.Y(
+            "step:N", title=None, sort=alt.EncodingSortField("order"), axis=alt.Axis(labelLimit=150)
+        )
         tips = [
             alt.Tooltip("step:N", title=t("funnel.step", self.lang)),
             alt.Tooltip("entered:Q", title=entered, format=",.0f"),
@@ -143,7 +146,8 @@ class AnalysisCharts:
         chart = alt.layer(*layers, data=alt.Data(values=records)).properties(  # type: ignore[no-untyped-call]
             width="container",
             height=40 * len(records) + 40,
-            title=f"{row['name']}: {entered} · {converted}",
+            # one line each: a title does not wrap, and a phone's screen is narrow
+            title=alt.TitleParams([f"{row['name']}:", entered, f"· {converted}"]),
         )
         return spec(chart)
 

@@ -78,7 +78,14 @@ class Charts:
             .encode(
                 x=alt.X("month:T", timeUnit="yearmonth", title=None, axis=alt.Axis(format="%b %Y")),
                 y=alt.Y("value:Q", title=label, axis=alt.Axis(format=fmt)),
-                color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+                # colours in the order the series come (the figure, then its target), not by
+                # name: by name, the target took the figure's colour in another language
+                color=alt.Color(
+                    "series:N",
+                    title=None,
+                    legend=alt.Legend(orient="bottom"),
+                    scale=alt.Scale(domain=list(dict.fromkeys(r["series"] for r in records))),
+                ),
                 strokeDash=alt.condition(
                     alt.datum.series == target, alt.value([4, 3]), alt.value([1, 0])
                 ),
