@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 from salesperf.analysis.health import Health, HealthQuery, health
 from salesperf.analysis.plan import PlanQuery, plan
 from salesperf.cli import app
-from salesperf.ingest.importer import import_file
 from salesperf.metrics.query import By
 from salesperf.store import Store
+from webtools import imported_store
 
 runner = CliRunner()
 TODAY = date(2025, 5, 14)  # current period May 2025; pace weeks 2025-04-14..2025-05-11
@@ -62,12 +62,7 @@ def _csvs() -> dict[str, str]:
 def small_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """The small organisation of `_csvs`, imported through the product's own import into a
     DuckDB file (the command-line tests open it by its path)."""
-    folder = tmp_path_factory.mktemp("health")
-    store = Store.open(folder / "small.duckdb")
-    for table, text in _csvs().items():
-        (folder / f"{table}.csv").write_text(text, encoding="utf-8")
-        result = import_file(store, table, folder / f"{table}.csv", rejects_path=folder / "r.csv")
-        assert result.rejected == 0, result.problems
+    store = imported_store(tmp_path_factory.mktemp("health"), _csvs())
     yield store
     store.close()
 

@@ -37,7 +37,7 @@ from salesperf.metrics.query import By, Compare, Query
 from salesperf.metrics.targets import resolved_targets
 from salesperf.store import Store
 from salesperf.users import add_user, password_hasher
-from webtools import PASSWORD, client_for, settings
+from webtools import PASSWORD, client_for, imported_store, settings
 
 TODAY = date(2025, 4, 15)
 Q1 = (date(2025, 1, 1), date(2025, 4, 1))
@@ -82,12 +82,7 @@ def _csvs() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def monthly_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """The organisation, imported through the product's own import into a DuckDB file."""
-    folder = tmp_path_factory.mktemp("targets")
-    store = Store.open(folder / "store.duckdb")
-    for table, text in _csvs().items():
-        (folder / f"{table}.csv").write_text(text, encoding="utf-8")
-        result = import_file(store, table, folder / f"{table}.csv", rejects_path=folder / "r.csv")
-        assert result.rejected == 0, result.problems
+    store = imported_store(tmp_path_factory.mktemp("targets"), _csvs())
     yield store
     store.close()
 

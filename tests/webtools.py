@@ -75,3 +75,16 @@ def client_for(app: FastAPI, username: str | None = None) -> tuple[TestClient, s
     """A client of the app, signed in as `username` (if given), and its CSRF token."""
     client = TestClient(app)
     return client, (sign_in(client, username) if username else None)
+
+
+def imported_store(folder: Path, files: dict[str, str]) -> Store:
+    """A DuckDB store in `folder` holding `files` (table: CSV text, in order), imported through
+    the product's own import; every row must be accepted."""
+    from salesperf.ingest.importer import import_file
+
+    store = Store.open(folder / "store.duckdb")
+    for table, text in files.items():
+        (folder / f"{table}.csv").write_text(text, encoding="utf-8")
+        result = import_file(store, table, folder / f"{table}.csv", rejects_path=folder / "r.csv")
+        assert result.rejected == 0, result.problems
+    return store
