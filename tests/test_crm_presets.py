@@ -504,3 +504,20 @@ def test_a_salesforce_data_export_with_nul_bytes_is_read_row_by_row(
     assert set(stored_per_currency(crm)) >= {"EUR", "USD", "GBP", "JPY"} - {
         str(c) for c in expected.loc[[bad_line - 2], "currency"]
     }
+
+
+def test_import_help_lists_every_preset_with_its_description() -> None:
+    import re
+
+    from typer.testing import CliRunner
+
+    from salesperf.cli import app
+    from salesperf.ingest.mapping import preset_descriptions
+
+    r = CliRunner().invoke(app, ["import", "--help"], env={"COLUMNS": "400"})
+    assert r.exit_code == 0, r.output
+    # the help's box wraps long lines: read it as one text
+    text = re.sub(r"\s*│\s*", " ", r.output)
+    text = re.sub(r"\s+", " ", text)
+    for name, (_, description) in preset_descriptions().items():
+        assert f"{name}: {description}" in text, name
