@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import math
+import random
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import openpyxl
 import pandas as pd
 import pytest
@@ -22,7 +24,7 @@ from fastapi.testclient import TestClient
 from openpyxl.utils.escape import unescape
 from typer.testing import CliRunner
 
-from salesperf.cells import is_formula_like
+from salesperf.cells import csv_field_sql, csv_fields_sql, csv_row, is_formula_like
 from salesperf.cli import app as cli
 from salesperf.ingest.importer import import_file
 from salesperf.metrics.periods import DATE_ONLY_TIME
@@ -218,6 +220,40 @@ def assert_file(fmt: str, content: bytes, want: pd.DataFrame) -> None:
 )  # fmt: skip
 def test_which_values_are_formula_like(value: Any, formula_like: bool) -> None:
     assert is_formula_like(value) is formula_like
+
+
+def test_the_engines_csv_fields_are_pythons() -> None:
+    """The rejects file's fields, made by the staging engine (`csv_field_sql`,
+    `csv_fields_sql`), are exactly what `csv.writer` writes of `csv_row`: on seeded random texts
+    of the characters that matter (formula starts, Python's whitespace, quotes, commas, line
+    breaks, a control character, letters and digits) and on the rule's examples."""
+    rng = random.Random(20261206)
+    alphabet = list("=+-@'\",\r\n\t\x0b\x0c\x1c\x00 aZ9.") + [
+        "\x85", "\xa0", "\u1680", "\u2003", "\u2028", "\u3000", "\uff1d", "\uff0b", "\uff0d",
+        "\uff20", "\u0301", "é",
+    ]  # fmt: skip
+    examples = ["=1+1", "  =1+1", "\n-2+3", "\rA7", "R-9", "a=b", "  plain", "", "   ", "'=1+1"]
+    rows: list[list[str | None]] = [[e, None, e] for e in examples]
+    for _ in range(3000):
+        rows.append(
+            [
+                None if rng.random() < 0.1 else "".join(rng.choices(alphabet, k=rng.randint(0, 6)))
+                for _ in range(3)
+            ]
+        )
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (i INTEGER, a VARCHAR, b VARCHAR, c VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?, ?, ?, ?)", [[i, *r] for i, r in enumerate(rows)])
+    got = con.execute(
+        f"SELECT {csv_fields_sql(['a', 'b', 'c'])}, {csv_field_sql('a')} FROM t ORDER BY i"
+    ).fetchall()
+    for row, (line, first) in zip(rows, got, strict=True):
+        out = io.StringIO()  # (the line's end, which the rejects file adds, taken off)
+        csv.writer(out).writerow(csv_row(["" if v is None else v for v in row]))
+        assert line == out.getvalue()[:-2], row
+        one = io.StringIO()  # (a line of one empty field is `""` to Python; a field is empty)
+        csv.writer(one).writerow(csv_row([row[0] or ""]))
+        assert first == ("" if not row[0] else one.getvalue()[:-2]), row
 
 
 # -- the web app: tables and the scorecard ---------------------------------------------------

@@ -242,8 +242,8 @@ def _import_file(
             relation = f"(SELECT row_number() OVER () - 1 AS _rec, * FROM {relation})"
             line_column = "_rec"
         known = {ref: store.staging_relation(*ref.split(".")) for ref in _references(spec.name)}
-        if "reps.rep_id" in known and spec.name not in ("reps", "rep_aliases"):
-            known["owners"] = owners_map(store, con, name)
+        if "rep_id" in spec.column_names and spec.name not in ("reps", "rep_aliases"):
+            known["owners"] = owners_map(store, con, name, text_sql(plan.get("rep_id")), relation)
         if spec.name == "teams":  # a team may name a parent given in the same file
             key = plan.get("team_id")
             known["teams.team_id"] = (

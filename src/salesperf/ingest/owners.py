@@ -33,12 +33,16 @@ def key_sql(x: str) -> str:
     )
 
 
-def owners_map(store: Any, con: Any, name: str) -> str:
-    """The store's owner names (alias → rep), with one rep per key (ambiguous keys left out),
-    as a SQL map literal for the staging connection `con`.
+def owners_map(store: Any, con: Any, name: str, text: str, relation: str) -> str:
+    """The owners of the file that are not rep ids but resolve to a rep (a name, an e-mail, an
+    alias; one rep per key, ambiguous keys left out), as a SQL map literal from the owner's text
+    as the file gives it (the expression `text` over `relation`) to the rep id, for the staging
+    connection `con`; an empty string when there are none.
 
     A literal rather than a joined relation: a join may hand rows on in another order than the
-    file's, and a row's place in the staged table is how its line number is found."""
+    file's, and a row's place in the staged table is how its line number is found. It holds only
+    the owners the file names (read in one pass over the file beforehand), so that looking an
+    owner up stays cheap however many reps and aliases the store knows."""
     reps = store.table("reps").select("rep_id", "name", "email").to_pyarrow()
     aliases = store.table("rep_aliases").select("alias", "rep_id").to_pyarrow()
     n, m = reps.num_rows, aliases.num_rows
@@ -63,29 +67,35 @@ def owners_map(store: Any, con: Any, name: str) -> str:
         }
     )
     view = f"{name}_owner_pairs"
+    ids = pa.table({"id": reps["rep_id"].combine_chunks().cast(pa.string())})
     con.register(view, pairs)
+    con.register(f"{view}_ids", ids)
     try:
         rows = con.execute(
             f"WITH p AS (SELECT {key_sql('text')} AS k, rep_id, prio FROM {ident(view)} "
             "WHERE text IS NOT NULL), "
-            "best AS (SELECT k, min(prio) AS prio FROM p WHERE k IS NOT NULL GROUP BY k) "
-            "SELECT p.k, min(p.rep_id) FROM p JOIN best USING (k, prio) "
-            "GROUP BY p.k HAVING count(DISTINCT p.rep_id) = 1 ORDER BY p.k"
+            "best AS (SELECT k, min(prio) AS prio FROM p WHERE k IS NOT NULL GROUP BY k), "
+            "one AS (SELECT p.k, min(p.rep_id) AS rep_id FROM p JOIN best USING (k, prio) "
+            "GROUP BY p.k HAVING count(DISTINCT p.rep_id) = 1), "
+            f"f AS (SELECT DISTINCT {text} AS t FROM {relation}) "
+            f"SELECT f.t, one.rep_id FROM f JOIN one ON one.k = {key_sql('f.t')} "
+            f"WHERE f.t NOT IN (SELECT id FROM {ident(view + '_ids')}) ORDER BY f.t"
         ).fetchall()
     finally:
         con.unregister(view)
+        con.unregister(f"{view}_ids")
     if not rows:
-        return "CAST(NULL AS MAP(VARCHAR, VARCHAR))"
+        return ""
     return "MAP {" + ", ".join(f"{lit(k)}: {lit(r)}" for k, r in rows) + "}"
 
 
 def resolved_sql(given: str, reps: str, owners: str) -> str:
     """A rep id for the owner text `given`: itself when it is a rep id, else through the
-    owners map (NULL: unknown)."""
+    owners map (`owners_map`; NULL: unknown)."""
+    through = f"ELSE map_extract({owners}, {given})[1] " if owners else ""
     return (
         f"CASE WHEN {given} IS NULL THEN NULL "
-        f"WHEN {given} IN (SELECT id FROM {reps}) THEN {given} "
-        f"ELSE map_extract({owners}, {key_sql(given)})[1] END"
+        f"WHEN {given} IN (SELECT id FROM {reps}) THEN {given} {through}END"
     )
 
 

@@ -77,6 +77,9 @@ class Rejects:
     rows: int
     #: The language of the rejects file.
     lang: str = "en"
+    #: Whether `lines` gives the rejected lines in the file's order as it is (then the rejects
+    #: file is written as a stream, without sorting its lines).
+    ordered: bool = False
 
     @property
     def problems(self) -> str:
@@ -128,14 +131,19 @@ class Rejects:
             f"CAST(line AS VARCHAR) || ',' || {csv_field_sql('items', plain_start=True)} || ',' || "
             f"CASE WHEN line_text IS NOT NULL THEN {csv_field_sql('line_text')} ELSE given_csv END"
         )
+        # the header is the one column's name, written as it is
+        header = ident(out.getvalue()[:-2])
+        rows = (
+            f"SELECT {text} AS {header} FROM {self.lines}"
+            if self.ordered
+            else f"SELECT t AS {header} FROM (SELECT line, {text} AS t FROM {self.lines}) ORDER BY line"
+        )
         path, f = open_new(path)  # the name is taken here, the engine writes the file
         f.close()
         try:
             self.con.execute(
-                f"COPY (SELECT t FROM (SELECT -1 AS line, {lit(out.getvalue()[:-2])} AS t "
-                f"UNION ALL SELECT line, {text} FROM {self.lines}) ORDER BY line) "
-                f"TO {lit(str(path))} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', "
-                "DELIMITER '\x01', NEW_LINE '\r\n')"
+                f"COPY ({rows}) TO {lit(str(path))} (FORMAT csv, HEADER true, QUOTE '', "
+                "ESCAPE '', DELIMITER '\x01', NEW_LINE '\r\n')"
             )
         except BaseException:
             path.unlink(missing_ok=True)  # no half-written rejects file is left behind
@@ -210,16 +218,19 @@ def collect_rejects(
         f"SELECT {columns} FROM ({rows}){refused}"
     )
     single = f"SELECT {columns} FROM ({lines(duplicated, '_pos', 'line')}){refused}"
-    _collect_lines(con, name, source, pos, lines, single, lang, carried)
+    # the rows as given, when the staged rows carry them (`validate.stage_sql`): as texts
+    texts = [f"_given_{i}" for i in range(len(source.columns))] if carried else []
+    alone = _collect_lines(con, name, source, pos, lines, single, lang, texts)
     # every problem with its row as given: from the staged row itself when it carries it
     joined = (
         "SELECT p.*, r.found, r.given_json FROM ({problems}) p "
         f"LEFT JOIN {ident(name + '_rejr')} r ON r.line = p.line"
     )
     if carried:
-        own = lines(found.format(given=", _given_json"), "_pos", "line")
+        own = lines(found.format(given="".join(f", {t}" for t in texts)), "_pos", "line")
         given = (
-            f"SELECT {columns}, true AS found, _given_json AS given_json FROM ({own}) "
+            f"SELECT {columns}, true AS found, {given_sql(source.columns, texts)[1]} AS given_json "
+            f"FROM ({own}) "
             f"UNION ALL {joined.format(problems=single)}"
         )
     else:
@@ -230,7 +241,10 @@ def collect_rejects(
         f"SELECT (SELECT count(*) FROM {ident(name)} WHERE _bad) + "
         f"(SELECT count(*) FROM {ident(dups)})"
     ).fetchone()
-    return Rejects(con, name, source.columns, int(count[0]) + len(structural), lang)
+    # a CSV file's staged rows are in its order (their position is the row's), and a scan
+    # keeps it: with no other rejected line the file's lines need no sorting
+    ordered = alone and pos == "rowid"
+    return Rejects(con, name, source.columns, int(count[0]) + len(structural), lang, ordered)
 
 
 def _structural_table(structural: list[dict[str, Any]]) -> pa.Table:
@@ -280,20 +294,25 @@ def _collect_lines(
     lines: Callable[[str, str, str], str],
     single: str,
     lang: str,
-    carried: bool,
-) -> None:
+    texts: list[str],
+) -> bool:
     """The table of rejected lines (`Rejects.lines`). A staged row's problems, kept with it,
     are put in order (by column, then as found) and joined; a repeated id and a line the
     parser refused (`single`, rows of the problems view) have one problem each. The rows as
-    given come with the staged rows when `carried`; the others are read once more from the
-    file, only those rejected."""
+    given come with the staged rows when they carry them (in their columns `texts`); the others
+    are read once more from the file, only those rejected. True when every rejected line is a
+    staged row (the view is of the staged rows alone)."""
+    carried = bool(texts)
     item = _item(lang == "nl")
     # a problem of no column comes after those of a column, as `ORDER BY column_name` has it
     ordered = (
         "list_sort(list_transform(_problems, (x, i) -> {'n': x.column IS NULL, "
         f"'c': x.column, 'k': i, 't': {item.format(x='x.', c='column')}}}))"
     )
-    kept = ", _given_csv AS given_csv, _given_json AS given_json" if carried else ""
+    kept = ""
+    if carried:
+        as_csv, as_json = given_sql(source.columns, texts)
+        kept = f", {as_csv} AS given_csv, {as_json} AS given_json"
     staged = (
         f"SELECT {pos} AS _pos, CASE WHEN len(_problems) = 1 THEN "
         f"{item.format(x='_problems[1].', c='column')} "
@@ -308,7 +327,8 @@ def _collect_lines(
     )
     table = ident(name + "_rejr")
     out = "pos, line, found, items, line_text, given_csv, given_json"
-    if carried and not con.execute(f"SELECT count(*) FROM ({others})").fetchone()[0]:
+    alone = carried and not con.execute(f"SELECT count(*) FROM ({others})").fetchone()[0]
+    if alone:
         # nothing to read again: an empty table of the right shape
         read = f"SELECT _pos AS pos, line, true AS found, items, line_text{kept} FROM ({staged}) LIMIT 0"
     else:
@@ -334,13 +354,16 @@ def _collect_lines(
         )
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {read}")
     # the rejected lines: the staged rows' own, and those of the table
+    own = f"SELECT _pos AS pos, line, true AS found, items, line_text{kept} FROM ({staged})"
     every = (
-        f"SELECT _pos AS pos, line, true AS found, items, line_text{kept} FROM ({staged}) "
-        f"UNION ALL SELECT {out} FROM {table}"
+        own
+        if alone
+        else f"{own} UNION ALL SELECT {out} FROM {table}"
         if carried
         else f"SELECT {out} FROM {table}"
     )
     con.execute(f"CREATE OR REPLACE TEMP VIEW {ident(name + '_rejw')} AS {every}")
+    return alone
 
 
 def drop_rejects(con: Any, name: str) -> None:

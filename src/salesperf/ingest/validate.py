@@ -23,7 +23,6 @@ from salesperf.ingest.parse import (
     number_sql,
     text_sql,
 )
-from salesperf.ingest.rejects_file import given_sql
 from salesperf.ingest.rules import Check, check, entity_nl, table_rules
 from salesperf.ingest.rules import local_col as loc
 from salesperf.ingest.rules import mapped_col as m
@@ -80,9 +79,9 @@ def stage_sql(
     `rates_from` gives, per currency of the file, the first day with an exchange rate (None:
     none at all; `salesperf.fx.ensure_rates`): a deal in another currency than the
     organisation's needs a rate on or before the day it was created. The source's columns
-    named in `given` are kept, for the rejected rows only, as the rejects file and the store's
-    rejects table give them (`_given_csv`, `_given_json`; see `salesperf.ingest.rejects_file`):
-    the rejected rows as given, without reading the file again.
+    named in `given` are kept as texts, for the rejected rows only (`_given_0`, `_given_1`, ...,
+    in order; see `salesperf.ingest.rejects`): the rejected rows as given, without reading the
+    file again.
     """
     spec = plan.spec
     texts: list[str] = []
@@ -355,27 +354,29 @@ def stage_sql(
                 )
             )
     checks.extend(table_rules(spec, known, metric_names, activity_types))
-    # a one-problem list per failed check, concatenated (NULLs, the checks passed, drop out):
-    # several times faster than a list of every check filtered with a lambda
-    problems = ", ".join(
-        f"CASE WHEN _k{i} THEN [{{'column': {lit(k.column)}, "
-        f"'rule': {lit(k.rule)}, 'value': CAST({k.value} AS VARCHAR), 'message': {k.message}, "
-        f"'message_nl': {k.message_nl}}}] END"
-        for i, k in enumerate(checks)
+    structs = [
+        f"{{'column': {lit(k.column)}, 'rule': {lit(k.rule)}, 'value': CAST({k.value} AS VARCHAR), "
+        f"'message': {k.message}, 'message_nl': {k.message_nl}}}"
+        for k in checks
+    ]
+    # a row with one problem (most rejected rows) gets the one-problem list of the check that
+    # failed; a row with several, a one-problem list per failed check, concatenated (NULLs, the
+    # checks passed, drop out): several times faster than a list of every check filtered with
+    # a lambda, or than concatenating for every row
+    one = "CASE " + " ".join(f"WHEN _k{i} THEN {x}" for i, x in enumerate(structs)) + " END"
+    several = ", ".join(f"CASE WHEN _k{i} THEN [{x}] END" for i, x in enumerate(structs))
+    problems = (
+        f"CASE WHEN _n = 1 THEN [{one}] ELSE list_concat({several}) END" if checks else "NULL"
     )
     # each check is judged once, its answer kept for the row's problems
     judged = "".join(f", coalesce({k.condition}, false) AS _k{i}" for i, k in enumerate(checks))
-    bad = " OR ".join(f"_k{i}" for i in range(len(checks))) or "false"
+    failed = " + ".join(f"CAST(_k{i} AS INTEGER)" for i in range(len(checks))) or "0"
     line = f"{ident(line_column)} AS _line, " if line_column else ""
     keep = ", ".join(f"{v(p.column.name)} AS {ident(p.column.name)}" for p in plan.columns)
     carried = "".join(f", {ident(c)} AS _raw_{i}" for i, c in enumerate(given))
-    kept = ""
-    if given:
-        as_csv, as_json = given_sql(given, [f"_raw_{i}" for i in range(len(given))])
-        kept = (
-            f", CASE WHEN _bad THEN {as_csv} END AS _given_csv, "
-            f"CASE WHEN _bad THEN {as_json} END AS _given_json"
-        )
+    # the rejected rows' texts as given (null in an accepted row): the rejects file's fields
+    # and the JSON of the store's rejects table are made from them when they are written
+    kept = "".join(f", CASE WHEN _n > 0 THEN _raw_{i} END AS _given_{i}" for i in range(len(given)))
     mapped = f"SELECT {line}{', '.join(texts)}{carried} FROM {relation}"
     if plan.dedupe:
         # identical rows after mapping collapse into one, kept at its first line
@@ -387,9 +388,7 @@ def stage_sql(
         f"p AS (SELECT *{''.join(', ' + x for x in parsed)} FROM m), "
         f"q AS (SELECT *, {', '.join(final)} FROM p), "
         f"j AS (SELECT *{judged} FROM q), "
-        f"c AS (SELECT *, ({bad}) AS _bad FROM j) "
-        f"SELECT {'_line, ' if line_column else ''}{keep}, _bad, "
-        f"CASE WHEN _bad THEN {f'list_concat({problems})' if checks else 'NULL'} END AS _problems"
-        + kept
-        + " FROM c"
+        f"c AS (SELECT *, ({failed}) AS _n FROM j) "
+        f"SELECT {'_line, ' if line_column else ''}{keep}, _n > 0 AS _bad, "
+        f"CASE WHEN _n > 0 THEN {problems} END AS _problems" + kept + " FROM c"
     )
