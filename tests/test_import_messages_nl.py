@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from salesperf.api.uploads import mapping_for
 from salesperf.ingest.importer import Problem, import_file
-from salesperf.ingest.rejects import parser_detail_nl
+from salesperf.ingest.rejects_file import parser_detail_nl
 from salesperf.ingest.rules import RULES, RULES_NL, rule_text
 from salesperf.store import Store
 from test_validation import CASES, DEAL_HEAD, GOOD_DEAL

@@ -67,6 +67,11 @@ def test_a_mostly_rejected_import_caps_its_problems_and_keeps_every_rejected_row
     assert s.count("deals") == 8
     # the problems shown: the first 7 by line and column, no more
     assert [(p.line, p.column, p.rule) for p in result.problems] == every[:7]
+    for cap in (1, 2, 31, 32, 33, 41, 42, 50):  # around the rejected rows and problems counts
+        shown = import_file(
+            s, "deals", write("again.csv", text), keep_problems=cap, check_only=True
+        )
+        assert [(p.line, p.column, p.rule) for p in shown.problems] == every[:cap], cap
 
     # the rejects file: one line per rejected row, every problem, the row as given
     assert result.rejects_path == Path.cwd() / "export.deals.rejects.csv"

@@ -1,12 +1,12 @@
 """Rejected rows: duplicate ids, line numbers, the rows as given, and where they are kept.
 
 The rejects of an import stay in the staging DuckDB, however many there are, each kept once: the
-problems stay in the staged rows they belong to (`{name}_rejp` is a view of one row per problem:
-line, column, rule, value, messages), and a table holds one row per rejected line, with its
-problems as the rejects file says them and the row as the file gives it (`{name}_rejr`, read
-once more from the file for the rejected rows only). The store's rejects table is filled from a
-view over both; the staging engine makes the rejects file's lines, which Python writes out in
-batches; only the problems shown are fetched into Python.
+problems and the row as given stay in the staged rows they belong to (`{name}_rejp` is a view
+of one row per problem: line, column, rule, value, messages; `{name}_rejw` one of one row per
+rejected line), and a table holds the lines that are no staged row of their own (a repeated id,
+a line the CSV parser refused: `{name}_rejr`, their rows as given read once more from the file).
+The store's rejects table is filled from a view over both, and the staging engine writes the
+rejects file itself; only the problems shown are fetched into Python.
 
 Each problem says what is wrong in English (`message`) and in Dutch (`message_nl`); the store
 keeps both, and the rejects file is in the importer's language."""
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ import pyarrow as pa
 
 from salesperf.cells import csv_field_sql
 from salesperf.ingest.readers import Source
-from salesperf.ingest.rejects_file import given_sql, open_new, rejects_header
+from salesperf.ingest.rejects_file import given_sql, open_new, rejects_header, structural_table
 from salesperf.ingest.sql import ident, lit
 
 #: The suffixes of the staging tables and views made here (dropped by `drop_rejects`).
@@ -80,6 +79,8 @@ class Rejects:
     #: Whether `lines` gives the rejected lines in the file's order as it is (then the rejects
     #: file is written as a stream, without sorting its lines).
     ordered: bool = False
+    #: A staged row's position (its line grows with it).
+    pos: str = "rowid"
 
     @property
     def problems(self) -> str:
@@ -97,11 +98,18 @@ class Rejects:
 
     def first(self, n: int) -> list[ProblemRow]:
         """The first `n` problems, by line and column."""
+        # they lie on the first n rejected staged rows at most (each has a problem, and a line
+        # grows with its row's position), and on the lines before: the rest is not unpacked
+        nth = self.con.execute(
+            f"SELECT {self.pos} FROM {ident(self.name)} WHERE _bad "
+            f"ORDER BY {self.pos} LIMIT 1 OFFSET {max(int(n) - 1, 0)}"
+        ).fetchone()
+        upto = f"WHERE pos <= {int(nth[0])} " if nth is not None and n > 0 else ""
         return [
             (int(line), c, v, r, m, nl or "")
             for line, c, v, r, m, nl in self.con.execute(
                 "SELECT line, column_name, value, rule, message, message_nl "
-                f"FROM {self.problems} ORDER BY line, column_name, k LIMIT {int(n)}"
+                f"FROM {self.problems} {upto}ORDER BY line, column_name, k LIMIT {int(n)}"
             ).fetchall()
         ]
 
@@ -187,9 +195,9 @@ def collect_rejects(
         "SELECT _pos, CAST(k AS BIGINT) AS k, struct_extract(x, 'column') AS column_name, "
         "struct_extract(x, 'rule') AS rule, struct_extract(x, 'value') AS value, "
         "struct_extract(x, 'message') AS message, struct_extract(x, 'message_nl') AS message_nl "
-        "{given} "
+        "{outer} "
         f"FROM (SELECT {pos} AS _pos, unnest(range(len(_problems))) AS k, unnest(_problems) AS x"
-        "{given} "
+        "{inner} "
         f"FROM {ident(name)} WHERE _bad)"
     )
     first = lines(f"SELECT _pos, _first, _key FROM {ident(dups)}", "_first", "_first_line")
@@ -203,14 +211,14 @@ def collect_rejects(
         "_first_line || ' is behouden' AS message_nl "
         f"FROM ({first})"
     )
-    rows = lines(f"{found.format(given='')} UNION ALL {duplicated}", "_pos", "line")
+    rows = lines(f"{found.format(outer='', inner='')} UNION ALL {duplicated}", "_pos", "line")
     columns = (
         "_pos AS pos, line, k, column_name, rule, value, message, message_nl, "
         "CAST(NULL AS VARCHAR) AS line_text"
     )
     refused = ""
     if structural:
-        _load(con, f"{name}_rejs", _structural_table(structural))
+        _load(con, f"{name}_rejs", structural_table(structural))
         refused = f" UNION ALL SELECT * FROM {ident(name + '_rejs')}"
     # a view: the problems stay in the staged rows they belong to, never copied
     con.execute(
@@ -227,10 +235,11 @@ def collect_rejects(
         f"LEFT JOIN {ident(name + '_rejr')} r ON r.line = p.line"
     )
     if carried:
-        own = lines(found.format(given="".join(f", {t}" for t in texts)), "_pos", "line")
+        # the row's JSON made once, before its problems are unpacked
+        as_json = f", {given_sql(source.columns, texts)[1]} AS given_json"
+        own = lines(found.format(outer=", given_json", inner=as_json), "_pos", "line")
         given = (
-            f"SELECT {columns}, true AS found, {given_sql(source.columns, texts)[1]} AS given_json "
-            f"FROM ({own}) "
+            f"SELECT {columns}, true AS found, given_json FROM ({own}) "
             f"UNION ALL {joined.format(problems=single)}"
         )
     else:
@@ -244,34 +253,7 @@ def collect_rejects(
     # a CSV file's staged rows are in its order (their position is the row's), and a scan
     # keeps it: with no other rejected line the file's lines need no sorting
     ordered = alone and pos == "rowid"
-    return Rejects(con, name, source.columns, int(count[0]) + len(structural), lang, ordered)
-
-
-def _structural_table(structural: list[dict[str, Any]]) -> pa.Table:
-    """The problems of the lines the CSV parser refused, as rows of the problems table."""
-    details = [str(s["message"]).splitlines()[0] for s in structural]
-    given = [s["raw"] for s in structural]
-    n = len(structural)
-    return pa.table(
-        {
-            "pos": pa.array([-1] * n, pa.int64()),
-            "line": pa.array([s["line"] for s in structural], pa.int64()),
-            "k": pa.array([0] * n, pa.int64()),
-            "column_name": [""] * n,
-            "rule": ["malformed_line"] * n,
-            "value": pa.array(given, pa.string()),
-            "message": [
-                "the line does not split into the header's columns (" + d + ")" for d in details
-            ],
-            "message_nl": [
-                "de regel valt niet uiteen in de kolommen van de kopregel ("
-                + parser_detail_nl(d)
-                + ")"
-                for d in details
-            ],
-            "line_text": pa.array(given, pa.string()),
-        }
-    )
+    return Rejects(con, name, source.columns, int(count[0]) + len(structural), lang, ordered, pos)
 
 
 def _item(nl: bool) -> str:
@@ -296,27 +278,24 @@ def _collect_lines(
     lang: str,
     texts: list[str],
 ) -> bool:
-    """The table of rejected lines (`Rejects.lines`). A staged row's problems, kept with it,
-    are put in order (by column, then as found) and joined; a repeated id and a line the
+    """The table of rejected lines (`Rejects.lines`). A staged row's problems, kept with it
+    in order (by column, then as found), are joined; a repeated id and a line the
     parser refused (`single`, rows of the problems view) have one problem each. The rows as
     given come with the staged rows when they carry them (in their columns `texts`); the others
     are read once more from the file, only those rejected. True when every rejected line is a
     staged row (the view is of the staged rows alone)."""
     carried = bool(texts)
     item = _item(lang == "nl")
-    # a problem of no column comes after those of a column, as `ORDER BY column_name` has it
-    ordered = (
-        "list_sort(list_transform(_problems, (x, i) -> {'n': x.column IS NULL, "
-        f"'c': x.column, 'k': i, 't': {item.format(x='x.', c='column')}}}))"
+    # (a staged row's problems are in the file's order already: `validate.stage_sql`)
+    joined = (
+        f"array_to_string(list_transform(_problems, x -> {item.format(x='x.', c='column')}), ' | ')"
     )
     kept = ""
     if carried:
         as_csv, as_json = given_sql(source.columns, texts)
         kept = f", {as_csv} AS given_csv, {as_json} AS given_json"
     staged = (
-        f"SELECT {pos} AS _pos, CASE WHEN len(_problems) = 1 THEN "
-        f"{item.format(x='_problems[1].', c='column')} "
-        f"ELSE array_to_string(list_transform({ordered}, y -> y.t), ' | ') END AS items, "
+        f"SELECT {pos} AS _pos, {joined} AS items, "
         f"CAST(NULL AS VARCHAR) AS line_text{kept} FROM {ident(name)} WHERE _bad"
     )
     kept = ", given_csv, given_json" if carried else ""
@@ -383,16 +362,3 @@ def _load(con: Any, table: str, data: pa.Table) -> None:
         )
     finally:
         con.unregister(f"{table}_arrow")
-
-
-_COLUMNS_FOUND = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
-
-
-def parser_detail_nl(detail: str) -> str:
-    """The CSV parser's reason for refusing a line, in Dutch where it is a known one."""
-    found = _COLUMNS_FOUND.search(detail)
-    if found:
-        return f"{found.group(1)} kolommen verwacht, {found.group(2)} gevonden"
-    if "unterminated quote" in detail:
-        return "een aanhalingsteken wordt niet gesloten"
-    return detail

@@ -2,16 +2,20 @@
 per rejected line of the source, its problems joined, the row as the file gives it; every cell
 is written as text (salesperf.cells). `Rejects.write_file` (salesperf.ingest.rejects) writes
 it from the staging engine; `rejects_text` writes the same text from the store's record of the
-rejected rows (the download of an earlier import's rejects).
+rejected rows (the download of an earlier import's rejects). The lines the CSV parser refused
+are problems of their own (`structural_table`, their reason in Dutch by `parser_detail_nl`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
+
+import pyarrow as pa
 
 from salesperf.cells import csv_fields_sql, csv_row
 from salesperf.ingest.sql import lit
@@ -76,3 +80,43 @@ def given_sql(columns: Sequence[str], values: Sequence[str]) -> tuple[str, str]:
     as the JSON object the store's rejects table keeps (the columns as the file names them)."""
     pairs = ", ".join(f"{lit(c)}: {v}" for c, v in zip(columns, values, strict=True))
     return csv_fields_sql(list(values)), f"to_json({{{pairs}}})"
+
+
+def structural_table(structural: list[dict[str, Any]]) -> pa.Table:
+    """The problems of the lines the CSV parser refused, as rows of the problems table."""
+    details = [str(s["message"]).splitlines()[0] for s in structural]
+    given = [s["raw"] for s in structural]
+    n = len(structural)
+    return pa.table(
+        {
+            "pos": pa.array([-1] * n, pa.int64()),
+            "line": pa.array([s["line"] for s in structural], pa.int64()),
+            "k": pa.array([0] * n, pa.int64()),
+            "column_name": [""] * n,
+            "rule": ["malformed_line"] * n,
+            "value": pa.array(given, pa.string()),
+            "message": [
+                "the line does not split into the header's columns (" + d + ")" for d in details
+            ],
+            "message_nl": [
+                "de regel valt niet uiteen in de kolommen van de kopregel ("
+                + parser_detail_nl(d)
+                + ")"
+                for d in details
+            ],
+            "line_text": pa.array(given, pa.string()),
+        }
+    )
+
+
+_COLUMNS_FOUND = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+
+
+def parser_detail_nl(detail: str) -> str:
+    """The CSV parser's reason for refusing a line, in Dutch where it is a known one."""
+    found = _COLUMNS_FOUND.search(detail)
+    if found:
+        return f"{found.group(1)} kolommen verwacht, {found.group(2)} gevonden"
+    if "unterminated quote" in detail:
+        return "een aanhalingsteken wordt niet gesloten"
+    return detail

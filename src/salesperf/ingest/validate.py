@@ -354,6 +354,9 @@ def stage_sql(
                 )
             )
     checks.extend(table_rules(spec, known, metric_names, activity_types))
+    # a row's problems in the order the rejects file gives them: by column (as `ORDER BY
+    # column_name` has it), then as found
+    checks.sort(key=lambda k: k.column)
     structs = [
         f"{{'column': {lit(k.column)}, 'rule': {lit(k.rule)}, 'value': CAST({k.value} AS VARCHAR), "
         f"'message': {k.message}, 'message_nl': {k.message_nl}}}"
