@@ -58,6 +58,7 @@ class Drift:
     raw_sd: tuple[float, float]  # the spread of the log ratios as measured
     sd: tuple[float, float] = (0.0, 0.0)  # the spread used: chance taken out, robust
     season: tuple[float, float] = (0.0, 0.0)  # the centre: the miss a year before (log)
+    change: float = 0.0  # the new deals' misses' mean change over the year (in the centre)
     # per snapshot and rep: pipeline wins o, expected e, chance variance v; new deals' revenue,
     # predicted revenue pred, wins n and their chance variance n_cv (for `scope_spread`)
     by_rep: pd.DataFrame | None = None
@@ -105,7 +106,7 @@ def drift(h: History, rates: OrgRates, new: tuple[NewDealModel, ...]) -> Drift:
     )
     per = per_rep.groupby(level="snapshot").sum()
     kinds = _kinds(h, new)
-    new_rep = _new_misses(h.new_by_snapshot, kinds, ["snapshot", "rep_id"])
+    new_rep = _new_misses(_settled(h, h.new_by_snapshot), kinds, ["snapshot", "rep_id"])
     per_new = new_rep.groupby(level="snapshot").sum()
     both = per.join(per_new, how="outer").fillna(0.0)
     ok_p = (both["e"] >= MIN_EXPECTED).to_numpy().copy()
@@ -130,7 +131,7 @@ def drift(h: History, rates: OrgRates, new: tuple[NewDealModel, ...]) -> Drift:
     # new deals: this year's misses against last year's at the same weeks, where known
     before = h.new_by_snapshot.iloc[:0] if h.new_year_before is None else h.new_year_before
     year_before = pd.DatetimeIndex(both.index) - pd.Timedelta(days=SEASON_DAYS)
-    old = _new_misses(before, kinds).reindex(year_before)
+    old = _new_misses(_settled(h, before), kinds).reindex(year_before)
     zo = np.log(((old["revenue"] + 1.0) / (old["pred"] + 1.0)).to_numpy(dtype=float))
     ok_o = ((old["n"] >= MIN_EXPECTED) & (old["pred"] > 0)).fillna(False).to_numpy(dtype=bool)
     ok_o = ok_o & _whole_pace(h, year_before)
@@ -147,6 +148,7 @@ def drift(h: History, rates: OrgRates, new: tuple[NewDealModel, ...]) -> Drift:
     else:  # no year before to learn from: the season's miss, with the misses' whole spread
         new_, sd_n = _part(zn, noise_n, ok_n)
         season_n = _season(zn, noise_n, ok_n, near)
+        trend = 0.0
     season = (season_p, season_n)
     return Drift(
         pipeline=pipe + season[0],
@@ -157,6 +159,7 @@ def drift(h: History, rates: OrgRates, new: tuple[NewDealModel, ...]) -> Drift:
         ),
         sd=(sd_p, sd_n),
         season=season,
+        change=trend,
         by_rep=per_rep.join(new_rep, how="outer").fillna(0.0),
     )
 
@@ -168,6 +171,22 @@ def _whole_pace(h: History, snapshots: pd.DatetimeIndex) -> npt.NDArray[np.bool_
         return np.ones(len(snapshots), dtype=bool)
     first = pd.Timestamp(h.first_created) + pd.Timedelta(days=h.pace_days)
     return np.asarray(snapshots >= first, dtype=bool)
+
+
+def _settled(h: History, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (per snapshot and kind) without the rows whose pace window (`pace_days`) starts
+    before the kind's first deal: a kind that came later (renewals, a year after the first
+    wins) reads no pace or too slow a one there, and the revenue it brought after such a
+    snapshot is its arrival, not a miss of the rates. Compared like with like, a snapshot's
+    miss is that of the kinds that were already there."""
+    if not h.first_by_kind or frame.empty:
+        return frame
+    whole = {
+        k: pd.Timestamp(d) + pd.Timedelta(days=h.pace_days) for k, d in h.first_by_kind.items()
+    }
+    first = frame["kind"].astype(str).map(whole)
+    keep = first.isna() | (pd.to_datetime(frame["snapshot"]) >= first)
+    return frame[keep.to_numpy(dtype=bool)]
 
 
 def _kinds(h: History, new: tuple[NewDealModel, ...]) -> pd.DataFrame:
