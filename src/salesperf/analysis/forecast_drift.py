@@ -48,16 +48,19 @@ class Drift:
     the forecast day (the same weeks of the year; `season`). A summer of fewer leads or a year
     end of more wins was there a year ago too, and the rates, averaged over a year, cannot know
     it. For new deals, whose misses are read a year further back as well, the centre moves by
-    the misses' mean change over the year and the spread is that of the change around its
-    mean; without that year (and for the pipeline)
-    the centre is shrunk toward no shift as much as its chance part warrants and the spread is
-    the misses' own."""
+    the misses' mean change over the year (as far as it stands out of its noise) and the
+    spread is that of the change around it, with the centre's chance in place of the year
+    before's; a miss's chance includes that of the pace, which the simulation draws again. A
+    kind of deal counts only where its pace window lies whole after its own first deal
+    (`_settled`). Without that year (and for the pipeline) the centre is shrunk toward no
+    shift as much as its chance part warrants and the spread is the misses' own."""
 
     pipeline: Floats
     new: Floats
     raw_sd: tuple[float, float]  # the spread of the log ratios as measured
     sd: tuple[float, float] = (0.0, 0.0)  # the spread used: chance taken out, robust
     season: tuple[float, float] = (0.0, 0.0)  # the centre: the miss a year before (log)
+    change: float = 0.0  # the new deals' misses' change over the year, in the centre (log)
     # per snapshot and rep: pipeline wins o, expected e, chance variance v; new deals' revenue,
     # predicted revenue pred, wins n and their chance variance n_cv (for `scope_spread`)
     by_rep: pd.DataFrame | None = None
@@ -105,7 +108,7 @@ def drift(h: History, rates: OrgRates, new: tuple[NewDealModel, ...]) -> Drift:
     )
     per = per_rep.groupby(level="snapshot").sum()
     kinds = _kinds(h, new)
-    new_rep = _new_misses(h.new_by_snapshot, kinds, ["snapshot", "rep_id"])
+    new_rep = _new_misses(_settled(h, h.new_by_snapshot), kinds, ["snapshot", "rep_id"])
     per_new = new_rep.groupby(level="snapshot").sum()
     both = per.join(per_new, how="outer").fillna(0.0)
     ok_p = (both["e"] >= MIN_EXPECTED).to_numpy().copy()
@@ -130,7 +133,7 @@ def drift(h: History, rates: OrgRates, new: tuple[NewDealModel, ...]) -> Drift:
     # new deals: this year's misses against last year's at the same weeks, where known
     before = h.new_by_snapshot.iloc[:0] if h.new_year_before is None else h.new_year_before
     year_before = pd.DatetimeIndex(both.index) - pd.Timedelta(days=SEASON_DAYS)
-    old = _new_misses(before, kinds).reindex(year_before)
+    old = _new_misses(_settled(h, before), kinds).reindex(year_before)
     zo = np.log(((old["revenue"] + 1.0) / (old["pred"] + 1.0)).to_numpy(dtype=float))
     ok_o = ((old["n"] >= MIN_EXPECTED) & (old["pred"] > 0)).fillna(False).to_numpy(dtype=bool)
     ok_o = ok_o & _whole_pace(h, year_before)
@@ -138,15 +141,21 @@ def drift(h: History, rates: OrgRates, new: tuple[NewDealModel, ...]) -> Drift:
     if pairs.sum() >= MIN_POINTS:
         # seasonal naive with the year's change: this season misses as it did a year before,
         # moved by how much this year's misses differed from last year's on average (growth);
-        # what that leaves (a different summer) is its spread, less the chance part that the
-        # simulation adds again (this year's: last year's is in the centre, so in the spread)
+        # what that leaves (a different summer) is its spread. The change holds both years'
+        # chance: this year's the simulation adds again, and last year's is taken out for the
+        # centre's own (this year's misses a year before the forecast day), which is what the
+        # centre is off by; last year's, from a smaller business, is larger
         change = np.where(pairs, zn - np.nan_to_num(zo), 0.0)
-        trend = float(np.mean(change[pairs]))  # the misses' mean change over the year
-        new_, sd_n = _part(change - trend, noise_n, pairs, about_zero=True)
-        season_n = float(np.mean(zn[ok_n & near])) + trend if (ok_n & near).any() else 0.0
+        trend = _year_change(change[pairs], h.horizon)
+        at = ok_n & near
+        centre = float(np.mean(noise_n[at])) if at.any() else 0.0
+        noise_o = np.nan_to_num((old["n_cv"] / old["n"].clip(lower=1e-9) ** 2).to_numpy(float))
+        new_, sd_n = _part(change - trend, noise_n + noise_o - centre, pairs, about_zero=True)
+        season_n = float(np.mean(zn[at])) + trend if at.any() else 0.0
     else:  # no year before to learn from: the season's miss, with the misses' whole spread
         new_, sd_n = _part(zn, noise_n, ok_n)
         season_n = _season(zn, noise_n, ok_n, near)
+        trend = 0.0
     season = (season_p, season_n)
     return Drift(
         pipeline=pipe + season[0],
@@ -157,6 +166,7 @@ def drift(h: History, rates: OrgRates, new: tuple[NewDealModel, ...]) -> Drift:
         ),
         sd=(sd_p, sd_n),
         season=season,
+        change=trend,
         by_rep=per_rep.join(new_rep, how="outer").fillna(0.0),
     )
 
@@ -168,6 +178,22 @@ def _whole_pace(h: History, snapshots: pd.DatetimeIndex) -> npt.NDArray[np.bool_
         return np.ones(len(snapshots), dtype=bool)
     first = pd.Timestamp(h.first_created) + pd.Timedelta(days=h.pace_days)
     return np.asarray(snapshots >= first, dtype=bool)
+
+
+def _settled(h: History, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (per snapshot and kind) without the rows whose pace window (`pace_days`) starts
+    before the kind's first deal: a kind that came later (renewals, a year after the first
+    wins) reads no pace or too slow a one there, and the revenue it brought after such a
+    snapshot is its arrival, not a miss of the rates. Compared like with like, a snapshot's
+    miss is that of the kinds that were already there."""
+    if not h.first_by_kind or frame.empty:
+        return frame
+    whole = {
+        k: pd.Timestamp(d) + pd.Timedelta(days=h.pace_days) for k, d in h.first_by_kind.items()
+    }
+    first = frame["kind"].astype(str).map(whole)
+    keep = first.isna() | (pd.to_datetime(frame["snapshot"]) >= first)
+    return frame[keep.to_numpy(dtype=bool)]
 
 
 def _kinds(h: History, new: tuple[NewDealModel, ...]) -> pd.DataFrame:
@@ -189,14 +215,28 @@ def _new_misses(
 ) -> pd.DataFrame:
     """Per snapshot: the revenue of new deals won within the horizon after it, and what each
     kind's pace then, at today's rates, predicted (`pred`; `n` wins, `n_cv` their chance
-    variance in units of a win)."""
+    variance in units of a win, with that of the pace: a count of deals, which the
+    simulation draws again)."""
     grouped = frame.groupby([*(keys or ["snapshot"]), "kind"], as_index=False)
     nb = grouped[["paced", "revenue"]].sum().merge(kinds, on="kind", how="left").fillna(0.0)
     nb["n"] = nb["paced"] * nb["per_deal"]
     nb["pred"] = nb["n"] * nb["amount"]
-    nb["n_cv"] = nb["n"] * (1 + nb["cv2"])
+    nb["n_cv"] = nb["n"] * (1 + nb["cv2"]) + nb["n"] * nb["per_deal"]
     out: pd.DataFrame = nb.groupby(keys or "snapshot")[["revenue", "pred", "n", "n_cv"]].sum()
     return out
+
+
+def _year_change(change: Floats, horizon: int) -> float:
+    """The misses' mean change over the year, shrunk toward no change by its own noise
+    (empirical Bayes, as the season's miss is): the snapshots are a week apart and each miss
+    spans the horizon, so a year holds only as many independent changes as horizons fit in it,
+    and a mean change within that noise says nothing about the growth to come."""
+    mean = float(np.mean(change))
+    independent = max(len(change) * 7 / max(horizon, 7), 1.0)
+    noise = float(np.var(change)) / independent
+    if mean**2 <= noise:
+        return 0.0
+    return mean * (1 - noise / mean**2)
 
 
 def _season(

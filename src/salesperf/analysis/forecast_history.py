@@ -19,7 +19,8 @@ and every team and rep (the backtest forecasts them all from one reading).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import ibis
@@ -75,7 +76,9 @@ class History:
       each snapshot has the one 52 weeks before it: how new deals fared in the same season).
 
     `first_created` is the day the first deal of the store was created (before `as_of`): a
-    snapshot less than `pace_days` after it has no whole pace window behind it.
+    snapshot less than `pace_days` after it has no whole pace window behind it. `first_by_kind`
+    is the same per deal kind: a kind that came later (renewals a year after the first wins)
+    has no whole pace window behind a snapshot less than `pace_days` after its own first deal.
 
     A deal without a kind has kind `NO_KIND`.
     """
@@ -95,6 +98,7 @@ class History:
     pace_days: int = PACE_DAYS
     new_year_before: pd.DataFrame | None = None
     first_created: date | None = None  # the day the store's first deal was created
+    first_by_kind: Mapping[str, date] = field(default_factory=dict)  # the same, per deal kind
 
 
 def age_bucket(days: ir.IntegerValue) -> ir.StringValue:
@@ -147,8 +151,14 @@ class _Reader:
         )
         median = recent.amount.median().execute()
         self.median = None if median is None or pd.isna(median) else float(median)
-        first = d.filter(d.created < ibis.timestamp(_midnight(as_of))).created.min().execute()
-        self.first = None if first is None or pd.isna(first) else pd.Timestamp(first).date()
+        known = d.filter(d.created < ibis.timestamp(_midnight(as_of)))
+        firsts = known.group_by("kind").aggregate(first=known.created.min()).to_pandas()
+        self.first_by_kind = {
+            str(k): pd.Timestamp(f).date()
+            for k, f in zip(firsts["kind"], firsts["first"], strict=True)
+            if not pd.isna(f)
+        }
+        self.first = min(self.first_by_kind.values(), default=None)
         st = self.con.table("deal_stages")
         self.stages = st.select(
             _sid=st.deal_id, _stage=st.stage, _entered=local_time(st.entered_at, tz, lo, hi)
@@ -275,6 +285,7 @@ def read_history(store: Store, as_of: date, horizon: int) -> History:
         median_amount=r.median,
         new_year_before=_new_by_snapshot(r, older),
         first_created=r.first,
+        first_by_kind=r.first_by_kind,
     )
 
 
