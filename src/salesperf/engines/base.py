@@ -10,11 +10,11 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import ibis.expr.schema as sch
 import ibis.expr.types as ir
@@ -23,6 +23,9 @@ from ibis.backends.sql.datatypes import DuckDBType
 
 from salesperf.migrations import DELETED, IMPORTS, IMPORTS_SCHEMA, ORIGINS
 from salesperf.schema import Table
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
 MEMORY_ENV = "SALESPERF_MEMORY_LIMIT"
 
@@ -139,78 +142,92 @@ LOG_INSERT = (
 )
 
 
-class Engine:
-    """One engine behind a store. Subclasses implement every method below.
+def table_ddl(
+    name: str, schema: sch.Schema, key: tuple[str, ...], type_of: Callable[[Any], str]
+) -> str:
+    """CREATE TABLE IF NOT EXISTS with the engine's types (`type_of`), NOT NULL for columns whose
+    type is not nullable, and the primary key (if any)."""
+    cols = [f"{q(n)} {type_of(t)}{'' if t.nullable else ' NOT NULL'}" for n, t in schema.items()]
+    if key:
+        cols.append(f"PRIMARY KEY ({', '.join(q(k) for k in key)})")
+    return f"CREATE TABLE IF NOT EXISTS {q(name)} ({', '.join(cols)})"
+
+
+class Engine(Protocol):
+    """One engine behind a store (DuckDB, PostgreSQL, Spark).
 
     `execute` runs plain SQL with `?` placeholders on the store's side that holds the settings
     and log tables; `staging` is the DuckDB connection in which import files are checked, and
-    `write` moves accepted rows from there into the store.
+    `write` moves accepted rows from there into the store. What most engines do alike is in
+    `EngineDefaults`.
     """
 
-    name = "engine"
-    path: Path | None = None
+    name: str
+    path: Path | None
 
     @property
     def con(self) -> BaseBackend:
         """The Ibis backend the metric layer queries."""
-        raise NotImplementedError
+        ...
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
         """Run one statement; its rows (none for a statement without a result)."""
-        raise NotImplementedError
+        ...
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
         """All writes inside commit together or not at all (nested blocks join the outer one)."""
-        raise NotImplementedError
-        yield  # pragma: no cover
+        ...
 
     def has_table(self, name: str) -> bool:
         """Whether the store holds a table of that name."""
-        raise NotImplementedError
+        ...
 
     def table(self, name: str) -> ir.Table:
         """The Ibis table."""
-        return self.con.table(name)
+        ...
 
-    def create_table(self, name: str, schema: sch.Schema, key: tuple[str, ...] = ()) -> None:
-        """Create a table if it does not exist; engines that enforce keys enforce `key`."""
-        raise NotImplementedError
+    def create_table(
+        self, name: str, schema: sch.Schema, key: tuple[str, ...] = (), *, strict: bool = False
+    ) -> None:
+        """Create a table if it does not exist; engines that enforce keys enforce `key`, and
+        every engine enforces it (and the schema's not-nulls) for a `strict` table."""
+        ...
 
     def add_column(self, table: str, column: str, dtype: Any) -> None:
         """Add a column (null in every row) to a table that lacks it."""
-        self.execute(
-            f"ALTER TABLE {q(table)} ADD COLUMN IF NOT EXISTS {q(column)} {duck_type(dtype)}"
-        )
+        ...
 
     def count(self, name: str) -> int:
         """The number of rows in a table."""
-        return int(self.execute(f"SELECT count(*) FROM {q(name)}")[0][0])
+        ...
 
     def read_only(self, name: str) -> str | None:
         """Why a canonical table cannot be written here, or None when it can."""
-        return None
+        ...
 
     def create_index(self, table: str, columns: tuple[str, ...]) -> None:
         """An index for reads by these columns, where the engine uses indexes (else nothing)."""
+        ...
 
     def lock_schema(self) -> None:
         """Inside an upgrade's transaction: wait until no other process is upgrading."""
+        ...
 
     def prepare(self) -> None:
         """After the schema is up to date: what the engine needs besides the tables."""
+        ...
 
-    def staging(self) -> Any:
+    def staging(self) -> DuckDBPyConnection:
         """The DuckDB connection in which import files are read and checked."""
-        raise NotImplementedError
+        ...
 
     def staging_relation(self, table: str, column: str) -> str:
         """A relation, in the staging engine, of the values in `table.column` (as `id`)."""
-        raise NotImplementedError
+        ...
 
     def next_import_id(self) -> int:
         """A fresh import id, never handed out before."""
-        raise NotImplementedError
+        ...
 
     def write(
         self,
@@ -229,11 +246,52 @@ class Engine:
         `snapshot`, a staging relation of the key columns of every row of the import's file,
         makes it a snapshot import: stored rows whose key is not in it (of `system` only, when
         given) are deleted, each kept in `salesperf_deleted`, in the same transaction."""
-        raise NotImplementedError
+        ...
 
     def replace(self, relations: Mapping[str, str]) -> None:
         """Replace whole tables by staged relations (SQL in the staging engine), at once."""
-        raise NotImplementedError
+        ...
+
+    def damage(self, exc: BaseException) -> str | None:
+        """What to tell the user when `exc` says the store's own files are damaged (else None)."""
+        ...
+
+    def close(self) -> None:
+        """Release the connections."""
+        ...
+
+
+class EngineDefaults:
+    """What most engines do alike (an engine class overrides what it does otherwise)."""
+
+    path: Path | None = None
+
+    def table(self: Engine, name: str) -> ir.Table:
+        """The Ibis table."""
+        return self.con.table(name)
+
+    def add_column(self: Engine, table: str, column: str, dtype: Any) -> None:
+        """Add a column (null in every row) to a table that lacks it."""
+        self.execute(
+            f"ALTER TABLE {q(table)} ADD COLUMN IF NOT EXISTS {q(column)} {duck_type(dtype)}"
+        )
+
+    def count(self: Engine, name: str) -> int:
+        """The number of rows in a table."""
+        return int(self.execute(f"SELECT count(*) FROM {q(name)}")[0][0])
+
+    def read_only(self, name: str) -> str | None:
+        """Why a canonical table cannot be written here, or None when it can."""
+        return None
+
+    def create_index(self, table: str, columns: tuple[str, ...]) -> None:
+        """An index for reads by these columns, where the engine uses indexes (else nothing)."""
+
+    def lock_schema(self) -> None:
+        """Inside an upgrade's transaction: wait until no other process is upgrading."""
+
+    def prepare(self) -> None:
+        """After the schema is up to date: what the engine needs besides the tables."""
 
     def damage(self, exc: BaseException) -> str | None:
         """What to tell the user when `exc` says the store's own files are damaged (else None)."""
