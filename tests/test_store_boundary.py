@@ -101,7 +101,8 @@ def test_declared_system_tables_are_made_as_their_first_ddl_made_them(
         assert made == first, table
 
 
-def test_row_methods_read_and_write_by_filter(store: Store) -> None:
+def test_row_methods_read_and_write_by_filter(backend_store: Store) -> None:
+    store = backend_store
     t0, t1, t2 = datetime(2026, 1, 1), datetime(2026, 1, 2), datetime(2026, 1, 3)
     for n, when in (("a", t0), ("b", t1), ("c", t2)):
         store.insert_row(SESSIONS, {"session_hash": n, "username": "u", "created_at": when,

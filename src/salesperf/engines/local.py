@@ -20,15 +20,13 @@ from salesperf.engines.base import (
     MergeCounts,
     StoreError,
     damaged,
-    duck_changes,
-    duck_origins,
-    duck_snapshot_delete,
     duck_type,
     log_row,
     memory_limit,
     q,
     table_ddl,
 )
+from salesperf.engines.duck_merge import duck_changes, duck_origins, duck_snapshot_delete
 from salesperf.engines.local_files import remove_stale_spills, spill_folder
 from salesperf.migrations import REJECTS, REJECTS_SCHEMA
 from salesperf.schema import TABLES, Table

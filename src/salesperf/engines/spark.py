@@ -31,12 +31,14 @@ from ibis.backends import BaseBackend
 from salesperf.engines.base import (
     MergeCounts,
     StoreError,
+    duck_type,
+    q,
+)
+from salesperf.engines.duck_merge import (
     duck_changes,
     duck_origins,
     duck_row_key,
     duck_snapshot_delete,
-    duck_type,
-    q,
 )
 from salesperf.engines.local import DuckDBEngine
 from salesperf.engines.spark_sources import problems, view_sql
