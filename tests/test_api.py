@@ -22,7 +22,8 @@ from salesperf.metrics.compiler import run
 from salesperf.metrics.query import By, Query
 from salesperf.scorecard import scorecard
 from salesperf.store import Store
-from salesperf.users import add_user, create_token, password_hasher
+from salesperf.tokens import create_token
+from salesperf.users import add_user, password_hasher
 from webtools import (
     ADMIN,
     MANAGER,

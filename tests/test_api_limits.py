@@ -19,7 +19,7 @@ from salesperf.api import create_app
 from salesperf.api.limits import MB, BodyLimits
 from salesperf.cli import app as cli
 from salesperf.store import Store
-from salesperf.users import create_token
+from salesperf.tokens import create_token
 from webtools import ADMIN, MANAGER, REP, app_for, build_web_store, settings
 
 

@@ -16,15 +16,8 @@ from typer.testing import CliRunner
 from salesperf.cli import app as cli
 from salesperf.migrations import SESSIONS, TOKENS, USERS
 from salesperf.store import Store
-from salesperf.users import (
-    Role,
-    SignInFailed,
-    add_user,
-    create_token,
-    get_user,
-    password_hasher,
-    revoke_token,
-)
+from salesperf.tokens import create_token, revoke_token
+from salesperf.users import Role, SignInFailed, add_user, get_user, password_hasher
 from salesperf.users import (
     verify_password as check_password,
 )

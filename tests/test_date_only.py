@@ -255,7 +255,8 @@ def test_a_batch_marks_date_only_json_values_the_same_way(tmp_path: Path, write:
     and time an instant in the zone."""
     from fastapi.testclient import TestClient
 
-    from salesperf.users import add_user, create_token, password_hasher
+    from salesperf.tokens import create_token
+    from salesperf.users import add_user, password_hasher
     from webtools import app_for
 
     path = tmp_path / "store.duckdb"

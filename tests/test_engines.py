@@ -408,7 +408,7 @@ def store_on_engine(backend_store: Store, write: Writer) -> Store:
 def test_schema_versions_on_postgres(engine_store: Factory) -> None:
     old = engine_store(target_version=1)
     assert old.schema_version == 1
-    assert not old._has_table(IMPORTS)
+    assert not old.has_table(IMPORTS)
     old.set_setting("timezone", "Europe/Amsterdam")
     old._exec("INSERT INTO teams (team_id, name) VALUES (?, ?)", ["T1", "North"])
     url = old.url

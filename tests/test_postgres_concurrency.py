@@ -35,7 +35,8 @@ from engines import (
 from salesperf.ingest.importer import import_file
 from salesperf.migrations import IMPORTS, REJECTS
 from salesperf.store import Store
-from salesperf.users import add_user, create_token, password_hasher
+from salesperf.tokens import create_token
+from salesperf.users import add_user, password_hasher
 
 
 @pytest.fixture

@@ -278,7 +278,7 @@ def test_restore_says_what_it_cannot_do(store: Store, write: Writer) -> None:
 def test_a_store_at_version_5_gets_the_log_column_and_the_origins(tmp_path: Path) -> None:
     path = tmp_path / "v5.duckdb"
     with Store.open(path, target_version=5) as s:
-        assert s.schema_version == 5 and not s._has_table(ORIGINS)
+        assert s.schema_version == 5 and not s.has_table(ORIGINS)
         # as a store made by salesperf before version 6 has it: a log without the column
         s._exec(f"ALTER TABLE {IMPORTS} DROP COLUMN deleted")
         s._exec(
@@ -286,7 +286,7 @@ def test_a_store_at_version_5_gets_the_log_column_and_the_origins(tmp_path: Path
             "VALUES (1, 'deals', 'old.csv', 3)"
         )
     with Store.open(path) as s:
-        assert s.schema_version == 6 and s._has_table(ORIGINS)
+        assert s.schema_version == 6 and s.has_table(ORIGINS)
         assert _log(s, 1)["deleted"] is None  # not recorded then
 
 

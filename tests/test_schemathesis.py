@@ -38,7 +38,7 @@ from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Compare, Split
 from salesperf.metrics.registry import computable
 from salesperf.store import Store
-from salesperf.users import create_token
+from salesperf.tokens import create_token
 from webtools import ADMIN, MANAGER, REP, app_for, build_web_store
 
 EXAMPLES = 8  # drawn at random per operation and mode, after the boundary cases

@@ -19,7 +19,8 @@ from fastapi.testclient import TestClient
 
 from salesperf.api import create_app
 from salesperf.store import Store
-from salesperf.users import add_demo_users, create_token, password_hasher
+from salesperf.tokens import create_token
+from salesperf.users import add_demo_users, password_hasher
 from test_engines import _json_differences
 from webtools import ADMIN, MANAGER, PASSWORD, PERIOD, build_web_store, client_for, settings
 

@@ -137,7 +137,8 @@ def test_the_server_answers_a_damaged_store_with_a_503_that_says_what_to_do(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from salesperf.users import add_user, create_token, password_hasher
+    from salesperf.tokens import create_token
+    from salesperf.users import add_user, password_hasher
     from webtools import app_for
 
     add_user(org, "admin", "a-long-password", "admin", hasher=password_hasher(cheap=True))

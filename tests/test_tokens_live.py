@@ -19,7 +19,7 @@ from salesperf.api.services import Services
 from salesperf.api.token_use import TokenUse
 from salesperf.migrations import TOKENS
 from salesperf.store import Store
-from salesperf.users import create_token
+from salesperf.tokens import create_token
 from webtools import ADMIN, MANAGER, PASSWORD, REP, app_for, build_web_store, csrf_from, sign_in
 
 REFUSED = "the API token is unknown, revoked or malformed"

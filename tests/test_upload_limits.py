@@ -27,7 +27,7 @@ import pytest
 from salesperf.ingest.importer import import_file
 from salesperf.ingest.readers import HEADER_KB, FileRefused, open_source
 from salesperf.store import Store
-from salesperf.users import create_token
+from salesperf.tokens import create_token
 from webtools import ADMIN, app_for, build_web_store, client_for
 
 TESTS = Path(__file__).resolve().parent

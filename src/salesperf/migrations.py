@@ -6,15 +6,40 @@ migration in its own transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.schema as sch
 
 from salesperf.schema import TABLES
 
 if TYPE_CHECKING:
     from salesperf.store import Store
+
+
+@dataclass(frozen=True)
+class SystemTable:
+    """One of the store's own tables (not canonical data): its Ibis schema and key.
+
+    A `strict` table has its key and its not-null columns (those whose type is not nullable)
+    kept by every engine, as tables of people and secrets need; the others are keyed only
+    where the engine keeps keys, like the canonical tables.
+    """
+
+    name: str
+    schema: sch.Schema
+    key: tuple[str, ...] = ()
+    strict: bool = False
+
+
+def _text(chars: int, required: bool = False) -> dt.DataType:
+    return dt.String(length=chars, nullable=not required)
+
+
+_WHEN = dt.Timestamp(nullable=False)
 
 META = "salesperf_meta"
 IMPORTS = "salesperf_imports"
@@ -48,6 +73,12 @@ REJECTS_SCHEMA = ibis.schema(
     }
 )
 
+META_TABLE = SystemTable(
+    META, ibis.schema({"key": dt.String(nullable=False), "value": dt.string}), ("key",), strict=True
+)
+IMPORTS_TABLE = SystemTable(IMPORTS, IMPORTS_SCHEMA, ("import_id",))
+REJECTS_TABLE = SystemTable(REJECTS, REJECTS_SCHEMA)
+
 
 #: The reads the dashboard makes most: a rep's activities or closed deals in a period, a deal's
 #: stages. Engines with indexes (PostgreSQL) get these; the others scan by column anyway.
@@ -61,9 +92,9 @@ INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
 def migration_1(store: Store) -> None:
     """Version 1: the canonical tables (keyed where the engine keeps keys), their read indexes,
     and the settings table."""
-    store._exec(f"CREATE TABLE IF NOT EXISTS {META} (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    store.declare(META_TABLE)
     for spec in TABLES.values():
-        if not store._has_table(spec.name):
+        if not store.has_table(spec.name):
             store.create_table(spec.name, spec.schema, spec.key)
     for table, columns in INDEXES:
         store.create_index(table, columns)
@@ -71,12 +102,9 @@ def migration_1(store: Store) -> None:
 
 def migration_2(store: Store) -> None:
     """Version 2: the import log and the rejected rows, so that nothing given is lost."""
-    for name, schema, key in (
-        (IMPORTS, IMPORTS_SCHEMA, ("import_id",)),
-        (REJECTS, REJECTS_SCHEMA, ()),
-    ):
-        if not store._has_table(name):
-            store.create_table(name, schema, key)
+    for table in (IMPORTS_TABLE, REJECTS_TABLE):
+        if not store.has_table(table.name):
+            store.declare(table)
 
 
 #: Rows a snapshot import (`--replace`) deleted, as they were, with the import that deleted them.
@@ -89,71 +117,108 @@ DELETED_SCHEMA = ibis.schema(
         "row_data": "string",
     }
 )
+DELETED_TABLE = SystemTable(DELETED, DELETED_SCHEMA)
 
 USERS = "salesperf_users"
 SESSIONS = "salesperf_sessions"
 TOKENS = "salesperf_tokens"
 SIGNIN_FAILURES = "salesperf_signin_failures"
 
+# The tables of version 3, as their first DDL had them (lengths, not-nulls and keys).
+USERS_TABLE = SystemTable(
+    USERS,
+    ibis.schema(
+        {
+            "username": _text(200, required=True),
+            "password_hash": _text(500, required=True),
+            "role": _text(20, required=True),
+            "rep_id": _text(200),
+            "team_id": _text(200),
+            "lang": _text(10),
+            "created_at": _WHEN,
+            "disabled": dt.Boolean(nullable=False),
+        }
+    ),
+    ("username",),
+    strict=True,
+)
+SESSIONS_TABLE = SystemTable(
+    SESSIONS,
+    ibis.schema(
+        {
+            "session_hash": _text(100, required=True),
+            "username": _text(200, required=True),
+            "created_at": _WHEN,
+            "expires_at": _WHEN,
+        }
+    ),
+    ("session_hash",),
+    strict=True,
+)
+TOKENS_TABLE = SystemTable(
+    TOKENS,
+    ibis.schema(
+        {
+            "token_id": _text(50, required=True),
+            "token_hash": _text(100, required=True),
+            "username": _text(200, required=True),
+            "name": _text(200),
+            "scope": _text(20, required=True),
+            "created_at": _WHEN,
+            "last_used_at": dt.timestamp,
+            "revoked_at": dt.timestamp,
+        }
+    ),
+    ("token_id",),
+    strict=True,
+)
+SIGNIN_FAILURES_TABLE = SystemTable(
+    SIGNIN_FAILURES,
+    ibis.schema({"subject": _text(300, required=True), "failed_at": _WHEN}),
+    strict=True,
+)
+
 
 def migration_3(store: Store) -> None:
     """Version 3: people who sign in to the server, their sessions, API tokens and failed
     sign-ins (secrets are kept only as hashes)."""
-    store._exec(
-        f"CREATE TABLE IF NOT EXISTS {USERS} (username VARCHAR(200) PRIMARY KEY, "
-        "password_hash VARCHAR(500) NOT NULL, role VARCHAR(20) NOT NULL, rep_id VARCHAR(200), "
-        "team_id VARCHAR(200), lang VARCHAR(10), created_at TIMESTAMP NOT NULL, "
-        "disabled BOOLEAN NOT NULL)"
-    )
-    store._exec(
-        f"CREATE TABLE IF NOT EXISTS {SESSIONS} (session_hash VARCHAR(100) PRIMARY KEY, "
-        "username VARCHAR(200) NOT NULL, created_at TIMESTAMP NOT NULL, "
-        "expires_at TIMESTAMP NOT NULL)"
-    )
-    store._exec(
-        f"CREATE TABLE IF NOT EXISTS {TOKENS} (token_id VARCHAR(50) PRIMARY KEY, "
-        "token_hash VARCHAR(100) NOT NULL, username VARCHAR(200) NOT NULL, name VARCHAR(200), "
-        "scope VARCHAR(20) NOT NULL, created_at TIMESTAMP NOT NULL, last_used_at TIMESTAMP, "
-        "revoked_at TIMESTAMP)"
-    )
-    store._exec(
-        f"CREATE TABLE IF NOT EXISTS {SIGNIN_FAILURES} (subject VARCHAR(300) NOT NULL, "
-        "failed_at TIMESTAMP NOT NULL)"
-    )
+    for table in (USERS_TABLE, SESSIONS_TABLE, TOKENS_TABLE, SIGNIN_FAILURES_TABLE):
+        store.declare(table)
 
 
 def migration_4(store: Store) -> None:
     """Version 4: rejected rows keep their message in Dutch too, so that their download speaks
     the language of whoever asks for it (rows rejected before have the English one only)."""
-    store._exec(f"ALTER TABLE {REJECTS} ADD COLUMN IF NOT EXISTS message_nl VARCHAR")
+    store.add_column(REJECTS, "message_nl", REJECTS_SCHEMA["message_nl"])
 
 
 def migration_5(store: Store) -> None:
     """Version 5: deals keep their own currency; a rep's other names (`rep_aliases`) and the
     exchange rates (`fx_rates`) are canonical tables; rows a snapshot import deleted are kept
     (`salesperf_deleted`) so that they can be recovered."""
-    store._engine.add_column("deals", "currency", TABLES["deals"].column("currency").kind.dtype)
+    store.add_column("deals", "currency", TABLES["deals"].column("currency").kind.dtype)
     for name in ("rep_aliases", "fx_rates"):
         spec = TABLES[name]
-        if not store._has_table(name):
+        if not store.has_table(name):
             store.create_table(name, spec.schema, spec.key)
-    if not store._has_table(DELETED):
-        store.create_table(DELETED, DELETED_SCHEMA)
+    if not store.has_table(DELETED):
+        store.declare(DELETED_TABLE)
 
 
 #: Which source system (an import's `--system`) last wrote each key of a canonical table, so
 #: that a snapshot import of that system (`--replace --system NAME`) deletes only its own rows.
 ORIGINS = "salesperf_origins"
 ORIGINS_SCHEMA = ibis.schema({"table_name": "string", "row_key": "string", "system": "string"})
+ORIGINS_TABLE = SystemTable(ORIGINS, ORIGINS_SCHEMA, ("table_name", "row_key"))
 
 
 def migration_6(store: Store) -> None:
     """Version 6: the import log counts the rows a snapshot import deleted (null for imports
     before this version), and the origin of each key written by an import that named its
     source system."""
-    store._engine.add_column(IMPORTS, "deleted", IMPORTS_SCHEMA["deleted"])
-    if not store._has_table(ORIGINS):
-        store.create_table(ORIGINS, ORIGINS_SCHEMA, ("table_name", "row_key"))
+    store.add_column(IMPORTS, "deleted", IMPORTS_SCHEMA["deleted"])
+    if not store.has_table(ORIGINS):
+        store.declare(ORIGINS_TABLE)
 
 
 MIGRATIONS: tuple[Callable[[Store], None], ...] = (
@@ -165,3 +230,19 @@ MIGRATIONS: tuple[Callable[[Store], None], ...] = (
     migration_6,
 )
 LATEST_VERSION = len(MIGRATIONS)
+
+#: Every table of the store's own, by name.
+SYSTEM_TABLES: Mapping[str, SystemTable] = {
+    t.name: t
+    for t in (
+        META_TABLE,
+        IMPORTS_TABLE,
+        REJECTS_TABLE,
+        DELETED_TABLE,
+        USERS_TABLE,
+        SESSIONS_TABLE,
+        TOKENS_TABLE,
+        SIGNIN_FAILURES_TABLE,
+        ORIGINS_TABLE,
+    )
+}

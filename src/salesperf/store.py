@@ -11,38 +11,44 @@ between engines lives in `salesperf.engines`. The store records its schema versi
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import ibis.expr.datatypes as dt
+import ibis.expr.schema as sch
 import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
 
-from salesperf.engines import connect, shown
+from salesperf.engines import batch, connect, shown
 from salesperf.engines.base import (
     MEMORY_ENV,
     Engine,
     MergeCounts,
     StoreError,
     duck_casts,
-    duck_type,
     memory_limit,
-    q,
 )
+from salesperf.engines.batch import batch_of, staged_batch
 from salesperf.engines.local import must_exist
-from salesperf.migrations import META, MIGRATIONS
+from salesperf.engines.rows import Compare, Op, RowAccess
+from salesperf.migrations import META, MIGRATIONS, SystemTable
 from salesperf.schema import LOAD_ORDER, TABLES, Table
 from salesperf.settings import SETTING_KEYS, SettingError, Settings, check_setting
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
 __all__ = [
     "DEFAULT_STORE",
     "IMPORT_MEMORY",
     "MEMORY_ENV",
     "STORE_ENV",
+    "Compare",
     "MergeCounts",
+    "Op",
     "Store",
     "StoreError",
     "copy_store",
@@ -56,8 +62,6 @@ STORE_ENV = "SALESPERF_STORE"
 #: inside 1.5 GB of memory at a small cost in speed (the staged rows spill to disk).
 IMPORT_MEMORY = "640MB"
 
-_batches = itertools.count()
-
 
 def resolve_url(url: str | os.PathLike[str] | None) -> str:
     """The store URL to use: the argument, else $SALESPERF_STORE, else ./salesperf.duckdb."""
@@ -66,7 +70,7 @@ def resolve_url(url: str | os.PathLike[str] | None) -> str:
     return str(url)
 
 
-class Store:
+class Store(RowAccess):
     """An open store: an Ibis backend holding the canonical tables."""
 
     def __init__(self, url: str, engine: Engine) -> None:
@@ -136,12 +140,21 @@ class Store:
             yield
 
     # -- schema versions -----------------------------------------------------------------
-    def _has_table(self, name: str) -> bool:
+    def has_table(self, name: str) -> bool:
+        """Whether the store holds a table of that name."""
         return self._engine.has_table(name)
 
-    def create_table(self, name: str, schema: Any, key: tuple[str, ...] = ()) -> None:
+    def create_table(self, name: str, schema: sch.Schema, key: tuple[str, ...] = ()) -> None:
         """Create a table (for migrations); engines that enforce keys enforce `key`."""
         self._engine.create_table(name, schema, key)
+
+    def declare(self, table: SystemTable) -> None:
+        """Create one of the store's own tables as declared, if absent (for migrations)."""
+        self._engine.create_table(table.name, table.schema, table.key, strict=table.strict)
+
+    def add_column(self, table: str, column: str, dtype: dt.DataType) -> None:
+        """Add a column (null in every row) to a table that lacks it (for migrations)."""
+        self._engine.add_column(table, column, dtype)
 
     def create_index(self, table: str, columns: tuple[str, ...]) -> None:
         """An index for reads by these columns, on engines that use indexes (for migrations)."""
@@ -150,7 +163,7 @@ class Store:
     @property
     def schema_version(self) -> int:
         """The schema version the store is at (0 for an empty store)."""
-        if not self._has_table(META):
+        if not self.has_table(META):
             return 0
         rows = self._exec(f"SELECT value FROM {META} WHERE key = 'schema_version'")
         return int(rows[0][0]) if rows else 0
@@ -212,7 +225,7 @@ class Store:
         `fx_rates` holds rates into the old currency and deals without their own currency are
         in it, so every converted figure would silently be wrong."""
         old = self.settings.currency
-        rates = self.count("fx_rates") if self._has_table("fx_rates") else 0
+        rates = self.count("fx_rates") if self.has_table("fx_rates") else 0
         deals = self.table("deals")
         priced = int(
             deals.filter(
@@ -250,27 +263,16 @@ class Store:
         return {name: self.count(name) for name in TABLES}
 
     # -- imports -------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def memory_budget(self, limit: str) -> Iterator[None]:
+    def memory_budget(self, limit: str) -> contextlib.AbstractContextManager[None]:
         """Run the block with a smaller staging memory budget (work beyond it spills to disk)."""
-        raw = self.staging()
-        before = raw.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-        raw.execute(f"SET memory_limit = '{limit}'")
-        try:
-            yield
-        finally:
-            raw.execute(f"SET memory_limit = '{before}'")
+        return batch.memory_budget(self.staging(), limit)
 
     def progress_tracker(self) -> Callable[[], float]:
         """A function telling how far the running statement is, in percent (< 0: unknown).
 
         Call this before the work starts; the function may then be called from another thread.
         """
-        raw = self.staging()
-        # the engine measures progress only when asked to, and must not print it itself
-        raw.execute("SET enable_progress_bar = true")
-        raw.execute("SET enable_progress_bar_print = false")
-        return lambda: float(raw.query_progress())
+        return batch.progress_tracker(self.staging())
 
     def check_writable(self, table: str) -> None:
         """Refuse, saying why, a write to a canonical table this store only reads (every write
@@ -280,7 +282,7 @@ class Store:
         if why:
             raise StoreError(why)
 
-    def staging(self) -> Any:
+    def staging(self) -> DuckDBPyConnection:
         """The DuckDB connection in which import files are read and checked.
 
         For the embedded store that is the store's own connection (temporary tables), so that
@@ -343,47 +345,11 @@ class Store:
         spec = TABLES.get(table)
         if spec is None:
             raise StoreError(f"there is no table {table!r}; the tables are: {', '.join(TABLES)}")
-        data = rows if isinstance(rows, pa.Table) else _arrow(rows)
-        unknown = [c for c in data.column_names if c not in spec.column_names]
-        if unknown:
-            raise StoreError(f"{table} has no column {unknown[0]!r}")
+        data = batch_of(spec, rows)
         if data.num_rows == 0:
             return MergeCounts(0, 0, 0)
-        missing = [c for c in spec.required if c not in data.column_names]
-        if missing:
-            raise StoreError(f"{table} rows need {', '.join(missing)}")
-        con = self.staging()
-        name = f"_batch_{os.getpid()}_{next(_batches)}"
-        con.register(f"{name}_arrow", data)
-        try:
-            cols = ", ".join(
-                f"CAST({q(c.name)} AS {duck_type(c.kind.dtype)}) AS {q(c.name)}"
-                if c.name in data.column_names
-                else f"CAST(NULL AS {duck_type(c.kind.dtype)}) AS {q(c.name)}"
-                for c in spec.columns
-            )
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {q(name)} AS SELECT {cols} FROM {q(name + '_arrow')}"
-            )
-        except Exception as exc:
-            con.unregister(f"{name}_arrow")
-            raise StoreError(f"{table} rows do not fit the table: {exc}") from None
-        con.unregister(f"{name}_arrow")
-        try:
-            for c in spec.required:
-                if con.execute(f"SELECT count(*) FROM {q(name)} WHERE {q(c)} IS NULL").fetchone()[
-                    0
-                ]:
-                    raise StoreError(f"{table} rows need a value for {c}")
-            keys = ", ".join(q(k) for k in spec.key)
-            dup = con.execute(
-                f"SELECT {keys} FROM {q(name)} GROUP BY {keys} HAVING count(*) > 1 LIMIT 1"
-            ).fetchone()
-            if dup:
-                raise StoreError(f"the batch holds the {table} key {dup} more than once")
+        with staged_batch(self.staging(), spec, data) as name:
             return self.merge(spec, name, log=None, rejects=None)
-        finally:
-            con.execute(f"DROP TABLE IF EXISTS {q(name)}")
 
     def replace_all(self, tables: Mapping[str, pa.Table | pa.RecordBatchReader]) -> dict[str, int]:
         """Replace the whole content of the given canonical tables, in one transaction.
@@ -416,15 +382,6 @@ class Store:
             if name not in written:
                 written[name] = self.count(name)
         return written
-
-
-def _arrow(rows: Sequence[Mapping[str, Any]]) -> pa.Table:
-    """Rows as an Arrow table with every column any row names (absent values are null)."""
-    names = list(dict.fromkeys(k for r in rows for k in r))
-    try:
-        return pa.table({n: [r.get(n) for r in rows] for n in names})
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise StoreError(f"the rows' values do not fit together: {exc}") from None
 
 
 def copy_store(source: Store, target: Store) -> dict[str, int]:

@@ -33,14 +33,8 @@ from salesperf.api.deps import (
 from salesperf.api.services import Services
 from salesperf.api.throttle import Throttled
 from salesperf.i18n import lang_of, t
-from salesperf.users import (
-    SignInFailed,
-    end_session,
-    session_user,
-    set_lang,
-    start_session,
-    verify_password,
-)
+from salesperf.sessions import end_session, session_user, start_session
+from salesperf.users import SignInFailed, set_lang, verify_password
 from salesperf.web.render import render
 
 router = APIRouter()

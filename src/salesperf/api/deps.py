@@ -38,16 +38,10 @@ from salesperf.api.limits import DAY_TEXT, PERIOD_LENGTH
 from salesperf.api.services import ResultCache, Services
 from salesperf.api.settings import AppSettings
 from salesperf.i18n import lang_of, negotiate
+from salesperf.sessions import session_key, session_user
 from salesperf.store import Store
-from salesperf.users import (
-    ApiToken,
-    TokenScope,
-    User,
-    record_token_use,
-    session_key,
-    session_user,
-    token_user,
-)
+from salesperf.tokens import ApiToken, TokenScope, record_token_use, token_user
+from salesperf.users import User
 
 SESSION_COOKIE = "salesperf_session"
 PRE_COOKIE = "salesperf_pre"  # an anonymous visitor's key, for the sign-in form's CSRF token

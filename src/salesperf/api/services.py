@@ -27,7 +27,8 @@ from salesperf.api.settings import AppSettings
 from salesperf.api.throttle import SignInThrottle
 from salesperf.api.token_use import TokenUse
 from salesperf.store import Store
-from salesperf.users import password_hasher, record_token_use
+from salesperf.tokens import record_token_use
+from salesperf.users import password_hasher
 
 T = TypeVar("T")
 

@@ -21,7 +21,8 @@ from salesperf.analysis.common import Text
 from salesperf.api.deps import ServicesDep, ViewDep, Writer
 from salesperf.api.services import Services
 from salesperf.store import Store
-from salesperf.users import ApiToken, Role, User, get_token, list_tokens, revoke_token
+from salesperf.tokens import ApiToken, get_token, list_tokens, revoke_token
+from salesperf.users import Role, User
 from salesperf.web.render import render
 
 router = APIRouter()

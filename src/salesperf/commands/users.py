@@ -8,17 +8,8 @@ import typer
 from rich.table import Table as RichTable
 
 from salesperf.commands.common import StoreOpt, errors, open_store, out
-from salesperf.users import (
-    Role,
-    TokenScope,
-    add_user,
-    create_token,
-    list_tokens,
-    list_users,
-    revoke_token,
-    set_password,
-    set_role,
-)
+from salesperf.tokens import TokenScope, create_token, list_tokens, revoke_token
+from salesperf.users import Role, add_user, list_users, set_password, set_role
 
 users_app = typer.Typer(
     help="Users of the web server: add them, list them, change their role; API tokens.",

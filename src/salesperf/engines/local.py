@@ -16,17 +16,17 @@ from ibis.backends import BaseBackend
 from salesperf.engines import is_spark
 from salesperf.engines.base import (
     LOG_INSERT,
-    Engine,
+    EngineDefaults,
     MergeCounts,
     StoreError,
     damaged,
-    duck_changes,
-    duck_origins,
-    duck_snapshot_delete,
+    duck_type,
     log_row,
     memory_limit,
     q,
+    table_ddl,
 )
+from salesperf.engines.duck_merge import duck_changes, duck_origins, duck_snapshot_delete
 from salesperf.engines.local_files import remove_stale_spills, spill_folder
 from salesperf.migrations import REJECTS, REJECTS_SCHEMA
 from salesperf.schema import TABLES, Table
@@ -70,7 +70,7 @@ def open_duckdb(rest: str) -> tuple[Any, Path | None]:
     return con, path
 
 
-class DuckDBEngine(Engine):
+class DuckDBEngine(EngineDefaults):
     """A DuckDB file: tables, staging and the log in one connection, one writer at a time."""
 
     name = "duckdb"
@@ -90,9 +90,9 @@ class DuckDBEngine(Engine):
         return self._con  # type: ignore[no-any-return]
 
     @property
-    def raw(self) -> Any:
+    def raw(self) -> duckdb.DuckDBPyConnection:
         """The DuckDB connection under the Ibis backend."""
-        return self._con.con
+        return self._con.con  # type: ignore[no-any-return]
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
         """Run one statement on the file (a damaged file is a `StoreError` saying what to do)."""
@@ -133,13 +133,17 @@ class DuckDBEngine(Engine):
         """Whether the file holds the table."""
         return name in self.duck.list_tables()
 
-    def create_table(self, name: str, schema: sch.Schema, key: tuple[str, ...] = ()) -> None:
-        """The table, without key constraints: merges keep keys unique, and DuckDB's key
-        indexes would slow bulk loads for nothing."""
-        if not self.has_table(name):
+    def create_table(
+        self, name: str, schema: sch.Schema, key: tuple[str, ...] = (), *, strict: bool = False
+    ) -> None:
+        """The table, without key constraints unless `strict`: merges keep keys unique, and
+        DuckDB's key indexes would slow bulk loads for nothing."""
+        if strict:
+            self.execute(table_ddl(name, schema, key, duck_type))
+        elif not self.has_table(name):
             self.duck.create_table(name, schema=schema)
 
-    def staging(self) -> Any:
+    def staging(self) -> duckdb.DuckDBPyConnection:
         """The store's own connection (temporary tables): accepted rows reach the store
         without a copy."""
         return self.raw

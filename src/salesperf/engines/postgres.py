@@ -23,12 +23,13 @@ from ibis.backends.sql.datatypes import PostgresType
 
 from salesperf.engines.base import (
     LOG_INSERT,
-    Engine,
+    EngineDefaults,
     MergeCounts,
     StoreError,
     log_row,
     memory_limit,
     q,
+    table_ddl,
 )
 from salesperf.migrations import DELETED, IMPORTS, ORIGINS, REJECTS, REJECTS_SCHEMA
 from salesperf.schema import TABLES, Table
@@ -72,7 +73,7 @@ def connect_args(url: str) -> dict[str, Any]:
     return args
 
 
-class PostgresEngine(Engine):
+class PostgresEngine(EngineDefaults):
     """A PostgreSQL database through Ibis and psycopg (autocommit outside transactions)."""
 
     name = "postgres"
@@ -136,12 +137,11 @@ class PostgresEngine(Engine):
         )
         return bool(rows)
 
-    def create_table(self, name: str, schema: sch.Schema, key: tuple[str, ...] = ()) -> None:
-        """The table with its primary key (upserts rely on it)."""
-        cols = [f"{q(n)} {pg_type(t)}" for n, t in schema.items()]
-        if key:
-            cols.append(f"PRIMARY KEY ({', '.join(q(k) for k in key)})")
-        self.execute(f"CREATE TABLE IF NOT EXISTS {q(name)} ({', '.join(cols)})")
+    def create_table(
+        self, name: str, schema: sch.Schema, key: tuple[str, ...] = (), *, strict: bool = False
+    ) -> None:
+        """The table with its primary key (upserts rely on it), strict or not."""
+        self.execute(table_ddl(name, schema, key, pg_type))
 
     def add_column(self, table: str, column: str, dtype: Any) -> None:
         """Add a column (null in every row) to a table that lacks it."""
@@ -173,7 +173,7 @@ class PostgresEngine(Engine):
                     "HAVING max(import_id) IS NOT NULL"
                 )
 
-    def staging(self) -> Any:
+    def staging(self) -> duckdb.DuckDBPyConnection:
         """A private in-memory DuckDB."""
         return self._staging
 

@@ -31,12 +31,14 @@ from ibis.backends import BaseBackend
 from salesperf.engines.base import (
     MergeCounts,
     StoreError,
+    duck_type,
+    q,
+)
+from salesperf.engines.duck_merge import (
     duck_changes,
     duck_origins,
     duck_row_key,
     duck_snapshot_delete,
-    duck_type,
-    q,
 )
 from salesperf.engines.local import DuckDBEngine
 from salesperf.engines.spark_sources import problems, view_sql
@@ -264,10 +266,12 @@ class SparkEngine(DuckDBEngine):
         """A lake table, a canonical table with a snapshot, or a table of the catalog."""
         return name in self.sources or name in self._snapshots() or super().has_table(name)
 
-    def create_table(self, name: str, schema: sch.Schema, key: tuple[str, ...] = ()) -> None:
+    def create_table(
+        self, name: str, schema: sch.Schema, key: tuple[str, ...] = (), *, strict: bool = False
+    ) -> None:
         """Canonical tables start as an empty Parquet snapshot; others live in the catalog."""
         if name not in TABLES:
-            super().create_table(name, schema, key)
+            super().create_table(name, schema, key, strict=strict)
         elif name not in self._snapshots() and name not in self.sources:
             empty = ", ".join(f"CAST(NULL AS {duck_type(t)}) AS {q(n)}" for n, t in schema.items())
             self._write_snapshot(name, f"SELECT {empty} LIMIT 0")

@@ -258,11 +258,11 @@ def _import_file(
 
             # the currencies the file names (after its value map: "US Dollar" = "USD"), each
             # with its first day with a rate (the ECB's rates are loaded for those without)
-            found = con.execute(
+            named = con.execute(
                 f"SELECT DISTINCT upper(c) FROM (SELECT {text_sql(plan.get('currency'))} AS c "
                 f"FROM {relation}) WHERE c IS NOT NULL"
             ).fetchall()
-            codes = [str(r[0]) for r in found if len(str(r[0])) == 3 and str(r[0]).isalpha()]
+            codes = [str(r[0]) for r in named if len(str(r[0])) == 3 and str(r[0]).isalpha()]
             rates_from = ensure_rates(store, codes) if codes else {}
         # the rejected rows as given ride along (a file whose identical rows collapse into one
         # is read again for them instead)
@@ -310,7 +310,7 @@ def _import_file(
         strangers = tuple(unknown_owners(con, name)) if "owners" in known else ()
         pos = "_line" if line_column else "rowid"
         dups = find_duplicates(con, name, spec.key, pos)
-        rows_staged = int(con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0])
+        rows_staged = int(con.execute(f"SELECT count(*) FROM {ident(name)}").fetchall()[0][0])
         key_label = " / ".join(spec.key)
         rejects = collect_rejects(
             con, name, source, pos, structural, dups, key_label, str(lang), bool(carried)
