@@ -194,7 +194,7 @@ def converted_deals(
     # without a display currency the deals in the organisation's own currency take no join:
     # they are read as they are and the others added to them; when there are no others (one
     # look, which costs less than compiling the conversion), that is all
-    if any_foreign is None:
+    if to is None and any_foreign is None:
         any_foreign = _any(stored.filter(~own))
     if to is None and not any_foreign:
         return as_given(stored)

@@ -76,5 +76,7 @@ def read_plan(
         metric = con.table("targets").select("metric").distinct().to_pandas()["metric"]
         targeted = frozenset(str(m) for m in metric)
         tree = team_tree(con)
-    foreign = has_foreign_deals(con, currency) if to is None else None
+    # with a display currency of its own the conversion is always built (see `fx`)
+    own = to is None or to.upper() == currency.upper()
+    foreign = has_foreign_deals(con, currency) if own else None
     return Plan(levels, q.teams, closure, targeted, tree, foreign)
