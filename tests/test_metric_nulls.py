@@ -44,7 +44,15 @@ from salesperf.ingest.importer import import_file
 from salesperf.metrics.compiler import NULL_REASON, run
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Query, Split
-from salesperf.metrics.registry import FORMULAS, TARGET_NULLS, computable, null_cases, null_reason
+from salesperf.metrics.registry import (
+    METRICS as REGISTERED,
+)
+from salesperf.metrics.registry import (
+    MetricType,
+    computable,
+    null_cases,
+    null_reason,
+)
 from salesperf.scorecard import scorecard
 from salesperf.store import Store
 
@@ -233,9 +241,13 @@ def test_every_null_case_is_declared_once_in_both_languages() -> None:
             assert c.en.strip() and c.nl.strip() and c.en != c.nl, (name, c.code)
             assert null_reason(name, c.code) is c
     # every ratio says why it can be null
-    undeclared = [n for n, f in FORMULAS.items() if len(f.needs) > 1 and not f.nulls]
+    undeclared = [
+        n for n, m in REGISTERED.items() if m.formula and len(m.formula.needs) > 1 and not m.nulls
+    ]
     assert not undeclared
-    assert set(TARGET_NULLS) == {"quota_attainment", "target_gap"}
+    targets = {n for n, m in REGISTERED.items() if m.type is MetricType.TARGET}
+    assert targets == {"quota_attainment", "target_gap"}
+    assert all(REGISTERED[n].nulls for n in targets)
 
 
 # -- as a user sees it --------------------------------------------------------------------------

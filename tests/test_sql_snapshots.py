@@ -72,7 +72,7 @@ def test_sql_snapshot(name: str, tmp_path: Path) -> None:
             compiler = Compiler(store.con, "Europe/Amsterdam", levels)
         else:
             q, compiler = CASES[name], Compiler(store.con, "Europe/Amsterdam")
-        sql = _normalise(compiler.to_sql(q))
+        sql = _normalise(compiler.to_sql(q, compiler.plan(q)))
     path = SNAPSHOTS / f"{name}.duckdb.sql"
     if os.environ.get("SALESPERF_UPDATE_SNAPSHOTS") == "1" or not path.exists():
         path.write_text(sql)

@@ -298,7 +298,7 @@ def metrics_explain(
     engine; with --period, its figures and why an empty one is empty."""
     from salesperf.metrics.compiler import Compiler
     from salesperf.metrics.query import Query
-    from salesperf.metrics.registry import FORMULAS, get, null_cases, null_reason
+    from salesperf.metrics.registry import formula, get, null_cases, null_reason
     from salesperf.scorecard import format_value, last_full_quarter, scorecard
 
     with errors():
@@ -315,13 +315,14 @@ def metrics_explain(
             out.print("Empty (—), never 0, when / Leeg (—), nooit 0, als:", highlight=False)
             for case in cases:
                 out.print(f"  {case.code}: {case.en} / {case.nl}", highlight=False)
-        per = FORMULAS[name].split if name in FORMULAS else None  # e.g. per type
+        per = f.split if (f := formula(name)) is not None else None  # e.g. per type
         try:
             with open_store(store) as s:
                 p = last_full_quarter(date.today())
                 q = Query(metrics=(name,), start=p.start, end=p.end, grain=Grain.MONTH, by=By.REP,
                           split=Split(per) if per else None)  # fmt: skip
-                sql = Compiler(s.con, s.settings.timezone, currency=s.settings.currency).to_sql(q)
+                comp = Compiler(s.con, s.settings.timezone, currency=s.settings.currency)
+                sql = comp.to_sql(q, comp.plan(q))
                 card = (
                     scorecard(s, by=by, period=period, metrics=(name,), split=per)
                     if period is not None

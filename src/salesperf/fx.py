@@ -169,13 +169,18 @@ def _rates_on(con: BaseBackend, keys: ir.Table) -> ir.Table:
 
 
 def converted_deals(
-    con: BaseBackend, org: str, to: str | None = None, timezone: str = "UTC"
+    con: BaseBackend,
+    org: str,
+    to: str | None = None,
+    timezone: str = "UTC",
+    any_foreign: bool | None = None,
 ) -> ir.Table:
     """The deals with `amount` in the organisation's currency `org` at the rate of the close
     date (an open deal: the latest rate) and `amount_created` at the rate of the created date;
     the deal's own figures stay as `amount_given` and `currency` (a deal without a currency is
     in `org`'s). With `to`, both amounts are further converted from `org` into `to` on the same
-    days. An amount whose rate is missing is null, never taken unconverted."""
+    days. An amount whose rate is missing is null, never taken unconverted. `any_foreign`: whether
+    any deal is in another currency, when already known (see `has_foreign_deals`)."""
     org = org.upper()
     to = to.upper() if to is not None and to.upper() != org else None
     stored = con.table("deals")
@@ -189,7 +194,9 @@ def converted_deals(
     # without a display currency the deals in the organisation's own currency take no join:
     # they are read as they are and the others added to them; when there are no others (one
     # look, which costs less than compiling the conversion), that is all
-    if to is None and not _any(stored.filter(~own)):
+    if to is None and any_foreign is None:
+        any_foreign = _any(stored.filter(~own))
+    if to is None and not any_foreign:
         return as_given(stored)
     d = stored if to is not None else stored.filter(~own)
     closed = d.status.isin(_CLOSED) & d.closed_at.notnull()
@@ -236,6 +243,12 @@ def converted_deals(
     return ibis.union(plain, converted)
 
 
+def has_foreign_deals(con: BaseBackend, org: str) -> bool:
+    """Whether any deal is in a currency other than the organisation's `org`."""
+    d = con.table("deals")
+    return _any(d.filter(d.currency.notnull() & (d.currency != org.upper())))
+
+
 def _any(t: ir.Table) -> bool:
     """Whether the table has a row."""
     return int(t.limit(1).count().execute()) > 0
@@ -246,12 +259,19 @@ class Tables:
     `converted_deals`), every other table as stored. Built once per query compiler."""
 
     def __init__(
-        self, con: BaseBackend, currency: str, to: str | None = None, timezone: str = "UTC"
+        self,
+        con: BaseBackend,
+        currency: str,
+        to: str | None = None,
+        timezone: str = "UTC",
+        foreign: bool | None = None,
     ) -> None:
+        """`foreign`: whether any deal is in another currency, when already known."""
         self.con = con
         self.currency = currency
         self.to = to
         self.timezone = timezone
+        self.foreign = foreign
         self._deals: ir.Table | None = None
 
     def table(self, name: str) -> ir.Table:
@@ -259,7 +279,9 @@ class Tables:
         if name != "deals":
             return self.con.table(name)
         if self._deals is None:
-            self._deals = converted_deals(self.con, self.currency, self.to, self.timezone)
+            self._deals = converted_deals(
+                self.con, self.currency, self.to, self.timezone, self.foreign
+            )
         return self._deals
 
     def stored(self, name: str) -> ir.Table:

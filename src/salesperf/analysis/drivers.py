@@ -158,8 +158,11 @@ def with_and_without(
     the type linked to them, and of those with none (the metric layer's own counts)."""
     c = Compiler(store.con, store.settings.timezone, currency=store.settings.currency)
     q = Query(("win_rate",), window.start, window.end, Grain.ALL, By.ORG, reps=reps)
-    typed, _ = c.measures(replace(q, metrics=("type_to_win_rate",), split=Split.TYPE), q.start)
-    total, _ = c.measures(q, q.start)
+    plan = c.plan(q)  # the same groups for both
+    typed, _ = c.measures(
+        replace(q, metrics=("type_to_win_rate",), split=Split.TYPE), q.start, plan
+    )
+    total, _ = c.measures(q, q.start, plan)
     t = typed.to_pandas().set_index("_split")
     tot = total.to_pandas()
     won_all = int(tot.deals_won.sum()) if len(tot) else 0

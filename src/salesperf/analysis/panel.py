@@ -151,20 +151,20 @@ def rep_week_panel(
         lo = max(lo, min(first_whole_week(min(days["first"])), first))
     tz = store.settings.timezone
     c = Compiler(store.con, tz, currency=store.settings.currency)
-    a = c.compile(
-        Query(
-            metrics=("activities",),
-            start=lo,
-            end=end,
-            grain=Grain.WEEK,
-            by=By.REP,
-            split=Split.TYPE,
-            reps=reps,
-        )
+    aq = Query(
+        metrics=("activities",),
+        start=lo,
+        end=end,
+        grain=Grain.WEEK,
+        by=By.REP,
+        split=Split.TYPE,
+        reps=reps,
     )
+    plan = c.plan(aq)  # by rep: the same for the deals won below
+    a = c.compile(aq, plan)
     # deals won and working days per rep and week (the measures behind the metrics)
     won_q = Query(metrics=("deals_won",), start=lo, end=end, grain=Grain.WEEK, reps=reps)
-    won, _ = c.measures(won_q, lo)
+    won, _ = c.measures(won_q, lo, plan)
     counts = a.group_by(_r="rep_id", _w="period_start").aggregate(
         **{t: a.activities.sum(where=a.type == t) for t in types}
     )

@@ -12,7 +12,7 @@ from ibis.backends import BaseBackend
 
 from salesperf.metrics.periods import Grain, shift
 from salesperf.metrics.query import By, Compare, Query, buckets, comparison_range
-from salesperf.metrics.targets import target_table
+from salesperf.metrics.targets import Tree, target_table
 
 
 def join_earlier(
@@ -53,11 +53,13 @@ def join_targets(
     q: Query,
     names: Iterable[str],
     levels: tuple[By, ...] | None = None,
+    tree: Tree | None = None,
 ) -> ir.Table:
     """Each row's targets for its group and period, with attainment and gap; the rows of a
     several-level query (`levels`) meet the targets of their own level. The target is the one
-    rule of `salesperf.metrics.targets` (summed, spread, from members), with its basis."""
-    wide = target_table(con, q, names, levels)
+    rule of `salesperf.metrics.targets` (summed, spread, from members), with its basis; `tree`:
+    the team tree, read beforehand (see `plan`)."""
+    wide = target_table(con, q, names, levels, tree)
     joined = result.left_join(wide, [result._key == wide._tk, result._period == wide._p])
     joined = joined.drop(*(c for c in ("_tk", "_p") if c in joined.columns))
     return joined.mutate(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from salesperf.metrics.registry import FORMULAS, METRICS, Group, computable, null_cases
+from salesperf.metrics.registry import METRICS, Group, computable, null_cases
 from salesperf.metrics.targets import ADDITIVE, BASIS
 
 _TITLES = {
@@ -48,11 +48,7 @@ def render() -> str:
         lines.append("")
         for m in METRICS.values():
             if m.group is group:
-                needs = (
-                    ", ".join(f"`{n}`" for n in FORMULAS[m.name].needs)
-                    if m.name in FORMULAS
-                    else ""
-                )
+                needs = ", ".join(f"`{n}`" for n in m.formula.needs) if m.formula else ""
                 lines += [
                     f"### `{m.name}`",
                     "",

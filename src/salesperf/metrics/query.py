@@ -12,9 +12,11 @@ from enum import StrEnum
 from salesperf.metrics.measures import MEASURES
 from salesperf.metrics.periods import Grain, check_range, period_start, shift
 from salesperf.metrics.registry import (
-    FORMULAS,
-    PARAMETRISED,
+    METRICS,
+    QUOTA_METRIC,
+    MetricType,
     computable,
+    formula,
     param_ok,
     split_name,
     typed_ok,
@@ -106,9 +108,9 @@ class Query:
             raise ValueError(f"{exc}; see salesperf.metrics.query for the choices") from None
         object.__setattr__(self, "metrics", tuple(self.metrics))
         for m in self.metrics:
-            if m in PARAMETRISED:
-                what, example = PARAMETRISED[m]
-                raise ValueError(f"{m} needs {what} in its name, as in {example}")
+            p = METRICS[m].parameter if m in METRICS else None
+            if p is not None:
+                raise ValueError(f"{m} needs {p.what} in its name, as in {p.example}")
         known = computable()
         facts = {n: m.fact for n, m in MEASURES.items()}
 
@@ -116,7 +118,7 @@ class Query:
             base, kind = split_name(name)
             if kind is None:
                 return False
-            if base in PARAMETRISED:
+            if base in METRICS and METRICS[base].parameter is not None:
                 return param_ok(base, kind)
             return kind.isidentifier() and typed_ok(base, facts)
 
@@ -134,16 +136,36 @@ class Query:
         check_range(self.start, self.end, self.grain)  # bounds the work for every interface
         for m in self.metrics:
             m = split_name(m)[0]
-            need = FORMULAS[m].split if m in FORMULAS else None
+            f = formula(m)
+            need = f.split if f is not None else None
             if need is not None and (self.split is None or self.split.value != need):
                 raise ValueError(
                     f"{m} is defined per {need} only: ask for it with split={need} "
                     f"(one row per {need})"
                 )
-        if self.split is not None and (
-            Compare.TARGET in self.compare or {"quota_attainment", "target_gap"} & set(self.metrics)
-        ):
+        if self.split is not None and self.needs_targets:
             raise ValueError("targets are set per rep, team or organisation, not per split")
+
+    @property
+    def target_metrics(self) -> tuple[str, ...]:
+        """The query's metrics of type TARGET (attainment, the gap to target)."""
+        return tuple(
+            m for m in self.metrics if m in METRICS and METRICS[m].type is MetricType.TARGET
+        )
+
+    @property
+    def needs_targets(self) -> bool:
+        """Whether the query reads targets: compared against them, or a TARGET metric."""
+        return Compare.TARGET in self.compare or bool(self.target_metrics)
+
+    @property
+    def target_bases(self) -> tuple[str, ...]:
+        """The metrics whose figures are set against their targets: those the TARGET metrics
+        read, and with a comparison against targets the quota metric (`QUOTA_METRIC`)."""
+        bases = [t.of for m in self.target_metrics if (t := METRICS[m].target) is not None]
+        if Compare.TARGET in self.compare:
+            bases.append(QUOTA_METRIC)
+        return tuple(dict.fromkeys(bases))
 
     @property
     def key(self) -> str:

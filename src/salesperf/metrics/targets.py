@@ -114,7 +114,11 @@ def _periods(q: Query) -> ir.Table:
     )
 
 
-def _tree(con: BaseBackend) -> tuple[dict[str, str | None], dict[str, str | None]]:
+#: Each team's parent and each rep's team (see `team_tree`).
+Tree = tuple[dict[str, str | None], dict[str, str | None]]
+
+
+def team_tree(con: BaseBackend) -> Tree:
     """Each team's parent (None at the top, or for an unknown parent) and each rep's team
     (None when the team is unknown)."""
     teams = con.table("teams").select("team_id", "parent_team_id").to_pandas()
@@ -248,13 +252,18 @@ def _per_node(rows: ir.Table, periods: ir.Table, names: list[str]) -> ir.Table:
 
 
 def target_table(
-    con: BaseBackend, q: Query, names: Iterable[str], levels: tuple[By, ...] | None = None
+    con: BaseBackend,
+    q: Query,
+    names: Iterable[str],
+    levels: tuple[By, ...] | None = None,
+    tree: Tree | None = None,
 ) -> ir.Table:
     """The targets of a query's rows (see the module's rule): `_tk` (the rows' `_key`), `_p`
     (the period's first day), and per metric `<name>_target` and `<name>_target_basis` (a code
-    of `BASIS`, null for a period's own target)."""
+    of `BASIS`, null for a period's own target). `tree`: the team tree, when already read
+    (`team_tree`); the expression is then built without running a query."""
     names = list(dict.fromkeys(names))
-    parent, team = _tree(con)
+    parent, team = tree if tree is not None else team_tree(con)
     up = _ancestry(parent, team)
     reach, between = _reach(up, _wanted(q, levels, up))
     node = _per_node(_rows(con, names, parent), _periods(q), names)
