@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from salesperf.analysis.common import Lang, Text, number, percent
+from salesperf.analysis.common import Lang, Text, number, percent, period_label
 from salesperf.analysis.forecast import (
     Scope,
     average_deal_size,
@@ -191,7 +191,7 @@ def backtest_quarters(store: Store, count: int) -> list[Period]:
         if (start - first).days < MIN_HISTORY_DAYS:
             break
         if q <= last + timedelta(days=1):
-            quarters.append(parse_period(f"{start.year}-Q{(start.month - 1) // 3 + 1}"))
+            quarters.append(parse_period(period_label(start, Grain.QUARTER)))
         q = start
     return sorted(quarters, key=lambda p: p.start)
 

@@ -19,7 +19,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from salesperf.analysis.common import Lang, Text, money, number, percent, period_text, plain
+from salesperf.analysis.common import (
+    Lang,
+    Text,
+    money,
+    number,
+    percent,
+    period_label,
+    period_text,
+    plain,
+)
 from salesperf.analysis.plan import build_plan, default_window, pace_weeks
 from salesperf.analysis.plan_rates import (
     Key,
@@ -355,9 +364,7 @@ def _last(last: Period | str | None, grain: Grain, today: date) -> Period:
 
 
 def _period(start: date, grain: Grain) -> Period:
-    q = f"{start.year}-Q{(start.month - 1) // 3 + 1}"
-    label = q if grain is Grain.QUARTER else f"{start.year}-{start.month:02d}"
-    return Period(start, shift(start, grain, 1), label)
+    return Period(start, shift(start, grain, 1), period_label(start, grain))
 
 
 def _s(v: Any) -> str | None:
