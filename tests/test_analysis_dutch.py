@@ -191,12 +191,12 @@ def test_health_periods_and_pace_weeks_in_dutch(results: dict[str, Any]) -> None
     # the last four quarters, and the four full ISO weeks before 1 October 2026 (a Thursday):
     # Monday 31 August to Sunday 27 September
     assert h.explanation.nl.endswith("van de laatste 4 kwartalen (K4 2025 – K3 2026).")
-    assert h.explanation.en.endswith("of the last 4 quarters (2025-Q4..2026-Q3).")
+    assert h.explanation.en.endswith("of the last 4 quarters (Q4 2025 – Q3 2026).")
     checks = [r.activity for r in h.rows if r.activity is not None and r.activity.target]
     assert checks
     for c in checks:
         assert "de laatste volle weken (31-08-2026 – 27-09-2026)" in c.explanation.nl
-        assert "the last full weeks (2026-08-31..2026-09-27)" in c.explanation.en
+        assert "the last full weeks (2026-08-31 – 2026-09-27)" in c.explanation.en
         assert c.explanation.nl.startswith("Voor het doel van K4 2026 van €")
     monthly = results["health_monthly"]
     assert monthly.explanation.nl.endswith("maanden (juni 2026 – september 2026).")
