@@ -349,11 +349,10 @@ def backtest(
 
 
 def _explain(c: Calibration, periods: int, checkpoints: int) -> Text:
-    cov = "—" if c.coverage is None else f"{c.coverage:.0%}"
-    mae = "—" if c.mae is None else f"{c.mae:.1%}"
+    cov, mae = percent(c.coverage), percent(c.mae, 1)
     cov_nl, mae_nl = percent(c.coverage, 0, Lang.NL), percent(c.mae, 1, Lang.NL)
     return Text(
-        en=f"{c.forecasts} forecasts ({periods} periods x {checkpoints} checkpoints, the "
+        en=f"{number(c.forecasts)} forecasts ({periods} periods x {checkpoints} checkpoints, the "
         f"organisation and each team), each made from what was known on its day: the P10-P90 "
         f"range held the actual revenue in {cov} of them (ideal: about "
         f"{IDEAL_COVERAGE:.0%}); the P50 was off by {mae} of the target on average.",
