@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from salesperf.analysis.common import Lang
 from salesperf.cli import app
 from salesperf.scorecard import scorecard
 from salesperf.store import Store
@@ -173,19 +174,19 @@ def test_scorecard_filter(org: Store) -> None:
 def test_demo_builds_the_organisation_and_prints_its_and_each_teams_scorecard(
     tmp_path: Path,
 ) -> None:
+    from salesperf import format as fmt
     from salesperf.metrics.periods import parse_period
     from salesperf.metrics.query import By
     from salesperf.metrics.registry import metric
-    from salesperf.scorecard import format_value
 
     path = tmp_path / "demo.duckdb"
     code, text = _run("demo", "--reps", "8", "--years", "1", "--store", str(path))
     assert code == 0, text
-    shown_quarter = re.search(r"The organisation, (\d{4}-Q\d)", text)
+    shown_quarter = re.search(r"The organisation, Q(\d) (\d{4})", text)
     assert shown_quarter, text
     with Store.open(path) as s:
         end = s.table("activities").occurred_at.max().to_pyarrow().as_py().date()
-        quarter = parse_period(shown_quarter.group(1))
+        quarter = parse_period(f"{shown_quarter.group(2)}-Q{shown_quarter.group(1)}")
         assert quarter.end <= end + timedelta(days=1) < quarter.end + timedelta(days=92)
         org = scorecard(s, by=By.ORG, period=quarter)
         teams = scorecard(s, by=By.TEAM, period=quarter)
@@ -193,7 +194,7 @@ def test_demo_builds_the_organisation_and_prints_its_and_each_teams_scorecard(
     assert "What to look at next" in text
     unit = metric("revenue_won").unit
     for row in (*org.rows, *teams.rows):  # each figure as the library computes it
-        shown = format_value(row.cells["revenue_won"].value, unit, currency)
+        shown = fmt.metric(row.cells["revenue_won"].value, unit, Lang.EN, currency)
         assert shown in text, (row.key, shown)
     assert all(r.name in text for r in teams.rows)
     assert len(teams.rows) >= 2

@@ -108,7 +108,9 @@ def test_attainment_flag_and_trend_by_hand(monthly: Health) -> None:
     assert (acme.missed, acme.flagged) == (4, True)
     assert {p.target_basis for p in north.periods} == {None}  # its own, set per month
     assert {r.id for r in monthly.rows if r.scope is By.REP} == {"R1", "R2"}  # Cas: no targets
-    assert bob.flag.en == "Under target in 3 of the last 4 months (2025-02, 2025-03, 2025-04)."
+    assert bob.flag.en == (
+        "Under target in 3 of the last 4 months (February 2025, March 2025, April 2025)."
+    )
     assert bob.flag.nl == (
         "Onder doel in 3 van de laatste 4 maanden (februari 2025, maart 2025, april 2025)."
     )
@@ -145,7 +147,7 @@ def test_activity_check_is_the_plan_against_the_pace(small: Store, monthly: Heal
     assert check.pace_per_week == pytest.approx(8 / 4)  # 8 demos in four weeks
     assert check.coverage == pytest.approx(2 / p.per_week)
     assert check.enough is True and p.per_week <= 2  # 2 a week against about 1.5 asked
-    assert "none is set for 2025-05" in check.explanation.en
+    assert "none is set for May 2025" in check.explanation.en
     assert "voor mei 2025 is er geen" in check.explanation.nl
 
 

@@ -51,7 +51,7 @@ def test_demo_default_window_is_chosen_on_the_evidence_and_finds_the_planted_rep
     assert [(t.quarters, t.ready, t.active) for t in c.tried] == [(1, q3_ready, len(active)),
                                                                   (2, 15, 19)]  # fmt: skip
     assert (q3_ready, len(active)) == (9, 19)
-    assert "2026-Q2 – 2026-Q3" in c.text.en and "chosen because" in c.text.en
+    assert "Q2 2026 – Q3 2026" in c.text.en and "chosen because" in c.text.en
     assert "15 of 19" in c.text.en and "only 9 of 19" in c.text.en
     assert "K2 2026 – K3 2026" in c.text.nl and "gekozen omdat" in c.text.nl
     assert set(demo_planted.busy_not_effective) <= set(d.labelled(Label.BUSY))
@@ -83,7 +83,7 @@ def test_cli_says_how_the_window_was_chosen(hand_path: Path) -> None:
     result = CliRunner().invoke(_app(), ["--store", str(hand_path), "--team", "T1"],
                                 env={"COLUMNS": "160"})  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "Window: 2025-Q1 (2025-01-01 – 2025-03-31), all the data" in result.output
+    assert "Window: Q1 2025 (2025-01-01 – 2025-03-31), all the data" in result.output
     assert "only 3 of 11 active reps" in result.output
     result = CliRunner().invoke(_app(), ["--store", str(hand_path), "--team", "T1", "--format",
                                          "json"])  # fmt: skip

@@ -13,7 +13,8 @@ import typer
 from rich.table import Table as RichTable
 
 from salesperf import __version__
-from salesperf.analysis.common import Lang
+from salesperf import format as fmt
+from salesperf.analysis.common import Lang, period_label
 from salesperf.commands.aliases import alias_app
 from salesperf.commands.common import (
     LangOpt,
@@ -181,7 +182,7 @@ def demo(
             where = s.path or s.url
             quarter = last_full_quarter(config.end + timedelta(days=1))
             after = parse_period(quarter.label).end
-            next_quarter = f"{after.year}-Q{(after.month - 1) // 3 + 1}"
+            next_quarter = period_label(after, Grain.QUARTER)
             mid_quarter = (quarter.start + timedelta(days=45)).isoformat()
             cards = scorecards(s, levels=(By.ORG, By.TEAM), period=quarter)
             org_card, team_card = cards[By.ORG], cards[By.TEAM]
@@ -201,9 +202,10 @@ def demo(
         t.add_row(name, f"{n:,}")
     out.print(t)
     out.print(f"Built in {built:.1f} s.\n")
-    out.print(f"[bold]The organisation, {quarter.label}[/]")
+    shown = fmt.period(quarter, Lang.EN)
+    out.print(f"[bold]The organisation, {shown}[/]")
     render_scorecard(org_card, currency, out)
-    out.print(f"\n[bold]Each team (with its sub-teams), {quarter.label}[/]")
+    out.print(f"\n[bold]Each team (with its sub-teams), {shown}[/]")
     render_scorecard(team_card, currency, out)
     p = data.planted
     out.print(
@@ -299,7 +301,7 @@ def metrics_explain(
     from salesperf.metrics.compiler import Compiler
     from salesperf.metrics.query import Query
     from salesperf.metrics.registry import formula, get, null_cases, null_reason
-    from salesperf.scorecard import format_value, last_full_quarter, scorecard
+    from salesperf.scorecard import last_full_quarter, scorecard
 
     with errors():
         try:
@@ -321,7 +323,8 @@ def metrics_explain(
                 p = last_full_quarter(date.today())
                 q = Query(metrics=(name,), start=p.start, end=p.end, grain=Grain.MONTH, by=By.REP,
                           split=Split(per) if per else None)  # fmt: skip
-                comp = Compiler(s.con, s.settings.timezone, currency=s.settings.currency)
+                currency = s.settings.currency
+                comp = Compiler(s.con, s.settings.timezone, currency=currency)
                 sql = comp.to_sql(q, comp.plan(q))
                 card = (
                     scorecard(s, by=by, period=period, metrics=(name,), split=per)
@@ -336,13 +339,14 @@ def metrics_explain(
         print(sql)
         if card is None:
             return
-        out.print(f"\n{m.label_nl if lang is Lang.NL else m.label_en}, {card.period.label}:")
+        shown = fmt.period(card.period, lang)
+        out.print(f"\n{m.label_nl if lang is Lang.NL else m.label_en}, {shown}:")
         for r in card.rows:
             c = r.cells[name]
             why = null_reason(name, c.null_reason) if c.null_reason else None
             text = (why.nl if lang is Lang.NL else why.en) if why else ""
             part = f" {r.split}" if r.split else ""
-            out.print(f"  {r.name} ({r.key}){part}: {format_value(c.value, m.unit)}  {text}".rstrip(),
+            out.print(f"  {r.name} ({r.key}){part}: {fmt.metric(c.value, m.unit, lang, currency)}  {text}".rstrip(),
                       highlight=False)  # fmt: skip
 
 

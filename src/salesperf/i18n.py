@@ -1,5 +1,5 @@
-"""The interface in English and Dutch: its words, and numbers and dates as each language writes
-them (Dutch: 1.234,56 and dd-mm-jjjj), formatted by Babel.
+"""The interface in English and Dutch: its words; numbers, dates and periods come from the one
+formatter, `salesperf.format`, re-exported here as `fmt_*`.
 
 Metric labels come from the metric registry (or the scorecard's context preset); analysis
 explanations carry their own `Text`. Everything else the interface says is declared here once.
@@ -8,17 +8,13 @@ explanations carry their own `Text`. Everything else the interface says is decla
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 from typing import Any
 
-from babel.dates import format_date as _babel_date
-from babel.numbers import format_currency, format_decimal, format_percent
-
+from salesperf import format as fmt
 from salesperf.analysis.common import Lang, Text
-from salesperf.metrics.registry import Unit
 
-LOCALES = {Lang.EN: "en_GB", Lang.NL: "nl_NL"}
-DASH = "—"
+LOCALES = fmt.LOCALES
+DASH = fmt.DASH
 
 
 def _t(en: str, nl: str) -> Text:
@@ -477,103 +473,15 @@ def word(name: str, lang: Lang | str) -> str:
     return WORDS[name].get(lang) if name in WORDS else name
 
 
-def _loc(lang: Lang | str) -> str:
-    return LOCALES[Lang(lang)]
-
-
-def fmt_number(value: float | int | None, lang: Lang | str, digits: int = 0) -> str:
-    """A number with the language's separators: 1,234.5 or 1.234,5; None as a dash."""
-    if value is None:
-        return DASH
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=_loc(lang))
-
-
-def fmt_money(value: float | int | None, lang: Lang | str, currency: str = "EUR") -> str:
-    """An amount in whole currency units: €12,346 or € 12.346 (a no-break space)."""
-    if value is None:
-        return DASH
-    pattern = "¤\u00a0#,##0" if Lang(lang) is Lang.NL else "¤#,##0"
-    return format_currency(
-        value, currency, format=pattern, currency_digits=False, locale=_loc(lang)
-    )
-
-
-def fmt_percent(value: float | None, lang: Lang | str, digits: int = 1) -> str:
-    """A ratio as a percentage: 25.3% or 25,3%."""
-    if value is None:
-        return DASH
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return format_percent(value, format=pattern, locale=_loc(lang))
-
-
-def fmt_date(value: date | datetime | str | None, lang: Lang | str) -> str:
-    """A date: ISO 8601 (2026-07-01) in English, dd-mm-jjjj (01-07-2026) in Dutch."""
-    if value is None or value == "":
-        return DASH
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    if isinstance(value, datetime):
-        value = value.date()
-    return value.strftime("%d-%m-%Y") if Lang(lang) is Lang.NL else value.isoformat()
-
-
-def fmt_month(value: date | str, lang: Lang | str) -> str:
-    """A month as words: July 2026, juli 2026."""
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    return _babel_date(value, format="LLLL yyyy", locale=_loc(lang))
-
-
-def fmt_period(label: str, start: str, end: str, lang: Lang | str) -> str:
-    """A period as the language says it: Q3 2026 / K3 2026, July 2026 / juli 2026, or a range
-    of dates (start and the last day, inclusive)."""
-    m = re.fullmatch(r"(\d{4})-Q([1-4])", label)
-    if m:
-        return f"{'K' if Lang(lang) is Lang.NL else 'Q'}{m.group(2)} {m.group(1)}"
-    if re.fullmatch(r"\d{4}-\d{2}", label):
-        return fmt_month(start, lang)
-    if re.fullmatch(r"\d{4}", label):
-        return label
-    m = re.fullmatch(r"(\d{4})-W(\d{2})", label)
-    if m:
-        return f"{'week' if Lang(lang) is Lang.NL else 'Week'} {int(m.group(2))} {m.group(1)}"
-    if start == end:
-        return fmt_date(start, lang)
-    return f"{fmt_date(start, lang)} – {fmt_date(end, lang)}"
-
-
-def fmt_metric(
-    value: float | int | None, unit: Unit | str, lang: Lang | str, currency: str = "EUR"
-) -> str:
-    """A metric's value as a person reads it in `lang`; an undefined one as a dash."""
-    if value is None:
-        return DASH
-    unit = Unit(unit)
-    if unit is Unit.RATIO:
-        return fmt_percent(value, lang)
-    if unit is Unit.MONEY:
-        return fmt_money(value, lang, currency)
-    if unit in (Unit.HOURS, Unit.DAYS, Unit.SCORE):
-        return fmt_number(value, lang, 1)
-    return fmt_number(value, lang, 0 if float(value).is_integer() else 2)
-
-
-def fmt_change(
-    change: float | int | None, previous: float | int | None, unit: Unit | str, lang: Lang | str
-) -> str:
-    """The change against the previous period: points for rates, relative for the rest."""
-    if change is None:
-        return ""
-    if Unit(unit) is Unit.RATIO:
-        points = change * 100
-        sign = "+" if points >= 0.05 else ("−" if points <= -0.05 else "±")
-        return f"{sign}{fmt_number(abs(points), lang, 1)} pt"
-    if previous:
-        rel = change / abs(previous)
-        sign = "+" if rel >= 0 else "−"
-        return f"{sign}{fmt_percent(abs(rel), lang, 0)}"
-    return ("new" if Lang(lang) is Lang.EN else "nieuw") if change else ""
+# The one formatter's functions under the names the pages and older callers know.
+fmt_number = fmt.number
+fmt_money = fmt.money
+fmt_percent = fmt.percent
+fmt_date = fmt.date
+fmt_month = fmt.month
+fmt_period = fmt.period_of
+fmt_metric = fmt.metric
+fmt_change = fmt.change
 
 
 def chart_locale(lang: Lang | str, currency: str = "EUR") -> dict[str, Any]:
@@ -584,7 +492,7 @@ def chart_locale(lang: Lang | str, currency: str = "EUR") -> dict[str, Any]:
 
     nl = Lang(lang) is Lang.NL
     number = dict(vl_convert.get_format_locale("nl-NL" if nl else "en-GB"))
-    symbol = get_currency_symbol(currency, locale=_loc(lang))
+    symbol = get_currency_symbol(currency, locale=LOCALES[Lang(lang)])
     number["currency"] = [f"{symbol}\u00a0", ""] if nl else [symbol, ""]
     return {
         "formatLocale": number,

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from salesperf.analysis.common import period_label
 from salesperf.contexts import Context, get_context
 from salesperf.fx import display_currency
 from salesperf.metrics.compiler import NULL_REASON, run, run_levels
@@ -50,8 +51,7 @@ JSON_VERSION = 1
 def last_full_quarter(today: date) -> Period:
     """The last quarter that has fully ended before `today`."""
     start = shift(period_start(today, Grain.QUARTER), Grain.QUARTER, -1)
-    q = (start.month - 1) // 3 + 1
-    return Period(start, shift(start, Grain.QUARTER, 1), f"{start.year}-Q{q}")
+    return Period(start, shift(start, Grain.QUARTER, 1), period_label(start, Grain.QUARTER))
 
 
 @dataclass(frozen=True)
@@ -370,29 +370,3 @@ def _names(store: Store, by: By) -> dict[str, str]:
     table, key = ("reps", "rep_id") if by is By.REP else ("teams", "team_id")
     df = store.table(table).select(key, "name").to_pandas()
     return {k: (n if isinstance(n, str) else k) for k, n in zip(df[key], df["name"], strict=True)}
-
-
-def format_value(value: float | None, unit: Unit, currency: str = "EUR") -> str:
-    """A figure as a person reads it; an undefined one as an em dash."""
-    if value is None:
-        return "—"
-    if unit is Unit.RATIO:
-        return f"{value:.1%}"
-    if unit is Unit.MONEY:
-        symbol = {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency, currency + " ")
-        return f"{symbol}{value:,.0f}"
-    if unit in (Unit.HOURS, Unit.DAYS, Unit.SCORE):
-        return f"{value:,.1f}"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-
-
-def format_change(cell: Cell, unit: Unit) -> str:
-    """The change against the previous period: points for rates, relative for the rest."""
-    if cell.change is None:
-        return ""
-    if unit is Unit.RATIO:
-        points = cell.change * 100
-        return "±0.0pt" if abs(points) < 0.05 else f"{points:+.1f}pt"
-    if cell.previous:
-        return f"{cell.change / abs(cell.previous):+.0%}"
-    return "new" if cell.change else ""

@@ -17,11 +17,12 @@ from rich.progress import (
 )
 from rich.table import Table as RichTable
 
+from salesperf import format as fmt
 from salesperf.analysis.common import Lang
 from salesperf.ingest.importer import ImportResult
 from salesperf.metrics.registry import Group, metric
 from salesperf.metrics.targets import BASIS
-from salesperf.scorecard import Scorecard, format_change, format_value
+from salesperf.scorecard import Scorecard
 
 PHASES = {
     "read": "Reading the file",
@@ -166,9 +167,10 @@ def print_result(
 def render_scorecard(card: Scorecard, currency: str, console: Console) -> None:
     """The scorecard as three tables: activity (input), performance (output), effectiveness."""
     if not card.rows:
-        console.print(f"No data for {card.period.label}.")
+        console.print(f"No data for {fmt.period(card.period, Lang.EN)}.")
         return
     shown: tuple[str, ...] = ()
+    when = fmt.period(card.period, Lang.EN)
     if card.headline and card.split is None:
         _render_headline(card, currency, console)
         shown = card.headline
@@ -181,7 +183,7 @@ def render_scorecard(card: Scorecard, currency: str, console: Console) -> None:
         metrics = tuple(m for m in card.group(group) if m.name not in shown)
         if not metrics:
             continue
-        t = RichTable(title=f"{title}, {card.period.label}", title_justify="left")
+        t = RichTable(title=f"{title}, {when}", title_justify="left")
         t.add_column({"rep": "Rep", "team": "Team", "org": ""}[card.by.value])
         if card.split is not None:
             t.add_column(card.split.value.capitalize())
@@ -191,15 +193,15 @@ def render_scorecard(card: Scorecard, currency: str, console: Console) -> None:
             t.add_column(card.label(m.name), justify="right")
         for r in card.rows:
             cells = [r.name] + ([r.split or "—"] if card.split is not None else [])
-            cells += [r.period_start.isoformat()] if card.grain.value != "all" else []
+            cells += [fmt.date(r.period_start, Lang.EN)] if card.grain.value != "all" else []
             for m in metrics:
                 c = r.cells[m.name]
-                text = format_value(c.value, m.unit, currency)
-                change = format_change(c, m.unit)
+                text = fmt.metric(c.value, m.unit, Lang.EN, currency)
+                change = fmt.change(c.change, c.previous, m.unit, Lang.EN)
                 if change:
                     text += f" [dim]{change}[/]"
                 if c.attainment is not None and "quota_attainment" not in card.metrics:
-                    text += f" [cyan]{c.attainment:.0%} of target[/]"
+                    text += f" [cyan]{fmt.percent(c.attainment, Lang.EN, 0)} of target[/]"
                 text += "*" if c.target_basis else ""
                 cells.append(text)
             t.add_row(*cells)
@@ -207,13 +209,14 @@ def render_scorecard(card: Scorecard, currency: str, console: Console) -> None:
     codes = sorted({c.target_basis for r in card.rows for c in r.cells.values() if c.target_basis})
     if codes:
         ways = "; ".join(BASIS[c].en for c in codes if c in BASIS)
-        console.print(f"* Target not set for exactly {card.period.label}: {ways}.", highlight=False)
+        console.print(f"* Target not set for exactly {when}: {ways}.", highlight=False)
 
 
 def _render_headline(card: Scorecard, currency: str, console: Console) -> None:
     """The context preset's headline KPIs first: what this kind of company looks at first."""
     t = RichTable(
-        title=f"Headline ({card.context.title.en}), {card.period.label}", title_justify="left"
+        title=f"Headline ({card.context.title.en}), {fmt.period(card.period, Lang.EN)}",
+        title_justify="left",
     )
     t.add_column({"rep": "Rep", "team": "Team", "org": ""}[card.by.value])
     if card.grain.value != "all":
@@ -221,15 +224,17 @@ def _render_headline(card: Scorecard, currency: str, console: Console) -> None:
     for name in card.headline:
         t.add_column(card.label(name), justify="right")
     for r in card.rows:
-        cells = [r.name] + ([r.period_start.isoformat()] if card.grain.value != "all" else [])
+        cells = [r.name] + (
+            [fmt.date(r.period_start, Lang.EN)] if card.grain.value != "all" else []
+        )
         for name in card.headline:
             c = r.cells[name]
-            text = format_value(c.value, metric(name).unit, currency)
-            change = format_change(c, metric(name).unit)
+            text = fmt.metric(c.value, metric(name).unit, Lang.EN, currency)
+            change = fmt.change(c.change, c.previous, metric(name).unit, Lang.EN)
             if change:
                 text += f" [dim]{change}[/]"
             if c.attainment is not None:
-                text += f" [cyan]{c.attainment:.0%} of target[/]"
+                text += f" [cyan]{fmt.percent(c.attainment, Lang.EN, 0)} of target[/]"
             text += "*" if c.target_basis else ""
             cells.append(text)
         t.add_row(*cells)

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from salesperf.analysis.common import Lang, Text, number, percent
+from salesperf.analysis.common import Lang, Text, number, percent, period_label
 from salesperf.analysis.forecast import (
     Scope,
     average_deal_size,
@@ -191,7 +191,7 @@ def backtest_quarters(store: Store, count: int) -> list[Period]:
         if (start - first).days < MIN_HISTORY_DAYS:
             break
         if q <= last + timedelta(days=1):
-            quarters.append(parse_period(f"{start.year}-Q{(start.month - 1) // 3 + 1}"))
+            quarters.append(parse_period(period_label(start, Grain.QUARTER)))
         q = start
     return sorted(quarters, key=lambda p: p.start)
 
@@ -349,11 +349,10 @@ def backtest(
 
 
 def _explain(c: Calibration, periods: int, checkpoints: int) -> Text:
-    cov = "—" if c.coverage is None else f"{c.coverage:.0%}"
-    mae = "—" if c.mae is None else f"{c.mae:.1%}"
+    cov, mae = percent(c.coverage), percent(c.mae, 1)
     cov_nl, mae_nl = percent(c.coverage, 0, Lang.NL), percent(c.mae, 1, Lang.NL)
     return Text(
-        en=f"{c.forecasts} forecasts ({periods} periods x {checkpoints} checkpoints, the "
+        en=f"{number(c.forecasts)} forecasts ({periods} periods x {checkpoints} checkpoints, the "
         f"organisation and each team), each made from what was known on its day: the P10-P90 "
         f"range held the actual revenue in {cov} of them (ideal: about "
         f"{IDEAL_COVERAGE:.0%}); the P50 was off by {mae} of the target on average.",

@@ -18,7 +18,6 @@ deal) is no rate at all: null with the metric layer's reason, never 0 or a shrun
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,7 +25,8 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from salesperf.analysis.common import Lang, Text, number
+from salesperf import format as fmt
+from salesperf.analysis.common import Lang, Text
 from salesperf.analysis.shrinkage import Rate, shrink_group
 from salesperf.metrics.compiler import NULL_REASON, run, run_measures
 from salesperf.metrics.periods import Grain, Period
@@ -232,14 +232,14 @@ def _label(name: str) -> Text:
     return Text(m.label_en, m.label_nl)
 
 
-def pct(x: float | None) -> str:
-    """A rate as a percentage, or an em dash."""
-    return "—" if x is None or math.isnan(x) else f"{x:.0%}"
+def pct(x: float | None, lang: Lang | str = Lang.EN) -> str:
+    """A rate as a whole percentage (the one formatter's), or an em dash."""
+    return fmt.percent(x, lang, 0)
 
 
-def _nl(count: int) -> str:
-    """A count in Dutch notation (1.234)."""
-    return number(count, 0, Lang.NL)
+def _n(count: int, lang: Lang) -> str:
+    """A count with the language's thousands separator."""
+    return fmt.number(count, lang, 0)
 
 
 def step_of(name: str) -> tuple[str, StepKind] | None:
@@ -268,15 +268,17 @@ def _describe(c: RateComparison) -> tuple[str, str]:
     """English and Dutch: where, the rep's figures and the team's."""
     step, kind = step_of(c.metric) or (c.metric, StepKind.TYPE)
     r = c.rate
+    en, nl = Lang.EN, Lang.NL
     figures_en = (
-        f"{pct(r.raw)} ({r.successes}/{r.trials}; shrunk {pct(r.estimate)}, {r.level:.0%} "
-        f"interval {pct(r.low)}–{pct(r.high)}) against the team's {pct(c.team_rate)} "
-        f"({c.team_successes}/{c.team_trials})"
+        f"{pct(r.raw)} ({_n(r.successes, en)}/{_n(r.trials, en)}; shrunk {pct(r.estimate)}, "
+        f"{pct(r.level)} interval {pct(r.low)}–{pct(r.high)}) against the team's "
+        f"{pct(c.team_rate)} ({_n(c.team_successes, en)}/{_n(c.team_trials, en)})"
     )
     figures_nl = (
-        f"{pct(r.raw)} ({_nl(r.successes)}/{_nl(r.trials)}; gekrompen {pct(r.estimate)}, "
-        f"{r.level:.0%}-interval {pct(r.low)}–{pct(r.high)}) tegenover {pct(c.team_rate)} "
-        f"({_nl(c.team_successes)}/{_nl(c.team_trials)}) in het team"
+        f"{pct(r.raw, nl)} ({_n(r.successes, nl)}/{_n(r.trials, nl)}; gekrompen "
+        f"{pct(r.estimate, nl)}, {pct(r.level, nl)}-interval {pct(r.low, nl)}–{pct(r.high, nl)}) "
+        f"tegenover {pct(c.team_rate, nl)} ({_n(c.team_successes, nl)}/{_n(c.team_trials, nl)}) "
+        "in het team"
     )
     if kind is StepKind.STAGE:
         arrow = step.replace("->", " → ")

@@ -1,6 +1,5 @@
-"""What every analysis shares: bilingual text, analysis windows, and numbers, dates and periods
-as each language writes them (English: 1,234.5, 2026-07-01, 2026-Q3; Dutch: 1.234,5,
-01-07-2026, K3 2026).
+"""What every analysis shares: bilingual text, analysis windows, and short names for the one
+formatter's numbers, dates and periods (`salesperf.format`) as the analyses' texts call them.
 
 Each analysis takes a store and a small frozen query value and returns a frozen result of plain
 data; explanations are `Text` values carrying English and Dutch, chosen by whoever renders them.
@@ -14,11 +13,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import Enum, StrEnum
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from salesperf import format as fmt
+from salesperf.lang import Lang as Lang  # re-exported: analyses import it from here
 from salesperf.metrics.periods import (
     Grain,
     Period,
@@ -31,13 +32,6 @@ from salesperf.metrics.periods import (
 
 if TYPE_CHECKING:
     from salesperf.store import Store
-
-
-class Lang(StrEnum):
-    """The product's two languages."""
-
-    EN = "en"
-    NL = "nl"
 
 
 @dataclass(frozen=True)
@@ -131,80 +125,39 @@ def working_days(start: date, end: date) -> int:
     return count
 
 
-def number(v: float | None, digits: int = 0, lang: str = "en") -> str:
-    """A number with thousands separators, in English (1,234.5) or Dutch (1.234,5) notation."""
-    if v is None:
-        return "—"
-    s = f"{v:,.{digits}f}"
-    return s.translate(str.maketrans(",.", ".,")) if lang == "nl" else s
+def number(v: float | None, digits: int = 0, lang: Lang | str = Lang.EN) -> str:
+    """A number with thousands separators (the one formatter's `number`)."""
+    return fmt.number(v, lang, digits)
 
 
-def percent(v: float | None, digits: int = 0, lang: str = "en") -> str:
-    """A ratio as a percentage, in English or Dutch notation."""
-    return "—" if v is None else number(100 * v, digits, lang) + "%"
+def percent(v: float | None, digits: int = 0, lang: Lang | str = Lang.EN) -> str:
+    """A ratio as a percentage (the one formatter's `percent`), whole by default."""
+    return fmt.percent(v, lang, digits)
 
 
-def money(v: float | None, currency: str, lang: str = "en") -> str:
-    """An amount in the organisation's currency, in English or Dutch notation."""
-    symbol = {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency, currency + " ")
-    return "—" if v is None else symbol + number(v, 0, lang)
-
-
-_MONTHS_NL = (
-    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-    "oktober", "november", "december",
-)  # fmt: skip
+def money(v: float | None, currency: str, lang: Lang | str = Lang.EN) -> str:
+    """An amount in the organisation's currency (the one formatter's `money`)."""
+    return fmt.money(v, lang, currency)
 
 
 def day_text(d: date, lang: Lang | str = Lang.EN) -> str:
-    """A day as the language writes it: 2026-07-01 (ISO 8601) in English, 01-07-2026 in Dutch."""
-    if Lang(lang) is Lang.NL:
-        return f"{d.day:02d}-{d.month:02d}-{d.year:04d}"
-    return d.isoformat()
+    """A day as the language writes it (the one formatter's `date`)."""
+    return fmt.date(d, lang)
 
 
 def span_text(start: date, last: date, lang: Lang | str = Lang.EN) -> str:
-    """The days from `start` to `last`, both included: 2026-07-01 – 2026-09-30, or
-    01-07-2026 – 30-09-2026 in Dutch."""
-    return f"{day_text(start, lang)} – {day_text(last, lang)}"
-
-
-def _label_nl(label: str) -> str | None:
-    """A calendar label (2026-Q3, 2026-07, 2026-W27, 2026, 2026-07-14) in Dutch, or None."""
-    if m := re.fullmatch(r"(\d{4})-Q([1-4])", label):
-        return f"K{m.group(2)} {m.group(1)}"
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", label):
-        return f"{_MONTHS_NL[int(m.group(2)) - 1]} {m.group(1)}"
-    if m := re.fullmatch(r"(\d{4})-W(\d{2})", label):
-        return f"week {int(m.group(2))} {m.group(1)}"
-    if re.fullmatch(r"\d{4}", label):
-        return label
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", label):
-        return day_text(date.fromisoformat(label), Lang.NL)
-    return None
+    """The days from `start` to `last`, both included (the one formatter's `span`)."""
+    return fmt.span(start, last, lang)
 
 
 def period_text(period: Period, lang: Lang | str = Lang.EN) -> str:
-    """A period as the language names it. English: its label as given (2026-Q3, 2026-07,
-    2025-Q4..2026-Q3, last-8-weeks). Dutch: K3 2026, juli 2026, week 27 2026, 2026,
-    14-07-2026, a range of those (K4 2025 – K3 2026), or else its days
-    (01-07-2026 – 30-09-2026), as the dashboard shows periods."""
-    if Lang(lang) is not Lang.NL:
-        return period.label
-    parts = [_label_nl(p) for p in period.label.split("..", 1)]
-    if all(p is not None for p in parts):
-        return " – ".join(p for p in parts if p is not None)
-    return span_text(period.start, period.end - timedelta(days=1), Lang.NL)
+    """A period as the language names it (the one formatter's `period`): Q3 2026, K3 2026."""
+    return fmt.period(period, lang)
 
 
 def window_text(period: Period, lang: Lang | str = Lang.EN) -> str:
-    """A window with its days: 2026-Q3 (2026-07-01 – 2026-09-30), in Dutch
-    K3 2026 (01-07-2026 – 30-09-2026); only the days when the label names nothing more."""
-    span = span_text(period.start, period.end - timedelta(days=1), lang)
-    name = period_text(period, lang)
-    if ".." in period.label or period.label == period.start.isoformat() or name == span:
-        return span
-    return f"{name} ({span})"
+    """A window with its days (the one formatter's `window`)."""
+    return fmt.window(period, lang)
 
 
 def plain(value: Any) -> Any:

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from salesperf.analysis.common import Text, resolve_window
+from salesperf.analysis.common import Lang, Text, day_text, resolve_window, window_text
 from salesperf.analysis.countmodel import LagFit, fit_lags
 from salesperf.analysis.panel import (
     check_types,
@@ -205,23 +205,19 @@ def data_window(window: Period, days: tuple[date, date] | None) -> Period:
 
 def _cut_note(asked: Period, used: Period, first: date, end: date, max_lag: int) -> Text:
     """Which window and weeks were used, when the data cut the one asked for."""
-    a = (asked.start, asked.end - timedelta(days=1))
     u = (used.start, used.end - timedelta(days=1))
     w = (first, end - timedelta(days=1))
+    en, nl = Lang.EN, Lang.NL
     return Text(
-        f"The window {asked.label} ({a[0]} to {a[1]}) reaches beyond the data: used "
-        f"{u[0]} to {u[1]}. The model's weeks run from {w[0]} to {w[1]}, starting {max_lag} "
+        f"The window {window_text(asked, en)} reaches beyond the data: used "
+        f"{day_text(u[0], en)} to {day_text(u[1], en)}. The model's weeks run from "
+        f"{day_text(w[0], en)} to {day_text(w[1], en)}, starting {max_lag} "
         "weeks after the data do so that every lag is observed.",
-        f"Het venster {asked.label} ({fmt_day(a[0])} tot en met {fmt_day(a[1])}) reikt verder "
-        f"dan de gegevens: gebruikt is {fmt_day(u[0])} tot en met {fmt_day(u[1])}. De weken van "
-        f"het model lopen van {fmt_day(w[0])} tot en met {fmt_day(w[1])}, {max_lag} weken na "
+        f"Het venster {window_text(asked, nl)} reikt verder dan de gegevens: gebruikt is "
+        f"{day_text(u[0], nl)} tot en met {day_text(u[1], nl)}. De weken van het model lopen "
+        f"van {day_text(w[0], nl)} tot en met {day_text(w[1], nl)}, {max_lag} weken na "
         "het begin van de gegevens, zodat elke vertraging waargenomen is.",
     )
-
-
-def fmt_day(d: date) -> str:
-    """A day as the Dutch texts write it: 05-01-2026."""
-    return d.strftime("%d-%m-%Y")
 
 
 def drivers(store: Store, query: DriversQuery | None = None) -> Drivers:

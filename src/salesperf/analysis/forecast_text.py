@@ -30,7 +30,10 @@ def assumptions(
         return day_text(d, Lang.NL)
 
     kinds_en = (
-        "; ".join(f"{m.kind}: {m.created}, {m.rate * 7:.1f} a week, {m.win:.0%} won" for m in new)
+        "; ".join(
+            f"{m.kind}: {number(m.created)}, {number(m.rate * 7, 1)} a week, {percent(m.win)} won"
+            for m in new
+        )
         or "none"
     )
     kinds_nl = (
@@ -72,7 +75,7 @@ def assumptions(
             nl="Afwijking: te weinig historie om te meten hoever deze kansen er eerder naast "
             "zaten; de bandbreedte toont alleen toeval en kan te smal zijn.",
         )
-    stages_en = ", ".join(f"{s} {r:.0%}" for s, r in sorted(pipe.stage_rates.items()))
+    stages_en = ", ".join(f"{s} {percent(r)}" for s, r in sorted(pipe.stage_rates.items()))
     stages_nl = ", ".join(f"{s} {percent(r, 0, 'nl')}" for s, r in sorted(pipe.stage_rates.items()))
     size_en = number(h.median_amount)
     size_nl = number(h.median_amount, 0, "nl")

@@ -19,7 +19,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from salesperf.analysis.common import Lang, Text, money, number, percent, period_text, plain
+from salesperf.analysis.common import (
+    Lang,
+    Text,
+    money,
+    number,
+    percent,
+    period_label,
+    period_text,
+    plain,
+)
 from salesperf.analysis.plan import build_plan, default_window, pace_weeks
 from salesperf.analysis.plan_rates import (
     Key,
@@ -188,7 +197,7 @@ def _row(
     flagged = len(missed) >= min_missed
     one, many, one_nl, many_nl = _WORDS[grain]
     n = len(results)
-    labels = ", ".join(r.period.label for r in missed)
+    labels = ", ".join(period_text(r.period) for r in missed)
     labels_nl = ", ".join(period_text(r.period, Lang.NL) for r in missed)
     if with_target == 0:
         flag = Text(f"No target set in the last {n} {many}.",
@@ -252,7 +261,7 @@ def _check(
     target = target or (last.target if last else None)
     if not target or source is None:
         return ActivityCheck(current, None, None, None, None, None, None, {}, Text(
-            f"No target to plan {current.label} from.",
+            f"No target to plan {period_text(current)} from.",
             f"Geen doel om {period_text(current, Lang.NL)} mee te plannen.",
         ))  # fmt: skip
     try:
@@ -262,8 +271,8 @@ def _check(
                              Text(f"No plan: {exc}.", f"Geen plan: {exc}."))  # fmt: skip
     enough = bool(p.coverage is not None and p.coverage >= 1)
     short = {r.type: r.shortfall_per_week for r in p.activities if r.shortfall_per_week > 0}
-    cur, t, t_nl = inputs.currency, current.label, period_text(current, Lang.NL)
-    whose = "" if source == current else f" (the {source.label} target; none is set for {t})"
+    cur, t, t_nl = inputs.currency, period_text(current), period_text(current, Lang.NL)
+    whose = "" if source == current else f" (the {period_text(source)} target; none is set for {t})"
     whose_nl = (
         "" if source == current
         else f" (het doel van {period_text(source, Lang.NL)}; voor {t_nl} is er geen)"
@@ -274,7 +283,7 @@ def _check(
     verdict_nl = "genoeg" if enough else "niet genoeg; het meest tekort aan " + ", ".join(
         f"{k} ({number(v, 0, 'nl')} per week)" for k, v in worst)  # fmt: skip
     en = (f"For {t}'s target of {money(target, cur)}{whose} the plan asks {number(p.per_week)} "
-          f"activities a week; the last full weeks ({p.pace.label}) ran at "
+          f"activities a week; the last full weeks ({period_text(p.pace)}) ran at "
           f"{number(p.pace_per_week)} a week ({percent(p.coverage)}): {verdict}.")  # fmt: skip
     nl = (f"Voor het doel van {t_nl} van {money(target, cur, 'nl')}{whose_nl} vraagt het plan "
           f"{number(p.per_week, 0, 'nl')} activiteiten per week; de laatste volle weken "
@@ -302,7 +311,7 @@ def _with_subteams(rows: list[HealthRow], inputs: PlanInputs) -> list[HealthRow]
 
 def _summary(rows: list[HealthRow], grain: Grain, periods: tuple[Period, ...], k: int) -> Text:
     _, many, _, many_nl = _WORDS[grain]
-    span = f"{periods[0].label}..{periods[-1].label}"
+    span = " – ".join(dict.fromkeys((period_text(periods[0]), period_text(periods[-1]))))
     ends = (period_text(periods[0], Lang.NL), period_text(periods[-1], Lang.NL))
     span_nl = " – ".join(dict.fromkeys(ends))  # one period: named once
     teams = [r for r in rows if r.scope is By.TEAM]
@@ -355,9 +364,7 @@ def _last(last: Period | str | None, grain: Grain, today: date) -> Period:
 
 
 def _period(start: date, grain: Grain) -> Period:
-    q = f"{start.year}-Q{(start.month - 1) // 3 + 1}"
-    label = q if grain is Grain.QUARTER else f"{start.year}-{start.month:02d}"
-    return Period(start, shift(start, grain, 1), label)
+    return Period(start, shift(start, grain, 1), period_label(start, grain))
 
 
 def _s(v: Any) -> str | None:

@@ -15,8 +15,9 @@ from enum import StrEnum
 
 import pandas as pd
 
-from salesperf.analysis.breaks import _nl, pct
-from salesperf.analysis.common import Text
+from salesperf import format as fmt
+from salesperf.analysis.breaks import pct
+from salesperf.analysis.common import Lang, Text
 from salesperf.analysis.shrinkage import jeffreys_interval
 
 
@@ -83,7 +84,7 @@ def _lead_mix(
 ) -> LeadMix:
     rate = k / n
     low, high = interval
-    of_nl = f"{_nl(k)}/{_nl(n)}"  # converted of leads, in Dutch notation
+    of_nl = f"{fmt.number(k, Lang.NL)}/{fmt.number(n, Lang.NL)}"  # converted of leads
     if not low <= expected <= high:
         verdict = LeadVerdict.APPROACH
         en = (

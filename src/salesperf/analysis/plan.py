@@ -256,7 +256,7 @@ def split_target(
     day: in proportion to their own targets for the period when every one has one, else to
     their revenue won in the window, else evenly; with the rule used, in words."""
     active = inputs.active(key, period.start)
-    n, p, w = len(active), period.label, inputs.window.label
+    n, p, w = len(active), period_text(period), period_text(inputs.window)
     p_nl, w_nl = period_text(period, Lang.NL), period_text(inputs.window, Lang.NL)
     if not active:
         who = inputs.label(key)

@@ -222,7 +222,7 @@ def estimate_rates(inputs: PlanInputs, key: Key) -> tuple[Rates, Funnel, list[Te
     (Gamma interval); the simulation's funnel (opportunities still to be set) and the notes on
     borrowed rates."""
     notes: list[Text] = []
-    w, who = inputs.window.label, inputs.label(key)
+    w, who = period_text(inputs.window), inputs.label(key)
     chain = inputs.chain(key)
     src = next((k for k in chain if inputs.get(k).won > 0), None)
     if src is None:
@@ -277,7 +277,7 @@ def _win_rate(inputs: PlanInputs, key: Key, notes: list[Text]) -> tuple[Estimate
         rate = shrink(f.won, closed, prior, LEVEL)
         en, nl = (f"team {team}", f"team {team}") if team else ("all reps", "alle verkopers")
         if closed == 0:
-            w, who = inputs.window.label, inputs.label(key)
+            w, who = period_text(inputs.window), inputs.label(key)
             notes.append(
                 Text(
                     f"{who} closed no deal in {w}: the win rate is that of {en}.",
@@ -320,7 +320,7 @@ _BORROWED = {  # what the scope lacked, and the rate it borrows, in English and 
 
 def _borrowed(inputs: PlanInputs, key: Key, src: Key, what: str) -> Text:
     lack_en, lack_nl, rate_en, rate_nl = _BORROWED[what]
-    w, who, whose = inputs.window.label, inputs.label(key), inputs.label(src)
+    w, who, whose = period_text(inputs.window), inputs.label(key), inputs.label(src)
     whose_nl = "de organisatie" if src == ORG else whose
     return Text(
         f"{who} {lack_en} in {w}: the {rate_en} is that of {whose}.",

@@ -18,7 +18,7 @@ def explain_plan(
 ) -> Text:  # fmt: skip
     """The plan in words, in English and Dutch: the deals and opportunities the target takes
     with the scope's rates, the activity per week and working day, and the recent pace."""
-    size, win, w = rates.avg_deal_size.value, rates.win_rate.value, rates.window.label
+    size, win, w = rates.avg_deal_size.value, rates.win_rate.value, period_text(rates.window)
     p_nl, w_nl = period_text(period, Lang.NL), period_text(rates.window, Lang.NL)
     need = sum(r.per_week for r in reqs)
     day = sum(r.per_day for r in reqs)
@@ -26,7 +26,7 @@ def explain_plan(
     top_en = ", ".join(f"{r.type} {number(r.per_week, 1)}" for r in reqs[:3])
     top_nl = ", ".join(f"{r.type} {number(r.per_week, 1, 'nl')}" for r in reqs[:3])
     en = (
-        f"To win {money(target, cur)} in {period.label}, {name} needs {number(deals, 1)} deals "
+        f"To win {money(target, cur)} in {period_text(period)}, {name} needs {number(deals, 1)} deals "
         f"(average deal {money(size, cur)}) from {number(opps, 1)} opportunities (win rate "
         f"{percent(win, 1)}), with the rates of {w}. In the activity mix of {w} that is "
         f"{number(need, 1)} activities a week ({number(day, 1)} per working day, Monday to "

@@ -17,8 +17,9 @@ from enum import StrEnum
 import numpy as np
 from scipy import stats
 
+from salesperf import format as fmt
 from salesperf.analysis import shrinkage
-from salesperf.analysis.common import Lang, Text, number
+from salesperf.analysis.common import Lang, Text
 from salesperf.analysis.vocab import Basis, Label
 
 #: A rep with fewer deals closed (won or lost) in the window gets no label: revenue and win
@@ -261,15 +262,13 @@ def performance_index(
     return Performance(r.revenue, r.won, r.lost, r.target, median, Index(value, low, high, basis))
 
 
-def _dec(x: float, nl: bool = False) -> str:
-    return number(x, 2, Lang.NL) if nl else f"{x:.2f}"
-
-
-def _span(index: Index, nl: bool = False) -> str:
+def _span(index: Index, lang: Lang) -> str:
+    """An index with its interval: 1.27 [0.95–1.60], in Dutch 1,27 [0,95–1,60]."""
     assert index.value is not None
+    value = fmt.number(index.value, lang, 2)
     if index.low is None or index.high is None:
-        return _dec(index.value, nl)
-    return f"{_dec(index.value, nl)} [{_dec(index.low, nl)}–{_dec(index.high, nl)}]"
+        return value
+    return f"{value} [{fmt.number(index.low, lang, 2)}–{fmt.number(index.high, lang, 2)}]"
 
 
 def label(activity: Activity, performance: Performance) -> tuple[Label, tuple[Reason, ...]]:
@@ -314,17 +313,18 @@ def label(activity: Activity, performance: Performance) -> tuple[Label, tuple[Re
                 Text(f"{en}: no interval", f"{nl}: geen interval")))  # fmt: skip
         elif index.low <= 1 <= index.high:
             reasons.append(Reason(Why.SPANS, about,
-                Text(f"the {en} interval {_span(index)} spans {ref_en}",
-                     f"het interval van {nl} {_span(index, True)} omvat {ref_nl}"),
+                Text(f"the {en} interval {_span(index, Lang.EN)} spans {ref_en}",
+                     f"het interval van {nl} {_span(index, Lang.NL)} omvat {ref_nl}"),
                 Text(f"{en} interval spans {ref_en.removeprefix('the ')}",
                      f"interval {nl.removeprefix('de ')} omvat {ref_nl.split()[-1]}")))  # fmt: skip
         else:
-            pct = f"{MATERIAL_DIFFERENCE:.0%}"
+            pct = fmt.percent(MATERIAL_DIFFERENCE, Lang.EN, 0)
+            pct_nl = fmt.percent(MATERIAL_DIFFERENCE, Lang.NL, 0)
             reasons.append(Reason(Why.WITHIN_MARGIN, about,
-                Text(f"{en} {_span(index)} is within {pct} of {ref_en}",
-                     f"{nl} {_span(index, True)} ligt binnen {pct} van {ref_nl}"),
+                Text(f"{en} {_span(index, Lang.EN)} is within {pct} of {ref_en}",
+                     f"{nl} {_span(index, Lang.NL)} ligt binnen {pct_nl} van {ref_nl}"),
                 Text(f"{en} within {pct} of {ref_en.removeprefix('the ')}",
-                     f"{nl.removeprefix('de ')} binnen {pct} van {ref_nl.split()[-1]}")))  # fmt: skip
+                     f"{nl.removeprefix('de ')} binnen {pct_nl} van {ref_nl.split()[-1]}")))  # fmt: skip
     if reasons:
         return Label.INCONCLUSIVE, tuple(reasons)
     a, p = sides

@@ -66,8 +66,7 @@ def quarters_window(end: date, n: int) -> Period:
 
 
 def _name(w: Period, lang: Lang) -> str:
-    name = period_text(w, lang) if lang is Lang.NL else w.label.replace("..", " – ")
-    return f"{name} ({span_text(w.start, w.end - timedelta(days=1), lang)})"
+    return f"{period_text(w, lang)} ({span_text(w.start, w.end - timedelta(days=1), lang)})"
 
 
 def given_window(window: Period) -> WindowChoice:

@@ -9,6 +9,7 @@ import typer
 from rich import box
 from rich.table import Table
 
+from salesperf import format as fmt
 from salesperf.analysis.common import WINDOW_HELP, Lang, Text
 from salesperf.analysis.vocab import Basis, Label, Peers
 from salesperf.commands.common import (
@@ -98,11 +99,11 @@ def diagnose_cmd(
 def index_text(index: Index, lang: Lang, sep: str = " ") -> str:
     """An index with its interval, `1.41 (1.37–1.46)`; decimal commas in Dutch."""
     if index.value is None:
-        return "—"
-    text = f"{index.value:.2f}"
+        return fmt.DASH
+    text = fmt.number(index.value, lang, 2)
     if index.low is not None and index.high is not None:
-        text += f"{sep}({index.low:.2f}–{index.high:.2f})"
-    return text.replace(".", ",") if lang is Lang.NL else text
+        text += f"{sep}({fmt.number(index.low, lang, 2)}–{fmt.number(index.high, lang, 2)})"
+    return text
 
 
 def _why(r: RepDiagnosis, lang: Lang) -> str:
@@ -113,7 +114,7 @@ def _why(r: RepDiagnosis, lang: Lang) -> str:
         rate, team = b.comparison.rate.estimate, b.comparison.team_rate or 0.0
         step = b.step.replace("->", " → ")
         vs = "vs" if lang is Lang.EN else "tegen"
-        return f"{step}: {rate:.0%} {vs} {team:.0%}"
+        return f"{step}: {fmt.percent(rate, lang, 0)} {vs} {fmt.percent(team, lang, 0)}"
     if r.label in (Label.BUSY, Label.AT_RISK):
         return _H["no_break"].get(lang)
     return r.quadrant.suggests.get(lang)

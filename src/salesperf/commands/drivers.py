@@ -10,7 +10,8 @@ import typer
 from rich import box
 from rich.table import Table
 
-from salesperf.analysis.common import Lang, Text, percent
+from salesperf import format as fmt
+from salesperf.analysis.common import Lang, Text
 from salesperf.analysis.vocab import DRIVERS_MAX_LAG as MAX_LAG
 from salesperf.analysis.vocab import DRIVERS_WINDOW as DEFAULT_WINDOW
 from salesperf.commands.common import (
@@ -105,27 +106,24 @@ def drivers_cmd(
 
 
 def _pts(x: float | None, lang: Lang) -> str:
-    """A difference of rates in percentage points, signed."""
-    if x is None:
-        return "—"
-    text = f"{100 * x:+.1f}"
-    return text.replace(".", ",") if lang is Lang.NL else text
+    """A difference of rates in percentage points, signed (+1.2, −0,5)."""
+    return fmt.DASH if x is None else fmt.signed(100 * x, lang, 1)
 
 
-def _ratio(x: float, nl: str) -> str:
-    """A rate ratio as a whole signed percentage change (1.11 -> +11%, never -0%)."""
-    return f"{round(100 * (x - 1)):+d}%"
+def _ratio(x: float, lang: Lang) -> str:
+    """A rate ratio as a whole signed percentage change (1.11 -> +11%, never −0%)."""
+    return fmt.relative(x - 1, lang, 0)
 
 
 def render_drivers(result: Drivers, lang: Lang) -> None:
     """The three views as tables, with the notes that say how to read them."""
     h = {k: v.get(lang) for k, v in _H.items()}
-    nl = lang.value
     who = f"{h['team']} {result.team}" if result.team else h["everyone"]
     first, end = result.weeks
     last = end - timedelta(days=1)
     out.print(
-        f"[bold]{h['title']}[/], {result.window.label} ({who}; ISO weeks {first} .. {last})",
+        f"[bold]{h['title']}[/], {fmt.period(result.window, lang)} ({who}; ISO weeks "
+        f"{fmt.date(first, lang)} .. {fmt.date(last, lang)})",
         highlight=False,
     )
     out.print(f"[yellow]{result.notes[0].get(lang)}[/]", highlight=False)
@@ -140,8 +138,9 @@ def render_drivers(result: Drivers, lang: Lang) -> None:
         # a lag that is not significant is shown in brackets: the strongest, but not shown to be
         lag = f"{e.lag} {h['weeks']}" if e.significant else f"({e.lag} {h['weeks']})"
         t.add_row(
-            e.type, lag, _ratio(e.rate_ratio, nl), f"{_ratio(e.low, nl)} .. {_ratio(e.high, nl)}",
-            f"{e.per:.1f}".replace(".", "," if lang is Lang.NL else "."), f"{e.p_value:.2g}",
+            e.type, lag, _ratio(e.rate_ratio, lang),
+            f"{_ratio(e.low, lang)} .. {_ratio(e.high, lang)}",
+            fmt.number(e.per, lang, 1), f"{e.p_value:.2g}",
             style="bold" if e.significant else "dim",
         )  # fmt: skip
     out.print(t)
@@ -157,11 +156,11 @@ def render_drivers(result: Drivers, lang: Lang) -> None:
     for row in result.with_without:
         a, b = row.with_type, row.without
         span = (
-            "—" if row.low is None or row.high is None
+            fmt.DASH if row.low is None or row.high is None
             else f"{_pts(row.low, lang)} .. {_pts(row.high, lang)}"
         )  # fmt: skip
         w.add_row(
-            row.type, percent(a.rate, 1, nl), str(a.closed), percent(b.rate, 1, nl),
+            row.type, fmt.percent(a.rate, lang), str(a.closed), fmt.percent(b.rate, lang),
             str(b.closed), _pts(row.difference, lang), span,
         )  # fmt: skip
     out.print(w)
@@ -173,14 +172,13 @@ def render_drivers(result: Drivers, lang: Lang) -> None:
 
 def _render_touches(curve: TouchCurve, lang: Lang) -> None:
     h = {k: v.get(lang) for k, v in _H.items()}
-    nl = lang.value
     t = Table(title=h["touches"], box=box.SIMPLE_HEAD, title_justify="left")
     for col in ("n_touches", "deals", "won", "rate", "interval", "gain"):
         t.add_column(h[col], justify="right")
     for b in curve.bins:
         t.add_row(
-            b.label, str(b.items), str(b.converted), percent(b.rate, 1, nl),
-            f"{percent(b.low, 1, nl)} .. {percent(b.high, 1, nl)}",
+            b.label, str(b.items), str(b.converted), fmt.percent(b.rate, lang),
+            f"{fmt.percent(b.low, lang)} .. {fmt.percent(b.high, lang)}",
             _pts(b.gain, lang),
             style="bold" if b.label == curve.flattens_after else None,
         )  # fmt: skip

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from salesperf import format as fmt
 from salesperf.analysis.asof import parse_as_of
 from salesperf.analysis.common import Lang, Text, money, number, percent
 from salesperf.commands.common import (
@@ -109,8 +110,10 @@ def render_forecast(f: Forecast, currency: str, lang: Lang) -> None:
     h = {k: v.get(lang) for k, v in _H.items()}
     nl = lang.value
     title = Text(
-        f"Forecast of revenue won in {f.period.label} for {f.scope.name}, as of {f.as_of}",
-        f"Prognose van de omzet in {f.period.label} voor {f.scope.name}, per {f.as_of}",
+        f"Forecast of revenue won in {fmt.period(f.period, Lang.EN)} for {f.scope.name}, "
+        f"as of {fmt.date(f.as_of, Lang.EN)}",
+        f"Prognose van de omzet in {fmt.period(f.period, Lang.NL)} voor {f.scope.name}, "
+        f"per {fmt.date(f.as_of, Lang.NL)}",
     )
     out.print(f"[bold]{title.get(lang)}[/]", highlight=False)
 
@@ -164,7 +167,7 @@ def render_forecast(f: Forecast, currency: str, lang: Lang) -> None:
             continue  # nothing comes before the period's first day
         last = pt.day - timedelta(days=1)
         path.add_row(
-            last.isoformat(),
+            fmt.date(last, lang),
             money(pt.actual, currency, nl) if pt.actual is not None else "",
             *(money(v, currency, nl) if v is not None else "" for v in (pt.p10, pt.p50, pt.p90)),
         )

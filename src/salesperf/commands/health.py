@@ -9,6 +9,7 @@ import typer
 from rich import box
 from rich.table import Table
 
+from salesperf import format as fmt
 from salesperf.analysis.common import Lang, Text, percent
 from salesperf.commands.common import (
     FormatOpt,
@@ -101,8 +102,8 @@ def render_health(result: Health, lang: Lang) -> None:
     out.print(f"[bold]{result.explanation.get(lang)}[/]", highlight=False)
     t = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     t.add_column(h["who"], no_wrap=True, overflow="ellipsis", max_width=22)
-    for p in result.periods:  # 2026-Q3 as 2026 over Q3: narrow columns
-        t.add_column(p.label.replace("-", "\n", 1), justify="right", no_wrap=True)
+    for p in result.periods:  # Q3 2026 as Q3 over 2026: narrow columns
+        t.add_column(fmt.period(p, lang).replace(" ", "\n", 1), justify="right", no_wrap=True)
     for col in ("missed", "flag", "trend", "pace"):
         t.add_column(h[col], justify="left" if col == "flag" else "right", no_wrap=True)
     for r in _ordered(result):
@@ -114,7 +115,11 @@ def render_health(result: Health, lang: Lang) -> None:
         pace = "—" if check is None or check.enough is None else percent(check.coverage, 0, nl)
         if check is not None and check.enough is False:
             pace = f"[red]{pace}[/]"
-        trend = "—" if r.trend is None else f"{_ARROW[r.direction]} {100 * r.trend:+.0f}"
+        trend = (
+            fmt.DASH
+            if r.trend is None
+            else f"{_ARROW[r.direction]} {fmt.signed(100 * r.trend, lang, 0)}"
+        )
         name = f"{r.id} {r.name.removesuffix(f' ({r.id})')}"
         t.add_row(
             name if r.scope is By.TEAM else f"  {name}", *cells, f"{r.missed}/{len(r.periods)}",

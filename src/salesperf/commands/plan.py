@@ -128,14 +128,14 @@ def render_plan(p: Plan, currency: str, lang: Lang) -> None:
     """The plan as Rich tables, in `lang`."""
     h = {k: v.get(lang) for k, v in _H.items()}
     nl = lang.value
-    title = Text(f"Plan: {money(p.target, currency)} in {p.period.label} for {p.name}",
+    title = Text(f"Plan: {money(p.target, currency)} in {period_text(p.period)} for {p.name}",
                  f"Plan: {money(p.target, currency, 'nl')} in {period_text(p.period, 'nl')} voor {p.name}")  # fmt: skip
     out.print(f"[bold]{title.get(lang)}[/]", highlight=False)
     out.print(p.explanation.get(lang), highlight=False)
     if p.paths is not None:
         out.print(f"[bold]{p.paths.text.get(lang)}[/]", highlight=False)
-    rates = Table(title=Text(f"Rates of {p.rates.window.label}",
-                             f"Ratio's van {p.rates.window.label}").get(lang))  # fmt: skip
+    rates = Table(title=Text(f"Rates of {period_text(p.rates.window)}",
+                             f"Ratio's van {period_text(p.rates.window, Lang.NL)}").get(lang))  # fmt: skip
     for col in ("rate", "value", "interval", "from"):
         rates.add_column(h[col], justify="left" if col in ("rate", "from") else "right")
     size, win = p.rates.avg_deal_size, p.rates.win_rate
@@ -169,8 +169,8 @@ def render_plan(p: Plan, currency: str, lang: Lang) -> None:
     out.print(acts)
     if p.chance is not None:
         out.print(p.chance.explanation.get(lang), highlight=False)
-    pace = Table(title=Text(f"Pace of {p.pace.label} against the plan",
-                            f"Tempo van {p.pace.label} tegenover het plan").get(lang))  # fmt: skip
+    pace = Table(title=Text(f"Pace of {period_text(p.pace)} against the plan",
+                            f"Tempo van {period_text(p.pace, Lang.NL)} tegenover het plan").get(lang))  # fmt: skip
     for col in ("type", "week", "pace", "short"):
         pace.add_column(h[col], justify="left" if col == "type" else "right")
     for r in p.activities:

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from salesperf.access import AccessDenied, ScopeKind
+from salesperf.analysis.common import period_label
 from salesperf.analysis.forecast import ForecastQuery, forecast
 from salesperf.analysis.health import Health, HealthQuery, health
 from salesperf.analysis.plan import Plan, PlanQuery, check_target, plan
@@ -37,7 +38,7 @@ from salesperf.web.analysis_pages import (
 def quarter_of(day: date, ahead: int = 0) -> Period:
     """The quarter holding `day`, or the one `ahead` quarters after it."""
     start = shift(period_start(day, Grain.QUARTER), Grain.QUARTER, ahead)
-    return parse_period(f"{start.year}-Q{(start.month - 1) // 3 + 1}")
+    return parse_period(period_label(start, Grain.QUARTER))
 
 
 def _who(view: View, rep: str | None, team: str | None) -> tuple[str | None, str | None]:

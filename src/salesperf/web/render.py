@@ -15,20 +15,11 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from salesperf import format as fmt
 from salesperf.analysis.asof import CHOOSE, LATEST_FIGURES
 from salesperf.analysis.common import Lang
 from salesperf.api.deps import View, request_lang, session_csrf
-from salesperf.i18n import (
-    chart_locale,
-    fmt_change,
-    fmt_date,
-    fmt_metric,
-    fmt_month,
-    fmt_number,
-    fmt_period,
-    t,
-    word,
-)
+from salesperf.i18n import chart_locale, t, word
 from salesperf.users import Role
 from salesperf.web.charts import Charts
 
@@ -53,27 +44,27 @@ class Fmt:
 
     def metric(self, value: float | int | None, unit: str) -> str:
         """A metric's value."""
-        return fmt_metric(value, unit, self.lang, self.currency)
+        return fmt.metric(value, unit, self.lang, self.currency)
 
     def change(self, cell: dict[str, Any], unit: str) -> str:
         """A cell's change against the previous period."""
-        return fmt_change(cell.get("change"), cell.get("previous"), unit, self.lang)
+        return fmt.change(cell.get("change"), cell.get("previous"), unit, self.lang)
 
     def number(self, value: float | int | None, digits: int = 0) -> str:
         """A plain number."""
-        return fmt_number(value, self.lang, digits)
+        return fmt.number(value, self.lang, digits)
 
     def date(self, value: Any) -> str:
         """A date."""
-        return fmt_date(value, self.lang)
+        return fmt.date(value, self.lang)
 
     def month(self, value: Any) -> str:
         """A month in words."""
-        return fmt_month(value, self.lang)
+        return fmt.month(value, self.lang)
 
     def period(self, p: dict[str, str]) -> str:
         """A period as JSON gives it (label, start, end)."""
-        return fmt_period(p["label"], p["start"], p["end"], self.lang)
+        return fmt.period_of(p["label"], p["start"], p["end"], self.lang)
 
     def label(self, m: dict[str, Any]) -> str:
         """A metric's label, from the scorecard JSON's metric entry."""
