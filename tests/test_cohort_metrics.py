@@ -46,6 +46,9 @@ from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Compare, Query, Split
 from salesperf.store import Store
 
+#: Each test that asks for a store runs on DuckDB and on PostgreSQL (tests/conftest.py).
+STORE_ENGINES = ("duckdb", "postgres")
+
 COHORT = {
     "teams": "team_id,name,parent_team_id\nORG,Acme,\nT1,North,ORG\nT1a,North-A,T1\nT2,South,ORG\n",
     "reps": "rep_id,name,team_id\nR1,Ann,T1\nR2,Bob,T1a\nR3,Cas,T2\nR4,Dee,T2\n",

@@ -16,6 +16,9 @@ from salesperf.ingest.readers import FileRefused
 from salesperf.metrics.periods import date_only
 from salesperf.store import Store
 
+#: Each test that asks for a store runs on DuckDB and on PostgreSQL (tests/conftest.py).
+STORE_ENGINES = ("duckdb", "postgres")
+
 Writer = Callable[..., Path]
 
 

@@ -21,6 +21,9 @@ from salesperf.metrics.query import By, Compare, Query, Split
 from salesperf.metrics.registry import computable
 from salesperf.store import Store
 
+#: Each test that asks for a store runs on DuckDB and on PostgreSQL (tests/conftest.py).
+STORE_ENGINES = ("duckdb", "postgres")
+
 # the customer, lead-cohort and touch metrics are checked on their own data set
 # (tests/test_cohort_metrics.py): this organisation has no accounts, lead links or deal links
 ELSEWHERE = {"speed_to_lead_h", "customers_acquired", "retention_rate", "repeat_revenue_share",

@@ -37,6 +37,9 @@ from salesperf.migrations import IMPORTS, REJECTS
 from salesperf.store import Store
 from salesperf.users import add_user, create_token, password_hasher
 
+# the fixture below asks for the server inside it
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture
 def shared_store(request: pytest.FixtureRequest, tmp_path: Path) -> Any:

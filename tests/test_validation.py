@@ -12,6 +12,9 @@ import pytest
 from salesperf.ingest.importer import import_file
 from salesperf.store import Store
 
+#: Each test that asks for a store runs on DuckDB and on PostgreSQL (tests/conftest.py).
+STORE_ENGINES = ("duckdb", "postgres")
+
 DEAL_HEAD = "deal_id,rep_id,created_at,status,amount,closed_at\n"
 GOOD_DEAL = "D1,R1,2025-01-06,won,1000,2025-02-03\n"
 
