@@ -295,6 +295,7 @@ def _stored(s: Store) -> list[tuple[object, ...]]:
     ]
 
 
+@pytest.mark.slow
 def test_an_import_with_bad_rows_lands_the_same_on_every_engine(
     store_on_engine: Store, write: Writer
 ) -> None:
@@ -340,6 +341,7 @@ class Boom(Exception):
     pass
 
 
+@pytest.mark.slow
 def test_a_failed_import_leaves_every_engine_as_it_was(
     store_on_engine: Store, write: Writer
 ) -> None:
