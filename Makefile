@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint typecheck docs lock clean install screenshot
+.PHONY: demo test check bench lint typecheck docs lock clean install screenshot
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,19 @@ install: $(STAMP)
 demo: install
 	$(BIN)/salesperf demo --context startup --serve
 
+# Every test: DuckDB, PostgreSQL, Spark, the browser and the slow ones. Tests are grouped by
+# module and engine (tests/conftest.py), so the engine suites spread over the two workers.
 test: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# The edit-test loop: lint and the DuckDB tier (no other engine, no browser, nothing slow),
+# against the working tree's source (no reinstall).
+check: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	PYTHONPATH=$(CURDIR)/src $(BIN)/python -m pytest -q -n 2 --dist loadgroup \
+	  -m "not postgres and not spark and not browser and not slow"
 
 bench: install
 	$(BIN)/python -m bench

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import os
+import shutil
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -46,11 +48,30 @@ def write(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture
-def empty_store(tmp_path: Path) -> Iterator[Store]:
-    """A new, empty store in a real DuckDB file."""
-    s = Store.open(tmp_path / "store.duckdb")
+def store_engine(request: pytest.FixtureRequest) -> str:
+    """The engine of `empty_store` (and so of `store` and `org`): DuckDB, unless the module
+    names more in `STORE_ENGINES` (see `pytest_generate_tests`)."""
+    return str(getattr(request, "param", "duckdb"))
+
+
+@pytest.fixture
+def empty_store(
+    store_engine: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Store]:
+    """A new, empty store in a real DuckDB file (or in a new database of the session's
+    PostgreSQL server, when `store_engine` is postgres)."""
+    if store_engine == "duckdb":
+        s = Store.open(tmp_path / "store.duckdb")
+        yield s
+        s.close()
+        return
+    assert store_engine == "postgres", store_engine
+    server = request.getfixturevalue("pg_server")
+    name = f"s_{tmp_path.name}".lower().replace("-", "_")[:60]
+    s = Store.open(server.create_database(name))
     yield s
     s.close()
+    server.drop_database(name)
 
 
 @pytest.fixture
@@ -108,23 +129,45 @@ HANDBUILT = {
 }
 
 
-@pytest.fixture
-def org(empty_store: Store, write: Callable[..., Path]) -> Store:
-    """The hand-built organisation, imported through the product's own import."""
-    empty_store.set_setting("timezone", "Europe/Amsterdam")
-    for table in (
-        "teams",
-        "reps",
-        "absences",
-        "activities",
-        "deals",
-        "surveys",
-        "leads",
-        "targets",
-    ):
-        result = import_file(empty_store, table, write(f"{table}.csv", HANDBUILT[table]))
+def _import_handbuilt(store: Store, write: Callable[..., Path]) -> Store:
+    store.set_setting("timezone", "Europe/Amsterdam")
+    for table in HANDBUILT:
+        result = import_file(store, table, write(f"{table}.csv", HANDBUILT[table]))
         assert result.rejected == 0, result.problems
-    return empty_store
+    return store
+
+
+@pytest.fixture(scope="session")
+def _org_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-built organisation imported once per session into a DuckDB file, closed."""
+    folder = tmp_path_factory.mktemp("org-template")
+
+    def write(name: str, text: str) -> Path:
+        (folder / name).write_text(text, encoding="utf-8")
+        return folder / name
+
+    with Store.open(folder / "store.duckdb") as s:
+        _import_handbuilt(s, write)
+    return folder / "store.duckdb"
+
+
+@pytest.fixture
+def org(
+    store_engine: str, request: pytest.FixtureRequest, tmp_path: Path, write: Callable[..., Path]
+) -> Iterator[Store]:
+    """The hand-built organisation, imported through the product's own import: on DuckDB
+    imported once per session and copied into the test's own file, its CSV files written
+    in the test's folder as an import would leave them."""
+    if store_engine != "duckdb":
+        yield _import_handbuilt(request.getfixturevalue("empty_store"), write)
+        return
+    for table, text in HANDBUILT.items():
+        write(f"{table}.csv", text)
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(request.getfixturevalue("_org_template"), path)
+    s = Store.open(path)
+    yield s
+    s.close()
 
 
 @pytest.fixture(scope="session")
@@ -275,3 +318,55 @@ def on_engine(
 
     yield copy
     stores.close()
+
+
+# -- markers and xdist groups, from what a test uses --------------------------------------------
+
+#: Fixtures that start an engine, and the marker of a test that uses one.
+ENGINE_FIXTURES = {"pg_server": "postgres", "spark_home": "spark"}
+#: Parameters that name the engine a test runs on.
+ENGINE_PARAMS = ("backend", "on_engine", "store_engine")
+#: pytest-playwright's fixtures: a test using one drives a real browser.
+BROWSER_FIXTURES = {"page", "context", "browser"}
+#: The names a test of a module with `STORE_ENGINES` asks for when it wants a store.
+USES_STORE = {"store", "org", "cohort", "empty_store"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A module naming `STORE_ENGINES = ("duckdb", "postgres")` runs each of its tests that asks
+    for a store (`USES_STORE`) once per engine."""
+    engines = getattr(metafunc.module, "STORE_ENGINES", None)
+    if engines and USES_STORE & set(inspect.signature(metafunc.function).parameters):
+        metafunc.parametrize("store_engine", engines, indirect=True)
+
+
+def _engines(item: pytest.Item) -> set[str]:
+    """The engines other than DuckDB a test needs: by its fixtures, its engine parameter, or a
+    marker set by hand (for a test that asks for a server with `request.getfixturevalue`)."""
+    names = set(getattr(item, "fixturenames", ()))
+    found = {engine for fixture, engine in ENGINE_FIXTURES.items() if fixture in names}
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    found |= {str(params[p]) for p in ENGINE_PARAMS if p in params}
+    found |= {m.name for m in item.iter_markers() if m.name in ("postgres", "spark")}
+    return found - {"duckdb"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by what it needs (`duckdb`, `postgres`, `spark`, `browser`) and put it in
+    an xdist group: Spark's tests in one (one Spark session, in one worker), the rest by module
+    and engine, so that a module's fixtures are built once and, under `--dist loadgroup`, the
+    engine suites spread over the workers."""
+    for item in items:
+        engines = _engines(item)
+        for engine in sorted(engines):
+            item.add_marker(engine)
+        if not engines:
+            item.add_marker("duckdb")
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker("browser")
+        module = item.nodeid.split("::", 1)[0]
+        group = (
+            "spark" if "spark" in engines else f"{module}:{'+'.join(sorted(engines)) or 'duckdb'}"
+        )
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -66,6 +66,7 @@ def _reps_in(store: Store, teams: set[str]) -> set[str]:
 
 
 # -- the scope of each role ---------------------------------------------------------------
+@pytest.mark.slow
 def test_an_admin_sees_everything_a_rep_themself(store: Store) -> None:
     assert scope_for(store, _user(store, ADMIN)).everything
     rep = scope_for(store, _user(store, REP))
@@ -173,6 +174,7 @@ def test_every_route_declares_the_scope_or_is_public(store_path: Path) -> None:
     assert len([r for r in routes(app) if isinstance(r[3], APIRoute)]) >= 25
 
 
+@pytest.mark.slow
 def test_a_route_added_without_the_scope_is_caught(store_path: Path) -> None:
     app = app_for(store_path)
 

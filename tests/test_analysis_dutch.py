@@ -132,6 +132,7 @@ def all_texts(results: dict[str, Any]) -> list[tuple[str, Text]]:
     return [t for name, r in results.items() for t in texts(r, name)]
 
 
+@pytest.mark.slow
 def test_every_analysis_explains_itself_in_both_languages(
     results: dict[str, Any], all_texts: list[tuple[str, Text]]
 ) -> None:

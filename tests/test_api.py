@@ -57,6 +57,7 @@ def _reps_of(store: Store, teams: set[str]) -> set[str]:
 
 
 # -- the scorecard -------------------------------------------------------------------------
+@pytest.mark.slow
 def test_the_scorecard_route_gives_the_librarys_json(web: dict[str, Any]) -> None:
     admin = web["clients"][ADMIN][0]
     r = admin.get("/api/scorecard", params={"by": "team", "period": PERIOD})
@@ -75,6 +76,7 @@ def _card(got: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in got.items() if k != "as_of"}
 
 
+@pytest.mark.slow
 def test_a_managers_scorecard_holds_their_reps_only_with_the_same_numbers(
     web: dict[str, Any],
 ) -> None:
@@ -90,6 +92,7 @@ def test_a_managers_scorecard_holds_their_reps_only_with_the_same_numbers(
     assert _card(got) == _json(expected)
 
 
+@pytest.mark.slow
 def test_scorecard_filters_and_splits_work_as_on_the_command_line(web: dict[str, Any]) -> None:
     admin = web["clients"][ADMIN][0]
     r = admin.get(
@@ -202,6 +205,7 @@ def test_unknown_paths_and_missing_sign_in_answer_in_json(web: dict[str, Any]) -
 
 
 # -- pages' data -------------------------------------------------------------------------
+@pytest.mark.slow
 def test_the_overview_shows_the_organisation_against_target_and_last_quarter(
     web: dict[str, Any],
 ) -> None:
@@ -223,12 +227,14 @@ def test_the_overview_shows_the_organisation_against_target_and_last_quarter(
     )
 
 
+@pytest.mark.slow
 def test_a_managers_overview_is_their_team(web: dict[str, Any]) -> None:
     data = web["clients"][MANAGER][0].get("/api/overview").json()
     assert data["by"] == "team" and [r["key"] for r in data["kpis"]["rows"]] == ["T02"]
     assert {t["team_id"] for t in data["teams"]} == {"T02", "T04"}
 
 
+@pytest.mark.slow
 def test_team_and_rep_pages_data_match_the_scorecard(web: dict[str, Any]) -> None:
     manager = web["clients"][MANAGER][0]
     data = manager.get("/api/teams/T04").json()
@@ -335,6 +341,7 @@ def test_imports_are_for_administrators_and_write_tokens(web: dict[str, Any]) ->
     assert r.status_code == 422 and "there is no table 'planets'" in r.json()["error"]
 
 
+@pytest.mark.slow
 def test_a_batch_is_upserted_by_id_and_posting_it_again_changes_nothing(
     web: dict[str, Any],
 ) -> None:
@@ -428,6 +435,7 @@ def test_a_reps_table_export_holds_their_rows_only(web: dict[str, Any]) -> None:
     assert ids == {REP_ID}
 
 
+@pytest.mark.slow
 def test_the_scorecard_export_is_the_scorecards_table(web: dict[str, Any]) -> None:
     manager = web["clients"][MANAGER][0]
     r = manager.get("/export/scorecard", params={"by": "team", "period": PERIOD})
@@ -459,6 +467,7 @@ def test_log_an_activity_form_saves_through_the_batch_rules(
     assert r.status_code == 422 and "teleport" in r.text
 
 
+@pytest.mark.slow
 def test_a_new_page_is_a_data_function_a_template_and_one_declaration(
     web: dict[str, Any],
 ) -> None:
@@ -485,6 +494,7 @@ def test_a_new_page_is_a_data_function_a_template_and_one_declaration(
     assert [p["name"] for p in params] == ["period", "as_of"]
 
 
+@pytest.mark.slow
 def test_the_api_reference_and_the_pages_refer_to_nothing_outside(web: dict[str, Any]) -> None:
     import re
 
@@ -498,6 +508,7 @@ def test_the_api_reference_and_the_pages_refer_to_nothing_outside(web: dict[str,
     assert "default-src 'self'" in csp
 
 
+@pytest.mark.slow
 def test_work_beyond_the_memory_budget_is_a_503_that_says_what_to_do(
     org: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

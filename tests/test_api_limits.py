@@ -49,6 +49,7 @@ def _error(r: Any, status: int) -> str:
 
 
 # -- expensive periods -----------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_scorecard_of_too_many_days_is_refused_with_the_limit(web: dict[str, Any]) -> None:
     r = web["admin"].get("/api/scorecard", params={"period": "2024..2026", "grain": "day"})
     message = _error(r, 422)

@@ -106,6 +106,7 @@ def test_a_bad_day_is_refused_in_both_languages(text: str, words: str) -> None:
     assert parse_as_of("  ") is None and parse_as_of("2026-08-15") == date(2026, 8, 15)
 
 
+@pytest.mark.slow
 def test_the_data_end_counts_deal_changes_but_not_expected_closes(tmp_path: Path) -> None:
     with Store.open(tmp_path / "s.duckdb") as s:
         build_demo(s, DemoConfig(reps=4, years=1, end=LAST))
@@ -124,6 +125,7 @@ def test_the_data_end_counts_deal_changes_but_not_expected_closes(tmp_path: Path
 
 
 # -- the JSON routes and pages -------------------------------------------------------------
+@pytest.mark.slow
 def test_the_forecast_is_of_the_datas_quarter_with_its_closed_revenue(
     web: dict[str, Any],
 ) -> None:
@@ -140,6 +142,7 @@ def test_the_forecast_is_of_the_datas_quarter_with_its_closed_revenue(
     assert f["target"] is not None and f["target"] > 0
 
 
+@pytest.mark.slow
 def test_the_plan_and_team_health_pace_are_those_of_the_datas_last_weeks(
     web: dict[str, Any],
 ) -> None:
@@ -159,6 +162,7 @@ def test_the_plan_and_team_health_pace_are_those_of_the_datas_last_weeks(
     assert paces and all(p is not None and p > 0 for p in paces)
 
 
+@pytest.mark.slow
 def test_every_judging_route_says_the_day_it_used(web: dict[str, Any]) -> None:
     admin = web["admin"]
     judging = [p for p in PAGES if p.judges]
@@ -186,6 +190,7 @@ def test_every_judging_route_says_the_day_it_used(web: dict[str, Any]) -> None:
     assert 'id="as-of"' not in admin.get("/exports").text
 
 
+@pytest.mark.slow
 def test_a_chosen_day_wins_and_is_said(web: dict[str, Any]) -> None:
     admin = web["admin"]
     data = _get(admin, "/api/forecast", as_of="2026-07-15")
@@ -207,6 +212,7 @@ def test_a_chosen_day_wins_and_is_said(web: dict[str, Any]) -> None:
     assert _get(admin, "/api/forecast", as_of="")["as_of"] == MOVED
 
 
+@pytest.mark.slow
 def test_judged_today_when_the_data_reach_it(web: dict[str, Any]) -> None:
     app = app_for(web["path"], today=DAY)
     admin = client_for(app, ADMIN)[0]
@@ -254,6 +260,7 @@ def _cli(*args: str) -> Any:
     return CliRunner().invoke(cli, list(args))
 
 
+@pytest.mark.slow
 def test_the_command_line_judges_by_the_same_rule(web: dict[str, Any], today_is: None) -> None:
     store = str(web["path"])
     r = _cli("forecast", "--period", QUARTER, "--format", "json", "--store", store)
@@ -281,6 +288,7 @@ def test_the_command_line_judges_by_the_same_rule(web: dict[str, Any], today_is:
         ["scorecard", "--by", "org"],
     ],
 )
+@pytest.mark.slow
 def test_every_analysis_command_takes_as_of(
     web: dict[str, Any], today_is: None, command: list[str]
 ) -> None:
@@ -294,6 +302,7 @@ def test_every_analysis_command_takes_as_of(
     assert "The data end" not in r.stderr
 
 
+@pytest.mark.slow
 def test_diagnose_as_of_chooses_the_window(web: dict[str, Any], today_is: None) -> None:
     store = str(web["path"])
     r = _cli("diagnose", "--as-of", "2026-07-15", "--format", "json", "--store", store)

@@ -63,6 +63,7 @@ class Boom(Exception):
     pass
 
 
+@pytest.mark.slow
 def test_a_failure_while_writing_rolls_everything_back(
     store: Store, write: Callable[..., Path]
 ) -> None:

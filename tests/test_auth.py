@@ -62,6 +62,7 @@ def _login(client: TestClient, username: str, password: str, **extra: str) -> An
     return client.post("/login", data=form, follow_redirects=False)
 
 
+@pytest.mark.slow
 def test_passwords_are_kept_as_argon2id_hashes_only(store: Store) -> None:
     hasher = password_hasher(cheap=True)
     add_user(store, "Dana", "correct horse", Role.REP, rep_id="R003", hasher=hasher)
@@ -122,6 +123,7 @@ def test_sessions_are_stored_hashed_expire_and_end_at_sign_out(
     assert client.get("/", follow_redirects=False).headers["location"] == "/login?next=/"
 
 
+@pytest.mark.slow
 def test_every_form_post_needs_the_sessions_csrf_token(app: Any) -> None:
     client = TestClient(app)
     csrf = sign_in(client, REP)
@@ -196,6 +198,7 @@ def test_the_language_choice_is_kept_for_the_user(app: Any, store: Store) -> Non
     store._exec(f"UPDATE {USERS} SET lang = NULL WHERE username = ?", [REP])
 
 
+@pytest.mark.slow
 def test_the_users_command(store_path: Path) -> None:
     path = store_path
     run = CliRunner(env={"COLUMNS": "200"}).invoke

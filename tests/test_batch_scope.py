@@ -97,6 +97,7 @@ def _row(table: str, key: str, rep: str) -> dict[str, Any]:
 @pytest.mark.parametrize("table", ["deals", "activities"])
 @pytest.mark.parametrize("user", [REP, MANAGER])
 @pytest.mark.parametrize("space", SPACES, ids=[f"U+{ord(c):04X}" for c in SPACES])
+@pytest.mark.slow
 def test_an_id_wrapped_in_white_space_cannot_take_over_another_reps_row(
     web: dict[str, Any], table: str, user: str, space: str
 ) -> None:
@@ -128,6 +129,7 @@ def test_an_id_in_another_unicode_form_cannot_take_over_another_reps_row(
     assert _owned(store, table, outside) == before
 
 
+@pytest.mark.slow
 def test_ids_are_stored_trimmed_and_in_one_unicode_form(web: dict[str, Any]) -> None:
     """The normalisation that decides scope is the one that writes: an id sent with spaces
     around it or with a decomposed accent is the same id as the plain one."""
@@ -198,6 +200,7 @@ def _spellings() -> st.SearchStrategy[str]:
     table=st.sampled_from(["deals", "activities"]),
     user=st.sampled_from([REP, MANAGER]),
 )
+@pytest.mark.slow
 def test_no_write_lands_outside_the_writers_scope(
     web: dict[str, Any], key: str, table: str, user: str
 ) -> None:

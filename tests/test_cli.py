@@ -24,6 +24,7 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+@pytest.mark.slow
 def test_scorecard_json_is_stable_and_holds_the_library_numbers(org: Store) -> None:
     path = str(org.path)
     code, text = _run("scorecard", "--store", path, "--period", "2025-03", "--format", "json")
@@ -46,6 +47,7 @@ def test_scorecard_json_is_stable_and_holds_the_library_numbers(org: Store) -> N
     assert [r.key for r in lib.rows] == [r["key"] for r in data["rows"]]
 
 
+@pytest.mark.slow
 def test_scorecard_table_shows_the_three_groups(org: Store) -> None:
     code, text = _run("scorecard", "--store", str(org.path), "--period", "2025-03", "--by", "team")
     assert code == 0, text
@@ -54,6 +56,7 @@ def test_scorecard_table_shows_the_three_groups(org: Store) -> None:
     assert "North" in text and "66.7%" in text  # the organisation's win rate, 2 of 3
 
 
+@pytest.mark.slow
 def test_scorecard_csv_and_xlsx(org: Store, tmp_path: Path) -> None:
     code, text = _run("scorecard", "--store", str(org.path), "--period", "2025-03", "--by", "org",
                       "--format", "csv", "--metrics", "activities,win_rate")  # fmt: skip
@@ -99,6 +102,7 @@ def test_bad_arguments_get_a_clear_message_and_exit_2(
     assert "Traceback" not in text
 
 
+@pytest.mark.slow
 def test_import_prints_the_summary_and_json(store: Store, write: Callable[..., Path]) -> None:
     path = write(
         "d.csv", "deal_id,rep_id,created_at,status\nD1,R1,2025-01-01,open\nD2,R9,2025-01-01,open\n"
@@ -111,6 +115,7 @@ def test_import_prints_the_summary_and_json(store: Store, write: Callable[..., P
     assert Path(data["rejects_path"]).exists()
 
 
+@pytest.mark.slow
 def test_import_speaks_dutch_on_the_screen_and_in_its_rejects_file(
     store: Store, write: Callable[..., Path], tmp_path: Path
 ) -> None:
@@ -171,6 +176,7 @@ def test_scorecard_filter(org: Store) -> None:
     assert rows == {"R1": 2, "R2": 0, "R3": 1, "R4": 0}
 
 
+@pytest.mark.slow
 def test_demo_builds_the_organisation_and_prints_its_and_each_teams_scorecard(
     tmp_path: Path,
 ) -> None:

@@ -46,6 +46,9 @@ from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Compare, Query, Split
 from salesperf.store import Store
 
+#: Each test that asks for a store runs on DuckDB and on PostgreSQL (tests/conftest.py).
+STORE_ENGINES = ("duckdb", "postgres")
+
 COHORT = {
     "teams": "team_id,name,parent_team_id\nORG,Acme,\nT1,North,ORG\nT1a,North-A,T1\nT2,South,ORG\n",
     "reps": "rep_id,name,team_id\nR1,Ann,T1\nR2,Bob,T1a\nR3,Cas,T2\nR4,Dee,T2\n",
@@ -147,6 +150,7 @@ def _same(actual: object, expected: float | None) -> bool:
 
 
 @pytest.mark.parametrize("by", [By.REP, By.TEAM, By.ORG])
+@pytest.mark.slow
 def test_every_new_metric_matches_the_hand_computation(cohort: Store, by: By) -> None:
     key = {By.REP: "rep_id", By.TEAM: "team_id", By.ORG: "org"}[by]
     df = _q(cohort, by=by).set_index(key)
@@ -161,6 +165,7 @@ def test_every_new_metric_matches_the_hand_computation(cohort: Store, by: By) ->
     assert not wrong, wrong
 
 
+@pytest.mark.slow
 def test_teams_equal_a_recomputation_from_their_members_counts(cohort: Store) -> None:
     reps = _q(cohort, ("customers_acquired",)).set_index("rep_id")["customers_acquired"]
     teams = _q(cohort, ("customers_acquired",), by=By.TEAM).set_index("team_id")
@@ -174,6 +179,7 @@ def test_teams_equal_a_recomputation_from_their_members_counts(cohort: Store) ->
         assert teams.loc[team, "customers_acquired"] == reps.loc[rs].sum(), team
 
 
+@pytest.mark.slow
 def test_retention_follows_the_customers_period_by_period(cohort: Store) -> None:
     df = _q(cohort, ("retention_rate", "customers_acquired"), start=date(2025, 2, 1))
     feb = df[df.period_start == date(2025, 2, 1)].set_index("rep_id")
@@ -190,6 +196,7 @@ def test_retention_follows_the_customers_period_by_period(cohort: Store) -> None
     assert _same(org.set_index("period_start").loc[date(2025, 2, 1), "retention_rate"], 0.5)
 
 
+@pytest.mark.slow
 def test_lead_conversion_waits_for_the_end_of_the_observation_window(cohort: Store) -> None:
     # queried for March and April, the window ends on 1 May: L7's deal (won 04-10) counts
     df = _q(cohort, ("lead_conversion_rate",), end=date(2025, 5, 1)).set_index(
@@ -207,6 +214,7 @@ def test_lead_conversion_waits_for_the_end_of_the_observation_window(cohort: Sto
     assert _same(both.loc[("R2", date(2025, 2, 1)), "lead_conversion_rate"], 1.0)
 
 
+@pytest.mark.slow
 def test_lead_conversion_by_source(cohort: Store) -> None:
     df = _q(cohort, ("lead_conversion_rate",), by=By.ORG, split=Split.SOURCE).set_index("source")
     # inbound L1 (won), L3, L7; referral L2, L4 (won); outbound L6
@@ -219,6 +227,7 @@ def test_lead_conversion_by_source(cohort: Store) -> None:
     assert _same(r1.loc["referral", "lead_conversion_rate"], 0.0)
 
 
+@pytest.mark.slow
 def test_type_to_win_rate_one_row_per_activity_type(cohort: Store) -> None:
     # closed in March, with their activity types: D2 won (none), D5 won (meeting, call, email),
     # D6 won (call, demo), D7 lost (call, email), D8 won (call, email, meeting), D10 won (call)
@@ -236,12 +245,14 @@ def test_type_to_win_rate_one_row_per_activity_type(cohort: Store) -> None:
     assert _same(t1.loc[("T2", "meeting"), "type_to_win_rate"], 1.0)  # D5
 
 
+@pytest.mark.slow
 def test_counts_are_whole_but_median_touches_are_not(cohort: Store) -> None:
     df = _q(cohort).set_index("rep_id")
     assert df.loc["R1", "customers_acquired"] == 1
     assert df.loc["R1", "touches_per_won_deal"] == pytest.approx(1.5)
 
 
+@pytest.mark.slow
 def test_no_leads_means_no_conversion_and_no_speed_never_zero(cohort: Store) -> None:
     jan = _q(cohort, start=date(2025, 1, 1), end=date(2025, 2, 1)).set_index("rep_id")
     assert jan["lead_conversion_rate"].isna().all()
@@ -252,6 +263,7 @@ def test_no_leads_means_no_conversion_and_no_speed_never_zero(cohort: Store) -> 
     assert _same(jan.loc["R3", "retention_rate"], 1.0)  # C4 kept through January
 
 
+@pytest.mark.slow
 def test_an_empty_organisation_has_nulls_and_zeros(store: Store) -> None:
     df = _q(store).set_index("rep_id")
     assert (df["customers_acquired"] == 0).all()
@@ -259,6 +271,7 @@ def test_an_empty_organisation_has_nulls_and_zeros(store: Store) -> None:
         assert df[m].isna().all(), m
 
 
+@pytest.mark.slow
 def test_comparisons_work_for_the_new_metrics(cohort: Store) -> None:
     df = _q(cohort, ("customers_acquired", "retention_rate"), compare=(Compare.PREVIOUS,))
     r2 = df.set_index("rep_id").loc["R2"]
@@ -281,6 +294,7 @@ def test_metrics_that_need_more_are_refused_clearly(kwargs: dict[str, object], w
         Query(**params)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_stage_conversion_of_a_pair_of_stages(
     empty_store: Store, write: Callable[..., Path]
 ) -> None:

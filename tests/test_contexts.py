@@ -37,6 +37,7 @@ def test_each_preset_names_real_metrics_and_labels_them_in_both_languages() -> N
         get_context("bakery")
 
 
+@pytest.mark.slow
 def test_the_context_setting_is_checked_and_drives_the_scorecard(org: Store) -> None:
     assert org.settings.context == "general"
     with pytest.raises(StoreError, match="not a context"):
@@ -57,6 +58,7 @@ def test_the_context_setting_is_checked_and_drives_the_scorecard(org: Store) -> 
     assert [r.cells for r in plain.rows] == [r.cells for r in card.rows]
 
 
+@pytest.mark.slow
 def test_the_cli_shows_the_headline_first_and_refuses_an_unknown_context(org: Store) -> None:
     path = str(org.path)
     result = runner.invoke(app, ["scorecard", "--store", path, "--period", "2025-03",
@@ -78,6 +80,7 @@ def test_the_demo_sets_its_context(demo_store: Store) -> None:
     assert demo_store.settings.context == "startup"
 
 
+@pytest.mark.slow
 def test_the_diagnosis_speaks_in_the_context_s_words(demo_store: Store, tmp_path: Path) -> None:
     from salesperf.analysis.quadrant import DiagnoseQuery, diagnose
     from salesperf.store import copy_store

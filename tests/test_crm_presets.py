@@ -277,6 +277,7 @@ DEAL_CASES: list[tuple[str, str, Callable[[pd.DataFrame], pd.DataFrame], int, in
 @pytest.mark.parametrize(
     ("preset", "name", "rules", "read_", "rejected"), DEAL_CASES, ids=[c[1] for c in DEAL_CASES]
 )
+@pytest.mark.slow
 def test_deal_presets_match_the_vendors_rules_per_currency(
     crm: Store,
     tmp_path: Path,
@@ -303,6 +304,7 @@ def test_deal_presets_match_the_vendors_rules_per_currency(
     assert converted_figures(crm) == pytest.approx(expected_converted(crm, accepted))
 
 
+@pytest.mark.slow
 def test_the_expected_figures_are_the_vendors_not_the_labels(crm: Store, tmp_path: Path) -> None:
     """Hand-checked: renamed closing stages are won and lost by HubSpot's probability, and the
     Salesforce export keeps four currencies apart."""
@@ -387,6 +389,7 @@ def expected_activities(preset: str, df: pd.DataFrame) -> pd.DataFrame:
 @pytest.mark.parametrize(
     ("preset", "name", "read_", "rejected"), ACTIVITY_CASES, ids=[c[1] for c in ACTIVITY_CASES]
 )
+@pytest.mark.slow
 def test_activity_presets_match_the_vendors_rules(
     crm: Store, tmp_path: Path, preset: str, name: str, read_: int, rejected: int
 ) -> None:
@@ -417,6 +420,7 @@ def test_a_duration_in_another_unit_is_rejected_naming_the_unit(crm: Store, tmp_
     assert d["48210003"] == pytest.approx(31 / 60)  # 00:00:31
 
 
+@pytest.mark.slow
 def test_salesforce_events_and_tasks_take_their_dates_in_order(crm: Store, tmp_path: Path) -> None:
     for preset, name in (("salesforce-api-events", "salesforce-api-events.csv"),
                          ("salesforce-api-tasks", "salesforce-api-tasks.csv")):  # fmt: skip
@@ -435,6 +439,7 @@ def test_salesforce_events_and_tasks_take_their_dates_in_order(crm: Store, tmp_p
 ALL = FIXTURES / "hubspot-deals-all-properties.csv"
 
 
+@pytest.mark.slow
 def test_unused_duplicate_headers_are_ignored(crm: Store, tmp_path: Path) -> None:
     r = import_file(crm, "deals", ALL, preset_name="hubspot", rejects_path=tmp_path / "r.csv")
     assert (r.rows_read, r.inserted) == (5, 5)
@@ -458,6 +463,7 @@ def test_a_mapping_that_uses_a_duplicate_header_is_refused(crm: Store, tmp_path:
         ("Associated Company (1)", "Acme Corp"),
     ],
 )
+@pytest.mark.slow
 def test_a_duplicate_header_is_picked_by_its_number(
     crm: Store, tmp_path: Path, source: str, company: str
 ) -> None:
@@ -480,6 +486,7 @@ def test_every_preset_is_listed_in_the_docs_with_its_description_and_page() -> N
         assert f"--preset {crm}" in page or f"--preset {name}" in page, name
 
 
+@pytest.mark.slow
 def test_a_salesforce_data_export_with_nul_bytes_is_read_row_by_row(
     crm: Store, tmp_path: Path
 ) -> None:

@@ -95,6 +95,7 @@ def _stored(store: Store, table: str, key: str, column: str) -> dict[str, dt.dat
 
 
 @pytest.mark.parametrize("import_zone", ["UTC", "America/New_York", "Pacific/Kiritimati"])
+@pytest.mark.slow
 def test_date_only_values_keep_their_periods_in_every_zone(
     empty_store: Store, write: Writer, import_zone: str
 ) -> None:
@@ -118,6 +119,7 @@ def test_date_only_values_keep_their_periods_in_every_zone(
                 assert got == expected, (zone, metric, grain)
 
 
+@pytest.mark.slow
 def test_the_same_file_under_two_zones_is_the_same_store(tmp_path: Path, write: Writer) -> None:
     """What is stored for date-only values does not depend on the zone at import time."""
     tables = {"teams": TEAMS, "reps": REPS, "deals": DEALS}
@@ -129,6 +131,7 @@ def test_the_same_file_under_two_zones_is_the_same_store(tmp_path: Path, write: 
     pd.testing.assert_frame_equal(frames[0], frames[1])
 
 
+@pytest.mark.slow
 def test_values_with_a_time_of_day_follow_the_zone(empty_store: Store, write: Writer) -> None:
     """An activity at 2025-01-06 23:30 UTC is on the 6th in UTC and New York, on the 7th in
     Tokyo and Kiritimati; a date-only activity of the 6th is on the 6th everywhere."""
@@ -158,6 +161,7 @@ def test_values_with_a_time_of_day_follow_the_zone(empty_store: Store, write: Wr
         assert data_end(s) == day, zone
 
 
+@pytest.mark.slow
 def test_midnight_written_out_or_with_an_offset_is_an_instant(
     empty_store: Store, write: Writer
 ) -> None:
@@ -201,6 +205,7 @@ def test_midnight_written_out_or_with_an_offset_is_an_instant(
         ("%d.%m.%Y %H.%M", None, "31.03.2025 00.00"),
     ],
 )
+@pytest.mark.slow
 def test_every_date_format_marks_a_date_without_a_time(
     empty_store: Store, write: Writer, tmp_path: Path, fmt: str, day: str | None, timed: str | None
 ) -> None:
@@ -222,6 +227,7 @@ def test_every_date_format_marks_a_date_without_a_time(
         assert stored["A2"] == dt.datetime(2025, 3, 30, 15, 0)
 
 
+@pytest.mark.slow
 def test_excel_date_cells_are_calendar_days(
     empty_store: Store, write: Writer, tmp_path: Path
 ) -> None:
@@ -250,6 +256,7 @@ def test_excel_date_cells_are_calendar_days(
     }
 
 
+@pytest.mark.slow
 def test_a_batch_marks_date_only_json_values_the_same_way(tmp_path: Path, write: Writer) -> None:
     """The batch API goes through the import's rules: "2025-03-31" is a calendar day, a date
     and time an instant in the zone."""
@@ -292,6 +299,7 @@ def test_the_mark_is_recognised_and_nothing_else_is() -> None:
     )
 
 
+@pytest.mark.slow
 def test_hours_from_a_date_only_value_count_from_the_start_of_its_day(
     empty_store: Store, write: Writer
 ) -> None:
@@ -379,6 +387,7 @@ def maven(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 @pytest.mark.realdata
 @pytest.mark.parametrize("grain", [Grain.MONTH, Grain.QUARTER])
+@pytest.mark.slow
 def test_maven_periods_are_the_same_in_every_zone(maven: Store, grain: Grain) -> None:
     """Monthly and quarterly deals won, revenue won and win rate: the same under UTC, New York,
     Tokyo and Kiritimati, whichever zone was set at import, and equal to pandas on the CSV.
@@ -437,6 +446,7 @@ def test_date_only_values_keep_their_day_on_every_engine(
         assert run(s.con, q, zone).speed_to_lead_h.tolist() == [hours], zone
 
 
+@pytest.mark.slow
 def test_parquet_date_columns_are_calendar_days(
     empty_store: Store, write: Writer, tmp_path: Path
 ) -> None:

@@ -114,6 +114,7 @@ def test_config_refuses_bad_input_with_a_clear_message(
         DemoConfig(**changes)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_the_same_config_gives_identical_tables_and_another_seed_others() -> None:
     first, again, other = generate(CONFIG), generate(CONFIG), generate(DemoConfig(seed=43))
     assert set(first.tables) == set(TABLES)
@@ -125,6 +126,7 @@ def test_the_same_config_gives_identical_tables_and_another_seed_others() -> Non
 
 
 # -- the schema ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_build_fills_every_table_with_exactly_the_canonical_columns(built: Built) -> None:
     for name, spec in TABLES.items():
         table = built.data.tables[name]
@@ -137,6 +139,7 @@ def test_build_fills_every_table_with_exactly_the_canonical_columns(built: Built
     assert (built.store.settings.timezone, built.store.settings.currency) == (TZ, "EUR")
 
 
+@pytest.mark.slow
 def test_vocabularies_references_and_rules_hold(built: Built) -> None:
     teams, reps, accounts, leads = built["teams"], built["reps"], built["accounts"], built["leads"]
     deals, stages, acts = built["deals"], built["deal_stages"], built["activities"]
@@ -218,6 +221,7 @@ def test_vocabularies_references_and_rules_hold(built: Built) -> None:
     assert set((end.dt.month - start.dt.month) % 12) == {0, 2}
 
 
+@pytest.mark.slow
 def test_the_team_tree_and_the_people_in_it(built: Built) -> None:
     teams, reps, planted = built["teams"], built["reps"], built.data.planted
     root = teams[teams.parent_team_id.isna()]
@@ -243,6 +247,7 @@ def test_the_team_tree_and_the_people_in_it(built: Built) -> None:
 
 
 # -- working time ----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_activities_fall_in_working_time_only(built: Built) -> None:
     acts, reps, absences = built["activities"], built["reps"], built["absences"]
     when = local(acts.occurred_at)
@@ -267,6 +272,7 @@ def test_activities_fall_in_working_time_only(built: Built) -> None:
 
 
 # -- planted patterns ----------------------------------------------------------------------
+@pytest.mark.slow
 def test_busy_reps_do_more_and_convert_less_efficient_reps_the_reverse(built: Built) -> None:
     planted = built.data.planted
     reps = rep_table(built)
@@ -295,6 +301,7 @@ def test_busy_reps_do_more_and_convert_less_efficient_reps_the_reverse(built: Bu
     assert on_to_demo[busy].mean() > 0.85 * on_to_demo[~busy].mean()  # fine until the demo
 
 
+@pytest.mark.slow
 def test_the_under_target_team_misses_three_quarters_in_four(built: Built) -> None:
     planted, reps, deals, targets = (
         built.data.planted,
@@ -333,6 +340,7 @@ def test_the_under_target_team_misses_three_quarters_in_four(built: Built) -> No
     assert all(len(missed(team)) < len(under) for team in leaves)
 
 
+@pytest.mark.slow
 def test_deals_with_more_driver_activities_win_more_often_with_the_stated_lag(built: Built) -> None:
     planted, deals, stages, acts = (
         built.data.planted,
@@ -361,6 +369,7 @@ def test_deals_with_more_driver_activities_win_more_often_with_the_stated_lag(bu
     assert per_email[True] - per_email[False] < win[3] - win[0]
 
 
+@pytest.mark.slow
 def test_activity_dips_for_three_weeks(built: Built) -> None:
     planted, acts = built.data.planted, built["activities"]
     start, end = (pd.Timestamp(d) for d in planted.activity_dip)
@@ -376,6 +385,7 @@ def test_activity_dips_for_three_weeks(built: Built) -> None:
     assert during < 0.5 * before and during < 0.5 * after
 
 
+@pytest.mark.slow
 def test_revenue_dips_the_stated_lag_after_the_activity_dip() -> None:
     data = generate(DemoConfig(reps=150, years=1))
     planted = data.planted
@@ -396,6 +406,7 @@ def test_revenue_dips_the_stated_lag_after_the_activity_dip() -> None:
     assert revenue(0) < min(around)
 
 
+@pytest.mark.slow
 def test_seasons_summer_dip_and_strong_fourth_quarter(built: Built) -> None:
     planted, leads, deals = built.data.planted, built["leads"], built["deals"]
     first, _ = history()
@@ -411,6 +422,7 @@ def test_seasons_summer_dip_and_strong_fourth_quarter(built: Built) -> None:
     assert quarter[pd.Period(f"{year}Q4")] > quarter[pd.Period(f"{year}Q3")]
 
 
+@pytest.mark.slow
 def test_new_hire_ramps_up_and_leavers_stop(built: Built) -> None:
     planted, acts, reps = built.data.planted, built["activities"], built["reps"]
     mine = acts[acts.rep_id == planted.new_hire].occurred_at
@@ -430,6 +442,7 @@ def test_new_hire_ramps_up_and_leavers_stop(built: Built) -> None:
         assert after.empty, (rep, manager)
 
 
+@pytest.mark.slow
 def test_targets_cover_reps_and_teams_and_add_up(built: Built) -> None:
     targets, reps = built["targets"], built["reps"]
     assert {"revenue_won", "activities", "activities:demo"} <= set(targets.metric)
@@ -451,6 +464,7 @@ def test_targets_cover_reps_and_teams_and_add_up(built: Built) -> None:
     assert len(org) >= 4 * CONFIG.years
 
 
+@pytest.mark.slow
 def test_accounts_leads_and_surveys_tell_a_consistent_story(built: Built) -> None:
     accounts, leads, deals = built["accounts"], built["leads"], built["deals"]
     assert set(accounts.segment) == {"smb", "mid", "enterprise"}

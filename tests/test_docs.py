@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from salesperf.ingest.rules import RULES
 from salesperf.schema import TABLES
 
@@ -59,6 +61,7 @@ def test_every_metric_has_labels_and_descriptions_in_both_languages() -> None:
         assert named == set(METRICS), named ^ set(METRICS)
 
 
+@pytest.mark.slow
 def test_the_scorecard_json_format_is_documented_field_by_field(org: object) -> None:
     """Every field the JSON output has is named in docs/scorecard.md, and nothing else is."""
     import re

@@ -43,6 +43,7 @@ def demo_result(demo_store: Store) -> Drivers:
 DEMO_NULL_TYPES = ("event", "social", "other")
 
 
+@pytest.mark.slow
 def test_on_the_demo_no_null_type_is_found_and_the_planted_driver_peaks_at_its_lag(
     demo_result: Drivers, demo_planted: Any
 ) -> None:
@@ -71,6 +72,7 @@ def test_on_the_demo_no_null_type_is_found_and_the_planted_driver_peaks_at_its_l
     assert data["weeks"] == ["2025-10-06", "2026-09-28"] and data["requested"] is None
 
 
+@pytest.mark.slow
 def test_on_the_demo_the_planted_driver_is_found_when_it_is_the_question(
     demo_store: Store, demo_planted: Any
 ) -> None:
@@ -89,6 +91,7 @@ def _local(ts: pd.Series, tz: str) -> pd.Series:
     return pd.to_datetime(ts).dt.tz_localize("UTC").dt.tz_convert(tz).dt.tz_localize(None)
 
 
+@pytest.mark.slow
 def test_the_panel_matches_an_independent_count_from_the_raw_tables(demo_store: Store) -> None:
     first, end = date(2026, 6, 1), date(2026, 9, 28)
     types = demo_store.settings.activity_types
@@ -247,6 +250,7 @@ def _jeffreys(k: int, n: int) -> tuple[float, float]:
     return float(low), float(high)
 
 
+@pytest.mark.slow
 def test_with_and_without_and_touches_by_hand(
     small: Store, on_engine: Callable[[Store], Store]
 ) -> None:
@@ -300,6 +304,7 @@ def test_with_and_without_and_touches_by_hand(
         (DriversQuery(window="2025-01-01..2025-01-04"), "no whole ISO week"),
     ],
 )
+@pytest.mark.slow
 def test_bad_input_is_refused_clearly(small: Store, query: DriversQuery, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         drivers(small, query)
@@ -317,6 +322,7 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+@pytest.mark.slow
 def test_cli_shows_the_driver(demo_store: Store, demo_planted: Any) -> None:
     path, window = str(demo_store.path), "2025-10-01..2026-09-30"
     kind = demo_planted.driver_type
@@ -354,6 +360,7 @@ def test_cli_shows_the_driver(demo_store: Store, demo_planted: Any) -> None:
         (("--types", ","), "--types names no activity type"),
     ],
 )
+@pytest.mark.slow
 def test_cli_refuses_bad_input_with_exit_code_2(
     small: Store, args: tuple[str, ...], message: str
 ) -> None:
@@ -368,6 +375,7 @@ def test_a_window_too_short_for_the_model_is_refused_clearly(demo_store: Store) 
         drivers(demo_store, DriversQuery(window="last-1-week", today=date(2026, 10, 1)))
 
 
+@pytest.mark.slow
 def test_a_model_that_does_not_converge_is_said_not_a_server_error(tmp_path: Path) -> None:
     """A thin panel (one team's quarter, lags up to 8 weeks) on which the count model does not
     converge: the route answers, and every type says why it was not studied."""

@@ -39,6 +39,7 @@ def _small_panel(rng: np.random.Generator, reps: int, weeks: int) -> pd.DataFram
 
 
 @pytest.mark.parametrize("clustered", [True, False])
+@pytest.mark.slow
 def test_the_fit_equals_statsmodels_glm_with_rep_and_week_dummies(clustered: bool) -> None:
     df = _small_panel(np.random.default_rng(7), reps=12, weeks=15)
     table, dispersion = fit_poisson_fe(df, "y", ["a", "b", "c"], clustered)
@@ -66,6 +67,7 @@ def test_the_fit_equals_statsmodels_glm_with_rep_and_week_dummies(clustered: boo
         np.testing.assert_allclose(table["se"], table["se_model"])
 
 
+@pytest.mark.slow
 def test_fit_lags_reports_statsmodels_rate_ratios_and_holm_over_all_lags() -> None:
     rng = np.random.default_rng(11)
     panel = simulate(rng, reps=12, weeks=30, max_lag=2)
@@ -225,6 +227,7 @@ def _held_out_org(store: Store, write: Callable[..., Path]) -> None:
         assert result.rejected == 0, result.problems[:3]
 
 
+@pytest.mark.slow
 def test_an_organisation_younger_than_the_window_finds_its_driver_and_not_its_noise(
     store: Store, write: Callable[..., Path]
 ) -> None:

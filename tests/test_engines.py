@@ -3,15 +3,14 @@
 The hand-computed scorecards run on all three engines; the demo organisation's full scorecard is
 compared cell by cell (money to the cent); an import with a bad row lands the same everywhere.
 Every analysis of the demo organisation gives the same result on the three. Beyond that, the
-metric, cohort, validation and import-file suites are collected here a second time and run on
-PostgreSQL (see the end of this module); Spark costs seconds per query, so of those it gets the
-hand-computed ones. The analysis suites run their hand-built stores on every engine themselves
+metric, cohort, validation and import-file suites run their store tests on PostgreSQL too (their
+`STORE_ENGINES`, see `pytest_generate_tests` in conftest.py); Spark costs seconds per query, so
+of those it gets the hand-computed ones. The analysis suites run their hand-built stores on every engine themselves
 (the `on_engine` fixture), and tests/test_server_engines.py serves each engine.
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 import math
 import multiprocessing
@@ -22,12 +21,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from _pytest.fixtures import FixtureFunctionDefinition
 
-import test_cohort_metrics
-import test_import_files
-import test_metrics
-import test_validation
 from conftest import HANDBUILT, new_store_url
 from salesperf.ingest.importer import import_file
 from salesperf.metrics.compiler import run
@@ -301,6 +295,7 @@ def _stored(s: Store) -> list[tuple[object, ...]]:
     ]
 
 
+@pytest.mark.slow
 def test_an_import_with_bad_rows_lands_the_same_on_every_engine(
     store_on_engine: Store, write: Writer
 ) -> None:
@@ -346,6 +341,7 @@ class Boom(Exception):
     pass
 
 
+@pytest.mark.slow
 def test_a_failed_import_leaves_every_engine_as_it_was(
     store_on_engine: Store, write: Writer
 ) -> None:
@@ -502,6 +498,7 @@ def test_salesperf_copy_moves_a_store_with_its_users_to_every_engine(
     assert same.exit_code == 2 and "is the store being copied" in same.output
 
 
+@pytest.mark.postgres  # asks for the server itself, inside the test
 def test_processes_opening_a_new_postgres_store_at_once_create_it_once(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
@@ -556,6 +553,7 @@ def test_unusable_store_urls_are_refused(url: str, words: str, tmp_path: Path) -
         Store.open(url.format(tmp=tmp_path))
 
 
+@pytest.mark.postgres  # asks for the server itself, inside the test
 def test_postgres_connection_problems_are_explained(request: pytest.FixtureRequest) -> None:
     server = request.getfixturevalue("pg_server")
     with pytest.raises(StoreError, match=r"database 'nothere' does not exist .*createdb"):
@@ -568,40 +566,3 @@ def test_postgres_connection_problems_are_explained(request: pytest.FixtureReque
     with Store.open(url.replace("postgres@", "postgres:secret@")) as s:
         assert "secret" not in s.url and ":***@" in s.url
         assert s.engine == "postgres" and s.path is None
-
-
-# -- the metric, cohort, validation and import-file suites, again on PostgreSQL ------------------
-
-
-@pytest.fixture
-def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """For the suites collected below: a new, empty store in its own PostgreSQL database."""
-    server = request.getfixturevalue("pg_server")
-    name = f"s_{tmp_path.name}".lower().replace("-", "_")[:60]
-    s = Store.open(server.create_database(name))
-    yield s
-    s.close()
-    server.drop_database(name)
-
-
-def _again_on_postgres(*modules: Any) -> dict[str, Any]:
-    """The modules' tests that use a store, under new names, and the fixtures they define."""
-    uses_store = {"store", "org", "cohort", "empty_store"}
-    found: dict[str, Any] = {}
-    for module in modules:
-        short = module.__name__.removeprefix("test_")
-        for name, value in vars(module).items():
-            if isinstance(value, FixtureFunctionDefinition) and name not in found:
-                found[name] = value
-            elif (
-                name.startswith("test_")
-                and inspect.isfunction(value)
-                and uses_store & set(inspect.signature(value).parameters)
-            ):
-                found[f"test_on_postgres_{short}__{name.removeprefix('test_')}"] = value
-    return found
-
-
-globals().update(
-    _again_on_postgres(test_metrics, test_cohort_metrics, test_validation, test_import_files)
-)

@@ -222,6 +222,7 @@ def test_which_values_are_formula_like(value: Any, formula_like: bool) -> None:
     assert is_formula_like(value) is formula_like
 
 
+@pytest.mark.slow
 def test_the_engines_csv_fields_are_pythons() -> None:
     """The rejects file's fields, made by the staging engine (`csv_field_sql`,
     `csv_fields_sql`), are exactly what `csv.writer` writes of `csv_row`: on seeded random texts
@@ -258,6 +259,7 @@ def test_the_engines_csv_fields_are_pythons() -> None:
 
 # -- the web app: tables and the scorecard ---------------------------------------------------
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.slow
 def test_every_table_exports_its_text_as_text(
     formulas: Store, admin: tuple[TestClient, str], fmt: str
 ) -> None:
@@ -277,6 +279,7 @@ def test_every_table_exports_its_text_as_text(
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.slow
 def test_the_web_scorecard_exports_its_text_as_text(
     formulas: Store, admin: tuple[TestClient, str], fmt: str
 ) -> None:
@@ -301,6 +304,7 @@ def _card(store: Store, params: dict[str, str]) -> pd.DataFrame:
 
 # -- the command line: the scorecard -----------------------------------------------------------
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.slow
 def test_the_command_lines_scorecard_writes_text_as_text(
     formulas: Store, tmp_path: Path, fmt: str
 ) -> None:
@@ -353,6 +357,7 @@ def assert_rejects(text: str) -> None:
     assert line.startswith("'") and line[1:].strip() == "=cmd|' /C calc'!A0,a,b,c,d,e,f,g"
 
 
+@pytest.mark.slow
 def test_the_web_rejects_download_writes_text_as_text(
     formulas: Store, admin: tuple[TestClient, str]
 ) -> None:
@@ -371,6 +376,7 @@ def test_the_web_rejects_download_writes_text_as_text(
     assert stored.loc["-X1", "rep_id"] == "-R9"  # the accepted row is stored as given
 
 
+@pytest.mark.slow
 def test_the_import_commands_rejects_file_writes_text_as_text(
     formulas: Store, write: Write, tmp_path: Path
 ) -> None:

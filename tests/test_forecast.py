@@ -73,6 +73,7 @@ def closed_only(empty_store: Store, write: Callable[..., Path]) -> Store:
                                       "targets": targets})  # fmt: skip
 
 
+@pytest.mark.slow
 def test_without_pipeline_or_pace_the_forecast_is_the_closed_revenue(
     closed_only: Store, on_engine: Callable[[Store], Store]
 ) -> None:
@@ -125,6 +126,7 @@ def _one_open_deal(store: Store, write: Callable[..., Path], deal: str, stages: 
     })  # fmt: skip
 
 
+@pytest.mark.slow
 def test_one_open_deal_is_won_with_the_rate_its_stage_had(
     empty_store: Store,
     write: Callable[..., Path],
@@ -214,6 +216,7 @@ def _cli(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+@pytest.mark.slow
 def test_cli_shows_the_library_numbers(demo_store: Store) -> None:
     path = str(demo_store.path)
     args = ("--store", path, "--period", "2026-Q2", "--as-of", str(AS_OF), "--draws", "2000")
@@ -247,6 +250,7 @@ def test_cli_shows_the_library_numbers(demo_store: Store) -> None:
         (("--period", "2026-Q1", "--draws", "5"), "draws must be from 100"),
     ],
 )
+@pytest.mark.slow
 def test_cli_refuses_bad_input_with_exit_code_2(
     closed_only: Store, args: tuple[str, ...], message: str
 ) -> None:
@@ -269,6 +273,7 @@ def test_bad_queries_are_refused(kw: dict[str, Any], message: str) -> None:
         ForecastQuery(Q1, **kw)
 
 
+@pytest.mark.slow
 def test_targets_for_many_scopes_match_one_by_one(
     closed_only: Store, on_engine: Callable[[Store], Store]
 ) -> None:
@@ -279,6 +284,7 @@ def test_targets_for_many_scopes_match_one_by_one(
     assert many["org"] == target_and_actual(closed_only, scopes[0], Q1)
 
 
+@pytest.mark.slow
 def test_the_forecast_day_defaults_to_today_clipped_to_the_period(closed_only: Store) -> None:
     assert ForecastQuery(Q1, today=date(2026, 2, 15)).day() == date(2026, 2, 15)
     assert ForecastQuery(Q1, today=date(2025, 11, 1)).day() == Q1.start
@@ -292,6 +298,7 @@ def test_the_forecast_day_defaults_to_today_clipped_to_the_period(closed_only: S
     assert over.to_json() == done.to_json()
 
 
+@pytest.mark.slow
 def test_a_forecast_on_the_period_s_first_day_has_nothing_closed_and_says_so(
     demo_store: Store,
 ) -> None:
@@ -303,6 +310,7 @@ def test_a_forecast_on_the_period_s_first_day_has_nothing_closed_and_says_so(
     assert "to 2026-06-30" not in first.en  # no range that ends before it starts
 
 
+@pytest.mark.slow
 def test_a_forecast_of_a_quarter_years_after_the_data_has_nothing_new_and_no_error(
     demo_store: Store,
 ) -> None:
@@ -321,6 +329,7 @@ def test_a_window_of_a_year_out_of_range_says_which_years() -> None:
         resolve_window("0001-Q1", date(2026, 10, 1))
 
 
+@pytest.mark.slow
 def test_new_deal_misses_need_a_whole_pace_window_of_history(demo_store: Store) -> None:
     """A snapshot whose pace window (the 91 days before it) starts before the store's first
     deal reads too slow a pace, and its miss is left out of the drift."""

@@ -51,6 +51,7 @@ def renewals_arrive(empty_store: Store, write: Callable[..., Path]) -> Store:
     return empty_store
 
 
+@pytest.mark.slow
 def test_a_kind_that_arrives_later_does_not_set_the_year_s_change(renewals_arrive: Store) -> None:
     """The year before the forecast's snapshots (2023-07 to 2024-07) saw the renewals arrive:
     after a snapshot in the winter of 2023 came renewals its pace window had not seen, so its
@@ -72,6 +73,7 @@ def test_a_kind_that_arrives_later_does_not_set_the_year_s_change(renewals_arriv
     assert blind.change < -0.05 and blind.season[1] < -0.05 and blind.sd[1] > 0.1
 
 
+@pytest.mark.slow
 def test_a_kind_s_first_day_is_as_known_on_the_forecast_day(renewals_arrive: Store) -> None:
     """Before the first renewal, the history knows of no renewals."""
     h = read_history(renewals_arrive, RENEWALS, 91)

@@ -143,6 +143,7 @@ def test_amounts_are_converted_at_the_last_rate_on_or_before_each_date(fx_store:
     assert pd.isna(d.loc["D5", "currency"])
 
 
+@pytest.mark.slow
 def test_metrics_equal_an_independent_pandas_computation(fx_store: Store) -> None:
     got = run(fx_store.con, MONTH, "UTC", "EUR").set_index("rep_id")
     want = _expected()
@@ -156,6 +157,7 @@ def test_metrics_equal_an_independent_pandas_computation(fx_store: Store) -> Non
     assert got.loc["R2", "win_rate"] == pytest.approx(2 / 3)
 
 
+@pytest.mark.slow
 def test_nothing_is_summed_unconverted(fx_store: Store) -> None:
     """A deal whose currency has no rate (written past the import's checks) is left out of the
     sums, never added as if it were in euros."""
@@ -171,6 +173,7 @@ def test_nothing_is_summed_unconverted(fx_store: Store) -> None:
     assert got.loc["R1", "deals_won"] == 4  # the deal counts; its amount does not
 
 
+@pytest.mark.slow
 def test_a_display_currency_converts_the_same_way(fx_store: Store) -> None:
     got = run(fx_store.con, MONTH, "UTC", "EUR", "USD").set_index("rep_id")
     want = _expected(to="USD")
@@ -190,6 +193,7 @@ def test_a_display_currency_converts_the_same_way(fx_store: Store) -> None:
     assert scorecard(fx_store, period="2025-01", metrics=("revenue_won",)).currency == "EUR"
 
 
+@pytest.mark.slow
 def test_scorecard_currency_on_the_command_line(fx_store: Store) -> None:
     runner = CliRunner()
     args = ["scorecard", "--store", str(fx_store.path), "--period", "2025-01",
@@ -224,6 +228,7 @@ def assert_same(got: object, want: object, where: str = "") -> None:
         assert got == want, where
 
 
+@pytest.mark.slow
 def test_scorecard_and_query_currency_on_the_api(tmp_path: Path) -> None:
     from webtools import ADMIN, PERIOD, app_for, build_web_store, client_for
 
@@ -259,6 +264,7 @@ def test_scorecard_and_query_currency_on_the_api(tmp_path: Path) -> None:
     assert r.status_code == 422 and "XYZ" in r.text
 
 
+@pytest.mark.slow
 def test_ensure_rates_loads_the_ecb_rates_once_and_gives_first_dates(tmp_path: Path) -> None:
     with Store.open(tmp_path / "s.duckdb") as s:
         s.merge_rows("fx_rates", [{"currency": "ABC", "date": date(2024, 5, 1), "rate": 2.0}])
@@ -338,6 +344,7 @@ def test_the_organisations_currency_cannot_change_under_stored_amounts(tmp_path:
         assert s.settings.currency == "EUR"
 
 
+@pytest.mark.slow
 def test_the_demo_replaces_a_store_in_another_currency(tmp_path: Path) -> None:
     from salesperf.demo import DemoConfig, build_demo
 

@@ -83,6 +83,7 @@ def _row(h: Health, key: str):  # type: ignore[no-untyped-def]
     return next(r for r in h.rows if r.id == key)
 
 
+@pytest.mark.slow
 def test_attainment_flag_and_trend_by_hand(monthly: Health) -> None:
     assert [p.label for p in monthly.periods] == ["2025-01", "2025-02", "2025-03", "2025-04"]
     ann, bob, north = _row(monthly, "R1"), _row(monthly, "R2"), _row(monthly, "T1")
@@ -119,6 +120,7 @@ def test_attainment_flag_and_trend_by_hand(monthly: Health) -> None:
     assert "3 of 3 teams and 1 of 2 reps" in monthly.explanation.en
 
 
+@pytest.mark.slow
 def test_min_missed_sets_the_bar(small: Store) -> None:
     h = health(small, HealthQuery(grain="month", periods=4, min_missed=4, last="2025-04",
                                   today=TODAY))  # fmt: skip
@@ -132,6 +134,7 @@ def test_min_missed_sets_the_bar(small: Store) -> None:
     assert {r.id for r in h2.flagged} == {"R1", "R2", "T1", "T2", "ORG"}
 
 
+@pytest.mark.slow
 def test_activity_check_is_the_plan_against_the_pace(small: Store, monthly: Health) -> None:
     check = _row(monthly, "R1").activity
     assert check is not None
@@ -271,6 +274,7 @@ def _cli(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+@pytest.mark.slow
 def test_cli_health_json_and_table(small_file: Store, monthly: Health) -> None:
     base = ("health", "--grain", "month", "--periods", "4", "--last", "2025-04", "--as-of",
             TODAY.isoformat(), "--store", str(small_file.path))  # fmt: skip

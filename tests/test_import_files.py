@@ -16,6 +16,9 @@ from salesperf.ingest.readers import FileRefused
 from salesperf.metrics.periods import date_only
 from salesperf.store import Store
 
+#: Each test that asks for a store runs on DuckDB and on PostgreSQL (tests/conftest.py).
+STORE_ENGINES = ("duckdb", "postgres")
+
 Writer = Callable[..., Path]
 
 
@@ -100,6 +103,7 @@ HEAD = "deal_id,rep_id,created_at,status,amount,closed_at,lost_reason\n"
     [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("cp1252", b"")],
     ids=["utf-8", "utf-8-bom", "windows-1252"],
 )
+@pytest.mark.slow
 def test_encodings_are_detected(store: Store, tmp_path: Path, encoding: str, prefix: bytes) -> None:
     text = HEAD + "D1,R1,2025-01-06,lost,1200,2025-02-03,Prijs te hoog: €1.500 café\n"
     path = tmp_path / "d.csv"
@@ -139,6 +143,7 @@ def test_delimiters_are_detected(store: Store, write: Writer, delimiter: str) ->
     assert _deals(store)["D1"]["amount"] == 1500
 
 
+@pytest.mark.slow
 def test_thousands_separators_in_point_decimal_files(store: Store, write: Writer) -> None:
     text = 'deal_id,rep_id,created_at,status,amount\nD1,R1,2025-01-06,open,"1,234.50"\n'
     text += 'D2,R1,2025-01-06,open,"12,5"\n'
@@ -223,6 +228,7 @@ def test_parquet_with_typed_columns(store: Store, tmp_path: Path) -> None:
 
 
 # -- re-imports ---------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_importing_the_same_file_twice_changes_nothing(store: Store, write: Writer) -> None:
     text = HEAD + "D1,R1,2025-01-06,won,100,2025-02-01,\nD2,R2,2025-01-07,open,200,,\n"
     path = write("d.csv", text)
@@ -235,6 +241,7 @@ def test_importing_the_same_file_twice_changes_nothing(store: Store, write: Writ
     assert again.equals(snapshot)
 
 
+@pytest.mark.slow
 def test_a_corrected_export_replaces_the_rows_it_corrects(store: Store, write: Writer) -> None:
     import_file(
         store,
@@ -250,6 +257,7 @@ def test_a_corrected_export_replaces_the_rows_it_corrects(store: Store, write: W
 
 
 # -- time zones and date formats ----------------------------------------------------------------
+@pytest.mark.slow
 def test_timestamps_without_zone_are_read_in_the_organisation_time_zone(
     store: Store, write: Writer
 ) -> None:
@@ -282,6 +290,7 @@ def test_timestamps_without_zone_are_read_in_the_organisation_time_zone(
         ("%d.%m.%Y", "31.12.2025", date_only(dt.date(2025, 12, 31))),
     ],
 )
+@pytest.mark.slow
 def test_date_formats_by_explicit_option(
     store: Store, write: Writer, tmp_path: Path, fmt: str, value: str, expected: dt.datetime
 ) -> None:

@@ -68,6 +68,7 @@ def _id(case: tuple[str, ...]) -> str:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
+@pytest.mark.slow
 def test_each_rules_problem_is_said_in_dutch_naming_the_same_values(
     store: Store, write: Callable[..., Path], case: tuple[str, ...]
 ) -> None:
@@ -151,6 +152,7 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"app": app, "admin": client_for(app, ADMIN), "rep": client_for(app, REP)}
 
 
+@pytest.mark.slow
 def test_a_batch_with_a_bad_row_answers_in_english_and_dutch(web: dict[str, Any]) -> None:
     admin, csrf = web["admin"]
     rows = [
@@ -167,6 +169,7 @@ def test_a_batch_with_a_bad_row_answers_in_english_and_dutch(web: dict[str, Any]
     assert p["message_nl"].startswith(FAX_NL)
 
 
+@pytest.mark.slow
 def test_an_uploads_json_answer_carries_both_languages(web: dict[str, Any]) -> None:
     admin, csrf = web["admin"]
     r = admin.post(

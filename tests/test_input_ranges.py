@@ -28,6 +28,7 @@ def _activities(write: Callable[..., Path], *days: str) -> Path:
     return write("acts.csv", HEADER + rows)
 
 
+@pytest.mark.slow
 def test_dates_before_1990_or_more_than_the_days_ahead_are_rejected_with_the_reason(
     store: Store, write: Callable[..., Path]
 ) -> None:
@@ -65,6 +66,7 @@ def test_the_range_is_a_setting(store: Store, write: Callable[..., Path]) -> Non
             store.set_setting(key, value)
 
 
+@pytest.mark.slow
 def test_every_date_column_of_every_table_is_checked(
     store: Store, write: Callable[..., Path]
 ) -> None:
@@ -106,6 +108,7 @@ def test_texts_longer_than_the_column_takes_are_rejected(
     assert first.value is not None and len(first.value) < 50  # the value is shown cut short
 
 
+@pytest.mark.slow
 def test_the_cli_import_rejects_them_too(store: Store, write: Callable[..., Path]) -> None:
     path = _activities(write, "0001-01-01", "2025-03-03")
     store_path = store.path
@@ -134,6 +137,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     store.close()
 
 
+@pytest.mark.slow
 def test_a_batch_with_a_year_0001_activity_is_422_and_the_drivers_page_keeps_working(
     api: dict[str, Any],
 ) -> None:

@@ -167,6 +167,7 @@ def test_the_data_has_accounts_worked_by_several_reps_in_one_team_and_across_tea
 
 
 @pytest.mark.parametrize("grain", [Grain.WEEK, Grain.MONTH])
+@pytest.mark.slow
 def test_every_group_counts_distinct_days_and_accounts_as_a_recount_does(
     store: Store, grain: Grain
 ) -> None:
@@ -197,6 +198,7 @@ def test_a_shared_account_counts_once_for_a_team_and_once_for_each_of_its_reps(
 
 
 @pytest.mark.parametrize("grain", [Grain.WEEK, Grain.MONTH])
+@pytest.mark.slow
 def test_run_levels_gives_each_level_the_figures_of_its_own_query(
     store: Store, grain: Grain
 ) -> None:
@@ -221,6 +223,7 @@ def test_run_levels_gives_each_level_the_figures_of_its_own_query(
         )
 
 
+@pytest.mark.slow
 def test_run_levels_with_chosen_teams_a_split_and_a_filter(store: Store) -> None:
     q = _q(Grain.MONTH, teams=frozenset({"N", "S1"}), split=Split.SEGMENT)
     levels = run_levels(store.con, q, (By.TEAM, By.REP), TZ)
@@ -251,6 +254,7 @@ def test_the_recount_has_something_to_count() -> None:
     assert len(march["activities"]) > 100 and len(march["accounts_touched"]) > 20
 
 
+@pytest.mark.slow
 def test_scorecards_of_several_levels_equal_each_levels_scorecard(store: Store) -> None:
     cards = scorecards(store, levels=(By.ORG, By.TEAM, By.REP), grain=Grain.MONTH,
                        period="2025-03..2025-04", metrics=METRICS)  # fmt: skip

@@ -157,12 +157,14 @@ def _check(row: pd.Series, m: str, expected: Any) -> None:
 
 
 @pytest.mark.parametrize("rep", sorted(EXPECTED))
+@pytest.mark.slow
 def test_each_metric_is_its_hand_value_or_null_with_its_reason(tiny: Store, rep: str) -> None:
     row = _q(tiny).set_index("rep_id").loc[rep]
     for m, expected in EXPECTED[rep].items():
         _check(row, m, expected)
 
 
+@pytest.mark.slow
 def test_teams_add_up_their_members_measures_before_the_ratio(tiny: Store) -> None:
     df = _q(tiny, ("call_connect_rate", "avg_deal_size", "win_rate"), by=By.TEAM)
     t1, t2 = df.set_index("team_id").loc["T1"], df.set_index("team_id").loc["T2"]
@@ -173,6 +175,7 @@ def test_teams_add_up_their_members_measures_before_the_ratio(tiny: Store) -> No
     _check(t2, "avg_deal_size", 800.0)
 
 
+@pytest.mark.slow
 def test_a_lead_linked_to_a_deal_anywhere_makes_conversion_recorded(
     tiny: Store, write: Callable[..., Path]
 ) -> None:
@@ -188,6 +191,7 @@ def test_a_lead_linked_to_a_deal_anywhere_makes_conversion_recorded(
     _check(df.set_index("rep_id").loc["R2"], "lead_conversion_rate", 0.0)
 
 
+@pytest.mark.slow
 def test_an_activity_linked_to_a_deal_makes_touches_and_speed_recorded(
     tiny: Store, write: Callable[..., Path]
 ) -> None:
@@ -205,6 +209,7 @@ def test_an_activity_linked_to_a_deal_makes_touches_and_speed_recorded(
     _check(df.loc["R1"], "call_connect_rate", 2 / 3)  # A1 and A9 of A1, A2, A9
 
 
+@pytest.mark.slow
 def test_a_typed_metric_gives_its_reason_too(tiny: Store) -> None:
     df = _q(tiny, ("call_connect_rate:call", "activities_per_day:call")).set_index("rep_id")
     _check(df.loc["R1"], "call_connect_rate:call", 0.5)
@@ -213,6 +218,7 @@ def test_a_typed_metric_gives_its_reason_too(tiny: Store) -> None:
     _check(df.loc["R1"], "activities_per_day:call", 2 / 21)  # March 2025 has 21 weekdays
 
 
+@pytest.mark.slow
 def test_a_split_metric_gives_its_reason_per_row(tiny: Store, write: Callable[..., Path]) -> None:
     acts = ("activity_id,rep_id,type,occurred_at,outcome,deal_id\n"
             "A9,R1,call,2025-03-03T09:00:00,connected,D1\n"
@@ -223,6 +229,7 @@ def test_a_split_metric_gives_its_reason_per_row(tiny: Store, write: Callable[..
     assert got == {("R1", "call"): 1.0, ("R1", "email"): 0.0}
 
 
+@pytest.mark.slow
 def test_without_reasons_the_values_are_the_same_and_no_reason_column_is_added(
     tiny: Store,
 ) -> None:
@@ -251,6 +258,7 @@ def test_every_null_case_is_declared_once_in_both_languages() -> None:
 
 
 # -- as a user sees it --------------------------------------------------------------------------
+@pytest.mark.slow
 def test_the_scorecard_carries_the_reason(tiny: Store) -> None:
     card = scorecard(tiny, by="rep", period="2025-03",
                      metrics=("call_connect_rate", "avg_deal_size"))  # fmt: skip
@@ -269,6 +277,7 @@ def test_the_scorecard_carries_the_reason(tiny: Store) -> None:
     }  # fmt: skip
 
 
+@pytest.mark.slow
 def test_metrics_explain_lists_the_null_cases_and_shows_why_a_figure_is_empty(
     tiny: Store,
 ) -> None:
@@ -290,6 +299,7 @@ def test_metrics_explain_lists_the_null_cases_and_shows_why_a_figure_is_empty(
     assert "  North (T1): —  geen enkele lead is aan een deal gekoppeld" in r.output.splitlines()
 
 
+@pytest.mark.slow
 def test_the_api_says_why_a_value_is_null(tiny: Store) -> None:
     from salesperf.users import add_user, password_hasher
     from webtools import PASSWORD, app_for, client_for

@@ -21,6 +21,9 @@ from salesperf.metrics.query import By, Compare, Query, Split
 from salesperf.metrics.registry import computable
 from salesperf.store import Store
 
+#: Each test that asks for a store runs on DuckDB and on PostgreSQL (tests/conftest.py).
+STORE_ENGINES = ("duckdb", "postgres")
+
 # the customer, lead-cohort and touch metrics are checked on their own data set
 # (tests/test_cohort_metrics.py): this organisation has no accounts, lead links or deal links
 ELSEWHERE = {"speed_to_lead_h", "customers_acquired", "retention_rate", "repeat_revenue_share",
@@ -77,6 +80,7 @@ def _same(actual: object, expected: object) -> bool:
 
 
 @pytest.mark.parametrize("rep", sorted(EXPECTED_REPS))
+@pytest.mark.slow
 def test_every_metric_for_every_rep_matches_the_hand_computation(org: Store, rep: str) -> None:
     df = _q(org).set_index("rep_id")
     row = df.loc[rep]
@@ -86,6 +90,7 @@ def test_every_metric_for_every_rep_matches_the_hand_computation(org: Store, rep
     assert set(EXPECTED_REPS[rep]) == set(ALL)
 
 
+@pytest.mark.slow
 def test_undefined_ratios_are_null_never_zero(org: Store) -> None:
     df = _q(org).set_index("rep_id")
     # R4 closed nothing and did nothing: its win rate and revenue per activity are undefined
@@ -95,6 +100,7 @@ def test_undefined_ratios_are_null_never_zero(org: Store) -> None:
     assert df.loc["R4", "activities"] == 0 and df.loc["R4", "deals_won"] == 0
 
 
+@pytest.mark.slow
 def test_teams_roll_up_their_whole_subtree(org: Store) -> None:
     df = _q(org, by=By.TEAM).set_index("team_id")
     # T1 = R1 + R2 (R2 sits in T1a, under T1); ORG = everyone
@@ -114,6 +120,7 @@ def test_teams_roll_up_their_whole_subtree(org: Store) -> None:
     assert org_row["quota_attainment"] == pytest.approx(3000 / 6000)
 
 
+@pytest.mark.slow
 def test_team_figures_equal_a_recomputation_from_the_members_rows(org: Store) -> None:
     teams = _q(org, by=By.TEAM).set_index("team_id")
     reps = _q(org).set_index("rep_id")
@@ -229,6 +236,7 @@ def test_split_by_segment_and_kind(org: Store, write: Callable[..., Path]) -> No
         Query(("win_rate",), MARCH.start, MARCH.end, split=Split.KIND, compare=(Compare.TARGET,))
 
 
+@pytest.mark.slow
 def test_python_callers_may_use_plain_words(org: Store) -> None:
     from salesperf.scorecard import scorecard
 
@@ -239,6 +247,7 @@ def test_python_callers_may_use_plain_words(org: Store) -> None:
         Query(("activities",), MARCH.start, MARCH.end, by="planet")  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_activity_metrics_of_one_type_and_their_targets(
     org: Store, write: Callable[..., Path]
 ) -> None:

@@ -96,6 +96,7 @@ def _compare(ours: pd.DataFrame, theirs: pd.DataFrame, keys: list[str]) -> None:
             assert float(got) == pytest.approx(float(want), rel=1e-9, abs=0.005), (key, m)
 
 
+@pytest.mark.slow
 def test_per_agent(maven: Store) -> None:
     theirs = _independent("sales_agent")
     ours = _ours(maven, By.REP)

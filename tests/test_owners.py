@@ -46,6 +46,7 @@ def people(empty_store: Store, write: Writer) -> Store:
     return empty_store
 
 
+@pytest.mark.slow
 def test_owners_resolve_to_reps_and_unknown_ones_are_counted_once(
     people: Store, write: Writer
 ) -> None:
@@ -61,6 +62,7 @@ def test_owners_resolve_to_reps_and_unknown_ones_are_counted_once(
     }
 
 
+@pytest.mark.slow
 def test_an_alias_added_later_takes_the_rows_in(people: Store, write: Writer) -> None:
     path = write("d.csv", DEALS)
     import_file(people, "deals", path, maps=["owner=rep_id"])
@@ -72,6 +74,7 @@ def test_an_alias_added_later_takes_the_rows_in(people: Store, write: Writer) ->
     assert (owners["D6"], owners["D7"], owners["D8"]) == ("R4", "R3", "R3")
 
 
+@pytest.mark.slow
 def test_the_command_line_lists_each_unknown_owner_once_and_adds_aliases(
     people: Store, write: Writer
 ) -> None:
@@ -96,6 +99,7 @@ def test_the_command_line_lists_each_unknown_owner_once_and_adds_aliases(
     assert listed.output.splitlines()[1].split() == ["Ghost", "Owner", "R3"]
 
 
+@pytest.mark.slow
 def test_a_rep_cannot_write_under_another_reps_name_or_e_mail(people: Store, write: Writer) -> None:
     """Scope is decided on the owner as resolved: another rep's e-mail is that rep."""
     from salesperf.access import AccessDenied, Scope, ScopeKind, write_guard

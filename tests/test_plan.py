@@ -132,6 +132,7 @@ def t1(tiny: Store) -> Plan:
 
 
 # -- the arithmetic ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_team_plan_arithmetic_by_hand(t1: Plan) -> None:
     p = t1
     assert p.rates.avg_deal_size.value == pytest.approx(10_000)
@@ -161,6 +162,7 @@ def test_team_plan_arithmetic_by_hand(t1: Plan) -> None:
     assert "10.0 deals" in p.explanation.en and "10,0 deals" in p.explanation.nl
 
 
+@pytest.mark.slow
 def test_rep_win_rate_is_shrunk_toward_the_team(tiny: Store) -> None:
     p = plan(tiny, PlanQuery(100_000, PERIOD, rep="R1", window="2025-Q1", today=TODAY))
     # Ann 6 of 20, Bob 4 of 20, Cas nothing closed: the prior is fitted to North's reps
@@ -176,6 +178,7 @@ def test_rep_win_rate_is_shrunk_toward_the_team(tiny: Store) -> None:
     assert p.activities[0].pace_per_week == pytest.approx(8 / 4)
 
 
+@pytest.mark.slow
 def test_a_rep_without_deals_or_activity_borrows_the_teams_rates(tiny: Store) -> None:
     p = plan(tiny, PlanQuery(50_000, PERIOD, rep="R3", window="2025-Q1", today=TODAY))
     assert p.rates.avg_deal_size.source == "team T1"
@@ -192,6 +195,7 @@ def test_a_rep_without_deals_or_activity_borrows_the_teams_rates(tiny: Store) ->
     assert all(n.nl and n.nl != n.en for n in p.notes)
 
 
+@pytest.mark.slow
 def test_a_team_without_wins_borrows_from_the_organisation(tiny: Store) -> None:
     p = plan(tiny, PlanQuery(100_000, PERIOD, team="T2", window="2025-Q1", today=TODAY))
     # South's parent is the root team ORG, whose members are everyone
@@ -203,6 +207,7 @@ def test_a_team_without_wins_borrows_from_the_organisation(tiny: Store) -> None:
     assert len(p.notes) == 2
 
 
+@pytest.mark.slow
 def test_no_won_deal_anywhere_is_a_clear_error(tiny: Store) -> None:
     with pytest.raises(ValueError, match="no deal was won in Q1 2024"):
         plan(tiny, PlanQuery(100_000, PERIOD, team="T1", window="2024-Q1", today=TODAY))
@@ -241,6 +246,7 @@ def test_default_window_and_pace_weeks() -> None:
 
 
 # -- the team split ---------------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_team_target_is_split_over_its_reps(tiny: Store, t1: Plan) -> None:
     p = t1
     shares = {r.id: r.target for r in p.reps}
@@ -351,6 +357,7 @@ def _cli(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+@pytest.mark.slow
 def test_cli_plan_json_and_table_hold_the_library_numbers(tiny_file: Store, t1: Plan) -> None:
     path = str(tiny_file.path)
     base = ("plan", "--target", "100000", "--period", PERIOD, "--team", "T1", "--window",

@@ -25,6 +25,7 @@ def _cli(*args: str) -> tuple[int, str]:
 
 
 # -- two paths for a rep who converts worse than the team ----------------------------------
+@pytest.mark.slow
 def test_a_busy_rep_sees_the_activity_at_their_own_and_at_the_teams_conversion(
     demo_store: Store, demo_planted: object
 ) -> None:
@@ -58,6 +59,7 @@ def test_a_busy_rep_sees_the_activity_at_their_own_and_at_the_teams_conversion(
         assert p.paths is None
 
 
+@pytest.mark.slow
 def test_cli_plan_shows_both_paths_in_both_languages(
     demo_store: Store, demo_planted: object
 ) -> None:

@@ -38,6 +38,9 @@ from salesperf.store import Store
 from salesperf.tokens import create_token
 from salesperf.users import add_user, password_hasher
 
+# the fixture below asks for the server inside it
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture
 def shared_store(request: pytest.FixtureRequest, tmp_path: Path) -> Any:

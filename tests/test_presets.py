@@ -80,6 +80,7 @@ Record ID,Deal Name,Deal Stage,Close Date,Deal owner,Amount,Create Date,Pipeline
 """
 
 
+@pytest.mark.slow
 def test_hubspot_deals(crm: Store, tmp_path: Path) -> None:
     r = run(crm, tmp_path, "deals", "hubspot", HUBSPOT_DEALS)
     assert (r.rows_read, r.inserted, r.rejected) == (6, 5, 1)
@@ -231,6 +232,7 @@ Ann Smith,Follow up,3/11/2024,1,,In Progress,Normal,00T5g00000Ab5EEE,,
 """
 
 
+@pytest.mark.slow
 def test_salesforce_activities(crm: Store, tmp_path: Path) -> None:
     r = run(crm, tmp_path, "activities", "salesforce", SALESFORCE_ACTIVITIES)
     assert (r.rows_read, r.inserted, r.rejected) == (5, 4, 1)
@@ -271,6 +273,7 @@ Deal - ID,Deal - Title,Deal - Creator,Deal - Owner,Deal - Value,Deal - Currency,
 """
 
 
+@pytest.mark.slow
 def test_pipedrive_deals(crm: Store, tmp_path: Path) -> None:
     r = run(crm, tmp_path, "deals", "pipedrive", PIPEDRIVE_DEALS)
     assert (r.rows_read, r.inserted, r.rejected) == (5, 3, 2)
@@ -295,6 +298,7 @@ def test_pipedrive_deals(crm: Store, tmp_path: Path) -> None:
     assert d.loc["102", "rep_id"] == "Bob Jones"
 
 
+@pytest.mark.slow
 def test_pipedrive_deals_keep_their_currency(crm: Store, tmp_path: Path) -> None:
     text = PIPEDRIVE_DEALS.splitlines()[0] + "\n" + PIPEDRIVE_DEALS.splitlines()[1]
     r = run(crm, tmp_path, "deals", "pipedrive", text.replace(",EUR,", ",USD,") + "\n")
@@ -313,6 +317,7 @@ Activity - ID,Activity - Subject,Activity - Type,Activity - Assigned to user,Act
 """
 
 
+@pytest.mark.slow
 def test_pipedrive_activities(crm: Store, tmp_path: Path) -> None:
     r = run(crm, tmp_path, "activities", "pipedrive", PIPEDRIVE_ACTIVITIES)
     assert (r.rows_read, r.inserted, r.rejected) == (6, 5, 1)
@@ -352,6 +357,7 @@ def test_pipedrive_activities(crm: Store, tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.slow
 def test_rejected_rows_are_kept_in_the_store(crm: Store, tmp_path: Path) -> None:
     r = run(crm, tmp_path, "deals", "hubspot", HUBSPOT_DEALS)
     kept = crm.table("salesperf_rejects").execute()
@@ -386,6 +392,7 @@ def test_a_value_map_of_only_a_default_maps_every_value(crm: Store, tmp_path: Pa
     assert col(rows(crm, "deals", "deal_id"), "kind") == {"D1": "renewal", "D2": None}
 
 
+@pytest.mark.slow
 def test_status_flags_that_cannot_be_read_reject_the_row(crm: Store, tmp_path: Path) -> None:
     path = tmp_path / "map.toml"
     path.write_text('table = "deals"\n[status]\nwon = "IsWon"\nclosed = "IsClosed"\n')

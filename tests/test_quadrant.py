@@ -60,6 +60,7 @@ def demo_diagnosis(demo_store: Store) -> Diagnosis:
     return diagnose(demo_store, DiagnoseQuery(window=DEMO_WINDOW, today=DEMO_TODAY))
 
 
+@pytest.mark.slow
 def test_demo_finds_the_planted_reps(demo_diagnosis: Diagnosis, demo_planted: Any) -> None:
     d = demo_diagnosis
     assert (d.window.start, d.window.end) == (date(2025, 10, 1), date(2026, 10, 1))
@@ -88,6 +89,7 @@ def test_demo_finds_the_planted_reps(demo_diagnosis: Diagnosis, demo_planted: An
     assert sum(label is Label.INCONCLUSIVE for label in labels.values()) >= len(labels) // 3
 
 
+@pytest.mark.slow
 def test_demo_labels_only_on_evidence(demo_diagnosis: Diagnosis) -> None:
     for r in demo_diagnosis.reps:
         a, p = r.activity.index, r.performance.index
@@ -113,6 +115,7 @@ def test_demo_labels_only_on_evidence(demo_diagnosis: Diagnosis) -> None:
         )
 
 
+@pytest.mark.slow
 def test_demo_figures_agree_with_the_metric_layer(
     demo_store: Store, demo_diagnosis: Diagnosis
 ) -> None:
@@ -149,6 +152,7 @@ def test_demo_figures_agree_with_the_metric_layer(
                                 "stage_conversion", "type_to_win_rate"}  # fmt: skip
 
 
+@pytest.mark.slow
 def test_demo_team_query_compares_with_the_queried_subtree(demo_store: Store) -> None:
     d = diagnose(demo_store, DiagnoseQuery(team="T01", window="2026-Q3", today=DEMO_TODAY))
     assert d.peers is Peers.QUERIED_TEAM
@@ -262,6 +266,7 @@ def hand(hand_path: Path, on_engine: Callable[[Store], Store]) -> Iterator[Diagn
         yield diagnose(on_engine(s), DiagnoseQuery(window=Period(Q1.start, Q1.end, "2025-Q1")))
 
 
+@pytest.mark.slow
 def test_hand_built_indexes(hand: Diagnosis) -> None:
     """Q1 2025 has 64 working days. T1's activities per day, the median of 11 reps:
     0.47 (Z: 30 in 15 days), 1, 1.5, 2 (six reps), 3, 4 -> 2.0."""
@@ -296,6 +301,7 @@ def test_hand_built_indexes(hand: Diagnosis) -> None:
     assert hand.rep("Y").performance.index.value == 6.0
 
 
+@pytest.mark.slow
 def test_hand_built_labels_and_reasons(hand: Diagnosis) -> None:
     labels = {r.rep_id: r.label for r in hand.reps if r.peer_group == "T1"}
     assert labels == {
@@ -365,6 +371,7 @@ def test_lead_mix_and_approach_told_apart(hand: Diagnosis) -> None:
         (DiagnoseQuery(window="next-week"), "is not a window"),
     ],
 )
+@pytest.mark.slow
 def test_bad_queries_are_refused(hand_path: Path, query: DiagnoseQuery, message: str) -> None:
     with Store.open(hand_path) as s, pytest.raises(ValueError, match=message):
         diagnose(s, query)
@@ -392,6 +399,7 @@ def test_activity_interval_covers_overdispersed_rates() -> None:
         rate_interval(3, 0)
 
 
+@pytest.mark.slow
 def test_revenue_bootstrap_covers_the_expected_revenue() -> None:
     """Deals won per quarter Poisson(30), amounts log-normal: the Poisson bootstrap's 95%
     interval covers the expected revenue (30 x the mean amount) about 95% of the time."""
@@ -414,6 +422,7 @@ def _app() -> typer.Typer:
     return app
 
 
+@pytest.mark.slow
 def test_cli_table_in_both_languages(hand_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(_app(), ["--store", str(hand_path), "--window", "2025-Q1",
@@ -430,6 +439,7 @@ def test_cli_table_in_both_languages(hand_path: Path) -> None:
         assert word in result.output
 
 
+@pytest.mark.slow
 def test_cli_json_holds_the_library_result(hand_path: Path, hand: Diagnosis) -> None:
     result = CliRunner().invoke(
         _app(), ["--store", str(hand_path), "--window", "2025-Q1", "--format", "json"]

@@ -66,6 +66,7 @@ REGIMES = [(8, 3.0, 25.0, False), (8, 3.0, 25.0, True), (12, 20.0, 60.0, False),
            (5, 1.5, 15.0, True)]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_identical_reps_are_almost_never_labelled() -> None:
     rng = np.random.default_rng(2026)
     labelled = total = 0
@@ -115,6 +116,7 @@ def _store(path: Path, org: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.slow
 def test_identical_reps_through_the_store(tmp_path: Path, seed: int) -> None:
     """The same simulation written to a DuckDB store and diagnosed through the metric layer:
     the same indexes and labels as judging the counts directly."""

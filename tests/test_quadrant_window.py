@@ -31,6 +31,7 @@ def hand_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # -- the default window ------------------------------------------------------------------------
+@pytest.mark.slow
 def test_demo_default_window_is_chosen_on_the_evidence_and_finds_the_planted_reps(
     demo_store: Store, demo_planted: Any
 ) -> None:
@@ -59,6 +60,7 @@ def test_demo_default_window_is_chosen_on_the_evidence_and_finds_the_planted_rep
     assert d.to_json()["window_choice"]["text"]["en"] == c.text.en
 
 
+@pytest.mark.slow
 def test_demo_default_window_gives_no_unplanted_rep_a_planted_label(
     demo_store: Store, demo_planted: Any
 ) -> None:
@@ -77,6 +79,7 @@ def test_demo_default_window_gives_no_unplanted_rep_a_planted_label(
     assert strong == set()
 
 
+@pytest.mark.slow
 def test_cli_says_how_the_window_was_chosen(hand_path: Path) -> None:
     """The hand-built data hold one quarter: without --window the default looks back no
     further, and says that even so few reps have enough deals (3 of 11 in T1: F, H, Y)."""
@@ -97,6 +100,7 @@ def test_cli_says_how_the_window_was_chosen(hand_path: Path) -> None:
 
 
 # -- null where nothing is recorded ------------------------------------------------------------
+@pytest.mark.slow
 def test_lead_conversion_is_unknown_where_no_lead_is_linked_to_a_deal(
     hand_path: Path, tmp_path: Path
 ) -> None:

@@ -65,6 +65,7 @@ def table(store: Store, name: str) -> pd.DataFrame:
     return store.table(name).execute()
 
 
+@pytest.mark.slow
 def test_maven_crm(tmp_path: Path) -> None:
     folder = "maven_crm_sales_opportunities"
     teams_csv = data_file(folder, "sales_teams.csv")
@@ -192,6 +193,7 @@ def test_maven_crm(tmp_path: Path) -> None:
     store.close()
 
 
+@pytest.mark.slow
 def test_olist_funnel(tmp_path: Path) -> None:
     folder = "olist_marketing_funnel"
     closed_csv = data_file(folder, "olist_closed_deals_dataset.csv")
@@ -265,6 +267,7 @@ def test_olist_funnel(tmp_path: Path) -> None:
     store.close()
 
 
+@pytest.mark.slow
 def test_uci_bank_marketing(tmp_path: Path) -> None:
     bank_csv = data_file("uci_bank_marketing", "bank-full.csv")
     clients_csv = bank_csv
@@ -308,6 +311,7 @@ def test_uci_bank_marketing(tmp_path: Path) -> None:
     store.close()
 
 
+@pytest.mark.slow
 def test_xeducation_leads(tmp_path: Path) -> None:
     leads_csv = data_file("xeducation_leads", "Leads.csv")
     raw = read_rows(leads_csv)

@@ -9,6 +9,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from salesperf.api.uploads import rejects_csv
 from salesperf.ingest.importer import import_file
 from salesperf.migrations import REJECTS
@@ -52,6 +54,7 @@ def _mostly_rejected() -> tuple[str, dict[int, list[tuple[str, str]]], dict[int,
     return "\n".join(lines) + "\n", problems, given
 
 
+@pytest.mark.slow
 def test_a_mostly_rejected_import_caps_its_problems_and_keeps_every_rejected_row(
     backend_store: Store, write: Writer
 ) -> None:
@@ -107,6 +110,7 @@ def test_a_mostly_rejected_import_caps_its_problems_and_keeps_every_rejected_row
     assert download == result.rejects_path.read_bytes().decode("utf-8")
 
 
+@pytest.mark.slow
 def test_a_rejects_file_is_never_overwritten(store: Store, write: Writer, tmp_path: Path) -> None:
     text = f"{HEAD}\nD1,R9,2025-01-06,open,10,demo\n"
     path = write("export.csv", text)
@@ -134,6 +138,7 @@ def test_a_rejects_file_is_never_overwritten(store: Store, write: Writer, tmp_pa
     assert other.rejects_path == tmp_path / "export.activities.rejects.csv"
 
 
+@pytest.mark.slow
 def test_the_rejects_file_is_its_download_in_dutch_and_with_identical_rows_collapsed(
     store: Store, write: Writer
 ) -> None:

@@ -229,6 +229,7 @@ def test_system_limits_the_deletions_to_that_systems_rows(
     assert set(_deals(s)) == {"S1"} and whole.deleted == 5  # D1, D4, D5, D7 (re-added), H1
 
 
+@pytest.mark.slow
 def test_a_replace_of_a_composite_key_table(store: Store, write: Writer) -> None:
     """deal_stages: a key of three columns, one a time."""
     import_file(store, "deals", write("old.csv", OLD))
@@ -246,6 +247,7 @@ def test_a_replace_of_a_composite_key_table(store: Store, write: Writer) -> None
     assert restore(store, r.import_id).kept == ('["D3","qualification","2025-03-04 11:00:00"]',)
 
 
+@pytest.mark.slow
 def test_a_file_whose_keys_cannot_all_be_read_is_refused_for_a_replace(
     store: Store, write: Writer
 ) -> None:
@@ -406,6 +408,7 @@ def _cli(*args: str) -> Any:
     return runner.invoke(app, list(args), env={"COLUMNS": "200"})
 
 
+@pytest.mark.slow
 def test_the_command_line_replaces_counts_and_restores(tmp_path: Path, write: Writer) -> None:
     db = str(tmp_path / "cli.duckdb")
     for table, text in (("teams", TEAMS_CSV), ("reps", REPS_CSV), ("deals", OLD)):
@@ -462,6 +465,7 @@ def web(store: Store, write: Writer, tmp_path: Path) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
 def test_the_api_replaces_and_answers_the_numbers(web: dict[str, Any]) -> None:
     admin, csrf = web["clients"]["boss"]
     r = admin.post(
@@ -483,6 +487,7 @@ def test_the_api_replaces_and_answers_the_numbers(web: dict[str, Any]) -> None:
     assert set(_deals(web["store"])) == {"D1", "D4", "D5", "D7", "D9"}
 
 
+@pytest.mark.slow
 def test_a_rep_or_a_manager_may_not_replace(web: dict[str, Any]) -> None:
     before = _deals(web["store"])
     for name in ("ann", "mgr"):
@@ -505,6 +510,7 @@ def test_a_rep_or_a_manager_may_not_replace(web: dict[str, Any]) -> None:
     assert _deals(web["store"]) == before and web["store"].count(DELETED) == 0
 
 
+@pytest.mark.slow
 def test_the_web_form_replaces_and_shows_the_deleted_rows(web: dict[str, Any]) -> None:
     admin, csrf = web["clients"]["boss"]
     page = admin.get("/import")

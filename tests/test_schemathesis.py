@@ -181,6 +181,7 @@ def _drawn(operation: Any, mode: GenerationMode, send: Callable[[Any], None]) ->
         assert mode is GenerationMode.NEGATIVE, operation.label
 
 
+@pytest.mark.slow
 def test_every_answer_is_declared_and_none_is_a_server_error(web: dict[str, Any]) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", web["app"], config=CONFIG)
     roles = itertools.cycle(web["headers"])  # each case as the next role in turn

@@ -40,6 +40,7 @@ def test_a_store_from_a_newer_salesperf_is_refused(tmp_path: Path) -> None:
         Store.open(path)
 
 
+@pytest.mark.slow
 def test_store_location_from_argument_environment_or_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

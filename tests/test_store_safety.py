@@ -92,6 +92,7 @@ def _assert_damage_told(code: int, text: str, exc: BaseException | None, path: P
         assert advice in " ".join(text.split())
 
 
+@pytest.mark.slow
 def test_a_damaged_block_read_by_a_command_is_a_clear_error(imported: Path) -> None:
     _overwrite(imported, _rows_of(imported, "activities", "occurred_at"), 16)
     with (  # the damage is real, and the file still opens
@@ -132,6 +133,7 @@ def test_a_store_damaged_where_it_opens_is_refused_with_what_to_do(
         Store.open(imported)
 
 
+@pytest.mark.slow
 def test_the_server_answers_a_damaged_store_with_a_503_that_says_what_to_do(
     org: Store,
 ) -> None:
@@ -158,6 +160,7 @@ def test_the_server_answers_a_damaged_store_with_a_503_that_says_what_to_do(
 # -- spill files of a dead process ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_opening_removes_a_dead_process_spill_files_and_keeps_live_ones(
     tmp_path: Path,
 ) -> None:
@@ -326,6 +329,7 @@ def test_the_default_store_and_the_environment_store_are_not_made_by_reading(
         assert s.path is None
 
 
+@pytest.mark.slow
 def test_commands_that_make_a_store_still_make_it(
     tmp_path: Path, write: Callable[..., Path]
 ) -> None:

@@ -106,6 +106,7 @@ def _basis(v: Any) -> str | None:
     return v if isinstance(v, str) else None
 
 
+@pytest.mark.slow
 def test_targets_at_every_grain_by_hand(monthly: Store) -> None:
     """The metric layer on each engine: quarters sum months, teams their members (their own
     target first), longer targets spread by working days, ratio targets stay put."""
@@ -172,6 +173,7 @@ def test_targets_at_every_grain_by_hand(monthly: Store) -> None:
     assert year.set_index("rep_id").loc["R1", "revenue_won_target"] == pytest.approx(30000)
 
 
+@pytest.mark.slow
 def test_health_by_quarter_flags_the_teams_that_miss_in_monthly_terms(
     monthly_file: Store,
 ) -> None:
@@ -232,6 +234,7 @@ def _get(client: Any, path: str, **params: Any) -> Any:
     return r.json()
 
 
+@pytest.mark.slow
 def test_every_interface_gives_one_attainment(monthly_file: Store, client: Any) -> None:
     """2025-Q1 with monthly targets only: the overview (the organisation), the team pages,
     the rep page, the API's scorecard and the command line's give the hand-computed figures."""
@@ -280,6 +283,7 @@ def test_every_interface_gives_one_attainment(monthly_file: Store, client: Any) 
     assert "de som van de doelen van de leden" in html
 
 
+@pytest.mark.slow
 def test_an_organisation_target_and_a_teams_own_come_first(
     store: Store, write: Callable[..., Path]
 ) -> None:

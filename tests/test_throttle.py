@@ -62,6 +62,7 @@ def _throttle(app: Any) -> SignInThrottle:
 
 
 # -- through HTTP --------------------------------------------------------------------------
+@pytest.mark.slow
 def test_fifty_failures_from_an_attacker_do_not_stop_the_user_elsewhere(
     store_path: Path, clock: Clock
 ) -> None:
@@ -112,6 +113,7 @@ def test_after_the_free_failures_the_pair_gets_429_with_retry_after(
     assert _login(_client(app, ATTACKER), ADMIN, PASSWORD).status_code == 303
 
 
+@pytest.mark.slow
 def test_an_address_guessing_many_users_is_slowed_down_for_all_of_them(
     store_path: Path, clock: Clock
 ) -> None:

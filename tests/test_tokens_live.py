@@ -68,6 +68,7 @@ def _stored_use(store: Store, token_id: str) -> datetime | None:
 
 
 # -- reads and sign-ins do not wait for an import ---------------------------------------------
+@pytest.mark.slow
 def test_a_bearer_read_a_sign_in_and_a_revocation_finish_while_an_import_writes(
     app: Any, store: Store, clock: Clock
 ) -> None:

@@ -90,6 +90,7 @@ def test_unmapped_closing_stages_stop_the_import_with_counts_and_suggestions(
     assert store.count("deals") == 0  # nothing written
 
 
+@pytest.mark.slow
 def test_accepting_the_suggestions_gives_the_independent_figures(
     store: Store, write: Writer
 ) -> None:
@@ -104,6 +105,7 @@ def test_accepting_the_suggestions_gives_the_independent_figures(
     )
 
 
+@pytest.mark.slow
 def test_the_printed_lines_accept_it_as_a_mapping_file(
     store: Store, write: Writer, tmp_path: Path
 ) -> None:
@@ -118,6 +120,7 @@ def test_the_printed_lines_accept_it_as_a_mapping_file(
     assert figures(store) == pytest.approx(expected(DEALS))
 
 
+@pytest.mark.slow
 def test_a_mapping_that_says_what_to_do_with_the_rest_is_obeyed(
     store: Store, write: Writer
 ) -> None:
@@ -167,6 +170,7 @@ def test_suggestions(column: str, value: str, word: str) -> None:
     assert suggest(column, value) == word
 
 
+@pytest.mark.slow
 def test_the_command_line_stops_then_accepts(store: Store, write: Writer) -> None:
     path = write("hubspot.csv", DEALS)
     args = ["import", "deals", str(path), "--store", str(store.path)]
@@ -185,6 +189,7 @@ def test_the_command_line_stops_then_accepts(store: Store, write: Writer) -> Non
         assert figures(s) == pytest.approx(expected(DEALS))
 
 
+@pytest.mark.slow
 def test_the_api_lists_the_values_and_imports_when_told_to_accept(tmp_path: Path) -> None:
     path = build_web_store(tmp_path / "store.duckdb")
     client, csrf = client_for(app_for(path), ADMIN)
@@ -216,6 +221,7 @@ def test_the_api_lists_the_values_and_imports_when_told_to_accept(tmp_path: Path
         assert sorted(mine.status) == sorted(["won"] * 3 + ["lost"] * 2 + ["open"] * 3)
 
 
+@pytest.mark.slow
 def test_the_web_preview_lists_the_values_and_the_result_what_it_took(tmp_path: Path) -> None:
     """The import page's preview lists the values no rule maps with a check box; run with it,
     the result page says what was taken, and lists owners that are no known rep once each."""

@@ -223,6 +223,7 @@ print(json.dumps({"first": first.status_code, "status": refused.status_code,
                   "SALESPERF_MAX_XLSX_MB to change the limit)"),
     ],
 )  # fmt: skip
+@pytest.mark.slow
 def test_a_workbook_bomb_is_refused_quickly_and_the_server_keeps_answering(
     web: dict[str, Any], bombs: dict[str, Path], tmp_path: Path, bomb: str, words: str
 ) -> None:
@@ -316,6 +317,7 @@ def test_the_workbook_limits_are_set_by_environment_variables(
     [("sheet.ods", "OpenDocument (.ods) spreadsheets are not supported"),
      ("sheet.xlsb", "binary .xlsb workbooks are not supported")],
 )  # fmt: skip
+@pytest.mark.slow
 def test_other_spreadsheets_are_refused_by_name(web: dict[str, Any], name: str, words: str) -> None:
     r = upload(web, name, b"PK\x03\x04 whatever")
     assert r.status_code == 422
@@ -389,6 +391,7 @@ def test_refusals_of_an_upload_name_the_file_not_the_server_path(
 
 
 # -- 4. a header line longer than the sample read ---------------------------------------------
+@pytest.mark.slow
 def test_a_header_line_longer_than_64_kb_is_read_whole(store: Store, tmp_path: Path) -> None:
     pad = [f"note_{i:04d}_" + "x" * 90 for i in range(700)]  # 70 KB of other columns first
     header = ",".join([*pad, "team_id", "name"])

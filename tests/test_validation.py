@@ -12,6 +12,9 @@ import pytest
 from salesperf.ingest.importer import import_file
 from salesperf.store import Store
 
+#: Each test that asks for a store runs on DuckDB and on PostgreSQL (tests/conftest.py).
+STORE_ENGINES = ("duckdb", "postgres")
+
 DEAL_HEAD = "deal_id,rep_id,created_at,status,amount,closed_at\n"
 GOOD_DEAL = "D1,R1,2025-01-06,won,1000,2025-02-03\n"
 
@@ -91,6 +94,7 @@ def _ids(case: tuple[str, ...]) -> str:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[_ids(c) for c in CASES])
+@pytest.mark.slow
 def test_each_rule_rejects_its_row_and_keeps_the_rest(
     store: Store, write: Callable[..., Path], tmp_path: Path, case: tuple[str, ...]
 ) -> None:
@@ -123,6 +127,7 @@ def test_each_rule_rejects_its_row_and_keeps_the_rest(
     assert given == raw_line
 
 
+@pytest.mark.slow
 def test_all_problems_of_a_row_are_reported_in_one_pass(
     store: Store, write: Callable[..., Path]
 ) -> None:
@@ -141,6 +146,7 @@ def test_all_problems_of_a_row_are_reported_in_one_pass(
     assert store.count("deals") == 0
 
 
+@pytest.mark.slow
 def test_a_file_of_only_bad_rows_writes_nothing_but_the_log(
     store: Store, write: Callable[..., Path]
 ) -> None:
@@ -161,6 +167,7 @@ def test_reps_and_their_team_can_arrive_in_one_team_file(
     assert [(p.line, p.rule) for p in result.problems] == [(4, "unknown_reference")]
 
 
+@pytest.mark.slow
 def test_an_open_deal_may_expect_to_close_on_any_date(
     store: Store, write: Callable[..., Path]
 ) -> None:
@@ -173,6 +180,7 @@ def test_an_open_deal_may_expect_to_close_on_any_date(
     assert result.problems[0].message.startswith("the deal is won, closed on 2025-02-01")
 
 
+@pytest.mark.slow
 def test_deals_keep_their_currency_and_need_a_rate_on_their_day(
     store: Store, write: Callable[..., Path]
 ) -> None:
@@ -194,6 +202,7 @@ def test_deals_keep_their_currency_and_need_a_rate_on_their_day(
     assert str(rates.date.min())[:10] == "1999-01-04"
 
 
+@pytest.mark.slow
 def test_nul_bytes_reject_their_row_or_leave_free_text(
     store: Store, write: Callable[..., Path], tmp_path: Path
 ) -> None:
@@ -215,6 +224,7 @@ def test_nul_bytes_reject_their_row_or_leave_free_text(
     assert reasons["D1"] == "Prix trop \u00e9lev\u00e9"
 
 
+@pytest.mark.slow
 def test_messages_name_the_files_own_columns(store: Store, write: Callable[..., Path]) -> None:
     """A rejected row's message names the column as the file has it, the canonical name beside."""
     text = "Deal,Owner,Created,Stage,Amount\nD1,R1,,open,10\nD2,R1,2025-01-06,open,-4\n"
@@ -229,6 +239,7 @@ def test_messages_name_the_files_own_columns(store: Store, write: Callable[..., 
     }
 
 
+@pytest.mark.slow
 def test_an_offset_without_seconds_is_read_as_an_instant(
     store: Store, write: Callable[..., Path]
 ) -> None:

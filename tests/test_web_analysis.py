@@ -109,6 +109,7 @@ def _get(client: TestClient, path: str, **params: Any) -> Any:
 
 
 # -- the quadrant --------------------------------------------------------------------------
+@pytest.mark.slow
 def test_the_quadrant_twin_is_the_librarys_diagnosis(
     web: dict[str, Any], org_diagnosis: Any
 ) -> None:
@@ -136,6 +137,7 @@ def test_the_quadrant_twin_is_the_librarys_diagnosis(
     assert len(re.findall(r'<tr data-rep="R\d+"', html)) == 10
 
 
+@pytest.mark.slow
 def test_a_manager_sees_their_team_with_the_same_rows_as_the_organisations(
     web: dict[str, Any], org_diagnosis: Any
 ) -> None:
@@ -150,6 +152,7 @@ def test_a_manager_sees_their_team_with_the_same_rows_as_the_organisations(
 
 
 # -- the funnel ----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_the_funnel_is_the_metric_layers_stage_conversion(
     web: dict[str, Any], org_diagnosis: Any
 ) -> None:
@@ -191,6 +194,7 @@ def test_the_funnel_is_the_metric_layers_stage_conversion(
             assert cell["team_rate"] == pytest.approx(c.team_rate)
 
 
+@pytest.mark.slow
 def test_the_funnel_names_raw_and_shrunk_rates_and_shows_no_rate_where_nothing_entered(
     web: dict[str, Any],
 ) -> None:
@@ -221,6 +225,7 @@ def test_the_funnel_names_raw_and_shrunk_rates_and_shows_no_rate_where_nothing_e
     assert "%" not in re.search(r'<table class="funnel">.*?</table>', html, re.S).group(0)  # type: ignore[union-attr]
 
 
+@pytest.mark.slow
 def test_the_quadrant_chooses_its_window_and_says_why(web: dict[str, Any]) -> None:
     admin = web["clients"][ADMIN]
     data = _get(admin, "/api/quadrant")
@@ -233,6 +238,7 @@ def test_the_quadrant_chooses_its_window_and_says_why(web: dict[str, Any]) -> No
     assert "Periode: " in web["nl"].get("/quadrant").text
 
 
+@pytest.mark.slow
 def test_the_plan_page_shows_a_busy_reps_two_paths(web: dict[str, Any]) -> None:
     admin, nl = web["clients"][ADMIN], web["nl"]
     data = _get(admin, "/api/plan", target="90000", rep="R004")
@@ -246,6 +252,7 @@ def test_the_plan_page_shows_a_busy_reps_two_paths(web: dict[str, Any]) -> None:
 
 
 # -- the drivers ---------------------------------------------------------------------------
+@pytest.mark.slow
 def test_the_drivers_twin_is_the_librarys_for_the_managers_team(web: dict[str, Any]) -> None:
     data = _get(web["clients"][MANAGER], "/api/drivers", max_lag=4)
     expected = drivers(web["store"], DriversQuery(team="T02", max_lag=4, today=TODAY))
@@ -258,6 +265,7 @@ def test_the_drivers_twin_is_the_librarys_for_the_managers_team(web: dict[str, A
 
 
 # -- the plan and team health --------------------------------------------------------------
+@pytest.mark.slow
 def test_a_reps_scorecard_plans_their_own_target_or_the_one_asked(web: dict[str, Any]) -> None:
     rep = web["clients"][REP]
     data = _get(rep, f"/api/reps/{REP_ID}")["plan"]
@@ -290,6 +298,7 @@ def test_a_reps_scorecard_plans_their_own_target_or_the_one_asked(web: dict[str,
     assert f'data-type="{p["activities"][0]["type"]}"' in html
 
 
+@pytest.mark.slow
 def test_the_plan_page_plans_the_managers_team_within_their_view(web: dict[str, Any]) -> None:
     manager = web["clients"][MANAGER]
     data = _get(manager, "/api/plan")
@@ -305,6 +314,7 @@ def test_the_plan_page_plans_the_managers_team_within_their_view(web: dict[str, 
     assert manager.get("/api/plan", params={"team": "T01"}).status_code == 403
 
 
+@pytest.mark.slow
 def test_the_team_page_shows_its_health(web: dict[str, Any]) -> None:
     manager = web["clients"][MANAGER]
     data = _get(manager, "/api/teams/T04")["health"]
@@ -326,6 +336,7 @@ def test_the_team_page_shows_its_health(web: dict[str, Any]) -> None:
 
 
 # -- the forecast --------------------------------------------------------------------------
+@pytest.mark.slow
 def test_the_forecast_twin_is_the_librarys_with_its_fan_and_target(web: dict[str, Any]) -> None:
     manager = web["clients"][MANAGER]
     data = _get(manager, "/api/forecast", period=WINDOW, as_of="2026-08-15")
@@ -364,6 +375,7 @@ def test_the_forecast_twin_is_the_librarys_with_its_fan_and_target(web: dict[str
 
 
 # -- Dutch ---------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_the_pages_speak_dutch(web: dict[str, Any], org_diagnosis: Any) -> None:
     nl = web["nl"]
     html = nl.get("/quadrant", params={"window": WINDOW}).text
@@ -397,6 +409,7 @@ def test_the_pages_speak_dutch(web: dict[str, Any], org_diagnosis: Any) -> None:
     assert fmt_date("2026-07-01", "nl") == "01-07-2026"
 
 
+@pytest.mark.slow
 def test_the_overview_headlines_follow_the_context_preset(web: dict[str, Any]) -> None:
     data = _get(web["clients"][ADMIN], "/api/overview")
     kpis = data["kpis"]
@@ -418,6 +431,7 @@ def _others(store: Store) -> list[str]:
     return words + [rf"\b{t}\b" for t in ("T00", "T01", "T02", "T04")]
 
 
+@pytest.mark.slow
 def test_a_rep_sees_their_own_row_and_nothing_of_other_reps(
     web: dict[str, Any], org_diagnosis: Any
 ) -> None:
@@ -469,6 +483,7 @@ def test_a_rep_sees_their_own_row_and_nothing_of_other_reps(
         ("/api/forecast", {"team": "T99"}, 404, "no team"),
     ],
 )
+@pytest.mark.slow
 def test_bad_input_is_a_clear_4xx(
     web: dict[str, Any], path: str, params: dict[str, str], status: int, words: str
 ) -> None:

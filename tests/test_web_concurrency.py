@@ -152,6 +152,7 @@ def _plain(rows: Any) -> Any:
     return json.loads(json.dumps(rows, default=str))
 
 
+@pytest.mark.slow
 def test_a_slow_page_does_not_hold_up_the_others(store_path: Path) -> None:
     started, release = threading.Event(), threading.Event()
 
@@ -180,6 +181,7 @@ def test_a_slow_page_does_not_hold_up_the_others(store_path: Path) -> None:
     assert quick.status_code == 200 and still_waiting
 
 
+@pytest.mark.slow
 def test_a_write_moves_the_data_version_and_the_figures_follow(tmp_path: Path) -> None:
     path = build_web_store(tmp_path / "store.duckdb")
     app = app_for(path)

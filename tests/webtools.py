@@ -3,7 +3,11 @@ and signing in as a browser does (the sign-in form with its CSRF token)."""
 
 from __future__ import annotations
 
+import atexit
+import functools
 import re
+import shutil
+import tempfile
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -30,11 +34,22 @@ REP = "lucas.lindqvist"
 REP_ID = "R002"
 
 
-def build_web_store(path: Path) -> Path:
-    """A 12-rep, one-year demo organisation with its demo users, in a DuckDB file."""
-    with Store.open(path) as s:
+@functools.cache
+def _web_template() -> Path:
+    """The web store, built once per test process (a pytest-xdist worker) in a folder removed
+    when the process ends."""
+    folder = Path(tempfile.mkdtemp(prefix="salesperf-web-"))
+    atexit.register(shutil.rmtree, folder, True)
+    with Store.open(folder / "store.duckdb") as s:
         build_demo(s, DemoConfig(reps=12, years=1))
         add_demo_users(s, PASSWORD, hasher=password_hasher(cheap=True))
+    return folder / "store.duckdb"
+
+
+def build_web_store(path: Path) -> Path:
+    """A 12-rep, one-year demo organisation with its demo users, in a DuckDB file of its own
+    (a copy of one built once per test process)."""
+    shutil.copyfile(_web_template(), path)
     return path
 
 
