@@ -16,6 +16,7 @@ from salesperf import __version__
 from salesperf.analysis.common import Lang
 from salesperf.commands.aliases import alias_app
 from salesperf.commands.common import (
+    DEBUG_ENV,
     LangOpt,
     StoreOpt,
     UserError,
@@ -34,6 +35,7 @@ from salesperf.commands.plan import plan_cmd
 from salesperf.commands.scorecard import scorecard_cmd
 from salesperf.commands.serve import serve_cmd
 from salesperf.commands.users import users_app
+from salesperf.errors import InputError
 from salesperf.ingest.importer import import_file, resolve_mapping
 from salesperf.ingest.mapping import DATE_FORMATS, preset_help
 from salesperf.ingest.snapshot import system_name
@@ -327,7 +329,7 @@ def metrics_explain(
                     if period is not None
                     else None
                 )
-        except ValueError as exc:
+        except InputError as exc:
             out.print(f"Not a scorecard metric: {exc}", highlight=False)
             return
         split = f" and {q.split.value}" if q.split else ""
@@ -369,6 +371,14 @@ def _version(value: bool) -> None:
 def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            envvar=DEBUG_ENV,
+            help="On an internal error (a bug), print its traceback.",
+        ),
     ] = False,
 ) -> None:
     """salesperf: sales activity and sales performance side by side."""

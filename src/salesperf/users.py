@@ -23,6 +23,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from salesperf.errors import Denied, InputError
 from salesperf.migrations import SESSIONS, TOKENS, USERS
 from salesperf.store import Store
 
@@ -46,7 +47,7 @@ class TokenScope(StrEnum):
     WRITE = "write"
 
 
-class SignInFailed(Exception):
+class SignInFailed(Denied):
     """The username or the password is wrong (which one is not said)."""
 
 
@@ -127,7 +128,7 @@ def normalise_username(username: str) -> str:
     """The stored form of a username (lower case, trimmed), or a ValueError saying why not."""
     name = username.strip().lower()
     if not _USERNAME.match(name):
-        raise ValueError(
+        raise InputError(
             f"{username!r} is not a usable username: use 1-100 letters, digits or . _ @ + -, "
             "starting with a letter or digit"
         )
@@ -136,18 +137,18 @@ def normalise_username(username: str) -> str:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise ValueError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise InputError(f"a password needs at least {MIN_PASSWORD} characters")
 
 
 def _check_links(store: Store, role: Role, rep_id: str | None, team_id: str | None) -> None:
     if rep_id is not None and not store._exec("SELECT 1 FROM reps WHERE rep_id = ?", [rep_id]):
-        raise ValueError(f"there is no rep {rep_id!r}")
+        raise InputError(f"there is no rep {rep_id!r}")
     if team_id is not None and not store._exec("SELECT 1 FROM teams WHERE team_id = ?", [team_id]):
-        raise ValueError(f"there is no team {team_id!r}")
+        raise InputError(f"there is no team {team_id!r}")
     if role is Role.REP and rep_id is None:
-        raise ValueError("a user with role rep must be linked to a rep (--rep REP_ID)")
+        raise InputError("a user with role rep must be linked to a rep (--rep REP_ID)")
     if role is Role.MANAGER and rep_id is None and team_id is None:
-        raise ValueError(
+        raise InputError(
             "a manager must be linked to their rep id (the teams whose manager_rep_id it is) "
             "or to a team (--rep or --team)"
         )
@@ -186,7 +187,7 @@ def add_user(
     _check_password(password)
     _check_links(store, role, rep_id, team_id)
     if get_user(store, name) is not None:
-        raise ValueError(f"there is already a user {name!r}")
+        raise InputError(f"there is already a user {name!r}")
     digest = (hasher or password_hasher()).hash(password)
     user = User(name, role, rep_id, team_id, lang, now or utcnow(), False)
     store._exec(
@@ -200,7 +201,7 @@ def add_user(
 def _require(store: Store, username: str) -> User:
     user = get_user(store, username)
     if user is None:
-        raise ValueError(f"there is no user {username!r}")
+        raise InputError(f"there is no user {username!r}")
     return user
 
 
@@ -380,7 +381,7 @@ def get_token(store: Store, token_id: str) -> ApiToken | None:
 def revoke_token(store: Store, token_id: str, *, now: datetime | None = None) -> ApiToken:
     """Revoke a token; it stops working at once."""
     if get_token(store, token_id) is None:
-        raise ValueError(f"there is no token {token_id!r}")
+        raise InputError(f"there is no token {token_id!r}")
     store._exec(
         f"UPDATE {TOKENS} SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL",
         [now or utcnow(), token_id],

@@ -12,6 +12,8 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 
+from salesperf.errors import InputError
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -23,7 +25,7 @@ def proxy_networks(entries: Iterable[str]) -> tuple[Network, ...]:
         try:
             networks.append(ipaddress.ip_network(entry.strip(), strict=False))
         except ValueError:
-            raise ValueError(
+            raise InputError(
                 f"{entry!r} in trusted_proxies is not an IP address or network (CIDR)"
             ) from None
     return tuple(networks)

@@ -21,13 +21,14 @@ import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 from ibis.backends.sql.datatypes import DuckDBType
 
+from salesperf import errors
 from salesperf.migrations import DELETED, IMPORTS, IMPORTS_SCHEMA, ORIGINS
 from salesperf.schema import Table
 
 MEMORY_ENV = "SALESPERF_MEMORY_LIMIT"
 
 
-class StoreError(Exception):
+class StoreError(errors.StoreError):
     """The store cannot be opened or used as asked; the message says why."""
 
 

@@ -19,6 +19,7 @@ import ibis.expr.types as ir
 import pandas as pd
 from ibis.backends import BaseBackend
 
+from salesperf.errors import InputError
 from salesperf.metrics.comparisons import join_earlier, join_targets
 from salesperf.metrics.facts import FACTS
 from salesperf.metrics.levels import level_closure, owned_distinct, split_levels, team_closure
@@ -227,7 +228,7 @@ class Compiler(FactRows):
             cols.append(WORKING_DAYS)
         groups = self._groups(q)
         if not parts:
-            raise ValueError(f"none of these metrics can be split by {q.split}")
+            raise InputError(f"none of these metrics can be split by {q.split}")
         stacked = ibis.union(
             *(
                 p.select(
@@ -394,7 +395,7 @@ def run_levels(
     roll-ups, the organisation with its teams)."""
     levels = tuple(dict.fromkeys(By(b) for b in levels))
     if not levels:
-        raise ValueError("name at least one level: rep, team or org")
+        raise InputError("name at least one level: rep, team or org")
     table = Compiler(con, timezone, levels, currency, to, reasons).compile(q).to_pyarrow()
     return {by: _finish(part, q) for by, part in split_levels(table, levels).items()}
 

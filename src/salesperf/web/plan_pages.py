@@ -21,6 +21,7 @@ from salesperf.analysis.health import Health, HealthQuery, health
 from salesperf.analysis.plan import Plan, PlanQuery, check_target, plan
 from salesperf.analysis.plan_rates import period_targets
 from salesperf.api.deps import View
+from salesperf.errors import InputError
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 from salesperf.metrics.query import By
 from salesperf.web import data
@@ -46,7 +47,7 @@ def _who(view: View, rep: str | None, team: str | None) -> tuple[str | None, str
     scope = view.scope
     rep, team = blank(rep), blank(team)
     if rep is not None and team is not None:
-        raise ValueError("plan for a rep or for a team, not both")
+        raise InputError("plan for a rep or for a team, not both")
     if rep is not None:
         scope.require_rep(rep)
         return rep, None
@@ -95,7 +96,7 @@ def plan_for(
         q = PlanQuery(target=target, period=period, rep=rep, team=team, today=view.today)
         try:
             result = cached(view, ("plan", q), lambda: plan(view.store, q))
-        except ValueError as exc:
+        except InputError as exc:
             if refuse:
                 raise
             error = str(exc)
