@@ -24,6 +24,7 @@ from salesperf.commands.common import (
     errors,
     open_store,
     out,
+    set_debugging,
 )
 from salesperf.commands.copy import copy_cmd
 from salesperf.commands.diagnose import diagnose_cmd
@@ -382,6 +383,7 @@ def _main(
     ] = False,
 ) -> None:
     """salesperf: sales activity and sales performance side by side."""
+    set_debugging(debug)
 
 
 def main() -> None:

@@ -8,11 +8,11 @@ import traceback
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, NoReturn
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -64,13 +64,20 @@ INTERNAL_EXIT = 1
 DEBUG_ENV = "SALESPERF_DEBUG"
 
 
+#: Whether this run of the command line asked for tracebacks (set by the global options).
+_debug: ContextVar[bool] = ContextVar("salesperf_debug", default=False)
+
+
+def set_debugging(on: bool) -> None:
+    """Remember `--debug` for this run (the global options call this on every run)."""
+    _debug.set(on)
+
+
 def debugging() -> bool:
     """Whether the command line was asked for tracebacks (`salesperf --debug ...`, or
     $SALESPERF_DEBUG set to 1)."""
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None and ctx.find_root().params.get("debug"):
-        return True
-    return os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes")
+    env = os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes")
+    return _debug.get() or env
 
 
 def report_bug(exc: BaseException) -> NoReturn:
