@@ -378,7 +378,8 @@ def _main(
         typer.Option(
             "--debug",
             envvar=DEBUG_ENV,
-            help="On an internal error (a bug), print its traceback.",
+            help="On an internal error (a bug in salesperf, exit code 1), print its traceback; "
+            "without it, one line with an error id (bad input is one line, exit code 2).",
         ),
     ] = False,
 ) -> None:
