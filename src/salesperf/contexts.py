@@ -86,7 +86,7 @@ CONTEXTS: dict[str, Context] = {
 
 
 def get_context(name: str | None) -> Context:
-    """The preset called `name` (the general one for None), or a ValueError naming the choices."""
+    """The preset called `name` (the general one for None), or an InputError naming the choices."""
     key = (name or DEFAULT_CONTEXT).strip().lower()
     if key not in CONTEXTS:
         raise InputError(f"unknown context {name!r}; choose one of {', '.join(CONTEXTS)}")

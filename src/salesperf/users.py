@@ -125,7 +125,7 @@ _USER_COLS = "username, role, rep_id, team_id, lang, created_at, disabled"
 
 
 def normalise_username(username: str) -> str:
-    """The stored form of a username (lower case, trimmed), or a ValueError saying why not."""
+    """The stored form of a username (lower case, trimmed), or an InputError saying why not."""
     name = username.strip().lower()
     if not _USERNAME.match(name):
         raise InputError(

@@ -18,7 +18,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def proxy_networks(entries: Iterable[str]) -> tuple[Network, ...]:
-    """The trusted proxies as networks ("10.0.0.5", "10.1.0.0/16", "::1"), or a ValueError
+    """The trusted proxies as networks ("10.0.0.5", "10.1.0.0/16", "::1"), or an InputError
     naming the entry that is neither an address nor a network."""
     networks = []
     for entry in entries:

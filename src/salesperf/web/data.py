@@ -42,7 +42,7 @@ def trend_period(p: Period) -> Period:
 
 
 def parse_filters(texts: list[str] | tuple[str, ...]) -> tuple[tuple[Split, str], ...]:
-    """`kind=new_business` filters as the scorecard takes them, or a ValueError."""
+    """`kind=new_business` filters as the scorecard takes them, or an InputError."""
     out = []
     for f in texts:
         dim, sep, value = f.partition("=")

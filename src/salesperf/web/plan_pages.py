@@ -83,7 +83,7 @@ def plan_for(
 ) -> dict[str, Any]:
     """The plan of a target (the one asked for, else the one set for the period) as page
     data: the target, where it came from, and the plan (None without a target). A plan the
-    data cannot support (no deal ever won, say) is refused with a ValueError, or with
+    data cannot support (no deal ever won, say) is refused with an InputError, or with
     `refuse=False` (a section of another page) given as `error`, in English."""
     source = "asked"
     target = check_target(asked) if blank(asked) is not None else None
