@@ -24,6 +24,8 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
+from salesperf import errors
+from salesperf.errors import Denied, InputError
 from salesperf.metrics.levels import team_closure
 from salesperf.metrics.query import By, Query
 from salesperf.schema import TABLES
@@ -47,11 +49,11 @@ def public_route() -> None:
     """A route dependency marking a route that shows no organisation data (sign-in, assets)."""
 
 
-class AccessDenied(Exception):
+class AccessDenied(Denied):
     """The viewer may not see or change this; the message says what they may do instead."""
 
 
-class NotFound(LookupError):
+class NotFound(errors.NotFound):
     """The team, rep or thing asked for does not exist."""
 
 
@@ -289,7 +291,7 @@ _SHARED = ("fx_rates",)
 def scoped_table(store: Store, scope: Scope, name: str) -> ir.Table:
     """A canonical table with only the rows the viewer may see."""
     if name not in TABLES:
-        raise ValueError(f"there is no table {name!r}; the tables are: {', '.join(TABLES)}")
+        raise InputError(f"there is no table {name!r}; the tables are: {', '.join(TABLES)}")
     t = store.table(name)
     if scope.everything or name in _SHARED:
         return t

@@ -17,6 +17,7 @@ from salesperf import format as fmt
 from salesperf.analysis.common import Lang, period_label
 from salesperf.commands.aliases import alias_app
 from salesperf.commands.common import (
+    DEBUG_ENV,
     LangOpt,
     StoreOpt,
     UserError,
@@ -24,6 +25,7 @@ from salesperf.commands.common import (
     errors,
     open_store,
     out,
+    set_debugging,
 )
 from salesperf.commands.copy import copy_cmd
 from salesperf.commands.diagnose import diagnose_cmd
@@ -35,6 +37,7 @@ from salesperf.commands.plan import plan_cmd
 from salesperf.commands.scorecard import scorecard_cmd
 from salesperf.commands.serve import serve_cmd
 from salesperf.commands.users import users_app
+from salesperf.errors import InputError
 from salesperf.ingest.importer import import_file, resolve_mapping
 from salesperf.ingest.mapping import DATE_FORMATS, preset_help
 from salesperf.ingest.snapshot import system_name
@@ -331,7 +334,7 @@ def metrics_explain(
                     if period is not None
                     else None
                 )
-        except ValueError as exc:
+        except InputError as exc:
             out.print(f"Not a scorecard metric: {exc}", highlight=False)
             return
         split = f" and {q.split.value}" if q.split else ""
@@ -375,8 +378,18 @@ def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            envvar=DEBUG_ENV,
+            help="On an internal error (a bug in salesperf, exit code 1), print its traceback; "
+            "without it, one line with an error id (bad input is one line, exit code 2).",
+        ),
+    ] = False,
 ) -> None:
     """salesperf: sales activity and sales performance side by side."""
+    set_debugging(debug)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from salesperf.analysis.common import Lang, Text
+from salesperf.errors import InputError
 from salesperf.metrics.registry import Metric, metric
 
 DEFAULT_CONTEXT = "general"
@@ -85,8 +86,8 @@ CONTEXTS: dict[str, Context] = {
 
 
 def get_context(name: str | None) -> Context:
-    """The preset called `name` (the general one for None), or a ValueError naming the choices."""
+    """The preset called `name` (the general one for None), or an InputError naming the choices."""
     key = (name or DEFAULT_CONTEXT).strip().lower()
     if key not in CONTEXTS:
-        raise ValueError(f"unknown context {name!r}; choose one of {', '.join(CONTEXTS)}")
+        raise InputError(f"unknown context {name!r}; choose one of {', '.join(CONTEXTS)}")
     return CONTEXTS[key]

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from ibis.backends import BaseBackend
 
+from salesperf.errors import InputError
 from salesperf.schema import DealStatus
 
 if TYPE_CHECKING:
@@ -289,7 +290,7 @@ class Tables:
         return self.con.table(name)
 
 
-class CurrencyError(ValueError):
+class CurrencyError(InputError):
     """A currency code that is not one, or one without exchange rates; the message names it."""
 
 

@@ -387,6 +387,11 @@ MESSAGES: dict[str, Text] = {
     "error.422": _t(
         "The request cannot be carried out.", "Het verzoek kan niet worden uitgevoerd."
     ),
+    "error.500": _t("Something went wrong inside salesperf.", "Er ging iets mis binnen salesperf."),
+    "error.internal": _t(
+        "This is a bug, not a mistake in your request. Report it with error id {id}.",
+        "Dit is een fout in salesperf, niet in uw verzoek. Meld hem met foutcode {id}.",
+    ),
     "error.back": _t("Back to the overview", "Terug naar het overzicht"),
     "error.csrf": _t(
         "The form had expired; go back, reload the page and try again.",

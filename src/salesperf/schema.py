@@ -14,6 +14,8 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.schema as sch
 
+from salesperf.errors import InputError
+
 
 class Vocabulary(StrEnum):
     """A closed vocabulary: its words are the enum's values."""
@@ -394,4 +396,4 @@ def table(name: str) -> Table:
         return TABLES[name]
     except KeyError:
         known = ", ".join(TABLES)
-        raise ValueError(f"there is no table called {name!r}; the tables are: {known}") from None
+        raise InputError(f"there is no table called {name!r}; the tables are: {known}") from None

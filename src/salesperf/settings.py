@@ -10,10 +10,11 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from salesperf.errors import InputError
 from salesperf.schema import ActivityType
 
 
-class SettingError(ValueError):
+class SettingError(InputError):
     """A setting's name or value is not acceptable; the message says why."""
 
 

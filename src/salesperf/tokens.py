@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from salesperf.errors import InputError
 from salesperf.migrations import TOKENS
 from salesperf.store import Compare, Op, Store
 from salesperf.users import User, get_user, require_user, sha256, utcnow
@@ -116,7 +117,7 @@ def get_token(store: Store, token_id: str) -> ApiToken | None:
 def revoke_token(store: Store, token_id: str, *, now: datetime | None = None) -> ApiToken:
     """Revoke a token; it stops working at once."""
     if get_token(store, token_id) is None:
-        raise ValueError(f"there is no token {token_id!r}")
+        raise InputError(f"there is no token {token_id!r}")
     store.update_rows(
         TOKENS, {"revoked_at": now or utcnow()}, {"token_id": token_id, "revoked_at": None}
     )

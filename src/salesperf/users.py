@@ -23,6 +23,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from salesperf.errors import Denied, InputError
 from salesperf.migrations import SESSIONS, USERS
 from salesperf.store import Store
 
@@ -38,7 +39,7 @@ class Role(StrEnum):
     REP = "rep"  # themself
 
 
-class SignInFailed(Exception):
+class SignInFailed(Denied):
     """The username or the password is wrong (which one is not said)."""
 
 
@@ -101,10 +102,10 @@ _USER_ROW = ("username", "password_hash", *_USER_COLS[1:])
 
 
 def normalise_username(username: str) -> str:
-    """The stored form of a username (lower case, trimmed), or a ValueError saying why not."""
+    """The stored form of a username (lower case, trimmed), or an InputError saying why not."""
     name = username.strip().lower()
     if not _USERNAME.match(name):
-        raise ValueError(
+        raise InputError(
             f"{username!r} is not a usable username: use 1-100 letters, digits or . _ @ + -, "
             "starting with a letter or digit"
         )
@@ -113,18 +114,18 @@ def normalise_username(username: str) -> str:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise ValueError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise InputError(f"a password needs at least {MIN_PASSWORD} characters")
 
 
 def _check_links(store: Store, role: Role, rep_id: str | None, team_id: str | None) -> None:
     if rep_id is not None and not store.select_rows("reps", ["rep_id"], {"rep_id": rep_id}):
-        raise ValueError(f"there is no rep {rep_id!r}")
+        raise InputError(f"there is no rep {rep_id!r}")
     if team_id is not None and not store.select_rows("teams", ["team_id"], {"team_id": team_id}):
-        raise ValueError(f"there is no team {team_id!r}")
+        raise InputError(f"there is no team {team_id!r}")
     if role is Role.REP and rep_id is None:
-        raise ValueError("a user with role rep must be linked to a rep (--rep REP_ID)")
+        raise InputError("a user with role rep must be linked to a rep (--rep REP_ID)")
     if role is Role.MANAGER and rep_id is None and team_id is None:
-        raise ValueError(
+        raise InputError(
             "a manager must be linked to their rep id (the teams whose manager_rep_id it is) "
             "or to a team (--rep or --team)"
         )
@@ -159,7 +160,7 @@ def add_user(
     _check_password(password)
     _check_links(store, role, rep_id, team_id)
     if get_user(store, name) is not None:
-        raise ValueError(f"there is already a user {name!r}")
+        raise InputError(f"there is already a user {name!r}")
     digest = (hasher or password_hasher()).hash(password)
     user = User(name, role, rep_id, team_id, lang, now or utcnow(), False)
     store.insert_row(USERS, _user_row(user, digest))
@@ -181,10 +182,10 @@ def _user_row(user: User, digest: str) -> dict[str, Any]:
 
 
 def require_user(store: Store, username: str) -> User:
-    """The user, or a ValueError saying there is none."""
+    """The user, or an InputError saying there is none."""
     user = get_user(store, username)
     if user is None:
-        raise ValueError(f"there is no user {username!r}")
+        raise InputError(f"there is no user {username!r}")
     return user
 
 

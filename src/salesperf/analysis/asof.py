@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from salesperf.analysis.common import Lang, Text, data_end, day_text
+from salesperf.errors import InputError
 from salesperf.metrics.periods import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ CHOOSE = Text("Choose another day:", "Kies een andere dag:")
 LATEST_FIGURES = Text("Back to the latest figures", "Terug naar de nieuwste cijfers")
 
 
-class AsOfError(ValueError):
+class AsOfError(InputError):
     """A day to judge as of that cannot be used; `text` says why in English and Dutch."""
 
     def __init__(self, text: Text) -> None:

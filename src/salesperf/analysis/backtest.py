@@ -29,6 +29,7 @@ from salesperf.analysis.forecast import (
     targets_and_actuals,
 )
 from salesperf.analysis.forecast_history import read_history
+from salesperf.errors import InputError
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import (
     Grain,
@@ -180,7 +181,7 @@ def backtest_quarters(store: Store, count: int) -> list[Period]:
     d = store.table("deals")
     span = d.aggregate(first=d.created_at.min(), last=d.created_at.max()).to_pandas()
     if span.empty or pd.isna(span["first"].iloc[0]):
-        raise ValueError("the store holds no deals: there is no history to backtest")
+        raise InputError("the store holds no deals: there is no history to backtest")
     tz = store.settings.timezone
     first = local_datetime(pd.Timestamp(span["first"].iloc[0]).to_pydatetime(), tz).date()
     last = local_datetime(pd.Timestamp(span["last"].iloc[0]).to_pydatetime(), tz).date()
@@ -277,9 +278,9 @@ def backtest(
     every team (and with `reps`, every rep employed through the period), from what was known
     then, and score the forecasts against the actuals."""
     if not periods:
-        raise ValueError("give at least one period to backtest")
+        raise InputError("give at least one period to backtest")
     if any(w < 0 for w in checkpoints) or not checkpoints:
-        raise ValueError("checkpoints are weeks into the period: 0 or more")
+        raise InputError("checkpoints are weeks into the period: 0 or more")
     ps = [p if isinstance(p, Period) else parse_period(p) for p in periods]
     scopes = backtest_scopes(store)
     rows: list[BacktestRow] = []

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from salesperf import format as fmt
+from salesperf.errors import InputError
 from salesperf.lang import Lang as Lang  # re-exported: analyses import it from here
 from salesperf.metrics.periods import (
     Grain,
@@ -70,7 +71,7 @@ def resolve_window(text: str | Period | None, today: date | None = None) -> Peri
     if m:
         n = int(m.group(1) or 1)
         if n < 1 or n > 520:
-            raise ValueError(f"{text!r}: the number of periods must be between 1 and 520")
+            raise InputError(f"{text!r}: the number of periods must be between 1 and 520")
         grain = Grain(m.group(2))
         end = period_start(today, grain)
         start = shift(end, grain, -n)
@@ -80,7 +81,7 @@ def resolve_window(text: str | Period | None, today: date | None = None) -> Peri
     except PeriodError:
         raise  # a period of the right form that is refused says why (its year, its length)
     except ValueError:
-        raise ValueError(f"{text!r} is not a window; use {WINDOW_HELP}") from None
+        raise InputError(f"{text!r} is not a window; use {WINDOW_HELP}") from None
 
 
 def data_end(store: Store) -> date | None:

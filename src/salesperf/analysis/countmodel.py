@@ -33,6 +33,7 @@ from scipy import stats
 from salesperf.analysis.common import Lang, Text, number
 from salesperf.analysis.fepois import fit_poisson_fe
 from salesperf.analysis.panel import ALPHA, LEVEL, MIN_CLUSTERS, OUTCOME, lag_column, lagged
+from salesperf.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -257,7 +258,7 @@ def fit_lags(
     idle = int(rows.loc[wins == 0, "rep_id"].nunique())
     rows = rows[wins > 0].reset_index(drop=True)
     if rows.empty:
-        raise ValueError("no deals were won in the weeks studied: there is nothing to relate "
+        raise InputError("no deals were won in the weeks studied: there is nothing to relate "
                          "activity to")  # fmt: skip
     k = max_lag + 1
     reps = rows["rep_id"].nunique()

@@ -33,6 +33,7 @@ from salesperf.analysis.panel import (
 from salesperf.analysis.shrinkage import jeffreys_interval
 from salesperf.analysis.touches import TouchCurve, conversion_by_touches, touch_curve
 from salesperf.analysis.vocab import DRIVERS_MAX_LAG, DRIVERS_WINDOW
+from salesperf.errors import InputError
 from salesperf.metrics.compiler import Compiler
 from salesperf.metrics.periods import Grain, Period, period_start
 from salesperf.metrics.query import By, Query, Split
@@ -57,7 +58,7 @@ class DriversQuery:
     def __post_init__(self) -> None:
         lag = self.max_lag
         if isinstance(lag, bool) or not isinstance(lag, int) or not 0 <= lag <= MAX_LAG:
-            raise ValueError(f"max lag must be a whole number of weeks from 0 to {MAX_LAG}, "
+            raise InputError(f"max lag must be a whole number of weeks from 0 to {MAX_LAG}, "
                              f"not {lag!r}")  # fmt: skip
         if self.types is not None:
             object.__setattr__(self, "types", tuple(self.types))
@@ -196,7 +197,7 @@ def data_window(window: Period, days: tuple[date, date] | None) -> Period:
     if (start, end) == (window.start, window.end):
         return window
     if end <= start:
-        raise ValueError(
+        raise InputError(
             f"the window {window.label} ({window.start} to {window.end - timedelta(days=1)}) "
             f"holds no data: activities and deals are both recorded from {days[0]} to {days[1]}"
         )
@@ -236,7 +237,7 @@ def drivers(store: Store, query: DriversQuery | None = None) -> Drivers:
         first = max(first, first_whole_week(span[0]) + timedelta(weeks=query.max_lag))
     weeks = max(0, (end - first).days // 7)
     if weeks < MIN_WEEKS:
-        raise ValueError(
+        raise InputError(
             f"the window {window.label} holds {weeks} whole ISO week(s) with data for all "
             f"{query.max_lag} lags; the drivers need at least {MIN_WEEKS} (use a longer window, "
             "such as last-4-quarters, or a shorter --max-lag)"
@@ -245,9 +246,9 @@ def drivers(store: Store, query: DriversQuery | None = None) -> Drivers:
     if query.types is None:  # every type with activity; a named type is studied regardless
         types = tuple(t for t in types if panel[t].sum() > 0)
         if not types:
-            raise ValueError(f"no activities in or before the window {window.label}")
+            raise InputError(f"no activities in or before the window {window.label}")
     if not bool((panel.active & (panel.week >= first)).any()):
-        raise ValueError(f"no rep was active in the window {window.label}")
+        raise InputError(f"no rep was active in the window {window.label}")
     fit = fit_lags(panel, types, query.max_lag, first=first)
     notes: tuple[Text, ...] = (
         Text(

@@ -41,6 +41,7 @@ from salesperf.analysis.forecast_model import (
 )
 from salesperf.analysis.forecast_sim import path_points, simulate
 from salesperf.analysis.forecast_text import assumptions
+from salesperf.errors import InputError
 from salesperf.metrics.compiler import run
 from salesperf.metrics.levels import team_closure
 from salesperf.metrics.periods import Grain, Period, parse_period
@@ -70,15 +71,15 @@ class ForecastQuery:
         if isinstance(self.period, str):
             object.__setattr__(self, "period", parse_period(self.period))
         if self.team is not None and self.rep is not None:
-            raise ValueError("forecast a team or a rep, not both")
+            raise InputError("forecast a team or a rep, not both")
         if isinstance(self.draws, bool) or not isinstance(self.draws, int):
-            raise ValueError(f"draws must be a whole number, not {self.draws!r}")
+            raise InputError(f"draws must be a whole number, not {self.draws!r}")
         if not 100 <= self.draws <= 1_000_000:
-            raise ValueError(f"draws must be from 100 to 1,000,000, not {self.draws}")
+            raise InputError(f"draws must be from 100 to 1,000,000, not {self.draws}")
         # the day after the period's last is allowed: the period is over, its actual is known
         if self.as_of is not None and not self.period.start <= self.as_of <= self.period.end:
             last = self.period.end - timedelta(days=1)
-            raise ValueError(
+            raise InputError(
                 f"as of {self.as_of} lies outside {self.period.label} "
                 f"({self.period.start} to {last}); give a day inside the period"
             )
@@ -205,12 +206,12 @@ class Forecast:
 def resolve_scope(store: Store, team: str | None, rep: str | None) -> Scope:
     """The scope named by a team or rep id (neither: the organisation)."""
     if team is not None and rep is not None:
-        raise ValueError("forecast a team or a rep, not both")
+        raise InputError("forecast a team or a rep, not both")
     if team is not None:
         teams = store.table("teams").select("team_id", "name").to_pandas()
         row = teams[teams["team_id"] == team]
         if row.empty:
-            raise ValueError(
+            raise InputError(
                 f"unknown team {team!r}; the teams are: {', '.join(sorted(teams['team_id']))}"
             )
         closure = team_closure(store.con)
@@ -220,7 +221,7 @@ def resolve_scope(store: Store, team: str | None, rep: str | None) -> Scope:
         reps = store.table("reps").select("rep_id", "name").to_pandas()
         row = reps[reps["rep_id"] == rep]
         if row.empty:
-            raise ValueError(f"unknown rep {rep!r}; see the reps table for the rep ids")
+            raise InputError(f"unknown rep {rep!r}; see the reps table for the rep ids")
         return Scope("rep", rep, _name(row["name"].iloc[0], rep), frozenset({rep}))
     return Scope("org", None, "Organisation", None)
 

@@ -36,6 +36,7 @@ from salesperf.analysis.plan_rates import (
     load_inputs,
     period_targets,
 )
+from salesperf.errors import InputError
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 from salesperf.metrics.query import By, Compare, Query
@@ -137,11 +138,11 @@ def health(store: Store, query: HealthQuery) -> Health:
     with attainment per period, its trend, and whether current activity is enough."""
     grain = Grain(query.grain)
     if grain not in _WORDS:
-        raise ValueError(f"health is judged per quarter or per month, not per {grain.value}")
+        raise InputError(f"health is judged per quarter or per month, not per {grain.value}")
     if not 1 <= query.periods <= 36:
-        raise ValueError(f"--periods must be from 1 to 36, not {query.periods}")
+        raise InputError(f"--periods must be from 1 to 36, not {query.periods}")
     if not 1 <= query.min_missed <= query.periods:
-        raise ValueError(f"--min-missed must be from 1 to {query.periods}, not {query.min_missed}")
+        raise InputError(f"--min-missed must be from 1 to {query.periods}, not {query.min_missed}")
     today = query.today or date.today()
     last = _last(query.last, grain, today)
     starts = [shift(last.start, grain, -i) for i in range(query.periods - 1, -1, -1)]
@@ -266,7 +267,7 @@ def _check(
         ))  # fmt: skip
     try:
         p = build_plan(inputs, key, target, current, simulate=False)
-    except ValueError as exc:  # too little history to plan from: said, not hidden
+    except InputError as exc:  # too little history to plan from: said, not hidden
         return ActivityCheck(current, target, source, None, None, None, None, {},
                              Text(f"No plan: {exc}.", f"Geen plan: {exc}."))  # fmt: skip
     enough = bool(p.coverage is not None and p.coverage >= 1)
@@ -334,7 +335,7 @@ def _scope(store: Store, team: str | None) -> tuple[frozenset[str], frozenset[st
     if team is None:
         return frozenset(parent), frozenset(reps.rep_id)
     if team not in parent:
-        raise ValueError(f"there is no team {team!r}")
+        raise InputError(f"there is no team {team!r}")
     teams = frozenset(t for t in parent if _under(t, team, parent))
     return teams, frozenset(r for r, t in zip(reps.rep_id, reps.team_id, strict=True) if t in teams)
 

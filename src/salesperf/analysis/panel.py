@@ -21,6 +21,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from salesperf.errors import InputError
 from salesperf.metrics.compiler import Compiler
 from salesperf.metrics.levels import team_closure
 from salesperf.metrics.periods import Grain, Period, local_datetime, local_time, period_start
@@ -43,7 +44,7 @@ def full_weeks(window: Period) -> tuple[date, date]:
         first += timedelta(weeks=1)
     end = period_start(window.end, Grain.WEEK)
     if end <= first:
-        raise ValueError(
+        raise InputError(
             f"the window {window.label} holds no whole ISO week (Monday to Sunday); "
             "choose a longer window"
         )
@@ -63,10 +64,10 @@ def team_reps(store: Store, team: str | None) -> frozenset[str] | None:
     teams = store.table("teams").select("team_id").to_pandas()["team_id"]
     if team not in set(teams):
         known = ", ".join(sorted(teams)[:20])
-        raise ValueError(f"there is no team {team!r}; the teams are: {known}")
+        raise InputError(f"there is no team {team!r}; the teams are: {known}")
     reps = frozenset(closure.loc[closure.team_id == team, "rep_id"])
     if not reps:
-        raise ValueError(f"team {team!r} has no reps")
+        raise InputError(f"team {team!r} has no reps")
     return reps
 
 
@@ -77,11 +78,11 @@ def check_types(store: Store, types: Sequence[str] | None) -> tuple[str, ...]:
         return tuple(known)
     bad = [t for t in types if t not in known]
     if bad:
-        raise ValueError(
+        raise InputError(
             f"unknown activity type(s): {', '.join(bad)}; the types are: {', '.join(known)}"
         )
     if not types:
-        raise ValueError("name at least one activity type")
+        raise InputError("name at least one activity type")
     return tuple(dict.fromkeys(types))
 
 

@@ -47,6 +47,7 @@ from salesperf.analysis.plan_simulation import (
     simulate_chance,
 )
 from salesperf.analysis.plan_text import explain_plan
+from salesperf.errors import InputError
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 from salesperf.metrics.query import By
 from salesperf.store import Store
@@ -185,11 +186,11 @@ def plan(store: Store, query: PlanQuery) -> Plan:
     current pace. A team's (or the organisation's) plan also splits the target over its reps."""
     target = check_target(query.target)
     if query.rep is not None and query.team is not None:
-        raise ValueError("plan for a rep or for a team, not both")
+        raise InputError("plan for a rep or for a team, not both")
     today = query.today or date.today()
     period = parse_period(query.period) if isinstance(query.period, str) else query.period
     if working_days(period.start, period.end) == 0:
-        raise ValueError(f"{period.label} has no working days (Monday to Friday) to plan")
+        raise InputError(f"{period.label} has no working days (Monday to Friday) to plan")
     window = (
         resolve_window(query.window, today) if query.window is not None
         else default_window(period, today)
@@ -293,11 +294,11 @@ def scope_key(inputs: PlanInputs, rep: str | None, team: str | None) -> Key:
     """The rep or team asked for (the organisation when neither), or a clear error."""
     if rep is not None:
         if (By.REP, rep) not in inputs.names:
-            raise ValueError(f"there is no rep {rep!r}")
+            raise InputError(f"there is no rep {rep!r}")
         return (By.REP, rep)
     if team is not None:
         if (By.TEAM, team) not in inputs.names:
-            raise ValueError(f"there is no team {team!r}")
+            raise InputError(f"there is no team {team!r}")
         return (By.TEAM, team)
     return ORG
 
@@ -308,7 +309,7 @@ def _check_ids(store: Store, rep: str | None, team: str | None) -> None:
         if value is not None:
             t = store.table(table)
             if t.filter(t[key] == value).count().execute() == 0:
-                raise ValueError(f"there is no {table[:-1]} {value!r}")
+                raise InputError(f"there is no {table[:-1]} {value!r}")
 
 
 #: The largest target a plan is made for (a billion times a typical deal is already absurd).
@@ -320,11 +321,11 @@ def check_target(target: object) -> float:
     try:
         value = float(target)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ValueError(f"the target must be a positive amount, not {target!r}") from None
+        raise InputError(f"the target must be a positive amount, not {target!r}") from None
     if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"the target must be a positive amount, not {target!r}")
+        raise InputError(f"the target must be a positive amount, not {target!r}")
     if value > MAX_TARGET:
-        raise ValueError(f"the target {value:.3g} is beyond any plan; at most {MAX_TARGET:,.0f}")
+        raise InputError(f"the target {value:.3g} is beyond any plan; at most {MAX_TARGET:,.0f}")
     return value
 
 

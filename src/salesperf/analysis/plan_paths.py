@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from salesperf.analysis.common import Lang, Text, number, percent
 from salesperf.analysis.plan_rates import Key, PlanInputs, Rates, estimate_rates
+from salesperf.errors import InputError
 from salesperf.metrics.query import By
 
 #: The rep's own path is shown against the team's when it asks at least this much more activity.
@@ -59,7 +60,7 @@ def conversion_paths(
         return None
     try:
         team_rates, _, _ = estimate_rates(inputs, (By.TEAM, team))
-    except ValueError:  # the team won nothing or created nothing: no conversion to compare
+    except InputError:  # the team won nothing or created nothing: no conversion to compare
         return None
     own_opa, team_opa = _opa(rates), _opa(team_rates)
     if own_opa is None or team_opa is None or weeks <= 0 or days <= 0:

@@ -24,6 +24,7 @@ from scipy import stats
 from salesperf.analysis.common import Lang, Text, period_text
 from salesperf.analysis.plan_simulation import LEVEL, Funnel, bootstrap_mean
 from salesperf.analysis.shrinkage import fit_prior, jeffreys_interval, shrink
+from salesperf.errors import InputError
 from salesperf.fx import converted_deals
 from salesperf.metrics.compiler import run
 from salesperf.metrics.levels import team_closure
@@ -226,7 +227,7 @@ def estimate_rates(inputs: PlanInputs, key: Key) -> tuple[Rates, Funnel, list[Te
     chain = inputs.chain(key)
     src = next((k for k in chain if inputs.get(k).won > 0), None)
     if src is None:
-        raise ValueError(
+        raise InputError(
             f"no deal was won in {w} by {who} or any team above: choose a longer window"
         )
     fig = inputs.get(src)
@@ -241,7 +242,7 @@ def estimate_rates(inputs: PlanInputs, key: Key) -> tuple[Rates, Funnel, list[Te
         (k for k in chain if inputs.get(k).opportunities and inputs.get(k).activities), None
     )
     if osrc is None:
-        raise ValueError(
+        raise InputError(
             f"no opportunity was created in {w} by {who} or any team above: choose a longer window"
         )
     if osrc != key:
@@ -272,7 +273,7 @@ def _win_rate(inputs: PlanInputs, key: Key, notes: list[Text]) -> tuple[Estimate
                 team = team if i == 0 else None
                 break
         else:
-            raise ValueError(f"no deal was closed in {inputs.window.label}: choose a longer window")
+            raise InputError(f"no deal was closed in {inputs.window.label}: choose a longer window")
         prior = fit_prior(ks, ns)
         rate = shrink(f.won, closed, prior, LEVEL)
         en, nl = (f"team {team}", f"team {team}") if team else ("all reps", "alle verkopers")

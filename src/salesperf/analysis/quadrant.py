@@ -74,6 +74,7 @@ from salesperf.analysis.vocab import Basis as Basis  # re-exported: part of the 
 from salesperf.analysis.vocab import Label as Label
 from salesperf.analysis.vocab import Peers as Peers
 from salesperf.contexts import get_context
+from salesperf.errors import InputError
 from salesperf.fx import Tables
 from salesperf.metrics.compiler import run, run_measures
 from salesperf.metrics.facts import FACTS
@@ -204,7 +205,7 @@ def _reps(store: Store, team: str | None, include_managers: bool) -> pd.DataFram
     if team is not None:
         teams = store.table("teams").select("team_id").to_pandas()["team_id"]
         if team not in set(teams):
-            raise ValueError(f"unknown team {team!r}; the teams are: {', '.join(sorted(teams))}")
+            raise InputError(f"unknown team {team!r}; the teams are: {', '.join(sorted(teams))}")
         closure = team_closure(store.con)
         reps = reps[reps.rep_id.isin(closure[closure.team_id == team].rep_id)]
     if not include_managers:
@@ -272,7 +273,7 @@ def diagnose(store: Store, query: DiagnoseQuery) -> Diagnosis:
     ids = frozenset(reps.rep_id)
     where = f"team {query.team}" if query.team else "the organisation"
     if not ids:
-        raise ValueError(f"{where} has no reps to diagnose")
+        raise InputError(f"{where} has no reps to diagnose")
     if query.window is None:
         choice = choose_window(store, ids, query.today or date.today())
     else:
@@ -287,7 +288,7 @@ def diagnose(store: Store, query: DiagnoseQuery) -> Diagnosis:
     closed = totals.deals_won.fillna(0) + totals.deals_lost.fillna(0)
     active = totals[(totals.activities.fillna(0) > 0) | (closed > 0)]
     if active.empty:
-        raise ValueError(f"no rep of {where} has activity or closed deals in {window.label}")
+        raise InputError(f"no rep of {where} has activity or closed deals in {window.label}")
     active_ids = frozenset(str(r) for r in active.index)
     reps = reps[reps.rep_id.isin(active_ids)].sort_values("rep_id")
     root = query.team or "org"

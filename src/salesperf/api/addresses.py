@@ -12,18 +12,20 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 
+from salesperf.errors import InputError
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def proxy_networks(entries: Iterable[str]) -> tuple[Network, ...]:
-    """The trusted proxies as networks ("10.0.0.5", "10.1.0.0/16", "::1"), or a ValueError
+    """The trusted proxies as networks ("10.0.0.5", "10.1.0.0/16", "::1"), or an InputError
     naming the entry that is neither an address nor a network."""
     networks = []
     for entry in entries:
         try:
             networks.append(ipaddress.ip_network(entry.strip(), strict=False))
         except ValueError:
-            raise ValueError(
+            raise InputError(
                 f"{entry!r} in trusted_proxies is not an IP address or network (CIDR)"
             ) from None
     return tuple(networks)

@@ -32,6 +32,7 @@ from salesperf.api.deps import (
 )
 from salesperf.api.services import Services
 from salesperf.api.throttle import Throttled
+from salesperf.errors import InputError
 from salesperf.i18n import lang_of, t
 from salesperf.sessions import end_session, session_user, start_session
 from salesperf.users import SignInFailed, set_lang, verify_password
@@ -182,7 +183,7 @@ def switch_language(
     """Switch the interface language; it is remembered for the user."""
     chosen = lang_of(lang)
     if chosen is None:
-        raise ValueError(f"{lang!r} is not a language of salesperf; choose en or nl")
+        raise InputError(f"{lang!r} is not a language of salesperf; choose en or nl")
     with svc.accounts:
         set_lang(store, viewer.user.username, chosen.value)
     response = RedirectResponse(safe_next(next), status_code=303)

@@ -37,6 +37,7 @@ from salesperf.api.addresses import client_address
 from salesperf.api.limits import DAY_TEXT, PERIOD_LENGTH
 from salesperf.api.services import ResultCache, Services
 from salesperf.api.settings import AppSettings
+from salesperf.errors import Denied
 from salesperf.i18n import lang_of, negotiate
 from salesperf.sessions import session_key, session_user
 from salesperf.store import Store
@@ -50,11 +51,11 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 
 
-class NotSignedIn(Exception):
+class NotSignedIn(Denied):
     """No valid session or token came with the request."""
 
 
-class CsrfFailed(Exception):
+class CsrfFailed(Denied):
     """A write came without the session's CSRF token."""
 
 

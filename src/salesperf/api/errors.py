@@ -1,13 +1,17 @@
 """How mistakes are answered: clear JSON for the API, a page for the browser, never a 500 for
 bad input.
 
-Bad input (ValueError and the import's refusals) is a 422, a request outside the viewer's scope
-a 403, something that does not exist a 404, a missing sign-in a 401 (API) or a redirect to the
-sign-in page, a body over its limit a 413 (`salesperf.api.limits`), a method the path does not
-take a 405 with the methods it does take in `Allow`. Work beyond the embedded engine's memory
-budget is a 503 saying how to raise it; so is a store that cannot answer (a damaged file, an
-unreachable database), with what to do. A bug is not caught here: it gives a 500 and a
-traceback in the server's log.
+Only the project's own errors (`salesperf.errors`) are answered as mistakes: bad input
+(`InputError`: a value, a period, a file, a mapping) is a 422, a request outside the viewer's
+scope (`Denied`) a 403, something that does not exist (`NotFound`) a 404, a missing sign-in a 401
+(API) or a redirect to the sign-in page, a body over its limit a 413 (`salesperf.api.limits`), a
+method the path does not take a 405 with the methods it does take in `Allow`. Work beyond the
+embedded engine's memory budget is a 503 saying how to raise it; so is a store that cannot
+answer (`StoreError`: a damaged file, an unreachable database), with what to do.
+
+Anything else is a bug, never shown as the user's mistake (a ValueError from inside pandas is
+not bad input): a 500 whose body says only that, with an error id; the same id is written to
+the server's log with the traceback.
 
 Every JSON answer to a mistake has the shape of `ErrorBody`, which the API's description
 declares for each of these statuses on every route (`ERROR_RESPONSES`).
@@ -15,6 +19,8 @@ declares for each of these statuses on every route (`ERROR_RESPONSES`).
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
@@ -28,19 +34,18 @@ from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
-from salesperf.access import AccessDenied, NotFound
 from salesperf.analysis.asof import AsOfError
 from salesperf.api.deps import CsrfFailed, NotSignedIn, request_lang
 from salesperf.api.limits import PATTERN_SAYS
 from salesperf.engines.base import damaged, out_of_memory
+from salesperf.errors import Denied, InputError, NotFound, SalesperfError, StoreError
 from salesperf.i18n import t
-from salesperf.ingest.mapping import MappingError
-from salesperf.ingest.readers import FileRefused
 from salesperf.ingest.vocab import UnmappedValues
-from salesperf.store import StoreError
+
+log = logging.getLogger(__name__)
 
 
-class BadRequest(ValueError):
+class BadRequest(InputError):
     """Bad input with details (such as the rows of a batch that break a rule)."""
 
     def __init__(self, message: str, **details: Any) -> None:
@@ -66,6 +71,8 @@ _SAYS = {
     404: "No such page, rep, team or import",
     413: "The request body is over its limit",
     422: "The request is not valid: a parameter, a period or the body",
+    500: "A bug in salesperf (not a mistake in the request): the body gives an error id, which "
+    "the server's log holds with the details",
     503: "The store cannot answer now (over the engine's memory budget, damaged or "
     "unreachable); the message says what to do",
 }
@@ -88,7 +95,7 @@ def _page(request: Request, status: int, message: str) -> Response:
         message=message,
         lang=lang,
         title=t("error.title", lang),
-        summary=t(f"error.{status}", lang) if status in (403, 404, 422) else "",
+        summary=t(f"error.{status}", lang) if status in (403, 404, 422, 500) else "",
         back=t("error.back", lang),
     )
     return Response(html, status_code=status, media_type="text/html")
@@ -175,6 +182,21 @@ def install(app: FastAPI) -> None:
             raise exc
         return error_response(request, 503, message)
 
+    async def other(request: Request, exc: Exception) -> Response:
+        # one of ours without a status of its own: the request cannot be answered as asked
+        return error_response(request, 400, str(exc))
+
+    async def bug(request: Request, exc: Exception) -> Response:
+        # not one of ours: a bug; the user gets an id to report, the log the traceback
+        error_id = uuid.uuid4().hex[:12]
+        log.error(
+            "internal error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc
+        )
+        if wants_json(request):  # the API speaks English, as its other errors do
+            message = t("error.internal", "en", id=error_id)
+            return JSONResponse({"error": message, "error_id": error_id}, status_code=500)
+        return _page(request, 500, t("error.internal", request_lang(request), id=error_id))
+
     async def invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         problems = [_problem(e) for e in exc.errors()]
@@ -194,13 +216,14 @@ def install(app: FastAPI) -> None:
         return response
 
     app.add_exception_handler(NotSignedIn, not_signed_in)
-    app.add_exception_handler(AccessDenied, denied)
+    app.add_exception_handler(Denied, denied)
     app.add_exception_handler(CsrfFailed, csrf)
     app.add_exception_handler(NotFound, not_found)
-    for exc in (ValueError, FileRefused, MappingError):
-        app.add_exception_handler(exc, bad_input)
+    app.add_exception_handler(InputError, bad_input)
+    app.add_exception_handler(SalesperfError, other)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(duckdb.OutOfMemoryException, out_of_budget)
     app.add_exception_handler(duckdb.IOException, engine_io)
     app.add_exception_handler(StoreError, store_failed)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, bug)  # last, outside the others: a 500

@@ -30,6 +30,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from salesperf.errors import InputError
+
 MB = 1024 * 1024
 
 #: Free text (ids, names, metric names, filters): anything but a NUL byte.
@@ -74,7 +76,7 @@ class BodyLimits:
             if not text.isdecimal() or int(text) < 1:
                 # read when the app is made: the server does not start (`salesperf serve`
                 # shows the message)
-                raise ValueError(
+                raise InputError(
                     f"{BODY_ENV[f.name]} must be a whole number of MB above 0, not {text!r}"
                 )
             values[f.name] = int(text)

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from salesperf.errors import Denied
+
 
 @dataclass(frozen=True)
 class ThrottleRules:
@@ -54,7 +56,7 @@ class ThrottleRules:
         return min(self.first_delay * (1 << doublings), self.max_delay)
 
 
-class Throttled(Exception):
+class Throttled(Denied):
     """Too many failed sign-ins from this address (or for this user from it) just now."""
 
     def __init__(self, seconds: int) -> None:

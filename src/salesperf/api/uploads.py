@@ -23,6 +23,7 @@ from fastapi import HTTPException, UploadFile
 
 from salesperf.access import NotFound, check_replace
 from salesperf.api.deps import View
+from salesperf.errors import InputError
 from salesperf.ingest.columns import plan_columns
 from salesperf.ingest.importer import ImportResult, import_file, resolve_mapping
 from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping, parse_mapping
@@ -56,7 +57,7 @@ class UploadLimits:
         for f in fields(cls):
             text = os.environ.get(UPLOAD_ENV[f.name], "").strip()
             if text and not (text.isdigit() and int(text) > 0):
-                raise ValueError(
+                raise InputError(
                     f"{UPLOAD_ENV[f.name]} must be a whole number above 0, not {text!r}"
                 )
             if text:
@@ -131,7 +132,7 @@ def upload_path(work_dir: Path, token: str) -> Path:
     """The file kept under `token`, claimed for its import (its wait starts again); a 410
     (`UploadGone`) when it expired or was imported."""
     if not _TOKEN.match(token):
-        raise ValueError(f"{token[:80]!r} is not an upload's token; upload the file again")
+        raise InputError(f"{token[:80]!r} is not an upload's token; upload the file again")
     limits = UploadLimits.from_env()
     expire_uploads(work_dir, limits=limits)
     folder = work_dir / "uploads" / token

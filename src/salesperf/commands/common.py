@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import traceback
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -16,9 +20,8 @@ from rich.markup import escape
 from salesperf.analysis.asof import judge_as_of
 from salesperf.analysis.common import WINDOW_HELP, Lang
 from salesperf.engines.base import damaged, out_of_memory
-from salesperf.ingest.mapping import MappingError
-from salesperf.ingest.readers import FileRefused
-from salesperf.store import STORE_ENV, Store, StoreError
+from salesperf.errors import InputError, SalesperfError
+from salesperf.store import STORE_ENV, Store
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -52,22 +55,61 @@ TeamOpt = Annotated[
 RepOpt = Annotated[str | None, typer.Option("--rep", help="A rep id.")]
 
 
-class UserError(Exception):
+class UserError(InputError):
     """A problem the user can fix; shown without a traceback, exit code 2."""
+
+
+#: The exit code of a bug (an error salesperf does not expect); a user's mistake is 2.
+INTERNAL_EXIT = 1
+DEBUG_ENV = "SALESPERF_DEBUG"
+
+
+#: Whether this run of the command line asked for tracebacks (set by the global options).
+_debug: ContextVar[bool] = ContextVar("salesperf_debug", default=False)
+
+
+def set_debugging(on: bool) -> None:
+    """Remember `--debug` for this run (the global options call this on every run)."""
+    _debug.set(on)
+
+
+def debugging() -> bool:
+    """Whether the command line was asked for tracebacks (`salesperf --debug ...`, or
+    $SALESPERF_DEBUG set to 1)."""
+    env = os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes")
+    return _debug.get() or env
+
+
+def report_bug(exc: BaseException) -> NoReturn:
+    """Say that an unexpected error is a bug, with an id to report it by (and the traceback
+    under --debug), and exit with `INTERNAL_EXIT`."""
+    error_id = uuid.uuid4().hex[:12]
+    if debugging():
+        err.print("".join(traceback.format_exception(exc)), markup=False, highlight=False)
+        hint = "the traceback is above"
+    else:
+        hint = "run the command again with `salesperf --debug ...` to see the traceback"
+    err.print(
+        f"[bold red]Internal error[/] (id {error_id}): this is a bug in salesperf, not a "
+        f"mistake in what you gave; {hint}, and report it with the id.",
+        highlight=False,
+    )
+    raise typer.Exit(INTERNAL_EXIT) from None
 
 
 @contextmanager
 def errors() -> Iterator[None]:
-    """Show a user's mistake as one clear line and exit with code 2 (no traceback)."""
+    """Show a user's mistake as one clear line and exit with code 2 (no traceback); anything
+    else is a bug (see `report_bug`)."""
     try:
         yield
-    except (FileRefused, MappingError, StoreError, UserError, ValueError) as exc:
+    except SalesperfError as exc:
         err.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
     except Exception as exc:
         message = out_of_memory(exc) or damaged(exc)
         if message is None:
-            raise
+            report_bug(exc)
         err.print(f"[bold red]Error:[/] {escape(message)}", highlight=False)
         raise typer.Exit(2) from None
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from salesperf.demo.planted import SEASONALITY
+from salesperf.errors import InputError
 
 CONTEXTS = ("startup", "consultancy", "agency")
 CURRENCY = "EUR"
@@ -152,13 +153,13 @@ class DemoConfig:
 
     def __post_init__(self) -> None:
         if self.context not in CONTEXTS:
-            raise ValueError(
+            raise InputError(
                 f"unknown demo context {self.context!r}; choose one of {', '.join(CONTEXTS)}"
             )
         for name, value, lo, hi in (("reps", self.reps, 4, 5000), ("years", self.years, 1, 5)):
             if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-                raise ValueError(f"{name} must be a whole number from {lo} to {hi}, not {value!r}")
+                raise InputError(f"{name} must be a whole number from {lo} to {hi}, not {value!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be a whole number of 0 or more, not {self.seed!r}")
+            raise InputError(f"seed must be a whole number of 0 or more, not {self.seed!r}")
         if isinstance(self.end, dtm.datetime) or not isinstance(self.end, dtm.date):
-            raise ValueError(f"end must be a date (the last day of history), not {self.end!r}")
+            raise InputError(f"end must be a date (the last day of history), not {self.end!r}")

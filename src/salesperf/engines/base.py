@@ -21,6 +21,7 @@ import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 from ibis.backends.sql.datatypes import DuckDBType
 
+from salesperf import errors
 from salesperf.migrations import IMPORTS, IMPORTS_SCHEMA
 from salesperf.schema import Table
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 MEMORY_ENV = "SALESPERF_MEMORY_LIMIT"
 
 
-class StoreError(Exception):
+class StoreError(errors.StoreError):
     """The store cannot be opened or used as asked; the message says why."""
 
 

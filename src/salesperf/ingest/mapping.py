@@ -58,6 +58,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from salesperf.errors import InputError
 from salesperf.schema import TABLES
 
 #: Extra canonical columns an import may carry that are checked but not stored.
@@ -72,7 +73,7 @@ ROW_SOURCE = "@row"
 _OPTION_KEYS = ("delimiter", "encoding", "decimal", "date_format", "sheet", "format", "timezone")
 
 
-class MappingError(Exception):
+class MappingError(InputError):
     """A mapping (file, preset or option) is not usable; the message says how to fix it."""
 
 

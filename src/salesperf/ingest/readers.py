@@ -18,6 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from salesperf.errors import InputError
 from salesperf.ingest.sql import ident, lit
 from salesperf.ingest.xlsxguard import xlsx_problem
 
@@ -38,7 +39,7 @@ _OTHER_SPREADSHEETS = {
 }
 
 
-class FileRefused(Exception):
+class FileRefused(InputError):
     """The file cannot be imported at all; nothing was written. The message says why."""
 
 

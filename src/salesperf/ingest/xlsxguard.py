@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 from xml.etree import ElementTree
 
+from salesperf.errors import InputError
 from salesperf.ingest.xlsxsheet import SheetScan, SheetUnreadable, column_letters
 
 EXCEL_ROWS = 1_048_576  # a worksheet's rows in every Excel version: more is no real sheet
@@ -53,7 +54,7 @@ ENV = {
 }
 
 
-class _Refused(Exception):
+class _Refused(InputError):
     """Raised inside the checks; `xlsx_problem` returns its message."""
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from salesperf.errors import InputError
+
 SHOWN = 5  # uncomputed cells named in a message
 _MAX_ROW_BYTES = 64 << 20  # one row's XML; a real row is kilobytes
 
@@ -39,7 +41,7 @@ _REF = re.compile(rb"\br\s*=\s*[\"']([A-Za-z]+[0-9]+)")
 _TYPE = re.compile(rb"\bt\s*=\s*[\"'](\w+)")
 
 
-class SheetUnreadable(Exception):
+class SheetUnreadable(InputError):
     """The sheet's XML cannot be a real sheet (damaged or crafted); the message says why."""
 
 

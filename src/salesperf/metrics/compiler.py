@@ -18,6 +18,7 @@ import ibis.expr.types as ir
 import pandas as pd
 from ibis.backends import BaseBackend
 
+from salesperf.errors import InputError
 from salesperf.metrics.comparisons import join_earlier, join_targets
 from salesperf.metrics.levels import split_levels
 from salesperf.metrics.measuring import Measuring, measure_column
@@ -174,7 +175,7 @@ def run_levels(
     roll-ups, the organisation with its teams)."""
     levels = tuple(dict.fromkeys(By(b) for b in levels))
     if not levels:
-        raise ValueError("name at least one level: rep, team or org")
+        raise InputError("name at least one level: rep, team or org")
     c = Compiler(con, timezone, levels, currency, to, reasons)
     table = c.compile(q, c.plan(q)).to_pyarrow()
     return {by: _finish(part, q) for by, part in split_levels(table, levels).items()}

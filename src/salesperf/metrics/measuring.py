@@ -15,6 +15,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pandas as pd
 
+from salesperf.errors import InputError
 from salesperf.metrics.facts import FACTS
 from salesperf.metrics.levels import owned_distinct
 from salesperf.metrics.measures import MEASURES, WORKING_DAYS
@@ -187,7 +188,7 @@ class Measuring(FactRows):
             cols.append(WORKING_DAYS)
         groups = self._groups(q)
         if not parts:
-            raise ValueError(f"none of these metrics can be split by {q.split}")
+            raise InputError(f"none of these metrics can be split by {q.split}")
         stacked = ibis.union(
             *(
                 p.select(

@@ -27,6 +27,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from salesperf.errors import InputError
+
 #: The years a period may lie in. Dates far outside them are typing mistakes, and the periods
 #: around a period (the one before, last year's) must stay inside what a date can hold.
 FIRST_YEAR = 1900
@@ -53,7 +55,7 @@ _DATE_ONLY_US = (
 ) * 10**6 + DATE_ONLY_TIME.microsecond
 
 
-class PeriodError(ValueError):
+class PeriodError(InputError):
     """A period or a query's range that is refused; the message says why."""
 
 
@@ -94,7 +96,7 @@ def shift(d: date, grain: Grain, n: int) -> date:
         return d + timedelta(weeks=n)
     months = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}.get(grain)
     if months is None:
-        raise ValueError("the whole range has no previous period of its own")
+        raise InputError("the whole range has no previous period of its own")
     total = d.year * 12 + d.month - 1 + n * months
     y, m = divmod(total, 12)
     return date(y, m + 1, min(d.day, calendar.monthrange(y, m + 1)[1]))
@@ -146,7 +148,7 @@ def parse_period(text: str) -> Period:
     except PeriodError:
         raise
     except ValueError:
-        raise ValueError(
+        raise InputError(
             f"{text!r} is not a period; use 2025, 2025-Q3, 2025-07, 2025-W27, 2025-07-14, "
             "2025-07-01..2025-09-30 or 2025-Q1..2025-Q4"
         ) from None
@@ -157,9 +159,9 @@ def _env_limit(name: str, default: int) -> int:
     if not text:
         return default
     if not text.isdecimal() or int(text) < 1:
-        # a ValueError, shown as such by the command line; the server checks its limits when
+        # an InputError, shown as such by the command line; the server checks its limits when
         # it starts (`salesperf.api.create_app`), so that no request meets this one
-        raise ValueError(f"{name} must be a whole number above 0, not {text!r}")
+        raise InputError(f"{name} must be a whole number above 0, not {text!r}")
     return int(text)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from salesperf.errors import InputError
 from salesperf.metrics.measures import MEASURES
 from salesperf.metrics.periods import Grain, check_range, period_start, shift
 from salesperf.metrics.registry import (
@@ -105,12 +106,12 @@ class Query:
             filters = dict.fromkeys((Split(d), str(v)) for d, v in self.filters)
             object.__setattr__(self, "filters", tuple(filters))
         except ValueError as exc:
-            raise ValueError(f"{exc}; see salesperf.metrics.query for the choices") from None
+            raise InputError(f"{exc}; see salesperf.metrics.query for the choices") from None
         object.__setattr__(self, "metrics", tuple(self.metrics))
         for m in self.metrics:
             p = METRICS[m].parameter if m in METRICS else None
             if p is not None:
-                raise ValueError(f"{m} needs {p.what} in its name, as in {p.example}")
+                raise InputError(f"{m} needs {p.what} in its name, as in {p.example}")
         known = computable()
         facts = {n: m.fact for n, m in MEASURES.items()}
 
@@ -124,27 +125,27 @@ class Query:
 
         bad = [m for m in self.metrics if m not in known and not typed(m)]
         if bad:
-            raise ValueError(
+            raise InputError(
                 f"unknown or non-scorecard metric(s): {', '.join(bad)}; "
                 f"the scorecard metrics are: {', '.join(known)}; activity metrics may name a "
                 "type, as in activities:demo"
             )
         if not self.metrics:
-            raise ValueError("a query needs at least one metric")
+            raise InputError("a query needs at least one metric")
         if self.end <= self.start:
-            raise ValueError("the period range is empty: its end must come after its start")
+            raise InputError("the period range is empty: its end must come after its start")
         check_range(self.start, self.end, self.grain)  # bounds the work for every interface
         for m in self.metrics:
             m = split_name(m)[0]
             f = formula(m)
             need = f.split if f is not None else None
             if need is not None and (self.split is None or self.split.value != need):
-                raise ValueError(
+                raise InputError(
                     f"{m} is defined per {need} only: ask for it with split={need} "
                     f"(one row per {need})"
                 )
         if self.split is not None and self.needs_targets:
-            raise ValueError("targets are set per rep, team or organisation, not per split")
+            raise InputError("targets are set per rep, team or organisation, not per split")
 
     @property
     def target_metrics(self) -> tuple[str, ...]:

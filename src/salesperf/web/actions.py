@@ -34,6 +34,7 @@ from salesperf.api.uploads import (
     upload_path,
 )
 from salesperf.cells import XLSX_MEDIA_TYPE, frame_csv, xlsx_bytes
+from salesperf.errors import InputError
 from salesperf.ingest.mapping import MappingError
 from salesperf.ingest.readers import FileRefused
 from salesperf.ingest.snapshot import SYSTEM_LENGTH, system_name
@@ -184,9 +185,9 @@ def _download(df: pd.DataFrame, name: str, fmt: str) -> Response:
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
     if fmt != "xlsx":
-        raise ValueError(f"format {fmt!r} is not offered; choose csv or xlsx")
+        raise InputError(f"format {fmt!r} is not offered; choose csv or xlsx")
     if len(df) > EXCEL_ROWS:
-        raise ValueError(
+        raise InputError(
             f"{len(df):,} rows do not fit in an Excel sheet; export CSV or choose a period"
         )
     return Response(
@@ -226,7 +227,7 @@ def export_table(
         p = resolve_window(period, view.today)
         col = t[TIME_COLUMNS[table]] if table in TIME_COLUMNS else None
         if col is None:
-            raise ValueError(f"{table} has no dates to choose a period by")
+            raise InputError(f"{table} has no dates to choose a period by")
         lo, hi = datetime.combine(p.start, time()), datetime.combine(p.end, time())
         if col.type().is_date():
             t = t.filter((col >= ibis.date(p.start)) & (col < ibis.date(p.end)))

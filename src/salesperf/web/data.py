@@ -15,6 +15,7 @@ from salesperf.access import AccessDenied, NotFound, require_admin, scoped_table
 from salesperf.analysis.common import resolve_window
 from salesperf.api.deps import View
 from salesperf.contexts import get_context
+from salesperf.errors import InputError
 from salesperf.ingest.mapping import DATE_FORMATS, PRESETS
 from salesperf.metrics.periods import Grain, Period, period_start, shift
 from salesperf.metrics.query import By, Split
@@ -41,12 +42,12 @@ def trend_period(p: Period) -> Period:
 
 
 def parse_filters(texts: list[str] | tuple[str, ...]) -> tuple[tuple[Split, str], ...]:
-    """`kind=new_business` filters as the scorecard takes them, or a ValueError."""
+    """`kind=new_business` filters as the scorecard takes them, or an InputError."""
     out = []
     for f in texts:
         dim, sep, value = f.partition("=")
         if not sep or dim not in Split.__members__.values() or not value:
-            raise ValueError(
+            raise InputError(
                 f"filter {f!r} is not DIMENSION=VALUE with a dimension of: "
                 + ", ".join(d.value for d in Split)
             )

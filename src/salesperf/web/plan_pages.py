@@ -22,6 +22,7 @@ from salesperf.analysis.health import Health, HealthQuery, health
 from salesperf.analysis.plan import Plan, PlanQuery, check_target, plan
 from salesperf.analysis.plan_rates import period_targets
 from salesperf.api.deps import View
+from salesperf.errors import InputError
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 from salesperf.metrics.query import By
 from salesperf.web import data
@@ -47,7 +48,7 @@ def _who(view: View, rep: str | None, team: str | None) -> tuple[str | None, str
     scope = view.scope
     rep, team = blank(rep), blank(team)
     if rep is not None and team is not None:
-        raise ValueError("plan for a rep or for a team, not both")
+        raise InputError("plan for a rep or for a team, not both")
     if rep is not None:
         scope.require_rep(rep)
         return rep, None
@@ -83,7 +84,7 @@ def plan_for(
 ) -> dict[str, Any]:
     """The plan of a target (the one asked for, else the one set for the period) as page
     data: the target, where it came from, and the plan (None without a target). A plan the
-    data cannot support (no deal ever won, say) is refused with a ValueError, or with
+    data cannot support (no deal ever won, say) is refused with an InputError, or with
     `refuse=False` (a section of another page) given as `error`, in English."""
     source = "asked"
     target = check_target(asked) if blank(asked) is not None else None
@@ -96,7 +97,7 @@ def plan_for(
         q = PlanQuery(target=target, period=period, rep=rep, team=team, today=view.today)
         try:
             result = cached(view, ("plan", q), lambda: plan(view.store, q))
-        except ValueError as exc:
+        except InputError as exc:
             if refuse:
                 raise
             error = str(exc)
