@@ -355,18 +355,14 @@ def stage_sql(
                 )
             )
     checks.extend(table_rules(spec, known, metric_names, activity_types))
-    # a row's problems in the order the rejects file gives them: by column (as `ORDER BY
-    # column_name` has it), then as found
-    checks.sort(key=lambda k: k.column)
+    checks.sort(key=lambda k: k.column)  # a row's problems by column, as the rejects file has them
     structs = [
         f"{{'column': {lit(k.column)}, 'rule': {lit(k.rule)}, 'value': CAST({k.value} AS VARCHAR), "
         f"'message': {k.message}, 'message_nl': {k.message_nl}}}"
         for k in checks
     ]
-    # a row with one problem (most rejected rows) gets the one-problem list of the check that
-    # failed; a row with several, a one-problem list per failed check, concatenated (NULLs, the
-    # checks passed, drop out): several times faster than a list of every check filtered with
-    # a lambda, or than concatenating for every row
+    # one problem (most rejected rows): its check's; several: a one-problem list per failed
+    # check, concatenated (NULLs drop out), much faster than filtering a list of every check
     one = "CASE " + " ".join(f"WHEN _k{i} THEN {x}" for i, x in enumerate(structs)) + " END"
     several = ", ".join(f"CASE WHEN _k{i} THEN [{x}] END" for i, x in enumerate(structs))
     problems = (
@@ -378,9 +374,8 @@ def stage_sql(
     line = f"{ident(line_column)} AS _line, " if line_column else ""
     keep = ", ".join(f"{v(p.column.name)} AS {ident(p.column.name)}" for p in plan.columns)
     carried = "".join(f", {ident(c)} AS _raw_{i}" for i, c in enumerate(given))
-    # the rejected rows as given (null in an accepted row), in two columns however many the
-    # file has (a staged table of thousands of columns would not fit the import's memory): as
-    # the rejects file's fields and as the JSON of the store's rejects table
+    # the rejected rows as given, as the rejects file's fields and as JSON: two columns however
+    # many the file has (a staged table of thousands would not fit the import's memory)
     kept = ""
     if given:
         as_csv, as_json = given_sql(given, [f"_raw_{i}" for i in range(len(given))])
