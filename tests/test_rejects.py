@@ -166,3 +166,32 @@ def test_the_rejects_file_is_its_download_in_dutch_and_with_identical_rows_colla
             assert rows[1][2:] == given[3]
             if lang == "nl":
                 assert rows[1][1].startswith("rep_id: ") and "onbekend" in rows[1][1]
+
+
+def test_a_large_rejects_file_keeps_the_files_order(store: Store, tmp_path: Path) -> None:
+    """A file of several row groups, checked in parallel: its rejects file (written as a stream
+    when nothing else needs sorting) lists the rejected lines in the file's order, each once."""
+    import duckdb
+
+    import_file(store, "teams", _file(tmp_path, "teams.csv", TEAMS))
+    import_file(store, "reps", _file(tmp_path, "reps.csv", REPS))
+    path = tmp_path / "big.csv"
+    rows = 300_000
+    duckdb.connect().execute(
+        f"COPY (SELECT 'D' || i AS deal_id, CASE WHEN i % 3 = 1 THEN 'R9' ELSE 'R1' END AS rep_id, "
+        "'2025-01-06' AS created_at, 'open' AS status, '10' AS amount, 'demo' AS stage "
+        f"FROM range({rows}) t(i)) TO '{path}' (HEADER)"
+    )
+    result = import_file(store, "deals", path, rejects_path=tmp_path / "big.rejects.csv")
+    assert (result.inserted, result.rejected) == (rows - rows // 3, rows // 3)
+    assert result.rejects_path is not None
+    with open(result.rejects_path, encoding="utf-8", newline="") as f:
+        lines = [int(r[0]) for r in list(csv.reader(f))[1:]]
+    # row i is on line i + 2; every third row (i % 3 == 1) names an unknown rep
+    assert lines == [i + 2 for i in range(rows) if i % 3 == 1]
+
+
+def _file(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path

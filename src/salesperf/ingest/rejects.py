@@ -226,20 +226,17 @@ def collect_rejects(
         f"SELECT {columns} FROM ({rows}){refused}"
     )
     single = f"SELECT {columns} FROM ({lines(duplicated, '_pos', 'line')}){refused}"
-    # the rows as given, when the staged rows carry them (`validate.stage_sql`): as texts
-    texts = [f"_given_{i}" for i in range(len(source.columns))] if carried else []
-    alone = _collect_lines(con, name, source, pos, lines, single, lang, texts)
+    alone = _collect_lines(con, name, source, pos, lines, single, lang, carried)
     # every problem with its row as given: from the staged row itself when it carries it
     joined = (
         "SELECT p.*, r.found, r.given_json FROM ({problems}) p "
         f"LEFT JOIN {ident(name + '_rejr')} r ON r.line = p.line"
     )
     if carried:
-        # the row's JSON made once, before its problems are unpacked
-        as_json = f", {given_sql(source.columns, texts)[1]} AS given_json"
-        own = lines(found.format(outer=", given_json", inner=as_json), "_pos", "line")
+        # the row's JSON, made with the checks (`validate.stage_sql`)
+        own = lines(found.format(outer=", _given_json", inner=", _given_json"), "_pos", "line")
         given = (
-            f"SELECT {columns}, true AS found, given_json FROM ({own}) "
+            f"SELECT {columns}, true AS found, _given_json AS given_json FROM ({own}) "
             f"UNION ALL {joined.format(problems=single)}"
         )
     else:
@@ -276,24 +273,20 @@ def _collect_lines(
     lines: Callable[[str, str, str], str],
     single: str,
     lang: str,
-    texts: list[str],
+    carried: bool,
 ) -> bool:
     """The table of rejected lines (`Rejects.lines`). A staged row's problems, kept with it
     in order (by column, then as found), are joined; a repeated id and a line the
     parser refused (`single`, rows of the problems view) have one problem each. The rows as
-    given come with the staged rows when they carry them (in their columns `texts`); the others
+    given come with the staged rows when they carry them (`carried`); the others
     are read once more from the file, only those rejected. True when every rejected line is a
     staged row (the view is of the staged rows alone)."""
-    carried = bool(texts)
     item = _item(lang == "nl")
     # (a staged row's problems are in the file's order already: `validate.stage_sql`)
     joined = (
         f"array_to_string(list_transform(_problems, x -> {item.format(x='x.', c='column')}), ' | ')"
     )
-    kept = ""
-    if carried:
-        as_csv, as_json = given_sql(source.columns, texts)
-        kept = f", {as_csv} AS given_csv, {as_json} AS given_json"
+    kept = ", _given_csv AS given_csv, _given_json AS given_json" if carried else ""
     staged = (
         f"SELECT {pos} AS _pos, {joined} AS items, "
         f"CAST(NULL AS VARCHAR) AS line_text{kept} FROM {ident(name)} WHERE _bad"

@@ -23,6 +23,7 @@ from salesperf.ingest.parse import (
     number_sql,
     text_sql,
 )
+from salesperf.ingest.rejects_file import given_sql
 from salesperf.ingest.rules import Check, check, entity_nl, table_rules
 from salesperf.ingest.rules import local_col as loc
 from salesperf.ingest.rules import mapped_col as m
@@ -79,9 +80,9 @@ def stage_sql(
     `rates_from` gives, per currency of the file, the first day with an exchange rate (None:
     none at all; `salesperf.fx.ensure_rates`): a deal in another currency than the
     organisation's needs a rate on or before the day it was created. The source's columns
-    named in `given` are kept as texts, for the rejected rows only (`_given_0`, `_given_1`, ...,
-    in order; see `salesperf.ingest.rejects`): the rejected rows as given, without reading the
-    file again.
+    named in `given` are kept, for the rejected rows only, as the rejects file and the store's
+    rejects table give them (`_given_csv`, `_given_json`; see `salesperf.ingest.rejects_file`):
+    the rejected rows as given, without reading the file again.
     """
     spec = plan.spec
     texts: list[str] = []
@@ -354,18 +355,14 @@ def stage_sql(
                 )
             )
     checks.extend(table_rules(spec, known, metric_names, activity_types))
-    # a row's problems in the order the rejects file gives them: by column (as `ORDER BY
-    # column_name` has it), then as found
-    checks.sort(key=lambda k: k.column)
+    checks.sort(key=lambda k: k.column)  # a row's problems by column, as the rejects file has them
     structs = [
         f"{{'column': {lit(k.column)}, 'rule': {lit(k.rule)}, 'value': CAST({k.value} AS VARCHAR), "
         f"'message': {k.message}, 'message_nl': {k.message_nl}}}"
         for k in checks
     ]
-    # a row with one problem (most rejected rows) gets the one-problem list of the check that
-    # failed; a row with several, a one-problem list per failed check, concatenated (NULLs, the
-    # checks passed, drop out): several times faster than a list of every check filtered with
-    # a lambda, or than concatenating for every row
+    # one problem (most rejected rows): its check's; several: a one-problem list per failed
+    # check, concatenated (NULLs drop out), much faster than filtering a list of every check
     one = "CASE " + " ".join(f"WHEN _k{i} THEN {x}" for i, x in enumerate(structs)) + " END"
     several = ", ".join(f"CASE WHEN _k{i} THEN [{x}] END" for i, x in enumerate(structs))
     problems = (
@@ -377,9 +374,15 @@ def stage_sql(
     line = f"{ident(line_column)} AS _line, " if line_column else ""
     keep = ", ".join(f"{v(p.column.name)} AS {ident(p.column.name)}" for p in plan.columns)
     carried = "".join(f", {ident(c)} AS _raw_{i}" for i, c in enumerate(given))
-    # the rejected rows' texts as given (null in an accepted row): the rejects file's fields
-    # and the JSON of the store's rejects table are made from them when they are written
-    kept = "".join(f", CASE WHEN _n > 0 THEN _raw_{i} END AS _given_{i}" for i in range(len(given)))
+    # the rejected rows as given, as the rejects file's fields and as JSON: two columns however
+    # many the file has (a staged table of thousands would not fit the import's memory)
+    kept = ""
+    if given:
+        as_csv, as_json = given_sql(given, [f"_raw_{i}" for i in range(len(given))])
+        kept = (
+            f", CASE WHEN _n > 0 THEN {as_csv} END AS _given_csv, "
+            f"CASE WHEN _n > 0 THEN {as_json} END AS _given_json"
+        )
     mapped = f"SELECT {line}{', '.join(texts)}{carried} FROM {relation}"
     if plan.dedupe:
         # identical rows after mapping collapse into one, kept at its first line
