@@ -55,7 +55,7 @@ clean:
 
 # Regenerates the documents derived from declarations (a test fails when they are stale).
 docs: install
-	$(BIN)/python -m typer salesperf.cli utils docs --name salesperf --output docs/cli.md
+	$(BIN)/python -m typer salesperf.cli.app utils docs --name salesperf --output docs/cli.md
 	$(BIN)/python -m salesperf.metrics.docs > docs/metrics.md
 
 screenshot: install

@@ -44,7 +44,12 @@ def _pct(v: float | None, digits: int = 0) -> str:
 
 def run() -> list[Run]:
     """Backtest the forecast on three demo organisations and record its calibration."""
-    from salesperf.analysis.backtest import BacktestRow, Calibration, backtest, backtest_quarters
+    from salesperf.analysis.forecast.backtest import (
+        BacktestRow,
+        Calibration,
+        backtest,
+        backtest_quarters,
+    )
     from salesperf.store import Store
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -106,7 +111,7 @@ def run() -> list[Run]:
     record(
         "forecast",
         f"Measured {now()} on {machine()}.\n\n"
-        f"The forecast's backtest (`salesperf.analysis.backtest`): the last {QUARTERS} quarters "
+        f"The forecast's backtest (`salesperf.analysis.forecast.backtest`): the last {QUARTERS} quarters "
         f"of {len(SEEDS)} seeded demo organisations (the startup context, 24 reps, two years; "
         f"seeds {', '.join(map(str, SEEDS))}), each forecast as of weeks "
         f"{', '.join(map(str, CHECKPOINTS))} into the quarter for the organisation, every team "

@@ -42,7 +42,8 @@ SERVER = """
 import sys
 from datetime import date
 import uvicorn
-from salesperf.api import AppSettings, create_app
+from salesperf.server.app import create_app
+from salesperf.server.settings import AppSettings
 settings = AppSettings(store=sys.argv[1], today=date.fromisoformat(sys.argv[2]),
                        secret_key="bench-web", secure_cookies=False)
 uvicorn.run(create_app(settings), host="127.0.0.1", port=int(sys.argv[3]), log_level="warning",
@@ -83,10 +84,10 @@ class Measured:
 
 def web_store() -> Setup:
     """A copy of the 10M demo store with its demo users, and the viewers' ids."""
-    from salesperf.commands.serve import data_end
+    from salesperf.auth.users import add_demo_users, password_hasher
+    from salesperf.cli.serve import data_end
     from salesperf.metrics.compiler import team_closure
     from salesperf.store import Store
-    from salesperf.users import add_demo_users, password_hasher
 
     base = OUT / "demo_10m.duckdb"
     demo_store(base, reps=500)
@@ -117,14 +118,14 @@ def profile(setup: Setup) -> list[str]:
     and running it (fetching included), for the overview's queries, each run twice."""
     import ibis
 
-    import salesperf.api  # noqa: F401 (the web package loads through the app)
+    import salesperf.server  # noqa: F401 (the web package loads through the app)
     from salesperf.contexts import get_context
     from salesperf.metrics.compiler import Compiler
     from salesperf.metrics.periods import Grain
     from salesperf.metrics.query import By, Compare, Query
     from salesperf.scorecard import DEFAULT_METRICS, last_full_quarter
+    from salesperf.server.pages.data import TREND_METRICS, trend_period
     from salesperf.store import Store
-    from salesperf.web.data import TREND_METRICS, trend_period
 
     lines = [
         "| query | build expression | generate SQL | run | total |",
@@ -218,7 +219,8 @@ def data_routes(setup: Setup) -> list[str]:
     """The JSON routes of every page (the app's `api_` routes) and the scorecard, filled in."""
     from fastapi.routing import APIRoute, iter_route_contexts
 
-    from salesperf.api import AppSettings, create_app
+    from salesperf.server.app import create_app
+    from salesperf.server.settings import AppSettings
 
     app = create_app(AppSettings(store=str(setup.path)))  # the store opens on first use only
     paths = [
@@ -341,7 +343,7 @@ def run() -> list[Measured]:
         "",
         f"The dashboard's data under {USERS} concurrent users: the seeded demo organisation of "
         f"{setup.activities:,} activities (500 reps, two years; `bench/out/web_10m.duckdb`), "
-        "served by `salesperf.api.create_app` under uvicorn (one process, one worker) with the "
+        "served by `salesperf.server.create_app` under uvicorn (one process, one worker) with the "
         f"reference day {setup.today}; the clients run in another process. Each JSON route of a "
         "page (as the app lists them) and `/api/scorecard` is asked with its default "
         f"parameters, by an administrator and by a region's manager (team {setup.team}, rep "

@@ -15,7 +15,7 @@ from salesperf.demo import DemoConfig, build_demo
 from salesperf.metrics.query import By
 from salesperf.scorecard import last_full_quarter, scorecard
 from salesperf.store import Store
-from salesperf.terminal import render_scorecard
+from salesperf.cli.terminal import render_scorecard
 
 OUT = Path(__file__).parent / "images" / "demo.svg"
 

@@ -222,7 +222,7 @@ def spark_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     reason = why_no_spark()
     if reason:
         pytest.skip(reason)
-    from salesperf.engines.spark import spark_session
+    from salesperf.store.engines.spark import spark_session
 
     root = tmp_path_factory.mktemp("spark")
     spark_session("local[2]", {}, root)

@@ -264,7 +264,8 @@ def api_client(url: str, token: str, folder: str) -> Any:
     """A client of a server process of its own on the store, with an API token's header."""
     from fastapi.testclient import TestClient
 
-    from salesperf.api import AppSettings, create_app
+    from salesperf.server.app import create_app
+    from salesperf.server.settings import AppSettings
 
     app = create_app(AppSettings(
         store=url, secret_key="test-secret", cheap_hashing=True,

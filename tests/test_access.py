@@ -1,4 +1,4 @@
-"""What each viewer may see, decided in one place (salesperf.access) and applied everywhere: every
+"""What each viewer may see, decided in one place (salesperf.auth.access) and applied everywhere: every
 route of the app carries the scope dependency or is on the short public list, and no route
 gives a manager or a rep anything of reps or teams outside their view."""
 
@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute
 
-from salesperf.access import (
+from salesperf.auth.access import (
     PUBLIC_PATHS,
     AccessDenied,
     ScopeKind,
@@ -24,11 +24,11 @@ from salesperf.access import (
     scope_for,
     scoped_table,
 )
-from salesperf.api.deps import viewer_scope
+from salesperf.auth.users import Role, User, get_user
 from salesperf.metrics.query import By, Query
 from salesperf.schema import TABLES
+from salesperf.server.deps import viewer_scope
 from salesperf.store import Store
-from salesperf.users import Role, User, get_user
 from webtools import (
     ADMIN,
     MANAGER,

@@ -12,24 +12,17 @@ from typing import Any
 
 import pytest
 
-from salesperf.analysis.backtest import backtest
-from salesperf.analysis.common import (
-    Lang,
-    Text,
-    day_text,
-    period_text,
-    resolve_window,
-    span_text,
-    window_text,
-)
-from salesperf.analysis.drivers import DriversQuery, drivers
-from salesperf.analysis.forecast import ForecastQuery, forecast
+from salesperf.analysis.drivers.core import DriversQuery, drivers
+from salesperf.analysis.forecast.backtest import backtest
+from salesperf.analysis.forecast.core import ForecastQuery, forecast
 from salesperf.analysis.health import HealthQuery, health
-from salesperf.analysis.plan import PlanQuery, plan
-from salesperf.analysis.quadrant import DiagnoseQuery, diagnose
-from salesperf.i18n import fmt_date, fmt_number, fmt_percent
+from salesperf.analysis.plan.core import PlanQuery, plan
+from salesperf.analysis.quadrant.model import DiagnoseQuery, diagnose
+from salesperf.analysis.windows import day_text, period_text, resolve_window, span_text, window_text
+from salesperf.i18n.messages import fmt_date, fmt_number, fmt_percent
 from salesperf.metrics.periods import Period, parse_period
 from salesperf.store import Store
+from salesperf.text import Lang, Text
 
 TODAY = date(2026, 10, 1)
 

@@ -16,14 +16,14 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from salesperf.api.deps import View
-from salesperf.i18n import fmt_date, fmt_metric, fmt_number, negotiate
+from salesperf.auth.tokens import create_token
+from salesperf.auth.users import add_user, password_hasher
+from salesperf.i18n.messages import fmt_date, fmt_metric, fmt_number, negotiate
 from salesperf.metrics.compiler import run
 from salesperf.metrics.query import By, Query
 from salesperf.scorecard import scorecard
+from salesperf.server.deps import View
 from salesperf.store import Store
-from salesperf.tokens import create_token
-from salesperf.users import add_user, password_hasher
 from webtools import (
     ADMIN,
     MANAGER,
@@ -473,8 +473,8 @@ def test_a_new_page_is_a_data_function_a_template_and_one_declaration(
 ) -> None:
     from fastapi import APIRouter
 
-    from salesperf.web import data
-    from salesperf.web.pages import Page, add_page
+    from salesperf.server.pages import data
+    from salesperf.server.pages.registry import Page, add_page
 
     def league(view: View, period: str | None = None) -> dict[str, Any]:
         """Every visible team, ranked."""

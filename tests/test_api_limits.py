@@ -15,11 +15,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from salesperf.api import create_app
-from salesperf.api.limits import MB, BodyLimits
-from salesperf.cli import app as cli
+from salesperf.auth.tokens import create_token
+from salesperf.cli.app import app as cli
+from salesperf.server.app import create_app
+from salesperf.server.limits import MB, BodyLimits
 from salesperf.store import Store
-from salesperf.tokens import create_token
 from webtools import ADMIN, MANAGER, REP, app_for, build_web_store, settings
 
 

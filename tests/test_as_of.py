@@ -23,16 +23,16 @@ from typer.testing import CliRunner
 
 from salesperf.analysis import asof
 from salesperf.analysis.asof import AsOfError, as_of, last_data_day, parse_as_of
-from salesperf.analysis.forecast import ForecastQuery, forecast
+from salesperf.analysis.forecast.core import ForecastQuery, forecast
 from salesperf.analysis.health import HealthQuery, health
-from salesperf.analysis.plan import PlanQuery, plan
-from salesperf.analysis.quadrant import DiagnoseQuery, diagnose
-from salesperf.cli import app as cli
+from salesperf.analysis.plan.core import PlanQuery, plan
+from salesperf.analysis.quadrant.model import DiagnoseQuery, diagnose
+from salesperf.auth.users import add_demo_users, password_hasher
+from salesperf.cli.app import app as cli
 from salesperf.demo import DemoConfig, build_demo
 from salesperf.scorecard import scorecard
+from salesperf.server.pages.registry import PAGES
 from salesperf.store import Store
-from salesperf.users import add_demo_users, password_hasher
-from salesperf.web.pages import PAGES
 from webtools import ADMIN, PASSWORD, app_for, client_for
 
 LAST = date(2026, 8, 31)  # the last day of the demo's history

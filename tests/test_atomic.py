@@ -38,7 +38,7 @@ def held(self, *args, on_phase=None, **kwargs):
     return merge(self, *args, on_phase=phase, **kwargs)
 
 Store.merge = held
-from salesperf.cli import main
+from salesperf.cli.app import main
 main()
 """
 

@@ -13,14 +13,14 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from salesperf.cli import app as cli
-from salesperf.migrations import SESSIONS, TOKENS, USERS
-from salesperf.store import Store
-from salesperf.tokens import create_token, revoke_token
-from salesperf.users import Role, SignInFailed, add_user, get_user, password_hasher
-from salesperf.users import (
+from salesperf.auth.tokens import create_token, revoke_token
+from salesperf.auth.users import Role, SignInFailed, add_user, get_user, password_hasher
+from salesperf.auth.users import (
     verify_password as check_password,
 )
+from salesperf.cli.app import app as cli
+from salesperf.store import Store
+from salesperf.store.migrations import SESSIONS, TOKENS, USERS
 from webtools import ADMIN, PASSWORD, REP, REP_ID, app_for, build_web_store, csrf_from, sign_in
 
 

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from salesperf.auth.tokens import create_token
 from salesperf.store import Store
-from salesperf.tokens import create_token
 from webtools import ADMIN, MANAGER, MANAGER_REP, REP, REP_ID, app_for, build_web_store
 
 #: Every kind of white space, control and invisible character an id may arrive wrapped in.

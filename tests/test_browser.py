@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from salesperf.i18n import fmt_metric
+from salesperf.i18n.messages import fmt_metric
 from salesperf.scorecard import scorecard
 from salesperf.store import Store
 from webtools import MANAGER, PASSWORD, PERIOD, REP, REP_ID, app_for, build_web_store

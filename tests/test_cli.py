@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from salesperf.analysis.common import Lang
-from salesperf.cli import app
+from salesperf.cli.app import app
 from salesperf.scorecard import scorecard
 from salesperf.store import Store
+from salesperf.text import Lang
 
 runner = CliRunner()
 
@@ -180,7 +180,7 @@ def test_scorecard_filter(org: Store) -> None:
 def test_demo_builds_the_organisation_and_prints_its_and_each_teams_scorecard(
     tmp_path: Path,
 ) -> None:
-    from salesperf import format as fmt
+    from salesperf.i18n import format as fmt
     from salesperf.metrics.periods import parse_period
     from salesperf.metrics.query import By
     from salesperf.metrics.registry import metric

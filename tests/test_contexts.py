@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from salesperf.cli import app
+from salesperf.cli.app import app
 from salesperf.contexts import CONTEXTS, get_context
 from salesperf.metrics.registry import METRICS
 from salesperf.scorecard import DEFAULT_METRICS, scorecard
@@ -82,7 +82,7 @@ def test_the_demo_sets_its_context(demo_store: Store) -> None:
 
 @pytest.mark.slow
 def test_the_diagnosis_speaks_in_the_context_s_words(demo_store: Store, tmp_path: Path) -> None:
-    from salesperf.analysis.quadrant import DiagnoseQuery, diagnose
+    from salesperf.analysis.quadrant.model import DiagnoseQuery, diagnose
     from salesperf.store import copy_store
 
     query = DiagnoseQuery(window="2026-Q3", today=date(2026, 10, 1))

@@ -518,7 +518,7 @@ def test_import_help_lists_every_preset_with_its_description() -> None:
 
     from typer.testing import CliRunner
 
-    from salesperf.cli import app
+    from salesperf.cli.app import app
     from salesperf.ingest.mapping import preset_descriptions
 
     r = CliRunner().invoke(app, ["import", "--help"], env={"COLUMNS": "400"})

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from salesperf.analysis.common import data_end
+from salesperf.analysis.windows import data_end
 from salesperf.ingest.importer import import_file
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import (
@@ -262,8 +262,8 @@ def test_a_batch_marks_date_only_json_values_the_same_way(tmp_path: Path, write:
     and time an instant in the zone."""
     from fastapi.testclient import TestClient
 
-    from salesperf.tokens import create_token
-    from salesperf.users import add_user, password_hasher
+    from salesperf.auth.tokens import create_token
+    from salesperf.auth.users import add_user, password_hasher
     from webtools import app_for
 
     path = tmp_path / "store.duckdb"

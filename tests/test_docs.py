@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_cli_reference_is_generated_from_the_commands(tmp_path: Path) -> None:
     out = tmp_path / "cli.md"
     subprocess.run(
-        [sys.executable, "-m", "typer", "salesperf.cli", "utils", "docs", "--name", "salesperf",
+        [sys.executable, "-m", "typer", "salesperf.cli.app", "utils", "docs", "--name", "salesperf",
          "--output", str(out)],
         check=True, capture_output=True,
     )  # fmt: skip

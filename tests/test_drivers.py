@@ -15,19 +15,19 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from salesperf.analysis.common import Text
-from salesperf.analysis.countmodel import holm
-from salesperf.analysis.drivers import (
+from salesperf.analysis.drivers.core import (
     Drivers,
     DriversQuery,
     conversion_by_touches,
     drivers,
     touch_curve,
 )
-from salesperf.analysis.panel import lagged, rep_week_panel
-from salesperf.cli import app
+from salesperf.analysis.drivers.model import holm
+from salesperf.analysis.drivers.panel import lagged, rep_week_panel
+from salesperf.cli.app import app
 from salesperf.ingest.importer import import_file
 from salesperf.store import Store
+from salesperf.text import Text
 
 DEMO_TODAY = date(2026, 10, 1)  # the day after the demo's history: the window is 2025-Q4..2026-Q3
 runner = CliRunner()

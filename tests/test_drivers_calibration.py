@@ -16,11 +16,11 @@ import statsmodels.api as sm
 from scipy import stats
 from typer.testing import CliRunner
 
-from salesperf.analysis.countmodel import fit_lags
-from salesperf.analysis.drivers import DriversQuery, drivers
-from salesperf.analysis.fepois import fit_poisson_fe
-from salesperf.analysis.panel import data_span, lag_column, lagged
-from salesperf.cli import app
+from salesperf.analysis.drivers.core import DriversQuery, drivers
+from salesperf.analysis.drivers.model import fit_lags
+from salesperf.analysis.drivers.panel import data_span, lag_column, lagged
+from salesperf.analysis.stats.fepois import fit_poisson_fe
+from salesperf.cli.app import app
 from salesperf.ingest.importer import import_file
 from salesperf.store import Store
 

@@ -28,9 +28,9 @@ from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Query
 from salesperf.metrics.registry import Unit, computable, metric
-from salesperf.migrations import IMPORTS, LATEST_VERSION, META, REJECTS
 from salesperf.scorecard import scorecard
 from salesperf.store import MergeCounts, Store, StoreError, copy_store
+from salesperf.store.migrations import IMPORTS, LATEST_VERSION, META, REJECTS
 from test_cohort_metrics import COHORT
 from test_cohort_metrics import EXPECTED as COHORT_EXPECTED
 from test_cohort_metrics import METRICS as COHORT_METRICS
@@ -204,11 +204,11 @@ def _json_differences(actual: Any, expected: Any, at: str = "") -> list[str]:
 
 def _analyses() -> dict[str, Callable[[Store], Any]]:
     """Every analysis, for the organisation and for one team (and one rep, where it has one)."""
-    from salesperf.analysis.drivers import DriversQuery, drivers
-    from salesperf.analysis.forecast import ForecastQuery, forecast
+    from salesperf.analysis.drivers.core import DriversQuery, drivers
+    from salesperf.analysis.forecast.core import ForecastQuery, forecast
     from salesperf.analysis.health import HealthQuery, health
-    from salesperf.analysis.plan import PlanQuery, plan
-    from salesperf.analysis.quadrant import DiagnoseQuery, diagnose
+    from salesperf.analysis.plan.core import PlanQuery, plan
+    from salesperf.analysis.quadrant.model import DiagnoseQuery, diagnose
     from salesperf.analysis.vocab import Peers
     from salesperf.metrics.periods import parse_period
 
@@ -433,7 +433,7 @@ def test_rejects_kept_before_version_4_are_kept_and_read_in_english(
 ) -> None:
     """Version 4 gives rejected rows their Dutch message; rows rejected before keep theirs,
     and their download in Dutch falls back to the English message."""
-    from salesperf.api.uploads import rejects_csv
+    from salesperf.server.api.uploads import rejects_csv
 
     old = engine_store(target_version=3)
     old._exec(
@@ -469,8 +469,8 @@ def test_salesperf_copy_moves_a_store_with_its_users_to_every_engine(
     """From a DuckDB file (this module's `org` is on PostgreSQL) to a new store on each engine."""
     from typer.testing import CliRunner
 
-    from salesperf.cli import app
-    from salesperf.users import add_user, password_hasher, verify_password
+    from salesperf.auth.users import add_user, password_hasher, verify_password
+    from salesperf.cli.app import app
 
     source = str(tmp_path / "source.duckdb")
     with Store.open(source) as org:

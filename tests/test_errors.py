@@ -18,24 +18,24 @@ from typer.testing import CliRunner
 
 import salesperf
 from salesperf import errors
-from salesperf.access import AccessDenied
-from salesperf.access import NotFound as AccessNotFound
 from salesperf.analysis.asof import AsOfError
-from salesperf.api.deps import CsrfFailed, NotSignedIn
-from salesperf.api.errors import BadRequest
-from salesperf.api.throttle import Throttled
-from salesperf.cli import app as cli_app
-from salesperf.commands.common import UserError
-from salesperf.engines.base import StoreError as EngineStoreError
+from salesperf.auth.access import AccessDenied
+from salesperf.auth.access import NotFound as AccessNotFound
+from salesperf.auth.users import SignInFailed
+from salesperf.cli.app import app as cli_app
+from salesperf.cli.common import UserError
 from salesperf.fx import CurrencyError
 from salesperf.ingest.mapping import MappingError
 from salesperf.ingest.readers import FileRefused
 from salesperf.ingest.vocab import UnmappedValues
 from salesperf.ingest.xlsxsheet import SheetUnreadable
 from salesperf.metrics.periods import PeriodError
+from salesperf.server.deps import CsrfFailed, NotSignedIn
+from salesperf.server.errors import BadRequest
+from salesperf.server.throttle import Throttled
 from salesperf.settings import SettingError
 from salesperf.store import Store, StoreError
-from salesperf.users import SignInFailed
+from salesperf.store.engines.base import StoreError as EngineStoreError
 from webtools import ADMIN, app_for, build_web_store, client_for
 
 SRC = Path(salesperf.__file__).parent
@@ -224,8 +224,8 @@ def test_a_bug_inside_an_api_route_is_a_500_with_an_id_in_the_log(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise bug
 
-    monkeypatch.setattr("salesperf.web.data.resolve_period", broken)
-    with caplog.at_level(logging.ERROR, logger="salesperf.api.errors"):
+    monkeypatch.setattr("salesperf.server.pages.data.resolve_period", broken)
+    with caplog.at_level(logging.ERROR, logger="salesperf.server.errors"):
         r = web["client"].get("/api/overview", params={"period": "2026-Q2"})
     assert r.status_code == 500, r.text
     body = r.json()
@@ -244,9 +244,9 @@ def test_a_bug_behind_a_page_is_a_500_page_in_the_viewers_language(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise ValueError(SECRET)
 
-    monkeypatch.setattr("salesperf.web.data.resolve_period", broken)
+    monkeypatch.setattr("salesperf.server.pages.data.resolve_period", broken)
     client = web["client"]
-    with caplog.at_level(logging.ERROR, logger="salesperf.api.errors"):
+    with caplog.at_level(logging.ERROR, logger="salesperf.server.errors"):
         r = client.get("/", params={"period": "2026-Q1"}, headers={"accept-language": "nl"})
     assert r.status_code == 500 and r.headers["content-type"].startswith("text/html")
     error_id = re.search(r"foutcode ([0-9a-f]{12})", r.text)
@@ -272,7 +272,7 @@ def test_a_bug_in_a_command_is_an_internal_error_with_an_id_and_no_traceback(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise ValueError(SECRET)
 
-    monkeypatch.setattr("salesperf.cli.open_store", broken)
+    monkeypatch.setattr("salesperf.cli.app.open_store", broken)
     result = runner.invoke(cli_app, ["status", "--store", str(store.path)])
     assert result.exit_code == 1, result.output
     assert re.search(r"Internal error \(id [0-9a-f]{12}\): this is a bug", result.output)
@@ -287,7 +287,7 @@ def test_under_debug_a_bug_in_a_command_shows_its_traceback(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise ZeroDivisionError(SECRET)
 
-    monkeypatch.setattr("salesperf.cli.open_store", broken)
+    monkeypatch.setattr("salesperf.cli.app.open_store", broken)
     args = ["status", "--store", str(store.path)]
     if how == "option":
         result = runner.invoke(cli_app, ["--debug", *args])

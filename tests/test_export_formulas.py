@@ -24,14 +24,14 @@ from fastapi.testclient import TestClient
 from openpyxl.utils.escape import unescape
 from typer.testing import CliRunner
 
+from salesperf.auth.users import add_user, password_hasher
 from salesperf.cells import csv_field_sql, csv_fields_sql, csv_row, is_formula_like
-from salesperf.cli import app as cli
+from salesperf.cli.app import app as cli
 from salesperf.ingest.importer import import_file
 from salesperf.metrics.periods import DATE_ONLY_TIME
 from salesperf.schema import TABLES
 from salesperf.scorecard import scorecard
 from salesperf.store import Store
-from salesperf.users import add_user, password_hasher
 from webtools import ADMIN, PASSWORD, app_for, client_for
 
 Write = Callable[..., Path]

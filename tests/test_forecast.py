@@ -16,21 +16,22 @@ import pyarrow.compute as pc
 import pytest
 from typer.testing import CliRunner
 
-from salesperf.analysis.common import Lang, money, percent
-from salesperf.analysis.forecast import (
+from salesperf.analysis.forecast.core import (
     ForecastQuery,
     forecast,
     resolve_scope,
     target_and_actual,
     targets_and_actuals,
 )
-from salesperf.cli import app
-from salesperf.commands.common import out
-from salesperf.commands.forecast import render_forecast
+from salesperf.analysis.windows import money, percent
+from salesperf.cli.app import app
+from salesperf.cli.common import out
+from salesperf.cli.forecast import render_forecast
 from salesperf.demo import DemoConfig, generate
 from salesperf.ingest.importer import import_file
 from salesperf.metrics.periods import parse_period
 from salesperf.store import Store
+from salesperf.text import Lang
 
 runner = CliRunner()
 Q1 = parse_period("2026-Q1")
@@ -323,7 +324,7 @@ def test_a_forecast_of_a_quarter_years_after_the_data_has_nothing_new_and_no_err
 
 
 def test_a_window_of_a_year_out_of_range_says_which_years() -> None:
-    from salesperf.analysis.common import resolve_window
+    from salesperf.analysis.windows import resolve_window
 
     with pytest.raises(ValueError, match="its year must lie from 1900 to 2999"):
         resolve_window("0001-Q1", date(2026, 10, 1))
@@ -337,8 +338,8 @@ def test_new_deal_misses_need_a_whole_pace_window_of_history(demo_store: Store) 
 
     import pandas as pd
 
-    from salesperf.analysis.forecast_drift import _whole_pace
-    from salesperf.analysis.forecast_history import read_history
+    from salesperf.analysis.forecast.drift import _whole_pace
+    from salesperf.analysis.forecast.history import read_history
 
     h = read_history(demo_store, date(2025, 4, 1), 91)
     first = demo_store.con.raw_sql("select min(created_at) from deals").fetchone()[0]

@@ -13,8 +13,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from salesperf.analysis.backtest import Calibration, backtest, backtest_quarters
-from salesperf.analysis.forecast import ForecastQuery, forecast, resolve_scope, target_and_actual
+from salesperf.analysis.forecast.backtest import Calibration, backtest, backtest_quarters
+from salesperf.analysis.forecast.core import (
+    ForecastQuery,
+    forecast,
+    resolve_scope,
+    target_and_actual,
+)
 from salesperf.metrics.periods import parse_period
 from salesperf.store import Store
 

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from salesperf.analysis.forecast import learn
-from salesperf.analysis.forecast_drift import _new_misses, _year_change, drift
-from salesperf.analysis.forecast_history import read_history
-from salesperf.analysis.forecast_model import new_deal_models
+from salesperf.analysis.forecast.core import learn
+from salesperf.analysis.forecast.drift import _new_misses, _year_change, drift
+from salesperf.analysis.forecast.history import read_history
+from salesperf.analysis.forecast.model import new_deal_models
 from salesperf.ingest.importer import import_file
 from salesperf.store import Store
 

@@ -2,7 +2,7 @@
 in Dutch wherever people see them: the CLI, the analyses' texts, the pages and the exports.
 
 The expected strings are written by hand (Babel's en_GB and nl_NL forms; see the docstring of
-`salesperf.format`); the rest of the file finds those very strings in each interface, on a small
+`salesperf.i18n.format`); the rest of the file finds those very strings in each interface, on a small
 organisation whose quarter 2026-Q3 holds 81 closed deals, 10 of them won for 1,234,567.891 in
 all (a win rate of 10/81 = 12.345...%).
 """
@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from salesperf import format as fmt
-from salesperf.analysis.common import Lang
-from salesperf.analysis.plan_rates import Estimate, Rates
-from salesperf.analysis.plan_text import explain_plan
-from salesperf.analysis.quadrant_window import given_window
-from salesperf.cli import app
+from salesperf.analysis.plan.rates import Estimate, Rates
+from salesperf.analysis.plan.text import explain_plan
+from salesperf.analysis.quadrant.window import given_window
+from salesperf.auth.users import add_demo_users, password_hasher
+from salesperf.cli.app import app
+from salesperf.i18n import format as fmt
 from salesperf.metrics.periods import parse_period
-from salesperf.users import add_demo_users, password_hasher
+from salesperf.text import Lang
 from webtools import ADMIN, app_for, client_for, imported_store
 
 NBSP = "\u00a0"

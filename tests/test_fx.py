@@ -14,14 +14,14 @@ import pytest
 from currency_converter import CurrencyConverter
 from typer.testing import CliRunner
 
-from salesperf.cli import app
+from salesperf.cli.app import app
 from salesperf.fx import converted_deals, ecb_rates, ensure_rates
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Query
-from salesperf.migrations import LATEST_VERSION
 from salesperf.scorecard import scorecard
 from salesperf.store import Store, StoreError
+from salesperf.store.migrations import LATEST_VERSION
 
 Factory = Callable[..., Store]
 

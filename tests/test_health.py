@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from salesperf.analysis.health import Health, HealthQuery, health
-from salesperf.analysis.plan import PlanQuery, plan
-from salesperf.cli import app
+from salesperf.analysis.plan.core import PlanQuery, plan
+from salesperf.cli.app import app
 from salesperf.metrics.query import By
 from salesperf.store import Store
 from webtools import imported_store

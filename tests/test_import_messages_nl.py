@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from salesperf.api.uploads import mapping_for
 from salesperf.ingest.importer import Problem, import_file
 from salesperf.ingest.rejects_file import parser_detail_nl
 from salesperf.ingest.rules import RULES, RULES_NL, rule_text
+from salesperf.server.api.uploads import mapping_for
 from salesperf.store import Store
 from test_validation import CASES, DEAL_HEAD, GOOD_DEAL
 from webtools import ADMIN, REP, REP_ID, app_for, build_web_store, client_for

@@ -12,12 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from salesperf.cli import app as cli
+from salesperf.auth.tokens import create_token
+from salesperf.cli.app import app as cli
 from salesperf.ingest.importer import import_file
 from salesperf.schema import ID_CHARS, TEXT_CHARS
 from salesperf.settings import DAYS_AHEAD
 from salesperf.store import Store, StoreError
-from salesperf.tokens import create_token
 from webtools import ADMIN, REP, REP_ID, app_for, build_web_store
 
 HEADER = "activity_id,rep_id,type,occurred_at\n"

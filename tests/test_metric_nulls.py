@@ -39,7 +39,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from salesperf.cli import app as cli_app
+from salesperf.cli.app import app as cli_app
 from salesperf.ingest.importer import import_file
 from salesperf.metrics.compiler import NULL_REASON, run
 from salesperf.metrics.periods import Grain
@@ -301,7 +301,7 @@ def test_metrics_explain_lists_the_null_cases_and_shows_why_a_figure_is_empty(
 
 @pytest.mark.slow
 def test_the_api_says_why_a_value_is_null(tiny: Store) -> None:
-    from salesperf.users import add_user, password_hasher
+    from salesperf.auth.users import add_user, password_hasher
     from webtools import PASSWORD, app_for, client_for
 
     add_user(tiny, "boss", PASSWORD, "admin", hasher=password_hasher(cheap=True))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from salesperf.cli import app
+from salesperf.cli.app import app
 from salesperf.ingest.importer import import_file
 from salesperf.store import Store
 
@@ -102,7 +102,7 @@ def test_the_command_line_lists_each_unknown_owner_once_and_adds_aliases(
 @pytest.mark.slow
 def test_a_rep_cannot_write_under_another_reps_name_or_e_mail(people: Store, write: Writer) -> None:
     """Scope is decided on the owner as resolved: another rep's e-mail is that rep."""
-    from salesperf.access import AccessDenied, Scope, ScopeKind, write_guard
+    from salesperf.auth.access import AccessDenied, Scope, ScopeKind, write_guard
 
     ann = Scope(ScopeKind.REP, reps=frozenset({"R2"}), teams=frozenset(), rep_id="R2")
     guard = write_guard(people, ann, "deals")

@@ -14,16 +14,16 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from salesperf.analysis.plan import (
+from salesperf.analysis.plan.core import (
     Plan,
     PlanQuery,
     default_window,
     pace_weeks,
     plan,
 )
-from salesperf.analysis.plan_simulation import Funnel, Simulation
-from salesperf.analysis.shrinkage import fit_prior, shrink
-from salesperf.cli import app
+from salesperf.analysis.plan.simulation import Funnel, Simulation
+from salesperf.analysis.stats.shrinkage import fit_prior, shrink
+from salesperf.cli.app import app
 from salesperf.ingest.importer import import_file
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Period, parse_period
@@ -413,7 +413,7 @@ def test_cli_plan_bad_input_exits_2(tiny_file: Store, args: tuple[str, ...], mes
 
 @pytest.mark.parametrize("target", [1e308, "1e13"])
 def test_an_absurd_target_is_refused_clearly(target: object) -> None:
-    from salesperf.analysis.plan import check_target
+    from salesperf.analysis.plan.core import check_target
 
     with pytest.raises(ValueError, match="beyond any plan"):
         check_target(target)

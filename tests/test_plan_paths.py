@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from typer.testing import CliRunner
 
-from salesperf.analysis.plan import PlanQuery, plan
-from salesperf.cli import app
+from salesperf.analysis.plan.core import PlanQuery, plan
+from salesperf.cli.app import app
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Period
 from salesperf.metrics.query import By, Query

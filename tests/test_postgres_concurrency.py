@@ -32,11 +32,11 @@ from engines import (
     read_worker,
     run_worker,
 )
+from salesperf.auth.tokens import create_token
+from salesperf.auth.users import add_user, password_hasher
 from salesperf.ingest.importer import import_file
-from salesperf.migrations import IMPORTS, REJECTS
 from salesperf.store import Store
-from salesperf.tokens import create_token
-from salesperf.users import add_user, password_hasher
+from salesperf.store.migrations import IMPORTS, REJECTS
 
 # the fixture below asks for the server inside it
 pytestmark = pytest.mark.postgres

@@ -17,14 +17,13 @@ import typer
 from scipy import stats
 from typer.testing import CliRunner
 
-from salesperf.analysis.breaks import (
+from salesperf.analysis.quadrant.breaks import (
     RATE_COUNTS,
     StepKind,
     rate_counts,
 )
-from salesperf.analysis.common import working_days
-from salesperf.analysis.leadmix import LeadVerdict
-from salesperf.analysis.quadrant import (
+from salesperf.analysis.quadrant.leadmix import LeadVerdict
+from salesperf.analysis.quadrant.model import (
     MIN_CLOSED_DEALS,
     MIN_WEEKS_ACTIVE,
     Basis,
@@ -39,7 +38,8 @@ from salesperf.analysis.quadrant import (
     dispersion,
     rate_interval,
 )
-from salesperf.commands.diagnose import diagnose_cmd
+from salesperf.analysis.windows import working_days
+from salesperf.cli.diagnose import diagnose_cmd
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Period, parse_period
 from salesperf.metrics.query import Query, Split

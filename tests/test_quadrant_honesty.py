@@ -14,8 +14,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from salesperf.analysis.quadrant import DiagnoseQuery, Label, diagnose
-from salesperf.analysis.quadrant_evidence import RepCounts, judge
+from salesperf.analysis.quadrant.evidence import RepCounts, judge
+from salesperf.analysis.quadrant.model import DiagnoseQuery, Label, diagnose
 from salesperf.metrics.periods import Period
 from salesperf.schema import TABLES
 from salesperf.store import Store

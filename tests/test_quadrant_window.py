@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from salesperf.analysis.breaks import compare_rates
-from salesperf.analysis.quadrant import DiagnoseQuery, Label, diagnose
+from salesperf.analysis.quadrant.breaks import compare_rates
+from salesperf.analysis.quadrant.model import DiagnoseQuery, Label, diagnose
 from salesperf.metrics.compiler import run
 from salesperf.metrics.query import Query
 from salesperf.store import Store

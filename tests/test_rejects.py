@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from salesperf.api.uploads import rejects_csv
 from salesperf.ingest.importer import import_file
-from salesperf.migrations import REJECTS
+from salesperf.server.api.uploads import rejects_csv
 from salesperf.store import Store
+from salesperf.store.migrations import REJECTS
 
 Writer = Callable[..., Path]
 HEAD = "deal_id,rep_id,created_at,status,amount,stage"

@@ -25,16 +25,16 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import REPS_CSV, TEAMS_CSV, new_store_url
-from salesperf.access import EVERYTHING, AccessDenied, Scope, ScopeKind, check_replace
-from salesperf.cli import app
+from salesperf.auth.access import EVERYTHING, AccessDenied, Scope, ScopeKind, check_replace
+from salesperf.cli.app import app
 from salesperf.ingest.importer import import_file
 from salesperf.ingest.readers import FileRefused
 from salesperf.ingest.snapshot import restore
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Query
-from salesperf.migrations import DELETED, IMPORTS, ORIGINS
 from salesperf.store import Store, StoreError
+from salesperf.store.migrations import DELETED, IMPORTS, ORIGINS
 
 # Spark converts frames with a pandas keyword that pandas 3 deprecates
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
@@ -318,7 +318,7 @@ def held(self, *args, on_phase=None, **kwargs):
     return merge(self, *args, on_phase=phase, **kwargs)
 
 Store.merge = held
-from salesperf.cli import main
+from salesperf.cli.app import main
 main()
 """
 
@@ -449,7 +449,7 @@ def test_the_command_line_replaces_counts_and_restores(tmp_path: Path, write: Wr
 @pytest.fixture
 def web(store: Store, write: Writer, tmp_path: Path) -> dict[str, Any]:
     """The small organisation with deals, an app on it, and an admin, a manager and a rep."""
-    from salesperf.users import add_user, password_hasher
+    from salesperf.auth.users import add_user, password_hasher
     from webtools import PASSWORD, app_for, client_for
 
     import_file(store, "deals", write("old.csv", OLD))

@@ -33,12 +33,12 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from salesperf.analysis.quadrant import Peers
+from salesperf.analysis.quadrant.model import Peers
+from salesperf.auth.tokens import create_token
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Compare, Split
 from salesperf.metrics.registry import computable
 from salesperf.store import Store
-from salesperf.tokens import create_token
 from webtools import ADMIN, MANAGER, REP, app_for, build_web_store
 
 EXAMPLES = 8  # drawn at random per operation and mode, after the boundary cases

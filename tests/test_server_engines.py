@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from salesperf.api import create_app
+from salesperf.auth.tokens import create_token
+from salesperf.auth.users import add_demo_users, password_hasher
+from salesperf.server.app import create_app
 from salesperf.store import Store
-from salesperf.tokens import create_token
-from salesperf.users import add_demo_users, password_hasher
 from test_engines import _json_differences
 from webtools import ADMIN, MANAGER, PASSWORD, PERIOD, build_web_store, client_for, settings
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from scipy import optimize, special
 
-from salesperf.analysis import shrinkage
-from salesperf.analysis.shrinkage import (
+from salesperf.analysis.stats import shrinkage
+from salesperf.analysis.stats.shrinkage import (
     MAX_STRENGTH,
     Prior,
     fit_prior,

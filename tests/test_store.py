@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from salesperf.migrations import IMPORTS, LATEST_VERSION, META, REJECTS
 from salesperf.schema import TABLES
 from salesperf.store import Store, StoreError
+from salesperf.store.migrations import IMPORTS, LATEST_VERSION, META, REJECTS
 
 
 def test_a_new_store_has_every_canonical_table_with_its_schema(tmp_path: Path) -> None:

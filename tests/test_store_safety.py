@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from salesperf.cli import app
+from salesperf.cli.app import app
 from salesperf.store import Store, StoreError
 
 runner = CliRunner()
@@ -121,9 +121,7 @@ def test_a_store_damaged_where_it_opens_is_refused_with_what_to_do(
         os.truncate(imported, imported.stat().st_size // 2)
     before = _digest(imported)
     served: list[str] = []
-    monkeypatch.setattr(
-        "salesperf.commands.serve.run_server", lambda url, *a, **k: served.append(url)
-    )
+    monkeypatch.setattr("salesperf.cli.serve.run_server", lambda url, *a, **k: served.append(url))
 
     code, text, exc = _run(*command, "--store", str(imported))
     _assert_damage_told(code, text, exc, imported)
@@ -139,8 +137,8 @@ def test_the_server_answers_a_damaged_store_with_a_503_that_says_what_to_do(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from salesperf.tokens import create_token
-    from salesperf.users import add_user, password_hasher
+    from salesperf.auth.tokens import create_token
+    from salesperf.auth.users import add_user, password_hasher
     from webtools import app_for
 
     add_user(org, "admin", "a-long-password", "admin", hasher=password_hasher(cheap=True))
@@ -300,9 +298,7 @@ def test_a_command_that_only_reads_refuses_a_path_with_no_store(
     tmp_path: Path, command: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     served: list[str] = []
-    monkeypatch.setattr(
-        "salesperf.commands.serve.run_server", lambda url, *a, **k: served.append(url)
-    )
+    monkeypatch.setattr("salesperf.cli.serve.run_server", lambda url, *a, **k: served.append(url))
     typo = tmp_path / "salesprf.duckdb"
     code, text, exc = _run(*command, "--store", str(typo))
     assert code == 2, text

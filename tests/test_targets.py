@@ -28,15 +28,15 @@ import pytest
 from typer.testing import CliRunner
 
 from salesperf.analysis.health import HealthQuery, health
-from salesperf.api import create_app
-from salesperf.cli import app as cli_app
+from salesperf.auth.users import add_user, password_hasher
+from salesperf.cli.app import app as cli_app
 from salesperf.ingest.importer import import_file
 from salesperf.metrics.compiler import run, run_levels
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Compare, Query
 from salesperf.metrics.targets import resolved_targets
+from salesperf.server.app import create_app
 from salesperf.store import Store
-from salesperf.users import add_user, password_hasher
 from webtools import PASSWORD, client_for, imported_store, settings
 
 TODAY = date(2025, 4, 15)
@@ -318,7 +318,7 @@ def test_working_days_in_sql_are_the_analyses_working_days(empty_store: Store) -
     import ibis
     import pandas as pd
 
-    from salesperf.analysis.common import working_days as python_working_days
+    from salesperf.analysis.windows import working_days as python_working_days
     from salesperf.metrics.targets import working_days
 
     spans = [(date(2025, 3, 3) + timedelta(days=s), n) for s in range(7) for n in range(-1, 400, 3)]

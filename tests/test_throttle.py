@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from salesperf.api.addresses import client_address, proxy_networks
-from salesperf.api.throttle import SignInThrottle, Throttled, ThrottleRules
+from salesperf.server.addresses import client_address, proxy_networks
+from salesperf.server.throttle import SignInThrottle, Throttled, ThrottleRules
 from webtools import ADMIN, PASSWORD, REP, app_for, build_web_store, csrf_from
 
 ATTACKER = "203.0.113.66"
@@ -275,7 +275,7 @@ def test_the_server_leaves_forwarded_addresses_to_the_app(
     app sees it; `salesperf serve` turns that off so that only trusted_proxies decide."""
     import uvicorn
 
-    from salesperf.commands.serve import run_server
+    from salesperf.cli.serve import run_server
 
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from salesperf.api.services import Services
-from salesperf.api.token_use import TokenUse
-from salesperf.migrations import TOKENS
+from salesperf.auth.tokens import create_token
+from salesperf.server.services import Services
+from salesperf.server.token_use import TokenUse
 from salesperf.store import Store
-from salesperf.tokens import create_token
+from salesperf.store.migrations import TOKENS
 from webtools import ADMIN, MANAGER, PASSWORD, REP, app_for, build_web_store, csrf_from, sign_in
 
 REFUSED = "the API token is unknown, revoked or malformed"

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from salesperf.cli import app
+from salesperf.cli.app import app
 from salesperf.ingest.importer import import_file
 from salesperf.ingest.vocab import UnmappedValues, suggest
 from salesperf.metrics.compiler import run

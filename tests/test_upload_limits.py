@@ -24,10 +24,10 @@ import duckdb
 import openpyxl
 import pytest
 
+from salesperf.auth.tokens import create_token
 from salesperf.ingest.importer import import_file
 from salesperf.ingest.readers import HEADER_KB, FileRefused, open_source
 from salesperf.store import Store
-from salesperf.tokens import create_token
 from webtools import ADMIN, app_for, build_web_store, client_for
 
 TESTS = Path(__file__).resolve().parent
@@ -260,7 +260,7 @@ def test_the_command_line_refuses_a_workbook_bomb_with_exit_code_2(
     path = str(tmp_path / "store.duckdb")
     Store.open(path).close()
     run = subprocess.run(
-        [sys.executable, "-c", "from salesperf.cli import main; main()", "import", "activities",
+        [sys.executable, "-c", "from salesperf.cli.app import main; main()", "import", "activities",
          str(bombs[bomb]), "--store", path],
         capture_output=True, text=True, timeout=300,
         env={**os.environ, "PYTHONPATH": str(SRC), "COLUMNS": "200"},

@@ -21,19 +21,19 @@ import pyarrow as pa
 import pytest
 from fastapi.testclient import TestClient
 
-from salesperf.analysis.drivers import DriversQuery, drivers
-from salesperf.analysis.forecast import ForecastQuery, forecast
+from salesperf.analysis.drivers.core import DriversQuery, drivers
+from salesperf.analysis.forecast.core import ForecastQuery, forecast
 from salesperf.analysis.health import HealthQuery, health
-from salesperf.analysis.plan import PlanQuery, plan
-from salesperf.analysis.quadrant import DiagnoseQuery, diagnose
+from salesperf.analysis.plan.core import PlanQuery, plan
+from salesperf.analysis.quadrant.model import DiagnoseQuery, diagnose
+from salesperf.auth.users import add_demo_users, password_hasher
 from salesperf.demo import DemoConfig, build_demo
-from salesperf.i18n import fmt_date, fmt_metric, fmt_number
+from salesperf.i18n.messages import fmt_date, fmt_metric, fmt_number
 from salesperf.metrics.compiler import run, run_measures
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Query
 from salesperf.scorecard import scorecard
 from salesperf.store import Store
-from salesperf.users import add_demo_users, password_hasher
 from webtools import ADMIN, MANAGER, PASSWORD, REP, REP_ID, TODAY, app_for, client_for
 
 WINDOW = "2026-Q3"

@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from salesperf.api import services
-from salesperf.api.deps import View
-from salesperf.api.page_routes import ThreadedRouter
-from salesperf.api.services import ResultCache
 from salesperf.scorecard import scorecard
+from salesperf.server import services
+from salesperf.server.deps import View
+from salesperf.server.pages.registry import Page, add_page
+from salesperf.server.pages.routes import ThreadedRouter
+from salesperf.server.services import ResultCache
 from salesperf.store import Store
-from salesperf.web.pages import Page, add_page
 from webtools import ADMIN, MANAGER, PERIOD, REP_ID, app_for, build_web_store, sign_in
 
 #: The longest a test waits for a request or thread: a deadline that fails a hung run, never

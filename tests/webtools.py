@@ -16,10 +16,11 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from salesperf.api import AppSettings, create_app
+from salesperf.auth.users import add_demo_users, password_hasher
 from salesperf.demo import DemoConfig, build_demo
+from salesperf.server.app import create_app
+from salesperf.server.settings import AppSettings
 from salesperf.store import Store
-from salesperf.users import add_demo_users, password_hasher
 
 PASSWORD = "demo-password"
 TODAY = date(2026, 10, 1)  # the day after the demo's history ends: 2026-Q3 is the last quarter

@@ -1,5 +1,5 @@
 """`python -m salesperf` runs the command line."""
 
-from salesperf.cli import main
+from salesperf.cli.app import main
 
 main()

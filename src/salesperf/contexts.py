@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from salesperf.analysis.common import Lang, Text
 from salesperf.errors import InputError
 from salesperf.metrics.registry import Metric, metric
+from salesperf.text import Lang, Text
 
 DEFAULT_CONTEXT = "general"
 _DEAL = Text("deal", "deal")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from salesperf.analysis.common import period_label
+from salesperf.analysis.windows import period_label
 from salesperf.contexts import Context, get_context
 from salesperf.fx import display_currency
 from salesperf.metrics.compiler import NULL_REASON, run, run_levels

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from salesperf.analysis.common import Lang, Text, data_end, day_text
+from salesperf.analysis.windows import data_end, day_text
 from salesperf.errors import InputError
 from salesperf.metrics.periods import FIRST_YEAR, LAST_YEAR
+from salesperf.text import Lang, Text
 
 if TYPE_CHECKING:
     from salesperf.store import Store

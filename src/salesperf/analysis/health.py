@@ -5,7 +5,7 @@ Attainment per period is the metric layer's quota attainment (revenue won agains
 target of that period, by the one rule of `salesperf.metrics.targets`: monthly targets sum to
 quarters, a team without a target of its own takes its members'). A team or rep is flagged when it was under target in at
 least `min_missed` of the last `periods` periods. The trend is the least-squares slope of
-attainment over those periods. The activity check is the plan (`salesperf.analysis.plan`) of
+attainment over those periods. The activity check is the plan (`salesperf.analysis.plan.core`) of
 the current period's target set against the last four full weeks' pace.
 """
 
@@ -19,29 +19,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from salesperf.analysis.common import (
-    Lang,
-    Text,
-    money,
-    number,
-    percent,
-    period_label,
-    period_text,
-    plain,
-)
-from salesperf.analysis.plan import build_plan, default_window, pace_weeks
-from salesperf.analysis.plan_rates import (
+from salesperf.analysis.plan.core import build_plan, default_window, pace_weeks
+from salesperf.analysis.plan.rates import (
     Key,
     PlanInputs,
     load_inputs,
     period_targets,
 )
+from salesperf.analysis.windows import money, number, percent, period_label, period_text, plain
 from salesperf.errors import InputError
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 from salesperf.metrics.query import By, Compare, Query
 from salesperf.metrics.registry import QUOTA_METRIC
 from salesperf.store import Store
+from salesperf.text import Lang, Text
 
 STEADY = 0.02  # a trend within two points of attainment a period either way is steady
 _WORDS = {  # grain: (period, periods) in English and Dutch

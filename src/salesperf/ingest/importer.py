@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from salesperf.analysis.common import Lang, Text
 from salesperf.ingest.columns import plan_columns
 from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping, from_options, load_mapping, preset
 from salesperf.ingest.owners import owners_map, unknown_owners
@@ -34,6 +33,7 @@ from salesperf.ingest.vocab import UnmappedValues, find_unmapped, with_suggestio
 from salesperf.metrics.registry import metric_names
 from salesperf.schema import TABLES
 from salesperf.store import IMPORT_MEMORY, MEMORY_ENV, Store, StoreError
+from salesperf.text import Lang, Text
 
 _counter = itertools.count()
 

@@ -10,9 +10,9 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from salesperf.analysis.common import Text
 from salesperf.ingest.sql import ident, lit
 from salesperf.schema import DealStatus, LeadSource, SurveyScale, Table
+from salesperf.text import Text
 
 #: Rules, with a short explanation used in docs and summaries.
 RULES: Mapping[str, str] = {

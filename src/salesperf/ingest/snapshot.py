@@ -17,13 +17,13 @@ from typing import Any
 
 import pyarrow as pa
 
-from salesperf.engines.base import duck_type, q
 from salesperf.ingest.readers import FileRefused
 from salesperf.ingest.rejects import Rejects
 from salesperf.ingest.sql import ident
-from salesperf.migrations import DELETED, IMPORTS
 from salesperf.schema import TABLES, Table
 from salesperf.store import Store, StoreError
+from salesperf.store.engines.base import duck_type, q
+from salesperf.store.migrations import DELETED, IMPORTS
 
 #: Lines named in a refusal (the rest are counted).
 SHOWN_LINES = 10

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from salesperf.analysis.common import Text
 from salesperf.ingest.columns import Plan, column_label, free_text
 from salesperf.ingest.owners import resolved_sql
 from salesperf.ingest.parse import (
@@ -31,6 +30,7 @@ from salesperf.ingest.rules import value_col as v
 from salesperf.ingest.sql import ident, lit
 from salesperf.metrics.periods import DATE_ONLY_TIME
 from salesperf.schema import Kind
+from salesperf.text import Text
 
 #: `parse.FORMAT_HINT` in Dutch (a format not listed is shown as it is given).
 FORMAT_HINT_NL = {

@@ -160,7 +160,7 @@ def _env_limit(name: str, default: int) -> int:
         return default
     if not text.isdecimal() or int(text) < 1:
         # an InputError, shown as such by the command line; the server checks its limits when
-        # it starts (`salesperf.api.create_app`), so that no request meets this one
+        # it starts (`salesperf.server.create_app`), so that no request meets this one
         raise InputError(f"{name} must be a whole number above 0, not {text!r}")
     return int(text)
 

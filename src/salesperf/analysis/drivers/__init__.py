@@ -1,0 +1,1 @@
+"""Which activities go with results, and at what lag: panel, model, touches."""

@@ -1,0 +1,1 @@
+"""Will the quarter reach its target: history, model, drift, simulation, back-test, text."""

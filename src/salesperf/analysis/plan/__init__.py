@@ -1,0 +1,1 @@
+"""What activity a target requires: rates, simulation, paths and text."""

@@ -1,0 +1,1 @@
+"""Who is busy but not effective: the quadrant, its evidence, breaks and text."""

@@ -1,0 +1,333 @@
+"""The evidence behind a quadrant label: each rep's two indexes with their intervals, and the
+label only where the evidence supports it (else `inconclusive`, with the reasons).
+
+`judge` takes what the quadrant consumes of each rep of one peer group (activity counts per
+working day, closed deals, the amounts won, a target) as plain numbers: `quadrant.diagnose`
+reads them from the store, and the honesty test draws them from a simulated organisation in
+which every rep is the same (tests/test_quadrant_honesty.py).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+from scipy import stats
+
+from salesperf.analysis.stats import shrinkage
+from salesperf.analysis.vocab import Basis, Label
+from salesperf.i18n import format as fmt
+from salesperf.text import Lang, Text
+
+#: A rep with fewer deals closed (won or lost) in the window gets no label: revenue and win
+#: rate from a handful of deals say too little.
+MIN_CLOSED_DEALS = 10
+#: A rep with activity in fewer ISO weeks of the window gets no label (a new hire, a long
+#: absence, a window too short): a quarter or longer is the window the quadrant is meant for.
+MIN_WEEKS_ACTIVE = 6
+#: An index within this distance of 1 is "about the median / on target" even when its interval
+#: excludes 1: a 4% difference is certain with enough data but not worth a label.
+MATERIAL_DIFFERENCE = 0.10
+#: The level of every interval.
+LEVEL = shrinkage.LEVEL
+#: Bootstrap draws for the performance interval.
+BOOTSTRAP_DRAWS = 4000
+
+
+@dataclass(frozen=True)
+class Quadrant:
+    """A quadrant's name and what it suggests, in both languages."""
+
+    label: Label
+    name: Text
+    suggests: Text
+
+
+QUADRANTS: Mapping[Label, Quadrant] = {
+    q.label: q
+    for q in (
+        Quadrant(Label.STAR, Text("Star", "Topper"),
+                 Text("share their way of working", "deel hun manier van werken")),
+        Quadrant(Label.BUSY, Text("Busy, not effective", "Druk maar niet effectief"),
+                 Text("coach on quality: conversion per activity type",
+                      "coach op kwaliteit: conversie per activiteitstype")),
+        Quadrant(Label.EFFICIENT, Text("Efficient", "Efficiënt"),
+                 Text("capacity to do more; protect the approach",
+                      "ruimte om meer te doen; bescherm de aanpak")),
+        Quadrant(Label.AT_RISK, Text("At risk", "Risico"),
+                 Text("volume and quality both need attention",
+                      "volume en kwaliteit vragen allebei aandacht")),
+        Quadrant(Label.INCONCLUSIVE, Text("Inconclusive", "Geen oordeel"),
+                 Text("not enough evidence for a label yet",
+                      "nog niet genoeg bewijs voor een oordeel")),
+    )
+}  # fmt: skip
+
+_LABELS = {
+    (True, True): Label.STAR,
+    (True, False): Label.BUSY,
+    (False, True): Label.EFFICIENT,
+    (False, False): Label.AT_RISK,
+}
+
+
+class Why(StrEnum):
+    """Why a rep is inconclusive."""
+
+    TOO_FEW_DEALS = "too_few_deals"  # fewer than MIN_CLOSED_DEALS closed deals
+    TOO_FEW_WEEKS = "too_few_weeks"  # activity in fewer than MIN_WEEKS_ACTIVE weeks
+    SPANS = "interval_spans"  # the index's interval holds 1
+    WITHIN_MARGIN = "within_margin"  # the index is within MATERIAL_DIFFERENCE of 1
+    NO_REFERENCE = "no_reference"  # no team median to divide by
+    NO_INTERVAL = "no_interval"  # nothing to put an interval on
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason a rep has no label: what, about which index, in a sentence and in short."""
+
+    why: Why
+    about: str  # "activity" or "performance"
+    text: Text
+    short: Text  # a few words, for a table cell
+
+
+@dataclass(frozen=True)
+class Index:
+    """An index with its interval, and what it was divided by."""
+
+    value: float | None
+    low: float | None
+    high: float | None
+    basis: Basis
+    level: float = LEVEL
+
+    def side(self) -> bool | None:
+        """True when clearly above 1, False when clearly below, None when not clear: the
+        interval must exclude 1 and the index differ from 1 by `MATERIAL_DIFFERENCE`."""
+        if self.value is None or self.low is None or self.high is None:
+            return None
+        if self.low > 1 and self.value >= 1 + MATERIAL_DIFFERENCE:
+            return True
+        if self.high < 1 and self.value <= 1 - MATERIAL_DIFFERENCE:
+            return False
+        return None
+
+
+@dataclass(frozen=True)
+class Activity:
+    """A rep's activity over the window and its index."""
+
+    activities: int
+    working_days: int
+    per_day: float | None
+    weeks_active: int
+    dispersion: float  # variance / mean of the daily counts (at least 1)
+    team_median: float | None
+    index: Index
+
+
+@dataclass(frozen=True)
+class Performance:
+    """A rep's results over the window and their index."""
+
+    revenue_won: float
+    deals_won: int
+    deals_lost: int
+    target: float | None
+    team_median: float | None
+    index: Index
+
+
+def dispersion(daily: np.ndarray) -> float:
+    """Variance over mean of daily counts (Pearson's estimate, at least 1: never narrower than
+    Poisson); 1 with fewer than two days or no activity."""
+    x = np.asarray(daily, dtype=float)
+    if x.size < 2 or x.sum() == 0:
+        return 1.0
+    mean = x.mean()
+    return max(1.0, float(((x - mean) ** 2).sum() / mean / (x.size - 1)))
+
+
+def rate_interval(
+    count: int, days: float, phi: float = 1.0, level: float = LEVEL
+) -> tuple[float, float]:
+    """The interval of a per-day rate from `count` events over `days` days: the exact Gamma
+    (Garwood) interval for a Poisson count, on count / phi events when the counts are
+    overdispersed by a factor phi, scaled back."""
+    if days <= 0:
+        raise ValueError("a rate per day needs at least one day")
+    tail = (1 - level) / 2
+    m = count / phi
+    low = 0.0 if count == 0 else float(stats.gamma.ppf(tail, m))
+    high = float(stats.gamma.ppf(1 - tail, m + 1))
+    return low * phi / days, high * phi / days
+
+
+def bootstrap_sum(
+    amounts: np.ndarray,
+    rng: np.random.Generator,
+    draws: int = BOOTSTRAP_DRAWS,
+    level: float = LEVEL,
+) -> tuple[float, float]:
+    """A percentile interval of the sum of `amounts` by Poisson bootstrap: each amount appears a
+    Poisson(1) number of times in a draw, so the count of deals varies as well as their sizes.
+    (0, 0) without amounts."""
+    x = np.asarray(amounts, dtype=float)
+    if x.size == 0:
+        return 0.0, 0.0
+    sums = rng.poisson(1.0, (draws, x.size)).astype(float) @ x
+    tail = (1 - level) / 2
+    low, high = np.quantile(sums, [tail, 1 - tail])
+    return float(low), float(high)
+
+
+def _rng(seed: int, rep_id: str) -> np.random.Generator:
+    """A generator per rep: a rep's interval does not depend on who else is diagnosed."""
+    return np.random.default_rng([seed, zlib.crc32(rep_id.encode())])
+
+
+@dataclass(frozen=True)
+class RepCounts:
+    """What the quadrant consumes of one rep over the window."""
+
+    rep_id: str
+    activities: int
+    working_days: int  # Monday to Friday minus the rep's recorded absence
+    per_day: float | None  # the metric layer's activities_per_day (None without working days)
+    worked_daily: np.ndarray  # activity counts on the days the rep worked (for the dispersion)
+    weeks_active: int  # ISO weeks of the window with at least one activity
+    revenue: float
+    won: int
+    lost: int
+    amounts: np.ndarray  # the amounts of the deals won (the rows revenue_won sums)
+    target: float | None  # the rep's revenue target for the window, if any
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One rep's indexes and label (or why none)."""
+
+    activity: Activity
+    performance: Performance
+    label: Label
+    reasons: tuple[Reason, ...]
+
+
+def judge(group: Sequence[RepCounts], seed: int = 0) -> dict[str, Judged]:
+    """Each rep of one peer group against the group's medians: activities per working day,
+    revenue won and (for a rep who won nothing) deal size."""
+    per_day = [r.per_day for r in group if r.per_day is not None and not np.isnan(r.per_day)]
+    apd_median = float(np.median(per_day)) if per_day else None
+    rev_median = float(np.median([r.revenue for r in group])) if group else None
+    sizes = np.concatenate([r.amounts for r in group]) if group else np.zeros(0)
+    size_median = float(np.median(sizes)) if sizes.size else None
+    out = {}
+    for r in group:
+        activity = activity_index(r, apd_median)
+        performance = performance_index(r, rev_median, size_median, _rng(seed, r.rep_id))
+        out[r.rep_id] = Judged(activity, performance, *label(activity, performance))
+    return out
+
+
+def activity_index(r: RepCounts, median: float | None) -> Activity:
+    """The rep's activity per working day over the peers' median, with its interval."""
+    phi = dispersion(r.worked_daily)
+    value = low = high = None
+    if r.per_day is not None and median and r.working_days > 0:
+        lo, hi = rate_interval(r.activities, r.working_days, phi)
+        value, low, high = r.per_day / median, lo / median, hi / median
+    return Activity(r.activities, r.working_days, r.per_day, r.weeks_active, phi, median,
+                    Index(value, low, high, Basis.TEAM_MEDIAN))  # fmt: skip
+
+
+def performance_index(
+    r: RepCounts, median: float | None, deal_size: float | None, rng: np.random.Generator
+) -> Performance:
+    """Revenue won over the target (or the peers' median revenue), with its interval."""
+    basis, by = (Basis.TARGET, r.target) if r.target else (Basis.TEAM_MEDIAN, median)
+    value = low = high = None
+    if by:
+        value = r.revenue / by
+        if r.amounts.size:
+            lo, hi = bootstrap_sum(r.amounts, rng)
+            low, high = lo / by, hi / by
+        elif deal_size:
+            # nothing to resample: the upper end is the most deals a Poisson count of 0 allows,
+            # at the peers' median deal size
+            low, high = 0.0, float(stats.gamma.ppf((1 + LEVEL) / 2, 1)) * deal_size / by
+    return Performance(r.revenue, r.won, r.lost, r.target, median, Index(value, low, high, basis))
+
+
+def _span(index: Index, lang: Lang) -> str:
+    """An index with its interval: 1.27 [0.95–1.60], in Dutch 1,27 [0,95–1,60]."""
+    assert index.value is not None
+    value = fmt.number(index.value, lang, 2)
+    if index.low is None or index.high is None:
+        return value
+    return f"{value} [{fmt.number(index.low, lang, 2)}–{fmt.number(index.high, lang, 2)}]"
+
+
+def label(activity: Activity, performance: Performance) -> tuple[Label, tuple[Reason, ...]]:
+    """The quadrant when the evidence supports it, else inconclusive with the reasons."""
+    reasons: list[Reason] = []
+    closed = performance.deals_won + performance.deals_lost
+    if closed < MIN_CLOSED_DEALS:
+        s = "" if closed == 1 else "s"
+        reasons.append(Reason(Why.TOO_FEW_DEALS, "performance", Text(
+            f"too few deals: {closed} closed deal{s}, fewer than {MIN_CLOSED_DEALS}",
+            f"te weinig deals: {closed} gesloten deal{s}, minder dan {MIN_CLOSED_DEALS}"),
+            Text(f"{closed} closed deal{s} (< {MIN_CLOSED_DEALS})",
+                 f"{closed} gesloten deal{s} (< {MIN_CLOSED_DEALS})")))  # fmt: skip
+    weeks = activity.weeks_active
+    if weeks < MIN_WEEKS_ACTIVE:
+        reasons.append(Reason(Why.TOO_FEW_WEEKS, "activity", Text(
+            f"too few weeks active: {weeks}, fewer than {MIN_WEEKS_ACTIVE}",
+            f"te weinig actieve weken: {weeks}, minder dan {MIN_WEEKS_ACTIVE}"),
+            Text(f"{weeks} week{'' if weeks == 1 else 's'} active (< {MIN_WEEKS_ACTIVE})",
+                 f"{weeks} actieve {'week' if weeks == 1 else 'weken'} (< {MIN_WEEKS_ACTIVE})"),
+        ))  # fmt: skip
+    sides = []
+    for index, about, en, nl in (
+        (activity.index, "activity", "activity", "de activiteit"),
+        (performance.index, "performance", "performance", "de prestatie"),
+    ):
+        side = index.side()
+        sides.append(side)
+        if side is not None:
+            continue
+        ref_en = "the target" if index.basis is Basis.TARGET else "the team median"
+        ref_nl = "het doel" if index.basis is Basis.TARGET else "de teammediaan"
+        if index.value is None:
+            reasons.append(Reason(Why.NO_REFERENCE, about,
+                Text(f"no team median to compare {en} with",
+                     f"geen teammediaan om {nl} mee te vergelijken"),
+                Text(f"{en}: no median", f"{nl}: geen mediaan")))  # fmt: skip
+        elif index.low is None or index.high is None:
+            reasons.append(Reason(Why.NO_INTERVAL, about,
+                Text(f"no interval for {en}: nothing won to resample",
+                     f"geen interval voor {nl}: niets gewonnen om te herbemonsteren"),
+                Text(f"{en}: no interval", f"{nl}: geen interval")))  # fmt: skip
+        elif index.low <= 1 <= index.high:
+            reasons.append(Reason(Why.SPANS, about,
+                Text(f"the {en} interval {_span(index, Lang.EN)} spans {ref_en}",
+                     f"het interval van {nl} {_span(index, Lang.NL)} omvat {ref_nl}"),
+                Text(f"{en} interval spans {ref_en.removeprefix('the ')}",
+                     f"interval {nl.removeprefix('de ')} omvat {ref_nl.split()[-1]}")))  # fmt: skip
+        else:
+            pct = fmt.percent(MATERIAL_DIFFERENCE, Lang.EN, 0)
+            pct_nl = fmt.percent(MATERIAL_DIFFERENCE, Lang.NL, 0)
+            reasons.append(Reason(Why.WITHIN_MARGIN, about,
+                Text(f"{en} {_span(index, Lang.EN)} is within {pct} of {ref_en}",
+                     f"{nl} {_span(index, Lang.NL)} ligt binnen {pct_nl} van {ref_nl}"),
+                Text(f"{en} within {pct} of {ref_en.removeprefix('the ')}",
+                     f"{nl.removeprefix('de ')} binnen {pct_nl} van {ref_nl.split()[-1]}")))  # fmt: skip
+    if reasons:
+        return Label.INCONCLUSIVE, tuple(reasons)
+    a, p = sides
+    assert a is not None
+    assert p is not None
+    return _LABELS[(a, p)], ()

@@ -1,0 +1,175 @@
+"""The quadrant's default window: long enough that most reps can be judged, no longer.
+
+A quarter is the window the quadrant is meant for, but a rep is labelled only with at least
+`MIN_CLOSED_DEALS` closed deals and `MIN_WEEKS_ACTIVE` weeks with activity. Where deals are few
+(long cycles, large deals) one quarter leaves most reps inconclusive, and the quadrant then
+answers nothing. The default window is therefore the shortest run of whole quarters, ending with
+the last full quarter, in which at least `MIN_READY_SHARE` of the reps active in it have that
+evidence and `MIN_WON_DEALS` won deals (what a performance interval needs to exclude the target
+for a rep clearly off it); at most `MAX_QUARTERS` quarters (older figures describe another team). The choice and
+its reason are part of the result, said on every interface; a window given explicitly is used
+as given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from salesperf.analysis.quadrant.evidence import MIN_CLOSED_DEALS, MIN_WEEKS_ACTIVE
+from salesperf.analysis.windows import period_label, period_text, span_text
+from salesperf.metrics.compiler import run
+from salesperf.metrics.periods import Grain, Period, period_start, shift
+from salesperf.metrics.query import By, Query
+from salesperf.store import Store
+from salesperf.text import Lang, Text
+
+#: The share of active reps that must have enough evidence for a label: at least half, so that
+#: the quadrant labels (or rules out) most of the team rather than a few of its busiest reps.
+MIN_READY_SHARE = 0.5
+#: The won deals a rep needs, besides `MIN_CLOSED_DEALS` closed, to count toward that share:
+#: revenue over 20 won deals (a Poisson count, deal sizes varying as usual) has a 95% interval
+#: of about +/-50%, so a rep at half the target or double it can be told from one on target.
+#: With fewer, the performance interval spans the target for all but extreme reps.
+MIN_WON_DEALS = 20
+#: The longest default window, in quarters: a year. Beyond it the team and its targets change.
+MAX_QUARTERS = 4
+
+
+@dataclass(frozen=True)
+class Tried:
+    """One run of whole quarters tried: how many reps were active in it and how many had the
+    evidence a label needs."""
+
+    quarters: int
+    ready: int
+    active: int
+
+
+@dataclass(frozen=True)
+class WindowChoice:
+    """The window a diagnosis used and why."""
+
+    window: Period
+    chosen: bool  # True: chosen by the rule above; False: given by the user
+    tried: tuple[Tried, ...]  # the runs tried, shortest first (empty when given)
+    text: Text
+
+
+def quarters_window(end: date, n: int) -> Period:
+    """The `n` whole quarters before `end` (the first day of a quarter)."""
+    q = Grain.QUARTER
+    start = shift(end, q, -n)
+    first, last = period_label(start, q), period_label(shift(end, q, -1), q)
+    return Period(start, end, first if n == 1 else f"{first}..{last}")
+
+
+def _name(w: Period, lang: Lang) -> str:
+    return f"{period_text(w, lang)} ({span_text(w.start, w.end - timedelta(days=1), lang)})"
+
+
+def given_window(window: Period) -> WindowChoice:
+    """A window the user gave: used as given."""
+    return WindowChoice(window, False, (), Text(
+        f"Window: {_name(window, Lang.EN)}, as asked.",
+        f"Periode: {_name(window, Lang.NL)}, zoals gevraagd."))  # fmt: skip
+
+
+def choose_window(store: Store, reps: frozenset[str], today: date) -> WindowChoice:
+    """The shortest run of whole quarters ending with the last full quarter before `today` in
+    which at least `MIN_READY_SHARE` of the active reps of `reps` have the evidence a label
+    needs; `MAX_QUARTERS` when none is."""
+    end = period_start(today, Grain.QUARTER)
+    longest = quarters_window(end, MAX_QUARTERS)
+    tz, cur = store.settings.timezone, store.settings.currency
+    q = Query(("deals_won", "deals_lost", "activities"), longest.start, end,
+              grain=Grain.QUARTER, by=By.REP, reps=reps)  # fmt: skip
+    per_q = run(store.con, q, tz, cur)
+    days = run(store.con, Query(("activities",), longest.start, end, grain=Grain.DAY,
+                                by=By.REP, reps=reps), tz, cur)  # fmt: skip
+    days = days[days.activities.fillna(0) > 0]
+    tried: list[Tried] = []
+    for n in range(1, MAX_QUARTERS + 1):
+        first = quarters_window(shift(end, Grain.QUARTER, 1 - n), 1)
+        if tried and not _count(per_q, days, first).active:
+            break  # the data begin after this quarter: going further back adds nothing
+        tried.append(_count(per_q, days, quarters_window(end, n)))
+        if tried[-1].active and tried[-1].ready >= MIN_READY_SHARE * tried[-1].active:
+            break
+    return WindowChoice(quarters_window(end, len(tried)), True, tuple(tried), _why(end, tried))
+
+
+def _count(per_q: pd.DataFrame, days: pd.DataFrame, w: Period) -> Tried:
+    """Active reps in `w` (activity or a closed deal) and those with enough evidence."""
+    rows = per_q[(per_q.period_start >= w.start) & (per_q.period_start < w.end)]
+    sums = rows.groupby("rep_id")[["deals_won", "deals_lost", "activities"]].sum()
+    closed = sums.deals_won.fillna(0) + sums.deals_lost.fillna(0)
+    active = sums[(closed > 0) | (sums.activities.fillna(0) > 0)].index
+    d = days[(days.period_start >= w.start) & (days.period_start < w.end)]
+    d = d.assign(week=pd.to_datetime(d.period_start).dt.strftime("%G-%V"))
+    weeks = d.groupby("rep_id").week.nunique()
+    ready = [
+        r for r in active
+        if closed[r] >= MIN_CLOSED_DEALS
+        and sums.deals_won.fillna(0)[r] >= MIN_WON_DEALS
+        and weeks.get(r, 0) >= MIN_WEEKS_ACTIVE
+    ]  # fmt: skip
+    return Tried(_quarters(w), len(ready), len(active))
+
+
+def _quarters(w: Period) -> int:
+    return (w.end.year - w.start.year) * 4 + (w.end.month - w.start.month) // 3
+
+
+def _why(end: date, tried: list[Tried]) -> Text:
+    last = tried[-1]
+    w = quarters_window(end, last.quarters)
+    pct = f"{MIN_READY_SHARE:.0%}"
+    need_en = (
+        f"at least {MIN_CLOSED_DEALS} closed deals of which {MIN_WON_DEALS} won, and "
+        f"{MIN_WEEKS_ACTIVE} weeks with activity"
+    )
+    need_nl = (
+        f"minstens {MIN_CLOSED_DEALS} gesloten deals waarvan {MIN_WON_DEALS} gewonnen, en "
+        f"{MIN_WEEKS_ACTIVE} weken met activiteit"
+    )
+    if not last.active:
+        return Text(f"Window: {_name(w, Lang.EN)}: no rep was active in it.",
+                    f"Periode: {_name(w, Lang.NL)}: geen verkoper was er actief in.")  # fmt: skip
+    if last.ready < MIN_READY_SHARE * last.active:
+        longest = last.quarters == MAX_QUARTERS
+        why_en = f"the longest default ({MAX_QUARTERS} quarters)" if longest else "all the data"
+        why_nl = (
+            f"de langste standaardperiode ({MAX_QUARTERS} kwartalen)" if longest
+            else "alle gegevens"
+        )  # fmt: skip
+        return Text(
+            f"Window: {_name(w, Lang.EN)}, {why_en}: even so only {last.ready} of "
+            f"{last.active} active reps have the evidence a label needs ({need_en}), so most "
+            "reps stay inconclusive.",
+            f"Periode: {_name(w, Lang.NL)}, {why_nl}: ook dan hebben maar {last.ready} van de "
+            f"{last.active} actieve verkopers genoeg bewijs voor een oordeel ({need_nl}), dus "
+            "de meeste krijgen geen oordeel.",
+        )
+    en = (
+        f"Window: {_name(w, Lang.EN)}, chosen because it is the shortest run of whole quarters "
+        f"up to the last full one in which at least {pct} of the active reps have the evidence "
+        f"a label needs ({need_en}): {last.ready} of {last.active} do."
+    )
+    nl = (
+        f"Periode: {_name(w, Lang.NL)}, gekozen omdat dit de kortste reeks hele kwartalen tot "
+        f"en met het laatste volle kwartaal is waarin minstens {pct} van de actieve verkopers "
+        f"genoeg bewijs heeft voor een oordeel ({need_nl}): {last.ready} van de {last.active}."
+    )
+    if len(tried) > 1:
+        prev = tried[-2]
+        span = "the last quarter" if prev.quarters == 1 else f"the last {prev.quarters} quarters"
+        span_nl = (
+            "het laatste kwartaal" if prev.quarters == 1
+            else f"de laatste {prev.quarters} kwartalen"
+        )  # fmt: skip
+        en += f" Over {span} only {prev.ready} of {prev.active} did."
+        nl += f" Over {span_nl} waren dat er maar {prev.ready} van de {prev.active}."
+    return Text(en, nl)

@@ -1,0 +1,1 @@
+"""Statistics the analyses share: shrinkage and intervals, the count model's solver."""

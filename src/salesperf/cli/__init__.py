@@ -1,0 +1,1 @@
+"""The command line: `cli.app` declares it, with one module per command beside it."""

@@ -1,1 +1,0 @@
-"""The analysis commands of the command line, one module each; `salesperf.cli` registers them."""

@@ -1,0 +1,1 @@
+"""The JSON routers: metrics, batch posts, uploads, tokens and sign-in."""

@@ -1,0 +1,79 @@
+"""The app factory: one FastAPI app per settings value, no module-level state."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from importlib import resources
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+
+from salesperf import __version__
+from salesperf.metrics.periods import max_buckets, max_years
+from salesperf.server import errors
+from salesperf.server.api import auth, routes
+from salesperf.server.limits import BodyLimit, BodyLimits, no_nul_bytes
+from salesperf.server.services import Services
+from salesperf.server.settings import AppSettings
+
+#: Pages load scripts, styles and data from the server itself only; the chart library needs
+#: 'unsafe-eval' (it compiles chart expressions) and inline styles.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def create_app(settings: AppSettings, limits: BodyLimits | None = None) -> FastAPI:
+    """The salesperf web server for one store: pages, the JSON API and sign-in. Request bodies
+    are held to `limits` (default: from the environment, see `salesperf.server.limits`)."""
+    from salesperf.server.pages.actions import router as actions
+    from salesperf.server.pages.routes import threaded_pages
+
+    # a bad value in the environment stops the server here, rather than failing its requests
+    limits = limits or BodyLimits.from_env()
+    max_buckets(), max_years()
+    services = Services(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.close()
+
+    app = FastAPI(
+        title="salesperf",
+        version=__version__,
+        description="Sales activity and sales performance side by side.",
+        docs_url=None,  # served by salesperf itself, without external scripts
+        redoc_url=None,
+        lifespan=lifespan,
+        responses=errors.ERROR_RESPONSES,  # declared on every route, with their body's shape
+        dependencies=[Depends(no_nul_bytes)],
+    )
+    app.state.services = services
+    errors.install(app)
+    app.include_router(auth.router)
+    app.include_router(routes.router)
+    app.include_router(threaded_pages())
+    app.include_router(actions)
+    static = resources.files("salesperf.server") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    # inside the security headers' middleware, so that its 413s carry them too
+    app.add_middleware(BodyLimit, limits=limits, respond=errors.error_response)
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith(("/static", "/assets")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app

@@ -1,0 +1,1 @@
+"""The Vega-Lite charts of the pages (built with Altair, served offline)."""

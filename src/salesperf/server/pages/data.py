@@ -1,0 +1,269 @@
+"""One data function per page: plain, JSON-ready data that the page and its JSON twin both show.
+
+Each function takes the request's `View` (store, viewer, scope, language, reference day) and
+the page's own parameters, applies the viewer's scope through `salesperf.auth.access`, and gets every
+number from the scorecard or the metric layer; none computes a figure itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from salesperf.analysis.windows import resolve_window
+from salesperf.auth.access import AccessDenied, NotFound, require_admin, scoped_table
+from salesperf.contexts import get_context
+from salesperf.errors import InputError
+from salesperf.ingest.mapping import DATE_FORMATS, PRESETS
+from salesperf.metrics.periods import Grain, Period, period_start, shift
+from salesperf.metrics.query import By, Split
+from salesperf.schema import TABLES, ActivityOutcome
+from salesperf.scorecard import Scorecard, scorecard, scorecards
+from salesperf.server.deps import View
+
+#: What the trend charts show, month by month: input next to output.
+TREND_METRICS = ("activities", "revenue_won")
+TREND_MONTHS = 12
+
+
+def resolve_period(view: View, period: str | None) -> Period:
+    """The period asked for (2026-Q3, 2026-07, last-quarter, ...), by default the last full
+    quarter before the view's reference day."""
+    return resolve_window(period, view.today)
+
+
+def trend_period(p: Period) -> Period:
+    """The twelve months that end with the period's last month."""
+    last = period_start(p.end - timedelta(days=1), Grain.MONTH)
+    end = shift(last, Grain.MONTH, 1)
+    start = shift(last, Grain.MONTH, -(TREND_MONTHS - 1))
+    return Period(start, end, f"{start.isoformat()}..{(end - timedelta(days=1)).isoformat()}")
+
+
+def parse_filters(texts: list[str] | tuple[str, ...]) -> tuple[tuple[Split, str], ...]:
+    """`kind=new_business` filters as the scorecard takes them, or an InputError."""
+    out = []
+    for f in texts:
+        dim, sep, value = f.partition("=")
+        if not sep or dim not in Split.__members__.values() or not value:
+            raise InputError(
+                f"filter {f!r} is not DIMENSION=VALUE with a dimension of: "
+                + ", ".join(d.value for d in Split)
+            )
+        out.append((Split(dim), value))
+    return tuple(out)
+
+
+def card(view: View, **options: Any) -> Scorecard:
+    """`salesperf.scorecard.scorecard` on the view's store, remembered until the next write."""
+    key = ("scorecard", *sorted(options.items()))
+    return view.cache.get(key, lambda: scorecard(view.store, **options))
+
+
+def scorecard_card(
+    view: View,
+    by: str = "rep",
+    grain: str = "all",
+    period: str | None = None,
+    metrics: str | None = None,
+    split: str | None = None,
+    filters: tuple[str, ...] = (),
+    currency: str | None = None,
+) -> Scorecard:
+    """The scorecard with the command line's options, inside the viewer's scope."""
+    names = tuple(m.strip() for m in metrics.split(",") if m.strip()) if metrics else None
+    return card(
+        view,
+        by=By(by),
+        grain=Grain(grain),
+        period=resolve_period(view, period),
+        metrics=names,
+        split=Split(split) if split else None,
+        filters=parse_filters(filters),
+        currency=currency,
+        **view.scope.scorecard_args(by),
+    )
+
+
+def _period_json(p: Period) -> dict[str, str]:
+    return {
+        "label": p.label,
+        "start": p.start.isoformat(),
+        "end": (p.end - timedelta(days=1)).isoformat(),
+    }
+
+
+def _teams(view: View) -> list[dict[str, Any]]:
+    """The teams the viewer may see, in tree order, with their parent (when visible)."""
+    return [dict(t) for t in view.cache.get(("teams", view.scope), lambda: _read_teams(view))]
+
+
+def _read_teams(view: View) -> list[dict[str, Any]]:
+    t = scoped_table(view.store, view.scope, "teams").select("team_id", "name", "parent_team_id")
+    rows = t.to_pyarrow().to_pylist()
+    ids = {r["team_id"] for r in rows}
+    return [
+        {
+            "team_id": r["team_id"],
+            "name": r["name"] or r["team_id"],
+            "parent_team_id": r["parent_team_id"] if r["parent_team_id"] in ids else None,
+        }
+        for r in sorted(rows, key=lambda r: r["team_id"])
+    ]
+
+
+def _rep_names(view: View) -> list[dict[str, Any]]:
+    t = scoped_table(view.store, view.scope, "reps")
+    t = t.select("rep_id", "name", "team_id", "end_date").order_by("name")
+    return [
+        {
+            "rep_id": r["rep_id"],
+            "name": r["name"] or r["rep_id"],
+            "team_id": r["team_id"],
+            "active": r["end_date"] is None or r["end_date"] >= view.today,
+        }
+        for r in t.to_pyarrow().to_pylist()
+    ]
+
+
+# -- pages ----------------------------------------------------------------------------------
+def overview(view: View, period: str | None = None) -> dict[str, Any]:
+    """Headline figures for the viewer's whole view (the organisation, their teams, or
+    themself) against target and the previous period, and activity and performance month by
+    month over the last year."""
+    p = resolve_period(view, period)
+    by, args = view.scope.home()
+    ctx = get_context(view.store.settings.context)
+    metrics = tuple(
+        dict.fromkeys(
+            ("activities", "activities_per_day", *ctx.headline, "win_rate", "quota_attainment")
+        )
+    )
+    kpis = card(view, by=by, period=p, metrics=metrics, **args)
+    trend = card(
+        view, by=by, grain=Grain.MONTH, period=trend_period(p), metrics=TREND_METRICS,
+        **args,
+    )  # fmt: skip
+    return {
+        "period": _period_json(p),
+        "by": by.value,
+        "scope": view.scope.kind.value,
+        "kpis": kpis.to_json(),
+        "trend": trend.to_json(),
+        "teams": _teams(view) if by is not By.REP else [],
+    }
+
+
+def teams(view: View, period: str | None = None) -> dict[str, Any]:
+    """Every team the viewer may see, each with its whole subtree's figures."""
+    p = resolve_period(view, period)
+    teams_card = card(view, by=By.TEAM, period=p, **view.scope.scorecard_args(By.TEAM))
+    return {"period": _period_json(p), "scorecard": teams_card.to_json(), "teams": _teams(view)}
+
+
+def team(view: View, team_id: str, period: str | None = None) -> dict[str, Any]:
+    """One team: its (and its sub-teams') figures, its reps' scorecard and its year by month."""
+    scope = view.cache.get(
+        ("within_team", view.scope, team_id),
+        lambda: view.scope.within_team(view.store, team_id),
+    )
+    p = resolve_period(view, period)
+    info = next(t for t in _teams(view) if t["team_id"] == team_id)
+    scope.check_by(By.REP)
+    team_args = scope.scorecard_args(By.TEAM)  # its reps are the rep level's too: one query
+    both = view.cache.get(
+        ("scorecards", team_id, p, *sorted(team_args.items())),
+        lambda: scorecards(view.store, levels=(By.TEAM, By.REP), period=p, **team_args),
+    )
+    team_card, reps_card = both[By.TEAM], both[By.REP]
+    trend = card(
+        view, by=By.TEAM, grain=Grain.MONTH, period=trend_period(p),
+        metrics=TREND_METRICS, reps=scope.reps, teams=frozenset({team_id}),
+    )  # fmt: skip
+    return {
+        "team": info,
+        "period": _period_json(p),
+        "teams": team_card.to_json(),
+        "reps": reps_card.to_json(),
+        "trend": trend.to_json(),
+    }
+
+
+def rep(view: View, rep_id: str, period: str | None = None) -> dict[str, Any]:
+    """One rep's scorecard: the period against target and the previous one, their activity by
+    type, and their year by month."""
+    scope = view.scope.within_rep(rep_id)
+    info = dict(view.cache.get(("rep_info", rep_id), lambda: _rep_info(view, rep_id)))
+    p = resolve_period(view, period)
+    args = scope.scorecard_args(By.REP)
+    rep_card = card(view, by=By.REP, period=p, **args)
+    mix = card(view, by=By.REP, period=p, split=Split.TYPE, metrics=("activities",), **args)
+    trend = card(
+        view, by=By.REP, grain=Grain.MONTH, period=trend_period(p), metrics=TREND_METRICS,
+        **args,
+    )  # fmt: skip
+    return {
+        "rep": info,
+        "period": _period_json(p),
+        "scorecard": rep_card.to_json(),
+        "mix": mix.to_json(),
+        "trend": trend.to_json(),
+    }
+
+
+def _rep_info(view: View, rep_id: str) -> dict[str, Any]:
+    reps = view.store.table("reps")
+    found = reps.filter(reps.rep_id == rep_id).select("rep_id", "name", "team_id", "role")
+    rows = found.to_pyarrow().to_pylist()
+    if not rows:
+        raise NotFound(f"there is no rep {rep_id!r}")
+    info: dict[str, Any] = rows[0]
+    teams = view.store.table("teams")
+    names = teams.filter(teams.team_id == info["team_id"]).select("name").to_pyarrow().to_pylist()
+    info["team_name"] = names[0]["name"] if names else None
+    return info
+
+
+def import_form(view: View) -> dict[str, Any]:
+    """What the import page offers: the tables, the ready mappings and the date formats."""
+    require_admin(view.user, "imports")
+    return {
+        "tables": list(TABLES),
+        "presets": list(PRESETS),
+        "date_formats": list(DATE_FORMATS),
+    }
+
+
+def log_form(view: View, saved: str | None = None) -> dict[str, Any]:
+    """What the log-an-activity form offers: the reps the viewer may log for, the types and
+    outcomes."""
+    reps = [r for r in _rep_names(view) if r["active"]]
+    own = view.user.rep_id if any(r["rep_id"] == view.user.rep_id for r in reps) else None
+    return {
+        "reps": reps,
+        "default_rep": own or (reps[0]["rep_id"] if reps else None),
+        "types": list(view.store.settings.activity_types),
+        "outcomes": list(ActivityOutcome.words()),
+        "saved": saved,
+        "now": datetime.now(ZoneInfo(view.store.settings.timezone)).strftime("%Y-%m-%dT%H:%M"),
+    }
+
+
+def exports(view: View) -> dict[str, Any]:
+    """The tables the viewer may export, with the number of rows they would get."""
+    counts = view.cache.get(
+        ("export_counts", view.scope),
+        lambda: {n: int(scoped_table(view.store, view.scope, n).count().execute()) for n in TABLES},
+    )
+    tables = [{"name": name, "rows": counts[name]} for name in TABLES]
+    bys = [b.value for b in By if _allowed(view, b)]
+    return {"tables": tables, "by": bys, "formats": ["csv", "xlsx"]}
+
+
+def _allowed(view: View, by: By) -> bool:
+    try:
+        view.scope.check_by(by)
+    except AccessDenied:
+        return False
+    return True

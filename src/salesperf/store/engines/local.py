@@ -1,0 +1,235 @@
+"""The embedded engine: one DuckDB file (or memory) holds everything, staging included."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import ibis.expr.schema as sch
+from ibis.backends import BaseBackend
+
+from salesperf.schema import TABLES, Table
+from salesperf.store.engines import is_spark
+from salesperf.store.engines.base import (
+    LOG_INSERT,
+    EngineDefaults,
+    MergeCounts,
+    StoreError,
+    damaged,
+    duck_type,
+    log_row,
+    memory_limit,
+    q,
+    table_ddl,
+)
+from salesperf.store.engines.duck_merge import duck_changes, duck_origins, duck_snapshot_delete
+from salesperf.store.engines.local_files import remove_stale_spills, spill_folder
+from salesperf.store.migrations import REJECTS, REJECTS_SCHEMA
+
+
+def must_exist(url: str) -> None:
+    """Refuse a store URL naming a DuckDB file that does not exist (other engines and stores in
+    memory pass): for commands that only read, a mistyped path is not a new store."""
+    scheme, sep, rest = url.partition("://")
+    if is_spark(url) or (sep and scheme != "duckdb"):
+        return
+    rest = rest if sep else url
+    path = Path(rest).expanduser()
+    if rest not in ("", ":memory:") and not path.exists():
+        raise StoreError(
+            f"no store at {path}; create one with `salesperf import` or `salesperf demo`"
+        )
+
+
+def open_duckdb(rest: str) -> tuple[Any, Path | None]:
+    """An Ibis DuckDB backend on the file `rest` (or in memory), with a clear refusal.
+
+    The engine spills work beyond its memory budget into a folder of this process next to the
+    file (see `spill_folder`); leftovers of processes that died are removed once the file is
+    open, that is once DuckDB holds its lock.
+    """
+    if rest in ("", ":memory:"):
+        return ibis.duckdb.connect(), None
+    path = Path(rest).expanduser()
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder; give the path of a .duckdb file")
+    if not path.parent.exists():
+        raise StoreError(f"cannot create the store {path}: folder {path.parent} is missing")
+    spill = spill_folder(path)
+    try:
+        con = ibis.duckdb.connect(str(path), memory_limit=memory_limit(), temp_directory=str(spill))
+    except duckdb.Error as exc:  # the engine's own words are the clearest here
+        why = damaged(exc, str(path))
+        raise StoreError(why or f"cannot open the store {path}: {exc}") from exc
+    remove_stale_spills(path, spill)
+    return con, path
+
+
+class DuckDBEngine(EngineDefaults):
+    """A DuckDB file: tables, staging and the log in one connection, one writer at a time."""
+
+    name = "duckdb"
+
+    def __init__(self, rest: str) -> None:
+        self._con, self.path = open_duckdb(rest)
+        self._depth = 0
+
+    @property
+    def con(self) -> BaseBackend:
+        """The Ibis DuckDB backend."""
+        return self.duck
+
+    @property
+    def duck(self) -> BaseBackend:
+        """The Ibis backend on the DuckDB file."""
+        return self._con  # type: ignore[no-any-return]
+
+    @property
+    def raw(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection under the Ibis backend."""
+        return self._con.con  # type: ignore[no-any-return]
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Run one statement on the file (a damaged file is a `StoreError` saying what to do)."""
+        try:
+            cur = self.raw.execute(sql, list(params or []))
+        except duckdb.IOException as exc:
+            why = self.damage(exc)
+            if why is None:
+                raise
+            raise StoreError(why) from exc
+        try:
+            return list(cur.fetchall())
+        except Exception:
+            return []
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN ... COMMIT, or ROLLBACK when the block fails; nested blocks join."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.execute("BEGIN TRANSACTION")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.execute("COMMIT")
+
+    def has_table(self, name: str) -> bool:
+        """Whether the file holds the table."""
+        return name in self.duck.list_tables()
+
+    def create_table(
+        self, name: str, schema: sch.Schema, key: tuple[str, ...] = (), *, strict: bool = False
+    ) -> None:
+        """The table, without key constraints unless `strict`: merges keep keys unique, and
+        DuckDB's key indexes would slow bulk loads for nothing."""
+        if strict:
+            self.execute(table_ddl(name, schema, key, duck_type))
+        elif not self.has_table(name):
+            self.duck.create_table(name, schema=schema)
+
+    def staging(self) -> duckdb.DuckDBPyConnection:
+        """The store's own connection (temporary tables): accepted rows reach the store
+        without a copy."""
+        return self.raw
+
+    def staging_relation(self, table: str, column: str) -> str:
+        """The stored column itself."""
+        return f"(SELECT {q(column)} AS id FROM {q(table)})"
+
+    def next_import_id(self) -> int:
+        """One more than the largest so far (a DuckDB file has one writer at a time)."""
+        rows = self.execute("SELECT coalesce(max(import_id), 0) + 1 FROM salesperf_imports")
+        return int(rows[0][0])
+
+    def write(
+        self,
+        spec: Table,
+        staged: str,
+        *,
+        log: Mapping[str, Any] | None,
+        rejects: str | None,
+        on_phase: Callable[[str], None] | None = None,
+        system: str | None = None,
+        snapshot: str | None = None,
+    ) -> MergeCounts:
+        """Delete the changed rows (and, for a snapshot, the rows the file no longer has),
+        insert the new and changed ones, record origins, log: one transaction."""
+        target = q(spec.name)
+        cols = ", ".join(q(c) for c in spec.column_names)
+        on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in spec.key)
+        counts, chg, _ = duck_changes(self.execute, spec, staged, spec.name)
+        on_chg = " AND ".join(f"t.{q(k)} = c.{q(k)}" for k in spec.key)
+        with self.transaction():
+            if on_phase:
+                on_phase("write")
+            if snapshot is not None:
+                assert log is not None, "a snapshot import has a log entry"
+                deleted, gone, params = duck_snapshot_delete(
+                    self.execute, spec, spec.name, snapshot, system, log["import_id"]
+                )
+                if deleted:
+                    self.execute(f"DELETE FROM {target} t WHERE {gone}", params)
+                counts = dataclasses.replace(counts, deleted=deleted)
+                if on_phase:
+                    on_phase("deleted")
+            if system is not None:
+                duck_origins(self.execute, spec, staged, system)
+            if counts.updated:
+                self.execute(
+                    f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM {q(chg)} c WHERE {on_chg})"
+                )
+            if counts.updated + counts.unchanged == 0 and counts.inserted:
+                # no staged key is stored yet: a plain insert, much faster than an anti-join
+                self.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {q(staged)}")
+            elif counts.inserted or counts.updated:
+                self.execute(
+                    f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {q(staged)} s "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {on})"
+                )
+            self.write_log(log, counts, rejects)
+            if on_phase:
+                on_phase("commit")
+        self.execute(f"DROP TABLE IF EXISTS {q(chg)}")
+        return counts
+
+    def write_log(
+        self, log: Mapping[str, Any] | None, counts: MergeCounts, rejects: str | None
+    ) -> None:
+        """The import log row and the rejected rows (a staged table), when there is an import."""
+        if log is not None:
+            self.execute(LOG_INSERT, log_row(log, counts))
+        if rejects:
+            rcols = ", ".join(REJECTS_SCHEMA.names)
+            self.execute(f"INSERT INTO {REJECTS} ({rcols}) SELECT {rcols} FROM {q(rejects)}")
+
+    def replace(self, relations: Mapping[str, str]) -> None:
+        """Delete and insert, every table in one transaction."""
+        with self.transaction():
+            for name, sql in relations.items():
+                cols = ", ".join(q(c) for c in TABLES[name].column_names)
+                self.execute(f"DELETE FROM {q(name)}")
+                self.execute(f"INSERT INTO {q(name)} ({cols}) SELECT {cols} FROM ({sql})")
+
+    def damage(self, exc: BaseException) -> str | None:
+        """What to tell the user when `exc` says the file is damaged (else None)."""
+        return damaged(exc, str(self.path)) if self.path else None
+
+    def close(self) -> None:
+        """Close the file."""
+        self.duck.disconnect()
