@@ -77,10 +77,7 @@ class LazyProgress:
     def _follow(self) -> None:
         while not self.done.wait(0.2):
             assert self.poll is not None
-            try:
-                pct = self.poll()
-            except Exception:  # a closed connection at the very end: nothing left to show
-                return
+            pct = self.poll()  # < 0 while unknown
             with self.lock:
                 if self.progress is not None and pct >= 0:
                     self.progress.update(self.task, completed=pct)

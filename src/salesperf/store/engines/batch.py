@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import duckdb
 import pyarrow as pa
 
 from salesperf.schema import Table
@@ -103,4 +104,11 @@ def progress_tracker(con: DuckDBPyConnection) -> Callable[[], float]:
     # the engine measures progress only when asked to, and must not print it itself
     con.execute("SET enable_progress_bar = true")
     con.execute("SET enable_progress_bar_print = false")
-    return lambda: float(con.query_progress())
+
+    def poll() -> float:
+        try:
+            return float(con.query_progress())
+        except duckdb.Error:  # the connection closed at the very end: nothing left to show
+            return -1.0
+
+    return poll
