@@ -19,7 +19,7 @@ from salesperf.analysis.health import HealthQuery, health
 from salesperf.analysis.plan.core import PlanQuery, plan
 from salesperf.analysis.quadrant.model import DiagnoseQuery, diagnose
 from salesperf.analysis.windows import day_text, period_text, resolve_window, span_text, window_text
-from salesperf.i18n.messages import fmt_date, fmt_number, fmt_percent
+from salesperf.i18n import format as fmt
 from salesperf.metrics.periods import Period, parse_period
 from salesperf.store import Store
 from salesperf.text import Lang, Text
@@ -157,7 +157,7 @@ def test_the_dutch_text_says_what_the_english_says(all_texts: list[tuple[str, Te
     checked = 0
     for path, t in all_texts:
         for iso in ISO_DATE.findall(t.en):
-            assert fmt_date(iso, "nl") in t.nl, (path, iso)
+            assert fmt.date(iso, "nl") in t.nl, (path, iso)
             checked += 1
         for m in EN_QUARTER.finditer(t.en):
             p = parse_period(f"{m.group(2)}-Q{m.group(1)}")
@@ -177,7 +177,7 @@ def test_diagnosis_window_in_dutch(results: dict[str, Any]) -> None:
     assert spans  # an index interval: 1,02 [0,95–1,09]
     i = spans[0].text
     index = next(rep.activity.index for rep in d.reps if spans[0] in rep.reasons)
-    assert f"{fmt_number(index.value, 'nl', 2)} [{fmt_number(index.low, 'nl', 2)}–" in i.nl
+    assert f"{fmt.number(index.value, 'nl', 2)} [{fmt.number(index.low, 'nl', 2)}–" in i.nl
 
 
 def test_health_periods_and_pace_weeks_in_dutch(results: dict[str, Any]) -> None:
@@ -204,36 +204,36 @@ def test_plan_numbers_are_the_dashboards_dutch_numbers(results: dict[str, Any]) 
     assert "binnen te halen in K4 2026 heeft" in nl
     assert "met de ratio's van K4 2025 – K3 2026" in nl
     for figure in (
-        fmt_number(p.deals, "nl", 1),
-        fmt_number(p.opportunities, "nl", 1),
-        fmt_percent(p.rates.win_rate.value, "nl", 1),
-        fmt_number(p.per_week, "nl", 1),
+        fmt.number(p.deals, "nl", 1),
+        fmt.number(p.opportunities, "nl", 1),
+        fmt.percent(p.rates.win_rate.value, "nl", 1),
+        fmt.number(p.per_week, "nl", 1),
     ):
         assert figure in nl, figure
     assert p.chance is not None
     assert (
-        fmt_number(p.chance.levels[0].scale, "nl", 2) + " keer het plan" in p.chance.explanation.nl
+        fmt.number(p.chance.levels[0].scale, "nl", 2) + " keer het plan" in p.chance.explanation.nl
     )
     team = results["plan_team"]
     assert team.split is not None
     assert "in K4 2025 – K3 2026" in team.split.nl or "voor K4 2026" in team.split.nl
-    assert fmt_number(team.per_week, "nl", 1) in team.explanation.nl  # 1.127,1: a thousands dot
+    assert fmt.number(team.per_week, "nl", 1) in team.explanation.nl  # 1.127,1: a thousands dot
 
 
 def test_drivers_and_backtest_decimals_in_dutch(results: dict[str, Any]) -> None:
     d = results["drivers"]
     m = d.fit.model
     assert m.family == "poisson" and m.fixed_effects == "rep+week"
-    assert f"(dispersie {fmt_number(m.dispersion, 'nl', 2)});" in m.description.nl
+    assert f"(dispersie {fmt.number(m.dispersion, 'nl', 2)});" in m.description.nl
     assert f"(dispersion {m.dispersion:.2f});" in m.description.en
     sample = d.notes[1].nl
-    assert f"{fmt_number(d.fit.sample.activities, 'nl', 0)} activiteiten" in sample
+    assert f"{fmt.number(d.fit.sample.activities, 'nl', 0)} activiteiten" in sample
     assert d.fit.sample.activities >= 1000  # so the Dutch count has a thousands dot
     for e in d.fit.effects:
-        assert e.explanation.nl.startswith(f"{e.type}: {fmt_number(e.per, 'nl', 1)} meer per week")
+        assert e.explanation.nl.startswith(f"{e.type}: {fmt.number(e.per, 'nl', 1)} meer per week")
     b = results["backtest"]
     assert b.overall.mae is not None
-    assert f"gemiddeld {fmt_percent(b.overall.mae, 'nl', 1)} van het doel" in b.explanation.nl
+    assert f"gemiddeld {fmt.percent(b.overall.mae, 'nl', 1)} van het doel" in b.explanation.nl
 
 
 def test_forecast_days_in_dutch(results: dict[str, Any]) -> None:

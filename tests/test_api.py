@@ -18,7 +18,8 @@ from fastapi.testclient import TestClient
 
 from salesperf.auth.tokens import create_token
 from salesperf.auth.users import add_user, password_hasher
-from salesperf.i18n.messages import fmt_date, fmt_metric, fmt_number, negotiate
+from salesperf.i18n import format as fmt
+from salesperf.i18n.messages import negotiate
 from salesperf.metrics.compiler import run
 from salesperf.metrics.query import By, Query
 from salesperf.scorecard import scorecard
@@ -264,13 +265,13 @@ def test_pages_render_in_the_language_asked_for(web: dict[str, Any]) -> None:
 
 
 def test_dutch_numbers_and_dates() -> None:
-    assert fmt_number(1234.56, "nl", 2) == "1.234,56"
-    assert fmt_number(1234.56, "en", 2) == "1,234.56"
-    assert fmt_date(date(2026, 7, 1), "nl") == "01-07-2026"
-    assert fmt_date(date(2026, 7, 1), "en") == "2026-07-01"
-    assert fmt_metric(0.2534, "ratio", "nl") == "25,3%"
-    assert fmt_metric(12345.6, "money", "nl") == "€\xa012.346"
-    assert fmt_metric(None, "money", "nl") == "—"
+    assert fmt.number(1234.56, "nl", 2) == "1.234,56"
+    assert fmt.number(1234.56, "en", 2) == "1,234.56"
+    assert fmt.date(date(2026, 7, 1), "nl") == "01-07-2026"
+    assert fmt.date(date(2026, 7, 1), "en") == "2026-07-01"
+    assert fmt.metric(0.2534, "ratio", "nl") == "25,3%"
+    assert fmt.metric(12345.6, "money", "nl") == "€\xa012.346"
+    assert fmt.metric(None, "money", "nl") == "—"
 
 
 # -- imports and batches -------------------------------------------------------------------

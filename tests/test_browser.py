@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from salesperf.i18n.messages import fmt_metric
+from salesperf.i18n import format as fmt
 from salesperf.scorecard import scorecard
 from salesperf.store import Store
 from webtools import MANAGER, PASSWORD, PERIOD, REP, REP_ID, app_for, build_web_store
@@ -139,9 +139,9 @@ def test_a_manager_sees_the_team_scorecard_in_english_and_dutch(
     row = next(r for r in card.rows if r.cells["revenue_won"].value)
     cell = page.locator(f'tr[data-key="{row.key}"] td[data-metric="revenue_won"] .v')
     won = row.cells["revenue_won"].value
-    assert cell.inner_text() == fmt_metric(won, "money", "en")
+    assert cell.inner_text() == fmt.metric(won, "money", "en")
     rate = page.locator(f'tr[data-key="{row.key}"] td[data-metric="win_rate"] .v')
-    assert rate.inner_text() == fmt_metric(row.cells["win_rate"].value, "ratio", "en")
+    assert rate.inner_text() == fmt.metric(row.cells["win_rate"].value, "ratio", "en")
     assert page.locator("tr[data-key]").count() >= len(card.rows)
     assert "Revenue won" in page.locator("table.scorecard thead").first.inner_text()
     _charts_drawn(page, 2)
@@ -150,9 +150,9 @@ def test_a_manager_sees_the_team_scorecard_in_english_and_dutch(
     page.click("button.lang[value=nl]")
     page.wait_for_selector("html[lang=nl]")
     assert "Gegenereerde omzet" in page.locator("table.scorecard thead").first.inner_text()
-    dutch = fmt_metric(won, "money", "nl")
+    dutch = fmt.metric(won, "money", "nl")
     assert cell.inner_text() == dutch and "." in dutch.replace("€", "")  # € 123.456
-    assert rate.inner_text() == fmt_metric(row.cells["win_rate"].value, "ratio", "nl")
+    assert rate.inner_text() == fmt.metric(row.cells["win_rate"].value, "ratio", "nl")
     assert "Afmelden" in page.inner_text("header")
     _charts_drawn(page, 2)
     axis = " ".join(page.locator(".chart svg text").all_text_contents())

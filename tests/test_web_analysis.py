@@ -28,7 +28,7 @@ from salesperf.analysis.plan.core import PlanQuery, plan
 from salesperf.analysis.quadrant.model import DiagnoseQuery, diagnose
 from salesperf.auth.users import add_demo_users, password_hasher
 from salesperf.demo import DemoConfig, build_demo
-from salesperf.i18n.messages import fmt_date, fmt_metric, fmt_number
+from salesperf.i18n import format as fmt
 from salesperf.metrics.compiler import run, run_measures
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Query
@@ -294,7 +294,7 @@ def test_a_reps_scorecard_plans_their_own_target_or_the_one_asked(web: dict[str,
     r = rep.get("/api/plan", params={"target": "1000", "period": "2026-12-26..2026-12-27"})
     assert r.status_code == 422 and "no working days" in r.json()["error"]
     html = rep.get(f"/reps/{REP_ID}", params={"target": "90000"}).text
-    assert "Plan to target" in html and fmt_metric(90_000, "money", "en") in html
+    assert "Plan to target" in html and fmt.metric(90_000, "money", "en") in html
     assert f'data-type="{p["activities"][0]["type"]}"' in html
 
 
@@ -382,13 +382,13 @@ def test_the_pages_speak_dutch(web: dict[str, Any], org_diagnosis: Any) -> None:
     assert 'lang="nl"' in html and "Activiteitsindex" in html and "Oordeel" in html
     assert "Topper" in html and "Geen oordeel" in html
     star = org_diagnosis.rep("R011")
-    assert fmt_number(star.activity.index.value, "nl", 2) in html  # 1,27
+    assert fmt.number(star.activity.index.value, "nl", 2) in html  # 1,27
     assert "01-07-2026" in html  # the window in Dutch dates
     assert '"decimal": ","' in html  # the charts' number locale
     html = nl.get("/funnel", params={"window": WINDOW}).text
     assert "Trechter en faseconversie" in html and "Kwalificatie → Verkenning" in html
     first = _get(nl, "/api/funnel", window=WINDOW)["funnel"]["rows"][0]["steps"][0]
-    assert fmt_metric(first["rate"], "ratio", "nl") in html and "," in fmt_metric(
+    assert fmt.metric(first["rate"], "ratio", "nl") in html and "," in fmt.metric(
         first["rate"], "ratio", "nl"
     )
     # the busy reps' conversion breaks at the demo step: marked in their row
@@ -406,7 +406,7 @@ def test_the_pages_speak_dutch(web: dict[str, Any], org_diagnosis: Any) -> None:
     assert "Gezondheid van het team" in html and "Doelrealisatie K3 2026" in html
     html = nl.get("/").text  # the overview's headline figures in the agency's words
     assert "Campagne-omzet" in html and "Nieuwe klanten" in html
-    assert fmt_date("2026-07-01", "nl") == "01-07-2026"
+    assert fmt.date("2026-07-01", "nl") == "01-07-2026"
 
 
 @pytest.mark.slow

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from datetime import date as Date
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -183,3 +183,19 @@ def change(
     if previous:
         return relative(delta / abs(previous), lang)
     return ("nieuw" if _nl(lang) else "new") if delta else ""
+
+
+def chart_locale(lang: Lang | str, currency: str = "EUR") -> dict[str, Any]:
+    """The number and time format locales the charts use (d3's, bundled with vl-convert), with
+    the organisation's currency symbol."""
+    import vl_convert
+    from babel.numbers import get_currency_symbol
+
+    nl = Lang(lang) is Lang.NL
+    number = dict(vl_convert.get_format_locale("nl-NL" if nl else "en-GB"))
+    symbol = get_currency_symbol(currency, locale=LOCALES[Lang(lang)])
+    number["currency"] = [f"{symbol}\u00a0", ""] if nl else [symbol, ""]
+    return {
+        "formatLocale": number,
+        "timeFormatLocale": vl_convert.get_time_format_locale("nl-NL" if nl else "en-GB"),
+    }

@@ -18,7 +18,9 @@ from markupsafe import Markup
 from salesperf.analysis.asof import CHOOSE, LATEST_FIGURES
 from salesperf.auth.users import Role
 from salesperf.i18n import format as fmt
-from salesperf.i18n.messages import chart_locale, t, word
+from salesperf.i18n.format import chart_locale
+from salesperf.i18n.messages import t
+from salesperf.i18n.words import word
 from salesperf.server.charts.dashboard import Charts
 from salesperf.server.deps import View, request_lang, session_csrf
 from salesperf.text import Lang

@@ -12,7 +12,8 @@ from typing import Any
 import altair as alt
 
 from salesperf.analysis.quadrant.model import QUADRANTS
-from salesperf.i18n.messages import t, word
+from salesperf.i18n.messages import t
+from salesperf.i18n.words import word
 from salesperf.server.charts.dashboard import FORMATS, spec
 from salesperf.text import Lang
 

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import altair as alt
 
-from salesperf.i18n.messages import t, word
+from salesperf.i18n.messages import t
+from salesperf.i18n.words import word
 from salesperf.text import Lang
 
 if TYPE_CHECKING:
