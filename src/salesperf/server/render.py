@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from salesperf.analysis.asof import CHOOSE, LATEST_FIGURES
@@ -24,17 +22,6 @@ from salesperf.i18n.words import word
 from salesperf.server.charts.dashboard import Charts
 from salesperf.server.deps import View, request_lang, session_csrf
 from salesperf.text import Lang
-
-
-def environment() -> Environment:
-    """The templates of the web pages (autoescaped)."""
-    folder = resources.files("salesperf.server") / "templates"
-    return Environment(
-        loader=FileSystemLoader(str(folder)),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from jinja2 import Environment
 from salesperf.auth.tokens import record_token_use
 from salesperf.auth.users import password_hasher
 from salesperf.server.addresses import Network, proxy_networks
+from salesperf.server.jinja import environment
 from salesperf.server.settings import AppSettings
 from salesperf.server.throttle import SignInThrottle
 from salesperf.server.token_use import TokenUse
@@ -186,8 +187,6 @@ class Services:
     write locks, sign-in throttle and tokens' last uses."""
 
     def __init__(self, settings: AppSettings) -> None:
-        from salesperf.server.render import environment
-
         self.settings = settings
         self.hasher: PasswordHasher = password_hasher(settings.cheap_hashing)
         self.templates: Environment = environment()

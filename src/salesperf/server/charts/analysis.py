@@ -14,7 +14,7 @@ import altair as alt
 from salesperf.analysis.quadrant.model import QUADRANTS
 from salesperf.i18n.messages import t
 from salesperf.i18n.words import word
-from salesperf.server.charts.dashboard import FORMATS, spec
+from salesperf.server.charts.spec import FORMATS, spec
 from salesperf.text import Lang
 
 #: The quadrant's colours, by label.

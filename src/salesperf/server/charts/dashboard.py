@@ -14,20 +14,11 @@ import altair as alt
 
 from salesperf.i18n.messages import t
 from salesperf.i18n.words import word
+from salesperf.server.charts.spec import FORMATS, spec
 from salesperf.text import Lang
 
 if TYPE_CHECKING:
     from salesperf.server.charts.analysis import AnalysisCharts
-
-#: d3 number formats by metric unit (thousands separators follow the locale).
-FORMATS = {"money": "$,.0f", "ratio": ".0%", "count": ",.0f"}
-
-
-def spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    """A chart's Vega-Lite specification, without the external schema URL."""
-    out: dict[str, Any] = chart.to_dict()
-    out.pop("$schema", None)  # no external URL in a page
-    return out
 
 
 def _meta(card: dict[str, Any], metric: str) -> dict[str, Any]:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl
 
 from salesperf.store.engines.base import Engine, StoreError
+from salesperf.store.engines.urls import is_spark, shown
+
+__all__ = ["connect", "is_spark", "shown"]
 
 WAREHOUSE_ENV = "SALESPERF_WAREHOUSE"
 DEFAULT_WAREHOUSE = "salesperf-warehouse"
@@ -21,21 +24,6 @@ SUPPORTED = (
     "postgresql://user@host:port/database, and Spark as local[N] or spark://host:port "
     "(with ?warehouse=/folder)"
 )
-
-
-def shown(url: str) -> str:
-    """The URL with its password hidden, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-def is_spark(url: str) -> bool:
-    """Whether the URL names a Spark master."""
-    base = url.split("?", 1)[0]
-    return base.startswith("spark://") or base == "local" or base.startswith("local[")
 
 
 def connect(url: str) -> Engine:

@@ -14,7 +14,6 @@ import ibis.expr.schema as sch
 from ibis.backends import BaseBackend
 
 from salesperf.schema import TABLES, Table
-from salesperf.store.engines import is_spark
 from salesperf.store.engines.base import (
     LOG_INSERT,
     EngineDefaults,
@@ -29,6 +28,7 @@ from salesperf.store.engines.base import (
 )
 from salesperf.store.engines.duck_merge import duck_changes, duck_origins, duck_snapshot_delete
 from salesperf.store.engines.local_files import remove_stale_spills, spill_folder
+from salesperf.store.engines.urls import is_spark
 from salesperf.store.migrations import REJECTS, REJECTS_SCHEMA
 
 
