@@ -328,6 +328,8 @@ ENGINE_FIXTURES = {"pg_server": "postgres", "spark_home": "spark"}
 ENGINE_PARAMS = ("backend", "on_engine", "store_engine")
 #: pytest-playwright's fixtures: a test using one drives a real browser.
 BROWSER_FIXTURES = {"page", "context", "browser"}
+#: Fixtures that build the seeded demo organisation (about 20 s): a test using one is slow.
+DEMO_FIXTURES = {"demo_store", "demo_planted"}
 #: The names a test of a module with `STORE_ENGINES` asks for when it wants a store.
 USES_STORE = {"store", "org", "cohort", "empty_store"}
 
@@ -353,7 +355,8 @@ def _engines(item: pytest.Item) -> set[str]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark each test by what it needs (`duckdb`, `postgres`, `spark`, `browser`) and put it in
+    """Mark each test by what it needs (`duckdb`, `postgres`, `spark`, `browser`; `slow` when it
+    needs the demo organisation) and put it in
     an xdist group: Spark's tests in one (one Spark session, in one worker), the rest by module
     and engine, so that a module's fixtures are built once and, under `--dist loadgroup`, the
     engine suites spread over the workers."""
@@ -365,6 +368,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker("duckdb")
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker("browser")
+        if DEMO_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker("slow")
         module = item.nodeid.split("::", 1)[0]
         group = (
             "spark" if "spark" in engines else f"{module}:{'+'.join(sorted(engines)) or 'duckdb'}"
