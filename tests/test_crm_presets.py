@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from salesperf.ingest.importer import import_file
-from salesperf.ingest.readers import FileRefused
+from salesperf.ingest.source import FileRefused
 from salesperf.metrics.periods import date_only
 from salesperf.store import Store
 
@@ -475,7 +475,7 @@ def test_a_duplicate_header_is_picked_by_its_number(
 
 
 def test_every_preset_is_listed_in_the_docs_with_its_description_and_page() -> None:
-    from salesperf.ingest.mapping import preset_descriptions
+    from salesperf.ingest.resolve import preset_descriptions
 
     root = Path(__file__).resolve().parents[1] / "docs"
     text = (root / "import.md").read_text()
@@ -519,7 +519,7 @@ def test_import_help_lists_every_preset_with_its_description() -> None:
     from typer.testing import CliRunner
 
     from salesperf.cli.app import app
-    from salesperf.ingest.mapping import preset_descriptions
+    from salesperf.ingest.resolve import preset_descriptions
 
     r = CliRunner().invoke(app, ["import", "--help"], env={"COLUMNS": "400"})
     assert r.exit_code == 0, r.output

@@ -26,7 +26,7 @@ from salesperf.cli.app import app as cli_app
 from salesperf.cli.common import UserError
 from salesperf.fx import CurrencyError
 from salesperf.ingest.mapping import MappingError
-from salesperf.ingest.readers import FileRefused
+from salesperf.ingest.source import FileRefused
 from salesperf.ingest.vocab import UnmappedValues
 from salesperf.ingest.xlsxsheet import SheetUnreadable
 from salesperf.metrics.periods import PeriodError

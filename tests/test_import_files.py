@@ -12,7 +12,7 @@ import pytest
 
 from salesperf.ingest.importer import import_file
 from salesperf.ingest.mapping import MappingError
-from salesperf.ingest.readers import FileRefused
+from salesperf.ingest.source import FileRefused
 from salesperf.metrics.periods import date_only
 from salesperf.store import Store
 

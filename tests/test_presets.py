@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from salesperf.ingest.importer import ImportResult, import_file
-from salesperf.ingest.readers import FileRefused
+from salesperf.ingest.source import FileRefused
 from salesperf.metrics.periods import date_only
 from salesperf.store import Store
 

@@ -28,8 +28,8 @@ from conftest import REPS_CSV, TEAMS_CSV, new_store_url
 from salesperf.auth.access import EVERYTHING, AccessDenied, Scope, ScopeKind, check_replace
 from salesperf.cli.app import app
 from salesperf.ingest.importer import import_file
-from salesperf.ingest.readers import FileRefused
 from salesperf.ingest.snapshot import restore
+from salesperf.ingest.source import FileRefused
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Query

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from salesperf.ingest.importer import import_file
-from salesperf.ingest.readers import FileRefused
+from salesperf.ingest.source import FileRefused
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Query

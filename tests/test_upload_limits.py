@@ -25,8 +25,10 @@ import openpyxl
 import pytest
 
 from salesperf.auth.tokens import create_token
+from salesperf.ingest.csvfile import HEADER_KB
 from salesperf.ingest.importer import import_file
-from salesperf.ingest.readers import HEADER_KB, FileRefused, open_source
+from salesperf.ingest.readers import open_source
+from salesperf.ingest.source import FileRefused
 from salesperf.store import Store
 from webtools import ADMIN, app_for, build_web_store, client_for
 

@@ -39,8 +39,9 @@ from salesperf.cli.terminal import LazyProgress, print_result, render_scorecard
 from salesperf.cli.users import users_app
 from salesperf.errors import InputError
 from salesperf.i18n import format as fmt
-from salesperf.ingest.importer import import_file, resolve_mapping
-from salesperf.ingest.mapping import DATE_FORMATS, preset_help
+from salesperf.ingest.importer import import_file
+from salesperf.ingest.mapping import DATE_FORMATS
+from salesperf.ingest.resolve import preset_help, resolve_mapping
 from salesperf.ingest.snapshot import system_name
 from salesperf.metrics.periods import Grain, parse_period
 from salesperf.metrics.query import By, Split

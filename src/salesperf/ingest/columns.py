@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from salesperf.ingest.mapping import CHECK_ONLY, ImportMapping, normalise_name
 from salesperf.ingest.parse import ColumnPlan
-from salesperf.ingest.readers import FileRefused
+from salesperf.ingest.source import FileRefused
 from salesperf.schema import Column, Kind, Table
 
 

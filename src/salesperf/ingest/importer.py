@@ -21,12 +21,15 @@ from pathlib import Path
 import pyarrow as pa
 
 from salesperf.ingest.columns import plan_columns
-from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping, from_options, load_mapping, preset
+from salesperf.ingest.csvfile import structural_rejects
+from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping
 from salesperf.ingest.owners import owners_map, unknown_owners
 from salesperf.ingest.parse import id_sql, text_sql
-from salesperf.ingest.readers import FileRefused, open_source, structural_rejects
+from salesperf.ingest.readers import open_source
 from salesperf.ingest.rejects import collect_rejects, drop_rejects, find_duplicates
+from salesperf.ingest.resolve import resolve_mapping
 from salesperf.ingest.snapshot import snapshot_keys
+from salesperf.ingest.source import FileRefused
 from salesperf.ingest.sql import ident
 from salesperf.ingest.validate import stage_sql
 from salesperf.ingest.vocab import UnmappedValues, find_unmapped, with_suggestions
@@ -87,34 +90,6 @@ class ImportResult:
     def accepted(self) -> int:
         """Rows that passed every check (inserted, updated or unchanged)."""
         return self.inserted + self.updated + self.unchanged
-
-
-def resolve_mapping(
-    table: str | None,
-    *,
-    mapping_file: str | os.PathLike[str] | None = None,
-    preset_name: str | None = None,
-    maps: Sequence[str] = (),
-) -> tuple[str, ImportMapping]:
-    """The table and mapping from the options: a preset, then a file, then --map on top."""
-    file_mapping = load_mapping(mapping_file) if mapping_file else None
-    name = table or (file_mapping.table if file_mapping else None)
-    if name is None:
-        raise FileRefused(
-            "say which table to import into (e.g. deals), or set table = in the mapping"
-        )
-    if name not in TABLES:
-        raise FileRefused(f"there is no table {name!r}; the tables are: {', '.join(TABLES)}")
-    mapping = preset(preset_name or "generic", name)
-    if file_mapping:
-        if file_mapping.table and file_mapping.table != name:
-            raise FileRefused(
-                f"the mapping {file_mapping.name} is for {file_mapping.table}, not {name}"
-            )
-        mapping = mapping.merged(file_mapping)
-    if maps:
-        mapping = mapping.merged(from_options(maps, name))
-    return name, mapping
 
 
 def import_file(

@@ -53,8 +53,6 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -360,83 +358,6 @@ def load_mapping(path: str | os.PathLike[str]) -> ImportMapping:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise MappingError(f"mapping file {p} is not valid TOML: {exc}") from None
     return parse_mapping(data, p.name)
-
-
-def _preset_files() -> dict[str, Traversable]:
-    """The preset files by name (the file name without .toml)."""
-    folder = resources.files("salesperf.ingest").joinpath("presets")
-    return {p.name.removesuffix(".toml"): p for p in folder.iterdir() if p.name.endswith(".toml")}
-
-
-def _preset_names() -> tuple[str, ...]:
-    stems = sorted(_preset_files())
-    return ("generic", *sorted({s.split("-")[0] for s in stems}), *stems)
-
-
-#: Every preset name: generic, each CRM (the table picks its file) and each file's full name.
-PRESETS = _preset_names()
-
-
-def _preset_data(name: str) -> dict[str, Any]:
-    return tomllib.loads(_preset_files()[name].read_text(encoding="utf-8"))
-
-
-def preset_descriptions() -> dict[str, tuple[str, str]]:
-    """Each preset file's name with its table and its one-line description."""
-    out = {}
-    for name in sorted(_preset_files()):
-        data = _preset_data(name)
-        out[name] = (str(data.get("table", "")), str(data.get("description", "")))
-    return out
-
-
-def preset_help() -> str:
-    """The --preset option's help: every preset with its description."""
-    files = preset_descriptions()
-    crms = [p for p in PRESETS if p != "generic" and p not in files]
-    listed = "; ".join(f"{name}: {desc}" for name, (_t, desc) in files.items())
-    return (
-        "A ready mapping: generic (canonical column names, the default); a CRM ("
-        + ", ".join(crms)
-        + ": the table picks its preset); or one export: "
-        + listed
-        + ". See docs/import.md."
-    )
-
-
-def preset(name: str, table: str) -> ImportMapping:
-    """A ready mapping for a CRM's export of `table` (generic: canonical names as they are).
-
-    `name` is a CRM (`hubspot`: the file `hubspot-<table>.toml`) or a preset's full name for one
-    kind of export (`hubspot-calls`), whose table must be `table`."""
-    if name not in PRESETS:
-        raise MappingError(f"unknown preset {name!r}; the presets are: {', '.join(PRESETS)}")
-    if name == "generic":
-        return ImportMapping(table=table, name="generic")
-    files = _preset_files()
-    if name in files:
-        data = _preset_data(name)
-        if data.get("table") != table:
-            raise MappingError(
-                f"the preset {name} reads {data.get('table')}, not {table}; import the file "
-                f"with: salesperf import {data.get('table')} FILE --preset {name}"
-            )
-    elif f"{name}-{table}" in files:
-        data = _preset_data(f"{name}-{table}")
-    else:
-        have = sorted(
-            f"{stem} ({_preset_data(stem).get('table')})"
-            for stem in files
-            if stem.startswith(f"{name}-")
-        )
-        raise MappingError(
-            f"no {name} preset reads {table}; the {name} presets are: {', '.join(have)}; "
-            "use --map or a mapping file for this table"
-        )
-    mapping = parse_mapping(data, f"preset {name}")
-    # exports differ in which optional columns they carry: a preset's column may be absent
-    sources = (*mapping.rename, *(mapping.status.sources() if mapping.status else ()))
-    return replace(mapping, optional=frozenset(sources))
 
 
 def from_options(maps: Sequence[str], table: str | None) -> ImportMapping:

@@ -23,8 +23,8 @@ from typing import Any
 import pyarrow as pa
 
 from salesperf.cells import csv_field_sql
-from salesperf.ingest.readers import Source
 from salesperf.ingest.rejects_file import given_sql, open_new, rejects_header, structural_table
+from salesperf.ingest.source import Source
 from salesperf.ingest.sql import ident, lit
 
 #: The suffixes of the staging tables and views made here (dropped by `drop_rejects`).

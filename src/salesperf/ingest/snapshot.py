@@ -17,8 +17,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from salesperf.ingest.readers import FileRefused
 from salesperf.ingest.rejects import Rejects
+from salesperf.ingest.source import FileRefused
 from salesperf.ingest.sql import ident
 from salesperf.schema import TABLES, Table
 from salesperf.store import Store, StoreError

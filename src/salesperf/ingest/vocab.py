@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from salesperf.ingest.parse import ColumnPlan, given_sql, text_sql
-from salesperf.ingest.readers import FileRefused
+from salesperf.ingest.source import FileRefused
 from salesperf.ingest.sql import lit
 
 #: Words (regular expressions on the lower-cased value) that suggest a canonical word, per

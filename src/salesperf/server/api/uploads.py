@@ -24,10 +24,12 @@ from fastapi import HTTPException, UploadFile
 from salesperf.auth.access import NotFound, check_replace
 from salesperf.errors import InputError
 from salesperf.ingest.columns import plan_columns
-from salesperf.ingest.importer import ImportResult, import_file, resolve_mapping
+from salesperf.ingest.importer import ImportResult, import_file
 from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping, parse_mapping
-from salesperf.ingest.readers import FileRefused, open_source
+from salesperf.ingest.readers import open_source
 from salesperf.ingest.rejects_file import rejects_text
+from salesperf.ingest.resolve import resolve_mapping
+from salesperf.ingest.source import FileRefused
 from salesperf.ingest.sql import ident
 from salesperf.ingest.vocab import UnmappedValues, find_unmapped
 from salesperf.schema import TABLES

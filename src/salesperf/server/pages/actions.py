@@ -22,8 +22,8 @@ from salesperf.auth.access import check_replace, require_admin, scoped_table
 from salesperf.cells import XLSX_MEDIA_TYPE, frame_csv, xlsx_bytes
 from salesperf.errors import InputError
 from salesperf.ingest.mapping import MappingError
-from salesperf.ingest.readers import FileRefused
 from salesperf.ingest.snapshot import SYSTEM_LENGTH, system_name
+from salesperf.ingest.source import FileRefused
 from salesperf.metrics.periods import Grain, calendar_days, local_time
 from salesperf.metrics.query import By, Split
 from salesperf.server.api.batch import write_rows

@@ -15,7 +15,8 @@ from salesperf.analysis.windows import resolve_window
 from salesperf.auth.access import AccessDenied, NotFound, require_admin, scoped_table
 from salesperf.contexts import get_context
 from salesperf.errors import InputError
-from salesperf.ingest.mapping import DATE_FORMATS, PRESETS
+from salesperf.ingest.mapping import DATE_FORMATS
+from salesperf.ingest.resolve import PRESETS
 from salesperf.metrics.periods import Grain, Period, period_start, shift
 from salesperf.metrics.query import By, Split
 from salesperf.schema import TABLES, ActivityOutcome
