@@ -270,7 +270,7 @@ def test_a_bug_in_a_command_is_an_internal_error_with_an_id_and_no_traceback(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise ValueError(SECRET)
 
-    monkeypatch.setattr("salesperf.cli.app.open_store", broken)
+    monkeypatch.setattr("salesperf.cli.status.open_store", broken)
     result = runner.invoke(cli_app, ["status", "--store", str(store.path)])
     assert result.exit_code == 1, result.output
     assert re.search(r"Internal error \(id [0-9a-f]{12}\): this is a bug", result.output)
@@ -285,7 +285,7 @@ def test_under_debug_a_bug_in_a_command_shows_its_traceback(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise ZeroDivisionError(SECRET)
 
-    monkeypatch.setattr("salesperf.cli.app.open_store", broken)
+    monkeypatch.setattr("salesperf.cli.status.open_store", broken)
     args = ["status", "--store", str(store.path)]
     if how == "option":
         result = runner.invoke(cli_app, ["--debug", *args])

@@ -138,9 +138,9 @@ def layer_of(module: str) -> int | None:
     best: tuple[int, int] | None = None  # (length of the matching name, layer)
     for i, (_, names) in enumerate(LAYERS):
         for n in names:
-            if module == n or module.startswith(n + "."):
-                if best is None or len(n) > best[0]:
-                    best = (len(n), i)
+            mine = module == n or module.startswith(n + ".")
+            if mine and (best is None or len(n) > best[0]):
+                best = (len(n), i)
     return None if best is None else best[1]
 
 
