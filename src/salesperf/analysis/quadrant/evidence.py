@@ -248,8 +248,10 @@ def performance_index(
     return Performance(r.revenue, r.won, r.lost, r.target, median, Index(value, low, high, basis))
 
 
-def _reason(why: Why, about: str, count: int = 0, limit: float = 0, index: Index | None = None
-            ) -> Reason:  # fmt: skip
+def _reason(
+    why: Why, about: str, count: int = 0, limit: float = 0, index: Index | None = None
+) -> Reason:
+    """A reason with its words: the count and threshold it falls short of, or the index."""
     return Reason(why, about, *reason_text(why, about, count, limit, index))
 
 
