@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from salesperf.analysis.quadrant.leadmix import LeadFinding
     from salesperf.analysis.quadrant.window import Tried, WindowWhy
 
-LANGS = (Lang.EN, Lang.NL)
-
 
 def both(make: Callable[[Lang], str]) -> Text:
     """The sentence `make` writes, in English and in Dutch."""
