@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from salesperf.i18n.catalogue import web
+from salesperf.i18n.catalogue import quadrant, web
 from salesperf.text import Lang, Text
 
 
@@ -24,7 +24,7 @@ def _joined(*parts: dict[str, Text]) -> dict[str, Text]:
 
 
 #: Every string of the catalogue, by key.
-MESSAGES: dict[str, Text] = _joined(web.MESSAGES)
+MESSAGES: dict[str, Text] = _joined(web.MESSAGES, quadrant.MESSAGES)
 
 
 def lang_of(value: str | None) -> Lang | None:

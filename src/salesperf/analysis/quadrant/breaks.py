@@ -25,14 +25,14 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from salesperf.analysis.quadrant.text import break_text, rate_label
 from salesperf.analysis.stats.shrinkage import Rate, shrink_group
-from salesperf.i18n import format as fmt
 from salesperf.metrics.compiler import NULL_REASON, run, run_measures
 from salesperf.metrics.periods import Grain, Period
 from salesperf.metrics.query import By, Query, Split
-from salesperf.metrics.registry import metric, reason_json, split_name
+from salesperf.metrics.registry import reason_json, split_name
 from salesperf.store import Store
-from salesperf.text import Lang, Text
+from salesperf.text import Text
 
 #: The stages of the pipeline in order; each consecutive pair is a step whose conversion is
 #: compared (stage_conversion:A>B). Stages absent from the store's stage history are skipped.
@@ -79,7 +79,7 @@ class Break:
     kind: StepKind
     comparison: RateComparison
     shortfall: float  # the peers' rate minus the rep's shrunk rate
-    text: Text
+    text: Text  # in words (`text.break_text`)
     weakest_type: RateComparison | None = None  # with a stage step: the type furthest below
 
 
@@ -193,7 +193,7 @@ def compare_rates(
         members.setdefault(g, []).append(rep)
     for name, rows in counts.groupby("metric", sort=False):
         by_rep = rows.set_index("rep_id")
-        label = _label(str(name))
+        label = rate_label(str(name))
         for reps in members.values():
             k = np.array([int(by_rep.successes.get(r, 0)) for r in reps])
             n = np.array([int(by_rep.trials.get(r, 0)) for r in reps])
@@ -222,26 +222,6 @@ def compare_rates(
     return {r: tuple(v) for r, v in out.items()}
 
 
-def _label(name: str) -> Text:
-    m = metric(name)
-    base, param = split_name(name)
-    if base == "stage_conversion" and param:
-        a, b = param.split(">", 1)
-        return Text(f"{m.label_en[: m.label_en.index(' (')]} {a} → {b}",
-                    f"{m.label_nl[: m.label_nl.index(' (')]} {a} → {b}")  # fmt: skip
-    return Text(m.label_en, m.label_nl)
-
-
-def pct(x: float | None, lang: Lang | str = Lang.EN) -> str:
-    """A rate as a whole percentage (the one formatter's), or an em dash."""
-    return fmt.percent(x, lang, 0)
-
-
-def _n(count: int, lang: Lang) -> str:
-    """A count with the language's thousands separator."""
-    return fmt.number(count, lang, 0)
-
-
 def step_of(name: str) -> tuple[str, StepKind] | None:
     """The step a compared rate stands for ("demo->proposal", STAGE), or None for overall ones."""
     base, param = split_name(name)
@@ -264,31 +244,6 @@ def _clearly_below(rates: Sequence[RateComparison], kind: StepKind) -> list[Rate
     return sorted(below, key=lambda c: (c.rate.estimate - (c.team_rate or 0.0), c.metric))
 
 
-def _describe(c: RateComparison) -> tuple[str, str]:
-    """English and Dutch: where, the rep's figures and the team's."""
-    step, kind = step_of(c.metric) or (c.metric, StepKind.TYPE)
-    r = c.rate
-    en, nl = Lang.EN, Lang.NL
-    figures_en = (
-        f"{pct(r.raw)} ({_n(r.successes, en)}/{_n(r.trials, en)}; shrunk {pct(r.estimate)}, "
-        f"{pct(r.level)} interval {pct(r.low)}–{pct(r.high)}) against the team's "
-        f"{pct(c.team_rate)} ({_n(c.team_successes, en)}/{_n(c.team_trials, en)})"
-    )
-    figures_nl = (
-        f"{pct(r.raw, nl)} ({_n(r.successes, nl)}/{_n(r.trials, nl)}; gekrompen "
-        f"{pct(r.estimate, nl)}, {pct(r.level, nl)}-interval {pct(r.low, nl)}–{pct(r.high, nl)}) "
-        f"tegenover {pct(c.team_rate, nl)} ({_n(c.team_successes, nl)}/{_n(c.team_trials, nl)}) "
-        "in het team"
-    )
-    if kind is StepKind.STAGE:
-        arrow = step.replace("->", " → ")
-        return f"the step {arrow}: {figures_en}", f"de stap {arrow}: {figures_nl}"
-    return (
-        f"deals with an activity of type {step}, won of closed: {figures_en}",
-        f"deals met een activiteit van het type {step}, gewonnen van gesloten: {figures_nl}",
-    )
-
-
 def where_it_breaks(rates: Sequence[RateComparison]) -> Break | None:
     """Where a rep's conversion breaks: the pipeline step whose shrunk rate is furthest below the
     peers' rate, among the steps whose whole interval lies below it; when no step is, the
@@ -303,12 +258,9 @@ def where_it_breaks(rates: Sequence[RateComparison]) -> Break | None:
         return None
     c = (stages or types)[0]
     step, kind = step_of(c.metric) or (c.metric, StepKind.TYPE)
-    en, nl = _describe(c)
-    en, nl = f"Conversion breaks at {en}.", f"De conversie breekt bij {nl}."
     weakest = types[0] if stages and types else None
-    if weakest is not None:
-        t_en, t_nl = _describe(weakest)
-        en += f" Among activity types, the weakest is {t_en}."
-        nl += f" Van de activiteitstypes scoort het zwakst: {t_nl}."
+    named = None if weakest is None else step_of(weakest.metric)
+    also = None if weakest is None or named is None else (*named, weakest)
+    text = break_text(step, kind, c, also)
     assert c.team_rate is not None
-    return Break(step, kind, c, c.team_rate - c.rate.estimate, Text(en, nl), weakest)
+    return Break(step, kind, c, c.team_rate - c.rate.estimate, text, weakest)

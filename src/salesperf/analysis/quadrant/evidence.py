@@ -17,10 +17,10 @@ from enum import StrEnum
 import numpy as np
 from scipy import stats
 
+from salesperf.analysis.quadrant.text import quadrant_name, quadrant_suggests, reason_text
 from salesperf.analysis.stats import shrinkage
 from salesperf.analysis.vocab import Basis, Label
-from salesperf.i18n import format as fmt
-from salesperf.text import Lang, Text
+from salesperf.text import Text
 
 #: A rep with fewer deals closed (won or lost) in the window gets no label: revenue and win
 #: rate from a handful of deals say too little.
@@ -47,24 +47,8 @@ class Quadrant:
 
 
 QUADRANTS: Mapping[Label, Quadrant] = {
-    q.label: q
-    for q in (
-        Quadrant(Label.STAR, Text("Star", "Topper"),
-                 Text("share their way of working", "deel hun manier van werken")),
-        Quadrant(Label.BUSY, Text("Busy, not effective", "Druk maar niet effectief"),
-                 Text("coach on quality: conversion per activity type",
-                      "coach op kwaliteit: conversie per activiteitstype")),
-        Quadrant(Label.EFFICIENT, Text("Efficient", "Efficiënt"),
-                 Text("capacity to do more; protect the approach",
-                      "ruimte om meer te doen; bescherm de aanpak")),
-        Quadrant(Label.AT_RISK, Text("At risk", "Risico"),
-                 Text("volume and quality both need attention",
-                      "volume en kwaliteit vragen allebei aandacht")),
-        Quadrant(Label.INCONCLUSIVE, Text("Inconclusive", "Geen oordeel"),
-                 Text("not enough evidence for a label yet",
-                      "nog niet genoeg bewijs voor een oordeel")),
-    )
-}  # fmt: skip
+    lb: Quadrant(lb, quadrant_name(lb), quadrant_suggests(lb)) for lb in Label
+}
 
 _LABELS = {
     (True, True): Label.STAR,
@@ -87,7 +71,9 @@ class Why(StrEnum):
 
 @dataclass(frozen=True)
 class Reason:
-    """One reason a rep has no label: what, about which index, in a sentence and in short."""
+    """One reason a rep has no label: what, about which index, and in words (a sentence, and a
+    few words for a table cell) from `text.reason_text`; the numbers are the rep's `Activity`
+    or `Performance` and the thresholds above."""
 
     why: Why
     about: str  # "activity" or "performance"
@@ -262,13 +248,11 @@ def performance_index(
     return Performance(r.revenue, r.won, r.lost, r.target, median, Index(value, low, high, basis))
 
 
-def _span(index: Index, lang: Lang) -> str:
-    """An index with its interval: 1.27 [0.95–1.60], in Dutch 1,27 [0,95–1,60]."""
-    assert index.value is not None
-    value = fmt.number(index.value, lang, 2)
-    if index.low is None or index.high is None:
-        return value
-    return f"{value} [{fmt.number(index.low, lang, 2)}–{fmt.number(index.high, lang, 2)}]"
+def _reason(
+    why: Why, about: str, count: int = 0, limit: float = 0, index: Index | None = None
+) -> Reason:
+    """A reason with its words: the count and threshold it falls short of, or the index."""
+    return Reason(why, about, *reason_text(why, about, count, limit, index))
 
 
 def label(activity: Activity, performance: Performance) -> tuple[Label, tuple[Reason, ...]]:
@@ -276,55 +260,24 @@ def label(activity: Activity, performance: Performance) -> tuple[Label, tuple[Re
     reasons: list[Reason] = []
     closed = performance.deals_won + performance.deals_lost
     if closed < MIN_CLOSED_DEALS:
-        s = "" if closed == 1 else "s"
-        reasons.append(Reason(Why.TOO_FEW_DEALS, "performance", Text(
-            f"too few deals: {closed} closed deal{s}, fewer than {MIN_CLOSED_DEALS}",
-            f"te weinig deals: {closed} gesloten deal{s}, minder dan {MIN_CLOSED_DEALS}"),
-            Text(f"{closed} closed deal{s} (< {MIN_CLOSED_DEALS})",
-                 f"{closed} gesloten deal{s} (< {MIN_CLOSED_DEALS})")))  # fmt: skip
+        reasons.append(_reason(Why.TOO_FEW_DEALS, "performance", closed, MIN_CLOSED_DEALS))
     weeks = activity.weeks_active
     if weeks < MIN_WEEKS_ACTIVE:
-        reasons.append(Reason(Why.TOO_FEW_WEEKS, "activity", Text(
-            f"too few weeks active: {weeks}, fewer than {MIN_WEEKS_ACTIVE}",
-            f"te weinig actieve weken: {weeks}, minder dan {MIN_WEEKS_ACTIVE}"),
-            Text(f"{weeks} week{'' if weeks == 1 else 's'} active (< {MIN_WEEKS_ACTIVE})",
-                 f"{weeks} actieve {'week' if weeks == 1 else 'weken'} (< {MIN_WEEKS_ACTIVE})"),
-        ))  # fmt: skip
+        reasons.append(_reason(Why.TOO_FEW_WEEKS, "activity", weeks, MIN_WEEKS_ACTIVE))
     sides = []
-    for index, about, en, nl in (
-        (activity.index, "activity", "activity", "de activiteit"),
-        (performance.index, "performance", "performance", "de prestatie"),
-    ):
+    for index, about in ((activity.index, "activity"), (performance.index, "performance")):
         side = index.side()
         sides.append(side)
         if side is not None:
             continue
-        ref_en = "the target" if index.basis is Basis.TARGET else "the team median"
-        ref_nl = "het doel" if index.basis is Basis.TARGET else "de teammediaan"
         if index.value is None:
-            reasons.append(Reason(Why.NO_REFERENCE, about,
-                Text(f"no team median to compare {en} with",
-                     f"geen teammediaan om {nl} mee te vergelijken"),
-                Text(f"{en}: no median", f"{nl}: geen mediaan")))  # fmt: skip
+            reasons.append(_reason(Why.NO_REFERENCE, about, index=index))
         elif index.low is None or index.high is None:
-            reasons.append(Reason(Why.NO_INTERVAL, about,
-                Text(f"no interval for {en}: nothing won to resample",
-                     f"geen interval voor {nl}: niets gewonnen om te herbemonsteren"),
-                Text(f"{en}: no interval", f"{nl}: geen interval")))  # fmt: skip
+            reasons.append(_reason(Why.NO_INTERVAL, about, index=index))
         elif index.low <= 1 <= index.high:
-            reasons.append(Reason(Why.SPANS, about,
-                Text(f"the {en} interval {_span(index, Lang.EN)} spans {ref_en}",
-                     f"het interval van {nl} {_span(index, Lang.NL)} omvat {ref_nl}"),
-                Text(f"{en} interval spans {ref_en.removeprefix('the ')}",
-                     f"interval {nl.removeprefix('de ')} omvat {ref_nl.split()[-1]}")))  # fmt: skip
+            reasons.append(_reason(Why.SPANS, about, index=index))
         else:
-            pct = fmt.percent(MATERIAL_DIFFERENCE, Lang.EN, 0)
-            pct_nl = fmt.percent(MATERIAL_DIFFERENCE, Lang.NL, 0)
-            reasons.append(Reason(Why.WITHIN_MARGIN, about,
-                Text(f"{en} {_span(index, Lang.EN)} is within {pct} of {ref_en}",
-                     f"{nl} {_span(index, Lang.NL)} ligt binnen {pct_nl} van {ref_nl}"),
-                Text(f"{en} within {pct} of {ref_en.removeprefix('the ')}",
-                     f"{nl.removeprefix('de ')} binnen {pct_nl} van {ref_nl.split()[-1]}")))  # fmt: skip
+            reasons.append(_reason(Why.WITHIN_MARGIN, about, 0, MATERIAL_DIFFERENCE, index))
     if reasons:
         return Label.INCONCLUSIVE, tuple(reasons)
     a, p = sides

@@ -15,10 +15,9 @@ from enum import StrEnum
 
 import pandas as pd
 
-from salesperf.analysis.quadrant.breaks import pct
+from salesperf.analysis.quadrant.text import lead_mix_text
 from salesperf.analysis.stats.shrinkage import jeffreys_interval
-from salesperf.i18n import format as fmt
-from salesperf.text import Lang, Text
+from salesperf.text import Text
 
 
 class LeadVerdict(StrEnum):
@@ -27,6 +26,22 @@ class LeadVerdict(StrEnum):
     APPROACH = "approach"  # the rep converts differently than the peers would on their mix
     LEAD_MIX = "lead_mix"  # the gap is what the rep's mix of lead sources predicts
     NO_CLEAR_GAP = "no_clear_gap"  # no clear gap, or one that neither clearly explains
+
+
+class LeadFinding(StrEnum):
+    """What the comparison found, finer than the verdict (it is said differently)."""
+
+    APPROACH = "approach"  # the expected rate lies outside the rep's interval
+    LEAD_MIX = "lead_mix"  # the team's rate does, the expected one does not, the mix explains
+    UNEXPLAINED = "unexplained"  # the team's rate lies outside it, the mix does not explain
+    NO_GAP = "no_gap"  # neither lies outside it
+
+    @property
+    def verdict(self) -> LeadVerdict:
+        """The verdict this finding gives."""
+        if self is LeadFinding.APPROACH:
+            return LeadVerdict.APPROACH
+        return LeadVerdict.LEAD_MIX if self is LeadFinding.LEAD_MIX else LeadVerdict.NO_CLEAR_GAP
 
 
 @dataclass(frozen=True)
@@ -43,7 +58,7 @@ class LeadMix:
     mix_effect: float  # expected - team_rate: what the mix of sources alone accounts for
     approach_effect: float  # rate - expected: what remains once the mix is accounted for
     verdict: LeadVerdict
-    text: Text
+    text: Text  # in words (`text.lead_mix_text`)
 
 
 def lead_mix(leads: pd.DataFrame, groups: Mapping[str, str]) -> dict[str, LeadMix | None]:
@@ -84,56 +99,14 @@ def _lead_mix(
 ) -> LeadMix:
     rate = k / n
     low, high = interval
-    of_nl = f"{fmt.number(k, Lang.NL)}/{fmt.number(n, Lang.NL)}"  # converted of leads
     if not low <= expected <= high:
-        verdict = LeadVerdict.APPROACH
-        en = (
-            f"Lead conversion {pct(rate)} ({k}/{n}; interval {pct(low)}–{pct(high)}) against "
-            f"{pct(expected)} the team would reach on the same mix of lead sources (team overall "
-            f"{pct(team_rate)}): the gap lies in the approach, not in the leads."
-        )
-        nl = (
-            f"Leadconversie {pct(rate)} ({of_nl}; interval {pct(low)}–{pct(high)}) tegenover "
-            f"{pct(expected)} die het team op dezelfde mix van leadbronnen zou halen (team "
-            f"totaal {pct(team_rate)}): het verschil zit in de aanpak, niet in de leads."
-        )
+        finding = LeadFinding.APPROACH
     elif not low <= team_rate <= high and _explains(expected - team_rate, rate - team_rate):
-        verdict = LeadVerdict.LEAD_MIX
-        en = (
-            f"Lead conversion {pct(rate)} ({k}/{n}) against the team's {pct(team_rate)}, but on "
-            f"this mix of lead sources the team would convert {pct(expected)}: the gap is "
-            "explained by the leads handed over, not by the approach."
-        )
-        nl = (
-            f"Leadconversie {pct(rate)} ({of_nl}) tegenover {pct(team_rate)} in het team, maar "
-            f"op deze mix van leadbronnen zou het team {pct(expected)} halen: het verschil komt "
-            "door de toegewezen leads, niet door de aanpak."
-        )
+        finding = LeadFinding.LEAD_MIX
     elif not low <= team_rate <= high:
-        verdict = LeadVerdict.NO_CLEAR_GAP
-        en = (
-            f"Lead conversion {pct(rate)} ({k}/{n}; interval {pct(low)}–{pct(high)}) differs from "
-            f"the team's {pct(team_rate)}; on this mix of lead sources the team would convert "
-            f"{pct(expected)}: neither the lead mix nor the approach clearly explains the gap."
-        )
-        nl = (
-            f"Leadconversie {pct(rate)} ({of_nl}; interval {pct(low)}–{pct(high)}) wijkt af van "
-            f"{pct(team_rate)} in het team; op deze mix van leadbronnen zou het team "
-            f"{pct(expected)} halen: noch de mix van leads, noch de aanpak verklaart het "
-            "verschil duidelijk."
-        )
+        finding = LeadFinding.UNEXPLAINED
     else:
-        verdict = LeadVerdict.NO_CLEAR_GAP
-        en = (
-            f"Lead conversion {pct(rate)} ({k}/{n}; interval {pct(low)}–{pct(high)}) is not "
-            f"clearly different from the team's {pct(team_rate)} or from the {pct(expected)} "
-            "expected on this mix of lead sources."
-        )
-        nl = (
-            f"Leadconversie {pct(rate)} ({of_nl}; interval {pct(low)}–{pct(high)}) wijkt niet "
-            f"duidelijk af van {pct(team_rate)} in het team of van de {pct(expected)} die op "
-            "deze mix van leadbronnen te verwachten is."
-        )
+        finding = LeadFinding.NO_GAP
     return LeadMix(
         leads=n,
         converted=k,
@@ -144,6 +117,6 @@ def _lead_mix(
         team_rate=team_rate,
         mix_effect=expected - team_rate,
         approach_effect=rate - expected,
-        verdict=verdict,
-        text=Text(en, nl),
+        verdict=finding.verdict,
+        text=lead_mix_text(finding, n, k, interval, expected, team_rate),
     )

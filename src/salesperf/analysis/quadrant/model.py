@@ -325,26 +325,29 @@ def diagnose(store: Store, query: DiagnoseQuery) -> Diagnosis:
                 rep_id=rep, name=str(name), team_id=str(team_id), peer_group=groups[rep],
                 activity=j.activity, performance=j.performance, label=j.label,
                 reasons=j.reasons, rates=rates[rep], breaks_at=breaks, lead_mix=mix,
-                explanation=explain_rep(str(name), j.label, j.reasons, breaks, mix, lead_null),
+                explanation=explain_rep(
+                    str(name), j.label, j.reasons, None if breaks is None else breaks.text,
+                    None if mix is None else mix.text, lead_null),
             )
         )  # fmt: skip
+    thresholds = {
+        "min_closed_deals": MIN_CLOSED_DEALS,
+        "min_weeks_active": MIN_WEEKS_ACTIVE,
+        "material_difference": MATERIAL_DIFFERENCE,
+        "level": LEVEL,
+        "bootstrap_draws": BOOTSTRAP_DRAWS,
+        "min_ready_share": MIN_READY_SHARE,
+        "min_won_deals_for_window": MIN_WON_DEALS,
+        "max_quarters": MAX_QUARTERS,
+    }
     return Diagnosis(
         window=window,
         team=query.team,
         peers=peers,
         reps=tuple(out),
-        explanation=overview(window, peers, query.team, ctx),
+        explanation=overview(window, peers, query.team, ctx, thresholds),
         context=ctx.name,
-        thresholds={
-            "min_closed_deals": MIN_CLOSED_DEALS,
-            "min_weeks_active": MIN_WEEKS_ACTIVE,
-            "material_difference": MATERIAL_DIFFERENCE,
-            "level": LEVEL,
-            "bootstrap_draws": BOOTSTRAP_DRAWS,
-            "min_ready_share": MIN_READY_SHARE,
-            "min_won_deals_for_window": MIN_WON_DEALS,
-            "max_quarters": MAX_QUARTERS,
-        },
+        thresholds=thresholds,
         window_choice=choice,
         nulls={"lead_conversion_rate": lead_null} if lead_null else {},
     )

@@ -13,18 +13,21 @@ as given.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from enum import StrEnum
 
 import pandas as pd
 
 from salesperf.analysis.quadrant.evidence import MIN_CLOSED_DEALS, MIN_WEEKS_ACTIVE
-from salesperf.analysis.windows import period_label, period_text, span_text
+from salesperf.analysis.quadrant.text import window_choice_text
+from salesperf.analysis.windows import period_label
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain, Period, period_start, shift
 from salesperf.metrics.query import By, Query
 from salesperf.store import Store
-from salesperf.text import Lang, Text
+from salesperf.text import Text
 
 #: The share of active reps that must have enough evidence for a label: at least half, so that
 #: the quadrant labels (or rules out) most of the team rather than a few of its busiest reps.
@@ -36,6 +39,16 @@ MIN_READY_SHARE = 0.5
 MIN_WON_DEALS = 20
 #: The longest default window, in quarters: a year. Beyond it the team and its targets change.
 MAX_QUARTERS = 4
+
+
+class WindowWhy(StrEnum):
+    """Why a diagnosis used its window."""
+
+    GIVEN = "given"  # the user gave it
+    CHOSEN = "chosen"  # the shortest run in which enough reps have the evidence
+    LONGEST = "longest"  # MAX_QUARTERS, and even so too few reps have it
+    ALL_DATA = "all_data"  # every quarter with data, and even so too few reps have it
+    NONE_ACTIVE = "none_active"  # no rep was active in it
 
 
 @dataclass(frozen=True)
@@ -55,7 +68,7 @@ class WindowChoice:
     window: Period
     chosen: bool  # True: chosen by the rule above; False: given by the user
     tried: tuple[Tried, ...]  # the runs tried, shortest first (empty when given)
-    text: Text
+    text: Text  # why, in words (`text.window_choice_text`)
 
 
 def quarters_window(end: date, n: int) -> Period:
@@ -66,15 +79,9 @@ def quarters_window(end: date, n: int) -> Period:
     return Period(start, end, first if n == 1 else f"{first}..{last}")
 
 
-def _name(w: Period, lang: Lang) -> str:
-    return f"{period_text(w, lang)} ({span_text(w.start, w.end - timedelta(days=1), lang)})"
-
-
 def given_window(window: Period) -> WindowChoice:
     """A window the user gave: used as given."""
-    return WindowChoice(window, False, (), Text(
-        f"Window: {_name(window, Lang.EN)}, as asked.",
-        f"Periode: {_name(window, Lang.NL)}, zoals gevraagd."))  # fmt: skip
+    return WindowChoice(window, False, (), _text(WindowWhy.GIVEN, window, ()))
 
 
 def choose_window(store: Store, reps: frozenset[str], today: date) -> WindowChoice:
@@ -98,7 +105,8 @@ def choose_window(store: Store, reps: frozenset[str], today: date) -> WindowChoi
         tried.append(_count(per_q, days, quarters_window(end, n)))
         if tried[-1].active and tried[-1].ready >= MIN_READY_SHARE * tried[-1].active:
             break
-    return WindowChoice(quarters_window(end, len(tried)), True, tuple(tried), _why(end, tried))
+    window = quarters_window(end, len(tried))
+    return WindowChoice(window, True, tuple(tried), _text(_why(tried), window, tried))
 
 
 def _count(per_q: pd.DataFrame, days: pd.DataFrame, w: Period) -> Tried:
@@ -123,53 +131,22 @@ def _quarters(w: Period) -> int:
     return (w.end.year - w.start.year) * 4 + (w.end.month - w.start.month) // 3
 
 
-def _why(end: date, tried: list[Tried]) -> Text:
+def _why(tried: Sequence[Tried]) -> WindowWhy:
+    """Why the run of quarters tried last was kept."""
     last = tried[-1]
-    w = quarters_window(end, last.quarters)
-    pct = f"{MIN_READY_SHARE:.0%}"
-    need_en = (
-        f"at least {MIN_CLOSED_DEALS} closed deals of which {MIN_WON_DEALS} won, and "
-        f"{MIN_WEEKS_ACTIVE} weeks with activity"
-    )
-    need_nl = (
-        f"minstens {MIN_CLOSED_DEALS} gesloten deals waarvan {MIN_WON_DEALS} gewonnen, en "
-        f"{MIN_WEEKS_ACTIVE} weken met activiteit"
-    )
     if not last.active:
-        return Text(f"Window: {_name(w, Lang.EN)}: no rep was active in it.",
-                    f"Periode: {_name(w, Lang.NL)}: geen verkoper was er actief in.")  # fmt: skip
+        return WindowWhy.NONE_ACTIVE
     if last.ready < MIN_READY_SHARE * last.active:
-        longest = last.quarters == MAX_QUARTERS
-        why_en = f"the longest default ({MAX_QUARTERS} quarters)" if longest else "all the data"
-        why_nl = (
-            f"de langste standaardperiode ({MAX_QUARTERS} kwartalen)" if longest
-            else "alle gegevens"
-        )  # fmt: skip
-        return Text(
-            f"Window: {_name(w, Lang.EN)}, {why_en}: even so only {last.ready} of "
-            f"{last.active} active reps have the evidence a label needs ({need_en}), so most "
-            "reps stay inconclusive.",
-            f"Periode: {_name(w, Lang.NL)}, {why_nl}: ook dan hebben maar {last.ready} van de "
-            f"{last.active} actieve verkopers genoeg bewijs voor een oordeel ({need_nl}), dus "
-            "de meeste krijgen geen oordeel.",
-        )
-    en = (
-        f"Window: {_name(w, Lang.EN)}, chosen because it is the shortest run of whole quarters "
-        f"up to the last full one in which at least {pct} of the active reps have the evidence "
-        f"a label needs ({need_en}): {last.ready} of {last.active} do."
-    )
-    nl = (
-        f"Periode: {_name(w, Lang.NL)}, gekozen omdat dit de kortste reeks hele kwartalen tot "
-        f"en met het laatste volle kwartaal is waarin minstens {pct} van de actieve verkopers "
-        f"genoeg bewijs heeft voor een oordeel ({need_nl}): {last.ready} van de {last.active}."
-    )
-    if len(tried) > 1:
-        prev = tried[-2]
-        span = "the last quarter" if prev.quarters == 1 else f"the last {prev.quarters} quarters"
-        span_nl = (
-            "het laatste kwartaal" if prev.quarters == 1
-            else f"de laatste {prev.quarters} kwartalen"
-        )  # fmt: skip
-        en += f" Over {span} only {prev.ready} of {prev.active} did."
-        nl += f" Over {span_nl} waren dat er maar {prev.ready} van de {prev.active}."
-    return Text(en, nl)
+        return WindowWhy.LONGEST if last.quarters == MAX_QUARTERS else WindowWhy.ALL_DATA
+    return WindowWhy.CHOSEN
+
+
+def _text(why: WindowWhy, window: Period, tried: Sequence[Tried]) -> Text:
+    limits = {
+        "min_closed_deals": MIN_CLOSED_DEALS,
+        "min_won_deals": MIN_WON_DEALS,
+        "min_weeks_active": MIN_WEEKS_ACTIVE,
+        "min_ready_share": MIN_READY_SHARE,
+        "max_quarters": MAX_QUARTERS,
+    }
+    return window_choice_text(why, window, tried, limits)
