@@ -265,11 +265,7 @@ def lead_mix_text(
     """What explains a rep's lead conversion against the peers' (`finding`), with the figures."""
 
     def make(lang: Lang) -> str:
-        # the English sentences have always shown the counts bare (1234/400)
-        of = (
-            f"{converted}/{leads}" if lang is Lang.EN
-            else f"{fmt.number(converted, lang)}/{fmt.number(leads, lang)}"
-        )  # fmt: skip
+        of = f"{fmt.number(converted, lang)}/{fmt.number(leads, lang)}"
         return t(
             f"leadmix.{finding.value}", lang,
             rate=pct(converted / leads, lang), of=of, low=pct(interval[0], lang),
