@@ -1,0 +1,199 @@
+"""The analyses' words: what drivers, plan, forecast, health and the as-of rule say, by analysis
+(`drivers.`, `plan.`, `forecast.`, `health.`, `asof.`). The analyses return reasons as data;
+their text modules make the sentences from these strings."""
+
+from __future__ import annotations
+
+from salesperf.text import Text
+
+_t = Text
+
+#: The analyses' strings, by key.
+MESSAGES: dict[str, Text] = {
+    # drivers: the notes
+    "drivers.note.caution": _t(
+        "These are associations, not causes: weeks with more of an activity may simply be "
+        "weeks with more deals in the pipeline. Use them to ask better questions, not to "
+        "set quotas.",
+        "Dit zijn samenhangen, geen oorzaken: weken met meer van een activiteit kunnen ook "
+        "weken zijn met meer deals in de pijplijn. Gebruik ze om betere vragen te stellen, "
+        "niet om quota vast te stellen.",
+    ),
+    "drivers.note.cut": _t(
+        "The window {asked} reaches beyond the data: used {first_day} to {last_day}. The "
+        "model's weeks run from {first_week} to {last_week}, starting {max_lag} weeks after "
+        "the data do so that every lag is observed.",
+        "Het venster {asked} reikt verder dan de gegevens: gebruikt is {first_day} tot en met "
+        "{last_day}. De weken van het model lopen van {first_week} tot en met {last_week}, "
+        "{max_lag} weken na het begin van de gegevens, zodat elke vertraging waargenomen is.",
+    ),
+    "drivers.note.sample": _t(
+        "Sample: {reps} reps, {weeks} weeks ({rep_weeks} rep-weeks in which the rep was "
+        "active), {deals_won} deals won, {activities} activities{left}.",
+        "Steekproef: {reps} verkopers, {weeks} weken ({rep_weeks} verkoperweken waarin de "
+        "verkoper actief was), {deals_won} gewonnen deals, {activities} activiteiten{left}.",
+    ),
+    "drivers.note.left_out": _t(
+        "; {n} rep(s) without a won deal left out",
+        "; {n} verkoper(s) zonder gewonnen deal weggelaten",
+    ),
+    # drivers: the count model
+    "drivers.model": _t(
+        "Model: deals won per rep and week on every type's weekly counts 0 to {max_lag} weeks "
+        "earlier, all in one model (each type and lag net of the others), with rep and week "
+        "fixed effects (each rep's own level; each week's level for everyone: seasons, "
+        "holidays, shocks common to all) and the rep's working days; Poisson pseudo-maximum "
+        "likelihood (dispersion {dispersion}); {errors}. Effects are rate ratios per +1 "
+        "standard deviation of the type's weekly count within a rep. p-values are adjusted by "
+        "Holm's method over all {tests} tests (each type at each lag); the best lag is the "
+        "strongest among those significant at 5% after that adjustment.",
+        "Model: gewonnen deals per verkoper en week op de weekaantallen van elk type 0 tot "
+        "{max_lag} weken eerder, alles in één model (elk type en elke vertraging gecorrigeerd "
+        "voor de andere), met vaste effecten per verkoper en per week (het eigen niveau van "
+        "elke verkoper; het niveau van elke week voor iedereen: seizoenen, feestdagen, schokken "
+        "die iedereen treffen) en de werkdagen van de verkoper; Poisson-pseudo-maximum-"
+        "likelihood (dispersie {dispersion}); {errors}. Effecten zijn verhoudingen van "
+        "aantallen per +1 standaardafwijking van het weekaantal van het type binnen een "
+        "verkoper. p-waarden zijn met de methode van Holm gecorrigeerd over alle {tests} "
+        "toetsen (elk type bij elke vertraging); de beste vertraging is de sterkste onder de "
+        "vertragingen die na die correctie significant zijn op 5%.",
+    ),
+    "drivers.model.clustered": _t(
+        "standard errors cluster-robust by rep, or model-based (scaled by the dispersion) "
+        "where those are larger, with Student's t on reps - 1 degrees of freedom",
+        "standaardfouten cluster-robuust per verkoper, of modelgebaseerd (geschaald met de "
+        "dispersie) waar die groter zijn, met Student-t op verkopers - 1 vrijheidsgraden",
+    ),
+    "drivers.model.unclustered": _t(
+        "model-based standard errors, scaled by the dispersion (fewer than {min_clusters} "
+        "reps: too few to cluster)",
+        "modelgebaseerde standaardfouten, geschaald met de dispersie (minder dan "
+        "{min_clusters} verkopers: te weinig om te clusteren)",
+    ),
+    # drivers: each type's effect
+    "drivers.effect": _t(
+        "{type}: {per} more a week (+1 SD) goes with {change} deals won {when} (95% interval "
+        "{low} to {high})",
+        "{type}: {per} meer per week (+1 SD) gaat samen met {change} gewonnen deals {when} "
+        "(95%-interval {low} tot {high})",
+    ),
+    "drivers.effect.significant": _t("{effect}.", "{effect}."),
+    "drivers.effect.not_significant": _t(
+        "{effect}; not significant once all {tests} tests (each type at each lag) are allowed for.",
+        "{effect}; niet significant als met alle {tests} toetsen (elk type bij elke "
+        "vertraging) rekening wordt gehouden.",
+    ),
+    "drivers.lag.same_week": _t("in the same week", "in dezelfde week"),
+    "drivers.lag.one_week": _t("{n} week later", "{n} week later"),
+    "drivers.lag.weeks": _t("{n} weeks later", "{n} weken later"),
+    # drivers: why a type was not studied (SkipReason)
+    "drivers.skip.no_variation": _t(
+        "its weekly count does not vary within reps",
+        "het weekaantal varieert niet binnen verkopers",
+    ),
+    "drivers.skip.too_few": _t(
+        "too few reps and weeks with deals won to fit the model: use a longer window or a "
+        "larger team",
+        "te weinig verkopers en weken met gewonnen deals om het model te schatten: neem een "
+        "langer venster of een groter team",
+    ),
+    "drivers.skip.no_fit": _t("the model did not converge", "het model convergeerde niet"),
+    "drivers.skip.collinear": _t(
+        "its weekly counts move in step with other types' or with the weeks",
+        "de weekaantallen lopen gelijk op met die van andere typen of met de weken",
+    ),
+    # drivers: conversion by number of touches (Returns)
+    "drivers.noun.touch": _t("touch", "contactmoment"),
+    "drivers.noun.touches": _t("touches", "contactmomenten"),
+    "drivers.returns.counted": _t("{label} {noun}", "{label} {noun}"),
+    "drivers.returns.too_few": _t(
+        "Too few closed items to tell how conversion changes with {many}.",
+        "Te weinig afgeronde items om te zien hoe de conversie met {many} verandert.",
+    ),
+    "drivers.returns.flat": _t(
+        "Conversion is highest at {top} ({top_rate}); more {many} did not raise it (it is "
+        "{last_rate} at {last}): the returns are flat from the first {one} on.",
+        "De conversie is het hoogst bij {top} ({top_rate}); meer {many} verhoogden haar niet "
+        "(bij {last} is ze {last_rate}): het rendement is vlak vanaf het eerste {one}.",
+    ),
+    "drivers.returns.rising": _t(
+        "Conversion still rises by at least {threshold} points per extra {one} up to {last} "
+        "({last_rate}): the returns do not flatten within these data.",
+        "De conversie stijgt nog met minstens {threshold} punt per extra {one} tot {last} "
+        "({last_rate}): het rendement vlakt binnen deze gegevens niet af.",
+    ),
+    "drivers.returns.flattens": _t(
+        "Conversion rises with {many} up to {after} ({after_rate}), by up to {peak} points per "
+        "extra {one}; beyond that each extra {one} adds at most {later} points: the returns "
+        "flatten after about {at} {many}.",
+        "De conversie stijgt met {many} tot {after} ({after_rate}), met tot {peak} punt per "
+        "extra {one}; daarna voegt elk extra {one} hoogstens {later} punt toe: het rendement "
+        "vlakt af na ongeveer {at} {many}.",
+    ),
+    # health: the periods a grain names
+    "health.grain.quarter": _t("quarter", "kwartaal"),
+    "health.grain.quarters": _t("quarters", "kwartalen"),
+    "health.grain.month": _t("month", "maand"),
+    "health.grain.months": _t("months", "maanden"),
+    # health: the flag
+    "health.flag.no_target": _t(
+        "No target set in the last {n} {periods}.",
+        "Geen doel vastgelegd in de laatste {n} {periods}.",
+    ),
+    "health.flag.missed": _t(
+        "Under target in {missed} of the last {n} {periods}.",
+        "Onder doel in {missed} van de laatste {n} {periods}.",
+    ),
+    "health.flag.missed_in": _t(
+        "Under target in {missed} of the last {n} {periods} ({which}).",
+        "Onder doel in {missed} van de laatste {n} {periods} ({which}).",
+    ),
+    "health.flag.subteam": _t(
+        "{flag} Its sub-team {names} is flagged too.",
+        "{flag} Subteam {names} valt ook onder de maat.",
+    ),
+    # health: the trend (direction)
+    "health.trend.unknown": _t(
+        "Too few periods with a target for a trend.",
+        "Te weinig periodes met een doel voor een trend.",
+    ),
+    "health.trend.improving": _t(
+        "Attainment is rising by {points} points a {period} ({span}).",
+        "De doelrealisatie stijgt met {points} procentpunt per {period} ({span}).",
+    ),
+    "health.trend.declining": _t(
+        "Attainment is falling by {points} points a {period} ({span}).",
+        "De doelrealisatie daalt met {points} procentpunt per {period} ({span}).",
+    ),
+    "health.trend.steady": _t(
+        "Attainment is steady ({span}).", "De doelrealisatie is stabiel ({span})."
+    ),
+    # health: the activity check
+    "health.check.no_target": _t(
+        "No target to plan {period} from.", "Geen doel om {period} mee te plannen."
+    ),
+    "health.check.no_plan": _t("No plan: {why}.", "Geen plan: {why}."),
+    "health.check.other_target": _t(
+        " (the {source} target; none is set for {period})",
+        " (het doel van {source}; voor {period} is er geen)",
+    ),
+    "health.check.enough": _t("enough", "genoeg"),
+    "health.check.short": _t(
+        "not enough; short most in {types}", "niet genoeg; het meest tekort aan {types}"
+    ),
+    "health.check.short_type": _t("{type} ({n} a week)", "{type} ({n} per week)"),
+    "health.check": _t(
+        "For {period}'s target of {target}{whose} the plan asks {per_week} activities a week; "
+        "the last full weeks ({pace}) ran at {pace_per_week} a week ({coverage}): {verdict}.",
+        "Voor het doel van {period} van {target}{whose} vraagt het plan {per_week} activiteiten "
+        "per week; de laatste volle weken ({pace}) lag het tempo op {pace_per_week} per week "
+        "({coverage}): {verdict}.",
+    ),
+    # health: the summary
+    "health.summary": _t(
+        "{flagged_teams} of {teams} teams and {flagged_reps} of {reps} reps were under target "
+        "in at least {k} of the last {n} {periods} ({span}).",
+        "{flagged_teams} van {teams} teams en {flagged_reps} van {reps} verkopers zaten onder "
+        "doel in minstens {k} van de laatste {n} {periods} ({span}).",
+    ),
+}
