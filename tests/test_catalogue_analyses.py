@@ -36,7 +36,11 @@ SRC = Path(salesperf.__file__).parent
 #: The modules whose words are in the catalogue (rule 1 everywhere, rule 2 for `ANALYSES`).
 ANALYSES = sorted(
     p
-    for p in [*(SRC / "analysis" / "drivers").glob("*.py"), SRC / "analysis" / "health.py"]
+    for p in [
+        *(SRC / "analysis" / "drivers").glob("*.py"),
+        SRC / "analysis" / "health.py",
+        SRC / "analysis" / "asof.py",
+    ]
     if p.name != "text.py"
 )
 COMMANDS = sorted((SRC / "cli").glob("*.py"))

@@ -196,4 +196,22 @@ MESSAGES: dict[str, Text] = {
         "{flagged_teams} van {teams} teams en {flagged_reps} van {reps} verkopers zaten onder "
         "doel in minstens {k} van de laatste {n} {periods} ({span}).",
     ),
+    # the day judged as of (salesperf.analysis.asof)
+    "asof.choose": _t("Choose another day:", "Kies een andere dag:"),
+    "asof.latest": _t("Back to the latest figures", "Terug naar de nieuwste cijfers"),
+    "asof.moved": _t(
+        "The data end on {end}: figures are as of {day}.",
+        "De gegevens lopen tot {end}: de cijfers zijn per {day}.",
+    ),
+    "asof.chosen": _t(
+        "Figures are as of {day}, the day chosen.", "De cijfers zijn per {day}, de gekozen dag."
+    ),
+    "asof.not_a_date": _t(
+        "{name} {value} is not a date; use YYYY-MM-DD, such as 2026-08-15",
+        "{name} {value} is geen datum; gebruik JJJJ-MM-DD, zoals 2026-08-15",
+    ),
+    "asof.out_of_range": _t(
+        "{name} {day} lies outside the days one may judge as of ({earliest} to {latest})",
+        "{name} {day} ligt buiten de dagen waarop geoordeeld kan worden ({earliest} tot {latest})",
+    ),
 }
