@@ -38,6 +38,7 @@ ANALYSES = sorted(
     p
     for p in [
         *(SRC / "analysis" / "drivers").glob("*.py"),
+        *(SRC / "analysis" / "plan").glob("*.py"),
         SRC / "analysis" / "health.py",
         SRC / "analysis" / "asof.py",
     ]
@@ -168,13 +169,10 @@ def test_every_reason_has_its_words() -> None:
 
 def test_every_key_the_code_names_exists() -> None:
     """A key written out in the command line or the analyses' text modules is in the catalogue."""
-    named = re.compile(r"""\b(?:t|both)\(\s*["']((?:cli|drivers|health)\.[.\w]*)["']""")
+    named = re.compile(r"""\b(?:t|both)\(\s*["']((?:cli|drivers|health|plan|asof)\.[.\w]*)["']""")
     command = re.compile(r"""\bheadings\(\s*["'](\w+)["']""")
-    files = [
-        *COMMANDS,
-        SRC / "analysis" / "drivers" / "text.py",
-        SRC / "analysis" / "health_text.py",
-    ]
+    files = [*COMMANDS, SRC / "analysis" / "health_text.py", SRC / "analysis" / "asof.py"]
+    files += [SRC / "analysis" / sub / "text.py" for sub in ("drivers", "plan")]
     texts = [path.read_text(encoding="utf-8") for path in files]
     keys = {key for text in texts for key in named.findall(text)}
     commands = {name for text in texts for name in command.findall(text)}

@@ -214,4 +214,80 @@ MESSAGES: dict[str, Text] = {
         "{name} {day} lies outside the days one may judge as of ({earliest} to {latest})",
         "{name} {day} ligt buiten de dagen waarop geoordeeld kan worden ({earliest} tot {latest})",
     ),
+    # plan: splitting a target over the reps
+    "plan.split.nobody": _t(
+        "{who} has no reps employed on {day}: the target is not split.",
+        "{who} heeft op {day} geen verkopers in dienst: het doel wordt niet verdeeld.",
+    ),
+    "plan.split.targets": _t(
+        "Split over {n} reps in proportion to their own targets for {period}.",
+        "Verdeeld over {n} verkopers naar verhouding van hun eigen doelen voor {period}.",
+    ),
+    "plan.split.revenue": _t(
+        "Split over {n} reps in proportion to their revenue won in {window} (not every rep has "
+        "a target for {period}).",
+        "Verdeeld over {n} verkopers naar verhouding van hun omzet in {window} (niet elke "
+        "verkoper heeft een doel voor {period}).",
+    ),
+    "plan.split.evenly": _t(
+        "Split evenly over {n} reps (no targets for {period} and no revenue in {window} to go by).",
+        "Gelijk verdeeld over {n} verkopers (geen doelen voor {period} en geen omzet in {window}).",
+    ),
+    # plan: a rate borrowed from a wider scope
+    "plan.borrowed": _t(
+        "{who} {lack} in {window}: the {rate} is that of {whose}.",
+        "{who} {lack} in {window}: de {rate} is die van {whose}.",
+    ),
+    "plan.lack.won": _t("won no deal", "won geen deal"),
+    "plan.lack.opps": _t(
+        "created no opportunity (or logged no activity)",
+        "maakte geen kans aan (of registreerde geen activiteit)",
+    ),
+    "plan.rate.avg": _t("average deal size", "gemiddelde dealgrootte"),
+    "plan.rate.win": _t("win rate", "winratio"),
+    "plan.rate.opps": _t("rate of opportunities per activity", "verhouding kansen per activiteit"),
+    "plan.organisation": _t("the organisation", "de organisatie"),
+    "plan.no_closed": _t(
+        "{who} closed no deal in {window}: the win rate is that of {whom}.",
+        "{who} sloot geen deal in {window}: de winratio is die van {whom}.",
+    ),
+    "plan.whom.team": _t("team {team}", "team {team}"),
+    "plan.whom.everyone": _t("all reps", "alle verkopers"),
+    # plan: two paths, at the own conversion and at the team's
+    "plan.paths": _t(
+        "Two paths to this target for {name}. At their own conversion (win rate {own_win}, "
+        "{own_opa} opportunities per 100 activities) it takes {own_week} activities a week; at "
+        "the conversion of team {team} (win rate {team_win}, {team_opa} per 100) it takes "
+        "{team_week} a week. Fix conversion first: more activity at the current conversion is "
+        "the costlier path.",
+        "Twee wegen naar dit doel voor {name}. Met de eigen conversie (winratio {own_win}, "
+        "{own_opa} kansen per 100 activiteiten) zijn er {own_week} activiteiten per week nodig; "
+        "met de conversie van team {team} (winratio {team_win}, {team_opa} per 100) {team_week} "
+        "per week. Verbeter eerst de conversie: meer activiteit bij de huidige conversie is de "
+        "duurdere weg.",
+    ),
+    # plan: the chance the plan's activity reaches the target
+    "plan.chance.simulated": _t(
+        "In {n} simulated periods (opportunities and wins drawn with the rates' uncertainty, "
+        "each win worth a deal drawn from the won deals), the plan's activity reaches the "
+        "target in {p} of them. {levels}",
+        "In {n} gesimuleerde periodes (kansen en gewonnen deals getrokken met de onzekerheid "
+        "van de ratio's, elke gewonnen deal zo groot als een van de eerder gewonnen deals) "
+        "haalt de activiteit van het plan het doel in {p} ervan. {levels}",
+    ),
+    "plan.chance.levels": _t(
+        "An even chance takes {even} times the plan ({even_week} activities a week); an 80% "
+        "chance {high} times ({high_week} a week).",
+        "Een kans van 50% vraagt {even} keer het plan ({even_week} activiteiten per week); een "
+        "kans van 80% {high} keer ({high_week} per week).",
+    ),
+    "plan.chance.out_of_reach": _t(
+        "An 80% chance is not reached within {scale} times the plan's activity.",
+        "Een kans van 80% wordt niet gehaald binnen {scale} keer het plan.",
+    ),
+    # plan: how a rate was estimated (the rate's `method`: English in both, as the API gives it)
+    "plan.method.shrunk": _t(
+        "shrunk toward {whom} (beta-binomial; prior mean {mean}, strength {strength} deals)",
+        "shrunk toward {whom} (beta-binomial; prior mean {mean}, strength {strength} deals)",
+    ),
 }
