@@ -39,6 +39,7 @@ ANALYSES = sorted(
     for p in [
         *(SRC / "analysis" / "drivers").glob("*.py"),
         *(SRC / "analysis" / "plan").glob("*.py"),
+        *(SRC / "analysis" / "forecast").glob("*.py"),
         SRC / "analysis" / "health.py",
         SRC / "analysis" / "asof.py",
     ]
@@ -169,10 +170,12 @@ def test_every_reason_has_its_words() -> None:
 
 def test_every_key_the_code_names_exists() -> None:
     """A key written out in the command line or the analyses' text modules is in the catalogue."""
-    named = re.compile(r"""\b(?:t|both)\(\s*["']((?:cli|drivers|health|plan|asof)\.[.\w]*)["']""")
+    named = re.compile(
+        r"""\b(?:t|both)\(\s*["']((?:cli|drivers|health|plan|forecast|asof)\.[.\w]*)["']"""
+    )
     command = re.compile(r"""\bheadings\(\s*["'](\w+)["']""")
     files = [*COMMANDS, SRC / "analysis" / "health_text.py", SRC / "analysis" / "asof.py"]
-    files += [SRC / "analysis" / sub / "text.py" for sub in ("drivers", "plan")]
+    files += [SRC / "analysis" / sub / "text.py" for sub in ("drivers", "plan", "forecast")]
     texts = [path.read_text(encoding="utf-8") for path in files]
     keys = {key for text in texts for key in named.findall(text)}
     commands = {name for text in texts for name in command.findall(text)}

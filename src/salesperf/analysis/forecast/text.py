@@ -4,6 +4,7 @@ was built from, so that a reader can judge it."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -11,8 +12,12 @@ from salesperf.analysis.forecast.drift import Drift
 from salesperf.analysis.forecast.history import PACE_DAYS, History
 from salesperf.analysis.forecast.model import NewDealModel, PipelineModel
 from salesperf.analysis.windows import day_text, number, percent
+from salesperf.i18n.messages import both
 from salesperf.metrics.periods import Period
 from salesperf.text import Lang, Text
+
+if TYPE_CHECKING:
+    from salesperf.analysis.forecast.backtest import Calibration
 
 
 def assumptions(
@@ -148,3 +153,15 @@ def assumptions(
             )
         )
     return tuple(out)
+
+
+def backtest_text(c: Calibration, periods: int, checkpoints: int, ideal: float) -> Text:
+    """The backtest in words: how often the P10-P90 range held the actual revenue (against the
+    `ideal` share) and how far the P50 was off, over the forecasts made."""
+
+    def values(lang: Lang) -> dict[str, Any]:
+        return {"n": number(c.forecasts, 0, lang), "periods": periods,
+                "checkpoints": checkpoints, "coverage": percent(c.coverage, 0, lang),
+                "ideal": f"{ideal:.0%}", "mae": percent(c.mae, 1, lang)}  # fmt: skip
+
+    return both("forecast.backtest", values)

@@ -290,4 +290,15 @@ MESSAGES: dict[str, Text] = {
         "shrunk toward {whom} (beta-binomial; prior mean {mean}, strength {strength} deals)",
         "shrunk toward {whom} (beta-binomial; prior mean {mean}, strength {strength} deals)",
     ),
+    # forecast: the backtest
+    "forecast.backtest": _t(
+        "{n} forecasts ({periods} periods x {checkpoints} checkpoints, the organisation and each "
+        "team), each made from what was known on its day: the P10-P90 range held the actual "
+        "revenue in {coverage} of them (ideal: about {ideal}); the P50 was off by {mae} of the "
+        "target on average.",
+        "{n} prognoses ({periods} perioden x {checkpoints} meetmomenten, de organisatie en elk "
+        "team), elk gemaakt met wat op die dag bekend was: de P10-P90-bandbreedte bevatte de "
+        "werkelijke omzet in {coverage} ervan (ideaal: ongeveer {ideal}); de P50 zat gemiddeld "
+        "{mae} van het doel ernaast.",
+    ),
 }
