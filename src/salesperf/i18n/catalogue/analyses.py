@@ -301,4 +301,16 @@ MESSAGES: dict[str, Text] = {
         "werkelijke omzet in {coverage} ervan (ideaal: ongeveer {ideal}); de P50 zat gemiddeld "
         "{mae} van het doel ernaast.",
     ),
+    # plan: what the target takes
+    "plan.explanation": _t(
+        "To win {target} in {period}, {name} needs {deals} deals (average deal {size}) from "
+        "{opps} opportunities (win rate {win}), with the rates of {window}. In the activity mix "
+        "of {window} that is {need} activities a week ({day} per working day, Monday to "
+        "Friday), most of all {top}; the last {pace_weeks} full weeks ran at {pace} a week.",
+        "Om {target} binnen te halen in {period} heeft {name} {deals} deals nodig (gemiddelde "
+        "deal {size}) uit {opps} kansen (winratio {win}), met de ratio's van {window}. In de "
+        "activiteitenmix van {window} is dat {need} activiteiten per week ({day} per werkdag, "
+        "maandag tot en met vrijdag), vooral {top}; de laatste {pace_weeks} volle weken lag het "
+        "tempo op {pace} per week.",
+    ),
 }
