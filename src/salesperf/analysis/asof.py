@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from salesperf.analysis.windows import data_end, day_text
 from salesperf.errors import InputError
+from salesperf.i18n.messages import both
 from salesperf.metrics.periods import FIRST_YEAR, LAST_YEAR
-from salesperf.text import Lang, Text
+from salesperf.text import Text
 
 if TYPE_CHECKING:
     from salesperf.store import Store
@@ -27,8 +28,8 @@ LATEST = date(LAST_YEAR - 10, 12, 31)
 
 
 #: The words of the choice a page offers next to its note (see `AsOf.note`).
-CHOOSE = Text("Choose another day:", "Kies een andere dag:")
-LATEST_FIGURES = Text("Back to the latest figures", "Terug naar de nieuwste cijfers")
+CHOOSE = both("asof.choose")
+LATEST_FIGURES = both("asof.latest")
 
 
 class AsOfError(InputError):
@@ -51,20 +52,13 @@ def parse_as_of(value: str | date | None, name: str = "as_of") -> date | None:
             day = date.fromisoformat(value.strip())
         except ValueError:
             raise AsOfError(
-                Text(
-                    f"{name} {value!r} is not a date; use YYYY-MM-DD, such as 2026-08-15",
-                    f"{name} {value!r} is geen datum; gebruik JJJJ-MM-DD, zoals 2026-08-15",
-                )
+                both("asof.not_a_date", lambda lang: {"name": name, "value": repr(value)})
             ) from None
     if day is not None and not EARLIEST <= day <= LATEST:
-        raise AsOfError(
-            Text(
-                f"{name} {day.isoformat()} lies outside the days one may judge as of "
-                f"({EARLIEST.isoformat()} to {LATEST.isoformat()})",
-                f"{name} {day_text(day, Lang.NL)} ligt buiten de dagen waarop geoordeeld kan "
-                f"worden ({day_text(EARLIEST, Lang.NL)} tot {day_text(LATEST, Lang.NL)})",
-            )
-        )
+        raise AsOfError(both("asof.out_of_range", lambda lang: {
+            "name": name, "day": day_text(day, lang), "earliest": day_text(EARLIEST, lang),
+            "latest": day_text(LATEST, lang),
+        }))  # fmt: skip
     return day
 
 
@@ -92,16 +86,12 @@ class AsOf:
     def note(self) -> Text | None:
         """What a page or the command line says about the day: that the data end before
         today (moved), or that the figures are as of a chosen day; None when judged today."""
-        d_en, d_nl = day_text(self.day), day_text(self.day, Lang.NL)
-        if self.moved and self.data_last is not None:
-            e_en, e_nl = day_text(self.data_last), day_text(self.data_last, Lang.NL)
-            return Text(
-                f"The data end on {e_en}: figures are as of {d_en}.",
-                f"De gegevens lopen tot {e_nl}: de cijfers zijn per {d_nl}.",
-            )
+        last = self.data_last
+        if self.moved and last is not None:
+            return both("asof.moved", lambda lang: {"end": day_text(last, lang),
+                                                    "day": day_text(self.day, lang)})  # fmt: skip
         if self.chosen:
-            return Text(f"Figures are as of {d_en}, the day chosen.",
-                        f"De cijfers zijn per {d_nl}, de gekozen dag.")  # fmt: skip
+            return both("asof.chosen", lambda lang: {"day": day_text(self.day, lang)})
         return None
 
     def to_json(self) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from salesperf.analysis import health_text as text
 from salesperf.analysis.plan.core import build_plan, default_window, pace_weeks
 from salesperf.analysis.plan.rates import (
     Key,
@@ -26,20 +27,17 @@ from salesperf.analysis.plan.rates import (
     load_inputs,
     period_targets,
 )
-from salesperf.analysis.windows import money, number, percent, period_label, period_text, plain
+from salesperf.analysis.windows import period_label, plain
 from salesperf.errors import InputError
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 from salesperf.metrics.query import By, Compare, Query
 from salesperf.metrics.registry import QUOTA_METRIC
 from salesperf.store import Store
-from salesperf.text import Lang, Text
+from salesperf.text import Text
 
 STEADY = 0.02  # a trend within two points of attainment a period either way is steady
-_WORDS = {  # grain: (period, periods) in English and Dutch
-    Grain.QUARTER: ("quarter", "quarters", "kwartaal", "kwartalen"),
-    Grain.MONTH: ("month", "months", "maand", "maanden"),
-}
+GRAINS = (Grain.QUARTER, Grain.MONTH)  # the grains health is judged at
 
 
 @dataclass(frozen=True)
@@ -129,7 +127,7 @@ def health(store: Store, query: HealthQuery) -> Health:
     """Teams and reps under target in at least `min_missed` of the last `periods` periods,
     with attainment per period, its trend, and whether current activity is enough."""
     grain = Grain(query.grain)
-    if grain not in _WORDS:
+    if grain not in GRAINS:
         raise InputError(f"health is judged per quarter or per month, not per {grain.value}")
     if not 1 <= query.periods <= 36:
         raise InputError(f"--periods must be from 1 to 36, not {query.periods}")
@@ -188,19 +186,8 @@ def _row(
     missed = [r for r in results if r.missed]
     with_target = sum(r.target is not None for r in results)
     flagged = len(missed) >= min_missed
-    one, many, one_nl, many_nl = _WORDS[grain]
-    n = len(results)
-    labels = ", ".join(period_text(r.period) for r in missed)
-    labels_nl = ", ".join(period_text(r.period, Lang.NL) for r in missed)
-    if with_target == 0:
-        flag = Text(f"No target set in the last {n} {many}.",
-                    f"Geen doel vastgelegd in de laatste {n} {many_nl}.")  # fmt: skip
-    else:
-        flag = Text(
-            f"Under target in {len(missed)} of the last {n} {many}" + (f" ({labels})." if missed else "."),
-            f"Onder doel in {len(missed)} van de laatste {n} {many_nl}" + (f" ({labels_nl})." if missed else "."),
-        )  # fmt: skip
-    slope, direction, trend_text = _trend(results, one, one_nl)
+    flag = text.flag_text(grain, len(results), [r.period for r in missed], with_target)
+    slope, direction, trend_text = _trend(results, grain)
     if key[0] is By.REP and not _employed(inputs, key[1], today):
         check = None
     else:
@@ -211,39 +198,16 @@ def _row(
                      flagged, slope, direction, flag, trend_text, check)  # fmt: skip
 
 
-def _trend(
-    results: tuple[PeriodResult, ...], one: str, one_nl: str
-) -> tuple[float | None, str, Text]:
+def _trend(results: tuple[PeriodResult, ...], grain: Grain) -> tuple[float | None, str, Text]:
+    """The least-squares slope of attainment, its direction and the two in words."""
     pts = [(i, r.attainment) for i, r in enumerate(results) if r.attainment is not None]
     if len(pts) < 2:
-        return None, "unknown", Text("Too few periods with a target for a trend.",
-                                     "Te weinig periodes met een doel voor een trend.")  # fmt: skip
+        return None, "unknown", text.trend_text("unknown", None, 0.0, 0.0, grain)
     x = np.array([p[0] for p in pts], dtype=float)
     y = np.array([p[1] for p in pts], dtype=float)
     slope = float(np.polyfit(x, y, 1)[0])
-    span = f"{percent(y[0])} → {percent(y[-1])}"
-    span_nl = f"{percent(y[0], 0, 'nl')} → {percent(y[-1], 0, 'nl')}"
-    pts_en, pts_nl = number(abs(slope) * 100, 0), number(abs(slope) * 100, 0, "nl")
-    if slope > STEADY:
-        return (
-            slope,
-            "improving",
-            Text(
-                f"Attainment is rising by {pts_en} points a {one} ({span}).",
-                f"De doelrealisatie stijgt met {pts_nl} procentpunt per {one_nl} ({span_nl}).",
-            ),
-        )
-    if slope < -STEADY:
-        return (
-            slope,
-            "declining",
-            Text(
-                f"Attainment is falling by {pts_en} points a {one} ({span}).",
-                f"De doelrealisatie daalt met {pts_nl} procentpunt per {one_nl} ({span_nl}).",
-            ),
-        )
-    return slope, "steady", Text(f"Attainment is steady ({span}).",
-                                 f"De doelrealisatie is stabiel ({span_nl}).")  # fmt: skip
+    direction = "improving" if slope > STEADY else "declining" if slope < -STEADY else "steady"
+    return slope, direction, text.trend_text(direction, slope, float(y[0]), float(y[-1]), grain)
 
 
 def _check(
@@ -253,38 +217,20 @@ def _check(
     source = current if target else (last.period if last else None)
     target = target or (last.target if last else None)
     if not target or source is None:
-        return ActivityCheck(current, None, None, None, None, None, None, {}, Text(
-            f"No target to plan {period_text(current)} from.",
-            f"Geen doel om {period_text(current, Lang.NL)} mee te plannen.",
-        ))  # fmt: skip
+        return ActivityCheck(current, None, None, None, None, None, None, {},
+                             text.no_target(current))  # fmt: skip
     try:
         p = build_plan(inputs, key, target, current, simulate=False)
     except InputError as exc:  # too little history to plan from: said, not hidden
         return ActivityCheck(current, target, source, None, None, None, None, {},
-                             Text(f"No plan: {exc}.", f"Geen plan: {exc}."))  # fmt: skip
+                             text.no_plan(str(exc)))  # fmt: skip
     enough = bool(p.coverage is not None and p.coverage >= 1)
     short = {r.type: r.shortfall_per_week for r in p.activities if r.shortfall_per_week > 0}
-    cur, t, t_nl = inputs.currency, period_text(current), period_text(current, Lang.NL)
-    whose = "" if source == current else f" (the {period_text(source)} target; none is set for {t})"
-    whose_nl = (
-        "" if source == current
-        else f" (het doel van {period_text(source, Lang.NL)}; voor {t_nl} is er geen)"
-    )  # fmt: skip
     worst = sorted(short.items(), key=lambda x: -x[1])[:3]
-    verdict = "enough" if enough else "not enough; short most in " + ", ".join(
-        f"{k} ({number(v)} a week)" for k, v in worst)  # fmt: skip
-    verdict_nl = "genoeg" if enough else "niet genoeg; het meest tekort aan " + ", ".join(
-        f"{k} ({number(v, 0, 'nl')} per week)" for k, v in worst)  # fmt: skip
-    en = (f"For {t}'s target of {money(target, cur)}{whose} the plan asks {number(p.per_week)} "
-          f"activities a week; the last full weeks ({period_text(p.pace)}) ran at "
-          f"{number(p.pace_per_week)} a week ({percent(p.coverage)}): {verdict}.")  # fmt: skip
-    nl = (f"Voor het doel van {t_nl} van {money(target, cur, 'nl')}{whose_nl} vraagt het plan "
-          f"{number(p.per_week, 0, 'nl')} activiteiten per week; de laatste volle weken "
-          f"({period_text(p.pace, Lang.NL)}) lag het tempo op "
-          f"{number(p.pace_per_week, 0, 'nl')} per week "
-          f"({percent(p.coverage, 0, 'nl')}): {verdict_nl}.")  # fmt: skip
+    said = text.check_text(inputs.currency, current, source, target, p.per_week, p.pace,
+                           p.pace_per_week, p.coverage, enough, worst)  # fmt: skip
     return ActivityCheck(current, target, source, p.per_week, p.pace_per_week, p.coverage,
-                         enough, short, Text(en, nl))  # fmt: skip
+                         enough, short, said)  # fmt: skip
 
 
 def _with_subteams(rows: list[HealthRow], inputs: PlanInputs) -> list[HealthRow]:
@@ -295,28 +241,17 @@ def _with_subteams(rows: list[HealthRow], inputs: PlanInputs) -> list[HealthRow]
         subs = [t for t in flagged if t != r.id and (By.TEAM, r.id) in inputs.chain((By.TEAM, t))]
         if r.scope is By.TEAM and r.flagged and subs:
             names = ", ".join(inputs.label((By.TEAM, t)) for t in sorted(subs))
-            flag = Text(f"{r.flag.en} Its sub-team {names} is flagged too.",
-                        f"{r.flag.nl} Subteam {names} valt ook onder de maat.")  # fmt: skip
+            flag = text.subteam_flag(r.flag, names)
             r = HealthRow(**{**r.__dict__, "flag": flag})
         out.append(r)
     return out
 
 
 def _summary(rows: list[HealthRow], grain: Grain, periods: tuple[Period, ...], k: int) -> Text:
-    _, many, _, many_nl = _WORDS[grain]
-    span = " – ".join(dict.fromkeys((period_text(periods[0]), period_text(periods[-1]))))
-    ends = (period_text(periods[0], Lang.NL), period_text(periods[-1], Lang.NL))
-    span_nl = " – ".join(dict.fromkeys(ends))  # one period: named once
     teams = [r for r in rows if r.scope is By.TEAM]
     reps = [r for r in rows if r.scope is By.REP]
-    ft, fr = sum(r.flagged for r in teams), sum(r.flagged for r in reps)
-    n = len(periods)
-    return Text(
-        f"{ft} of {len(teams)} teams and {fr} of {len(reps)} reps were under target in at least "
-        f"{k} of the last {n} {many} ({span}).",
-        f"{ft} van {len(teams)} teams en {fr} van {len(reps)} verkopers zaten onder doel in "
-        f"minstens {k} van de laatste {n} {many_nl} ({span_nl}).",
-    )
+    flagged = (sum(r.flagged for r in teams), sum(r.flagged for r in reps))
+    return text.summary(grain, periods, k, (flagged[0], len(teams)), (flagged[1], len(reps)))
 
 
 def _scope(store: Store, team: str | None) -> tuple[frozenset[str], frozenset[str]]:

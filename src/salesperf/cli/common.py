@@ -20,6 +20,7 @@ from rich.markup import escape
 from salesperf.analysis.asof import judge_as_of
 from salesperf.analysis.windows import WINDOW_HELP
 from salesperf.errors import InputError, SalesperfError
+from salesperf.i18n.messages import MESSAGES, t
 from salesperf.store import STORE_ENV, Store
 from salesperf.store.engines.base import damaged, out_of_memory
 from salesperf.text import Lang
@@ -124,6 +125,12 @@ def open_store(store: str | None, *, create: bool = False) -> Store:
     return Store.open(store, create=create)
 
 
+def headings(command: str, lang: Lang) -> dict[str, str]:
+    """A command's table headings and labels in `lang`, by name (`cli.<command>.<name>`)."""
+    start = f"cli.{command}."
+    return {k[len(start) :]: v.get(lang) for k, v in MESSAGES.items() if k.startswith(start)}
+
+
 def print_json(data: Any) -> None:
     """Print `data` as JSON on standard output (dates and the like as strings)."""
     out.print_json(json.dumps(data, default=str))
@@ -135,6 +142,6 @@ def judged(store: Store, as_of: date | None, say: bool = True, lang: Lang = Lang
     rule = judge_as_of(store, as_of)
     note = rule.note()
     if say and rule.moved and note is not None:
-        choose = " (--as-of to choose)" if lang is Lang.EN else " (kies met --as-of)"
+        choose = t("cli.asof.choose", lang)
         err.print(f"[dim]{escape(note.get(lang))}{choose}[/]", highlight=False)
     return rule.day

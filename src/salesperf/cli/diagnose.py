@@ -18,6 +18,7 @@ from salesperf.cli.common import (
     StoreOpt,
     TeamOpt,
     errors,
+    headings,
     judged,
     open_store,
     out,
@@ -25,7 +26,8 @@ from salesperf.cli.common import (
 )
 from salesperf.cli.plan import AsOfOpt, parse_day
 from salesperf.i18n import format as fmt
-from salesperf.text import Lang, Text
+from salesperf.i18n.messages import t
+from salesperf.text import Lang
 
 if TYPE_CHECKING:
     from salesperf.analysis.quadrant.model import Diagnosis, Index, RepDiagnosis
@@ -36,20 +38,6 @@ _STYLE = {
     Label.EFFICIENT: "bold cyan",
     Label.AT_RISK: "bold red",
     Label.INCONCLUSIVE: "dim",
-}
-_H = {
-    "rep": Text("Rep", "Verkoper"),
-    "activity": Text("Activity index", "Activiteitsindex"),
-    "performance": Text("Performance index", "Prestatie-index"),
-    "label": Text("Label", "Oordeel"),
-    "why": Text("Reason / where conversion breaks", "Reden / waar de conversie breekt"),
-    "no_break": Text("no step clearly below the team", "geen stap duidelijk onder het team"),
-    "legend": Text(
-        "Index with its 95% interval below. Activity: 1 is the team median. Performance: 1 is "
-        "the rep's revenue target, or the team median where marked †.",
-        "Index met eronder het 95%-interval. Activiteit: 1 is de teammediaan. Prestatie: 1 is "
-        "het omzetdoel van de verkoper, of de teammediaan waar † staat.",
-    ),
 }
 
 QuadrantWindowOpt = Annotated[
@@ -114,16 +102,16 @@ def _why(r: RepDiagnosis, lang: Lang) -> str:
     if b is not None:
         rate, team = b.comparison.rate.estimate, b.comparison.team_rate or 0.0
         step = b.step.replace("->", " → ")
-        vs = "vs" if lang is Lang.EN else "tegen"
+        vs = t("cli.diagnose.vs", lang)
         return f"{step}: {fmt.percent(rate, lang, 0)} {vs} {fmt.percent(team, lang, 0)}"
     if r.label in (Label.BUSY, Label.AT_RISK):
-        return _H["no_break"].get(lang)
+        return t("cli.diagnose.no_break", lang)
     return r.quadrant.suggests.get(lang)
 
 
 def render_diagnosis(result: Diagnosis, lang: Lang) -> None:
     """The quadrant table, one row per rep, then the explanations in `lang`."""
-    h = {k: v.get(lang) for k, v in _H.items()}
+    h = headings("diagnose", lang)
     if result.window_choice is not None:
         out.print(result.window_choice.text.get(lang), highlight=False)
     out.print(f"[bold]{result.explanation.get(lang)}[/]", highlight=False)

@@ -21,6 +21,7 @@ from salesperf.cli.common import (
     UserError,
     WindowOpt,
     errors,
+    headings,
     judged,
     open_store,
     out,
@@ -28,39 +29,10 @@ from salesperf.cli.common import (
 )
 from salesperf.cli.plan import AsOfOpt, parse_day
 from salesperf.i18n import format as fmt
-from salesperf.text import Lang, Text
+from salesperf.text import Lang
 
 if TYPE_CHECKING:
     from salesperf.analysis.drivers.core import Drivers, TouchCurve
-
-_H = {
-    "title": Text("Drivers of deals won", "Drijvers van gewonnen deals"),
-    "everyone": Text("everyone", "iedereen"),
-    "team": Text("team", "team"),
-    "effects": Text(
-        "Activity and deals won weeks later (count model)",
-        "Activiteit en gewonnen deals weken later (telmodel)",
-    ),
-    "type": Text("Type", "Type"),
-    "lag": Text("Lag", "Vertraging"),
-    "effect": Text("Deals won", "Gewonnen"),
-    "interval": Text("95% interval", "95%-interval"),
-    "sd": Text("+1 SD/wk", "+1 SD/wk"),
-    "p": Text("p (Holm)", "p (Holm)"),
-    "weeks": Text("wk", "wk"),
-    "with": Text("Win rate with and without each type", "Winratio met en zonder elk type"),
-    "with_col": Text("With", "Met"),
-    "without_col": Text("Without", "Zonder"),
-    "diff": Text("Diff. (pts)", "Verschil (ptn)"),
-    "touches": Text("Conversion by number of touches", "Conversie naar aantal contactmomenten"),
-    "n_touches": Text("Touches", "Contacten"),
-    "deals": Text("Closed", "Gesloten"),
-    "won": Text("Won", "Gewonnen"),
-    "rate": Text("Win rate", "Winratio"),
-    "gain": Text("Pts per touch", "Ptn per contact"),
-    "skipped": Text("Not studied", "Niet onderzocht"),
-    "n": Text("n", "n"),
-}
 
 
 def drivers_cmd(
@@ -117,15 +89,13 @@ def _ratio(x: float, lang: Lang) -> str:
 
 def render_drivers(result: Drivers, lang: Lang) -> None:
     """The three views as tables, with the notes that say how to read them."""
-    h = {k: v.get(lang) for k, v in _H.items()}
+    h = headings("drivers", lang)
     who = f"{h['team']} {result.team}" if result.team else h["everyone"]
     first, end = result.weeks
     last = end - timedelta(days=1)
-    out.print(
-        f"[bold]{h['title']}[/], {fmt.period(result.window, lang)} ({who}; ISO weeks "
-        f"{fmt.date(first, lang)} .. {fmt.date(last, lang)})",
-        highlight=False,
-    )
+    span = h["span"].format(window=fmt.period(result.window, lang), who=who,
+                            first=fmt.date(first, lang), last=fmt.date(last, lang))  # fmt: skip
+    out.print(f"[bold]{h['title']}[/], {span}", highlight=False)
     out.print(f"[yellow]{result.notes[0].get(lang)}[/]", highlight=False)
     cut = result.notes[-1] if result.requested is not None else None
     if cut is not None:  # the window asked for reached beyond the data: say what was used
@@ -171,7 +141,7 @@ def render_drivers(result: Drivers, lang: Lang) -> None:
 
 
 def _render_touches(curve: TouchCurve, lang: Lang) -> None:
-    h = {k: v.get(lang) for k, v in _H.items()}
+    h = headings("drivers", lang)
     t = Table(title=h["touches"], box=box.SIMPLE_HEAD, title_justify="left")
     for col in ("n_touches", "deals", "won", "rate", "interval", "gain"):
         t.add_column(h[col], justify="right")

@@ -21,33 +21,19 @@ from salesperf.cli.common import (
     TeamOpt,
     UserError,
     errors,
+    headings,
     judged,
     open_store,
     out,
     print_json,
 )
 from salesperf.i18n import format as fmt
+from salesperf.i18n.messages import t
 from salesperf.metrics.periods import Period, parse_period
-from salesperf.text import Lang, Text
+from salesperf.text import Lang
 
 if TYPE_CHECKING:
     from salesperf.analysis.forecast.core import Forecast
-
-_H = {  # headers and labels, in English and Dutch
-    "part": Text("Part", "Onderdeel"),
-    "revenue": Text("Revenue", "Omzet"),
-    "closed": Text("Closed so far", "Al gesloten"),
-    "pipeline": Text("Open pipeline (expected)", "Open pijplijn (verwacht)"),
-    "new": Text("New deals (expected)", "Nieuwe deals (verwacht)"),
-    "expected": Text("Expected at period end", "Verwacht aan het eind"),
-    "target": Text("Target", "Doel"),
-    "range": Text("Revenue at period end", "Omzet aan het eind van de periode"),
-    "attainment": Text("Attainment", "Doelrealisatie"),
-    "day": Text("Up to", "Tot"),
-    "actual": Text("Actual", "Werkelijk"),
-    "path": Text("Weekly path (cumulative)", "Verloop per week (cumulatief)"),
-    "assumptions": Text("Assumptions", "Aannames"),
-}
 
 
 def forecast_cmd(
@@ -108,24 +94,17 @@ def _day(text: str | None, period: Period) -> date | None:
 
 def render_forecast(f: Forecast, currency: str, lang: Lang) -> None:
     """The forecast as Rich tables, in `lang`."""
-    h = {k: v.get(lang) for k, v in _H.items()}
+    h = headings("forecast", lang)
     nl = lang.value
-    title = Text(
-        f"Forecast of revenue won in {fmt.period(f.period, Lang.EN)} for {f.scope.name}, "
-        f"as of {fmt.date(f.as_of, Lang.EN)}",
-        f"Prognose van de omzet in {fmt.period(f.period, Lang.NL)} voor {f.scope.name}, "
-        f"per {fmt.date(f.as_of, Lang.NL)}",
-    )
-    out.print(f"[bold]{title.get(lang)}[/]", highlight=False)
+    title = t("cli.forecast.title", lang, period=fmt.period(f.period, lang), scope=f.scope.name,
+              day=fmt.date(f.as_of, lang))  # fmt: skip
+    out.print(f"[bold]{title}[/]", highlight=False)
 
     parts = Table()
     parts.add_column(h["part"])
     parts.add_column(h["revenue"], justify="right")
-    deals = Text(f"{f.open_deals} deals", f"{f.open_deals} deals").get(lang)
-    wins = Text(
-        f"{number(f.new_wins_expected, 1, nl)} wins",
-        f"{number(f.new_wins_expected, 1, nl)} gewonnen",
-    ).get(lang)
+    deals = t("cli.forecast.open_deals", lang, n=f.open_deals)
+    wins = t("cli.forecast.new_wins", lang, n=number(f.new_wins_expected, 1, nl))
     parts.add_row(h["closed"], money(f.closed, currency, nl))
     parts.add_row(f"{h['pipeline']}, {deals}", money(f.pipeline_expected, currency, nl))
     parts.add_row(f"{h['new']}, {wins}", money(f.new_expected, currency, nl))
@@ -144,19 +123,10 @@ def render_forecast(f: Forecast, currency: str, lang: Lang) -> None:
         spread.add_row(h["attainment"], *(percent(v, 0, nl) for v in (a.p10, a.p50, a.p90)))
     out.print(spread)
     if f.p_target is not None:
-        chance = Text(
-            f"Chance of reaching the target: {percent(f.p_target, 0, nl)}",
-            f"Kans om het doel te halen: {percent(f.p_target, 0, nl)}",
-        )
-        out.print(f"[bold]{chance.get(lang)}[/]", highlight=False)
+        chance = t("cli.forecast.chance", lang, p=percent(f.p_target, 0, nl))
+        out.print(f"[bold]{chance}[/]", highlight=False)
     else:
-        out.print(
-            Text(
-                "No revenue target is set for this period and scope.",
-                "Voor deze periode en groep is geen omzetdoel vastgelegd.",
-            ).get(lang),
-            highlight=False,
-        )
+        out.print(t("cli.forecast.no_target", lang), highlight=False)
 
     path = Table(title=h["path"], title_justify="left")
     for col in ("day", "actual"):

@@ -17,6 +17,7 @@ from salesperf.cli.common import (
     StoreOpt,
     TeamOpt,
     errors,
+    headings,
     judged,
     open_store,
     out,
@@ -27,32 +28,12 @@ from salesperf.i18n import format as fmt
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By
 from salesperf.metrics.targets import BASIS
-from salesperf.text import Lang, Text
+from salesperf.text import Lang
 
 if TYPE_CHECKING:
     from salesperf.analysis.health import Health, HealthRow
 
 _ARROW = {"improving": "↑", "declining": "↓", "steady": "→", "unknown": ""}
-_H = {
-    "who": Text("Team / rep", "Team / verkoper"),
-    "missed": Text("Missed", "Gemist"),
-    "flag": Text("⚑", "⚑"),
-    "trend": Text("Trend", "Trend"),
-    "pace": Text("Pace", "Tempo"),
-    "legend": Text(
-        "Attainment per period (red: under target); Missed: periods under target; ⚑: "
-        "consistently under target; Trend: attainment points per period; Pace: the last full "
-        "weeks' activity as a share of what the current target asks (red: not enough).",
-        "Doelrealisatie per periode (rood: onder doel); Gemist: periodes onder doel; ⚑: "
-        "structureel onder doel; Trend: procentpunten doelrealisatie per periode; Tempo: de "
-        "activiteit van de laatste volle weken als deel van wat het huidige doel vraagt (rood: "
-        "niet genoeg).",
-    ),
-    "flagged": Text("Consistently under target", "Structureel onder doel"),
-    "basis": Text(
-        "Target not set for exactly the period", "Doel niet voor precies de periode vastgelegd"
-    ),
-}
 
 
 def health_cmd(
@@ -98,7 +79,7 @@ def health_cmd(
 
 def render_health(result: Health, lang: Lang) -> None:
     """The health table (each team followed by its reps) and the flagged rows' reasons."""
-    h = {k: v.get(lang) for k, v in _H.items()}
+    h = headings("health", lang)
     nl = lang.value
     out.print(f"[bold]{result.explanation.get(lang)}[/]", highlight=False)
     t = Table(box=box.SIMPLE_HEAD, pad_edge=False)

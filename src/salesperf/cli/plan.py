@@ -20,12 +20,14 @@ from salesperf.cli.common import (
     TeamOpt,
     UserError,
     errors,
+    headings,
     judged,
     open_store,
     out,
     print_json,
 )
-from salesperf.text import Lang, Text
+from salesperf.i18n.messages import t
+from salesperf.text import Lang
 
 if TYPE_CHECKING:
     from salesperf.analysis.plan.core import Plan
@@ -40,35 +42,6 @@ AsOfOpt = Annotated[
         show_default=False,
     ),
 ]
-
-_H = {  # headers and labels, in English and Dutch
-    "rate": Text("Rate", "Ratio"),
-    "value": Text("Value", "Waarde"),
-    "interval": Text("95% interval", "95%-interval"),
-    "from": Text("From", "Bron"),
-    "size": Text("Average deal size", "Gemiddelde dealgrootte"),
-    "win": Text("Win rate", "Winratio"),
-    "deals": Text("Deals needed", "Benodigde deals"),
-    "opps": Text("Opportunities needed", "Benodigde kansen"),
-    "days": Text("Working days (Mon–Fri)", "Werkdagen (ma–vr)"),
-    "type": Text("Activity", "Activiteit"),
-    "per_act": Text("Opps per 100 (95%)", "Kansen per 100 (95%)"),
-    "total": Text("Total", "Totaal"),
-    "week": Text("Plan /wk", "Plan /wk"),
-    "day": Text("Per day", "Per dag"),
-    "range": Text("50–80% chance /wk", "50–80% kans /wk"),
-    "high": Text("80% /wk", "80% /wk"),
-    "pace": Text("Pace /wk", "Tempo /wk"),
-    "short": Text("Short /wk", "Tekort /wk"),
-    "rep": Text("Rep", "Verkoper"),
-    "deals_short": Text("Deals", "Deals"),
-    "opps_short": Text("Opps", "Kansen"),
-    "target": Text("Target", "Doel"),
-    "acts": Text("Plan /wk", "Plan /wk"),
-    "p": Text("Chance", "Kans"),
-    "reps_total": Text("Reps added up", "Verkopers opgeteld"),
-    "notes": Text("Notes", "Opmerkingen"),
-}
 
 
 def plan_cmd(
@@ -123,16 +96,15 @@ def parse_day(text: str | None) -> date | None:
 
 def render_plan(p: Plan, currency: str, lang: Lang) -> None:
     """The plan as Rich tables, in `lang`."""
-    h = {k: v.get(lang) for k, v in _H.items()}
+    h = headings("plan", lang)
     nl = lang.value
-    title = Text(f"Plan: {money(p.target, currency)} in {period_text(p.period)} for {p.name}",
-                 f"Plan: {money(p.target, currency, 'nl')} in {period_text(p.period, 'nl')} voor {p.name}")  # fmt: skip
-    out.print(f"[bold]{title.get(lang)}[/]", highlight=False)
+    title = t("cli.plan.title", lang, target=money(p.target, currency, nl),
+              period=period_text(p.period, nl), name=p.name)  # fmt: skip
+    out.print(f"[bold]{title}[/]", highlight=False)
     out.print(p.explanation.get(lang), highlight=False)
     if p.paths is not None:
         out.print(f"[bold]{p.paths.text.get(lang)}[/]", highlight=False)
-    rates = Table(title=Text(f"Rates of {period_text(p.rates.window)}",
-                             f"Ratio's van {period_text(p.rates.window, Lang.NL)}").get(lang))  # fmt: skip
+    rates = Table(title=t("cli.plan.rates_title", lang, window=period_text(p.rates.window, nl)))
     for col in ("rate", "value", "interval", "from"):
         rates.add_column(h[col], justify="left" if col in ("rate", "from") else "right")
     size, win = p.rates.avg_deal_size, p.rates.win_rate
@@ -148,7 +120,7 @@ def render_plan(p: Plan, currency: str, lang: Lang) -> None:
     out.print(rates)
     out.print(f"{h['size']}: {size.method}. {h['win']}: {win.method}.", highlight=False)
     even, high = p.at_level(0.5) or {}, p.at_level(0.8) or {}
-    acts = Table(title=Text("Activities needed", "Benodigde activiteiten").get(lang))
+    acts = Table(title=h["acts_title"])
     for col in ("type", "per_act", "week", "day", "range"):
         acts.add_column(h[col], justify="left" if col == "type" else "right")
     by_type = {r.type: r for r in p.rates.activity}
@@ -166,8 +138,7 @@ def render_plan(p: Plan, currency: str, lang: Lang) -> None:
     out.print(acts)
     if p.chance is not None:
         out.print(p.chance.explanation.get(lang), highlight=False)
-    pace = Table(title=Text(f"Pace of {period_text(p.pace)} against the plan",
-                            f"Tempo van {period_text(p.pace, Lang.NL)} tegenover het plan").get(lang))  # fmt: skip
+    pace = Table(title=t("cli.plan.pace_title", lang, period=period_text(p.pace, nl)))
     for col in ("type", "week", "pace", "short"):
         pace.add_column(h[col], justify="left" if col == "type" else "right")
     for r in p.activities:
@@ -190,7 +161,7 @@ def _render_reps(p: Plan, currency: str, lang: Lang, h: dict[str, str]) -> None:
     assert p.split is not None
     nl = lang.value
     out.print(p.split.get(lang), highlight=False)
-    t = Table(title=Text("Each rep's plan", "Het plan per verkoper").get(lang), box=box.SIMPLE_HEAD)
+    t = Table(title=h["reps_title"], box=box.SIMPLE_HEAD)
     t.add_column(h["rep"], ratio=1)
     for col in ("target", "deals_short", "opps_short", "acts", "high", "pace", "p"):
         t.add_column(h[col], justify="right", no_wrap=True)

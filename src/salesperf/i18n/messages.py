@@ -7,9 +7,10 @@ periods come from the one formatter, `salesperf.i18n.format`; words of the vocab
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from salesperf.i18n.catalogue import quadrant, web
+from salesperf.i18n.catalogue import analyses, cli, quadrant, web
 from salesperf.text import Lang, Text
 
 
@@ -24,7 +25,9 @@ def _joined(*parts: dict[str, Text]) -> dict[str, Text]:
 
 
 #: Every string of the catalogue, by key.
-MESSAGES: dict[str, Text] = _joined(web.MESSAGES, quadrant.MESSAGES)
+MESSAGES: dict[str, Text] = _joined(
+    web.MESSAGES, cli.MESSAGES, analyses.MESSAGES, quadrant.MESSAGES
+)
 
 
 def lang_of(value: str | None) -> Lang | None:
@@ -57,3 +60,10 @@ def t(key: str, lang: Lang | str, **values: Any) -> str:
     """The interface string `key` in `lang`, with `{name}` placeholders filled."""
     text = MESSAGES[key].get(lang)
     return text.format(**values) if values else text
+
+
+def both(key: str, values: Callable[[Lang], dict[str, Any]] | None = None) -> Text:
+    """The string `key` in English and in Dutch, each filled with `values(lang)`: how an
+    analysis's text module makes the sentence a result carries in both languages."""
+    en, nl = (t(key, lang, **(values(lang) if values else {})) for lang in (Lang.EN, Lang.NL))
+    return Text(en, nl)

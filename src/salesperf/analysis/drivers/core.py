@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+from salesperf.analysis.drivers import text
 from salesperf.analysis.drivers.model import LagFit, fit_lags
 from salesperf.analysis.drivers.panel import (
     check_types,
@@ -32,13 +33,13 @@ from salesperf.analysis.drivers.panel import (
 from salesperf.analysis.drivers.touches import TouchCurve, conversion_by_touches, touch_curve
 from salesperf.analysis.stats.shrinkage import jeffreys_interval
 from salesperf.analysis.vocab import DRIVERS_MAX_LAG, DRIVERS_WINDOW
-from salesperf.analysis.windows import day_text, resolve_window, window_text
+from salesperf.analysis.windows import resolve_window
 from salesperf.errors import InputError
 from salesperf.metrics.compiler import Compiler
 from salesperf.metrics.periods import Grain, Period, period_start
 from salesperf.metrics.query import By, Query, Split
 from salesperf.store import Store
-from salesperf.text import Lang, Text
+from salesperf.text import Text
 
 DEFAULT_WINDOW = DRIVERS_WINDOW
 MAX_LAG = DRIVERS_MAX_LAG
@@ -205,23 +206,6 @@ def data_window(window: Period, days: tuple[date, date] | None) -> Period:
     return Period(start, end, f"{start.isoformat()}..{(end - timedelta(days=1)).isoformat()}")
 
 
-def _cut_note(asked: Period, used: Period, first: date, end: date, max_lag: int) -> Text:
-    """Which window and weeks were used, when the data cut the one asked for."""
-    u = (used.start, used.end - timedelta(days=1))
-    w = (first, end - timedelta(days=1))
-    en, nl = Lang.EN, Lang.NL
-    return Text(
-        f"The window {window_text(asked, en)} reaches beyond the data: used "
-        f"{day_text(u[0], en)} to {day_text(u[1], en)}. The model's weeks run from "
-        f"{day_text(w[0], en)} to {day_text(w[1], en)}, starting {max_lag} "
-        "weeks after the data do so that every lag is observed.",
-        f"Het venster {window_text(asked, nl)} reikt verder dan de gegevens: gebruikt is "
-        f"{day_text(u[0], nl)} tot en met {day_text(u[1], nl)}. De weken van het model lopen "
-        f"van {day_text(w[0], nl)} tot en met {day_text(w[1], nl)}, {max_lag} weken na "
-        "het begin van de gegevens, zodat elke vertraging waargenomen is.",
-    )
-
-
 def drivers(store: Store, query: DriversQuery | None = None) -> Drivers:
     """The drivers analysis: the count model, win rate with and without each type, and
     conversion by number of touches, for a team (or everyone) over a window cut to the days
@@ -252,19 +236,12 @@ def drivers(store: Store, query: DriversQuery | None = None) -> Drivers:
         raise InputError(f"no rep was active in the window {window.label}")
     fit = fit_lags(panel, types, query.max_lag, first=first)
     notes: tuple[Text, ...] = (
-        Text(
-            "These are associations, not causes: weeks with more of an activity may simply be "
-            "weeks with more deals in the pipeline. Use them to ask better questions, not to "
-            "set quotas.",
-            "Dit zijn samenhangen, geen oorzaken: weken met meer van een activiteit kunnen ook "
-            "weken zijn met meer deals in de pijplijn. Gebruik ze om betere vragen te stellen, "
-            "niet om quota vast te stellen.",
-        ),
+        text.caution(),
         fit.sample.describe(),
         fit.model.description,
     )
     if window != asked:
-        notes += (_cut_note(asked, window, first, end, query.max_lag),)
+        notes += (text.cut_note(asked, window, first, end, query.max_lag),)
     return Drivers(
         window=window,
         weeks=(first, end),

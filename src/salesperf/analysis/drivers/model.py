@@ -25,16 +25,17 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from salesperf.analysis.drivers import text
 from salesperf.analysis.drivers.panel import ALPHA, LEVEL, MIN_CLUSTERS, OUTCOME, lag_column, lagged
 from salesperf.analysis.stats.fepois import fit_poisson_fe
-from salesperf.analysis.windows import number
 from salesperf.errors import InputError
-from salesperf.text import Lang, Text
+from salesperf.text import Text
 
 
 @dataclass(frozen=True)
@@ -97,32 +98,21 @@ class Sample:
 
     def describe(self) -> Text:
         """The sample in words."""
+        return text.sample_text(self)
 
-        def nl(count: int) -> str:
-            return number(count, 0, Lang.NL)
 
-        left = (
-            (
-                f"; {self.reps_without_wins} rep(s) without a won deal left out",
-                f"; {nl(self.reps_without_wins)} verkoper(s) zonder gewonnen deal weggelaten",
-            )
-            if self.reps_without_wins
-            else ("", "")
-        )
-        return Text(
-            f"Sample: {self.reps} reps, {self.weeks} weeks ({self.rep_weeks} rep-weeks in which "
-            f"the rep was active), {self.deals_won} deals won, {self.activities} "
-            f"activities{left[0]}.",
-            f"Steekproef: {nl(self.reps)} verkopers, {nl(self.weeks)} weken "
-            f"({nl(self.rep_weeks)} verkoperweken waarin de verkoper actief was), "
-            f"{nl(self.deals_won)} gewonnen "
-            f"deals, {nl(self.activities)} activiteiten{left[1]}.",
-        )
+class SkipReason(StrEnum):
+    """Why the model could not study a type."""
+
+    NO_VARIATION = "no_variation"  # its weekly count does not vary within reps
+    TOO_FEW = "too_few"  # too few reps and weeks with deals won to fit the model
+    NO_FIT = "no_fit"  # the model did not converge
+    COLLINEAR = "collinear"  # its counts move in step with other types' or with the weeks
 
 
 @dataclass(frozen=True)
 class Skipped:
-    """A type the model could not study, and why."""
+    """A type the model could not study, and why (`reason`: the `SkipReason` in words)."""
 
     type: str
     reason: Text
@@ -148,79 +138,6 @@ def _vif(x: np.ndarray) -> float:
     return float(np.max(np.diag(np.linalg.pinv(corr))))
 
 
-def _weeks(n: int, en: bool) -> str:
-    if n == 0:
-        return "in the same week" if en else "in dezelfde week"
-    if en:
-        return f"{n} week{'s' if n != 1 else ''} later"
-    return f"{n} {'week' if n == 1 else 'weken'} later"
-
-
-def _signed(x: float) -> str:
-    """A rate ratio as a signed percentage change: 1.11 -> +11%."""
-    return f"{round(100 * (x - 1)):+d}%"
-
-
-def _explain(e: TypeEffect, tests: int) -> Text:
-    change = (_signed(e.rate_ratio), _signed(e.low), _signed(e.high))
-    per, per_nl = f"{e.per:.1f}", number(e.per, 1, Lang.NL)
-    en = (
-        f"{e.type}: {per} more a week (+1 SD) goes with {change[0]} deals won "
-        f"{_weeks(e.lag, True)} (95% interval {change[1]} to {change[2]})"
-    )
-    nl = (
-        f"{e.type}: {per_nl} meer per week (+1 SD) gaat samen met {change[0]} "
-        f"gewonnen deals {_weeks(e.lag, False)} (95%-interval {change[1]} tot {change[2]})"
-    )
-    if e.significant:
-        return Text(en + ".", nl + ".")
-    return Text(
-        en + f"; not significant once all {tests} tests (each type at each lag) are allowed for.",
-        nl + f"; niet significant als met alle {tests} toetsen (elk type bij elke vertraging) "
-        "rekening wordt gehouden.",
-    )
-
-
-def _describe(dispersion: float, clustered: bool, max_lag: int, tests: int) -> Text:
-    se = (
-        (
-            "standard errors cluster-robust by rep, or model-based (scaled by the dispersion) "
-            "where those are larger, with Student's t on reps - 1 degrees of freedom",
-            "standaardfouten cluster-robuust per verkoper, of modelgebaseerd (geschaald met de "
-            "dispersie) waar die groter zijn, met Student-t op verkopers - 1 vrijheidsgraden",
-        )
-        if clustered
-        else (
-            "model-based standard errors, scaled by the dispersion (fewer than "
-            f"{MIN_CLUSTERS} reps: too few to cluster)",
-            "modelgebaseerde standaardfouten, geschaald met de dispersie (minder dan "
-            f"{MIN_CLUSTERS} verkopers: te weinig om te clusteren)",
-        )
-    )
-    disp = f"{dispersion:.2f}" if math.isfinite(dispersion) else "—"
-    disp_nl = number(dispersion, 2, Lang.NL) if math.isfinite(dispersion) else "—"
-    return Text(
-        f"Model: deals won per rep and week on every type's weekly counts 0 to {max_lag} weeks "
-        "earlier, all in one model (each type and lag net of the others), with rep and week "
-        "fixed effects (each rep's own level; each week's level for everyone: seasons, "
-        "holidays, shocks common to all) and the rep's working days; Poisson pseudo-maximum "
-        f"likelihood (dispersion {disp}); {se[0]}. Effects are rate ratios per +1 standard "
-        "deviation of the type's weekly count within a rep. p-values are adjusted by Holm's "
-        f"method over all {tests} tests (each type at each lag); the best lag is the strongest among "
-        "those significant at 5% after that adjustment.",
-        f"Model: gewonnen deals per verkoper en week op de weekaantallen van elk type 0 tot "
-        f"{max_lag} weken eerder, alles in één model (elk type en elke vertraging gecorrigeerd "
-        "voor de andere), met vaste effecten per verkoper en per week (het eigen niveau van "
-        "elke verkoper; het niveau van elke week voor iedereen: seizoenen, feestdagen, schokken "
-        "die iedereen treffen) en de werkdagen van de verkoper; Poisson-pseudo-maximum-"
-        f"likelihood (dispersie {disp_nl}); {se[1]}. Effecten zijn verhoudingen van aantallen "
-        "per +1 standaardafwijking van het weekaantal van het type binnen een verkoper. "
-        f"p-waarden zijn met de methode van Holm gecorrigeerd over alle {tests} toetsen (elk "
-        "type bij elke vertraging); de beste vertraging is de sterkste onder de vertragingen die na die "
-        "correctie significant zijn op 5%.",
-    )
-
-
 def holm(p: np.ndarray) -> np.ndarray:
     """Holm's step-down adjustment of p-values (family-wise error over the set)."""
     m = len(p)
@@ -231,13 +148,8 @@ def holm(p: np.ndarray) -> np.ndarray:
     return out
 
 
-TOO_FEW = Text(
-    "too few reps and weeks with deals won to fit the model: use a longer window or a larger team",
-    "te weinig verkopers en weken met gewonnen deals om het model te schatten: neem een langer "
-    "venster of een groter team",
-)
-
-NO_FIT = Text("the model did not converge", "het model convergeerde niet")
+def _skipped(type_: str, why: SkipReason) -> Skipped:
+    return Skipped(type_, text.skip_text(why))
 
 
 def _column(i: int, lag: int) -> str:
@@ -278,10 +190,7 @@ def fit_lags(
         within = lagx - pd.DataFrame(lagx).groupby(data["rep"]).transform("mean").to_numpy()
         sd = float(np.std(within[:, 0], ddof=1)) if len(rows) > 1 else 0.0
         if not sd > 1e-9:
-            skipped.append(Skipped(t, Text(
-                "its weekly count does not vary within reps",
-                "het weekaantal varieert niet binnen verkopers",
-            )))  # fmt: skip
+            skipped.append(_skipped(t, SkipReason.NO_VARIATION))
             continue
         studied[t] = (i, sd, within)
         for lag in range(k):
@@ -289,14 +198,14 @@ def fit_lags(
     columns = [_column(i, lag) for i, _, _ in studied.values() for lag in range(k)]
     table, dispersion = pd.DataFrame(columns=["estimate", "se"]), math.nan
     if reps < 2 or data["week"].nunique() < 2:  # the levels leave nothing (and pyfixest aborts)
-        skipped += [Skipped(t, TOO_FEW) for t in studied]
+        skipped += [_skipped(t, SkipReason.TOO_FEW) for t in studied]
         studied = {}
     else:
         try:
             table, dispersion = fit_poisson_fe(data, "y", [*columns, *controls], clustered)
         except ValueError as error:  # pyfixest's word for a panel too thin (demeaning fails)
-            why = NO_FIT if "converge" in str(error) else TOO_FEW
-            skipped += [Skipped(t, why) for t in studied]
+            why = SkipReason.NO_FIT if "converge" in str(error) else SkipReason.TOO_FEW
+            skipped += [_skipped(t, why) for t in studied]
             studied = {}
     dist = stats.t(reps - 1) if clustered else stats.norm()
     z95 = float(dist.ppf(0.5 + LEVEL / 2))
@@ -304,10 +213,7 @@ def fit_lags(
     for t, (i, _, _) in studied.items():
         names = [_column(i, lag) for lag in range(k)]
         if not all(n in table.index for n in names):
-            skipped.append(Skipped(t, Text(
-                "its weekly counts move in step with other types' or with the weeks",
-                "de weekaantallen lopen gelijk op met die van andere typen of met de weken",
-            )))  # fmt: skip
+            skipped.append(_skipped(t, SkipReason.COLLINEAR))
             continue
         fitted[t] = (table.loc[names, "estimate"].to_numpy(float),
                      table.loc[names, "se"].to_numpy(float))  # fmt: skip
@@ -339,7 +245,7 @@ def fit_lags(
             lags=lags,
             explanation=Text("", ""),
         )
-        effects.append(replace(e, explanation=_explain(e, tests)))
+        effects.append(replace(e, explanation=text.effect_text(e, tests)))
     effects.sort(key=lambda e: (not e.significant, -abs(math.log(e.rate_ratio))))
     y = data["y"].to_numpy()
     sample = Sample(
@@ -359,5 +265,8 @@ def fit_lags(
         tests=tests,
         description=Text("", ""),
     )
-    model = replace(model, description=_describe(model.dispersion, clustered, max_lag, tests))
+    model = replace(
+        model,
+        description=text.model_text(model.dispersion, clustered, max_lag, tests, MIN_CLUSTERS),
+    )
     return LagFit(model, sample, tuple(effects), tuple(skipped))

@@ -7,13 +7,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 import pandas as pd
 
+from salesperf.analysis.drivers import text
 from salesperf.analysis.stats.shrinkage import jeffreys_interval
-from salesperf.analysis.windows import number, percent
-from salesperf.text import Lang, Text
+from salesperf.text import Text
 
+
+class Returns(StrEnum):
+    """How conversion changes with more touches: the reason behind the curve's statement."""
+
+    TOO_FEW = "too_few"  # too few closed items to tell
+    FLAT = "flat"  # highest at the first bin: more touches did not raise it
+    RISING = "rising"  # still rising at the last bin: the returns do not flatten in the data
+    FLATTENS = "flattens"  # rising up to a bin, flat beyond it
+
+
+#: A touch and touches, as the statement names them by default.
+TOUCH_NOUNS: tuple[Text, Text] = text.touch_nouns()
 #: Bins of touches: (lowest, highest), None for open-ended.
 TOUCH_BINS: tuple[tuple[int, int | None], ...] = (
     (0, 0), (1, 1), (2, 2), (3, 3), (4, 5), (6, 8), (9, 12), (13, 20), (21, None),
@@ -58,20 +71,12 @@ def _bin_label(lo: int, hi: int | None) -> str:
     return str(lo) if lo == hi else f"{lo}-{hi}"
 
 
-def _pct(x: float, lang: Lang) -> str:
-    return percent(x, 1, lang) if lang is Lang.NL else f"{100 * x:.1f}%"
-
-
-def _points(x: float, lang: Lang) -> str:
-    return number(100 * x, 1, lang) if lang is Lang.NL else f"{100 * x:.1f}"
-
-
 def touch_curve(
     touches: Sequence[int] | pd.Series,
     items: Sequence[int] | pd.Series,
     converted: Sequence[int] | pd.Series,
     bins: Sequence[tuple[int, int | None]] = TOUCH_BINS,
-    noun: tuple[Text, Text] = (Text("touch", "contactmoment"), Text("touches", "contactmomenten")),
+    noun: tuple[Text, Text] = TOUCH_NOUNS,
     min_items: int = MIN_BIN_ITEMS,
 ) -> TouchCurve:
     """Conversion by number of touches from counts per touch value (`items` with that many
@@ -116,7 +121,7 @@ def conversion_by_touches(
     touches: str = "touches",
     converted: str = "converted",
     bins: Sequence[tuple[int, int | None]] = TOUCH_BINS,
-    noun: tuple[Text, Text] = (Text("touch", "contactmoment"), Text("touches", "contactmomenten")),
+    noun: tuple[Text, Text] = TOUCH_NOUNS,
 ) -> TouchCurve:
     """`touch_curve` of a plain frame with one row per lead or deal: its number of touches and
     whether it converted (a boolean, or 0/1)."""
@@ -130,35 +135,14 @@ def conversion_by_touches(
 def _flatten(bins: tuple[TouchBin, ...], noun: tuple[Text, Text], min_items: int) -> TouchCurve:
     solid = [b for b in bins if b.items >= min_items]
     gains = [(i, b.gain) for i, b in enumerate(solid) if b.gain is not None]
-    one, many = noun
-
-    def said(b: TouchBin, lang: Lang) -> str:
-        return f"{b.label} {(one if b.label == '1' else many).get(lang)}"
-
     if not solid or not gains:
-        msg = Text(
-            f"Too few closed items to tell how conversion changes with {many.en}.",
-            f"Te weinig afgeronde items om te zien hoe de conversie met {many.nl} verandert.",
-        )
-        return TouchCurve(bins, None, None, msg)
+        return TouchCurve(bins, None, None, text.touch_statement(Returns.TOO_FEW, noun))
     peak = max(g for _, g in gains)
     last = solid[-1]
     if peak < FLAT_GAIN:
         top = solid[0]
-        statements = {
-            lang: (
-                f"Conversion is highest at {said(top, lang)} ({_pct(top.rate or 0, lang)}); "
-                f"more {many.get(lang)} did not raise it (it is {_pct(last.rate or 0, lang)} at "
-                f"{said(last, lang)}): the returns are flat from the first {one.get(lang)} on."
-                if lang is Lang.EN
-                else f"De conversie is het hoogst bij {said(top, lang)} "
-                f"({_pct(top.rate or 0, lang)}); meer {many.get(lang)} verhoogden haar niet "
-                f"(bij {said(last, lang)} is ze {_pct(last.rate or 0, lang)}): het rendement is "
-                f"vlak vanaf het eerste {one.get(lang)}."
-            )
-            for lang in Lang
-        }
-        return TouchCurve(bins, peak, top.label, Text(statements[Lang.EN], statements[Lang.NL]))
+        msg = text.touch_statement(Returns.FLAT, noun, top=top, last=last)
+        return TouchCurve(bins, peak, top.label, msg)
     threshold = max(FLAT_SHARE * peak, FLAT_GAIN)
     at_peak = next(i for i, g in gains if g == peak)
     after = None
@@ -167,24 +151,8 @@ def _flatten(bins: tuple[TouchBin, ...], noun: tuple[Text, Text], min_items: int
             after = solid[i - 1]
             break
     if after is None:
-        msg = Text(
-            f"Conversion still rises by at least {_points(threshold, Lang.EN)} points per extra "
-            f"{one.en} up to {said(last, Lang.EN)} ({_pct(last.rate or 0, Lang.EN)}): the returns "
-            "do not flatten within these data.",
-            f"De conversie stijgt nog met minstens {_points(threshold, Lang.NL)} punt per extra "
-            f"{one.nl} tot {said(last, Lang.NL)} ({_pct(last.rate or 0, Lang.NL)}): het rendement "
-            "vlakt binnen deze gegevens niet af.",
-        )
+        msg = text.touch_statement(Returns.RISING, noun, last=last, threshold=threshold)
         return TouchCurve(bins, peak, None, msg)
     later = max(g for i, g in gains if solid[i - 1].lo >= after.lo)
-    msg = Text(
-        f"Conversion rises with {many.en} up to {said(after, Lang.EN)} "
-        f"({_pct(after.rate or 0, Lang.EN)}), by up to {_points(peak, Lang.EN)} points per extra "
-        f"{one.en}; beyond that each extra {one.en} adds at most {_points(later, Lang.EN)} "
-        f"points: the returns flatten after about {after.hi or after.lo} {many.en}.",
-        f"De conversie stijgt met {many.nl} tot {said(after, Lang.NL)} "
-        f"({_pct(after.rate or 0, Lang.NL)}), met tot {_points(peak, Lang.NL)} punt per extra "
-        f"{one.nl}; daarna voegt elk extra {one.nl} hoogstens {_points(later, Lang.NL)} punt "
-        f"toe: het rendement vlakt af na ongeveer {after.hi or after.lo} {many.nl}.",
-    )
+    msg = text.touch_statement(Returns.FLATTENS, noun, after=after, peak=peak, later=later)
     return TouchCurve(bins, peak, after.label, msg)

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from salesperf.analysis.forecast import text
 from salesperf.analysis.forecast.core import (
     Scope,
     average_deal_size,
@@ -28,7 +29,7 @@ from salesperf.analysis.forecast.core import (
     targets_and_actuals,
 )
 from salesperf.analysis.forecast.history import read_history
-from salesperf.analysis.windows import number, percent, period_label
+from salesperf.analysis.windows import period_label
 from salesperf.errors import InputError
 from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import (
@@ -42,7 +43,7 @@ from salesperf.metrics.periods import (
 from salesperf.metrics.query import By, Query
 from salesperf.metrics.registry import QUOTA_METRIC
 from salesperf.store import Store
-from salesperf.text import Lang, Text
+from salesperf.text import Text
 
 #: The share of actuals a well-calibrated P10-P90 range holds.
 IDEAL_COVERAGE = 0.8
@@ -342,24 +343,9 @@ def backtest(
         by_week=tuple(Calibration.of(f"week {w}", [r for r in rows if r.week == w]) for w in weeks),
         draws=draws,
         seed=seed,
-        explanation=_explain(overall, len(ps), len(checkpoints)),
+        explanation=text.backtest_text(overall, len(ps), len(checkpoints), IDEAL_COVERAGE),
         rep_rows=tuple(rep_rows),
         reps_by_week=tuple(
             Calibration.of(f"week {w}", [r for r in rep_rows if r.week == w]) for w in weeks
         ),
-    )
-
-
-def _explain(c: Calibration, periods: int, checkpoints: int) -> Text:
-    cov, mae = percent(c.coverage), percent(c.mae, 1)
-    cov_nl, mae_nl = percent(c.coverage, 0, Lang.NL), percent(c.mae, 1, Lang.NL)
-    return Text(
-        en=f"{number(c.forecasts)} forecasts ({periods} periods x {checkpoints} checkpoints, the "
-        f"organisation and each team), each made from what was known on its day: the P10-P90 "
-        f"range held the actual revenue in {cov} of them (ideal: about "
-        f"{IDEAL_COVERAGE:.0%}); the P50 was off by {mae} of the target on average.",
-        nl=f"{number(c.forecasts, 0, Lang.NL)} prognoses ({periods} perioden x {checkpoints} "
-        "meetmomenten, de organisatie en elk team), elk gemaakt met wat op die dag bekend "
-        f"was: de P10-P90-bandbreedte bevatte de werkelijke omzet in {cov_nl} ervan (ideaal: "
-        f"ongeveer {IDEAL_COVERAGE:.0%}); de P50 zat gemiddeld {mae_nl} van het doel ernaast.",
     )

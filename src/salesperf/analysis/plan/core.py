@@ -36,11 +36,9 @@ from salesperf.analysis.plan.simulation import (
     Funnel,
     simulate_chance,
 )
-from salesperf.analysis.plan.text import explain_plan
+from salesperf.analysis.plan.text import explain_plan, split_text
 from salesperf.analysis.windows import (
-    day_text,
     period_label,
-    period_text,
     plain,
     resolve_window,
     working_days,
@@ -49,7 +47,7 @@ from salesperf.errors import InputError
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 from salesperf.metrics.query import By
 from salesperf.store import Store
-from salesperf.text import Lang, Text
+from salesperf.text import Text
 
 WINDOW_QUARTERS = 4  # the default window: the four full quarters before the period
 PACE_WEEKS = 4  # the current pace: the last four full ISO weeks
@@ -256,37 +254,19 @@ def split_target(
     day: in proportion to their own targets for the period when every one has one, else to
     their revenue won in the window, else evenly; with the rule used, in words."""
     active = inputs.active(key, period.start)
-    n, p, w = len(active), period_text(period), period_text(inputs.window)
-    p_nl, w_nl = period_text(period, Lang.NL), period_text(inputs.window, Lang.NL)
+    n, window = len(active), inputs.window
     if not active:
-        who = inputs.label(key)
-        return {}, Text(
-            f"{who} has no reps employed on {period.start}: the target is not split.",
-            f"{who} heeft op {day_text(period.start, Lang.NL)} geen verkopers in dienst: het "
-            "doel wordt niet verdeeld.",
-        )
+        return {}, split_text("nobody", n, period, window, inputs.label(key))
     weights = {r: targets.get(r, 0.0) for r in active}
-    text = Text(
-        f"Split over {n} reps in proportion to their own targets for {p}.",
-        f"Verdeeld over {n} verkopers naar verhouding van hun eigen doelen voor {p_nl}.",
-    )
+    how = "targets"
     if not (all(r in targets for r in active) and sum(weights.values()) > 0):
         weights = {r: inputs.get((By.REP, r)).revenue for r in active}
-        text = Text(
-            f"Split over {n} reps in proportion to their revenue won in {w} (not every rep has "
-            f"a target for {p}).",
-            f"Verdeeld over {n} verkopers naar verhouding van hun omzet in {w_nl} (niet elke "
-            f"verkoper heeft een doel voor {p_nl}).",
-        )
+        how = "revenue"
     if sum(weights.values()) <= 0:
         weights = dict.fromkeys(active, 1.0)
-        text = Text(
-            f"Split evenly over {n} reps (no targets for {p} and no revenue in {w} to go by).",
-            f"Gelijk verdeeld over {n} verkopers (geen doelen voor {p_nl} en geen omzet in "
-            f"{w_nl}).",
-        )
+        how = "evenly"
     total = sum(weights.values())
-    return {r: target * v / total for r, v in weights.items()}, text
+    return {r: target * v / total for r, v in weights.items()}, split_text(how, n, period, window)
 
 
 def scope_key(inputs: PlanInputs, rep: str | None, team: str | None) -> Key:

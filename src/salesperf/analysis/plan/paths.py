@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from salesperf.analysis.plan import text
 from salesperf.analysis.plan.rates import Key, PlanInputs, Rates, estimate_rates
-from salesperf.analysis.windows import number, percent
 from salesperf.errors import InputError
 from salesperf.metrics.query import By
-from salesperf.text import Lang, Text
+from salesperf.text import Text
 
 #: The rep's own path is shown against the team's when it asks at least this much more activity.
 MATERIAL_GAP = 0.10
@@ -75,24 +75,4 @@ def conversion_paths(
     own, at_team = paths
     if own.per_week < at_team.per_week * (1 + MATERIAL_GAP):
         return None
-    return Paths(own, at_team, _text(name, own, at_team, team))
-
-
-def _text(name: str, own: Path, team: Path, team_id: str) -> Text:
-    nl = Lang.NL
-    return Text(
-        f"Two paths to this target for {name}. At their own conversion (win rate "
-        f"{percent(own.win_rate, 1)}, {number(100 * own.opportunities_per_activity, 1)} "
-        f"opportunities per 100 activities) it takes {number(own.per_week, 0)} activities a "
-        f"week; at the conversion of team {team_id} (win rate {percent(team.win_rate, 1)}, "
-        f"{number(100 * team.opportunities_per_activity, 1)} per 100) it takes "
-        f"{number(team.per_week, 0)} a week. Fix conversion first: more activity at the "
-        "current conversion is the costlier path.",
-        f"Twee wegen naar dit doel voor {name}. Met de eigen conversie (winratio "
-        f"{percent(own.win_rate, 1, nl)}, {number(100 * own.opportunities_per_activity, 1, nl)} "
-        f"kansen per 100 activiteiten) zijn er {number(own.per_week, 0, nl)} activiteiten per "
-        f"week nodig; met de conversie van team {team_id} (winratio "
-        f"{percent(team.win_rate, 1, nl)}, {number(100 * team.opportunities_per_activity, 1, nl)}"
-        f" per 100) {number(team.per_week, 0, nl)} per week. Verbeter eerst de conversie: meer "
-        "activiteit bij de huidige conversie is de duurdere weg.",
-    )
+    return Paths(own, at_team, text.paths_text(name, own, at_team, team))

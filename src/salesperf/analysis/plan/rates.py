@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from salesperf.analysis.plan import text
 from salesperf.analysis.plan.simulation import LEVEL, Funnel, bootstrap_mean
 from salesperf.analysis.stats.shrinkage import fit_prior, jeffreys_interval, shrink
 from salesperf.analysis.windows import period_text
@@ -34,7 +35,7 @@ from salesperf.metrics.registry import QUOTA_METRIC
 from salesperf.metrics.targets import resolved_targets
 from salesperf.schema import DealStatus
 from salesperf.store import Store
-from salesperf.text import Lang, Text
+from salesperf.text import Text
 
 _FIGURES = ("deals_won", "deals_lost", "revenue_won", "avg_deal_size", "win_rate")
 
@@ -277,20 +278,9 @@ def _win_rate(inputs: PlanInputs, key: Key, notes: list[Text]) -> tuple[Estimate
             raise InputError(f"no deal was closed in {inputs.window.label}: choose a longer window")
         prior = fit_prior(ks, ns)
         rate = shrink(f.won, closed, prior, LEVEL)
-        en, nl = (f"team {team}", f"team {team}") if team else ("all reps", "alle verkopers")
         if closed == 0:
-            w, who = period_text(inputs.window), inputs.label(key)
-            notes.append(
-                Text(
-                    f"{who} closed no deal in {w}: the win rate is that of {en}.",
-                    f"{who} sloot geen deal in {period_text(inputs.window, Lang.NL)}: de "
-                    f"winratio is die van {nl}.",
-                )
-            )
-        method = (
-            f"shrunk toward {en} (beta-binomial; prior mean {prior.mean:.3f}, "
-            f"strength {prior.strength:.0f} deals)"
-        )
+            notes.append(text.no_closed_text(inputs.label(key), inputs.window, team))
+        method = text.shrunk_method(team, prior.mean, prior.strength)
         est = Estimate(float(rate.estimate), float(rate.low), float(rate.high), closed,
                        _source(key), method, rate.raw)  # fmt: skip
         return est, float(prior.alpha) + f.won, float(prior.beta) + f.lost
@@ -308,27 +298,9 @@ def _win_rate(inputs: PlanInputs, key: Key, notes: list[Text]) -> tuple[Estimate
     return est, s.won + 0.5, s.lost + 0.5
 
 
-_BORROWED = {  # what the scope lacked, and the rate it borrows, in English and Dutch
-    "avg": ("won no deal", "won geen deal", "average deal size", "gemiddelde dealgrootte"),
-    "win": ("won no deal", "won geen deal", "win rate", "winratio"),
-    "opps": (
-        "created no opportunity (or logged no activity)",
-        "maakte geen kans aan (of registreerde geen activiteit)",
-        "rate of opportunities per activity",
-        "verhouding kansen per activiteit",
-    ),
-}
-
-
 def _borrowed(inputs: PlanInputs, key: Key, src: Key, what: str) -> Text:
-    lack_en, lack_nl, rate_en, rate_nl = _BORROWED[what]
-    w, who, whose = period_text(inputs.window), inputs.label(key), inputs.label(src)
-    whose_nl = "de organisatie" if src == ORG else whose
-    return Text(
-        f"{who} {lack_en} in {w}: the {rate_en} is that of {whose}.",
-        f"{who} {lack_nl} in {period_text(inputs.window, Lang.NL)}: de {rate_nl} is die van "
-        f"{whose_nl}.",
-    )
+    """What the scope lacked (`what`: avg, win or opps) and whose rate it borrows."""
+    return text.borrowed_text(inputs.label(key), inputs.label(src), src == ORG, inputs.window, what)
 
 
 def _activities(store: Store, period: Period) -> pd.DataFrame:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from salesperf.analysis.windows import number, percent
-from salesperf.text import Lang, Text
+from salesperf.analysis.plan import text
+from salesperf.text import Text
 
 SIMULATIONS = 10_000
 SEED = 2026
@@ -153,33 +153,5 @@ def simulate_chance(funnel: Funnel, target: float, per_week: float, n: int, seed
     levels = tuple(
         Level(p, s, None if s is None else s * per_week) for p in LEVELS for s in [sim.level(p)]
     )
-    even, high = levels[0], levels[-1]
-    en = (
-        f"In {sim.n:,} simulated periods (opportunities and wins drawn with the rates' "
-        "uncertainty, each win worth a deal drawn from the won deals), the plan's activity "
-        f"reaches the target in {percent(at_plan)} of them. "
-    )
-    nl = (
-        f"In {number(sim.n, 0, 'nl')} gesimuleerde periodes (kansen en gewonnen deals getrokken "
-        "met de onzekerheid van de ratio's, elke gewonnen deal zo groot als een van de eerder "
-        f"gewonnen deals) haalt de activiteit van het plan het doel in "
-        f"{percent(at_plan, 0, 'nl')} ervan. "
-    )
-    if even.scale is not None and high.scale is not None:
-        e, h = even.activities_per_week, high.activities_per_week
-        en += (
-            f"An even chance takes {even.scale:.2f} times the plan ({number(e)} activities a "
-            f"week); an 80% chance {high.scale:.2f} times ({number(h)} a week)."
-        )
-        nl += (
-            f"Een kans van 50% vraagt {number(even.scale, 2, 'nl')} keer het plan "
-            f"({number(e, 0, 'nl')} activiteiten per week); een kans van 80% "
-            f"{number(high.scale, 2, 'nl')} keer ({number(h, 0, 'nl')} per week)."
-        )
-    else:
-        en += f"An 80% chance is not reached within {MAX_SCALE:.0f} times the plan's activity."
-        nl += (
-            f"Een kans van 80% wordt niet gehaald binnen {number(MAX_SCALE, 0, Lang.NL)} keer "
-            "het plan."
-        )
-    return Chance(at_plan, levels, sim.n, seed, Text(en, nl))
+    said = text.chance_text(sim.n, at_plan, levels[0], levels[-1], MAX_SCALE)
+    return Chance(at_plan, levels, sim.n, seed, said)
