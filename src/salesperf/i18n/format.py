@@ -1,7 +1,7 @@
 """One formatter: every number, money amount, percentage, date and period a person reads, in
-English or Dutch, whichever interface shows it (the CLI, the analyses' texts, the pages, the
-exports' headings). Machine-readable values (JSON fields, CSV numbers, period ids such as
-2026-Q3 in URLs and query parameters) are not formatted here and stay as they are.
+English or Dutch, whichever interface shows it (the CLI, the analyses' texts, the pages).
+Machine-readable values (exports' numbers and ISO dates, JSON fields, period ids such as 2026-Q3
+in URLs and query parameters) are not formatted here and stay as they are.
 
 One choice per form, English / Dutch (Babel's en_GB and nl_NL locales):
 

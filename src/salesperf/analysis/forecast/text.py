@@ -12,6 +12,7 @@ from salesperf.analysis.forecast.drift import Drift
 from salesperf.analysis.forecast.history import PACE_DAYS, History
 from salesperf.analysis.forecast.model import NewDealModel, PipelineModel
 from salesperf.analysis.windows import day_text, number, percent
+from salesperf.i18n import format as fmt
 from salesperf.i18n.messages import both, t
 from salesperf.metrics.periods import Period
 from salesperf.text import Lang, Text
@@ -83,15 +84,10 @@ def _drift(shift: Drift) -> Text:
     (raw_p, raw_n), (sd_p, sd_n) = shift.raw_sd, shift.sd
     season_p, season_n = (float(np.expm1(x)) for x in shift.season)
 
-    def signed(v: float, lang: Lang) -> str:
-        if lang is Lang.NL:
-            return ("+" if v > 0 else "") + percent(v, 0, lang)
-        return f"{v:+.0%}"
-
     return both("forecast.assume.drift", lambda lang: {
-        "points": shift.points, "raw_p": f"{raw_p:.0%}", "raw_n": f"{raw_n:.0%}",
-        "season_p": signed(season_p, lang), "season_n": signed(season_n, lang),
-        "sd_p": f"{sd_p:.0%}", "sd_n": f"{sd_n:.0%}",
+        "points": shift.points, "raw_p": percent(raw_p, 0, lang), "raw_n": percent(raw_n, 0, lang),
+        "season_p": fmt.relative(season_p, lang), "season_n": fmt.relative(season_n, lang),
+        "sd_p": percent(sd_p, 0, lang), "sd_n": percent(sd_n, 0, lang),
     })  # fmt: skip
 
 

@@ -61,7 +61,7 @@ MESSAGES: dict[str, Text] = {
     # the same in both languages, as it always was
     "cli.drivers.span": _t(
         "{window} ({who}; ISO weeks {first} .. {last})",
-        "{window} ({who}; ISO weeks {first} .. {last})",
+        "{window} ({who}; ISO-weken {first} .. {last})",
     ),
     # salesperf plan
     "cli.plan.rate": _t("Rate", "Ratio"),
