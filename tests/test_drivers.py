@@ -328,7 +328,7 @@ def test_cli_shows_the_driver(demo_store: Store, demo_planted: Any) -> None:
     kind = demo_planted.driver_type
     code, text = _run("--store", path, "--window", window, "--types", kind)
     assert code == 0, text
-    assert "2025-10-01 – 2026-09-30 (everyone; ISO weeks 2025-10-06 .. 2026-09-27)" in text
+    assert "2025-10-01 – 2026-09-30 (everyone; ISO weeks 2025-10-06 – 2026-09-27)" in text
     demo_line = next(line for line in text.splitlines() if line.strip().startswith(f"{kind} "))
     assert f"{demo_planted.driver_lag_weeks} wk" in demo_line
     want = drivers(demo_store, DriversQuery(window=window, types=(kind,))).fit.effects[0]

@@ -238,7 +238,9 @@ def test_an_organisation_younger_than_the_window_finds_its_driver_and_not_its_no
     assert (r.window.start, r.window.end) == (HELD_OUT_START, date(2026, 9, 28))
     assert r.weeks == (HELD_OUT_START + timedelta(weeks=8), date(2026, 9, 28))
     cut = r.notes[-1]
-    assert "last-4-quarters (2025-10-01 to 2026-09-30) reaches beyond the data" in cut.en
+    # a rolling window is named by its days, as the formatter writes a span of days
+    assert "The window 2025-10-01 – 2026-09-30 reaches beyond the data" in cut.en
+    assert "Het venster 01-10-2025 – 30-09-2026 reikt verder dan de gegevens" in cut.nl
     assert "used 2026-02-02 to 2026-09-27" in cut.en
     assert "gebruikt is 02-02-2026 tot en met 27-09-2026" in cut.nl
     effect = {e.type: e for e in r.fit.effects}
@@ -259,6 +261,7 @@ def test_an_organisation_younger_than_the_window_finds_its_driver_and_not_its_no
                              env={"COLUMNS": "200"})  # fmt: skip
     assert out.exit_code == 0, out.output
     assert (
-        "Drivers of deals won, 2026-02-02..2026-09-27 (everyone; ISO weeks 2026-03-30" in out.output
+        "Drivers of deals won, 2026-02-02 – 2026-09-27 (everyone; ISO weeks 2026-03-30 – 2026-09-27)"
+        in out.output
     )
     assert cut.en in out.output.replace("\n", " ")

@@ -94,7 +94,7 @@ def render_drivers(result: Drivers, lang: Lang) -> None:
     first, end = result.weeks
     last = end - timedelta(days=1)
     span = h["span"].format(window=fmt.period(result.window, lang), who=who,
-                            first=fmt.date(first, lang), last=fmt.date(last, lang))  # fmt: skip
+                            weeks=fmt.span(first, last, lang))  # fmt: skip
     out.print(f"[bold]{h['title']}[/], {span}", highlight=False)
     out.print(f"[yellow]{result.notes[0].get(lang)}[/]", highlight=False)
     cut = result.notes[-1] if result.requested is not None else None

@@ -58,10 +58,9 @@ MESSAGES: dict[str, Text] = {
     "cli.drivers.gain": _t("Pts per touch", "Ptn per contact"),
     "cli.drivers.skipped": _t("Not studied", "Niet onderzocht"),
     "cli.drivers.n": _t("n", "n"),
-    # the same in both languages, as it always was
     "cli.drivers.span": _t(
-        "{window} ({who}; ISO weeks {first} .. {last})",
-        "{window} ({who}; ISO-weken {first} .. {last})",
+        "{window} ({who}; ISO weeks {weeks})",
+        "{window} ({who}; ISO-weken {weeks})",
     ),
     # salesperf plan
     "cli.plan.rate": _t("Rate", "Ratio"),
