@@ -14,6 +14,7 @@ from salesperf.schema import TABLES
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_cli_reference_is_generated_from_the_commands(tmp_path: Path) -> None:
     out = tmp_path / "cli.md"
     subprocess.run(

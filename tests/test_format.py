@@ -125,6 +125,7 @@ def _cli(*args: str) -> str:
     return result.output
 
 
+@pytest.mark.slow
 def test_the_cli_writes_them(small: Path) -> None:
     en = _cli("scorecard", "--by", "org", "--period", "2026-Q3", "--metrics",
               "revenue_won,win_rate", "--store", str(small))  # fmt: skip

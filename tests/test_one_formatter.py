@@ -168,6 +168,7 @@ def page_text(org: Path, lang: Lang, leave_out: tuple[str, ...]) -> str:
     return text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", [Lang.EN, Lang.NL])
 def test_each_form_reads_the_same_on_every_surface(org: Path, lang: Lang) -> None:
     """The formatter's form of each value, in `lang`, is found in the CLI, the analyses' texts

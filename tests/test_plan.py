@@ -316,6 +316,7 @@ def test_the_80_percent_level_reaches_the_target_80_percent_of_the_time() -> Non
     )
 
 
+@pytest.mark.slow
 def test_the_plan_reports_the_simulated_levels(t1: Plan) -> None:
     p = t1
     assert p.chance is not None

@@ -322,6 +322,7 @@ def test_hand_built_labels_and_reasons(hand: Diagnosis) -> None:
     assert "te weinig deals" in x.explanation.nl
 
 
+@pytest.mark.slow
 def test_two_of_two_is_ranked_below_sixty_of_eighty(hand: Diagnosis) -> None:
     x, y = hand.rep("X").rate("win_rate"), hand.rep("Y").rate("win_rate")
     assert x is not None
@@ -339,6 +340,7 @@ def test_two_of_two_is_ranked_below_sixty_of_eighty(hand: Diagnosis) -> None:
     assert x.team_rate == pytest.approx(171 / 279)
 
 
+@pytest.mark.slow
 def test_lead_mix_and_approach_told_apart(hand: Diagnosis) -> None:
     """T2's per-source conversion: referral 255/550, outbound 55/550; overall 310/1100. A rep's
     expected conversion is those rates weighted by the rep's own mix of sources."""

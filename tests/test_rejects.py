@@ -168,6 +168,7 @@ def test_the_rejects_file_is_its_download_in_dutch_and_with_identical_rows_colla
                 assert rows[1][1].startswith("rep_id: ") and "onbekend" in rows[1][1]
 
 
+@pytest.mark.slow
 def test_a_large_rejects_file_keeps_the_files_order(store: Store, tmp_path: Path) -> None:
     """A file of several row groups, checked in parallel: its rejects file (written as a stream
     when nothing else needs sorting) lists the rejected lines in the file's order, each once."""

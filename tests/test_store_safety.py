@@ -236,6 +236,7 @@ def _wait_for(lines: queue.Queue[str], prefix: str, deadline: float) -> str | No
             return line or None
 
 
+@pytest.mark.slow
 def test_kill_9_while_spilling_leaves_nothing_after_the_next_open(tmp_path: Path) -> None:
     path = tmp_path / "store.duckdb"
     Store.open(path).close()

@@ -254,6 +254,7 @@ def test_a_workbook_bomb_is_refused_quickly_and_the_server_keeps_answering(
     assert (got["after"], got["after_rows"]) == (200, 2)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bomb", ["sparse", "dense"])
 def test_the_command_line_refuses_a_workbook_bomb_with_exit_code_2(
     bombs: dict[str, Path], tmp_path: Path, bomb: str
