@@ -29,7 +29,7 @@ import pytest
 import salesperf
 from salesperf.analysis.drivers.model import SkipReason
 from salesperf.analysis.drivers.touches import Returns
-from salesperf.i18n.catalogue import analyses, cli
+from salesperf.i18n.catalogue import analyses, cli, forecast
 from salesperf.i18n.messages import MESSAGES
 from salesperf.text import Lang
 
@@ -150,7 +150,7 @@ def _blanks(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
-@pytest.mark.parametrize("part", [cli, analyses], ids=["cli", "analyses"])
+@pytest.mark.parametrize("part", [cli, analyses, forecast], ids=["cli", "analyses", "forecast"])
 def test_every_key_has_the_same_blanks_in_both_languages(part: object) -> None:
     messages = part.MESSAGES  # type: ignore[attr-defined]
     assert messages, "an empty catalogue part"
@@ -160,11 +160,12 @@ def test_every_key_has_the_same_blanks_in_both_languages(part: object) -> None:
 
 
 def test_the_catalogue_parts_are_joined_under_one_lookup() -> None:
-    for part in (cli, analyses):
+    for part in (cli, analyses, forecast):
         assert part.MESSAGES.items() <= MESSAGES.items()
     assert all(k.startswith("cli.") for k in cli.MESSAGES)
-    prefixes = ("drivers.", "plan.", "forecast.", "health.", "asof.")
+    prefixes = ("drivers.", "plan.", "health.", "asof.")
     assert all(k.startswith(prefixes) for k in analyses.MESSAGES)
+    assert forecast.MESSAGES and all(k.startswith("forecast.") for k in forecast.MESSAGES)
 
 
 def test_every_reason_has_its_words() -> None:
