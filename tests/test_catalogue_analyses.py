@@ -187,6 +187,7 @@ def test_every_key_the_code_names_exists() -> None:
     texts = [path.read_text(encoding="utf-8") for path in files]
     keys = {key for text in texts for key in named.findall(text)}
     commands = {name for text in texts for name in command.findall(text)}
-    assert len(keys) > 20 and commands == {"diagnose", "drivers", "forecast", "health", "plan"}
+    assert len(keys) > 20
+    assert commands == {"diagnose", "drivers", "forecast", "health", "plan", "scorecard"}
     assert {k for k in keys if k not in MESSAGES} == set()
     assert {c for c in commands if not any(k.startswith(f"cli.{c}.") for k in MESSAGES)} == set()

@@ -57,6 +57,25 @@ def test_scorecard_table_shows_the_three_groups(org: Store) -> None:
 
 
 @pytest.mark.slow
+def test_scorecard_table_in_dutch(org: Store) -> None:
+    """--lang nl: the titles, headings, labels, numbers and the share of target in Dutch."""
+    path = str(org.path)
+    code, text = _run("scorecard", "--store", path, "--period", "2025-03", "--by", "team",
+                      "--lang", "nl")  # fmt: skip
+    assert code == 0, text
+    for title in ("Activiteit (input)", "Prestaties (output)", "Effectiviteit (output per input)"):
+        assert f"{title}, maart 2025" in text, text
+    assert "Bedragen in" in text and "Amounts in" not in text
+    assert "66,7%" in text and "66.7%" not in text  # the organisation's win rate, 2 of 3
+    wide = runner.invoke(app, ["scorecard", "--store", path, "--period", "2025-03", "--lang",
+                               "nl", "--metrics", "revenue_won"], env={"COLUMNS": "250"})  # fmt: skip
+    reps = wide.output
+    assert wide.exit_code == 0, reps
+    assert "Verkoper" in reps and "50% van doel" in reps  # Ann: 1,000 of a 2,000 target
+    assert "of target" not in reps
+
+
+@pytest.mark.slow
 def test_scorecard_csv_and_xlsx(org: Store, tmp_path: Path) -> None:
     code, text = _run("scorecard", "--store", str(org.path), "--period", "2025-03", "--by", "org",
                       "--format", "csv", "--metrics", "activities,win_rate")  # fmt: skip

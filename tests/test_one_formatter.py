@@ -8,8 +8,8 @@ string, in each surface, on one small organisation: its quarter 2026-Q3 holds 81
 made as of 2026-08-15.
 
 - the CLI: `salesperf forecast --lang` (its title names the period and the day, its table the
-  money closed so far) and `salesperf metrics explain win_rate --lang` (the percentage); in
-  English also the scorecard's table, which has no --lang.
+  money closed so far), `salesperf metrics explain win_rate --lang` (the percentage) and
+  `salesperf scorecard --lang` (the quarter, the money and the percentage).
 - the analyses' texts: the forecast's assumptions (the day), the quadrant's window (the
   period) and the plan's explanation (period, money and percentage).
 - the pages: /forecast (period, day, money closed so far) and /teams (money and percentage).
@@ -121,11 +121,9 @@ def cli_text(org: Path, lang: Lang) -> str:
     heading = {Lang.EN: "Assumptions", Lang.NL: "Aannames"}[lang]
     assert heading in made, made
     rate = _cli("metrics", "explain", "win_rate", "--period", QUARTER.label, "--by", "org", *common)
-    text = made.split(heading)[0] + rate
-    if lang is Lang.EN:  # the scorecard's table is in English only (it has no --lang)
-        text += _cli("scorecard", "--by", "org", "--period", QUARTER.label, "--metrics",
-                     "revenue_won,win_rate", "--store", str(org))  # fmt: skip
-    return text
+    card = _cli("scorecard", "--by", "org", "--period", QUARTER.label, "--metrics",
+                "revenue_won,win_rate", *common)  # fmt: skip
+    return made.split(heading)[0] + rate + card
 
 
 def analysis_texts(org: Path, lang: Lang) -> tuple[str, ...]:

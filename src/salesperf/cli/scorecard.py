@@ -12,10 +12,12 @@ import typer
 
 from salesperf.analysis.asof import parse_as_of
 from salesperf.cells import frame_csv, write_xlsx
-from salesperf.cli.common import StoreOpt, UserError, errors, judged, open_store, out
+from salesperf.cli.common import LangOpt, StoreOpt, UserError, errors, judged, open_store, out
 from salesperf.cli.terminal import render_scorecard
+from salesperf.i18n.messages import t
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Split
+from salesperf.text import Lang
 
 
 class Format(StrEnum):
@@ -85,6 +87,7 @@ def scorecard_cmd(
             show_default=False,
         ),
     ] = None,
+    lang: LangOpt = Lang.EN,
     store: StoreOpt = None,
 ) -> None:
     """Activity, performance and effectiveness side by side, against the previous period and target."""
@@ -105,14 +108,14 @@ def scorecard_cmd(
             raise UserError("--format xlsx writes a file: give --output FILE.xlsx")
         day = parse_as_of(as_of, "--as-of")
         with open_store(store) as s:
-            today = judged(s, day, format is Format.TABLE) if period is None else day
+            today = judged(s, day, format is Format.TABLE, lang) if period is None else day
             card = scorecard(
                 s, by=by, grain=grain, period=period, metrics=names, split=split,
                 filters=tuple(filters), context=context, currency=currency, today=today,
             )  # fmt: skip
     if format is Format.TABLE:
-        out.print(f"Amounts in {card.currency}", highlight=False)
-        render_scorecard(card, card.currency, out)
+        out.print(t("cli.scorecard.amounts", lang, currency=card.currency), highlight=False)
+        render_scorecard(card, card.currency, out, lang)
     elif format is Format.JSON:
         text = json.dumps(card.to_json(), ensure_ascii=False, indent=2)
         _emit(text, output)

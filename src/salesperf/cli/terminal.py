@@ -17,11 +17,12 @@ from rich.progress import (
 )
 from rich.table import Table as RichTable
 
+from salesperf.cli.common import headings
 from salesperf.i18n import format as fmt
 from salesperf.ingest.importer import ImportResult
 from salesperf.metrics.registry import Group, metric
 from salesperf.metrics.targets import BASIS
-from salesperf.scorecard import Scorecard
+from salesperf.scorecard import Cell, Scorecard
 from salesperf.text import Lang
 
 PHASES = {
@@ -161,78 +162,74 @@ def print_result(
         out.print(i18n.t("import.all_rejects", lang, path=str(r.rejects_path)), highlight=False)
 
 
-def render_scorecard(card: Scorecard, currency: str, console: Console) -> None:
+def render_scorecard(
+    card: Scorecard, currency: str, console: Console, lang: Lang = Lang.EN
+) -> None:
     """The scorecard as three tables: activity (input), performance (output), effectiveness."""
+    h = headings("scorecard", lang)
+    when = fmt.period(card.period, lang)
     if not card.rows:
-        console.print(f"No data for {fmt.period(card.period, Lang.EN)}.")
+        console.print(h["no_data"].format(period=when))
         return
     shown: tuple[str, ...] = ()
-    when = fmt.period(card.period, Lang.EN)
     if card.headline and card.split is None:
-        _render_headline(card, currency, console)
+        _render_headline(card, currency, console, lang)
         shown = card.headline
-    titles = {
-        Group.ACTIVITY: "Activity (input)",
-        Group.PERFORMANCE: "Performance (output)",
-        Group.EFFECTIVENESS: "Effectiveness (output per input)",
-    }
-    for group, title in titles.items():
+    for group in (Group.ACTIVITY, Group.PERFORMANCE, Group.EFFECTIVENESS):
         metrics = tuple(m for m in card.group(group) if m.name not in shown)
         if not metrics:
             continue
-        t = RichTable(title=f"{title}, {when}", title_justify="left")
-        t.add_column({"rep": "Rep", "team": "Team", "org": ""}[card.by.value])
+        t = RichTable(title=f"{h[group.value]}, {when}", title_justify="left")
+        t.add_column(h[card.by.value])
         if card.split is not None:
-            t.add_column(card.split.value.capitalize())
+            t.add_column(h[f"split.{card.split.value}"])
         if card.grain.value != "all":
-            t.add_column("Period")
+            t.add_column(h["period"])
         for m in metrics:
-            t.add_column(card.label(m.name), justify="right")
+            t.add_column(card.label(m.name, lang), justify="right")
         for r in card.rows:
             cells = [r.name] + ([r.split or "—"] if card.split is not None else [])
-            cells += [fmt.date(r.period_start, Lang.EN)] if card.grain.value != "all" else []
-            for m in metrics:
-                c = r.cells[m.name]
-                text = fmt.metric(c.value, m.unit, Lang.EN, currency)
-                change = fmt.change(c.change, c.previous, m.unit, Lang.EN)
-                if change:
-                    text += f" [dim]{change}[/]"
-                if c.attainment is not None and "quota_attainment" not in card.metrics:
-                    text += f" [cyan]{fmt.percent(c.attainment, Lang.EN, 0)} of target[/]"
-                text += "*" if c.target_basis else ""
-                cells.append(text)
+            cells += [fmt.date(r.period_start, lang)] if card.grain.value != "all" else []
+            show_target = "quota_attainment" not in card.metrics
+            cells += [_cell(r.cells[m.name], m.unit, currency, lang, show_target) for m in metrics]
             t.add_row(*cells)
         console.print(t)
     codes = sorted({c.target_basis for r in card.rows for c in r.cells.values() if c.target_basis})
     if codes:
-        ways = "; ".join(BASIS[c].en for c in codes if c in BASIS)
-        console.print(f"* Target not set for exactly {when}: {ways}.", highlight=False)
-
-
-def _render_headline(card: Scorecard, currency: str, console: Console) -> None:
-    """The context preset's headline KPIs first: what this kind of company looks at first."""
-    t = RichTable(
-        title=f"Headline ({card.context.title.en}), {fmt.period(card.period, Lang.EN)}",
-        title_justify="left",
-    )
-    t.add_column({"rep": "Rep", "team": "Team", "org": ""}[card.by.value])
-    if card.grain.value != "all":
-        t.add_column("Period")
-    for name in card.headline:
-        t.add_column(card.label(name), justify="right")
-    for r in card.rows:
-        cells = [r.name] + (
-            [fmt.date(r.period_start, Lang.EN)] if card.grain.value != "all" else []
+        ways = "; ".join(
+            (BASIS[c].nl if lang is Lang.NL else BASIS[c].en) for c in codes if c in BASIS
         )
-        for name in card.headline:
-            c = r.cells[name]
-            text = fmt.metric(c.value, metric(name).unit, Lang.EN, currency)
-            change = fmt.change(c.change, c.previous, metric(name).unit, Lang.EN)
-            if change:
-                text += f" [dim]{change}[/]"
-            if c.attainment is not None:
-                text += f" [cyan]{fmt.percent(c.attainment, Lang.EN, 0)} of target[/]"
-            text += "*" if c.target_basis else ""
-            cells.append(text)
+        console.print(h["basis"].format(period=when, ways=ways), highlight=False)
+
+
+def _cell(c: Cell, unit: str, currency: str, lang: Lang, show_target: bool) -> str:
+    """One figure with its change, its share of target and a mark when its target is derived."""
+    text = fmt.metric(c.value, unit, lang, currency)
+    change = fmt.change(c.change, c.previous, unit, lang)
+    if change:
+        text += f" [dim]{change}[/]"
+    if c.attainment is not None and show_target:
+        share = fmt.percent(c.attainment, lang, 0)
+        text += f" [cyan]{headings('scorecard', lang)['of_target'].format(share=share)}[/]"
+    return text + ("*" if c.target_basis else "")
+
+
+def _render_headline(card: Scorecard, currency: str, console: Console, lang: Lang) -> None:
+    """The context preset's headline KPIs first: what this kind of company looks at first."""
+    h = headings("scorecard", lang)
+    title = h["headline"].format(
+        context=card.context.title.get(lang), period=fmt.period(card.period, lang)
+    )
+    t = RichTable(title=title, title_justify="left")
+    t.add_column(h[card.by.value])
+    if card.grain.value != "all":
+        t.add_column(h["period"])
+    for name in card.headline:
+        t.add_column(card.label(name, lang), justify="right")
+    for r in card.rows:
+        cells = [r.name] + ([fmt.date(r.period_start, lang)] if card.grain.value != "all" else [])
+        cells += [
+            _cell(r.cells[name], metric(name).unit, currency, lang, True) for name in card.headline
+        ]
         t.add_row(*cells)
     console.print(t)

@@ -144,4 +144,28 @@ MESSAGES: dict[str, Text] = {
         "No revenue target is set for this period and scope.",
         "Voor deze periode en groep is geen omzetdoel vastgelegd.",
     ),
+    # salesperf scorecard (the table)
+    "cli.scorecard.amounts": _t("Amounts in {currency}", "Bedragen in {currency}"),
+    "cli.scorecard.no_data": _t("No data for {period}.", "Geen gegevens voor {period}."),
+    "cli.scorecard.activity": _t("Activity (input)", "Activiteit (input)"),
+    "cli.scorecard.performance": _t("Performance (output)", "Prestaties (output)"),
+    "cli.scorecard.effectiveness": _t(
+        "Effectiveness (output per input)", "Effectiviteit (output per input)"
+    ),
+    "cli.scorecard.headline": _t(
+        "Headline ({context}), {period}", "Kerncijfers ({context}), {period}"
+    ),
+    "cli.scorecard.rep": _t("Rep", "Verkoper"),
+    "cli.scorecard.team": _t("Team", "Team"),
+    "cli.scorecard.org": _t("", ""),
+    "cli.scorecard.period": _t("Period", "Periode"),
+    "cli.scorecard.split.type": _t("Type", "Type"),
+    "cli.scorecard.split.source": _t("Source", "Bron"),
+    "cli.scorecard.split.kind": _t("Kind", "Soort"),
+    "cli.scorecard.split.segment": _t("Segment", "Segment"),
+    "cli.scorecard.of_target": _t("{share} of target", "{share} van doel"),
+    "cli.scorecard.basis": _t(
+        "* Target not set for exactly {period}: {ways}.",
+        "* Geen doel vastgelegd voor precies {period}: {ways}.",
+    ),
 }
