@@ -177,8 +177,8 @@ def window_choice_text(
         last = tried[-1]
         if why.value == "none_active":
             return t("quadrant.window.none_active", lang, name=name)
-        need = t("quadrant.window.need", lang, min_closed=n("min_closed_deals"),
-                 min_won=n("min_won_deals"), min_weeks=n("min_weeks_active"))  # fmt: skip
+        need = t("quadrant.window.need", lang, min_won=n("min_won_deals"),
+                 min_weeks=n("min_weeks_active"))  # fmt: skip
         counts = {"ready": fmt.number(last.ready, lang), "active": fmt.number(last.active, lang)}
         if why.value in ("longest", "all_data"):
             reach = t(f"quadrant.window.{why.value}", lang, max=n("max_quarters"))

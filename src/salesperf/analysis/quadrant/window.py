@@ -37,6 +37,8 @@ MIN_READY_SHARE = 0.5
 #: of about +/-50%, so a rep at half the target or double it can be told from one on target.
 #: With fewer, the performance interval spans the target for all but extreme reps.
 MIN_WON_DEALS = 20
+# the window's text states the won deals as the bar: they must imply the closed minimum
+assert MIN_WON_DEALS >= MIN_CLOSED_DEALS
 #: The longest default window, in quarters: a year. Beyond it the team and its targets change.
 MAX_QUARTERS = 4
 

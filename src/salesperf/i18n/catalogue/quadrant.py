@@ -110,11 +110,10 @@ MESSAGES: dict[str, Text] = {
         "Window: {name}: no rep was active in it.",
         "Periode: {name}: geen verkoper was er actief in.",
     ),
+    # the closed-deal minimum is below the won one, so the won deals are the bar to state
     "quadrant.window.need": _t(
-        "at least {min_closed} closed deals of which {min_won} won, and {min_weeks} weeks with "
-        "activity",
-        "minstens {min_closed} gesloten deals waarvan {min_won} gewonnen, en {min_weeks} weken "
-        "met activiteit",
+        "at least {min_won} won deals and {min_weeks} weeks with activity",
+        "minstens {min_won} gewonnen deals en {min_weeks} weken met activiteit",
     ),
     "quadrant.window.longest": _t(
         "the longest default ({max} quarters)", "de langste standaardperiode ({max} kwartalen)"
