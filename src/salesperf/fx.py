@@ -142,7 +142,7 @@ def _standard_offset(tz: str) -> int:
     return min(offsets)
 
 
-def _day(ts: ir.TimestampValue, tz: str) -> ir.DateValue:
+def fx_day(ts: ir.TimestampValue, tz: str) -> ir.DateValue:
     """The calendar day of a UTC timestamp in the organisation's zone, read with the zone's
     standard offset (in summer a deal closed in the first hour of a day takes the previous
     day's rate: rates move once a day, and one offset keeps the conversion a cheap addition)."""
@@ -203,8 +203,8 @@ def converted_deals(
     closed = d.status.isin(_CLOSED) & d.closed_at.notnull()
     d = d.mutate(
         _own=d.currency.isnull() | (d.currency == org),
-        _dc=ibis.ifelse(closed, _day(d.closed_at, timezone), ibis.date(_OPEN_DAY)),
-        _dn=_day(d.created_at, timezone),
+        _dc=ibis.ifelse(closed, fx_day(d.closed_at, timezone), ibis.date(_OPEN_DAY)),
+        _dn=fx_day(d.created_at, timezone),
     )
     foreign = d.filter(~d._own)
     keys = [
@@ -242,6 +242,44 @@ def converted_deals(
     schema = plain.schema()
     converted = converted.select(*(converted[c].cast(schema[c]).name(c) for c in columns))
     return ibis.union(plain, converted)
+
+
+def converted_sums(
+    con: BaseBackend,
+    t: ir.Table,
+    org: str,
+    to: str | None = None,
+    any_foreign: bool | None = None,
+) -> ir.Table:
+    """Rows of summed deal amounts (`amount` as given, in `currency`, converted on `fx_day`,
+    with `_n_amount` deals having an amount: a deals roll-up) with `amount` in the
+    organisation's currency `org` (with `to`: in that display currency), as `converted_deals`
+    converts each deal: the conversion is linear, so the sum converted is the sum of the
+    converted amounts. A sum whose rate is missing is null, and counts no deal with an amount."""
+    org = org.upper()
+    to = to.upper() if to is not None and to.upper() != org else None
+    own = t.currency.isnull() | (t.currency == org)
+    if to is None and any_foreign is None:
+        any_foreign = _any(t.filter(~own))
+    if to is None and not any_foreign:
+        return t.mutate(amount=t.amount.cast("float64"))
+    keys = [t.filter(~own).select(_c=t.currency, _day=t.fx_day)]
+    if to is not None:
+        keys.append(t.select(_c=ibis.literal(to), _day=t.fx_day))
+    rates = _rates_on(con, ibis.union(*keys, distinct=True))
+    x = t.mutate(_own=own, _to=ibis.literal(to or org))
+    r = rates.rename(_rc="_c", _rd="_day", _xc="_rate")
+    x = x.left_join(r, [x.currency == r._rc, x.fx_day == r._rd]).drop("_rc", "_rd")
+    rate = ibis.ifelse(x._own, ibis.literal(1.0), x._xc)
+    if to is not None:
+        r = rates.rename(_rc="_c", _rd="_day", _tc="_rate")
+        x = x.left_join(r, [x._to == r._rc, x.fx_day == r._rd]).drop("_rc", "_rd")
+        rate = rate / x._tc
+    amount = x.amount.cast("float64") * rate
+    x = x.mutate(
+        amount=amount, _n_amount=ibis.ifelse(amount.isnull(), 0, x._n_amount).cast("int64")
+    )
+    return x.select(*t.columns)
 
 
 def has_foreign_deals(con: BaseBackend, org: str) -> bool:

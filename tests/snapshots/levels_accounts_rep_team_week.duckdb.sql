@@ -1,19 +1,4 @@
-WITH "t17" AS (
-  SELECT
-    "t1"."rep_id",
-    "t1"."occurred_at",
-    "t1"."account_id",
-    CASE
-      WHEN "t1"."occurred_at" = (
-        DATE_TRUNC('DAY', "t1"."occurred_at") + INTERVAL '43200314159' MICROSECOND
-      )
-      THEN DATE_TRUNC('DAY', "t1"."occurred_at")
-      ELSE "t1"."occurred_at" + INTERVAL '3600' SECOND
-    END AS "_local"
-  FROM "activities" AS "t1"
-  WHERE
-    "t1"."occurred_at" IS NOT NULL
-), "t34" AS (
+WITH "t34" AS (
   SELECT DISTINCT
     *
   FROM (
@@ -26,7 +11,22 @@ WITH "t17" AS (
         "t18"."rep_id",
         CAST(DATE_TRUNC('WEEK', "t18"."_local") AS DATE) AS "_period",
         "t18"."account_id" AS "_v"
-      FROM "t17" AS "t18"
+      FROM (
+        SELECT
+          "t1"."rep_id",
+          "t1"."occurred_at",
+          "t1"."account_id",
+          CASE
+            WHEN "t1"."occurred_at" = (
+              DATE_TRUNC('DAY', "t1"."occurred_at") + INTERVAL '43200314159' MICROSECOND
+            )
+            THEN DATE_TRUNC('DAY', "t1"."occurred_at")
+            ELSE "t1"."occurred_at" + INTERVAL '3600' SECOND
+          END AS "_local"
+        FROM "activities" AS "t1"
+        WHERE
+          "t1"."occurred_at" IS NOT NULL
+      ) AS "t18"
       WHERE
         "t18"."_local" >= MAKE_TIMESTAMP(2025, 1, 6, 0, 0, 0.0)
         AND "t18"."_local" < MAKE_TIMESTAMP(2025, 2, 3, 0, 0, 0.0)
@@ -53,7 +53,7 @@ WITH "t17" AS (
     ) AS "t20"
       ON "t27"."_v" = "t20"."_v"
   ) AS "t32"
-), "t40" AS (
+), "t39" AS (
   SELECT
     "t35"."rep_id",
     "t35"."_period",
@@ -63,35 +63,52 @@ WITH "t17" AS (
     "t35"."team_id" AS "_key"
   FROM (
     SELECT
-      "t31"."rep_id",
-      "t31"."_period",
-      "t31"."activities",
-      "t31"."accounts_touched",
+      "t29"."rep_id",
+      "t29"."_period",
+      "t29"."activities",
+      "t29"."accounts_touched",
       "t5"."team_id"
     FROM (
       SELECT
-        "t25"."rep_id",
-        "t25"."_period",
-        COUNT(*) AS "activities",
-        COUNT(DISTINCT "t25"."account_id") AS "accounts_touched"
+        "t23"."rep_id",
+        "t23"."_period",
+        SUM("t23"."_n") AS "activities",
+        COUNT(DISTINCT "t23"."account_id") AS "accounts_touched"
       FROM (
         SELECT
-          "t18"."rep_id",
-          "t18"."occurred_at",
-          "t18"."account_id",
-          "t18"."_local",
-          CAST(DATE_TRUNC('WEEK', "t18"."_local") AS DATE) AS "_period"
-        FROM "t17" AS "t18"
+          "t17"."rep_id",
+          "t17"."occurred_at",
+          "t17"."account_id",
+          "t17"."_n",
+          "t17"."_local",
+          CAST(DATE_TRUNC('WEEK', "t17"."_local") AS DATE) AS "_period"
+        FROM (
+          SELECT
+            "t1"."rep_id",
+            "t1"."occurred_at",
+            "t1"."account_id",
+            1 AS "_n",
+            CASE
+              WHEN "t1"."occurred_at" = (
+                DATE_TRUNC('DAY', "t1"."occurred_at") + INTERVAL '43200314159' MICROSECOND
+              )
+              THEN DATE_TRUNC('DAY', "t1"."occurred_at")
+              ELSE "t1"."occurred_at" + INTERVAL '3600' SECOND
+            END AS "_local"
+          FROM "activities" AS "t1"
+          WHERE
+            "t1"."occurred_at" IS NOT NULL
+        ) AS "t17"
         WHERE
-          "t18"."_local" >= MAKE_TIMESTAMP(2025, 1, 6, 0, 0, 0.0)
-          AND "t18"."_local" < MAKE_TIMESTAMP(2025, 2, 3, 0, 0, 0.0)
-      ) AS "t25"
+          "t17"."_local" >= MAKE_TIMESTAMP(2025, 1, 6, 0, 0, 0.0)
+          AND "t17"."_local" < MAKE_TIMESTAMP(2025, 2, 3, 0, 0, 0.0)
+      ) AS "t23"
       GROUP BY
         1,
         2
-    ) AS "t31"
+    ) AS "t29"
     INNER JOIN "memtable" AS "t5"
-      ON "t31"."rep_id" = "t5"."rep_id"
+      ON "t29"."rep_id" = "t5"."rep_id"
   ) AS "t35"
 )
 SELECT
@@ -116,9 +133,9 @@ FROM (
         *
       FROM (
         SELECT
-          "t49"."_key",
-          "t49"."_period",
-          "t49"."activities",
+          "t48"."_key",
+          "t48"."_period",
+          "t48"."activities",
           CAST(NULL AS DOUBLE) AS "accounts_touched",
           CAST(NULL AS DOUBLE) AS "active_days",
           CAST(NULL AS DOUBLE) AS "working_days"
@@ -127,11 +144,11 @@ FROM (
             "t42"."_key",
             "t42"."_period",
             CAST(SUM("t42"."activities") AS DOUBLE) AS "activities"
-          FROM "t40" AS "t42"
+          FROM "t39" AS "t42"
           GROUP BY
             1,
             2
-        ) AS "t49"
+        ) AS "t48"
       ) AS "t53"
       UNION ALL
       SELECT
@@ -154,9 +171,9 @@ FROM (
               *
             FROM (
               SELECT
-                "t51"."_key",
-                "t51"."_period",
-                CAST(COUNT(DISTINCT "t51"."_v") AS DOUBLE) AS "_n"
+                "t50"."_key",
+                "t50"."_period",
+                CAST(COUNT(DISTINCT "t50"."_v") AS DOUBLE) AS "_n"
               FROM (
                 SELECT
                   "t46"."rep_id",
@@ -166,15 +183,15 @@ FROM (
                   "t46"."team_id" AS "_key"
                 FROM (
                   SELECT
-                    "t38"."rep_id",
-                    "t38"."_period",
-                    "t38"."_v",
+                    "t37"."rep_id",
+                    "t37"."_period",
+                    "t37"."_v",
                     "t5"."team_id"
-                  FROM "t34" AS "t38"
+                  FROM "t34" AS "t37"
                   INNER JOIN "memtable" AS "t5"
-                    ON "t38"."rep_id" = "t5"."rep_id"
+                    ON "t37"."rep_id" = "t5"."rep_id"
                 ) AS "t46"
-              ) AS "t51"
+              ) AS "t50"
               GROUP BY
                 1,
                 2
@@ -190,11 +207,11 @@ FROM (
                   "t42"."_key",
                   "t42"."_period",
                   CAST(SUM("t42"."accounts_touched") AS DOUBLE) AS "_n"
-                FROM "t40" AS "t42"
+                FROM "t39" AS "t42"
                 GROUP BY
                   1,
                   2
-              ) AS "t50"
+              ) AS "t49"
               UNION ALL
               SELECT
                 *
@@ -207,11 +224,11 @@ FROM (
                   ) AS DOUBLE) AS "_n"
                 FROM (
                   SELECT
-                    "t52"."rep_id",
-                    "t52"."_period",
-                    "t52"."_s",
-                    "t52"."team_id",
-                    "t52"."team_id" AS "_key"
+                    "t51"."rep_id",
+                    "t51"."_period",
+                    "t51"."_s",
+                    "t51"."team_id",
+                    "t51"."team_id" AS "_key"
                   FROM (
                     SELECT
                       "t43"."rep_id",
@@ -230,7 +247,7 @@ FROM (
                     ) AS "t43"
                     INNER JOIN "memtable" AS "t5"
                       ON "t43"."rep_id" = "t5"."rep_id"
-                  ) AS "t52"
+                  ) AS "t51"
                 ) AS "t54"
                 GROUP BY
                   1,
@@ -252,11 +269,11 @@ FROM (
         *
       FROM (
         SELECT
-          "t39"."_key",
-          "t39"."_period",
+          "t41"."_key",
+          "t41"."_period",
           CAST(NULL AS DOUBLE) AS "activities",
           CAST(NULL AS DOUBLE) AS "accounts_touched",
-          "t39"."active_days",
+          "t41"."active_days",
           CAST(NULL AS DOUBLE) AS "working_days"
         FROM (
           SELECT
@@ -265,16 +282,16 @@ FROM (
             CAST(COUNT(DISTINCT "t33"."_v") AS DOUBLE) AS "active_days"
           FROM (
             SELECT
-              "t30"."rep_id",
-              "t30"."_period",
-              "t30"."_v",
-              "t30"."team_id",
-              "t30"."team_id" AS "_key"
+              "t31"."rep_id",
+              "t31"."_period",
+              "t31"."_v",
+              "t31"."team_id",
+              "t31"."team_id" AS "_key"
             FROM (
               SELECT
-                "t24"."rep_id",
-                "t24"."_period",
-                "t24"."_v",
+                "t26"."rep_id",
+                "t26"."_period",
+                "t26"."_v",
                 "t5"."team_id"
               FROM (
                 SELECT DISTINCT
@@ -299,15 +316,15 @@ FROM (
                 WHERE
                   "t16"."_local" >= MAKE_TIMESTAMP(2025, 1, 6, 0, 0, 0.0)
                   AND "t16"."_local" < MAKE_TIMESTAMP(2025, 2, 3, 0, 0, 0.0)
-              ) AS "t24"
+              ) AS "t26"
               INNER JOIN "memtable" AS "t5"
-                ON "t24"."rep_id" = "t5"."rep_id"
-            ) AS "t30"
+                ON "t26"."rep_id" = "t5"."rep_id"
+            ) AS "t31"
           ) AS "t33"
           GROUP BY
             1,
             2
-        ) AS "t39"
+        ) AS "t41"
       ) AS "t45"
       UNION ALL
       SELECT
@@ -322,20 +339,20 @@ FROM (
           "t44"."working_days"
         FROM (
           SELECT
-            "t37"."_key",
-            "t37"."_period",
+            "t38"."_key",
+            "t38"."_period",
             CAST(COUNT(*) AS DOUBLE) AS "working_days"
           FROM (
             SELECT
-              "t29"."rep_id",
-              "t29"."date",
-              "t29"."team_id",
-              "t29"."team_id" AS "_key",
-              CAST(DATE_TRUNC('WEEK', CAST("t29"."date" AS TIMESTAMP)) AS DATE) AS "_period"
+              "t30"."rep_id",
+              "t30"."date",
+              "t30"."team_id",
+              "t30"."team_id" AS "_key",
+              CAST(DATE_TRUNC('WEEK', CAST("t30"."date" AS TIMESTAMP)) AS DATE) AS "_period"
             FROM (
               SELECT
-                "t23"."rep_id",
-                "t23"."date",
+                "t25"."rep_id",
+                "t25"."date",
                 "t6"."team_id"
               FROM (
                 SELECT
@@ -374,23 +391,23 @@ FROM (
                       "t15"."date" <= "t15"."end_date"
                     )
                   )
-              ) AS "t23"
+              ) AS "t25"
               ANTI JOIN (
                 SELECT
                   *
                 FROM "absences" AS "t2"
               ) AS "t11"
-                ON "t23"."rep_id" = "t11"."rep_id" AND "t23"."date" = "t11"."date"
+                ON "t25"."rep_id" = "t11"."rep_id" AND "t25"."date" = "t11"."date"
               INNER JOIN "memtable" AS "t6"
-                ON "t23"."rep_id" = "t6"."rep_id"
-            ) AS "t29"
-          ) AS "t37"
+                ON "t25"."rep_id" = "t6"."rep_id"
+            ) AS "t30"
+          ) AS "t38"
           GROUP BY
             1,
             2
         ) AS "t44"
       ) AS "t47"
-    ) AS "t48"
+    ) AS "t52"
   ) AS "t62"
   GROUP BY
     1,

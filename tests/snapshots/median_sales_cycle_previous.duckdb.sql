@@ -27,7 +27,7 @@ WITH "t25" AS (
             END,
             0.5
           ) AS "sales_cycle_days",
-          CAST(SUM(CAST("t17"."status" = 'won' AS INT)) AS DOUBLE) AS "deals_won"
+          CAST(SUM(CASE WHEN "t17"."status" = 'won' THEN "t17"."_n" ELSE 0 END) AS DOUBLE) AS "deals_won"
         FROM (
           SELECT
             "t14"."deal_id",
@@ -44,6 +44,8 @@ WITH "t25" AS (
             "t14"."source",
             "t14"."amount_given",
             "t14"."amount_created",
+            "t14"."_n",
+            "t14"."_n_amount",
             "t14"."_local",
             "t14"."_created_local",
             CAST(DATE_TRUNC('QUARTER', "t14"."_local") AS DATE) AS "_period",
@@ -64,6 +66,8 @@ WITH "t25" AS (
               "t1"."source",
               "t1"."amount" AS "amount_given",
               "t1"."amount" AS "amount_created",
+              1 AS "_n",
+              CASE WHEN "t1"."amount" IS NOT NULL THEN 1 ELSE 0 END AS "_n_amount",
               CASE
                 WHEN "t1"."closed_at" = (
                   DATE_TRUNC('DAY', "t1"."closed_at") + INTERVAL '43200314159' MICROSECOND

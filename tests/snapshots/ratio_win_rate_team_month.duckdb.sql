@@ -21,10 +21,10 @@ FROM (
         CAST(NULL AS DOUBLE) AS "working_days"
       FROM (
         SELECT
-          "t23"."_key",
-          "t23"."_period",
-          CAST(SUM("t23"."deals_won") AS DOUBLE) AS "deals_won",
-          CAST(SUM("t23"."deals_lost") AS DOUBLE) AS "deals_lost"
+          "t24"."_key",
+          "t24"."_period",
+          CAST(SUM("t24"."deals_won") AS DOUBLE) AS "deals_won",
+          CAST(SUM("t24"."deals_lost") AS DOUBLE) AS "deals_lost"
         FROM (
           SELECT
             "t22"."rep_id",
@@ -44,14 +44,15 @@ FROM (
               SELECT
                 "t17"."rep_id",
                 "t17"."_period",
-                SUM(CAST("t17"."status" = 'won' AS INT)) AS "deals_won",
-                SUM(CAST("t17"."status" = 'lost' AS INT)) AS "deals_lost"
+                SUM(CASE WHEN "t17"."status" = 'won' THEN "t17"."_n" ELSE 0 END) AS "deals_won",
+                SUM(CASE WHEN "t17"."status" = 'lost' THEN "t17"."_n" ELSE 0 END) AS "deals_lost"
               FROM (
                 SELECT
                   "t14"."rep_id",
                   "t14"."created_at",
                   "t14"."status",
                   "t14"."closed_at",
+                  "t14"."_n",
                   "t14"."_local",
                   "t14"."_created_local",
                   CAST(DATE_TRUNC('MONTH', "t14"."_local") AS DATE) AS "_period"
@@ -61,6 +62,7 @@ FROM (
                     "t2"."created_at",
                     "t2"."status",
                     "t2"."closed_at",
+                    1 AS "_n",
                     CASE
                       WHEN "t2"."closed_at" = (
                         DATE_TRUNC('DAY', "t2"."closed_at") + INTERVAL '43200314159' MICROSECOND
@@ -102,7 +104,7 @@ FROM (
             INNER JOIN "memtable" AS "t5"
               ON "t20"."rep_id" = "t5"."rep_id"
           ) AS "t22"
-        ) AS "t23"
+        ) AS "t24"
         GROUP BY
           1,
           2
@@ -113,11 +115,11 @@ FROM (
       *
     FROM (
       SELECT
-        "t24"."_key",
-        "t24"."_period",
+        "t23"."_key",
+        "t23"."_period",
         CAST(NULL AS DOUBLE) AS "deals_won",
         CAST(NULL AS DOUBLE) AS "deals_lost",
-        "t24"."working_days"
+        "t23"."working_days"
       FROM (
         SELECT
           "t21"."_key",
@@ -186,7 +188,7 @@ FROM (
         GROUP BY
           1,
           2
-      ) AS "t24"
+      ) AS "t23"
     ) AS "t25"
   ) AS "t28"
   GROUP BY

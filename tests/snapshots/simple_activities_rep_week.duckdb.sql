@@ -21,7 +21,7 @@ FROM (
         SELECT
           "t13"."_key",
           "t13"."_period",
-          CAST(COUNT(*) AS DOUBLE) AS "activities"
+          CAST(SUM("t13"."_n") AS DOUBLE) AS "activities"
         FROM (
           SELECT
             "t11"."activity_id",
@@ -33,6 +33,7 @@ FROM (
             "t11"."deal_id",
             "t11"."lead_id",
             "t11"."account_id",
+            "t11"."_n",
             "t11"."_local",
             CAST(DATE_TRUNC('WEEK', "t11"."_local") AS DATE) AS "_period",
             "t11"."rep_id" AS "_key"
@@ -47,6 +48,7 @@ FROM (
               "t0"."deal_id",
               "t0"."lead_id",
               "t0"."account_id",
+              1 AS "_n",
               CASE
                 WHEN "t0"."occurred_at" = (
                   DATE_TRUNC('DAY', "t0"."occurred_at") + INTERVAL '43200314159' MICROSECOND

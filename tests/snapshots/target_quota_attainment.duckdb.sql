@@ -396,6 +396,8 @@ FROM (
                 "t23"."source",
                 "t23"."amount_given",
                 "t23"."amount_created",
+                "t23"."_n",
+                "t23"."_n_amount",
                 "t23"."_local",
                 "t23"."_created_local",
                 CAST(DATE_TRUNC('QUARTER', "t23"."_local") AS DATE) AS "_period",
@@ -416,6 +418,8 @@ FROM (
                   "t0"."source",
                   "t0"."amount" AS "amount_given",
                   "t0"."amount" AS "amount_created",
+                  1 AS "_n",
+                  CASE WHEN "t0"."amount" IS NOT NULL THEN 1 ELSE 0 END AS "_n_amount",
                   CASE
                     WHEN "t0"."closed_at" = (
                       DATE_TRUNC('DAY', "t0"."closed_at") + INTERVAL '43200314159' MICROSECOND

@@ -53,17 +53,22 @@ class Compiler(Measuring):
         currency: str = Settings.currency,
         to: str | None = None,
         reasons: bool = False,
+        rollups: bool = True,
     ) -> None:
         """`levels`: compile for several levels at once (see `run_levels`), not for `q.by`;
         amounts in the organisation's `currency`, or with `to` in that display currency;
-        `reasons`: add a `<metric>_null_reason` column to each metric that can be null."""
+        `reasons`: add a `<metric>_null_reason` column to each metric that can be null;
+        `rollups`: read the store's roll-ups where they can stand in for raw rows (the same
+        figures; without: always the raw rows)."""
         super().__init__(con, timezone, currency, to)
         self.levels = levels
         self.reasons = reasons
+        self.rollups = rollups
 
     def plan(self, q: Query) -> Plan:
         """Read what `q` needs from the store before it is compiled (see `plan.read_plan`)."""
-        return read_plan(self.con, q, self.levels, self.tables.currency, self.tables.to)
+        tz = self.tz if self.rollups else None
+        return read_plan(self.con, q, self.levels, self.tables.currency, self.tables.to, tz)
 
     # -- the query ---------------------------------------------------------------------------
     @staticmethod
@@ -152,11 +157,12 @@ def run(
     currency: str = Settings.currency,
     to: str | None = None,
     reasons: bool = False,
+    rollups: bool = True,
 ) -> pd.DataFrame:
-    """Run a query; counts come back as whole numbers, undefined ratios as nulls (with
+    """Run a query (`rollups`: see `Compiler`); counts come back as whole numbers, undefined ratios as nulls (with
     `reasons`, each with why in a `<metric>_null_reason` column: see `registry.null_reason`);
     amounts in the organisation's `currency` (with `to`: converted into that currency)."""
-    c = Compiler(con, timezone, None, currency, to, reasons=reasons)
+    c = Compiler(con, timezone, None, currency, to, reasons=reasons, rollups=rollups)
     return _finish(_frame(c.compile(q, c.plan(q))), q)
 
 
@@ -168,6 +174,7 @@ def run_levels(
     currency: str = Settings.currency,
     to: str | None = None,
     reasons: bool = False,
+    rollups: bool = True,
 ) -> dict[By, pd.DataFrame]:
     """Run a query for several levels at once (`q.by` is not used): for each, the frame `run`
     gives with `by` set to it, with the same figures. One statement computes every level from
@@ -176,7 +183,7 @@ def run_levels(
     levels = tuple(dict.fromkeys(By(b) for b in levels))
     if not levels:
         raise InputError("name at least one level: rep, team or org")
-    c = Compiler(con, timezone, levels, currency, to, reasons)
+    c = Compiler(con, timezone, levels, currency, to, reasons, rollups)
     table = c.compile(q, c.plan(q)).to_pyarrow()
     return {by: _finish(part, q) for by, part in split_levels(table, levels).items()}
 
@@ -205,14 +212,18 @@ def _finish(df: pd.DataFrame, q: Query) -> pd.DataFrame:
 
 
 def run_measures(
-    con: BaseBackend, q: Query, timezone: str = "UTC", currency: str = Settings.currency
+    con: BaseBackend,
+    q: Query,
+    timezone: str = "UTC",
+    currency: str = Settings.currency,
+    rollups: bool = True,
 ) -> pd.DataFrame:
     """The measures behind a query's metrics (counts and sums, before any ratio is taken), one
     row per group, split and period of the query's range (comparisons are not joined).
 
     What an analysis needs to put an interval on a rate: win_rate's deals won and lost,
     stage_conversion:demo>proposal's `stage_entered:demo>proposal` and `stage_then:...`."""
-    c = Compiler(con, timezone, None, currency)
+    c = Compiler(con, timezone, None, currency, rollups=rollups)
     lo = q.start if q.grain is Grain.ALL else period_start(q.start, q.grain)
     base, cols = c.measures(q, lo, c.plan(q))
     base = base.filter(base._period.isin(buckets(q)))

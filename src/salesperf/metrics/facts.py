@@ -14,8 +14,30 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
-from salesperf.fx import Tables
+from salesperf.fx import Tables, converted_sums
 from salesperf.schema import DealStatus
+from salesperf.store import rollups
+
+#: A fact row's count of rows it stands for: 1 for a row of its table, more for a roll-up's.
+_N = "_n"
+_ONE = ibis.literal(1, "int64")
+
+
+@dataclass(frozen=True)
+class Rolled:
+    """A roll-up (see `salesperf.store.rollups`) that can stand in for a fact's rows, for the
+    measures that read only its `columns`: its rows carry those columns, `rep_id` and the local
+    `day` (in place of the fact's time), with `_n` (and for deals `_n_amount`) counting the
+    rows each stands for. `builder` makes them from the roll-up table (a type or a stage pair
+    narrows them; deal amounts are converted); None when it cannot stand in for that one."""
+
+    table: str
+    columns: frozenset[str]
+    builder: Callable[[Tables, ir.Table, str | None], ir.Table | None]
+
+    def rows(self, con: Tables, param: str | None = None) -> ir.Table | None:
+        """The roll-up's rows as the fact's (None: not for this parameter)."""
+        return self.builder(con, con.table(self.table), param)
 
 
 @dataclass(frozen=True)
@@ -30,6 +52,9 @@ class Fact:
     (null: still alive) and belongs to every period it overlaps, whose bounds the measures see
     as `_from` and `_to` (local time). `instants` are timestamps the measures need as moments
     (UTC) for durations, as (alias, column): a date-only value is the moment its day begins.
+    `weights` are columns added to each row of a fact that has roll-ups, counts of what it
+    stands for (`_n`: 1); a `rolled` roll-up carries them summed, and can stand in for the rows
+    (see `Rolled`).
     """
 
     name: str
@@ -42,6 +67,8 @@ class Fact:
     observed: bool = False
     until: str | None = None
     with_param: Callable[[Tables, str], ir.Table] | None = None
+    weights: tuple[tuple[str, Callable[[ir.Table], ir.Value]], ...] = ()
+    rolled: tuple[Rolled, ...] = ()
 
     def rows(self, con: Tables, param: str | None = None) -> ir.Table:
         """The fact's rows, before any period or grouping.
@@ -57,7 +84,8 @@ class Fact:
             t = self.builder(con) if self.builder is not None else con.table(self.table)
             if param is not None:
                 t = t.filter(t.type == param)
-        return t.filter(self.where(t)) if self.where is not None else t
+        t = t.filter(self.where(t)) if self.where is not None else t
+        return t.mutate(**{name: w(t) for name, w in self.weights}) if self.weights else t
 
 
 _WON = DealStatus.WON.value
@@ -163,18 +191,68 @@ def stage_entries(con: Tables, pair: str) -> ir.Table:
     return t.mutate(_then=ibis.ifelse(t._b_at >= t.entered_at, 1, 0)).drop("_b_at")
 
 
+def _typed(con: Tables, t: ir.Table, param: str | None) -> ir.Table:
+    """A roll-up of activities, narrowed to one type when asked."""
+    return t if param is None else t.filter(t.type == param)
+
+
+def _deal_event(event: str) -> Callable[[Tables, ir.Table, str | None], ir.Table]:
+    """The deals roll-up's rows of one event, amounts converted as `Tables.table("deals")`."""
+
+    def rows(con: Tables, t: ir.Table, param: str | None) -> ir.Table:
+        t = t.filter(t.event == event)
+        return converted_sums(con.con, t, con.currency, con.to, con.foreign)
+
+    return rows
+
+
+def _stage_pair(con: Tables, t: ir.Table, pair: str | None) -> ir.Table | None:
+    """The stage roll-up's rows of one pair "A>B": first entries of A (`_n`) and those that B
+    followed (`_then`)."""
+    if pair is None or ">" not in pair:
+        return None
+    a_stage, b_stage = pair.split(">", 1)
+    if a_stage == b_stage:  # a stage followed by itself is not kept
+        return None
+    return t.filter((t.stage == a_stage) & (t.next_stage.isnull() | (t.next_stage == b_stage)))
+
+
+_ACTIVITY_ROLLUPS = (
+    Rolled(
+        rollups.ACTIVITIES,
+        frozenset({"type", "outcome", "duration_min", _N, "_n_duration"}),
+        _typed,
+    ),
+    Rolled(rollups.ACCOUNTS, frozenset({"type", "account_id"}), _typed),
+)
+_WEIGHTS: tuple[tuple[str, Callable[[ir.Table], ir.Value]], ...] = ((_N, lambda t: _ONE),)
+_DEAL_WEIGHTS: tuple[tuple[str, Callable[[ir.Table], ir.Value]], ...] = (
+    (_N, lambda t: _ONE),
+    ("_n_amount", lambda t: ibis.ifelse(t.amount.notnull(), _ONE, 0)),
+)
+_DEAL_COLUMNS = frozenset({"status", "kind", "source", "currency", "amount", _N, "_n_amount"})
+
 FACTS = {
     f.name: f
     for f in (
-        Fact("activity", "activities", "occurred_at"),
+        Fact("activity", "activities", "occurred_at", weights=_WEIGHTS, rolled=_ACTIVITY_ROLLUPS),
         Fact(
             "deal_closed",
             "deals",
             "closed_at",
             lambda t: t.status.isin(CLOSED),
             stamps=(("_created_local", "created_at"),),
+            weights=_DEAL_WEIGHTS,
+            rolled=(Rolled(rollups.DEALS, _DEAL_COLUMNS, _deal_event("closed")),),
         ),
-        Fact("deal_created", "deals", "created_at", builder=created_deals),
+        Fact(
+            "deal_created",
+            "deals",
+            "created_at",
+            builder=created_deals,
+            weights=_DEAL_WEIGHTS,
+            rolled=(Rolled(rollups.DEALS, _DEAL_COLUMNS, _deal_event("created")),),
+        ),
         Fact("survey", "surveys", "responded_at"),
         Fact("lead", "leads", "created_at"),
         # an account when its first deal was won (acquired)
@@ -201,6 +279,15 @@ FACTS = {
         Fact("deal_won_history", "deals", "closed_at", builder=won_deals_with_history),
         Fact("deal_closed_typed", "deals", "closed_at", builder=closed_deals_by_type),
         # deals when they first entered a stage, and whether they later entered the next one
-        Fact("stage_entry", "deal_stages", "entered_at", with_param=stage_entries),
+        Fact(
+            "stage_entry",
+            "deal_stages",
+            "entered_at",
+            with_param=stage_entries,
+            weights=_WEIGHTS,
+            rolled=(
+                Rolled(rollups.STAGES, frozenset({"kind", "source", _N, "_then"}), _stage_pair),
+            ),
+        ),
     )
 }

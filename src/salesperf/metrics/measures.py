@@ -47,6 +47,12 @@ class Measure:
 _MEETINGS = (ActivityType.MEETING.value, ActivityType.DEMO.value)
 
 
+def _count(t: ir.Table, rows: ir.BooleanValue) -> ir.NumericValue:
+    """How many rows meet the condition, each counted as the rows it stands for (`_n`: 1 for a
+    row of the table, more for a roll-up's; see `facts.Rolled`)."""
+    return ibis.ifelse(rows, t._n, 0).sum()
+
+
 def _won(t: ir.Table) -> ir.BooleanValue:
     return t.status == DealStatus.WON.value
 
@@ -54,7 +60,7 @@ def _won(t: ir.Table) -> ir.BooleanValue:
 MEASURES = {
     m.name: m
     for m in (
-        Measure("activities", "activity", lambda t: t.count()),
+        Measure("activities", "activity", lambda t: t._n.sum()),
         Measure("active_days", "activity", additive=False, distinct=lambda t: t._local.date()),
         Measure(
             "accounts_touched",
@@ -63,27 +69,27 @@ MEASURES = {
             distinct=lambda t: t.account_id,
             owned=True,
         ),
-        Measure("calls", "activity", lambda t: (t.type == "call").sum()),
+        Measure("calls", "activity", lambda t: _count(t, t.type == "call")),
         Measure(
             "calls_connected",
             "activity",
-            lambda t: ((t.type == "call") & (t.outcome == "connected")).sum(),
+            lambda t: _count(t, (t.type == "call") & (t.outcome == "connected")),
         ),
         Measure(
             "calls_with_outcome",
             "activity",
-            lambda t: ((t.type == "call") & t.outcome.notnull()).sum(),
+            lambda t: _count(t, (t.type == "call") & t.outcome.notnull()),
         ),
-        Measure("meetings_scheduled", "activity", lambda t: t.type.isin(_MEETINGS).sum()),
+        Measure("meetings_scheduled", "activity", lambda t: _count(t, t.type.isin(_MEETINGS))),
         Measure(
             "meetings_held",
             "activity",
-            lambda t: (t.type.isin(_MEETINGS) & (t.outcome == "held")).sum(),
+            lambda t: _count(t, t.type.isin(_MEETINGS) & (t.outcome == "held")),
         ),
         Measure(
             "meetings_with_outcome",
             "activity",
-            lambda t: (t.type.isin(_MEETINGS) & t.outcome.notnull()).sum(),
+            lambda t: _count(t, t.type.isin(_MEETINGS) & t.outcome.notnull()),
         ),
         # activities linked to a deal anywhere in the store: none means touches are not recorded
         Measure(
@@ -93,13 +99,15 @@ MEASURES = {
             additive=False,
             whole_store=True,
         ),
-        Measure("deals_won", "deal_closed", lambda t: _won(t).sum()),
-        Measure("deals_lost", "deal_closed", lambda t: (t.status == DealStatus.LOST.value).sum()),
+        Measure("deals_won", "deal_closed", lambda t: _count(t, _won(t))),
+        Measure(
+            "deals_lost", "deal_closed", lambda t: _count(t, t.status == DealStatus.LOST.value)
+        ),
         Measure("revenue_won", "deal_closed", lambda t: t.amount.sum(where=_won(t))),
         Measure(
             "deals_won_with_amount",
             "deal_closed",
-            lambda t: (_won(t) & t.amount.notnull()).sum(),
+            lambda t: ibis.ifelse(_won(t), t._n_amount, 0).sum(),
         ),
         Measure(
             "sales_cycle_days",
@@ -113,7 +121,7 @@ MEASURES = {
             additive=False,
             zero_when_empty=False,
         ),
-        Measure("deals_created", "deal_created", lambda t: t.count()),
+        Measure("deals_created", "deal_created", lambda t: t._n.sum()),
         Measure("pipeline_created", "deal_created", lambda t: t.amount.sum()),
         Measure("csat_responses", "survey", lambda t: (t.scale == "csat5").sum()),
         Measure("csat_positive", "survey", lambda t: ((t.scale == "csat5") & (t.score >= 4)).sum()),
@@ -169,7 +177,7 @@ MEASURES = {
         ),
         Measure("typed_deals_closed", "deal_closed_typed", lambda t: t.count()),
         Measure("typed_deals_won", "deal_closed_typed", lambda t: _won(t).sum()),
-        Measure("stage_entered", "stage_entry", lambda t: t.count()),
+        Measure("stage_entered", "stage_entry", lambda t: t._n.sum()),
         Measure("stage_then", "stage_entry", lambda t: t._then.sum()),
     )
 }

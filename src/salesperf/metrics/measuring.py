@@ -16,7 +16,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from salesperf.errors import InputError
-from salesperf.metrics.facts import FACTS
+from salesperf.metrics.facts import FACTS, Rolled
 from salesperf.metrics.levels import owned_distinct
 from salesperf.metrics.measures import MEASURES, WORKING_DAYS
 from salesperf.metrics.periods import Grain
@@ -68,35 +68,59 @@ class Measuring(FactRows):
         if t is None:
             return None
         groups = self._groups(q)
-        if self.levels is None and q.by is By.REP:  # one scan computes every measure
-            k = self._keyed(t, q, plan)
-            return [
-                k.group_by(groups).aggregate(
-                    **{n: MEASURES[n].aggregate(k).cast("float64") for n in names}
+        usable = plan.rollups
+
+        def rolled(measures: list[str]) -> Rolled | None:
+            """The roll-up that can give these measures, if any (see `FactRows.can_roll`)."""
+            if not usable or any(not _rollable(n) for n in measures):
+                return None
+            return self.can_roll(f, q, set(_used(t, measures)), usable, only_type)
+
+        if self.levels is None and q.by is By.REP:  # one scan per source computes its measures
+            sources: dict[Rolled | None, list[str]] = {}
+            for n in names:
+                sources.setdefault(rolled([n]), []).append(n)
+            parts = []
+            for r, ns in sources.items():
+                src = t if r is None else self.rolled_rows(f, r, q, lo, only_type)
+                assert src is not None  # as `t` was
+                k = self._keyed(src, q, plan)
+                parts.append(
+                    k.group_by(groups).aggregate(
+                        **{n: MEASURES[n].aggregate(k).cast("float64") for n in ns}
+                    )
                 )
-            ]
+            return parts
         per_rep = ["rep_id", *groups[1:]]
         keep = {"rep_id", f.time, *(c for _, c in f.stamps), *([f.until] if f.until else [])}
         keep |= {c for _, c in f.instants}
         keep |= {SPLIT_COLUMNS[d][fact] for d, _ in q.filters}
         keep |= {SPLIT_COLUMNS[q.split][fact]} if q.split else set()
 
-        def rows(measures: list[str]) -> ir.Table:
-            r = self.rows(f, q, lo, only_type, keep | set(_used(t, measures)))
-            assert r is not None  # as `t` was
-            return r
+        def rows(measures: list[str], r: Rolled | None) -> ir.Table:
+            if r is not None:
+                out = self.rolled_rows(f, r, q, lo, only_type)
+            else:
+                out = self.rows(f, q, lo, only_type, keep | set(_used(t, measures)))
+            assert out is not None  # as `t` was
+            return out
 
         def keyed(x: ir.Table) -> ir.Table:
             return self._keyed(x, q, plan)
 
         parts = []
-        summed = [n for n in names if MEASURES[n].additive or MEASURES[n].owned]
-        if summed:
-            ts = rows(summed)
+        kps: dict[str, ir.Table] = {}  # each owned measure's per-rep counts, keyed
+        by_source: dict[Rolled | None, list[str]] = {}
+        for n in names:
+            if MEASURES[n].additive or MEASURES[n].owned:
+                by_source.setdefault(rolled([n]), []).append(n)
+        for r, summed in by_source.items():
+            ts = rows(summed, r)
             partial = ts.group_by(per_rep).aggregate(
                 **{n: MEASURES[n].aggregate(ts) for n in summed}
             )
             kp = keyed(partial)
+            kps |= dict.fromkeys(summed, kp)
             additive = [n for n in summed if MEASURES[n].additive]
             if additive:
                 parts.append(
@@ -106,15 +130,19 @@ class Measuring(FactRows):
                 )
         for n in names:
             m = MEASURES[n]
+            r = rolled([n])
             if m.distinct is not None and m.owned:
-                everyone = f.rows(self.tables, only_type)
-                parts.append(owned_distinct(rows([n]), everyone, m.distinct, n, groups, keyed, kp))
+                everyone = (r or f).rows(self.tables, only_type)
+                assert everyone is not None  # as it was for the measure's own rows
+                parts.append(
+                    owned_distinct(rows([n], r), everyone, m.distinct, n, groups, keyed, kps[n])
+                )
             elif m.distinct is not None:
-                tn = rows([n])
+                tn = rows([n], r)
                 k = keyed(tn.select(*per_rep, _v=m.distinct(tn)).distinct())
                 parts.append(k.group_by(groups).aggregate(**{n: k._v.nunique().cast("float64")}))
             elif not m.additive:
-                k = keyed(rows([n]))
+                k = keyed(rows([n], r))
                 parts.append(k.group_by(groups).aggregate(**{n: m.aggregate(k).cast("float64")}))
         return parts
 
@@ -228,6 +256,13 @@ def measure_column(measure: str, kind: str | None) -> str:
     if kind is None or measure == WORKING_DAYS or MEASURES[measure].whole_store:
         return measure
     return f"{measure}:{kind}"
+
+
+def _rollable(name: str) -> bool:
+    """Whether a measure can be taken from a roll-up's rows: a count or sum (of the counts and
+    sums a roll-up row carries) or a count of distinct values; a median needs the rows."""
+    m = MEASURES[name]
+    return (m.additive or m.distinct is not None) and not m.whole_store
 
 
 def _used(t: ir.Table, names: list[str]) -> list[str]:

@@ -22,6 +22,7 @@ from salesperf.metrics.levels import level_closure, team_closure
 from salesperf.metrics.query import By, Query
 from salesperf.metrics.targets import Tree, team_tree
 from salesperf.settings import Settings
+from salesperf.store.rollups import usable
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,7 +33,8 @@ class Plan:
     (an in-memory table);
     `targeted`: the metrics that have target rows and `tree` the team tree, when the query
     reads targets; `foreign_deals`: whether any deal is in another currency than the
-    organisation's (None: not known, with a display currency the conversion is always built).
+    organisation's (None: not known, with a display currency the conversion is always built);
+    `rollups`: the roll-ups the query may read in place of raw rows (current, in its time zone).
     `levels` and `teams` say which groups the plan was read for."""
 
     levels: tuple[By, ...] | None
@@ -41,6 +43,7 @@ class Plan:
     targeted: frozenset[str] = frozenset()
     tree: Tree | None = None
     foreign_deals: bool | None = None
+    rollups: frozenset[str] = frozenset()
 
     def check(self, q: Query, levels: tuple[By, ...] | None) -> None:
         """Refuse a plan read for other groups than the query's (a bug, not bad input)."""
@@ -56,9 +59,11 @@ def read_plan(
     levels: tuple[By, ...] | None = None,
     currency: str = Settings.currency,
     to: str | None = None,
+    timezone: str | None = None,
 ) -> Plan:
     """Read what the query `q` (for `levels`, when given) needs before it is compiled: the only
-    queries run between a query and its result's own statement."""
+    queries run between a query and its result's own statement. With `timezone`, the roll-ups
+    current in that zone are read in place of the raw rows wherever they can stand in."""
     closure = None
     if levels is not None or q.by is By.TEAM:
         if levels is not None:
@@ -79,4 +84,5 @@ def read_plan(
     # with a display currency of its own the conversion is always built (see `fx`)
     own = to is None or to.upper() == currency.upper()
     foreign = has_foreign_deals(con, currency) if own else None
-    return Plan(levels, q.teams, closure, targeted, tree, foreign)
+    rolled = usable(con, timezone) if timezone is not None else frozenset()
+    return Plan(levels, q.teams, closure, targeted, tree, foreign, rolled)

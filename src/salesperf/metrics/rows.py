@@ -11,7 +11,7 @@ import pandas as pd
 from ibis.backends import BaseBackend
 
 from salesperf.fx import Tables
-from salesperf.metrics.facts import Fact
+from salesperf.metrics.facts import Fact, Rolled
 from salesperf.metrics.periods import Grain, bucket, local_time, shift, utc_instant
 from salesperf.metrics.query import SPLIT_COLUMNS, Compare, Query, Split, buckets, comparison_range
 from salesperf.settings import Settings
@@ -31,6 +31,26 @@ class FactRows:
         self.con = con
         self.tz = timezone
         self.tables = Tables(con, currency, to, timezone)
+
+    def can_roll(
+        self, f: Fact, q: Query, used: set[str], usable: frozenset[str], only_type: str | None
+    ) -> Rolled | None:
+        """The first of the fact's roll-ups that can stand in for its rows in this query, for
+        measures reading the fact's columns `used`: one of the `usable` roll-ups (current, in
+        this time zone) that carries those columns and the query's filter and split columns,
+        for a fact that spans no time (`until`) and takes no timestamp but its own."""
+        dims = [d for d, _ in q.filters] + ([q.split] if q.split is not None else [])
+        if f.until is not None or Split.SEGMENT in dims:  # segments: the accounts' own
+            return None
+        needed = set(used) - {"rep_id", "_local", "_period", "_split", "_key", f.time}
+        needed |= {c for d in dims if (c := SPLIT_COLUMNS[d].get(f.name)) is not None}
+        for r in f.rolled:
+            if r.table not in usable or not needed <= r.columns:
+                continue
+            if r.rows(self.tables, only_type) is None:
+                continue
+            return r
+        return None
 
     def rows(
         self,
@@ -87,6 +107,36 @@ class FactRows:
                 t = t.mutate(_period=self.all_period(t._local, q))
             else:
                 t = t.mutate(_period=bucket(t._local, q.grain, lo))
+        if q.reps is not None:
+            t = t.filter(t.rep_id.isin(sorted(q.reps)))
+        return t
+
+    def rolled_rows(
+        self, f: Fact, r: Rolled, q: Query, lo: date, only_type: str | None
+    ) -> ir.Table | None:
+        """The rows of roll-up `r` standing in for the fact's in the query's range, filtered,
+        split and placed in periods as `rows` places the fact's own (a row's local time is its
+        day's midnight, which lies in the same range and period as each of its rows); None
+        when a filter or the split does not apply to this fact. See `can_roll`."""
+        t = r.rows(self.tables, only_type)
+        if t is None:
+            return None
+        for dim, value in q.filters:
+            col = SPLIT_COLUMNS[dim].get(f.name)
+            if col is None:
+                return None
+            t = t.filter(t[col] == value)
+        if q.split is not None:
+            col = SPLIT_COLUMNS[q.split].get(f.name)
+            if col is None:
+                return None
+            t = t.mutate(_split=t[col])
+        t = t.filter((t.day >= ibis.date(lo)) & (t.day < ibis.date(q.end)))
+        t = t.mutate(_local=t.day.cast("timestamp"))
+        if q.grain is Grain.ALL:
+            t = t.mutate(_period=self.all_period(t._local, q))
+        else:
+            t = t.mutate(_period=bucket(t._local, q.grain, lo))
         if q.reps is not None:
             t = t.filter(t.rep_id.isin(sorted(q.reps)))
         return t
