@@ -1,4 +1,7 @@
-"""`python -m bench [NAME ...]`: run the benchmarks (all by default) and record them."""
+"""`python -m bench [NAME ...]`: run the benchmarks (all by default) and record them.
+
+`python -m bench web --after-write [--large]`: the dashboard's routes asked right after a write
+(see `bench.web_after_write`), on the 10M store (and the 50M one with `--large`)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from bench import (
     forecast_bench,
     import_bench,
     scorecard_bench,
+    web_after_write,
     web_bench,
 )
 
@@ -26,6 +30,13 @@ BENCHES = {
 
 def main(argv: list[str]) -> None:
     """Run the named benchmarks, or all of them."""
+    if argv[:2] == ["web", "--after-write"]:
+        rest = argv[2:]
+        if rest not in ([], ["--large"]):
+            raise SystemExit("usage: python -m bench web --after-write [--large]")
+        web_after_write.run(large=bool(rest))
+        print("Figures recorded in docs/performance.md")
+        return
     names = argv or list(BENCHES)
     for name in names:
         if name not in BENCHES:
