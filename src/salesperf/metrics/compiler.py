@@ -16,6 +16,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
+import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from salesperf.errors import InputError
@@ -24,6 +25,7 @@ from salesperf.metrics.levels import split_levels
 from salesperf.metrics.measuring import Measuring, measure_column
 from salesperf.metrics.periods import Grain, period_start
 from salesperf.metrics.plan import Plan, read_plan
+from salesperf.metrics.prepared import arrow, prepare
 from salesperf.metrics.query import By, Compare, Query, buckets, comparison_range
 from salesperf.metrics.registry import (
     Formula,
@@ -159,11 +161,12 @@ def run(
     reasons: bool = False,
     rollups: bool = True,
 ) -> pd.DataFrame:
-    """Run a query (`rollups`: see `Compiler`); counts come back as whole numbers, undefined ratios as nulls (with
+    """Run a query; counts come back as whole numbers, undefined ratios as nulls (with
     `reasons`, each with why in a `<metric>_null_reason` column: see `registry.null_reason`);
-    amounts in the organisation's `currency` (with `to`: converted into that currency)."""
+    amounts in the organisation's `currency` (with `to`: converted into that currency);
+    `rollups`: see `Compiler`."""
     c = Compiler(con, timezone, None, currency, to, reasons=reasons, rollups=rollups)
-    return _finish(_frame(c.compile(q, c.plan(q))), q)
+    return _finish(_frame(c, q, "run"), q)
 
 
 def run_levels(
@@ -184,15 +187,24 @@ def run_levels(
     if not levels:
         raise InputError("name at least one level: rep, team or org")
     c = Compiler(con, timezone, levels, currency, to, reasons, rollups)
-    table = c.compile(q, c.plan(q)).to_pyarrow()
+    table = _arrow(c, q, "levels")
     return {by: _finish(part, q) for by, part in split_levels(table, levels).items()}
 
 
-def _frame(expr: ir.Table) -> pd.DataFrame:
+def _arrow(c: Compiler, q: Query, kind: str) -> pa.Table:
+    """Run the query `q` (as `kind` of result) through its prepared form (see `prepared`):
+    its expression and SQL are built once for each query and plan."""
+    plan = c.plan(q)
+    options = (kind, q, c.levels, c.tz, c.tables.currency, c.tables.to, c.reasons, plan.key)
+    build = _measures_expr if kind == "measures" else Compiler.compile
+    return arrow(c.con, prepare(c.con, options, lambda: build(c, q, plan)))
+
+
+def _frame(c: Compiler, q: Query, kind: str) -> pd.DataFrame:
     """The result as a frame, through Arrow: a column with nulls stays a column of numbers
     (NaN where null), never a list of Python objects, which at hundreds of thousands of rows
     costs seconds and hundreds of megabytes."""
-    df: pd.DataFrame = expr.to_pyarrow().to_pandas()
+    df: pd.DataFrame = _arrow(c, q, kind).to_pandas()
     return df
 
 
@@ -224,8 +236,15 @@ def run_measures(
     What an analysis needs to put an interval on a rate: win_rate's deals won and lost,
     stage_conversion:demo>proposal's `stage_entered:demo>proposal` and `stage_then:...`."""
     c = Compiler(con, timezone, None, currency, rollups=rollups)
+    df = _frame(c, q, "measures")
+    df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
+    return df
+
+
+def _measures_expr(c: Compiler, q: Query, plan: Plan) -> ir.Table:
+    """The expression of `run_measures`."""
     lo = q.start if q.grain is Grain.ALL else period_start(q.start, q.grain)
-    base, cols = c.measures(q, lo, c.plan(q))
+    base, cols = c.measures(q, lo, plan)
     base = base.filter(base._period.isin(buckets(q)))
     split = ["_split"] if q.split else []
     base = base.select("_key", *split, "_period", *cols)
@@ -233,6 +252,4 @@ def run_measures(
     if q.split:
         renames[q.split.value] = "_split"
     order = [q.key, *([q.split.value] if q.split else []), "period_start"]
-    df = _frame(base.rename(renames).order_by(order))
-    df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
-    return df
+    return base.rename(renames).order_by(order)

@@ -10,6 +10,7 @@ alone, running nothing.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import ibis
@@ -34,7 +35,8 @@ class Plan:
     `targeted`: the metrics that have target rows and `tree` the team tree, when the query
     reads targets; `foreign_deals`: whether any deal is in another currency than the
     organisation's (None: not known, with a display currency the conversion is always built);
-    `rollups`: the roll-ups the query may read in place of raw rows (current, in its time zone).
+    `rollups`: the roll-ups the query may read in place of raw rows (current, in its time zone);
+    `key`: all of the above as a value, equal for two plans that build the same expression.
     `levels` and `teams` say which groups the plan was read for."""
 
     levels: tuple[By, ...] | None
@@ -44,6 +46,7 @@ class Plan:
     tree: Tree | None = None
     foreign_deals: bool | None = None
     rollups: frozenset[str] = frozenset()
+    key: Hashable = None
 
     def check(self, q: Query, levels: tuple[By, ...] | None) -> None:
         """Refuse a plan read for other groups than the query's (a bug, not bad input)."""
@@ -85,4 +88,7 @@ def read_plan(
     own = to is None or to.upper() == currency.upper()
     foreign = has_foreign_deals(con, currency) if own else None
     rolled = usable(con, timezone) if timezone is not None else frozenset()
-    return Plan(levels, q.teams, closure, targeted, tree, foreign, rolled)
+    pairs = () if closure is None else tuple(df.itertuples(index=False, name=None))
+    tree_key = None if tree is None else tuple(tuple(sorted(part.items())) for part in tree)
+    key = (levels, q.teams, pairs, targeted, tree_key, foreign, rolled)
+    return Plan(levels, q.teams, closure, targeted, tree, foreign, rolled, key)
