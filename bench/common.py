@@ -68,6 +68,15 @@ def machine() -> str:
     )
 
 
+def load() -> str:
+    """The machine's load average over 1, 5 and 15 minutes (other work running beside)."""
+    try:
+        with open("/proc/loadavg") as f:
+            return ", ".join(f.read().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def now() -> str:
     """The date and time of the run, UTC."""
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

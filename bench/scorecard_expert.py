@@ -94,7 +94,8 @@ def _setup(con: duckdb.DuckDBPyConnection, tz: str, lo: date, hi: date) -> str:
     the activities; returns the SQL of an activity's local day."""
     changes = offsets(tz, lo, hi)
     # a date-only value is stored at noon UTC: within 12 hours of UTC it stays on its day
-    assert all(abs(o) < 12 * 3600 for _, o in changes), "zone too far from UTC for noon"
+    if any(abs(o) >= 12 * 3600 for _, o in changes):
+        raise RuntimeError(f"{tz} lies 12 hours or more from UTC: date-only values need care")
     created_lo = con.execute("SELECT min(created_at)::DATE FROM deals").fetchone()
     wide = offsets(tz, min(lo, created_lo[0] if created_lo and created_lo[0] else lo), hi)
     con.execute(f"""
@@ -210,7 +211,9 @@ WHERE a.d >= {_day(a)} AND a.d < {_day(b)} AND a.account_id IS NOT NULL AND a.re
 INSERT INTO shared_{g}
 SELECT * FROM triples WHERE account_id IN (SELECT account_id FROM (
   SELECT DISTINCT rep_id, account_id FROM triples) GROUP BY account_id HAVING count(*) > 1)""")
-        con.execute(f"INSERT INTO acc_{g} SELECT rep_id, period, count(*) FROM triples GROUP BY ALL")
+        con.execute(
+            f"INSERT INTO acc_{g} SELECT rep_id, period, count(*) FROM triples GROUP BY ALL"
+        )
     con.execute("DROP TABLE IF EXISTS triples")
 
 
@@ -313,7 +316,8 @@ def expert_scorecard(
         "SELECT count(*) FROM deals WHERE currency IS NOT NULL AND upper(currency) <> ?",
         [(currency[0] if currency else "EUR").upper()],
     ).fetchone()
-    assert other is not None and other[0] == 0, "deals in another currency: not written out here"
+    if other is None or other[0]:
+        raise RuntimeError("deals in another currency: converting them is not written out here")
     grains = {g for g, _ in combos}
     los = {g: _shift(_start(ranges[g][0], g), g, -1) for g in grains}
     lo, hi = min(los.values()), max(ranges[g][1] for g in grains)
@@ -335,8 +339,6 @@ def expert_scorecard(
             parts["week"] = (a, min(max(a, b), ranges["week"][1]))
         _activities(con, day, span, (bounds[i], bounds[i + 1]), parts)
     return {
-        (g, by): con.execute(
-            _metrics_sql(g, by, los[g], ranges[g][0], ranges[g][1])
-        ).df()
+        (g, by): con.execute(_metrics_sql(g, by, los[g], ranges[g][0], ranges[g][1])).df()
         for g, by in combos
     }
