@@ -48,25 +48,22 @@ def inflate(src: Path, dst: Path, copies: int) -> None:
     tmp = dst.with_suffix(".building")
     shutil.copy(src, tmp)
     con = duckdb.connect(str(tmp))
+    # every column as stored, the ids made the copy's own (new columns come along unchanged)
+    ids = {
+        "accounts": ("account_id", "account_id"),
+        "reps": ("rep_id", "rep_id", "name"),
+        "activities": ("activity_id", "activity_id", "rep_id", "deal_id", "lead_id", "account_id"),
+        "deals": ("deal_id", "deal_id", "rep_id", "account_id"),
+        "surveys": ("response_id", "response_id", "account_id", "rep_id"),
+        "leads": ("lead_id", "lead_id", "rep_id", "account_id", "deal_id"),
+        "absences": ("rep_id", "rep_id"),
+    }
     for k in range(1, copies):
         sfx = f"'-{k}'"
-        con.execute(f"""INSERT INTO accounts SELECT account_id || {sfx}, name, segment, created_at,
-                        churned_at FROM accounts WHERE NOT contains(account_id, '-')""")
-        con.execute(f"""INSERT INTO reps SELECT rep_id || {sfx}, name || {sfx}, email, team_id, role,
-                        start_date, end_date FROM reps WHERE NOT contains(rep_id, '-')""")
-        con.execute(f"""INSERT INTO activities SELECT activity_id || {sfx}, rep_id || {sfx}, type,
-                        occurred_at, duration_min, outcome, deal_id || {sfx}, lead_id || {sfx},
-                        account_id || {sfx} FROM activities WHERE NOT contains(activity_id, '-')""")
-        con.execute(f"""INSERT INTO deals SELECT deal_id || {sfx}, rep_id || {sfx}, created_at, status,
-                        amount, closed_at, account_id || {sfx}, stage, kind, lost_reason, source
-                        FROM deals WHERE NOT contains(deal_id, '-')""")
-        con.execute(f"""INSERT INTO surveys SELECT response_id || {sfx}, responded_at, scale, score,
-                        account_id || {sfx}, rep_id || {sfx} FROM surveys WHERE NOT contains(response_id, '-')""")
-        con.execute(f"""INSERT INTO leads SELECT lead_id || {sfx}, created_at, source, rep_id || {sfx},
-                        account_id || {sfx}, qualified_at, deal_id || {sfx} FROM leads
-                        WHERE NOT contains(lead_id, '-')""")
-        con.execute(f"""INSERT INTO absences SELECT rep_id || {sfx}, date FROM absences
-                        WHERE NOT contains(rep_id, '-')""")
+        for table, (key, *cols) in ids.items():
+            swap = ", ".join(f"{c} || {sfx} AS {c}" for c in cols)
+            con.execute(f"""INSERT INTO {table} SELECT * REPLACE ({swap}) FROM {table}
+                            WHERE NOT contains({key}, '-')""")
     con.execute("CHECKPOINT")
     con.close()
     tmp.rename(dst)
