@@ -137,19 +137,15 @@ SELECT * FROM up""")
            count(*) FILTER (WHERE scale = 'nps10' AND score <= 6) AS det""",
     )  # fmt: skip
     leads = fact("leads", "created_at", "count(*) FILTER (WHERE source = 'referral') AS refs")
-    con.execute(f"""
-CREATE OR REPLACE TEMP TABLE other_day AS
-SELECT rep_id, d, sum(won) AS won, sum(lost) AS lost, sum(rev) AS rev, sum(won_amt) AS won_amt,
-       sum(pipe) AS pipe, sum(csat_n) AS csat_n, sum(csat_pos) AS csat_pos, sum(nps_n) AS nps_n,
-       sum(prom) AS prom, sum(det) AS det, sum(refs) AS refs, sum(wd) AS wd
-FROM ({closed} UNION ALL BY NAME {created} UNION ALL BY NAME {surveys}
-      UNION ALL BY NAME {leads} UNION ALL BY NAME
-      SELECT r.rep_id, c.d, 1 AS wd FROM reps r JOIN cal c
-        ON (r.start_date IS NULL OR c.day >= r.start_date)
-       AND (r.end_date IS NULL OR c.day <= r.end_date)
-      WHERE isodow(c.day) <= 5
-        AND NOT EXISTS (SELECT 1 FROM absences x WHERE x.rep_id = r.rep_id AND x.date = c.day))
-GROUP BY rep_id, d""")
+    for name, sql in (("closed", closed), ("created", created), ("surveys", surveys),
+                      ("leads", leads)):  # fmt: skip
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_day AS {sql}")
+    con.execute("""
+CREATE OR REPLACE TEMP TABLE workdays_day AS
+SELECT r.rep_id, c.d, 1 AS wd FROM reps r JOIN cal c
+  ON (r.start_date IS NULL OR c.day >= r.start_date) AND (r.end_date IS NULL OR c.day <= r.end_date)
+WHERE isodow(c.day) <= 5
+  AND NOT EXISTS (SELECT 1 FROM absences x WHERE x.rep_id = r.rep_id AND x.date = c.day)""")
     # won deals one by one, for the median sales cycle (local days from creation to close)
     con.execute(f"""
 CREATE OR REPLACE TEMP TABLE won AS
@@ -217,38 +213,53 @@ SELECT * FROM triples WHERE account_id IN (SELECT account_id FROM (
     con.execute("DROP TABLE IF EXISTS triples")
 
 
+#: The per-(rep, local day) tables and their measures; a rep's day with any row counts.
+DAY_TABLES = {
+    "act_day": ("act", "calls", "conn", "cwo", "meet", "held", "mwo"),
+    "closed_day": ("won", "lost", "rev", "won_amt"),
+    "created_day": ("pipe",),
+    "surveys_day": ("csat_n", "csat_pos", "nps_n", "prom", "det"),
+    "leads_day": ("refs",),
+    "workdays_day": ("wd",),
+}
+MEASURES = [m for ms in DAY_TABLES.values() for m in ms]
+
+
+def _per_rep(con: duckdb.DuckDBPyConnection, grain: str, lo: date, hi: date) -> None:
+    """rep_<grain>: each rep's measures per period of [lo, hi), from the per-day tables, with
+    the rep's active days (days with an activity)."""
+    parts = []
+    for table, cols in DAY_TABLES.items():
+        sums = ", ".join(f"sum({c}) AS {c}" for c in cols)
+        extra = ", count(*) AS active_days" if table == "act_day" else ""
+        parts.append(f"""(SELECT rep_id, c.{grain} AS period, {sums}{extra}
+            FROM {table} JOIN cal c USING (d) WHERE d >= {_day(lo)} AND d < {_day(hi)}
+            GROUP BY ALL)""")
+    joined = parts[0] + "".join(f" FULL JOIN {p} USING (rep_id, period)" for p in parts[1:])
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE rep_{grain} AS
+                    SELECT * FROM {joined} WHERE rep_id IN (SELECT rep_id FROM reps)""")
+
+
 def _level_sql(grain: str, by: str, lo: date, hi: date) -> str:
     """The measures of one grain and level, one row per (key, period) of [lo, hi)."""
-    sums = """sum(act) AS act, sum(calls) AS calls, sum(conn) AS conn, sum(cwo) AS cwo,
-              sum(meet) AS meet, sum(held) AS held, sum(mwo) AS mwo, sum(won) AS won,
-              sum(lost) AS lost, sum(rev) AS rev, sum(won_amt) AS won_amt, sum(pipe) AS pipe,
-              sum(csat_n) AS csat_n, sum(csat_pos) AS csat_pos, sum(nps_n) AS nps_n,
-              sum(prom) AS prom, sum(det) AS det, sum(refs) AS refs, sum(wd) AS wd"""
-    per_rep = f"""
-SELECT rep_id, c.{grain} AS period, {sums}, count(act) AS active_days
-FROM act_day FULL JOIN other_day USING (rep_id, d) JOIN cal c USING (d)
-WHERE d >= {_day(lo)} AND d < {_day(hi)} AND rep_id IN (SELECT rep_id FROM reps)
-GROUP BY ALL"""
     won = f"""SELECT w.rep_id, c.{grain} AS period, w.cycle FROM won w JOIN cal c USING (d)
               WHERE d >= {_day(lo)} AND d < {_day(hi)}"""
     if by == "rep":
         return f"""
-WITH pr AS ({per_rep}),
-cyc AS (SELECT rep_id, period, median(cycle) AS cycle FROM ({won}) GROUP BY ALL)
+WITH cyc AS (SELECT rep_id, period, median(cycle) AS cycle FROM ({won}) GROUP BY ALL)
 SELECT pr.rep_id AS k, pr.*, coalesce(a.n, 0) AS accounts, cyc.cycle
-FROM pr LEFT JOIN acc_{grain} a USING (rep_id, period) LEFT JOIN cyc USING (rep_id, period)"""
+FROM rep_{grain} pr LEFT JOIN acc_{grain} a USING (rep_id, period)
+LEFT JOIN cyc USING (rep_id, period)"""
     # teams: the members' per-rep figures summed through the closure; active days and the
     # median from the members' days and deals; accounts as the sum of the members' counts less
     # the shared ones, which are counted once per team
-    names = [x.split(" AS ")[1].strip() for x in sums.split(",")]
-    team_sums = ", ".join(f"sum({n}) AS {n}" for n in names)
+    team_sums = ", ".join(f"sum({n}) AS {n}" for n in MEASURES)
     return f"""
-WITH pr AS ({per_rep}),
-days AS (SELECT cl.team_id AS k, c.{grain} AS period, count(DISTINCT d) AS active_days
+WITH days AS (SELECT cl.team_id AS k, c.{grain} AS period, count(DISTINCT d) AS active_days
          FROM act_day JOIN closure cl USING (rep_id) JOIN cal c USING (d)
          WHERE d >= {_day(lo)} AND d < {_day(hi)} GROUP BY ALL),
 tm AS (SELECT cl.team_id AS k, pr.period, {team_sums}
-       FROM pr JOIN closure cl USING (rep_id) GROUP BY ALL),
+       FROM rep_{grain} pr JOIN closure cl USING (rep_id) GROUP BY ALL),
 acc AS (SELECT k, period, sum(n) AS n FROM (
           SELECT cl.team_id AS k, a.period, a.n FROM acc_{grain} a JOIN closure cl USING (rep_id)
           UNION ALL
@@ -273,7 +284,7 @@ def _metrics_sql(grain: str, by: str, lo: date, start: date, hi: date) -> str:
 WITH x AS ({_level_sql(grain, by, lo, hi)}),
 m AS (SELECT k, period,
   coalesce(act, 0){f} AS activities, coalesce(act, 0){f} / nullif(wd, 0) AS activities_per_day,
-  active_days{f} AS active_days, accounts{f} AS accounts_touched,
+  coalesce(active_days, 0){f} AS active_days, accounts{f} AS accounts_touched,
   CASE WHEN coalesce(cwo, 0) > 0 THEN conn{f} / nullif(calls, 0) END AS call_connect_rate,
   CASE WHEN coalesce(mwo, 0) > 0 THEN held{f} / nullif(meet, 0) END AS meetings_held_rate,
   coalesce(rev, 0){f} AS revenue_won, coalesce(won, 0){f} AS deals_won,
@@ -338,6 +349,8 @@ def expert_scorecard(
             a, b = week_bounds[i], max(week_bounds[i], week_bounds[i + 1])
             parts["week"] = (a, min(max(a, b), ranges["week"][1]))
         _activities(con, day, span, (bounds[i], bounds[i + 1]), parts)
+    for g in grains:
+        _per_rep(con, g, los[g], ranges[g][1])
     return {
         (g, by): con.execute(_metrics_sql(g, by, los[g], ranges[g][0], ranges[g][1])).df()
         for g, by in combos
