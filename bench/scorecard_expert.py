@@ -308,7 +308,8 @@ def _chunks(lo: date, hi: date, months: int | None) -> list[date]:
     if months:
         m = _shift(lo.replace(day=1), "month", months - (lo.month - 1) % months)
         while m < hi:
-            bounds.append(m)
+            if (m - bounds[-1]).days >= 28:  # a few days before the first quarter join it
+                bounds.append(m)
             m = _shift(m, "month", months)
     return [*bounds, hi]
 
