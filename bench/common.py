@@ -41,7 +41,9 @@ def run_child(label: str, code: str, *args: str) -> Run:
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"{label} failed:\n{proc.stderr[-3000:]}")
-    lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
+    # the engine may draw a progress bar on stdout, ended by a carriage return, not a newline
+    lines = [ln.rsplit("\r", 1)[-1] for ln in proc.stdout.split("\n")]
+    lines = [ln for ln in lines if ln.strip()]
     detail = json.loads(lines[-1]) if lines else {}
     peak_kb = float(detail.pop("peak_kb", 0))
     seconds = float(detail.pop("seconds", seconds))
