@@ -41,9 +41,10 @@ def run_child(label: str, code: str, *args: str) -> Run:
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"{label} failed:\n{proc.stderr[-3000:]}")
-    # the engine may draw a progress bar on stdout, ended by a carriage return, not a newline
-    lines = [ln.rsplit("\r", 1)[-1] for ln in proc.stdout.split("\n")]
-    lines = [ln for ln in lines if ln.strip()]
+    # the engine may draw progress bars on stdout, even after the detail: the detail is the
+    # last line that is a JSON object
+    lines = [ln.rsplit("\r", 1)[-1].strip() for ln in proc.stdout.split("\n")]
+    lines = [ln for ln in lines if ln.startswith("{")]
     detail = json.loads(lines[-1]) if lines else {}
     peak_kb = float(detail.pop("peak_kb", 0))
     seconds = float(detail.pop("seconds", seconds))
