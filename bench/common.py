@@ -41,10 +41,9 @@ def run_child(label: str, code: str, *args: str) -> Run:
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"{label} failed:\n{proc.stderr[-3000:]}")
-    # the engine may draw progress bars on stdout, even after the detail: the detail is the
-    # last line that is a JSON object
-    lines = [ln.rsplit("\r", 1)[-1].strip() for ln in proc.stdout.split("\n")]
-    lines = [ln for ln in lines if ln.startswith("{")]
+    # the engine may draw progress bars on stdout, the last one on the detail's line: the
+    # detail is the JSON object that ends the last line holding one
+    lines = [ln[ln.index("{") :] for ln in proc.stdout.splitlines() if "{" in ln]
     detail = json.loads(lines[-1]) if lines else {}
     peak_kb = float(detail.pop("peak_kb", 0))
     seconds = float(detail.pop("seconds", seconds))
