@@ -316,9 +316,13 @@ def run(sizes: tuple[int, ...] = (10, 50), with_pandas: bool = True) -> list[Run
         ref = results.get(EXPERT_LABEL)
         lines += HEADER
         for label, r in results.items():
-            agrees = (
-                "yes" if ref is None or _agree(r.detail["checks"], ref.detail["checks"]) else "NO"
-            )  # type: ignore[arg-type]
+            mine, theirs = r.detail.get("checks"), ref.detail.get("checks") if ref else None
+            if ref is None:
+                agrees = "—"
+            elif isinstance(mine, dict) and isinstance(theirs, dict):
+                agrees = "yes" if _agree(mine, theirs) else "NO"
+            else:  # a child that said nothing of its figures agrees with nothing
+                agrees = "NO"
             ratio = f"{r.seconds / ref.seconds:.2f}x" if ref else "—"
             each = ", ".join(f"{x.seconds:.2f}" for x in every[label])
             lines.append(
