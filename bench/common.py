@@ -41,7 +41,9 @@ def run_child(label: str, code: str, *args: str) -> Run:
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"{label} failed:\n{proc.stderr[-3000:]}")
-    lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
+    # the engine may draw progress bars on stdout, the last one on the detail's line: the
+    # detail is the JSON object that ends the last line holding one
+    lines = [ln[ln.index("{") :] for ln in proc.stdout.splitlines() if "{" in ln]
     detail = json.loads(lines[-1]) if lines else {}
     peak_kb = float(detail.pop("peak_kb", 0))
     seconds = float(detail.pop("seconds", seconds))
@@ -66,6 +68,15 @@ def machine() -> str:
         f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}"
     )
+
+
+def load() -> str:
+    """The machine's load average over 1, 5 and 15 minutes (other work running beside)."""
+    try:
+        with open("/proc/loadavg") as f:
+            return ", ".join(f.read().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def now() -> str:

@@ -1,8 +1,11 @@
-"""The scorecard written by hand: one DuckDB SQL query, and the same with pandas.
+"""The scorecard written naively by hand: one DuckDB SQL query per grouping and grain, and the
+same with pandas.
 
-These are the baselines the metric layer is measured against. They compute the same figures
-(every scorecard metric, per rep or team and week or month, against the previous period) the
-way an analyst would write them directly, without the registry or Ibis.
+Beside the bar (the expert's SQL, `scorecard_expert`), these are what an analyst first writes:
+the SQL converts every timestamp with AT TIME ZONE several times per row and joins the
+activities to every team above their rep before it aggregates; pandas loads the tables and
+does the same in memory. They compute the same figures (every scorecard metric, per rep or
+team and week or month, against the previous period) without the registry or Ibis.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ METRICS = (
 
 
 def hand_sql(grain: str, by: str, tz: str, start: date, end: date) -> str:
-    """One query: every scorecard metric per rep (or team) and period, with the previous one."""
+    """One naive query: every scorecard metric per rep (or team) and period, with the previous
+    one."""
     local = "((({c}) AT TIME ZONE 'UTC') AT TIME ZONE '" + tz + "')"
 
     def loc(c: str) -> str:
