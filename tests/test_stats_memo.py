@@ -23,7 +23,7 @@ def test_a_group_seen_before_is_not_computed_again_and_gives_the_same() -> None:
 
 
 def test_a_bootstrap_seen_before_leaves_the_generator_as_drawing_would() -> None:
-    amounts = np.array([1200.0, 50.0, 9800.0])
+    amounts = np.array([50.0, 1200.0, 9800.0])  # in order of size, as it is drawn from
     plain = np.random.default_rng([7, 42])
     want = evidence.bootstrapped_sum(amounts, plain)
     after = plain.random()
@@ -32,6 +32,22 @@ def test_a_bootstrap_seen_before_leaves_the_generator_as_drawing_would() -> None
         assert evidence.bootstrap_sum(amounts, rng) == want
         assert rng.random() == after
     assert evidence.bootstrap_sum(amounts, np.random.default_rng([7, 43])) != want
+
+
+def test_a_bootstrap_does_not_depend_on_the_order_of_the_deals() -> None:
+    """The store hands a rep's deals over in any order; the interval is the same."""
+    amounts = np.array([1200.0, 50.0, 9800.0, 430.0])
+    got = {
+        evidence.bootstrap_sum(amounts[list(order)], np.random.default_rng([7, 42]))
+        for order in ((0, 1, 2, 3), (3, 2, 1, 0), (1, 3, 0, 2))
+    }
+    assert len(got) == 1
+    # and unlike the plain draws, which pair the weights with the amounts in the order given
+    plain = {
+        evidence.bootstrapped_sum(amounts[list(order)], np.random.default_rng([7, 42]))
+        for order in ((0, 1, 2, 3), (3, 2, 1, 0))
+    }
+    assert len(plain) == 2
 
 
 def test_keys() -> None:

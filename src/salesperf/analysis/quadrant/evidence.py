@@ -165,11 +165,14 @@ def bootstrap_sum(
     level: float = LEVEL,
 ) -> tuple[float, float]:
     """`bootstrapped_sum`, remembered by its inputs, the generator's state among them (see
-    `memo`); the generator is left in the state the draws leave it in, as without memory."""
-    key = (key_of(np.asarray(amounts, dtype=float)), key_of(rng), draws, level)
+    `memo`); the generator is left in the state the draws leave it in, as without memory.
+    The amounts are taken in order of size: the store hands them over in any order, and the
+    same deals must give the same interval on every run."""
+    x = np.sort(np.asarray(amounts, dtype=float))
+    key = (key_of(x), key_of(rng), draws, level)
 
     def compute() -> tuple[tuple[float, float], Mapping[str, Any]]:
-        interval = bootstrapped_sum(amounts, rng, draws, level)
+        interval = bootstrapped_sum(x, rng, draws, level)
         return interval, rng.bit_generator.state
 
     interval, state = _BOOTSTRAPPED.get(key, compute)
