@@ -13,12 +13,14 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 from scipy import stats
 
 from salesperf.analysis.quadrant.text import quadrant_name, quadrant_suggests, reason_text
 from salesperf.analysis.stats import shrinkage
+from salesperf.analysis.stats.memo import Memo, key_of
 from salesperf.analysis.vocab import Basis, Label
 from salesperf.text import Text
 
@@ -153,7 +155,32 @@ def rate_interval(
     return low * phi / days, high * phi / days
 
 
+_BOOTSTRAPPED: Memo[tuple[tuple[float, float], Mapping[str, Any]]] = Memo()
+
+
 def bootstrap_sum(
+    amounts: np.ndarray,
+    rng: np.random.Generator,
+    draws: int = BOOTSTRAP_DRAWS,
+    level: float = LEVEL,
+) -> tuple[float, float]:
+    """`bootstrapped_sum`, remembered by its inputs, the generator's state among them (see
+    `memo`); the generator is left in the state the draws leave it in, as without memory.
+    The amounts are taken in order of size: the store hands them over in any order, and the
+    same deals must give the same interval on every run."""
+    x = np.sort(np.asarray(amounts, dtype=float))
+    key = (key_of(x), key_of(rng), draws, level)
+
+    def compute() -> tuple[tuple[float, float], Mapping[str, Any]]:
+        interval = bootstrapped_sum(x, rng, draws, level)
+        return interval, rng.bit_generator.state
+
+    interval, state = _BOOTSTRAPPED.get(key, compute)
+    rng.bit_generator.state = state
+    return interval
+
+
+def bootstrapped_sum(
     amounts: np.ndarray,
     rng: np.random.Generator,
     draws: int = BOOTSTRAP_DRAWS,

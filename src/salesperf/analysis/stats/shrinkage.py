@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 from scipy import optimize, special, stats
 
+from salesperf.analysis.stats.memo import Memo, key_of
+
 #: Largest prior strength (alpha + beta) the fit may reach: when the reps' rates show no spread
 #: beyond chance the likelihood keeps rising toward complete pooling; this bounds it so that a
 #: rep's own data still counts (as if the team's rate were known from this many trials).
@@ -157,7 +159,30 @@ def _logit(p: Any) -> Any:
     return np.log(p / (1 - p))
 
 
+_SHRUNK: Memo[tuple[Prior, tuple[Rate, ...]]] = Memo()
+
+
 def shrink_group(
+    successes: Sequence[int] | np.ndarray,
+    trials: Sequence[int] | np.ndarray,
+    level: float = LEVEL,
+) -> tuple[Prior, list[Rate]]:
+    """`shrunk_group`, remembered by its inputs (see `memo`): after a write, only the groups
+    whose counts changed are computed again."""
+    key = (
+        key_of(np.asarray(successes, dtype=float)),
+        key_of(np.asarray(trials, dtype=float)),
+        level,
+    )
+    prior, rates = _SHRUNK.get(key, lambda: _frozen(shrunk_group(successes, trials, level)))
+    return prior, list(rates)
+
+
+def _frozen(result: tuple[Prior, list[Rate]]) -> tuple[Prior, tuple[Rate, ...]]:
+    return result[0], tuple(result[1])
+
+
+def shrunk_group(
     successes: Sequence[int] | np.ndarray,
     trials: Sequence[int] | np.ndarray,
     level: float = LEVEL,
