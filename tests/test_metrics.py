@@ -296,3 +296,20 @@ def test_working_days_follow_employment_and_absence(org: Store, write: Callable[
     assert df.loc["R5", "activities_per_day"] == pytest.approx(2 / 9)
     april = _q(org, metrics=("activities",), start=date(2025, 4, 1), end=date(2025, 5, 1))
     assert "R5" not in set(april.rep_id)  # no longer employed, no row
+
+
+def test_a_sales_cycle_from_another_season_counts_its_own_local_days(
+    store: Store, write: Callable[..., Path]
+) -> None:
+    """A deal created in winter and won in summer: its created day is read with winter's
+    offset (22:30 UTC on 10 January is 23:30 that day in Amsterdam, not 00:30 the next), so
+    the cycle is 10 January to 10 June, 151 days."""
+    store.set_setting("timezone", "Europe/Amsterdam")
+    deals = (
+        "deal_id,rep_id,created_at,status,amount,closed_at\n"
+        "D1,R1,2025-01-10T22:30:00Z,won,100,2025-06-10T10:00:00Z\n"
+    )
+    assert import_file(store, "deals", write("deals.csv", deals)).rejected == 0
+    q = Query(("sales_cycle_days",), date(2025, 6, 1), date(2025, 7, 1), grain=Grain.ALL)
+    df = run(store.con, q, "Europe/Amsterdam").set_index("rep_id")
+    assert df.loc["R1", "sales_cycle_days"] == (date(2025, 6, 10) - date(2025, 1, 10)).days

@@ -16,6 +16,10 @@ from salesperf.metrics.periods import Grain, bucket, local_time, shift, utc_inst
 from salesperf.metrics.query import SPLIT_COLUMNS, Compare, Query, Split, buckets, comparison_range
 from salesperf.settings import Settings
 
+#: How many years before a query's range a row's other timestamps (`Fact.stamps`) are read in
+#: the zone's own offsets; earlier ones take the offset of that year's start.
+STAMP_YEARS = 10
+
 
 class FactRows:
     """Reads facts' rows for queries, on one backend and in one organisation time zone, with
@@ -89,7 +93,10 @@ class FactRows:
         t = t.mutate(_local=local_time(t[f.time], self.tz, lo, q.end))
         end = ibis.timestamp(datetime.combine(q.end, time()))
         for alias, col in f.stamps:
-            stamp = local_time(t[col], self.tz, lo, q.end)
+            # a stamp may lie long before the range (a deal created a year before it closed):
+            # its offset is the zone's on its own day, read over the years before the range
+            since = lo if f.observed else shift(lo, Grain.YEAR, -STAMP_YEARS)
+            stamp = local_time(t[col], self.tz, since, q.end)
             if f.observed:  # seen from the end of the range: what comes later is unknown
                 stamp = ibis.ifelse(stamp < end, stamp, ibis.null(stamp.type()))
             t = t.mutate(**{alias: stamp})
