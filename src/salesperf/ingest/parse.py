@@ -146,7 +146,13 @@ def word_sql(text: str, words: Sequence[str]) -> str:
     canonical = [w for w in words if _CANONICAL.fullmatch(w)]
     if not canonical:
         return normal
-    return f"CASE WHEN {text} IN ({', '.join(lit(w) for w in canonical)}) THEN {text} ELSE {normal} END"
+    return f"CASE WHEN {among_sql(text, canonical)} THEN {text} ELSE {normal} END"
+
+
+def among_sql(x: str, words: Sequence[str]) -> str:
+    """SQL: `x IN (words)`, NULL for a NULL `x` as there. Written as a list lookup: the engine
+    turns a long IN list into a join, which carries every column of the row through it."""
+    return f"list_contains([{', '.join(lit(w) for w in words)}], {x})"
 
 
 #: Words read as true and as false in flag columns (any case; English and Dutch).

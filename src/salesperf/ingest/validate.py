@@ -20,6 +20,7 @@ from salesperf.ingest.parse import (
     FORMAT_HINT_NL,
     OFFSET_RE,
     UNIT_HINT,
+    among_sql,
     date_only_sql,
     local_timestamp,
     number_sql,
@@ -296,7 +297,7 @@ def stage_sql(
                 check(
                     c,
                     "unknown_word",
-                    f"{m(c)} NOT IN ({', '.join(lit(w) for w in words)})",
+                    f"NOT {among_sql(m(c), words)}",
                     ident("g_" + c),
                     Text(
                         "'{value}' is not a known {column}; use one of: {words}",
