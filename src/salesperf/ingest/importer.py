@@ -326,7 +326,9 @@ def _import_file(
                 ) from None
         accepted = f"{name}_ok"
         cols = ", ".join(ident(c) for c in spec.column_names)
-        skip = f" AND {pos} NOT IN (SELECT _pos FROM {ident(dups)})"
+        # (the repeated ids are left out by a join, which every row would pass through)
+        repeated = con.execute(f"SELECT count(*) FROM {ident(dups)}").fetchall()[0][0]
+        skip = f" AND {pos} NOT IN (SELECT _pos FROM {ident(dups)})" if repeated else ""
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {ident(accepted)} AS "
             f"SELECT {cols} FROM {ident(name)} WHERE NOT _bad{skip}"
