@@ -1,8 +1,9 @@
 """Import benchmark: a 10-million-row activities CSV into the persistent store, checks included.
 
-Beside it, in the same run and on the same file: the same load with pandas (read, check the same
-rules an analyst would, write into a DuckDB file) and a bare DuckDB `read_csv` into a file table
-(no checks at all: the floor).
+Beside it, in the same run and on the same file: a bare DuckDB `read_csv` into a file table of
+the same store (no checks at all: the floor), the two in turns so that a change in the
+machine's load hits both; and the same load with pandas (read, check the same rules an analyst
+would, write into a DuckDB file), once.
 
 `run_rejects` (`python -m bench import-rejects`): a 1-million-row deals file with 70% of its
 rows rejected against a clean file of the same size, each imported in a fresh process.
@@ -10,6 +11,7 @@ rows rejected against a clean file of the same size, each imported in a fresh pr
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 from pathlib import Path
@@ -83,11 +85,13 @@ import json, sys, time
 from salesperf.store import Store
 from salesperf.ingest.importer import import_file
 s = Store.open(sys.argv[1])
-t = time.perf_counter()
-r = import_file(s, "activities", sys.argv[2])
-sec = time.perf_counter() - t
+marks = []
+t, c = time.perf_counter(), time.process_time()
+r = import_file(s, "activities", sys.argv[2], on_phase=lambda p: marks.append((p, time.perf_counter() - t)))
+sec, cpu = time.perf_counter() - t, time.process_time() - c
 s.close()
-print(json.dumps({"seconds": sec, "peak_kb": _peak(), "inserted": r.inserted, "rejected": r.rejected}))
+print(json.dumps({"seconds": sec, "peak_kb": _peak(), "inserted": r.inserted, "rejected": r.rejected,
+                  "phases": marks, "cpu": cpu}))
 """
 )
 
@@ -97,7 +101,7 @@ PANDAS = (
 import json, sys, time
 import duckdb, pandas as pd
 TYPES = ["call","email","meeting","demo","proposal","negotiation","follow_up","event","social","other"]
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 con = duckdb.connect(sys.argv[1])
 reps = set(r[0] for r in con.execute("SELECT rep_id FROM reps").fetchall())
 df = pd.read_csv(sys.argv[2], dtype=str, keep_default_na=False)
@@ -115,8 +119,9 @@ con.execute("BEGIN")
 con.execute("INSERT INTO activities SELECT activity_id, rep_id, type, occurred_at, duration_min, "
             "outcome, deal_id, lead_id, account_id FROM ok")
 con.execute("COMMIT")
-sec = time.perf_counter() - t
-print(json.dumps({"seconds": sec, "peak_kb": _peak(), "inserted": int((~bad).sum()), "rejected": int(bad.sum())}))
+sec, cpu = time.perf_counter() - t, time.process_time() - c
+print(json.dumps({"seconds": sec, "peak_kb": _peak(), "inserted": int((~bad).sum()), "rejected": int(bad.sum()),
+                  "cpu": cpu}))
 """
 )
 
@@ -125,73 +130,122 @@ DUCKDB = (
     + """
 import json, sys, time
 import duckdb
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 con = duckdb.connect(sys.argv[1])
 con.execute("CREATE TABLE bare AS SELECT * FROM read_csv(?)", [sys.argv[2]])
 n = con.execute("SELECT count(*) FROM bare").fetchone()[0]
 con.close()
-sec = time.perf_counter() - t
-print(json.dumps({"seconds": sec, "peak_kb": _peak(), "inserted": n, "rejected": 0}))
+sec, cpu = time.perf_counter() - t, time.process_time() - c
+print(json.dumps({"seconds": sec, "peak_kb": _peak(), "inserted": n, "rejected": 0, "cpu": cpu}))
 """
 )
 
 
-def run(rows: int = 10_000_000) -> list[Run]:
-    """Run the three contenders on the same file and record the figures."""
+#: The bar (issue "Live speed"): rows per second, the ratio to the floor, peak memory.
+BAR_ROWS_PER_S = 1e6
+BAR_RATIO = 1.3
+BAR_PEAK_MB = 1536
+
+
+def _fresh_store(template: Path) -> Path:
+    store = OUT / "import_run.duckdb"
+    for p in (store, store.with_suffix(".duckdb.wal")):
+        p.unlink(missing_ok=True)
+    shutil.copy(template, store)
+    return store
+
+
+def _phases(r: Run) -> str:
+    """Where the import's time went, from its phases: reading (the file's layout, its owners),
+    checking (the checks, duplicates, rejects, what the upsert will change), writing, commit."""
+    marks = {str(p): float(t) for p, t in r.detail.get("phases") or []}
+    if not {"read", "check", "write", "commit"} <= marks.keys():
+        return ""
+    spans = (
+        ("reading", marks["check"] - marks["read"]),
+        ("checks", marks["write"] - marks["check"]),
+        ("writing", marks["commit"] - marks["write"]),
+        ("commit", r.seconds - marks["commit"]),
+    )
+    return ", ".join(f"{label} {sec:.1f} s ({sec / r.seconds:.0%})" for label, sec in spans)
+
+
+def _cpu(r: Run) -> float:
+    return float(r.detail.get("cpu", 0.0))
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.2f} (1 min), {five:.2f} (5 min)"
+
+
+def run(rows: int = 10_000_000, rounds: int = 2) -> list[Run]:
+    """The import and the bare `read_csv` in turns (`rounds` times each), then pandas once, on
+    the same file; the faster run of each counts, and its ratio to the floor is the bar's."""
     csv = OUT / f"activities_{rows}.csv"
     make_csv(csv, rows)
     template = OUT / "import_template.duckdb"
     make_store(template)
-    runs = []
-    for label, code in (
-        ("salesperf import", SALESPERF),
-        ("pandas", PANDAS),
-        ("DuckDB read_csv", DUCKDB),
-    ):
-        store = OUT / "import_run.duckdb"
-        for p in (store, store.with_suffix(".duckdb.wal")):
-            p.unlink(missing_ok=True)
-        shutil.copy(template, store)
-        r = run_child(label, code, str(store), str(csv))
-        runs.append(r)
+    load_before = _load()
+    runs: dict[str, list[Run]] = {"salesperf import": [], "DuckDB read_csv": [], "pandas": []}
+    turns = [("salesperf import", SALESPERF), ("DuckDB read_csv", DUCKDB)] * rounds
+    for label, code in [*turns, ("pandas", PANDAS)]:
+        r = run_child(label, code, str(_fresh_store(template)), str(csv))
+        runs[label].append(r)
         print(
             f"  {label:18s} {r.seconds:7.2f} s  {rows / r.seconds / 1e6:5.2f} M rows/s  "
             f"peak {r.peak_mb:6.0f} MB  {r.detail}"
         )
+    load_after = _load()
+    best = {label: min(rs, key=lambda r: r.seconds) for label, rs in runs.items()}
+    peak = {label: max(r.peak_mb for r in rs) for label, rs in runs.items()}
+    floor = best["DuckDB read_csv"]
     size_mb = csv.stat().st_size / 2**20
+    times = {1: "once", 2: "twice"}.get(rounds, f"{rounds} times")
     lines = [
-        f"Measured {now()} on {machine()}.",
+        f"Measured {now()} on {machine()}; load average {load_before} before, {load_after} "
+        "after (the machine was shared).",
         "",
         f"{rows:,} activity rows ({size_mb:,.0f} MB CSV) into a persistent DuckDB store holding "
-        "500 reps. Each contender runs in its own process; peak memory is that process's "
-        "maximum resident set.",
+        "500 reps. Each contender runs in its own process, on a fresh copy of the same store; "
+        f"the import and the bare `read_csv` run in turns, {times} each, and the faster "
+        "run counts (both are listed); pandas runs once. Peak memory is the process's maximum "
+        "resident set (the larger of the runs); CPU seconds are the faster run's own, all its "
+        "threads (on a shared machine a steadier measure of the work than the clock).",
         "",
-        "| contender | seconds | rows per second | peak memory | checks |",
-        "|---|---:|---:|---:|---|",
+        "| contender | seconds | runs (s) | rows per second | vs read_csv | CPU seconds | "
+        "peak memory | checks |",
+        "|---|---:|---|---:|---:|---:|---:|---|",
     ]
     checks = {
         "salesperf import": "every data-model rule, rejects kept, upsert, one transaction",
         "pandas": "required, vocabulary, known rep, date, number, duplicates; one transaction",
         "DuckDB read_csv": "none (types sniffed), plain create table",
     }
-    for r in runs:
+    for label, r in best.items():
         lines.append(
-            f"| {r.label} | {r.seconds:.2f} | {rows / r.seconds / 1e6:.2f} M | "
-            f"{r.peak_mb:,.0f} MB | {checks[r.label]} |"
+            f"| {label} | {r.seconds:.2f} | "
+            + ", ".join(f"{x.seconds:.2f}" for x in runs[label])
+            + f" | {rows / r.seconds / 1e6:.2f} M | {r.seconds / floor.seconds:.2f}x | "
+            f"{_cpu(r):.1f} | {peak[label]:,.0f} MB | {checks[label]} |"
         )
-    ours = runs[0]
+    ours = best["salesperf import"]
+    speed, ratio = rows / ours.seconds, ours.seconds / floor.seconds
+    met = speed >= BAR_ROWS_PER_S and ratio <= BAR_RATIO and peak["salesperf import"] < BAR_PEAK_MB
     lines += [
         "",
-        f"Bar: 2 M rows/s or more with peak memory under 1.5 GB. Measured: "
-        f"{rows / ours.seconds / 1e6:.2f} M rows/s, {ours.peak_mb:,.0f} MB: "
-        + ("met." if rows / ours.seconds >= 2e6 and ours.peak_mb < 1536 else "NOT met."),
-        "",
-        "Most of the time is the engine writing ten million rows into the store file (string "
-        "columns are compressed as they are written); a bare `read_csv` into a file table, with "
-        "no checks at all, is the floor that no import into this store can beat.",
+        f"Bar: {BAR_ROWS_PER_S / 1e6:.0f} M rows/s or more with every check, within "
+        f"{BAR_RATIO}x of a bare DuckDB `read_csv` into the same store in the same run, peak "
+        f"memory under {BAR_PEAK_MB / 1024:.1f} GB. Measured: {speed / 1e6:.2f} M rows/s, "
+        f"{ratio:.2f}x the floor ({floor.seconds:.2f} s, {rows / floor.seconds / 1e6:.2f} M "
+        f"rows/s), {peak['salesperf import']:,.0f} MB: "
+        + ("met." if met else "NOT met.")
+        + f" In CPU seconds the import is {_cpu(ours) / _cpu(floor):.2f}x the floor's.",
     ]
+    if split := _phases(ours):
+        lines += ["", f"The import's faster run by phase: {split}."]
     record("import", "\n".join(lines))
-    return runs
+    return list(best.values())
 
 
 def make_deals_csv(path: Path, rows: int, rejected: bool) -> None:

@@ -218,7 +218,12 @@ def _import_file(
             line_column = "_rec"
         known = {ref: store.staging_relation(*ref.split(".")) for ref in _references(spec.name)}
         if "rep_id" in spec.column_names and spec.name not in ("reps", "rep_aliases"):
-            known["owners"] = owners_map(store, con, name, text_sql(plan.get("rep_id")), relation)
+            owner = plan.get("rep_id")
+            # an owner's text depends on its source columns alone: their distinct values are
+            # read (one column of the file), not every row's normalised text
+            given = ", ".join(ident(s) for s in owner.sources)
+            owners_from = f"(SELECT DISTINCT {given} FROM {relation})" if given else relation
+            known["owners"] = owners_map(store, con, name, text_sql(owner), owners_from)
         if spec.name == "teams":  # a team may name a parent given in the same file
             key = plan.get("team_id")
             known["teams.team_id"] = (
@@ -256,6 +261,7 @@ def _import_file(
             dates=settings.date_range(),
             rates_from=rates_from,
             given=carried,
+            control_free=source.control_free,
         )
         phase("check")
         try:
@@ -320,7 +326,9 @@ def _import_file(
                 ) from None
         accepted = f"{name}_ok"
         cols = ", ".join(ident(c) for c in spec.column_names)
-        skip = f" AND {pos} NOT IN (SELECT _pos FROM {ident(dups)})"
+        # (the repeated ids are left out by a join, which every row would pass through)
+        repeated = con.execute(f"SELECT count(*) FROM {ident(dups)}").fetchall()[0][0]
+        skip = f" AND {pos} NOT IN (SELECT _pos FROM {ident(dups)})" if repeated else ""
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {ident(accepted)} AS "
             f"SELECT {cols} FROM {ident(name)} WHERE NOT _bad{skip}"

@@ -6,7 +6,8 @@ checks in `validate` turn a NULL from a given text into a rejected row with its 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from salesperf.ingest.mapping import StatusRule
@@ -18,6 +19,14 @@ FORMAT_HINT = {
     "DD-MM-YYYY": "DD-MM-YYYY",
     "MM/DD/YYYY": "MM/DD/YYYY",
 }
+#: `FORMAT_HINT` in Dutch (a format not listed is shown as it is given).
+FORMAT_HINT_NL = {
+    "ISO": "JJJJ-MM-DD, eventueel met een tijd",
+    "DD-MM-YYYY": "DD-MM-JJJJ",
+    "MM/DD/YYYY": "MM/DD/JJJJ",
+}
+
+
 OFFSET_RE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
 
 
@@ -53,10 +62,39 @@ def id_sql(x: str) -> str:
     are case-sensitive. Every id the importer writes, and so every id a scope decision sees,
     goes through here."""
     edges = f"regexp_replace({x}, '^{_EDGE}+|{_EDGE}+$', '', 'g')"
-    # the plain case (nothing to strip) skips the rewrite
+    # the plain case (nothing to strip) skips the rewrite; an ASCII text whose first and last
+    # characters are printable (`plain_edges_sql`) is plain and in normal form C as it is,
+    # without a regular expression
     return (
-        f"nullif(nfc_normalize(CASE WHEN regexp_matches({x}, '^{_EDGE}|{_EDGE}$') "
-        f"THEN {edges} ELSE {x} END), '')"
+        f"nullif(CASE WHEN {plain_edges_sql(x)} THEN {x} "
+        f"ELSE nfc_normalize(CASE WHEN regexp_matches({x}, '^{_EDGE}|{_EDGE}$') "
+        f"THEN {edges} ELSE {x} END) END, '')"
+    )
+
+
+def ascii_sql(x: str) -> str:
+    """SQL: the text is ASCII (a character beyond it takes two bytes or more)."""
+    return f"strlen({x}) = length({x})"
+
+
+def plain_edges_sql(x: str) -> str:
+    """SQL: the text is ASCII and begins and ends with a printable character other than a space
+    ('!' to '~'): no white space, control or format character at either end (`_EDGE`). The
+    comparisons read the first byte (of the text and of its reverse), so this is cheaper than
+    a regular expression."""
+    return (
+        f"({ascii_sql(x)} AND {x} >= '!' AND {x} < chr(127) "
+        f"AND reverse({x}) >= '!' AND reverse({x}) < chr(127))"
+    )
+
+
+def trim_sql(x: str) -> str:
+    """SQL: `trim(x)`, computed only for a text that may have a space at either end. The
+    engine's trim removes space separators (Unicode category Zs), of which ASCII has one, the
+    space itself: an ASCII text that neither begins nor ends with a space is its own trim."""
+    return (
+        f"CASE WHEN {ascii_sql(x)} AND NOT starts_with({x}, ' ') AND NOT ends_with({x}, ' ') "
+        f"THEN {x} ELSE trim({x}) END"
     )
 
 
@@ -68,7 +106,7 @@ def given_sql(p: ColumnPlan) -> str:
     if p.column.is_id:
         filled = [id_sql(ident(s)) for s in p.sources]
     else:
-        filled = [f"nullif(trim({ident(s)}), '')" for s in p.sources]
+        filled = [f"nullif({trim_sql(ident(s))}, '')" for s in p.sources]
     if not filled:
         return "CAST(NULL AS VARCHAR)"
     return filled[0] if len(filled) == 1 else "coalesce(" + ", ".join(filled) + ")"
@@ -94,6 +132,27 @@ def _mapped(given: str, values: Mapping[str, str], otherwise: str) -> str:
     return (
         f"CASE WHEN {given} IS NULL THEN NULL ELSE CASE lower({given}) {whens} ELSE {rest} END END"
     )
+
+
+#: A vocabulary word that `word_sql` leaves as it is: lower case, digits and underscores.
+_CANONICAL = re.compile(r"[a-z0-9_]+")
+
+
+def word_sql(text: str, words: Sequence[str]) -> str:
+    """SQL: a vocabulary column's text as a word: lower case, each run of white space and
+    hyphens one underscore ("Follow-up" is follow_up). A text that is one of `words` already is
+    its own word, so the regular expression runs only for the others."""
+    normal = f"lower(regexp_replace({text}, '[\\s-]+', '_', 'g'))"
+    canonical = [w for w in words if _CANONICAL.fullmatch(w)]
+    if not canonical:
+        return normal
+    return f"CASE WHEN {among_sql(text, canonical)} THEN {text} ELSE {normal} END"
+
+
+def among_sql(x: str, words: Sequence[str]) -> str:
+    """SQL: `x IN (words)`, NULL for a NULL `x` as there. Written as a list lookup: the engine
+    turns a long IN list into a join, which carries every column of the row through it."""
+    return f"list_contains([{', '.join(lit(w) for w in words)}], {x})"
 
 
 #: Words read as true and as false in flag columns (any case; English and Dutch).
@@ -211,17 +270,20 @@ def number_sql(x: str, decimal: str, unit: str | None = None) -> str:
     """
     if unit is not None and unit != "min":
         return unit_sql(x, decimal, unit)
-    n = f"regexp_replace({x}, '[\\s\\x{{00A0}}€$£]', '', 'g')"
+    # the engine computes an expression used more than once (`n`) for every row, before the
+    # CASE that needs it: so `n` itself is computed only for a text that takes the slow path
+    stripped = f"regexp_replace({x}, '[\\s\\x{{00A0}}€$£]', '', 'g')"
     if decimal == ",":
+        slow_path = f"regexp_matches({x}, '[.,\\s]')"
+        n = f"(CASE WHEN {slow_path} THEN {stripped} END)"
         slow = (
             f"CASE WHEN regexp_full_match({n}, '[+-]?\\d{{1,3}}(\\.\\d{{3}})+(,\\d+)?') "
             f"THEN try_cast(replace(replace({n}, '.', ''), ',', '.') AS DOUBLE) "
             f"WHEN regexp_full_match({n}, '[+-]?\\d*,\\d+') "
             f"THEN try_cast(replace({n}, ',', '.') AS DOUBLE) ELSE try_cast({n} AS DOUBLE) END"
         )
-        return (
-            f"CASE WHEN regexp_matches({x}, '[.,\\s]') THEN {slow} ELSE try_cast({x} AS DOUBLE) END"
-        )
+        return f"CASE WHEN {slow_path} THEN {slow} ELSE try_cast({x} AS DOUBLE) END"
+    n = f"(CASE WHEN try_cast({x} AS DOUBLE) IS NULL THEN {stripped} END)"
     slow = (
         f"CASE WHEN regexp_full_match({n}, '[+-]?\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?') "
         f"THEN try_cast(replace({n}, ',', '') AS DOUBLE) ELSE try_cast({n} AS DOUBLE) END"
@@ -240,3 +302,14 @@ def local_timestamp(x: str, fmt: str) -> str:
     else:
         pats = [fmt]
     return f"try_strptime({x}, [{', '.join(lit(p) for p in pats)}])"
+
+
+def date_only_sql(text: str, local: str, fmt: str) -> str:
+    """SQL: the value is a date without a time of day (a calendar day). In ISO and the named
+    formats a time of day is written with a colon (`14:30`, `00:00`, an offset `+02:00`), so a
+    value without one that is read at midnight is a date alone (`2025-07-01`, an Excel date
+    cell); a %-pattern is date-only when it has no time or zone directive."""
+    if fmt in FORMAT_HINT:
+        return f"(strpos({text}, ':') = 0 AND CAST({local} AS TIME) = TIME '00:00:00')"
+    timed = any(f"%{d}" in fmt for d in "HIklMSfgnpXcTRzZ")
+    return "FALSE" if timed else "TRUE"

@@ -34,6 +34,9 @@ class Source:
     line_column: str | None = None
     # CSV lines refused by the parser
     structural: list[dict[str, Any]] = field(default_factory=list)
+    #: The file holds no control character (tab, line feed and carriage return aside), so no
+    #: value read from it holds one: found by one pass over its bytes (CSV files only).
+    control_free: bool = False
     cleanup: list[Path] = field(default_factory=list)
 
     def close(self) -> None:

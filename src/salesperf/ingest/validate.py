@@ -9,6 +9,7 @@ before, by `salesperf.ingest.columns.plan_columns`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 
@@ -16,11 +17,15 @@ from salesperf.ingest.columns import Plan, column_label, free_text
 from salesperf.ingest.owners import resolved_sql
 from salesperf.ingest.parse import (
     FORMAT_HINT,
+    FORMAT_HINT_NL,
     OFFSET_RE,
     UNIT_HINT,
+    among_sql,
+    date_only_sql,
     local_timestamp,
     number_sql,
     text_sql,
+    word_sql,
 )
 from salesperf.ingest.rejects_file import given_sql
 from salesperf.ingest.rules import Check, check, entity_nl, table_rules
@@ -32,29 +37,10 @@ from salesperf.metrics.periods import DATE_ONLY_TIME
 from salesperf.schema import Kind
 from salesperf.text import Text
 
-#: `parse.FORMAT_HINT` in Dutch (a format not listed is shown as it is given).
-FORMAT_HINT_NL = {
-    "ISO": "JJJJ-MM-DD, eventueel met een tijd",
-    "DD-MM-YYYY": "DD-MM-JJJJ",
-    "MM/DD/YYYY": "MM/DD/JJJJ",
-}
-
-
 #: Control characters that have no place in a value (tab, line feed and carriage return do).
 CONTROL = "[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]"
 #: How a control character is shown in a message.
 REPLACEMENT = "\N{REPLACEMENT CHARACTER}"
-
-
-def _date_only_sql(text: str, local: str, fmt: str) -> str:
-    """SQL: the value is a date without a time of day (a calendar day). In ISO and the named
-    formats a time of day is written with a colon (`14:30`, `00:00`, an offset `+02:00`), so a
-    value without one that is read at midnight is a date alone (`2025-07-01`, an Excel date
-    cell); a %-pattern is date-only when it has no time or zone directive."""
-    if fmt in FORMAT_HINT:
-        return f"(strpos({text}, ':') = 0 AND CAST({local} AS TIME) = TIME '00:00:00')"
-    timed = any(f"%{d}" in fmt for d in "HIklMSfgnpXcTRzZ")
-    return "FALSE" if timed else "TRUE"
 
 
 def stage_sql(
@@ -72,6 +58,7 @@ def stage_sql(
     dates: tuple[date, date] = (date(1990, 1, 1), date(2100, 1, 1)),
     rates_from: Mapping[str, date | None] | None = None,
     given: Sequence[str] = (),
+    control_free: bool = False,
 ) -> str:
     """The statement that creates the temporary table `name` of mapped, parsed, checked rows.
 
@@ -82,7 +69,8 @@ def stage_sql(
     organisation's needs a rate on or before the day it was created. The source's columns
     named in `given` are kept, for the rejected rows only, as the rejects file and the store's
     rejects table give them (`_given_csv`, `_given_json`; see `salesperf.ingest.rejects_file`):
-    the rejected rows as given, without reading the file again.
+    the rejected rows as given, without reading the file again. `control_free`: the file holds
+    no control character (`Source.control_free`).
     """
     spec = plan.spec
     texts: list[str] = []
@@ -102,7 +90,7 @@ def stage_sql(
         if vocab is not None or (spec.name == "activities" and c == "type"):
             words = activity_types if (spec.name == "activities" and c == "type") else vocab.words()  # type: ignore[union-attr]
             texts.append(f"{text} AS {ident('g_' + c)}")  # as given, for messages
-            text = f"lower(regexp_replace({text}, '[\\s-]+', '_', 'g'))"
+            text = word_sql(text, words)
         if spec.name == "deals" and c == "currency" and p.present:
             firsts = {k.upper(): d for k, d in (rates_from or {}).items() if d is not None}
             first = (
@@ -171,8 +159,9 @@ def stage_sql(
             local = local_timestamp(m(c), p.date_format)
             if p.date_format == "ISO" and kind is Kind.TIMESTAMP:
                 # an explicit offset wins over the organisation's zone; only a value with a
-                # sign or a Z after its minutes (from the 17th character) takes the pattern
-                # test, and one without seconds ("10:00+02:00") gets ":00" to be read
+                # sign or a Z (the pattern takes a capital only) after its minutes (from the 17th
+                # character) takes the pattern test, and one without seconds ("10:00+02:00")
+                # gets ":00" to be read
                 tail = f"substr({m(c)}, 17)"
                 seconds = (
                     f"regexp_replace({m(c)}, '^(\\d{{4}}-\\d{{2}}-\\d{{2}}[T ]\\d{{2}}:\\d{{2}})"
@@ -180,7 +169,7 @@ def stage_sql(
                 )
                 aware = (
                     f"CASE WHEN length({m(c)}) > 16 AND (contains({tail}, '+') OR "
-                    f"contains({tail}, '-') OR contains(upper({tail}), 'Z')) AND "
+                    f"contains({tail}, '-') OR contains({tail}, 'Z')) AND "
                     f"regexp_matches({m(c)}, {lit(OFFSET_RE)}) "
                     f"THEN timezone({lit(timezone)}, try_cast({seconds} AS TIMESTAMPTZ)) END"
                 )
@@ -196,7 +185,7 @@ def stage_sql(
                 # the mark that keeps it on its day (`periods.DATE_ONLY_TIME`)
                 mark = lit(DATE_ONLY_TIME.isoformat())
                 final.append(
-                    f"CASE WHEN {_date_only_sql(m(c), loc(c), p.date_format)} "
+                    f"CASE WHEN {date_only_sql(m(c), loc(c), p.date_format)} "
                     f"THEN CAST({loc(c)} AS DATE) + TIME {mark} ELSE {utc} END AS {v(c)}"
                 )
         shown = f"{m(c)}"
@@ -217,7 +206,11 @@ def stage_sql(
                     limit=lit(f"{limit:,}"),
                 )
             )
-        if free_text(p.column):
+        # a file without control characters (`Source.control_free`) gives a value one only
+        # through the mapping's own text: else neither the removal nor the check can apply
+        if control_free and not re.search(CONTROL, text):
+            pass
+        elif free_text(p.column):
             # invisible control characters (a NUL byte from a rich-text field) are dropped from
             # free text; in an id, a number, a date or a vocabulary word they reject the row
             texts[-1] = f"regexp_replace({text}, {lit(CONTROL)}, '', 'g') AS {m(c)}"
@@ -304,7 +297,7 @@ def stage_sql(
                 check(
                     c,
                     "unknown_word",
-                    f"{m(c)} NOT IN ({', '.join(lit(w) for w in words)})",
+                    f"NOT {among_sql(m(c), words)}",
                     ident("g_" + c),
                     Text(
                         "'{value}' is not a known {column}; use one of: {words}",

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from salesperf.ingest.parse import ColumnPlan, given_sql, text_sql
+from salesperf.ingest.parse import ColumnPlan, given_sql, text_sql, word_sql
 from salesperf.ingest.source import FileRefused
 from salesperf.ingest.sql import lit
 
@@ -182,7 +182,7 @@ def find_unmapped(
         c = p.column.name
         allowed = words.get(c) or p.column.vocabulary.words()  # type: ignore[union-attr]
         given = given_sql(replace(p, constant=None))  # the text as the file gives it
-        mapped = f"lower(regexp_replace({text_sql(p)}, '[\\s-]+', '_', 'g'))"
+        mapped = word_sql(text_sql(p), allowed)
         rows = con.execute(
             f"SELECT g, count(*) AS n FROM (SELECT {given} AS g, {mapped} AS w FROM {relation}) "
             f"WHERE g IS NOT NULL AND (w IS NULL OR w NOT IN ({', '.join(lit(x) for x in allowed)})) "
