@@ -26,10 +26,16 @@ from salesperf.store.engines.base import (
     q,
     table_ddl,
 )
-from salesperf.store.engines.duck_merge import duck_changes, duck_origins, duck_snapshot_delete
+from salesperf.store.engines.duck_merge import (
+    duck_changes,
+    duck_origins,
+    duck_snapshot_delete,
+    set_aside,
+)
 from salesperf.store.engines.local_files import remove_stale_spills, spill_folder
 from salesperf.store.engines.urls import is_spark
 from salesperf.store.migrations import REJECTS, REJECTS_SCHEMA
+from salesperf.store.upkeep import Touched, replaced
 
 
 def must_exist(url: str) -> None:
@@ -175,19 +181,26 @@ class DuckDBEngine(EngineDefaults):
         on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in spec.key)
         counts, chg, _ = duck_changes(self.execute, spec, staged, spec.name)
         on_chg = " AND ".join(f"t.{q(k)} = c.{q(k)}" for k in spec.key)
+        gone_rows = None
         with self.transaction():
             if on_phase:
                 on_phase("write")
+            touched = Touched(self, spec.name)
             if snapshot is not None:
                 assert log is not None, "a snapshot import has a log entry"
                 deleted, gone, params = duck_snapshot_delete(
                     self.execute, spec, spec.name, snapshot, system, log["import_id"]
                 )
+                if deleted and touched:
+                    gone_rows = set_aside(self.execute, spec.name, staged, gone, params)
                 if deleted:
                     self.execute(f"DELETE FROM {target} t WHERE {gone}", params)
                 counts = dataclasses.replace(counts, deleted=deleted)
                 if on_phase:
                     on_phase("deleted")
+            changes = counts.inserted + counts.updated + counts.deleted
+            if changes:
+                touched.before(staged, gone_rows)
             if system is not None:
                 duck_origins(self.execute, spec, staged, system)
             if counts.updated:
@@ -202,10 +215,14 @@ class DuckDBEngine(EngineDefaults):
                     f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {q(staged)} s "
                     f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {on})"
                 )
+            if changes:
+                touched.after()
             self.write_log(log, counts, rejects)
             if on_phase:
                 on_phase("commit")
-        self.execute(f"DROP TABLE IF EXISTS {q(chg)}")
+        for temp in (chg, gone_rows):
+            if temp is not None:
+                self.execute(f"DROP TABLE IF EXISTS {q(temp)}")
         return counts
 
     def write_log(
@@ -225,6 +242,7 @@ class DuckDBEngine(EngineDefaults):
                 cols = ", ".join(q(c) for c in TABLES[name].column_names)
                 self.execute(f"DELETE FROM {q(name)}")
                 self.execute(f"INSERT INTO {q(name)} ({cols}) SELECT {cols} FROM ({sql})")
+            replaced(self, relations)
 
     def damage(self, exc: BaseException) -> str | None:
         """What to tell the user when `exc` says the file is damaged (else None)."""
