@@ -33,6 +33,7 @@ from salesperf.store.engines.base import (
     table_ddl,
 )
 from salesperf.store.migrations import DELETED, IMPORTS, ORIGINS, REJECTS, REJECTS_SCHEMA
+from salesperf.store.upkeep import Touched, replaced
 
 #: The advisory lock that serialises schema upgrades between processes.
 SCHEMA_LOCK = 0x5A1E5
@@ -77,6 +78,7 @@ class PostgresEngine(EngineDefaults):
     """A PostgreSQL database through Ibis and psycopg (autocommit outside transactions)."""
 
     name = "postgres"
+    rollup_dialect = "postgres"
 
     def __init__(self, url: str, shown: str) -> None:
         args = connect_args(url)
@@ -276,7 +278,8 @@ class PostgresEngine(EngineDefaults):
                             f"CREATE TEMP TABLE {q(tmp)} (LIKE {q(spec.name)}) ON COMMIT DROP"
                         )
                         self._copy_in(tmp, spec.column_names, data)
-                        deleted = 0
+                        touched = Touched(self, spec.name)
+                        deleted, gone = 0, None
                         if keys is not None:
                             assert log is not None, "a snapshot import has a log entry"
                             self.execute(
@@ -284,11 +287,13 @@ class PostgresEngine(EngineDefaults):
                                 "ON COMMIT DROP"
                             )
                             self._copy_in(tmp + "_keys", spec.key, keys)
+                            gone = f"{tmp}_gone" if touched else None
                             deleted = self._snapshot_delete(
-                                spec, tmp + "_keys", system, int(log["import_id"])
+                                spec, tmp + "_keys", system, int(log["import_id"]), gone
                             )
                             if on_phase:
                                 on_phase("deleted")
+                        touched.before(tmp, gone)
                         if system is not None:
                             self.execute(
                                 f"INSERT INTO {ORIGINS} (table_name, row_key, system) "
@@ -304,6 +309,8 @@ class PostgresEngine(EngineDefaults):
                             unchanged=total - int(inserted) - int(updated),
                             deleted=deleted,
                         )
+                        if counts.inserted or counts.updated or counts.deleted:
+                            touched.after()
                         if log is not None:
                             self.execute(LOG_INSERT, log_row(log, counts))
                         if rej is not None:
@@ -321,9 +328,12 @@ class PostgresEngine(EngineDefaults):
                 if path is not None:
                     path.unlink(missing_ok=True)
 
-    def _snapshot_delete(self, spec: Table, keys: str, system: str | None, import_id: int) -> int:
+    def _snapshot_delete(
+        self, spec: Table, keys: str, system: str | None, import_id: int, aside: str | None
+    ) -> int:
         """Delete the stored rows whose key is not in `keys` (of `system` only, when given),
-        keeping each in `salesperf_deleted`; how many."""
+        keeping each in `salesperf_deleted` (and, for the roll-ups, in the temporary table
+        `aside` when named); how many."""
         on = " AND ".join(f"k.{q(k)} = t.{q(k)}" for k in spec.key)
         where = f"NOT EXISTS (SELECT 1 FROM {q(keys)} k WHERE {on})"
         params: list[Any] = [import_id, spec.name]
@@ -333,6 +343,12 @@ class PostgresEngine(EngineDefaults):
                 "WHERE table_name = ? AND system = ?)"
             )
             params = [spec.name, system, *params]
+        if aside is not None:
+            self.execute(
+                f"CREATE TEMP TABLE {q(aside)} ON COMMIT DROP AS "
+                f"SELECT * FROM {q(spec.name)} t WHERE {where}",
+                params[: len(params) - 2],
+            )
         fields = ", ".join(f"'{c}', t.{q(c)}" for c in spec.column_names)
         rows = self.execute(
             f"WITH gone AS (DELETE FROM {q(spec.name)} t WHERE {where} "
@@ -356,6 +372,7 @@ class PostgresEngine(EngineDefaults):
                 for name, path in files.items():
                     self.execute(f"DELETE FROM {q(name)}")
                     self._copy_in(name, TABLES[name].column_names, path)
+                replaced(self, files)
         finally:
             for path in files.values():
                 path.unlink(missing_ok=True)

@@ -1,0 +1,182 @@
+"""Roll-ups kept current by every write, on every engine: after each kind of write the stored
+roll-ups are exactly what a rebuild from the raw tables gives, and a metric read from them equals
+the same metric read from the raw rows. A write that fails leaves them as they were, and
+`salesperf rollups check` finds a roll-up changed behind the store's back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from test_rollups import TZ, _organisation, _same
+from typer.testing import CliRunner
+
+from salesperf.cli.app import app
+from salesperf.ingest.importer import import_file
+from salesperf.ingest.snapshot import restore
+from salesperf.metrics.compiler import run
+from salesperf.metrics.periods import Grain
+from salesperf.metrics.query import Query
+from salesperf.schema import TABLES
+from salesperf.store import Store, StoreError
+from salesperf.store.engines.batch import staged_batch
+from salesperf.store.rollups import ROLLUPS, usable
+
+NAMES = tuple(ROLLUPS)
+START, END = date(2025, 2, 1), date(2025, 7, 1)
+QUERY = Query(
+    ("activities", "accounts_touched", "active_days", "deals_won", "revenue_won",
+     "deals_created", "stage_conversion:qualify>demo", "stage_conversion:demo>proposal"),
+    START, END, grain=Grain.MONTH,
+)  # fmt: skip
+
+
+def stored(s: Store) -> dict[str, list[tuple[Any, ...]]]:
+    """Every roll-up's rows, sorted (nulls first in each column)."""
+
+    def key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple((v is not None, v) for v in row)
+
+    return {n: sorted(s._exec(f'SELECT * FROM "{n}"'), key=key) for n in NAMES}
+
+
+def assert_current(s: Store, *, metrics: bool = True, tz: str = TZ) -> None:
+    """The roll-ups equal a rebuild from the raw tables, row for row (the sums are of whole and
+    half numbers, so exact), and a query reads the same figures from them as from raw rows."""
+    kept = stored(s)
+    assert all(kept[n] for n in ("rollup_activities", "rollup_deals", "rollup_stages"))
+    s.rebuild_rollups()
+    assert stored(s) == kept
+    if metrics:
+        assert usable(s.con, tz) == frozenset(NAMES)
+        _same(*(run(s.con, QUERY, tz, s.settings.currency, rollups=use) for use in (True, False)))
+
+
+@pytest.fixture
+def org(engine_store: Callable[..., Store]) -> Store:
+    """The roll-up test organisation (see test_rollups.py), written with `replace_all`."""
+    s = engine_store()
+    s.set_setting("timezone", TZ)
+    s.replace_all(_organisation())
+    return s
+
+
+def _activity(s: Store, activity_id: str) -> dict[str, Any]:
+    t = s.table("activities")
+    return dict(t.filter(t.activity_id == activity_id).to_pyarrow().to_pylist()[0])
+
+
+def test_replace_all_and_a_file_import_that_moves_activities(
+    org: Store, write: Callable[..., Path]
+) -> None:
+    assert_current(org, metrics=False)  # after replace_all
+    a1, a2 = _activity(org, "A1"), _activity(org, "A2")
+    other = "R5" if a1["rep_id"] != "R5" else "R4"
+    csv = (
+        "activity_id,rep_id,type,occurred_at,outcome,account_id\n"
+        f"A1,{other},call,2025-06-01T21:30:00Z,connected,C1\n"  # another rep and day
+        f"A2,{a2['rep_id']},email,2025-03-30T00:30:00Z,sent,C2\n"  # the night clocks change
+        "A9000,R1,meeting,2025-06-02T10:00:00Z,held,C3\n"
+    )
+    r = import_file(org, "activities", write("acts.csv", csv))
+    assert (r.inserted, r.updated, r.rejected) == (1, 2, 0)
+    assert _activity(org, "A1")["rep_id"] == other
+    assert_current(org)
+
+
+def test_a_snapshot_import_that_deletes_and_its_restore(
+    org: Store, write: Callable[..., Path]
+) -> None:
+    deals = org.table("deals").order_by("deal_id").to_pyarrow().to_pylist()
+    kept = deals[::3]  # two deals in three are deleted, and with them their stage rows' days
+
+    def cell(v: Any) -> str:
+        return "" if v is None else v.isoformat() if isinstance(v, datetime) else str(v)
+
+    cols = [c for c in TABLES["deals"].column_names if c != "stage"]
+    lines = [",".join(cols)] + [",".join(cell(d[c]) for c in cols) for d in kept]
+    r = import_file(org, "deals", write("deals.csv", "\n".join(lines) + "\n"), replace=True)
+    # (a row the import rejects keeps its stored row)
+    assert r.deleted == len(deals) - len(kept) and org.count("deals") == len(kept)
+    assert_current(org, metrics=False)
+    back = restore(org, r.import_id)
+    assert back.restored == r.deleted and org.count("deals") == len(deals)
+    assert_current(org)
+
+
+def test_batches_that_move_a_deal_and_its_stages(org: Store) -> None:
+    d = org.table("deals")
+    deal = d.filter(d.deal_id == "D5").to_pyarrow().to_pylist()[0]
+    st = org.table("deal_stages")
+    first = st.filter(st.deal_id == "D5").entered_at.min().execute()
+    assert first is not None
+    # the deal moves to another rep: its stage rows move with it (their days are the stages')
+    deal["rep_id"] = "R1" if deal["rep_id"] != "R1" else "R2"
+    deal["kind"] = "expansion"
+    assert org.merge_rows("deals", [deal]).updated == 1
+    assert_current(org, metrics=False)
+    # a stage entered before every other of the deal: it is first now, the others follow it
+    entry = {"deal_id": "D5", "stage": "negotiation", "entered_at": datetime(2025, 1, 2, 23, 30)}
+    assert entry["entered_at"] < first
+    assert org.merge_rows("deal_stages", [entry]).inserted == 1
+    # one activity, and a deal closed on another day (the batch API, the form)
+    act = _activity(org, "A3") | {"occurred_at": datetime(2025, 4, 20, 22, 15), "rep_id": "R3"}
+    org.merge_rows("activities", [act])
+    closed = org.table("deals").filter(d.deal_id == "D6").to_pyarrow().to_pylist()[0]
+    closed |= {"status": "won", "closed_at": datetime(2025, 5, 5, 12), "amount": 1234.0}
+    org.merge_rows("deals", [closed])
+    assert_current(org)
+
+
+def test_a_new_time_zone_rebuilds_the_rollups(org: Store) -> None:
+    org.set_setting("timezone", "America/New_York")
+    zones = {r[0] for r in org._exec("SELECT DISTINCT timezone FROM salesperf_rollups")}
+    assert zones == {"America/New_York"}
+    assert usable(org.con, TZ) == frozenset()  # the old zone's days are gone
+    assert_current(org, tz="America/New_York")
+
+
+def test_a_failed_write_leaves_the_rollups_as_they_were(org: Store) -> None:
+    before = stored(org)
+    spec = TABLES["activities"]
+    row = _activity(org, "A7") | {"rep_id": "R2", "occurred_at": datetime(2025, 5, 1, 9)}
+
+    def fail(phase: str) -> None:
+        if phase == "commit":  # after the merge and the roll-ups' refresh, inside the transaction
+            raise RuntimeError("the disk is full")
+
+    with (
+        staged_batch(org.staging(), spec, pa.Table.from_pylist([row])) as name,
+        pytest.raises(RuntimeError, match="disk is full"),
+    ):
+        org.merge(spec, name, log=None, rejects=None, on_phase=fail)
+    assert _activity(org, "A7")["occurred_at"] != row["occurred_at"]
+    assert stored(org) == before
+    # a batch refused whole (a key twice) changes nothing either
+    with pytest.raises(StoreError, match="more than once"):
+        org.merge_rows("activities", [row, row])
+    assert stored(org) == before
+    assert all(v == 0 for v in org.check_rollups().values())
+
+
+def test_rollups_check_finds_a_changed_rollup(org: Store) -> None:
+    runner = CliRunner()
+    url = org.url
+    ok = runner.invoke(app, ["rollups", "check", "--store", url])
+    assert ok.exit_code == 0, ok.output
+    assert "rollup_stages: equal to the raw tables" in ok.output
+    n = org._exec("SELECT count(*) FROM rollup_deals WHERE rep_id = 'R2'")[0][0]
+    assert n > 0
+    org._exec("DELETE FROM rollup_deals WHERE rep_id = 'R2'")
+    assert org.check_rollups()["rollup_deals"] == n
+    bad = runner.invoke(app, ["rollups", "check", "--store", url, "--lang", "nl"])
+    assert bad.exit_code == 1
+    assert f"rollup_deals: {n} rijen wijken af van de ruwe tabellen" in bad.output
+    assert "rollup_activities: gelijk" in bad.output
+    fixed = runner.invoke(app, ["rollups", "rebuild", "--store", url])
+    assert fixed.exit_code == 0 and "rollup_deals:" in fixed.output
+    assert runner.invoke(app, ["rollups", "check", "--store", url]).exit_code == 0
