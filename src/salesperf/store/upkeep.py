@@ -72,6 +72,10 @@ class Host(Protocol):
         """Keep the rows of `name` that meet `keep` (SQL), and add `rows` (a SELECT)."""
         ...
 
+    def lock_rollups(self) -> None:
+        """Wait until no other write is replacing roll-up rows (until the transaction ends)."""
+        ...
+
 
 class _Canonical:
     """The canonical tables by name, unbound: their SQL runs on the store's own connection."""
@@ -140,6 +144,8 @@ def rebuild(host: Host, zones: Mapping[str, str]) -> None:
     """Build these roll-ups (name: time zone) whole from the raw tables and record each as
     current (inside the caller's transaction); one whose tables the store does not write is
     emptied and left without state."""
+    if zones:
+        host.lock_rollups()
     for name, tz in zones.items():
         r = ROLLUPS[name]
         host.execute(f"DELETE FROM {STATE} WHERE name = ?", [name])
@@ -249,5 +255,7 @@ class Touched:
 
     def after(self) -> None:
         """Refresh each roll-up on the days gathered."""
+        if any(self.days.values()):
+            self.host.lock_rollups()
         for name, tz in self.zones.items():
             refresh(self.host, ROLLUPS[name], tz, self.days.get(tz, set()))

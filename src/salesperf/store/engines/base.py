@@ -260,6 +260,11 @@ class Engine(Protocol):
         (SQL), add `rows` (a SELECT of `columns`), inside the caller's transaction."""
         ...
 
+    def lock_rollups(self) -> None:
+        """Inside a transaction, before roll-up rows are replaced: wait until no other process
+        is replacing any (each replaces the rows of its days as its own snapshot sees them)."""
+        ...
+
     def damage(self, exc: BaseException) -> str | None:
         """What to tell the user when `exc` says the store's own files are damaged (else None)."""
         ...
@@ -304,6 +309,9 @@ class EngineDefaults:
 
     def create_index(self, table: str, columns: tuple[str, ...]) -> None:
         """An index for reads by these columns, where the engine uses indexes (else nothing)."""
+
+    def lock_rollups(self) -> None:
+        """Before roll-up rows are replaced: nothing (one writer at a time)."""
 
     def lock_schema(self) -> None:
         """Inside an upgrade's transaction: wait until no other process is upgrading."""

@@ -37,6 +37,8 @@ from salesperf.store.upkeep import Touched, replaced
 
 #: The advisory lock that serialises schema upgrades between processes.
 SCHEMA_LOCK = 0x5A1E5
+#: The advisory lock that serialises the replacing of roll-up rows between writes.
+ROLLUP_LOCK = 0x5A1E6
 IMPORT_IDS = "salesperf_import_ids"
 #: A write that lost a deadlock (two upserts of the same keys) is tried again this often.
 RETRIES = 5
@@ -157,6 +159,11 @@ class PostgresEngine(EngineDefaults):
         self.execute(
             f"CREATE INDEX IF NOT EXISTS {name} ON {q(table)} ({', '.join(q(c) for c in columns)})"
         )
+
+    def lock_rollups(self) -> None:
+        """An advisory lock held until the transaction ends: two writes that replaced the
+        roll-up rows of one day at once would each keep their own, counting rows twice."""
+        self.execute(f"SELECT pg_advisory_xact_lock({ROLLUP_LOCK})")
 
     def lock_schema(self) -> None:
         """An advisory lock held until the upgrade's transaction ends."""
