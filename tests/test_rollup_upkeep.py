@@ -6,9 +6,10 @@ the same metric read from the raw rows. A write that fails leaves them as they w
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pytest
@@ -70,6 +71,7 @@ def _activity(s: Store, activity_id: str) -> dict[str, Any]:
     return dict(t.filter(t.activity_id == activity_id).to_pyarrow().to_pylist()[0])
 
 
+@pytest.mark.slow
 def test_replace_all_and_a_file_import_that_moves_activities(
     org: Store, write: Callable[..., Path]
 ) -> None:
@@ -88,6 +90,7 @@ def test_replace_all_and_a_file_import_that_moves_activities(
     assert_current(org)
 
 
+@pytest.mark.slow
 def test_a_snapshot_import_that_deletes_and_its_restore(
     org: Store, write: Callable[..., Path]
 ) -> None:
@@ -108,6 +111,7 @@ def test_a_snapshot_import_that_deletes_and_its_restore(
     assert_current(org)
 
 
+@pytest.mark.slow
 def test_batches_that_move_a_deal_and_its_stages(org: Store) -> None:
     d = org.table("deals")
     deal = d.filter(d.deal_id == "D5").to_pyarrow().to_pylist()[0]
@@ -130,6 +134,29 @@ def test_batches_that_move_a_deal_and_its_stages(org: Store) -> None:
     closed |= {"status": "won", "closed_at": datetime(2025, 5, 5, 12), "amount": 1234.0}
     org.merge_rows("deals", [closed])
     assert_current(org)
+
+
+def test_a_small_batch_refreshes_only_its_days(org: Store) -> None:
+    """One activity moved to another rep and day: both days are right again, and the rows of
+    every other day are as they were."""
+    before = stored(org)["rollup_activities"]
+    row = _activity(org, "A10")
+    old_day = row["occurred_at"].replace(tzinfo=UTC).astimezone(ZoneInfo(TZ)).date()
+    moved = row | {"rep_id": "R5" if row["rep_id"] != "R5" else "R4",
+                   "occurred_at": datetime(2025, 5, 20, 8)}  # fmt: skip
+    assert org.merge_rows("activities", [moved]).updated == 1
+    after = stored(org)["rollup_activities"]
+    touched = {old_day, date(2025, 5, 20)}
+    assert [r for r in before if r[1] not in touched] == [r for r in after if r[1] not in touched]
+    assert all(v == 0 for v in org.check_rollups().values())
+
+    # counted by hand: the activity left its old rep's day and joined the new rep's
+    def count(rows: list[tuple[Any, ...]], rep: str, day: date) -> int:
+        return sum(r[4] for r in rows if r[0] == rep and r[1] == day)
+
+    assert count(after, row["rep_id"], old_day) == count(before, row["rep_id"], old_day) - 1
+    new = (moved["rep_id"], date(2025, 5, 20))
+    assert count(after, *new) == count(before, *new) + 1
 
 
 def test_a_new_time_zone_rebuilds_the_rollups(org: Store) -> None:
@@ -163,6 +190,7 @@ def test_a_failed_write_leaves_the_rollups_as_they_were(org: Store) -> None:
     assert all(v == 0 for v in org.check_rollups().values())
 
 
+@pytest.mark.slow
 def test_rollups_check_finds_a_changed_rollup(org: Store) -> None:
     runner = CliRunner()
     url = org.url

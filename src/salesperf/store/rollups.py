@@ -77,10 +77,16 @@ def _local_day(ts: ir.TimestampValue, tz: str, lo: date, hi: date) -> ir.DateVal
     return local_time(ts, tz, lo - _DAY, hi + _DAY).date()
 
 
-def _near(ts: ir.TimestampValue, lo: date, hi: date) -> ir.BooleanValue:
-    """A bound on the stored (UTC) value that keeps every row whose local day is in [lo, hi)
-    (no zone is more than a day from UTC), so that the engine can skip the rest."""
-    return (ts >= ibis.timestamp(lo - _DAY)) & (ts < ibis.timestamp(hi + _DAY))
+def _near(
+    ts: ir.TimestampValue, lo: date, hi: date, days: Sequence[date] | None = None
+) -> ir.BooleanValue:
+    """A bound on the stored (UTC) value that keeps every row whose local day is in [lo, hi),
+    and among `days` when given (no zone is more than a day from UTC, and a date-only value's
+    day is its own), so that the engine can skip the rest before it works out local days."""
+    near = (ts >= ibis.timestamp(lo - _DAY)) & (ts < ibis.timestamp(hi + _DAY))
+    if days is None:
+        return near
+    return near & ts.date().isin(sorted({d + k * _DAY for d in days for k in (-1, 0, 1)}))
 
 
 def _days(day: ir.DateValue, lo: date, hi: date, days: Sequence[date] | None) -> ir.BooleanValue:
@@ -90,7 +96,7 @@ def _days(day: ir.DateValue, lo: date, hi: date, days: Sequence[date] | None) ->
 
 def _activities(con: Tables, tz: str, lo: date, hi: date, days: Sequence[date] | None) -> ir.Table:
     a = con.table("activities")
-    a = a.filter(_near(a.occurred_at, lo, hi))
+    a = a.filter(_near(a.occurred_at, lo, hi, days))
     a = a.mutate(day=_local_day(a.occurred_at, tz, lo, hi))
     return a.filter(_days(a.day, lo, hi, days))
 
@@ -128,7 +134,7 @@ def deal_rows(
         ("created", d.created_at, d.created_at.notnull()),
         ("closed", d.closed_at, d.closed_at.notnull() & d.status.isin(_CLOSED)),
     ):
-        e = d.filter(where & _near(ts, lo, hi))
+        e = d.filter(where & _near(ts, lo, hi, days))
         e = e.select(
             *keep,
             event=ibis.literal(event),
@@ -154,6 +160,9 @@ def stage_rows(
     with `_then` = 1; the deal's rep, kind and source are the deal's (stages of a deal that is
     not in `deals` take no part, as in the stage-conversion metric)."""
     st = con.table("deal_stages")
+    # only deals with a stage entered near the days asked can have a first entry on one
+    near = st.filter(_near(st.entered_at, lo, hi, days)).select(_nid="deal_id").distinct()
+    st = st.semi_join(near, st.deal_id == near._nid)
     per = st.group_by("deal_id", "stage").aggregate(
         entered_at=st.entered_at.min(), last_at=st.entered_at.max()
     )
