@@ -5,13 +5,14 @@ the same metric read from the raw rows. A write that fails leaves them as they w
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
@@ -22,8 +23,7 @@ from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import Query
 from salesperf.schema import TABLES
-from salesperf.store import Store, StoreError
-from salesperf.store.engines.batch import staged_batch
+from salesperf.store import Store, StoreError, upkeep
 from salesperf.store.rollups import ROLLUPS, usable
 from test_rollups import TZ, _organisation, _same
 
@@ -167,20 +167,25 @@ def test_a_new_time_zone_rebuilds_the_rollups(org: Store) -> None:
     assert_current(org, tz="America/New_York")
 
 
-def test_a_failed_write_leaves_the_rollups_as_they_were(org: Store) -> None:
+def test_a_failed_write_leaves_the_rollups_as_they_were(
+    org: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = stored(org)
-    spec = TABLES["activities"]
     row = _activity(org, "A7") | {"rep_id": "R2", "occurred_at": datetime(2025, 5, 1, 9)}
+    refreshed: list[str] = []
 
-    def fail(phase: str) -> None:
-        if phase == "commit":  # after the merge and the roll-ups' refresh, inside the transaction
-            raise RuntimeError("the disk is full")
+    def refresh_then_fail(host: Any, r: Any, tz: str, days: Any) -> None:
+        """The first roll-up is refreshed, then the write fails (inside its transaction)."""
+        real_refresh(host, r, tz, days)
+        refreshed.append(r.name)
+        raise RuntimeError("the disk is full")
 
-    with (
-        staged_batch(org.staging(), spec, pa.Table.from_pylist([row])) as name,
-        pytest.raises(RuntimeError, match="disk is full"),
-    ):
-        org.merge(spec, name, log=None, rejects=None, on_phase=fail)
+    real_refresh = upkeep.refresh
+    monkeypatch.setattr(upkeep, "refresh", refresh_then_fail)
+    with pytest.raises(RuntimeError, match="disk is full"):
+        org.merge_rows("activities", [row])
+    monkeypatch.undo()
+    assert refreshed == ["rollup_activities"]
     assert _activity(org, "A7")["occurred_at"] != row["occurred_at"]
     assert stored(org) == before
     # a batch refused whole (a key twice) changes nothing either
@@ -213,3 +218,57 @@ def test_rollups_check_finds_a_changed_rollup(org: Store) -> None:
     fixed = runner.invoke(app, ["rollups", "rebuild", "--store", url])
     assert fixed.exit_code == 0 and "rollup_deals:" in fixed.output
     assert runner.invoke(app, ["rollups", "check", "--store", url]).exit_code == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_postgres_writes_at_once_never_count_a_row_twice(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes' writes on the same day, the second while the first is still open with its
+    roll-up rows replaced: the second waits for the first to end before it replaces them (else
+    each would keep its own, and the day would count rows twice)."""
+    server = request.getfixturevalue("pg_server")
+    name = f"busy_rollups_{tmp_path.name}"[:60].lower().replace("-", "_")
+    url = server.create_database(name)
+    first, second, watch = Store.open(url), Store.open(url), Store.open(url)
+    try:
+        first.set_setting("timezone", TZ)
+        first.replace_all(_organisation())
+        row = _activity(first, "A20")
+        moves = [row | {"occurred_at": datetime(2025, 5, 20, h), "rep_id": "R1"} for h in (8, 9)]
+        moves[1] = moves[1] | {"activity_id": "A21"}
+        done = threading.Event()
+        held: list[str] = []
+
+        def later() -> None:
+            second.merge_rows("activities", [moves[1]])
+            done.set()
+
+        def refresh_and_hold(host: Any, r: Any, tz: str, days: Any) -> None:
+            """The first write, its roll-up rows replaced and not committed, starts the
+            second and waits until that waits for a lock (or, without one, has ended)."""
+            real_refresh(host, r, tz, days)
+            if held or host is not first._engine:
+                return
+            held.append(r.name)
+            threading.Thread(target=later, daemon=True).start()
+            deadline = time.monotonic() + 60
+            while not done.is_set() and time.monotonic() < deadline:
+                waiting = watch._exec(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                )[0][0]
+                if waiting:
+                    return
+                done.wait(0.05)
+
+        real_refresh = upkeep.refresh
+        monkeypatch.setattr(upkeep, "refresh", refresh_and_hold)
+        first.merge_rows("activities", [moves[0]])
+        assert done.wait(60)
+        assert all(v == 0 for v in first.check_rollups().values())
+    finally:
+        for s in (first, second, watch):
+            s.close()
+        server.drop_database(name)

@@ -215,11 +215,11 @@ class DuckDBEngine(EngineDefaults):
                     f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {q(staged)} s "
                     f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {on})"
                 )
-            if changes:
-                touched.after()
             self.write_log(log, counts, rejects)
             if on_phase:
                 on_phase("commit")
+            if changes:  # last: on PostgreSQL writes take turns here (see `lock_rollups`)
+                touched.after()
         for temp in (chg, gone_rows):
             if temp is not None:
                 self.execute(f"DROP TABLE IF EXISTS {q(temp)}")

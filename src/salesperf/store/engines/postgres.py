@@ -316,14 +316,15 @@ class PostgresEngine(EngineDefaults):
                             unchanged=total - int(inserted) - int(updated),
                             deleted=deleted,
                         )
-                        if counts.inserted or counts.updated or counts.deleted:
-                            touched.after()
                         if log is not None:
                             self.execute(LOG_INSERT, log_row(log, counts))
                         if rej is not None:
                             self._copy_in(REJECTS, rcols, rej)
                         if on_phase:
                             on_phase("commit")
+                        if counts.inserted or counts.updated or counts.deleted:
+                            # last, as it waits for other writes' roll-up refreshes to commit
+                            touched.after()
                     return counts
                 except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
                     if attempt == RETRIES - 1:

@@ -371,12 +371,13 @@ class SparkEngine(DuckDBEngine):
                     f"WHERE NOT EXISTS (SELECT 1 FROM {q(staged)} s WHERE {on}){gone}"
                 )
                 self._write_snapshot(spec.name, f"{kept} UNION ALL SELECT {cols} FROM {q(staged)}")
-                touched.after()
             if on_phase and snapshot is not None:
                 on_phase("deleted")
             self.write_log(log, counts, rejects)
             if on_phase:
                 on_phase("commit")
+            if counts.inserted or counts.updated or counts.deleted:
+                touched.after()
         for temp in (chg, aside):
             if temp is not None:
                 self.execute(f"DROP TABLE IF EXISTS {q(temp)}")
