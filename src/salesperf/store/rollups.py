@@ -18,8 +18,8 @@ reads thousands of rows instead of millions, with the same figures:
   that moment (`_then`), the inputs of stage conversion for every pair of stages.
 
 Each is built here as an Ibis expression over the canonical tables, for a range of local days
-(or a set of them), the same on every engine; the store writes it (`salesperf.store`), in the
-same transaction as the write that changed its days. `salesperf_rollups` records, for each
+(or a set of them), the same on every engine; the store writes it (`salesperf.store.upkeep`), in
+the same transaction as the write that changed its days. `salesperf_rollups` records, for each
 roll-up, the version of its definition and the time zone its days are in: a query reads a
 roll-up only when both are current (see `usable`), and the raw tables otherwise.
 """

@@ -344,18 +344,19 @@ class PostgresEngine(EngineDefaults):
         `aside` when named); how many."""
         on = " AND ".join(f"k.{q(k)} = t.{q(k)}" for k in spec.key)
         where = f"NOT EXISTS (SELECT 1 FROM {q(keys)} k WHERE {on})"
-        params: list[Any] = [import_id, spec.name]
+        of_system: list[Any] = []
         if system is not None:
             where += (
                 f" AND {pg_row_key(spec, 't')} IN (SELECT row_key FROM {ORIGINS} "
                 "WHERE table_name = ? AND system = ?)"
             )
-            params = [spec.name, system, *params]
+            of_system = [spec.name, system]
+        params = [*of_system, import_id, spec.name]
         if aside is not None:
             self.execute(
                 f"CREATE TEMP TABLE {q(aside)} ON COMMIT DROP AS "
                 f"SELECT * FROM {q(spec.name)} t WHERE {where}",
-                params[: len(params) - 2],
+                of_system,
             )
         fields = ", ".join(f"'{c}', t.{q(c)}" for c in spec.column_names)
         rows = self.execute(

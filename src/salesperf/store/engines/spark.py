@@ -50,8 +50,7 @@ from salesperf.store.upkeep import Touched, replaced
 
 CATALOG = "salesperf.duckdb"
 SNAPSHOTS = "salesperf_snapshots"
-#: The tables kept as Parquet snapshots (the rest live in the catalog): the canonical tables
-#: and the roll-ups, with their columns.
+#: The tables kept as Parquet snapshots (canonical tables and roll-ups), with their columns.
 SNAPSHOT_COLUMNS: Mapping[str, tuple[str, ...]] = {
     **{name: spec.column_names for name, spec in TABLES.items()},
     **{name: tuple(schema.names) for name, schema in ROLLUP_TABLES.items()},
@@ -226,23 +225,20 @@ class SparkEngine(DuckDBEngine):
         return self._spark
 
     def _state_view(self) -> None:
-        """Spark's view of the roll-ups' state (`salesperf.store.rollups.usable`), made again
-        when it changed: the roll-ups of tables read from the lake are never current (the lake
-        changes without salesperf knowing)."""
+        """Spark's view of the roll-ups' state (`rollups.usable`), made again when it changed;
+        roll-ups of lake tables are never current (the lake changes without salesperf)."""
         if self._session is None or not super().has_table(ROLLUP_STATE):
             return
-        cols = ROLLUP_STATE_TABLE.schema.names
+        cols = ", ".join(ROLLUP_STATE_TABLE.schema.names)
         rows = [
             r
-            for r in self.execute(f"SELECT {', '.join(cols)} FROM {ROLLUP_STATE} ORDER BY name")
+            for r in self.execute(f"SELECT {cols} FROM {ROLLUP_STATE} ORDER BY name")
             if r[0] in ROLLUPS and not set(ROLLUPS[r[0]].sources) & set(self.sources)
         ]
-        if rows == self._state_seen:
-            return
-        schema = "name STRING, version BIGINT, timezone STRING, built_at TIMESTAMP_NTZ"
-        frame = self._session.createDataFrame(rows, schema)
-        frame.createOrReplaceTempView(ROLLUP_STATE)
-        self._state_seen = rows
+        if rows != self._state_seen:
+            schema = "name STRING, version BIGINT, timezone STRING, built_at TIMESTAMP_NTZ"
+            self._session.createDataFrame(rows, schema).createOrReplaceTempView(ROLLUP_STATE)
+            self._state_seen = rows
 
     def _read_sources(self, session: Any) -> None:
         """Views of the lake's tables, and their rows checked against the import's rules."""
@@ -300,8 +296,7 @@ class SparkEngine(DuckDBEngine):
     def create_table(
         self, name: str, schema: sch.Schema, key: tuple[str, ...] = (), *, strict: bool = False
     ) -> None:
-        """Canonical tables and roll-ups start as an empty Parquet snapshot; others live in
-        the catalog."""
+        """Canonical tables and roll-ups start as an empty Parquet snapshot; others: catalog."""
         if name not in SNAPSHOT_COLUMNS:
             super().create_table(name, schema, key, strict=strict)
         elif name not in self._snapshots() and name not in self.sources:
