@@ -36,9 +36,11 @@ from salesperf.store.rollups import (
     own_days,
 )
 
-#: Beyond this many touched days a refresh rebuilds the whole span between the first and the
-#: last (one range instead of a long list of days).
-MANY_DAYS = 1000
+#: A refresh of more touched days than this rebuilds the whole span between the first and the
+#: last when they fill a third of it (a range reads faster than a long list of days), and
+#: always beyond `MAX_LISTED` days.
+MANY_DAYS = 31
+MAX_LISTED = 366
 _DAY = timedelta(days=1)
 #: The stored timestamps a canonical table's roll-up days come from.
 STAMPS: Mapping[str, tuple[str, ...]] = {
@@ -118,7 +120,8 @@ def refresh(host: Host, r: Rollup, tz: str, days: Collection[date]) -> None:
     if not days:
         return
     lo, hi = min(days), max(days) + _DAY
-    if len(days) > MANY_DAYS:
+    n = len(days)
+    if n > MAX_LISTED or (n > MANY_DAYS and 3 * n >= (hi - lo).days):
         expr = r.rows(CANONICAL, tz, lo, hi, None)
         keep = f"NOT (day >= {_dates([lo])} AND day < {_dates([hi])})"
     else:
