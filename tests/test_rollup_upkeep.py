@@ -272,3 +272,66 @@ def test_postgres_writes_at_once_never_count_a_row_twice(
         for s in (first, second, watch):
             s.close()
         server.drop_database(name)
+
+
+class _Watched:
+    """A lock that tells when a thread had to wait for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.waited = threading.Event()
+
+    def __enter__(self) -> _Watched:
+        if not self._lock.acquire(blocking=False):
+            self.waited.set()
+            self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
+@pytest.mark.slow
+def test_two_writes_to_one_duckdb_file_at_once_take_turns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server's stores on one DuckDB file write from threads of their own: the second write
+    begins only when the first has committed, so its roll-up refresh sees the first's rows."""
+    org = Store.open(tmp_path / "store.duckdb")
+    org.set_setting("timezone", TZ)
+    org.replace_all(_organisation())
+    assert org.path is not None
+    watched = _Watched()
+    monkeypatch.setattr(org._engine, "_writing", watched)
+    second = Store.open(org.path)
+    monkeypatch.setattr(second._engine, "_writing", watched)
+    try:
+        row = _activity(org, "A30")
+        moves = [row | {"occurred_at": datetime(2025, 5, 21, h), "rep_id": "R2"} for h in (8, 9)]
+        moves[1] = moves[1] | {"activity_id": "A31"}
+        done: list[BaseException | None] = []
+
+        def later() -> None:
+            try:
+                second.merge_rows("activities", [moves[1]])
+                done.append(None)
+            except BaseException as exc:  # reported below
+                done.append(exc)
+
+        thread = threading.Thread(target=later, daemon=True)
+
+        def refresh_and_hold(host: Any, r: Any, tz: str, days: Any) -> None:
+            real_refresh(host, r, tz, days)
+            if host is org._engine and not thread.is_alive() and not done:
+                thread.start()
+                assert watched.waited.wait(60)  # the second write waits for this one
+
+        real_refresh = upkeep.refresh
+        monkeypatch.setattr(upkeep, "refresh", refresh_and_hold)
+        org.merge_rows("activities", [moves[0]])
+        thread.join(60)
+        assert done == [None]
+        assert all(v == 0 for v in org.check_rollups().values())
+    finally:
+        second.close()
+        org.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,19 @@ from salesperf.store.engines.local_files import remove_stale_spills, spill_folde
 from salesperf.store.engines.urls import is_spark
 from salesperf.store.migrations import REJECTS, REJECTS_SCHEMA
 from salesperf.store.upkeep import Touched, replaced
+
+#: One transaction at a time per DuckDB file in this process: its connections share one
+#: database, and a transaction that began before another committed would refresh the roll-ups
+#: from a snapshot without the other's rows (DuckDB refuses one of two transactions that delete
+#: the same rows, and keeps both of two that insert).
+_WRITERS: dict[str, threading.RLock] = {}
+_WRITERS_GUARD = threading.Lock()
+
+
+def writer_lock(key: str) -> threading.RLock:
+    """The lock the transactions on one DuckDB file (by its resolved path) take turns with."""
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(key, threading.RLock())
 
 
 def must_exist(url: str) -> None:
@@ -84,6 +98,8 @@ class DuckDBEngine(EngineDefaults):
     def __init__(self, rest: str) -> None:
         self._con, self.path = open_duckdb(rest)
         self._depth = 0
+        key = str(self.path.resolve()) if self.path else f"memory-{id(self)}"
+        self._writing = writer_lock(key)
 
     @property
     def con(self) -> BaseBackend:
@@ -116,7 +132,8 @@ class DuckDBEngine(EngineDefaults):
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        """BEGIN ... COMMIT, or ROLLBACK when the block fails; nested blocks join."""
+        """BEGIN ... COMMIT, or ROLLBACK when the block fails; nested blocks join; one at a
+        time per file in this process (see `writer_lock`)."""
         if self._depth:
             self._depth += 1
             try:
@@ -124,16 +141,17 @@ class DuckDBEngine(EngineDefaults):
             finally:
                 self._depth -= 1
             return
-        self.execute("BEGIN TRANSACTION")
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
+        with self._writing:
+            self.execute("BEGIN TRANSACTION")
+            self._depth = 1
+            try:
+                yield
+            except BaseException:
+                self._depth = 0
+                self.execute("ROLLBACK")
+                raise
             self._depth = 0
-            self.execute("ROLLBACK")
-            raise
-        self._depth = 0
-        self.execute("COMMIT")
+            self.execute("COMMIT")
 
     def has_table(self, name: str) -> bool:
         """Whether the file holds the table."""
