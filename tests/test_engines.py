@@ -444,7 +444,7 @@ def test_rejects_kept_before_version_4_are_kept_and_read_in_english(
     url = old.url
     old.close()
     with Store.open(url) as s:
-        assert s.schema_version == LATEST_VERSION == 6
+        assert s.schema_version == LATEST_VERSION == 7
         assert rejects_csv(s, 1, "nl").decode().splitlines() == [
             "regel,problemen,rep_id",
             "2,rep_id: old message,R9",
@@ -523,10 +523,11 @@ def test_a_spark_warehouse_keeps_its_tables_between_sessions(
     s.close()
     warehouse = Path(s.url.split("warehouse=", 1)[1])
     assert warehouse.parent == tmp_path
-    # one Parquet snapshot per canonical table: replaced snapshots are removed
+    # one Parquet snapshot per canonical table and roll-up: replaced snapshots are removed
     assert sorted(p.parent.name for p in warehouse.glob("tables/*/*.parquet")) == sorted(
         ["teams", "reps", "accounts", "leads", "deals", "deal_stages", "activities", "targets",
-         "surveys", "absences", "rep_aliases", "fx_rates"]
+         "surveys", "absences", "rep_aliases", "fx_rates", "rollup_activities",
+         "rollup_accounts", "rollup_deals", "rollup_stages"]
     )  # fmt: skip
     with Store.open(f"local[2]?warehouse={warehouse}") as again:
         assert again.schema_version == LATEST_VERSION

@@ -197,3 +197,27 @@ def test_a_missing_lake_path_is_explained(open_lake: Opener, tmp_path: Path) -> 
     s = open_lake(deals=f"parquet:{tmp_path / 'nowhere'}")
     with pytest.raises(StoreError, match="cannot read the deals table from parquet:"):
         s.con  # noqa: B018
+
+
+def test_rollups_of_lake_tables_are_never_read(
+    open_lake: Opener, hand: Path, lake: Path, tmp_path: Path
+) -> None:
+    """The lake changes without salesperf knowing, so the roll-ups made from its tables are
+    never current: not when the store is made with them, nor when a warehouse whose roll-ups
+    were built from its own tables is opened later with those tables read from the lake."""
+    from salesperf.store.rollups import usable
+
+    tz = "Europe/Amsterdam"
+    assert usable(open_lake().con, tz) == frozenset()
+    url = f"local[2]?warehouse={tmp_path / 'own'}"
+    with Store.open(url) as own:
+        own.set_setting("timezone", tz)
+        with Store.open(hand) as source:
+            own.replace_all({n: source.table(n).to_pyarrow() for n in source.counts()})
+        assert usable(own.con, tz) == frozenset(
+            {"rollup_activities", "rollup_accounts", "rollup_deals", "rollup_stages"}
+        )
+    with Store.open(f"{url}&table.activities=parquet:{lake / 'activities'}") as mixed:
+        assert usable(mixed.con, tz) == frozenset({"rollup_deals", "rollup_stages"})
+        df = run(mixed.con, Query(ALL, MARCH.start, MARCH.end, Grain.MONTH, By.REP), tz)
+        assert not wrong_hand_cells(df.set_index("rep_id"))

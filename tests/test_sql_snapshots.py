@@ -63,17 +63,28 @@ LEVELS = {
 }  # fmt: skip
 
 
+#: The cases that read roll-ups on a store that keeps them (the others read the raw rows).
+ROLLED = frozenset({
+    "simple_activities_rep_week", "ratio_win_rate_team_month", "median_sales_cycle_previous",
+    "target_quota_attainment", "levels_accounts_rep_team_week",
+})  # fmt: skip
+
+
+@pytest.mark.parametrize("rollups", [False, True], ids=["raw", "rollups"])
 @pytest.mark.parametrize("name", sorted(CASES) + sorted(LEVELS))
-def test_sql_snapshot(name: str, tmp_path: Path) -> None:
+def test_sql_snapshot(name: str, rollups: bool, tmp_path: Path) -> None:
+    """Each case from the raw rows, and as it runs on a store with current roll-ups."""
     with Store.open(tmp_path / "s.duckdb") as store:
         store.set_setting("timezone", "Europe/Amsterdam")
         if name in LEVELS:
             q, levels = LEVELS[name]
-            compiler = Compiler(store.con, "Europe/Amsterdam", levels)
+            compiler = Compiler(store.con, "Europe/Amsterdam", levels, rollups=rollups)
         else:
-            q, compiler = CASES[name], Compiler(store.con, "Europe/Amsterdam")
+            q, compiler = CASES[name], Compiler(store.con, "Europe/Amsterdam", rollups=rollups)
         sql = _normalise(compiler.to_sql(q, compiler.plan(q)))
-    path = SNAPSHOTS / f"{name}.duckdb.sql"
+    rolled = rollups and name in ROLLED
+    assert ("rollup_" in sql) == rolled
+    path = SNAPSHOTS / f"{name}{'.rollups' if rolled else ''}.duckdb.sql"
     if os.environ.get("SALESPERF_UPDATE_SNAPSHOTS") == "1" or not path.exists():
         path.write_text(sql)
         if os.environ.get("SALESPERF_UPDATE_SNAPSHOTS") != "1":

@@ -94,7 +94,9 @@ def _assert_damage_told(code: int, text: str, exc: BaseException | None, path: P
 
 @pytest.mark.slow
 def test_a_damaged_block_read_by_a_command_is_a_clear_error(imported: Path) -> None:
+    # the activities and their roll-up (which the scorecard reads in their place)
     _overwrite(imported, _rows_of(imported, "activities", "occurred_at"), 16)
+    _overwrite(imported, _rows_of(imported, "rollup_activities", "day"), 16)
     with (  # the damage is real, and the file still opens
         duckdb.connect(str(imported), read_only=True) as con,
         pytest.raises(duckdb.IOException, match="Corrupt database file"),
@@ -147,6 +149,7 @@ def test_the_server_answers_a_damaged_store_with_a_503_that_says_what_to_do(
     path = org.path
     org.close()
     _overwrite(path, _rows_of(path, "activities", "occurred_at"), 16)
+    _overwrite(path, _rows_of(path, "rollup_activities", "day"), 16)
     client = TestClient(app_for(path), headers={"authorization": f"Bearer {token}"})
     r = client.get("/api/scorecard", params={"period": "2025-03", "by": "rep"})
     assert r.status_code == 503, r.text

@@ -23,6 +23,7 @@ from salesperf.cli.importing import import_cmd
 from salesperf.cli.imports import imports_app
 from salesperf.cli.metrics import metrics_app
 from salesperf.cli.plan import plan_cmd
+from salesperf.cli.rollups import rollups_app
 from salesperf.cli.scorecard import scorecard_cmd
 from salesperf.cli.serve import serve_cmd
 from salesperf.cli.settings import settings_app
@@ -54,6 +55,7 @@ app.add_typer(metrics_app, name="metrics")
 app.add_typer(users_app, name="users")
 app.add_typer(imports_app, name="imports")
 app.add_typer(alias_app, name="alias")
+app.add_typer(rollups_app, name="rollups")
 
 
 def _version(value: bool) -> None:

@@ -3,9 +3,8 @@
 A store is opened from a URL: a path or `duckdb:///path.duckdb` for the embedded default,
 `postgresql://user@host:port/database` for PostgreSQL, `local[2]?warehouse=/folder` or
 `spark://host:7077?warehouse=/folder` for Spark over Parquet (see docs/deployment.md). The rest of
-salesperf receives an Ibis backend or table from here and never names an engine; what differs
-between engines lives in `salesperf.store.engines`. The store records its schema version in
-`salesperf_meta` and upgrades itself on open.
+salesperf receives an Ibis backend or table from here and never names an engine (engines differ in
+`salesperf.store.engines`). The store keeps its schema version and upgrades itself on open.
 """
 
 from __future__ import annotations
@@ -36,7 +35,9 @@ from salesperf.store.engines.base import (
 from salesperf.store.engines.batch import batch_of, staged_batch
 from salesperf.store.engines.local import must_exist
 from salesperf.store.engines.rows import Compare, Op, RowAccess
+from salesperf.store.maintain import Maintenance
 from salesperf.store.migrations import META, MIGRATIONS, SystemTable
+from salesperf.store.upkeep import rebuild_all
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
@@ -70,7 +71,7 @@ def resolve_url(url: str | os.PathLike[str] | None) -> str:
     return str(url)
 
 
-class Store(RowAccess):
+class Store(RowAccess, Maintenance):
     """An open store: an Ibis backend holding the canonical tables."""
 
     def __init__(self, url: str, engine: Engine) -> None:
@@ -197,7 +198,6 @@ class Store(RowAccess):
         self._exec(f"DELETE FROM {META} WHERE key = ?", [key])
         self._exec(f"INSERT INTO {META} VALUES (?, ?)", [key, value])
 
-    # -- settings ------------------------------------------------------------------------
     def _meta(self) -> dict[str, str]:
         return {str(k): str(v) for k, v in self._exec(f"SELECT key, value FROM {META}")}
 
@@ -214,10 +214,13 @@ class Store(RowAccess):
             checked = check_setting(key, value)
         except SettingError as exc:
             raise StoreError(str(exc)) from None
-        if key == "currency" and checked != self.settings.currency and not replacing:
+        before = self.settings
+        if key == "currency" and checked != before.currency and not replacing:
             self._check_currency_change(checked)
         with self.transaction():
             self._set_meta(key, checked)
+            if key == "timezone" and checked != before.timezone:  # roll-ups hold local days
+                rebuild_all(self._engine, checked)
         return checked
 
     def _check_currency_change(self, new: str) -> None:
@@ -283,12 +286,9 @@ class Store(RowAccess):
             raise StoreError(why)
 
     def staging(self) -> DuckDBPyConnection:
-        """The DuckDB connection in which import files are read and checked.
-
-        For the embedded store that is the store's own connection (temporary tables), so that
-        accepted rows reach the store without a copy; other engines stage in a DuckDB of their
-        own and copy the accepted rows over when they are written.
-        """
+        """The DuckDB connection in which import files are read and checked: the embedded
+        store's own (temporary tables: accepted rows reach the store without a copy); other
+        engines stage in a DuckDB of their own and copy the accepted rows over."""
         return self._engine.staging()
 
     def staging_relation(self, table: str, column: str) -> str:
@@ -319,12 +319,12 @@ class Store(RowAccess):
         stored row; identical rows are left alone. The import log and the rejected rows are
         written in the same transaction, so an import is recorded exactly when it lands.
 
-        `system` names the source system the rows come from: it is recorded as the origin of
-        each written key. `snapshot` (a staging relation with the key columns of every row of
-        the import's file, accepted or rejected) makes this a snapshot import: stored rows whose
-        key is not in it, and with a `system` only the rows that system wrote last, are
-        deleted in the same transaction, each kept in `salesperf_deleted` (see
-        `salesperf.ingest.snapshot.restore`). Without `snapshot` nothing is ever deleted.
+        `system` names the source system the rows come from (recorded as each written key's
+        origin). `snapshot` (a staging relation of the key columns of every row of the import's
+        file, accepted or rejected) makes this a snapshot import: stored rows whose key is not
+        in it (with a `system`, of the rows that system wrote last) are deleted, each kept in
+        `salesperf_deleted` (see `salesperf.ingest.snapshot.restore`). The roll-ups are kept
+        current in the same transaction (`salesperf.store.upkeep`).
         """
         self.check_writable(spec.name)
         if snapshot is not None and log is None:

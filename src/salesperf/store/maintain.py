@@ -1,67 +1,52 @@
 """Keeping the roll-ups (`salesperf.store.rollups`) equal to the raw tables: built from scratch,
-and checked against them."""
+and checked against them (`salesperf rollups rebuild`, `salesperf rollups check`). Every write
+keeps them current on its own (`salesperf.store.upkeep`); a rebuild is for roll-ups of another
+definition, and for rows written into the store by other means than salesperf."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-import ibis
-import ibis.expr.types as ir
-
-from salesperf.store.engines.base import q
-from salesperf.store.rollups import ROLLUP_VERSION, ROLLUPS, STATE, STATE_TABLE, Rollup
+from salesperf.store import upkeep
+from salesperf.store.rollups import ROLLUPS
+from salesperf.store.upkeep import data_days
 
 if TYPE_CHECKING:
     from salesperf.store import Store
+    from salesperf.store.engines.base import Engine
 
-#: The stored timestamps each roll-up's days come from, per canonical table.
-_STAMPS = {
-    "activities": ("occurred_at",),
-    "deals": ("created_at", "closed_at"),
-    "deal_stages": ("entered_at",),
-}
+__all__ = ["Maintenance", "check", "data_days", "rebuild"]
 
 
-def data_days(store: Store, rollup: Rollup) -> tuple[date, date] | None:
-    """[lo, hi): local days that cover every stored timestamp the roll-up reads (a day either
-    side of the UTC ones, for any zone); None when its tables hold none."""
-    bounds: list[datetime] = []
-    for table in rollup.sources:
-        t = store.table(table)
-        for col in _STAMPS.get(table, ()):
-            row = t.aggregate(lo=t[col].min(), hi=t[col].max()).to_pyarrow().to_pylist()[0]
-            bounds += [v for v in (row["lo"], row["hi"]) if v is not None]
-    if not bounds:
-        return None
-    return min(bounds).date() - timedelta(days=1), max(bounds).date() + timedelta(days=2)
+class Maintenance:
+    """The store's roll-up maintenance (a part of `salesperf.store.Store`)."""
 
+    _engine: Engine
 
-def _insert_sql(store: Store, rollup: Rollup, expr: ir.Table) -> str:
-    cols = list(rollup.schema.names)
-    typed = expr.select(*(expr[c].cast(rollup.schema[c]).name(c) for c in cols))
-    sql = str(ibis.to_sql(typed, dialect=store.con.name))
-    return f"INSERT INTO {q(rollup.name)} ({', '.join(q(c) for c in cols)}) {sql}"
+    def rebuild_rollups(self, timezone: str | None = None) -> dict[str, int]:
+        """Build every roll-up from the raw tables, in one transaction, in the organisation's
+        time zone (or `timezone`); the rows of each (a store without roll-ups: none)."""
+        store = cast("Store", self)
+        tz = timezone or store.settings.timezone
+        with store.transaction():
+            upkeep.rebuild_all(self._engine, tz)
+        return {n: store.count(n) for n in ROLLUPS if store.has_table(n)}
+
+    def check_rollups(self) -> dict[str, int | None]:
+        """For each roll-up, how many of its rows differ from a fresh build from the raw tables
+        (None: not kept current, so never read)."""
+        zones = upkeep.current(self._engine)
+        return {
+            name: upkeep.differences(self._engine, r, zones[name]) if name in zones else None
+            for name, r in ROLLUPS.items()
+        }
 
 
 def rebuild(store: Store, timezone: str | None = None) -> dict[str, int]:
-    """Build every roll-up from the raw tables, in one transaction, in the organisation's time
-    zone (or `timezone`); the rows of each."""
-    tz = timezone or store.settings.timezone
-    counts = {}
-    with store.transaction():
-        store.declare(STATE_TABLE)
-        for r in ROLLUPS.values():
-            if not store.has_table(r.name):
-                store.create_table(r.name, r.schema)
-            store._exec(f"DELETE FROM {q(r.name)}")
-            span = data_days(store, r)
-            if span is not None:
-                store._exec(_insert_sql(store, r, r.rows(store.con, tz, *span, None)))
-            store._exec(f"DELETE FROM {STATE} WHERE name = ?", [r.name])
-            store._exec(
-                f"INSERT INTO {STATE} VALUES (?, ?, ?, ?)",
-                [r.name, ROLLUP_VERSION, tz, datetime.now()],
-            )
-            counts[r.name] = store.count(r.name)
-    return counts
+    """Build every roll-up from the raw tables (see `Maintenance.rebuild_rollups`)."""
+    return store.rebuild_rollups(timezone)
+
+
+def check(store: Store) -> dict[str, int | None]:
+    """How many rows of each roll-up differ from a fresh build (see `Maintenance.check_rollups`)."""
+    return store.check_rollups()

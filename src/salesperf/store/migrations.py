@@ -221,6 +221,59 @@ def migration_6(store: Store) -> None:
         store.declare(ORIGINS_TABLE)
 
 
+#: Roll-ups (`salesperf.store.rollups`): the state of each (the version of its definition and
+#: the time zone its days are in) and the four tables, aggregates per rep and local day.
+ROLLUP_STATE = "salesperf_rollups"
+ROLLUP_STATE_TABLE = SystemTable(
+    ROLLUP_STATE,
+    ibis.schema(
+        {
+            "name": dt.String(nullable=False),
+            "version": dt.Int64(nullable=False),
+            "timezone": dt.String(nullable=False),
+            "built_at": dt.Timestamp(nullable=False),
+        }
+    ),
+    ("name",),
+    strict=True,
+)
+_S, _D, _I, _F = dt.string, dt.date, dt.int64, dt.float64
+ROLLUP_TABLES: Mapping[str, sch.Schema] = {
+    "rollup_activities": ibis.schema(
+        {
+            "rep_id": _S, "day": _D, "type": _S, "outcome": _S, "_n": _I,
+            "duration_min": _F, "_n_duration": _I,
+        }
+    ),
+    "rollup_accounts": ibis.schema(
+        {"rep_id": _S, "day": _D, "type": _S, "account_id": _S, "_n": _I}
+    ),
+    "rollup_deals": ibis.schema(
+        {
+            "rep_id": _S, "day": _D, "event": _S, "fx_day": _D, "status": _S,
+            "kind": _S, "source": _S, "currency": _S, "_n": _I, "amount": _F,
+            "_n_amount": _I,
+        }
+    ),
+    "rollup_stages": ibis.schema(
+        {
+            "rep_id": _S, "day": _D, "kind": _S, "source": _S, "stage": _S,
+            "next_stage": _S, "_n": _I, "_then": _I,
+        }
+    ),
+}  # fmt: skip
+
+
+def migration_7(store: Store) -> None:
+    """Version 7: the roll-ups and their state, built from the stored rows (empty for a new
+    store), so that every later write keeps them current."""
+    store.declare(ROLLUP_STATE_TABLE)
+    for name, schema in ROLLUP_TABLES.items():
+        if not store.has_table(name):
+            store.create_table(name, schema)
+    store.rebuild_rollups()
+
+
 MIGRATIONS: tuple[Callable[[Store], None], ...] = (
     migration_1,
     migration_2,
@@ -228,6 +281,7 @@ MIGRATIONS: tuple[Callable[[Store], None], ...] = (
     migration_4,
     migration_5,
     migration_6,
+    migration_7,
 )
 LATEST_VERSION = len(MIGRATIONS)
 
@@ -244,5 +298,6 @@ SYSTEM_TABLES: Mapping[str, SystemTable] = {
         TOKENS_TABLE,
         SIGNIN_FAILURES_TABLE,
         ORIGINS_TABLE,
+        ROLLUP_STATE_TABLE,
     )
 }

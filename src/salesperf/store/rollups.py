@@ -18,8 +18,8 @@ reads thousands of rows instead of millions, with the same figures:
   that moment (`_then`), the inputs of stage conversion for every pair of stages.
 
 Each is built here as an Ibis expression over the canonical tables, for a range of local days
-(or a set of them), the same on every engine; the store writes it (`salesperf.store`), in the
-same transaction as the write that changed its days. `salesperf_rollups` records, for each
+(or a set of them), the same on every engine; the store writes it (`salesperf.store.upkeep`), in
+the same transaction as the write that changed its days. `salesperf_rollups` records, for each
 roll-up, the version of its definition and the time zone its days are in: a query reads a
 roll-up only when both are current (see `usable`), and the raw tables otherwise.
 """
@@ -29,38 +29,35 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
 import ibis
-import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
 from salesperf.fx import fx_day
 from salesperf.metrics.periods import local_time
 from salesperf.schema import DealStatus
-from salesperf.store.migrations import SystemTable
+from salesperf.store.migrations import ROLLUP_STATE, ROLLUP_STATE_TABLE, ROLLUP_TABLES
 
 #: The version of the roll-ups' definitions: a store whose roll-ups were built by another one
 #: reads the raw tables until they are rebuilt.
 ROLLUP_VERSION = 1
 
-STATE = "salesperf_rollups"
-STATE_TABLE = SystemTable(
-    STATE,
-    ibis.schema(
-        {
-            "name": dt.String(nullable=False),
-            "version": dt.Int64(nullable=False),
-            "timezone": dt.String(nullable=False),
-            "built_at": dt.Timestamp(nullable=False),
-        }
-    ),
-    ("name",),
-    strict=True,
-)
+STATE = ROLLUP_STATE
+STATE_TABLE = ROLLUP_STATE_TABLE
 
 _CLOSED = (DealStatus.WON.value, DealStatus.LOST.value)
 _DAY = timedelta(days=1)
+
+
+class Tables(Protocol):
+    """Where a roll-up's rows are read from: an Ibis backend, or the canonical tables as
+    unbound tables whose SQL runs on the store's own connection (`salesperf.store.upkeep`)."""
+
+    def table(self, name: str, /) -> ir.Table:
+        """The canonical table of that name."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,7 @@ class Rollup:
     name: str
     sources: tuple[str, ...]
     schema: ibis.Schema
-    rows: Callable[[BaseBackend, str, date, date, Sequence[date] | None], ir.Table]
+    rows: Callable[[Tables, str, date, date, Sequence[date] | None], ir.Table]
 
 
 def _local_day(ts: ir.TimestampValue, tz: str, lo: date, hi: date) -> ir.DateValue:
@@ -80,10 +77,16 @@ def _local_day(ts: ir.TimestampValue, tz: str, lo: date, hi: date) -> ir.DateVal
     return local_time(ts, tz, lo - _DAY, hi + _DAY).date()
 
 
-def _near(ts: ir.TimestampValue, lo: date, hi: date) -> ir.BooleanValue:
-    """A bound on the stored (UTC) value that keeps every row whose local day is in [lo, hi)
-    (no zone is more than a day from UTC), so that the engine can skip the rest."""
-    return (ts >= ibis.timestamp(lo - _DAY)) & (ts < ibis.timestamp(hi + _DAY))
+def _near(
+    ts: ir.TimestampValue, lo: date, hi: date, days: Sequence[date] | None = None
+) -> ir.BooleanValue:
+    """A bound on the stored (UTC) value that keeps every row whose local day is in [lo, hi),
+    and among `days` when given (no zone is more than a day from UTC, and a date-only value's
+    day is its own), so that the engine can skip the rest before it works out local days."""
+    near = (ts >= ibis.timestamp(lo - _DAY)) & (ts < ibis.timestamp(hi + _DAY))
+    if days is None:
+        return near
+    return near & ts.date().isin(sorted({d + k * _DAY for d in days for k in (-1, 0, 1)}))
 
 
 def _days(day: ir.DateValue, lo: date, hi: date, days: Sequence[date] | None) -> ir.BooleanValue:
@@ -91,17 +94,15 @@ def _days(day: ir.DateValue, lo: date, hi: date, days: Sequence[date] | None) ->
     return within & day.isin(sorted(set(days))) if days is not None else within
 
 
-def _activities(
-    con: BaseBackend, tz: str, lo: date, hi: date, days: Sequence[date] | None
-) -> ir.Table:
+def _activities(con: Tables, tz: str, lo: date, hi: date, days: Sequence[date] | None) -> ir.Table:
     a = con.table("activities")
-    a = a.filter(_near(a.occurred_at, lo, hi))
+    a = a.filter(_near(a.occurred_at, lo, hi, days))
     a = a.mutate(day=_local_day(a.occurred_at, tz, lo, hi))
     return a.filter(_days(a.day, lo, hi, days))
 
 
 def activity_rows(
-    con: BaseBackend, tz: str, lo: date, hi: date, days: Sequence[date] | None = None
+    con: Tables, tz: str, lo: date, hi: date, days: Sequence[date] | None = None
 ) -> ir.Table:
     """`rollup_activities` for the days asked."""
     a = _activities(con, tz, lo, hi, days)
@@ -113,7 +114,7 @@ def activity_rows(
 
 
 def account_rows(
-    con: BaseBackend, tz: str, lo: date, hi: date, days: Sequence[date] | None = None
+    con: Tables, tz: str, lo: date, hi: date, days: Sequence[date] | None = None
 ) -> ir.Table:
     """`rollup_accounts` for the days asked."""
     a = _activities(con, tz, lo, hi, days)
@@ -122,7 +123,7 @@ def account_rows(
 
 
 def deal_rows(
-    con: BaseBackend, tz: str, lo: date, hi: date, days: Sequence[date] | None = None
+    con: Tables, tz: str, lo: date, hi: date, days: Sequence[date] | None = None
 ) -> ir.Table:
     """`rollup_deals` for the days asked: each deal once on the day it was created (`event`
     'created') and, when closed, once on the day it closed ('closed')."""
@@ -133,7 +134,7 @@ def deal_rows(
         ("created", d.created_at, d.created_at.notnull()),
         ("closed", d.closed_at, d.closed_at.notnull() & d.status.isin(_CLOSED)),
     ):
-        e = d.filter(where & _near(ts, lo, hi))
+        e = d.filter(where & _near(ts, lo, hi, days))
         e = e.select(
             *keep,
             event=ibis.literal(event),
@@ -152,13 +153,16 @@ def deal_rows(
 
 
 def stage_rows(
-    con: BaseBackend, tz: str, lo: date, hi: date, days: Sequence[date] | None = None
+    con: Tables, tz: str, lo: date, hi: date, days: Sequence[date] | None = None
 ) -> ir.Table:
     """`rollup_stages` for the days asked: per deal and stage its first entry (a row with
     `next_stage` null) and, for each other stage it entered at or after that moment, a row
     with `_then` = 1; the deal's rep, kind and source are the deal's (stages of a deal that is
     not in `deals` take no part, as in the stage-conversion metric)."""
     st = con.table("deal_stages")
+    # only deals with a stage entered near the days asked can have a first entry on one
+    near = st.filter(_near(st.entered_at, lo, hi, days)).select(_nid="deal_id").distinct()
+    st = st.semi_join(near, st.deal_id == near._nid)
     per = st.group_by("deal_id", "stage").aggregate(
         entered_at=st.entered_at.min(), last_at=st.entered_at.max()
     )
@@ -183,55 +187,15 @@ ACCOUNTS = "rollup_accounts"
 DEALS = "rollup_deals"
 STAGES = "rollup_stages"
 
-_S, _D, _I, _F = dt.string, dt.date, dt.int64, dt.float64
-
 ROLLUPS: dict[str, Rollup] = {
     r.name: r
     for r in (
-        Rollup(
-            ACTIVITIES,
-            ("activities",),
-            ibis.schema(
-                {
-                    "rep_id": _S, "day": _D, "type": _S, "outcome": _S, "_n": _I,
-                    "duration_min": _F, "_n_duration": _I,
-                }
-            ),
-            activity_rows,
-        ),
-        Rollup(
-            ACCOUNTS,
-            ("activities",),
-            ibis.schema(
-                {"rep_id": _S, "day": _D, "type": _S, "account_id": _S, "_n": _I}
-            ),
-            account_rows,
-        ),
-        Rollup(
-            DEALS,
-            ("deals",),
-            ibis.schema(
-                {
-                    "rep_id": _S, "day": _D, "event": _S, "fx_day": _D, "status": _S,
-                    "kind": _S, "source": _S, "currency": _S, "_n": _I, "amount": _F,
-                    "_n_amount": _I,
-                }
-            ),
-            deal_rows,
-        ),
-        Rollup(
-            STAGES,
-            ("deal_stages", "deals"),
-            ibis.schema(
-                {
-                    "rep_id": _S, "day": _D, "kind": _S, "source": _S, "stage": _S,
-                    "next_stage": _S, "_n": _I, "_then": _I,
-                }
-            ),
-            stage_rows,
-        ),
+        Rollup(ACTIVITIES, ("activities",), ROLLUP_TABLES[ACTIVITIES], activity_rows),
+        Rollup(ACCOUNTS, ("activities",), ROLLUP_TABLES[ACCOUNTS], account_rows),
+        Rollup(DEALS, ("deals",), ROLLUP_TABLES[DEALS], deal_rows),
+        Rollup(STAGES, ("deal_stages", "deals"), ROLLUP_TABLES[STAGES], stage_rows),
     )
-}  # fmt: skip
+}
 
 
 def rollups_of(table: str) -> list[Rollup]:
@@ -255,7 +219,7 @@ def own_days(table: str, rows: ir.Table, tz: str, lo: date, hi: date) -> ir.Tabl
     return ibis.union(*parts, distinct=True)
 
 
-def linked_days(con: BaseBackend, deal_ids: ir.Table, tz: str, lo: date, hi: date) -> ir.Table:
+def linked_days(con: Tables, deal_ids: ir.Table, tz: str, lo: date, hi: date) -> ir.Table:
     """The local days on which the stored stages of these deals (a table with `deal_id`, on the
     store's backend) were entered: a write to a deal or to one of its stages changes the
     stage roll-up on each of them (its first entries, and whether later stages followed)."""

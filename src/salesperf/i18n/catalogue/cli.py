@@ -62,6 +62,23 @@ MESSAGES: dict[str, Text] = {
         "{window} ({who}; ISO weeks {weeks})",
         "{window} ({who}; ISO-weken {weeks})",
     ),
+    # salesperf rollups
+    "cli.rollups.rows": _t("{name}: {rows} rows", "{name}: {rows} rijen"),
+    "cli.rollups.equal": _t(
+        "{name}: equal to the raw tables", "{name}: gelijk aan de ruwe tabellen"
+    ),
+    "cli.rollups.differ": _t(
+        "{name}: {rows} rows differ from the raw tables",
+        "{name}: {rows} rijen wijken af van de ruwe tabellen",
+    ),
+    "cli.rollups.unused": _t(
+        "{name}: not kept current, so never read (queries read the raw tables)",
+        "{name}: niet bijgehouden, dus nooit gelezen (zoekvragen lezen de ruwe tabellen)",
+    ),
+    "cli.rollups.fix": _t(
+        "Rebuild them from the raw tables: salesperf rollups rebuild",
+        "Bouw ze opnieuw uit de ruwe tabellen: salesperf rollups rebuild",
+    ),
     # salesperf plan
     "cli.plan.rate": _t("Rate", "Ratio"),
     "cli.plan.value": _t("Value", "Waarde"),

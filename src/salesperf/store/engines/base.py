@@ -165,6 +165,8 @@ class Engine(Protocol):
 
     name: str
     path: Path | None
+    #: The SQL dialect of `execute` (the roll-ups are built there, see `salesperf.store.upkeep`).
+    rollup_dialect: str
 
     @property
     def con(self) -> BaseBackend:
@@ -253,6 +255,16 @@ class Engine(Protocol):
         """Replace whole tables by staged relations (SQL in the staging engine), at once."""
         ...
 
+    def replace_rows(self, name: str, columns: Sequence[str], keep: str, rows: str | None) -> None:
+        """In one of the store's derived tables (a roll-up): keep the rows that meet `keep`
+        (SQL), add `rows` (a SELECT of `columns`), inside the caller's transaction."""
+        ...
+
+    def lock_rollups(self) -> None:
+        """Inside a transaction, before roll-up rows are replaced: wait until no other process
+        is replacing any (each replaces the rows of its days as its own snapshot sees them)."""
+        ...
+
     def damage(self, exc: BaseException) -> str | None:
         """What to tell the user when `exc` says the store's own files are damaged (else None)."""
         ...
@@ -266,6 +278,7 @@ class EngineDefaults:
     """What most engines do alike (an engine class overrides what it does otherwise)."""
 
     path: Path | None = None
+    rollup_dialect = "duckdb"
 
     def table(self: Engine, name: str) -> ir.Table:
         """The Ibis table."""
@@ -285,8 +298,20 @@ class EngineDefaults:
         """Why a canonical table cannot be written here, or None when it can."""
         return None
 
+    def replace_rows(
+        self: Engine, name: str, columns: Sequence[str], keep: str, rows: str | None
+    ) -> None:
+        """Delete the rows that fail `keep`, insert `rows`."""
+        self.execute(f"DELETE FROM {q(name)} WHERE NOT ({keep})")
+        if rows is not None:
+            cols = ", ".join(q(c) for c in columns)
+            self.execute(f"INSERT INTO {q(name)} ({cols}) SELECT {cols} FROM ({rows}) AS _rows")
+
     def create_index(self, table: str, columns: tuple[str, ...]) -> None:
         """An index for reads by these columns, where the engine uses indexes (else nothing)."""
+
+    def lock_rollups(self) -> None:
+        """Before roll-up rows are replaced: nothing (one writer at a time)."""
 
     def lock_schema(self) -> None:
         """Inside an upgrade's transaction: wait until no other process is upgrading."""

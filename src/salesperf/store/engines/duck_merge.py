@@ -118,3 +118,20 @@ def duck_origins(
         f"SELECT DISTINCT ?, {key}, ? FROM {q(staged)} s",
         [spec.name, system],
     )
+
+
+def set_aside(
+    execute: Callable[..., list[tuple[Any, ...]]],
+    target: str,
+    staged: str,
+    gone: str,
+    params: list[Any],
+) -> str:
+    """A temporary table of the stored rows a snapshot import is about to delete (`gone`, the
+    condition of `duck_snapshot_delete`), for the roll-ups to learn their days."""
+    name = f"{staged}_gone"
+    execute(
+        f"CREATE OR REPLACE TEMP TABLE {q(name)} AS SELECT * FROM {q(target)} t WHERE {gone}",
+        params,
+    )
+    return name

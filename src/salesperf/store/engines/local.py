@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,10 +27,29 @@ from salesperf.store.engines.base import (
     q,
     table_ddl,
 )
-from salesperf.store.engines.duck_merge import duck_changes, duck_origins, duck_snapshot_delete
+from salesperf.store.engines.duck_merge import (
+    duck_changes,
+    duck_origins,
+    duck_snapshot_delete,
+    set_aside,
+)
 from salesperf.store.engines.local_files import remove_stale_spills, spill_folder
 from salesperf.store.engines.urls import is_spark
 from salesperf.store.migrations import REJECTS, REJECTS_SCHEMA
+from salesperf.store.upkeep import Touched, replaced
+
+#: One transaction at a time per DuckDB file in this process: its connections share one
+#: database, and a transaction that began before another committed would refresh the roll-ups
+#: from a snapshot without the other's rows (DuckDB refuses one of two transactions that delete
+#: the same rows, and keeps both of two that insert).
+_WRITERS: dict[str, threading.RLock] = {}
+_WRITERS_GUARD = threading.Lock()
+
+
+def writer_lock(key: str) -> threading.RLock:
+    """The lock the transactions on one DuckDB file (by its resolved path) take turns with."""
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(key, threading.RLock())
 
 
 def must_exist(url: str) -> None:
@@ -78,6 +98,8 @@ class DuckDBEngine(EngineDefaults):
     def __init__(self, rest: str) -> None:
         self._con, self.path = open_duckdb(rest)
         self._depth = 0
+        key = str(self.path.resolve()) if self.path else f"memory-{id(self)}"
+        self._writing = writer_lock(key)
 
     @property
     def con(self) -> BaseBackend:
@@ -110,7 +132,8 @@ class DuckDBEngine(EngineDefaults):
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        """BEGIN ... COMMIT, or ROLLBACK when the block fails; nested blocks join."""
+        """BEGIN ... COMMIT, or ROLLBACK when the block fails; nested blocks join; one at a
+        time per file in this process (see `writer_lock`)."""
         if self._depth:
             self._depth += 1
             try:
@@ -118,16 +141,17 @@ class DuckDBEngine(EngineDefaults):
             finally:
                 self._depth -= 1
             return
-        self.execute("BEGIN TRANSACTION")
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
+        with self._writing:
+            self.execute("BEGIN TRANSACTION")
+            self._depth = 1
+            try:
+                yield
+            except BaseException:
+                self._depth = 0
+                self.execute("ROLLBACK")
+                raise
             self._depth = 0
-            self.execute("ROLLBACK")
-            raise
-        self._depth = 0
-        self.execute("COMMIT")
+            self.execute("COMMIT")
 
     def has_table(self, name: str) -> bool:
         """Whether the file holds the table."""
@@ -175,19 +199,26 @@ class DuckDBEngine(EngineDefaults):
         on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in spec.key)
         counts, chg, _ = duck_changes(self.execute, spec, staged, spec.name)
         on_chg = " AND ".join(f"t.{q(k)} = c.{q(k)}" for k in spec.key)
+        gone_rows = None
         with self.transaction():
             if on_phase:
                 on_phase("write")
+            touched = Touched(self, spec.name)
             if snapshot is not None:
                 assert log is not None, "a snapshot import has a log entry"
                 deleted, gone, params = duck_snapshot_delete(
                     self.execute, spec, spec.name, snapshot, system, log["import_id"]
                 )
+                if deleted and touched:
+                    gone_rows = set_aside(self.execute, spec.name, staged, gone, params)
                 if deleted:
                     self.execute(f"DELETE FROM {target} t WHERE {gone}", params)
                 counts = dataclasses.replace(counts, deleted=deleted)
                 if on_phase:
                     on_phase("deleted")
+            changes = counts.inserted + counts.updated + counts.deleted
+            if changes:
+                touched.before(staged, gone_rows)
             if system is not None:
                 duck_origins(self.execute, spec, staged, system)
             if counts.updated:
@@ -205,7 +236,11 @@ class DuckDBEngine(EngineDefaults):
             self.write_log(log, counts, rejects)
             if on_phase:
                 on_phase("commit")
-        self.execute(f"DROP TABLE IF EXISTS {q(chg)}")
+            if changes:  # last: on PostgreSQL writes take turns here (see `lock_rollups`)
+                touched.after()
+        for temp in (chg, gone_rows):
+            if temp is not None:
+                self.execute(f"DROP TABLE IF EXISTS {q(temp)}")
         return counts
 
     def write_log(
@@ -225,6 +260,7 @@ class DuckDBEngine(EngineDefaults):
                 cols = ", ".join(q(c) for c in TABLES[name].column_names)
                 self.execute(f"DELETE FROM {q(name)}")
                 self.execute(f"INSERT INTO {q(name)} ({cols}) SELECT {cols} FROM ({sql})")
+            replaced(self, relations)
 
     def damage(self, exc: BaseException) -> str | None:
         """What to tell the user when `exc` says the file is damaged (else None)."""

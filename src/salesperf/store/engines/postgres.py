@@ -33,9 +33,12 @@ from salesperf.store.engines.base import (
     table_ddl,
 )
 from salesperf.store.migrations import DELETED, IMPORTS, ORIGINS, REJECTS, REJECTS_SCHEMA
+from salesperf.store.upkeep import Touched, replaced
 
 #: The advisory lock that serialises schema upgrades between processes.
 SCHEMA_LOCK = 0x5A1E5
+#: The advisory lock that serialises the replacing of roll-up rows between writes.
+ROLLUP_LOCK = 0x5A1E6
 IMPORT_IDS = "salesperf_import_ids"
 #: A write that lost a deadlock (two upserts of the same keys) is tried again this often.
 RETRIES = 5
@@ -77,6 +80,7 @@ class PostgresEngine(EngineDefaults):
     """A PostgreSQL database through Ibis and psycopg (autocommit outside transactions)."""
 
     name = "postgres"
+    rollup_dialect = "postgres"
 
     def __init__(self, url: str, shown: str) -> None:
         args = connect_args(url)
@@ -155,6 +159,11 @@ class PostgresEngine(EngineDefaults):
         self.execute(
             f"CREATE INDEX IF NOT EXISTS {name} ON {q(table)} ({', '.join(q(c) for c in columns)})"
         )
+
+    def lock_rollups(self) -> None:
+        """An advisory lock held until the transaction ends: two writes that replaced the
+        roll-up rows of one day at once would each keep their own, counting rows twice."""
+        self.execute(f"SELECT pg_advisory_xact_lock({ROLLUP_LOCK})")
 
     def lock_schema(self) -> None:
         """An advisory lock held until the upgrade's transaction ends."""
@@ -276,7 +285,8 @@ class PostgresEngine(EngineDefaults):
                             f"CREATE TEMP TABLE {q(tmp)} (LIKE {q(spec.name)}) ON COMMIT DROP"
                         )
                         self._copy_in(tmp, spec.column_names, data)
-                        deleted = 0
+                        touched = Touched(self, spec.name)
+                        deleted, gone = 0, None
                         if keys is not None:
                             assert log is not None, "a snapshot import has a log entry"
                             self.execute(
@@ -284,11 +294,13 @@ class PostgresEngine(EngineDefaults):
                                 "ON COMMIT DROP"
                             )
                             self._copy_in(tmp + "_keys", spec.key, keys)
+                            gone = f"{tmp}_gone" if touched else None
                             deleted = self._snapshot_delete(
-                                spec, tmp + "_keys", system, int(log["import_id"])
+                                spec, tmp + "_keys", system, int(log["import_id"]), gone
                             )
                             if on_phase:
                                 on_phase("deleted")
+                        touched.before(tmp, gone)
                         if system is not None:
                             self.execute(
                                 f"INSERT INTO {ORIGINS} (table_name, row_key, system) "
@@ -310,6 +322,9 @@ class PostgresEngine(EngineDefaults):
                             self._copy_in(REJECTS, rcols, rej)
                         if on_phase:
                             on_phase("commit")
+                        if counts.inserted or counts.updated or counts.deleted:
+                            # last, as it waits for other writes' roll-up refreshes to commit
+                            touched.after()
                     return counts
                 except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
                     if attempt == RETRIES - 1:
@@ -321,18 +336,28 @@ class PostgresEngine(EngineDefaults):
                 if path is not None:
                     path.unlink(missing_ok=True)
 
-    def _snapshot_delete(self, spec: Table, keys: str, system: str | None, import_id: int) -> int:
+    def _snapshot_delete(
+        self, spec: Table, keys: str, system: str | None, import_id: int, aside: str | None
+    ) -> int:
         """Delete the stored rows whose key is not in `keys` (of `system` only, when given),
-        keeping each in `salesperf_deleted`; how many."""
+        keeping each in `salesperf_deleted` (and, for the roll-ups, in the temporary table
+        `aside` when named); how many."""
         on = " AND ".join(f"k.{q(k)} = t.{q(k)}" for k in spec.key)
         where = f"NOT EXISTS (SELECT 1 FROM {q(keys)} k WHERE {on})"
-        params: list[Any] = [import_id, spec.name]
+        of_system: list[Any] = []
         if system is not None:
             where += (
                 f" AND {pg_row_key(spec, 't')} IN (SELECT row_key FROM {ORIGINS} "
                 "WHERE table_name = ? AND system = ?)"
             )
-            params = [spec.name, system, *params]
+            of_system = [spec.name, system]
+        params = [*of_system, import_id, spec.name]
+        if aside is not None:
+            self.execute(
+                f"CREATE TEMP TABLE {q(aside)} ON COMMIT DROP AS "
+                f"SELECT * FROM {q(spec.name)} t WHERE {where}",
+                of_system,
+            )
         fields = ", ".join(f"'{c}', t.{q(c)}" for c in spec.column_names)
         rows = self.execute(
             f"WITH gone AS (DELETE FROM {q(spec.name)} t WHERE {where} "
@@ -356,6 +381,7 @@ class PostgresEngine(EngineDefaults):
                 for name, path in files.items():
                     self.execute(f"DELETE FROM {q(name)}")
                     self._copy_in(name, TABLES[name].column_names, path)
+                replaced(self, files)
         finally:
             for path in files.values():
                 path.unlink(missing_ok=True)

@@ -19,7 +19,7 @@ import dataclasses
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +40,21 @@ from salesperf.store.engines.duck_merge import (
     duck_origins,
     duck_row_key,
     duck_snapshot_delete,
+    set_aside,
 )
 from salesperf.store.engines.local import DuckDBEngine
 from salesperf.store.engines.spark_sources import problems, view_sql
-from salesperf.store.migrations import DELETED
+from salesperf.store.migrations import DELETED, ROLLUP_STATE, ROLLUP_STATE_TABLE, ROLLUP_TABLES
+from salesperf.store.rollups import ROLLUPS
+from salesperf.store.upkeep import Touched, replaced
 
 CATALOG = "salesperf.duckdb"
 SNAPSHOTS = "salesperf_snapshots"
+#: The tables kept as Parquet snapshots (canonical tables and roll-ups), with their columns.
+SNAPSHOT_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    **{name: spec.column_names for name, spec in TABLES.items()},
+    **{name: tuple(schema.names) for name, schema in ROLLUP_TABLES.items()},
+}
 
 #: Spark settings every salesperf session needs. Without Arrow, pandas data (Ibis's in-memory
 #: tables) reaches Spark damaged: nullable integers become NULL, missing text the word 'NaN'.
@@ -134,6 +142,7 @@ class SparkEngine(DuckDBEngine):
         self._spark: BaseBackend | None = None
         self._session: Any = None
         self._pending: list[tuple[str, str | None, str]] = []  # (table, old, new snapshot)
+        self._state_seen: list[tuple[Any, ...]] | None = None  # the roll-up state Spark sees
         self.execute(
             f"CREATE TABLE IF NOT EXISTS {SNAPSHOTS} (table_name VARCHAR, location VARCHAR)"
         )
@@ -166,7 +175,7 @@ class SparkEngine(DuckDBEngine):
         """Write the relation as the table's next snapshot and point the catalog at it."""
         new = self._new_location(name)
         (self.warehouse / new).parent.mkdir(parents=True, exist_ok=True)
-        cols = ", ".join(q(c) for c in TABLES[name].column_names)
+        cols = ", ".join(q(c) for c in SNAPSHOT_COLUMNS[name])
         with self.transaction():
             self._pending.append((name, self._snapshots().get(name), new))
             self.execute(
@@ -199,6 +208,7 @@ class SparkEngine(DuckDBEngine):
                 self._spark_view(name, new)
                 if old is not None and old != new:
                     Path(self._file(old)).unlink(missing_ok=True)
+            self._state_view()
 
     # -- the engine ------------------------------------------------------------------------
     @property
@@ -210,8 +220,25 @@ class SparkEngine(DuckDBEngine):
             for name, location in self._snapshots().items():
                 self._spark_view(name, location)
             self._read_sources(session)
+            self._state_view()
             self._spark = ibis.pyspark.connect(session)
         return self._spark
+
+    def _state_view(self) -> None:
+        """Spark's view of the roll-ups' state (`rollups.usable`), made again when it changed;
+        roll-ups of lake tables are never current (the lake changes without salesperf)."""
+        if self._session is None or not super().has_table(ROLLUP_STATE):
+            return
+        cols = ", ".join(ROLLUP_STATE_TABLE.schema.names)
+        rows = [
+            r
+            for r in self.execute(f"SELECT {cols} FROM {ROLLUP_STATE} ORDER BY name")
+            if r[0] in ROLLUPS and not set(ROLLUPS[r[0]].sources) & set(self.sources)
+        ]
+        if rows != self._state_seen:
+            schema = "name STRING, version BIGINT, timezone STRING, built_at TIMESTAMP_NTZ"
+            self._session.createDataFrame(rows, schema).createOrReplaceTempView(ROLLUP_STATE)
+            self._state_seen = rows
 
     def _read_sources(self, session: Any) -> None:
         """Views of the lake's tables, and their rows checked against the import's rules."""
@@ -257,8 +284,8 @@ class SparkEngine(DuckDBEngine):
         return q(temp)
 
     def table(self, name: str) -> ir.Table:
-        """Canonical tables from Spark; the store's own tables from the catalog."""
-        if name in TABLES:
+        """Canonical tables and roll-ups from Spark; the store's own tables from the catalog."""
+        if name in SNAPSHOT_COLUMNS:
             return self.con.table(name)
         return self.duck.table(name)
 
@@ -269,8 +296,8 @@ class SparkEngine(DuckDBEngine):
     def create_table(
         self, name: str, schema: sch.Schema, key: tuple[str, ...] = (), *, strict: bool = False
     ) -> None:
-        """Canonical tables start as an empty Parquet snapshot; others live in the catalog."""
-        if name not in TABLES:
+        """Canonical tables and roll-ups start as an empty Parquet snapshot; others: catalog."""
+        if name not in SNAPSHOT_COLUMNS:
             super().create_table(name, schema, key, strict=strict)
         elif name not in self._snapshots() and name not in self.sources:
             empty = ", ".join(f"CAST(NULL AS {duck_type(t)}) AS {q(n)}" for n, t in schema.items())
@@ -311,15 +338,19 @@ class SparkEngine(DuckDBEngine):
         cols = ", ".join(q(c) for c in spec.column_names)
         on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in spec.key)
         counts, chg, _ = duck_changes(self.execute, spec, staged, spec.name)
+        aside = None
         with self.transaction():
             if on_phase:
                 on_phase("write")
+            touched = Touched(self, spec.name)
             gone = ""
             if snapshot is not None:
                 assert log is not None, "a snapshot import has a log entry"
-                deleted = duck_snapshot_delete(
+                deleted, where, params = duck_snapshot_delete(
                     self.execute, spec, spec.name, snapshot, system, log["import_id"]
-                )[0]
+                )
+                if deleted and touched:
+                    aside = set_aside(self.execute, spec.name, staged, where, params)
                 counts = dataclasses.replace(counts, deleted=deleted)
                 # the rows just kept as deleted by this import are left out of the new snapshot
                 gone = (
@@ -329,6 +360,7 @@ class SparkEngine(DuckDBEngine):
             if system is not None:
                 duck_origins(self.execute, spec, staged, system)
             if counts.inserted or counts.updated or counts.deleted:
+                touched.before(staged, aside)
                 kept = (
                     f"SELECT {cols} FROM {q(spec.name)} t "
                     f"WHERE NOT EXISTS (SELECT 1 FROM {q(staged)} s WHERE {on}){gone}"
@@ -339,7 +371,11 @@ class SparkEngine(DuckDBEngine):
             self.write_log(log, counts, rejects)
             if on_phase:
                 on_phase("commit")
-        self.execute(f"DROP TABLE IF EXISTS {q(chg)}")
+            if counts.inserted or counts.updated or counts.deleted:
+                touched.after()
+        for temp in (chg, aside):
+            if temp is not None:
+                self.execute(f"DROP TABLE IF EXISTS {q(temp)}")
         return counts
 
     def replace(self, relations: Mapping[str, str]) -> None:
@@ -347,10 +383,17 @@ class SparkEngine(DuckDBEngine):
         with self.transaction():
             for name, sql in relations.items():
                 self._write_snapshot(name, sql)
+            replaced(self, relations)
+
+    def replace_rows(self, name: str, columns: Sequence[str], keep: str, rows: str | None) -> None:
+        """A new snapshot of the roll-up: its rows that meet `keep`, and `rows`."""
+        cols = ", ".join(q(c) for c in columns)
+        more = f" UNION ALL SELECT {cols} FROM ({rows}) AS _rows" if rows is not None else ""
+        self._write_snapshot(name, f"SELECT {cols} FROM {q(name)} WHERE {keep}{more}")
 
     def close(self) -> None:
         """Close the catalog (the process's Spark context stays for other stores)."""
         if self._session is not None:
-            for name in {*self._snapshots(), *self.sources}:
+            for name in {*self._snapshots(), *self.sources, ROLLUP_STATE}:
                 self._session.catalog.dropTempView(name)
         super().close()

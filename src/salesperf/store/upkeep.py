@@ -1,0 +1,264 @@
+"""Keeping the roll-ups (`salesperf.store.rollups`) current, in the transaction of every write.
+
+A write to `activities`, `deals` or `deal_stages` refreshes the roll-ups made from that table on
+the local days it touched: the days of the rows it writes, of the stored rows they replace (their
+old values), of the rows it deletes and, for deals and stages, the days on which the affected
+deals' stored stages were entered (a deal's rep, kind or source is on its stage rows; a stage
+entered earlier than the others changes which is first). The days are gathered before the
+write and refreshed after it, each roll-up's rows of those days deleted and built again from
+the raw tables; a replaced table rebuilds its roll-ups whole. Only roll-ups whose state says
+they are current (`salesperf_rollups`) are kept: a store without roll-ups does nothing.
+
+Everything runs as SQL on the connection that holds the store's own tables (the DuckDB file,
+PostgreSQL, the Spark store's DuckDB catalog over its Parquet snapshots), compiled from the
+roll-ups' Ibis expressions over the canonical tables by name, so it joins the write's
+transaction. `check` compares each roll-up with a fresh build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
+
+import ibis
+import ibis.expr.types as ir
+
+from salesperf.schema import TABLES
+from salesperf.store.engines.base import q
+from salesperf.store.rollups import (
+    ROLLUP_VERSION,
+    ROLLUPS,
+    STAGES,
+    STATE,
+    Rollup,
+    linked_days,
+    own_days,
+)
+
+#: A refresh of more touched days than this rebuilds the whole span between the first and the
+#: last when they fill a third of it (a range reads faster than a long list of days), and
+#: always beyond `MAX_LISTED` days.
+MANY_DAYS = 31
+MAX_LISTED = 366
+_DAY = timedelta(days=1)
+#: The stored timestamps a canonical table's roll-up days come from.
+STAMPS: Mapping[str, tuple[str, ...]] = {
+    "activities": ("occurred_at",),
+    "deals": ("created_at", "closed_at"),
+    "deal_stages": ("entered_at",),
+}
+#: The columns of a roll-up that are counts or sums (the others say which group a row is).
+MEASURES = frozenset({"_n", "duration_min", "_n_duration", "amount", "_n_amount", "_then"})
+_FLOATS = frozenset({"duration_min", "amount"})
+
+
+class Host(Protocol):
+    """The side of an engine that holds the store's own tables (see `salesperf.store.engines`)."""
+
+    rollup_dialect: str
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Run one statement."""
+        ...
+
+    def has_table(self, name: str) -> bool:
+        """Whether the store holds the table."""
+        ...
+
+    def read_only(self, name: str) -> str | None:
+        """Why a canonical table cannot be written here, or None."""
+        ...
+
+    def replace_rows(self, name: str, columns: Sequence[str], keep: str, rows: str | None) -> None:
+        """Keep the rows of `name` that meet `keep` (SQL), and add `rows` (a SELECT)."""
+        ...
+
+    def lock_rollups(self) -> None:
+        """Wait until no other write is replacing roll-up rows (until the transaction ends)."""
+        ...
+
+
+class _Canonical:
+    """The canonical tables by name, unbound: their SQL runs on the store's own connection."""
+
+    def table(self, name: str, /) -> ir.Table:
+        return ibis.table(TABLES[name].schema, name=name)
+
+
+CANONICAL = _Canonical()
+
+
+def _sql(host: Host, expr: ir.Expr) -> str:
+    return str(ibis.to_sql(expr, dialect=host.rollup_dialect))
+
+
+def _typed(r: Rollup, expr: ir.Table) -> ir.Table:
+    return expr.select(*(expr[c].cast(r.schema[c]).name(c) for c in r.schema.names))
+
+
+def buildable(host: Host, r: Rollup) -> bool:
+    """Whether the store writes every table the roll-up is made from (a Spark store's tables
+    read from the organisation's lake change without salesperf knowing)."""
+    return not any(host.read_only(t) for t in r.sources)
+
+
+def current(host: Host) -> dict[str, str]:
+    """The roll-ups kept current, each with the time zone its days are in."""
+    if not host.has_table(STATE):
+        return {}
+    rows = host.execute(f"SELECT name, timezone FROM {STATE} WHERE version = ?", [ROLLUP_VERSION])
+    return {str(n): str(tz) for n, tz in rows if n in ROLLUPS and buildable(host, ROLLUPS[str(n)])}
+
+
+def _dates(days: Iterable[date]) -> str:
+    return ", ".join(f"CAST('{d.isoformat()}' AS DATE)" for d in sorted(days))
+
+
+def refresh(host: Host, r: Rollup, tz: str, days: Collection[date]) -> None:
+    """Build the roll-up's rows of these local days again from the raw tables."""
+    if not days:
+        return
+    lo, hi = min(days), max(days) + _DAY
+    n = len(days)
+    if n > MAX_LISTED or (n > MANY_DAYS and 3 * n >= (hi - lo).days):
+        expr = r.rows(CANONICAL, tz, lo, hi, None)
+        keep = f"NOT (day >= {_dates([lo])} AND day < {_dates([hi])})"
+    else:
+        expr = r.rows(CANONICAL, tz, lo, hi, sorted(days))
+        keep = f"day NOT IN ({_dates(days)})"
+    host.replace_rows(r.name, r.schema.names, keep, _sql(host, _typed(r, expr)))
+
+
+def data_days(host: Host, r: Rollup) -> tuple[date, date] | None:
+    """[lo, hi): local days that cover every stored timestamp the roll-up reads (a day either
+    side of the UTC ones, for any zone); None when its tables hold none."""
+    bounds: list[datetime] = []
+    for table in r.sources:
+        for col in STAMPS.get(table, ()):
+            row = host.execute(f"SELECT min({q(col)}), max({q(col)}) FROM {q(table)}")[0]
+            bounds += [v for v in row if v is not None]
+    if not bounds:
+        return None
+    return min(bounds).date() - _DAY, max(bounds).date() + 2 * _DAY
+
+
+def rebuild(host: Host, zones: Mapping[str, str]) -> None:
+    """Build these roll-ups (name: time zone) whole from the raw tables and record each as
+    current (inside the caller's transaction); one whose tables the store does not write is
+    emptied and left without state."""
+    if zones:
+        host.lock_rollups()
+    for name, tz in zones.items():
+        r = ROLLUPS[name]
+        host.execute(f"DELETE FROM {STATE} WHERE name = ?", [name])
+        span = data_days(host, r) if buildable(host, r) else None
+        rows = None if span is None else _sql(host, _typed(r, r.rows(CANONICAL, tz, *span, None)))
+        host.replace_rows(name, r.schema.names, "FALSE", rows)
+        if buildable(host, r):
+            host.execute(
+                f"INSERT INTO {STATE} (name, version, timezone, built_at) VALUES (?, ?, ?, ?)",
+                [name, ROLLUP_VERSION, tz, datetime.now(UTC).replace(tzinfo=None)],
+            )
+
+
+def rebuild_all(host: Host, tz: str) -> None:
+    """Every roll-up built whole in the zone `tz` (a store without roll-ups: nothing)."""
+    if host.has_table(STATE):
+        rebuild(host, dict.fromkeys(ROLLUPS, tz))
+
+
+def replaced(host: Host, tables: Iterable[str]) -> None:
+    """After whole tables were replaced: rebuild the current roll-ups made from them."""
+    names = set(tables)
+    rebuild(host, {n: tz for n, tz in current(host).items() if names & set(ROLLUPS[n].sources)})
+
+
+def differences(host: Host, r: Rollup, tz: str) -> int:
+    """How many rows of the stored roll-up differ from a fresh build from the raw tables (a
+    group missing on one side, held twice, or with other counts; sums to 1e-9)."""
+    stored = ibis.table(r.schema, name=r.name)
+    span = data_days(host, r)
+    fresh = (
+        stored.filter(ibis.literal(False))
+        if span is None
+        else _typed(r, r.rows(CANONICAL, tz, *span, None))
+    )
+    both = ibis.union(stored.mutate(_side=1), fresh.mutate(_side=2))
+    groups = [c for c in r.schema.names if c not in MEASURES]
+    measures = [c for c in r.schema.names if c in MEASURES]
+    side1, side2 = both._side == 1, both._side == 2
+    g = both.group_by(groups).aggregate(
+        _n1=ibis.ifelse(side1, 1, 0).sum(),
+        _n2=ibis.ifelse(side2, 1, 0).sum(),
+        **{f"{m}_1": both[m].max(where=side1) for m in measures},
+        **{f"{m}_2": both[m].max(where=side2) for m in measures},
+    )
+    wrong = (g._n1 != 1) | (g._n2 != 1)
+    for m in measures:
+        a, b = g[f"{m}_1"], g[f"{m}_2"]
+        if m in _FLOATS:
+            apart = (a - b).abs() > ibis.greatest(b.abs(), 1.0) * 1e-9
+            wrong |= ibis.ifelse(a.isnull() | b.isnull(), ~a.identical_to(b), apart)
+        else:
+            wrong |= ~a.identical_to(b)
+    return int(host.execute(_sql(host, g.filter(wrong).count()))[0][0])
+
+
+class Touched:
+    """The roll-ups a write to one canonical table changes, and the local days it touches:
+    `before` the write gathers them, `after` it refreshes them (both inside its transaction)."""
+
+    def __init__(self, host: Host, table: str) -> None:
+        self.host, self.table = host, table
+        zones = current(host) if table in STAMPS else {}
+        self.zones = {n: tz for n, tz in zones.items() if table in ROLLUPS[n].sources}
+        self.days: dict[str, set[date]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.zones)
+
+    def before(self, staged: str | None, gone: str | None = None) -> None:
+        """Gather the days of the rows `staged` (to be written), of the stored rows with their
+        keys, of the rows `gone` (to be deleted) and of the affected deals' stored stages;
+        `staged` and `gone` name relations with every column of the table."""
+        if not self.zones:
+            return
+        spec = TABLES[self.table]
+        t = CANONICAL.table(self.table)
+        sets: list[ir.Table] = []
+        if staged is not None:
+            s = ibis.table(spec.schema, name=staged)
+            sets += [s, t.semi_join(s, [t[k] == s[k] for k in spec.key])]
+        if gone is not None:
+            sets.append(ibis.table(spec.schema, name=gone))
+        if not sets:
+            return
+        stamps = [x[c].name("ts") for x in sets for c in STAMPS[self.table]]
+        ids = None
+        if STAGES in self.zones and self.table in ("deals", "deal_stages"):
+            ids = ibis.union(*(x.select("deal_id") for x in sets))
+            st = CANONICAL.table("deal_stages")
+            st = st.semi_join(ids, st.deal_id == ids.deal_id)
+            stamps.append(st.entered_at.name("ts"))
+        each = ibis.union(*(v.as_table() for v in stamps))
+        found = self.host.execute(
+            _sql(self.host, each.aggregate(lo=each.ts.min(), hi=each.ts.max()))
+        )
+        lo_ts, hi_ts = found[0] if found else (None, None)
+        if lo_ts is None:
+            return
+        lo, hi = lo_ts.date() - _DAY, hi_ts.date() + 2 * _DAY
+        for tz in set(self.zones.values()):
+            parts = [own_days(self.table, x, tz, lo, hi) for x in sets]
+            if ids is not None:
+                parts.append(linked_days(CANONICAL, ids, tz, lo, hi))
+            rows = self.host.execute(_sql(self.host, ibis.union(*parts, distinct=True)))
+            self.days.setdefault(tz, set()).update(d for (d,) in rows if d is not None)
+
+    def after(self) -> None:
+        """Refresh each roll-up on the days gathered."""
+        if any(self.days.values()):
+            self.host.lock_rollups()
+        for name, tz in self.zones.items():
+            refresh(self.host, ROLLUPS[name], tz, self.days.get(tz, set()))
