@@ -166,6 +166,46 @@ WITH "t30" AS (
                   THEN DATE_TRUNC('DAY', "t2"."created_at")
                   ELSE "t2"."created_at" + TO_SECONDS(
                     CASE
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2015, 3, 29, 1, 0, 0.0)
+                      THEN 3600
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2015, 10, 25, 1, 0, 0.0)
+                      THEN 7200
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2016, 3, 27, 1, 0, 0.0)
+                      THEN 3600
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2016, 10, 30, 1, 0, 0.0)
+                      THEN 7200
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2017, 3, 26, 1, 0, 0.0)
+                      THEN 3600
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2017, 10, 29, 1, 0, 0.0)
+                      THEN 7200
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2018, 3, 25, 1, 0, 0.0)
+                      THEN 3600
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2018, 10, 28, 1, 0, 0.0)
+                      THEN 7200
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2019, 3, 31, 1, 0, 0.0)
+                      THEN 3600
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2019, 10, 27, 1, 0, 0.0)
+                      THEN 7200
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2020, 3, 29, 1, 0, 0.0)
+                      THEN 3600
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2020, 10, 25, 1, 0, 0.0)
+                      THEN 7200
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2021, 3, 28, 1, 0, 0.0)
+                      THEN 3600
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2021, 10, 31, 1, 0, 0.0)
+                      THEN 7200
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2022, 3, 27, 1, 0, 0.0)
+                      THEN 3600
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2022, 10, 30, 1, 0, 0.0)
+                      THEN 7200
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2023, 3, 26, 1, 0, 0.0)
+                      THEN 3600
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2023, 10, 29, 1, 0, 0.0)
+                      THEN 7200
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2024, 3, 31, 1, 0, 0.0)
+                      THEN 3600
+                      WHEN "t2"."created_at" < MAKE_TIMESTAMP(2024, 10, 27, 1, 0, 0.0)
+                      THEN 7200
                       WHEN "t2"."created_at" < MAKE_TIMESTAMP(2025, 3, 30, 1, 0, 0.0)
                       THEN 3600
                       ELSE 7200
