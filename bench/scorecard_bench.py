@@ -66,6 +66,13 @@ def inflate(src: Path, dst: Path, copies: int) -> None:
                             WHERE NOT contains({key}, '-')""")
     con.execute("CHECKPOINT")
     con.close()
+    # the rows were copied in directly, not written through salesperf: its roll-ups are built
+    # again from them, as `salesperf rollups rebuild` does
+    from salesperf.store import Store
+    from salesperf.store.maintain import rebuild
+
+    with Store.open(tmp) as s:
+        rebuild(s)
     tmp.rename(dst)
 
 
