@@ -166,9 +166,9 @@ def bootstrap_sum(
 ) -> tuple[float, float]:
     """`bootstrapped_sum`, remembered by its inputs, the generator's state among them (see
     `memo`); the generator is left in the state the draws leave it in, as without memory.
-    The amounts are taken in order of size: the store hands them over in any order, and the
-    same deals must give the same interval on every run."""
-    x = np.sort(np.asarray(amounts, dtype=float))
+    The amounts are drawn from by position: give them in a fixed order (the quadrant's come in
+    the order of their deals' ids)."""
+    x = np.asarray(amounts, dtype=float)
     key = (key_of(x), key_of(rng), draws, level)
 
     def compute() -> tuple[tuple[float, float], Mapping[str, Any]]:

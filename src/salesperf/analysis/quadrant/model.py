@@ -222,14 +222,16 @@ def _daily(store: Store, window: Period, reps: frozenset[str]) -> pd.DataFrame:
 
 
 def _won_amounts(store: Store, window: Period, reps: frozenset[str]) -> pd.DataFrame:
-    """rep_id, amount of the deals won in the window (the rows revenue_won sums)."""
+    """rep_id, amount of the deals won in the window (the rows revenue_won sums), in the order
+    of their ids: the bootstrap draws from them by position, and the engine hands rows over in
+    any order, so the same deals must come in the same order to give the same interval."""
     tz = store.settings.timezone
     t = FACTS["deal_closed"].rows(Tables(store.con, store.settings.currency, timezone=tz))
     t = t.filter((t.status == DealStatus.WON.value) & t.rep_id.isin(sorted(reps)))
     local = local_time(t.closed_at, tz, window.start, window.end)
     lo, hi = (ibis.timestamp(datetime.combine(d, time())) for d in (window.start, window.end))
     t = t.filter((local >= lo) & (local < hi) & t.amount.notnull())
-    return pd.DataFrame(t.select("rep_id", "amount").to_pandas())
+    return pd.DataFrame(t.order_by("deal_id").select("rep_id", "amount").to_pandas())
 
 
 def _targets(store: Store, window: Period, reps: frozenset[str]) -> dict[str, float]:
