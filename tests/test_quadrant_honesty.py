@@ -101,7 +101,7 @@ def _store(path: Path, org: dict[str, Any]) -> None:
         closed, won = int(org["closed"][i]), int(org["won"][i])
         for j in range(closed):
             day = WORKDAYS[(j * 7) % len(WORKDAYS)]
-            deals.append({"deal_id": f"{rep}-D{j}", "rep_id": rep,
+            deals.append({"deal_id": f"{rep}-D{j:04d}", "rep_id": rep,
                           "created_at": datetime(2024, 12, 2), "status": "won" if j < won else "lost",
                           "closed_at": datetime(day.year, day.month, day.day, 12),
                           "amount": float(org["amounts"][i][j]) if j < won else 5000.0})  # fmt: skip
@@ -119,7 +119,8 @@ def _store(path: Path, org: dict[str, Any]) -> None:
 @pytest.mark.slow
 def test_identical_reps_through_the_store(tmp_path: Path, seed: int) -> None:
     """The same simulation written to a DuckDB store and diagnosed through the metric layer:
-    the same indexes and labels as judging the counts directly."""
+    the same indexes and labels as judging the counts directly (the deals' ids keep the
+    simulation's order, the order the diagnosis draws its bootstrap from)."""
     rng = np.random.default_rng(seed)
     org = _same_reps(rng, 8, 3.0, 25.0, seed == 2)
     _store(tmp_path / "same.duckdb", org)
