@@ -86,7 +86,7 @@ def web_store() -> Setup:
     """A copy of the 10M demo store with its demo users, and the viewers' ids."""
     from salesperf.auth.users import add_demo_users, password_hasher
     from salesperf.cli.serve import data_end
-    from salesperf.metrics.compiler import team_closure
+    from salesperf.metrics.levels import team_closure
     from salesperf.store import Store
 
     base = OUT / "demo_10m.duckdb"

@@ -159,6 +159,7 @@ def test_a_small_batch_refreshes_only_its_days(org: Store) -> None:
     assert count(after, *new) == count(before, *new) + 1
 
 
+@pytest.mark.slow
 def test_a_new_time_zone_rebuilds_the_rollups(org: Store) -> None:
     org.set_setting("timezone", "America/New_York")
     zones = {r[0] for r in org._exec("SELECT DISTINCT timezone FROM salesperf_rollups")}

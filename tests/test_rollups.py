@@ -218,6 +218,7 @@ def test_several_levels_and_a_display_currency_the_same(rolled: Store) -> None:
             _same(a[by], b[by])
 
 
+@pytest.mark.slow
 def test_measures_the_same(rolled: Store) -> None:
     q = Query(("win_rate", "call_connect_rate", *PAIRS), START, END, grain=Grain.MONTH)
     _same(*(run_measures(rolled.con, q, TZ, "EUR", rollups=use) for use in (True, False)))

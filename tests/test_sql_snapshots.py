@@ -70,7 +70,9 @@ ROLLED = frozenset({
 })  # fmt: skip
 
 
-@pytest.mark.parametrize("rollups", [False, True], ids=["raw", "rollups"])
+@pytest.mark.parametrize(
+    "rollups", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["raw", "rollups"]
+)
 @pytest.mark.parametrize("name", sorted(CASES) + sorted(LEVELS))
 def test_sql_snapshot(name: str, rollups: bool, tmp_path: Path) -> None:
     """Each case from the raw rows, and as it runs on a store with current roll-ups."""
