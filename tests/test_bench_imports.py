@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# importing the whole product (the server, the analyses) costs seconds: make test runs it
+pytestmark = pytest.mark.slow
+
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 
