@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import subprocess
 import threading
 import time
@@ -34,6 +33,7 @@ from bench.web_bench import (
     USERS,
     Setup,
     data_routes,
+    fresh_copy,
     sign_in,
     start_server,
     web_store,
@@ -173,10 +173,7 @@ def _large(setup: Setup) -> Setup:
     big = OUT / "demo_50m.duckdb"
     inflate(OUT / "demo_10m.duckdb", big, copies=5)
     path = OUT / "web_50m.duckdb"
-    if not path.exists() or path.stat().st_mtime < big.stat().st_mtime:
-        tmp = path.with_suffix(".copying")
-        shutil.copy(big, tmp)
-        tmp.rename(path)
+    fresh_copy(big, path)
     from bench.web_bench import PASSWORD
     from salesperf.auth.users import add_demo_users, password_hasher
 

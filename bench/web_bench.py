@@ -82,6 +82,14 @@ class Measured:
         return xs[min(len(xs) - 1, max(0, round(p / 100 * len(xs)) - 1))]
 
 
+def fresh_copy(source: Path, path: Path) -> None:
+    """A copy of `source` at `path` (the served store is written to), made again when older."""
+    if not path.exists() or path.stat().st_mtime < source.stat().st_mtime:
+        tmp = path.with_suffix(".copying")
+        shutil.copy(source, tmp)
+        tmp.rename(path)
+
+
 def web_store() -> Setup:
     """A copy of the 10M demo store with its demo users, and the viewers' ids."""
     from salesperf.auth.users import add_demo_users, password_hasher
@@ -92,10 +100,7 @@ def web_store() -> Setup:
     base = OUT / "demo_10m.duckdb"
     demo_store(base, reps=500)
     path = OUT / "web_10m.duckdb"
-    if not path.exists() or path.stat().st_mtime < base.stat().st_mtime:
-        tmp = path.with_suffix(".copying")
-        shutil.copy(base, tmp)
-        tmp.rename(path)
+    fresh_copy(base, path)
     with Store.open(path) as s:
         users = add_demo_users(s, PASSWORD, hasher=password_hasher(cheap=True))
         today = data_end(s)

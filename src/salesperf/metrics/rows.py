@@ -70,6 +70,45 @@ class FactRows:
         t = f.rows(self.tables, only_type)  # narrowed for activities:demo or a stage pair
         if columns is not None:
             t = t.select(*(c for c in t.columns if c in columns))
+        t = self._narrowed(f, q, t)
+        if t is None:
+            return None
+        t = t.filter(t[f.time].notnull())
+        t = t.mutate(_local=local_time(t[f.time], self.tz, lo, q.end))
+        end = ibis.timestamp(datetime.combine(q.end, time()))
+        for alias, col in f.stamps:
+            # a stamp may lie long before the range (a deal created a year before it closed):
+            # its offset is the zone's on its own day, read over the years before the range
+            since = lo if f.observed else shift(lo, Grain.YEAR, -STAMP_YEARS)
+            stamp = local_time(t[col], self.tz, since, q.end)
+            if f.observed:  # seen from the end of the range: what comes later is unknown
+                stamp = ibis.ifelse(stamp < end, stamp, ibis.null(stamp.type()))
+            t = t.mutate(**{alias: stamp})
+        for alias, col in f.instants:
+            t = t.mutate(**{alias: utc_instant(t[col], self.tz, lo, q.end)})
+        if f.until is not None:  # a span takes part in every period it overlaps
+            t = t.mutate(_until=local_time(t[f.until], self.tz, lo, q.end))
+            s = self.spans(q, lo)
+            t = t.join(s, (t._local < s._to) & (t._until.isnull() | (t._until >= s._from)))
+            return self._of_reps(t, q)
+        return self._placed(t, q, lo)
+
+    def rolled_rows(
+        self, f: Fact, r: Rolled, q: Query, lo: date, only_type: str | None
+    ) -> ir.Table | None:
+        """The rows of roll-up `r` standing in for the fact's in the query's range, filtered,
+        split and placed in periods as `rows` places the fact's own (a row's local time is its
+        day's midnight, which lies in the same range and period as each of its rows); None
+        when a filter or the split does not apply to this fact. See `can_roll`."""
+        t = r.rows(self.tables, only_type)
+        t = None if t is None else self._narrowed(f, q, t)
+        if t is None:
+            return None
+        return self._placed(t.mutate(_local=t.day.cast("timestamp")), q, lo, bound="day")
+
+    def _narrowed(self, f: Fact, q: Query, t: ir.Table) -> ir.Table | None:
+        """The fact's rows (or a roll-up's standing in for them) kept by the query's filters
+        and given its split (`_split`); None when one does not apply to this fact."""
         for dim, value in q.filters:
             col = SPLIT_COLUMNS[dim].get(f.name)
             if col is None:
@@ -89,64 +128,27 @@ class FactRows:
                 t = t.left_join(acc, t.account_id == acc._aid).drop("_aid")
             else:
                 t = t.mutate(_split=t[col])
-        t = t.filter(t[f.time].notnull())
-        t = t.mutate(_local=local_time(t[f.time], self.tz, lo, q.end))
-        end = ibis.timestamp(datetime.combine(q.end, time()))
-        for alias, col in f.stamps:
-            # a stamp may lie long before the range (a deal created a year before it closed):
-            # its offset is the zone's on its own day, read over the years before the range
-            since = lo if f.observed else shift(lo, Grain.YEAR, -STAMP_YEARS)
-            stamp = local_time(t[col], self.tz, since, q.end)
-            if f.observed:  # seen from the end of the range: what comes later is unknown
-                stamp = ibis.ifelse(stamp < end, stamp, ibis.null(stamp.type()))
-            t = t.mutate(**{alias: stamp})
-        for alias, col in f.instants:
-            t = t.mutate(**{alias: utc_instant(t[col], self.tz, lo, q.end)})
-        if f.until is not None:  # a span takes part in every period it overlaps
-            t = t.mutate(_until=local_time(t[f.until], self.tz, lo, q.end))
-            s = self.spans(q, lo)
-            t = t.join(s, (t._local < s._to) & (t._until.isnull() | (t._until >= s._from)))
-        else:
-            t = t.filter(
-                (t._local >= ibis.timestamp(datetime.combine(lo, time()))) & (t._local < end)
-            )
-            if q.grain is Grain.ALL:
-                t = t.mutate(_period=self.all_period(t._local, q))
-            else:
-                t = t.mutate(_period=bucket(t._local, q.grain, lo))
-        if q.reps is not None:
-            t = t.filter(t.rep_id.isin(sorted(q.reps)))
         return t
 
-    def rolled_rows(
-        self, f: Fact, r: Rolled, q: Query, lo: date, only_type: str | None
-    ) -> ir.Table | None:
-        """The rows of roll-up `r` standing in for the fact's in the query's range, filtered,
-        split and placed in periods as `rows` places the fact's own (a row's local time is its
-        day's midnight, which lies in the same range and period as each of its rows); None
-        when a filter or the split does not apply to this fact. See `can_roll`."""
-        t = r.rows(self.tables, only_type)
-        if t is None:
-            return None
-        for dim, value in q.filters:
-            col = SPLIT_COLUMNS[dim].get(f.name)
-            if col is None:
-                return None
-            t = t.filter(t[col] == value)
-        if q.split is not None:
-            col = SPLIT_COLUMNS[q.split].get(f.name)
-            if col is None:
-                return None
-            t = t.mutate(_split=t[col])
-        t = t.filter((t.day >= ibis.date(lo)) & (t.day < ibis.date(q.end)))
-        t = t.mutate(_local=t.day.cast("timestamp"))
+    def _placed(self, t: ir.Table, q: Query, lo: date, bound: str = "_local") -> ir.Table:
+        """Rows with their local time (`_local`) kept in the query's range and placed in its
+        periods (`_period`), of the query's reps. The range bounds the column `bound`: the
+        local time, or a roll-up's local day (which the engine can skip by)."""
+        col = t[bound]
+        if col.type().is_date():
+            start, end = ibis.date(lo), ibis.date(q.end)
+        else:
+            start, end = (ibis.timestamp(datetime.combine(d, time())) for d in (lo, q.end))
+        t = t.filter((col >= start) & (col < end))
         if q.grain is Grain.ALL:
             t = t.mutate(_period=self.all_period(t._local, q))
         else:
             t = t.mutate(_period=bucket(t._local, q.grain, lo))
-        if q.reps is not None:
-            t = t.filter(t.rep_id.isin(sorted(q.reps)))
-        return t
+        return self._of_reps(t, q)
+
+    @staticmethod
+    def _of_reps(t: ir.Table, q: Query) -> ir.Table:
+        return t.filter(t.rep_id.isin(sorted(q.reps))) if q.reps is not None else t
 
     def all_period(self, local: ir.TimestampValue, q: Query) -> ir.DateValue:
         """With grain ALL, the range and the comparison ranges are each one period."""

@@ -26,7 +26,7 @@ roll-up only when both are current (see `usable`), and the raw tables otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
@@ -203,17 +203,20 @@ def rollups_of(table: str) -> list[Rollup]:
     return [r for r in ROLLUPS.values() if table in r.sources]
 
 
+#: The stored timestamps each canonical table's roll-up days come from.
+STAMPS: Mapping[str, tuple[str, ...]] = {
+    "activities": ("occurred_at",),
+    "deals": ("created_at", "closed_at"),
+    "deal_stages": ("entered_at",),
+}
+
+
 def own_days(table: str, rows: ir.Table, tz: str, lo: date, hi: date) -> ir.Table:
     """The local days (one column, `day`) that rows of a canonical table fall on in its
-    roll-ups, from the rows' own timestamps (empty for a table without roll-ups). `rows` may
-    live on any backend (a write's staged rows)."""
-    if table == "activities":
-        stamps = [rows.occurred_at]
-    elif table == "deals":
-        stamps = [rows.created_at, rows.closed_at]
-    elif table == "deal_stages":
-        stamps = [rows.entered_at]
-    else:
+    roll-ups, from the rows' own timestamps (`STAMPS`; empty for a table without roll-ups).
+    `rows` may live on any backend (a write's staged rows)."""
+    stamps = [rows[c] for c in STAMPS.get(table, ())]
+    if not stamps:
         return rows.select(day=ibis.null("date")).filter(ibis.literal(False))
     parts = [rows.filter(ts.notnull()).select(day=_local_day(ts, tz, lo, hi)) for ts in stamps]
     return ibis.union(*parts, distinct=True)

@@ -30,6 +30,7 @@ from salesperf.store.rollups import (
     ROLLUP_VERSION,
     ROLLUPS,
     STAGES,
+    STAMPS,
     STATE,
     Rollup,
     linked_days,
@@ -42,12 +43,6 @@ from salesperf.store.rollups import (
 MANY_DAYS = 31
 MAX_LISTED = 366
 _DAY = timedelta(days=1)
-#: The stored timestamps a canonical table's roll-up days come from.
-STAMPS: Mapping[str, tuple[str, ...]] = {
-    "activities": ("occurred_at",),
-    "deals": ("created_at", "closed_at"),
-    "deal_stages": ("entered_at",),
-}
 #: The columns of a roll-up that are counts or sums (the others say which group a row is).
 MEASURES = frozenset({"_n", "duration_min", "_n_duration", "amount", "_n_amount", "_then"})
 _FLOATS = frozenset({"duration_min", "amount"})
