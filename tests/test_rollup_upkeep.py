@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -24,6 +25,7 @@ from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import Query
 from salesperf.schema import TABLES
 from salesperf.store import Store, StoreError, upkeep
+from salesperf.store.engines.base import EngineDefaults
 from salesperf.store.rollups import ROLLUPS, usable
 from test_rollups import TZ, _organisation, _same
 
@@ -194,6 +196,45 @@ def test_a_failed_write_leaves_the_rollups_as_they_were(
         org.merge_rows("activities", [row, row])
     assert stored(org) == before
     assert all(v == 0 for v in org.check_rollups().values())
+
+
+def test_duckdb_writes_rollups_in_any_order_and_then_restores_it(
+    empty_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A roll-up is written with the insertion order left to DuckDB (kept, a large rebuild is
+    held in memory and fails the memory budget), and the order is the default again after
+    the write, also after one that failed inside the engine and aborted its transaction."""
+    s = empty_store
+    s.set_setting("timezone", TZ)
+    s.replace_all(_organisation())
+
+    def ordered() -> bool:
+        return bool(s._exec("SELECT current_setting('preserve_insertion_order')")[0][0])
+
+    real = EngineDefaults.replace_rows
+    seen: list[bool] = []
+
+    def spy(engine: Any, *args: Any) -> None:
+        seen.append(ordered())
+        real(engine, *args)
+
+    monkeypatch.setattr(EngineDefaults, "replace_rows", spy)
+    assert ordered()
+    s.rebuild_rollups()
+    assert len(seen) == len(NAMES) and not any(seen)
+    assert ordered()
+    before = stored(s)
+
+    def fail(engine: Any, *args: Any) -> None:
+        real(engine, *args)
+        engine.raw.execute("SELECT error('past the memory budget')")  # aborts the transaction
+
+    monkeypatch.setattr(EngineDefaults, "replace_rows", fail)
+    with pytest.raises(duckdb.Error, match="past the memory budget"):
+        s.rebuild_rollups()
+    monkeypatch.undo()
+    assert ordered()
+    assert stored(s) == before
 
 
 @pytest.mark.slow
