@@ -12,6 +12,7 @@ from bench import (
     engines_bench,
     forecast_bench,
     import_bench,
+    rollups_bench,
     scorecard_bench,
     web_after_write,
     web_bench,
@@ -25,6 +26,7 @@ BENCHES = {
     "engines": engines_bench.run,
     "forecast": forecast_bench.run,
     "web": web_bench.run,
+    "rollups": rollups_bench.run,
 }
 
 

@@ -237,6 +237,38 @@ def test_duckdb_writes_rollups_in_any_order_and_then_restores_it(
     assert stored(s) == before
 
 
+def test_a_rebuild_commits_each_rollup_on_its_own(
+    empty_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`rollups rebuild` builds one roll-up per transaction (the engine holds one roll-up's new
+    rows at a time): a failure keeps the roll-ups rebuilt before it and leaves the failed one,
+    its state included, as it was."""
+    s = empty_store
+    s.set_setting("timezone", TZ)
+    s.replace_all(_organisation())
+    for name in ("rollup_deals", "rollup_activities"):  # changed behind the store's back
+        s._exec(f"DELETE FROM {name} WHERE rep_id = 'R2'")
+    broken = s.check_rollups()
+    assert broken["rollup_deals"] and broken["rollup_activities"]
+    real = upkeep.data_days
+
+    def fail_on_activities(host: Any, r: Any) -> Any:
+        if r.name == "rollup_activities":
+            raise RuntimeError("the disk is full")
+        return real(host, r)
+
+    monkeypatch.setattr(upkeep, "data_days", fail_on_activities)
+    with pytest.raises(RuntimeError, match="disk is full"):
+        s.rebuild_rollups()
+    monkeypatch.undo()
+    after = s.check_rollups()
+    assert after["rollup_deals"] == 0 and after["rollup_stages"] == 0  # rebuilt before it
+    assert after["rollup_activities"] == broken["rollup_activities"]  # as it was
+    assert usable(s.con, TZ) == frozenset(NAMES)  # the failed one's state kept too
+    s.rebuild_rollups()
+    assert all(v == 0 for v in s.check_rollups().values())
+
+
 @pytest.mark.slow
 def test_rollups_check_finds_a_changed_rollup(org: Store) -> None:
     runner = CliRunner()

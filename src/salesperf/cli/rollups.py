@@ -18,8 +18,9 @@ rollups_app = typer.Typer(
 
 @rollups_app.command("rebuild")
 def rollups_rebuild(store: StoreOpt = None, lang: LangOpt = Lang.EN) -> None:
-    """Build every roll-up again from the raw tables, in one transaction. Every write through
-    salesperf keeps them current; rebuild after rows were written into the store by other
+    """Build every roll-up again from the raw tables, each in a transaction of its own (until
+    it commits, readers see the roll-up as it was). Every write through salesperf keeps them
+    current; rebuild after rows were written into the store by other
     means (straight into a PostgreSQL store's tables)."""
     with errors(), open_store(store) as s:
         counts = s.rebuild_rollups()

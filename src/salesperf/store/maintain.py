@@ -24,12 +24,17 @@ class Maintenance:
     _engine: Engine
 
     def rebuild_rollups(self, timezone: str | None = None) -> dict[str, int]:
-        """Build every roll-up from the raw tables, in one transaction, in the organisation's
-        time zone (or `timezone`); the rows of each (a store without roll-ups: none)."""
+        """Build every roll-up from the raw tables, in the organisation's time zone (or
+        `timezone`), each in a transaction of its own: one roll-up, its state included, is all
+        or nothing and readers see it as it was until its rebuild commits, while the engine
+        holds one roll-up's new rows at a time (the four at once went past the embedded
+        engine's default memory budget on a 50M-activity store). The rows of each (a store
+        without roll-ups: none)."""
         store = cast("Store", self)
         tz = timezone or store.settings.timezone
-        with store.transaction():
-            upkeep.rebuild_all(self._engine, tz)
+        for name in upkeep.REBUILD_ORDER:
+            with store.transaction():
+                upkeep.rebuild_all(self._engine, tz, (name,))
         return {n: store.count(n) for n in ROLLUPS if store.has_table(n)}
 
     def check_rollups(self) -> dict[str, int | None]:

@@ -27,6 +27,9 @@ import ibis.expr.types as ir
 from salesperf.schema import TABLES
 from salesperf.store.engines.base import q
 from salesperf.store.rollups import (
+    ACCOUNTS,
+    ACTIVITIES,
+    DEALS,
     ROLLUP_VERSION,
     ROLLUPS,
     STAGES,
@@ -138,13 +141,18 @@ def data_days(host: Host, r: Rollup) -> tuple[date, date] | None:
     return min(bounds).date() - _DAY, max(bounds).date() + 2 * _DAY
 
 
+#: The order of a rebuild: the stage roll-up (whose query holds the most in memory: a join of
+#: each deal's stages with each other) while the transaction holds the fewest new rows.
+REBUILD_ORDER = (STAGES, DEALS, ACTIVITIES, ACCOUNTS)
+
+
 def rebuild(host: Host, zones: Mapping[str, str]) -> None:
     """Build these roll-ups (name: time zone) whole from the raw tables and record each as
-    current (inside the caller's transaction); one whose tables the store does not write is
-    emptied and left without state."""
+    current (inside the caller's transaction), in `REBUILD_ORDER`; one whose tables the store
+    does not write is emptied and left without state."""
     if zones:
         host.lock_rollups()
-    for name, tz in zones.items():
+    for name, tz in sorted(zones.items(), key=lambda item: REBUILD_ORDER.index(item[0])):
         r = ROLLUPS[name]
         host.execute(f"DELETE FROM {STATE} WHERE name = ?", [name])
         span = data_days(host, r) if buildable(host, r) else None
@@ -157,10 +165,11 @@ def rebuild(host: Host, zones: Mapping[str, str]) -> None:
             )
 
 
-def rebuild_all(host: Host, tz: str) -> None:
-    """Every roll-up built whole in the zone `tz` (a store without roll-ups: nothing)."""
+def rebuild_all(host: Host, tz: str, names: Iterable[str] = tuple(ROLLUPS)) -> None:
+    """Every roll-up (or those named) built whole in the zone `tz` (a store without roll-ups:
+    nothing)."""
     if host.has_table(STATE):
-        rebuild(host, dict.fromkeys(ROLLUPS, tz))
+        rebuild(host, dict.fromkeys(names, tz))
 
 
 def replaced(host: Host, tables: Iterable[str]) -> None:
