@@ -55,6 +55,7 @@ class Host(Protocol):
     """The side of an engine that holds the store's own tables (see `salesperf.store.engines`)."""
 
     rollup_dialect: str
+    rollup_chunk_days: int | None
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
         """Run one statement."""
@@ -120,12 +121,26 @@ def refresh(host: Host, r: Rollup, tz: str, days: Collection[date]) -> None:
     lo, hi = min(days), max(days) + _DAY
     n = len(days)
     if n > MAX_LISTED or (n > MANY_DAYS and 3 * n >= (hi - lo).days):
-        expr = r.rows(CANONICAL, tz, lo, hi, None)
-        keep = f"NOT (day >= {_dates([lo])} AND day < {_dates([hi])})"
+        _replace_span(host, r, tz, lo, hi, f"NOT (day >= {_dates([lo])} AND day < {_dates([hi])})")
     else:
         expr = r.rows(CANONICAL, tz, lo, hi, sorted(days))
         keep = f"day NOT IN ({_dates(days)})"
-    host.replace_rows(r.name, r.schema.names, keep, _sql(host, _typed(r, expr)))
+        host.replace_rows(r.name, r.schema.names, keep, _sql(host, _typed(r, expr)))
+
+
+def _replace_span(host: Host, r: Rollup, tz: str, lo: date, hi: date, keep: str) -> None:
+    """Keep the roll-up's rows that meet `keep` (SQL) and add its rows of the local days
+    [lo, hi), built in pieces of the engine's `rollup_chunk_days` where it has one: the rows
+    of a day depend on that day's rows alone, so each piece is exact, and the engine holds one
+    piece at a time (a whole 50M-activity store at once came close to the embedded engine's
+    default memory budget, and at times past it)."""
+    step = timedelta(days=host.rollup_chunk_days) if host.rollup_chunk_days else hi - lo
+    a, first = lo, True
+    while first or a < hi:
+        b = min(hi, a + step)
+        rows = _sql(host, _typed(r, r.rows(CANONICAL, tz, a, b, None)))
+        host.replace_rows(r.name, r.schema.names, keep if first else "TRUE", rows)
+        a, first = b, False
 
 
 def data_days(host: Host, r: Rollup) -> tuple[date, date] | None:
@@ -156,8 +171,10 @@ def rebuild(host: Host, zones: Mapping[str, str]) -> None:
         r = ROLLUPS[name]
         host.execute(f"DELETE FROM {STATE} WHERE name = ?", [name])
         span = data_days(host, r) if buildable(host, r) else None
-        rows = None if span is None else _sql(host, _typed(r, r.rows(CANONICAL, tz, *span, None)))
-        host.replace_rows(name, r.schema.names, "FALSE", rows)
+        if span is None:
+            host.replace_rows(name, r.schema.names, "FALSE", None)
+        else:
+            _replace_span(host, r, tz, *span, "FALSE")
         if buildable(host, r):
             host.execute(
                 f"INSERT INTO {STATE} (name, version, timezone, built_at) VALUES (?, ?, ?, ?)",

@@ -167,6 +167,7 @@ class Engine(Protocol):
     path: Path | None
     #: The SQL dialect of `execute` (the roll-ups are built there, see `salesperf.store.upkeep`).
     rollup_dialect: str
+    rollup_chunk_days: int | None
 
     @property
     def con(self) -> BaseBackend:
@@ -279,6 +280,8 @@ class EngineDefaults:
 
     path: Path | None = None
     rollup_dialect = "duckdb"
+    #: Days of roll-up rows built per statement in a rebuild (None: every day at once).
+    rollup_chunk_days: int | None = None
 
     def table(self: Engine, name: str) -> ir.Table:
         """The Ibis table."""

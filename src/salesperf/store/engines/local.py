@@ -94,6 +94,8 @@ class DuckDBEngine(EngineDefaults):
     """A DuckDB file: tables, staging and the log in one connection, one writer at a time."""
 
     name = "duckdb"
+    #: A quarter of roll-up rows per statement: each piece fits the default memory budget.
+    rollup_chunk_days: int | None = 92
 
     def __init__(self, rest: str) -> None:
         self._con, self.path = open_duckdb(rest)
