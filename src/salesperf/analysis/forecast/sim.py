@@ -15,6 +15,7 @@ import numpy as np
 
 from salesperf.analysis.forecast.drift import Drift
 from salesperf.analysis.forecast.model import Floats, NewDealModel, PipelineModel
+from salesperf.analysis.stats.memo import Memo, key_of
 from salesperf.metrics.periods import Period
 
 #: Largest block of simulated (outcome, deal) pairs held at once.
@@ -42,9 +43,44 @@ def simulate(
     scope_sd: tuple[float, float] = (0.0, 0.0),
 ) -> np.ndarray:
     """Simulated revenue won after the forecast day, cumulative at each offset (days after it):
-    an array of draws x offsets. Vectorised over the draws; deals are taken in blocks.
-    `scope_sd`: how far a team's or rep's own period strays from the organisation's (log, one
-    sd; pipeline and new deals), drawn once per outcome."""
+    an array of draws x offsets (read-only). Vectorised over the draws; deals are taken in
+    blocks. `scope_sd`: how far a team's or rep's own period strays from the organisation's
+    (log, one sd; pipeline and new deals), drawn once per outcome.
+
+    A pure function of its inputs (the seed included), remembered by them: after a write
+    that changes no deal (a logged call) the pipeline, the new-deal models and the drift are
+    what they were, and so is the simulation."""
+    key = key_of((pipe, new, shift, offsets, draws, seed, scope_sd))
+    return _SIMULATED.get(key, lambda: _simulated(pipe, new, shift, offsets, draws, seed, scope_sd))
+
+
+#: Simulations remembered (each draws x points floats: about 1 MB at 10,000 draws).
+_SIMULATED: Memo[np.ndarray] = Memo(size=48)
+
+
+def _simulated(
+    pipe: PipelineModel,
+    new: tuple[NewDealModel, ...],
+    shift: Drift,
+    offsets: list[int],
+    draws: int,
+    seed: int,
+    scope_sd: tuple[float, float],
+) -> np.ndarray:
+    out = _simulate(pipe, new, shift, offsets, draws, seed, scope_sd)
+    out.flags.writeable = False  # shared by every caller with these inputs
+    return out
+
+
+def _simulate(
+    pipe: PipelineModel,
+    new: tuple[NewDealModel, ...],
+    shift: Drift,
+    offsets: list[int],
+    draws: int,
+    seed: int,
+    scope_sd: tuple[float, float],
+) -> np.ndarray:
     rng = np.random.default_rng(seed)
     edges = np.asarray(offsets)
     cum = np.zeros((draws, len(edges)))

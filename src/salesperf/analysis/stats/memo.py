@@ -10,12 +10,14 @@ computed again.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, Generic, TypeVar
 
 import numpy as np
+import pandas as pd
 
 T = TypeVar("T")
 
@@ -25,14 +27,26 @@ SIZE = 20_000
 
 def key_of(value: Any) -> Hashable:
     """A hashable key equal for equal inputs: an array (or a list of numbers) by its type,
-    shape and bytes; a random generator by its state; anything else as it is."""
+    shape and bytes; a random generator by its state; a dataclass by its type and the keys of
+    its fields; a mapping by the keys of its items, a data frame by those of its columns;
+    anything else as it is."""
     if isinstance(value, np.random.Generator):
         return ("rng", repr(value.bit_generator.state))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = dataclasses.fields(value)
+        return (type(value).__qualname__, *(key_of(getattr(value, f.name)) for f in fields))
+    if isinstance(value, pd.DataFrame):
+        return ("frame", key_of(list(value.columns)), key_of(value.index.to_numpy()),
+                *(key_of(value[c].to_numpy()) for c in value.columns))  # fmt: skip
+    if isinstance(value, Mapping):
+        return ("map", tuple((key_of(k), key_of(v)) for k, v in value.items()))
+    if isinstance(value, np.ndarray) and value.dtype != object:
+        return ("array", value.dtype.str, value.shape, value.tobytes())
     if isinstance(value, (np.ndarray, list, tuple)):
-        a = np.asarray(value)
-        if a.dtype == object:
-            return ("seq", tuple(key_of(v) for v in value))
-        return ("array", a.dtype.str, a.shape, a.tobytes())
+        if len(value) and all(isinstance(v, (int, float, np.number)) for v in value):
+            a = np.asarray(value)  # a list of numbers is the array of them
+            return ("array", a.dtype.str, a.shape, a.tobytes())
+        return ("seq", type(value).__name__, tuple(key_of(v) for v in value))
     hashable: Hashable = value
     return hashable
 
