@@ -46,6 +46,8 @@ def key_of(value: Any) -> Hashable:
         if len(value) and all(isinstance(v, (int, float, np.number)) for v in value):
             a = np.asarray(value)  # a list of numbers is the array of them
             return ("array", a.dtype.str, a.shape, a.tobytes())
+        if all(isinstance(v, str) for v in value):  # names: keys of their own
+            return ("seq", type(value).__name__, tuple(value))
         return ("seq", type(value).__name__, tuple(key_of(v) for v in value))
     hashable: Hashable = value
     return hashable
