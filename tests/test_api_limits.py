@@ -296,7 +296,7 @@ def test_a_nul_byte_in_a_page_address_is_a_422_page(web: dict[str, Any]) -> None
 def test_text_parameters_say_what_they_ask_for(web: dict[str, Any]) -> None:
     r = web["admin"].get("/api/forecast", params={"as_of": "tomorrow"})
     assert _error(r, 422).endswith("query.as_of: must be a day written YYYY-MM-DD")
-    r = web["admin"].get("/api/scorecard", params={"period": "2026/07"})
+    r = web["admin"].get("/api/scorecard", params={"period": "2026_07"})
     assert "query.period: must be a period or a window, such as 2026-Q3" in _error(r, 422)
     r = web["admin"].get("/api/overview", params={"period": "2026-Q3" * 20})
     assert "query.period: String should have at most 64 characters" in _error(r, 422)
@@ -328,7 +328,7 @@ def test_text_parameters_declare_their_length_and_pattern(web: dict[str, Any]) -
                 for s in (o.get("items", o) for o in options):
                     if s.get("type") == "string":
                         texts[(path, param["name"])] = (s.get("maxLength"), s.get("pattern"))
-    assert texts[("/api/scorecard", "period")] == (64, "^[0-9A-Za-z .-]*$")
+    assert texts[("/api/scorecard", "period")] == (64, "^[0-9A-Za-z .,/\\u2013\\u2014-]*$")
     assert texts[("/api/scorecard", "filter")] == (200, "^[^\\x00]*$")
     assert texts[("/api/reps/{rep_id}", "rep_id")] == (200, "^[^\\x00]*$")
     assert texts[("/api/forecast", "as_of")] == (64, "^[0-9 -]*$")

@@ -5,10 +5,16 @@ command line, the API and the pages) catch these kinds only. Anything else is a 
 server answers it with a 500 and an error id written to its log with the traceback, the
 command line with an "internal error" line, the id, and the traceback under `--debug`.
 
-This module is the bottom layer: it imports nothing from salesperf.
+This module is the bottom layer: it imports nothing from salesperf (but names `Text` in a
+type).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from salesperf.text import Text
 
 
 class SalesperfError(Exception):
@@ -20,7 +26,15 @@ class InputError(SalesperfError, ValueError):
     command line, 422 from the server.
 
     It is also a ValueError so that code which caught ValueError before keeps working; the
-    edges catch InputError, never ValueError."""
+    edges catch InputError, never ValueError. `text`: the message in English and Dutch, where
+    the code that raised it wrote both (the server answers in the viewer's language)."""
+
+    text: Text | None = None
+
+    def __init__(self, *args: object, text: Text | None = None) -> None:
+        super().__init__(*(args or ((text.en,) if text is not None else ())))
+        if text is not None:
+            self.text = text
 
 
 class NotFound(SalesperfError, LookupError):

@@ -64,7 +64,16 @@ def resolve_window(text: str | Period | None, today: date | None = None) -> Peri
     except PeriodError:
         raise  # a period of the right form that is refused says why (its year, its length)
     except ValueError:
-        raise InputError(f"{text!r} is not a window; use {WINDOW_HELP}") from None
+        raise InputError(
+            text=Text(
+                f"{text!r} is not a window; use {WINDOW_HELP}, or as the pages write them: "
+                "Q3 2026, July 2026, Q2 2026 – Q3 2026",
+                f"{text!r} is geen venster; gebruik last-quarter (standaard), last-month, "
+                "last-week, last-year, last-N-weeks, last-N-months, last-N-quarters, of een "
+                "periode zoals K3 2026, juli 2026, K2 2026 – K3 2026, 01-07-2026 – 30-09-2026 "
+                "of 2026-Q3",
+            )
+        ) from None
 
 
 def data_end(store: Store) -> date | None:

@@ -28,6 +28,8 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from salesperf.errors import InputError
+from salesperf.metrics.written import written_period
+from salesperf.text import Text
 
 #: The years a period may lie in. Dates far outside them are typing mistakes, and the periods
 #: around a period (the one before, last year's) must stay inside what a date can hold.
@@ -113,9 +115,11 @@ class Period:
 
 def parse_period(text: str) -> Period:
     """`2025`, `2025-Q3`, `2025-07`, `2025-W27`, `2025-07-14`, or a range of them from the start
-    of the first to the end of the last: `2025-07-01..2025-09-30`, `2025-Q1..2025-Q4`. Years
-    run from `FIRST_YEAR` to `LAST_YEAR`."""
-    t = text.strip()
+    of the first to the end of the last: `2025-07-01..2025-09-30`, `2025-Q1..2025-Q4`; or any
+    of them as a page shows it, in English or Dutch (`Q3 2025`, `K3 2025`, `juli 2025`,
+    `14-07-2025`, `Q1 2025 – Q2 2025`: `salesperf.metrics.written`), whose label is then the
+    form above. Years run from `FIRST_YEAR` to `LAST_YEAR`."""
+    t = written_period(text) or text.strip()
     try:
         if ".." not in t and t[:4].isdigit() and not FIRST_YEAR <= int(t[:4]) <= LAST_YEAR:
             raise PeriodError(
@@ -140,7 +144,7 @@ def parse_period(text: str) -> Period:
             y, w = int(t[:4]), int(t[6:])
             start = date.fromisocalendar(y, w, 1)
             return Period(start, start + timedelta(weeks=1), f"{y}-W{w:02d}")
-        if len(t) == 7:
+        if len(t) == 7 and t[4] == "-":
             start = date(int(t[:4]), int(t[5:7]), 1)
             return Period(start, shift(start, Grain.MONTH, 1), t)
         d = date.fromisoformat(t)
@@ -149,8 +153,14 @@ def parse_period(text: str) -> Period:
         raise
     except ValueError:
         raise InputError(
-            f"{text!r} is not a period; use 2025, 2025-Q3, 2025-07, 2025-W27, 2025-07-14, "
-            "2025-07-01..2025-09-30 or 2025-Q1..2025-Q4"
+            text=Text(
+                f"{text!r} is not a period; use 2025, 2025-Q3 or Q3 2025, 2025-07 or July 2025, "
+                "2025-W27 or week 27 2025, 2025-07-14, or a range: 2025-07-01..2025-09-30, "
+                "Q1 2025 – Q2 2025",
+                f"{text!r} is geen periode; gebruik 2025, 2025-Q3 of K3 2025, 2025-07 of juli "
+                "2025, 2025-W27 of week 27 2025, 14-07-2025, of een reeks: 01-07-2025 – "
+                "30-09-2025, K1 2025 – K2 2025",
+            )
         ) from None
 
 

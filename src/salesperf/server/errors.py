@@ -34,7 +34,6 @@ from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
-from salesperf.analysis.asof import AsOfError
 from salesperf.errors import Denied, InputError, NotFound, SalesperfError, StoreError
 from salesperf.i18n.messages import t
 from salesperf.ingest.vocab import UnmappedValues
@@ -162,7 +161,10 @@ def install(app: FastAPI) -> None:
         details = exc.details if isinstance(exc, BadRequest) else {}
         if isinstance(exc, UnmappedValues):  # each value, so that a client can offer choices
             details = {"unmapped": [asdict(u) for u in exc.found]}
-        message = exc.text.get(request_lang(request)) if isinstance(exc, AsOfError) else str(exc)
+        # in the viewer's language where the error says it in both (a day to judge as of, a
+        # period, ...)
+        said = exc.text if isinstance(exc, InputError) else None
+        message = said.get(request_lang(request)) if said is not None else str(exc)
         return error_response(request, 422, message, **details)
 
     async def out_of_budget(request: Request, exc: Exception) -> Response:

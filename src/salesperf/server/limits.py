@@ -36,8 +36,9 @@ MB = 1024 * 1024
 
 #: Free text (ids, names, metric names, filters): anything but a NUL byte.
 NO_NUL = r"^[^\x00]*$"
-#: A period or a window as `salesperf.analysis.windows.resolve_window` reads them.
-PERIOD_TEXT = r"^[0-9A-Za-z .-]*$"
+#: A period or a window as `salesperf.analysis.windows.resolve_window` reads them (also as the
+#: pages write them: `K3 2026`, `01-07-2026 – 30-09-2026`, `juli t/m september 2026`).
+PERIOD_TEXT = r"^[0-9A-Za-z .,/\u2013\u2014-]*$"
 #: A day, YYYY-MM-DD.
 DAY_TEXT = r"^[0-9 -]*$"
 #: A positive amount (a target), as a number is written.
@@ -45,7 +46,7 @@ AMOUNT_TEXT = r"^[0-9 .eE+_]*$"
 #: What each pattern asks for, as a 422 says it.
 PATTERN_SAYS = {
     NO_NUL: "must not hold a NUL byte",
-    PERIOD_TEXT: "must be a period or a window, such as 2026-Q3, 2026-07, "
+    PERIOD_TEXT: "must be a period or a window, such as 2026-Q3, Q3 2026, 2026-07, July 2026, "
     "2026-07-01..2026-09-30 or last-quarter",
     DAY_TEXT: "must be a day written YYYY-MM-DD",
     AMOUNT_TEXT: "must be a positive amount, such as 250000",
