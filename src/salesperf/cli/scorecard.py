@@ -39,8 +39,9 @@ def scorecard_cmd(
     period: Annotated[
         str | None,
         typer.Option(
-            help="2025-Q3, 2025-07, 2025-W27, 2025 or 2025-07-01..2025-09-30 "
-            "(default: the last full quarter)."
+            help="2025-Q3, 2025-07, 2025-W27, 2025 or 2025-07-01..2025-09-30, or as the "
+            "pages write them: Q3 2025, K3 2025, July 2025, juli 2025 (default: the last full "
+            "quarter)."
         ),
     ] = None,
     metrics: Annotated[
