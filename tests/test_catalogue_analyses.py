@@ -163,7 +163,7 @@ def test_the_catalogue_parts_are_joined_under_one_lookup() -> None:
     for part in (cli, analyses, forecast):
         assert part.MESSAGES.items() <= MESSAGES.items()
     assert all(k.startswith("cli.") for k in cli.MESSAGES)
-    prefixes = ("drivers.", "plan.", "health.", "asof.")
+    prefixes = ("drivers.", "plan.", "health.", "asof.", "quality.")
     assert all(k.startswith(prefixes) for k in analyses.MESSAGES)
     assert forecast.MESSAGES and all(k.startswith("forecast.") for k in forecast.MESSAGES)
 
@@ -179,7 +179,7 @@ def test_every_reason_has_its_words() -> None:
 def test_every_key_the_code_names_exists() -> None:
     """A key written out in the command line or the analyses' text modules is in the catalogue."""
     named = re.compile(
-        r"""\b(?:t|both)\(\s*["']((?:cli|drivers|health|plan|forecast|asof)\.[.\w]*)["']"""
+        r"""\b(?:t|both)\(\s*f?["']((?:cli|drivers|health|plan|forecast|asof|quality)\.[.\w]*)["']"""
     )
     command = re.compile(r"""\bheadings\(\s*["'](\w+)["']""")
     files = [*COMMANDS, SRC / "analysis" / "health_text.py", SRC / "analysis" / "asof.py"]
@@ -188,6 +188,6 @@ def test_every_key_the_code_names_exists() -> None:
     keys = {key for text in texts for key in named.findall(text)}
     commands = {name for text in texts for name in command.findall(text)}
     assert len(keys) > 20
-    assert commands == {"diagnose", "drivers", "forecast", "health", "plan", "scorecard"}
+    assert commands == {"diagnose", "drivers", "forecast", "health", "plan", "quality", "scorecard"}
     assert {k for k in keys if k not in MESSAGES} == set()
     assert {c for c in commands if not any(k.startswith(f"cli.{c}.") for k in MESSAGES)} == set()

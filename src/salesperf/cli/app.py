@@ -23,6 +23,7 @@ from salesperf.cli.importing import import_cmd
 from salesperf.cli.imports import imports_app
 from salesperf.cli.metrics import metrics_app
 from salesperf.cli.plan import plan_cmd
+from salesperf.cli.quality import quality_cmd
 from salesperf.cli.rollups import rollups_app
 from salesperf.cli.scorecard import scorecard_cmd
 from salesperf.cli.serve import serve_cmd
@@ -46,6 +47,7 @@ app.command("copy")(copy_cmd)
 app.command("scorecard")(scorecard_cmd)
 app.command("diagnose")(diagnose_cmd)
 app.command("health")(health_cmd)
+app.command("quality")(quality_cmd)
 app.command("drivers")(drivers_cmd)
 app.command("plan")(plan_cmd)
 app.command("forecast")(forecast_cmd)

@@ -1,5 +1,5 @@
-"""The analyses' words: what drivers, plan, health and the as-of rule say, by analysis
-(`drivers.`, `plan.`, `health.`, `asof.`; the forecast's are in `catalogue.forecast`). The analyses return reasons as data;
+"""The analyses' words: what drivers, plan, health, the data-quality flags and the as-of rule
+say, by analysis (`drivers.`, `plan.`, `health.`, `quality.`, `asof.`; the forecast's are in `catalogue.forecast`). The analyses return reasons as data;
 their text modules make the sentences from these strings."""
 
 from __future__ import annotations
@@ -10,6 +10,29 @@ _t = Text
 
 #: The analyses' strings, by key.
 MESSAGES: dict[str, Text] = {
+    # data quality: each flag in words
+    "quality.silent_days": _t(
+        "working days without any logged activity", "werkdagen zonder vastgelegde activiteit"
+    ),
+    "quality.no_outcome": _t(
+        "calls and meetings without an outcome", "gesprekken en afspraken zonder uitkomst"
+    ),
+    "quality.no_amount": _t(
+        "won or open deals without an amount", "gewonnen of open deals zonder bedrag"
+    ),
+    "quality.no_stages": _t("new deals without stage history", "nieuwe deals zonder fasehistorie"),
+    "quality.overdue": _t(
+        "open deals past their expected close", "open deals voorbij hun verwachte sluitdatum"
+    ),
+    "quality.few_calls": _t(
+        "calls with an outcome, fewer than the rate needs",
+        "gesprekken met uitkomst, minder dan het percentage nodig heeft",
+    ),
+    "quality.few_closed": _t(
+        "closed deals, fewer than the rate needs",
+        "gesloten deals, minder dan het percentage nodig heeft",
+    ),
+    "quality.forecast": _t("Forecast", "Prognose"),
     # drivers: the notes
     "drivers.note.caution": _t(
         "These are associations, not causes: weeks with more of an activity may simply be "

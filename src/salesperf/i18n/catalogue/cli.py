@@ -116,6 +116,16 @@ MESSAGES: dict[str, Text] = {
     ),
     "cli.plan.reps_title": _t("Each rep's plan", "Het plan per verkoper"),
     # salesperf health
+    # salesperf quality
+    "cli.quality.title": _t(
+        "Data quality, {period} (as of {day})", "Datakwaliteit, {period} (per {day})"
+    ),
+    "cli.quality.rep": _t("Rep", "Verkoper"),
+    "cli.quality.flag": _t("What is missing", "Wat ontbreekt"),
+    "cli.quality.count": _t("How many", "Hoeveel"),
+    "cli.quality.affects": _t("Figures touched", "Geraakte cijfers"),
+    "cli.quality.examples": _t("For example", "Bijvoorbeeld"),
+    "cli.quality.none": _t("No data-quality flags.", "Geen signalen over de datakwaliteit."),
     "cli.health.who": _t("Team / rep", "Team / verkoper"),
     "cli.health.missed": _t("Missed", "Gemist"),
     "cli.health.flag": _t("⚑", "⚑"),
