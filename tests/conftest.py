@@ -97,18 +97,25 @@ def _empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def _store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The small team tree of `store`, imported once per session through the product's import."""
-    folder = tmp_path_factory.mktemp("store-template")
+def _template(
+    factory: pytest.TempPathFactory, name: str, fill: Callable[[Store, Callable[..., Path]], Store]
+) -> Path:
+    """A DuckDB store filled once per session through the product's own import, closed."""
+    folder = factory.mktemp(name)
 
-    def write(name: str, text: str, encoding: str = "utf-8") -> Path:
-        (folder / name).write_text(text, encoding=encoding)
-        return folder / name
+    def write(file: str, text: str, encoding: str = "utf-8") -> Path:
+        (folder / file).write_text(text, encoding=encoding)
+        return folder / file
 
     with Store.open(folder / "store.duckdb") as s:
-        _import_small_tree(s, write)
+        fill(s, write)
     return folder / "store.duckdb"
+
+
+@pytest.fixture(scope="session")
+def _store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small team tree of `store`, imported once per session."""
+    return _template(tmp_path_factory, "store-template", _import_small_tree)
 
 
 @pytest.fixture
@@ -186,15 +193,7 @@ def _import_handbuilt(store: Store, write: Callable[..., Path]) -> Store:
 @pytest.fixture(scope="session")
 def _org_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hand-built organisation imported once per session into a DuckDB file, closed."""
-    folder = tmp_path_factory.mktemp("org-template")
-
-    def write(name: str, text: str) -> Path:
-        (folder / name).write_text(text, encoding="utf-8")
-        return folder / name
-
-    with Store.open(folder / "store.duckdb") as s:
-        _import_handbuilt(s, write)
-    return folder / "store.duckdb"
+    return _template(tmp_path_factory, "org-template", _import_handbuilt)
 
 
 @pytest.fixture

@@ -51,25 +51,18 @@ def simulate(
     that changes no deal (a logged call) the pipeline, the new-deal models and the drift are
     what they were, and so is the simulation."""
     key = key_of((pipe, new, shift, offsets, draws, seed, scope_sd))
-    return _SIMULATED.get(key, lambda: _simulated(pipe, new, shift, offsets, draws, seed, scope_sd))
+    return _SIMULATED.get(
+        key, lambda: _read_only(_simulate(pipe, new, shift, offsets, draws, seed, scope_sd))
+    )
 
 
 #: Simulations remembered (each draws x points floats: about 1 MB at 10,000 draws).
 _SIMULATED: Memo[np.ndarray] = Memo(size=48)
 
 
-def _simulated(
-    pipe: PipelineModel,
-    new: tuple[NewDealModel, ...],
-    shift: Drift,
-    offsets: list[int],
-    draws: int,
-    seed: int,
-    scope_sd: tuple[float, float],
-) -> np.ndarray:
-    out = _simulate(pipe, new, shift, offsets, draws, seed, scope_sd)
-    out.flags.writeable = False  # shared by every caller with these inputs
-    return out
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False  # shared by every caller with the same inputs
+    return a
 
 
 def _simulate(
