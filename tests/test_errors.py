@@ -25,6 +25,7 @@ from salesperf.auth.users import SignInFailed
 from salesperf.cli.app import app as cli_app
 from salesperf.cli.common import UserError
 from salesperf.fx import CurrencyError
+from salesperf.i18n.reading import NumberUnread
 from salesperf.ingest.mapping import MappingError
 from salesperf.ingest.source import FileRefused
 from salesperf.ingest.vocab import UnmappedValues
@@ -59,6 +60,7 @@ KINDS: list[tuple[type[Exception], type[errors.SalesperfError]]] = [
     (MappingError, errors.InputError),
     (AsOfError, errors.InputError),
     (UserError, errors.InputError),
+    (NumberUnread, errors.InputError),
 ]
 
 

@@ -226,6 +226,6 @@ def test_the_log_form_shows_its_problem_in_the_viewers_language(web: dict[str, A
     finally:
         rep.cookies.delete("salesperf_lang")
     assert r.status_code == 422
-    assert "de waarde &#39;teleport&#39; staat niet in de woordenlijst van type" in r.text
+    assert "Type: &#39;teleport&#39; is geen van de keuzes; kies er een uit de lijst." in r.text
     r = rep.post("/activities/new", data=form)
-    assert "&#39;teleport&#39; is not a known type" in r.text
+    assert "Type: &#39;teleport&#39; is not one of the choices; choose one from the list." in r.text

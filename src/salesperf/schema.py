@@ -58,6 +58,16 @@ class ActivityOutcome(Vocabulary):
     OTHER = "other"
 
 
+#: The outcomes of each type that has its own (spec/metrics.md: calls connect or not, meetings
+#: and demos are held or not; e-mails are sent, answered or bounce); other types take any outcome.
+OUTCOMES_OF_TYPE: Mapping[str, tuple[str, ...]] = {
+    "call": ("connected", "no_answer", "voicemail", "completed", "other"),
+    "email": ("sent", "replied", "bounced", "completed", "other"),
+    "meeting": ("scheduled", "held", "no_show", "cancelled", "completed", "other"),
+    "demo": ("scheduled", "held", "no_show", "cancelled", "completed", "other"),
+}
+
+
 class DealStatus(Vocabulary):
     """Where a deal stands: still open, won or lost."""
 
@@ -375,19 +385,9 @@ TABLES: Mapping[str, Table] = {
 
 #: The order in which tables can be loaded so that every reference is already there.
 LOAD_ORDER: tuple[str, ...] = (
-    "teams",
-    "reps",
-    "accounts",
-    "leads",
-    "deals",
-    "deal_stages",
-    "activities",
-    "targets",
-    "surveys",
-    "absences",
-    "rep_aliases",
-    "fx_rates",
-)
+    "teams", "reps", "accounts", "leads", "deals", "deal_stages", "activities", "targets",
+    "surveys", "absences", "rep_aliases", "fx_rates",
+)  # fmt: skip
 
 
 def table(name: str) -> Table:

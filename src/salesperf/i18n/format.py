@@ -6,6 +6,8 @@ in URLs and query parameters) are not formatted here and stay as they are.
 One choice per form, English / Dutch (Babel's en_GB and nl_NL locales):
 
 - number: 1,234.5 / 1.234,5 (a fixed number of decimals, half to even); None as an em dash.
+- a number as typed into a form: 1500.5 / 1500,5 (no thousands marks; `salesperf.i18n.reading`
+  reads one back).
 - money: whole currency units with the locale's symbol, €1,234,568 / € 1.234.568 (a no-break
   space after the symbol in Dutch); negative -€1,234,568 / -€ 1.234.568; US$5 for dollars.
 - percentage: a ratio times a hundred, one decimal unless asked otherwise, 12.3% / 12,3%.
@@ -24,6 +26,7 @@ from __future__ import annotations
 import re
 from datetime import date as Date
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_date as _babel_date
@@ -56,6 +59,14 @@ def number(value: float | int | None, lang: Lang | str, digits: int = 0) -> str:
     if value is None or value != value:  # None or NaN
         return DASH
     return format_decimal(value, format=_pattern(digits), locale=_loc(lang))
+
+
+def plain(value: float | int, lang: Lang | str) -> str:
+    """A number as one types it into a form: the language's decimal mark, no thousands marks,
+    no trailing zeros (1500, 1,5 / 1.5)."""
+    text = format(Decimal(repr(float(value))), "f")
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return text.replace(".", ",") if _nl(lang) else text
 
 
 def money(value: float | int | None, lang: Lang | str, currency: str = "EUR") -> str:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from salesperf.i18n.catalogue import analyses, cli, forecast, quadrant, web
+from salesperf.i18n.catalogue import analyses, cli, forecast, log, quadrant, web
 from salesperf.text import Lang, Text
 
 
@@ -26,7 +26,12 @@ def _joined(*parts: dict[str, Text]) -> dict[str, Text]:
 
 #: Every string of the catalogue, by key.
 MESSAGES: dict[str, Text] = _joined(
-    web.MESSAGES, cli.MESSAGES, analyses.MESSAGES, forecast.MESSAGES, quadrant.MESSAGES
+    web.MESSAGES,
+    log.MESSAGES,
+    cli.MESSAGES,
+    analyses.MESSAGES,
+    forecast.MESSAGES,
+    quadrant.MESSAGES,
 )
 
 

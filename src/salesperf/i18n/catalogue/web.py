@@ -166,17 +166,6 @@ MESSAGES: dict[str, Text] = {
         "Source system (optional, e.g. hubspot): with Replace, only its rows are deleted",
         "Bronsysteem (optioneel, bijv. hubspot): bij Vervangen worden alleen zijn rijen verwijderd",
     ),
-    # log an activity
-    "log.title": _t("Log an activity", "Een activiteit vastleggen"),
-    "log.type": _t("Type", "Type"),
-    "log.when": _t("When", "Wanneer"),
-    "log.duration": _t("Duration (minutes)", "Duur (minuten)"),
-    "log.outcome": _t("Outcome", "Uitkomst"),
-    "log.deal": _t("Deal id (optional)", "Deal-id (optioneel)"),
-    "log.account": _t("Account id (optional)", "Account-id (optioneel)"),
-    "log.save": _t("Save", "Opslaan"),
-    "log.saved": _t("The activity was saved.", "De activiteit is opgeslagen."),
-    "log.none": _t("(none)", "(geen)"),
     # exports
     "exports.title": _t("Exports", "Exporteren"),
     "exports.tables": _t("Tables", "Tabellen"),

@@ -27,7 +27,7 @@ MAX_ROWS = 10_000
 
 #: Characters no field may hold: control characters other than tab (NUL among them), and
 #: halves of a UTF-16 pair, which no text can be written with.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 def _cell(value: Any, row: int, column: str) -> str:
@@ -44,7 +44,7 @@ def _cell(value: Any, row: int, column: str) -> str:
             f"row {row}: {column} contains a line break",
             problems=[{"row": row, "column": column, "message": "contains a line break"}],
         )
-    bad = _CONTROL.search(text)
+    bad = CONTROL.search(text)
     if bad:
         what = f"the control character U+{ord(bad.group()):04X}"
         raise BadRequest(
@@ -76,8 +76,11 @@ def _shape(table: str, rows: list[dict[str, Any]]) -> list[str]:
     return [c for c in (*spec.column_names, *CHECK_ONLY) if c in present]
 
 
-def write_rows(view: View, table: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Check a batch with the importer's rules and, if every row passes, upsert it at once."""
+def write_rows(
+    view: View, table: str, rows: list[dict[str, Any]], *, check_only: bool = False
+) -> dict[str, Any]:
+    """Check a batch with the importer's rules and, if every row passes, upsert it at once
+    (with `check_only`, write nothing: only the BadRequest of a batch that breaks a rule)."""
     if table not in BATCH_TABLES:
         raise BadRequest(f"batches are taken for {', '.join(BATCH_TABLES)}, not {table}")
     columns = _shape(table, rows)
@@ -110,6 +113,8 @@ def write_rows(view: View, table: str, rows: list[dict[str, Any]]) -> dict[str, 
                 f"{checked.rejected} of {len(rows)} rows break a rule; nothing was written",
                 problems=problems,
             )
+        if check_only:
+            return {"table": table, "received": len(rows)}
         try:
             result = import_file(
                 view.store, table, path, rejects_path=Path(tmp) / "rejects.csv", guard=guard

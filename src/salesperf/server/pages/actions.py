@@ -7,7 +7,6 @@ worker threads: an export of a large table does not hold up everyone else's page
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, time
 from typing import Annotated, Any
 
@@ -26,7 +25,6 @@ from salesperf.ingest.snapshot import SYSTEM_LENGTH, system_name
 from salesperf.ingest.source import FileRefused
 from salesperf.metrics.periods import Grain, calendar_days, local_time
 from salesperf.metrics.query import By, Split
-from salesperf.server.api.batch import write_rows
 from salesperf.server.api.uploads import (
     discard_upload,
     mapping_for,
@@ -39,8 +37,7 @@ from salesperf.server.api.uploads import (
     upload_path,
 )
 from salesperf.server.deps import JudgedView, ViewDep, Writer
-from salesperf.server.errors import BadRequest
-from salesperf.server.pages import data
+from salesperf.server.pages import data, logform
 from salesperf.server.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -145,34 +142,33 @@ def log_activity(
     request: Request,
     view: ViewDep,
     writer: Writer,
-    rep_id: Annotated[str, Form()],
-    type: Annotated[str, Form()],
-    occurred_at: Annotated[str, Form()],
+    rep_id: Annotated[str, Form()] = "",
+    type: Annotated[str, Form()] = "",
+    occurred_at: Annotated[str, Form()] = "",
     outcome: Annotated[str, Form()] = "",
     duration_min: Annotated[str, Form()] = "",
     deal_id: Annotated[str, Form()] = "",
     account_id: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    """Save one activity through the same checks as a batch or an import."""
-    activity_id = "web-" + secrets.token_hex(8)
-    row = {
-        "activity_id": activity_id,
-        "rep_id": rep_id,
-        "type": type,
-        "occurred_at": occurred_at,
-        "outcome": outcome or None,
-        "duration_min": duration_min or None,
-        "deal_id": deal_id or None,
-        "account_id": account_id or None,
-    }
-    try:
-        write_rows(view, "activities", [row])
-    except BadRequest as exc:
-        return render(
-            request, view, "log.html", status=422, data=data.log_form(view),
-            errors=exc.details.get("problems") or [{"message": str(exc)}], form=row,
-        )  # fmt: skip
-    return RedirectResponse(f"/activities/new?saved={activity_id}", status_code=303)
+    """Save one activity through the same checks as a batch or an import; an unlikely one
+    (`logform`) comes back with its warnings until the viewer confirms it."""
+    form = {
+        "rep_id": rep_id, "type": type, "occurred_at": occurred_at, "outcome": outcome,
+        "duration_min": duration_min, "deal_id": deal_id, "account_id": account_id,
+    }  # fmt: skip
+    reading = logform.read_form(view, form)
+    if reading.ready(confirm):
+        saved, reading = logform.save(view, form, reading)
+        if saved:
+            return RedirectResponse(f"/activities/new?saved={saved}", status_code=303)
+    else:
+        reading = logform.checked(view, form, reading)
+    return render(
+        request, view, "log.html", status=422 if reading.errors else 200,
+        data=data.log_form(view), form=form, errors=reading.errors, warnings=reading.warnings,
+        confirm=reading.confirm,
+    )  # fmt: skip
 
 
 # -- exports -------------------------------------------------------------------------------
