@@ -20,6 +20,7 @@ from salesperf.analysis.plan.core import PlanQuery, plan
 from salesperf.analysis.quadrant.model import DiagnoseQuery, diagnose
 from salesperf.analysis.windows import day_text, period_text, resolve_window, span_text, window_text
 from salesperf.i18n import format as fmt
+from salesperf.i18n.words import word
 from salesperf.metrics.periods import Period, parse_period
 from salesperf.store import Store
 from salesperf.text import Lang, Text
@@ -230,7 +231,9 @@ def test_drivers_and_backtest_decimals_in_dutch(results: dict[str, Any]) -> None
     assert f"{fmt.number(d.fit.sample.activities, 'nl', 0)} activiteiten" in sample
     assert d.fit.sample.activities >= 1000  # so the Dutch count has a thousands dot
     for e in d.fit.effects:
-        assert e.explanation.nl.startswith(f"{e.type}: {fmt.number(e.per, 'nl', 1)} meer per week")
+        assert e.explanation.nl.startswith(
+            f"{word(e.type, 'nl')}: {fmt.number(e.per, 'nl', 1)} meer per week"
+        )  # the type's label (Opvolging), not its code (follow_up)
     b = results["backtest"]
     assert b.overall.mae is not None
     assert f"gemiddeld {fmt.percent(b.overall.mae, 'nl', 1)} van het doel" in b.explanation.nl

@@ -25,6 +25,7 @@ from salesperf.analysis.drivers.core import (
 from salesperf.analysis.drivers.model import holm
 from salesperf.analysis.drivers.panel import lagged, rep_week_panel
 from salesperf.cli.app import app
+from salesperf.i18n.words import word
 from salesperf.ingest.importer import import_file
 from salesperf.store import Store
 from salesperf.text import Text
@@ -334,7 +335,7 @@ def test_cli_shows_the_driver(demo_store: Store, demo_planted: Any) -> None:
     want = drivers(demo_store, DriversQuery(window=window, types=(kind,))).fit.effects[0]
     assert want.explanation.en in text
     assert want.explanation.en.startswith(
-        f"{kind}: {want.per:.1f} more a week (+1 SD) goes with +"
+        f"{word(kind, 'en')}: {want.per:.1f} more a week (+1 SD) goes with +"
     ) and want.explanation.en.endswith("deals won 3 weeks later (95% interval "
                                        f"{round(100 * (want.low - 1)):+d}% to "
                                        f"{round(100 * (want.high - 1)):+d}%).")  # fmt: skip

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from salesperf.errors import InputError
+from salesperf.i18n.words import WORDS
 from salesperf.metrics.registry import Metric, metric
 from salesperf.text import Lang, Text
 
@@ -44,17 +45,17 @@ CONTEXTS: dict[str, Context] = {
     for c in (
         Context(
             name="general",
-            title=Text("General", "Algemeen"),
+            title=WORDS["general"],
             headline=("revenue_won", "deals_won", "win_rate", "quota_attainment"),
         ),
         Context(
             name="startup",
-            title=Text("Startup", "Startup"),
+            title=WORDS["startup"],
             headline=("customers_acquired", "revenue_won", "csat"),
         ),
         Context(
             name="consultancy",
-            title=Text("Consultancy", "Adviesbureau"),
+            title=WORDS["consultancy"],
             headline=("deals_won", "revenue_won", "csat"),
             labels={
                 "deals_won": Text("Projects secured", "Binnengehaalde projecten"),
@@ -69,7 +70,7 @@ CONTEXTS: dict[str, Context] = {
         ),
         Context(
             name="agency",
-            title=Text("Digital-marketing agency", "Digitaal marketingbureau"),
+            title=WORDS["agency"],
             headline=("customers_acquired", "revenue_won", "retention_rate"),
             labels={
                 "customers_acquired": Text("New clients", "Nieuwe klanten"),

@@ -9,6 +9,7 @@ from typing import Any
 
 from salesperf.analysis.windows import money, number, percent, period_text
 from salesperf.i18n.messages import both, t
+from salesperf.i18n.words import word
 from salesperf.metrics.periods import Grain, Period
 from salesperf.text import Lang, Text
 
@@ -70,8 +71,10 @@ def check_text(
         cur = period_text(current, lang)
         whose = "" if source == current else t(
             "health.check.other_target", lang, source=period_text(source, lang), period=cur)  # fmt: skip
-        types = ", ".join(t("health.check.short_type", lang, type=k, n=number(v, 0, lang))
-                          for k, v in worst)  # fmt: skip
+        types = ", ".join(
+            t("health.check.short_type", lang, type=word(k, lang), n=number(v, 0, lang))
+            for k, v in worst
+        )
         verdict = (t("health.check.enough", lang) if enough
                    else t("health.check.short", lang, types=types))  # fmt: skip
         return {"period": cur, "target": money(target, currency, lang), "whose": whose,

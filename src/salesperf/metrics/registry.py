@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from salesperf.i18n.words import word
 from salesperf.metrics.activity_metrics import ACTIVITY_METRICS
 from salesperf.metrics.declare import (
     Formula,
@@ -25,6 +26,7 @@ from salesperf.metrics.declare import (
 )
 from salesperf.metrics.effectiveness_metrics import EFFECTIVENESS_METRICS
 from salesperf.metrics.performance_metrics import PERFORMANCE_METRICS, QUOTA_METRIC
+from salesperf.text import Lang
 
 __all__ = [
     "METRICS",
@@ -147,5 +149,8 @@ def metric(name: str) -> Metric:
     if kind is None:
         return m
     return replace(
-        m, name=name, label_en=f"{m.label_en} ({kind})", label_nl=f"{m.label_nl} ({kind})"
+        m,
+        name=name,
+        label_en=f"{m.label_en} ({word(kind, Lang.EN)})",
+        label_nl=f"{m.label_nl} ({word(kind, Lang.NL)})",
     )

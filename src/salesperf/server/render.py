@@ -19,6 +19,7 @@ from salesperf.i18n import format as fmt
 from salesperf.i18n.format import chart_locale
 from salesperf.i18n.messages import t
 from salesperf.i18n.words import word
+from salesperf.metrics.periods import parse_period
 from salesperf.server.charts.dashboard import Charts
 from salesperf.server.deps import View, request_lang, session_csrf
 from salesperf.text import Lang
@@ -55,6 +56,10 @@ class Fmt:
         """A period as JSON gives it (label, start, end)."""
         return fmt.period_of(p["label"], p["start"], p["end"], self.lang)
 
+    def period_label(self, label: str) -> str:
+        """A period written as its label (2026-Q4), as the language names it (K4 2026)."""
+        return fmt.period(parse_period(label), self.lang)
+
     def label(self, m: dict[str, Any]) -> str:
         """A metric's label, from the scorecard JSON's metric entry."""
         return str(m["label_nl"] if self.lang is Lang.NL else m["label_en"])
@@ -62,6 +67,10 @@ class Fmt:
     def word(self, name: str) -> str:
         """A table or vocabulary word."""
         return word(name, self.lang)
+
+    def step(self, step: str) -> str:
+        """A step of the pipeline (demo->proposal) or an activity type, in words."""
+        return " → ".join(word(s, self.lang) for s in step.split("->"))
 
 
 def chart_html(spec: dict[str, Any] | None) -> Markup:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from salesperf.analysis.windows import day_text, number, percent, window_text
 from salesperf.i18n.messages import both, t
+from salesperf.i18n.words import word
 from salesperf.metrics.periods import Period
 from salesperf.text import Lang, Text
 
@@ -85,8 +86,9 @@ def effect_text(e: TypeEffect, tests: int) -> Text:
 
     def values(lang: Lang) -> dict[str, Any]:
         per = number(e.per, 1, lang) if lang is Lang.NL else f"{e.per:.1f}"
-        effect = t("drivers.effect", lang, type=e.type, per=per, change=_signed(e.rate_ratio),
-                   when=_later(e.lag, lang), low=_signed(e.low), high=_signed(e.high))  # fmt: skip
+        effect = t("drivers.effect", lang, type=word(e.type, lang), per=per,
+                   change=_signed(e.rate_ratio), when=_later(e.lag, lang), low=_signed(e.low),
+                   high=_signed(e.high))  # fmt: skip
         return {"effect": effect, "tests": tests}
 
     key = "drivers.effect.significant" if e.significant else "drivers.effect.not_significant"

@@ -14,6 +14,7 @@ from salesperf.analysis.forecast.model import NewDealModel, PipelineModel
 from salesperf.analysis.windows import day_text, number, percent
 from salesperf.i18n import format as fmt
 from salesperf.i18n.messages import both, t
+from salesperf.i18n.words import word
 from salesperf.metrics.periods import Period
 from salesperf.text import Lang, Text
 
@@ -42,8 +43,9 @@ def assumptions(
 
     def kinds(lang: Lang) -> str:
         said = "; ".join(
-            t("forecast.assume.kind", lang, kind=m.kind, created=number(m.created, 0, lang),
-              per_week=number(m.rate * 7, 1, lang), win=percent(m.win, 0, lang))
+            t("forecast.assume.kind", lang, kind=word(m.kind, lang),
+              created=number(m.created, 0, lang), per_week=number(m.rate * 7, 1, lang),
+              win=percent(m.win, 0, lang))
             for m in new
         )  # fmt: skip
         return said or t("forecast.assume.no_kinds", lang)
@@ -61,7 +63,7 @@ def assumptions(
             "horizon": h.horizon, "snapshots": h.snapshots, "first": day_text(first_snap, lang),
             "last": day_text(last_snap, lang), "trials": number(pipe.trials, 0, lang),
             "size": number(h.median_amount, 0, lang),
-            "stages": ", ".join(f"{s} {percent(r, 0, lang)}" for s, r in stages),
+            "stages": ", ".join(f"{word(s, lang)} {percent(r, 0, lang)}" for s, r in stages),
         }),
         both("forecast.assume.new", lambda lang: {
             "pace_days": PACE_DAYS, "as_of": day_text(h.as_of, lang), "kinds": kinds(lang),

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from salesperf.analysis.windows import day_text, money, number, percent, period_text
 from salesperf.i18n.messages import both, t
+from salesperf.i18n.words import word
 from salesperf.metrics.periods import Period
 from salesperf.text import Lang, Text
 
@@ -32,7 +33,9 @@ def explain_plan(
         "opps": number(opps, 1, lang), "win": percent(win, 1, lang),
         "window": period_text(rates.window, lang), "need": number(need, 1, lang),
         "day": number(day, 1, lang), "pace_weeks": pace_weeks, "pace": number(pace, 1, lang),
-        "top": ", ".join(f"{r.type} {number(r.per_week, 1, lang)}" for r in reqs[:3]),
+        "top": ", ".join(
+            f"{word(r.type, lang)} {number(r.per_week, 1, lang)}" for r in reqs[:3]
+        ),
     })  # fmt: skip
 
 

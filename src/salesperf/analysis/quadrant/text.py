@@ -17,6 +17,7 @@ from salesperf.analysis.vocab import Basis, Label, Peers
 from salesperf.contexts import Context
 from salesperf.i18n import format as fmt
 from salesperf.i18n.messages import t
+from salesperf.i18n.words import word
 from salesperf.metrics.periods import Period
 from salesperf.metrics.registry import metric, split_name
 from salesperf.text import Lang, Text
@@ -211,8 +212,9 @@ def rate_label(name: str) -> Text:
     base, param = split_name(name)
     if base == "stage_conversion" and param:
         a, b = param.split(">", 1)
-        return Text(f"{m.label_en[: m.label_en.index(' (')]} {a} → {b}",
-                    f"{m.label_nl[: m.label_nl.index(' (')]} {a} → {b}")  # fmt: skip
+        en, nl = (m.label_en[: m.label_en.index(" (")], m.label_nl[: m.label_nl.index(" (")])
+        return Text(f"{en} {word(a, Lang.EN)} → {word(b, Lang.EN)}",
+                    f"{nl} {word(a, Lang.NL)} → {word(b, Lang.NL)}")  # fmt: skip
     return Text(m.label_en, m.label_nl)
 
 
@@ -230,7 +232,11 @@ def _where(step: str, kind: StepKind, c: RateComparison, lang: Lang) -> str:
         high=pct(r.high, lang), team=pct(c.team_rate, lang), team_successes=n(c.team_successes),
         team_trials=n(c.team_trials),
     )  # fmt: skip
-    shown = step.replace("->", " → ") if kind.value == "stage" else step
+    shown = (
+        " → ".join(word(s, lang) for s in step.split("->"))
+        if kind.value == "stage"
+        else word(step, lang)
+    )
     return t(f"breaks.where.{kind.value}", lang, step=shown, figures=figures)
 
 

@@ -19,6 +19,7 @@ MESSAGES: dict[str, Text] = {
     "nav.tokens": _t("API tokens", "API-tokens"),
     "nav.signout": _t("Sign out", "Afmelden"),
     "nav.language": _t("Language", "Taal"),
+    "nav.main": _t("Main", "Hoofdmenu"),
     "nav.signed_in_as": _t("Signed in as", "Aangemeld als"),
     "role.admin": _t("administrator", "beheerder"),
     "role.manager": _t("manager", "manager"),

@@ -279,7 +279,9 @@ class AnalysisCharts:
                 tooltip=[
                     alt.Tooltip("type:N", title=" "),
                     alt.Tooltip("what:N", title=" "),
-                    alt.Tooltip("value:Q", format=",.1f"),
+                    alt.Tooltip(
+                        "value:Q", title=t("plan.activities_week", self.lang), format=",.1f"
+                    ),
                 ],
             )
             .properties(

@@ -109,7 +109,10 @@ class Charts:
             .encode(
                 x=alt.X("value:Q", title=label, axis=alt.Axis(format=fmt)),
                 y=alt.Y("part:N", title=None, sort="-x"),
-                tooltip=[alt.Tooltip("part:N", title=" "), alt.Tooltip("value:Q", format=fmt)],
+                tooltip=[
+                    alt.Tooltip("part:N", title=" "),
+                    alt.Tooltip("value:Q", title=label, format=fmt),
+                ],
             )
             .properties(width="container", height=max(120, 24 * len(records)), title=label)
         )
