@@ -9,14 +9,18 @@ import shutil
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from salesperf.analysis.quality import Finding, Flag, QualityQuery, quality
+from salesperf.auth.access import scope_for
+from salesperf.auth.users import get_user
 from salesperf.errors import InputError
 from salesperf.ingest.importer import import_file
 from salesperf.metrics.periods import parse_period
 from salesperf.store import Store
+from webtools import ADMIN, MANAGER, REP, REP_ID, TODAY, app_for, build_web_store, client_for
 
 PERIOD = parse_period("2025-03-03..2025-03-16")  # two weeks: ten working days
 WORKDAYS = [date(2025, 3, 3) + timedelta(days=k) for k in range(14)]
@@ -190,3 +194,44 @@ def test_every_flag_has_its_words() -> None:
     for flag in Flag:
         said = MESSAGES[f"quality.{flag.value}"]
         assert said.en and said.nl and said.en != said.nl, flag
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    path = build_web_store(tmp_path_factory.mktemp("quality-web") / "store.duckdb")
+    app = app_for(path)
+    return {"path": path, **{u: client_for(app, u)[0] for u in (ADMIN, MANAGER, REP)}}
+
+
+def _flags(found: list[dict[str, Any]]) -> list[tuple[str, str, int, int]]:
+    return [(f["rep_id"], f["flag"], f["count"], f["total"]) for f in found]
+
+
+def test_the_route_gives_the_analysis_inside_the_viewers_scope(web: dict[str, Any]) -> None:
+    """The admin's answer is the analysis's for everyone; a manager's and a rep's hold only
+    the reps they may see (a threshold of 1,000 cases gives every rep a finding)."""
+    period = parse_period("2026-Q3")
+    asked = {"period": "2026-Q3", "min_rows": 1000}
+    with Store.open(web["path"]) as s:
+        everyone = quality(s, QualityQuery(period, as_of=TODAY, min_rows=1000)).to_json()
+        reps = {str(r) for r in s.table("reps").rep_id.execute()}
+        user = get_user(s, MANAGER)
+        assert user is not None
+        visible = scope_for(s, user).reps
+    assert visible is not None and visible < reps
+    assert {f["rep_id"] for f in everyone["findings"]} == reps
+    admin = web[ADMIN].get("/api/quality", params=asked)
+    assert admin.status_code == 200, admin.text[:300]
+    assert _flags(admin.json()["findings"]) == _flags(everyone["findings"])
+    manager = web[MANAGER].get("/api/quality", params=asked).json()
+    assert manager["reps"] == sorted(visible)
+    assert _flags(manager["findings"]) == [
+        x for x in _flags(everyone["findings"]) if x[0] in visible
+    ]
+    mine = web[REP].get("/api/quality", params=asked).json()
+    assert mine["reps"] == [REP_ID] and {f["rep_id"] for f in mine["findings"]} == {REP_ID}
+    other = sorted(reps - {REP_ID})[0]
+    assert web[REP].get("/api/quality", params={"rep": other}).status_code == 403
+    bad = web[ADMIN].get("/api/quality", params={"period": "K5 2026"})
+    assert bad.status_code == 422 and "is not a window" in bad.json()["error"]
+    assert web[ADMIN].get("/api/quality", params={"min_rows": 0}).status_code == 422

@@ -76,6 +76,7 @@ class QualityQuery:
     as_of: date | None = None
     min_silent: int = MIN_SILENT
     min_rows: int = MIN_ROWS
+    reps: frozenset[str] | None = None  # only these (a viewer's scope); None: no limit
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class Quality:
         return {
             "period": {"label": self.period.label, "start": self.period.start.isoformat(),
                        "end": (self.period.end - _DAY).isoformat()},
-            "as_of": self.as_of.isoformat(),
+            "day": self.as_of.isoformat(),  # the day judged
             "reps": list(self.reps),
             "findings": [
                 {"flag": f.flag.value, "rep_id": f.rep_id, "count": f.count, "total": f.total,
@@ -141,6 +142,8 @@ def quality(store: Store, query: QualityQuery) -> Quality:
         if query.rep not in reps:
             raise InputError(f"there is no rep {query.rep!r}")
         reps = frozenset({query.rep})
+    if query.reps is not None:
+        reps &= query.reps
     tz = store.settings.timezone
     found = [
         *_silent(store, p, as_of, reps, tz, query.min_silent),

@@ -46,7 +46,7 @@ from salesperf.server.limits import (
     PERIOD_LENGTH,
     PERIOD_TEXT,
 )
-from salesperf.server.pages.data import scorecard_card
+from salesperf.server.pages.data import resolve_period, scorecard_card
 
 router = APIRouter(prefix="/api")
 
@@ -145,6 +145,49 @@ def scorecard_route(
         view.today,
         view.as_of,
     )
+    return Response(view.cache.get(key, body), media_type="application/json")
+
+
+@router.get("/quality", tags=["metrics"])
+def quality_route(
+    view: JudgedView,
+    period: Annotated[
+        str | None,
+        Query(
+            description="as for the scorecard (default: the last full quarter)",
+            max_length=PERIOD_LENGTH,
+            pattern=PERIOD_TEXT,
+            examples=["2026-Q3"],
+        ),
+    ] = None,
+    team: Annotated[Name | None, Query(description="a team and the teams below it")] = None,
+    rep: Annotated[Name | None, Query(description="one rep")] = None,
+    min_silent: Annotated[
+        int, Query(ge=1, le=366, description="working days without activity that make a flag")
+    ] = 3,
+    min_rows: Annotated[
+        int, Query(ge=1, le=100_000, description="the fewest cases a connect or win rate needs")
+    ] = 20,
+) -> Response:
+    """Data-quality flags per rep (`salesperf quality --format json`), inside the viewer's
+    scope: working days without activity, calls and meetings without an outcome, deals without
+    an amount or stage history, open deals past their expected close, rates on few cases."""
+    from salesperf.analysis.quality import QualityQuery, quality
+
+    if team is not None:
+        view.scope.require_team(team)
+    if rep is not None:
+        view.scope.require_rep(rep)
+
+    def body() -> bytes:
+        p = resolve_period(view, period)
+        query = QualityQuery(p, team=team, rep=rep, as_of=view.today, min_silent=min_silent,
+                             min_rows=min_rows, reps=view.scope.reps)  # fmt: skip
+        result = quality(view.store, query).to_json()
+        as_of = view.as_of.to_json() if view.as_of else None
+        return bytes(JSONResponse({**result, "as_of": as_of}).body)
+
+    key = ("quality", period, team, rep, min_silent, min_rows, view.scope, view.today, view.as_of)
     return Response(view.cache.get(key, body), media_type="application/json")
 
 
