@@ -75,6 +75,7 @@ def _count(web: dict[str, Any]) -> int:
     return int(web["store"]._exec("SELECT count(*) FROM activities")[0][0])
 
 
+@pytest.mark.slow
 # -- numbers in the viewer's convention -----------------------------------------------------
 @pytest.mark.parametrize(
     ("who", "lang", "typed"),
@@ -184,6 +185,7 @@ REFUSED = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fields", "nl", "en"),
     REFUSED,
@@ -204,6 +206,7 @@ def test_a_refused_value_is_said_in_words_about_its_field(
     assert _count(web) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fields", "nl", "en"),
     [
@@ -237,6 +240,7 @@ def test_what_only_a_changed_page_can_send_is_said_in_words_too(
     assert _count(web) == before
 
 
+@pytest.mark.slow
 def test_a_date_beyond_the_accepted_range_is_refused_not_warned_about(web: dict[str, Any]) -> None:
     """The data model refuses a date outside the sane range (`days_ahead` after today): there
     is nothing to confirm."""
@@ -324,6 +328,7 @@ def test_an_unlikely_activity_is_saved_only_once_confirmed(
         assert (row["occurred_at"].year, row["occurred_at"].hour) == (date.today().year + 5, 9)
 
 
+@pytest.mark.slow
 def test_a_stored_deal_and_a_fitting_outcome_get_no_warning(web: dict[str, Any]) -> None:
     [(deal,)] = web["store"]._exec(
         "SELECT deal_id FROM deals WHERE rep_id = ? ORDER BY deal_id LIMIT 1", [REP_ID]
@@ -333,6 +338,7 @@ def test_a_stored_deal_and_a_fitting_outcome_get_no_warning(web: dict[str, Any])
     assert _row(web, saved)["deal_id"] == deal
 
 
+@pytest.mark.slow
 def test_the_api_takes_an_unlikely_activity_as_before(web: dict[str, Any]) -> None:
     client, csrf = web["admin"]
     row = {"activity_id": "API-UNLIKELY", "rep_id": REP_ID, "type": "email",

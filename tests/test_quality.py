@@ -207,6 +207,7 @@ def _flags(found: list[dict[str, Any]]) -> list[tuple[str, str, int, int]]:
     return [(f["rep_id"], f["flag"], f["count"], f["total"]) for f in found]
 
 
+@pytest.mark.slow
 def test_the_route_gives_the_analysis_inside_the_viewers_scope(web: dict[str, Any]) -> None:
     """The admin's answer is the analysis's for everyone; a manager's and a rep's hold only
     the reps they may see (a threshold of 1,000 cases gives every rep a finding)."""

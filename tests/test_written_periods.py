@@ -99,6 +99,7 @@ def _card(client: TestClient, period: str) -> Any:
     return r.json()
 
 
+@pytest.mark.slow
 def test_the_api_reads_a_period_as_the_page_writes_it(web: dict[str, TestClient]) -> None:
     iso = _card(web["en"], "2026-Q3")
     assert iso["rows"] and any(v for row in iso["rows"] for v in row.values())
@@ -116,6 +117,7 @@ def test_the_api_reads_a_period_as_the_page_writes_it(web: dict[str, TestClient]
     assert overview.json() == web["en"].get("/api/overview", params={"period": "2026-Q3"}).json()
 
 
+@pytest.mark.slow
 def test_a_bad_period_is_refused_in_the_viewers_language(web: dict[str, TestClient]) -> None:
     r = web["nl"].get("/api/scorecard", params={"period": "K5 2026"})
     assert r.status_code == 422
