@@ -32,7 +32,9 @@ import pandas as pd
 
 from salesperf.analysis.health import _scope
 from salesperf.errors import InputError
-from salesperf.metrics.periods import Period, local_time
+from salesperf.metrics.measuring import working_day_grid
+from salesperf.metrics.periods import Grain, Period, local_time, shift
+from salesperf.metrics.rows import STAMP_YEARS
 from salesperf.store import Store
 
 #: Silent working days that make a flag, and the fewest cases a rate should rest on.
@@ -155,7 +157,10 @@ def quality(store: Store, query: QualityQuery) -> Quality:
 
 
 def _local_day(t: ibis.Table, column: str, tz: str, p: Period) -> ibis.Table:
-    lo, hi = p.start - 400 * _DAY, p.end + 400 * _DAY
+    # the zone's offsets over the years a stored stamp may lie in (an old open deal, a far
+    # expected close), as the metrics read them: outside them a stamp would take the nearest
+    # offset and could fall on the next or previous day
+    lo, hi = shift(p.start, Grain.YEAR, -STAMP_YEARS), shift(p.end, Grain.YEAR, STAMP_YEARS)
     return t.mutate(_day=local_time(t[column], tz, lo, hi).date())
 
 
@@ -166,11 +171,8 @@ def _few(examples: pd.Series) -> tuple[str, ...]:
 def _silent(
     store: Store, p: Period, as_of: date, reps: frozenset[str], tz: str, least: int
 ) -> list[Finding]:
-    reps_t = store.table("reps").select("rep_id", "start_date", "end_date").to_pandas()
-    absent = store.table("absences").select("rep_id", "date").to_pandas()
-    away = {
-        (str(r), pd.Timestamp(d).date()) for r, d in zip(absent.rep_id, absent.date, strict=True)
-    }
+    """Working days (`working_day_grid`: as `activities_per_day` counts them) with no activity."""
+    grid = working_day_grid(store.con, p.start, as_of, reps).to_pandas()
     a = store.table("activities").select("rep_id", "occurred_at")
     a = a.filter(a.rep_id.isin(sorted(reps)))
     a = _local_day(a, "occurred_at", tz, p)
@@ -179,33 +181,13 @@ def _silent(
     active = {
         (str(r), pd.Timestamp(d).date()) for r, d in zip(logged.rep_id, logged._day, strict=True)
     }
-    days = [p.start + k * _DAY for k in range((as_of - p.start).days)]
     out = []
-    for row in reps_t.itertuples():
-        rep = str(row.rep_id)
-        if rep not in reps:
-            continue
-        first = pd.Timestamp(row.start_date).date() if pd.notna(row.start_date) else None
-        last = pd.Timestamp(row.end_date).date() if pd.notna(row.end_date) else None
-        working = [
-            d
-            for d in days
-            if d.weekday() < 5
-            and (first is None or d >= first)
-            and (last is None or d <= last)
-            and (rep, d) not in away
-        ]
-        silent = [d for d in working if (rep, d) not in active]
+    for rep, rows in grid.groupby("rep_id", sort=True):
+        working = sorted(pd.Timestamp(d).date() for d in rows.date)
+        silent = [d for d in working if (str(rep), d) not in active]
         if len(silent) >= least:
-            out.append(
-                Finding(
-                    Flag.SILENT_DAYS,
-                    rep,
-                    len(silent),
-                    len(working),
-                    tuple(d.isoformat() for d in silent[:5]),
-                )
-            )
+            out.append(Finding(Flag.SILENT_DAYS, str(rep), len(silent), len(working),
+                               tuple(d.isoformat() for d in silent[:5])))  # fmt: skip
     return out
 
 

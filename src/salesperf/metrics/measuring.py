@@ -9,6 +9,7 @@ periods is in `rows`; what had to be read from the store beforehand is in `plan`
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import ibis
 import ibis.expr.operations as ops
@@ -147,25 +148,8 @@ class Measuring(FactRows):
         return parts
 
     def _working_days(self, q: Query, lo: date, plan: Plan) -> ir.Table:
-        """Mon-Fri days of each rep's employment in the range, minus recorded absences."""
-        days = [lo + timedelta(n) for n in range((q.end - lo).days)]
-        weekdays = [d for d in days if d.weekday() < 5]
-        if weekdays:
-            cal = ibis.memtable(pd.DataFrame({"date": weekdays}))
-        else:  # typed, though empty
-            cal = ibis.memtable(pd.DataFrame({"date": pd.Series([], dtype="datetime64[us]")}))
-        cal = cal.mutate(date=cal.date.cast("date"))
-        reps = self.con.table("reps").select("rep_id", "start_date", "end_date")
-        grid = reps.cross_join(cal)
-        grid = grid.filter(
-            (grid.start_date.isnull() | (grid.date >= grid.start_date))
-            & (grid.end_date.isnull() | (grid.date <= grid.end_date))
-        )
-        absent = self.con.table("absences").select("rep_id", "date")
-        grid = grid.anti_join(absent, ["rep_id", "date"]).select("rep_id", "date")
-        if q.reps is not None:
-            grid = grid.filter(grid.rep_id.isin(sorted(q.reps)))
-        grid = self._keyed(grid, q, plan)
+        """Each rep's working days in the range (`working_day_grid`), per key and period."""
+        grid = self._keyed(working_day_grid(self.con, lo, q.end, q.reps), q, plan)
         if q.grain is Grain.ALL:
             grid = grid.mutate(_period=self.all_period(grid.date.cast("timestamp"), q))
         else:
@@ -274,3 +258,27 @@ def _used(t: ir.Table, names: list[str]) -> list[str]:
             for e in (m.aggregate(t), *([m.distinct(t)] if m.distinct else [])):
                 wanted |= {f.name for f in e.op().find(ops.Field) if f.rel == t.op()}
     return [c for c in t.columns if c in wanted]
+
+
+def working_day_grid(con: Any, lo: date, end: date, reps: frozenset[str] | None = None) -> ir.Table:
+    """Each rep's working days in [lo, end), a row (rep_id, date) each: Monday to Friday
+    within the rep's employment, less the rep's recorded absences. The one definition of a
+    working day (`activities_per_day`, the data-quality flags)."""
+    days = [lo + timedelta(n) for n in range((end - lo).days)]
+    weekdays = [d for d in days if d.weekday() < 5]
+    if weekdays:
+        cal = ibis.memtable(pd.DataFrame({"date": weekdays}))
+    else:  # typed, though empty
+        cal = ibis.memtable(pd.DataFrame({"date": pd.Series([], dtype="datetime64[us]")}))
+    cal = cal.mutate(date=cal.date.cast("date"))
+    staff = con.table("reps").select("rep_id", "start_date", "end_date")
+    grid = staff.cross_join(cal)
+    grid = grid.filter(
+        (grid.start_date.isnull() | (grid.date >= grid.start_date))
+        & (grid.end_date.isnull() | (grid.date <= grid.end_date))
+    )
+    absent = con.table("absences").select("rep_id", "date")
+    grid = grid.anti_join(absent, ["rep_id", "date"]).select("rep_id", "date")
+    if reps is not None:
+        grid = grid.filter(grid.rep_id.isin(sorted(reps)))
+    return grid

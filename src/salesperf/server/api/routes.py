@@ -52,6 +52,17 @@ router = APIRouter(prefix="/api")
 
 #: An id, a name or an option: free text without a NUL byte, of a bounded length.
 Name = Annotated[str, StringConstraints(max_length=ID_LENGTH, pattern=NO_NUL)]
+#: A period or a window, as the scorecard and the analyses' routes take it.
+PeriodParam = Annotated[
+    str | None,
+    Query(
+        description="2026-Q3, Q3 2026, 2026-07, 2026-07-01..2026-09-30, last-quarter, ... "
+        "(default: the last full quarter)",
+        max_length=PERIOD_LENGTH,
+        pattern=PERIOD_TEXT,
+        examples=["2026-Q3"],
+    ),
+]
 FILTERS = 50  # the most filters of one metric query
 #: A row of each batch, from the demo organisation, for the API's description.
 ACTIVITY = {"activity_id": "A-9001", "rep_id": "R002", "type": "call",
@@ -87,16 +98,7 @@ def scorecard_route(
     view: JudgedView,
     by: By = By.REP,
     grain: Grain = Grain.ALL,
-    period: Annotated[
-        str | None,
-        Query(
-            description="2026-Q3, 2026-07, 2026-07-01..2026-09-30, last-quarter, ... "
-            "(default: the last full quarter)",
-            max_length=PERIOD_LENGTH,
-            pattern=PERIOD_TEXT,
-            examples=["2026-Q3"],
-        ),
-    ] = None,
+    period: PeriodParam = None,
     metrics: Annotated[
         str | None,
         Query(
@@ -151,15 +153,7 @@ def scorecard_route(
 @router.get("/quality", tags=["metrics"])
 def quality_route(
     view: JudgedView,
-    period: Annotated[
-        str | None,
-        Query(
-            description="as for the scorecard (default: the last full quarter)",
-            max_length=PERIOD_LENGTH,
-            pattern=PERIOD_TEXT,
-            examples=["2026-Q3"],
-        ),
-    ] = None,
+    period: PeriodParam = None,
     team: Annotated[Name | None, Query(description="a team and the teams below it")] = None,
     rep: Annotated[Name | None, Query(description="one rep")] = None,
     min_silent: Annotated[

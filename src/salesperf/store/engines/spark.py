@@ -117,8 +117,7 @@ class SparkEngine(DuckDBEngine):
     """A warehouse folder: Parquet snapshots for Spark, a DuckDB catalog for everything else."""
 
     name = "spark"
-    #: A roll-up is a Parquet snapshot written anew by each statement: built in one.
-    rollup_chunk_days: int | None = None
+    rollup_chunk_days: int | None = None  # each statement writes a roll-up's Parquet anew
 
     def __init__(
         self,
