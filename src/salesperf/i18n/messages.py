@@ -6,11 +6,13 @@ periods come from the one formatter, `salesperf.i18n.format`; words of the vocab
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from collections.abc import Callable
 from typing import Any
 
-from salesperf.i18n.catalogue import analyses, cli, forecast, log, quadrant, web
+from salesperf.i18n import catalogue
 from salesperf.text import Lang, Text
 
 
@@ -24,15 +26,15 @@ def _joined(*parts: dict[str, Text]) -> dict[str, Text]:
     return out
 
 
+def _subjects() -> list[dict[str, Text]]:
+    """The `MESSAGES` of every module of `salesperf.i18n.catalogue`, in the order of their names:
+    a new subject is a new module there, and nothing else to register."""
+    names = sorted(m.name for m in pkgutil.iter_modules(catalogue.__path__))
+    return [importlib.import_module(f"{catalogue.__name__}.{n}").MESSAGES for n in names]
+
+
 #: Every string of the catalogue, by key.
-MESSAGES: dict[str, Text] = _joined(
-    web.MESSAGES,
-    log.MESSAGES,
-    cli.MESSAGES,
-    analyses.MESSAGES,
-    forecast.MESSAGES,
-    quadrant.MESSAGES,
-)
+MESSAGES: dict[str, Text] = _joined(*_subjects())
 
 
 def lang_of(value: str | None) -> Lang | None:
