@@ -91,11 +91,12 @@ class AnalysisCharts:
                 x="converted:Q", y=y, tooltip=tips, href="href:N",
                 color=alt.condition("datum.weak", alt.value("#b3261e"), alt.value("#1c6e8c")),
             ),
-            base.mark_text(align="left", dx=4).encode(
-                x="entered:Q", y=y, text="note:N",
-                color=alt.condition("datum.weak", alt.value("#b3261e"), alt.value("#1f2933")),
-                fontWeight=alt.condition("datum.weak", alt.value("bold"), alt.value("normal")),
-            ),
+            base.transform_filter("!datum.weak")
+            .mark_text(align="left", dx=4, color="#1f2933")
+            .encode(x="entered:Q", y=y, text="note:N"),
+            base.transform_filter("datum.weak")
+            .mark_text(align="left", dx=4, color="#b3261e", fontWeight="bold")
+            .encode(x="entered:Q", y=y, text="note:N"),
         ]  # fmt: skip
         chart = alt.layer(*layers, data=alt.Data(values=records)).properties(  # type: ignore[no-untyped-call]
             width="container",

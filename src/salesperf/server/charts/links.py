@@ -12,7 +12,12 @@ Keep = Iterable[tuple[str, str]]
 
 def link(path: str, keep: Keep, **changes: str | None) -> str:
     """`path` with the query `keep`, with each of `changes` set in place of any value it had
-    (None: left out)."""
-    pairs = [(k, v) for k, v in keep if k not in changes]
-    pairs += [(k, v) for k, v in changes.items() if v is not None]
+    (where it had one, else at the end; None: left out)."""
+    pairs: list[tuple[str, str]] = []
+    for k, v in keep:
+        if k not in changes:
+            pairs.append((k, v))
+        elif changes[k] is not None and all(k != seen for seen, _ in pairs):
+            pairs.append((k, str(changes[k])))  # in its place in the query
+    pairs += [(k, v) for k, v in changes.items() if v is not None and k not in dict(pairs)]
     return path + (f"?{urlencode(pairs)}" if pairs else "")
