@@ -27,11 +27,17 @@ class AnalysisCharts:
     lang: Lang
 
     def quadrant(
-        self, reps: list[dict[str, Any]], keep: Keep = (), own: bool = False
+        self,
+        reps: list[dict[str, Any]],
+        keep: Keep = (),
+        own: bool = False,
+        selected: str | None = None,
     ) -> dict[str, Any] | None:
         """The quadrant (see `salesperf.server.charts.quadrant`); each point opens the rep's
         diagnosis on the page, keeping the page's other parameters (`keep`)."""
-        return quadrant_chart(reps, self.lang, lambda rep: self.diagnosis_link(keep, rep), own)
+        return quadrant_chart(
+            reps, self.lang, lambda rep: self.diagnosis_link(keep, rep), own, selected
+        )
 
     def link(self, path: str, keep: Keep, **changes: str | None) -> str:
         """`path` with the page's query `keep`, with `changes` set (None: left out)."""

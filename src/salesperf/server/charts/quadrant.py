@@ -167,11 +167,16 @@ def region_boxes(frame: Frame, rs: Sequence[dict[str, Any]]) -> list[Box]:
 
 
 def quadrant_chart(
-    reps: list[dict[str, Any]], lang: Lang, link: Callable[[str], str], own: bool = False
+    reps: list[dict[str, Any]],
+    lang: Lang,
+    link: Callable[[str], str],
+    own: bool = False,
+    selected: str | None = None,
 ) -> dict[str, Any] | None:
     """Activity index (x) against performance index (y), each with its interval, the
     quadrants shaded and named, reference lines at 1, coloured by label; each point links to
-    `link(rep_id)` (the rep's diagnosis). `own`: a rep's view of their own point."""
+    `link(rep_id)` (the rep's diagnosis), the `selected` rep's ringed. `own`: a rep's view of
+    their own point."""
     records = [
         _record(r, lang, link)
         for r in reps
@@ -189,6 +194,7 @@ def quadrant_chart(
     for r, spot in zip(records, spots, strict=True):
         r["px"], r["py"] = (round(v, 1) for v in frame.px(r["x"], r["y"]))
         r["spot"] = spot
+        r["selected"] = r["rep_id"] == selected
     return spec(_layers(records, rs, frame, lang))
 
 
@@ -208,7 +214,7 @@ def _layers(
     colour = alt.Color(
         "label:N",
         title=t("quadrant.label", lang),
-        legend=alt.Legend(orient="bottom"),
+        legend=alt.Legend(orient="bottom", symbolOpacity=1),
         scale=alt.Scale(
             domain=[q.name.get(lang) for q in QUADRANTS.values()],
             range=[QUADRANT_COLOURS[q.label.value] for q in QUADRANTS.values()],
@@ -252,6 +258,9 @@ def _layers(
         base.transform_filter("datum.y_lo != null")
         .mark_rule(opacity=0.6, clip=True)
         .encode(y=at("y_lo", ay, frame.y), y2="y_hi:Q", x=x, color=colour),
+        base.transform_filter("datum.selected")
+        .mark_point(size=420, strokeWidth=2.5, color="#1f2933", opacity=1)
+        .encode(x=x, y=y),
         base.mark_point(filled=True, size=150, opacity=1, cursor="pointer").encode(
             x=x, y=y, color=colour, href="href:N", tooltip=tips
         ),
