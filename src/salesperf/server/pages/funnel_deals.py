@@ -24,10 +24,13 @@ from salesperf.server.deps import View
 from salesperf.server.pages.analysis import Coverage, blank, coverage, diagnosis, period_json
 
 
-def _step(view: View, step: str) -> tuple[str, str]:
-    """The pipeline step `A>B` (or `A->B`) asked for; a clear error naming the steps if none."""
-    a, _, b = step.replace("->", ">").partition(">")
+def _step(view: View, step: str | None) -> tuple[str, str]:
+    """The pipeline step `A>B` (or `A->B`) asked for (default: the first); a clear error
+    naming the steps if there is none such."""
     steps = pipeline_steps(view.store)
+    if step is None and steps:
+        return steps[0]
+    a, _, b = (step or "").replace("->", ">").partition(">")
     if (a.strip(), b.strip()) not in steps:
         names = ", ".join(f"{x}>{y}" for x, y in steps)
         raise InputError(
@@ -84,16 +87,17 @@ def step_deals(
 
 def funnel_deals(
     view: View,
-    step: str,
+    step: str | None = None,
     team: str | None = None,
     window: str | None = None,
     rep: str | None = None,
 ) -> dict[str, Any]:
     """The deals at one step of the funnel: those that first entered the step's first stage in
-    the window, and whether each reached the next. `step`: demo>proposal; `team` and `window`
+    the window, and whether each reached the next. `step`: demo>proposal (default: the first
+    step of the pipeline); `team` and `window`
     as for the funnel (default: its window); `rep`: one rep's deals (in the viewer's view)."""
     cov = coverage(view, team)
-    a, b = _step(view, step)
+    a, b = _step(view, blank(step))
     given = blank(window)
     w = resolve_window(given, view.today) if given else diagnosis(view, cov, None, None).window
     reps = _reps(view, cov, blank(rep))
