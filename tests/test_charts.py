@@ -85,11 +85,12 @@ def test_the_quadrant_names_its_four_regions_in_the_viewers_language(web: dict[s
         named = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"
                  and layer["encoding"]["text"]["field"] == "label"]  # fmt: skip
         shaded = [layer for layer in spec["layer"] if layer["mark"]["type"] == "rect"]
-        assert len(named) == 2 and len(shaded) == 1  # upper and lower names; one shading
-        # the star region lies above and right of the reference lines at 1
+        assert len(named) == 4 and len(shaded) == 1  # a name in each corner; one shading
+        # the star region lies above and right of the reference lines at 1, named in its corner
         star = next(r for r in regions if r["region"] == "star")
         assert star["x0"] == star["y0"] == 1
-        assert (star["x1"], star["y1"]) == (_scale(spec, "x")[1], _scale(spec, "y")[1])
+        corner = (_scale(spec, "x")[1], _scale(spec, "y")[1])
+        assert (star["x1"], star["y1"]) == (star["tx"], star["ty"]) == corner
 
 
 def test_names_are_written_only_where_they_fit(web: dict[str, Any]) -> None:
@@ -125,6 +126,7 @@ def test_names_are_written_only_where_they_fit(web: dict[str, Any]) -> None:
 def test_a_reps_own_quadrant_shows_the_reference_lines_with_room(web: dict[str, Any]) -> None:
     spec = _specs(_get(web["clients"][REP], "/quadrant", window=WINDOW))[0]
     [point] = spec["data"]["values"]
+    assert point["spot"] is not None  # their own name fits
     for channel in ("x", "y"):
         lo, hi = _scale(spec, channel)
         assert lo <= 0.5 and hi >= 1.5  # the line at 1 with half an index either side
@@ -285,4 +287,7 @@ def test_the_drivers_speak_plainly_with_the_statistics_in_a_fold(web: dict[str, 
         assert shown["low"] == pytest.approx((e.low - 1) * 100)
         assert shown["high"] == pytest.approx((e.high - 1) * 100)
         seen.add(e.type)
+        row = re.search(rf'<tr data-type="{e.type}"( data-clear="1")?>.*?</tr>', outside, re.S)
+        assert row is not None and (row.group(1) is not None) is e.significant
+        assert ("duidelijk" if e.significant else "kan toeval zijn") in row.group(0)
     assert len(seen) == len(values) >= 2

@@ -76,8 +76,9 @@ class AnalysisCharts:
         entered, converted = t("funnel.entered", self.lang), t("funnel.converted", self.lang)
         rate = t("funnel.conversion", self.lang)
         # long stage names are cut on the axis (the tooltip has them whole)
+        # in the pipeline's order (a sort by field is dropped where the layers' sorts meet)
         y = alt.Y(
-            "step:N", title=None, sort=alt.EncodingSortField("order"), axis=alt.Axis(labelLimit=150)
+            "step:N", title=None, sort=[r["step"] for r in records], axis=alt.Axis(labelLimit=150)
         )
         tips = [
             alt.Tooltip("step:N", title=t("funnel.step", self.lang)),

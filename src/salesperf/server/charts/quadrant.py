@@ -54,8 +54,6 @@ SPOTS: tuple[tuple[str, int, int, Align, Baseline], ...] = (
     ("t", 0, -OFFSET, "center", "bottom"),
     ("b", 0, OFFSET, "center", "top"),
 )
-#: Where the quadrants' names go: (upper quadrants?, baseline, dy), centred at the top or bottom.
-NAME_SPOTS: tuple[tuple[bool, Baseline, int], ...] = ((True, "top", 5), (False, "bottom", -5))
 
 
 def bounds(values: Sequence[float], half: float = HALF_SPAN) -> tuple[float, float]:
@@ -135,34 +133,45 @@ def _dist(a: tuple[float, float], b: tuple[float, float]) -> float:
     return float(((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5)
 
 
+#: The quadrants, each with its corner of the plot, where its name goes (far from the
+#: reference lines, around which the points gather): (label, right?, upper?).
+CORNERS: tuple[tuple[Label, bool, bool], ...] = (
+    (Label.STAR, True, True),
+    (Label.BUSY, True, False),
+    (Label.EFFICIENT, False, True),
+    (Label.AT_RISK, False, False),
+)
+NAME_MARGIN = 6  # between a quadrant's name and the plot's edge, in pixels
+
+
 def regions(frame: Frame, lang: Lang) -> list[dict[str, Any]]:
-    """The four quadrants as rectangles in data units, each with its name (in `lang`) and the
-    spot for the name: centred at the top of the upper two, at the bottom of the lower two."""
+    """The four quadrants as rectangles in data units, each with its name (in `lang`) at its
+    outer corner (`tx`, `ty`)."""
     (x0, x1), (y0, y1) = frame.x, frame.y
-    out = []
-    for label, (xa, xb), (ya, yb) in (
-        (Label.STAR, (1, x1), (1, y1)),
-        (Label.BUSY, (1, x1), (y0, 1)),
-        (Label.EFFICIENT, (x0, 1), (1, y1)),
-        (Label.AT_RISK, (x0, 1), (y0, 1)),
-    ):
-        top = ya == 1
-        out.append({
-            "region": label.value, "label": QUADRANTS[label].name.get(lang),
-            "x0": xa, "x1": xb, "y0": ya, "y1": yb,
-            "tx": (xa + xb) / 2, "ty": yb if top else ya, "top": top,
-        })  # fmt: skip
-    return out
+    return [
+        {
+            "region": label.value,
+            "label": QUADRANTS[label].name.get(lang),
+            "x0": 1 if right else x0,
+            "x1": x1 if right else 1,
+            "y0": 1 if upper else y0,
+            "y1": y1 if upper else 1,
+            "tx": x1 if right else x0,
+            "ty": y1 if upper else y0,
+        }
+        for label, right, upper in CORNERS
+    ]
 
 
 def region_boxes(frame: Frame, rs: Sequence[dict[str, Any]]) -> list[Box]:
-    """The boxes the quadrants' names take, in pixels."""
+    """The boxes the quadrants' names take, in pixels (with their margin)."""
     out = []
-    for r in rs:
+    for r, (_, right, upper) in zip(rs, CORNERS, strict=True):
         cx, cy = frame.px(r["tx"], r["ty"])
-        w = CHAR * len(r["label"]) + 8
-        y0 = cy if r["top"] else cy - LINE - 8
-        out.append((cx - w / 2, y0, cx + w / 2, y0 + LINE + 8))
+        w, h = CHAR * len(r["label"]) + 2 * NAME_MARGIN, LINE + 2 * NAME_MARGIN
+        x = cx - w if right else cx
+        y = cy if upper else cy - h
+        out.append((x, y, x + w, y + h))
     return out
 
 
@@ -245,10 +254,18 @@ def _layers(
             x=at("x0", ax, frame.x), x2="x1:Q", y=at("y0", ay, frame.y), y2="y1:Q", color=colour
         ),
         *(
-            area.transform_filter(f"datum.top == {str(top).lower()}")
-            .mark_text(fontWeight="bold", fontSize=13, opacity=0.85, baseline=bl, dy=dy)
+            area.transform_filter(f"datum.region == '{label.value}'")
+            .mark_text(
+                fontWeight="bold",
+                fontSize=13,
+                opacity=0.85,
+                align="right" if right else "left",
+                baseline="top" if upper else "bottom",
+                dx=-NAME_MARGIN if right else NAME_MARGIN,
+                dy=NAME_MARGIN if upper else -NAME_MARGIN,
+            )
             .encode(x=at("tx", ax, frame.x), y=at("ty", ay, frame.y), text="label:N", color=colour)
-            for top, bl, dy in NAME_SPOTS
+            for label, right, upper in CORNERS
         ),
         one.mark_rule(color="#65717e", strokeDash=[4, 3]).encode(x=at("one", ax, frame.x)),
         one.mark_rule(color="#65717e", strokeDash=[4, 3]).encode(y=at("one", ay, frame.y)),
