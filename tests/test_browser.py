@@ -224,12 +224,16 @@ def test_a_rep_sees_their_page_but_not_another_reps(offline: Any, live: str) -> 
     _shot(page, "log-activity")
 
 
-def test_the_quadrant_draws_every_rep_and_a_click_opens_their_page(offline: Any, live: str) -> None:
+def test_the_quadrant_draws_every_rep_and_a_click_opens_their_diagnosis(
+    offline: Any, live: str
+) -> None:
     page = offline
     _sign_in(page, live, MANAGER, "/quadrant")
+    query = f"window={PERIOD}&peers=own_team"
+    page.goto(f"{live}/quadrant?{query}")
     _charts_drawn(page, 1)
     # the page's own numbers
-    data = page.request.get(f"{live}/api/quadrant", timeout=DEADLINE * 1000).json()
+    data = page.request.get(f"{live}/api/quadrant?{query}", timeout=DEADLINE * 1000).json()
     reps = data["diagnosis"]["reps"]
     drawn = [
         r for r in reps
@@ -241,14 +245,20 @@ def test_the_quadrant_draws_every_rep_and_a_click_opens_their_page(offline: Any,
     assert points.count() == len(drawn)
     whiskers = page.locator(".chart svg g.mark-rule.role-mark line")
     assert whiskers.count() >= len(drawn) + 2  # the intervals and the two lines at 1
-    assert "Activity index" in page.locator(".chart svg text").all_text_contents()
+    texts = page.locator(".chart svg text").all_text_contents()
+    assert "Activity index" in texts and {"Star", "At risk"} <= set(texts)  # the quadrants
     assert page.locator("table.quadrant tbody tr").count() == len(reps)
+    assert page.locator("#diagnosis").count() == 0
     _shot(page, "quadrant")
     target = drawn[-1]
-    point = page.locator(f'.chart svg path[aria-label*="href: /reps/{target["rep_id"]}"]')
+    point = page.locator(f'.chart svg path[aria-label*="rep={target["rep_id"]}#diagnosis"]')
     assert point.count() == 1
     point.click()
-    page.wait_for_url(f"{live}/reps/{target['rep_id']}")
-    assert target["name"] in page.inner_text("h1")
-    _charts_drawn(page, 3)
+    # the same page and period, with the rep's diagnosis shown
+    page.wait_for_url(f"{live}/quadrant?{query}&rep={target['rep_id']}#diagnosis")
+    diagnosis = page.locator(f'#diagnosis[data-rep="{target["rep_id"]}"]')
+    diagnosis.wait_for(state="visible")
+    assert target["name"] in diagnosis.inner_text()
+    assert target["explanation"]["en"][:40] in diagnosis.inner_text()
+    _charts_drawn(page, 1)
     _shot(page, "quadrant-click-rep")

@@ -26,7 +26,7 @@ from salesperf.analysis.forecast.core import ForecastQuery, forecast
 from salesperf.analysis.health import HealthQuery, health
 from salesperf.analysis.plan.core import PlanQuery, plan
 from salesperf.analysis.quadrant.model import DiagnoseQuery, diagnose
-from salesperf.auth.users import add_demo_users, password_hasher
+from salesperf.auth.users import USERS, add_demo_users, password_hasher
 from salesperf.demo import DemoConfig, build_demo
 from salesperf.i18n import format as fmt
 from salesperf.metrics.compiler import run, run_measures
@@ -123,7 +123,7 @@ def test_the_quadrant_twin_is_the_librarys_diagnosis(
     r003 = org_diagnosis.rep("R003")  # performance against the target set here
     assert r003.performance.index.basis.value == "target"
     assert r003.performance.index.value == pytest.approx(r003.performance.revenue_won / 120_000)
-    # the page draws each rep with both indexes as a link to their page, and lists every rep
+    # the page draws each rep with both indexes as a link to their diagnosis, and lists every rep
     html = admin.get("/quadrant", params={"window": WINDOW}).text
     spec = json.loads(re.search(r'<script type="application/json" id="chart-[^"]+">(.*?)</script>',
                                 html, re.S).group(1))  # type: ignore[union-attr]  # fmt: skip
@@ -131,7 +131,7 @@ def test_the_quadrant_twin_is_the_librarys_diagnosis(
     drawn = [r for r in org_diagnosis.reps if r.performance.index.value is not None]
     assert set(points) == {r.rep_id for r in drawn}
     for r in drawn:
-        assert points[r.rep_id]["href"] == f"/reps/{r.rep_id}"
+        assert points[r.rep_id]["href"] == f"/quadrant?window={WINDOW}&rep={r.rep_id}#diagnosis"
         assert points[r.rep_id]["x"] == pytest.approx(r.activity.index.value)
         assert points[r.rep_id]["y_hi"] == pytest.approx(r.performance.index.high)
     assert len(re.findall(r'<tr data-rep="R\d+"', html)) == 10
@@ -223,6 +223,21 @@ def test_the_funnel_names_raw_and_shrunk_rates_and_shows_no_rate_where_nothing_e
         'title="no deal entered the first stage in the period" data-null="no_stage_entries"' in html
     )
     assert "%" not in re.search(r'<table class="funnel">.*?</table>', html, re.S).group(0)  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+def test_a_reps_funnel_marks_the_step_where_their_conversion_breaks(
+    web: dict[str, Any], org_diagnosis: Any
+) -> None:
+    [(username,)] = web["store"].select_rows(USERS, ["username"], where={"rep_id": "R004"})
+    client = client_for(web["app"], username)[0]
+    row = _get(client, "/api/funnel", window=WINDOW)["funnel"]["rows"][0]
+    brk = org_diagnosis.rep("R004").breaks_at
+    assert brk.kind.value == "stage" and brk.step == "demo->proposal"
+    assert row["weakest"] == {"metric": brk.comparison.metric, "why": "breaks"}
+    html = client.get("/funnel", params={"window": WINDOW}).text
+    assert 'data-weakest="stage_conversion:demo&gt;proposal" data-why="breaks"' in html
+    assert "Conversion breaks at Demo → Proposal: clearly below the team." in html
 
 
 @pytest.mark.slow

@@ -11,20 +11,13 @@ from typing import Any
 
 import altair as alt
 
-from salesperf.analysis.quadrant.model import QUADRANTS
+from salesperf.i18n import format as fmt
 from salesperf.i18n.messages import t
 from salesperf.i18n.words import word
+from salesperf.server.charts.links import Keep, link
+from salesperf.server.charts.quadrant import quadrant_chart
 from salesperf.server.charts.spec import FORMATS, spec
 from salesperf.text import Lang
-
-#: The quadrant's colours, by label.
-QUADRANT_COLOURS = {
-    "star": "#2e7d32",
-    "busy_not_effective": "#e09b00",
-    "efficient": "#1c6e8c",
-    "at_risk": "#b3261e",
-    "inconclusive": "#9aa5b1",
-}
 
 
 @dataclass(frozen=True)
@@ -33,117 +26,85 @@ class AnalysisCharts:
 
     lang: Lang
 
-    def quadrant(self, reps: list[dict[str, Any]]) -> dict[str, Any] | None:
-        """Activity index (x) against performance index (y), each with its interval, reference
-        lines at 1, coloured by label; each point links to the rep's page."""
-        lang = self.lang.value
-        records = [
-            {
-                "rep_id": r["rep_id"],
-                "name": r["name"],
-                "label": r["label_text"][lang],
-                "href": f"/reps/{r['rep_id']}",
-                "x": a["value"],
-                "x_lo": a["low"],
-                "x_hi": a["high"],
-                "y": p["value"],
-                "y_lo": p["low"],
-                "y_hi": p["high"],
-            }
-            for r in reps
-            for a, p in [(r["activity"]["index"], r["performance"]["index"])]
-            if a["value"] is not None and p["value"] is not None
-        ]
-        if not records:
-            return None
-        ax, ay = t("quadrant.activity", self.lang), t("quadrant.performance", self.lang)
-        names = [q.name.get(self.lang) for q in QUADRANTS.values()]
-        colours = [QUADRANT_COLOURS[q.label.value] for q in QUADRANTS.values()]
-        colour = alt.Color(
-            "label:N",
-            title=t("quadrant.label", self.lang),
-            legend=alt.Legend(orient="bottom"),
-            scale=alt.Scale(domain=names, range=colours),
+    def quadrant(
+        self,
+        reps: list[dict[str, Any]],
+        keep: Keep = (),
+        own: bool = False,
+        selected: str | None = None,
+    ) -> dict[str, Any] | None:
+        """The quadrant (see `salesperf.server.charts.quadrant`); each point opens the rep's
+        diagnosis on the page, keeping the page's other parameters (`keep`)."""
+        return quadrant_chart(
+            reps, self.lang, lambda rep: self.diagnosis_link(keep, rep), own, selected
         )
 
-        def at(field: str, title: str) -> dict[str, Any]:
-            return {"field": field, "type": "quantitative", "title": title}
+    def link(self, path: str, keep: Keep, **changes: str | None) -> str:
+        """`path` with the page's query `keep`, with `changes` set (None: left out)."""
+        return link(path, keep, **changes)
 
-        x, y = at("x", ax), at("y", ay)
-        x["scale"] = y["scale"] = {"zero": False, "nice": True}
-        low, high = t("low", self.lang), t("high", self.lang)
-        tips = [
-            alt.Tooltip("name:N", title=t("rep", self.lang)),
-            alt.Tooltip("label:N", title=t("quadrant.label", self.lang)),
-            alt.Tooltip("x:Q", title=ax, format=".2f"),
-            alt.Tooltip("x_lo:Q", title=f"{ax}: {low}", format=".2f"),
-            alt.Tooltip("x_hi:Q", title=f"{ax}: {high}", format=".2f"),
-            alt.Tooltip("y:Q", title=ay, format=".2f"),
-            alt.Tooltip("y_lo:Q", title=f"{ay}: {low}", format=".2f"),
-            alt.Tooltip("y_hi:Q", title=f"{ay}: {high}", format=".2f"),
-        ]
-        base = alt.Chart()  # type: ignore[no-untyped-call]
-        one = alt.Chart(alt.Data(values=[{"one": 1}]))  # type: ignore[no-untyped-call]
-        layers = [
-            one.mark_rule(color="#65717e", strokeDash=[4, 3]).encode(x=at("one", ax)),
-            one.mark_rule(color="#65717e", strokeDash=[4, 3]).encode(y=at("one", ay)),
-            base.transform_filter("datum.x_lo != null")
-            .mark_rule(opacity=0.6)
-            .encode(x=at("x_lo", ax), x2="x_hi:Q", y=y, color=colour),
-            base.transform_filter("datum.y_lo != null")
-            .mark_rule(opacity=0.6)
-            .encode(y=at("y_lo", ay), y2="y_hi:Q", x=x, color=colour),
-            base.mark_point(filled=True, size=150, opacity=1, cursor="pointer").encode(
-                x=x, y=y, color=colour, href="href:N", tooltip=tips
-            ),
-            base.mark_text(
-                align="left", dx=8, dy=-8, fontSize=11, color="#1f2933", cursor="pointer"
-            ).encode(x=x, y=y, text="name:N", href="href:N"),
-        ]
-        chart = alt.layer(*layers, data=alt.Data(values=records)).properties(  # type: ignore[no-untyped-call]
-            width="container", height=420, title=t("quadrant.chart", self.lang)
-        )
-        return spec(chart)
+    def change(self, percent: float | None) -> str:
+        """A percentage change (12.5 for +12.5%) as the page writes it: +13%, −5%."""
+        return fmt.relative(None if percent is None else percent / 100, self.lang)
 
-    def funnel(self, row: dict[str, Any]) -> dict[str, Any] | None:
+    def diagnosis_link(self, keep: Keep, rep_id: str) -> str:
+        """The quadrant page showing a rep's diagnosis, with the page's other parameters."""
+        return link("/quadrant", keep, rep=rep_id) + "#diagnosis"
+
+    def funnel(
+        self, row: dict[str, Any], keep: Keep = (), window: str = ""
+    ) -> dict[str, Any] | None:
         """One row's pipeline steps: deals entering each stage and how many reached the next,
-        with the conversion."""
-        records = [
-            {
-                "order": i,
+        with the conversion; counts on an integer axis, the row's weakest step in red and
+        named, each step linking to its deals (`step_link`)."""
+        weak = (row.get("weakest") or {}).get("metric")
+        why = (row.get("weakest") or {}).get("why")
+        flag = t("charts.funnel.breaks" if why == "breaks" else "charts.funnel.weakest", self.lang)
+        records = []
+        for i, s in enumerate(row["steps"]):
+            rate = fmt.percent(s["rate"], self.lang, 0) if s["rate"] is not None else ""
+            records.append({
+                "order": i, "metric": s["metric"],
                 "step": f"{word(s['from'], self.lang)} → {word(s['to'], self.lang)}",
-                "entered": s["entered"],
-                "converted": s["converted"],
-                "rate": s["rate"],
-            }
-            for i, s in enumerate(row["steps"])
-        ]
+                "entered": s["entered"], "converted": s["converted"], "rate": s["rate"],
+                "weak": s["metric"] == weak,
+                "note": f"{rate} · {flag}" if s["metric"] == weak else rate,
+                "href": self.step_link(keep, s, row, window),
+            })  # fmt: skip
         if not any(r["entered"] for r in records):
             return None
         entered, converted = t("funnel.entered", self.lang), t("funnel.converted", self.lang)
         rate = t("funnel.conversion", self.lang)
         # long stage names are cut on the axis (the tooltip has them whole)
+        # in the pipeline's order (a sort by field is dropped where the layers' sorts meet)
         y = alt.Y(
-            "step:N", title=None, sort=alt.EncodingSortField("order"), axis=alt.Axis(labelLimit=150)
+            "step:N", title=None, sort=[r["step"] for r in records], axis=alt.Axis(labelLimit=150)
         )
         tips = [
             alt.Tooltip("step:N", title=t("funnel.step", self.lang)),
-            alt.Tooltip("entered:Q", title=entered, format=",.0f"),
-            alt.Tooltip("converted:Q", title=converted, format=",.0f"),
+            alt.Tooltip("entered:Q", title=entered, format="d"),
+            alt.Tooltip("converted:Q", title=converted, format="d"),
             alt.Tooltip("rate:Q", title=rate, format=".0%"),
         ]
+        counts = alt.Axis(format="d", tickMinStep=1)  # whole deals: no 0.5 ticks, no "1 1 1"
         base = alt.Chart()  # type: ignore[no-untyped-call]
         layers = [
-            base.mark_bar(color="#b9d3de").encode(
-                x=alt.X("entered:Q", title=entered, axis=alt.Axis(format=",.0f")), y=y, tooltip=tips
+            base.mark_bar(cursor="pointer").encode(
+                x=alt.X("entered:Q", title=t("charts.funnel.count_axis", self.lang), axis=counts),
+                y=y, tooltip=tips, href="href:N",
+                color=alt.condition("datum.weak", alt.value("#f4c7c3"), alt.value("#b9d3de")),
             ),
-            base.mark_bar(color="#1c6e8c", height={"band": 0.5}).encode(
-                x="converted:Q", y=y, tooltip=tips
+            base.mark_bar(height={"band": 0.5}, cursor="pointer").encode(
+                x="converted:Q", y=y, tooltip=tips, href="href:N",
+                color=alt.condition("datum.weak", alt.value("#b3261e"), alt.value("#1c6e8c")),
             ),
-            base.mark_text(align="left", dx=4).encode(
-                x="entered:Q", y=y, text=alt.Text("rate:Q", format=".0%")
-            ),
-        ]
+            base.transform_filter("!datum.weak")
+            .mark_text(align="left", dx=4, color="#1f2933")
+            .encode(x="entered:Q", y=y, text="note:N"),
+            base.transform_filter("datum.weak")
+            .mark_text(align="left", dx=4, color="#b3261e", fontWeight="bold")
+            .encode(x="entered:Q", y=y, text="note:N"),
+        ]  # fmt: skip
         chart = alt.layer(*layers, data=alt.Data(values=records)).properties(  # type: ignore[no-untyped-call]
             width="container",
             height=40 * len(records) + 40,
@@ -152,59 +113,69 @@ class AnalysisCharts:
         )
         return spec(chart)
 
+    def step_link(self, keep: Keep, step: dict[str, Any], row: dict[str, Any], window: str) -> str:
+        """The deals of one step of a funnel row, for the page's period and team (and the
+        row's rep, for a rep's row), keeping the page's other parameters."""
+        return link("/funnel/deals", keep, step=f"{step['from']}>{step['to']}",
+                    window=window or None, rep=row.get("rep"))  # fmt: skip
+
     def effects(self, effects: list[dict[str, Any]]) -> dict[str, Any] | None:
-        """Each activity type's effect on deals won at its strongest lag: a dot with its 95%
-        interval (a rate ratio per +1 SD of the weekly count, log scale), a line at 1."""
+        """Each activity type's association with deals won at its strongest lag, on a linear
+        scale of percentage change (0: no change), the likely range as a bar and the estimate
+        as a dot, blue when clear and grey when it could be chance (`plain` effects from
+        `salesperf.server.pages.drivers_words`)."""
+        clear, unclear = (
+            t(k, self.lang) for k in ("charts.drivers.clear", "charts.drivers.unclear")
+        )
         records = [
             {
-                "type": word(e["type"], self.lang),
-                "rr": e["rate_ratio"],
-                "low": e["low"],
-                "high": e["high"],
-                "lag": e["lag"],
-                "p": e["p_value"],
-                "sig": t(
-                    "drivers.significant" if e["significant"] else "drivers.not_significant",
-                    self.lang,
-                ),
+                "type": word(e["type"], self.lang), "change": e["change"], "low": e["low"],
+                "high": e["high"], "sure": clear if e["clear"] else unclear,
+                "change_text": self.change(e["change"]),
+                "range_text": f"{self.change(e['low'])} – {self.change(e['high'])}",
+                "when": e["when"][self.lang.value],
+                "more": fmt.number(e["per"], self.lang, 1),
             }
             for e in effects
-            if e["rate_ratio"] is not None and e["low"] is not None and e["high"] is not None
-        ]
+        ]  # fmt: skip
         if not records:
             return None
-        ratio, lag = t("drivers.rate_ratio", self.lang), t("drivers.lag", self.lang)
-        x = alt.X("rr:Q", title=ratio, scale=alt.Scale(type="log"))
-        y = alt.Y("type:N", title=None, sort=alt.EncodingSortField("rr", order="descending"))
-        sig = [t(k, self.lang) for k in ("drivers.significant", "drivers.not_significant")]
+        axis = t("charts.drivers.axis", self.lang)
+        x = alt.X("change:Q", title=axis, scale=alt.Scale(type="linear", zero=True),
+                  axis=alt.Axis(labelExpr="datum.label + '%'", format="+d"))  # fmt: skip
+        y = alt.Y("type:N", title=None, sort=alt.EncodingSortField("change", order="descending"))
         colour = alt.Color(
-            "sig:N",
-            title=None,
+            "sure:N",
+            title=t("charts.drivers.sure", self.lang),
             legend=alt.Legend(orient="bottom"),
-            scale=alt.Scale(domain=sig, range=["#1c6e8c", "#9aa5b1"]),
+            scale=alt.Scale(domain=[clear, unclear], range=["#1c6e8c", "#9aa5b1"]),
         )
         tips = [
             alt.Tooltip("type:N", title=t("drivers.type", self.lang)),
-            alt.Tooltip("rr:Q", title=ratio, format=".2f"),
-            alt.Tooltip("low:Q", title=t("low", self.lang), format=".2f"),
-            alt.Tooltip("high:Q", title=t("high", self.lang), format=".2f"),
-            alt.Tooltip("lag:Q", title=lag),
-            alt.Tooltip("p:Q", title="p (Holm)", format=".3f"),
+            alt.Tooltip("change_text:N", title=t("charts.drivers.change", self.lang)),
+            alt.Tooltip("range_text:N", title=t("charts.drivers.range", self.lang)),
+            alt.Tooltip("more:N", title=t("charts.drivers.more", self.lang)),
+            alt.Tooltip("when:N", title=t("charts.drivers.after", self.lang)),
+            alt.Tooltip("sure:N", title=t("charts.drivers.sure", self.lang)),
         ]
         base = alt.Chart()  # type: ignore[no-untyped-call]
-        one = alt.Chart(alt.Data(values=[{"one": 1}]))  # type: ignore[no-untyped-call]
+        zero = alt.Chart(alt.Data(values=[{"zero": 0}]))  # type: ignore[no-untyped-call]
         layers = [
-            one.mark_rule(color="#65717e", strokeDash=[4, 3]).encode(x=alt.X("one:Q")),
-            base.mark_rule().encode(x=alt.X("low:Q", title=ratio), x2="high:Q", y=y, color=colour),
-            base.mark_point(filled=True, size=90).encode(x=x, y=y, color=colour, tooltip=tips),
-            base.mark_text(align="left", dx=8, dy=-8, fontSize=10).encode(
-                x="rr:Q", y=y, text=alt.Text("lag:Q", format="d")
+            zero.mark_rule(color="#65717e", strokeDash=[4, 3]).encode(x=alt.X("zero:Q")),
+            base.mark_bar(height={"band": 0.35}, opacity=0.55).encode(
+                x=alt.X("low:Q", title=axis), x2="high:Q", y=y, color=colour, tooltip=tips
+            ),
+            base.mark_point(filled=True, size=90, opacity=1).encode(
+                x=x, y=y, color=colour, tooltip=tips
+            ),
+            base.mark_text(align="left", dx=8, dy=-10, fontSize=10).encode(
+                x="change:Q", y=y, text="change_text:N"
             ),
         ]
         chart = alt.layer(*layers, data=alt.Data(values=records)).properties(  # type: ignore[no-untyped-call]
             width="container",
-            height=34 * len(records) + 60,
-            title=t("drivers.effects_chart", self.lang),
+            height=40 * len(records) + 60,
+            title=t("charts.drivers.chart", self.lang),
         )
         return spec(chart)
 

@@ -18,22 +18,27 @@ What each viewer may see (decided from their `salesperf.auth.access.Scope`):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from salesperf.analysis.drivers.core import Drivers, DriversQuery, drivers
+from salesperf.analysis.drivers.model import TypeEffect
 from salesperf.analysis.quadrant.breaks import pipeline_steps, stage_metric
 from salesperf.analysis.quadrant.model import DiagnoseQuery, Diagnosis, Peers, diagnose
 from salesperf.analysis.windows import plain
-from salesperf.auth.access import AccessDenied, ScopeKind, scoped_table
-from salesperf.i18n.messages import t
+from salesperf.auth.access import AccessDenied, NotFound, ScopeKind, scoped_table
+from salesperf.i18n import format as fmt
+from salesperf.i18n.messages import both, t
+from salesperf.i18n.words import word
 from salesperf.metrics.compiler import NULL_REASON, run, run_measures
 from salesperf.metrics.periods import Grain, Period
 from salesperf.metrics.query import By, Query
 from salesperf.metrics.registry import reason_json
 from salesperf.server.deps import View
+from salesperf.text import Lang, Text
 
 T = TypeVar("T")
 NO_ENTRY = "no_stage_entries"  # stage_conversion's null case: no deal entered the step
@@ -137,19 +142,31 @@ def diagnosis_json(view: View, cov: Coverage, d: Diagnosis) -> dict[str, Any]:
 
 
 def quadrant(
-    view: View, team: str | None = None, window: str | None = None, peers: Peers | None = None
+    view: View,
+    team: str | None = None,
+    window: str | None = None,
+    peers: Peers | None = None,
+    rep: str | None = None,
 ) -> dict[str, Any]:
     """The activity–performance quadrant: each rep's activity index against their performance
     index, with 95% intervals, the label where the evidence supports one (else why not) and
     where conversion breaks. `team`: a team in the viewer's view (default: theirs); `window`:
-    last-quarter (default), 2026-Q3, last-8-weeks, ...; `peers`: own_team or queried_team."""
+    last-quarter (default), 2026-Q3, last-8-weeks, ...; `peers`: own_team or queried_team;
+    `rep`: a rep of the quadrant whose diagnosis to show (`selected`)."""
     cov = coverage(view, team)
     d = diagnosis(view, cov, window, peers)
+    data = diagnosis_json(view, cov, d)
+    rep = blank(rep)
+    if rep is not None:
+        view.scope.require_rep(rep)  # AccessDenied outside the viewer's view
+        if not any(r["rep_id"] == rep for r in data["reps"]):
+            raise NotFound(f"rep {rep} is not in this quadrant ({d.window.label})")
     return {
         "team": cov.team,
         "own_only": cov.own_rep is not None,
         "teams": [] if cov.own_rep else team_choices(view),
-        "diagnosis": diagnosis_json(view, cov, d),
+        "diagnosis": data,
+        "selected": rep,
     }
 
 
@@ -241,15 +258,37 @@ def funnel(
     key = ("funnel", cov, d.window, view.scope, view.lang)
     f = cached(view, key, lambda: stage_funnel(view, cov, d.window))
     names = [stage_metric(a, b) for a, b in f["steps"]]
+    reps = rep_steps(view, cov, d, names)
+    breaks = {r["rep_id"]: r["breaks_at"] for r in reps} if f["by"] == "rep" else {}
+    rows = [
+        {**row, "rep": row["key"] if f["by"] == "rep" else None,
+         "weakest": weakest_step(row["steps"], breaks.get(row["key"]))}
+        for row in f["rows"]
+    ]  # fmt: skip
     return {
         "team": cov.team,
         "own_only": cov.own_rep is not None,
         "teams": [] if cov.own_rep else team_choices(view),
         "window": period_json(d.window),
         "window_choice": plain(d.window_choice),
-        "funnel": f,
-        "reps": rep_steps(view, cov, d, names),
+        "funnel": {**f, "rows": rows},
+        "reps": reps,
     }
+
+
+def weakest_step(
+    steps: list[dict[str, Any]], breaks_at: dict[str, Any] | None = None
+) -> dict[str, str] | None:
+    """A funnel row's weakest step: for a rep, the pipeline step where the diagnosis finds
+    their conversion breaks (clearly below their peers: `why` "breaks"); otherwise the step
+    with the lowest conversion of those with a rate, the first on a tie (`why` "lowest"); None
+    with fewer than two steps to compare."""
+    if breaks_at is not None and breaks_at["kind"] == "stage":
+        return {"metric": breaks_at["metric"], "why": "breaks"}
+    rated = [s for s in steps if s["rate"] is not None]
+    if len(rated) < 2:
+        return None
+    return {"metric": min(rated, key=lambda s: s["rate"])["metric"], "why": "lowest"}
 
 
 # -- the drivers ---------------------------------------------------------------------------
@@ -278,4 +317,53 @@ def drivers_page(
         "teams": team_choices(view),
         "window": period_json(d.window),
         "drivers": d.to_json(),
+        "plain": plain_drivers(d),
     }
+
+
+def plain_drivers(d: Drivers) -> dict[str, Any]:
+    """The drivers in a manager's words: each type's effect as a percentage change in deals won
+    ((rate ratio - 1) x 100, with its interval), after about how many more activities a week
+    (the usual week-to-week swing the model measures in), with what lag and whether it is
+    clear; and the sentences of the clear ones, strongest first."""
+    effects = [
+        _plain_effect(e)
+        for e in d.fit.effects
+        if all(math.isfinite(v) for v in (e.rate_ratio, e.low, e.high))
+    ]
+    clear = sorted((e for e in effects if e["clear"]), key=lambda e: -abs(e["change"]))
+    summary = [e["text"] for e in clear] or [both("charts.drivers.none_clear")]
+    for e in effects:
+        e["text"] = e["text"].to_json()
+    return {"effects": effects, "summary": [s.to_json() for s in summary]}
+
+
+def _plain_effect(e: TypeEffect) -> dict[str, Any]:
+    lag = e.lag
+    return {
+        "type": e.type, "change": 100 * (e.rate_ratio - 1), "low": 100 * (e.low - 1),
+        "high": 100 * (e.high - 1), "per": e.per, "lag": lag, "clear": e.significant,
+        "when": both(_later(lag), lambda _: {"n": lag}).to_json(), "text": _effect_text(e),
+    }  # fmt: skip
+
+
+def _later(lag: int) -> str:
+    if lag == 0:
+        return "drivers.lag.same_week"
+    return "drivers.lag.one_week" if lag == 1 else "drivers.lag.weeks"
+
+
+def _effect_text(e: TypeEffect) -> Text:
+    """One type's effect in plain words, with how sure it is."""
+
+    def values(lang: Lang) -> dict[str, Any]:
+        return {
+            "type": word(e.type, lang), "per": fmt.number(e.per, lang, 1),
+            "change": fmt.relative(e.rate_ratio - 1, lang),
+            "when": t(_later(e.lag), lang, n=e.lag), "low": fmt.relative(e.low - 1, lang),
+            "high": fmt.relative(e.high - 1, lang),
+        }  # fmt: skip
+
+    sure = both("charts.drivers.effect.clear" if e.significant else "charts.drivers.effect.unclear")
+    said = both("charts.drivers.effect", values)
+    return Text(f"{said.en} {sure.en}", f"{said.nl} {sure.nl}")

@@ -29,6 +29,7 @@ from salesperf.server.limits import (
 )
 from salesperf.server.pages import analysis as analysis_pages
 from salesperf.server.pages import data
+from salesperf.server.pages import funnel_deals as funnel_pages
 from salesperf.server.pages import plan as plan_pages
 from salesperf.server.render import render
 
@@ -59,6 +60,7 @@ PAGES: tuple[Page, ...] = (
     Page("rep", "/reps/{rep_id}", plan_pages.rep_page, "rep.html"),
     Page("quadrant", "/quadrant", analysis_pages.quadrant, "quadrant.html"),
     Page("funnel", "/funnel", analysis_pages.funnel, "funnel.html"),
+    Page("funnel_deals", "/funnel/deals", funnel_pages.funnel_deals, "funnel_deals.html"),
     Page("drivers", "/drivers", analysis_pages.drivers_page, "drivers.html"),
     Page("plan", "/plan", plan_pages.plan_page, "plan.html"),
     Page("forecast", "/forecast", plan_pages.forecast_page, "forecast.html"),

@@ -13,15 +13,23 @@
         mode: "vega-lite",
         actions: false,
         renderer: "svg",
+        loader: { target: "_self" },  // a chart's links open here, as a table's do
         formatLocale: locale.formatLocale,
         timeFormatLocale: locale.timeFormatLocale
       }).then(function () { el.setAttribute("data-drawn", "1"); })
         .catch(function (err) { el.textContent = String(err); el.setAttribute("data-error", "1"); });
     });
   }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
-  } else {
-    draw();
+  // a rep's diagnosis opened from the quadrant: bring it into view and give it the focus
+  function focusTarget() {
+    var target = window.location.hash ? document.getElementById(window.location.hash.slice(1)) : null;
+    if (target && target.hasAttribute("tabindex")) { target.focus(); }
   }
+  [draw, focusTarget].forEach(function (fn) {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", fn);
+    } else {
+      fn();
+    }
+  });
 })();
