@@ -203,11 +203,15 @@ def test_each_form_reads_the_same_on_every_surface(org: Path, lang: Lang) -> Non
     ]
     assert wrong == [], f"written otherwise ({lang.value}): {wrong}"
 
-    # the export is machine-readable in every language: raw numbers, ISO dates, the period's id
+    # the canonical export is machine-readable in every language: raw numbers, ISO dates, the
+    # period's id
     client, _ = client_for(app_for(org), ADMIN)
     r = client.get(
         "/export/scorecard",
-        params={"by": "org", "period": QUARTER.label, "metrics": "revenue_won,win_rate"},
+        params={
+            "by": "org", "period": QUARTER.label, "metrics": "revenue_won,win_rate",
+            "headers": "canonical",
+        },  # fmt: skip
         headers={"Accept-Language": lang.value},
     )
     assert r.status_code == 200, r.text[:500]
