@@ -31,11 +31,20 @@
   options.addEventListener("change", applyChoices);
   applyChoices();
 
+  // a job's JSON, or for an error (a page) its status
+  async function answer(r) {
+    try {
+      return await r.json();
+    } catch {
+      return { state: "failed", error: r.status + " " + r.statusText };
+    }
+  }
+
   const number = new Intl.NumberFormat(document.documentElement.lang || "en");
 
   async function poll(url, status) {
     const r = await fetch(url, { headers: { Accept: "application/json" } });
-    const job = await r.json();
+    const job = await answer(r);
     if (!r.ok || job.state === "failed") {
       status.textContent = fill(tables.dataset.failed, { error: job.error || r.statusText });
       return;
@@ -67,7 +76,7 @@
     const r = await fetch("/export/jobs", {
       method: "POST", body, headers: { Accept: "application/json" },
     });
-    const job = await r.json();
+    const job = await answer(r);
     if (!r.ok) {
       status.textContent = fill(tables.dataset.failed, { error: job.error || r.statusText });
       return;
