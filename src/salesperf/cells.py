@@ -140,6 +140,18 @@ def csv_texts(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     return pc.if_else(formula, pc.binary_join_element_wise(CSV_PREFIX, text, ""), text)
 
 
+#: A text an Excel cell cannot hold as a plain value: a formula's "=", an error code's "#", or a
+#: character that needs Excel's escape (see `_XML_UNSAFE`).
+_XLSX_SPECIAL = r"^[=#]|[\x00-\x08\x0b-\x1f]|_x[0-9A-Fa-f]{4}_"
+
+
+def xlsx_special(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Which texts must be written as a string cell (`text_cell`) rather than a plain value,
+    all at once: a plain value starting with "=" would be a formula, one that is an error code
+    an error, and control characters need an escape."""
+    return pc.match_substring_regex(pc.cast(values, pa.string()), _XLSX_SPECIAL)
+
+
 def csv_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of the frame whose text cells and column names are safe to write as CSV; numeric,
     date and boolean columns are left as they are."""

@@ -22,7 +22,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from salesperf.cells import csv_row, csv_texts, text_cell
+from salesperf.cells import csv_row, csv_texts, text_cell, xlsx_special
 from salesperf.errors import InputError
 from salesperf.i18n.format import decimal_texts, excel_format
 from salesperf.server.exporting.columns import Column, Form, Kind
@@ -106,11 +106,17 @@ def write_xlsx(
     for cell in header:
         cell.font = Font(bold=True)
     ws.append(header)
-    styles = [_style(ws, c, form) for c in export.columns]
+    styles = {
+        i: _style(ws, c, form)
+        for i, c in enumerate(export.columns)
+        if c.kind.numeric or c.kind in (Kind.DATE, Kind.TIMESTAMP)
+    }
     written = 0
     for batch in export.batches():
         columns = [
-            _cells(ws, file_values(batch.column(i), c, form).to_pylist(), styles[i])
+            _text_cells(ws, batch.column(i))
+            if c.kind is Kind.TEXT
+            else _cells(ws, file_values(batch.column(i), c, form).to_pylist(), styles[i])
             for i, c in enumerate(export.columns)
         ]
         for row in zip(*columns, strict=True):
@@ -126,26 +132,29 @@ def sheet_title(name: str) -> str:
     return "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "export"
 
 
-def _style(ws: WriteOnlyWorksheet, c: Column, form: Form) -> StyleArray | None:
-    if c.kind is Kind.TEXT:
-        return None
+def _style(ws: WriteOnlyWorksheet, c: Column, form: Form) -> StyleArray:
     cell = WriteOnlyCell(ws)
     cell.number_format = excel_format(c.kind.value, form.lang, c.currency or form.currency)
     style: StyleArray = cast(Any, cell)._style
     return style
 
 
-def _cells(ws: WriteOnlyWorksheet, values: list[Any], style: StyleArray | None) -> list[Any]:
-    """A column's cells: text as string cells, other values in the column's number format."""
+def _text_cells(ws: WriteOnlyWorksheet, values: pa.Array | pa.ChunkedArray) -> list[Any]:
+    """A text column's cells: plain values, but for the texts a plain value would turn into a
+    formula or an error, or that need an escape, which are string cells (`text_cell`)."""
+    texts = values.to_pylist()
+    special = xlsx_special(values).to_pylist()
+    return [text_cell(ws, v) if s else v for v, s in zip(texts, special, strict=True)]
+
+
+def _cells(ws: WriteOnlyWorksheet, values: list[Any], style: StyleArray) -> list[Any]:
+    """A column's cells, in the column's number format."""
     out: list[Any] = []
     for v in values:
         if v is None:
             out.append(None)
-        elif isinstance(v, str):
-            out.append(text_cell(ws, v))
         else:
             cell = WriteOnlyCell(ws, v)
-            if style is not None:
-                cast(Any, cell)._style = style  # shared: a written cell's style is only read
+            cast(Any, cell)._style = style  # shared: a written cell's style is only read
             out.append(cell)
     return out
