@@ -199,13 +199,18 @@ def change(
 
 
 def decimal_texts(
-    values: pa.Array | pa.ChunkedArray, decimal_comma: bool
+    values: pa.Array | pa.ChunkedArray, decimal_comma: bool, float_point: bool = False
 ) -> pa.Array | pa.ChunkedArray:
     """Numbers (already rounded) as a file's cells: no thousands marks, a decimal point or a
-    decimal comma (1234.5 / 1234,5), no trailing zeros, -0 as 0; nulls stay null."""
+    decimal comma (1234.5 / 1234,5), no trailing zeros, -0 as 0; nulls stay null.
+    `float_point`: a whole float keeps one decimal, as Python writes it (1000.0), so that a
+    program reads the column back as floats."""
     if pa.types.is_floating(values.type):
         values = pc.add(values, 0.0)  # -0.0 + 0.0 is 0.0
     text = pc.cast(values, pa.string())
+    if float_point and pa.types.is_floating(values.type):
+        whole = pc.invert(pc.match_substring_regex(text, "[.eEna]"))  # not 1.5, 1e+20, nan, inf
+        text = pc.if_else(whole, pc.binary_join_element_wise(text, ".0", ""), text)
     return pc.replace_substring(text, ".", ",") if decimal_comma else text
 
 

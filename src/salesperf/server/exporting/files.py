@@ -51,7 +51,7 @@ def csv_texts_of(values: pa.Array | pa.ChunkedArray, c: Column, form: Form) -> A
     if c.kind is Kind.TEXT:
         return csv_texts(values)
     if c.kind.numeric:
-        return decimal_texts(values, form.decimal_comma)
+        return decimal_texts(values, form.decimal_comma, float_point=form.canonical)
     if c.kind is Kind.TIMESTAMP and not form.canonical:
         seconds = pc.cast(values, pa.timestamp("s"), safe=False)
         return pc.strftime(seconds, format="%Y-%m-%d %H:%M:%S")
