@@ -209,9 +209,11 @@ def test_each_form_reads_the_same_on_every_surface(org: Path, lang: Lang) -> Non
     r = client.get(
         "/export/scorecard",
         params={
-            "by": "org", "period": QUARTER.label, "metrics": "revenue_won,win_rate",
+            "by": "org",
+            "period": QUARTER.label,
+            "metrics": "revenue_won,win_rate",
             "headers": "canonical",
-        },  # fmt: skip
+        },
         headers={"Accept-Language": lang.value},
     )
     assert r.status_code == 200, r.text[:500]
