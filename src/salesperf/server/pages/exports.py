@@ -8,6 +8,7 @@ worker threads: an export of a large table does not hold up everyone else's page
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
@@ -29,6 +30,7 @@ from salesperf.server.deps import (
     CurrentViewer,
     JudgedView,
     ServicesDep,
+    View,
     ViewDep,
     Viewer,
     check_csrf,
@@ -67,7 +69,7 @@ HeadersOption = Annotated[
 ]
 
 
-def file_form(view: Any, delimiter: Delimiter | None, headers: Headers) -> FileForm:
+def file_form(view: View, delimiter: Delimiter | None, headers: Headers) -> FileForm:
     """The form of the viewer's file: their language, the organisation's zone and currency."""
     settings = view.store.settings
     return form_for(view.lang, settings.timezone, settings.currency, delimiter, headers)
@@ -86,7 +88,7 @@ def _download(export: Export, form: FileForm, fmt: str, work_dir: Path) -> Respo
     check_fits_excel(export)
     folder = work_dir / "exports"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{datetime.now().strftime('%H%M%S%f')}-{id(export)}.xlsx"
+    path = folder / f"{secrets.token_urlsafe(16)}.xlsx"
     write_xlsx(export, form, path)
     return FileResponse(
         path, media_type=XLSX_MEDIA_TYPE, headers=disposition,
