@@ -1,7 +1,9 @@
 """One formatter: every number, money amount, percentage, date and period a person reads, in
 English or Dutch, whichever interface shows it (the CLI, the analyses' texts, the pages).
-Machine-readable values (exports' numbers and ISO dates, JSON fields, period ids such as 2026-Q3
-in URLs and query parameters) are not formatted here and stay as they are.
+Machine-readable values (JSON fields, period ids such as 2026-Q3 in URLs and query parameters,
+the canonical form of an export) are not formatted here and stay as they are. An export's cells
+are numbers a spreadsheet reads: no thousands marks, the decimal mark of the file's form
+(`decimal_texts`), ISO dates, and in Excel the number formats of `excel_format`.
 
 One choice per form, English / Dutch (Babel's en_GB and nl_NL locales):
 
