@@ -235,6 +235,7 @@ def _paths(app: FastAPI, params: dict[str, str]) -> list[str]:
             "rep_id": [params["own_rep"], params["other_rep"]],
             "table": list(TABLES),
             "import_id": ["1"],
+            "job_id": ["not-a-job"],  # an export job (another user's: tests/test_exports_lang.py)
         }
         unknown = [n for n in names if n not in choices]
         assert not unknown, f"give example values for {unknown} of {path} in this test"

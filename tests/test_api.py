@@ -420,7 +420,8 @@ def test_a_rep_writes_only_their_own_activities(web: dict[str, Any]) -> None:
 # -- exports -------------------------------------------------------------------------------
 def test_a_reps_table_export_holds_their_rows_only(web: dict[str, Any]) -> None:
     rep = web["clients"][REP][0]
-    r = rep.get("/export/activities", params={"format": "csv", "period": "2026-09"})
+    params = {"format": "csv", "period": "2026-09", "headers": "canonical"}
+    r = rep.get("/export/activities", params=params)
     assert r.status_code == 200
     df = pd.read_csv(io.StringIO(r.text))
     assert set(df.rep_id) == {REP_ID}
@@ -439,7 +440,8 @@ def test_a_reps_table_export_holds_their_rows_only(web: dict[str, Any]) -> None:
 @pytest.mark.slow
 def test_the_scorecard_export_is_the_scorecards_table(web: dict[str, Any]) -> None:
     manager = web["clients"][MANAGER][0]
-    r = manager.get("/export/scorecard", params={"by": "team", "period": PERIOD})
+    params = {"by": "team", "period": PERIOD, "headers": "canonical"}
+    r = manager.get("/export/scorecard", params=params)
     got = pd.read_csv(io.StringIO(r.text))
     card = scorecard(
         web["store"], by="team", period=PERIOD,

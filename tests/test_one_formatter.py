@@ -13,9 +13,10 @@ made as of 2026-08-15.
 - the analyses' texts: the forecast's assumptions (the day), the quadrant's window (the
   period) and the plan's explanation (period, money and percentage).
 - the pages: /forecast (period, day, money closed so far) and /teams (money and percentage).
-- the exports are for machines, deliberately: a scorecard export carries none of these forms in
-  either language, but the raw numbers, the ISO date (2026-07-01) and the period's id
-  (2026-Q3) in the file's name; so the test asserts that instead.
+- the canonical exports are for machines, deliberately: a scorecard export carries none of these
+  forms in either language, but the raw numbers, the ISO date (2026-07-01) and the period's id
+  (2026-Q3) in the file's name; so the test asserts that instead (the readable exports are
+  spreadsheet cells: tests/test_exports_lang.py).
 """
 
 from __future__ import annotations
@@ -203,11 +204,17 @@ def test_each_form_reads_the_same_on_every_surface(org: Path, lang: Lang) -> Non
     ]
     assert wrong == [], f"written otherwise ({lang.value}): {wrong}"
 
-    # the export is machine-readable in every language: raw numbers, ISO dates, the period's id
+    # the canonical export is machine-readable in every language: raw numbers, ISO dates, the
+    # period's id
     client, _ = client_for(app_for(org), ADMIN)
     r = client.get(
         "/export/scorecard",
-        params={"by": "org", "period": QUARTER.label, "metrics": "revenue_won,win_rate"},
+        params={
+            "by": "org",
+            "period": QUARTER.label,
+            "metrics": "revenue_won,win_rate",
+            "headers": "canonical",
+        },
         headers={"Accept-Language": lang.value},
     )
     assert r.status_code == 200, r.text[:500]

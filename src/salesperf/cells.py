@@ -29,6 +29,8 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
@@ -130,6 +132,26 @@ def csv_fields_sql(exprs: list[str]) -> str:
     )
 
 
+def csv_texts(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Text values as CSV cells, all at once (`csv_cell`'s rule on an Arrow array, whose regular
+    expressions are RE2's too): formula-like text with a leading `'`; nulls stay null."""
+    text = pc.cast(values, pa.string())
+    formula = pc.match_substring_regex(text, FORMULA_PATTERN)
+    return pc.if_else(formula, pc.binary_join_element_wise(CSV_PREFIX, text, ""), text)
+
+
+#: A text an Excel cell cannot hold as a plain value: a formula's "=", an error code's "#", or a
+#: character that needs Excel's escape (see `_XML_UNSAFE`).
+_XLSX_SPECIAL = r"^[=#]|[\x00-\x08\x0b-\x1f]|_x[0-9A-Fa-f]{4}_"
+
+
+def xlsx_special(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Which texts must be written as a string cell (`text_cell`) rather than a plain value,
+    all at once: a plain value starting with "=" would be a formula, one that is an error code
+    an error, and control characters need an escape."""
+    return pc.match_substring_regex(pc.cast(values, pa.string()), _XLSX_SPECIAL)
+
+
 def csv_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of the frame whose text cells and column names are safe to write as CSV; numeric,
     date and boolean columns are left as they are."""
@@ -154,7 +176,7 @@ def write_xlsx(df: pd.DataFrame, target: str | os.PathLike[str] | IO[bytes], she
     a binary file: text as string cells, never formulas; numbers and dates typed."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=sheet)
-    header = [_text_cell(ws, str(c)) for c in df.columns]
+    header = [text_cell(ws, str(c)) for c in df.columns]
     for cell in header:
         cell.font = _HEADER_FONT
     ws.append(header)
@@ -176,11 +198,12 @@ def _xlsx_value(ws: WriteOnlyWorksheet, value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, str):
-        return _text_cell(ws, value)
+        return text_cell(ws, value)
     return value
 
 
-def _text_cell(ws: WriteOnlyWorksheet, text: str) -> Cell:
+def text_cell(ws: WriteOnlyWorksheet, text: str) -> Cell:
+    """A string cell of a write-only sheet holding `text` as it is, never a formula."""
     cell = WriteOnlyCell(ws, value=_XML_UNSAFE.sub(_xml_escape, text))
     # openpyxl makes any text starting with "=" a formula; a string cell is written as text
     cell.data_type = "s"

@@ -1,7 +1,9 @@
 """One formatter: every number, money amount, percentage, date and period a person reads, in
 English or Dutch, whichever interface shows it (the CLI, the analyses' texts, the pages).
-Machine-readable values (exports' numbers and ISO dates, JSON fields, period ids such as 2026-Q3
-in URLs and query parameters) are not formatted here and stay as they are.
+Machine-readable values (JSON fields, period ids such as 2026-Q3 in URLs and query parameters,
+the canonical form of an export) are not formatted here and stay as they are. An export's cells
+are numbers a spreadsheet reads: no thousands marks, the decimal mark of the file's form
+(`decimal_texts`), ISO dates, and in Excel the number formats of `excel_format`.
 
 One choice per form, English / Dutch (Babel's en_GB and nl_NL locales):
 
@@ -29,8 +31,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from babel.dates import format_date as _babel_date
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent, get_currency_symbol
 
 from salesperf.text import Lang
 
@@ -194,6 +198,47 @@ def change(
     if previous:
         return relative(delta / abs(previous), lang)
     return ("nieuw" if _nl(lang) else "new") if delta else ""
+
+
+def decimal_texts(
+    values: pa.Array | pa.ChunkedArray, decimal_comma: bool, float_point: bool = False
+) -> pa.Array | pa.ChunkedArray:
+    """Numbers (already rounded) as a file's cells: no thousands marks, a decimal point or a
+    decimal comma (1234.5 / 1234,5), no trailing zeros, -0 as 0; nulls stay null.
+    `float_point`: a whole float keeps one decimal, as Python writes it (1000.0), so that a
+    program reads the column back as floats."""
+    if pa.types.is_floating(values.type):
+        values = pc.add(values, 0.0)  # -0.0 + 0.0 is 0.0
+    text = pc.cast(values, pa.string())
+    if float_point and pa.types.is_floating(values.type):
+        whole = pc.invert(pc.match_substring_regex(text, "[.eEna]"))  # not 1.5, 1e+20, nan, inf
+        text = pc.if_else(whole, pc.binary_join_element_wise(text, ".0", ""), text)
+    return pc.replace_substring(text, ".", ",") if decimal_comma else text
+
+
+#: A spreadsheet's number format of each kind of exported value (Excel's codes: the file stores
+#: a point and commas, and the program shows the reader's own marks).
+_EXCEL = {
+    "integer": "#,##0",
+    "number": "#,##0.00",
+    "amount": "#,##0.00",
+    "ratio": "0.0%",
+}
+
+
+def excel_format(kind: str, lang: Lang | str, currency: str = "EUR") -> str:
+    """The number format of a spreadsheet's cells of one kind (integer, number, amount, money,
+    ratio, date, timestamp): money with the currency's symbol, ratios as percentages, dates in
+    the language's order (2026-07-01 / 01-07-2026)."""
+    day = "dd-mm-yyyy" if _nl(lang) else "yyyy-mm-dd"
+    if kind == "date":
+        return day
+    if kind == "timestamp":
+        return day + " hh:mm"
+    if kind == "money":
+        symbol = get_currency_symbol(currency, locale=_loc(lang))
+        return f'"{symbol}"' + ("\u00a0" if _nl(lang) else "") + "#,##0.00"
+    return _EXCEL[kind]
 
 
 def chart_locale(lang: Lang | str, currency: str = "EUR") -> dict[str, Any]:

@@ -141,3 +141,59 @@ def word(name: str, lang: Lang | str) -> str:
     it has no label."""
     text = WORDS.get(name) or CRM_STAGES.get(name)
     return text.get(lang) if text is not None else name
+
+
+#: The canonical tables' columns (and the scorecard's own), for the headers of exported files.
+COLUMNS: dict[str, Text] = {
+    "team_id": _t("Team ID", "Team-ID"),
+    "name": _t("Name", "Naam"),
+    "parent_team_id": _t("Parent team ID", "Bovenliggend team-ID"),
+    "manager_rep_id": _t("Manager (rep ID)", "Manager (verkoper-ID)"),
+    "rep_id": _t("Rep ID", "Verkoper-ID"),
+    "email": _t("Email", "E-mail"),
+    "role": _t("Role", "Rol"),
+    "start_date": _t("Start date", "Startdatum"),
+    "end_date": _t("End date", "Einddatum"),
+    "account_id": _t("Account ID", "Account-ID"),
+    "segment": _t("Segment", "Segment"),
+    "created_at": _t("Created", "Aangemaakt"),
+    "churned_at": _t("Churned", "Opgezegd"),
+    "lead_id": _t("Lead ID", "Lead-ID"),
+    "source": _t("Source", "Bron"),
+    "qualified_at": _t("Qualified", "Gekwalificeerd"),
+    "deal_id": _t("Deal ID", "Deal-ID"),
+    "status": _t("Status", "Status"),
+    "amount": _t("Amount", "Bedrag"),
+    "currency": _t("Currency", "Valuta"),
+    "closed_at": _t("Closed", "Gesloten"),
+    "stage": _t("Stage", "Fase"),
+    "kind": _t("Kind", "Soort"),
+    "lost_reason": _t("Lost reason", "Reden van verlies"),
+    "entered_at": _t("Entered", "Ingegaan"),
+    "activity_id": _t("Activity ID", "Activiteit-ID"),
+    "type": _t("Type", "Soort"),
+    "occurred_at": _t("Time", "Tijdstip"),
+    "duration_min": _t("Duration (minutes)", "Duur (minuten)"),
+    "outcome": _t("Outcome", "Uitkomst"),
+    "scope": _t("Level", "Niveau"),
+    "scope_id": _t("Rep or team ID", "Verkoper- of team-ID"),
+    "metric": _t("Metric", "Maatstaf"),
+    "period_start": _t("Period start", "Begin periode"),
+    "period_end": _t("Period end", "Einde periode"),
+    "value": _t("Value", "Waarde"),
+    "response_id": _t("Response ID", "Antwoord-ID"),
+    "responded_at": _t("Responded", "Beantwoord"),
+    "scale": _t("Scale", "Schaal"),
+    "score": _t("Score", "Score"),
+    "date": _t("Date", "Datum"),
+    "alias": _t("Alias", "Alias"),
+    "rate": _t("Rate", "Koers"),
+    "key": _t("ID", "ID"),
+}
+
+
+def column(name: str, lang: Lang | str) -> str:
+    """A column of a canonical table (or of the scorecard) as a file's header names it in
+    `lang`; the column's own name when it has no label."""
+    text = COLUMNS.get(name)
+    return text.get(lang) if text is not None else name

@@ -25,6 +25,7 @@ from jinja2 import Environment
 from salesperf.auth.tokens import record_token_use
 from salesperf.auth.users import password_hasher
 from salesperf.server.addresses import Network, proxy_networks
+from salesperf.server.exporting.jobs import ExportJobs
 from salesperf.server.jinja import environment
 from salesperf.server.settings import AppSettings
 from salesperf.server.throttle import SignInThrottle
@@ -208,6 +209,8 @@ class Services:
         self.token_use = TokenUse()
         self.trusted_proxies: tuple[Network, ...] = proxy_networks(settings.trusted_proxies)
         self._engine_checked = False
+        # Excel exports written in the background (`salesperf.server.exporting.jobs`)
+        self.export_jobs = ExportJobs(lambda: self.work_dir)
 
     def _check_engine(self, store: Store) -> None:
         if not self._engine_checked:
@@ -247,7 +250,9 @@ class Services:
         return self._bundle
 
     def close(self) -> None:
-        """Write the tokens' last uses the store has not been told of, and close the stores."""
+        """Write the tokens' last uses the store has not been told of, and close the stores
+        (after the export jobs still running)."""
+        self.export_jobs.close()
         pending = self.token_use.pending()
         if pending:
             store = self.stores.take()

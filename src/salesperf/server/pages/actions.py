@@ -1,5 +1,5 @@
-"""The pages' forms and downloads: the import's preview and run, the rejected rows, logging an
-activity, and exports of the scorecard and of any table (CSV and Excel).
+"""The pages' forms and downloads: the import's preview and run, the rejected rows and logging an
+activity (the exports are in `salesperf.server.pages.exports`).
 
 Routes that do not wait on the request body are plain functions, which the server runs in its
 worker threads: an export of a large table does not hold up everyone else's pages.
@@ -7,24 +7,16 @@ worker threads: an export of a large table does not hold up everyone else's page
 
 from __future__ import annotations
 
-from datetime import datetime, time
-from typing import Annotated, Any
+from typing import Annotated
 
-import ibis
-import pandas as pd
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from salesperf.analysis.windows import resolve_window
-from salesperf.auth.access import check_replace, require_admin, scoped_table
-from salesperf.cells import XLSX_MEDIA_TYPE, frame_csv, xlsx_bytes
-from salesperf.errors import InputError
+from salesperf.auth.access import check_replace, require_admin
 from salesperf.ingest.mapping import MappingError
 from salesperf.ingest.snapshot import SYSTEM_LENGTH, system_name
 from salesperf.ingest.source import FileRefused
-from salesperf.metrics.periods import Grain, calendar_days, local_time
-from salesperf.metrics.query import By, Split
 from salesperf.server.api.uploads import (
     discard_upload,
     mapping_for,
@@ -36,24 +28,11 @@ from salesperf.server.api.uploads import (
     split_maps,
     upload_path,
 )
-from salesperf.server.deps import JudgedView, ViewDep, Writer
+from salesperf.server.deps import ViewDep, Writer
 from salesperf.server.pages import data, logform
 from salesperf.server.render import render
 
 router = APIRouter(include_in_schema=False)
-
-#: The column that places each table's rows in time, for exports of one period.
-TIME_COLUMNS = {
-    "activities": "occurred_at",
-    "deals": "created_at",
-    "leads": "created_at",
-    "deal_stages": "entered_at",
-    "surveys": "responded_at",
-    "absences": "date",
-    "targets": "period_start",
-    "accounts": "created_at",
-}
-EXCEL_ROWS = 1_048_575  # a worksheet's rows, less the header
 
 
 # -- import -------------------------------------------------------------------------------
@@ -169,67 +148,3 @@ def log_activity(
         data=data.log_form(view), form=form, errors=reading.errors, warnings=reading.warnings,
         confirm=reading.confirm,
     )  # fmt: skip
-
-
-# -- exports -------------------------------------------------------------------------------
-def _download(df: pd.DataFrame, name: str, fmt: str) -> Response:
-    """The frame as a CSV or Excel download; formula-like text is written as text."""
-    if fmt == "csv":
-        return Response(
-            frame_csv(df).encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    if fmt != "xlsx":
-        raise InputError(f"format {fmt!r} is not offered; choose csv or xlsx")
-    if len(df) > EXCEL_ROWS:
-        raise InputError(
-            f"{len(df):,} rows do not fit in an Excel sheet; export CSV or choose a period"
-        )
-    return Response(
-        xlsx_bytes(df, sheet=name[:31]),
-        media_type=XLSX_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-    )
-
-
-@router.get("/export/scorecard")
-def export_scorecard(
-    view: JudgedView,
-    by: By = By.REP,
-    grain: Grain = Grain.ALL,
-    period: str | None = None,
-    metrics: str | None = None,
-    split: Split | None = None,
-    filter: Annotated[list[str], Query()] = [],  # noqa: B006 (FastAPI copies defaults)
-    format: str = "csv",
-) -> Response:
-    """The scorecard as one flat table (`Scorecard.to_frame`), inside the viewer's scope."""
-    card = data.scorecard_card(
-        view, by=by, grain=grain, period=period or None, metrics=metrics,
-        split=split.value if split else None, filters=tuple(filter),
-    )  # fmt: skip
-    return _download(card.to_frame(), f"scorecard-{card.period.label}", format)
-
-
-@router.get("/export/{table}")
-def export_table(
-    table: str, view: JudgedView, format: str = "csv", period: str | None = None
-) -> Response:
-    """A canonical table's rows that the viewer may see, optionally of one period."""
-    t = scoped_table(view.store, view.scope, table)
-    name = table
-    if period:
-        p = resolve_window(period, view.today)
-        col = t[TIME_COLUMNS[table]] if table in TIME_COLUMNS else None
-        if col is None:
-            raise InputError(f"{table} has no dates to choose a period by")
-        lo, hi = datetime.combine(p.start, time()), datetime.combine(p.end, time())
-        if col.type().is_date():
-            t = t.filter((col >= ibis.date(p.start)) & (col < ibis.date(p.end)))
-        else:  # the period's days in local time; a date-only value on its own day
-            local = local_time(col, view.store.settings.timezone, p.start, p.end)
-            t = t.filter((local >= lo) & (local < hi))
-        name = f"{table}-{p.label}".replace("..", "_")
-    df: Any = calendar_days(t.to_pandas())
-    return _download(df, name, format)

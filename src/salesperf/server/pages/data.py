@@ -259,7 +259,12 @@ def exports(view: View) -> dict[str, Any]:
     )
     tables = [{"name": name, "rows": counts[name]} for name in TABLES]
     bys = [b.value for b in By if _allowed(view, b)]
-    return {"tables": tables, "by": bys, "formats": ["csv", "xlsx"]}
+    dutch = view.lang == "nl"
+    return {
+        "tables": tables, "by": bys, "formats": ["csv", "xlsx"],
+        "csv": ["semicolon", "comma"] if dutch else ["comma", "semicolon"],
+        "headers": ["readable", "canonical"], "zone": view.store.settings.timezone,
+    }  # fmt: skip
 
 
 def _allowed(view: View, by: By) -> bool:
