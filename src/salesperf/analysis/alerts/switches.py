@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from salesperf.analysis.alerts.rules import Rule, RuleSetting, default_settings
+from salesperf.analysis.alerts.rules import SPECS, Rule, RuleSetting, default_settings
 from salesperf.auth.users import utcnow
 from salesperf.store import Store
 from salesperf.store.migrations import ALERT_RULES
 
 
 def rule_settings(store: Store, username: str) -> tuple[RuleSetting, ...]:
-    """Every rule of the user, in the rules' order: as saved, else off with its default."""
+    """Every rule of the user, in the rules' order: as saved, else off with its default (a
+    rule saved by a later version of salesperf, unknown here, is left out)."""
     rows = store.select_rows(
         ALERT_RULES, ["rule", "enabled", "parameter"], {"username": username.lower()}
     )
@@ -22,7 +23,9 @@ def rule_settings(store: Store, username: str) -> tuple[RuleSetting, ...]:
     for setting in default_settings():
         if setting.rule.value in saved:
             on, n = saved[setting.rule.value]
-            setting = RuleSetting(setting.rule, on, n)
+            spec = SPECS[setting.rule]
+            # a value saved under a wider range than the rule now takes: the default instead
+            setting = RuleSetting(setting.rule, on, n if spec.low <= n <= spec.high else None)
         out.append(setting)
     return tuple(out)
 
