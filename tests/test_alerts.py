@@ -21,8 +21,12 @@ from salesperf.analysis.alerts.switches import rule_settings, save_rule_settings
 from salesperf.auth.access import EVERYTHING, Scope, ScopeKind, scope_for
 from salesperf.auth.users import Role, User
 from salesperf.errors import InputError
+from salesperf.i18n.messages import t
 from salesperf.metrics.periods import parse_period
+from salesperf.server.jinja import environment
+from salesperf.server.render import Fmt
 from salesperf.store import Store
+from salesperf.text import Lang, Text
 from test_dutch_pages import foreign_words, visible_text
 from webtools import ADMIN, MANAGER, REP, REP_ID, app_for, build_web_store, client_for
 
@@ -133,6 +137,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 
 # -- the rules ----------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_rep_under_the_activity_goal_for_n_working_days(small: Store) -> None:
     found = _alerts(small, _on(Rule.UNDER_ACTIVITY_GOAL))  # N = 5 by default
     assert [a.id for a in found.alerts] == ["R1"]  # Bob: only two days; Cas: no goal
@@ -159,6 +164,7 @@ def test_a_rep_under_the_activity_goal_for_n_working_days(small: Store) -> None:
     assert _alerts(small, _on(Rule.UNDER_ACTIVITY_GOAL, 8)).alerts == ()
 
 
+@pytest.mark.slow
 def test_an_open_deal_with_no_activity_for_n_days(small: Store) -> None:
     found = _alerts(small, _on(Rule.IDLE_DEAL))  # N = 14 by default
     # D3 never touched since 10 May (33 days); D1 last touched on 20 May (23 days: its call on
@@ -265,6 +271,7 @@ def test_a_rep_newly_busy_but_not_effective(tmp_path: Path) -> None:
 
 
 # -- scope ---------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_each_viewer_sees_only_their_scope(small: Store) -> None:
     rules = (RuleSetting(Rule.UNDER_ACTIVITY_GOAL, True, 2), RuleSetting(Rule.IDLE_DEAL, True))
     everything = {(a.rule, a.id) for a in _alerts(small, rules).alerts}
@@ -294,6 +301,7 @@ def test_a_manager_never_sees_another_teams_alerts(small: Store) -> None:
 
 
 # -- the switches --------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_switches_are_off_by_default_and_kept_per_user(small: Store) -> None:
     defaults = rule_settings(small, "mia")
     assert [(r.rule, r.enabled, r.n) for r in defaults] == [
@@ -435,3 +443,20 @@ def test_the_page_in_dutch_has_no_english_words(web: FastAPI) -> None:
     r = client.get("/alerts")
     client.cookies.set("salesperf_lang", "en")
     assert "Under target in 3 of the last 4 quarters" in visible_text(client.get("/alerts").text)
+
+
+def test_the_partial_lists_alerts_compactly() -> None:
+    """`_alerts.html`'s macro, as the overview and the weekly report call it: the first
+    `limit` alerts, each linking to its page, and how many more there are."""
+    alert = Alert(Rule.IDLE_DEAL, Concerns.DEAL, "D1", "D1", "R1", "T1", {"days": 23},
+                  "/reps/R1?period=2025-06", Text("Deal D1 is idle.", "Deal D1 ligt stil."))  # fmt: skip
+    shown = [alert.to_json()] * 3
+    page = environment().from_string(
+        '{% import "_alerts.html" as ui with context %}{{ ui.alert_list(alerts, limit=2) }}'
+    )
+    html = page.render(alerts=shown, lang="nl", fmt=Fmt(Lang.NL),
+                       _=lambda key, **kw: t(key, Lang.NL, **kw))  # fmt: skip
+    assert html.count('<a href="/reps/R1?period=2025-06">Deal D1 ligt stil.</a>') == 2
+    assert '<a href="/alerts">en nog 1</a>' in html
+    empty = page.render(alerts=[], lang="en", fmt=Fmt(Lang.EN), _=lambda key, **kw: t(key, "en"))
+    assert "Nothing to report." in empty
