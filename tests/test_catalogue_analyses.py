@@ -29,7 +29,7 @@ import pytest
 import salesperf
 from salesperf.analysis.drivers.model import SkipReason
 from salesperf.analysis.drivers.touches import Returns
-from salesperf.i18n.catalogue import analyses, cli, forecast
+from salesperf.i18n.catalogue import alerts, analyses, cli, forecast
 from salesperf.i18n.messages import MESSAGES
 from salesperf.text import Lang
 
@@ -41,6 +41,7 @@ ANALYSES = sorted(
         *(SRC / "analysis" / "drivers").glob("*.py"),
         *(SRC / "analysis" / "plan").glob("*.py"),
         *(SRC / "analysis" / "forecast").glob("*.py"),
+        *(SRC / "analysis" / "alerts").glob("*.py"),
         SRC / "analysis" / "health.py",
         SRC / "analysis" / "health_text.py",
         SRC / "analysis" / "asof.py",
@@ -150,7 +151,9 @@ def _blanks(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
-@pytest.mark.parametrize("part", [cli, analyses, forecast], ids=["cli", "analyses", "forecast"])
+@pytest.mark.parametrize(
+    "part", [cli, analyses, forecast, alerts], ids=["cli", "analyses", "forecast", "alerts"]
+)
 def test_every_key_has_the_same_blanks_in_both_languages(part: object) -> None:
     messages = part.MESSAGES  # type: ignore[attr-defined]
     assert messages, "an empty catalogue part"
@@ -160,12 +163,13 @@ def test_every_key_has_the_same_blanks_in_both_languages(part: object) -> None:
 
 
 def test_the_catalogue_parts_are_joined_under_one_lookup() -> None:
-    for part in (cli, analyses, forecast):
+    for part in (cli, analyses, forecast, alerts):
         assert part.MESSAGES.items() <= MESSAGES.items()
     assert all(k.startswith("cli.") for k in cli.MESSAGES)
     prefixes = ("drivers.", "plan.", "health.", "asof.", "quality.")
     assert all(k.startswith(prefixes) for k in analyses.MESSAGES)
     assert forecast.MESSAGES and all(k.startswith("forecast.") for k in forecast.MESSAGES)
+    assert all(k.startswith(("alerts.", "nav.alerts")) for k in alerts.MESSAGES)
 
 
 def test_every_reason_has_its_words() -> None:
@@ -179,11 +183,13 @@ def test_every_reason_has_its_words() -> None:
 def test_every_key_the_code_names_exists() -> None:
     """A key written out in the command line or the analyses' text modules is in the catalogue."""
     named = re.compile(
-        r"""\b(?:t|both)\(\s*f?["']((?:cli|drivers|health|plan|forecast|asof|quality)\.[.\w]*)["']"""
+        r"""\b(?:t|both)\(\s*f?["']((?:cli|drivers|health|plan|forecast|asof|quality|alerts)\.[.\w]*)["']"""
     )
     command = re.compile(r"""\bheadings\(\s*["'](\w+)["']""")
     files = [*COMMANDS, SRC / "analysis" / "health_text.py", SRC / "analysis" / "asof.py"]
-    files += [SRC / "analysis" / sub / "text.py" for sub in ("drivers", "plan", "forecast")]
+    files += [
+        SRC / "analysis" / sub / "text.py" for sub in ("drivers", "plan", "forecast", "alerts")
+    ]
     texts = [path.read_text(encoding="utf-8") for path in files]
     keys = {key for text in texts for key in named.findall(text)}
     commands = {name for text in texts for name in command.findall(text)}

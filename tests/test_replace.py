@@ -34,7 +34,7 @@ from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Query
 from salesperf.store import Store, StoreError
-from salesperf.store.migrations import DELETED, IMPORTS, ORIGINS
+from salesperf.store.migrations import DELETED, IMPORTS, LATEST_VERSION, ORIGINS
 
 # Spark converts frames with a pandas keyword that pandas 3 deprecates
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
@@ -288,7 +288,7 @@ def test_a_store_at_version_5_gets_the_log_column_and_the_origins(tmp_path: Path
             "VALUES (1, 'deals', 'old.csv', 3)"
         )
     with Store.open(path) as s:
-        assert s.schema_version == 7 and s.has_table(ORIGINS)
+        assert s.schema_version == LATEST_VERSION and s.has_table(ORIGINS)
         assert _log(s, 1)["deleted"] is None  # not recorded then
 
 

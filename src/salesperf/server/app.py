@@ -31,6 +31,7 @@ def create_app(settings: AppSettings, limits: BodyLimits | None = None) -> FastA
     are held to `limits` (default: from the environment, see `salesperf.server.limits`)."""
     from salesperf.server.pages.actions import router as actions
     from salesperf.server.pages.exports import router as exports
+    from salesperf.server.pages.alerts import router as alerts
     from salesperf.server.pages.routes import threaded_pages
 
     # a bad value in the environment stops the server here, rather than failing its requests
@@ -60,6 +61,7 @@ def create_app(settings: AppSettings, limits: BodyLimits | None = None) -> FastA
     app.include_router(threaded_pages())
     app.include_router(actions)
     app.include_router(exports)
+    app.include_router(alerts)
     static = resources.files("salesperf.server") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     # inside the security headers' middleware, so that its 413s carry them too

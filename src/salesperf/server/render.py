@@ -93,6 +93,7 @@ def nav(view: View) -> list[tuple[str, str]]:
     if view.user.rep_id and view.scope.can_see_rep(view.user.rep_id):
         items.append((f"/reps/{view.user.rep_id}", "nav.me"))
     items.append(("/activities/new", "nav.log"))
+    items.append(("/alerts", "nav.alerts"))
     if view.user.role is Role.ADMIN:
         items.append(("/import", "nav.import"))
     items.append(("/exports", "nav.exports"))

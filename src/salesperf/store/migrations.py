@@ -274,6 +274,30 @@ def migration_7(store: Store) -> None:
     store.rebuild_rollups()
 
 
+#: Each user's alert rules (`salesperf.analysis.alerts`): whether a rule is switched on and its
+#: parameter. A rule without a row is off, with its default parameter.
+ALERT_RULES = "salesperf_alert_rules"
+ALERT_RULES_TABLE = SystemTable(
+    ALERT_RULES,
+    ibis.schema(
+        {
+            "username": _text(200, required=True),
+            "rule": _text(50, required=True),
+            "enabled": dt.Boolean(nullable=False),
+            "parameter": dt.Int64(nullable=False),
+            "updated_at": _WHEN,
+        }
+    ),
+    ("username", "rule"),
+    strict=True,
+)
+
+
+def migration_8(store: Store) -> None:
+    """Version 8: each user's alert rules, switched on or off, with their parameter."""
+    store.declare(ALERT_RULES_TABLE)
+
+
 MIGRATIONS: tuple[Callable[[Store], None], ...] = (
     migration_1,
     migration_2,
@@ -282,6 +306,7 @@ MIGRATIONS: tuple[Callable[[Store], None], ...] = (
     migration_5,
     migration_6,
     migration_7,
+    migration_8,
 )
 LATEST_VERSION = len(MIGRATIONS)
 
@@ -299,5 +324,6 @@ SYSTEM_TABLES: Mapping[str, SystemTable] = {
         SIGNIN_FAILURES_TABLE,
         ORIGINS_TABLE,
         ROLLUP_STATE_TABLE,
+        ALERT_RULES_TABLE,
     )
 }
