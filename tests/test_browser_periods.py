@@ -98,7 +98,7 @@ def test_picking_quarter_to_date_and_a_custom_range(page: Any, live: str, store_
 
     page.get_by_role("button", name="Quarter to date").click()
     page.wait_for_url("**period=quarter+to+date*")
-    assert TODAY == date(2026, 10, 1)  # the quarter's first day: to date, that day alone
+    assert date(2026, 10, 1) == TODAY  # the quarter's first day: to date, that day alone
     assert box.input_value() == "2026-10-01"
     assert page.locator(".period-picker").get_attribute("data-period") == "2026-10-01"
     chosen = page.locator('.period-quick button[aria-current="true"]')
