@@ -111,7 +111,11 @@ def test_the_api_reads_a_period_as_the_page_writes_it(web: dict[str, TestClient]
     ):  # the same days under the label of what was typed
         card = _card(web["nl"], written)
         assert card["period"] == iso["period"] | {"label": label}
-        assert card | {"period": iso["period"]} == iso
+        # the periods compared with: the same days too (labelled as days or months)
+        assert {k: (p["start"], p["end"]) for k, p in card["compare"].items()} == {
+            k: (p["start"], p["end"]) for k, p in iso["compare"].items()
+        }
+        assert card | {"period": iso["period"], "compare": iso["compare"]} == iso
     overview = web["nl"].get("/api/overview", params={"period": "K3 2026"})
     assert overview.status_code == 200
     assert overview.json() == web["en"].get("/api/overview", params={"period": "2026-Q3"}).json()
