@@ -28,6 +28,12 @@ MESSAGES: dict[str, Text] = {
     "periods.from": _t("From", "Van"),
     "periods.to": _t("To", "Tot en met"),
     "periods.apply": _t("Show range", "Periode tonen"),
+    "periods.range_too_long": _t(
+        "The range's two days are longer than a period may be ({most} characters); choose "
+        "them with the two date boxes.",
+        "De twee dagen van de periode zijn langer dan een periode mag zijn ({most} tekens); "
+        "kies ze met de twee datumvakken.",
+    ),
     "periods.shown": _t("Shown: {period} ({days})", "Getoond: {period} ({days})"),
     "periods.refused": _t(
         "This period cannot be shown; the page shows {period} instead.",

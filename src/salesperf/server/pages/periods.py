@@ -21,7 +21,7 @@ from salesperf.i18n.messages import t
 from salesperf.metrics.periods import FIRST_YEAR, Period
 from salesperf.metrics.relative import previous_period, relative_period, year_before
 from salesperf.server.limits import PERIOD_LENGTH
-from salesperf.text import Lang
+from salesperf.text import Lang, Text
 
 #: The quick choices: the words each sends (read in either language), and its catalogue key.
 QUICK = (
@@ -52,26 +52,31 @@ def picked(request: Request, params: dict[str, Any]) -> dict[str, Any]:
         return params
     text = f"{first}..{last}"
     if len(text) > PERIOD_LENGTH:  # as the period parameter itself is limited
-        text = text[:PERIOD_LENGTH]
+        refused = Text(*(t("periods.range_too_long", lang, most=PERIOD_LENGTH) for lang in Lang))
+        raise BadPeriod(InputError(text=refused))
     return params | {"period": text}
 
 
-def _json_period(p: dict[str, str]) -> Period:
-    start, last = date.fromisoformat(p["start"]), date.fromisoformat(p["end"])
-    return Period(start, last + timedelta(days=1), p["label"])
+def _json_period(p: Any) -> Period | None:
+    """A period as the pages' JSON gives it (label, first and last day), or None."""
+    try:
+        start, last = date.fromisoformat(p["start"]), date.fromisoformat(p["end"])
+        return Period(start, last + timedelta(days=1), str(p["label"]))
+    except (TypeError, KeyError, ValueError):  # no period of that shape: the page has no box
+        return None
 
 
 def picker(
-    request: Request, today: date, lang: Lang, shown: dict[str, str] | None,
+    request: Request, today: date, lang: Lang, shown: Any,
     refused: BadPeriod | None = None,
 ) -> dict[str, Any] | None:  # fmt: skip
     """What the period box and its picker show: the period as the page writes it in the
     viewer's language (or, when it was refused, what was typed and why), the quick choices
     (the one shown marked), the period before and the same period last year, the range's days
     and the page's other parameters, which every choice keeps."""
-    if shown is None:
-        return None
     p = _json_period(shown)
+    if p is None:
+        return None
     named = fmt.period(p, lang)
     days = fmt.span(p.start, p.end - timedelta(days=1), lang)
     quick = []
@@ -90,7 +95,7 @@ def picker(
         said = refused.text.get(lang) if refused.text is not None else str(refused)
     skip = {"period", FROM, TO}
     return {
-        "text": request.query_params.get("period", "") if refused is not None else named,
+        "text": _typed(request) if refused is not None else named,
         "shown": named if named == days else t("periods.shown", lang, period=named, days=days),
         "error": said,
         "refused": t("periods.refused", lang, period=named) if refused is not None else None,
@@ -102,21 +107,28 @@ def picker(
     }
 
 
+def _typed(request: Request) -> str:
+    """The period as it was asked for: the box's text, or the range's two days."""
+    first, last = (request.query_params.get(k, "").strip() for k in (FROM, TO))
+    if first and last:
+        return f"{first}..{last}"[:PERIOD_LENGTH]
+    return request.query_params.get("period", "")[:PERIOD_LENGTH]
+
+
 def on_page(
     request: Request, today: date, lang: Lang, data: Any, params: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A page's data for its parameters (the custom range read as its period), and what its
     template is given besides: the picker, and a 422 status when the period was refused: the
     page then shows its default period, with why next to the box."""
-    params = picked(request, params)
     try:
+        params = picked(request, params)
         payload, refused = data(**params), None
     except BadPeriod as error:
-        if params.get("period") is None:
+        if "period" not in params:
             raise
         payload, refused = data(**(params | {"period": None})), error
-    shown = payload.get("period") if isinstance(payload.get("period"), dict) else None
-    extra: dict[str, Any] = {"picker": picker(request, today, lang, shown, refused)}
+    extra: dict[str, Any] = {"picker": picker(request, today, lang, payload.get("period"), refused)}
     if refused is not None:
         extra["status"] = 422
     return payload, extra
