@@ -33,6 +33,7 @@ from salesperf.ingest.xlsxsheet import SheetUnreadable
 from salesperf.metrics.periods import PeriodError
 from salesperf.server.deps import CsrfFailed, NotSignedIn
 from salesperf.server.errors import BadRequest
+from salesperf.server.pages.periods import BadPeriod
 from salesperf.server.throttle import Throttled
 from salesperf.settings import SettingError
 from salesperf.store import Store, StoreError
@@ -61,6 +62,7 @@ KINDS: list[tuple[type[Exception], type[errors.SalesperfError]]] = [
     (AsOfError, errors.InputError),
     (UserError, errors.InputError),
     (NumberUnread, errors.InputError),
+    (BadPeriod, errors.InputError),
 ]
 
 

@@ -28,6 +28,7 @@ from salesperf.metrics.periods import (
     period_start,
     shift,
 )
+from salesperf.metrics.relative import relative_period
 from salesperf.text import Lang, Text
 
 if TYPE_CHECKING:
@@ -38,14 +39,16 @@ _LAST = re.compile(r"^last-(?:(\d+)-)?(week|month|quarter|year)s?$")
 WINDOW_HELP = (
     "last-quarter (the default), last-month, last-week, last-year, last-N-weeks, "
     "last-N-months, last-N-quarters, or a period such as 2026-Q3, 2026-07, "
-    "2026-Q2..2026-Q3 or 2026-07-01..2026-09-30"
+    "2026-Q2..2026-Q3 or 2026-07-01..2026-09-30, or words: this quarter, quarter to date, "
+    "previous month, same quarter last year"
 )
 
 
 def resolve_window(text: str | Period | None, today: date | None = None) -> Period:
     """The full periods a window names, ending before `today`'s period: `last-quarter` is the
     last quarter that has fully ended; `last-8-weeks` the eight full ISO weeks before this one.
-    Calendar periods (`2026-Q3`) are taken as given."""
+    Words (`this quarter`, `year to date`: `salesperf.metrics.relative`) count from `today`;
+    calendar periods (`2026-Q3`) are taken as given."""
     if isinstance(text, Period):
         return text
     today = today or date.today()
@@ -59,6 +62,8 @@ def resolve_window(text: str | Period | None, today: date | None = None) -> Peri
         end = period_start(today, grain)
         start = shift(end, grain, -n)
         return Period(start, end, period_label(start, grain) if n == 1 else t)
+    if (named := relative_period(t, today)) is not None:  # this quarter, year to date, ...
+        return named
     try:
         return parse_period(t.upper() if "q" in t or "w" in t else t)
     except PeriodError:
@@ -71,7 +76,8 @@ def resolve_window(text: str | Period | None, today: date | None = None) -> Peri
                 f"{text!r} is geen venster; gebruik last-quarter (standaard), last-month, "
                 "last-week, last-year, last-N-weeks, last-N-months, last-N-quarters, of een "
                 "periode zoals K3 2026, juli 2026, K2 2026 – K3 2026, 01-07-2026 – 30-09-2026 "
-                "of 2026-Q3",
+                "of 2026-Q3, of woorden: dit kwartaal, kwartaal tot nu, vorige maand, zelfde "
+                "kwartaal vorig jaar",
             )
         ) from None
 

@@ -22,6 +22,8 @@ from salesperf.metrics.query import By, Split
 from salesperf.schema import TABLES, ActivityOutcome
 from salesperf.scorecard import Scorecard, scorecard, scorecards
 from salesperf.server.deps import View
+from salesperf.server.pages.kpis import Compared, compared
+from salesperf.server.pages.periods import BadPeriod
 
 #: What the trend charts show, month by month: input next to output.
 TREND_METRICS = ("activities", "revenue_won")
@@ -29,9 +31,15 @@ TREND_MONTHS = 12
 
 
 def resolve_period(view: View, period: str | None) -> Period:
-    """The period asked for (2026-Q3, 2026-07, last-quarter, ...), by default the last full
-    quarter before the view's reference day."""
-    return resolve_window(period, view.today)
+    """The period asked for, by default the last full quarter before the view's reference day:
+    as labels (2026-Q3, 2026-07, 2026-W40, 2026-07-01..2026-09-30), as the pages write it in
+    either language (K3 2026, juli 2026, 01-07-2026 – 30-09-2026), as a window (last-quarter)
+    or in words counted from the reference day (this quarter, year to date, vorige maand).
+    A period that cannot be read is a `BadPeriod`, which a page shows next to its period box."""
+    try:
+        return resolve_window(period, view.today)
+    except InputError as refused:
+        raise BadPeriod(refused) from None
 
 
 def trend_period(p: Period) -> Period:
@@ -72,10 +80,11 @@ def scorecard_card(
     filters: tuple[str, ...] = (),
     currency: str | None = None,
 ) -> Scorecard:
-    """The scorecard with the command line's options, inside the viewer's scope."""
+    """The scorecard with the command line's options, inside the viewer's scope; for one
+    period (grain all, no split), each figure set against the period before and the same
+    period last year, with the data-quality findings that touch it (`kpis.Compared`)."""
     names = tuple(m.strip() for m in metrics.split(",") if m.strip()) if metrics else None
-    return card(
-        view,
+    options: dict[str, Any] = dict(
         by=By(by),
         grain=Grain(grain),
         period=resolve_period(view, period),
@@ -85,6 +94,16 @@ def scorecard_card(
         currency=currency,
         **view.scope.scorecard_args(by),
     )
+    if options["grain"] is Grain.ALL and options["split"] is None:
+        return kpi_card(view, **options)
+    return card(view, **options)
+
+
+def kpi_card(view: View, **options: Any) -> Compared:
+    """`card` for one period, each figure set against the period before and the same period
+    last year (the same query for each, all metrics at once), with the data-quality findings
+    behind each row (`salesperf.server.pages.kpis`)."""
+    return compared(view, card(view, **options), lambda p: card(view, **(options | {"period": p})))
 
 
 def _period_json(p: Period) -> dict[str, str]:
@@ -141,7 +160,7 @@ def overview(view: View, period: str | None = None) -> dict[str, Any]:
             ("activities", "activities_per_day", *ctx.headline, "win_rate", "quota_attainment")
         )
     )
-    kpis = card(view, by=by, period=p, metrics=metrics, **args)
+    kpis = kpi_card(view, by=by, period=p, metrics=metrics, **args)
     trend = card(
         view, by=by, grain=Grain.MONTH, period=trend_period(p), metrics=TREND_METRICS,
         **args,
@@ -198,7 +217,7 @@ def rep(view: View, rep_id: str, period: str | None = None) -> dict[str, Any]:
     info = dict(view.cache.get(("rep_info", rep_id), lambda: _rep_info(view, rep_id)))
     p = resolve_period(view, period)
     args = scope.scorecard_args(By.REP)
-    rep_card = card(view, by=By.REP, period=p, **args)
+    rep_card = kpi_card(view, by=By.REP, period=p, **args)
     mix = card(view, by=By.REP, period=p, split=Split.TYPE, metrics=("activities",), **args)
     trend = card(
         view, by=By.REP, grain=Grain.MONTH, period=trend_period(p), metrics=TREND_METRICS,

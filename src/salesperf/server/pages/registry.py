@@ -11,6 +11,7 @@ module), one template, and one `Page(...)` line in `PAGES`.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from salesperf.server.pages import analysis as analysis_pages
 from salesperf.server.pages import data
 from salesperf.server.pages import funnel_deals as funnel_pages
 from salesperf.server.pages import plan as plan_pages
+from salesperf.server.pages.periods import on_page
 from salesperf.server.render import render
 
 
@@ -146,8 +148,11 @@ def add_page(router: APIRouter, page: Page) -> None:
     """Add the page and its JSON twin to the router."""
 
     async def html(request: Request, view: Any, **params: Any) -> HTMLResponse:
-        payload = _with_as_of(view, page.data(view, **params))
-        return render(request, view, page.template, page=page, data=payload)
+        # the period box's picker, and a refused period shown next to the box (`periods`)
+        compute = functools.partial(page.data, view)
+        found, extra = on_page(request, view.today, view.lang, compute, params)
+        payload = _with_as_of(view, found)
+        return render(request, view, page.template, page=page, data=payload, **extra)
 
     router.add_api_route(
         page.path,
