@@ -30,8 +30,8 @@ def create_app(settings: AppSettings, limits: BodyLimits | None = None) -> FastA
     """The salesperf web server for one store: pages, the JSON API and sign-in. Request bodies
     are held to `limits` (default: from the environment, see `salesperf.server.limits`)."""
     from salesperf.server.pages.actions import router as actions
-    from salesperf.server.pages.exports import router as exports
     from salesperf.server.pages.alerts import router as alerts
+    from salesperf.server.pages.exports import router as exports
     from salesperf.server.pages.routes import threaded_pages
 
     # a bad value in the environment stops the server here, rather than failing its requests
