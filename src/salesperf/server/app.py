@@ -30,6 +30,7 @@ def create_app(settings: AppSettings, limits: BodyLimits | None = None) -> FastA
     """The salesperf web server for one store: pages, the JSON API and sign-in. Request bodies
     are held to `limits` (default: from the environment, see `salesperf.server.limits`)."""
     from salesperf.server.pages.actions import router as actions
+    from salesperf.server.pages.importing import router as importing
     from salesperf.server.pages.routes import threaded_pages
 
     # a bad value in the environment stops the server here, rather than failing its requests
@@ -58,6 +59,7 @@ def create_app(settings: AppSettings, limits: BodyLimits | None = None) -> FastA
     app.include_router(routes.router)
     app.include_router(threaded_pages())
     app.include_router(actions)
+    app.include_router(importing)
     static = resources.files("salesperf.server") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     # inside the security headers' middleware, so that its 413s carry them too
