@@ -98,7 +98,8 @@ MESSAGES: dict[str, Text] = {
     ),
     "wizard.sample_bad": _t("rejected", "afgewezen"),
     "wizard.problems": _t(
-        "Problems found (nothing is imported yet)", "Gevonden problemen (er is nog niets geïmporteerd)"
+        "Problems found (nothing is imported yet)",
+        "Gevonden problemen (er is nog niets geïmporteerd)",
     ),
     "wizard.summary": _t(
         "{rows} rows read: {accepted} can be imported, {rejected} would be rejected.",

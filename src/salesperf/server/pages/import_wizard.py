@@ -21,6 +21,7 @@ from typing import Any
 
 from salesperf.i18n import format as fmt
 from salesperf.i18n.messages import t
+from salesperf.i18n.words import word
 from salesperf.ingest.columns import proposed_sources
 from salesperf.ingest.importer import ImportResult, import_file
 from salesperf.ingest.mapping import DATE_FORMATS, ImportMapping, MappingError
@@ -165,7 +166,12 @@ def _choice_error(view: View, p: Any) -> str:
     if p.kind == "one_column":
         shown = t(f"wizard.delimiter.{DELIMITER_NAMES[p.value]}", view.lang)
         return t("wizard.error.one_column", view.lang, delimiter=shown, column=p.column)
-    return t("wizard.error.option", view.lang, value=p.value[:40], option=t(f"wizard.{p.option}", view.lang))
+    return t(
+        "wizard.error.option",
+        view.lang,
+        value=p.value[:40],
+        option=t(f"wizard.{p.option}", view.lang),
+    )
 
 
 def _read_settings(view: View, w: Wizard, path: Path) -> None:
@@ -208,7 +214,9 @@ def build(view: View, choices: Choices, path: Path) -> Wizard:
     if w.errors:
         return w
     try:
-        _name, base = mapping_for(choices.table, preset=choices.preset, maps=split_maps(choices.maps))
+        _name, base = mapping_for(
+            choices.table, preset=choices.preset, maps=split_maps(choices.maps)
+        )
     except MappingError as exc:
         w.errors.append(t("wizard.error.refused", view.lang, reason=str(exc)))
         return w
@@ -293,18 +301,22 @@ def _findings(view: View, w: Wizard, result: ImportResult) -> None:
         )  # fmt: skip
         kind["count"] += 1
         if len(kind["examples"]) < EXAMPLES:
-            kind["examples"].append({"line": p.line, "value": p.value, "message": p.text(view.lang)})
+            kind["examples"].append({"line": p.line, "value": p.value})
     w.kinds = sorted(kinds.values(), key=lambda k: -int(k["count"]))
     w.counted_all = len(result.problems) < PROBLEMS_COUNTED
-    names = TABLES[result.table].column_names
+    spec = TABLES[result.table]
     tz = view.store.settings.timezone
+    # a vocabulary's word (won, follow_up) and a stage are shown as the language names them
+    words = [c.vocabulary is not None or c.name in ("type", "stage") for c in spec.columns]
     w.sample = {
-        "columns": [_label(view, c) for c in names],
+        "columns": [_label(view, c.name) for c in spec.columns],
         "rows": [
-            {"cells": [_cell(v, view.lang, tz) for v in row[:-1]], "bad": bool(row[-1])}
+            {"cells": [word(v, view.lang) if isinstance(v, str) and named else _cell(v, view.lang, tz)
+                       for v, named in zip(row[:-1], words, strict=True)],
+             "bad": bool(row[-1])}
             for row in result.sample
         ],
-    }
+    }  # fmt: skip
 
 
 def _cell(value: Any, lang: str, tz: str) -> str:
