@@ -83,7 +83,8 @@ async def import_preview(request: Request, view: ViewDep, writer: Writer) -> Res
     try:
         w = await run_in_threadpool(_checked, view, choices, path)
     except FileRefused as exc:  # the file's format cannot be told (an old .xls)
-        w = Wizard(choices=choices, file=path.name, unreadable=True, errors=[str(exc)])
+        said = t("wizard.error.refused", view.lang, reason=str(exc))
+        w = Wizard(choices=choices, file=path.name, unreadable=True, errors=[said])
     if w.unreadable:
         discard_upload(path)
         return render(
