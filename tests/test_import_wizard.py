@@ -334,3 +334,25 @@ def test_the_command_line_imports_a_dutch_file_with_the_same_choices(
         "W1": date(2026, 9, 3), "W2": date(2026, 8, 29), "W3": date(2026, 7, 12)
     }  # fmt: skip
     assert stored["W1"]["amount"] == 1234.5 and stored["W3"]["lost_reason"] == "Prijs té hoog"
+
+
+def test_a_workbook_offers_its_date_format_only(web: dict[str, Any], tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["deal_id", "rep_id", "created_at", "status"])
+    ws.append(["X1", "R1", "29-09-2026", "open"])  # a day first, typed as text
+    path = tmp_path / "deals.xlsx"
+    wb.save(path)
+    client, csrf = web["clients"]["boss"]
+    shown = upload(client, csrf, "deals.xlsx", path.read_bytes())
+    fields = wizard_fields(shown.text)
+    assert "delimiter" not in fields and "encoding" not in fields
+    assert fields["date_format"] == "ISO" and 'data-summary="1,0,1"' in shown.text
+    checked = client.post("/import/check", data={**fields, "date_format": "DD-MM-YYYY"})
+    assert 'data-summary="1,1,0"' in checked.text
+    done = client.post("/import/run", data=wizard_fields(checked.text))
+    assert done.status_code == 200, done.text[:500]
+    assert _day(deals(web["store"])["X1"]["created_at"]) == date(2026, 9, 29)

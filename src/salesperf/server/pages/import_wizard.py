@@ -9,7 +9,6 @@ out is said in the viewer's language, and nothing is imported (`Wizard.errors`).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import secrets
@@ -202,8 +201,8 @@ def _read_settings(view: View, w: Wizard, path: Path) -> None:
 
 def build(view: View, choices: Choices, path: Path) -> Wizard:
     """The wizard for the kept upload at `path` with `choices`: its errors, else its mapping.
-    Raises FileRefused when no choice can read the file (not a text file, empty, a workbook
-    that cannot be read)."""
+    A file no choice can read (not a text file, empty, a workbook that cannot be read) is
+    marked `unreadable`; a format that is not offered at all (an old .xls) raises FileRefused."""
     w = Wizard(choices=choices, file=path.name)
     if choices.table not in TABLES:
         w.errors.append(t("wizard.error.table", view.lang, table=choices.table[:40]))
@@ -234,7 +233,7 @@ def build(view: View, choices: Choices, path: Path) -> Wizard:
         w.errors.append(t("wizard.error.refused", view.lang, reason=_reason(exc, path)))
         return w
     source.close()
-    with contextlib.suppress(Exception):  # a workbook's rows are registered as a view
+    if source.format == "xlsx":  # a workbook's rows are registered as a view
         con.unregister(f"{name}_xlsx")
     w.file_columns = source.columns
     proposal = proposed_sources(spec, source.columns, base)
