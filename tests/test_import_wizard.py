@@ -290,8 +290,8 @@ def test_the_wizard_speaks_dutch(web: dict[str, Any]) -> None:
     assert sorted(kinds) == ["not_a_date", "not_a_number", "unknown_reference"]
     assert "de waarde is geen datum in het verwachte formaat" in problems.text
     refused = upload(client, csrf, "leeg.csv", b"")
-    assert refused.status_code == 422
-    for page in (client.get("/import"), first, bad, checked, problems):
+    assert refused.status_code == 422 and "leeg.csv is leeg" in refused.text
+    for page in (client.get("/import"), first, bad, checked, problems, refused):
         assert '<html lang="nl">' in page.text
         text = visible_text(page.text)
         for preset in PRESETS:

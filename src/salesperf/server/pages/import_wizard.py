@@ -148,9 +148,10 @@ def _option(name: str, value: str) -> str:
     return next((k for k, v in names.items() if v == value), value)
 
 
-def _reason(exc: FileRefused, path: Path) -> str:
+def reason(exc: FileRefused, path: Path, lang: str) -> str:
     """A refusal's reason, naming the upload by its name, never by the server's folders."""
-    return str(exc).replace(str(path), path.name).replace(str(path.parent), "")
+    said = exc.text.get(lang) if exc.text is not None else str(exc)
+    return said.replace(str(path), path.name).replace(str(path.parent), "")
 
 
 def _label(view: View, column: str) -> str:
@@ -228,9 +229,9 @@ def build(view: View, choices: Choices, path: Path) -> Wizard:
             encoding=base.option("encoding"), decimal=base.option("decimal"),
             sheet=base.option("sheet"), name=name,
         )  # fmt: skip
-    except FileRefused as exc:
+    except FileRefused as exc:  # no choice reads it: said alone, under the page's heading
         w.unreadable = True
-        w.errors.append(t("wizard.error.refused", view.lang, reason=_reason(exc, path)))
+        w.errors.append(reason(exc, path, view.lang))
         return w
     source.close()
     if source.format == "xlsx":  # a workbook's rows are registered as a view
@@ -281,7 +282,7 @@ def dry_run(view: View, w: Wizard, path: Path) -> None:
         ]
         return
     except FileRefused as exc:
-        w.errors.append(t("wizard.error.refused", view.lang, reason=_reason(exc, path)))
+        w.errors.append(t("wizard.error.refused", view.lang, reason=reason(exc, path, view.lang)))
         return
     _findings(view, w, result)
 

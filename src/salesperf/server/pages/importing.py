@@ -32,7 +32,7 @@ from salesperf.server.api.uploads import (
 )
 from salesperf.server.deps import View, ViewDep, Writer
 from salesperf.server.pages import data
-from salesperf.server.pages.import_wizard import Choices, Wizard, build, dry_run
+from salesperf.server.pages.import_wizard import Choices, Wizard, build, dry_run, reason
 from salesperf.server.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -83,7 +83,7 @@ async def import_preview(request: Request, view: ViewDep, writer: Writer) -> Res
     try:
         w = await run_in_threadpool(_checked, view, choices, path)
     except FileRefused as exc:  # the file's format cannot be told (an old .xls)
-        said = t("wizard.error.refused", view.lang, reason=str(exc))
+        said = reason(exc, path, view.lang)
         w = Wizard(choices=choices, file=path.name, unreadable=True, errors=[said])
     if w.unreadable:
         discard_upload(path)
