@@ -116,22 +116,22 @@ def import_file(
 ) -> ImportResult:
     """Import one file into one canonical table; see the module docstring for the guarantees.
 
-        With `replace`, a snapshot import: the table, or with `system` the rows that imports of
-        that source system wrote, is made equal to the file (see `salesperf.ingest.snapshot`);
-        `system` alone records that system as the origin of the rows written.
+    With `replace`, a snapshot import: the table, or with `system` the rows that imports of
+    that source system wrote, is made equal to the file (see `salesperf.ingest.snapshot`);
+    `system` alone records that system as the origin of the rows written.
 
-        `guard`, when given, sees each row's key and owner (`rep_id`) exactly as they would be
-        written (ids normalised) before anything is written, and raises to stop the import: the
-        place where a writer's scope is decided.
+    `guard`, when given, sees each row's key and owner (`rep_id`) exactly as they would be
+    written (ids normalised) before anything is written, and raises to stop the import: the
+    place where a writer's scope is decided.
 
-        With `check_only`, every row is read and checked but nothing is written anywhere (no rows,
-        no log entry, no rejects file): the result's problems say what an import would reject, and
+    With `check_only`, every row is read and checked but nothing is written anywhere (no rows,
+    no log entry, no rejects file): the result's problems say what an import would reject, and
     its `sample` holds the first `sample` rows as they would be written (with their `_bad` flag).
-        `lang` is the language of the rejects file (the store keeps every problem in both).
+    `lang` is the language of the rejects file (the store keeps every problem in both).
 
-        A status (or a mapped type, outcome, source) that no rule maps stops the import before
-        anything is written (`UnmappedValues`, listing each value with its count and a suggestion);
-        with `accept_suggested` the suggestions are taken and listed in the result's `suggested`."""
+    A status (or a mapped type, outcome, source) that no rule maps stops the import before
+    anything is written (`UnmappedValues`, listing each value with its count and a suggestion);
+    with `accept_suggested` the suggestions are taken and listed in the result's `suggested`."""
     budget = (
         contextlib.nullcontext()  # a budget the user chose is kept as it is
         if os.environ.get(MEMORY_ENV)
@@ -141,8 +141,8 @@ def import_file(
         return _import_file(
             store, table, path, mapping=mapping, mapping_file=mapping_file,
             preset_name=preset_name, maps=maps, rejects_path=rejects_path,
-            on_phase=on_phase, keep_problems=keep_problems, check_only=check_only, sample=sample, lang=lang,
-            guard=guard, accept_suggested=accept_suggested, replace=replace, system=system,
+            on_phase=on_phase, keep_problems=keep_problems, check_only=check_only, sample=sample,
+            lang=lang, guard=guard, accept_suggested=accept_suggested, replace=replace, system=system,
         )  # fmt: skip
 
 
