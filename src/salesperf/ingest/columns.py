@@ -32,7 +32,6 @@ class Plan:
 def plan_columns(spec: Table, source_columns: tuple[str, ...], mapping: ImportMapping) -> Plan:
     """Match source columns to canonical ones; refuse the file if a required one is missing."""
     mapping, problems = mapping.for_columns(source_columns)
-    by_norm: dict[str, str] = {normalise_name(c): c for c in source_columns}
     missing_sources = [
         s for s in mapping.rename if s not in source_columns and s not in mapping.optional
     ]
@@ -40,29 +39,7 @@ def plan_columns(spec: Table, source_columns: tuple[str, ...], mapping: ImportMa
         close = difflib.get_close_matches(s, source_columns, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         problems.append(f"the mapping names the column {s!r}, which the file does not have{hint}")
-    used: set[str] = set(mapping.status.sources() if mapping.status else ())
-    plans: list[ColumnPlan] = []
-    default_format = mapping.option("date_format") or "ISO"
-    all_cols = [*spec.columns, *(Column(c) for c in CHECK_ONLY)]
-    for col in all_cols:
-        sources = tuple(s for s in mapping.sources_for(col.name) if s in source_columns)
-        if not sources and mapping.auto and col.name not in mapping.constants:
-            match = by_norm.get(col.name)
-            explicitly_used = any(match == s for s in mapping.rename)
-            if match is not None and not explicitly_used:
-                sources = (match,)
-        used.update(sources)
-        plans.append(
-            ColumnPlan(
-                column=col,
-                sources=sources,
-                constant=mapping.constants.get(col.name),
-                values=mapping.values.get(col.name),
-                date_format=mapping.formats.get(col.name, default_format),
-                unit=mapping.units.get(col.name),
-                status=mapping.status if col.name == "status" else None,
-            )
-        )
+    plans, used = _plans(spec, source_columns, mapping)
     for p in plans:
         if p.column.required and not p.present:
             close = difflib.get_close_matches(p.column.name, list(source_columns), n=1, cutoff=0.5)
@@ -87,6 +64,47 @@ def plan_columns(spec: Table, source_columns: tuple[str, ...], mapping: ImportMa
         ignored=ignored,
         dedupe=mapping.dedupe,
     )
+
+
+def _plans(
+    spec: Table, source_columns: tuple[str, ...], mapping: ImportMapping
+) -> tuple[list[ColumnPlan], set[str]]:
+    """Each canonical column's plan (by the mapping, else by name), and the sources used."""
+    by_norm: dict[str, str] = {normalise_name(c): c for c in source_columns}
+    used: set[str] = set(mapping.status.sources() if mapping.status else ())
+    plans: list[ColumnPlan] = []
+    default_format = mapping.option("date_format") or "ISO"
+    all_cols = [*spec.columns, *(Column(c) for c in CHECK_ONLY)]
+    for col in all_cols:
+        sources = tuple(s for s in mapping.sources_for(col.name) if s in source_columns)
+        if not sources and mapping.auto and col.name not in mapping.constants:
+            match = by_norm.get(col.name)
+            explicitly_used = any(match == s for s in mapping.rename)
+            if match is not None and not explicitly_used:
+                sources = (match,)
+        used.update(sources)
+        plans.append(
+            ColumnPlan(
+                column=col,
+                sources=sources,
+                constant=mapping.constants.get(col.name),
+                values=mapping.values.get(col.name),
+                date_format=mapping.formats.get(col.name, default_format),
+                unit=mapping.units.get(col.name),
+                status=mapping.status if col.name == "status" else None,
+            )
+        )
+    return plans, used
+
+
+def proposed_sources(
+    spec: Table, source_columns: tuple[str, ...], mapping: ImportMapping
+) -> dict[str, tuple[str, ...]]:
+    """The source columns each canonical column would be read from (`plan_columns`' choice),
+    without refusing a file that lacks some: what a form proposes before the person chooses."""
+    concrete, _problems = mapping.for_columns(source_columns)
+    plans, _used = _plans(spec, source_columns, concrete)
+    return {p.column.name: p.sources for p in plans}
 
 
 def free_text(column: Column) -> bool:

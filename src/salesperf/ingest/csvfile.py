@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from salesperf.ingest.source import FileRefused, Source, check_header
+from salesperf.ingest.source import FileRefused, Source, check_header, refused
 from salesperf.ingest.sql import ident, lit
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -152,7 +152,10 @@ def _csv_layout(
     """The delimiter, the columns named by the header line, and the decimal separator."""
     header_line = _header_line(read_path, path.name)
     if not header_line.strip():
-        raise FileRefused(f"{path.name} has no header line; the first line must name the columns")
+        raise refused(
+            f"{path.name} has no header line; the first line must name the columns",
+            f"{path.name} heeft geen kopregel; de eerste regel moet de kolommen noemen",
+        )
     delim = detect_delimiter(header_line, delimiter)
     header = next(csv.reader([header_line], delimiter=delim))
     columns = check_header(path, tuple(h.strip() for h in header))
@@ -175,7 +178,10 @@ def read_csv(
     with open(path, "rb") as f:
         head = f.read(_SNIFF_BYTES)
     if looks_binary(head):
-        raise FileRefused(f"{path.name} is not a text file (it looks binary); expected CSV text")
+        raise refused(
+            f"{path.name} is not a text file (it looks binary); expected CSV text",
+            f"{path.name} is geen tekstbestand (het lijkt binair); verwacht werd CSV-tekst",
+        )
     enc = detect_encoding(head, encoding)
     cleanup: list[Path] = []
     read_path = path

@@ -85,6 +85,8 @@ class ImportResult:
     #: owners that are no known rep (their rows are rejected): (owner as given, rows)
     unknown_owners: tuple[tuple[str, int], ...] = ()
     deleted: int = 0  # stored rows a snapshot import (`replace`) deleted
+    #: a check's first rows as they would be written (`sample`): the table's columns and `_bad`
+    sample: tuple[tuple[object, ...], ...] = ()
 
     @property
     def accepted(self) -> int:
@@ -105,6 +107,7 @@ def import_file(
     on_phase: Callable[[str], None] | None = None,
     keep_problems: int = 1000,
     check_only: bool = False,
+    sample: int = 0,
     lang: Lang | str = Lang.EN,
     guard: Guard | None = None,
     accept_suggested: bool = False,
@@ -122,7 +125,8 @@ def import_file(
     place where a writer's scope is decided.
 
     With `check_only`, every row is read and checked but nothing is written anywhere (no rows,
-    no log entry, no rejects file): the result's problems say what an import would reject.
+    no log entry, no rejects file): the result's problems say what an import would reject, and
+    its `sample` holds the first `sample` rows as they would be written (with their `_bad` flag).
     `lang` is the language of the rejects file (the store keeps every problem in both).
 
     A status (or a mapped type, outcome, source) that no rule maps stops the import before
@@ -137,8 +141,8 @@ def import_file(
         return _import_file(
             store, table, path, mapping=mapping, mapping_file=mapping_file,
             preset_name=preset_name, maps=maps, rejects_path=rejects_path,
-            on_phase=on_phase, keep_problems=keep_problems, check_only=check_only, lang=lang,
-            guard=guard, accept_suggested=accept_suggested, replace=replace, system=system,
+            on_phase=on_phase, keep_problems=keep_problems, check_only=check_only, sample=sample,
+            lang=lang, guard=guard, accept_suggested=accept_suggested, replace=replace, system=system,
         )  # fmt: skip
 
 
@@ -155,6 +159,7 @@ def _import_file(
     on_phase: Callable[[str], None] | None = None,
     keep_problems: int = 1000,
     check_only: bool = False,
+    sample: int = 0,
     lang: Lang | str = Lang.EN,
     guard: Guard | None = None,
     accept_suggested: bool = False,
@@ -300,12 +305,15 @@ def _import_file(
         rows_read = rows_staged + len(structural)
         keys = snapshot_keys(con, name, spec, pos, rejects, rows_read) if replace else None
         if check_only:
+            cols = ", ".join(ident(c) for c in (*spec.column_names, "_bad"))
+            first = f"SELECT {cols} FROM {ident(name)} ORDER BY {pos} LIMIT {int(sample)}"
             return ImportResult(
                 import_id=0, table=spec.name, source=str(path), rows_read=rows_read,
                 inserted=0, updated=0, unchanged=0, rejected=rejects.rows, problems=problems,
                 rejects_path=None, ignored_columns=plan.ignored,
                 seconds=time.monotonic() - started, suggested=suggested,
                 unknown_owners=strangers,
+                sample=tuple(con.execute(first).fetchall()) if sample else (),
             )  # fmt: skip
         import_id = store.next_import_id()
         rejects_table = None

@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from salesperf.ingest.csvfile import read_csv
-from salesperf.ingest.source import FileRefused, Source, check_header
+from salesperf.ingest.source import FileRefused, Source, check_header, refused
 from salesperf.ingest.sql import ident, lit
 from salesperf.ingest.xlsxguard import xlsx_problem
 
@@ -28,6 +28,18 @@ _OTHER_SPREADSHEETS = {
     "xlsb": "binary .xlsb workbooks are not supported",
     "ods": "OpenDocument (.ods) spreadsheets are not supported",
 }
+_OTHER_SPREADSHEETS_NL = {
+    "xls": "oude .xls-bestanden worden niet ondersteund",
+    "xlsb": "binaire .xlsb-werkmappen worden niet ondersteund",
+    "ods": "OpenDocument-rekenbladen (.ods) worden niet ondersteund",
+}
+
+
+def _other_spreadsheet(fmt: str) -> FileRefused:
+    return refused(
+        f"{_OTHER_SPREADSHEETS[fmt]}; save the sheet as .xlsx or CSV",
+        f"{_OTHER_SPREADSHEETS_NL[fmt]}; sla het blad op als .xlsx of CSV",
+    )
 
 
 def detect_format(path: Path, given: str | None = None) -> str:
@@ -35,7 +47,7 @@ def detect_format(path: Path, given: str | None = None) -> str:
     if given:
         fmt = given.lower().lstrip(".")
         if fmt in _OTHER_SPREADSHEETS:
-            raise FileRefused(f"{_OTHER_SPREADSHEETS[fmt]}; save the sheet as .xlsx or CSV")
+            raise _other_spreadsheet(fmt)
         if fmt not in FORMATS:
             raise FileRefused(f"unknown format {given!r}; use one of: {', '.join(FORMATS)}")
         return fmt
@@ -47,20 +59,25 @@ def detect_format(path: Path, given: str | None = None) -> str:
     if suffix in (".parquet", ".pq"):
         return "parquet"
     if suffix[1:] in _OTHER_SPREADSHEETS:
-        raise FileRefused(f"{_OTHER_SPREADSHEETS[suffix[1:]]}; save the sheet as .xlsx or CSV")
+        raise _other_spreadsheet(suffix[1:])
     return "csv"
 
 
 def _check_readable(path: Path) -> None:
     # the file's name only: on a server the rest of the path is the server's, not the user's
     if not path.exists():
-        raise FileRefused(f"{path.name} does not exist")
+        raise refused(f"{path.name} does not exist", f"{path.name} bestaat niet")
     if path.is_dir():
-        raise FileRefused(f"{path.name} is a folder, not a file")
+        raise refused(
+            f"{path.name} is a folder, not a file", f"{path.name} is een map, geen bestand"
+        )
     if not os.access(path, os.R_OK):
-        raise FileRefused(f"{path.name} cannot be read (permission denied)")
+        raise refused(
+            f"{path.name} cannot be read (permission denied)",
+            f"{path.name} kan niet worden gelezen (geen toegang)",
+        )
     if path.stat().st_size == 0:
-        raise FileRefused(f"{path.name} is empty")
+        raise refused(f"{path.name} is empty", f"{path.name} is leeg")
 
 
 def _reason(exc: Exception, path: Path) -> str:
@@ -100,8 +117,11 @@ def read_xlsx(con: Any, path: Path, *, sheet: str | None = None, name: str) -> S
         names = list(wb.sheet_names)
         ws = wb.get_sheet_by_name(sheet or names[0]) if sheet is None or sheet in names else None
     except Exception as exc:
-        unreadable = f"{path.name} is not a readable Excel workbook ({_reason(exc, path)})"
-        raise FileRefused(unreadable) from None
+        why = _reason(exc, path)
+        raise refused(
+            f"{path.name} is not a readable Excel workbook ({why})",
+            f"{path.name} is geen leesbare Excel-werkmap ({why})",
+        ) from None
     if ws is None:
         raise FileRefused(
             f"the workbook has no sheet {sheet!r}; its sheets are: {', '.join(names)}"
@@ -147,8 +167,10 @@ def read_parquet(con: Any, path: Path, *, name: str) -> Source:
     try:
         desc = con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(str(path))})").fetchall()
     except Exception as exc:
-        raise FileRefused(
-            f"{path.name} is not a readable Parquet file ({_reason(exc, path)})"
+        why = _reason(exc, path)
+        raise refused(
+            f"{path.name} is not a readable Parquet file ({why})",
+            f"{path.name} is geen leesbaar Parquet-bestand ({why})",
         ) from None
     columns = check_header(path, tuple(str(r[0]) for r in desc))
     casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in columns)

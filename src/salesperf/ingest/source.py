@@ -9,10 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from salesperf.errors import InputError
+from salesperf.text import Text
 
 
 class FileRefused(InputError):
-    """The file cannot be imported at all; nothing was written. The message says why."""
+    """The file cannot be imported at all; nothing was written. The message says why (and
+    `text` in both languages, where the refusal is said in Dutch too: `refused`)."""
+
+
+def refused(en: str, nl: str) -> FileRefused:
+    """A refusal said in English and in Dutch (the page shows the viewer's language)."""
+    return FileRefused(text=Text(en, nl))
 
 
 @dataclass
@@ -49,7 +56,10 @@ def check_header(path: Path, columns: tuple[str, ...]) -> tuple[str, ...]:
     """The header's names, with unnamed columns (a trailing delimiter) named by position and a
     repeated name kept apart as `Name (2)`, `Name (3)` (a mapping that uses it is refused)."""
     if not any(columns):
-        raise FileRefused(f"{path.name} has an empty header line; it must name the columns")
+        raise refused(
+            f"{path.name} has an empty header line; it must name the columns",
+            f"{path.name} heeft een lege kopregel; die moet de kolommen noemen",
+        )
     seen: dict[str, int] = {}
     kept: list[str] = []
     for c in columns:
@@ -58,5 +68,8 @@ def check_header(path: Path, columns: tuple[str, ...]) -> tuple[str, ...]:
     named = tuple(c or f"column{i}" for i, c in enumerate(kept, start=1))
     clash = sorted({c for c in named if named.count(c) > 1})
     if clash:
-        raise FileRefused(f"{path.name} has the column {clash[0]!r} more than once")
+        raise refused(
+            f"{path.name} has the column {clash[0]!r} more than once",
+            f"{path.name} heeft de kolom {clash[0]!r} meer dan eens",
+        )
     return named

@@ -32,6 +32,7 @@ def create_app(settings: AppSettings, limits: BodyLimits | None = None) -> FastA
     from salesperf.server.pages.actions import router as actions
     from salesperf.server.pages.alerts import router as alerts
     from salesperf.server.pages.exports import router as exports
+    from salesperf.server.pages.importing import router as importing
     from salesperf.server.pages.routes import threaded_pages
 
     # a bad value in the environment stops the server here, rather than failing its requests
@@ -62,6 +63,7 @@ def create_app(settings: AppSettings, limits: BodyLimits | None = None) -> FastA
     app.include_router(actions)
     app.include_router(exports)
     app.include_router(alerts)
+    app.include_router(importing)
     static = resources.files("salesperf.server") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     # inside the security headers' middleware, so that its 413s carry them too

@@ -1,5 +1,6 @@
-"""Imports over the web: uploads kept until imported, the column mapping's preview, the import
-itself (the command line's importer, unchanged) and its rejected rows for download.
+"""Imports over the web: uploads kept until imported (between the import wizard's steps,
+`salesperf.server.pages.import_wizard`), the import itself (the command line's importer,
+unchanged) and its rejected rows for download.
 
 An upload waits for its import for a while only: uploads older than that, and the oldest beyond
 a number and a total size, are deleted whenever an upload is saved or claimed (`UploadLimits`).
@@ -19,27 +20,23 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from fastapi import HTTPException, UploadFile
+from fastapi import HTTPException
+from starlette.datastructures import UploadFile
 
 from salesperf.auth.access import NotFound, check_replace
 from salesperf.errors import InputError
-from salesperf.ingest.columns import plan_columns
 from salesperf.ingest.importer import ImportResult, import_file
-from salesperf.ingest.mapping import ROW_SOURCE, ImportMapping, parse_mapping
-from salesperf.ingest.readers import open_source
+from salesperf.ingest.mapping import ImportMapping, parse_mapping
 from salesperf.ingest.rejects_file import rejects_text
 from salesperf.ingest.resolve import resolve_mapping
 from salesperf.ingest.source import FileRefused
-from salesperf.ingest.sql import ident
-from salesperf.ingest.vocab import UnmappedValues, find_unmapped
-from salesperf.schema import TABLES
+from salesperf.ingest.vocab import UnmappedValues
 from salesperf.server.deps import View
 from salesperf.store import Store
 from salesperf.store.migrations import REJECTS
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 OPTION_NAMES = ("delimiter", "encoding", "decimal", "date_format", "sheet")
-SAMPLE_ROWS = 5
 _NAME_BYTES = 150  # of an uploaded file's name before its suffix (file systems allow 255)
 
 
@@ -202,58 +199,6 @@ def _without_paths(exc: FileRefused, path: Path, *folders: Path) -> FileRefused:
         pattern = re.escape(str(folder)) + r"[/\\]?([^\s'\"]*)"
         text = re.sub(pattern, lambda m: Path(m.group(1)).name or "the server", text)
     return FileRefused(text)
-
-
-def preview(store: Store, table: str, path: Path, mapping: ImportMapping) -> dict[str, Any]:
-    """Where each column of the table would come from, and the file's first rows; raises
-    FileRefused (with the reason) when the file cannot be imported at all."""
-    try:
-        return _preview(store, table, path, mapping)
-    except FileRefused as exc:
-        raise _without_paths(exc, path) from None
-
-
-def _preview(store: Store, table: str, path: Path, mapping: ImportMapping) -> dict[str, Any]:
-    spec = TABLES[table]
-    con = store.staging()
-    name = f"_preview_{secrets.token_hex(4)}"
-    source = open_source(
-        con, path, format=mapping.option("format"), delimiter=mapping.option("delimiter"),
-        encoding=mapping.option("encoding"), decimal=mapping.option("decimal"),
-        sheet=mapping.option("sheet"), name=name,
-    )  # fmt: skip
-    try:
-        columns = source.columns
-        if ROW_SOURCE in mapping.rename:
-            columns = (*columns, ROW_SOURCE)
-        plan = plan_columns(spec, columns, mapping)
-        words = {"type": store.settings.activity_types} if table == "activities" else {}
-        unmapped = find_unmapped(con, source.relation, plan.columns, table, words)
-        cols = ", ".join(ident(c) for c in source.columns)
-        rows = con.execute(f"SELECT {cols} FROM {source.relation} LIMIT {SAMPLE_ROWS}").fetchall()
-    finally:
-        for suffix in ("", "_csv_rejects", "_csv_scan"):
-            con.execute(f"DROP TABLE IF EXISTS {ident(name + suffix)}")
-        source.close()
-    return {
-        "table": table,
-        "file": path.name,
-        "columns": [
-            {
-                "column": p.column.name,
-                "required": p.column.required,
-                "sources": list(p.sources),
-                "constant": p.constant,
-            }
-            for p in plan.columns
-        ],
-        "ignored": list(plan.ignored),
-        "unmapped": [asdict(u) for u in unmapped],
-        "sample": {
-            "columns": list(source.columns),
-            "rows": [[None if v is None else str(v) for v in r] for r in rows],
-        },
-    }
 
 
 def run_import(
