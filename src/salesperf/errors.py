@@ -11,6 +11,8 @@ type).
 
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -49,3 +51,13 @@ class Denied(SalesperfError):
 class StoreError(SalesperfError):
     """The store cannot be opened or used as asked (damaged, unreachable, refusing a write);
     the message says why: 503 from the server, exit code 2 on the command line."""
+
+
+def log_bug(exc: BaseException, where: str) -> str:
+    """Log a bug (an error that is none of these) with its traceback under a new id, and give
+    the id, for the user to quote."""
+    error_id = uuid.uuid4().hex[:12]
+    logging.getLogger("salesperf.server.errors").error(
+        "internal error %s on %s", error_id, where, exc_info=exc
+    )
+    return error_id

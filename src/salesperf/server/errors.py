@@ -20,7 +20,6 @@ declares for each of these statuses on every route (`ERROR_RESPONSES`).
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
@@ -34,7 +33,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
-from salesperf.errors import Denied, InputError, NotFound, SalesperfError, StoreError
+from salesperf.errors import Denied, InputError, NotFound, SalesperfError, StoreError, log_bug
 from salesperf.i18n.messages import t
 from salesperf.ingest.vocab import UnmappedValues
 from salesperf.server.deps import CsrfFailed, NotSignedIn, request_lang
@@ -190,10 +189,7 @@ def install(app: FastAPI) -> None:
 
     async def bug(request: Request, exc: Exception) -> Response:
         # not one of ours: a bug; the user gets an id to report, the log the traceback
-        error_id = uuid.uuid4().hex[:12]
-        log.error(
-            "internal error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc
-        )
+        error_id = log_bug(exc, f"{request.method} {request.url.path}")
         if wants_json(request):  # the API speaks English, as its other errors do
             message = t("error.internal", "en", id=error_id)
             return JSONResponse({"error": message, "error_id": error_id}, status_code=500)

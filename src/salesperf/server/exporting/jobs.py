@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from salesperf.errors import InputError, NotFound, SalesperfError
+from salesperf.errors import InputError, NotFound, SalesperfError, log_bug
+from salesperf.i18n.messages import t
 
 log = logging.getLogger(__name__)
 
@@ -96,9 +97,9 @@ class ExportJobs:
             job.state = "done"
         except SalesperfError as exc:
             job.state, job.error = "failed", str(exc)
-        except Exception:
-            log.exception("export job %s failed", job.id)
-            job.state, job.error = "failed", "the export failed; see the server's log"
+        except Exception as exc:  # a bug: logged with an id the user can quote
+            error_id = log_bug(exc, f"export job {job.id}")
+            job.state, job.error = "failed", t("error.internal", "en", id=error_id)
         finally:
             job.finished = self._clock()
             job.done.set()

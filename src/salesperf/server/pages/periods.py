@@ -59,11 +59,10 @@ def picked(request: Request, params: dict[str, Any]) -> dict[str, Any]:
 
 def _json_period(p: Any) -> Period | None:
     """A period as the pages' JSON gives it (label, first and last day), or None."""
-    try:
-        start, last = date.fromisoformat(p["start"]), date.fromisoformat(p["end"])
-        return Period(start, last + timedelta(days=1), str(p["label"]))
-    except (TypeError, KeyError, ValueError):  # no period of that shape: the page has no box
-        return None
+    if not isinstance(p, dict) or not all(isinstance(p.get(k), str) for k in ("start", "end")):
+        return None  # no period of that shape: the page has no box
+    start, last = date.fromisoformat(p["start"]), date.fromisoformat(p["end"])
+    return Period(start, last + timedelta(days=1), str(p.get("label", "")))
 
 
 def picker(
