@@ -175,6 +175,8 @@ class Report:
     quadrant_changes: tuple[QuadrantChange, ...]
     funnel: Funnel
     health_grain: Grain
+    health_periods: int  # under target in at least `health_min_missed` of these periods
+    health_min_missed: int
     under_target: tuple[UnderTarget, ...]
     stuck_days: int
     stuck: tuple[StuckDeal, ...]
@@ -252,7 +254,8 @@ def weekly_report(store: Store, query: ReportQuery) -> Report:
         quadrant_window=now_window, quadrant_before=then_window,
         quadrant_changes=_changes(now, then),
         funnel=_funnel(store, query.team, now_window, now),
-        health_grain=h.grain, under_target=_under(h),
+        health_grain=h.grain, health_periods=len(h.periods),
+        health_min_missed=h.min_missed, under_target=_under(h),
         stuck_days=query.stuck_days, stuck=stuck_deals(store, reps, week.end, query.stuck_days),
         quality=found.findings, reps=tuple(sorted(reps)), rep_names=names,
     )  # fmt: skip

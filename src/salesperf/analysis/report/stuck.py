@@ -1,21 +1,22 @@
 """Stuck deals: open deals with neither an activity nor a stage change for some days.
 
 A deal counts as open at the end of a week when it was created before that end and was still
-open then (open now, or won or lost only after it). Its last touch is the latest of its
-creation, its activities (`activities.deal_id`) and its stage changes (`deal_stages`) before
-the end; it is stuck when that lies `days` or more days before the end.
+open then (open now, or won or lost only after it). Its last touch is the latest local day of
+its creation, its activities (`activities.deal_id`) and its stage changes (`deal_stages`)
+before the end; it is stuck when that lies `days` or more days before the end.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 import ibis
 import pandas as pd
 
 from salesperf.errors import InputError
-from salesperf.metrics.periods import local_datetime
+from salesperf.metrics.periods import Grain, local_time, shift
+from salesperf.metrics.rows import STAMP_YEARS
 from salesperf.schema import DealStatus
 from salesperf.store import Store
 
@@ -29,7 +30,7 @@ class StuckDeal:
 
     deal_id: str
     rep_id: str
-    stage: str | None
+    stage: str | None  # the last stage it entered before the end (else the deal's own)
     amount: float | None
     currency: str | None
     last_touch: date  # the local day of its last activity, stage change or creation
@@ -46,60 +47,50 @@ def stuck_deals(
     if not reps:
         return ()
     tz = store.settings.timezone
-    # the end as a stored (UTC) instant: a day either way covers every zone's offset, and the
-    # local comparison below decides
-    cut = ibis.timestamp(datetime.combine(end + timedelta(days=1), time()))
+    # the zone's offsets over the years a stamp may lie in, as the metrics read them
+    lo, hi = shift(end, Grain.YEAR, -STAMP_YEARS), shift(end, Grain.YEAR, STAMP_YEARS)
+    cut = ibis.date(end)
+
+    def day(col: ibis.Column) -> ibis.Column:
+        return local_time(col, tz, lo, hi).date()  # type: ignore[arg-type]
+
     deals = store.table("deals")
-    open_then = (deals.status == DealStatus.OPEN.value) | (
-        deals.closed_at >= cut - ibis.interval(days=2)
-    )
-    d = deals.filter(deals.rep_id.isin(sorted(reps)) & open_then & (deals.created_at < cut))
-    d = d.select(
-        "deal_id", "rep_id", "stage", "amount", "currency", "status", "created_at", "closed_at"
-    )
-    acts = store.table("activities")
-    a = acts.filter(acts.deal_id.notnull() & (acts.occurred_at < cut))
-    a = a.group_by("deal_id").aggregate(last_activity=a.occurred_at.max())
+    closed = day(deals.closed_at)
+    open_then = (deals.status == DealStatus.OPEN.value) | closed.isnull() | (closed >= cut)
+    d = deals.filter(deals.rep_id.isin(sorted(reps)) & (day(deals.created_at) < cut) & open_then)
+    d = d.select("deal_id", "rep_id", "stage", "amount", "currency", created=day(d.created_at))
+    acts = store.table("activities").filter(lambda a: a.deal_id.notnull())
+    acts = acts.mutate(_day=day(acts.occurred_at)).filter(lambda a: a._day < cut)
+    a = acts.group_by("deal_id").aggregate(last_activity=acts._day.max())
     st = store.table("deal_stages")
-    s = st.filter(st.entered_at < cut)
-    s = s.group_by("deal_id").aggregate(last_stage=s.entered_at.max())
+    st = st.mutate(_day=day(st.entered_at)).filter(lambda s: s._day < cut)
+    s = st.group_by("deal_id").aggregate(
+        last_stage=st._day.max(), stage_then=st.stage.argmax(st.entered_at)
+    )
     rows = d.to_pandas()
-    for extra in (a, s):  # the latest stamp before the cut, per deal
+    for extra in (a, s):  # the latest day before the end, per deal
         rows = rows.merge(extra.to_pandas(), on="deal_id", how="left")
     found = []
     for rec in rows.to_dict("records"):
-        created = _local_day(rec["created_at"], tz)
-        if created is None or created >= end:
-            continue
-        closed = _local_day(rec["closed_at"], tz)
-        if rec["status"] != DealStatus.OPEN.value and (closed is None or closed < end):
-            continue  # won or lost before the end
-        touches = [created]
-        for col in ("last_activity", "last_stage"):
-            day = _local_day(rec.get(col), tz)
-            if day is not None and day < end:
-                touches.append(day)
-        last = max(touches)
+        touches = [_day(rec[c]) for c in ("created", "last_activity", "last_stage")]
+        last = max(x for x in touches if x is not None)
         idle = (end - last).days
         if idle >= days:
             amount = rec["amount"]
             found.append(StuckDeal(
-                str(rec["deal_id"]), str(rec["rep_id"]), _text(rec["stage"]),
+                str(rec["deal_id"]), str(rec["rep_id"]),
+                _text(rec.get("stage_then")) or _text(rec["stage"]),
                 None if pd.isna(amount) else float(amount), _text(rec["currency"]), last, idle,
             ))  # fmt: skip
     return tuple(sorted(found, key=lambda x: (-x.idle_days, x.deal_id)))
 
 
-def _local_day(v: object, tz: str) -> date | None:
+def _day(v: object) -> date | None:
     if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
         return None
     if isinstance(v, pd.Timestamp):
-        v = v.to_pydatetime()
-    if isinstance(v, datetime):
-        return local_datetime(v, tz).date()
-    if isinstance(v, date):
-        return v
-    return None
+        return v.date()
+    return v if isinstance(v, date) else None
 
 
 def _text(v: object) -> str | None:
