@@ -7,18 +7,22 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pypdf
 import pytest
+from typer.testing import CliRunner
 
 from reporttools import WEEK, report_csvs
 from salesperf.analysis.report.model import Report, ReportQuery, weekly_report
 from salesperf.analysis.report.text import plain_text, words
+from salesperf.cli.app import app
 from salesperf.metrics.periods import Grain
 from salesperf.server.report.render import html, pdf
 from webtools import imported_store
 
 MADE = date(2025, 5, 19)
+runner = CliRunner()
 pytestmark = pytest.mark.slow
 
 
@@ -100,3 +104,46 @@ def test_pdf_holds_the_figures(north: Report) -> None:
     text = " ".join(p.extract_text() for p in reader.pages)
     assert "Weekly report: North, Week 20 2025" in text
     assert "€7,000" in text and "D3" in text and "Stuck deals" in text
+
+
+# -- the command line ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def small_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small organisation in a DuckDB file the command opens by its path."""
+    folder = tmp_path_factory.mktemp("cli")
+    imported_store(folder, report_csvs()).close()
+    return folder / "store.duckdb"
+
+
+def test_cli_text_in_dutch(small_path: Path) -> None:
+    args = ["report", "--store", str(small_path), "--team", "T1", "--week", "week 20 2025"]
+    result = runner.invoke(app, [*args, "--lang", "nl"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Weekrapport: North, week 20 2025")
+    assert re.search(r"D3\s+Bob\s+—\s+€\xa09\.000\s+01-03-2025\s+79", result.stdout)
+
+
+def test_cli_html_and_pdf_files(small_path: Path, tmp_path: Path) -> None:
+    base = ["report", "--store", str(small_path), "--team", "T1", "--week", WEEK]
+    result = runner.invoke(app, [*base, "--format", "html", "--output", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    assert "<h2>Leaderboard</h2>" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    result = runner.invoke(app, [*base, "--format", "pdf", "--output", str(tmp_path / "r.pdf")])
+    assert result.exit_code == 0, result.output
+    text = pypdf.PdfReader(tmp_path / "r.pdf").pages[0].extract_text()
+    assert "North" in text and "€7,000" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--team", "T9", "--week", WEEK], "no team 'T9'"),
+        (["--team", "T1", "--week", "2025-Q2"], "not an ISO week"),
+        (["--team", "T1", "--week", "2025-W99"], "2025-W99"),
+        (["--week", WEEK], "--team TEAM_ID"),
+    ],
+)
+def test_cli_bad_input(small_path: Path, args: list[str], said: str) -> None:
+    result = runner.invoke(app, ["report", "--store", str(small_path), *args])
+    assert result.exit_code == 2, result.output
+    assert said in result.output

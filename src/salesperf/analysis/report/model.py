@@ -210,6 +210,12 @@ def report_week(week: str | Period) -> Period:
     return p
 
 
+def last_full_week(day: date) -> Period:
+    """The last ISO week that has fully ended before `day`."""
+    start = day - timedelta(days=day.weekday() + 7)
+    return Period(start, start + timedelta(weeks=1), _week_label(start))
+
+
 def weekly_report(store: Store, query: ReportQuery) -> Report:
     """The weekly report of `query.team` (and its sub-teams) for `query.week`."""
     week = report_week(query.week)
