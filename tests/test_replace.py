@@ -288,7 +288,7 @@ def test_a_store_at_version_5_gets_the_log_column_and_the_origins(tmp_path: Path
             "VALUES (1, 'deals', 'old.csv', 3)"
         )
     with Store.open(path) as s:
-        assert s.schema_version == 7 and s.has_table(ORIGINS)
+        assert s.schema_version == 8 and s.has_table(ORIGINS)
         assert _log(s, 1)["deleted"] is None  # not recorded then
 
 

@@ -97,3 +97,35 @@ def report_cmd(
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+@report_app.command("send")
+def report_send(
+    week: WeekOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Make the mails and list them, but send nothing.")
+    ] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Mail each manager the weekly report of the teams they manage (with their sub-teams):
+    HTML with a plain-text alternative and the PDF attached, in the manager's language. The
+    mail server is read from $SALESPERF_SMTP_HOST, $SALESPERF_SMTP_PORT, $SALESPERF_SMTP_TLS
+    (none, starttls or ssl), $SALESPERF_SMTP_USER, $SALESPERF_SMTP_PASSWORD and
+    $SALESPERF_MAIL_FROM; managers get an address with `salesperf users set-email`."""
+    with errors():
+        from salesperf.analysis.report.model import last_full_week, report_week
+        from salesperf.server.report.mail import MailSettings, send_reports
+
+        settings = MailSettings.from_env(need_server=not dry_run)
+        asked = report_week(week) if week is not None else None
+        with open_store(store) as s:
+            period = asked or last_full_week(judged(s, None, False))
+            mails = send_reports(s, period, settings, dry_run=dry_run)
+    done = "would send" if dry_run else "sent"
+    for m in mails:
+        if m.message is None:
+            out.print(f"{m.username}: skipped ({m.skipped})", highlight=False)
+        else:
+            out.print(f"{m.username} <{m.to}>: {m.subject} ({done})", highlight=False)
+    if not mails:
+        out.print("No managers to send the report to.", highlight=False)
