@@ -18,7 +18,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from enum import StrEnum
 
-from salesperf.analysis.report.model import Report, ReportQuery, weekly_report
+from salesperf.analysis.asof import judge_as_of
+from salesperf.analysis.report.model import Report, ReportQuery, last_full_week, weekly_report
 from salesperf.analysis.report.text import plain_text, words
 from salesperf.auth.access import scope_for
 from salesperf.auth.users import Role, User, list_users, normalise_email
@@ -191,3 +192,17 @@ def send_reports(
                 f"{type(exc).__name__}: {exc}"
             ) from None
     return mails
+
+
+def send_last_week(store_url: str) -> list[Mail]:
+    """Send every manager the report of the last full week (counted from the day analyses
+    judge as of), with the mail settings of the environment: the server's scheduled run."""
+    settings = MailSettings.from_env()
+    with Store.open(store_url, create=False) as s:
+        return send_reports(s, last_full_week(judge_as_of(s).day), settings)
+
+
+def store_timezone(store_url: str) -> str:
+    """The organisation's time zone, read afresh (the schedule's times are in it)."""
+    with Store.open(store_url, create=False) as s:
+        return s.settings.timezone
