@@ -23,7 +23,7 @@ MESSAGES: dict[str, Text] = {
     "report.section.week": _t("The week", "De week"),
     "report.section.leaders": _t("Leaderboard", "Ranglijst"),
     "report.section.quadrant": _t("Quadrant changes", "Wisselingen van kwadrant"),
-    "report.section.funnel": _t("Weakest funnel step", "Zwakste stap in de funnel"),
+    "report.section.funnel": _t("Weakest funnel step", "Zwakste stap in de trechter"),
     "report.section.under": _t("Consistently under target", "Structureel onder doel"),
     "report.section.stuck": _t("Stuck deals", "Vastgelopen deals"),
     "report.section.quality": _t("Data quality", "Datakwaliteit"),
