@@ -192,3 +192,14 @@ def test_dach_holds_nothing_of_benelux(web: Store, dach: Report) -> None:
     assert "Benelux" not in text
     assert dach.funnel.weakest is not None
     assert dach.funnel.weakest.rate == min(s.rate for s in dach.funnel.steps if s.rate is not None)
+
+
+@pytest.mark.slow
+def test_a_week_before_the_data_is_an_empty_report(small: Store) -> None:
+    q = ReportQuery(team="T1", week="2024-W10", quadrant_weeks=4, health_grain=Grain.MONTH)
+    r = weekly_report(small, q)
+    assert r.quadrant_changes == () and r.stuck == () and r.funnel.weakest is None
+    # nobody won anything; Dirk, who started in May 2025, is not on the scorecard yet
+    assert [(x.rep_id, x.value.value) for x in r.leaders] == [("R1", 0), ("R2", 0)]
+    act = r.teams[0].figure("activities")
+    assert act is not None and act.cell.value in (0, None)

@@ -309,14 +309,11 @@ def _leaders(rows: Any, ranked_by: str, rep_team: dict[str, str]) -> tuple[Leade
 
 
 def _diagnosis(store: Store, team: str, window: Period) -> Diagnosis | None:
-    """The quadrant of the team's reps over `window`; None when no rep was active in it."""
-    reps = store.table("reps")
+    """The quadrant of the team's reps over `window`; None when it has no rep active in it
+    (the team exists: `_scope` said so), whom `diagnose` refuses to judge."""
     try:
         return diagnose(store, DiagnoseQuery(team=team, window=window, today=window.end))
-    except InputError:
-        # diagnose refuses a window without an active rep: no labels then, nothing changed
-        if not int(reps.count().execute()):
-            raise
+    except InputError:  # no rep of the team to judge in the window: no labels, none changed
         return None
 
 
