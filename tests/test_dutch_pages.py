@@ -307,7 +307,11 @@ def test_the_charts_name_types_in_dutch() -> None:
 # -- every page, as each role sees it ------------------------------------------------------
 USERS = {ADMIN: "R002", MANAGER: MANAGER_REP, REP: REP_ID}
 #: The pages a role may not open (403).
-DENIED = {ADMIN: set(), MANAGER: {"import"}, REP: {"teams", "team", "drivers", "import"}}
+DENIED = {
+    ADMIN: set(),
+    MANAGER: {"import"},
+    REP: {"teams", "team", "drivers", "import", "report"},
+}
 
 
 #: The import presets' names (`hubspot-calls`): the import page lists them as the command line

@@ -29,6 +29,8 @@ from salesperf.store.migrations import SESSIONS, USERS
 
 MIN_PASSWORD = 8
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,99}$")
+#: An address mail can be sent to: one @, no spaces, a dot in the domain, at most 320 characters.
+_EMAIL = re.compile(r"^[^@\s<>,;\"]{1,64}@[^@\s<>,;\"]+\.[^@\s<>,;\".]{2,}$")
 
 
 class Role(StrEnum):
@@ -54,6 +56,7 @@ class User:
     lang: str | None = None
     created_at: datetime | None = None
     disabled: bool = False
+    email: str | None = None  # where the weekly report is sent
 
     def to_json(self) -> dict[str, Any]:
         """The user as the API shows it (never the password hash)."""
@@ -63,6 +66,7 @@ class User:
             "rep_id": self.rep_id,
             "team_id": self.team_id,
             "lang": self.lang,
+            "email": self.email,
         }
 
 
@@ -92,11 +96,11 @@ def sha256(text: str) -> str:
 
 
 def _row_user(row: Sequence[Any]) -> User:
-    username, role, rep_id, team_id, lang, created_at, disabled = row
-    return User(username, Role(role), rep_id, team_id, lang, created_at, bool(disabled))
+    username, role, rep_id, team_id, lang, created_at, disabled, email = row
+    return User(username, Role(role), rep_id, team_id, lang, created_at, bool(disabled), email)
 
 
-_USER_COLS = ("username", "role", "rep_id", "team_id", "lang", "created_at", "disabled")
+_USER_COLS = ("username", "role", "rep_id", "team_id", "lang", "created_at", "disabled", "email")
 #: A user's whole row, as `copy_users` copies it.
 _USER_ROW = ("username", "password_hash", *_USER_COLS[1:])
 
@@ -151,18 +155,20 @@ def add_user(
     rep_id: str | None = None,
     team_id: str | None = None,
     lang: str | None = None,
+    email: str | None = None,
     hasher: PasswordHasher | None = None,
     now: datetime | None = None,
 ) -> User:
     """Add a user (the password is kept only as an Argon2 hash)."""
     name = normalise_username(username)
+    email = normalise_email(email) if email is not None else None
     role = Role(role)
     _check_password(password)
     _check_links(store, role, rep_id, team_id)
     if get_user(store, name) is not None:
         raise InputError(f"there is already a user {name!r}")
     digest = (hasher or password_hasher()).hash(password)
-    user = User(name, role, rep_id, team_id, lang, now or utcnow(), False)
+    user = User(name, role, rep_id, team_id, lang, now or utcnow(), False, email)
     store.insert_row(USERS, _user_row(user, digest))
     return user
 
@@ -178,6 +184,7 @@ def _user_row(user: User, digest: str) -> dict[str, Any]:
         "lang": user.lang,
         "created_at": user.created_at,
         "disabled": user.disabled,
+        "email": user.email,
     }
 
 
@@ -220,6 +227,24 @@ def set_password(
     digest = (hasher or password_hasher()).hash(password)
     store.update_rows(USERS, {"password_hash": digest}, {"username": user.username})
     store.delete_rows(SESSIONS, {"username": user.username})  # their sessions end
+
+
+def normalise_email(address: str) -> str:
+    """The stored form of an e-mail address (trimmed, the domain in lower case), or an
+    InputError saying why it is not one."""
+    text = address.strip()
+    if len(text) > 320 or not _EMAIL.match(text):
+        raise InputError(f"{address!r} is not an e-mail address (name@example.com)")
+    local, _, domain = text.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def set_email(store: Store, username: str, address: str | None) -> User:
+    """Set a user's e-mail address (None or blank: remove it)."""
+    user = require_user(store, username)
+    email = normalise_email(address) if address and address.strip() else None
+    store.update_rows(USERS, {"email": email}, {"username": user.username})
+    return replace(user, email=email)
 
 
 def set_lang(store: Store, username: str, lang: str) -> None:
@@ -292,7 +317,7 @@ def add_demo_users(
         name = normalise_username(local if local not in taken else f"{local}.{rep_id}")
         taken.add(name)
         role = Role.MANAGER if rep_id in managers else Role.REP
-        wanted.append(User(name, role, rep_id))
+        wanted.append(User(name, role, rep_id, email=_email_or_none(email)))
     now = utcnow()
     users = []
     with store.transaction():
@@ -303,6 +328,14 @@ def add_demo_users(
             store.insert_row(USERS, _user_row(made, digest))
             users.append(made)
     return DemoUsers(password, tuple(users))
+
+
+def _email_or_none(address: object) -> str | None:
+    """A rep's address as a user's, when it is one."""
+    try:
+        return normalise_email(address) if isinstance(address, str) else None
+    except InputError:
+        return None
 
 
 def copy_users(source: Store, target: Store) -> int:

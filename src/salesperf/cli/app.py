@@ -24,6 +24,7 @@ from salesperf.cli.imports import imports_app
 from salesperf.cli.metrics import metrics_app
 from salesperf.cli.plan import plan_cmd
 from salesperf.cli.quality import quality_cmd
+from salesperf.cli.report import report_app
 from salesperf.cli.rollups import rollups_app
 from salesperf.cli.scorecard import scorecard_cmd
 from salesperf.cli.serve import serve_cmd
@@ -51,6 +52,7 @@ app.command("quality")(quality_cmd)
 app.command("drivers")(drivers_cmd)
 app.command("plan")(plan_cmd)
 app.command("forecast")(forecast_cmd)
+app.add_typer(report_app, name="report")
 app.command("serve")(serve_cmd)
 app.add_typer(settings_app, name="settings")
 app.add_typer(metrics_app, name="metrics")

@@ -8,7 +8,14 @@ import typer
 from rich.table import Table as RichTable
 
 from salesperf.auth.tokens import TokenScope, create_token, list_tokens, revoke_token
-from salesperf.auth.users import Role, add_user, list_users, set_password, set_role
+from salesperf.auth.users import (
+    Role,
+    add_user,
+    list_users,
+    set_email,
+    set_password,
+    set_role,
+)
 from salesperf.cli.common import StoreOpt, errors, open_store, out
 
 users_app = typer.Typer(
@@ -24,6 +31,10 @@ RepLink = Annotated[
 ]
 TeamLink = Annotated[
     str | None, typer.Option("--team", help="A team this manager sees with its sub-teams.")
+]
+EmailOpt = Annotated[
+    str | None,
+    typer.Option("--email", help="Where the weekly report is sent (`salesperf report send`)."),
 ]
 PasswordOpt = Annotated[
     str,
@@ -41,13 +52,14 @@ def users_add(
     password: PasswordOpt,
     rep: RepLink = None,
     team: TeamLink = None,
+    email: EmailOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Add a user; a rep is linked to their rep id, a manager to theirs (the teams they manage)
     or to a team."""
     # a new server's first administrator may be added before any data is imported
     with errors(), open_store(store, create=True) as s:
-        user = add_user(s, username, password, role, rep_id=rep, team_id=team)
+        user = add_user(s, username, password, role, rep_id=rep, team_id=team, email=email)
     out.print(f"Added {user.username} ({user.role.value})", highlight=False)
 
 
@@ -58,10 +70,13 @@ def users_list(store: StoreOpt = None) -> None:
         users = list_users(s)
     t = RichTable()
     t.add_column("username", no_wrap=True)
-    for col in ("role", "rep", "team", "language"):
+    for col in ("role", "rep", "team", "language", "e-mail"):
         t.add_column(col)
     for u in users:
-        t.add_row(u.username, u.role.value, u.rep_id or "", u.team_id or "", u.lang or "")
+        t.add_row(
+            u.username, u.role.value, u.rep_id or "", u.team_id or "", u.lang or "",
+            u.email or "",
+        )  # fmt: skip
     out.print(t)
 
 
@@ -77,6 +92,21 @@ def users_set_role(
     with errors(), open_store(store) as s:
         user = set_role(s, username, role, rep_id=rep, team_id=team)
     out.print(f"{user.username} is now {user.role.value}", highlight=False)
+
+
+@users_app.command("set-email")
+def users_set_email(
+    username: UserArg,
+    address: Annotated[
+        str, typer.Argument(help="The e-mail address; an empty one ('') removes it.")
+    ],
+    store: StoreOpt = None,
+) -> None:
+    """Set the address a user's mail (the weekly report) is sent to."""
+    with errors(), open_store(store) as s:
+        user = set_email(s, username, address)
+    said = f"now {user.email}" if user.email else "removed"
+    out.print(f"E-mail address of {user.username} {said}", highlight=False)
 
 
 @users_app.command("set-password")

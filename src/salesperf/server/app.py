@@ -14,6 +14,7 @@ from salesperf.metrics.periods import max_buckets, max_years
 from salesperf.server import errors
 from salesperf.server.api import auth, routes
 from salesperf.server.limits import BodyLimit, BodyLimits, no_nul_bytes
+from salesperf.server.report.schedule import ReportScheduler
 from salesperf.server.services import Services
 from salesperf.server.settings import AppSettings
 
@@ -24,6 +25,19 @@ CONTENT_SECURITY_POLICY = (
     "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
+
+
+def _report_scheduler(settings: AppSettings) -> ReportScheduler | None:
+    """The weekly report's scheduler, when the settings give it a schedule."""
+    if settings.report_schedule is None:
+        return None
+    from salesperf.server.report.mail import send_last_week, store_timezone
+
+    return ReportScheduler(
+        settings.report_schedule,
+        lambda: send_last_week(settings.store),
+        lambda: store_timezone(settings.store),
+    )
 
 
 def create_app(settings: AppSettings, limits: BodyLimits | None = None) -> FastAPI:
@@ -42,7 +56,12 @@ def create_app(settings: AppSettings, limits: BodyLimits | None = None) -> FastA
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = _report_scheduler(settings)
+        if scheduler is not None:
+            scheduler.start()
         yield
+        if scheduler is not None:
+            scheduler.stop()
         services.close()
 
     app = FastAPI(

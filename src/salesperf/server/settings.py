@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from salesperf.auth.users import utcnow
+from salesperf.server.report.schedule import Schedule, schedule_from_env
 from salesperf.server.throttle import ThrottleRules
 
 SECRET_ENV = "SALESPERF_SECRET_KEY"
@@ -51,6 +52,9 @@ class AppSettings:
     clock: Callable[[], datetime] = utcnow  # now, as naive UTC (tests move it)
     # how many requests may use the store at once, each on a connection of its own (Spark: one)
     store_connections: int = 8
+    # when the server mails each manager the weekly report (a weekday and a time of the
+    # organisation's zone, from $SALESPERF_REPORT_SCHEDULE such as "mon 07:00"); None: never
+    report_schedule: Schedule | None = field(default_factory=schedule_from_env)
 
     def reference_day(self) -> date:
         """The day default periods are counted from."""

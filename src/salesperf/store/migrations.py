@@ -124,7 +124,11 @@ SESSIONS = "salesperf_sessions"
 TOKENS = "salesperf_tokens"
 SIGNIN_FAILURES = "salesperf_signin_failures"
 
-# The tables of version 3, as their first DDL had them (lengths, not-nulls and keys).
+#: Since version 9: the address a user's mail (the weekly report) goes to.
+USER_EMAIL = _text(320)
+
+# The tables of version 3, as their first DDL had them (lengths, not-nulls and keys), and the
+# users' e-mail address of version 9.
 USERS_TABLE = SystemTable(
     USERS,
     ibis.schema(
@@ -137,6 +141,7 @@ USERS_TABLE = SystemTable(
             "lang": _text(10),
             "created_at": _WHEN,
             "disabled": dt.Boolean(nullable=False),
+            "email": USER_EMAIL,  # since version 9
         }
     ),
     ("username",),
@@ -298,6 +303,12 @@ def migration_8(store: Store) -> None:
     store.declare(ALERT_RULES_TABLE)
 
 
+def migration_9(store: Store) -> None:
+    """Version 9: users have an e-mail address (null for users made before), where the weekly
+    report is sent."""
+    store.add_column(USERS, "email", USER_EMAIL)
+
+
 MIGRATIONS: tuple[Callable[[Store], None], ...] = (
     migration_1,
     migration_2,
@@ -307,6 +318,7 @@ MIGRATIONS: tuple[Callable[[Store], None], ...] = (
     migration_6,
     migration_7,
     migration_8,
+    migration_9,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -32,6 +32,7 @@ from salesperf.server.pages import analysis as analysis_pages
 from salesperf.server.pages import data
 from salesperf.server.pages import funnel_deals as funnel_pages
 from salesperf.server.pages import plan as plan_pages
+from salesperf.server.pages import report as report_pages
 from salesperf.server.pages.periods import on_page
 from salesperf.server.render import render
 
@@ -66,6 +67,7 @@ PAGES: tuple[Page, ...] = (
     Page("drivers", "/drivers", analysis_pages.drivers_page, "drivers.html"),
     Page("plan", "/plan", plan_pages.plan_page, "plan.html"),
     Page("forecast", "/forecast", plan_pages.forecast_page, "forecast.html"),
+    Page("report", "/report", report_pages.report_page, "report.html"),
     Page("import", "/import", data.import_form, "import.html", api=False, judges=False),
     Page("log", "/activities/new", data.log_form, "log.html", api=False, judges=False),
     Page("exports", "/exports", data.exports, "exports.html", judges=False),
