@@ -19,6 +19,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
+from salesperf.analysis.alerts.core import alerts_for_user
+from salesperf.analysis.alerts.rules import Rule, RuleSetting
+from salesperf.analysis.alerts.switches import save_rule_settings
 from salesperf.auth.users import add_user, get_user, password_hasher, set_email
 from salesperf.cli.app import app
 from salesperf.errors import InputError
@@ -235,3 +238,33 @@ def test_users_set_email_command(tmp_path: Path) -> None:
     assert "ann@example.com" in listed.output
     bad = runner.invoke(app, ["users", "set-email", "ann", "nope", "--store", str(path)])
     assert bad.exit_code == 2 and "not an e-mail address" in bad.output
+
+
+@pytest.mark.slow
+def test_a_managers_mail_carries_her_own_alerts(web: Store, inbox: tuple[Inbox, int]) -> None:
+    """Vera switched on the rule for reps newly busy but not effective: her report carries those
+    alerts (the rule's own tests check whom it finds), in Dutch, only reps of her own teams; Jan,
+    with no rule on, gets no alerts section."""
+    handler, port = inbox
+    week = parse_period(WEEK)
+    save_rule_settings(web, "vera.schmidt", [RuleSetting(Rule.NEWLY_BUSY, True)])
+    try:
+        vera = get_user(web, "vera.schmidt")
+        assert vera is not None
+        found = alerts_for_user(web, vera, week.end).alerts
+        settings = MailSettings(host="127.0.0.1", port=port, tls=Tls.NONE, sender=SENDER)
+        send_reports(web, week, settings)
+    finally:
+        save_rule_settings(web, "vera.schmidt", [RuleSetting(Rule.NEWLY_BUSY, False)])
+    got = {str(m["To"]): m for m in handler.messages()}
+    vera_html, vera_text, _ = _parts(got["Vera@dach.example"])
+    jan_html, jan_text, _ = _parts(got["jan.novak@nimbus-analytics.example"])
+
+    reps = web.table("reps").select("rep_id", "team_id").to_pandas()
+    dach = set(reps[reps.team_id.isin(["T02", "T04"])].rep_id)
+    assert found and {a.rule for a in found} == {Rule.NEWLY_BUSY}
+    assert {a.rep_id for a in found} <= dach  # her scope only
+    assert "Meldingen" in vera_html and "Meldingen" in vera_text
+    for a in found:
+        assert a.text.nl in vera_text, a.text.nl
+    assert "Alerts" not in jan_html and "Alerts" not in jan_text

@@ -8,6 +8,7 @@ names the other reps of their team.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from salesperf.analysis.report.model import (
@@ -19,6 +20,7 @@ from salesperf.analysis.report.model import (
 )
 from salesperf.auth.access import AccessDenied, ScopeKind
 from salesperf.server.deps import View
+from salesperf.server.pages.alerts import viewer_alerts
 from salesperf.server.pages.analysis import blank, cached, team_choices
 from salesperf.server.report.render import words_json
 
@@ -55,7 +57,8 @@ def report_page(view: View, team: str | None = None, week: str | None = None) ->
     under target, stuck deals and data-quality flags. `team`: a team in the viewer's view
     (default: theirs); `week`: an ISO week such as 2026-W40 (default: the last full week)."""
     chosen = report_team(view, team)
-    r = report_result(view, chosen, week)
+    # with the viewer's own alerts (their switched-on rules, in their view)
+    r = replace(report_result(view, chosen, week), alerts=viewer_alerts(view).alerts)
     return {
         "team": chosen,
         "week": r.week.label,

@@ -12,12 +12,13 @@ import os
 import smtplib
 import ssl
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from enum import StrEnum
 
+from salesperf.analysis.alerts.core import alerts_for_user
 from salesperf.analysis.asof import judge_as_of
 from salesperf.analysis.report.model import Report, ReportQuery, last_full_week, weekly_report
 from salesperf.analysis.report.text import plain_text, words
@@ -148,7 +149,10 @@ def manager_mails(
         for team in scope.top_teams:
             if team not in made_for:
                 made_for[team] = weekly_report(store, ReportQuery(team=team, week=week))
-            msg = report_mail(made_for[team], user.email, sender, lang, made)
+            # the manager's own alerts (their switched-on rules, in their scope), as of the
+            # day after the week
+            mine = alerts_for_user(store, user, week.end).alerts
+            msg = report_mail(replace(made_for[team], alerts=mine), user.email, sender, lang, made)
             mails.append(Mail(user.username, user.email, team, str(msg["Subject"]), msg))
     return mails
 
