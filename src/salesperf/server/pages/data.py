@@ -192,14 +192,24 @@ def tree(teams: list[dict[str, Any]], root: str | None = None) -> list[dict[str,
     return out
 
 
+def teams_card_metrics(c: dict[str, Any]) -> list[str]:
+    """The metric names of a scorecard's JSON form, in order."""
+    return [m["name"] for m in c["metrics"]]
+
+
 def teams(view: View, period: str | None = None) -> dict[str, Any]:
     """Every team the viewer may see, each with its whole subtree's figures, in tree order
-    (`teams` gives each team's depth)."""
+    (`teams` gives each team's depth); for a viewer of the whole organisation, the
+    organisation's own row first (key `org`), the figures the overview shows: a target set for
+    the organisation is its own, not the top team's, unless it names that team."""
     p = resolve_period(view, period)
     teams_card = card(view, by=By.TEAM, period=p, **view.scope.scorecard_args(By.TEAM)).to_json()
     ordered = tree(_teams(view))
     place = {tm["team_id"]: i for i, tm in enumerate(ordered)}
     teams_card["rows"].sort(key=lambda r: place.get(r["key"], len(place)))
+    if view.scope.everything:
+        whole = card(view, by=By.ORG, period=p, metrics=tuple(teams_card_metrics(teams_card)))
+        teams_card["rows"][:0] = [{**r, "level": "org"} for r in whole.to_json()["rows"]]
     return {"period": _period_json(p), "scorecard": teams_card, "teams": ordered}
 
 
