@@ -17,13 +17,12 @@ from salesperf.analysis.forecast.core import Forecast
 from salesperf.analysis.windows import working_days
 from salesperf.metrics.periods import Period
 
-#: Where the figures come from, for the page data.
+#: Where each figure comes from (the functions that give it), for the page data.
 SOURCES = {
-    "closed": "analysis.forecast: revenue won from the period's start to the forecast day",
-    "target": "analysis.forecast: the scope's revenue target for the period (metrics.targets)",
-    "pace": "the target times the share of the period's working days gone by "
-    "(analysis.windows.working_days, as targets are spread)",
-    "projected": "analysis.forecast: the median simulated revenue at the period's end",
+    "closed": "analysis.forecast.core.forecast: closed",
+    "target": "analysis.forecast.core.target_and_actual (metrics.targets)",
+    "pace": "analysis.progress.elapsed_share (analysis.windows.working_days)",
+    "projected": "analysis.forecast.core.forecast: revenue.p50",
 }
 
 

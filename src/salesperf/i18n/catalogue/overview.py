@@ -1,5 +1,5 @@
 """The start page's words: the quota progress, the leaderboard of reps, the week's movers, the
-compact team-health table and the tables' sorting (`overview.`)."""
+compact team-health table (`overview.`)."""
 
 from __future__ import annotations
 
@@ -66,6 +66,4 @@ MESSAGES: dict[str, Text] = {
     "overview.health.activity": _t("Activity for {period}", "Activiteit voor {period}"),
     "overview.health.coverage": _t("{value} of the plan", "{value} van het plan"),
     "overview.health.why": _t("Why", "Waarom"),
-    # sortable tables
-    "overview.sort": _t("Sort by this column", "Sorteer op deze kolom"),
 }
