@@ -1,7 +1,7 @@
 """The overview as a start page: the leaderboard holds the scorecard's figures for the reps in
 the viewer's view, the quota progress is the forecast's with the pace of working days, the
 week's movers are the scorecard's changes, and the organisation's attainment is the same on
-the overview and the teams page (also when a target is set for the organisation only)."""
+the overview and the teams page (also for an organisation of several top teams)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from salesperf.analysis.progress import elapsed_share
-from salesperf.i18n import format as fmt
 from salesperf.auth.users import add_user, password_hasher
+from salesperf.i18n import format as fmt
 from salesperf.metrics.periods import parse_period
 from salesperf.scorecard import scorecard
 from salesperf.server.charts.dashboard import sparkline
@@ -120,7 +120,7 @@ def test_each_rep_has_the_quadrant_pages_label_and_their_weekly_activity(
         weeks = sorted((w["period_start"], w["values"]["activities"]["value"])
                        for w in weekly["rows"] if w["key"] == r["key"])  # fmt: skip
         assert r["spark"]["values"] == [v for _, v in weeks]
-        assert sum(v or 0 for v in r["spark"]["values"]) == r["values"]["activities"]["value"]
+    assert max(len(r["spark"]["values"]) for r in board["rows"]) >= 13  # the weeks of Q3
 
 
 def test_quota_progress_against_hand_computed_figures(

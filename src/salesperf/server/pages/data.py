@@ -19,6 +19,7 @@ from salesperf.ingest.mapping import DATE_FORMATS
 from salesperf.ingest.resolve import PRESETS
 from salesperf.metrics.periods import Grain, Period, period_start, shift
 from salesperf.metrics.query import By, Split
+from salesperf.metrics.registry import QUOTA_METRIC
 from salesperf.schema import TABLES, ActivityOutcome
 from salesperf.scorecard import Scorecard, scorecard, scorecards
 from salesperf.server.deps import View
@@ -135,7 +136,7 @@ def overview(view: View, period: str | None = None) -> dict[str, Any]:
     teams, or themself) against target and the previous period; the quota progress (revenue won
     so far against the target, the pace and the forecast's projection, `progress`); the
     leaderboard of the reps in view on the period's scorecard (`leaderboard`: ranked on the
-    first headline metric, each with their quadrant label and weekly activity); the last full
+    quota's metric, revenue won, each with their quadrant label and weekly activity); the last full
     week's biggest movers against the week before (`movers`); and activity and performance
     month by month over the last year."""
     p = resolve_period(view, period)
@@ -165,7 +166,7 @@ def overview(view: View, period: str | None = None) -> dict[str, Any]:
         "kpis": kpis.to_json(),
         "progress": board.quota_progress(view, p),
         "leaderboard": board.leaderboard(
-            ranked, weekly.to_json(), board.quadrant_labels(view), ctx.headline[0]
+            ranked, weekly.to_json(), board.quadrant_labels(view), QUOTA_METRIC
         ),
         "movers": board.movers(moved.to_json()),
         "trend": trend.to_json(),
