@@ -115,8 +115,10 @@ def test_no_page_scrolls_sideways_and_tables_scroll_in_their_box(
     _sign_in(page, live, user)
     for path in PAGES:
         page.goto(f"{live}{path}?period={PERIOD}")
-        page.wait_for_selector("table[data-sortable]")
         page.wait_for_load_state("load")
+        page.wait_for_function(  # tables.js has made every sortable table's headings buttons
+            "document.querySelectorAll('table.sortable:not([data-sortable])').length === 0"
+        )
         widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], f"{path} at {width} px scrolls sideways: {widths}"
         assert page.evaluate(CLIPPED) == [], path
