@@ -219,6 +219,12 @@ def test_an_organisation_of_several_top_teams_shows_its_attainment_on_the_teams_
     ]
     html = client.get("/teams", params={"period": PERIOD}).text
     assert '<tr data-key="org">' in html
+    # under the organisation's row, the top teams one step in and South A two
+    for key, depth in (("T1", 1), ("T2", 1), ("T2a", 2)):
+        assert (
+            f'<tr data-key="{key}">\n      <th scope="row" class="depth" style="--depth: {depth}"'
+            in html
+        )
     assert fmt.metric(0.8, "ratio", "en") in html.split('<tr data-key="org">')[1].split("</tr>")[0]
 
 
