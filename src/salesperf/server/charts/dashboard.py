@@ -21,6 +21,26 @@ if TYPE_CHECKING:
     from salesperf.server.charts.analysis import AnalysisCharts
 
 
+#: The sparkline's drawing box (the SVG's viewBox): width and height.
+SPARK_BOX = (100, 24)
+
+
+def sparkline(values: list[float | None]) -> str:
+    """The points of a sparkline polyline in `SPARK_BOX` (the first value at the left, the
+    largest at the top; weeks without a value left out); empty with fewer than two values."""
+    width, height = SPARK_BOX
+    known = [(i, float(v)) for i, v in enumerate(values) if v is not None]
+    if len(values) < 2 or len(known) < 2:
+        return ""
+    low = min(v for _, v in known)
+    span = max(v for _, v in known) - low
+    step = width / (len(values) - 1)
+    return " ".join(
+        f"{i * step:.1f},{height - 1 - ((v - low) / span * (height - 2) if span else (height - 2) / 2):.1f}"
+        for i, v in known
+    )
+
+
 def _meta(card: dict[str, Any], metric: str) -> dict[str, Any]:
     return next(m for m in card["metrics"] if m["name"] == metric)
 

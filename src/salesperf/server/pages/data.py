@@ -19,9 +19,11 @@ from salesperf.ingest.mapping import DATE_FORMATS
 from salesperf.ingest.resolve import PRESETS
 from salesperf.metrics.periods import Grain, Period, period_start, shift
 from salesperf.metrics.query import By, Split
+from salesperf.metrics.registry import QUOTA_METRIC
 from salesperf.schema import TABLES, ActivityOutcome
 from salesperf.scorecard import Scorecard, scorecard, scorecards
 from salesperf.server.deps import View
+from salesperf.server.pages import board
 from salesperf.server.pages.kpis import Compared, compared
 from salesperf.server.pages.periods import BadPeriod
 
@@ -149,9 +151,13 @@ def _rep_names(view: View) -> list[dict[str, Any]]:
 
 # -- pages ----------------------------------------------------------------------------------
 def overview(view: View, period: str | None = None) -> dict[str, Any]:
-    """Headline figures for the viewer's whole view (the organisation, their teams, or
-    themself) against target and the previous period, and activity and performance month by
-    month over the last year."""
+    """The start page: headline figures for the viewer's whole view (the organisation, their
+    teams, or themself) against target and the previous period; the quota progress (revenue won
+    so far against the target, the pace and the forecast's projection, `progress`); the
+    leaderboard of the reps in view on the period's scorecard (`leaderboard`: ranked on the
+    quota's metric, revenue won, each with their quadrant label and weekly activity); the last full
+    week's biggest movers against the week before (`movers`); and activity and performance
+    month by month over the last year."""
     p = resolve_period(view, period)
     by, args = view.scope.home()
     ctx = get_context(view.store.settings.context)
@@ -165,21 +171,66 @@ def overview(view: View, period: str | None = None) -> dict[str, Any]:
         view, by=by, grain=Grain.MONTH, period=trend_period(p), metrics=TREND_METRICS,
         **args,
     )  # fmt: skip
+    reps = view.scope.scorecard_args(By.REP)
+    ranked = card(view, by=By.REP, period=p, **reps).to_json()
+    weekly = card(
+        view, by=By.REP, grain=Grain.WEEK, period=p, metrics=(board.SPARK_METRIC,), **reps
+    )
+    week = resolve_window("last-week", view.today)
+    moved = card(view, by=By.REP, period=week, metrics=board.MOVER_METRICS, **reps)
     return {
         "period": _period_json(p),
         "by": by.value,
         "scope": view.scope.kind.value,
         "kpis": kpis.to_json(),
+        "progress": board.quota_progress(view, p),
+        "leaderboard": board.leaderboard(
+            ranked, weekly.to_json(), board.quadrant_labels(view), QUOTA_METRIC
+        ),
+        "movers": board.movers(moved.to_json()),
         "trend": trend.to_json(),
         "teams": _teams(view) if by is not By.REP else [],
     }
 
 
+def tree(teams: list[dict[str, Any]], root: str | None = None) -> list[dict[str, Any]]:
+    """The teams in tree order (each after its parent, siblings by id) with their depth: 0 at
+    the top of the viewer's view, or for `root` and its subtree only, 0 at `root`."""
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    for tm in teams:
+        children.setdefault(tm["parent_team_id"], []).append(tm)
+    out: list[dict[str, Any]] = []
+    if root is not None:
+        out.append({**next(tm for tm in teams if tm["team_id"] == root), "depth": 0})
+
+    def walk(parent: str | None, depth: int) -> None:
+        for tm in children.get(parent, []):
+            out.append({**tm, "depth": depth})
+            walk(tm["team_id"], depth + 1)
+
+    walk(root, 1 if root is not None else 0)
+    return out
+
+
+def teams_card_metrics(c: dict[str, Any]) -> list[str]:
+    """The metric names of a scorecard's JSON form, in order."""
+    return [m["name"] for m in c["metrics"]]
+
+
 def teams(view: View, period: str | None = None) -> dict[str, Any]:
-    """Every team the viewer may see, each with its whole subtree's figures."""
+    """Every team the viewer may see, each with its whole subtree's figures, in tree order
+    (`teams` gives each team's depth); for a viewer of the whole organisation, the
+    organisation's own row first (key `org`), the figures the overview shows: a target set for
+    the organisation is its own, not the top team's, unless it names that team."""
     p = resolve_period(view, period)
-    teams_card = card(view, by=By.TEAM, period=p, **view.scope.scorecard_args(By.TEAM))
-    return {"period": _period_json(p), "scorecard": teams_card.to_json(), "teams": _teams(view)}
+    teams_card = card(view, by=By.TEAM, period=p, **view.scope.scorecard_args(By.TEAM)).to_json()
+    ordered = tree(_teams(view))
+    place = {tm["team_id"]: i for i, tm in enumerate(ordered)}
+    teams_card["rows"].sort(key=lambda r: place.get(r["key"], len(place)))
+    if view.scope.everything:
+        whole = card(view, by=By.ORG, period=p, metrics=tuple(teams_card_metrics(teams_card)))
+        teams_card["rows"][:0] = [{**r, "level": "org"} for r in whole.to_json()["rows"]]
+    return {"period": _period_json(p), "scorecard": teams_card, "teams": ordered}
 
 
 def team(view: View, team_id: str, period: str | None = None) -> dict[str, Any]:
@@ -196,7 +247,10 @@ def team(view: View, team_id: str, period: str | None = None) -> dict[str, Any]:
         ("scorecards", team_id, p, *sorted(team_args.items())),
         lambda: scorecards(view.store, levels=(By.TEAM, By.REP), period=p, **team_args),
     )
-    team_card, reps_card = both[By.TEAM], both[By.REP]
+    team_card, reps_card = both[By.TEAM].to_json(), both[By.REP]
+    ordered = tree(_teams(view), team_id)
+    place = {tm["team_id"]: i for i, tm in enumerate(ordered)}
+    team_card["rows"].sort(key=lambda r: place.get(r["key"], len(place)))
     trend = card(
         view, by=By.TEAM, grain=Grain.MONTH, period=trend_period(p),
         metrics=TREND_METRICS, reps=scope.reps, teams=frozenset({team_id}),
@@ -204,7 +258,8 @@ def team(view: View, team_id: str, period: str | None = None) -> dict[str, Any]:
     return {
         "team": info,
         "period": _period_json(p),
-        "teams": team_card.to_json(),
+        "teams": team_card,
+        "tree": ordered,
         "reps": reps_card.to_json(),
         "trend": trend.to_json(),
     }
