@@ -460,3 +460,26 @@ def test_the_partial_lists_alerts_compactly() -> None:
     assert '<a href="/alerts">en nog 1</a>' in html
     empty = page.render(alerts=[], lang="en", fmt=Fmt(Lang.EN), _=lambda key, **kw: t(key, "en"))
     assert "Nothing to report." in empty
+
+
+@pytest.mark.slow
+def test_the_overview_shows_the_viewers_alerts_once_switched_on(web: FastAPI) -> None:
+    """The start page lists the viewer's current alerts (as `/api/alerts` finds them) once a
+    rule is on, at once (a switch clears the kept pages), and no section while all are off."""
+    client, csrf = client_for(web, MANAGER)
+    before = client.get("/api/overview").json()["alerts"]
+    assert not any(r["enabled"] for r in before["rules"]) and before["alerts"] == []
+    assert 'id="alerts"' not in client.get("/").text
+    r = client.post("/alerts", data={"csrf_token": csrf, "idle_deal.on": "1", "idle_deal.n": "1"},
+                    follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303
+    try:
+        found = client.get("/api/alerts").json()["alerts"]
+        shown = client.get("/api/overview").json()["alerts"]["alerts"]
+        assert found and [a["id"] for a in shown] == [a["id"] for a in found]
+        page = client.get("/").text
+        assert 'id="alerts"' in page
+        for a in found[:5]:  # the page lists the first five, each linking to its figure
+            assert f'href="{a["link"]}"' in page.replace("&amp;", "&")
+    finally:
+        client.post("/alerts", data={"csrf_token": csrf})  # every rule off again

@@ -264,7 +264,7 @@ def test_a_managers_mail_carries_her_own_alerts(web: Store, inbox: tuple[Inbox, 
     dach = set(reps[reps.team_id.isin(["T02", "T04"])].rep_id)
     assert found and {a.rule for a in found} == {Rule.NEWLY_BUSY}
     assert {a.rep_id for a in found} <= dach  # her scope only
-    assert "Meldingen" in vera_html and "Meldingen" in vera_text
+    assert "Signalen" in vera_html and "Signalen" in vera_text
     for a in found:
         assert a.text.nl in vera_text, a.text.nl
     assert "Alerts" not in jan_html and "Alerts" not in jan_text

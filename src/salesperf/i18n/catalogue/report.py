@@ -27,7 +27,7 @@ MESSAGES: dict[str, Text] = {
     "report.section.under": _t("Consistently under target", "Structureel onder doel"),
     "report.section.stuck": _t("Stuck deals", "Vastgelopen deals"),
     "report.section.quality": _t("Data quality", "Datakwaliteit"),
-    "report.section.alerts": _t("Alerts", "Meldingen"),
+    "report.section.alerts": _t("Alerts", "Signalen"),
     # the columns
     "report.col.team": _t("Team", "Team"),
     "report.col.metric": _t("Metric", "Maatstaf"),

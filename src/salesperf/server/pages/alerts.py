@@ -101,6 +101,7 @@ def _save(svc: Services, view: View, settings: list[RuleSetting]) -> None:
     """Keep the viewer's settings, taking turns with the other writes of users' own tables."""
     with svc.accounts:
         save_rule_settings(view.store, view.user.username, settings)
+    svc.cache.clear()  # the overview and the report show the viewer's alerts: not the old ones
 
 
 @router.post("/alerts", include_in_schema=False)

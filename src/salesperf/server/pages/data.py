@@ -24,6 +24,7 @@ from salesperf.schema import TABLES, ActivityOutcome
 from salesperf.scorecard import Scorecard, scorecard, scorecards
 from salesperf.server.deps import View
 from salesperf.server.pages import board
+from salesperf.server.pages.alerts import viewer_alerts
 from salesperf.server.pages.kpis import Compared, compared
 from salesperf.server.pages.periods import BadPeriod
 
@@ -157,7 +158,8 @@ def overview(view: View, period: str | None = None) -> dict[str, Any]:
     leaderboard of the reps in view on the period's scorecard (`leaderboard`: ranked on the
     quota's metric, revenue won, each with their quadrant label and weekly activity); the last full
     week's biggest movers against the week before (`movers`); and activity and performance
-    month by month over the last year."""
+    month by month over the last year; and the viewer's alerts (`alerts`: their switched-on
+    rules, `/alerts`)."""
     p = resolve_period(view, period)
     by, args = view.scope.home()
     ctx = get_context(view.store.settings.context)
@@ -188,6 +190,7 @@ def overview(view: View, period: str | None = None) -> dict[str, Any]:
             ranked, weekly.to_json(), board.quadrant_labels(view), QUOTA_METRIC
         ),
         "movers": board.movers(moved.to_json()),
+        "alerts": viewer_alerts(view).to_json(),
         "trend": trend.to_json(),
         "teams": _teams(view) if by is not By.REP else [],
     }
