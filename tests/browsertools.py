@@ -48,8 +48,7 @@ def page_paths() -> dict[str, str]:
     example parameters (team T02, rep R002), the tokens page, the API reference and a page that
     does not exist."""
     paths = {
-        page.name: re.sub(r"\{(\w+)\}", lambda m: _example(m.group(1)), page.path)
-        for page in PAGES
+        page.name: re.sub(r"\{(\w+)\}", lambda m: _example(m.group(1)), page.path) for page in PAGES
     }
     return {**paths, "tokens": "/tokens", "docs": "/docs", "missing": "/no-such-page"}
 
@@ -158,8 +157,9 @@ def _as_words(text: str) -> str:
     """A regular expression finding `text` as whole words (a placeholder stands for any text)."""
     parts = [re.escape(p) for p in _PLACEHOLDER.split(text)]
     body = ".+?".join(parts)
-    start = r"(?<![\w-])" if re.match(r"\w", text) else ""
-    end = r"(?![\w-])" if re.search(r"\w$", text) else ""
+    # not part of a longer word, a file name, an address or a code
+    start = r"(?<![\w./@-])" if re.match(r"\w", text) else ""
+    end = r"(?![\w/@-]|\.\w)" if re.search(r"\w$", text) else ""
     return start + body + end
 
 
@@ -167,8 +167,9 @@ def _as_words(text: str) -> str:
 def english_only() -> dict[str, re.Pattern[str]]:
     """The catalogue's, the vocabulary's and the metric labels' English texts that differ from
     their Dutch and appear in no Dutch text (as words, in any case), by text; and the internal
-    codes of the vocabulary and the metrics (meeting, follow_up, revenue_won) that appear in no
-    Dutch text. None of these may be seen on a Dutch page."""
+    codes of the vocabulary and the metrics: those with an underscore or a digit (follow_up,
+    revenue_won, nps10) always, the others (meeting, call) unless a Dutch text has them. None
+    of these may be seen on a Dutch page."""
     dutch = "\n".join(_dutch_texts())
     pairs = [(m.en, m.nl) for m in MESSAGES.values()]
     pairs += [(w.en, w.nl) for w in (*WORDS.values(), *CRM_STAGES.values())]
@@ -180,7 +181,8 @@ def english_only() -> dict[str, re.Pattern[str]]:
         literal = "".join(_PLACEHOLDER.split(text))
         if len(re.sub(r"\W", "", literal)) < 3:  # too little fixed text to tell a language
             continue
-        if re.search(_as_words(text), dutch, re.IGNORECASE):
+        internal = text in codes and re.search(r"[_\d]", text) is not None
+        if not internal and re.search(_as_words(text), dutch, re.IGNORECASE):
             continue
         found[text] = re.compile(_as_words(text))
     return found

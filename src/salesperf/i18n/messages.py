@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from salesperf.i18n.catalogue import analyses, cli, forecast, log, quadrant, web
+from salesperf.i18n.catalogue import analyses, cli, forecast, frame, log, quadrant, web
 from salesperf.text import Lang, Text
 
 
@@ -32,6 +32,7 @@ MESSAGES: dict[str, Text] = _joined(
     analyses.MESSAGES,
     forecast.MESSAGES,
     quadrant.MESSAGES,
+    frame.MESSAGES,
 )
 
 

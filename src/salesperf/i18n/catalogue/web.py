@@ -334,9 +334,7 @@ MESSAGES: dict[str, Text] = {
     "forecast.pipeline": _t("Expected from the open pipeline", "Verwacht uit de open pijplijn"),
     "forecast.new": _t("Expected from new deals", "Verwacht uit nieuwe deals"),
     "forecast.open_deals": _t("{n} open deals", "{n} open deals"),
-    "forecast.chart": _t(
-        "Revenue won, cumulative by week", "Gewonnen omzet, cumulatief per week"
-    ),
+    "forecast.chart": _t("Revenue won, cumulative by week", "Gewonnen omzet, cumulatief per week"),
     "forecast.actual": _t("Actual", "Werkelijk"),
     "forecast.median": _t("Median (P50)", "Mediaan (P50)"),
     "forecast.band": _t("P10–P90", "P10–P90"),

@@ -60,7 +60,7 @@ def _who(view: View, rep: str | None, team: str | None) -> tuple[str | None, str
     if scope.kind is ScopeKind.TEAMS and scope.top_teams:
         return None, scope.top_teams[0]
     if scope.rep_id is None:
-        raise AccessDenied(scope.describe())
+        raise AccessDenied(text=scope.said())
     return scope.rep_id, None
 
 
