@@ -27,7 +27,7 @@ import pyarrow as pa
 from salesperf import errors
 from salesperf.auth.users import Role, User
 from salesperf.errors import Denied, InputError
-from salesperf.i18n.messages import both
+from salesperf.i18n.messages import MESSAGES, both
 from salesperf.metrics.levels import team_closure
 from salesperf.metrics.query import By, Query
 from salesperf.schema import TABLES
@@ -164,7 +164,7 @@ class Scope:
         teams = store.table("teams").select("team_id", "parent_team_id").to_pandas()
         parent = _parents(teams)
         if team_id not in parent:
-            raise NotFound(f"there is no team {team_id!r}")
+            raise NotFound(text=both("access.unknown_team", lambda _: {"team": repr(team_id)}))
         subtree = frozenset(t for t in parent if _under(t, {team_id}, parent))
         closure = team_closure(store.con)
         members = frozenset(closure.rep_id[closure.team_id == team_id])
@@ -199,8 +199,12 @@ EVERYTHING = Scope(ScopeKind.ALL)
 
 
 def require_admin(user: User, what: str = "this") -> None:
-    """AccessDenied unless the user is an administrator (imports, user management)."""
+    """AccessDenied unless the user is an administrator (imports, user management); said in
+    both languages where the catalogue has `what` (`access.admin.<what>`)."""
     if user.role is not Role.ADMIN:
+        key = f"access.admin.{what}"
+        if key in MESSAGES:
+            raise AccessDenied(text=both(key))
         raise AccessDenied(f"only an administrator may do {what}")
 
 

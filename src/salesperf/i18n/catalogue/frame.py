@@ -40,6 +40,18 @@ MESSAGES: dict[str, Text] = {
         "teamcijfers bevatten de cijfers van andere verkopers; vraag cijfers per verkoper "
         "({scope})",
     ),
+    "access.admin.this": _t(
+        "only an administrator may do this", "alleen een beheerder mag dit doen"
+    ),
+    "access.admin.imports": _t(
+        "only an administrator may do imports", "alleen een beheerder mag importeren"
+    ),
+    "access.unknown_team": _t("there is no team {team}", "er is geen team {team}"),
+    # a plan asked for both a rep and a team
+    "plan.rep_or_team": _t(
+        "plan for a rep or for a team, not both",
+        "maak een plan voor een verkoper of voor een team, niet voor beide",
+    ),
     # a page that does not exist
     "error.no_page": _t("there is no page {path}", "er is geen pagina {path}"),
     # the API reference page (the reference itself is in English, as the API is)
