@@ -149,7 +149,7 @@ def test_a_manager_sees_the_team_scorecard_in_english_and_dutch(
 
     page.click("button.lang[value=nl]")
     page.wait_for_selector("html[lang=nl]")
-    assert "Gegenereerde omzet" in page.locator("table.scorecard thead").first.inner_text()
+    assert "Gewonnen omzet" in page.locator("table.scorecard thead").first.inner_text()
     dutch = fmt.metric(won, "money", "nl")
     assert cell.inner_text() == dutch and "." in dutch.replace("€", "")  # € 123.456
     assert rate.inner_text() == fmt.metric(row.cells["win_rate"].value, "ratio", "nl")

@@ -20,16 +20,10 @@ if TYPE_CHECKING:
 
 
 class SalesperfError(Exception):
-    """A problem salesperf recognises; the message says what it is and what to do."""
+    """A problem salesperf recognises; the message says what it is and what to do.
 
-
-class InputError(SalesperfError, ValueError):
-    """Bad input the user can fix (a value, a period, a file, a mapping): exit code 2 on the
-    command line, 422 from the server.
-
-    It is also a ValueError so that code which caught ValueError before keeps working; the
-    edges catch InputError, never ValueError. `text`: the message in English and Dutch, where
-    the code that raised it wrote both (the server answers in the viewer's language)."""
+    `text`: the message in English and Dutch, where the code that raised it wrote both (the
+    server's pages answer in the viewer's language)."""
 
     text: Text | None = None
 
@@ -37,6 +31,14 @@ class InputError(SalesperfError, ValueError):
         super().__init__(*(args or ((text.en,) if text is not None else ())))
         if text is not None:
             self.text = text
+
+
+class InputError(SalesperfError, ValueError):
+    """Bad input the user can fix (a value, a period, a file, a mapping): exit code 2 on the
+    command line, 422 from the server.
+
+    It is also a ValueError so that code which caught ValueError before keeps working; the
+    edges catch InputError, never ValueError."""
 
 
 class NotFound(SalesperfError, LookupError):

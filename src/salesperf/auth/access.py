@@ -27,10 +27,12 @@ import pyarrow as pa
 from salesperf import errors
 from salesperf.auth.users import Role, User
 from salesperf.errors import Denied, InputError
+from salesperf.i18n.messages import MESSAGES, both
 from salesperf.metrics.levels import team_closure
 from salesperf.metrics.query import By, Query
 from salesperf.schema import TABLES
 from salesperf.store import Store
+from salesperf.text import Text
 
 #: Paths (route templates) that show no organisation data and need no sign-in.
 PUBLIC_PATHS = frozenset(
@@ -98,12 +100,12 @@ class Scope:
     def require_rep(self, rep_id: str) -> None:
         """AccessDenied unless the rep is in scope."""
         if not self.can_see_rep(rep_id):
-            raise AccessDenied(f"you may not see rep {rep_id}: {self.describe()}")
+            raise self._denied("access.rep", rep=rep_id)
 
     def require_team(self, team_id: str) -> None:
         """AccessDenied unless the team is in scope."""
         if not self.can_see_team(team_id):
-            raise AccessDenied(f"you may not see team {team_id}: {self.describe()}")
+            raise self._denied("access.team", team=team_id)
 
     def require_everything(self, what: str) -> None:
         """AccessDenied unless the viewer sees the whole organisation."""
@@ -112,13 +114,24 @@ class Scope:
 
     def describe(self) -> str:
         """What this scope covers, in words."""
+        return self.said().en
+
+    def said(self) -> Text:
+        """What this scope covers, in English and Dutch."""
         if self.kind is ScopeKind.ALL:
-            return "you see the whole organisation"
+            return both("access.all")
         if self.kind is ScopeKind.REP:
-            return f"you see your own figures (rep {self.rep_id})"
+            return both("access.own", lambda _: {"rep": self.rep_id})
         if not self.top_teams:
-            return "you are not linked to any team yet; ask an administrator"
-        return f"you see team {', '.join(self.top_teams)} and its sub-teams"
+            return both("access.no_team")
+        return both("access.teams", lambda _: {"teams": ", ".join(self.top_teams)})
+
+    def _denied(self, key: str, **values: str) -> AccessDenied:
+        """A refusal said in both languages, ending with what this scope covers."""
+        scope = self.said()
+        return AccessDenied(
+            text=both(key, lambda lang: {**values, "scope": scope.get(lang)}),
+        )
 
     def check_by(self, by: By | str) -> None:
         """Only groupings inside the scope: a rep sees rep rows, a manager rep and team rows."""
@@ -126,12 +139,9 @@ class Scope:
         if self.kind is ScopeKind.ALL:
             return
         if by is By.ORG:
-            raise AccessDenied(
-                "organisation-wide figures need a view of the whole organisation; "
-                f"ask by=team or by=rep ({self.describe()})"
-            )
+            raise self._denied("access.by_org")
         if by is By.TEAM and self.kind is ScopeKind.REP:
-            raise AccessDenied(f"team figures include other reps; ask by=rep ({self.describe()})")
+            raise self._denied("access.by_team")
 
     def scorecard_args(self, by: By | str) -> Rows:
         """`reps` and `teams` for `salesperf.scorecard.scorecard` (as for a `Query`): the
@@ -154,7 +164,7 @@ class Scope:
         teams = store.table("teams").select("team_id", "parent_team_id").to_pandas()
         parent = _parents(teams)
         if team_id not in parent:
-            raise NotFound(f"there is no team {team_id!r}")
+            raise NotFound(text=both("access.unknown_team", lambda _: {"team": repr(team_id)}))
         subtree = frozenset(t for t in parent if _under(t, {team_id}, parent))
         closure = team_closure(store.con)
         members = frozenset(closure.rep_id[closure.team_id == team_id])
@@ -189,8 +199,12 @@ EVERYTHING = Scope(ScopeKind.ALL)
 
 
 def require_admin(user: User, what: str = "this") -> None:
-    """AccessDenied unless the user is an administrator (imports, user management)."""
+    """AccessDenied unless the user is an administrator (imports, user management); said in
+    both languages where the catalogue has `what` (`access.admin.<what>`)."""
     if user.role is not Role.ADMIN:
+        key = f"access.admin.{what}"
+        if key in MESSAGES:
+            raise AccessDenied(text=both(key))
         raise AccessDenied(f"only an administrator may do {what}")
 
 

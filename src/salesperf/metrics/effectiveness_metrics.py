@@ -26,7 +26,7 @@ EFFECTIVENESS_METRICS = (
         label_nl="Omzet per activiteit",
         group=_E, type=MetricType.RATIO, unit=Unit.MONEY, higher_is_better=True,
         description_en="Revenue won divided by activities.",
-        description_nl="Gegenereerde omzet gedeeld door activiteiten.",
+        description_nl="Gewonnen omzet gedeeld door activiteiten.",
         formula=ratio("revenue_won", "activities", NO_ACTIVITY),
     ),
     Metric(

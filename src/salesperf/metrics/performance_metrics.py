@@ -40,7 +40,7 @@ _P = Group.PERFORMANCE
 
 PERFORMANCE_METRICS = (
     Metric(
-        name="revenue_won", label_en="Revenue won", label_nl="Gegenereerde omzet",
+        name="revenue_won", label_en="Revenue won", label_nl="Gewonnen omzet",
         group=_P, type=MetricType.SIMPLE, unit=Unit.MONEY, higher_is_better=True,
         description_en="Sum of the amounts of deals won in the period.",
         description_nl="Som van de bedragen van de in de periode gewonnen deals.",
@@ -80,7 +80,7 @@ PERFORMANCE_METRICS = (
         group=_P, type=MetricType.RATIO, unit=Unit.MONEY, higher_is_better=True,
         description_en="Revenue won divided by the deals won that have an amount (a deal "
         "without one is left out, not counted as 0); empty when none has.",
-        description_nl="Gegenereerde omzet gedeeld door de gewonnen deals met een bedrag (een "
+        description_nl="Gewonnen omzet gedeeld door de gewonnen deals met een bedrag (een "
         "deal zonder bedrag telt niet mee, niet als 0); leeg als er geen is.",
         # won deals without an amount are left out, not counted as 0
         formula=ratio(
@@ -169,7 +169,7 @@ PERFORMANCE_METRICS = (
         "was created, divided by revenue won; empty when no deal won in the period is linked "
         "to an account.",
         description_nl="Omzet uit accounts die al klant waren bij het aanmaken van de deal, "
-        "gedeeld door de gegenereerde omzet; leeg als geen enkele in de periode gewonnen deal "
+        "gedeeld door de gewonnen omzet; leeg als geen enkele in de periode gewonnen deal "
         "aan een account gekoppeld is.",
         # a won deal without an account cannot be told apart from a new customer's
         formula=ratio(

@@ -99,6 +99,13 @@ def _page(request: Request, status: int, message: str) -> Response:
     return Response(html, status_code=status, media_type="text/html")
 
 
+def said(request: Request, exc: Exception) -> str:
+    """The error's message: in the viewer's language where the code that raised it wrote it in
+    both (a period, a day to judge as of, what the viewer may see), else as it was raised."""
+    text = exc.text if isinstance(exc, SalesperfError) else None
+    return text.get(request_lang(request)) if text is not None else str(exc)
+
+
 def error_response(request: Request, status: int, message: str, **details: Any) -> Response:
     """The answer to a mistake, as JSON or as a page."""
     if wants_json(request):
@@ -148,23 +155,19 @@ def install(app: FastAPI) -> None:
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
     async def denied(request: Request, exc: Exception) -> Response:
-        return error_response(request, 403, str(exc))
+        return error_response(request, 403, said(request, exc))
 
     async def csrf(request: Request, exc: Exception) -> Response:
         return error_response(request, 403, t("error.csrf", request_lang(request)))
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        return error_response(request, 404, str(exc).strip("'\""))
+        return error_response(request, 404, said(request, exc).strip("'\""))
 
     async def bad_input(request: Request, exc: Exception) -> Response:
         details = exc.details if isinstance(exc, BadRequest) else {}
         if isinstance(exc, UnmappedValues):  # each value, so that a client can offer choices
             details = {"unmapped": [asdict(u) for u in exc.found]}
-        # in the viewer's language where the error says it in both (a day to judge as of, a
-        # period, ...)
-        said = exc.text if isinstance(exc, InputError) else None
-        message = said.get(request_lang(request)) if said is not None else str(exc)
-        return error_response(request, 422, message, **details)
+        return error_response(request, 422, said(request, exc), **details)
 
     async def out_of_budget(request: Request, exc: Exception) -> Response:
         message = out_of_memory(exc)
@@ -206,7 +209,7 @@ def install(app: FastAPI) -> None:
         message = str(exc.detail) if exc.detail else "error"
         headers = dict(exc.headers or {})
         if exc.status_code == 404:
-            message = f"there is no page {request.url.path}"
+            message = t("error.no_page", request_lang(request), path=request.url.path)
         if exc.status_code == 405 and (allowed := allowed_methods(request)):
             headers["Allow"] = allowed
         response = error_response(request, exc.status_code, message)

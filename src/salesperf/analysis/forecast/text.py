@@ -16,10 +16,15 @@ from salesperf.i18n import format as fmt
 from salesperf.i18n.messages import both, t
 from salesperf.i18n.words import word
 from salesperf.metrics.periods import Period
+from salesperf.metrics.registry import get as metric
 from salesperf.text import Lang, Text
 
 if TYPE_CHECKING:
     from salesperf.analysis.forecast.backtest import Calibration
+
+
+#: The metric the forecast's closed revenue is.
+_WON = metric("revenue_won")
 
 
 def _count(n: int, lang: Lang) -> str:
@@ -54,6 +59,7 @@ def assumptions(
     out = [
         both("forecast.assume.closed", lambda lang: {
             "start": day_text(period.start, lang), "last": day_text(last, lang),
+            "metric": _WON.label_nl if lang is Lang.NL else _WON.label_en,
         }) if last >= period.start
         else both("forecast.assume.nothing_closed", lambda lang: {
             "start": day_text(period.start, lang),

@@ -22,8 +22,8 @@ MESSAGES: dict[str, Text] = {
     ),
     # forecast: the assumptions
     "forecast.assume.closed": _t(
-        "Closed so far: revenue won from {start} to {last} (the revenue_won metric).",
-        "Al gesloten: gegenereerde omzet van {start} tot en met {last} (de metriek revenue_won).",
+        "Closed so far: revenue won from {start} to {last} (the metric {metric}).",
+        "Al gesloten: gewonnen omzet van {start} tot en met {last} (de metriek {metric}).",
     ),
     "forecast.assume.nothing_closed": _t(
         "Closed so far: nothing yet, the forecast is made on the period's first day ({start}).",
@@ -86,7 +86,7 @@ MESSAGES: dict[str, Text] = {
     "forecast.assume.draws": _t(
         "{draws} simulated outcomes (seed {seed}); within one outcome each deal is won or lost "
         "on its own, and the pace of new deals is as uncertain as its count allows.",
-        "{draws} gesimuleerde uitkomsten (seed {seed}); binnen één uitkomst wordt elke deal los "
+        "{draws} gesimuleerde uitkomsten (startwaarde {seed}); binnen één uitkomst wordt elke deal los "
         "van de andere gewonnen of verloren, en is het tempo van nieuwe deals zo onzeker als het "
         "aantal toelaat.",
     ),

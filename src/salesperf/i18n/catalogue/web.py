@@ -65,7 +65,7 @@ MESSAGES: dict[str, Text] = {
     "overview.title": _t("Overview", "Overzicht"),
     "overview.headline": _t("Headline figures", "Kerncijfers"),
     "overview.activity_trend": _t("Activity per month", "Activiteit per maand"),
-    "overview.performance_trend": _t("Revenue won per month", "Gegenereerde omzet per maand"),
+    "overview.performance_trend": _t("Revenue won per month", "Gewonnen omzet per maand"),
     "overview.teams": _t("Teams", "Teams"),
     "overview.scope": _t("Showing", "Weergave"),
     # team and rep pages
@@ -334,9 +334,7 @@ MESSAGES: dict[str, Text] = {
     "forecast.pipeline": _t("Expected from the open pipeline", "Verwacht uit de open pijplijn"),
     "forecast.new": _t("Expected from new deals", "Verwacht uit nieuwe deals"),
     "forecast.open_deals": _t("{n} open deals", "{n} open deals"),
-    "forecast.chart": _t(
-        "Revenue won, cumulative by week", "Gegenereerde omzet, cumulatief per week"
-    ),
+    "forecast.chart": _t("Revenue won, cumulative by week", "Gewonnen omzet, cumulatief per week"),
     "forecast.actual": _t("Actual", "Werkelijk"),
     "forecast.median": _t("Median (P50)", "Mediaan (P50)"),
     "forecast.band": _t("P10–P90", "P10–P90"),

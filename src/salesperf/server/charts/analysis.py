@@ -303,11 +303,14 @@ class AnalysisCharts:
             .mark_line(strokeWidth=3, point=True)
             .encode(x=x, y=y, color=colour,
                     tooltip=[day, alt.Tooltip("value:Q", title=actual, format=money)]),
-            base.transform_filter(alt.datum.series == target)
-            .mark_rule(strokeWidth=2, strokeDash=[2, 2])
-            .encode(y=y, color=colour,
-                    tooltip=[alt.Tooltip("value:Q", title=target, format=money)]),
         ]  # fmt: skip
+        if fc["target"] is not None:  # an empty layer is an unlabelled graphic to a screen reader
+            layers.append(
+                base.transform_filter(alt.datum.series == target)
+                .mark_rule(strokeWidth=2, strokeDash=[2, 2])
+                .encode(y=y, color=colour,
+                        tooltip=[alt.Tooltip("value:Q", title=target, format=money)])
+            )  # fmt: skip
         chart = alt.layer(*layers, data=alt.Data(values=records)).properties(  # type: ignore[no-untyped-call]
             width="container", height=360, title=title
         )

@@ -22,6 +22,7 @@ from salesperf.analysis.plan.rates import period_targets
 from salesperf.analysis.windows import period_label
 from salesperf.auth.access import AccessDenied, ScopeKind
 from salesperf.errors import InputError
+from salesperf.i18n.messages import both
 from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
 from salesperf.metrics.query import By
 from salesperf.server.deps import View
@@ -48,7 +49,7 @@ def _who(view: View, rep: str | None, team: str | None) -> tuple[str | None, str
     scope = view.scope
     rep, team = blank(rep), blank(team)
     if rep is not None and team is not None:
-        raise InputError("plan for a rep or for a team, not both")
+        raise InputError(text=both("plan.rep_or_team"))
     if rep is not None:
         scope.require_rep(rep)
         return rep, None
@@ -60,7 +61,7 @@ def _who(view: View, rep: str | None, team: str | None) -> tuple[str | None, str
     if scope.kind is ScopeKind.TEAMS and scope.top_teams:
         return None, scope.top_teams[0]
     if scope.rep_id is None:
-        raise AccessDenied(scope.describe())
+        raise AccessDenied(text=scope.said())
     return scope.rep_id, None
 
 
