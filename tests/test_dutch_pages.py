@@ -359,3 +359,27 @@ def test_the_denied_pages_are_the_roles_own() -> None:
     """The pages left out above exist (a renamed page would silently drop out)."""
     names = {p.name for p in PAGES}
     assert set().union(*DENIED.values()) <= names
+
+
+@pytest.mark.parametrize(
+    ("username", "path", "en", "nl"),
+    [
+        (REP, "/api/drivers", "the drivers are fitted on the weeks of every rep of a team",
+         "de drijfveren worden geschat op de weken van alle verkopers van een team"),
+        (REP, "/api/report", "the weekly report is for managers",
+         "het weekrapport is voor managers"),
+        (ADMIN, "/api/reps/R999", "there is no rep R999", "er is geen verkoper R999"),
+        (ADMIN, "/api/quadrant?rep=R999", "rep R999 is not in this quadrant",
+         "verkoper R999 staat niet in dit kwadrant"),
+    ],
+)  # fmt: skip
+def test_a_refusal_is_said_in_the_viewers_language(
+    app: Any, username: str, path: str, en: str, nl: str
+) -> None:
+    client, _ = client_for(app, username)
+    said = {}
+    for lang in ("en", "nl"):
+        r = client.get(path, headers={"accept-language": lang})
+        assert r.status_code in (403, 404), r.text
+        said[lang] = r.json()["error"]
+    assert said["en"].startswith(en) and said["nl"].startswith(nl), said

@@ -75,7 +75,7 @@ def rep_team(view: View, rep_id: str) -> str:
     reps = view.store.table("reps")
     rows = reps.filter(reps.rep_id == rep_id).select("team_id").to_pyarrow().to_pylist()
     if not rows or rows[0]["team_id"] is None:
-        raise AccessDenied(f"rep {rep_id} belongs to no team to be compared with")
+        raise AccessDenied(text=both("refused.no_peers", lambda _: {"rep": rep_id}))
     return str(rows[0]["team_id"])
 
 
@@ -98,7 +98,7 @@ def coverage(view: View, team: str | None) -> Coverage:
     if scope.kind is ScopeKind.TEAMS and scope.top_teams:
         return Coverage(scope.top_teams[0])
     if scope.rep_id is None:
-        raise AccessDenied(scope.describe())
+        raise AccessDenied(text=scope.said())
     return Coverage(rep_team(view, scope.rep_id), own_rep=scope.rep_id)
 
 
@@ -160,7 +160,12 @@ def quadrant(
     if rep is not None:
         view.scope.require_rep(rep)  # AccessDenied outside the viewer's view
         if not any(r["rep_id"] == rep for r in data["reps"]):
-            raise NotFound(f"rep {rep} is not in this quadrant ({d.window.label})")
+            raise NotFound(
+                text=both(
+                    "refused.not_in_quadrant",
+                    lambda lang: {"rep": rep, "window": fmt.period(d.window, lang)},
+                )
+            )
     return {
         "team": cov.team,
         "own_only": cov.own_rep is not None,
@@ -307,9 +312,9 @@ def drivers_page(
     (0 to 26). Not for reps: the model is fitted on a whole team's weeks."""
     cov = coverage(view, team)
     if cov.own_rep is not None:
+        said = view.scope.said()
         raise AccessDenied(
-            "the drivers are fitted on the weeks of every rep of a team; "
-            f"team figures are not in your view ({view.scope.describe()})"
+            text=both("refused.drivers_for_teams", lambda lang: {"scope": said.get(lang)})
         )
     d = drivers_result(view, cov, window, max_lag)
     return {

@@ -15,6 +15,7 @@ from salesperf.analysis.windows import resolve_window
 from salesperf.auth.access import AccessDenied, NotFound, require_admin, scoped_table
 from salesperf.contexts import get_context
 from salesperf.errors import InputError
+from salesperf.i18n.messages import both
 from salesperf.ingest.mapping import DATE_FORMATS
 from salesperf.ingest.resolve import PRESETS
 from salesperf.metrics.periods import Grain, Period, period_start, shift
@@ -295,7 +296,7 @@ def _rep_info(view: View, rep_id: str) -> dict[str, Any]:
     found = reps.filter(reps.rep_id == rep_id).select("rep_id", "name", "team_id", "role")
     rows = found.to_pyarrow().to_pylist()
     if not rows:
-        raise NotFound(f"there is no rep {rep_id!r}")
+        raise NotFound(text=both("refused.no_rep", lambda _: {"rep": rep_id}))
     info: dict[str, Any] = rows[0]
     teams = view.store.table("teams")
     names = teams.filter(teams.team_id == info["team_id"]).select("name").to_pyarrow().to_pylist()

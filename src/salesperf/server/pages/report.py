@@ -19,6 +19,7 @@ from salesperf.analysis.report.model import (
     weekly_report,
 )
 from salesperf.auth.access import AccessDenied, ScopeKind
+from salesperf.i18n.messages import both
 from salesperf.server.deps import View
 from salesperf.server.pages.alerts import viewer_alerts
 from salesperf.server.pages.analysis import blank, cached, team_choices
@@ -30,7 +31,10 @@ def report_team(view: View, team: str | None) -> str:
     scope = view.scope
     team = blank(team)
     if scope.kind is ScopeKind.REP:
-        raise AccessDenied(f"the weekly report is for managers: {scope.describe()}")
+        said = scope.said()
+        raise AccessDenied(
+            text=both("refused.report_for_managers", lambda lang: {"scope": said.get(lang)})
+        )
     if team is not None:
         scope.within_team(view.store, team)  # AccessDenied outside the view, NotFound if absent
         return team
@@ -39,7 +43,7 @@ def report_team(view: View, team: str | None) -> str:
     t = view.store.table("teams")
     roots = t.filter(t.parent_team_id.isnull()).select("team_id").to_pyarrow().to_pylist()
     if not roots or not scope.everything:
-        raise AccessDenied(scope.describe())
+        raise AccessDenied(text=scope.said())
     return str(sorted(r["team_id"] for r in roots)[0])
 
 
