@@ -58,5 +58,8 @@ docs: install
 	$(BIN)/python -m typer salesperf.cli.app utils docs --name salesperf --output docs/cli.md
 	$(BIN)/python -m salesperf.metrics.docs > docs/metrics.md
 
+# The terminal's scorecard (docs/images/demo.svg) and the dashboard's overview, weekly report and
+# quadrant, taken in Chromium by tests/test_screenshots.py (docs/images/*.png).
 screenshot: install
 	$(BIN)/python docs/screenshot.py
+	SALESPERF_SCREENSHOTS=docs $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_screenshots.py
