@@ -34,6 +34,7 @@ from salesperf.metrics.periods import PeriodError
 from salesperf.server.deps import CsrfFailed, NotSignedIn
 from salesperf.server.errors import BadRequest
 from salesperf.server.pages.periods import BadPeriod
+from salesperf.server.report.render import PdfUnavailable
 from salesperf.server.throttle import Throttled
 from salesperf.settings import SettingError
 from salesperf.store import Store, StoreError
@@ -63,6 +64,7 @@ KINDS: list[tuple[type[Exception], type[errors.SalesperfError]]] = [
     (UserError, errors.InputError),
     (NumberUnread, errors.InputError),
     (BadPeriod, errors.InputError),
+    (PdfUnavailable, errors.InputError),
 ]
 
 

@@ -61,7 +61,7 @@ FIRST_DDL = {
     USERS: "(username VARCHAR(200) PRIMARY KEY, "
     "password_hash VARCHAR(500) NOT NULL, role VARCHAR(20) NOT NULL, rep_id VARCHAR(200), "
     "team_id VARCHAR(200), lang VARCHAR(10), created_at TIMESTAMP NOT NULL, "
-    "disabled BOOLEAN NOT NULL)",
+    "disabled BOOLEAN NOT NULL, email VARCHAR(320))",  # the address: since version 9
     SESSIONS: "(session_hash VARCHAR(100) PRIMARY KEY, "
     "username VARCHAR(200) NOT NULL, created_at TIMESTAMP NOT NULL, "
     "expires_at TIMESTAMP NOT NULL)",

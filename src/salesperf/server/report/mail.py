@@ -78,12 +78,10 @@ class MailSettings:
         missing = [ENV[k] for k in needed if not get[k]]
         if missing:
             raise InputError(f"sending mail needs {' and '.join(missing)} set")
-        try:
-            tls = Tls(get["tls"].lower() or Tls.STARTTLS)
-        except ValueError:
-            raise InputError(
-                f"{ENV['tls']} must be none, starttls or ssl, not {get['tls']!r}"
-            ) from None
+        chosen = get["tls"].lower() or Tls.STARTTLS.value
+        if chosen not in {t.value for t in Tls}:
+            raise InputError(f"{ENV['tls']} must be none, starttls or ssl, not {get['tls']!r}")
+        tls = Tls(chosen)
         port = DEFAULT_PORT[tls]
         if get["port"]:
             if not get["port"].isdigit() or not 0 < int(get["port"]) < 65536:

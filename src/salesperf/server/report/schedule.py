@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from salesperf.errors import InputError
+from salesperf.errors import InputError, log_bug
 
 SCHEDULE_ENV = "SALESPERF_REPORT_SCHEDULE"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -104,5 +104,5 @@ class ReportScheduler:
                 return
             try:
                 self.job()
-            except Exception:  # a bad run is logged; next week's still comes
-                log.exception("the weekly report could not be sent")
+            except Exception as exc:  # a bad run is logged with an id; next week's still comes
+                log_bug(exc, "the weekly report's scheduled sending")
