@@ -19,6 +19,7 @@ import pyarrow as pa
 import pytest
 
 from salesperf.cells import csv_cell, csv_texts
+from salesperf.i18n.words import word
 from salesperf.metrics.periods import local_datetime
 from salesperf.scorecard import scorecard
 from salesperf.store import Store
@@ -58,7 +59,7 @@ def test_csv_texts_follow_the_rule_of_csv_cell() -> None:
 @pytest.mark.parametrize(
     ("lang", "sep", "decimal", "labels"),
     [
-        ("nl", ";", ",", ("Activiteiten", "Gegenereerde omzet (EUR)", "Winratio")),
+        ("nl", ";", ",", ("Activiteiten", "Gewonnen omzet (EUR)", "Winratio")),
         ("en", ",", ".", ("Activities", "Revenue won (EUR)", "Win rate")),
     ],
 )
@@ -101,7 +102,7 @@ def test_a_dutch_viewer_may_choose_the_english_csv_and_canonical_headers(
     nl = {"Accept-Language": "nl"}
     english = client.get("/export/scorecard", params={**params, "csv": "comma"}, headers=nl)
     got = pd.read_csv(io.StringIO(english.content.decode("utf-8-sig")))
-    assert "Gegenereerde omzet (EUR)" in got.columns  # Dutch words, English separators
+    assert "Gewonnen omzet (EUR)" in got.columns  # Dutch words, English separators
     canonical = client.get(
         "/export/scorecard", params={**params, "headers": "canonical"}, headers=nl
     )
@@ -140,7 +141,7 @@ def test_the_scorecard_xlsx_has_a_frozen_header_widths_and_number_formats(
     assert len(rows) == len(want)
     for row in rows:
         key = row[col["ID"]].value
-        money = row[col["Gegenereerde omzet (EUR)"]]
+        money = row[col["Gewonnen omzet (EUR)"]]
         assert "€" in money.number_format and "0.00" in money.number_format
         assert money.value == pytest.approx(round(float(want.loc[key, "revenue_won"]), 2))
         count = row[col["Activiteiten"]]
@@ -177,6 +178,15 @@ def test_a_tables_csv_is_the_reps_own_rows_in_local_time(web: dict[str, Any]) ->
     assert (pd.to_datetime(got[time_header]) != want["occurred_at"].dt.floor("s")).all()
     duration = want["duration_min"].astype(float).round(2)
     assert got["Duur (minuten)"].to_numpy() == pytest.approx(duration.to_numpy(), nan_ok=True)
+    # the vocabulary's codes as the Dutch words (a call is a "Telefoongesprek"), none as code
+    assert list(got["Soort"]) == [word(v, "nl") for v in want["type"]]
+    assert "Telefoongesprek" in set(got["Soort"]) and "call" not in set(got["Soort"])
+    outcomes = got["Uitkomst"].fillna("")
+    assert list(outcomes) == [word(v, "nl") if isinstance(v, str) else "" for v in want["outcome"]]
+    # the canonical form keeps the codes, for programs
+    r = client.get("/export/activities?headers=canonical")
+    canonical = pd.read_csv(io.StringIO(r.content.decode("utf-8")))
+    assert list(canonical.sort_values("activity_id")["type"]) == list(want["type"])
 
 
 @pytest.mark.slow

@@ -58,7 +58,7 @@ def test_dutch_text(north: Report) -> None:
     text = plain_text(words(north, "nl", MADE))
     assert text.startswith("Weekrapport: North, week 20 2025\n")
     assert "(12-05-2025 – 18-05-2025), tegen het doel en tegen week 19 2025." in text
-    assert re.search(r"North\s+Gegenereerde omzet\s+€\xa07\.000\s+€\xa03\.000\s+\+133%", text)
+    assert re.search(r"North\s+Gewonnen omzet\s+€\xa07\.000\s+€\xa03\.000\s+\+133%", text)
     assert re.search(r"D1\s+Ann\s+Offerte\s+€\xa07\.000\s+10-04-2025\s+39", text)
     assert re.search(r"Dirk\s+niet beoordeeld\s+Geen oordeel", text)
     assert re.search(r"Bob\s+4 van 4\s+\w+", text)
@@ -94,7 +94,7 @@ def test_alerts_are_shown_when_plugged_in(north: Report) -> None:
         text: Text
 
     w = words(replace(north, alerts=(Alert(Text("Bob went quiet", "Bob werd stil")),)), "nl")
-    assert w.sections[0].title == "Meldingen" and w.sections[0].notes == ("Bob werd stil",)
+    assert w.sections[0].title == "Signalen" and w.sections[0].notes == ("Bob werd stil",)
 
 
 def test_pdf_holds_the_figures(north: Report) -> None:

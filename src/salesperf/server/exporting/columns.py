@@ -17,6 +17,7 @@ from salesperf.i18n.messages import t
 from salesperf.i18n.words import column
 from salesperf.metrics.declare import Unit
 from salesperf.metrics.registry import metric
+from salesperf.schema import TABLES
 from salesperf.schema import Kind as StoredKind
 from salesperf.schema import table as table_of
 from salesperf.scorecard import Scorecard
@@ -106,6 +107,7 @@ class Column:
     header: str  # its name in the file
     kind: Kind
     currency: str = ""  # money's currency
+    words: bool = False  # holds a vocabulary's codes (or stages): written as words when readable
 
     @property
     def digits(self) -> int | None:
@@ -124,12 +126,21 @@ _STORED = {
 _SPECIAL = {("deals", "amount"): Kind.AMOUNT}
 
 
+#: The columns that hold the words of a closed vocabulary, or stages, in any table (and so in a
+#: scorecard's split by them).
+WORD_COLUMNS = frozenset(
+    {c.name for t in TABLES.values() for c in t.columns if c.vocabulary is not None} | {"stage"}
+)
+
+
 def table_columns(name: str, form: Form) -> tuple[Column, ...]:
     """The columns of a canonical table's export."""
     out = []
     for c in table_of(name).columns:
         kind = _SPECIAL.get((name, c.name), _STORED[c.kind])
-        out.append(Column(c.name, _header(c.name, column(c.name, form.lang), kind, form), kind))
+        header = _header(c.name, column(c.name, form.lang), kind, form)
+        words = c.vocabulary is not None or c.name == "stage"
+        out.append(Column(c.name, header, kind, words=words))
     return tuple(out)
 
 
@@ -148,7 +159,8 @@ def scorecard_columns(card: Scorecard, names: list[str], form: Form) -> tuple[Co
     for name in names:
         if name not in of:  # key, name, the split and period_start
             kind = Kind.DATE if name == "period_start" else Kind.TEXT
-            out.append(Column(name, _header(name, column(name, form.lang), kind, form), kind))
+            header = _header(name, column(name, form.lang), kind, form)
+            out.append(Column(name, header, kind, words=name in WORD_COLUMNS))
             continue
         m, suffix = of[name]
         unit = metric(m).unit

@@ -25,6 +25,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from salesperf.cells import csv_row, csv_texts, text_cell, xlsx_special
 from salesperf.errors import InputError
 from salesperf.i18n.format import decimal_texts, excel_format
+from salesperf.i18n.words import word
 from salesperf.server.exporting.columns import Column, Form, Kind
 from salesperf.server.exporting.sources import Export
 
@@ -43,13 +44,24 @@ def file_values(values: pa.Array | pa.ChunkedArray, c: Column, form: Form) -> An
     return values
 
 
+def in_words(values: pa.Array | pa.ChunkedArray, c: Column, form: Form) -> Any:
+    """A text column's values as the file holds them: a vocabulary's codes (and the standard
+    stages of the CRMs) as the words of the viewer's language in the readable form
+    (`salesperf.i18n.words`); anything else as stored."""
+    if not c.words or form.canonical:
+        return values
+    codes = pc.unique(values).drop_null()
+    said = pa.array([word(v, form.lang) for v in codes.to_pylist()], pa.string())
+    return pc.take(said, pc.index_in(values, value_set=codes))
+
+
 def csv_texts_of(values: pa.Array | pa.ChunkedArray, c: Column, form: Form) -> Any:
     """A column's values as CSV fields: text safe from formulas, numbers with the form's
     decimal mark, dates in ISO 8601 and times to the second (the stored value in the canonical
     form)."""
     values = file_values(values, c, form)
     if c.kind is Kind.TEXT:
-        return csv_texts(values)
+        return csv_texts(in_words(values, c, form))
     if c.kind.numeric:
         return decimal_texts(values, form.decimal_comma, float_point=form.canonical)
     if c.kind is Kind.TIMESTAMP and not form.canonical:
@@ -114,7 +126,7 @@ def write_xlsx(
     written = 0
     for batch in export.batches():
         columns = [
-            _text_cells(ws, batch.column(i))
+            _text_cells(ws, in_words(batch.column(i), c, form))
             if c.kind is Kind.TEXT
             else _cells(ws, file_values(batch.column(i), c, form).to_pylist(), styles[i])
             for i, c in enumerate(export.columns)
