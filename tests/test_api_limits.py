@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -21,6 +22,8 @@ from salesperf.server.app import create_app
 from salesperf.server.limits import MB, BodyLimits
 from salesperf.store import Store
 from webtools import ADMIN, MANAGER, REP, app_for, build_web_store, settings
+
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
@@ -204,8 +207,15 @@ def test_a_json_body_over_10_mb_is_413_naming_the_limit(web: dict[str, Any]) -> 
     assert r.headers["connection"] == "close" and r.headers["x-frame-options"] == "DENY"
 
 
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end in a thread of its own: a browser test earlier in this worker
+    (Playwright's synchronous API) may have left an event loop running in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def test_a_body_of_100_mb_is_stopped_at_the_limit_not_read_to_its_end(web: dict[str, Any]) -> None:
-    r, taken = asyncio.run(_stream(web["app"], dict(web["admin"].headers), "/api/activities", 100))
+    r, taken = _run(_stream(web["app"], dict(web["admin"].headers), "/api/activities", 100))
     assert r.status_code == 413 and "at most 10 MB" in r.json()["error"]
     assert taken == 11  # the chunk that went over the limit is the last one read
 
@@ -222,7 +232,7 @@ def test_uploads_have_a_limit_of_their_own(web: dict[str, Any]) -> None:
     )
     r = client.post("/api/activities", json=[{"note": "x" * (2 * MB)}])
     assert "a request body may hold at most 1 MB (1048576 bytes)" in _error(r, 413)
-    r, taken = asyncio.run(_stream(app, headers, "/api/import/planets", 50, upload=True))
+    r, taken = _run(_stream(app, headers, "/api/import/planets", 50, upload=True))
     assert r.status_code == 413 and taken == 3  # the part's header and 3 MB: over
 
 
