@@ -104,3 +104,18 @@ def imported_store(folder: Path, files: dict[str, str]) -> Store:
         result = import_file(store, table, folder / f"{table}.csv", rejects_path=folder / "r.csv")
         assert result.rejected == 0, result.problems
     return store
+
+
+def library_part(card: dict[str, Any]) -> dict[str, Any]:
+    """A scorecard route's answer without what the route adds to the library's scorecard: the
+    day it judged as of, and (for one period) each figure's comparisons with the period before
+    and last year, its data-quality findings and each metric's direction."""
+    out = {k: v for k, v in card.items() if k not in ("as_of", "compare")}
+    out["metrics"] = [{k: v for k, v in m.items() if k != "higher_is_better"}
+                      for m in card["metrics"]]  # fmt: skip
+    out["rows"] = [
+        {**row, "values": {name: {k: v for k, v in cell.items() if k not in ("compare", "quality")}
+                           for name, cell in row["values"].items()}}
+        for row in card["rows"]
+    ]  # fmt: skip
+    return out
