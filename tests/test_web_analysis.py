@@ -418,7 +418,9 @@ def test_the_pages_speak_dutch(web: dict[str, Any], org_diagnosis: Any) -> None:
     assert "Omzetprognose" in html and "Kans om het doel te halen" in html
     assert "€\xa0900.000" in html and "per 15-08-2026" in html
     html = nl.get("/teams/T04").text
-    assert "Gezondheid van het team" in html and "Doelrealisatie K3 2026" in html
+    assert (
+        "Gezondheid van het team" in html and "Onder doel in 3 van de laatste 4 kwartalen" in html
+    )
     html = nl.get("/").text  # the overview's headline figures in the agency's words
     assert "Campagne-omzet" in html and "Nieuwe klanten" in html
     assert fmt.date("2026-07-01", "nl") == "01-07-2026"

@@ -24,7 +24,7 @@ from salesperf.server.pages.registry import Page, add_page
 from salesperf.server.pages.routes import ThreadedRouter
 from salesperf.server.services import ResultCache
 from salesperf.store import Store
-from webtools import ADMIN, MANAGER, PERIOD, REP_ID, app_for, build_web_store, sign_in
+from webtools import ADMIN, MANAGER, PERIOD, REP_ID, app_for, build_web_store, library_part, sign_in
 
 #: The longest a test waits for a request or thread: a deadline that fails a hung run, never
 #: a condition of success.
@@ -135,10 +135,10 @@ def test_concurrent_requests_give_the_same_numbers_as_one_at_a_time_and_the_libr
 
     # and the numbers are the library's
     teams = scorecard(store, by="team", period=PERIOD).to_json()
-    assert got[2]["rows"] == _plain(teams["rows"])
+    assert library_part(got[2])["rows"] == _plain(teams["rows"])
     managed = frozenset(r["key"] for r in got[6]["rows"])
     reps = scorecard(store, by="rep", period=PERIOD, reps=managed).to_json()
-    assert got[6]["rows"] == _plain(reps["rows"]) and len(managed) >= 4
+    assert library_part(got[6])["rows"] == _plain(reps["rows"]) and len(managed) >= 4
     org = got[0]["kpis"]["rows"][0]["values"]
     library = scorecard(store, by="org", period=PERIOD, metrics=("activities",)).rows[0]
     total = library.cells["activities"].value
