@@ -250,12 +250,13 @@ def _layers(
     area = alt.Chart(alt.Data(values=rs))  # type: ignore[no-untyped-call]
     one = alt.Chart(alt.Data(values=[{"one": 1}]))  # type: ignore[no-untyped-call]
     layers: list[Any] = [
-        area.mark_rect(opacity=0.09).encode(
+        area.mark_rect(opacity=0.09, aria=False).encode(
             x=at("x0", ax, frame.x), x2="x1:Q", y=at("y0", ay, frame.y), y2="y1:Q", color=colour
         ),
         *(
             area.transform_filter(f"datum.region == '{label.value}'")
             .mark_text(
+                aria=False,
                 fontWeight="bold",
                 fontSize=13,
                 opacity=0.85,
@@ -267,16 +268,20 @@ def _layers(
             .encode(x=at("tx", ax, frame.x), y=at("ty", ay, frame.y), text="label:N", color=colour)
             for label, right, upper in CORNERS
         ),
-        one.mark_rule(color="#65717e", strokeDash=[4, 3]).encode(x=at("one", ax, frame.x)),
-        one.mark_rule(color="#65717e", strokeDash=[4, 3]).encode(y=at("one", ay, frame.y)),
+        one.mark_rule(color="#65717e", strokeDash=[4, 3], aria=False).encode(
+            x=at("one", ax, frame.x)
+        ),
+        one.mark_rule(color="#65717e", strokeDash=[4, 3], aria=False).encode(
+            y=at("one", ay, frame.y)
+        ),
         base.transform_filter("datum.x_lo != null")
-        .mark_rule(opacity=0.6, clip=True)
+        .mark_rule(opacity=0.6, clip=True, aria=False)
         .encode(x=at("x_lo", ax, frame.x), x2="x_hi:Q", y=y, color=colour),
         base.transform_filter("datum.y_lo != null")
-        .mark_rule(opacity=0.6, clip=True)
+        .mark_rule(opacity=0.6, clip=True, aria=False)
         .encode(y=at("y_lo", ay, frame.y), y2="y_hi:Q", x=x, color=colour),
         base.transform_filter("datum.selected")
-        .mark_point(size=420, strokeWidth=2.5, color="#1f2933", opacity=1)
+        .mark_point(size=420, strokeWidth=2.5, color="#1f2933", opacity=1, aria=False)
         .encode(x=x, y=y),
         base.mark_point(filled=True, size=150, opacity=1, cursor="pointer").encode(
             x=x, y=y, color=colour, href="href:N", tooltip=tips

@@ -15,7 +15,7 @@ from salesperf.analysis.windows import resolve_window
 from salesperf.auth.access import AccessDenied, NotFound, require_admin, scoped_table
 from salesperf.contexts import get_context
 from salesperf.errors import InputError
-from salesperf.i18n.messages import both
+from salesperf.i18n.messages import both, t
 from salesperf.ingest.mapping import DATE_FORMATS
 from salesperf.ingest.resolve import PRESETS
 from salesperf.metrics.periods import Grain, Period, period_start, shift
@@ -233,7 +233,10 @@ def teams(view: View, period: str | None = None) -> dict[str, Any]:
     teams_card["rows"].sort(key=lambda r: place.get(r["key"], len(place)))
     if view.scope.everything:
         whole = card(view, by=By.ORG, period=p, metrics=tuple(teams_card_metrics(teams_card)))
-        teams_card["rows"][:0] = [{**r, "level": "org"} for r in whole.to_json()["rows"]]
+        name = t("organisation", view.lang)  # the scorecard's own name is English
+        teams_card["rows"][:0] = [
+            {**r, "level": "org", "name": name} for r in whole.to_json()["rows"]
+        ]
     return {"period": _period_json(p), "scorecard": teams_card, "teams": ordered}
 
 
