@@ -182,7 +182,7 @@ def test_every_form_of_period_gives_the_page_the_figures_of_its_iso_label(
     web: dict[str, Any], page: str
 ) -> None:
     api = "/api/overview" if page == "/" else "/api" + page
-    iso = _days(_json(web["en"], api, period="2026-Q3"))
+    iso = _days(_json(web["nl"], api, period="2026-Q3"))
     forms = FORMS if page in ("/", "/reps/R002") else FORMS[1:4]
     for typed in forms:
         assert _days(_json(web["nl"], api, period=typed)) == iso, typed
