@@ -4,25 +4,19 @@ each period back, with the figures the scorecard gives for those days."""
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
+from browsertools import CHROMIUM, DEADLINE, LAUNCH_ARGS, serve
 from salesperf.i18n import format as fmt
 from salesperf.metrics.periods import Period
 from salesperf.scorecard import scorecard
 from salesperf.store import Store
 from webtools import ADMIN, PASSWORD, TODAY, app_for, build_web_store
-
-CHROMIUM = Path("/usr/bin/chromium")
-#: The longest any wait lasts: a deadline that fails a hung run, never a condition of success.
-DEADLINE = 120.0
 
 pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
@@ -33,13 +27,7 @@ pytestmark = [
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """Debian's Chromium (Playwright cannot download a browser here)."""
-    return {
-        **browser_type_launch_args,
-        "executable_path": str(CHROMIUM),
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"],
-    }  # fmt: skip
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": LAUNCH_ARGS}
 
 
 @pytest.fixture(scope="module")
@@ -49,34 +37,9 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def live(store_path: Path) -> Iterator[str]:
-    """The app served by uvicorn on a free port, in a thread; yields its base URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    up = threading.Event()
-
-    class Server(uvicorn.Server):
-        async def startup(self, sockets: Any = None) -> None:
-            await super().startup(sockets=sockets)
-            up.set()
-
-    server = Server(
-        uvicorn.Config(app_for(store_path), host="127.0.0.1", port=port, log_level="warning")
-    )
-
-    def serve() -> None:
-        try:
-            server.run()
-        finally:
-            up.set()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert up.wait(DEADLINE) and server.started, "the server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(DEADLINE)
-    assert not thread.is_alive(), "the server did not stop"
+    """The app served on a free port, in a thread; yields its base URL."""
+    with serve(app_for(store_path)) as url:
+        yield url
 
 
 def _activities(path: Path, start: date, end: date) -> str:
