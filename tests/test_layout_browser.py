@@ -6,18 +6,14 @@ sorts the rows on the raw numbers."""
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
+from browsertools import CHROMIUM, LAUNCH_ARGS, serve
 from webtools import ADMIN, MANAGER, PASSWORD, PERIOD, app_for, build_web_store
 
-CHROMIUM = Path("/usr/bin/chromium")
 #: The longest any wait lasts: a deadline that fails a hung run, never a condition of success.
 DEADLINE = 300.0
 WIDTHS = (1366, 390)
@@ -33,48 +29,15 @@ pytestmark = [
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """Debian's Chromium (Playwright cannot download a browser here)."""
-    return {
-        **browser_type_launch_args,
-        "executable_path": str(CHROMIUM),
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"],
-    }  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": LAUNCH_ARGS}
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on the web store, served by uvicorn on a free port in a thread."""
+    """The app on the web store, served on a free port in a thread."""
     path = build_web_store(tmp_path_factory.mktemp("layout") / "store.duckdb")
-    port = _free_port()
-    up = threading.Event()
-
-    class Server(uvicorn.Server):
-        async def startup(self, sockets: Any = None) -> None:
-            await super().startup(sockets=sockets)
-            up.set()
-
-    server = Server(uvicorn.Config(app_for(path), host="127.0.0.1", port=port, log_level="warning"))
-
-    def serve() -> None:
-        try:
-            server.run()
-        finally:
-            up.set()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert up.wait(DEADLINE) and server.started, "the server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(DEADLINE)
-    assert not thread.is_alive(), "the server did not stop"
+    with serve(app_for(path)) as url:
+        yield url
 
 
 def _sign_in(page: Any, live: str, username: str) -> None:
