@@ -444,7 +444,7 @@ def test_rejects_kept_before_version_4_are_kept_and_read_in_english(
     url = old.url
     old.close()
     with Store.open(url) as s:
-        assert s.schema_version == LATEST_VERSION == 9
+        assert s.schema_version == LATEST_VERSION == 10
         assert rejects_csv(s, 1, "nl").decode().splitlines() == [
             "regel,problemen,rep_id",
             "2,rep_id: old message,R9",

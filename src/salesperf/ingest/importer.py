@@ -113,12 +113,18 @@ def import_file(
     accept_suggested: bool = False,
     replace: bool = False,
     system: str | None = None,
+    label: str | None = None,
+    cursor: str | None = None,
 ) -> ImportResult:
     """Import one file into one canonical table; see the module docstring for the guarantees.
 
     With `replace`, a snapshot import: the table, or with `system` the rows that imports of
     that source system wrote, is made equal to the file (see `salesperf.ingest.snapshot`);
     `system` alone records that system as the origin of the rows written.
+
+    `label` names the source in the import log instead of the file's path, and `cursor` is
+    written in the log entry, in the import's transaction (a CRM sync's page commits where the
+    sync stands with its rows: `salesperf.sync`).
 
     `guard`, when given, sees each row's key and owner (`rep_id`) exactly as they would be
     written (ids normalised) before anything is written, and raises to stop the import: the
@@ -143,6 +149,7 @@ def import_file(
             preset_name=preset_name, maps=maps, rejects_path=rejects_path,
             on_phase=on_phase, keep_problems=keep_problems, check_only=check_only, sample=sample,
             lang=lang, guard=guard, accept_suggested=accept_suggested, replace=replace, system=system,
+            label=label, cursor=cursor,
         )  # fmt: skip
 
 
@@ -165,6 +172,8 @@ def _import_file(
     accept_suggested: bool = False,
     replace: bool = False,
     system: str | None = None,
+    label: str | None = None,
+    cursor: str | None = None,
 ) -> ImportResult:
     """The import itself (`import_file` sets the engine's memory budget around it)."""
     started = time.monotonic()
@@ -345,8 +354,9 @@ def _import_file(
         log = {
             "import_id": import_id,
             "table_name": spec.name,
-            "source": str(Path(path)),
+            "source": label or str(Path(path)),
             "started_at": started_at,
+            "cursor": cursor,
             "rows_read": rows_read,
             "rejected": rejected_rows,
         }

@@ -15,6 +15,7 @@ adds them (`unknown_owners`), besides the rejected rows kept in the rejects file
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pyarrow as pa
@@ -23,6 +24,14 @@ from salesperf.ingest.sql import ident, lit
 
 #: What a CRM appends to a user who left.
 _SUFFIX = r"\s*[\(\[](deactivated|inactive|disabled|deleted|gedeactiveerd|inactief|verwijderd)[^\)\]]*[\)\]]\s*$"
+
+
+def owner_key(text: str | None) -> str | None:
+    """An owner's text in the form it is matched in (the rule of `key_sql`, in Python)."""
+    if text is None:
+        return None
+    bare = re.sub(_SUFFIX, "", text, flags=re.IGNORECASE)
+    return re.sub(r"\s+", " ", bare).strip().lower() or None
 
 
 def key_sql(x: str) -> str:

@@ -58,6 +58,7 @@ IMPORTS_SCHEMA = ibis.schema(
         "unchanged": "int64",
         "rejected": "int64",
         "deleted": "int64",  # since version 6: rows a snapshot import (`--replace`) deleted
+        "cursor": "string",  # since version 10: where a CRM sync stands after this page
     }
 )
 REJECTS_SCHEMA = ibis.schema(
@@ -309,6 +310,60 @@ def migration_9(store: Store) -> None:
     store.add_column(USERS, "email", USER_EMAIL)
 
 
+#: Each CRM sync run, one row per object: counts, the cursor reached, and an error if it failed.
+SYNC_RUNS = "salesperf_sync_runs"
+SYNC_RUNS_TABLE = SystemTable(
+    SYNC_RUNS,
+    ibis.schema(
+        {
+            "run_id": dt.Int64(nullable=False),
+            "crm": _text(20, required=True),
+            "object": _text(50, required=True),
+            "started_at": _WHEN,
+            "finished_at": dt.Timestamp(nullable=True),
+            "status": _text(20, required=True),
+            "full_sync": dt.Boolean(nullable=False),
+            "rows_in": dt.Int64(nullable=False),
+            "inserted": dt.Int64(nullable=False),
+            "updated": dt.Int64(nullable=False),
+            "rejected": dt.Int64(nullable=False),
+            "deleted": dt.Int64(nullable=False),
+            "cursor": _text(200),
+            "error": _text(2000),
+        }
+    ),
+    ("run_id", "crm", "object"),
+    strict=True,
+)
+
+#: The CRMs an administrator connected on the settings page: the credentials, encrypted with
+#: the key from the environment, what may be shown of them, and how often to sync.
+SYNC_CONNECTIONS = "salesperf_sync_connections"
+SYNC_CONNECTIONS_TABLE = SystemTable(
+    SYNC_CONNECTIONS,
+    ibis.schema(
+        {
+            "crm": _text(20, required=True),
+            "secret": _text(8000, required=True),
+            "shown": _text(200),
+            "every_minutes": dt.Int64(nullable=True),
+            "updated_at": _WHEN,
+            "updated_by": _text(200),
+        }
+    ),
+    ("crm",),
+    strict=True,
+)
+
+
+def migration_10(store: Store) -> None:
+    """Version 10: CRM sync: each import's cursor (a sync's page commits its cursor with its
+    rows), the runs, and the connections made on the settings page."""
+    store.add_column(IMPORTS, "cursor", IMPORTS_SCHEMA["cursor"])
+    store.declare(SYNC_RUNS_TABLE)
+    store.declare(SYNC_CONNECTIONS_TABLE)
+
+
 MIGRATIONS: tuple[Callable[[Store], None], ...] = (
     migration_1,
     migration_2,
@@ -319,6 +374,7 @@ MIGRATIONS: tuple[Callable[[Store], None], ...] = (
     migration_7,
     migration_8,
     migration_9,
+    migration_10,
 )
 LATEST_VERSION = len(MIGRATIONS)
 
@@ -337,5 +393,7 @@ SYSTEM_TABLES: Mapping[str, SystemTable] = {
         ORIGINS_TABLE,
         ROLLUP_STATE_TABLE,
         ALERT_RULES_TABLE,
+        SYNC_RUNS_TABLE,
+        SYNC_CONNECTIONS_TABLE,
     )
 }

@@ -134,7 +134,7 @@ def log_row(log: Mapping[str, Any], counts: MergeCounts) -> list[Any]:
         "deleted": counts.deleted,
         "finished_at": datetime.now(UTC).replace(tzinfo=None),
     }
-    return [row[c] for c in IMPORTS_SCHEMA.names]
+    return [row.get(c) for c in IMPORTS_SCHEMA.names]
 
 
 LOG_INSERT = (
