@@ -30,6 +30,7 @@ from salesperf.cli.scorecard import scorecard_cmd
 from salesperf.cli.serve import serve_cmd
 from salesperf.cli.settings import settings_app
 from salesperf.cli.status import status_cmd
+from salesperf.cli.sync import sync_app
 from salesperf.cli.users import users_app
 
 app = typer.Typer(
@@ -60,6 +61,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(imports_app, name="imports")
 app.add_typer(alias_app, name="alias")
 app.add_typer(rollups_app, name="rollups")
+app.add_typer(sync_app, name="sync")
 
 
 def _version(value: bool) -> None:
