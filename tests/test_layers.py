@@ -56,6 +56,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("ingest and auth", ("ingest", "auth")),
+    ("sync", ("sync",)),
     ("analysis", ("analysis", "scorecard", "demo")),
     ("server and command line", ("server", "cli")),
     ("entry point", ("__main__",)),
