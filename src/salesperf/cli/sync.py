@@ -92,7 +92,7 @@ def _run(crm: str, since: str | None, full: bool, dry_run: bool, base_url: str |
         from salesperf.sync.http import Retries
 
         connector = v.connect(creds, base_url, Retries())
-        with open_store(store) as s, Progress(
+        with open_store(store, create=True) as s, Progress(
             SpinnerColumn(), TextColumn("{task.description}"), transient=True, console=out
         ) as bar:  # fmt: skip
             task = bar.add_task(v.title)

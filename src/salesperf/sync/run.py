@@ -13,7 +13,7 @@ sources wrote are left alone. `dry_run`: every record is read and checked, nothi
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -33,7 +33,7 @@ from salesperf.sync.model import (
     SyncObject,
     SyncReport,
 )
-from salesperf.sync.owners import link_owners
+from salesperf.sync.owners import link_owners, match_owners
 from salesperf.sync.state import end_run, label, last_cursor, next_run_id, now, start_run
 from salesperf.text import Lang
 
@@ -55,9 +55,12 @@ def sync(
     """Sync every object of `connector` into `store` (see the module docstring)."""
     crm = connector.name
     report = SyncReport(crm=crm, full=full, dry_run=dry_run)
+    owners = connector.owners()
     report.owners_linked, report.owners_unmatched = link_owners(
-        store, crm, connector.owners(), write=not dry_run
+        store, crm, owners, write=not dry_run
     )
+    # a dry run writes no alias: its rows name the reps their owners would be linked to
+    linked = {a: r for a, r in match_owners(store, crm, owners).items() if r} if dry_run else {}
     connector.prepare()
     run_id = 0 if dry_run else next_run_id(store)
     for obj in connector.objects():
@@ -72,7 +75,7 @@ def sync(
             pages = connector.pages(obj, start)
             if full or dry_run:
                 _at_once(store, obj, crm, pages, done, full, dry_run, rejects_dir, on_progress,
-                         lang)  # fmt: skip
+                         lang, linked)  # fmt: skip
             else:
                 for page in pages:
                     _one_page(store, obj, crm, page, done, rejects_dir, lang)
@@ -142,14 +145,19 @@ def _one_page(
 def _at_once(
     store: Store, obj: SyncObject, crm: str, pages: Iterable[Page], done: ObjectReport,
     full: bool, dry_run: bool, rejects_dir: str | Path | None,
-    on_progress: Progress | None, lang: Lang | str,
+    on_progress: Progress | None, lang: Lang | str, linked: Mapping[str, str],
 ) -> None:  # fmt: skip
-    """Every page read, then imported in one go (a full sync's snapshot, or a dry run's check)."""
+    """Every page read, then imported in one go (a full sync's snapshot, or a dry run's check;
+    `linked` names the rep of each owner alias a dry run did not write)."""
     rows: list[Row] = []
     cursor: Cursor | None = None
     for page in pages:
         done.pages += 1
-        rows.extend(page.rows)
+        rows.extend(
+            [{k: linked.get(v, v) if v else v for k, v in r.items()} for r in page.rows]
+            if linked
+            else page.rows
+        )
         cursor = page.cursor or cursor
         if on_progress:
             on_progress(obj.name, len(rows))
