@@ -39,6 +39,8 @@ from salesperf.server.throttle import Throttled
 from salesperf.settings import SettingError
 from salesperf.store import Store, StoreError
 from salesperf.store.engines.base import StoreError as EngineStoreError
+from salesperf.sync.http import SyncFailed
+from salesperf.sync.model import SyncRefused
 from webtools import ADMIN, app_for, build_web_store, client_for
 
 SRC = Path(salesperf.__file__).parent
@@ -65,6 +67,8 @@ KINDS: list[tuple[type[Exception], type[errors.SalesperfError]]] = [
     (NumberUnread, errors.InputError),
     (BadPeriod, errors.InputError),
     (PdfUnavailable, errors.InputError),
+    (SyncRefused, errors.InputError),
+    (SyncFailed, errors.StoreError),
 ]
 
 

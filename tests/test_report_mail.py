@@ -190,10 +190,13 @@ def test_bad_settings(change: dict[str, str], said: str) -> None:
         MailSettings.from_env({**env, **change})
 
 
+@pytest.mark.slow  # one manager's report is made (its PDF) before the server is tried
 def test_an_unreachable_mail_server_is_a_clear_error(web: Store) -> None:
     settings = MailSettings(host="127.0.0.1", port=_free_port(), tls=Tls.NONE, sender=SENDER)
+    vera = get_user(web, "vera.schmidt")
+    assert vera is not None
     with pytest.raises(InputError, match="could not send the reports"):
-        send_reports(web, parse_period(WEEK), settings, send=_refuse)
+        send_reports(web, parse_period(WEEK), settings, send=_refuse, users=[vera])
 
 
 def _refuse(settings: MailSettings, messages: list[EmailMessage]) -> None:

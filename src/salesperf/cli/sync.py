@@ -73,9 +73,10 @@ def _since(text: str | None) -> Cursor | None:
     if text is None:
         return None
     try:
-        return Cursor(date.fromisoformat(text.strip()).isoformat() + "T00:00:00Z")
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise UserError(f"--since takes a date as YYYY-MM-DD, not {text!r}") from None
+    return Cursor(day.isoformat() + "T00:00:00Z")
 
 
 def _run(crm: str, since: str | None, full: bool, dry_run: bool, base_url: str | None,

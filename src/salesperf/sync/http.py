@@ -15,7 +15,7 @@ from typing import Any
 
 from requests import Response
 
-from salesperf.errors import SalesperfError
+from salesperf.errors import SalesperfError, StoreError
 from salesperf.sync.model import SyncRefused, refused
 from salesperf.text import Text
 
@@ -23,9 +23,10 @@ from salesperf.text import Text
 Explain = Callable[[Response], SyncRefused | None]
 
 
-class SyncFailed(SalesperfError):
-    """The CRM kept failing (a server error after every retry, a limit for the day): nothing
-    past the last committed page was written, and the next sync goes on from there."""
+class SyncFailed(StoreError):
+    """The CRM kept failing (a server error after every retry): like a store that cannot be
+    reached, a source of the store's data is unavailable (503 from the server). Nothing past
+    the last committed page was written, and the next sync goes on from there."""
 
 
 @dataclass(frozen=True)

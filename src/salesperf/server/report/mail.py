@@ -179,11 +179,12 @@ def smtp_send(settings: MailSettings, messages: list[EmailMessage]) -> None:
 
 def send_reports(
     store: Store, week: Period, settings: MailSettings, *, dry_run: bool = False,
-    made: date | None = None, send: Sender = smtp_send,
+    made: date | None = None, send: Sender = smtp_send, users: Iterable[User] | None = None,
 ) -> list[Mail]:  # fmt: skip
-    """Make each manager's report mails (`manager_mails`) and, unless `dry_run`, send them;
-    a mail server that cannot be reached or refuses is an InputError saying so."""
-    mails = manager_mails(store, week, settings.sender, made)
+    """Make each manager's report mails (`manager_mails`, of `users` when given) and, unless
+    `dry_run`, send them; a mail server that cannot be reached or refuses is an InputError
+    saying so."""
+    mails = manager_mails(store, week, settings.sender, made, users)
     ready = [m.message for m in mails if m.message is not None]
     if ready and not dry_run:
         try:
