@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
+from salesperf.ingest.importer import import_file
 from salesperf.ingest.vocab import UnmappedValues
 from salesperf.store import Store
 from salesperf.store.migrations import IMPORTS, SYNC_RUNS
@@ -142,9 +144,12 @@ def test_a_page_refused_whole_moves_no_cursor_and_writes_nothing(acme: Store) ->
 
 
 def test_records_deleted_in_the_crm_are_removed_but_not_rows_another_source_wrote(
-    acme: Store, write: Callable[..., object]
+    acme: Store, write: Callable[..., Path]
 ) -> None:
     sync(acme, Memory([Page([deal(1), deal(2)], at(1, "2"))]))
+    stages = write("stages.csv", "deal_id,stage,entered_at\n1,Won,2026-02-01\n2,Lead,2026-01-05\n"
+                   "2,Won,2026-02-01\n")  # fmt: skip
+    import_file(acme, "deal_stages", stages, system="pipedrive")
     # deal 9 came from a file, not from this CRM: a deletion in the CRM does not touch it
     acme.merge_rows("deals", [{"deal_id": "9", "rep_id": "R1", "created_at": "2026-01-02",
                                "status": "open"}])  # fmt: skip
@@ -153,6 +158,9 @@ def test_records_deleted_in_the_crm_are_removed_but_not_rows_another_source_wrot
     assert report.by_object()["deals"].deleted == 1
     assert set(deals_of(acme)) == {"1", "9"}
     assert last_cursor(acme, "pipedrive", "deals") == at(2, "2")
+    # the deleted deal's stage history went with it
+    left = acme.table("deal_stages").select("deal_id", "stage").to_pyarrow().to_pylist()
+    assert left == [{"deal_id": "1", "stage": "Won"}]
 
 
 def test_a_full_sync_removes_what_the_crm_no_longer_has(acme: Store) -> None:

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from salesperf.ingest.importer import ImportResult, import_file
 from salesperf.schema import TABLES
-from salesperf.store import Store
+from salesperf.store import Store, StoreError
 from salesperf.store.engines.batch import staged_batch
 from salesperf.store.migrations import ORIGINS
 from salesperf.sync.model import (
@@ -136,6 +136,8 @@ def _one_page(
         _count(done, result)
         cursor = None  # committed with the rows
     if page.deleted:
+        if obj.table == "deals":  # a deal's stage history goes with it (first: no orphans)
+            forget(store, crm, obj.name, "deal_stages", page.deleted, None, by="deal_id")
         done.deleted += forget(store, crm, obj.name, obj.table, page.deleted, cursor)
         cursor = None
     if page.cursor:
@@ -177,24 +179,31 @@ def _at_once(
 
 
 def forget(
-    store: Store, crm: str, obj: str, table: str, ids: Sequence[str], cursor: str | None
-) -> int:
-    """Remove the rows `crm` wrote whose key is one of `ids` (the records the CRM deleted),
-    keeping them in `salesperf_deleted`, in one transaction with a log entry (and the cursor);
-    how many rows were removed. Rows another source wrote are left alone."""
+    store: Store, crm: str, obj: str, table: str, ids: Sequence[str], cursor: str | None,
+    *, by: str | None = None,
+) -> int:  # fmt: skip
+    """Remove the rows `crm` wrote whose key (or, with `by`, whose column `by`) is one of `ids`
+    (the records the CRM deleted), keeping them in `salesperf_deleted`, in one transaction with
+    a log entry (and the cursor); how many rows were removed. Rows another source wrote are
+    left alone."""
     spec = TABLES[table]
-    if len(spec.key) != 1:
-        raise ValueError(f"{table} has a key of several columns; records are removed by id")
-    stored = [
-        str(r[0])
-        for r in store.select_rows(ORIGINS, ["row_key"], {"table_name": table, "system": crm})
-    ]
-    gone = {str(i) for i in ids} & set(stored)
-    if not gone:
-        return 0
+    wanted = {str(i) for i in ids}
+    if by is None:
+        if len(spec.key) != 1:
+            raise StoreError(f"{table} has a key of several columns: name the column to match")
+        where = {"table_name": table, "system": crm}
+        stored = [str(r[0]) for r in store.select_rows(ORIGINS, ["row_key"], where)]
+        if not wanted & set(stored):
+            return 0
+        keep = pa.table({spec.key[0]: [k for k in stored if k not in wanted]})
+    else:
+        t = store.table(table)
+        if not int(t.filter(t[by].isin(list(wanted))).count().execute()):
+            return 0
+        keep = t.filter(~t[by].isin(list(wanted))).select(*spec.key).to_pyarrow()
     con = store.staging()
     keys = f"_sync_keep_{table}"
-    con.register(f"{keys}_arrow", pa.table({spec.key[0]: [k for k in stored if k not in gone]}))
+    con.register(f"{keys}_arrow", keep)
     try:
         con.execute(f'CREATE OR REPLACE TEMP TABLE "{keys}" AS SELECT * FROM "{keys}_arrow"')
         empty = pa.table({c: pa.array([], pa.string()) for c in spec.required})
