@@ -231,3 +231,46 @@ def test_the_same_sync_gives_the_same_rows_on_every_engine(
     }  # fmt: skip
     assert last_cursor(s, "pipedrive", "deals") == at(5, "5")
     assert crm.asked == [None, at(1, "2")]
+
+
+CALLS = SyncObject("calls", "activities", "pipedrive-activities")
+MEETINGS = SyncObject("meetings", "activities", "pipedrive-activities")
+
+
+def activity(i: int, kind: str) -> Row:
+    """An activity as the Pipedrive export preset reads it."""
+    return {
+        "Activity - ID": f" {i}\u200b", "Activity - Assigned to user": "pipedrive:7",
+        "Activity - Type": kind, "Activity - Due date": "2026-03-02", "Activity - Done": "Done",
+    }  # fmt: skip
+
+
+@dataclass
+class TwoKinds(Memory):
+    """A CRM whose calls and meetings both land in activities."""
+
+    kinds: dict[str, list[Row]] = field(default_factory=dict)
+
+    def objects(self) -> Sequence[SyncObject]:
+        return [CALLS, MEETINGS]
+
+    def pages(self, obj: SyncObject, since: Cursor | None) -> Iterator[Page]:
+        rows = self.kinds.get(obj.name, [])
+        return iter([Page(rows, at(9, "x"))] if rows else [])
+
+
+def test_a_full_sync_of_objects_sharing_a_table_removes_only_what_none_of_them_read(
+    acme: Store,
+) -> None:
+    calls = [activity(1, "Call"), activity(2, "Call")]
+    meetings = [activity(3, "Meeting"), activity(4, "Meeting")]
+    sync(acme, TwoKinds([], kinds={"calls": calls, "meetings": meetings}))
+    ids = lambda: sorted(acme.table("activities").to_pyarrow()["activity_id"].to_pylist())  # noqa: E731
+    assert ids() == ["1", "2", "3", "4"]
+    # the meetings' snapshot does not remove the calls (nor the calls' the meetings)
+    report = sync(acme, TwoKinds([], kinds={"calls": calls, "meetings": meetings[:1]}), full=True)
+    assert ids() == ["1", "2", "3"]
+    assert [o.deleted for o in report.objects] == [0, 1]
+    # an object that read nothing (the CRM down for it?) removes nothing
+    sync(acme, TwoKinds([], kinds={"calls": calls[:1]}), full=True)
+    assert ids() == ["1", "2", "3"]

@@ -15,11 +15,13 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from unicodedata import category, normalize
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from salesperf.ingest.importer import ImportResult, import_file
+from salesperf.ingest.resolve import preset
 from salesperf.schema import TABLES
 from salesperf.store import Store, StoreError
 from salesperf.store.engines.batch import staged_batch
@@ -63,9 +65,13 @@ def sync(
     linked = {a: r for a, r in match_owners(store, crm, owners).items() if r} if dry_run else {}
     connector.prepare()
     run_id = 0 if dry_run else next_run_id(store)
-    for obj in connector.objects():
-        if obj.preset is None:
-            continue
+    objects = [o for o in connector.objects() if o.preset is not None]
+    # objects that share a table (calls, meetings, e-mails and tasks into activities) cannot
+    # each be imported as a snapshot of the CRM's rows in it: the last would remove the others'.
+    # A full sync of such a table upserts each object, then removes the CRM's rows none read.
+    shared = {o.table for o in objects if sum(p.table == o.table for p in objects) > 1}
+    read: dict[str, set[str] | None] = {}
+    for obj in objects:
         done = ObjectReport(crm=crm, object=obj.name, table=obj.table)
         report.objects.append(done)
         start = None if full else (since or last_cursor(store, crm, obj.name))
@@ -74,8 +80,12 @@ def sync(
         try:
             pages = connector.pages(obj, start)
             if full or dry_run:
-                _at_once(store, obj, crm, pages, done, full, dry_run, rejects_dir, on_progress,
-                         lang, linked)  # fmt: skip
+                snapshot = full and obj.table not in shared
+                rows = _at_once(store, obj, crm, pages, done, snapshot, dry_run, rejects_dir,
+                                on_progress, lang, linked)  # fmt: skip
+                if full and obj.table in shared:  # None: one object read nothing (CRM down?)
+                    seen = read.get(obj.table, set())
+                    read[obj.table] = _keys(obj, rows) | seen if rows and seen is not None else None
             else:
                 for page in pages:
                     _one_page(store, obj, crm, page, done, rejects_dir, lang)
@@ -87,7 +97,33 @@ def sync(
             raise
         if not dry_run:
             end_run(store, run_id, done, "ok")
+    for table, keys in read.items():
+        if keys is not None and not dry_run:
+            last = next(o for o in reversed(report.objects) if o.table == table)
+            where = {"table_name": table, "system": crm}
+            stored = {str(r[0]) for r in store.select_rows(ORIGINS, ["row_key"], where)}
+            last.deleted += forget(store, crm, last.object, table, sorted(stored - keys), None)
     return report
+
+
+def _key_text(value: str) -> str:
+    """An id as the importer stores it (`salesperf.ingest.parse.id_sql`): without white space,
+    control or format characters at either end, in Unicode normal form C."""
+    edge = ("Cc", "Cf", "Zs", "Zl", "Zp")
+    start, end = 0, len(value)
+    while start < end and (value[start].isspace() or category(value[start]) in edge):
+        start += 1
+    while end > start and (value[end - 1].isspace() or category(value[end - 1]) in edge):
+        end -= 1
+    return normalize("NFC", value[start:end])
+
+
+def _keys(obj: SyncObject, rows: Sequence[Row]) -> set[str]:
+    """The keys of the rows (accepted or rejected: a rejected row keeps its stored row), read
+    from the columns the object's preset maps onto the table's key, the first one filled."""
+    columns = preset(str(obj.preset), obj.table).sources_for(TABLES[obj.table].key[0])
+    found = (next((r.get(c) for c in columns if r.get(c)), None) for r in rows)
+    return {k for v in found if v and (k := _key_text(str(v)))}
 
 
 def _write(rows: Sequence[Row], folder: Path, name: str) -> Path:
@@ -148,9 +184,9 @@ def _at_once(
     store: Store, obj: SyncObject, crm: str, pages: Iterable[Page], done: ObjectReport,
     full: bool, dry_run: bool, rejects_dir: str | Path | None,
     on_progress: Progress | None, lang: Lang | str, linked: Mapping[str, str],
-) -> None:  # fmt: skip
+) -> list[Row]:  # fmt: skip
     """Every page read, then imported in one go (a full sync's snapshot, or a dry run's check;
-    `linked` names the rep of each owner alias a dry run did not write)."""
+    `linked` names the rep of each owner alias a dry run did not write); the rows read."""
     rows: list[Row] = []
     cursor: Cursor | None = None
     for page in pages:
@@ -164,8 +200,8 @@ def _at_once(
         if on_progress:
             on_progress(obj.name, len(rows))
     done.rows_in = len(rows)
-    if not rows:
-        return  # nothing to check; a full sync of nothing removes nothing (the CRM may be down)
+    if not rows:  # nothing to check; a full sync of nothing removes nothing (the CRM may be down)
+        return rows
     with tempfile.TemporaryDirectory(prefix="salesperf-sync-") as tmp:
         path = _write(rows, Path(tmp), f"{crm}-{obj.name}")
         result = import_file(
@@ -176,6 +212,7 @@ def _at_once(
         )  # fmt: skip
     _count(done, result)
     done.cursor = cursor
+    return rows
 
 
 def forget(
