@@ -48,9 +48,9 @@ class FakePipedrive:
         for name in self.records:
             server.expect_request(f"/api/v2/{name}").respond_with_handler(self.handle)
 
-    def change(self, name: str, record_id: int, **changes: Any) -> None:
+    def change(self, kind: str, record_id: int, /, **changes: Any) -> None:
         """Change a record as a user would in Pipedrive (its update time is in `changes`)."""
-        for r in self.records[name]:
+        for r in self.records[kind]:
             if r["id"] == record_id:
                 r.update(changes)
 

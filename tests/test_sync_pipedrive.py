@@ -129,9 +129,10 @@ def test_the_scorecard_equals_the_one_from_pipedrives_export_files(
             synced = scorecard(crm, period=period).to_json()
             assert synced == scorecard(exported, period=period).to_json()
         for by in ("team", "org"):
-            assert scorecard(crm, period="2024-Q1", by=by).to_json() == scorecard(
-                exported, period="2024-Q1", by=by
-            ).to_json()
+            assert (
+                scorecard(crm, period="2024-Q1", by=by).to_json()
+                == scorecard(exported, period="2024-Q1", by=by).to_json()
+            )
         # not an empty equality: Ann's Q1 holds Acme (won 28 March); Cyberdyne, won on
         # 31 March at 22:30 UTC, is won on 1 April in Amsterdam, in both
         q1 = scorecard(crm, period="2024-Q1", metrics=("deals_won",)).to_json()
@@ -152,3 +153,179 @@ def test_the_scorecard_equals_the_one_from_pipedrives_export_files(
         }
     finally:
         exported.close()
+
+
+def test_a_429_with_retry_after_and_a_500_are_retried(
+    crm: Store, fake: FakePipedrive, pipedrive: PipedriveConnector, tmp_path: Path
+) -> None:
+    over = load("rate-limit.json")
+    fake.fail[("deals", 2)] = [
+        answer(over, 429, {"Retry-After": "1", "x-ratelimit-limit": "40",
+                           "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1"}),
+        answer({"success": False, "error": "Internal server error"}, 500),
+    ]  # fmt: skip
+    report = sync(crm, pipedrive, rejects_dir=tmp_path)
+    assert [q.get("cursor") for q in fake.asked("deals")] == [None, "3", "3", "3", "6"]
+    assert report.by_object()["deals"].inserted == 6
+    assert sorted(deals(crm)) == ["101", "102", "103", "104", "105", "108"]
+
+
+@pytest.mark.parametrize(
+    ("status", "fixture", "headers", "said", "said_nl"),
+    [
+        (401, "unauthorized.json", {}, ["HTTP 401: unauthorized access",
+         "Personal preferences > API", "SALESPERF_PIPEDRIVE_TOKEN"], "Persoonlijke voorkeuren"),
+        (403, "forbidden.json", {}, ["You do not have permissions", "Permission sets",
+         "admin's token"], "Rechtensets"),
+        (429, "daily-limit.json", {"x-daily-requests-left": "0"}, ["daily API budget",
+         "sync again tomorrow"], "dagelijkse API-budget"),
+        (404, "unauthorized.json", {}, ["has no company at", "SALESPERF_PIPEDRIVE_DOMAIN"],
+         "kent geen bedrijf"),
+    ],
+)  # fmt: skip
+def test_what_no_retry_fixes_is_refused_saying_what_to_do(
+    crm: Store, fake: FakePipedrive, pipedrive: PipedriveConnector, tmp_path: Path,
+    status: int, fixture: str, headers: dict[str, str], said: list[str], said_nl: str,
+) -> None:  # fmt: skip
+    fake.fail[("deals", 2)] = [answer(load(fixture), status, headers)] * FAST.attempts
+    with pytest.raises(SyncRefused) as caught:
+        sync(crm, pipedrive, rejects_dir=tmp_path)
+    message = caught.value.text.get(Lang.EN)
+    assert all(s in message for s in said), message
+    assert said_nl in caught.value.text.get(Lang.NL)
+    assert sorted(deals(crm)) == ["102", "105"]  # the first page is kept
+
+
+def test_an_expired_token_is_refused_before_anything_is_read(
+    crm: Store, fake: FakePipedrive, pipedrive: PipedriveConnector
+) -> None:
+    fake.fail[("users", 1)] = [answer(load("unauthorized.json"), 401)]
+    with pytest.raises(SyncRefused, match="SALESPERF_PIPEDRIVE_TOKEN"):
+        sync(crm, pipedrive)
+    assert [p for p, _, _ in fake.requests] == ["/api/v1/users"]  # a 401 is not retried
+    assert deals(crm) == {}
+
+
+def test_a_wrong_company_domain_is_refused_naming_it() -> None:
+    assert company_url("acme") == "https://acme.pipedrive.com"
+    assert company_url(" https://Acme.pipedrive.com/deals ") == "https://acme.pipedrive.com"
+    with pytest.raises(SyncRefused, match="is not a Pipedrive company domain"):
+        company_url("acme corp")
+    nowhere = PipedriveConnector(TOKEN, "http://127.0.0.1:9", Retries(2, 0.01, 1))
+    with pytest.raises(SyncRefused, match=r"cannot reach Pipedrive at http://127\.0\.0\.1:9"):
+        nowhere.owners()
+
+
+@pytest.mark.slow
+def test_a_sync_stopped_between_pages_resumes_with_each_row_once(
+    crm: Store, fake: FakePipedrive, pipedrive: PipedriveConnector, tmp_path: Path
+) -> None:
+    fake.fail[("deals", 3)] = [answer({"success": False, "error": "Bad gateway"}, 502)] * 4
+    with pytest.raises(SyncFailed, match="HTTP 502"):
+        sync(crm, pipedrive, rejects_dir=tmp_path)
+    assert sorted(deals(crm)) == ["101", "102", "103", "104", "105"]  # pages 1 and 2
+    report = sync(crm, pipedrive, rejects_dir=tmp_path)
+    # the resumed read starts at the last committed record's time (Acme, page 2's last)
+    assert fake.asked("deals")[-1]["updated_since"] == "2024-03-28T16:20:05Z"
+    d = report.by_object()["deals"]
+    assert (d.rows_in, d.inserted, d.unchanged) == (2, 1, 1)  # Acme again, and Cyberdyne
+    assert sorted(deals(crm)) == ["101", "102", "103", "104", "105", "108"]
+    assert crm.table("deals").count().execute() == 6
+
+
+@pytest.mark.slow
+def test_a_sync_killed_in_progress_goes_on_after_the_last_committed_page(
+    crm: Store, fake: FakePipedrive, pipedrive: PipedriveConnector, tmp_path: Path
+) -> None:
+    def kill(obj: str, rows: int) -> None:
+        if obj == "deals" and rows == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sync(crm, pipedrive, rejects_dir=tmp_path, on_progress=kill)
+    assert sorted(deals(crm)) == ["102", "105"]
+    sync(crm, pipedrive, rejects_dir=tmp_path)
+    assert fake.asked("deals")[1]["updated_since"] == "2024-03-01T09:00:00Z"  # Wayne's
+    assert sorted(deals(crm)) == ["101", "102", "103", "104", "105", "108"]
+    assert sorted(activities(crm)) == ["9001", "9002", "9003", "9004", "9005"]
+
+
+@pytest.mark.slow
+def test_deleted_records_go_and_a_renamed_stage_keeps_the_status(
+    crm: Store, fake: FakePipedrive, pipedrive: PipedriveConnector, tmp_path: Path
+) -> None:
+    sync(crm, pipedrive, rejects_dir=tmp_path)
+    # in Pipedrive: Globex deleted, the open deal's stage renamed "Won", Initech edited,
+    # the e-mail activity deleted
+    fake.change("deals", 102, status="deleted", is_deleted=True,
+                update_time="2024-04-02T08:00:00Z")  # fmt: skip
+    fake.change("stages", 2, name="Won", update_time="2024-04-02T09:00:00Z")
+    fake.change("deals", 103, value=9000, update_time="2024-04-02T10:00:00Z")
+    fake.change("activities", 9003, is_deleted=True, update_time="2024-04-02T11:00:00Z")
+    report = sync(crm, pipedrive, rejects_dir=tmp_path)
+    assert report.by_object()["deals"].deleted == 1
+    assert report.by_object()["activities"].deleted == 1
+    stored = deals(crm)
+    assert "102" not in stored
+    assert (stored["103"]["stage"], stored["103"]["status"], stored["103"]["amount"]) == (
+        "Won", "open", 9000.0)  # fmt: skip
+    assert "9003" not in activities(crm)
+    kept = crm.table("salesperf_deleted").execute()
+    assert sorted(zip(kept["table_name"], kept["row_key"], strict=True)) == [
+        ("activities", "9003"), ("deals", "102")]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_full_removes_what_pipedrive_no_longer_has(
+    crm: Store, fake: FakePipedrive, pipedrive: PipedriveConnector, tmp_path: Path
+) -> None:
+    sync(crm, pipedrive, rejects_dir=tmp_path)
+    fake.purge("deals", 105)  # deleted over 30 days ago: the API lists it no more
+    sync(crm, pipedrive, rejects_dir=tmp_path)
+    assert "105" in deals(crm)  # an incremental sync cannot know
+    report = sync(crm, pipedrive, full=True, rejects_dir=tmp_path)
+    assert report.by_object()["deals"].deleted == 1
+    assert sorted(deals(crm)) == ["101", "102", "103", "104", "108"]
+    assert "updated_since" not in fake.asked("deals")[-1]
+
+
+@pytest.mark.slow
+def test_a_dry_run_reads_and_checks_but_writes_nothing(
+    crm: Store, fake: FakePipedrive, pipedrive: PipedriveConnector, tmp_path: Path
+) -> None:
+    report = sync(crm, pipedrive, dry_run=True, rejects_dir=tmp_path)
+    d = report.by_object()["deals"]
+    assert (d.rows_in, report.by_object()["activities"].rows_in) == (7, 6)
+    assert deals(crm) == {} and activities(crm) == {}
+    aliases = crm.table("rep_aliases").execute()
+    assert not aliases["alias"].str.startswith("pipedrive:").any()
+
+
+@pytest.mark.slow
+def test_the_command_reads_the_credentials_from_the_environment(
+    httpserver: HTTPServer, fake: FakePipedrive, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    path = tmp_path / "cli.duckdb"
+    new_store(path).close()
+    monkeypatch.setenv("SALESPERF_PIPEDRIVE_TOKEN", TOKEN)
+    monkeypatch.setenv("SALESPERF_PIPEDRIVE_DOMAIN", "acme")
+    result = CliRunner().invoke(app, ["sync", "pipedrive", "--base-url",
+                                      httpserver.url_for(""), "--store", str(path),
+                                      "--rejects", str(tmp_path)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Pipedrive: synced" in result.output
+    assert TOKEN not in result.output
+    with Store.open(path) as store:
+        assert sorted(deals(store)) == ["101", "102", "103", "104", "105", "108"]
+    monkeypatch.delenv("SALESPERF_PIPEDRIVE_TOKEN")
+    result = CliRunner().invoke(app, ["sync", "pipedrive", "--store", str(path)])
+    assert result.exit_code != 0
+    assert "SALESPERF_PIPEDRIVE_TOKEN" in result.output
+
+
+def test_the_vendor_declares_its_credentials() -> None:
+    assert [(c.key, c.env, c.secret) for c in VENDOR.credentials] == [
+        ("token", "SALESPERF_PIPEDRIVE_TOKEN", True),
+        ("domain", "SALESPERF_PIPEDRIVE_DOMAIN", False),
+    ]

@@ -80,7 +80,7 @@ def due(activity: Mapping[str, Any]) -> str | None:
     time = text(activity.get("due_time"))
     if day is None or time is None:
         return day
-    hh_mm = ":".join((time.split(":") + ["00"])[:2])
+    hh_mm = ":".join([*time.split(":"), "00"][:2])
     return f"{day}T{hh_mm}:00Z"
 
 
