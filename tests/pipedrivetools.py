@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,11 @@ class FakePipedrive:
         server.expect_request("/api/v1/activityTypes").respond_with_handler(self.handle)
         for name in self.records:
             server.expect_request(f"/api/v2/{name}").respond_with_handler(self.handle)
+        #: each deal's flow (v1, offset paging; one page here), by deal id
+        self.flows: dict[str, Any] = load("flows.json")
+        server.expect_request(re.compile(r"^/api/v1/deals/\d+/flow$")).respond_with_handler(
+            self.flow
+        )
 
     def change(self, kind: str, record_id: int, /, **changes: Any) -> None:
         """Change a record as a user would in Pipedrive (its update time is in `changes`)."""
@@ -61,6 +67,13 @@ class FakePipedrive:
     def asked(self, name: str) -> list[dict[str, str]]:
         """The query parameters of each request for `name`."""
         return [args for path, args, _ in self.requests if path.endswith(f"/{name}")]
+
+    def flow(self, request: Request) -> Response:
+        self.requests.append((request.path, dict(request.args), dict(request.headers)))
+        deal = request.path.split("/")[-2]
+        nothing = {"success": True, "data": None, "additional_data": {"pagination": {
+            "start": 0, "limit": 100, "more_items_in_collection": False}}}  # fmt: skip
+        return answer(self.flows.get(deal, nothing))
 
     def handle(self, request: Request) -> Response:
         self.requests.append((request.path, dict(request.args), dict(request.headers)))

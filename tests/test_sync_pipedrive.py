@@ -101,8 +101,8 @@ def test_every_page_is_read_and_mapped_as_pipedrive_means_it(
     assert (acts["9004"]["type"], acts["9004"]["rep_id"]) == ("other", "Zoë Müller")
     assert (acts["9005"]["duration_min"], acts["9005"]["deal_id"]) == (65.0, "103")
     # oldest change first, deleted deals asked for, the token in a header and in no URL
-    asked = fake.asked("deals")
-    assert [q.get("cursor") for q in asked] == [None, "3", "6"]
+    asked = fake.asked("deals")  # for the deals, then again for their stage history
+    assert [q.get("cursor") for q in asked] == [None, "3", "6"] * 2
     assert {(q["sort_by"], q["sort_direction"], q["status"]) for q in asked} == {
         ("update_time", "asc", "open,won,lost,deleted")}  # fmt: skip
     assert all(h.get("X-Api-Token") == TOKEN for _, _, h in fake.requests)
@@ -165,7 +165,7 @@ def test_a_429_with_retry_after_and_a_500_are_retried(
         answer({"success": False, "error": "Internal server error"}, 500),
     ]  # fmt: skip
     report = sync(crm, pipedrive, rejects_dir=tmp_path)
-    assert [q.get("cursor") for q in fake.asked("deals")] == [None, "3", "3", "3", "6"]
+    assert [q.get("cursor") for q in fake.asked("deals")][:5] == [None, "3", "3", "3", "6"]
     assert report.by_object()["deals"].inserted == 6
     assert sorted(deals(crm)) == ["101", "102", "103", "104", "105", "108"]
 
@@ -226,7 +226,8 @@ def test_a_sync_stopped_between_pages_resumes_with_each_row_once(
     assert sorted(deals(crm)) == ["101", "102", "103", "104", "105"]  # pages 1 and 2
     report = sync(crm, pipedrive, rejects_dir=tmp_path)
     # the resumed read starts at the last committed record's time (Acme, page 2's last)
-    assert fake.asked("deals")[-1]["updated_since"] == "2024-03-28T16:20:05Z"
+    since = [q["updated_since"] for q in fake.asked("deals") if "updated_since" in q]
+    assert since == ["2024-03-28T16:20:05Z"]
     d = report.by_object()["deals"]
     assert (d.rows_in, d.inserted, d.unchanged) == (2, 1, 1)  # Acme again, and Cyberdyne
     assert sorted(deals(crm)) == ["101", "102", "103", "104", "105", "108"]
@@ -245,7 +246,9 @@ def test_a_sync_killed_in_progress_goes_on_after_the_last_committed_page(
         sync(crm, pipedrive, rejects_dir=tmp_path, on_progress=kill)
     assert sorted(deals(crm)) == ["102", "105"]
     sync(crm, pipedrive, rejects_dir=tmp_path)
-    assert fake.asked("deals")[1]["updated_since"] == "2024-03-01T09:00:00Z"  # Wayne's
+    since = [(q["updated_since"], q.get("cursor")) for q in fake.asked("deals")
+             if "updated_since" in q]  # fmt: skip
+    assert since == [("2024-03-01T09:00:00Z", None), ("2024-03-01T09:00:00Z", "3")]  # Wayne's
     assert sorted(deals(crm)) == ["101", "102", "103", "104", "105", "108"]
     assert sorted(activities(crm)) == ["9001", "9002", "9003", "9004", "9005"]
 
@@ -287,6 +290,33 @@ def test_full_removes_what_pipedrive_no_longer_has(
     assert report.by_object()["deals"].deleted == 1
     assert sorted(deals(crm)) == ["101", "102", "103", "104", "108"]
     assert "updated_since" not in fake.asked("deals")[-1]
+
+
+def test_the_stage_history_of_the_changed_deals_comes_from_their_flow(
+    crm: Store, fake: FakePipedrive, pipedrive: PipedriveConnector, tmp_path: Path
+) -> None:
+    report = sync(crm, pipedrive, rejects_dir=tmp_path)
+    flows = sorted(p for p, _, _ in fake.requests if p.endswith("/flow"))
+    # one flow per deal not deleted (Stark's is gone), asked for the deal's own changes only
+    assert flows == [f"/api/v1/deals/{d}/flow" for d in (101, 102, 103, 104, 105, 106, 108)]
+    assert {a["items"] for p, a, _ in fake.requests if p.endswith("/flow")} == {"dealChange"}
+    history = crm.table("deal_stages").execute()
+    entered = {
+        (r.deal_id, r.stage): r.entered_at.strftime("%Y-%m-%d %H:%M") for r in history.itertuples()
+    }
+    # v1 times are UTC; Acme's value change is no stage change
+    assert {k: v for k, v in entered.items() if k[0] in ("101", "103")} == {
+        ("101", "Qualified"): "2024-01-15 09:30",
+        ("101", "Proposal Made"): "2024-02-01 10:00",
+        ("101", "Negotiations Started"): "2024-03-01 10:00",
+        ("103", "Contact Made"): "2024-03-01 10:00",
+    }
+    h = report.by_object()["stage_history"]
+    assert (h.rows_in, h.inserted) == (len(history) + h.rejected, len(history))
+    # a second sync reads only the deals changed since: none, so no flow
+    before = len(fake.requests)
+    sync(crm, pipedrive, rejects_dir=tmp_path)
+    assert not [p for p, _, _ in fake.requests[before:] if p.endswith("/flow")][1:]
 
 
 @pytest.mark.slow

@@ -24,14 +24,16 @@ from requests import Response
 from requests.exceptions import ConnectionError as RequestsConnectionError
 
 from salesperf.sync.http import Retries, rest_client
-from salesperf.sync.model import Cursor, Owner, Page, SyncObject, SyncRefused, refused
-from salesperf.sync.pipedrive_rows import activity_row, deal_row, is_deleted, text
+from salesperf.sync.model import Cursor, Owner, Page, Row, SyncObject, SyncRefused, refused
+from salesperf.sync.pipedrive_rows import activity_row, deal_row, is_deleted, stage_rows, text
 from salesperf.sync.vendors import Credential, Vendor
 
 #: Records per page: API v2's largest.
 LIMIT = 500
 DEALS = SyncObject("deals", "deals", "pipedrive-deals")
 ACTIVITIES = SyncObject("activities", "activities", "pipedrive-activities")
+#: The stage history of the deals changed, from each one's flow (one request per deal).
+STAGES = SyncObject("stage_history", "deal_stages", "pipedrive-api-deal-stages")
 #: Deal statuses read: deleted deals (kept by Pipedrive for 30 days) are removed here too.
 DEAL_STATUSES = "open,won,lost,deleted"
 _DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -140,8 +142,9 @@ class PipedriveConnector:
         self.types: dict[str, str] = {}
 
     def objects(self) -> Sequence[SyncObject]:
-        """Deals first (activities name them), then activities."""
-        return (DEALS, ACTIVITIES)
+        """Deals first (activities and stage changes name them), then activities, then the
+        changed deals' stage history."""
+        return (DEALS, ACTIVITIES, STAGES)
 
     def _pages(self, path: str, params: Mapping[str, Any]) -> Iterator[list[dict[str, Any]]]:
         """An API v2 list, page by page (cursor paging), as lists of records."""
@@ -157,6 +160,28 @@ class PipedriveConnector:
                 yield [r for r in page if isinstance(r, dict)]
         except RequestsConnectionError as exc:
             raise self._unreachable(exc) from None
+
+    def _flow(self, deal_id: str) -> list[dict[str, Any]]:
+        """A deal's stage changes: its flow (`GET /api/v1/deals/{id}/flow`, offset paging)
+        limited to the deal's own field changes."""
+        from dlt.sources.helpers.rest_client.paginators import OffsetPaginator
+
+        paginator = OffsetPaginator(
+            limit=100, offset_param="start", limit_param="limit", total_path=None,
+            has_more_path="additional_data.pagination.more_items_in_collection",
+        )  # fmt: skip
+        changes: list[dict[str, Any]] = []
+        try:
+            for page in self.client.paginate(
+                f"/api/v1/deals/{deal_id}/flow", params={"items": "dealChange"},
+                paginator=paginator, data_selector="data",
+            ):  # fmt: skip
+                for item in page or []:
+                    if isinstance(item, dict) and item.get("object") == "dealChange":
+                        changes.append(item.get("data") or {})
+        except RequestsConnectionError as exc:
+            raise self._unreachable(exc) from None
+        return changes
 
     def _get(self, path: str) -> list[dict[str, Any]]:
         """An API v1 list that comes whole (users, activity types)."""
@@ -215,7 +240,7 @@ class PipedriveConnector:
         }
         if since is not None:
             params["updated_since"] = since.modified
-        if obj.name == DEALS.name:
+        if obj.name in (DEALS.name, STAGES.name):
             path = "/api/v2/deals"
             params["status"] = DEAL_STATUSES
         elif obj.name == ACTIVITIES.name:
@@ -227,9 +252,21 @@ class PipedriveConnector:
             gone = [text(r.get("id")) or "" for r in records if is_deleted(r)]
             if obj.name == DEALS.name:
                 rows = [deal_row(r, self.stages) for r in kept]
+            elif obj.name == STAGES.name:  # a deleted deal has no flow left to read
+                yield Page(rows=self._history(kept), cursor=_cursor(records))
+                continue
             else:
                 rows = [activity_row(r, self.types) for r in kept]
             yield Page(rows=rows, cursor=_cursor(records), deleted=[g for g in gone if g])
+
+    def _history(self, deals: Sequence[Mapping[str, Any]]) -> list[Row]:
+        """The stages each deal entered, and when."""
+        return [
+            row
+            for deal in deals
+            if deal.get("id") is not None
+            for row in stage_rows(deal, self._flow(str(deal["id"])), self.stages)
+        ]
 
 
 def connect(creds: Mapping[str, str], base_url: str | None, retries: Retries) -> PipedriveConnector:

@@ -14,7 +14,7 @@ import reads as such.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from salesperf.sync.model import Row
@@ -101,3 +101,33 @@ def activity_row(activity: Mapping[str, Any], types: Mapping[str, str]) -> Row:
         "Activity - Duration": clock(activity.get("duration")),
         "Deal - ID": text(activity.get("deal_id")),
     }
+
+
+def utc(v1_time: Any) -> str | None:
+    """An API v1 time ("YYYY-MM-DD HH:MM:SS", UTC without saying so) with its offset."""
+    given = text(v1_time)
+    if given is None or given.endswith("Z") or "+" in given[10:]:
+        return given
+    return given.replace(" ", "T") + "Z"
+
+
+def stage_rows(
+    deal: Mapping[str, Any], changes: Sequence[Mapping[str, Any]], stages: Mapping[str, str]
+) -> list[Row]:
+    """The stages a deal entered and when, from its flow's stage changes (`dealChange` with
+    `field_key` stage_id, in any order): the first stage at the deal's creation (the first
+    change's old stage, else the deal's stage), then each new stage at its change's time."""
+    moves = sorted(
+        (str(c.get("log_time") or ""), text(c.get("old_value")), text(c.get("new_value")))
+        for c in changes
+        if c.get("field_key") == "stage_id"
+    )
+    first = moves[0][1] if moves else text(deal.get("stage_id"))
+    entered: list[tuple[str | None, str | None]] = [(first, text(deal.get("add_time")))]
+    entered += [(new, utc(at)) for at, _old, new in moves]
+    deal_id = text(deal.get("id"))
+    return [
+        {"deal_id": deal_id, "stage": stages.get(stage, stage), "entered_at": at}
+        for stage, at in dict.fromkeys(entered)
+        if stage and at
+    ]
