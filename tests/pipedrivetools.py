@@ -38,7 +38,8 @@ class FakePipedrive:
 
     def __init__(self, server: HTTPServer) -> None:
         self.records: dict[str, list[dict[str, Any]]] = {
-            name: load(f"{name}.json")["data"] for name in ("deals", "activities", "stages")
+            name: load(f"{name}.json")["data"]
+            for name in ("deals", "activities", "stages", "organizations")
         }
         self.v1 = {"users": load("users.json"), "activityTypes": load("activity-types.json")}
         self.requests: list[tuple[str, dict[str, str], dict[str, str]]] = []

@@ -100,6 +100,12 @@ def test_every_page_is_read_and_mapped_as_pipedrive_means_it(
         "meeting", "scheduled", 90.0)  # fmt: skip
     assert (acts["9004"]["type"], acts["9004"]["rep_id"]) == ("other", "Zoë Müller")
     assert (acts["9005"]["duration_min"], acts["9005"]["deal_id"]) == (65.0, "103")
+    # organizations are the accounts deals and activities name; Stark's is deleted
+    accounts = _rows(crm, "accounts", "account_id")
+    assert {k: v["name"] for k, v in accounts.items()} == {
+        "1": "Acme Corp", "2": "Globex", "3": "Initech", "4": "Umbrella", "5": "Hooli",
+        "6": "Wayne", "7": "Cyberdyne"}  # fmt: skip
+    assert (acme["account_id"], acts["9005"]["account_id"]) == ("1", None)
     # oldest change first, deleted deals asked for, the token in a header and in no URL
     asked = fake.asked("deals")  # for the deals, then again for their stage history
     assert [q.get("cursor") for q in asked] == [None, "3", "6"] * 2

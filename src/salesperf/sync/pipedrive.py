@@ -1,4 +1,5 @@
-"""Pipedrive: deals and activities read from Pipedrive's API v2, users from API v1.
+"""Pipedrive: organizations, deals and activities read from Pipedrive's API v2; users, activity
+types and each changed deal's stage changes (its flow) from API v1.
 
 API v2 is Pipedrive's current API for deals, activities and stages (their v1 lists are
 deprecated in its favour): it filters on `updated_since`, sorts by `update_time` and pages with a
@@ -25,11 +26,19 @@ from requests.exceptions import ConnectionError as RequestsConnectionError
 
 from salesperf.sync.http import Retries, rest_client
 from salesperf.sync.model import Cursor, Owner, Page, Row, SyncObject, SyncRefused, refused
-from salesperf.sync.pipedrive_rows import activity_row, deal_row, is_deleted, stage_rows, text
+from salesperf.sync.pipedrive_rows import (
+    activity_row,
+    deal_row,
+    is_deleted,
+    organization_row,
+    stage_rows,
+    text,
+)
 from salesperf.sync.vendors import Credential, Vendor
 
 #: Records per page: API v2's largest.
 LIMIT = 500
+ORGANIZATIONS = SyncObject("organizations", "accounts", "pipedrive-api-organizations")
 DEALS = SyncObject("deals", "deals", "pipedrive-deals")
 ACTIVITIES = SyncObject("activities", "activities", "pipedrive-activities")
 #: The stage history of the deals changed, from each one's flow (one request per deal).
@@ -142,9 +151,9 @@ class PipedriveConnector:
         self.types: dict[str, str] = {}
 
     def objects(self) -> Sequence[SyncObject]:
-        """Deals first (activities and stage changes name them), then activities, then the
-        changed deals' stage history."""
-        return (DEALS, ACTIVITIES, STAGES)
+        """Organizations first (deals and activities name them), then deals, activities and
+        the changed deals' stage history."""
+        return (ORGANIZATIONS, DEALS, ACTIVITIES, STAGES)
 
     def _pages(self, path: str, params: Mapping[str, Any]) -> Iterator[list[dict[str, Any]]]:
         """An API v2 list, page by page (cursor paging), as lists of records."""
@@ -231,8 +240,9 @@ class PipedriveConnector:
         }
 
     def pages(self, obj: SyncObject, since: Cursor | None) -> Iterator[Page]:
-        """Deals or activities changed at or after `since`, oldest change first, a page at a
-        time; records Pipedrive marks as deleted are removed rather than imported."""
+        """The object's records changed at or after `since`, oldest change first, a page at a
+        time; records Pipedrive marks as deleted are removed rather than imported. The stage
+        history pages through the deals too, and reads each deal's flow."""
         params: dict[str, Any] = {
             "sort_by": "update_time",
             "sort_direction": "asc",
@@ -245,6 +255,8 @@ class PipedriveConnector:
             params["status"] = DEAL_STATUSES
         elif obj.name == ACTIVITIES.name:
             path = "/api/v2/activities"
+        elif obj.name == ORGANIZATIONS.name:
+            path = "/api/v2/organizations"
         else:
             raise ValueError(f"Pipedrive has no object {obj.name!r}")
         for records in self._pages(path, params):
@@ -255,6 +267,8 @@ class PipedriveConnector:
             elif obj.name == STAGES.name:  # a deleted deal has no flow left to read
                 yield Page(rows=self._history(kept), cursor=_cursor(records))
                 continue
+            elif obj.name == ORGANIZATIONS.name:
+                rows = [organization_row(r) for r in kept]
             else:
                 rows = [activity_row(r, self.types) for r in kept]
             yield Page(rows=rows, cursor=_cursor(records), deleted=[g for g in gone if g])
@@ -298,5 +312,5 @@ VENDOR = Vendor(
         ),
     ),
     connect=connect,
-    scopes=("deals:read", "activities:read", "users:read"),
+    scopes=("deals:read", "activities:read", "contacts:read", "users:read"),
 )

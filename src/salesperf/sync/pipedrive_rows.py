@@ -60,6 +60,8 @@ def deal_row(deal: Mapping[str, Any], stages: Mapping[str, str]) -> Row:
         "Deal - Deal closed on": text(deal.get("close_time")),
         "Deal - Stage": stages.get(stage, stage) if stage else None,
         "Deal - Lost reason": text(deal.get("lost_reason")),
+        # not in an export (it has the organization's name): the account a sync reads
+        "account_id": text(deal.get("org_id")),
     }
 
 
@@ -100,7 +102,14 @@ def activity_row(activity: Mapping[str, Any], types: Mapping[str, str]) -> Row:
         "Activity - Due date": due(activity),
         "Activity - Duration": clock(activity.get("duration")),
         "Deal - ID": text(activity.get("deal_id")),
+        "account_id": text(activity.get("org_id")),
     }
+
+
+def organization_row(org: Mapping[str, Any]) -> Row:
+    """An organization as an account (the `pipedrive-api-organizations` preset)."""
+    return {"id": text(org.get("id")), "name": text(org.get("name")),
+            "add_time": text(org.get("add_time"))}  # fmt: skip
 
 
 def utc(v1_time: Any) -> str | None:
