@@ -217,9 +217,23 @@ def test_a_wrong_company_domain_is_refused_naming_it() -> None:
     assert company_url(" https://Acme.pipedrive.com/deals ") == "https://acme.pipedrive.com"
     with pytest.raises(SyncRefused, match="is not a Pipedrive company domain"):
         company_url("acme corp")
+    assert VENDOR.connect({"token": TOKEN, "domain": "acme"}, None, FAST).base_url == (
+        "https://acme.pipedrive.com")  # fmt: skip
     nowhere = PipedriveConnector(TOKEN, "http://127.0.0.1:9", Retries(2, 0.01, 1))
     with pytest.raises(SyncRefused, match=r"cannot reach Pipedrive at http://127\.0\.0\.1:9"):
         nowhere.owners()
+
+
+def test_an_address_that_is_not_pipedrives_api_is_refused_naming_it(
+    httpserver: HTTPServer,
+) -> None:
+    httpserver.expect_request("/api/v1/users").respond_with_data(
+        "<html><body>Log in to Pipedrive</body></html>", content_type="text/html"
+    )
+    somewhere = PipedriveConnector(TOKEN, httpserver.url_for(""), FAST)
+    with pytest.raises(SyncRefused, match="does not answer as Pipedrive's API does") as caught:
+        somewhere.owners()
+    assert "SALESPERF_PIPEDRIVE_DOMAIN" in caught.value.text.get(Lang.NL)
 
 
 @pytest.mark.slow

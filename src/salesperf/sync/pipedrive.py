@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from requests import Response
 from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import JSONDecodeError
 
 from salesperf.sync.http import Retries, rest_client
 from salesperf.sync.model import Cursor, Owner, Page, Row, SyncObject, SyncRefused, refused
@@ -45,6 +47,10 @@ ACTIVITIES = SyncObject("activities", "activities", "pipedrive-activities")
 STAGES = SyncObject("stage_history", "deal_stages", "pipedrive-api-deal-stages")
 #: Deal statuses read: deleted deals (kept by Pipedrive for 30 days) are removed here too.
 DEAL_STATUSES = "open,won,lost,deleted"
+DOMAIN_HELP_EN = (
+    "SALESPERF_PIPEDRIVE_DOMAIN (the part before .pipedrive.com in your Pipedrive address)"
+)
+DOMAIN_HELP_NL = "SALESPERF_PIPEDRIVE_DOMAIN (het deel vóór .pipedrive.com in uw Pipedrive-adres)"
 _DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -155,6 +161,26 @@ class PipedriveConnector:
         the changed deals' stage history."""
         return (ORGANIZATIONS, DEALS, ACTIVITIES, STAGES)
 
+    @contextmanager
+    def _answers(self) -> Iterator[None]:
+        """Pipedrive's address unreachable, or answering with what is not its API (a wrong
+        domain), refused naming the address."""
+        try:
+            yield
+        except RequestsConnectionError as exc:
+            raise refused(
+                f"cannot reach Pipedrive at {self.base_url} ({type(exc).__name__}): check "
+                f"{DOMAIN_HELP_EN} and the network",
+                f"kan Pipedrive niet bereiken op {self.base_url} ({type(exc).__name__}): "
+                f"controleer {DOMAIN_HELP_NL} en het netwerk",
+            ) from None
+        except JSONDecodeError:  # an answer that is not JSON: not Pipedrive's API
+            raise refused(
+                f"{self.base_url} does not answer as Pipedrive's API does: check {DOMAIN_HELP_EN}",
+                f"{self.base_url} antwoordt niet zoals de API van Pipedrive: controleer "
+                f"{DOMAIN_HELP_NL}",
+            ) from None
+
     def _pages(self, path: str, params: Mapping[str, Any]) -> Iterator[list[dict[str, Any]]]:
         """An API v2 list, page by page (cursor paging), as lists of records."""
         from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
@@ -162,54 +188,41 @@ class PipedriveConnector:
         paginator = JSONResponseCursorPaginator(
             cursor_path="additional_data.next_cursor", cursor_param="cursor"
         )
-        try:
+        with self._answers():
             for page in self.client.paginate(
                 path, params=dict(params), paginator=paginator, data_selector="data"
             ):
                 yield [r for r in page if isinstance(r, dict)]
-        except RequestsConnectionError as exc:
-            raise self._unreachable(exc) from None
+
+    def _get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """One API v1 answer's body."""
+        with self._answers():
+            body = self.client.get(path, params=dict(params or {})).json()
+        return body if isinstance(body, dict) else {}
+
+    def _list(self, path: str) -> list[dict[str, Any]]:
+        """An API v1 list that comes whole (users, activity types)."""
+        return [r for r in self._get(path).get("data") or [] if isinstance(r, dict)]
 
     def _flow(self, deal_id: str) -> list[dict[str, Any]]:
-        """A deal's stage changes: its flow (`GET /api/v1/deals/{id}/flow`, offset paging)
-        limited to the deal's own field changes."""
-        from dlt.sources.helpers.rest_client.paginators import OffsetPaginator
-
-        paginator = OffsetPaginator(
-            limit=100, offset_param="start", limit_param="limit", total_path=None,
-            has_more_path="additional_data.pagination.more_items_in_collection",
-        )  # fmt: skip
+        """A deal's stage changes: its flow (`GET /api/v1/deals/{id}/flow`) limited to the
+        deal's own field changes, paged by offset (`additional_data.pagination`). Read here
+        rather than with dlt's paginate, which warns once per deal without changes (their
+        flow's `data` is null)."""
         changes: list[dict[str, Any]] = []
-        try:
-            for page in self.client.paginate(
-                f"/api/v1/deals/{deal_id}/flow", params={"items": "dealChange"},
-                paginator=paginator, data_selector="data",
-            ):  # fmt: skip
-                for item in page or []:
-                    if isinstance(item, dict) and item.get("object") == "dealChange":
-                        changes.append(item.get("data") or {})
-        except RequestsConnectionError as exc:
-            raise self._unreachable(exc) from None
-        return changes
-
-    def _get(self, path: str) -> list[dict[str, Any]]:
-        """An API v1 list that comes whole (users, activity types)."""
-        try:
-            response = self.client.get(path)
-        except RequestsConnectionError as exc:
-            raise self._unreachable(exc) from None
-        data = response.json().get("data") or []
-        return [r for r in data if isinstance(r, dict)]
-
-    def _unreachable(self, exc: Exception) -> SyncRefused:
-        return refused(
-            f"cannot reach Pipedrive at {self.base_url} ({type(exc).__name__}): check "
-            "SALESPERF_PIPEDRIVE_DOMAIN (the part before .pipedrive.com in your Pipedrive "
-            "address) and the network",
-            f"kan Pipedrive niet bereiken op {self.base_url} ({type(exc).__name__}): "
-            "controleer SALESPERF_PIPEDRIVE_DOMAIN (het deel vóór .pipedrive.com in uw "
-            "Pipedrive-adres) en het netwerk",
-        )
+        start: Any = 0
+        while True:
+            body = self._get(
+                f"/api/v1/deals/{deal_id}/flow",
+                {"items": "dealChange", "start": start, "limit": 100},
+            )
+            for item in body.get("data") or []:
+                if isinstance(item, dict) and item.get("object") == "dealChange":
+                    changes.append(item.get("data") or {})
+            paging = (body.get("additional_data") or {}).get("pagination") or {}
+            if not paging.get("more_items_in_collection"):
+                return changes
+            start = paging.get("next_start", int(start) + 100)
 
     def owners(self) -> Sequence[Owner]:
         """Every user of the company (`GET /api/v1/users`), deactivated ones included."""
@@ -220,7 +233,7 @@ class PipedriveConnector:
                 name=text(u.get("name")),
                 active=bool(u.get("active_flag", True)),
             )
-            for u in self._get("/api/v1/users")
+            for u in self._list("/api/v1/users")
             if u.get("id") is not None
         ]
 
@@ -235,7 +248,7 @@ class PipedriveConnector:
         }
         self.types = {
             str(t["key_string"]): str(t.get("name") or t["key_string"])
-            for t in self._get("/api/v1/activityTypes")
+            for t in self._list("/api/v1/activityTypes")
             if t.get("key_string")
         }
 
