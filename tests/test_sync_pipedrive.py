@@ -71,6 +71,7 @@ def activities(store: Store) -> dict[str, dict[str, Any]]:
     return _rows(store, "activities", "activity_id")
 
 
+@pytest.mark.slow
 def test_every_page_is_read_and_mapped_as_pipedrive_means_it(
     crm: Store, fake: FakePipedrive, pipedrive: PipedriveConnector, tmp_path: Path
 ) -> None:
@@ -115,6 +116,7 @@ def test_every_page_is_read_and_mapped_as_pipedrive_means_it(
     assert not [u for u in fake.urls if TOKEN in u]
 
 
+@pytest.mark.slow
 def test_the_scorecard_equals_the_one_from_pipedrives_export_files(
     crm: Store, pipedrive: PipedriveConnector, tmp_path: Path
 ) -> None:
@@ -161,6 +163,7 @@ def test_the_scorecard_equals_the_one_from_pipedrives_export_files(
         exported.close()
 
 
+@pytest.mark.slow
 def test_a_429_with_retry_after_and_a_500_are_retried(
     crm: Store, fake: FakePipedrive, pipedrive: PipedriveConnector, tmp_path: Path
 ) -> None:
@@ -312,6 +315,7 @@ def test_full_removes_what_pipedrive_no_longer_has(
     assert "updated_since" not in fake.asked("deals")[-1]
 
 
+@pytest.mark.slow
 def test_the_stage_history_of_the_changed_deals_comes_from_their_flow(
     crm: Store, fake: FakePipedrive, pipedrive: PipedriveConnector, tmp_path: Path
 ) -> None:
