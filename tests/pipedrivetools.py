@@ -20,6 +20,8 @@ from werkzeug import Request, Response
 FIXTURES = Path(__file__).parent / "fixtures" / "sync" / "pipedrive"
 #: Records per page the fake answers with (fewer than asked for, as an API may).
 PAGE = 3
+#: Items per page of a deal's flow.
+FLOW_PAGE = 2
 
 
 def load(name: str) -> Any:
@@ -70,11 +72,18 @@ class FakePipedrive:
         return [args for path, args, _ in self.requests if path.endswith(f"/{name}")]
 
     def flow(self, request: Request) -> Response:
+        """A deal's flow, FLOW_PAGE items a page (v1 offset paging: start, next_start)."""
         self.requests.append((request.path, dict(request.args), dict(request.headers)))
-        deal = request.path.split("/")[-2]
-        nothing = {"success": True, "data": None, "additional_data": {"pagination": {
-            "start": 0, "limit": 100, "more_items_in_collection": False}}}  # fmt: skip
-        return answer(self.flows.get(deal, nothing))
+        body = copy.deepcopy(self.flows.get(request.path.split("/")[-2]))
+        items = (body or {}).get("data") or []
+        start = int(request.args.get("start", 0))
+        more = start + FLOW_PAGE < len(items)
+        paging: dict[str, Any] = {"start": start, "limit": FLOW_PAGE,
+                                  "more_items_in_collection": more}  # fmt: skip
+        if more:
+            paging["next_start"] = start + FLOW_PAGE
+        return answer({"success": True, "data": items[start : start + FLOW_PAGE] or None,
+                       "additional_data": {"pagination": paging}})  # fmt: skip
 
     def handle(self, request: Request) -> Response:
         self.requests.append((request.path, dict(request.args), dict(request.headers)))
