@@ -8,7 +8,9 @@ by offset, which shifts when records change during the read, and have no `update
 have no v2 endpoint yet: `GET /api/v1/users` lists them all, deactivated ones included.
 
 Each page of deals or activities becomes the rows of Pipedrive's export file for them
-(`pipedrive_rows`), imported with the export's presets. `updated_since` takes records changed at
+(`pipedrive_rows`), imported with the export's presets; organizations and stage changes, which
+no export holds, have presets of their own (`pipedrive-api-organizations`,
+`pipedrive-api-deal-stages`). `updated_since` takes records changed at
 or after the cursor's time, so the records at exactly that time are read again (an upsert leaves
 them as they are) and none changed in the same second as the last committed one is lost.
 
@@ -140,7 +142,8 @@ def _cursor(records: Sequence[Mapping[str, Any]]) -> Cursor | None:
 
 
 class PipedriveConnector:
-    """Deals and activities of one Pipedrive company, and its users."""
+    """One Pipedrive company's organizations, deals (and their stage history), activities and
+    users."""
 
     name = "pipedrive"
 
