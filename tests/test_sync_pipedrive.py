@@ -5,6 +5,7 @@ a sync equal to the scorecard after importing Pipedrive's export files of the sa
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -297,8 +298,12 @@ def test_deleted_records_go_and_a_renamed_stage_keeps_the_status(
         "Won", "open", 9000.0)  # fmt: skip
     assert "9003" not in activities(crm)
     kept = crm.table("salesperf_deleted").execute()
-    assert sorted(zip(kept["table_name"], kept["row_key"], strict=True)) == [
-        ("activities", "9003"), ("deals", "102")]  # fmt: skip
+    pairs = sorted(zip(kept["table_name"], kept["row_key"], strict=True))
+    assert [p for p in pairs if p[0] != "deal_stages"] == [("activities", "9003"), ("deals", "102")]
+    # the deleted deal's stage history went with it (kept beside it), and no other deal's
+    assert [json.loads(k)[0] for t, k in pairs if t == "deal_stages"] == ["102", "102"]
+    stages = crm.table("deal_stages").execute()
+    assert "102" not in set(stages["deal_id"]) and len(stages) > 0
 
 
 @pytest.mark.slow
