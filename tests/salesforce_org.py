@@ -75,9 +75,9 @@ class Org:
         server.expect_request(f"{DATA}/sobjects/Opportunity/describe").respond_with_handler(
             lambda _r: self._json(self.describe)
         )
-        server.expect_request(re.compile(rf"{re.escape(DATA)}/query(All)?(/.*)?$")).respond_with_handler(
-            self._query
-        )
+        server.expect_request(
+            re.compile(rf"{re.escape(DATA)}/query(All)?(/.*)?$")
+        ).respond_with_handler(self._query)
 
     def change(self, obj: str, record: dict[str, Any]) -> None:
         """A record changed (or deleted, with IsDeleted) in the org."""

@@ -16,9 +16,9 @@ from typing import Any
 import pandas as pd
 import pytest
 from pytest_httpserver import HTTPServer
-from salesforce_org import Org, answer, load, records
 from typer.testing import CliRunner
 
+from salesforce_org import Org, answer, load, records
 from salesperf.cli.app import app
 from salesperf.ingest.importer import import_file
 from salesperf.scorecard import scorecard
@@ -89,7 +89,10 @@ def test_a_first_sync_reads_every_page_of_every_object(
     one = d[OPP.format(1)]
     assert (one["rep_id"], one["status"], one["stage"], one["amount"], one["currency"]) == (
         "R1", "won", "Closed Won", 12000.0, "EUR")  # fmt: skip
-    assert (str(one["created_at"]), str(one["closed_at"])[:10]) == ("2026-01-05 10:00:00", "2026-02-10")
+    assert (str(one["created_at"]), str(one["closed_at"])[:10]) == (
+        "2026-01-05 10:00:00",
+        "2026-02-10",
+    )
     assert (one["kind"], one["source"], one["account_id"]) == ("new_business", "inbound",
                                                                "0015g00000Acc001AAB")  # fmt: skip
     assert d[OPP.format(3)]["status"] == "open"
@@ -106,7 +109,9 @@ def test_a_first_sync_reads_every_page_of_every_object(
     assert [o.name for o in report.owners_unmatched] == ["Integration User"]
 
 
-def test_a_deactivated_owner_keeps_their_deals(sf: Store, sforg: Org, httpserver: HTTPServer) -> None:
+def test_a_deactivated_owner_keeps_their_deals(
+    sf: Store, sforg: Org, httpserver: HTTPServer
+) -> None:
     report = sync(sf, connector(httpserver))
     assert report.owners_linked == 2
     aliases = sf.table("rep_aliases").execute().set_index("alias")["rep_id"].to_dict()
@@ -115,7 +120,9 @@ def test_a_deactivated_owner_keeps_their_deals(sf: Store, sforg: Org, httpserver
     assert bob == [OPP.format(2), OPP.format(4)]
 
 
-def test_deals_in_two_currencies_keep_their_own(sf: Store, sforg: Org, httpserver: HTTPServer) -> None:
+def test_deals_in_two_currencies_keep_their_own(
+    sf: Store, sforg: Org, httpserver: HTTPServer
+) -> None:
     sync(sf, connector(httpserver))
     per = {}
     for r in deals(sf).values():
@@ -164,7 +171,9 @@ def test_an_incremental_sync_reads_from_the_cursor_and_removes_deleted_records(
     gone = dict(sforg.data["Opportunity"][1], IsDeleted=True,
                 SystemModstamp="2026-03-21T10:00:00.000+0000")  # fmt: skip
     sforg.change("Opportunity", gone)
-    task = dict(sforg.data["Task"][2], IsDeleted=True, SystemModstamp="2026-03-21T10:00:00.000+0000")
+    task = dict(
+        sforg.data["Task"][2], IsDeleted=True, SystemModstamp="2026-03-21T10:00:00.000+0000"
+    )
     sforg.change("Task", task)
     report = sync(sf, connector(httpserver)).by_object()
     q = sforg.soql("Opportunity")[-1]
@@ -291,6 +300,7 @@ def test_a_full_sync_removes_what_the_org_no_longer_has(
     report = sync(sf, connector(httpserver), full=True).by_object()
     assert report["Opportunity"].deleted == 1
     assert sorted(deals(sf)) == [OPP.format(i) for i in (1, 2, 4, 5, 6)]
+    assert sf.count("activities") == 5  # tasks and events share the table: each keeps its own
 
 
 def test_a_dry_run_writes_nothing(sf: Store, sforg: Org, httpserver: HTTPServer) -> None:

@@ -60,9 +60,13 @@ def sync(
     )
     connector.prepare()
     run_id = 0 if dry_run else next_run_id(store)
-    for obj in connector.objects():
-        if obj.preset is None:
-            continue
+    objects = [o for o in connector.objects() if o.preset is not None]
+    # objects that share a table (tasks and events into activities) cannot each be imported as
+    # a snapshot of the CRM's rows in it: the last would remove the others'. A full sync of
+    # such a table upserts each object, then removes the CRM's rows that none of them read.
+    shared = {o.table for o in objects if sum(p.table == o.table for p in objects) > 1}
+    read: dict[str, set[str] | None] = {}
+    for obj in objects:
         done = ObjectReport(crm=crm, object=obj.name, table=obj.table)
         report.objects.append(done)
         start = None if full else (since or last_cursor(store, crm, obj.name))
@@ -71,8 +75,12 @@ def sync(
         try:
             pages = connector.pages(obj, start)
             if full or dry_run:
-                _at_once(store, obj, crm, pages, done, full, dry_run, rejects_dir, on_progress,
-                         lang)  # fmt: skip
+                snapshot = full and obj.table not in shared
+                rows = _at_once(store, obj, crm, pages, done, snapshot, dry_run, rejects_dir,
+                                on_progress, lang)  # fmt: skip
+                if full and obj.table in shared:
+                    seen = read.get(obj.table, set())
+                    read[obj.table] = _keys(obj, rows) | seen if rows and seen is not None else None
             else:
                 for page in pages:
                     _one_page(store, obj, crm, page, done, rejects_dir, lang)
@@ -84,7 +92,27 @@ def sync(
             raise
         if not dry_run:
             end_run(store, run_id, done, "ok")
+    for table, keys in read.items():
+        if keys is not None and not dry_run:  # None: an object read nothing (the CRM may be down)
+            last = next(o for o in reversed(report.objects) if o.table == table)
+            last.deleted += forget(store, crm, last.object, table, _stored(store, crm, table) - keys,
+                                   None)  # fmt: skip
     return report
+
+
+def _keys(obj: SyncObject, rows: Sequence[Row]) -> set[str]:
+    """The keys of the rows: the values of the columns the object's preset reads as the key."""
+    from salesperf.ingest.resolve import preset
+
+    key = TABLES[obj.table].key[0]
+    columns = [src for src, to in preset(str(obj.preset), obj.table).rename.items() if key in to]
+    return {str(v) for r in rows if (v := next((r.get(c) for c in columns if r.get(c)), None))}
+
+
+def _stored(store: Store, crm: str, table: str) -> set[str]:
+    """The keys of the rows of `table` that `crm` wrote."""
+    rows = store.select_rows(ORIGINS, ["row_key"], {"table_name": table, "system": crm})
+    return {str(r[0]) for r in rows}
 
 
 def _write(rows: Sequence[Row], folder: Path, name: str) -> Path:
@@ -143,8 +171,9 @@ def _at_once(
     store: Store, obj: SyncObject, crm: str, pages: Iterable[Page], done: ObjectReport,
     full: bool, dry_run: bool, rejects_dir: str | Path | None,
     on_progress: Progress | None, lang: Lang | str,
-) -> None:  # fmt: skip
-    """Every page read, then imported in one go (a full sync's snapshot, or a dry run's check)."""
+) -> list[Row]:  # fmt: skip
+    """Every page read, then imported in one go (a full sync's snapshot, or a dry run's check);
+    the rows read."""
     rows: list[Row] = []
     cursor: Cursor | None = None
     for page in pages:
@@ -155,7 +184,9 @@ def _at_once(
             on_progress(obj.name, len(rows))
     done.rows_in = len(rows)
     if not rows:
-        return  # nothing to check; a full sync of nothing removes nothing (the CRM may be down)
+        return (
+            rows  # nothing to check; a full sync of nothing removes nothing (the CRM may be down)
+        )
     with tempfile.TemporaryDirectory(prefix="salesperf-sync-") as tmp:
         path = _write(rows, Path(tmp), f"{crm}-{obj.name}")
         result = import_file(
@@ -166,6 +197,7 @@ def _at_once(
         )  # fmt: skip
     _count(done, result)
     done.cursor = cursor
+    return rows
 
 
 def forget(
