@@ -95,8 +95,8 @@ def sync(
     for table, keys in read.items():
         if keys is not None and not dry_run:  # None: an object read nothing (the CRM may be down)
             last = next(o for o in reversed(report.objects) if o.table == table)
-            last.deleted += forget(store, crm, last.object, table, _stored(store, crm, table) - keys,
-                                   None)  # fmt: skip
+            gone = sorted(_stored(store, crm, table) - keys)
+            last.deleted += forget(store, crm, last.object, table, gone, None)
     return report
 
 
