@@ -164,6 +164,27 @@ def test_status_comes_from_the_stage_meaning_and_survives_a_rename(
     assert (d["stage"], d["status"]) == ("Won (signed)", "won")
 
 
+def test_the_stage_meaning_decides_over_the_record_flags_and_values_are_data_loaders() -> None:
+    """IsWon and IsClosed are the stage's (OpportunityStage); the record's own flags count
+    only for a stage the org no longer lists. Values are written as Data Loader writes them."""
+    from salesperf.sync.salesforce_rows import OBJECTS, row, stages
+
+    opportunity = next(o for o in OBJECTS if o.name == "Opportunity")
+    meaning = stages(load("stages.json")["records"])
+    rec = dict(records("opportunities_2.json")[0], StageName="Closed Won", IsWon=False)
+    r = row(opportunity, rec, meaning, None)
+    assert (r["IsWon"], r["IsClosed"], r["StageName"]) == ("true", "true", "Closed Won")
+    gone = row(opportunity, dict(rec, StageName="Old stage", IsWon=False), meaning, None)
+    assert (gone["IsWon"], gone["IsClosed"]) == ("false", "false")
+    assert (r["Amount"], r["CreatedDate"], r["CloseDate"]) == (
+        "20000", "2026-02-01T09:00:00.000Z", "2026-06-30")  # fmt: skip
+    assert (r["OwnerId"], r["CurrencyIsoCode"]) == (f"salesforce:{ANN}", "USD")
+    single = row(
+        opportunity, {k: v for k, v in rec.items() if k != "CurrencyIsoCode"}, meaning, "GBP"
+    )
+    assert single["CurrencyIsoCode"] == "GBP"
+
+
 def test_an_incremental_sync_reads_from_the_cursor_and_removes_deleted_records(
     sf: Store, sforg: Org, httpserver: HTTPServer
 ) -> None:
@@ -207,10 +228,10 @@ def test_a_sync_stopped_between_pages_goes_on_where_it_stopped(
     assert sorted(deals(sf)) == [OPP.format(i) for i in (1, 2, 3, 4)]
     sforg.first.clear()
     report = sync(sf, connector(httpserver)).by_object()
-    assert "SystemModstamp >= 2026-03-03T12:00:00Z" in sforg.soql("Opportunity")[-1]
     # O4 again (the cursor's second), O5 at that same second, then O6: none lost, none twice
-    assert (report["Opportunity"].rows_in, report["Opportunity"].inserted) == (3, 2)
     assert sorted(deals(sf)) == [OPP.format(i) for i in range(1, 7)]
+    assert (report["Opportunity"].rows_in, report["Opportunity"].inserted) == (3, 2)
+    assert "SystemModstamp >= 2026-03-03T12:00:00Z" in sforg.soql("Opportunity")[-1]
     assert sf.count("deals") == 6
 
 
