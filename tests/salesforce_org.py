@@ -4,7 +4,7 @@ It answers as the REST API documents: the OAuth token endpoint, the Opportunity 
 the `query` / `queryAll` resources with their page shape ({"totalSize", "done",
 "nextRecordsUrl", "records": [{"attributes": {...}, ...}]}). The records are those of the JSON
 files in tests/fixtures/sync/salesforce/; a query is answered as Salesforce would: `query` leaves
-out deleted records, `IsDeleted = false` and `SystemModstamp >= <time>` filter, and the records
+out deleted records, `IsDeleted = false` and `SystemModstamp >= <time>` (or `>`) filter, and the records
 come ordered by SystemModstamp and Id, two per page. Every answer carries `Sforce-Limit-Info`.
 """
 
@@ -60,8 +60,11 @@ class Org:
             "Task": records("tasks.json"),
             "Event": records("events.json"),
         }
-        self.files = {"User": "users.json", "OpportunityStage": "stages.json",
-                      "Organization": "organization.json"}  # fmt: skip
+        #: The answers to the queries of objects read whole (users, stages, the organization).
+        self.whole: dict[str, Any] = {
+            "User": load("users.json"), "OpportunityStage": load("stages.json"),
+            "Organization": load("organization.json"),
+        }  # fmt: skip
         self.describe = load("describe_opportunity.json")
         self.queries: list[str] = []
         self.requests: list[str] = []
@@ -107,13 +110,15 @@ class Org:
         q = request.args["q"]
         self.queries.append(q)
         obj = re.search(r"FROM (\w+)", q)[1]  # type: ignore[index]
-        if obj in self.files:
-            return self._json(load(self.files[obj]))
+        if obj in self.whole:
+            return self._json(self.whole[obj])
         found = self.data[obj]
         if request.path.endswith("/query") or "IsDeleted = false" in q:
             found = [r for r in found if not r["IsDeleted"]]
-        if since := re.search(r"SystemModstamp >= (\S+)", q):
-            found = [r for r in found if when(r["SystemModstamp"]) >= when(since[1])]
+        if since := re.search(r"SystemModstamp (>=?) (\S+)", q):
+            at, equal = when(since[2]), since[1] == ">="
+            found = [r for r in found if when(r["SystemModstamp"]) > at
+                     or (equal and when(r["SystemModstamp"]) == at)]  # fmt: skip
         found = sorted(found, key=lambda r: (when(r["SystemModstamp"]), r["Id"]))
         name = f"01gQry{len(self.queries)}"
         self._results[name] = (obj, found)

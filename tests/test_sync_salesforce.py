@@ -150,12 +150,9 @@ def test_status_comes_from_the_stage_meaning_and_survives_a_rename(
     sync(sf, connector(httpserver))
     assert deals(sf)[OPP.format(5)]["status"] == "won"  # "Signed – Awaiting PO" is closed and won
     # the admin renames "Closed Won" to "Won (signed)": the records now hold the new label
-    stages = load("stages.json")
-    for s in stages["records"]:
+    for s in sforg.whole["OpportunityStage"]["records"]:
         if s["ApiName"] == "Closed Won":
             s["ApiName"] = s["MasterLabel"] = "Won (signed)"
-    (Path.cwd() / "stages.json").write_text(__import__("json").dumps(stages))
-    sforg.files["OpportunityStage"] = str(Path.cwd() / "stages.json")
     one = dict(sforg.data["Opportunity"][0], StageName="Won (signed)",
                SystemModstamp="2026-03-20T08:00:00.000+0000")  # fmt: skip
     sforg.change("Opportunity", one)
