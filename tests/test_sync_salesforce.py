@@ -315,10 +315,18 @@ def test_a_full_sync_removes_what_the_org_no_longer_has(
 ) -> None:
     sync(sf, connector(httpserver))
     sforg.purge("Opportunity", OPP.format(3))
+    sforg.purge("Task", "00T5g00000Tsk003AAA")
     report = sync(sf, connector(httpserver), full=True).by_object()
     assert report["Opportunity"].deleted == 1
     assert sorted(deals(sf)) == [OPP.format(i) for i in (1, 2, 4, 5, 6)]
-    assert sf.count("activities") == 5  # tasks and events share the table: each keeps its own
+    # tasks and events share the table: neither removes the other's, the purged task goes
+    assert sorted(sf.table("activities").execute()["activity_id"]) == [
+        "00T5g00000Tsk001AAA",
+        "00T5g00000Tsk002AAA",
+        "00U5g00000Evt001AAA",
+        "00U5g00000Evt002AAA",
+    ]
+    assert (report["Task"].deleted, report["Event"].deleted) == (0, 1)
 
 
 def test_a_dry_run_writes_nothing(sf: Store, sforg: Org, httpserver: HTTPServer) -> None:
