@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from salesperf.ingest.importer import ImportResult, import_file
+from salesperf.ingest.resolve import preset
 from salesperf.schema import TABLES
 from salesperf.store import Store
 from salesperf.store.engines.batch import staged_batch
@@ -60,6 +61,11 @@ def sync(
     )
     connector.prepare()
     run_id = 0 if dry_run else next_run_id(store)
+    # a table several objects write (calls, meetings, ... into activities) is made a snapshot of
+    # all of them together once each is imported: one object's snapshot would remove the others'
+    tables = [o.table for o in connector.objects() if o.preset is not None]
+    shared = {t for t in tables if tables.count(t) > 1}
+    seen: dict[str, set[str]] = {t: set() for t in shared}
     for obj in connector.objects():
         if obj.preset is None:
             continue
@@ -71,8 +77,10 @@ def sync(
         try:
             pages = connector.pages(obj, start)
             if full or dry_run:
-                _at_once(store, obj, crm, pages, done, full, dry_run, rejects_dir, on_progress,
-                         lang)  # fmt: skip
+                rows = _at_once(store, obj, crm, pages, done, full and obj.table not in shared,
+                                dry_run, rejects_dir, on_progress, lang)  # fmt: skip
+                if obj.table in seen:
+                    seen[obj.table] |= _keys(obj, rows)
             else:
                 for page in pages:
                     _one_page(store, obj, crm, page, done, rejects_dir, lang)
@@ -84,7 +92,28 @@ def sync(
             raise
         if not dry_run:
             end_run(store, run_id, done, "ok")
+    if full and not dry_run:
+        for table, keys in seen.items():
+            gone = [k for k in _stored(store, crm, table) if k not in keys]
+            if keys and gone:  # a full sync of nothing removes nothing (the CRM may be down)
+                removed = forget(store, crm, table, table, gone, None)
+                next(o for o in reversed(report.objects) if o.table == table).deleted += removed
     return report
+
+
+def _keys(obj: SyncObject, rows: Sequence[Row]) -> set[str]:
+    """The keys of the rows, read from the preset's source columns of the table's key."""
+    if obj.preset is None:
+        return set()
+    sources = preset(obj.preset, obj.table).sources_for(TABLES[obj.table].key[0])
+    found = (next((r[s] for s in sources if r.get(s) not in (None, "")), None) for r in rows)
+    return {str(k).strip() for k in found if k is not None}
+
+
+def _stored(store: Store, crm: str, table: str) -> list[str]:
+    """The keys of the rows `crm` wrote to `table`."""
+    where = {"table_name": table, "system": crm}
+    return [str(r[0]) for r in store.select_rows(ORIGINS, ["row_key"], where)]
 
 
 def _write(rows: Sequence[Row], folder: Path, name: str) -> Path:
@@ -143,8 +172,9 @@ def _at_once(
     store: Store, obj: SyncObject, crm: str, pages: Iterable[Page], done: ObjectReport,
     full: bool, dry_run: bool, rejects_dir: str | Path | None,
     on_progress: Progress | None, lang: Lang | str,
-) -> None:  # fmt: skip
-    """Every page read, then imported in one go (a full sync's snapshot, or a dry run's check)."""
+) -> list[Row]:  # fmt: skip
+    """Every page read, then imported in one go (a full sync's snapshot, or a dry run's check);
+    the rows read."""
     rows: list[Row] = []
     cursor: Cursor | None = None
     for page in pages:
@@ -155,7 +185,7 @@ def _at_once(
             on_progress(obj.name, len(rows))
     done.rows_in = len(rows)
     if not rows:
-        return  # nothing to check; a full sync of nothing removes nothing (the CRM may be down)
+        return rows  # nothing to check; a full sync of nothing removes nothing (the CRM may be down)
     with tempfile.TemporaryDirectory(prefix="salesperf-sync-") as tmp:
         path = _write(rows, Path(tmp), f"{crm}-{obj.name}")
         result = import_file(
@@ -166,6 +196,7 @@ def _at_once(
         )  # fmt: skip
     _count(done, result)
     done.cursor = cursor
+    return rows
 
 
 def forget(
