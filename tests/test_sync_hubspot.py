@@ -99,3 +99,216 @@ def test_deals_paged_with_their_stages_meaning_owners_and_currencies(
     assert acts.loc["51000002", ["type", "outcome"]].tolist() == ["meeting", "no_show"]
     assert acts.loc["53000001", ["type", "outcome"]].tolist() == ["call", "completed"]
     assert acts.loc["53000003", ["type", "outcome"]].tolist() == ["follow_up", "scheduled"]
+
+
+# -- the key test: a sync and an export file give the same scorecard -------------------------------
+
+#: HubSpot's export labels for the internal values the API gives (as its export files show them).
+EXPORT_LABELS = {
+    "dealtype": {"newbusiness": "New Business", "existingbusiness": "Existing Business"},
+    "hs_meeting_outcome": {"COMPLETED": "Completed", "NO_SHOW": "No show",
+                           "SCHEDULED": "Scheduled"},
+    "hs_task_type": {"CALL": "Call", "EMAIL": "Email", "TODO": "To-do"},
+    "hs_task_status": {"COMPLETED": "Completed", "NOT_STARTED": "Not started",
+                       "IN_PROGRESS": "In progress"},
+}  # fmt: skip
+
+
+def shown(iso: str | None) -> str:
+    """A time as HubSpot's export writes it (the account's zone, UTC here): 2024-03-28 17:05."""
+    return "" if not iso else datetime.fromisoformat(iso.replace("Z", "+00:00")).strftime(
+        "%Y-%m-%d %H:%M")  # fmt: skip
+
+
+def owner_names() -> dict[str, str]:
+    found = {}
+    for name, suffix in (("owners-1.json", ""), ("owners-2.json", ""),
+                         ("owners-archived.json", " (Deactivated User)")):  # fmt: skip
+        for o in load(name)["results"]:
+            found[o["id"]] = f"{o['firstName']} {o['lastName']}{suffix}"
+    return found
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+def export_files(folder: Path) -> dict[str, Path]:
+    """The fixtures' records as HubSpot's export files: deals (chosen columns, with the closed
+    flags HubSpot exports) and the calls, meetings, e-mails and tasks index pages' exports."""
+    owners = owner_names()
+    pipelines = {p["id"]: p for p in load("pipelines.json")["results"]}
+    stage = {s["id"]: (p["label"], s) for p in pipelines.values() for s in p["stages"]}
+    files = {}
+    rows = []
+    for r in load("deals-search.json")["results"]:
+        p = r["properties"]
+        pipeline, s = stage[p["dealstage"]]
+        closed = s["metadata"]["isClosed"] == "true"
+        rows.append({
+            "Record ID": r["id"], "Deal Name": p["dealname"], "Deal Stage": s["label"],
+            "Pipeline": pipeline, "Amount": p["amount"], "Currency": p["deal_currency_code"],
+            "Close Date": shown(p["closedate"]), "Create Date": shown(p["createdate"]),
+            "Deal owner": owners[p["hubspot_owner_id"]],
+            "Deal Type": EXPORT_LABELS["dealtype"][p["dealtype"]],
+            "Deal probability": s["metadata"]["probability"],
+            "Is Closed Won": str(closed and float(s["metadata"]["probability"]) == 1.0).lower(),
+            "Is Deal Closed?": str(closed).lower(),
+            "Closed Lost Reason": p["closed_lost_reason"] or "",
+        })  # fmt: skip
+    files["hubspot-deals"] = write_csv(folder / "deals.csv", rows)
+    outcome = {d["id"]: d["label"] for d in load("dispositions.json")}
+    for kind in ("calls", "meetings", "emails", "tasks"):
+        rows = []
+        for r in load(f"{kind}-search.json")["results"]:
+            p = r["properties"]
+            row = {"Record ID": r["id"], "Activity date": shown(p["hs_timestamp"]),
+                   "Activity assigned to": owners[p["hubspot_owner_id"]]}  # fmt: skip
+            if kind == "calls":
+                row["Call outcome"] = outcome[p["hs_call_disposition"]]
+                row["Call duration"] = p["hs_call_duration"]
+            if kind == "meetings":
+                row["Meeting outcome"] = EXPORT_LABELS["hs_meeting_outcome"][p["hs_meeting_outcome"]]
+            if kind == "tasks":
+                row["Task type"] = EXPORT_LABELS["hs_task_type"][p["hs_task_type"]]
+                row["Task status"] = EXPORT_LABELS["hs_task_status"][p["hs_task_status"]]
+            rows.append(row)
+        files[f"hubspot-{kind}"] = write_csv(folder / f"{kind}.csv", rows)
+    return files
+
+
+@pytest.mark.slow
+def test_the_scorecard_after_a_sync_equals_the_one_after_importing_the_export(
+    crm: Store, hub: FakeHubSpot, tmp_path: Path
+) -> None:
+    report = sync(crm, HubSpot(TOKEN, hub.url, QUICK), rejects_dir=tmp_path)
+    assert sum(o.rejected for o in report.objects) == 0
+    other = Store.open(tmp_path / "export.duckdb")
+    for table in ("teams", "reps"):
+        import_file(other, table, FIXTURES / f"{table}.csv")
+    for preset, path in export_files(tmp_path).items():
+        table = "deals" if preset == "hubspot-deals" else "activities"
+        r = import_file(other, table, path, preset_name=preset, rejects_path=tmp_path / "r.csv")
+        assert r.rejected == 0, r.problems
+    for by in ("rep", "team"):
+        synced = scorecard(crm, by=by, period="2024-Q1", today=datetime(2024, 5, 1).date())
+        exported = scorecard(other, by=by, period="2024-Q1", today=datetime(2024, 5, 1).date())
+        assert synced.to_json() == exported.to_json()
+    card = scorecard(crm, by="team", period="2024-Q1").to_json()
+    values = card["rows"][0]["values"]
+    # won in Q1: 12000 + 3000 EUR, 9000 + 5000 USD at the ECB rates; lost: 2002 and 2006
+    assert values["win_rate"]["value"] == pytest.approx(4 / 6)
+    assert crm.count("deals") == other.count("deals") == 8
+    assert crm.count("activities") == other.count("activities") == 12
+    other.close()
+
+
+# -- limits and refusals ------------------------------------------------------------------------
+
+
+def deal_search(request: Any) -> bool:
+    return bool(request.path == "/crm/v3/objects/deals/search")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("status", "body", "headers"),
+    [
+        (429, "error-429-secondly.json", {"Retry-After": "1"}),
+        (500, "error-500.json", None),
+    ],
+    ids=["429-retry-after", "500"],
+)
+def test_a_rate_limit_or_a_server_error_is_retried(
+    crm: Store, hub: FakeHubSpot, tmp_path: Path, status: int, body: str,
+    headers: dict[str, str] | None,
+) -> None:  # fmt: skip
+    hub.faults.append(Fault(deal_search, status, load(body), headers, times=2))
+    report = sync(crm, connector(hub), rejects_dir=tmp_path)
+    assert report.by_object()["deals"].rows_in == 8 and crm.count("deals") == 8
+    assert len(searches(hub, "deals")) == 3 + 2  # the two refused, then the three pages
+
+
+def test_the_daily_limit_stops_the_sync_and_says_when_it_resets(
+    crm: Store, hub: FakeHubSpot, tmp_path: Path
+) -> None:
+    hub.faults.append(Fault(deal_search, 429, load("error-429-daily.json"),
+                            {"X-HubSpot-RateLimit-Daily": "250000"}, times=10))  # fmt: skip
+    with pytest.raises(SyncRefused) as err:
+        sync(crm, connector(hub), rejects_dir=tmp_path)
+    assert "daily API limit of 250000 requests is reached" in err.value.text.en
+    assert "resets at midnight in the HubSpot account's time zone" in err.value.text.en
+    assert "daglimiet van 250000 verzoeken" in err.value.text.nl
+    assert crm.count("deals") == 0
+
+
+def test_an_expired_token_is_refused_with_what_to_do(
+    crm: Store, hub: FakeHubSpot, tmp_path: Path
+) -> None:
+    with pytest.raises(SyncRefused) as err:
+        sync(crm, connector(hub, token="pat-eu1-expired"), rejects_dir=tmp_path)
+    en, nl = err.value.text.en, err.value.text.nl
+    assert "HubSpot refused the token (HTTP 401: The OAuth token used to make this call " in en
+    assert "access token is expired" in en and "set SALESPERF_HUBSPOT_TOKEN" in en
+    assert "toegangstoken van de private app is verlopen" in nl
+    assert crm.count("rep_aliases") == 0
+
+
+def test_a_missing_scope_is_named(crm: Store, hub: FakeHubSpot, tmp_path: Path) -> None:
+    hub.faults.append(Fault(deal_search, 403, load("error-403-scopes.json")))
+    with pytest.raises(SyncRefused) as err:
+        sync(crm, connector(hub), rejects_dir=tmp_path)
+    assert err.value.text.en.startswith(
+        "HubSpot refused /crm/v3/objects/deals/search (HTTP 403, missing scopes): grant the "
+        "private app the scope crm.objects.deals.read"
+    )
+    assert "geef de private app de scope crm.objects.deals.read" in err.value.text.nl
+
+
+# -- deletions, renamed stages ------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_archived_and_merged_deals_are_removed(crm: Store, hub: FakeHubSpot, tmp_path: Path) -> None:
+    extra = []
+    for new_id, mod in (("2009", "2024-04-05T15:00:00.000Z"), ("2099", "2024-04-05T16:00:00.000Z")):
+        r = hub.records_of("deals")[0]
+        r["id"] = r["properties"]["hs_object_id"] = new_id
+        r["properties"]["hs_lastmodifieddate"] = mod
+        extra.append(r)
+    hub.records["deals"] += extra
+    sync(crm, connector(hub), rejects_dir=tmp_path)
+    assert {"2009", "2099"} <= set(deals(crm))
+    # 2009 archived; 2099 merged into 2007 (HubSpot keeps 2007, listing both ids)
+    hub.records["deals"] = [r for r in hub.records["deals"] if r["id"] not in ("2009", "2099")]
+    hub.archived["deals"] = load("deals-archived.json")["results"]
+    merged = next(r for r in hub.records["deals"] if r["id"] == "2007")["properties"]
+    merged["hs_merged_object_ids"] = "2099;2007"
+    merged["hs_lastmodifieddate"] = "2024-04-07T10:00:00.000Z"
+    report = sync(crm, connector(hub), rejects_dir=tmp_path)
+    assert report.by_object()["deals"].deleted == 2
+    assert sorted(deals(crm)) == [f"200{i}" for i in range(1, 9)]
+    kept = crm.table("salesperf_deleted").execute()
+    assert sorted(kept["row_key"].astype(str)) == ["2009", "2099"]
+
+
+@pytest.mark.slow
+def test_a_renamed_stage_keeps_the_status(crm: Store, hub: FakeHubSpot, tmp_path: Path) -> None:
+    sync(crm, connector(hub), rejects_dir=tmp_path)
+    for p in hub.pipelines["results"]:
+        for s in p["stages"]:
+            s["label"] = {"closedwon": "Won 🎉", "34521990": "Closed: no decision",
+                          "contractsent": "Won? Contract out"}.get(s["id"], s["label"])  # fmt: skip
+    for r in hub.records["deals"]:  # every deal touched since, so read again
+        r["properties"]["hs_lastmodifieddate"] = "2024-04-08T09:00:00.000Z"
+    sync(crm, connector(hub), rejects_dir=tmp_path)
+    d = deals(crm)
+    assert {k: (v["status"], v["stage"]) for k, v in d.items() if k in
+            ("2001", "2006", "2008")} == {  # fmt: skip
+        "2001": ("won", "Won 🎉"), "2006": ("lost", "Closed: no decision"),
+        "2008": ("open", "Won? Contract out"),
+    }  # fmt: skip
