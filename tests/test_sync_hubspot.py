@@ -17,7 +17,7 @@ from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 
 from hubspot_fake import FIXTURES, TOKEN, FakeHubSpot, Fault, load
-from salesperf.cli import app
+from salesperf.cli.app import app
 from salesperf.ingest.importer import import_file
 from salesperf.scorecard import scorecard
 from salesperf.store import Store
@@ -92,7 +92,11 @@ def test_deals_paged_with_their_stages_meaning_owners_and_currencies(
                        "hubspot:104": "R4"}  # fmt: skip
     acts = crm.table("activities").execute().set_index("activity_id")
     assert len(acts) == 12
-    assert acts.loc["48210001", ["type", "outcome", "rep_id"]].tolist() == ["call", "connected", "R1"]
+    assert acts.loc["48210001", ["type", "outcome", "rep_id"]].tolist() == [
+        "call",
+        "connected",
+        "R1",
+    ]
     assert acts.loc["48210001", "duration_min"] == pytest.approx(3.05)
     assert acts.loc["48210004", "rep_id"] == "R4"
     assert acts.loc["48210003", "outcome"] == "voicemail"
@@ -172,7 +176,9 @@ def export_files(folder: Path) -> dict[str, Path]:
                 row["Call outcome"] = outcome[p["hs_call_disposition"]]
                 row["Call duration"] = p["hs_call_duration"]
             if kind == "meetings":
-                row["Meeting outcome"] = EXPORT_LABELS["hs_meeting_outcome"][p["hs_meeting_outcome"]]
+                row["Meeting outcome"] = EXPORT_LABELS["hs_meeting_outcome"][
+                    p["hs_meeting_outcome"]
+                ]
             if kind == "tasks":
                 row["Task type"] = EXPORT_LABELS["hs_task_type"][p["hs_task_type"]]
                 row["Task status"] = EXPORT_LABELS["hs_task_status"][p["hs_task_status"]]
@@ -273,7 +279,9 @@ def test_a_missing_scope_is_named(crm: Store, hub: FakeHubSpot, tmp_path: Path) 
 
 
 @pytest.mark.slow
-def test_archived_and_merged_deals_are_removed(crm: Store, hub: FakeHubSpot, tmp_path: Path) -> None:
+def test_archived_and_merged_deals_are_removed(
+    crm: Store, hub: FakeHubSpot, tmp_path: Path
+) -> None:
     extra = []
     for new_id, mod in (("2009", "2024-04-05T15:00:00.000Z"), ("2099", "2024-04-05T16:00:00.000Z")):
         r = hub.records_of("deals")[0]
@@ -307,8 +315,108 @@ def test_a_renamed_stage_keeps_the_status(crm: Store, hub: FakeHubSpot, tmp_path
         r["properties"]["hs_lastmodifieddate"] = "2024-04-08T09:00:00.000Z"
     sync(crm, connector(hub), rejects_dir=tmp_path)
     d = deals(crm)
-    assert {k: (v["status"], v["stage"]) for k, v in d.items() if k in
-            ("2001", "2006", "2008")} == {  # fmt: skip
+    renamed = {k: (v["status"], v["stage"]) for k, v in d.items() if k in ("2001", "2006", "2008")}
+    assert renamed == {
         "2001": ("won", "Won 🎉"), "2006": ("lost", "Closed: no decision"),
         "2008": ("open", "Won? Contract out"),
     }  # fmt: skip
+
+
+# -- stopped and resumed; --full; --dry-run; the command ----------------------------------------
+
+
+@pytest.mark.slow
+def test_a_sync_stopped_between_pages_goes_on_where_it_stopped(
+    crm: Store, hub: FakeHubSpot, tmp_path: Path
+) -> None:
+    class Stop(Exception):
+        pass
+
+    def stop_after_the_first_page(obj: str, rows: int) -> None:
+        if obj == "deals":
+            raise Stop
+
+    with pytest.raises(Stop):
+        sync(crm, connector(hub), rejects_dir=tmp_path, on_progress=stop_after_the_first_page)
+    assert sorted(deals(crm)) == ["2001", "2002", "2003"]  # the first page, committed
+    hub.requests.clear()
+    report = sync(crm, connector(hub), rejects_dir=tmp_path)
+    # from the committed cursor (2003 at 09:00 on 2 April) on: 2003 again (GTE), then the rest
+    first = searches(hub, "deals")[0]["filterGroups"][0]["filters"][0]
+    assert first == {"propertyName": "hs_lastmodifieddate", "operator": "GTE",
+                     "value": "1712048400000"}  # fmt: skip
+    done = report.by_object()["deals"]
+    assert (done.rows_in, done.inserted, done.unchanged) == (6, 5, 1)
+    assert sorted(deals(crm)) == [f"200{i}" for i in range(1, 9)]
+    assert crm.count("activities") == 12
+
+
+@pytest.mark.slow
+def test_a_server_failing_on_page_three_loses_nothing(
+    crm: Store, hub: FakeHubSpot, tmp_path: Path
+) -> None:
+    hub.faults.append(Fault(lambda r: deal_search(r) and len(searches(hub, "deals")) >= 3, 502,
+                            load("error-500.json"), times=4))  # fmt: skip
+    with pytest.raises(SyncFailed) as err:
+        sync(crm, connector(hub), rejects_dir=tmp_path)
+    assert "HubSpot kept answering HTTP 502 after every retry" in err.value.text.en
+    assert sorted(deals(crm)) == ["2001", "2002", "2003", "2004", "2005", "2006"]
+    report = sync(crm, connector(hub), rejects_dir=tmp_path)
+    done = report.by_object()["deals"]
+    assert (done.rows_in, done.inserted, done.unchanged) == (3, 2, 1)  # 2006 again, 2007, 2008
+    assert sorted(deals(crm)) == [f"200{i}" for i in range(1, 9)]
+    log = crm.table("salesperf_imports").execute()
+    assert int(log[log["table_name"] == "deals"]["rows_read"].sum()) == 6 + 3
+
+
+@pytest.mark.slow
+def test_full_removes_what_hubspot_no_longer_has(
+    crm: Store, hub: FakeHubSpot, tmp_path: Path
+) -> None:
+    sync(crm, HubSpot(TOKEN, hub.url, QUICK), rejects_dir=tmp_path)
+    hub.records["deals"] = [r for r in hub.records["deals"] if r["id"] != "2008"]
+    hub.records["calls"] = [r for r in hub.records["calls"] if r["id"] != "48210002"]
+    report = sync(crm, HubSpot(TOKEN, hub.url, QUICK), full=True, rejects_dir=tmp_path)
+    assert report.by_object()["deals"].deleted == 1
+    assert "2008" not in deals(crm) and len(deals(crm)) == 7
+    acts = set(crm.table("activities").execute()["activity_id"].astype(str))
+    # the call alone is gone: meetings, e-mails and tasks share the table and stay
+    assert len(acts) == 11 and "48210002" not in acts and {"51000001", "52000001"} <= acts
+    assert sum(o.deleted for o in report.objects if o.table == "activities") == 1
+
+
+@pytest.mark.slow
+def test_a_dry_run_writes_nothing(crm: Store, hub: FakeHubSpot, tmp_path: Path) -> None:
+    report = sync(crm, HubSpot(TOKEN, hub.url, QUICK), dry_run=True, rejects_dir=tmp_path)
+    assert report.by_object()["deals"].rows_in == 8 and report.owners_linked == 4
+    assert crm.count("deals") == crm.count("activities") == crm.count("rep_aliases") == 0
+    assert crm.table("salesperf_imports").count().execute() == 2  # teams and reps
+
+
+@pytest.mark.slow
+def test_the_command(crm: Store, hub: FakeHubSpot, tmp_path: Path,
+                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    path = str(crm.path)
+    crm.close()
+    monkeypatch.setenv("SALESPERF_HUBSPOT_TOKEN", TOKEN)
+    monkeypatch.delenv("SALESPERF_SYNC_SETTINGS", raising=False)
+    result = CliRunner().invoke(app, ["sync", "hubspot", "--base-url", hub.url, "--store", path,
+                                      "--rejects", str(tmp_path)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (
+        "HubSpot: synced" in result.output
+        and "4 of the CRM's users linked to reps" in result.output
+    )
+    with Store.open(path) as s:
+        assert s.count("deals") == 8
+    monkeypatch.setenv("SALESPERF_HUBSPOT_TOKEN", "pat-eu1-revoked")
+    result = CliRunner().invoke(app, ["sync", "hubspot", "--base-url", hub.url, "--store", path])
+    assert result.exit_code != 0
+    assert "HubSpot refused the token (HTTP 401" in result.output
+
+
+def test_the_vendor_declares_its_token_and_scopes() -> None:
+    assert [(c.key, c.env, c.secret) for c in VENDOR.credentials] == [
+        ("token", "SALESPERF_HUBSPOT_TOKEN", True)
+    ]
+    assert "crm.objects.owners.read" in VENDOR.scopes and "crm.objects.deals.read" in VENDOR.scopes

@@ -93,7 +93,7 @@ def rest_client(
         respect_retry_after_header=True,
     ).session
     client = RESTClient(base_url=base_url, headers=headers, auth=auth, session=session)
-    retried = session.send  # dlt's retries wrap `send`: what comes out of it is final
+    retried: Any = session.send  # dlt's retries wrap `send`: what comes out of it is final
 
     def send(request: Any, **kwargs: Any) -> Response:
         response: Response = retried(request, **kwargs)
@@ -104,5 +104,5 @@ def rest_client(
 
     session.send = send  # type: ignore[method-assign]
     # the client's own check (a bare HTTPError) would run inside the retries, on each attempt
-    client._create_response_handler = lambda: lambda *_a, **_k: None
+    client._create_response_handler = lambda: lambda *_a, **_k: None  # type: ignore[method-assign]
     return client

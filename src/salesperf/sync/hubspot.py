@@ -75,7 +75,9 @@ def explain(response: Response) -> SyncRefused | None:
     if status == 401:
         expired = "expired" if category == "EXPIRED_AUTHENTICATION" else "wrong, expired or revoked"
         verlopen = (
-            "verlopen" if category == "EXPIRED_AUTHENTICATION" else "onjuist, verlopen of ingetrokken"
+            "verlopen"
+            if category == "EXPIRED_AUTHENTICATION"
+            else "onjuist, verlopen of ingetrokken"
         )
         return refused(
             f"HubSpot refused the token (HTTP 401: {message or category}): the private app's "
@@ -86,7 +88,7 @@ def explain(response: Response) -> SyncRefused | None:
             "Private apps, kopieer (of vernieuw) het toegangstoken en zet "
             "SALESPERF_HUBSPOT_TOKEN",
         )
-    if status == 403 and category == "MISSING_SCOPES" or status == 403 and "scope" in message:
+    if status == 403 and (category == "MISSING_SCOPES" or "scope" in message):
         scopes = missing_scopes(body) or list(SCOPES)
         names = ", ".join(scopes)
         return refused(
@@ -194,7 +196,9 @@ class HubSpot:
             "hubspot_owner_id", "hs_lastmodifieddate", *ENGAGEMENT_PROPERTIES[obj.name])  # fmt: skip
         for records in self.search(obj.name, props, since):
             last = records[-1]["properties"]["hs_lastmodifieddate"]
-            at_last = [str(r["id"]) for r in records if r["properties"]["hs_lastmodifieddate"] == last]
+            at_last = [
+                str(r["id"]) for r in records if r["properties"]["hs_lastmodifieddate"] == last
+            ]
             cursor = Cursor(last, max(at_last, key=lambda i: (len(i), i)))
             if obj.name == "deals":
                 rows: list[Row] = [deal_row(r, self.stages) for r in records]

@@ -184,8 +184,8 @@ def _at_once(
         if on_progress:
             on_progress(obj.name, len(rows))
     done.rows_in = len(rows)
-    if not rows:
-        return rows  # nothing to check; a full sync of nothing removes nothing (the CRM may be down)
+    if not rows:  # nothing to check; a full sync of nothing removes nothing (the CRM may be down)
+        return rows
     with tempfile.TemporaryDirectory(prefix="salesperf-sync-") as tmp:
         path = _write(rows, Path(tmp), f"{crm}-{obj.name}")
         result = import_file(
