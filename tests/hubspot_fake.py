@@ -55,6 +55,7 @@ class FakeHubSpot:
         }
         self.archived: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
         self.pipelines = load("pipelines.json")
+        self.history = {r["id"]: r for r in load("deals-history.json")["results"]}
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, str, Any]] = []
         server.expect_request(re.compile(".*")).respond_with_handler(self.handle)
@@ -82,6 +83,12 @@ class FakeHubSpot:
         if path == "/calling/v1/dispositions":
             return answer(load("dispositions.json"))
         parts = path.strip("/").split("/")
+        if path == "/crm/v3/objects/deals/batch/read":
+            assert (body or {})["propertiesWithHistory"] == ["dealstage"]
+            asked = [i["id"] for i in (body or {})["inputs"]]
+            assert len(asked) <= 50
+            return answer({"status": "COMPLETE",
+                           "results": [self.history[i] for i in asked if i in self.history]})  # fmt: skip
         if parts[:3] == ["crm", "v3", "objects"] and parts[-1] == "search":
             return self.search(parts[3], body or {})
         if parts[:3] == ["crm", "v3", "objects"] and len(parts) == 4:

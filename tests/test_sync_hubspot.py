@@ -70,7 +70,7 @@ def test_deals_paged_with_their_stages_meaning_owners_and_currencies(
     assert (done.rows_in, done.inserted, done.rejected, done.pages) == (8, 8, 0, 3)
     assert done.cursor == Cursor("2024-04-05T14:00:00.000Z", "2008")
     # three searches, each from the last modification time read on
-    bodies = searches(hub, "deals")
+    bodies = searches(hub, "deals")[:3]  # then the same three again, for the stage history
     assert [b["after"] for b in bodies] == ["0", "1", "1"]  # 2003, then 2006 read at that time
     assert [b["filterGroups"][0]["filters"][0]["value"] if b["filterGroups"] else None
             for b in bodies] == [None, "1712048400000", "1712145600000"]  # fmt: skip
@@ -90,6 +90,11 @@ def test_deals_paged_with_their_stages_meaning_owners_and_currencies(
     aliases = crm.table("rep_aliases").execute().set_index("alias")["rep_id"].to_dict()
     assert aliases == {"hubspot:101": "R1", "hubspot:102": "R2", "hubspot:103": "R3",
                        "hubspot:104": "R4"}  # fmt: skip
+    stages = crm.table("deal_stages").execute()
+    assert len(stages) == 18 and report.by_object()["deal_stages"].pages == 3
+    history = stages[stages["deal_id"] == "2003"].sort_values("entered_at")
+    assert history["stage"].tolist() == ["34521988", "34521989"]
+    assert str(history["entered_at"].iloc[1]) == "2024-03-05 10:00:00"
     acts = crm.table("activities").execute().set_index("activity_id")
     assert len(acts) == 12
     assert acts.loc["48210001", ["type", "outcome", "rep_id"]].tolist() == [
@@ -157,7 +162,8 @@ def test_a_rate_limit_or_a_server_error_is_retried(
     hub.faults.append(Fault(deal_search, status, load(body), headers, times=2))
     report = sync(crm, connector(hub), rejects_dir=tmp_path)
     assert report.by_object()["deals"].rows_in == 8 and crm.count("deals") == 8
-    assert len(searches(hub, "deals")) == 3 + 2  # the two refused, then the three pages
+    # the two refused, then the three pages (and three again for the stage history)
+    assert len(searches(hub, "deals")) == 2 + 3 + 3
 
 
 def test_the_daily_limit_stops_the_sync_and_says_when_it_resets(

@@ -32,6 +32,7 @@ from salesperf.sync.hubspot_rows import (
     deal_row,
     engagement_row,
     merged_away,
+    stage_rows,
     stages,
 )
 from salesperf.sync.model import Cursor, Owner, Page, Row, SyncObject, SyncRefused, refused
@@ -42,9 +43,12 @@ BASE_URL = "https://api.hubapi.com"
 #: Records asked per search request (the search API allows 200) and per list request (100).
 SEARCH_LIMIT = 100
 LIST_LIMIT = 100
+#: Deals whose history one batch read asks for (HubSpot's limit with propertiesWithHistory).
+HISTORY_BATCH = 50
 
 OBJECTS = (
     SyncObject("deals", "deals", "hubspot-deals"),
+    SyncObject("deal_stages", "deal_stages", "hubspot-api-deal-stages"),
     SyncObject("calls", "activities", "hubspot-calls"),
     SyncObject("meetings", "activities", "hubspot-meetings"),
     SyncObject("emails", "activities", "hubspot-emails"),
@@ -192,25 +196,38 @@ class HubSpot:
 
     def pages(self, obj: SyncObject, since: Cursor | None) -> Iterator[Page]:
         """The object's records changed since `since`, oldest first; then its archived ones."""
+        if obj.name == "deal_stages":  # the history of the deals changed since
+            for records in self.search("deals", ("hs_lastmodifieddate",), since):
+                yield Page(self.history([str(r["id"]) for r in records]), _cursor(records))
+            return
         props = DEAL_PROPERTIES if obj.name == "deals" else (
             "hubspot_owner_id", "hs_lastmodifieddate", *ENGAGEMENT_PROPERTIES[obj.name])  # fmt: skip
         for records in self.search(obj.name, props, since):
-            last = records[-1]["properties"]["hs_lastmodifieddate"]
-            at_last = [
-                str(r["id"]) for r in records if r["properties"]["hs_lastmodifieddate"] == last
-            ]
-            cursor = Cursor(last, max(at_last, key=lambda i: (len(i), i)))
             if obj.name == "deals":
                 rows: list[Row] = [deal_row(r, self.stages) for r in records]
                 gone = [i for r in records for i in merged_away(r)]
             else:
                 rows = [engagement_row(obj.name, r, self.dispositions) for r in records]
                 gone = []
-            yield Page(rows, cursor, gone)
+            yield Page(rows, _cursor(records), gone)
         archived = [str(r["id"]) for r in self._list(
             f"/crm/v3/objects/{obj.name}", {"archived": "true", "properties": "hs_object_id"})]  # fmt: skip
         if archived:
             yield Page((), None, archived)
+
+    def history(self, ids: Sequence[str]) -> list[Row]:
+        """Each stage the deals entered and when (`dealstage` with its history, batch read)."""
+        rows: list[Row] = []
+        for at in range(0, len(ids), HISTORY_BATCH):
+            body = {
+                "inputs": [{"id": i} for i in ids[at : at + HISTORY_BATCH]],
+                "properties": ["dealstage"],
+                "propertiesWithHistory": ["dealstage"],
+            }
+            answer = self.client.post("/crm/v3/objects/deals/batch/read", json=body).json()
+            for record in answer.get("results") or ():
+                rows.extend(stage_rows(record))
+        return rows
 
     def search(
         self, kind: str, properties: Sequence[str], since: Cursor | None
@@ -246,6 +263,13 @@ class HubSpot:
             }
             seen = seen | at_last if last == start else at_last
             start = last
+
+
+def _cursor(records: Sequence[Mapping[str, Any]]) -> Cursor:
+    """The cursor after a page: its last modification time and the largest id at that time."""
+    last = records[-1]["properties"]["hs_lastmodifieddate"]
+    at_last = [str(r["id"]) for r in records if r["properties"]["hs_lastmodifieddate"] == last]
+    return Cursor(last, max(at_last, key=lambda i: (len(i), i)))
 
 
 def connect(creds: Mapping[str, str], base_url: str | None, retries: Retries) -> HubSpot:

@@ -145,3 +145,14 @@ def engagement_row(kind: str, record: Mapping[str, Any], dispositions: Mapping[s
         status = _text(props.get("hs_task_status"))
         row["Task status"] = TASK_STATUSES.get(status or "", status)
     return row
+
+
+def stage_rows(record: Mapping[str, Any]) -> list[Row]:
+    """Each stage a deal entered (its `dealstage` history), by the stage's id: an id stays
+    when the stage is renamed, so a stage's history never splits in two."""
+    history = (record.get("propertiesWithHistory") or {}).get("dealstage") or ()
+    return [
+        {"Deal ID": str(record["id"]), "Stage ID": str(h["value"]), "Entered at": h["timestamp"]}
+        for h in history
+        if h.get("value") and h.get("timestamp")
+    ]
