@@ -68,6 +68,13 @@ def export_files(folder: Path) -> dict[str, Path]:
             "Closed Lost Reason": p["closed_lost_reason"] or "",
         })  # fmt: skip
     files["hubspot-deals"] = write_csv(folder / "deals.csv", rows)
+    companies = [
+        {"Record ID": r["id"], "Company name": r["properties"]["name"],
+         "Company Domain Name": r["properties"]["domain"],
+         "Create Date": shown(r["properties"]["createdate"])}
+        for r in load("companies-search.json")["results"]
+    ]  # fmt: skip
+    files["hubspot-companies"] = write_csv(folder / "companies.csv", companies)
     outcome = {d["id"]: d["label"] for d in load("dispositions.json")}
     for kind in ("calls", "meetings", "emails", "tasks"):
         rows = []

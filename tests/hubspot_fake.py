@@ -18,7 +18,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sync" / "hubspot"
-KINDS = ("deals", "calls", "meetings", "emails", "tasks")
+KINDS = ("companies", "deals", "calls", "meetings", "emails", "tasks")
 TOKEN = "pat-eu1-11111111-2222-3333-4444-555555555555"
 
 

@@ -90,6 +90,8 @@ def test_deals_paged_with_their_stages_meaning_owners_and_currencies(
     aliases = crm.table("rep_aliases").execute().set_index("alias")["rep_id"].to_dict()
     assert aliases == {"hubspot:101": "R1", "hubspot:102": "R2", "hubspot:103": "R3",
                        "hubspot:104": "R4"}  # fmt: skip
+    accounts = crm.table("accounts").execute().set_index("account_id")["name"].to_dict()
+    assert accounts == {"901": "Acme Corp", "902": "Globex", "903": "Initech"}
     stages = crm.table("deal_stages").execute()
     assert len(stages) == 18 and report.by_object()["deal_stages"].pages == 3
     history = stages[stages["deal_id"] == "2003"].sort_values("entered_at")
@@ -123,7 +125,9 @@ def test_the_scorecard_after_a_sync_equals_the_one_after_importing_the_export(
     for table in ("teams", "reps"):
         import_file(other, table, FIXTURES / f"{table}.csv")
     for preset, path in export_files(tmp_path).items():
-        table = "deals" if preset == "hubspot-deals" else "activities"
+        table = {"hubspot-deals": "deals", "hubspot-companies": "accounts"}.get(
+            preset, "activities"
+        )
         r = import_file(other, table, path, preset_name=preset, rejects_path=tmp_path / "r.csv")
         assert r.rejected == 0, r.problems
     for by in ("rep", "team"):
@@ -136,6 +140,7 @@ def test_the_scorecard_after_a_sync_equals_the_one_after_importing_the_export(
     assert values["win_rate"]["value"] == pytest.approx(4 / 6)
     assert crm.count("deals") == other.count("deals") == 8
     assert crm.count("activities") == other.count("activities") == 12
+    assert crm.count("accounts") == other.count("accounts") == 3
     other.close()
 
 

@@ -26,9 +26,11 @@ from requests import Response
 
 from salesperf.sync.http import Retries, rest_client
 from salesperf.sync.hubspot_rows import (
+    COMPANY_PROPERTIES,
     DEAL_PROPERTIES,
     ENGAGEMENT_PROPERTIES,
     Stage,
+    company_row,
     deal_row,
     engagement_row,
     merged_away,
@@ -47,6 +49,7 @@ LIST_LIMIT = 100
 HISTORY_BATCH = 50
 
 OBJECTS = (
+    SyncObject("companies", "accounts", "hubspot-companies"),
     SyncObject("deals", "deals", "hubspot-deals"),
     SyncObject("deal_stages", "deal_stages", "hubspot-api-deal-stages"),
     SyncObject("calls", "activities", "hubspot-calls"),
@@ -161,7 +164,8 @@ class HubSpot:
         self.dispositions: dict[str, str] = {}
 
     def objects(self) -> Sequence[SyncObject]:
-        """Deals first, then calls, meetings, e-mails and tasks."""
+        """Companies and deals first (the others refer to them), then the deals' stage history,
+        calls, meetings, e-mails and tasks."""
         return OBJECTS
 
     def _list(self, path: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
@@ -200,11 +204,14 @@ class HubSpot:
             for records in self.search("deals", ("hs_lastmodifieddate",), since):
                 yield Page(self.history([str(r["id"]) for r in records]), _cursor(records))
             return
-        props = DEAL_PROPERTIES if obj.name == "deals" else (
+        props = {"deals": DEAL_PROPERTIES, "companies": COMPANY_PROPERTIES}.get(obj.name) or (
             "hubspot_owner_id", "hs_lastmodifieddate", *ENGAGEMENT_PROPERTIES[obj.name])  # fmt: skip
         for records in self.search(obj.name, props, since):
-            if obj.name == "deals":
-                rows: list[Row] = [deal_row(r, self.stages) for r in records]
+            if obj.name in ("deals", "companies"):
+                rows: list[Row] = [
+                    deal_row(r, self.stages) if obj.name == "deals" else company_row(r)
+                    for r in records
+                ]
                 gone = [i for r in records for i in merged_away(r)]
             else:
                 rows = [engagement_row(obj.name, r, self.dispositions) for r in records]

@@ -23,6 +23,9 @@ DEAL_PROPERTIES = (
     "dealtype", "pipeline", "closed_lost_reason", "hs_lastmodifieddate", "hs_merged_object_ids",
 )  # fmt: skip
 
+#: What is read of a company.
+COMPANY_PROPERTIES = ("name", "createdate", "hs_lastmodifieddate", "hs_merged_object_ids")
+
 #: What is read of each kind of engagement, besides the owner and the last modification.
 ENGAGEMENT_PROPERTIES = {
     "calls": ("hs_timestamp", "hs_call_disposition", "hs_call_duration"),
@@ -117,8 +120,18 @@ def deal_row(record: Mapping[str, Any], known: Mapping[str, Stage]) -> Row:
     }
 
 
+def company_row(record: Mapping[str, Any]) -> Row:
+    """A company as the companies export's row (an account)."""
+    props = record.get("properties") or {}
+    return {
+        "Record ID": str(record["id"]),
+        "Company name": _text(props.get("name")),
+        "Create Date": _text(props.get("createdate")),
+    }
+
+
 def merged_away(record: Mapping[str, Any]) -> list[str]:
-    """The ids of the deals merged into this one (HubSpot keeps only the merged record)."""
+    """The ids of the records merged into this one (HubSpot keeps only the merged record)."""
     ids = _text((record.get("properties") or {}).get("hs_merged_object_ids")) or ""
     return [i.strip() for i in ids.split(";") if i.strip() and i.strip() != str(record["id"])]
 
