@@ -55,7 +55,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "metrics.docs",
         ),
     ),
-    ("ingest and auth", ("ingest", "auth")),
+    ("ingest and auth", ("ingest", "auth", "sync")),
     ("analysis", ("analysis", "scorecard", "demo")),
     ("server and command line", ("server", "cli")),
     ("entry point", ("__main__",)),
