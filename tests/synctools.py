@@ -101,7 +101,7 @@ def fake_vendor(crm: FakeCrm) -> Vendor:
             Credential("token", f"TEST_{upper}_TOKEN", True, True, "API token", "API-token"),
             Credential(
                 "domain", f"TEST_{upper}_DOMAIN", False, False, "company domain", "bedrijfsdomein"
-            ),  # fmt: skip
+            ),
         ),
         connect,
         ("activities:read",),

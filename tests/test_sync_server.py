@@ -26,8 +26,8 @@ from salesperf.sync.secrets import (
     load_connection,
     save_connection,
 )
-from tests.synctools import TOKEN, FakeCrm, Record, activities, install, services
-from tests.webtools import ADMIN, MANAGER, REP, app_for, build_web_store, client_for
+from synctools import TOKEN, FakeCrm, Record, activities, install, services
+from webtools import ADMIN, MANAGER, REP, app_for, build_web_store, client_for
 
 KEY = Fernet.generate_key().decode()
 PAGE = "/settings/sync"
