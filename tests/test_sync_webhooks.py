@@ -15,8 +15,6 @@ import pytest
 from cryptography.fernet import Fernet
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from synctools import TOKEN, FakeCrm, Record, activities, counts, install, services
-from webtools import ADMIN, app_for, build_web_store, client_for
 
 from salesperf.sync.webhooks import (
     WebhookMalformed,
@@ -26,6 +24,8 @@ from salesperf.sync.webhooks import (
     verify_hubspot,
     verify_pipedrive,
 )
+from synctools import TOKEN, FakeCrm, Record, activities, counts, install, services
+from webtools import ADMIN, app_for, build_web_store, client_for
 
 KEY = Fernet.generate_key().decode()
 SECRET = "hubspot-client-secret-5f2a"

@@ -13,10 +13,11 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from salesperf.auth.access import public_route
 from salesperf.server.deps import ServicesDep, StoreDep
 from salesperf.server.services import Services
 from salesperf.store import Store
@@ -31,7 +32,7 @@ from salesperf.sync.webhooks import (
     webhook_secrets,
 )
 
-router = APIRouter(tags=["webhooks"])
+router = APIRouter(tags=["webhooks"], dependencies=[Depends(public_route)])
 
 
 def _secrets(svc: Services, store: Store, crm: str) -> dict[str, str]:
