@@ -257,6 +257,11 @@ def test_one_sync_per_crm_at_a_time(app: FastAPI, crm: FakeCrm) -> None:
         assert second.status_code == 409
         assert "a sync of pipedrive is running already (started by admin)" in second.text
         assert "Syncing since" in client.get(PAGE).text
+        # the connection's own lock, not the sync's: the schedule is saved while it runs
+        data = {"csrf_token": csrf, "every_minutes": "45"}
+        saved = client.post(f"{PAGE}/pipedrive/schedule", data=data, follow_redirects=False)
+        assert saved.status_code == 303
+        assert crm.gate.is_set() is False  # still running
     finally:
         crm.gate.set()
     assert services(app).sync_jobs.wait("pipedrive", 60)

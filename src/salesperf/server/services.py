@@ -212,6 +212,8 @@ class Services:
         self._engine_checked = False
         # Excel exports written in the background (`salesperf.server.exporting.jobs`)
         self.export_jobs = ExportJobs(lambda: self.work_dir)
+        # the CRM connections' writes take turns (not with imports or syncs: their own table)
+        self.connections = threading.Lock()
         # CRM syncs, one per CRM at a time (`salesperf.server.syncing`)
         self.sync_jobs = SyncJobs(lambda crm, job: run_sync(self, crm, job), settings.clock)
 

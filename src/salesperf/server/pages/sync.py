@@ -4,7 +4,8 @@ form fields, secrets as password fields that are never filled back), how often i
 
 Credentials are stored encrypted (`salesperf.sync.secrets`); the page shows only what may be
 shown of them. A secret field left blank keeps the stored value, so changing the domain or the
-schedule does not ask for the token again. Every form carries the session's CSRF token
+schedule does not ask for the token again. Saving takes the connections' own lock, not the
+write lock a running sync holds, so the page never waits for a sync. Every form carries the session's CSRF token
 (`Admin`); bad input is answered with the page and what is wrong (422), never a 500.
 """
 
@@ -206,11 +207,11 @@ def connect_values(v: Vendor, form: dict[str, str], stored: Connection | None) -
     return values
 
 
-def _connect(view: View, v: Vendor, form: dict[str, str]) -> None:
+def _connect(view: View, svc: Services, v: Vendor, form: dict[str, str]) -> None:
     conn, unreadable = _decrypted(view, v.name)
     values = connect_values(v, form, conn if unreadable is None else None)
     secret_keys = [c.key for c in fields_of(v) if c.secret]
-    with view.writes:
+    with svc.connections:
         save_connection(view.store, v.name, values, view.settings.sync_key,
                         secret_keys=secret_keys, every_minutes=_minutes(form.get("every_minutes")),
                         by=view.user.username)  # fmt: skip
@@ -229,17 +230,17 @@ async def sync_connect(
     v = _vendor(crm)
     form = await _form(request)
     try:
-        await run_in_threadpool(_connect, view, v, form)
+        await run_in_threadpool(_connect, view, svc, v, form)
     except InputError as exc:
         said = _said(view, exc)
         return await run_in_threadpool(_page, request, view, svc, status=422, crm=crm, error=said)
     return RedirectResponse(f"{PATH}?done=saved&crm={crm}", status_code=303)
 
 
-def _schedule(view: View, crm: str, text: str | None) -> None:
+def _schedule(view: View, svc: Services, crm: str, text: str | None) -> None:
     if crm not in connections(view.store):
         raise InputError(text=Text(f"connect {crm} first", f"verbind eerst {crm}"))
-    with view.writes:
+    with svc.connections:
         set_schedule(view.store, crm, _minutes(text), view.user.username)
 
 
@@ -251,7 +252,7 @@ async def sync_schedule(
     _vendor(crm)
     form = await _form(request)
     try:
-        await run_in_threadpool(_schedule, view, crm, form.get("every_minutes"))
+        await run_in_threadpool(_schedule, view, svc, crm, form.get("every_minutes"))
     except InputError as exc:
         said = _said(view, exc)
         return await run_in_threadpool(_page, request, view, svc, status=422, crm=crm, error=said)
@@ -275,6 +276,6 @@ def sync_disconnect(
 ) -> Response:
     """Forget the CRM's credentials (what was synced stays)."""
     _vendor(crm)
-    with view.writes:
+    with svc.connections:
         delete_connection(view.store, crm)
     return RedirectResponse(f"{PATH}?done=removed&crm={crm}", status_code=303)
