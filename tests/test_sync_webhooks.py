@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -213,3 +214,26 @@ def test_pipedrive_webhook_with_credentials_from_the_environment(
     assert r.json()["about"] == ["activity"]
     assert svc.sync_jobs.wait("pipedrive", 60)
     assert activities(app, "SYNC-P") == {"SYNC-P1": "R002"}
+
+
+@pytest.mark.slow
+def test_a_webhook_during_a_sync_asks_for_one_more_run(app: FastAPI, hubspot: FakeCrm) -> None:
+    """A change may come after the running sync read its object: the webhook is not refused as
+    busy but queues one more run, which reads it."""
+    hubspot.gate = threading.Event()
+    client = TestClient(app)
+    svc = services(app)
+    body = json.dumps(EVENTS).encode()
+    try:
+        first = client.post("/api/webhooks/hubspot", content=body, headers=v3(body, now_ms()))
+        assert first.json()["sync"] == "started"
+        assert hubspot.reading.wait(30)
+        second = client.post("/api/webhooks/hubspot", content=body, headers=v3(body, now_ms()))
+        assert second.status_code == 202
+        assert second.json()["sync"] == "queued"
+    finally:
+        hubspot.gate.set()
+    assert svc.sync_jobs.wait("hubspot", 60)
+    job = svc.sync_jobs.last("hubspot")
+    assert job is not None and job.runs == 2 and job.state == "done"
+    assert activities(app) == {"SYNC-1": "R002"}
