@@ -35,12 +35,15 @@ from salesperf.server.deps import CsrfFailed, NotSignedIn
 from salesperf.server.errors import BadRequest
 from salesperf.server.pages.periods import BadPeriod
 from salesperf.server.report.render import PdfUnavailable
+from salesperf.server.syncing import SyncBusy
 from salesperf.server.throttle import Throttled
 from salesperf.settings import SettingError
 from salesperf.store import Store, StoreError
 from salesperf.store.engines.base import StoreError as EngineStoreError
 from salesperf.sync.http import SyncFailed
 from salesperf.sync.model import SyncRefused
+from salesperf.sync.secrets import SecretRefused
+from salesperf.sync.webhooks import WebhookMalformed, WebhookRefused
 from webtools import ADMIN, app_for, build_web_store, client_for
 
 SRC = Path(salesperf.__file__).parent
@@ -69,6 +72,10 @@ KINDS: list[tuple[type[Exception], type[errors.SalesperfError]]] = [
     (PdfUnavailable, errors.InputError),
     (SyncRefused, errors.InputError),
     (SyncFailed, errors.StoreError),
+    (SyncBusy, errors.InputError),
+    (SecretRefused, errors.InputError),
+    (WebhookRefused, errors.Denied),
+    (WebhookMalformed, errors.InputError),
 ]
 
 

@@ -34,7 +34,8 @@ from salesperf.schema import TABLES
 from salesperf.store import Store
 from salesperf.text import Text
 
-#: Paths (route templates) that show no organisation data and need no sign-in.
+#: Paths (route templates) that show no organisation data and need no sign-in (the CRMs'
+#: webhooks are trusted by their signature instead, and answer with no data).
 PUBLIC_PATHS = frozenset(
     {
         "/login",
@@ -43,6 +44,8 @@ PUBLIC_PATHS = frozenset(
         "/docs",
         "/openapi.json",
         "/healthz",
+        "/api/webhooks/hubspot",
+        "/api/webhooks/pipedrive",
     }
 )
 

@@ -17,6 +17,7 @@ from salesperf.server.limits import BodyLimit, BodyLimits, no_nul_bytes
 from salesperf.server.report.schedule import ReportScheduler
 from salesperf.server.services import Services
 from salesperf.server.settings import AppSettings
+from salesperf.server.syncing import SyncScheduler, scheduled
 
 #: Pages load scripts, styles and data from the server itself only; the chart library needs
 #: 'unsafe-eval' (it compiles chart expressions) and inline styles.
@@ -40,14 +41,23 @@ def _report_scheduler(settings: AppSettings) -> ReportScheduler | None:
     )
 
 
+def _sync_scheduler(services: Services) -> SyncScheduler | None:
+    """The CRM syncs' scheduler, unless $SALESPERF_SYNC_SCHEDULE is off."""
+    if not services.settings.sync_schedule.enabled:
+        return None
+    return SyncScheduler(lambda at: scheduled(services, at), services.settings.clock)
+
+
 def create_app(settings: AppSettings, limits: BodyLimits | None = None) -> FastAPI:
     """The salesperf web server for one store: pages, the JSON API and sign-in. Request bodies
     are held to `limits` (default: from the environment, see `salesperf.server.limits`)."""
+    from salesperf.server.api.webhooks import router as webhooks
     from salesperf.server.pages.actions import router as actions
     from salesperf.server.pages.alerts import router as alerts
     from salesperf.server.pages.exports import router as exports
     from salesperf.server.pages.importing import router as importing
     from salesperf.server.pages.routes import threaded_pages
+    from salesperf.server.pages.sync import router as sync_settings
 
     # a bad value in the environment stops the server here, rather than failing its requests
     limits = limits or BodyLimits.from_env()
@@ -56,11 +66,11 @@ def create_app(settings: AppSettings, limits: BodyLimits | None = None) -> FastA
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        scheduler = _report_scheduler(settings)
-        if scheduler is not None:
+        schedulers = [s for s in (_report_scheduler(settings), _sync_scheduler(services)) if s]
+        for scheduler in schedulers:
             scheduler.start()
         yield
-        if scheduler is not None:
+        for scheduler in schedulers:
             scheduler.stop()
         services.close()
 
@@ -83,6 +93,8 @@ def create_app(settings: AppSettings, limits: BodyLimits | None = None) -> FastA
     app.include_router(exports)
     app.include_router(alerts)
     app.include_router(importing)
+    app.include_router(sync_settings)
+    app.include_router(webhooks)
     static = resources.files("salesperf.server") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     # inside the security headers' middleware, so that its 413s carry them too

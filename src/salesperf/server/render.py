@@ -96,6 +96,7 @@ def nav(view: View) -> list[tuple[str, str]]:
     items.append(("/alerts", "nav.alerts"))
     if view.user.role is Role.ADMIN:
         items.append(("/import", "nav.import"))
+        items.append(("/settings/sync", "nav.sync"))
     items.append(("/exports", "nav.exports"))
     items.append(("/tokens", "nav.tokens"))
     return items

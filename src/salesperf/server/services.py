@@ -28,6 +28,7 @@ from salesperf.server.addresses import Network, proxy_networks
 from salesperf.server.exporting.jobs import ExportJobs
 from salesperf.server.jinja import environment
 from salesperf.server.settings import AppSettings
+from salesperf.server.syncing import SyncJobs, run_sync
 from salesperf.server.throttle import SignInThrottle
 from salesperf.server.token_use import TokenUse
 from salesperf.store import Store
@@ -211,6 +212,10 @@ class Services:
         self._engine_checked = False
         # Excel exports written in the background (`salesperf.server.exporting.jobs`)
         self.export_jobs = ExportJobs(lambda: self.work_dir)
+        # the CRM connections' writes take turns (not with imports or syncs: their own table)
+        self.connections = threading.Lock()
+        # CRM syncs, one per CRM at a time (`salesperf.server.syncing`)
+        self.sync_jobs = SyncJobs(lambda crm, job: run_sync(self, crm, job), settings.clock)
 
     def _check_engine(self, store: Store) -> None:
         if not self._engine_checked:
@@ -251,8 +256,9 @@ class Services:
 
     def close(self) -> None:
         """Write the tokens' last uses the store has not been told of, and close the stores
-        (after the export jobs still running)."""
+        (after the export jobs and syncs still running)."""
         self.export_jobs.close()
+        self.sync_jobs.close()
         pending = self.token_use.pending()
         if pending:
             store = self.stores.take()

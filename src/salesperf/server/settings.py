@@ -13,6 +13,9 @@ from pathlib import Path
 from salesperf.auth.users import utcnow
 from salesperf.server.report.schedule import Schedule, schedule_from_env
 from salesperf.server.throttle import ThrottleRules
+from salesperf.sync.schedule import SyncSchedule
+from salesperf.sync.schedule import schedule_from_env as sync_schedule_from_env
+from salesperf.sync.secrets import key_from_env
 
 SECRET_ENV = "SALESPERF_SECRET_KEY"
 PROXIES_ENV = "SALESPERF_TRUSTED_PROXIES"
@@ -55,6 +58,11 @@ class AppSettings:
     # when the server mails each manager the weekly report (a weekday and a time of the
     # organisation's zone, from $SALESPERF_REPORT_SCHEDULE such as "mon 07:00"); None: never
     report_schedule: Schedule | None = field(default_factory=schedule_from_env)
+    # the Fernet key the CRM connections' credentials are encrypted with ($SALESPERF_SECRET_KEY;
+    # None: connections cannot be stored)
+    sync_key: str | None = field(default_factory=key_from_env, repr=False)
+    # whether and how often the server syncs the connected CRMs ($SALESPERF_SYNC_SCHEDULE)
+    sync_schedule: SyncSchedule = field(default_factory=sync_schedule_from_env)
 
     def reference_day(self) -> date:
         """The day default periods are counted from."""

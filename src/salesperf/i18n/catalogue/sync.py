@@ -42,4 +42,80 @@ MESSAGES: dict[str, Text] = {
     "sync.state.ok": _t("done", "klaar"),
     "sync.state.failed": _t("failed", "mislukt"),
     "sync.state.running": _t("running or stopped", "bezig of afgebroken"),
+    "nav.sync": _t("CRM sync", "CRM-synchronisatie"),
+    "access.admin.sync": _t(
+        "only an administrator may connect and sync CRMs",
+        "alleen een beheerder mag CRM's verbinden en synchroniseren",
+    ),
+    "sync.page.title": _t("CRM sync", "CRM-synchronisatie"),
+    "sync.page.intro": _t(
+        "Connect a CRM to read its deals, stages, activities and owners into salesperf, through "
+        "the same checks as a file import. Credentials are stored encrypted and never shown again.",
+        "Verbind een CRM om de deals, fasen, activiteiten en eigenaren in salesperf in te lezen, "
+        "met dezelfde controles als een bestandsimport. Gegevens worden versleuteld bewaard en "
+        "nooit meer getoond.",
+    ),
+    "sync.page.none": _t(
+        "No CRM connector is installed.", "Er is geen CRM-koppeling geïnstalleerd."
+    ),
+    "sync.page.no_key": _t(
+        "Connections cannot be stored until SALESPERF_SECRET_KEY holds a key: make one with "
+        'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())" '
+        "and restart the server.",
+        "Verbindingen kunnen pas worden bewaard als SALESPERF_SECRET_KEY een sleutel bevat: maak er "
+        'een met python -c "from cryptography.fernet import Fernet; '
+        'print(Fernet.generate_key().decode())" en start de server opnieuw.',
+    ),
+    "sync.page.scheduler_off": _t(
+        "SALESPERF_SYNC_SCHEDULE is off: this server syncs only when asked.",
+        "SALESPERF_SYNC_SCHEDULE staat uit: deze server synchroniseert alleen op verzoek.",
+    ),
+    "sync.page.connected": _t(
+        "Connected: {shown} (saved {date} by {user})",
+        "Verbonden: {shown} (bewaard {date} door {user})",
+    ),
+    "sync.page.not_connected": _t(
+        "Not connected (a sync uses the environment's credentials, if set).",
+        "Niet verbonden (een synchronisatie gebruikt de gegevens uit de omgeving, als die er zijn).",
+    ),
+    "sync.page.scopes": _t("The token needs: {scopes}", "Het token heeft nodig: {scopes}"),
+    "sync.page.keep": _t("stored; leave blank to keep", "bewaard; leeg laten om te houden"),
+    "sync.page.env": _t("(or the environment variable {env})", "(of de omgevingsvariabele {env})"),
+    "sync.page.schedule": _t("Sync every (minutes)", "Synchroniseer elke (minuten)"),
+    "sync.page.schedule_hint": _t(
+        "blank: not by itself; 5 to 10080", "leeg: niet vanzelf; 5 tot 10080"
+    ),
+    "sync.page.schedule_save": _t("Save schedule", "Schema bewaren"),
+    "sync.page.connect": _t("Save connection", "Verbinding bewaren"),
+    "sync.page.every": _t(
+        "Synced every {minutes} minutes.", "Wordt elke {minutes} minuten gesynchroniseerd."
+    ),
+    "sync.page.off": _t("Not synced by itself.", "Wordt niet vanzelf gesynchroniseerd."),
+    "sync.page.now": _t("Sync now", "Nu synchroniseren"),
+    "sync.page.disconnect": _t("Disconnect", "Verbinding verbreken"),
+    "sync.page.running": _t(
+        "Syncing since {time} (started by {by}): {rows} rows read so far.",
+        "Bezig sinds {time} (gestart door {by}): tot nu toe {rows} rijen gelezen.",
+    ),
+    "sync.page.job_failed": _t(
+        "The last sync failed: {error}", "De laatste synchronisatie is mislukt: {error}"
+    ),
+    "sync.page.webhook": _t("Webhook address:", "Webhookadres:"),
+    "sync.page.runs": _t("Last run per object", "Laatste run per object"),
+    "sync.page.started": _t("Started", "Gestart"),
+    "sync.page.no_runs": _t("Not synced yet.", "Nog niet gesynchroniseerd."),
+    "sync.page.rejects": _t("rejected rows of import {id}", "afgewezen rijen van import {id}"),
+    "sync.page.error": _t("Failed: {error}", "Mislukt: {error}"),
+    "sync.done.saved": _t(
+        "The connection of {crm} is saved.", "De verbinding met {crm} is bewaard."
+    ),
+    "sync.done.schedule": _t("The schedule of {crm} is saved.", "Het schema van {crm} is bewaard."),
+    "sync.done.started": _t(
+        "A sync of {crm} has started; reload the page to follow it.",
+        "Een synchronisatie van {crm} is gestart; laad de pagina opnieuw om die te volgen.",
+    ),
+    "sync.done.removed": _t(
+        "The connection of {crm} is removed; what was synced stays.",
+        "De verbinding met {crm} is verwijderd; wat al gesynchroniseerd is, blijft.",
+    ),
 }
