@@ -126,3 +126,23 @@ def test_the_command_refuses_bad_arguments_with_exit_code_2(tmp_path: Path) -> N
     Store.open(store, create=True).close()
     result = runner.invoke(app, ["sync", "status", "--store", store, "--lang", "nl"])
     assert result.exit_code == 0 and "Er is nog niet gesynchroniseerd." in result.output
+
+
+def test_an_answer_the_vendor_calls_final_is_not_retried(httpserver: HTTPServer) -> None:
+    """A 429 for a daily limit spent is not retried (no wait within the sync fixes it); a 429
+    for a short window is."""
+    asked, handler = answers((429, {"Retry-After": "0"}, '{"policy": "DAILY"}'))
+    httpserver.expect_request("/daily").respond_with_handler(handler)
+
+    def explain(response: object) -> SyncRefused | None:
+        daily = "DAILY" in getattr(response, "text", "")
+        return refused("the day's limit is spent", "de daglimiet is op") if daily else None
+
+    client = rest_client(httpserver.url_for(""), "Acme CRM", retries=QUICK, explain=explain)
+    with pytest.raises(SyncRefused, match="the day's limit is spent"):
+        client.get("/daily")
+    assert len(asked) == 1
+    burst, handler = answers((429, {}, '{"policy": "SECONDLY"}'), (200, {}, '{"ok": 1}'))
+    httpserver.expect_request("/burst").respond_with_handler(handler)
+    assert client.get("/burst").json() == {"ok": 1}
+    assert len(burst) == 2

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from cryptography.fernet import Fernet
 from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 
@@ -24,6 +25,7 @@ from salesperf.sync.http import Retries, SyncFailed
 from salesperf.sync.model import SyncRefused
 from salesperf.sync.pipedrive import VENDOR, PipedriveConnector, company_url
 from salesperf.sync.run import sync
+from salesperf.sync.secrets import save_connection
 from salesperf.text import Lang
 
 CRM_FIXTURES = Path(__file__).parent / "fixtures" / "crm"
@@ -384,6 +386,16 @@ def test_the_command_reads_the_credentials_from_the_environment(
     result = CliRunner().invoke(app, ["sync", "pipedrive", "--store", str(path)])
     assert result.exit_code != 0
     assert "SALESPERF_PIPEDRIVE_TOKEN" in result.output
+    # the connection saved on the settings page serves the command, given the key
+    key = Fernet.generate_key().decode()
+    with Store.open(path) as store:
+        save_connection(store, "pipedrive", {"token": TOKEN, "domain": "acme"}, key,
+                        secret_keys=["token"])  # fmt: skip
+    monkeypatch.setenv("SALESPERF_SECRET_KEY", key)
+    result = CliRunner().invoke(app, ["sync", "pipedrive", "--base-url", httpserver.url_for(""),
+                                      "--store", str(path), "--rejects", str(tmp_path)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Pipedrive: synced" in result.output and TOKEN not in result.output
 
 
 def test_the_vendor_declares_its_credentials() -> None:

@@ -87,15 +87,21 @@ def _run(crm: str, since: str | None, full: bool, dry_run: bool, base_url: str |
 
         if full and since:
             raise UserError("--full reads every record: leave out --since")
+        from salesperf.sync.http import Retries
+        from salesperf.sync.secrets import key_from_env, load_connection
+
         start = _since(since)
         v = vendor(crm)
-        creds = credentials(v, settings_file=settings)
-        from salesperf.sync.http import Retries
-
-        connector = v.connect(creds, base_url, Retries())
         with open_store(store, create=True) as s, Progress(
             SpinnerColumn(), TextColumn("{task.description}"), transient=True, console=out
         ) as bar:  # fmt: skip
+            # the connection an administrator saved on the settings page, when this command
+            # has its key; else the environment and the settings file
+            key = key_from_env()
+            saved = load_connection(s, crm, key) if key else None
+            given = dict(saved.values) if saved is not None else None
+            creds = credentials(v, settings_file=settings, given=given)
+            connector = v.connect(creds, base_url, Retries())
             task = bar.add_task(v.title)
 
             def progress(obj: str, rows: int) -> None:

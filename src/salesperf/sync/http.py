@@ -85,9 +85,18 @@ def rest_client(
     from dlt.sources.helpers.requests.retry import Client
     from dlt.sources.helpers.rest_client.client import RESTClient
 
+    def retryable(response: Response | None, _exc: BaseException | None) -> bool:
+        # 429 and 5xx are retried, unless the vendor says no wait fixes them (a daily limit
+        # spent): then the sync stops at once with the vendor's explanation
+        if response is None or not (response.status_code == 429 or response.status_code >= 500):
+            return False
+        return explain is None or explain(response) is None
+
     session = Client(
         request_timeout=60,
         raise_for_status=False,
+        status_codes=(),
+        retry_condition=retryable,
         request_max_attempts=retries.attempts,
         request_backoff_factor=retries.backoff,
         request_max_retry_delay=retries.max_wait,
