@@ -95,8 +95,7 @@ def nav(view: View) -> list[tuple[str, str]]:
     items.append(("/activities/new", "nav.log"))
     items.append(("/alerts", "nav.alerts"))
     if view.user.role is Role.ADMIN:
-        items.append(("/import", "nav.import"))
-        items.append(("/settings/sync", "nav.sync"))
+        items.append(("/import", "nav.import"))  # which links to CRM sync
     items.append(("/exports", "nav.exports"))
     items.append(("/tokens", "nav.tokens"))
     return items

@@ -43,6 +43,10 @@ MESSAGES: dict[str, Text] = {
     "sync.state.failed": _t("failed", "mislukt"),
     "sync.state.running": _t("running or stopped", "bezig of afgebroken"),
     "nav.sync": _t("CRM sync", "CRM-synchronisatie"),
+    "sync.page.from_import": _t(
+        "read HubSpot, Pipedrive or Salesforce directly, on a schedule, instead of files",
+        "lees HubSpot, Pipedrive of Salesforce rechtstreeks, volgens schema, in plaats van bestanden",
+    ),
     "access.admin.sync": _t(
         "only an administrator may connect and sync CRMs",
         "alleen een beheerder mag CRM's verbinden en synchroniseren",
