@@ -275,7 +275,7 @@ def test_the_page_speaks_dutch(app: FastAPI) -> None:
     page = client.get(PAGE, headers={"accept-language": "nl"})
     assert "Niet verbonden" in page.text
     assert "Nu synchroniseren" in page.text
-    assert "bedrijfsdomein" in page.text  # the CRM's own help for its field, in Dutch
+    assert "Bedrijfsdomein" in page.text  # the CRM's own help for its field, in Dutch
     assert "company domain" not in page.text
 
 
