@@ -421,3 +421,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "spark" if "spark" in engines else f"{module}:{'+'.join(sorted(engines)) or 'duckdb'}"
         )
         item.add_marker(pytest.mark.xdist_group(group))
+        _in_group(config, item, group)
+
+
+def _in_group(config: pytest.Config, item: pytest.Item, group: str) -> None:
+    """Give the test its group the way pytest-xdist's `loadgroup` reads it: a node id ending in
+    `@<group>`. pytest-xdist 3.8 writes the suffix to `_nodeid`, which pytest 9.2 no longer
+    reads (a node's id is its `_id`), so without this every test went to any worker: a module's
+    fixtures were built on both, and Spark started on both."""
+    # a worker knows the mode as `loadgroup` (its own `dist` is "no")
+    if not getattr(config.option, "loadgroup", False) or "@" in item.nodeid:
+        return
+    try:
+        from _pytest.nodeid import coerce_node_id
+    except ImportError:  # an older pytest: pytest-xdist's own suffix works there
+        return
+    if hasattr(item, "_id"):
+        item._id = coerce_node_id(f"{item.nodeid}@{group}")
