@@ -61,6 +61,7 @@ def searches(hub: FakeHubSpot, kind: str) -> list[dict[str, Any]]:
 # -- reading ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a whole first sync of every object (about 7 s)
 def test_deals_paged_with_their_stages_meaning_owners_and_currencies(
     crm: Store, hub: FakeHubSpot, tmp_path: Path
 ) -> None:

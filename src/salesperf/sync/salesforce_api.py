@@ -46,8 +46,9 @@ def explain(response: Response) -> SyncRefused | None:
     """What a refusal from Salesforce means and what to do about it (None: not known)."""
     code, message = error(response)
     said = f" ({code}: {message})" if code else ""
-    if code == "REQUEST_LIMIT_EXCEEDED":
-        return refused(
+    busy = response.status_code == 429 or response.status_code >= 500
+    if code == "REQUEST_LIMIT_EXCEEDED" and not busy:  # the day's requests (403); a 429 is
+        return refused(  # a burst, which waiting fixes: retried
             f"Salesforce refused the request: the org has used all its API requests for the "
             f"last 24 hours{said}. Nothing past the last committed page was written; sync again "
             "tomorrow, or ask Salesforce for a higher limit",
