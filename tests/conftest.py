@@ -28,6 +28,14 @@ TEAMS_CSV = "team_id,name,parent_team_id\nORG,Acme,\nT1,North,ORG\nT2,South,ORG\
 REPS_CSV = "rep_id,name,team_id,role\nR1,Ann,T1,rep\nR2,Bob,T1,rep\nR3,Cas,T2,manager\n"
 
 
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's Chromium for every browser test (Playwright cannot download a browser here)."""
+    from browsertools import CHROMIUM, LAUNCH_ARGS
+
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": LAUNCH_ARGS}
+
+
 @pytest.fixture(autouse=True)
 def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test runs in its own folder, so default outputs (rejects files) stay there."""

@@ -15,7 +15,6 @@ import pytest
 from browsertools import (
     CHROMIUM,
     LANGS,
-    LAUNCH_ARGS,
     ROLES,
     axe_violations,
     new_page,
@@ -31,12 +30,6 @@ pytestmark = [
 ]
 
 PATHS = page_paths()
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Debian's Chromium (Playwright cannot download a browser here)."""
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": LAUNCH_ARGS}
 
 
 @pytest.fixture(scope="module")

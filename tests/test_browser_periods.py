@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from browsertools import CHROMIUM, DEADLINE, LAUNCH_ARGS, serve
+from browsertools import CHROMIUM, DEADLINE, serve
 from salesperf.i18n import format as fmt
 from salesperf.metrics.periods import Period
 from salesperf.scorecard import scorecard
@@ -22,12 +22,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
     pytest.mark.slow,
 ]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Debian's Chromium (Playwright cannot download a browser here)."""
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": LAUNCH_ARGS}
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from browsertools import CHROMIUM, LAUNCH_ARGS, serve
+from browsertools import CHROMIUM, serve
 from webtools import ADMIN, MANAGER, PASSWORD, PERIOD, app_for, build_web_store
 
 #: The longest any wait lasts: a deadline that fails a hung run, never a condition of success.
@@ -24,12 +24,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
     pytest.mark.slow,
 ]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Debian's Chromium (Playwright cannot download a browser here)."""
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": LAUNCH_ARGS}
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ import pytest
 from browsertools import (
     CHROMIUM,
     LANGS,
-    LAUNCH_ARGS,
     ROLES,
     english_on,
     english_only,
@@ -72,12 +71,6 @@ _TEXT = """() => {
   }
   return text;
 }"""
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Debian's Chromium (Playwright cannot download a browser here)."""
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": LAUNCH_ARGS}
 
 
 @pytest.fixture(scope="module")

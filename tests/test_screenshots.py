@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from browsertools import CHROMIUM, LAUNCH_ARGS, new_page, open_page, serve
+from browsertools import CHROMIUM, new_page, open_page, serve
 from webtools import MANAGER, PERIOD, app_for, build_web_store
 
 pytestmark = [
@@ -31,12 +31,6 @@ def _folder() -> Path:
     if os.environ.get("SALESPERF_SCREENSHOTS") == "docs":
         return ROOT / "docs" / "images"
     return ROOT / "test-artifacts" / "screenshots"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Debian's Chromium (Playwright cannot download a browser here)."""
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": LAUNCH_ARGS}
 
 
 @pytest.fixture(scope="module")

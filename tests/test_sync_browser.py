@@ -11,7 +11,7 @@ import pytest
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 
-from browsertools import CHROMIUM, LANGS, LAUNCH_ARGS, axe_violations, new_page, open_page, serve
+from browsertools import CHROMIUM, LANGS, axe_violations, new_page, open_page, serve
 from synctools import TOKEN, FakeCrm, Record, install, services
 from webtools import ADMIN, app_for, build_web_store, client_for
 
@@ -19,12 +19,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
     pytest.mark.slow,
 ]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Debian's Chromium (Playwright cannot download a browser here)."""
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": LAUNCH_ARGS}
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +35,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         data = {"csrf_token": csrf or "", "token": TOKEN, "domain": "acme", "every_minutes": "60"}
         client.post("/settings/sync/pipedrive/connect", data=data)
         client.post("/settings/sync/pipedrive/run", data={"csrf_token": csrf or ""})
-        assert services(app).sync_jobs.wait("pipedrive", 60)
+        assert services(app).sync_jobs.wait("pipedrive", 300)
         with serve(app) as url:
             yield url
 

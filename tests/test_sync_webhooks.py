@@ -145,13 +145,13 @@ def test_a_signed_hubspot_webhook_lands_and_its_replay_changes_nothing(
     r = client.post("/api/webhooks/hubspot", content=body, headers=headers)
     assert r.status_code == 202
     assert r.json()["about"] == ["deal.propertyChange"]
-    assert svc.sync_jobs.wait("hubspot", 60)
+    assert svc.sync_jobs.wait("hubspot", 300)
     assert activities(app) == {"SYNC-1": "R002", "SYNC-2": "R002"}
     before = counts(app)
 
     again = client.post("/api/webhooks/hubspot", content=body, headers=headers)
     assert again.status_code == 202
-    assert svc.sync_jobs.wait("hubspot", 60)
+    assert svc.sync_jobs.wait("hubspot", 300)
     job = svc.sync_jobs.last("hubspot")
     assert job is not None and job.state == "done" and job.rows_in == 0
     assert counts(app) == before
@@ -212,7 +212,7 @@ def test_pipedrive_webhook_with_credentials_from_the_environment(
     r = client.post("/api/webhooks/pipedrive", content=body, auth=("hook", "s3cret-pass"))
     assert r.status_code == 202
     assert r.json()["about"] == ["activity"]
-    assert svc.sync_jobs.wait("pipedrive", 60)
+    assert svc.sync_jobs.wait("pipedrive", 300)
     assert activities(app, "SYNC-P") == {"SYNC-P1": "R002"}
 
 
@@ -233,7 +233,7 @@ def test_a_webhook_during_a_sync_asks_for_one_more_run(app: FastAPI, hubspot: Fa
         assert second.json()["sync"] == "queued"
     finally:
         hubspot.gate.set()
-    assert svc.sync_jobs.wait("hubspot", 60)
+    assert svc.sync_jobs.wait("hubspot", 300)
     job = svc.sync_jobs.last("hubspot")
     assert job is not None and job.runs == 2 and job.state == "done"
     assert activities(app) == {"SYNC-1": "R002"}

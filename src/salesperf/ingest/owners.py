@@ -15,7 +15,7 @@ adds them (`unknown_owners`), besides the rejected rows kept in the rejects file
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from typing import Any
 
 import pyarrow as pa
@@ -26,12 +26,16 @@ from salesperf.ingest.sql import ident, lit
 _SUFFIX = r"\s*[\(\[](deactivated|inactive|disabled|deleted|gedeactiveerd|inactief|verwijderd)[^\)\]]*[\)\]]\s*$"
 
 
-def owner_key(text: str | None) -> str | None:
-    """An owner's text in the form it is matched in (the rule of `key_sql`, in Python)."""
-    if text is None:
-        return None
-    bare = re.sub(_SUFFIX, "", text, flags=re.IGNORECASE)
-    return re.sub(r"\s+", " ", bare).strip().lower() or None
+def owner_keys(con: Any, texts: Iterable[str | None]) -> dict[str, str | None]:
+    """Each text in the form owners are matched in (`key_sql`, the one rule), computed on the
+    staging connection `con`."""
+    given = sorted({t for t in texts if t is not None})
+    if not given:
+        return {}
+    rows = con.execute(
+        f"SELECT t, {key_sql('t')} FROM (SELECT unnest(?::VARCHAR[]) AS t)", [given]
+    ).fetchall()
+    return {str(t): None if k is None else str(k) for t, k in rows}
 
 
 def key_sql(x: str) -> str:

@@ -7,8 +7,9 @@ checks in `validate` turn a NULL from a given text into a rejected row with its 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from salesperf.ingest.mapping import StatusRule
 from salesperf.ingest.sql import ident, lit
@@ -70,6 +71,18 @@ def id_sql(x: str) -> str:
         f"ELSE nfc_normalize(CASE WHEN regexp_matches({x}, '^{_EDGE}|{_EDGE}$') "
         f"THEN {edges} ELSE {x} END) END, '')"
     )
+
+
+def ids_as_stored(con: Any, values: Iterable[str]) -> dict[str, str | None]:
+    """Each id as the importer stores it (`id_sql`, the one rule), computed on the staging
+    connection `con`."""
+    given = sorted(set(values))
+    if not given:
+        return {}
+    rows = con.execute(
+        f"SELECT v, {id_sql('v')} FROM (SELECT unnest(?::VARCHAR[]) AS v)", [given]
+    ).fetchall()
+    return {str(v): None if k is None else str(k) for v, k in rows}
 
 
 def ascii_sql(x: str) -> str:

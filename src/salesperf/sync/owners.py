@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from salesperf.ingest.owners import owner_key
+from salesperf.ingest.owners import owner_keys
 from salesperf.store import Store
 from salesperf.sync.model import Owner
 
@@ -29,14 +29,18 @@ def match_owners(store: Store, crm: str, owners: Sequence[Owner]) -> dict[str, s
     reps = store.table("reps").select("rep_id", "name", "email").to_pyarrow().to_pylist()
     aliases = store.table("rep_aliases").select("alias", "rep_id").to_pyarrow().to_pylist()
     existing = {str(a["alias"]): str(a["rep_id"]) for a in aliases}
+    texts = [str(a["alias"]) for a in aliases]
+    texts += [str(r[c]) for r in reps for c in ("email", "name", "rep_id") if r[c] is not None]
+    texts += [t for o in owners for t in (o.email, o.name) if t is not None]
+    key = owner_keys(store.staging(), texts)
     found: dict[str, set[str]] = defaultdict(set)
     for a in aliases:
-        if key := owner_key(str(a["alias"])):
-            found[key].add(str(a["rep_id"]))
+        if k := key.get(str(a["alias"])):
+            found[k].add(str(a["rep_id"]))
     for r in reps:
         for text in (r["email"], r["name"], r["rep_id"]):
-            if key := owner_key(None if text is None else str(text)):
-                found[key].add(str(r["rep_id"]))
+            if text is not None and (k := key.get(str(text))):
+                found[k].add(str(r["rep_id"]))
     matched: dict[str, str | None] = {}
     for owner in owners:
         alias = owner_alias(crm, owner.id)
@@ -45,7 +49,7 @@ def match_owners(store: Store, crm: str, owners: Sequence[Owner]) -> dict[str, s
             continue
         rep = None
         for text in (owner.email, owner.name):
-            reps_of = found.get(owner_key(text) or "", set())
+            reps_of = found.get(key.get(text or "") or "", set())
             if len(reps_of) == 1:
                 rep = next(iter(reps_of))
                 break

@@ -15,12 +15,12 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from unicodedata import category, normalize
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from salesperf.ingest.importer import ImportResult, import_file
+from salesperf.ingest.parse import ids_as_stored
 from salesperf.ingest.resolve import preset
 from salesperf.schema import TABLES
 from salesperf.store import Store, StoreError
@@ -85,7 +85,9 @@ def sync(
                                 on_progress, lang, linked)  # fmt: skip
                 if full and obj.table in shared:  # None: one object read nothing (CRM down?)
                     seen = read.get(obj.table, set())
-                    read[obj.table] = _keys(obj, rows) | seen if rows and seen is not None else None
+                    read[obj.table] = (
+                        _keys(store, obj, rows) | seen if rows and seen is not None else None
+                    )
             else:
                 for page in pages:
                     _one_page(store, obj, crm, page, done, rejects_dir, lang)
@@ -106,24 +108,13 @@ def sync(
     return report
 
 
-def _key_text(value: str) -> str:
-    """An id as the importer stores it (`salesperf.ingest.parse.id_sql`): without white space,
-    control or format characters at either end, in Unicode normal form C."""
-    edge = ("Cc", "Cf", "Zs", "Zl", "Zp")
-    start, end = 0, len(value)
-    while start < end and (value[start].isspace() or category(value[start]) in edge):
-        start += 1
-    while end > start and (value[end - 1].isspace() or category(value[end - 1]) in edge):
-        end -= 1
-    return normalize("NFC", value[start:end])
-
-
-def _keys(obj: SyncObject, rows: Sequence[Row]) -> set[str]:
+def _keys(store: Store, obj: SyncObject, rows: Sequence[Row]) -> set[str]:
     """The keys of the rows (accepted or rejected: a rejected row keeps its stored row), read
     from the columns the object's preset maps onto the table's key, the first one filled."""
     columns = preset(str(obj.preset), obj.table).sources_for(TABLES[obj.table].key[0])
     found = (next((r.get(c) for c in columns if r.get(c)), None) for r in rows)
-    return {k for v in found if v and (k := _key_text(str(v)))}
+    stored = ids_as_stored(store.staging(), (str(v) for v in found if v))
+    return {k for k in stored.values() if k}
 
 
 def _write(rows: Sequence[Row], folder: Path, name: str) -> Path:
