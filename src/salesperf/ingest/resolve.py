@@ -8,6 +8,7 @@ column names as they are. The files are mappings in the form `mapping` describes
 
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
 from collections.abc import Sequence
@@ -55,8 +56,10 @@ def preset_descriptions() -> dict[str, tuple[str, str]]:
     return out
 
 
+@functools.cache
 def preset_help() -> str:
-    """The --preset option's help: every preset with its description."""
+    """The --preset option's help: every preset with its description (kept: the command line
+    reads its options' annotations, and so this, each time it builds a command)."""
     files = preset_descriptions()
     crms = [p for p in PRESETS if p != "generic" and p not in files]
     listed = "; ".join(f"{name}: {desc}" for name, (_t, desc) in files.items())

@@ -165,6 +165,14 @@ def _rows_sql(dialect: str, name: str, tz: str, lo: date, hi: date, days: tuple[
     return str(ibis.to_sql(_typed(r, r.rows(CANONICAL, tz, lo, hi, list(days))), dialect=dialect))
 
 
+@functools.lru_cache(maxsize=256)
+def _span_sql(dialect: str, name: str, tz: str, lo: date, hi: date) -> str:
+    """The roll-up's rows of the local days [lo, hi), built from the raw tables (a rebuild's
+    pieces: the same store rebuilt again, or the same span refreshed again, compiles nothing)."""
+    r = ROLLUPS[name]
+    return str(ibis.to_sql(_typed(r, r.rows(CANONICAL, tz, lo, hi, None)), dialect=dialect))
+
+
 def _typed(r: Rollup, expr: ir.Table) -> ir.Table:
     return expr.select(*(expr[c].cast(r.schema[c]).name(c) for c in r.schema.names))
 
@@ -211,7 +219,7 @@ def _replace_span(host: Host, r: Rollup, tz: str, lo: date, hi: date, keep: str)
     a, first = lo, True
     while first or a < hi:
         b = min(hi, a + step)
-        rows = _sql(host, _typed(r, r.rows(CANONICAL, tz, a, b, None)))
+        rows = _span_sql(host.rollup_dialect, r.name, tz, a, b)
         host.replace_rows(r.name, r.schema.names, keep if first else "TRUE", rows)
         a, first = b, False
 
