@@ -8,11 +8,11 @@ import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-import statsmodels.api as sm
 from scipy import stats
 from typer.testing import CliRunner
 
@@ -24,8 +24,17 @@ from salesperf.cli.app import app
 from salesperf.ingest.importer import import_file
 from salesperf.store import Store
 
-
 # -- the same fit as statsmodels ---------------------------------------------------------------
+
+
+def _statsmodels() -> Any:
+    """statsmodels' API, imported by the slow tests that use it (about 1.4 s to import, which
+    every test process would pay when collecting this module)."""
+    import statsmodels.api as sm
+
+    return sm
+
+
 def _small_panel(rng: np.random.Generator, reps: int, weeks: int) -> pd.DataFrame:
     """Counts with rep and week levels; every rep and week has some deals (no separation)."""
     rep, week = np.repeat(np.arange(reps), weeks), np.tile(np.arange(weeks), reps)
@@ -41,6 +50,7 @@ def _small_panel(rng: np.random.Generator, reps: int, weeks: int) -> pd.DataFram
 @pytest.mark.parametrize("clustered", [True, False])
 @pytest.mark.slow
 def test_the_fit_equals_statsmodels_glm_with_rep_and_week_dummies(clustered: bool) -> None:
+    sm = _statsmodels()
     df = _small_panel(np.random.default_rng(7), reps=12, weeks=15)
     table, dispersion = fit_poisson_fe(df, "y", ["a", "b", "c"], clustered)
     dummies = pd.get_dummies(df[["rep", "week"]].astype(str), drop_first=True, dtype=float)
@@ -69,6 +79,7 @@ def test_the_fit_equals_statsmodels_glm_with_rep_and_week_dummies(clustered: boo
 
 @pytest.mark.slow
 def test_fit_lags_reports_statsmodels_rate_ratios_and_holm_over_all_lags() -> None:
+    sm = _statsmodels()
     rng = np.random.default_rng(11)
     panel = simulate(rng, reps=12, weeks=30, max_lag=2)
     types = ("demo", "call")
