@@ -154,18 +154,18 @@ def quadrant(
     last-quarter (default), 2026-Q3, last-8-weeks, ...; `peers`: own_team or queried_team;
     `rep`: a rep of the quadrant whose diagnosis to show (`selected`)."""
     cov = coverage(view, team)
-    d = diagnosis(view, cov, window, peers)
-    data = diagnosis_json(view, cov, d)
     rep = blank(rep)
     if rep is not None:
-        view.scope.require_rep(rep)  # AccessDenied outside the viewer's view
-        if not any(r["rep_id"] == rep for r in data["reps"]):
-            raise NotFound(
-                text=both(
-                    "refused.not_in_quadrant",
-                    lambda lang: {"rep": rep, "window": fmt.period(d.window, lang)},
-                )
+        view.scope.require_rep(rep)  # AccessDenied outside the viewer's view, before any work
+    d = diagnosis(view, cov, window, peers)
+    data = diagnosis_json(view, cov, d)
+    if rep is not None and not any(r["rep_id"] == rep for r in data["reps"]):
+        raise NotFound(
+            text=both(
+                "refused.not_in_quadrant",
+                lambda lang: {"rep": rep, "window": fmt.period(d.window, lang)},
             )
+        )
     return {
         "team": cov.team,
         "own_only": cov.own_rep is not None,
