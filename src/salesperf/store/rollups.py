@@ -34,6 +34,7 @@ from typing import Protocol
 import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
+from ibis.common.exceptions import TableNotFound
 
 from salesperf.fx import fx_day
 from salesperf.metrics.periods import local_time
@@ -234,9 +235,10 @@ def linked_days(con: Tables, deal_ids: ir.Table, tz: str, lo: date, hi: date) ->
 def usable(con: BaseBackend, timezone: str) -> frozenset[str]:
     """The roll-ups a query in this time zone may read: built by this version of their
     definitions, in this zone, and kept current since (none when the store has no state)."""
-    if STATE not in con.list_tables():  # a store from before roll-ups
+    try:  # one table looked up, not the catalog listed (on Spark a listing is a query)
+        state = con.table(STATE)
+    except TableNotFound:  # a store from before roll-ups
         return frozenset()
-    state = con.table(STATE)
     rows = state.filter((state.version == ROLLUP_VERSION) & (state.timezone == timezone)).select(
         "name"
     )
