@@ -258,3 +258,14 @@ def test_the_architecture_document_names_the_layers_in_order() -> None:
     text = (Path(__file__).parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
     places = [text.find(f"**{name}**") for name, _ in LAYERS]
     assert -1 not in places and places == sorted(places), places
+
+
+#: No module of the package is longer than this: a longer one holds more than one thing.
+MAX_LINES = 400
+
+
+def test_no_module_is_longer_than_400_lines() -> None:
+    lines = {p: len(p.read_text(encoding="utf-8").splitlines()) for p in PACKAGE.rglob("*.py")}
+    assert len(lines) > 100  # the package's modules were found
+    too_long = {str(p.relative_to(PACKAGE)): n for p, n in lines.items() if n > MAX_LINES}
+    assert too_long == {}
