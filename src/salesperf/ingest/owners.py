@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from salesperf.ingest.sql import ident, lit
+from salesperf.ingest.sql import ident, lit, through
 
 #: What a CRM appends to a user who left.
 _SUFFIX = r"\s*[\(\[](deactivated|inactive|disabled|deleted|gedeactiveerd|inactief|verwijderd)[^\)\]]*[\)\]]\s*$"
@@ -29,13 +29,7 @@ _SUFFIX = r"\s*[\(\[](deactivated|inactive|disabled|deleted|gedeactiveerd|inacti
 def owner_keys(con: Any, texts: Iterable[str | None]) -> dict[str, str | None]:
     """Each text in the form owners are matched in (`key_sql`, the one rule), computed on the
     staging connection `con`."""
-    given = sorted({t for t in texts if t is not None})
-    if not given:
-        return {}
-    rows = con.execute(
-        f"SELECT t, {key_sql('t')} FROM (SELECT unnest(?::VARCHAR[]) AS t)", [given]
-    ).fetchall()
-    return {str(t): None if k is None else str(k) for t, k in rows}
+    return through(con, key_sql, texts)
 
 
 def key_sql(x: str) -> str:

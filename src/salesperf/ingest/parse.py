@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from salesperf.ingest.mapping import StatusRule
-from salesperf.ingest.sql import ident, lit
+from salesperf.ingest.sql import ident, lit, through
 from salesperf.schema import Column, DealStatus
 
 FORMAT_HINT = {
@@ -76,13 +76,7 @@ def id_sql(x: str) -> str:
 def ids_as_stored(con: Any, values: Iterable[str]) -> dict[str, str | None]:
     """Each id as the importer stores it (`id_sql`, the one rule), computed on the staging
     connection `con`."""
-    given = sorted(set(values))
-    if not given:
-        return {}
-    rows = con.execute(
-        f"SELECT v, {id_sql('v')} FROM (SELECT unnest(?::VARCHAR[]) AS v)", [given]
-    ).fetchall()
-    return {str(v): None if k is None else str(k) for v, k in rows}
+    return through(con, id_sql, values)
 
 
 def ascii_sql(x: str) -> str:
