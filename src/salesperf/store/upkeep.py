@@ -159,18 +159,14 @@ def _days_sql(
 
 
 @functools.lru_cache(maxsize=1024)
-def _rows_sql(dialect: str, name: str, tz: str, lo: date, hi: date, days: tuple[date, ...]) -> str:
-    """The roll-up's rows of these local days, built from the raw tables."""
+def _rows_sql(
+    dialect: str, name: str, tz: str, lo: date, hi: date, days: tuple[date, ...] | None
+) -> str:
+    """The roll-up's rows of these local days (None: every day in [lo, hi), a rebuild's piece),
+    built from the raw tables."""
     r = ROLLUPS[name]
-    return str(ibis.to_sql(_typed(r, r.rows(CANONICAL, tz, lo, hi, list(days))), dialect=dialect))
-
-
-@functools.lru_cache(maxsize=256)
-def _span_sql(dialect: str, name: str, tz: str, lo: date, hi: date) -> str:
-    """The roll-up's rows of the local days [lo, hi), built from the raw tables (a rebuild's
-    pieces: the same store rebuilt again, or the same span refreshed again, compiles nothing)."""
-    r = ROLLUPS[name]
-    return str(ibis.to_sql(_typed(r, r.rows(CANONICAL, tz, lo, hi, None)), dialect=dialect))
+    listed = None if days is None else list(days)
+    return str(ibis.to_sql(_typed(r, r.rows(CANONICAL, tz, lo, hi, listed)), dialect=dialect))
 
 
 def _typed(r: Rollup, expr: ir.Table) -> ir.Table:
@@ -219,7 +215,7 @@ def _replace_span(host: Host, r: Rollup, tz: str, lo: date, hi: date, keep: str)
     a, first = lo, True
     while first or a < hi:
         b = min(hi, a + step)
-        rows = _span_sql(host.rollup_dialect, r.name, tz, a, b)
+        rows = _rows_sql(host.rollup_dialect, r.name, tz, a, b, None)
         host.replace_rows(r.name, r.schema.names, keep if first else "TRUE", rows)
         a, first = b, False
 
