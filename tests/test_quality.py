@@ -83,7 +83,20 @@ def _by(findings: tuple[Finding, ...]) -> dict[tuple[str, Flag], Finding]:
     return {(f.rep_id, f.flag): f for f in findings}
 
 
-def test_each_rule_counts_what_is_missing(shop: Store) -> None:
+@pytest.fixture(params=["roll-up", "raw"])
+def read_from(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, shop: Store) -> str:
+    """The activities' counts read from their roll-up (current in the shop), or from the raw
+    rows as for a store whose roll-ups are not current."""
+    from salesperf.analysis import quality as module
+    from salesperf.store import rollups
+
+    assert "rollup_activities" in rollups.usable(shop.con, shop.settings.timezone)
+    if request.param == "raw":
+        monkeypatch.setattr(module.rollups, "usable", lambda con, tz: frozenset())
+    return str(request.param)
+
+
+def test_each_rule_counts_what_is_missing(shop: Store, read_from: str) -> None:
     q = quality(shop, QualityQuery(PERIOD))
     found = _by(q.findings)
     assert set(found) == {
@@ -95,6 +108,8 @@ def test_each_rule_counts_what_is_missing(shop: Store) -> None:
     assert (silent.count, silent.total) == (3, 9)
     assert silent.examples == tuple(d.isoformat() for d in R1_SILENT)
     assert (found["R3", Flag.SILENT_DAYS].count, found["R3", Flag.SILENT_DAYS].total) == (10, 10)
+    # five examples, the first in order (the engine picks them, not a fetch of every day)
+    assert found["R3", Flag.SILENT_DAYS].examples == tuple(d.isoformat() for d in WORKDAYS[:5])
     outcome = found["R1", Flag.NO_OUTCOME]  # 6 calls with one, a call and a meeting without
     assert (outcome.count, outcome.total, outcome.examples) == (2, 8, ("R1-x1", "R1-x2"))
     assert (found["R1", Flag.FEW_CALLS].count, found["R1", Flag.FEW_CALLS].total) == (6, 20)
@@ -112,7 +127,7 @@ def test_each_rule_counts_what_is_missing(shop: Store) -> None:
     assert q.about("activities_per_day", "R1") == (silent,)
 
 
-def test_the_day_judged_the_scope_and_the_thresholds(shop: Store) -> None:
+def test_the_day_judged_the_scope_and_the_thresholds(shop: Store, read_from: str) -> None:
     early = _by(quality(shop, QualityQuery(PERIOD, as_of=date(2025, 3, 12))).findings)
     assert ("R1", Flag.SILENT_DAYS) not in early  # one silent day by then, under three
     assert early["R3", Flag.SILENT_DAYS].count == 7  # 3 to 11 March

@@ -22,25 +22,30 @@ Each finding names the figures it touches (`AFFECTS`), so a page can mark them a
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
 import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
 from salesperf.analysis.health import _scope
 from salesperf.errors import InputError
 from salesperf.metrics.measuring import working_day_grid
 from salesperf.metrics.periods import Grain, Period, local_time, shift
+from salesperf.metrics.prepared import arrow, prepare
 from salesperf.metrics.rows import STAMP_YEARS
-from salesperf.store import Store
+from salesperf.store import Store, rollups
 
 #: Silent working days that make a flag, and the fewest cases a rate should rest on.
 MIN_SILENT = 3
 MIN_ROWS = 20
 _DAY = timedelta(days=1)
+_FEW = 5  # examples kept per finding
+_ROLLED = "rollup_activities"
 
 
 class Flag(StrEnum):
@@ -147,9 +152,10 @@ def quality(store: Store, query: QualityQuery) -> Quality:
     if query.reps is not None:
         reps &= query.reps
     tz = store.settings.timezone
+    rolled = _ROLLED in rollups.usable(store.con, tz)
     found = [
-        *_silent(store, p, as_of, reps, tz, query.min_silent),
-        *_activities(store, p, reps, tz, query.min_rows),
+        *_silent(store, p, as_of, reps, tz, query.min_silent, rolled),
+        *_activities(store, p, reps, tz, query.min_rows, rolled),
         *_deals(store, p, as_of, reps, tz, query.min_rows),
     ]
     found.sort(key=lambda f: (f.rep_id, list(Flag).index(f.flag)))
@@ -164,102 +170,201 @@ def _local_day(t: ibis.Table, column: str, tz: str, p: Period) -> ibis.Table:
     return t.mutate(_day=local_time(t[column], tz, lo, hi).date())
 
 
-def _few(examples: pd.Series) -> tuple[str, ...]:
-    return tuple(str(x) for x in sorted(examples.astype(str))[:5])
+def _count(cond: ir.BooleanValue) -> ir.IntegerValue:
+    """How many rows meet `cond` (a row where it is null does not)."""
+    return cond.ifelse(1, 0).sum()
+
+
+def _run(store: Store, key: tuple[Hashable, ...], build: Callable[[], ir.Table]) -> pd.DataFrame:
+    """A query's rows, its expression built and its SQL generated once per shape (`key`:
+    everything `build` reads but the data)."""
+    df: pd.DataFrame = arrow(store.con, prepare(store.con, ("quality", *key), build)).to_pandas()
+    return df
+
+
+def _first(rows: ir.Table, by: Sequence[str], column: str) -> ir.Table:
+    """The first few values of `column` (as text, in order) for each group of `by`, chosen by
+    the engine rather than fetching every faulty row."""
+    v = rows.select(*by, _v=rows[column].cast("string"))
+    v = v.mutate(_i=ibis.row_number().over(group_by=[v[c] for c in by], order_by=v._v))
+    return v.filter(v._i < _FEW).drop("_i")
+
+
+def _gathered(df: pd.DataFrame) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """`_first`'s rows as the examples of each group."""
+    out: dict[tuple[str, ...], list[str]] = {}
+    for *key, value in df.itertuples(index=False, name=None):
+        out.setdefault(tuple(str(k) for k in key), []).append(str(value))
+    return {k: tuple(sorted(xs)[:_FEW]) for k, xs in out.items()}
 
 
 def _silent(
-    store: Store, p: Period, as_of: date, reps: frozenset[str], tz: str, least: int
+    store: Store, p: Period, as_of: date, reps: frozenset[str], tz: str, least: int, rolled: bool
 ) -> list[Finding]:
-    """Working days (`working_day_grid`: as `activities_per_day` counts them) with no activity."""
-    grid = working_day_grid(store.con, p.start, as_of, reps).to_pandas()
-    a = store.table("activities").select("rep_id", "occurred_at")
-    a = a.filter(a.rep_id.isin(sorted(reps)))
-    a = _local_day(a, "occurred_at", tz, p)
-    a = a.filter((a._day >= p.start) & (a._day < as_of))
-    logged = a.select("rep_id", "_day").distinct().to_pandas()
-    active = {
-        (str(r), pd.Timestamp(d).date()) for r, d in zip(logged.rep_id, logged._day, strict=True)
-    }
-    out = []
-    for rep, rows in grid.groupby("rep_id", sort=True):
-        working = sorted(pd.Timestamp(d).date() for d in rows.date)
-        silent = [d for d in working if (str(rep), d) not in active]
-        if len(silent) >= least:
-            out.append(Finding(Flag.SILENT_DAYS, str(rep), len(silent), len(working),
-                               tuple(d.isoformat() for d in silent[:5])))  # fmt: skip
-    return out
+    """Working days (`working_day_grid`: as `activities_per_day` counts them) with no activity:
+    the days a rep logged anything read from the activities' roll-up when it is current."""
+
+    def marked() -> ir.Table:  # each working day, and whether nothing was logged on it
+        grid = working_day_grid(store.con, p.start, as_of, reps)
+        if rolled:
+            r = store.table(_ROLLED)
+            r = r.filter(r.rep_id.isin(sorted(reps)) & (r.day >= p.start) & (r.day < as_of))
+            logged = r.select("rep_id", _logged="day").distinct()
+        else:
+            a = store.table("activities").select("rep_id", "occurred_at")
+            a = a.filter(a.rep_id.isin(sorted(reps)) & rollups.near(a.occurred_at, p.start, as_of))
+            a = _local_day(a, "occurred_at", tz, p)
+            a = a.filter((a._day >= p.start) & (a._day < as_of))
+            logged = a.select("rep_id", _logged="_day").distinct()
+        g = grid.left_join(logged, [grid.rep_id == logged.rep_id, grid.date == logged._logged])
+        return g.select(grid.rep_id, grid.date, _silent=logged._logged.isnull())
+
+    def per() -> ir.Table:
+        g = marked()
+        counts = g.group_by("rep_id").aggregate(_working=g.count(), _n=_count(g._silent))
+        return counts.filter(counts._n >= least)
+
+    def days(flagged: list[str]) -> ir.Table:
+        g = marked()
+        g = g.filter(g._silent & g.rep_id.isin(flagged))
+        return _first(g.mutate(date=g.date.cast("string")), ["rep_id"], "date")
+
+    key = ("silent", p, as_of, reps, tz, rolled)
+    counts = _run(store, (*key, least), per)
+    if not len(counts):
+        return []
+    flagged = sorted(str(r) for r in counts.rep_id)
+    seen = _gathered(_run(store, (*key, tuple(flagged)), lambda: days(flagged)))
+    return [
+        Finding(Flag.SILENT_DAYS, str(rep), int(n), int(working), seen.get((str(rep),), ()))
+        for rep, working, n in counts[["rep_id", "_working", "_n"]].itertuples(index=False)
+    ]
 
 
 def _activities(
-    store: Store, p: Period, reps: frozenset[str], tz: str, least: int
+    store: Store, p: Period, reps: frozenset[str], tz: str, least: int, rolled: bool
 ) -> list[Finding]:
-    a = store.table("activities").select("activity_id", "rep_id", "type", "outcome", "occurred_at")
-    a = a.filter(a.rep_id.isin(sorted(reps)) & a.type.isin(["call", "meeting"]))
-    a = _local_day(a, "occurred_at", tz, p)
-    a = a.filter((a._day >= p.start) & (a._day < p.end)).drop("_day", "occurred_at")
-    df = a.to_pandas()
-    out = []
-    for rep, rows in df.groupby("rep_id", sort=True):
-        missing = rows[rows.outcome.isna()]
-        if len(missing):
-            out.append(
-                Finding(
-                    Flag.NO_OUTCOME, str(rep), len(missing), len(rows), _few(missing.activity_id)
-                )
+    """Calls and meetings without an outcome, and connect rates on few calls: counted from the
+    activities' roll-up when it is current, the examples from the activities themselves."""
+
+    def per() -> ir.Table:
+        if rolled:
+            r = store.table(_ROLLED)
+            r = r.filter(
+                r.rep_id.isin(sorted(reps))
+                & r.type.isin(["call", "meeting"])
+                & (r.day >= p.start)
+                & (r.day < p.end)
             )
-        calls = rows[rows.type == "call"]
-        judged = int(calls.outcome.notna().sum())
+        else:
+            r = _calls_and_meetings(store, p, reps, tz).mutate(_n=ibis.literal(1))
+        return r.group_by("rep_id").aggregate(
+            _total=r._n.sum(),
+            _missing=r.outcome.isnull().ifelse(r._n, 0).sum(),
+            _judged=((r.type == "call") & r.outcome.notnull()).ifelse(r._n, 0).sum(),
+        )
+
+    def ids(missing: list[str]) -> ir.Table:
+        a = _calls_and_meetings(store, p, frozenset(missing), tz)
+        return _first(a.filter(a.outcome.isnull()), ["rep_id"], "activity_id")
+
+    counts = _run(store, ("activities", p, reps, tz, rolled), per)
+    missing = sorted(str(x) for x in counts.rep_id[counts._missing > 0])
+    seen: dict[tuple[str, ...], tuple[str, ...]] = {}
+    if missing:
+        key = ("no_outcome", p, tz, tuple(missing))
+        seen = _gathered(_run(store, key, lambda: ids(missing)))
+    out = []
+    for rep, total, gone, judged in sorted(
+        counts[["rep_id", "_total", "_missing", "_judged"]].itertuples(index=False)
+    ):
+        if gone:
+            out.append(Finding(Flag.NO_OUTCOME, str(rep), int(gone), int(total), seen[(str(rep),)]))
         if 0 < judged < least:
-            out.append(Finding(Flag.FEW_CALLS, str(rep), judged, least, ()))
+            out.append(Finding(Flag.FEW_CALLS, str(rep), int(judged), least, ()))
     return out
+
+
+def _calls_and_meetings(store: Store, p: Period, reps: frozenset[str], tz: str) -> ir.Table:
+    a = store.table("activities").select("activity_id", "rep_id", "type", "outcome", "occurred_at")
+    a = a.filter(
+        a.rep_id.isin(sorted(reps))
+        & a.type.isin(["call", "meeting"])
+        & rollups.near(a.occurred_at, p.start, p.end)
+    )
+    a = _local_day(a, "occurred_at", tz, p)
+    return a.filter((a._day >= p.start) & (a._day < p.end)).drop("_day", "occurred_at")
+
+
+#: Deals at fault, by the flag they raise, and the deals each is counted out of.
+_DEAL_FAULTS = (
+    ("_no_amount", Flag.NO_AMOUNT, "_unpriced"),
+    ("_no_stages", Flag.NO_STAGES, "_created"),
+    ("_late", Flag.OVERDUE, "_open"),
+)
+
+
+def _judged_deals(store: Store, p: Period, as_of: date, reps: frozenset[str], tz: str) -> ir.Table:
+    """Each deal of the reps, with what it counts for and whether it is at fault."""
+    d = store.table("deals").select(
+        "deal_id", "rep_id", "status", "amount", "created_at", "closed_at"
+    )
+    # only an open deal, or one created or closed near the period, can count for anything
+    d = d.filter(
+        d.rep_id.isin(sorted(reps))
+        & (
+            (d.status == "open")
+            | rollups.near(d.created_at, p.start, p.end)
+            | rollups.near(d.closed_at, p.start, p.end)
+        )
+    )
+    d = _local_day(d, "created_at", tz, p).rename(_created="_day")
+    d = _local_day(d, "closed_at", tz, p).rename(_closed="_day")
+    staged = store.table("deal_stages").select("deal_id").distinct()
+    d = d.mutate(_staged=d.deal_id.isin(staged.deal_id))
+    within = (d._closed >= p.start) & (d._closed < p.end)
+    open_ = (d.status == "open") & (d._created < as_of)
+    created = (d._created >= p.start) & (d._created < p.end)
+    unpriced = ((d.status == "won") & within) | open_  # won in the period, or open
+    return d.select(
+        "deal_id",
+        "rep_id",
+        _unpriced=unpriced,
+        _closed=d.status.isin(["won", "lost"]) & within,
+        _open=open_,
+        _created=created,
+        _no_amount=unpriced & d.amount.isnull(),
+        _no_stages=created & ~d._staged,
+        _late=open_ & d._closed.notnull() & (d._closed < as_of),
+    )
 
 
 def _deals(
     store: Store, p: Period, as_of: date, reps: frozenset[str], tz: str, least: int
 ) -> list[Finding]:
-    d = store.table("deals").select(
-        "deal_id", "rep_id", "status", "amount", "created_at", "closed_at"
-    )
-    d = d.filter(d.rep_id.isin(sorted(reps)))
-    d = _local_day(d, "created_at", tz, p).rename(_created="_day")
-    d = _local_day(d, "closed_at", tz, p).rename(_closed="_day")
-    staged = store.table("deal_stages").select("deal_id").distinct()
-    d = d.mutate(_staged=d.deal_id.isin(staged.deal_id))
-    df = d.drop("created_at", "closed_at").to_pandas()
-    for c in ("_created", "_closed"):
-        df[c] = pd.to_datetime(df[c]).dt.date
-    within = (df._closed >= p.start) & (df._closed < p.end)
-    won = df[(df.status == "won") & within]
-    closed = df[df.status.isin(["won", "lost"]) & within]
-    open_ = df[(df.status == "open") & (df._created < as_of)]
-    created = df[(df._created >= p.start) & (df._created < p.end)]
+    def per() -> ir.Table:
+        d = _judged_deals(store, p, as_of, reps, tz)
+        return d.group_by("rep_id").aggregate(
+            **{c: _count(d[c]) for c in d.columns if c not in ("deal_id", "rep_id")}
+        )
+
+    def ids() -> ir.Table:
+        d = _judged_deals(store, p, as_of, reps, tz)
+        rows = [d.filter(d[c]).select("rep_id", "deal_id", _flag=ibis.literal(c))
+                for c, _, _ in _DEAL_FAULTS]  # fmt: skip
+        return _first(ibis.union(*rows), ["rep_id", "_flag"], "deal_id")
+
+    key = ("deals", p, as_of, reps, tz)
+    counts = _run(store, key, per)
+    seen: dict[tuple[str, ...], tuple[str, ...]] = {}
+    if any((counts[c] > 0).any() for c, _, _ in _DEAL_FAULTS):
+        seen = _gathered(_run(store, (*key, "ids"), ids))
     out = []
-    for rep in sorted(set(df.rep_id.astype(str))):
-        mine = {
-            name: f[f.rep_id == rep]
-            for name, f in (("won", won), ("closed", closed), ("open", open_), ("created", created))
-        }
-        unpriced = pd.concat([mine["won"], mine["open"]])
-        no_amount = unpriced[unpriced.amount.isna()]
-        if len(no_amount):
-            out.append(
-                Finding(Flag.NO_AMOUNT, rep, len(no_amount), len(unpriced), _few(no_amount.deal_id))
-            )
-        no_stages = mine["created"][~mine["created"]._staged.astype(bool)]
-        if len(no_stages):
-            out.append(
-                Finding(
-                    Flag.NO_STAGES,
-                    rep,
-                    len(no_stages),
-                    len(mine["created"]),
-                    _few(no_stages.deal_id),
-                )
-            )
-        late = mine["open"][mine["open"]._closed.notna() & (mine["open"]._closed < as_of)]
-        if len(late):
-            out.append(Finding(Flag.OVERDUE, rep, len(late), len(mine["open"]), _few(late.deal_id)))
-        if 0 < len(mine["closed"]) < least:
-            out.append(Finding(Flag.FEW_CLOSED, rep, len(mine["closed"]), least, ()))
+    for row in sorted(counts.to_dict("records"), key=lambda r: str(r["rep_id"])):
+        rep = str(row["rep_id"])
+        for c, flag, total in _DEAL_FAULTS:
+            if n := int(row[c]):
+                out.append(Finding(flag, rep, n, int(row[total]), seen[(rep, c)]))
+        if 0 < row["_closed"] < least:
+            out.append(Finding(Flag.FEW_CLOSED, rep, int(row["_closed"]), least, ()))
     return out

@@ -78,7 +78,7 @@ def _local_day(ts: ir.TimestampValue, tz: str, lo: date, hi: date) -> ir.DateVal
     return local_time(ts, tz, lo - _DAY, hi + _DAY).date()
 
 
-def _near(
+def near(
     ts: ir.TimestampValue, lo: date, hi: date, days: Sequence[date] | None = None
 ) -> ir.BooleanValue:
     """A bound on the stored (UTC) value that keeps every row whose local day is in [lo, hi),
@@ -97,7 +97,7 @@ def _days(day: ir.DateValue, lo: date, hi: date, days: Sequence[date] | None) ->
 
 def _activities(con: Tables, tz: str, lo: date, hi: date, days: Sequence[date] | None) -> ir.Table:
     a = con.table("activities")
-    a = a.filter(_near(a.occurred_at, lo, hi, days))
+    a = a.filter(near(a.occurred_at, lo, hi, days))
     a = a.mutate(day=_local_day(a.occurred_at, tz, lo, hi))
     return a.filter(_days(a.day, lo, hi, days))
 
@@ -135,7 +135,7 @@ def deal_rows(
         ("created", d.created_at, d.created_at.notnull()),
         ("closed", d.closed_at, d.closed_at.notnull() & d.status.isin(_CLOSED)),
     ):
-        e = d.filter(where & _near(ts, lo, hi, days))
+        e = d.filter(where & near(ts, lo, hi, days))
         e = e.select(
             *keep,
             event=ibis.literal(event),
@@ -162,14 +162,14 @@ def stage_rows(
     not in `deals` take no part, as in the stage-conversion metric)."""
     st = con.table("deal_stages")
     # only deals with a stage entered near the days asked can have a first entry on one
-    near = st.filter(_near(st.entered_at, lo, hi, days)).select(_nid="deal_id").distinct()
-    st = st.semi_join(near, st.deal_id == near._nid)
+    nearby = st.filter(near(st.entered_at, lo, hi, days)).select(_nid="deal_id").distinct()
+    st = st.semi_join(nearby, st.deal_id == nearby._nid)
     per = st.group_by("deal_id", "stage").aggregate(
         entered_at=st.entered_at.min(), last_at=st.entered_at.max()
     )
     deals = con.table("deals").select(_did="deal_id", rep_id="rep_id", kind="kind", source="source")
     a = per.join(deals, per.deal_id == deals._did).drop("_did")
-    a = a.filter(_near(a.entered_at, lo, hi))
+    a = a.filter(near(a.entered_at, lo, hi))
     a = a.mutate(day=_local_day(a.entered_at, tz, lo, hi))
     a = a.filter(_days(a.day, lo, hi, days))
     cols = ("rep_id", "day", "kind", "source", "stage")
