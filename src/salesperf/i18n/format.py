@@ -25,6 +25,7 @@ One choice per form, English / Dutch (Babel's en_GB and nl_NL locales):
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date as Date
 from datetime import datetime, timedelta
@@ -33,8 +34,9 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from babel import Locale
 from babel.dates import format_date as _babel_date
-from babel.numbers import format_currency, format_decimal, format_percent, get_currency_symbol
+from babel.numbers import NumberPattern, format_currency, get_currency_symbol, parse_pattern
 
 from salesperf.text import Lang
 
@@ -58,11 +60,23 @@ def _pattern(digits: int) -> str:
     return "#,##0" + ("." + "0" * digits if digits else "")
 
 
+@functools.cache
+def _compiled(pattern: str) -> NumberPattern:
+    """A number pattern parsed once (Babel parses it again on every call otherwise)."""
+    return parse_pattern(pattern)
+
+
+@functools.cache
+def _locale(lang: Lang | str) -> Locale:
+    return Locale.parse(_loc(lang))
+
+
 def number(value: float | int | None, lang: Lang | str, digits: int = 0) -> str:
     """A number with the language's separators: 1,234.5 or 1.234,5; None as a dash."""
     if value is None or value != value:  # None or NaN
         return DASH
-    return format_decimal(value, format=_pattern(digits), locale=_loc(lang))
+    # what `babel.numbers.format_decimal` does, with the pattern and the locale parsed once
+    return _compiled(_pattern(digits)).apply(value, _locale(lang))
 
 
 def plain(value: float | int, lang: Lang | str) -> str:
@@ -87,7 +101,8 @@ def percent(value: float | None, lang: Lang | str, digits: int = 1) -> str:
     """A ratio as a percentage: 25.3% or 25,3%."""
     if value is None or value != value:
         return DASH
-    return format_percent(value, format=_pattern(digits) + "%", locale=_loc(lang))
+    # what `babel.numbers.format_percent` does, with the pattern and the locale parsed once
+    return _compiled(_pattern(digits) + "%").apply(value, _locale(lang))
 
 
 def signed(value: float | None, lang: Lang | str, digits: int = 1) -> str:

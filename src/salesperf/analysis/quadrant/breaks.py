@@ -192,11 +192,12 @@ def compare_rates(
     for rep, g in groups.items():
         members.setdefault(g, []).append(rep)
     for name, rows in counts.groupby("metric", sort=False):
-        by_rep = rows.set_index("rep_id")
+        successes = dict(zip(rows.rep_id, rows.successes, strict=True))
+        trials = dict(zip(rows.rep_id, rows.trials, strict=True))
         label = rate_label(str(name))
         for reps in members.values():
-            k = np.array([int(by_rep.successes.get(r, 0)) for r in reps])
-            n = np.array([int(by_rep.trials.get(r, 0)) for r in reps])
+            k = np.array([int(successes.get(r, 0)) for r in reps])
+            n = np.array([int(trials.get(r, 0)) for r in reps])
             if n.sum() == 0:
                 continue
             _, rates = shrink_group(k, n)

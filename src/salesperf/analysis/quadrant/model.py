@@ -28,6 +28,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import ibis
+import numpy as np
 import pandas as pd
 
 from salesperf.analysis.quadrant.breaks import (
@@ -309,10 +310,22 @@ def diagnose(store: Store, query: DiagnoseQuery) -> Diagnosis:
     rates = compare_rates(rate_counts(store, window, active_ids, query.stages, leads), groups)
     mixes = lead_mix(leads, groups)
 
+    # each rep's rows, split once (a filter of the whole frame per rep costs reps x rows)
+    days_of = {str(r): g for r, g in daily.groupby("rep_id", sort=False)}
+    amounts_of = {
+        str(r): g.to_numpy(dtype=float) for r, g in won.groupby("rep_id", sort=False)["amount"]
+    }
+    no_days, no_amounts = daily.iloc[0:0], np.zeros(0, dtype=float)
     counts: dict[str, list[RepCounts]] = {}
     for rep in sorted(groups):
         counts.setdefault(groups[rep], []).append(
-            _counts(rep, active.loc[rep], daily[daily.rep_id == rep], won, targets.get(rep))
+            _counts(
+                rep,
+                active.loc[rep],
+                days_of.get(rep, no_days),
+                amounts_of.get(rep, no_amounts),
+                targets.get(rep),
+            )
         )
     judged = {r: j for group in counts.values() for r, j in judge(group, query.seed).items()}
 
@@ -356,7 +369,7 @@ def diagnose(store: Store, query: DiagnoseQuery) -> Diagnosis:
 
 
 def _counts(
-    rep: str, row: Any, days: pd.DataFrame, won: pd.DataFrame, target: float | None
+    rep: str, row: Any, days: pd.DataFrame, amounts: np.ndarray, target: float | None
 ) -> RepCounts:
     """What the quadrant consumes of one rep, from the metric layer's rows."""
     worked = days.working_days.fillna(0) > 0
@@ -371,6 +384,6 @@ def _counts(
         revenue=float(row.revenue_won) if pd.notna(row.revenue_won) else 0.0,
         won=int(row.deals_won) if pd.notna(row.deals_won) else 0,
         lost=int(row.deals_lost) if pd.notna(row.deals_lost) else 0,
-        amounts=won.amount[won.rep_id == rep].to_numpy(dtype=float),
+        amounts=amounts,  # the amounts of the rep's won deals, in the order of their ids
         target=target,
     )

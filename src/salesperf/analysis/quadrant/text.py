@@ -94,9 +94,10 @@ def reason_text(
                 v["span"] = index_span(index, lang)
         return v
 
+    filled = {lang: values(lang) for lang in Lang}  # the sentence and its few words share them
     return (
-        both(lambda lang: t(key, lang, **values(lang))),
-        both(lambda lang: t(f"{key}.short", lang, **values(lang))),
+        both(lambda lang: t(key, lang, **filled[lang])),
+        both(lambda lang: t(f"{key}.short", lang, **filled[lang])),
     )
 
 
