@@ -76,7 +76,8 @@ def number(value: float | int | None, lang: Lang | str, digits: int = 0) -> str:
     if value is None or value != value:  # None or NaN
         return DASH
     # what `babel.numbers.format_decimal` does, with the pattern and the locale parsed once
-    return _compiled(_pattern(digits)).apply(value, _locale(lang))
+    text: str = _compiled(_pattern(digits)).apply(value, _locale(lang))
+    return text
 
 
 def plain(value: float | int, lang: Lang | str) -> str:
@@ -102,7 +103,8 @@ def percent(value: float | None, lang: Lang | str, digits: int = 1) -> str:
     if value is None or value != value:
         return DASH
     # what `babel.numbers.format_percent` does, with the pattern and the locale parsed once
-    return _compiled(_pattern(digits) + "%").apply(value, _locale(lang))
+    text: str = _compiled(_pattern(digits) + "%").apply(value, _locale(lang))
+    return text
 
 
 def signed(value: float | None, lang: Lang | str, digits: int = 1) -> str:
