@@ -368,6 +368,18 @@ def test_a_failed_import_leaves_every_engine_as_it_was(
     assert (fixed.inserted, fixed.updated, fixed.unchanged) == (1, 1, 1)
 
 
+def test_queries_name_the_tables_they_read_on_every_engine(store_on_engine: Store) -> None:
+    """What the web server's remembered results rest on (`salesperf.store.reads`): an Ibis
+    query, and the store's own read of its settings, name the tables they read on every engine."""
+    from salesperf.store.reads import EVERYTHING, recording
+
+    store_on_engine.table("reps").count().execute()  # (Spark starts: its catalog read whole)
+    with recording() as seen:
+        assert store_on_engine.table("reps").count().execute() == 3
+        assert store_on_engine.settings.timezone
+    assert {"reps", "salesperf_meta"} <= seen and EVERYTHING not in seen
+
+
 def test_batches_merge_by_key_on_every_engine(store_on_engine: Store) -> None:
     """`merge_rows`, for the API's small batches: idempotent by id, refused whole when wrong."""
     s = store_on_engine

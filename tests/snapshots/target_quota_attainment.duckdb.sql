@@ -96,36 +96,36 @@ WITH "t31" AS (
       END = 1
     )
     OR "t26"."metric" IN ('revenue_won')
-), "t44" AS (
+), "t47" AS (
   SELECT
-    "t43"."_node",
-    "t43"."_rank",
-    "t43"."metric",
-    "t43"."_p",
-    SUM("t43"."_v") AS "_v",
-    MAX(1 - "t43"."_in") AS "_spread",
-    MAX(1 - "t43"."_own") AS "_summed"
+    "t46"."_node",
+    "t46"."_rank",
+    "t46"."metric",
+    "t46"."_p",
+    SUM("t46"."_v") AS "_v",
+    MAX(1 - "t46"."_in") AS "_spread",
+    MAX(1 - "t46"."_own") AS "_summed"
   FROM (
     SELECT
-      "t40"."_node",
-      "t40"."_rank",
-      "t40"."metric",
-      "t40"."period_start",
-      "t40"."period_end",
-      "t40"."value",
-      "t40"."_p",
-      "t40"."_last",
-      "t40"."_in",
-      "t40"."_own",
+      "t45"."_node",
+      "t45"."_rank",
+      "t45"."metric",
+      "t45"."period_start",
+      "t45"."period_end",
+      "t45"."value",
+      "t45"."_p",
+      "t45"."_last",
+      "t45"."_in",
+      "t45"."_own",
       CASE
-        WHEN "t40"."_in" = 1
-        THEN "t40"."value"
-        ELSE "t40"."value" * CASE
+        WHEN "t45"."_in" = 1
+        THEN "t45"."value"
+        ELSE "t45"."value" * CASE
           WHEN (
             (
               CAST(FLOOR(
                 (
-                  GREATEST(DATE_DIFF('DAY', "t40"."period_start", "t40"."period_end") + 1, 0)
+                  GREATEST(DATE_DIFF('DAY', "t45"."period_start", "t45"."period_end") + 1, 0)
                 ) / (
                   7
                 )
@@ -134,15 +134,15 @@ WITH "t31" AS (
               LEAST(
                 (
                   (
-                    DAYOFWEEK("t40"."period_start") + 6
+                    DAYOFWEEK("t45"."period_start") + 6
                   ) % 7
                 ) + (
-                  GREATEST(DATE_DIFF('DAY', "t40"."period_start", "t40"."period_end") + 1, 0) % 7
+                  GREATEST(DATE_DIFF('DAY', "t45"."period_start", "t45"."period_end") + 1, 0) % 7
                 ),
                 5
               ) - (
                 (
-                  DAYOFWEEK("t40"."period_start") + 6
+                  DAYOFWEEK("t45"."period_start") + 6
                 ) % 7
               ),
               0
@@ -150,10 +150,10 @@ WITH "t31" AS (
               (
                 (
                   (
-                    DAYOFWEEK("t40"."period_start") + 6
+                    DAYOFWEEK("t45"."period_start") + 6
                   ) % 7
                 ) + (
-                  GREATEST(DATE_DIFF('DAY', "t40"."period_start", "t40"."period_end") + 1, 0) % 7
+                  GREATEST(DATE_DIFF('DAY', "t45"."period_start", "t45"."period_end") + 1, 0) % 7
                 )
               ) - 7,
               0
@@ -165,8 +165,8 @@ WITH "t31" AS (
                 GREATEST(
                   DATE_DIFF(
                     'DAY',
-                    GREATEST("t40"."period_start", "t40"."_p"),
-                    LEAST("t40"."period_end", "t40"."_last")
+                    GREATEST("t45"."period_start", "t45"."_p"),
+                    LEAST("t45"."period_end", "t45"."_last")
                   ) + 1,
                   0
                 )
@@ -178,14 +178,14 @@ WITH "t31" AS (
             LEAST(
               (
                 (
-                  DAYOFWEEK(GREATEST("t40"."period_start", "t40"."_p")) + 6
+                  DAYOFWEEK(GREATEST("t45"."period_start", "t45"."_p")) + 6
                 ) % 7
               ) + (
                 GREATEST(
                   DATE_DIFF(
                     'DAY',
-                    GREATEST("t40"."period_start", "t40"."_p"),
-                    LEAST("t40"."period_end", "t40"."_last")
+                    GREATEST("t45"."period_start", "t45"."_p"),
+                    LEAST("t45"."period_end", "t45"."_last")
                   ) + 1,
                   0
                 ) % 7
@@ -193,7 +193,7 @@ WITH "t31" AS (
               5
             ) - (
               (
-                DAYOFWEEK(GREATEST("t40"."period_start", "t40"."_p")) + 6
+                DAYOFWEEK(GREATEST("t45"."period_start", "t45"."_p")) + 6
               ) % 7
             ),
             0
@@ -201,14 +201,14 @@ WITH "t31" AS (
             (
               (
                 (
-                  DAYOFWEEK(GREATEST("t40"."period_start", "t40"."_p")) + 6
+                  DAYOFWEEK(GREATEST("t45"."period_start", "t45"."_p")) + 6
                 ) % 7
               ) + (
                 GREATEST(
                   DATE_DIFF(
                     'DAY',
-                    GREATEST("t40"."period_start", "t40"."_p"),
-                    LEAST("t40"."period_end", "t40"."_last")
+                    GREATEST("t45"."period_start", "t45"."_p"),
+                    LEAST("t45"."period_end", "t45"."_last")
                   ) + 1,
                   0
                 ) % 7
@@ -219,7 +219,7 @@ WITH "t31" AS (
             CAST((
               CAST(FLOOR(
                 (
-                  GREATEST(DATE_DIFF('DAY', "t40"."period_start", "t40"."period_end") + 1, 0)
+                  GREATEST(DATE_DIFF('DAY', "t45"."period_start", "t45"."period_end") + 1, 0)
                 ) / (
                   7
                 )
@@ -228,15 +228,15 @@ WITH "t31" AS (
               LEAST(
                 (
                   (
-                    DAYOFWEEK("t40"."period_start") + 6
+                    DAYOFWEEK("t45"."period_start") + 6
                   ) % 7
                 ) + (
-                  GREATEST(DATE_DIFF('DAY', "t40"."period_start", "t40"."period_end") + 1, 0) % 7
+                  GREATEST(DATE_DIFF('DAY', "t45"."period_start", "t45"."period_end") + 1, 0) % 7
                 ),
                 5
               ) - (
                 (
-                  DAYOFWEEK("t40"."period_start") + 6
+                  DAYOFWEEK("t45"."period_start") + 6
                 ) % 7
               ),
               0
@@ -244,10 +244,10 @@ WITH "t31" AS (
               (
                 (
                   (
-                    DAYOFWEEK("t40"."period_start") + 6
+                    DAYOFWEEK("t45"."period_start") + 6
                   ) % 7
                 ) + (
-                  GREATEST(DATE_DIFF('DAY', "t40"."period_start", "t40"."period_end") + 1, 0) % 7
+                  GREATEST(DATE_DIFF('DAY', "t45"."period_start", "t45"."period_end") + 1, 0) % 7
                 )
               ) - 7,
               0
@@ -256,9 +256,9 @@ WITH "t31" AS (
           )
           ELSE CAST(DATE_DIFF(
             'DAY',
-            GREATEST("t40"."period_start", "t40"."_p"),
-            LEAST("t40"."period_end", "t40"."_last")
-          ) + 1 AS DOUBLE) / CAST(DATE_DIFF('DAY', "t40"."period_start", "t40"."period_end") + 1 AS DOUBLE)
+            GREATEST("t45"."period_start", "t45"."_p"),
+            LEAST("t45"."period_end", "t45"."_last")
+          ) + 1 AS DOUBLE) / CAST(DATE_DIFF('DAY', "t45"."period_start", "t45"."period_end") + 1 AS DOUBLE)
         END
       END AS "_v"
     FROM (
@@ -274,67 +274,87 @@ WITH "t31" AS (
         "t34"."_in",
         "t34"."_own"
       FROM "t31" AS "t34"
-      ANTI JOIN "t31" AS "t35"
-        ON "t34"."_node" = "t35"."_node"
-        AND "t34"."_rank" = "t35"."_rank"
-        AND "t34"."metric" = "t35"."metric"
-        AND "t34"."_p" = "t35"."_p"
-        AND (
-          (
-            (
-              "t35"."_own" = 1
-            ) AND (
-              "t34"."_own" = 0
-            )
-          )
-          OR (
-            (
-              "t34"."_in" = 1
-            )
-            AND (
-              "t35"."_in" = 1
-            )
+      ANTI JOIN (
+        SELECT DISTINCT
+          *
+        FROM (
+          SELECT
+            "t34"."_node",
+            "t34"."_rank",
+            "t34"."metric",
+            "t34"."_p",
+            "t34"."period_start",
+            "t34"."period_end"
+          FROM "t31" AS "t34"
+          INNER JOIN "t31" AS "t35"
+            ON "t34"."_node" = "t35"."_node"
+            AND "t34"."_rank" = "t35"."_rank"
+            AND "t34"."metric" = "t35"."metric"
+            AND "t34"."_p" = "t35"."_p"
             AND (
               (
-                "t35"."period_start" <= "t34"."period_start"
-              )
-              AND (
-                "t34"."period_end" <= "t35"."period_end"
-              )
-              AND (
                 (
-                  "t35"."period_start" <> "t34"."period_start"
+                  "t35"."_own" = 1
+                ) AND (
+                  "t34"."_own" = 0
                 )
-                OR (
-                  "t35"."period_end" <> "t34"."period_end"
-                )
               )
-            )
-          )
-          OR (
-            (
-              "t34"."_in" = 0
-            )
-            AND (
-              (
-                "t34"."period_start" <= "t35"."period_start"
-              )
-              AND (
-                "t35"."period_end" <= "t34"."period_end"
-              )
-              AND (
+              OR (
                 (
-                  "t35"."period_start" <> "t34"."period_start"
+                  "t34"."_in" = 1
                 )
-                OR (
-                  "t35"."period_end" <> "t34"."period_end"
+                AND (
+                  "t35"."_in" = 1
+                )
+                AND (
+                  (
+                    "t35"."period_start" <= "t34"."period_start"
+                  )
+                  AND (
+                    "t34"."period_end" <= "t35"."period_end"
+                  )
+                  AND (
+                    (
+                      "t35"."period_start" <> "t34"."period_start"
+                    )
+                    OR (
+                      "t35"."period_end" <> "t34"."period_end"
+                    )
+                  )
+                )
+              )
+              OR (
+                (
+                  "t34"."_in" = 0
+                )
+                AND (
+                  (
+                    "t34"."period_start" <= "t35"."period_start"
+                  )
+                  AND (
+                    "t35"."period_end" <= "t34"."period_end"
+                  )
+                  AND (
+                    (
+                      "t35"."period_start" <> "t34"."period_start"
+                    )
+                    OR (
+                      "t35"."period_end" <> "t34"."period_end"
+                    )
+                  )
                 )
               )
             )
-          )
-        )
-    ) AS "t40"
-  ) AS "t43"
+        ) AS "t40"
+      ) AS "t43"
+        ON "t34"."_node" = "t43"."_node"
+        AND "t34"."_rank" = "t43"."_rank"
+        AND "t34"."metric" = "t43"."metric"
+        AND "t34"."_p" = "t43"."_p"
+        AND "t34"."period_start" = "t43"."period_start"
+        AND "t34"."period_end" = "t43"."period_end"
+    ) AS "t45"
+  ) AS "t46"
   GROUP BY
     1,
     2,
@@ -342,18 +362,18 @@ WITH "t31" AS (
     4
 )
 SELECT
-  "t62"."_key" AS "rep_id",
-  "t62"."_period" AS "period_start",
-  "t62"."revenue_won" / NULLIF("t62"."revenue_won_target", 0) AS "quota_attainment"
+  "t65"."_key" AS "rep_id",
+  "t65"."_period" AS "period_start",
+  "t65"."revenue_won" / NULLIF("t65"."revenue_won_target", 0) AS "quota_attainment"
 FROM (
   SELECT
-    "t42"."_key",
-    "t42"."_period",
-    "t42"."revenue_won",
-    "t61"."_tk",
-    "t61"."_p",
-    "t61"."revenue_won_target",
-    "t61"."revenue_won_target_basis"
+    "t44"."_key",
+    "t44"."_period",
+    "t44"."revenue_won",
+    "t64"."_tk",
+    "t64"."_p",
+    "t64"."revenue_won_target",
+    "t64"."revenue_won_target_basis"
   FROM (
     SELECT
       "t39"."_key",
@@ -581,75 +601,75 @@ FROM (
     ) AS "t39"
     WHERE
       "t39"."_period" IN (MAKE_DATE(2025, 1, 1))
-  ) AS "t42"
+  ) AS "t44"
   LEFT OUTER JOIN (
     SELECT
-      "t59"."_tk",
-      "t59"."_p",
-      SUM("t59"."_v") FILTER(WHERE
-        "t59"."metric" = 'revenue_won') AS "revenue_won_target",
-      MAX("t59"."_basis") FILTER(WHERE
-        "t59"."metric" = 'revenue_won') AS "revenue_won_target_basis"
+      "t62"."_tk",
+      "t62"."_p",
+      SUM("t62"."_v") FILTER(WHERE
+        "t62"."metric" = 'revenue_won') AS "revenue_won_target",
+      MAX("t62"."_basis") FILTER(WHERE
+        "t62"."metric" = 'revenue_won') AS "revenue_won_target_basis"
     FROM (
       SELECT
-        "t58"."_tk",
-        "t58"."metric",
-        "t58"."_p",
-        "t58"."_v",
-        "t58"."_spread",
-        "t58"."_summed",
-        "t58"."_members",
+        "t61"."_tk",
+        "t61"."metric",
+        "t61"."_p",
+        "t61"."_v",
+        "t61"."_spread",
+        "t61"."_summed",
+        "t61"."_members",
         CASE
           WHEN (
-            "t58"."_members" = 1
+            "t61"."_members" = 1
           ) AND (
-            "t58"."_spread" = 1
+            "t61"."_spread" = 1
           )
           THEN 'members_spread'
           WHEN (
-            "t58"."_members" = 1
+            "t61"."_members" = 1
           ) AND (
-            "t58"."_summed" = 1
+            "t61"."_summed" = 1
           )
           THEN 'members_summed'
-          WHEN "t58"."_members" = 1
+          WHEN "t61"."_members" = 1
           THEN 'members'
-          WHEN "t58"."_spread" = 1
+          WHEN "t61"."_spread" = 1
           THEN 'spread'
-          WHEN "t58"."_summed" = 1
+          WHEN "t61"."_summed" = 1
           THEN 'summed'
           ELSE CAST(NULL AS TEXT)
         END AS "_basis"
       FROM (
         SELECT
-          "t57"."_tk",
-          "t57"."metric",
-          "t57"."_p",
-          SUM("t57"."_v") AS "_v",
-          MAX("t57"."_spread") AS "_spread",
-          MAX("t57"."_summed") AS "_summed",
-          MAX("t57"."_members") AS "_members"
+          "t60"."_tk",
+          "t60"."metric",
+          "t60"."_p",
+          SUM("t60"."_v") AS "_v",
+          MAX("t60"."_spread") AS "_spread",
+          MAX("t60"."_summed") AS "_summed",
+          MAX("t60"."_members") AS "_members"
         FROM (
           SELECT
-            "t56"."_tk",
-            "t56"."_anc",
-            "t56"."_node",
-            "t56"."metric",
-            "t56"."_p",
-            "t56"."_v",
-            "t56"."_spread",
-            "t56"."_summed",
-            CASE WHEN "t56"."_node" <> "t56"."_anc" THEN 1 ELSE 0 END AS "_members"
+            "t59"."_tk",
+            "t59"."_anc",
+            "t59"."_node",
+            "t59"."metric",
+            "t59"."_p",
+            "t59"."_v",
+            "t59"."_spread",
+            "t59"."_summed",
+            CASE WHEN "t59"."_node" <> "t59"."_anc" THEN 1 ELSE 0 END AS "_members"
           FROM (
             SELECT
-              "t55"."_tk",
-              "t55"."_anc",
-              "t55"."_node",
-              "t55"."metric",
-              "t55"."_p",
-              "t55"."_v",
-              "t55"."_spread",
-              "t55"."_summed"
+              "t58"."_tk",
+              "t58"."_anc",
+              "t58"."_node",
+              "t58"."metric",
+              "t58"."_p",
+              "t58"."_v",
+              "t58"."_spread",
+              "t58"."_summed"
             FROM (
               SELECT
                 *
@@ -658,98 +678,98 @@ FROM (
                   "t8"."_tk",
                   "t8"."_anc",
                   "t8"."_node",
-                  "t50"."metric",
-                  "t50"."_p",
-                  "t50"."_v",
-                  "t50"."_spread",
-                  "t50"."_summed"
+                  "t53"."metric",
+                  "t53"."_p",
+                  "t53"."_v",
+                  "t53"."_spread",
+                  "t53"."_summed"
                 FROM "memtable" AS "t8"
                 INNER JOIN (
                   SELECT
-                    "t46"."_node",
-                    "t46"."metric",
-                    "t46"."_p",
-                    "t46"."_v",
-                    "t46"."_spread",
-                    "t46"."_summed"
-                  FROM "t44" AS "t46"
+                    "t49"."_node",
+                    "t49"."metric",
+                    "t49"."_p",
+                    "t49"."_v",
+                    "t49"."_spread",
+                    "t49"."_summed"
+                  FROM "t47" AS "t49"
                   INNER JOIN (
                     SELECT
-                      "t45"."_node",
-                      "t45"."metric",
-                      "t45"."_p",
-                      MIN("t45"."_rank") AS "_best"
-                    FROM "t44" AS "t45"
+                      "t48"."_node",
+                      "t48"."metric",
+                      "t48"."_p",
+                      MIN("t48"."_rank") AS "_best"
+                    FROM "t47" AS "t48"
                     GROUP BY
                       1,
                       2,
                       3
-                  ) AS "t48"
-                    ON "t46"."_node" = "t48"."_node"
-                    AND "t46"."metric" = "t48"."metric"
-                    AND "t46"."_p" = "t48"."_p"
-                    AND "t46"."_rank" = "t48"."_best"
-                ) AS "t50"
-                  ON "t8"."_node" = "t50"."_node"
-              ) AS "t51"
+                  ) AS "t51"
+                    ON "t49"."_node" = "t51"."_node"
+                    AND "t49"."metric" = "t51"."metric"
+                    AND "t49"."_p" = "t51"."_p"
+                    AND "t49"."_rank" = "t51"."_best"
+                ) AS "t53"
+                  ON "t8"."_node" = "t53"."_node"
+              ) AS "t54"
               WHERE
                 (
-                  "t51"."_anc" = "t51"."_node"
-                ) OR "t51"."metric" IN ('revenue_won')
-            ) AS "t55"
+                  "t54"."_anc" = "t54"."_node"
+                ) OR "t54"."metric" IN ('revenue_won')
+            ) AS "t58"
             ANTI JOIN (
               SELECT
                 "t9"."_anc",
                 "t9"."_node",
-                "t50"."metric",
-                "t50"."_p"
+                "t53"."metric",
+                "t53"."_p"
               FROM "memtable" AS "t9"
               INNER JOIN (
                 SELECT
-                  "t46"."_node",
-                  "t46"."metric",
-                  "t46"."_p",
-                  "t46"."_v",
-                  "t46"."_spread",
-                  "t46"."_summed"
-                FROM "t44" AS "t46"
+                  "t49"."_node",
+                  "t49"."metric",
+                  "t49"."_p",
+                  "t49"."_v",
+                  "t49"."_spread",
+                  "t49"."_summed"
+                FROM "t47" AS "t49"
                 INNER JOIN (
                   SELECT
-                    "t45"."_node",
-                    "t45"."metric",
-                    "t45"."_p",
-                    MIN("t45"."_rank") AS "_best"
-                  FROM "t44" AS "t45"
+                    "t48"."_node",
+                    "t48"."metric",
+                    "t48"."_p",
+                    MIN("t48"."_rank") AS "_best"
+                  FROM "t47" AS "t48"
                   GROUP BY
                     1,
                     2,
                     3
-                ) AS "t48"
-                  ON "t46"."_node" = "t48"."_node"
-                  AND "t46"."metric" = "t48"."metric"
-                  AND "t46"."_p" = "t48"."_p"
-                  AND "t46"."_rank" = "t48"."_best"
-              ) AS "t50"
-                ON "t9"."_mid" = "t50"."_node"
-            ) AS "t53"
-              ON "t55"."_anc" = "t53"."_anc"
-              AND "t55"."_node" = "t53"."_node"
-              AND "t55"."metric" = "t53"."metric"
-              AND "t55"."_p" = "t53"."_p"
-          ) AS "t56"
-        ) AS "t57"
+                ) AS "t51"
+                  ON "t49"."_node" = "t51"."_node"
+                  AND "t49"."metric" = "t51"."metric"
+                  AND "t49"."_p" = "t51"."_p"
+                  AND "t49"."_rank" = "t51"."_best"
+              ) AS "t53"
+                ON "t9"."_mid" = "t53"."_node"
+            ) AS "t56"
+              ON "t58"."_anc" = "t56"."_anc"
+              AND "t58"."_node" = "t56"."_node"
+              AND "t58"."metric" = "t56"."metric"
+              AND "t58"."_p" = "t56"."_p"
+          ) AS "t59"
+        ) AS "t60"
         GROUP BY
           1,
           2,
           3
-      ) AS "t58"
-    ) AS "t59"
+      ) AS "t61"
+    ) AS "t62"
     GROUP BY
       1,
       2
-  ) AS "t61"
-    ON "t42"."_key" = "t61"."_tk" AND "t42"."_period" = "t61"."_p"
-) AS "t62"
+  ) AS "t64"
+    ON "t44"."_key" = "t64"."_tk" AND "t44"."_period" = "t64"."_p"
+) AS "t65"
 ORDER BY
-  "t62"."_key" ASC,
-  "t62"."_period" ASC
+  "t65"."_key" ASC,
+  "t65"."_period" ASC

@@ -96,36 +96,36 @@ WITH "t30" AS (
       END = 1
     )
     OR "t27"."metric" IN ('revenue_won')
-), "t43" AS (
+), "t46" AS (
   SELECT
-    "t42"."_node",
-    "t42"."_rank",
-    "t42"."metric",
-    "t42"."_p",
-    SUM("t42"."_v") AS "_v",
-    MAX(1 - "t42"."_in") AS "_spread",
-    MAX(1 - "t42"."_own") AS "_summed"
+    "t45"."_node",
+    "t45"."_rank",
+    "t45"."metric",
+    "t45"."_p",
+    SUM("t45"."_v") AS "_v",
+    MAX(1 - "t45"."_in") AS "_spread",
+    MAX(1 - "t45"."_own") AS "_summed"
   FROM (
     SELECT
-      "t39"."_node",
-      "t39"."_rank",
-      "t39"."metric",
-      "t39"."period_start",
-      "t39"."period_end",
-      "t39"."value",
-      "t39"."_p",
-      "t39"."_last",
-      "t39"."_in",
-      "t39"."_own",
+      "t44"."_node",
+      "t44"."_rank",
+      "t44"."metric",
+      "t44"."period_start",
+      "t44"."period_end",
+      "t44"."value",
+      "t44"."_p",
+      "t44"."_last",
+      "t44"."_in",
+      "t44"."_own",
       CASE
-        WHEN "t39"."_in" = 1
-        THEN "t39"."value"
-        ELSE "t39"."value" * CASE
+        WHEN "t44"."_in" = 1
+        THEN "t44"."value"
+        ELSE "t44"."value" * CASE
           WHEN (
             (
               CAST(FLOOR(
                 (
-                  GREATEST(DATE_DIFF('DAY', "t39"."period_start", "t39"."period_end") + 1, 0)
+                  GREATEST(DATE_DIFF('DAY', "t44"."period_start", "t44"."period_end") + 1, 0)
                 ) / (
                   7
                 )
@@ -134,15 +134,15 @@ WITH "t30" AS (
               LEAST(
                 (
                   (
-                    DAYOFWEEK("t39"."period_start") + 6
+                    DAYOFWEEK("t44"."period_start") + 6
                   ) % 7
                 ) + (
-                  GREATEST(DATE_DIFF('DAY', "t39"."period_start", "t39"."period_end") + 1, 0) % 7
+                  GREATEST(DATE_DIFF('DAY', "t44"."period_start", "t44"."period_end") + 1, 0) % 7
                 ),
                 5
               ) - (
                 (
-                  DAYOFWEEK("t39"."period_start") + 6
+                  DAYOFWEEK("t44"."period_start") + 6
                 ) % 7
               ),
               0
@@ -150,10 +150,10 @@ WITH "t30" AS (
               (
                 (
                   (
-                    DAYOFWEEK("t39"."period_start") + 6
+                    DAYOFWEEK("t44"."period_start") + 6
                   ) % 7
                 ) + (
-                  GREATEST(DATE_DIFF('DAY', "t39"."period_start", "t39"."period_end") + 1, 0) % 7
+                  GREATEST(DATE_DIFF('DAY', "t44"."period_start", "t44"."period_end") + 1, 0) % 7
                 )
               ) - 7,
               0
@@ -165,8 +165,8 @@ WITH "t30" AS (
                 GREATEST(
                   DATE_DIFF(
                     'DAY',
-                    GREATEST("t39"."period_start", "t39"."_p"),
-                    LEAST("t39"."period_end", "t39"."_last")
+                    GREATEST("t44"."period_start", "t44"."_p"),
+                    LEAST("t44"."period_end", "t44"."_last")
                   ) + 1,
                   0
                 )
@@ -178,14 +178,14 @@ WITH "t30" AS (
             LEAST(
               (
                 (
-                  DAYOFWEEK(GREATEST("t39"."period_start", "t39"."_p")) + 6
+                  DAYOFWEEK(GREATEST("t44"."period_start", "t44"."_p")) + 6
                 ) % 7
               ) + (
                 GREATEST(
                   DATE_DIFF(
                     'DAY',
-                    GREATEST("t39"."period_start", "t39"."_p"),
-                    LEAST("t39"."period_end", "t39"."_last")
+                    GREATEST("t44"."period_start", "t44"."_p"),
+                    LEAST("t44"."period_end", "t44"."_last")
                   ) + 1,
                   0
                 ) % 7
@@ -193,7 +193,7 @@ WITH "t30" AS (
               5
             ) - (
               (
-                DAYOFWEEK(GREATEST("t39"."period_start", "t39"."_p")) + 6
+                DAYOFWEEK(GREATEST("t44"."period_start", "t44"."_p")) + 6
               ) % 7
             ),
             0
@@ -201,14 +201,14 @@ WITH "t30" AS (
             (
               (
                 (
-                  DAYOFWEEK(GREATEST("t39"."period_start", "t39"."_p")) + 6
+                  DAYOFWEEK(GREATEST("t44"."period_start", "t44"."_p")) + 6
                 ) % 7
               ) + (
                 GREATEST(
                   DATE_DIFF(
                     'DAY',
-                    GREATEST("t39"."period_start", "t39"."_p"),
-                    LEAST("t39"."period_end", "t39"."_last")
+                    GREATEST("t44"."period_start", "t44"."_p"),
+                    LEAST("t44"."period_end", "t44"."_last")
                   ) + 1,
                   0
                 ) % 7
@@ -219,7 +219,7 @@ WITH "t30" AS (
             CAST((
               CAST(FLOOR(
                 (
-                  GREATEST(DATE_DIFF('DAY', "t39"."period_start", "t39"."period_end") + 1, 0)
+                  GREATEST(DATE_DIFF('DAY', "t44"."period_start", "t44"."period_end") + 1, 0)
                 ) / (
                   7
                 )
@@ -228,15 +228,15 @@ WITH "t30" AS (
               LEAST(
                 (
                   (
-                    DAYOFWEEK("t39"."period_start") + 6
+                    DAYOFWEEK("t44"."period_start") + 6
                   ) % 7
                 ) + (
-                  GREATEST(DATE_DIFF('DAY', "t39"."period_start", "t39"."period_end") + 1, 0) % 7
+                  GREATEST(DATE_DIFF('DAY', "t44"."period_start", "t44"."period_end") + 1, 0) % 7
                 ),
                 5
               ) - (
                 (
-                  DAYOFWEEK("t39"."period_start") + 6
+                  DAYOFWEEK("t44"."period_start") + 6
                 ) % 7
               ),
               0
@@ -244,10 +244,10 @@ WITH "t30" AS (
               (
                 (
                   (
-                    DAYOFWEEK("t39"."period_start") + 6
+                    DAYOFWEEK("t44"."period_start") + 6
                   ) % 7
                 ) + (
-                  GREATEST(DATE_DIFF('DAY', "t39"."period_start", "t39"."period_end") + 1, 0) % 7
+                  GREATEST(DATE_DIFF('DAY', "t44"."period_start", "t44"."period_end") + 1, 0) % 7
                 )
               ) - 7,
               0
@@ -256,9 +256,9 @@ WITH "t30" AS (
           )
           ELSE CAST(DATE_DIFF(
             'DAY',
-            GREATEST("t39"."period_start", "t39"."_p"),
-            LEAST("t39"."period_end", "t39"."_last")
-          ) + 1 AS DOUBLE) / CAST(DATE_DIFF('DAY', "t39"."period_start", "t39"."period_end") + 1 AS DOUBLE)
+            GREATEST("t44"."period_start", "t44"."_p"),
+            LEAST("t44"."period_end", "t44"."_last")
+          ) + 1 AS DOUBLE) / CAST(DATE_DIFF('DAY', "t44"."period_start", "t44"."period_end") + 1 AS DOUBLE)
         END
       END AS "_v"
     FROM (
@@ -274,67 +274,87 @@ WITH "t30" AS (
         "t33"."_in",
         "t33"."_own"
       FROM "t30" AS "t33"
-      ANTI JOIN "t30" AS "t34"
-        ON "t33"."_node" = "t34"."_node"
-        AND "t33"."_rank" = "t34"."_rank"
-        AND "t33"."metric" = "t34"."metric"
-        AND "t33"."_p" = "t34"."_p"
-        AND (
-          (
-            (
-              "t34"."_own" = 1
-            ) AND (
-              "t33"."_own" = 0
-            )
-          )
-          OR (
-            (
-              "t33"."_in" = 1
-            )
-            AND (
-              "t34"."_in" = 1
-            )
+      ANTI JOIN (
+        SELECT DISTINCT
+          *
+        FROM (
+          SELECT
+            "t33"."_node",
+            "t33"."_rank",
+            "t33"."metric",
+            "t33"."_p",
+            "t33"."period_start",
+            "t33"."period_end"
+          FROM "t30" AS "t33"
+          INNER JOIN "t30" AS "t34"
+            ON "t33"."_node" = "t34"."_node"
+            AND "t33"."_rank" = "t34"."_rank"
+            AND "t33"."metric" = "t34"."metric"
+            AND "t33"."_p" = "t34"."_p"
             AND (
               (
-                "t34"."period_start" <= "t33"."period_start"
-              )
-              AND (
-                "t33"."period_end" <= "t34"."period_end"
-              )
-              AND (
                 (
-                  "t34"."period_start" <> "t33"."period_start"
+                  "t34"."_own" = 1
+                ) AND (
+                  "t33"."_own" = 0
                 )
-                OR (
-                  "t34"."period_end" <> "t33"."period_end"
-                )
               )
-            )
-          )
-          OR (
-            (
-              "t33"."_in" = 0
-            )
-            AND (
-              (
-                "t33"."period_start" <= "t34"."period_start"
-              )
-              AND (
-                "t34"."period_end" <= "t33"."period_end"
-              )
-              AND (
+              OR (
                 (
-                  "t34"."period_start" <> "t33"."period_start"
+                  "t33"."_in" = 1
                 )
-                OR (
-                  "t34"."period_end" <> "t33"."period_end"
+                AND (
+                  "t34"."_in" = 1
+                )
+                AND (
+                  (
+                    "t34"."period_start" <= "t33"."period_start"
+                  )
+                  AND (
+                    "t33"."period_end" <= "t34"."period_end"
+                  )
+                  AND (
+                    (
+                      "t34"."period_start" <> "t33"."period_start"
+                    )
+                    OR (
+                      "t34"."period_end" <> "t33"."period_end"
+                    )
+                  )
+                )
+              )
+              OR (
+                (
+                  "t33"."_in" = 0
+                )
+                AND (
+                  (
+                    "t33"."period_start" <= "t34"."period_start"
+                  )
+                  AND (
+                    "t34"."period_end" <= "t33"."period_end"
+                  )
+                  AND (
+                    (
+                      "t34"."period_start" <> "t33"."period_start"
+                    )
+                    OR (
+                      "t34"."period_end" <> "t33"."period_end"
+                    )
+                  )
                 )
               )
             )
-          )
-        )
-    ) AS "t39"
-  ) AS "t42"
+        ) AS "t39"
+      ) AS "t42"
+        ON "t33"."_node" = "t42"."_node"
+        AND "t33"."_rank" = "t42"."_rank"
+        AND "t33"."metric" = "t42"."metric"
+        AND "t33"."_p" = "t42"."_p"
+        AND "t33"."period_start" = "t42"."period_start"
+        AND "t33"."period_end" = "t42"."period_end"
+    ) AS "t44"
+  ) AS "t45"
   GROUP BY
     1,
     2,
@@ -342,18 +362,18 @@ WITH "t30" AS (
     4
 )
 SELECT
-  "t61"."_key" AS "rep_id",
-  "t61"."_period" AS "period_start",
-  "t61"."revenue_won" / NULLIF("t61"."revenue_won_target", 0) AS "quota_attainment"
+  "t64"."_key" AS "rep_id",
+  "t64"."_period" AS "period_start",
+  "t64"."revenue_won" / NULLIF("t64"."revenue_won_target", 0) AS "quota_attainment"
 FROM (
   SELECT
-    "t41"."_key",
-    "t41"."_period",
-    "t41"."revenue_won",
-    "t60"."_tk",
-    "t60"."_p",
-    "t60"."revenue_won_target",
-    "t60"."revenue_won_target_basis"
+    "t43"."_key",
+    "t43"."_period",
+    "t43"."revenue_won",
+    "t63"."_tk",
+    "t63"."_p",
+    "t63"."revenue_won_target",
+    "t63"."revenue_won_target_basis"
   FROM (
     SELECT
       "t38"."_key",
@@ -489,75 +509,75 @@ FROM (
     ) AS "t38"
     WHERE
       "t38"."_period" IN (MAKE_DATE(2025, 1, 1))
-  ) AS "t41"
+  ) AS "t43"
   LEFT OUTER JOIN (
     SELECT
-      "t58"."_tk",
-      "t58"."_p",
-      SUM("t58"."_v") FILTER(WHERE
-        "t58"."metric" = 'revenue_won') AS "revenue_won_target",
-      MAX("t58"."_basis") FILTER(WHERE
-        "t58"."metric" = 'revenue_won') AS "revenue_won_target_basis"
+      "t61"."_tk",
+      "t61"."_p",
+      SUM("t61"."_v") FILTER(WHERE
+        "t61"."metric" = 'revenue_won') AS "revenue_won_target",
+      MAX("t61"."_basis") FILTER(WHERE
+        "t61"."metric" = 'revenue_won') AS "revenue_won_target_basis"
     FROM (
       SELECT
-        "t57"."_tk",
-        "t57"."metric",
-        "t57"."_p",
-        "t57"."_v",
-        "t57"."_spread",
-        "t57"."_summed",
-        "t57"."_members",
+        "t60"."_tk",
+        "t60"."metric",
+        "t60"."_p",
+        "t60"."_v",
+        "t60"."_spread",
+        "t60"."_summed",
+        "t60"."_members",
         CASE
           WHEN (
-            "t57"."_members" = 1
+            "t60"."_members" = 1
           ) AND (
-            "t57"."_spread" = 1
+            "t60"."_spread" = 1
           )
           THEN 'members_spread'
           WHEN (
-            "t57"."_members" = 1
+            "t60"."_members" = 1
           ) AND (
-            "t57"."_summed" = 1
+            "t60"."_summed" = 1
           )
           THEN 'members_summed'
-          WHEN "t57"."_members" = 1
+          WHEN "t60"."_members" = 1
           THEN 'members'
-          WHEN "t57"."_spread" = 1
+          WHEN "t60"."_spread" = 1
           THEN 'spread'
-          WHEN "t57"."_summed" = 1
+          WHEN "t60"."_summed" = 1
           THEN 'summed'
           ELSE CAST(NULL AS TEXT)
         END AS "_basis"
       FROM (
         SELECT
-          "t56"."_tk",
-          "t56"."metric",
-          "t56"."_p",
-          SUM("t56"."_v") AS "_v",
-          MAX("t56"."_spread") AS "_spread",
-          MAX("t56"."_summed") AS "_summed",
-          MAX("t56"."_members") AS "_members"
+          "t59"."_tk",
+          "t59"."metric",
+          "t59"."_p",
+          SUM("t59"."_v") AS "_v",
+          MAX("t59"."_spread") AS "_spread",
+          MAX("t59"."_summed") AS "_summed",
+          MAX("t59"."_members") AS "_members"
         FROM (
           SELECT
-            "t55"."_tk",
-            "t55"."_anc",
-            "t55"."_node",
-            "t55"."metric",
-            "t55"."_p",
-            "t55"."_v",
-            "t55"."_spread",
-            "t55"."_summed",
-            CASE WHEN "t55"."_node" <> "t55"."_anc" THEN 1 ELSE 0 END AS "_members"
+            "t58"."_tk",
+            "t58"."_anc",
+            "t58"."_node",
+            "t58"."metric",
+            "t58"."_p",
+            "t58"."_v",
+            "t58"."_spread",
+            "t58"."_summed",
+            CASE WHEN "t58"."_node" <> "t58"."_anc" THEN 1 ELSE 0 END AS "_members"
           FROM (
             SELECT
-              "t54"."_tk",
-              "t54"."_anc",
-              "t54"."_node",
-              "t54"."metric",
-              "t54"."_p",
-              "t54"."_v",
-              "t54"."_spread",
-              "t54"."_summed"
+              "t57"."_tk",
+              "t57"."_anc",
+              "t57"."_node",
+              "t57"."metric",
+              "t57"."_p",
+              "t57"."_v",
+              "t57"."_spread",
+              "t57"."_summed"
             FROM (
               SELECT
                 *
@@ -566,98 +586,98 @@ FROM (
                   "t8"."_tk",
                   "t8"."_anc",
                   "t8"."_node",
-                  "t49"."metric",
-                  "t49"."_p",
-                  "t49"."_v",
-                  "t49"."_spread",
-                  "t49"."_summed"
+                  "t52"."metric",
+                  "t52"."_p",
+                  "t52"."_v",
+                  "t52"."_spread",
+                  "t52"."_summed"
                 FROM "memtable" AS "t8"
                 INNER JOIN (
                   SELECT
-                    "t45"."_node",
-                    "t45"."metric",
-                    "t45"."_p",
-                    "t45"."_v",
-                    "t45"."_spread",
-                    "t45"."_summed"
-                  FROM "t43" AS "t45"
+                    "t48"."_node",
+                    "t48"."metric",
+                    "t48"."_p",
+                    "t48"."_v",
+                    "t48"."_spread",
+                    "t48"."_summed"
+                  FROM "t46" AS "t48"
                   INNER JOIN (
                     SELECT
-                      "t44"."_node",
-                      "t44"."metric",
-                      "t44"."_p",
-                      MIN("t44"."_rank") AS "_best"
-                    FROM "t43" AS "t44"
+                      "t47"."_node",
+                      "t47"."metric",
+                      "t47"."_p",
+                      MIN("t47"."_rank") AS "_best"
+                    FROM "t46" AS "t47"
                     GROUP BY
                       1,
                       2,
                       3
-                  ) AS "t47"
-                    ON "t45"."_node" = "t47"."_node"
-                    AND "t45"."metric" = "t47"."metric"
-                    AND "t45"."_p" = "t47"."_p"
-                    AND "t45"."_rank" = "t47"."_best"
-                ) AS "t49"
-                  ON "t8"."_node" = "t49"."_node"
-              ) AS "t50"
+                  ) AS "t50"
+                    ON "t48"."_node" = "t50"."_node"
+                    AND "t48"."metric" = "t50"."metric"
+                    AND "t48"."_p" = "t50"."_p"
+                    AND "t48"."_rank" = "t50"."_best"
+                ) AS "t52"
+                  ON "t8"."_node" = "t52"."_node"
+              ) AS "t53"
               WHERE
                 (
-                  "t50"."_anc" = "t50"."_node"
-                ) OR "t50"."metric" IN ('revenue_won')
-            ) AS "t54"
+                  "t53"."_anc" = "t53"."_node"
+                ) OR "t53"."metric" IN ('revenue_won')
+            ) AS "t57"
             ANTI JOIN (
               SELECT
                 "t9"."_anc",
                 "t9"."_node",
-                "t49"."metric",
-                "t49"."_p"
+                "t52"."metric",
+                "t52"."_p"
               FROM "memtable" AS "t9"
               INNER JOIN (
                 SELECT
-                  "t45"."_node",
-                  "t45"."metric",
-                  "t45"."_p",
-                  "t45"."_v",
-                  "t45"."_spread",
-                  "t45"."_summed"
-                FROM "t43" AS "t45"
+                  "t48"."_node",
+                  "t48"."metric",
+                  "t48"."_p",
+                  "t48"."_v",
+                  "t48"."_spread",
+                  "t48"."_summed"
+                FROM "t46" AS "t48"
                 INNER JOIN (
                   SELECT
-                    "t44"."_node",
-                    "t44"."metric",
-                    "t44"."_p",
-                    MIN("t44"."_rank") AS "_best"
-                  FROM "t43" AS "t44"
+                    "t47"."_node",
+                    "t47"."metric",
+                    "t47"."_p",
+                    MIN("t47"."_rank") AS "_best"
+                  FROM "t46" AS "t47"
                   GROUP BY
                     1,
                     2,
                     3
-                ) AS "t47"
-                  ON "t45"."_node" = "t47"."_node"
-                  AND "t45"."metric" = "t47"."metric"
-                  AND "t45"."_p" = "t47"."_p"
-                  AND "t45"."_rank" = "t47"."_best"
-              ) AS "t49"
-                ON "t9"."_mid" = "t49"."_node"
-            ) AS "t52"
-              ON "t54"."_anc" = "t52"."_anc"
-              AND "t54"."_node" = "t52"."_node"
-              AND "t54"."metric" = "t52"."metric"
-              AND "t54"."_p" = "t52"."_p"
-          ) AS "t55"
-        ) AS "t56"
+                ) AS "t50"
+                  ON "t48"."_node" = "t50"."_node"
+                  AND "t48"."metric" = "t50"."metric"
+                  AND "t48"."_p" = "t50"."_p"
+                  AND "t48"."_rank" = "t50"."_best"
+              ) AS "t52"
+                ON "t9"."_mid" = "t52"."_node"
+            ) AS "t55"
+              ON "t57"."_anc" = "t55"."_anc"
+              AND "t57"."_node" = "t55"."_node"
+              AND "t57"."metric" = "t55"."metric"
+              AND "t57"."_p" = "t55"."_p"
+          ) AS "t58"
+        ) AS "t59"
         GROUP BY
           1,
           2,
           3
-      ) AS "t57"
-    ) AS "t58"
+      ) AS "t60"
+    ) AS "t61"
     GROUP BY
       1,
       2
-  ) AS "t60"
-    ON "t41"."_key" = "t60"."_tk" AND "t41"."_period" = "t60"."_p"
-) AS "t61"
+  ) AS "t63"
+    ON "t43"."_key" = "t63"."_tk" AND "t43"."_period" = "t63"."_p"
+) AS "t64"
 ORDER BY
-  "t61"."_key" ASC,
-  "t61"."_period" ASC
+  "t64"."_key" ASC,
+  "t64"."_period" ASC

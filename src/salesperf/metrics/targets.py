@@ -226,7 +226,14 @@ def _per_node(rows: ir.Table, periods: ir.Table, names: list[str]) -> ir.Table:
         | ((o._in == 1) & (s._in == 1) & o_in_s)  # months inside a quarter inside the year
         | ((o._in == 0) & s_in_o)  # the quarter around a month that also reaches the week
     )
-    kept = o.anti_join(s, [*same, drop])
+    # the rows some other row displaces, found by an inner join (a hash join on the same keys,
+    # `drop` checked on its matches) and then taken out by those keys alone: an anti-join on
+    # `drop` itself is a nested loop on some engines (DuckDB), seconds at weekly grain. A row's
+    # fate depends only on these keys, so rows equal in them go together, as before.
+    keys = ["_node", "_rank", "metric", "_p", "period_start", "period_end"]
+    hit = o.join(s, [*same, drop])
+    dropped = hit.select(*(o[k] for k in keys)).distinct()
+    kept = o.anti_join(dropped, [o[k] == dropped[k] for k in keys])
     whole = working_days(kept.period_start, kept.period_end)
     lo = ibis.greatest(kept.period_start, kept._p)
     hi = ibis.least(kept.period_end, kept._last)

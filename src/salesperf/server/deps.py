@@ -155,7 +155,7 @@ class View:
     today: date
     settings: AppSettings
     work_dir: Path  # where uploads and rejected rows are kept
-    cache: ResultCache  # recent results, cleared by every write
+    cache: ResultCache  # recent results, each dropped by a write to what it read
     # held while writing, so that the server's writes take turns
     writes: contextlib.AbstractContextManager[Any] = field(default_factory=threading.RLock)
     # the day analyses judge as of, and why (see `judged_view`); None: the server's today

@@ -3,8 +3,9 @@
 The server answers requests in worker threads, several at once. Each request borrows a store
 of its own from the app's `StorePool` for as long as it runs (an engine connection serves one
 thread at a time; on the embedded engine every pooled connection shares one database), and
-results are remembered in the app's `ResultCache` under the data version they were computed
-from, so a write never leaves a stale figure behind.
+results are remembered in the app's `ResultCache` until a write changes a table they were
+computed from, so a write never leaves a stale figure behind and a batch of activities does not
+throw away what rests on the deals alone.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import anyio
 from argon2 import PasswordHasher
@@ -32,6 +34,7 @@ from salesperf.server.syncing import SyncJobs, run_sync
 from salesperf.server.throttle import SignInThrottle
 from salesperf.server.token_use import TokenUse
 from salesperf.store import Store
+from salesperf.store.reads import EVERYTHING, note, recording
 
 T = TypeVar("T")
 
@@ -41,75 +44,117 @@ T = TypeVar("T")
 SHARED_ENGINE_MAX_AGE = 60.0
 
 
-class ResultCache:
-    """Recent results (scorecards, analyses, scopes) by their key and the data version.
+@dataclass(frozen=True)
+class _Entry:
+    at: float  # time.monotonic() when computed
+    value: Any
+    reads: frozenset[str]  # the tables it was computed from (`salesperf.store.reads`)
+    stamp: tuple[int, ...]  # their write versions when its computation began
 
-    The data version starts at 0 and moves on with every write the server makes (`clear`).
-    A result is remembered under the version that was current when its computation began, so
-    a computation that overlaps a write is returned to its caller but never served again.
-    Concurrent requests for the same missing key wait for one computation instead of each
-    running their own. Safe to use from any number of threads.
+
+class ResultCache:
+    """Recent results (scorecards, analyses, scopes) by their key, each kept until a write
+    changes a table it was computed from.
+
+    The data version starts at 0 and moves on with every write the server makes (`clear`); a
+    write names the tables it wrote, or none for a write that may have changed anything. A
+    result records the tables its computation read (`salesperf.store.reads`: every query names
+    its tables; plain SQL the store cannot name counts as every table) and their versions when
+    its computation began: it is served while none of them was written since, so a result that
+    overlaps a write to its tables is returned to its caller but never served again, and a
+    batch of activities leaves the forecast, which reads deals, remembered. A result served from
+    memory is noted as read by any computation in progress that uses it. Concurrent requests for
+    the same missing key wait for one computation instead of each running their own. Safe to
+    use from any number of threads.
     """
 
     def __init__(self, size: int = 512, max_age: float | None = None) -> None:
         self.size = size
-        self.max_age = max_age  # seconds; None: until the next write
-        self._data: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
-        self._running: dict[Hashable, Future[Any]] = {}
+        self.max_age = max_age  # seconds; None: until a write to what it read
+        self._data: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._running: dict[Hashable, Future[tuple[Any, frozenset[str]]]] = {}
         self._lock = threading.Lock()
         self._version = 0
+        self._all = 0  # the version of the last write that may have changed any table
+        self._wrote: dict[str, int] = {}  # each table's last write
 
     @property
     def version(self) -> int:
         """The data version: how many writes this server has made."""
         return self._version
 
+    def _stamp(self, reads: frozenset[str], wrote: dict[str, int], whole: int) -> tuple[int, ...]:
+        if EVERYTHING in reads:
+            return (max([whole, *wrote.values()]),)
+        return (whole, *(wrote.get(t, 0) for t in sorted(reads)))
+
+    def _fresh(self, e: _Entry) -> bool:
+        if e.stamp != self._stamp(e.reads, self._wrote, self._all):
+            return False
+        return self.max_age is None or time.monotonic() - e.at < self.max_age
+
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """The result for `key` at the current data version, computed on first use."""
+        """The result for `key`, computed on first use and after a write to what it read."""
         with self._lock:
-            full = (self._version, key)
-            found = self._data.get(full)
-            if found is not None and (
-                self.max_age is None or time.monotonic() - found[0] < self.max_age
-            ):
-                self._data.move_to_end(full)
-                value: T = found[1]
+            found = self._data.get(key)
+            if found is not None and self._fresh(found):
+                self._data.move_to_end(key)
+                note(found.reads)  # a computation using it reads what it was made from
+                value: T = found.value
                 return value
-            running = self._running.get(full)
+            running_key = (self._version, key)
+            running = self._running.get(running_key)
             if running is None:
-                mine: Future[Any] = Future()
-                self._running[full] = mine
+                mine: Future[tuple[Any, frozenset[str]]] = Future()
+                self._running[running_key] = mine
+                began = (dict(self._wrote), self._all)
         if running is not None:  # someone is computing it: wait for their answer
-            waited: T = running.result()
-            return waited
-        return self._compute(full, compute, mine)
+            waited, read = running.result()
+            note(read)
+            return cast(T, waited)
+        return self._compute(key, running_key, began, compute, mine)
 
     def _compute(
-        self, full: tuple[int, Hashable], compute: Callable[[], T], mine: Future[Any]
+        self,
+        key: Hashable,
+        running_key: Hashable,
+        began: tuple[dict[str, int], int],
+        compute: Callable[[], T],
+        mine: Future[tuple[Any, frozenset[str]]],
     ) -> T:
-        version = full[0]
         try:
-            result = compute()
+            with recording() as seen:
+                result = compute()
         except BaseException as exc:
             with self._lock:
-                del self._running[full]
+                del self._running[running_key]
             mine.set_exception(exc)
             raise
+        read = frozenset(seen)
         with self._lock:
-            del self._running[full]
-            if self._version == version:
-                self._data[full] = (time.monotonic(), result)
-                self._data.move_to_end(full)
+            del self._running[running_key]
+            entry = _Entry(time.monotonic(), result, read, self._stamp(read, *began))
+            if self._fresh(entry):  # nothing it read was written while it was computed
+                self._data[key] = entry
+                self._data.move_to_end(key)
                 while len(self._data) > self.size:
                     self._data.popitem(last=False)
-        mine.set_result(result)
+        mine.set_result((result, read))
         return result
 
-    def clear(self) -> None:
-        """Move to the next data version and forget everything (after a write)."""
+    def clear(self, tables: Iterable[str] | None = None) -> None:
+        """Move to the next data version after a write: of these tables (and forget what was
+        computed from them), or of anything (and forget everything)."""
         with self._lock:
             self._version += 1
-            self._data.clear()
+            if tables is None:
+                self._all = self._version
+                self._data.clear()
+                return
+            for t in tables:
+                self._wrote[t] = self._version
+            for k in [k for k, e in self._data.items() if not self._fresh(e)]:
+                del self._data[k]
 
 
 class StorePool:

@@ -199,7 +199,7 @@ class Store(RowAccess, Maintenance):
         self._exec(f"INSERT INTO {META} VALUES (?, ?)", [key, value])
 
     def _meta(self) -> dict[str, str]:
-        return {str(k): str(v) for k, v in self._exec(f"SELECT key, value FROM {META}")}
+        return {str(k): str(v) for k, v in self.select_rows(META, ("key", "value"))}
 
     @property
     def settings(self) -> Settings:

@@ -19,6 +19,7 @@ from salesperf.ingest.mapping import CHECK_ONLY
 from salesperf.schema import TABLES
 from salesperf.server.deps import View
 from salesperf.server.errors import BadRequest
+from salesperf.store.reads import upsert_writes
 
 #: The tables that take JSON batches, and the most rows one batch may carry.
 BATCH_TABLES = ("activities", "deals")
@@ -119,8 +120,8 @@ def write_rows(
             result = import_file(
                 view.store, table, path, rejects_path=Path(tmp) / "rejects.csv", guard=guard
             )
-        finally:
-            view.cache.clear()
+        finally:  # only what was computed from the tables this batch may have written
+            view.cache.clear(upsert_writes(table))
     return {
         "table": table,
         "received": len(rows),

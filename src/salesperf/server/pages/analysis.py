@@ -45,7 +45,7 @@ NO_ENTRY = "no_stage_entries"  # stage_conversion's null case: no deal entered t
 
 
 def cached(view: View, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
-    """An analysis result, remembered in the app's cache until the next write."""
+    """An analysis result, remembered in the app's cache until a write to what it read."""
     return view.cache.get(("analysis", *key), compute)
 
 

@@ -3,7 +3,7 @@ forecast page's forecast, `salesperf.analysis.progress`), the leaderboard of rep
 scorecard, each rep's quadrant label from the quadrant page's diagnosis and a sparkline of their
 weekly activity) and the week's biggest movers (the scorecard of the last full week against the
 one before). Every figure is the scorecard's or an analysis's; results are shared with the pages
-that show them first (the same cache keys), until the next write.
+that show them first (the same cache keys), until a write to what they read.
 """
 
 from __future__ import annotations

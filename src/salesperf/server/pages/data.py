@@ -69,7 +69,8 @@ def parse_filters(texts: list[str] | tuple[str, ...]) -> tuple[tuple[Split, str]
 
 
 def card(view: View, **options: Any) -> Scorecard:
-    """`salesperf.scorecard.scorecard` on the view's store, remembered until the next write."""
+    """`salesperf.scorecard.scorecard` on the view's store, remembered until a write to what it
+    read."""
     key = ("scorecard", *sorted(options.items()))
     return view.cache.get(key, lambda: scorecard(view.store, **options))
 

@@ -2,8 +2,8 @@
 team health on the team page, and the revenue forecast.
 
 As in `salesperf.server.pages.analysis`, each function returns plain data shared by the page and
-its JSON twin, the numbers are the analyses' own, and results are cached until the next write.
-A rep plans for themself only; a manager for their teams and their reps; an administrator for
+its JSON twin, the numbers are the analyses' own, and results are cached until a write to
+what they read. A rep plans for themself only; a manager for their teams and their reps; an administrator for
 anyone, or the organisation. A plan may borrow a rate (the average deal size, say) from the
 rep's team or the teams above it when the rep's own history is too thin: that is a figure of
 the team as a whole, never another rep's. The forecast is of the organisation, a team, or a

@@ -1,5 +1,5 @@
 """How the pages of `salesperf.server.pages.registry` are served: in the server's worker threads, with their
-data and their JSON answers remembered until the next write.
+data and their JSON answers remembered until a write to what they read.
 
 The page endpoints are coroutines that never wait (they compute, then answer); `run_to_end`
 turns them into plain functions, which FastAPI runs in its thread pool, so that a page that
@@ -62,7 +62,7 @@ def _key(kind: str, name: str, view: View, params: dict[str, Any]) -> tuple[Hash
 
 
 def remembered(page: Page) -> Callable[..., dict[str, Any]]:
-    """The page's data function, its answers kept until the next write."""
+    """The page's data function, its answers kept until a write to what they read."""
     compute = page.data
 
     @functools.wraps(compute)
@@ -75,7 +75,7 @@ def remembered(page: Page) -> Callable[..., dict[str, Any]]:
 
 def kept_answers(endpoint: Callable[..., Any], name: str) -> Callable[..., Any]:
     """A JSON endpoint (taking the request's `view`) whose answers are kept, as the bytes
-    sent, until the next write."""
+    sent, until a write to what they read."""
 
     def call(**values: Any) -> Any:
         view: View = values["view"]
@@ -111,8 +111,8 @@ class ThreadedRouter(APIRouter):
 
 def threaded_pages() -> APIRouter:
     """The routes of every page and its JSON twin, answered in worker threads. The data of the
-    pages with a JSON twin, and the twins' answers, are kept until the next write; forms
-    without one (logging an activity, which shows the time now) are computed anew each time."""
+    pages with a JSON twin, and the twins' answers, are kept until a write to what they read;
+    forms without one (logging an activity, which shows the time now) are computed anew each time."""
     from salesperf.server.pages.registry import PAGES, add_page
 
     router = ThreadedRouter(keep=frozenset(p.api_path for p in PAGES if p.api))

@@ -24,6 +24,7 @@ from ibis.backends.sql.datatypes import DuckDBType
 from salesperf import errors
 from salesperf.schema import Table
 from salesperf.store.migrations import IMPORTS, IMPORTS_SCHEMA
+from salesperf.store.reads import reading
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
@@ -295,7 +296,8 @@ class EngineDefaults:
 
     def count(self: Engine, name: str) -> int:
         """The number of rows in a table."""
-        return int(self.execute(f"SELECT count(*) FROM {q(name)}")[0][0])
+        with reading(name):
+            return int(self.execute(f"SELECT count(*) FROM {q(name)}")[0][0])
 
     def read_only(self, name: str) -> str | None:
         """Why a canonical table cannot be written here, or None when it can."""

@@ -36,6 +36,7 @@ from salesperf.store.engines.duck_merge import (
 from salesperf.store.engines.local_files import remove_stale_spills, spill_folder
 from salesperf.store.engines.urls import is_spark
 from salesperf.store.migrations import REJECTS, REJECTS_SCHEMA
+from salesperf.store.reads import note_all
 from salesperf.store.upkeep import Touched, replaced
 
 #: One transaction at a time per DuckDB file in this process: its connections share one
@@ -127,6 +128,7 @@ class DuckDBEngine(EngineDefaults):
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
         """Run one statement on the file (a damaged file is a `StoreError` saying what to do)."""
+        note_all()  # plain SQL: which tables it reads is not known here
         try:
             cur = self.raw.execute(sql, list(params or []))
         except duckdb.IOException as exc:

@@ -33,6 +33,7 @@ from salesperf.store.engines.base import (
     table_ddl,
 )
 from salesperf.store.migrations import DELETED, IMPORTS, ORIGINS, REJECTS, REJECTS_SCHEMA
+from salesperf.store.reads import note_all
 from salesperf.store.upkeep import Touched, replaced
 
 #: The advisory lock that serialises schema upgrades between processes.
@@ -119,6 +120,7 @@ class PostgresEngine(EngineDefaults):
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
         """Run one statement; `?` placeholders become psycopg's."""
+        note_all()  # plain SQL: which tables it reads is not known here
         args = list(params) if params else None
         if args:
             sql = sql.replace("%", "%%").replace("?", "%s")

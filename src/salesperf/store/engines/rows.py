@@ -17,6 +17,7 @@ from typing import Any
 from salesperf.schema import TABLES
 from salesperf.store.engines.base import Engine, StoreError, q
 from salesperf.store.migrations import SYSTEM_TABLES
+from salesperf.store.reads import reading
 
 
 class Op(StrEnum):
@@ -138,7 +139,10 @@ class RowAccess:
         distinct: bool = False,
     ) -> list[tuple[Any, ...]]:
         """The `columns` of the rows `where` picks (every row without it), in `order_by`."""
-        return self._engine.execute(*select_sql(table, columns, where or {}, order_by, distinct))
+        with reading(table):  # one table, named
+            return self._engine.execute(
+                *select_sql(table, columns, where or {}, order_by, distinct)
+            )
 
     def insert_row(self, table: str, row: Mapping[str, Any]) -> None:
         """Add one row (columns left out are null)."""

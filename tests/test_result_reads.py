@@ -1,0 +1,163 @@
+"""A remembered result is dropped by a write to a table it was computed from, and by no other.
+
+The tables come from the queries themselves (`salesperf.store.reads`): Ibis queries name
+theirs, the store's named reads theirs, and plain SQL it cannot name counts as every table. On
+the web server a batch of activities leaves the forecast (deals and their stages) remembered,
+while a batch of deals makes it again, with the new deal in it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from salesperf.analysis.forecast.core import ForecastQuery, forecast
+from salesperf.metrics.periods import parse_period
+from salesperf.server.pages import plan as plan_page
+from salesperf.server.services import ResultCache
+from salesperf.store import Store
+from salesperf.store.reads import EVERYTHING, recording, upsert_writes
+from webtools import ADMIN, PERIOD, REP_ID, TODAY, app_for, build_web_store, sign_in
+
+DEADLINE = 120.0  # the longest a thread is waited for: fails a hung run only
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_web_store(tmp_path_factory.mktemp("reads") / "store.duckdb")
+
+
+@pytest.fixture
+def store(store_path: Path, tmp_path: Path) -> Iterator[Store]:
+    copy = tmp_path / "store.duckdb"
+    copy.write_bytes(store_path.read_bytes())
+    with Store.open(copy) as s:
+        yield s
+
+
+def test_queries_name_the_tables_they_read(store: Store) -> None:
+    with recording() as outer:
+        with recording() as ibis_query:
+            assert store.table("deals").count().execute() > 0
+        with recording() as named:
+            assert store.settings.timezone  # the store's settings: one table, named
+            assert store.count("activities") > 0
+        with recording() as unknown:
+            store.has_table("deals")  # plain SQL the store does not name
+    assert ibis_query == {"deals"}
+    assert named == {"salesperf_meta", "activities"}
+    assert EVERYTHING in unknown
+    assert outer >= ibis_query | named | unknown  # what an inner recording saw, the outer saw
+    with recording() as nothing:
+        pass
+    assert nothing == set()
+
+
+def test_a_result_lives_until_a_write_to_a_table_it_read(store: Store) -> None:
+    cache = ResultCache()
+    runs: list[str] = []
+
+    def deals() -> int:
+        runs.append("deals")
+        return int(store.table("deals").count().execute())
+
+    def unknown() -> bool:
+        runs.append("unknown")
+        return store.has_table("deals")
+
+    def page() -> tuple[int, int]:  # uses the deals' result, and reads the reps itself
+        runs.append("page")
+        return cache.get("deals", deals), int(store.table("reps").count().execute())
+
+    n = cache.get("deals", deals)
+    assert cache.get("page", page) == (n, store.count("reps"))
+    cache.get("unknown", unknown)
+    assert runs == ["deals", "page", "unknown"]
+    cache.clear(upsert_writes("activities"))  # a batch of activities
+    assert cache.get("deals", deals) == n and cache.get("page", page)[0] == n
+    cache.get("unknown", unknown)  # read "everything": made again after any write
+    assert runs == ["deals", "page", "unknown", "unknown"]
+    cache.clear(["reps"])  # the page read the reps itself: made again, the deals' kept
+    cache.get("page", page)
+    assert runs[-1:] == ["page"] and cache.get("deals", deals) == n
+    cache.clear(upsert_writes("deals"))  # the page used the deals' result: both made again
+    cache.get("page", page)
+    assert runs[-2:] == ["page", "deals"]
+    cache.clear()  # a write of anything: everything made again
+    cache.get("deals", deals)
+    assert runs[-1:] == ["deals"]
+
+
+def test_a_result_computed_across_a_write_to_its_tables_is_not_kept(store: Store) -> None:
+    cache = ResultCache()
+    computing, release = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        store.table("deals").count().execute()
+        computing.set()
+        assert release.wait(DEADLINE)
+        return "before"
+
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(cache.get, "k", slow)
+        assert computing.wait(DEADLINE)
+        cache.clear(upsert_writes("deals"))  # lands while the result is computed
+        release.set()
+        assert pending.result(DEADLINE) == "before"  # its caller gets it, no one else
+    assert cache.get("k", lambda: "after") == "after"
+
+
+def _forecast_json(store_path: Path) -> dict[str, Any]:
+    with Store.open(store_path) as s:
+        q = ForecastQuery(parse_period(PERIOD), today=TODAY)
+        return dict(forecast(s, q).to_json())
+
+
+def test_a_batch_of_activities_keeps_the_forecast_and_a_batch_of_deals_remakes_it(
+    store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "store.duckdb"
+    path.write_bytes(store_path.read_bytes())
+    made: list[int] = []
+    real = plan_page.forecast
+
+    def counted(store: Store, q: ForecastQuery) -> Any:
+        made.append(1)
+        return real(store, q)
+
+    monkeypatch.setattr(plan_page, "forecast", counted)
+    with TestClient(app_for(path)) as c:
+        csrf = sign_in(c, ADMIN)
+
+        def asked() -> dict[str, Any]:
+            r = c.get("/api/forecast", params={"period": PERIOD})
+            assert r.status_code == 200, r.text
+            return dict(r.json()["forecast"])
+
+        def activities_of_rep() -> int:
+            params = {"by": "rep", "period": PERIOD, "metrics": "activities"}
+            rows = c.get("/api/scorecard", params=params).json()["rows"]
+            return int(next(r for r in rows if r["key"] == REP_ID)["values"]["activities"]["value"])
+
+        before, calls = asked(), activities_of_rep()
+        assert len(made) == 1
+        call = {"activity_id": "reads-1", "rep_id": REP_ID, "type": "call",
+                "occurred_at": "2026-08-04T10:00:00", "outcome": "connected"}  # fmt: skip
+        r = c.post("/api/activities", json=[call], headers={"x-csrf-token": csrf})
+        assert r.status_code == 200, r.text
+        assert asked() == before and len(made) == 1  # remembered: activities are not its input
+        assert activities_of_rep() == calls + 1  # the scorecard, which reads them, is not
+        deal = {"deal_id": "reads-D1", "rep_id": REP_ID, "created_at": "2026-07-15",
+                "status": "won", "amount": 123456, "closed_at": "2026-08-05"}  # fmt: skip
+        r = c.post("/api/deals", json=[deal], headers={"x-csrf-token": csrf})
+        assert r.status_code == 200, r.text
+        after = asked()
+        assert len(made) == 2 and after != before
+    # what the route answers is what the library computes on the store as it now is
+    assert after == _forecast_json(path)
+    assert before != after
