@@ -118,6 +118,7 @@ def _forecast_json(store_path: Path) -> dict[str, Any]:
         return dict(forecast(s, q).to_json())
 
 
+@pytest.mark.slow  # two forecasts of the web store: make test runs it
 def test_a_batch_of_activities_keeps_the_forecast_and_a_batch_of_deals_remakes_it(
     store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
