@@ -24,6 +24,7 @@ from salesperf.server.pages.registry import Page, add_page
 from salesperf.server.pages.routes import ThreadedRouter
 from salesperf.server.services import ResultCache
 from salesperf.store import Store
+from salesperf.store.reads import note
 from webtools import ADMIN, MANAGER, PERIOD, REP_ID, app_for, build_web_store, library_part, sign_in
 
 #: The longest a test waits for a request or thread: a deadline that fails a hung run, never
@@ -247,11 +248,13 @@ def test_one_computation_answers_every_request_that_asks_for_it_meanwhile(
     assert others == [] and cache.get("k", again) is first
 
 
-def test_a_result_computed_across_a_write_is_not_kept() -> None:
+@pytest.mark.parametrize("wrote", [None, ("deals",)], ids=["anything", "a table it read"])
+def test_a_result_computed_across_a_write_is_not_kept(wrote: tuple[str, ...] | None) -> None:
     cache = ResultCache()
     computing, release = threading.Event(), threading.Event()
 
     def slow() -> str:
+        note(["deals"])  # as a query of the deals would
         computing.set()
         assert release.wait(DEADLINE)
         return "before the write"
@@ -259,7 +262,7 @@ def test_a_result_computed_across_a_write_is_not_kept() -> None:
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(cache.get, "k", slow)
         assert computing.wait(DEADLINE)
-        cache.clear()  # a write lands while the result is computed
+        cache.clear(wrote)  # a write lands while the result is computed
         release.set()
         assert pending.result(DEADLINE) == "before the write"  # its caller gets it ...
     assert cache.get("k", lambda: "after the write") == "after the write"  # ... no one else
