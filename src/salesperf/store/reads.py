@@ -19,6 +19,7 @@ an outer computation that uses it depends on its tables as well.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 
@@ -85,7 +86,13 @@ def upsert_writes(table: str) -> frozenset[str]:
 
 def tables_of(expr: ir.Expr) -> frozenset[str]:
     """The stored tables an Ibis expression reads (in-memory tables aside)."""
-    return frozenset(t.name for t in expr.op().find(ops.DatabaseTable))
+    return _tables(expr.op())
+
+
+@functools.lru_cache(maxsize=256)
+def _tables(op: ops.Node) -> frozenset[str]:
+    # a walk of the whole expression: remembered, as a prepared query runs again and again
+    return frozenset(t.name for t in op.find(ops.DatabaseTable))
 
 
 def _hooked(run: object) -> object:
