@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from salesperf.analysis.plan import text
+from salesperf.analysis.stats.memo import Memo, key_of
 from salesperf.text import Text
 
 SIMULATIONS = 10_000
@@ -106,13 +107,23 @@ class Simulation:
         return hi
 
 
+#: Bootstrap intervals remembered by their inputs (see `salesperf.analysis.stats.memo`): after
+#: a write most reps' deal sizes are what they were.
+_MEANS: Memo[tuple[float, float]] = Memo()
+
+
 def bootstrap_mean(
     values: np.ndarray, seed: int = SEED, level: float = LEVEL
 ) -> tuple[float | None, float | None]:
     """A seeded percentile bootstrap interval for the mean (None with fewer than two values)."""
-    m = len(values)
-    if m < 2:
+    if len(values) < 2:
         return None, None
+    x = np.asarray(values)
+    return _MEANS.get((key_of(x), seed, level), lambda: _bootstrap_mean(x, seed, level))
+
+
+def _bootstrap_mean(values: np.ndarray, seed: int, level: float) -> tuple[float, float]:
+    m = len(values)
     rng = np.random.default_rng(seed)
     chunk = max(1, 2_000_000 // m)  # bounded memory for long lists of deals
     means = np.concatenate(

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from salesperf.analysis.quadrant.text import quadrant_name, quadrant_suggests, reason_text
@@ -311,3 +312,51 @@ def label(activity: Activity, performance: Performance) -> tuple[Label, tuple[Re
     assert a is not None
     assert p is not None
     return _LABELS[(a, p)], ()
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """Each rep's days of the window, summed once for every rep (a filter of the whole frame
+    per rep costs reps x rows): working days, the activities of each day worked (in the days'
+    order) and the weeks with any activity."""
+
+    working: dict[str, float]
+    worked_daily: dict[str, np.ndarray]
+    weeks_active: dict[str, int]
+
+
+def per_rep_days(daily: pd.DataFrame) -> DayCounts:
+    working_days = daily.working_days.fillna(0)
+    activities = daily.activities.fillna(0)
+    worked = daily[working_days > 0]
+    return DayCounts(
+        working={str(r): float(v) for r, v in working_days.groupby(daily.rep_id).sum().items()},
+        worked_daily={
+            str(r): g.fillna(0).to_numpy(dtype=float)
+            for r, g in worked.groupby("rep_id", sort=False)["activities"]
+        },
+        weeks_active={
+            str(r): int(v)
+            for r, v in daily[activities > 0].groupby("rep_id")["week"].nunique().items()
+        },
+    )
+
+
+def rep_counts(
+    rep: str, row: Any, days: DayCounts, amounts: np.ndarray, target: float | None
+) -> RepCounts:
+    """What the quadrant consumes of one rep, from the metric layer's rows."""
+    return RepCounts(
+        rep_id=rep,
+        activities=int(row.activities) if pd.notna(row.activities) else 0,
+        working_days=int(days.working.get(rep, 0)),
+        per_day=None if pd.isna(row.activities_per_day) else float(row.activities_per_day),
+        # overdispersion over the days the rep worked (activity on other days still counts)
+        worked_daily=days.worked_daily.get(rep, np.zeros(0)),
+        weeks_active=days.weeks_active.get(rep, 0),
+        revenue=float(row.revenue_won) if pd.notna(row.revenue_won) else 0.0,
+        won=int(row.deals_won) if pd.notna(row.deals_won) else 0,
+        lost=int(row.deals_lost) if pd.notna(row.deals_lost) else 0,
+        amounts=amounts,  # the amounts of the rep's won deals, in the order of their ids
+        target=target,
+    )

@@ -58,7 +58,9 @@ from salesperf.analysis.quadrant.evidence import (
     bootstrap_sum,
     dispersion,
     judge,
+    per_rep_days,
     rate_interval,
+    rep_counts,
 )
 from salesperf.analysis.quadrant.leadmix import LeadMix, lead_mix
 from salesperf.analysis.quadrant.text import explain_rep, overview
@@ -310,14 +312,16 @@ def diagnose(store: Store, query: DiagnoseQuery) -> Diagnosis:
     rates = compare_rates(rate_counts(store, window, active_ids, query.stages, leads), groups)
     mixes = lead_mix(leads, groups)
 
-    days = _per_rep_days(daily)
+    days = per_rep_days(daily)
     amounts_of = {
         str(r): g.to_numpy(dtype=float) for r, g in won.groupby("rep_id", sort=False)["amount"]
     }
     counts: dict[str, list[RepCounts]] = {}
     for rep in sorted(groups):
         counts.setdefault(groups[rep], []).append(
-            _counts(rep, active.loc[rep], days, amounts_of.get(rep, np.zeros(0)), targets.get(rep))
+            rep_counts(
+                rep, active.loc[rep], days, amounts_of.get(rep, np.zeros(0)), targets.get(rep)
+            )
         )
     judged = {r: j for group in counts.values() for r, j in judge(group, query.seed).items()}
 
@@ -357,52 +361,4 @@ def diagnose(store: Store, query: DiagnoseQuery) -> Diagnosis:
         thresholds=thresholds,
         window_choice=choice,
         nulls={"lead_conversion_rate": lead_null} if lead_null else {},
-    )
-
-
-@dataclass(frozen=True)
-class _Days:
-    """Each rep's days of the window, summed once for every rep (a filter of the whole frame
-    per rep costs reps x rows): working days, the activities of each day worked (in the days'
-    order) and the weeks with any activity."""
-
-    working: dict[str, float]
-    worked_daily: dict[str, np.ndarray]
-    weeks_active: dict[str, int]
-
-
-def _per_rep_days(daily: pd.DataFrame) -> _Days:
-    working_days = daily.working_days.fillna(0)
-    activities = daily.activities.fillna(0)
-    worked = daily[working_days > 0]
-    return _Days(
-        working={str(r): float(v) for r, v in working_days.groupby(daily.rep_id).sum().items()},
-        worked_daily={
-            str(r): g.fillna(0).to_numpy(dtype=float)
-            for r, g in worked.groupby("rep_id", sort=False)["activities"]
-        },
-        weeks_active={
-            str(r): int(v)
-            for r, v in daily[activities > 0].groupby("rep_id")["week"].nunique().items()
-        },
-    )
-
-
-def _counts(
-    rep: str, row: Any, days: _Days, amounts: np.ndarray, target: float | None
-) -> RepCounts:
-    """What the quadrant consumes of one rep, from the metric layer's rows."""
-    return RepCounts(
-        rep_id=rep,
-        activities=int(row.activities) if pd.notna(row.activities) else 0,
-        working_days=int(days.working.get(rep, 0)),
-        per_day=None if pd.isna(row.activities_per_day) else float(row.activities_per_day),
-        # overdispersion over the days the rep worked (activity on other days still counts)
-        worked_daily=days.worked_daily.get(rep, np.zeros(0)),
-        weeks_active=days.weeks_active.get(rep, 0),
-        revenue=float(row.revenue_won) if pd.notna(row.revenue_won) else 0.0,
-        won=int(row.deals_won) if pd.notna(row.deals_won) else 0,
-        lost=int(row.deals_lost) if pd.notna(row.deals_lost) else 0,
-        amounts=amounts,  # the amounts of the rep's won deals, in the order of their ids
-        target=target,
     )
