@@ -6,7 +6,7 @@ of period gives a page the same figures as its ISO label, shown back as the page
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +30,10 @@ FEW_CLOSED = {"win_rate"}
 def web(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     path = build_web_store(tmp_path_factory.mktemp("kpis") / "store.duckdb")
     with Store.open(path) as s:  # a call without an outcome: R002's rates rest on it
-        s._exec(
-            "INSERT INTO activities (activity_id, rep_id, type, occurred_at) "
-            "VALUES ('DQ1', 'R002', 'call', TIMESTAMP '2026-08-12 10:00:00')"
-        )
+        # written as the store writes a batch, its roll-ups kept current in the same transaction
+        call = {"activity_id": "DQ1", "rep_id": "R002", "type": "call",
+                "occurred_at": datetime(2026, 8, 12, 10, 0)}  # fmt: skip
+        assert s.merge_rows("activities", [call]).inserted == 1
     app = app_for(Path(path))
     en = client_for(app, ADMIN)[0]
     nl = client_for(app, ADMIN)[0]
