@@ -15,7 +15,7 @@ import json
 import math
 import multiprocessing
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from salesperf.metrics.registry import Unit, computable, metric
 from salesperf.scorecard import scorecard
 from salesperf.store import MergeCounts, Store, StoreError, copy_store
 from salesperf.store.migrations import IMPORTS, LATEST_VERSION, META, REJECTS
+from salesperf.store.reads import Footprint
 from test_cohort_metrics import COHORT
 from test_cohort_metrics import EXPECTED as COHORT_EXPECTED
 from test_cohort_metrics import METRICS as COHORT_METRICS
@@ -388,10 +389,18 @@ def test_batches_merge_by_key_on_every_engine(store_on_engine: Store) -> None:
         {"activity_id": "B2", "rep_id": "R2", "type": "email", "occurred_at": "2025-03-03 10:00",
          "outcome": "sent", "duration_min": 2.5},
     ]  # fmt: skip
-    assert s.merge_rows("activities", batch) == MergeCounts(2, 0, 0)
-    assert s.merge_rows("activities", batch) == MergeCounts(0, 0, 2)
+    first = s.merge_rows("activities", batch)
+    assert first == MergeCounts(2, 0, 0)
+    # what the write touched, for the results it leaves alone (`salesperf.store.reads`)
+    assert first.footprint == Footprint(datetime(2025, 3, 3, 9), linked=False)
+    again = s.merge_rows("activities", batch)
+    assert again == MergeCounts(0, 0, 2) and again.footprint is None  # nothing written
     changed = [{**batch[0], "outcome": "connected"}, {**batch[1], "activity_id": "B3"}]
-    assert s.merge_rows("activities", changed) == MergeCounts(1, 1, 0)
+    changed[0]["occurred_at"] = "2025-03-04 09:00"  # the stored row's day counts too
+    changed[1]["deal_id"] = "D1"
+    written = s.merge_rows("activities", changed)
+    assert written == MergeCounts(1, 1, 0)
+    assert written.footprint == Footprint(datetime(2025, 3, 3, 9), linked=True)
     assert s.count("activities") == 3
     assert s._exec("SELECT duration_min, outcome FROM activities WHERE activity_id = 'B3'") == [
         (2.5, "sent")

@@ -36,6 +36,7 @@ from salesperf.ingest.vocab import UnmappedValues, find_unmapped, with_suggestio
 from salesperf.metrics.registry import metric_names
 from salesperf.schema import TABLES
 from salesperf.store import IMPORT_MEMORY, MEMORY_ENV, Store, StoreError
+from salesperf.store.reads import Footprint
 from salesperf.text import Lang, Text
 
 _counter = itertools.count()
@@ -87,6 +88,8 @@ class ImportResult:
     deleted: int = 0  # stored rows a snapshot import (`replace`) deleted
     #: a check's first rows as they would be written (`sample`): the table's columns and `_bad`
     sample: tuple[tuple[object, ...], ...] = ()
+    #: what a write of activities touched (its days, links), when the store could tell
+    footprint: Footprint | None = None
 
     @property
     def accepted(self) -> int:
@@ -386,6 +389,7 @@ def _import_file(
         suggested=suggested,
         unknown_owners=strangers,
         deleted=counts.deleted,
+        footprint=counts.footprint,
     )
 
 

@@ -291,6 +291,16 @@ def calendar_days(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def day_bound(d: date, tz: str) -> datetime:
+    """A stored (naive UTC) timestamp that every stored value on a local day before `d` in
+    `tz` is before, so that every one from it on is on `d` or later: the day's first instant in
+    UTC, or, in zones more than 12 hours ahead of UTC, just after the day before's date-only
+    mark (noon UTC), which is later."""
+    first = datetime.combine(d, time(), tzinfo=ZoneInfo(tz)).astimezone(UTC)
+    marked = date_only(d - timedelta(days=1)) + timedelta(microseconds=1)
+    return max(first.replace(tzinfo=None), marked)
+
+
 def local_datetime(value: datetime, tz: str) -> datetime:
     """A stored (naive UTC) timestamp as the organisation's wall-clock time, naive: what
     `local_time` computes in a query, for one value in Python. A date-only value is its day's

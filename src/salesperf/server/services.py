@@ -34,7 +34,7 @@ from salesperf.server.syncing import SyncJobs, run_sync
 from salesperf.server.throttle import SignInThrottle
 from salesperf.server.token_use import TokenUse
 from salesperf.store import Store
-from salesperf.store.reads import EVERYTHING, note, recording
+from salesperf.store.reads import Footprint, Read, note, recording, unaffected
 
 T = TypeVar("T")
 
@@ -48,49 +48,56 @@ SHARED_ENGINE_MAX_AGE = 60.0
 class _Entry:
     at: float  # time.monotonic() when computed
     value: Any
-    reads: frozenset[str]  # the tables it was computed from (`salesperf.store.reads`)
-    stamp: tuple[int, ...]  # their write versions when its computation began
+    reads: Read  # what it was computed from (`salesperf.store.reads`)
+
+
+@dataclass(frozen=True)
+class _Write:
+    version: int
+    tables: frozenset[str] | None  # None: a write that may have changed anything
+    footprint: Footprint | None  # what a write of activities touched (None: not known)
+
+    def changes(self, read: Read) -> bool:
+        """May this write have changed a result computed from `read`?"""
+        if self.tables is None:
+            return True
+        return any(not unaffected(read, t, self.footprint) for t in self.tables)
 
 
 class ResultCache:
     """Recent results (scorecards, analyses, scopes) by their key, each kept until a write
-    changes a table it was computed from.
+    changes what it was computed from.
 
     The data version starts at 0 and moves on with every write the server makes (`clear`); a
-    write names the tables it wrote, or none for a write that may have changed anything. A
-    result records the tables its computation read (`salesperf.store.reads`: every query names
-    its tables; plain SQL the store cannot name counts as every table) and their versions when
-    its computation began: it is served while none of them was written since, so a result that
-    overlaps a write to its tables is returned to its caller but never served again, and a
-    batch of activities leaves the forecast, which reads deals, remembered. A result served from
-    memory is noted as read by any computation in progress that uses it. Concurrent requests for
-    the same missing key wait for one computation instead of each running their own. Safe to
-    use from any number of threads.
+    write names the tables it wrote, or none for a write that may have changed anything, and
+    for activities what it touched (`salesperf.store.reads.Footprint`). A result records what
+    its computation read (`salesperf.store.reads`: every query names its tables; plain SQL the
+    store cannot name counts as every table; an analysis that reads the activities only through
+    windows ending before a day says so) and is dropped by the first write that may have changed
+    it: a batch of activities leaves the forecast, which reads deals, remembered, and a batch of
+    today's activities the quadrant of the last full quarters. A result whose computation
+    overlaps such a write is returned to its caller but not kept. A result served from memory is
+    noted as read by any computation in progress that uses it. Concurrent requests for the same
+    missing key wait for one computation instead of each running their own. Safe to use from
+    any number of threads.
     """
 
     def __init__(self, size: int = 512, max_age: float | None = None) -> None:
         self.size = size
         self.max_age = max_age  # seconds; None: until a write to what it read
         self._data: OrderedDict[Hashable, _Entry] = OrderedDict()
-        self._running: dict[Hashable, Future[tuple[Any, frozenset[str]]]] = {}
+        self._running: dict[Hashable, Future[tuple[Any, Read]]] = {}
+        self._began: dict[Hashable, int] = {}  # the version each running computation began at
+        self._log: list[_Write] = []  # the writes since the oldest running computation began
         self._lock = threading.Lock()
         self._version = 0
-        self._all = 0  # the version of the last write that may have changed any table
-        self._wrote: dict[str, int] = {}  # each table's last write
 
     @property
     def version(self) -> int:
         """The data version: how many writes this server has made."""
         return self._version
 
-    def _stamp(self, reads: frozenset[str], wrote: dict[str, int], whole: int) -> tuple[int, ...]:
-        if EVERYTHING in reads:
-            return (max([whole, *wrote.values()]),)
-        return (whole, *(wrote.get(t, 0) for t in sorted(reads)))
-
     def _fresh(self, e: _Entry) -> bool:
-        if e.stamp != self._stamp(e.reads, self._wrote, self._all):
-            return False
         return self.max_age is None or time.monotonic() - e.at < self.max_age
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
@@ -105,56 +112,72 @@ class ResultCache:
             running_key = (self._version, key)
             running = self._running.get(running_key)
             if running is None:
-                mine: Future[tuple[Any, frozenset[str]]] = Future()
+                mine: Future[tuple[Any, Read]] = Future()
                 self._running[running_key] = mine
-                began = (dict(self._wrote), self._all)
+                self._began[running_key] = self._version
         if running is not None:  # someone is computing it: wait for their answer
             waited, read = running.result()
             note(read)
             return cast(T, waited)
-        return self._compute(key, running_key, began, compute, mine)
+        return self._compute(key, running_key, compute, mine)
+
+    def _done(self, running_key: Hashable) -> int:
+        """Forget a finished computation (under the lock); the version it began at."""
+        del self._running[running_key]
+        began = self._began.pop(running_key)
+        oldest = min(self._began.values(), default=self._version)
+        self._log = [w for w in self._log if w.version > oldest]
+        return began
 
     def _compute(
         self,
         key: Hashable,
         running_key: Hashable,
-        began: tuple[dict[str, int], int],
         compute: Callable[[], T],
-        mine: Future[tuple[Any, frozenset[str]]],
+        mine: Future[tuple[Any, Read]],
     ) -> T:
         try:
             with recording() as seen:
                 result = compute()
         except BaseException as exc:
             with self._lock:
-                del self._running[running_key]
+                self._done(running_key)
             mine.set_exception(exc)
             raise
-        read = frozenset(seen)
+        read = seen.frozen()
         with self._lock:
-            del self._running[running_key]
-            entry = _Entry(time.monotonic(), result, read, self._stamp(read, *began))
-            if self._fresh(entry):  # nothing it read was written while it was computed
-                self._data[key] = entry
+            began = self._log_since(running_key)
+            if not any(w.changes(read) for w in began):  # nothing it read changed meanwhile
+                self._data[key] = _Entry(time.monotonic(), result, read)
                 self._data.move_to_end(key)
                 while len(self._data) > self.size:
                     self._data.popitem(last=False)
         mine.set_result((result, read))
         return result
 
-    def clear(self, tables: Iterable[str] | None = None) -> None:
-        """Move to the next data version after a write: of these tables (and forget what was
-        computed from them), or of anything (and forget everything)."""
+    def _log_since(self, running_key: Hashable) -> list[_Write]:
+        """The writes made while a computation ran (under the lock; it is then forgotten)."""
+        began = self._began[running_key]
+        writes = [w for w in self._log if w.version > began]
+        self._done(running_key)
+        return writes
+
+    def clear(
+        self, tables: Iterable[str] | None = None, footprint: Footprint | None = None
+    ) -> None:
+        """Move to the next data version after a write: of these tables (and forget what it may
+        have changed; `footprint`: what a write of activities touched), or of anything (and
+        forget everything)."""
         with self._lock:
             self._version += 1
-            if tables is None:
-                self._all = self._version
+            w = _Write(self._version, None if tables is None else frozenset(tables), footprint)
+            if w.tables is None:
                 self._data.clear()
-                return
-            for t in tables:
-                self._wrote[t] = self._version
-            for k in [k for k, e in self._data.items() if not self._fresh(e)]:
-                del self._data[k]
+            else:
+                for k in [k for k, e in self._data.items() if w.changes(e.reads)]:
+                    del self._data[k]
+            if self._began:  # a computation in progress checks it when it ends
+                self._log.append(w)
 
 
 class StorePool:

@@ -14,14 +14,25 @@ computation runs inside `recording()`, every query it runs names the tables it r
 Recordings nest: a table read inside an inner recording is read by the outer ones too. A
 result served from memory instead of computed is `note`d again by whoever remembers it, so that
 an outer computation that uses it depends on its tables as well.
+
+Days, too: a CRM posts today's activities, and the quadrant of the last full quarters does not
+depend on them. A computation that reads the activities only through windows ending before a
+local day says so (`windowed`, with the first stored timestamp that may be on that day or later);
+its reads of the activities (and of their roll-ups) inside that block are recorded with it
+(`Seen.until`). A write of activities says what it touched
+(`Footprint`: the earliest timestamp of the rows it wrote, replaced or deleted, and whether any
+of them is linked to a deal or a lead, which cohort measures read whatever their day), and a
+result whose windowed reads end before every day the write touched outlives it (`unaffected`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
 
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
@@ -32,14 +43,93 @@ from salesperf.store.migrations import IMPORTS, REJECTS
 #: Read by plain SQL the store cannot name: every table.
 EVERYTHING = "*"
 
-_active: ContextVar[tuple[set[str], ...]] = ContextVar("salesperf_reads", default=())
+#: The tables a `windowed` block's claim is about: the activities and their roll-ups.
+WINDOWED = frozenset({"activities", "rollup_activities", "rollup_accounts"})
+
+
+class Seen(set[str]):
+    """The names of the tables read (`EVERYTHING` among them when unknown), and, for those read
+    only inside `windowed` blocks, the stored timestamp their windows end before (`until`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.until: dict[str, datetime] = {}
+
+    def read(self, name: str, until: datetime | None = None) -> None:
+        """`name` read: whole (`until` None), or only through windows ending before `until`."""
+        if until is None:
+            self.add(name)
+            self.until.pop(name, None)
+        elif name not in self:
+            self.add(name)
+            self.until[name] = until
+        elif name in self.until:
+            self.until[name] = max(self.until[name], until)
+
+    def merge(self, other: Iterable[str]) -> None:
+        """What another recording (or a remembered result) read, read here too."""
+        bounds: Mapping[str, datetime] = (
+            dict(other.until) if isinstance(other, (Seen, Read)) else {}
+        )
+        for name in other:
+            self.read(name, bounds.get(name))
+
+    def frozen(self) -> Read:
+        """What was read, as a value to keep with a result."""
+        return Read(frozenset(self), tuple(sorted(self.until.items())))
+
+
+@dataclass(frozen=True)
+class Read:
+    """What a computation read: its tables (`names`) and, for those it read only through
+    windows, the stored timestamp their windows end before (`until`, as pairs)."""
+
+    names: frozenset[str]
+    until: tuple[tuple[str, datetime], ...] = ()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+    def bound(self, name: str) -> datetime | None:
+        """The timestamp the reads of `name` end before (None: read whole)."""
+        return dict(self.until).get(name)
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """What a write of activities touched: `first_at`, the earliest timestamp (UTC) of the rows
+    it wrote, of the stored rows they replaced and of the rows it deleted; `linked`, whether
+    any of those rows names a deal or a lead."""
+
+    first_at: datetime
+    linked: bool
+
+    def after(self, until: datetime) -> bool:
+        """Did the write touch only unlinked rows stored from `until` on?"""
+        return not self.linked and self.first_at >= until
+
+
+def unaffected(read: Read, table: str, written: Footprint | None) -> bool:
+    """Can a result that made this `read` not have changed by a write of `table` with this
+    footprint? Only when it read the table through windows that end before the write's days."""
+    if table not in read.names and EVERYTHING not in read.names:
+        return True
+    until = read.bound(table)
+    return until is not None and written is not None and written.after(until)
+
+
+_active: ContextVar[tuple[Seen, ...]] = ContextVar("salesperf_reads", default=())
 _named: ContextVar[bool] = ContextVar("salesperf_reads_named", default=False)
+_until: ContextVar[datetime | None] = ContextVar("salesperf_reads_until", default=None)
 
 
 @contextlib.contextmanager
-def recording() -> Iterator[set[str]]:
+def recording() -> Iterator[Seen]:
     """The names of the tables read inside the block (`EVERYTHING` among them when unknown)."""
-    seen: set[str] = set()
+    seen = Seen()
     token = _active.set((*_active.get(), seen))
     try:
         yield seen
@@ -47,13 +137,36 @@ def recording() -> Iterator[set[str]]:
         _active.reset(token)
 
 
+@contextlib.contextmanager
+def windowed(until: datetime) -> Iterator[None]:
+    """Inside the block, the computation reads the activities only through windows of local
+    days that every activity stored before `until` (naive UTC) may be on, and no later one
+    (`salesperf.metrics.periods.day_bound`), except those linked to a deal or a lead, which it
+    may read whatever their day (a deal's touches, a lead's first touch). The caller vouches
+    for it: a test of each such computation writes activities from that day on and finds the
+    result unchanged."""
+    outer = _until.get()
+    token = _until.set(until if outer is None else min(outer, until))
+    try:
+        yield
+    finally:
+        _until.reset(token)
+
+
 def note(names: Iterable[str]) -> None:
-    """Tables read now, by every recording in progress."""
+    """Tables read now, by every recording in progress (a `Read` keeps its days)."""
     active = _active.get()
-    if active:
-        names = set(names)
+    if not active:
+        return
+    if isinstance(names, Read):  # a remembered result: read as it was, whole or windowed
         for seen in active:
-            seen |= names
+            seen.merge(names)
+        return
+    until = _until.get()
+    names = list(names)
+    for seen in active:
+        for name in names:
+            seen.read(name, until if name in WINDOWED else None)
 
 
 def note_all() -> None:

@@ -28,6 +28,7 @@ import ibis.expr.types as ir
 
 from salesperf.schema import TABLES
 from salesperf.store.engines.base import q
+from salesperf.store.reads import Footprint
 from salesperf.store.rollups import (
     ACCOUNTS,
     ACTIVITIES,
@@ -41,6 +42,9 @@ from salesperf.store.rollups import (
     linked_days,
     own_days,
 )
+
+#: The columns that link a table's rows to others, whatever their day (see `Footprint`).
+LINKS = {"activities": ("deal_id", "lead_id")}
 
 #: A refresh of more touched days than this rebuilds the whole span between the first and the
 #: last when they fill a third of it (a range reads faster than a long list of days), and
@@ -127,6 +131,15 @@ def _written(table: str, staged: bool, gone: bool) -> list[ir.Table]:
     if gone:
         sets.append(ibis.table(spec.schema, name=_GONE))
     return sets
+
+
+@functools.lru_cache(maxsize=64)
+def _linked_sql(dialect: str, table: str, staged: bool, gone: bool) -> str:
+    """How many rows a write of this shape touches that are linked to a deal or a lead."""
+    sets = _written(table, staged, gone)
+    each = ibis.union(*(x.select(*LINKS[table]) for x in sets))
+    linked = ibis.or_(*(each[c].notnull() for c in LINKS[table]))
+    return str(ibis.to_sql(each.filter(linked).count(), dialect=dialect))
 
 
 def _stage_ids(sets: list[ir.Table]) -> ir.Table:
@@ -312,6 +325,8 @@ class Touched:
         zones = current(host) if table in STAMPS else {}
         self.zones = {n: tz for n, tz in zones.items() if table in ROLLUPS[n].sources}
         self.days: dict[str, set[date]] = {}
+        #: what the write touched, once `before` has seen it (None: not known)
+        self.footprint: Footprint | None = None
 
     def __bool__(self) -> bool:
         return bool(self.zones)
@@ -329,6 +344,9 @@ class Touched:
         lo_ts, hi_ts = found[0] if found else (None, None)
         if lo_ts is None:
             return
+        if self.table in LINKS:
+            linked = self.host.execute(_named(_linked_sql(*shape[:4]), staged, gone))[0][0]
+            self.footprint = Footprint(lo_ts, bool(linked))
         lo, hi = lo_ts.date() - _DAY, hi_ts.date() + 2 * _DAY
         for tz in set(self.zones.values()):
             rows = self.host.execute(_named(_days_sql(*shape, tz, lo, hi), staged, gone))

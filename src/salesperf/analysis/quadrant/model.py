@@ -82,11 +82,12 @@ from salesperf.fx import Tables
 from salesperf.metrics.compiler import run, run_measures
 from salesperf.metrics.facts import FACTS
 from salesperf.metrics.levels import team_closure
-from salesperf.metrics.periods import Grain, Period, local_time, period_start
+from salesperf.metrics.periods import Grain, Period, day_bound, local_time, period_start
 from salesperf.metrics.query import By, Compare, Query, buckets
 from salesperf.metrics.registry import QUOTA_METRIC
 from salesperf.schema import DealStatus
 from salesperf.store import Store
+from salesperf.store.reads import windowed
 from salesperf.text import Text
 
 __all__ = [  # with what the tests and callers import from here
@@ -272,7 +273,20 @@ def _targets(store: Store, window: Period, reps: frozenset[str]) -> dict[str, fl
 def diagnose(store: Store, query: DiagnoseQuery) -> Diagnosis:
     """The quadrant of every rep active in the window (activity or closed deals), with intervals,
     labels only where the evidence supports them, and where conversion breaks. Without a window,
-    the shortest run of whole quarters in which most reps can be judged (`quadrant_window`)."""
+    the shortest run of whole quarters in which most reps can be judged (`quadrant_window`).
+
+    Every activity it counts is in a window that ends by the end of the given window, or of
+    the last full quarter (the activities linked to a deal or lead aside, whatever their day):
+    a result that outlives writes of later activities (`salesperf.store.reads.windowed`)."""
+    if query.window is None:
+        until = period_start(query.today or date.today(), Grain.QUARTER)
+    else:
+        until = resolve_window(query.window, query.today).end
+    with windowed(day_bound(until, store.settings.timezone)):
+        return _diagnose(store, query)
+
+
+def _diagnose(store: Store, query: DiagnoseQuery) -> Diagnosis:
     peers = query.peers or (Peers.QUERIED_TEAM if query.team else Peers.OWN_TEAM)
     ctx = get_context(store.settings.context)
     reps = _reps(store, query.team, query.include_managers)

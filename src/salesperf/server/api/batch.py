@@ -116,12 +116,14 @@ def write_rows(
             )
         if check_only:
             return {"table": table, "received": len(rows)}
+        touched = None  # not known unless the write says: as if it touched every day
         try:
             result = import_file(
                 view.store, table, path, rejects_path=Path(tmp) / "rejects.csv", guard=guard
             )
-        finally:  # only what was computed from the tables this batch may have written
-            view.cache.clear(upsert_writes(table))
+            touched = result.footprint
+        finally:  # only what this batch may have changed: its tables, on the days it touched
+            view.cache.clear(upsert_writes(table), touched)
     return {
         "table": table,
         "received": len(rows),

@@ -11,7 +11,7 @@ import contextlib
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -24,7 +24,7 @@ from ibis.backends.sql.datatypes import DuckDBType
 from salesperf import errors
 from salesperf.schema import Table
 from salesperf.store.migrations import IMPORTS, IMPORTS_SCHEMA
-from salesperf.store.reads import reading
+from salesperf.store.reads import Footprint, reading
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
@@ -44,6 +44,8 @@ class MergeCounts:
     updated: int
     unchanged: int
     deleted: int = 0  # by a snapshot import (`--replace`): stored rows the file no longer has
+    #: what a write of activities touched (None: not known), beside the counts
+    footprint: Footprint | None = field(default=None, compare=False)
 
 
 def memory_limit() -> str:

@@ -269,6 +269,7 @@ class DuckDBEngine(EngineDefaults):
                 on_phase("commit")
             if changes:  # last: on PostgreSQL writes take turns here (see `lock_rollups`)
                 touched.after()
+                counts = dataclasses.replace(counts, footprint=touched.footprint)
         for temp in (chg, gone_rows):
             if temp is not None:
                 self.execute(f"DROP TABLE IF EXISTS {q(temp)}")

@@ -8,6 +8,7 @@ with the import log and the rejected rows, in one transaction. Readers never see
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -327,6 +328,7 @@ class PostgresEngine(EngineDefaults):
                         if counts.inserted or counts.updated or counts.deleted:
                             # last, as it waits for other writes' roll-up refreshes to commit
                             touched.after()
+                            counts = dataclasses.replace(counts, footprint=touched.footprint)
                     return counts
                 except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
                     if attempt == RETRIES - 1:

@@ -334,8 +334,8 @@ class SparkEngine(DuckDBEngine):
         system: str | None = None,
         snapshot: str | None = None,
     ) -> MergeCounts:
-        """A new snapshot (stored rows neither replaced nor, for a snapshot import, deleted +
-        staged rows), the deleted rows kept, origins, the log: one transaction."""
+        """A new snapshot (stored rows not replaced or deleted + staged rows), the rows deleted
+        by a snapshot import kept, origins, the log: one transaction."""
         cols = ", ".join(q(c) for c in spec.column_names)
         on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in spec.key)
         counts, chg, _ = duck_changes(self.execute, spec, staged, spec.name)
@@ -374,9 +374,9 @@ class SparkEngine(DuckDBEngine):
                 on_phase("commit")
             if counts.inserted or counts.updated or counts.deleted:
                 touched.after()
-        for temp in (chg, aside):
-            if temp is not None:
-                self.execute(f"DROP TABLE IF EXISTS {q(temp)}")
+                counts = dataclasses.replace(counts, footprint=touched.footprint)
+        for temp in [t for t in (chg, aside) if t is not None]:
+            self.execute(f"DROP TABLE IF EXISTS {q(temp)}")
         return counts
 
     def replace(self, relations: Mapping[str, str]) -> None:

@@ -1,0 +1,269 @@
+"""A remembered result outlives a write of activities on days after every window it counts.
+
+The quadrant is judged on the last full quarters; a CRM posts today's activities all day.
+The diagnosis says it reads the activities only through windows ending before the current
+quarter (`salesperf.store.reads.windowed`), a write of activities says which timestamps it
+touched and whether any row is linked to a deal or lead (`Footprint`), and the result cache
+keeps what such a write cannot have changed. Tested here: the bound of a local day in several
+zones, the bookkeeping, the cache, that the claim is true of the diagnosis (activities from the
+day its windows end change nothing; one a minute earlier does), and the quadrant page served
+after a batch of today's activities without being computed again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+
+from salesperf.analysis.quadrant.model import DiagnoseQuery, diagnose
+from salesperf.metrics.periods import date_only, day_bound, local_datetime
+from salesperf.server.pages import analysis as analysis_page
+from salesperf.server.services import ResultCache
+from salesperf.store import Store
+from salesperf.store.reads import Footprint, Read, note, recording, upsert_writes, windowed
+from salesperf.store.rollups import rollups_of
+from webtools import ADMIN, TODAY, app_for, build_web_store, sign_in
+
+AMSTERDAM = "Europe/Amsterdam"
+Q4 = date(2026, 10, 1)  # TODAY's quarter begins: the default quadrant's windows end here
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_web_store(tmp_path_factory.mktemp("days") / "store.duckdb")
+
+
+@pytest.fixture
+def store(store_path: Path, tmp_path: Path) -> Iterator[Store]:
+    copy = tmp_path / "store.duckdb"
+    copy.write_bytes(store_path.read_bytes())
+    with Store.open(copy) as s:
+        yield s
+
+
+# -- the bound of a local day ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    "tz", [AMSTERDAM, "America/New_York", "Pacific/Auckland", "Pacific/Kiritimati", "UTC"]
+)
+@pytest.mark.parametrize("day", [date(2026, 1, 1), date(2026, 3, 29), date(2026, 10, 1)])
+def test_a_days_bound_parts_stored_values_by_their_local_day(tz: str, day: date) -> None:
+    bound = day_bound(day, tz)
+    # instants every 15 minutes over three days around the day, and the date-only marks
+    start = datetime.combine(day - timedelta(days=2), time())
+    stored = [start + timedelta(minutes=15 * k) for k in range(4 * 24 * 4)]
+    stored += [date_only(day + timedelta(days=k)) for k in (-2, -1, 0, 1)]
+    stored += [bound - timedelta(microseconds=1), bound]
+    for value in stored:  # whatever is on an earlier local day is before the bound
+        if local_datetime(value, tz).date() < day:
+            assert value < bound, value
+    # and the bound is the day's first instant, but where the day before's date-only mark is
+    # later (zones 12 hours or more ahead of UTC)
+    first = datetime.combine(day, time(), tzinfo=ZoneInfo(tz)).astimezone(UTC)
+    ahead = first.astimezone(ZoneInfo(tz)).utcoffset()
+    assert ahead is not None
+    assert (bound == first.replace(tzinfo=None)) == (ahead < timedelta(hours=12))
+
+
+def test_the_bound_is_the_days_first_instant_where_no_date_only_mark_is_later() -> None:
+    first = datetime.combine(Q4, time(), tzinfo=ZoneInfo(AMSTERDAM)).astimezone(UTC)
+    assert day_bound(Q4, AMSTERDAM) == first.replace(tzinfo=None) == datetime(2026, 9, 30, 22)
+    # thirteen hours ahead: the day before's date-only value (noon UTC) is after its midnight
+    assert day_bound(Q4, "Pacific/Auckland") == date_only(Q4 - timedelta(days=1)) + timedelta(
+        microseconds=1
+    )
+
+
+# -- the bookkeeping ------------------------------------------------------------------------
+def test_reads_inside_a_window_carry_its_bound_and_a_whole_read_wins(store: Store) -> None:
+    assert {"activities", *(r.name for r in rollups_of("activities"))} == {
+        "activities", "rollup_activities", "rollup_accounts"
+    }  # fmt: skip
+    early, late = datetime(2026, 7, 1), datetime(2026, 9, 1)
+    with recording() as outer:
+        with windowed(late), recording() as inner:
+            store.table("activities").count().execute()
+            store.table("deals").count().execute()
+            with windowed(datetime(2027, 1, 1)):  # a wider claim inside keeps the narrower
+                store.table("activities").count().execute()
+        with windowed(early):
+            store.table("activities").count().execute()
+    assert inner == {"activities", "deals"}
+    assert inner.until == {"activities": late}  # the deals were read whole
+    assert outer.until == {"activities": late}  # the later of two windowed reads
+    with recording() as both:
+        note(inner.frozen())  # a remembered result keeps its bounds where it is used
+        assert both.until == {"activities": late}
+        with windowed(early):
+            note(Read(frozenset({"activities"})))  # a result that read them whole stays whole
+        assert "activities" in both and both.until == {}
+    with recording() as mixed:
+        with windowed(late):
+            store.table("activities").count().execute()
+        store.table("activities").count().execute()
+    assert mixed.until == {}
+
+
+def test_a_windowed_result_outlives_writes_after_its_window_only(store: Store) -> None:
+    bound = day_bound(Q4, AMSTERDAM)
+    cache = ResultCache()
+    runs: list[str] = []
+
+    def quarter() -> int:  # reads the activities through a window, and the deals whole
+        runs.append("quarter")
+        with windowed(bound):
+            a = store.table("activities")
+            n = a.filter(a.occurred_at < bound).count().execute()
+        return int(n) + int(store.table("deals").count().execute())
+
+    def everything() -> int:
+        runs.append("everything")
+        return int(store.table("activities").count().execute())
+
+    def ask() -> None:
+        cache.get("quarter", quarter)
+        cache.get("everything", everything)
+
+    ask()
+    assert runs == ["quarter", "everything"]
+    activities = upsert_writes("activities")
+    cache.clear(activities, Footprint(bound, linked=False))  # today's activities
+    ask()
+    assert runs[2:] == ["everything"]
+    for touched in (
+        Footprint(bound - timedelta(microseconds=1), linked=False),  # one just before
+        Footprint(bound + timedelta(days=30), linked=True),  # later, but linked to a deal
+        None,  # a write that cannot say
+    ):
+        cache.clear(activities, touched)
+        ask()
+        assert runs[-2:] == ["quarter", "everything"], touched
+    cache.clear(upsert_writes("deals"), None)  # the deals were read whole
+    ask()
+    assert runs[-2:] == ["everything", "quarter"]  # (the other result reads no deal)
+
+
+def test_a_result_computed_across_a_write_it_may_not_outlive_is_not_kept(store: Store) -> None:
+    bound = day_bound(Q4, AMSTERDAM)
+    cache = ResultCache()
+    runs: list[int] = []
+
+    def computed_while(touched: Footprint | None) -> Any:
+        def compute() -> int:
+            runs.append(1)
+            with windowed(bound):
+                n = int(store.table("activities").count().execute())
+            cache.clear(upsert_writes("activities"), touched)  # a write meanwhile
+            return n
+
+        return compute
+
+    cache.get("a", computed_while(Footprint(bound, linked=False)))
+    cache.get("a", computed_while(None))
+    assert len(runs) == 1  # the write after its window: kept
+    cache.get("b", computed_while(Footprint(bound - timedelta(hours=1), linked=False)))
+    cache.get("b", computed_while(None))
+    assert len(runs) == 3  # the write inside its window: answered, not kept
+
+
+# -- the claim: the diagnosis does not depend on later activities --------------------------
+def _call(i: int, rep: str, at: datetime, **more: Any) -> dict[str, Any]:
+    return {"activity_id": f"days-{i}", "rep_id": rep, "type": "call", "occurred_at": at,
+            "outcome": "connected", **more}  # fmt: skip
+
+
+def _later_activities(store: Store, start: datetime) -> list[dict[str, Any]]:
+    """Activities of every type and outcome for every rep, from `start` (UTC) on."""
+    reps = store.table("reps").rep_id.to_pyarrow().to_pylist()
+    kinds = [("call", "connected"), ("call", "no_answer"), ("email", None), ("meeting", "held"),
+             ("demo", "no_show"), ("proposal", None), ("follow_up", None)]  # fmt: skip
+    rows = []
+    for i, rep in enumerate(reps):
+        for j, (kind, outcome) in enumerate(kinds):
+            at = start + timedelta(hours=7 * j + i, seconds=i)
+            rows.append({"activity_id": f"later-{rep}-{j}", "rep_id": rep, "type": kind,
+                         "occurred_at": at, "outcome": outcome})  # fmt: skip
+    return rows
+
+
+@pytest.mark.slow  # two diagnoses of the web store each: make test runs them
+@pytest.mark.parametrize(
+    ("window", "end"), [(None, Q4), ("2026-Q2", date(2026, 7, 1))], ids=["chosen", "given"]
+)
+def test_activities_from_the_day_the_diagnosis_windows_end_change_nothing(
+    store: Store, window: str | None, end: date
+) -> None:
+    q = DiagnoseQuery(window=window, today=TODAY)
+    with recording() as seen:
+        before = diagnose(store, q).to_json()
+    bound = day_bound(end, store.settings.timezone)
+    # what it says of itself: its reads of the activities end before that day
+    assert seen.until and set(seen.until.values()) == {bound}
+    assert {"deals", "reps"} <= seen - set(seen.until)  # read whole
+    # the first is at 00:00:01 on that local day: 22:00:01 UTC the day before
+    written = store.merge_rows("activities", _later_activities(store, bound + timedelta(seconds=1)))
+    assert written.inserted > 50
+    assert written.footprint == Footprint(bound + timedelta(seconds=1), linked=False)
+    assert written.footprint.after(bound)
+    assert diagnose(store, q).to_json() == before
+    # one call a minute before that day: inside the window, and the diagnosis changes
+    rep = before["reps"][0]["rep_id"]
+    earlier = store.merge_rows("activities", [_call(0, rep, bound - timedelta(minutes=1))])
+    assert earlier.footprint is not None and not earlier.footprint.after(bound)
+    assert diagnose(store, q).to_json() != before
+
+
+def test_an_activity_linked_to_a_deal_counts_whatever_its_day(store: Store) -> None:
+    d = store.table("deals")
+    deal = d.filter(d.status == "won").select("deal_id", "rep_id").limit(1).to_pyarrow()
+    row = deal.to_pylist()[0]
+    later = datetime(2026, 10, 5, 9)
+    written = store.merge_rows(
+        "activities", [_call(1, row["rep_id"], later, deal_id=row["deal_id"])]
+    )
+    assert written.footprint == Footprint(later, linked=True)
+    assert not written.footprint.after(day_bound(Q4, AMSTERDAM))
+
+
+# -- the page -------------------------------------------------------------------------------
+@pytest.mark.slow  # two diagnoses of the web store: make test runs it
+def test_the_quadrant_is_served_after_a_batch_of_todays_activities_without_a_new_diagnosis(
+    store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "store.duckdb"
+    path.write_bytes(store_path.read_bytes())
+    made: list[DiagnoseQuery] = []
+    real = analysis_page.diagnose
+
+    def counted(store: Store, q: DiagnoseQuery) -> Any:
+        made.append(q)
+        return real(store, q)
+
+    monkeypatch.setattr(analysis_page, "diagnose", counted)
+    with TestClient(app_for(path)) as c:
+        csrf = sign_in(c, ADMIN)
+
+        def quadrant() -> dict[str, Any]:
+            r = c.get("/api/quadrant")
+            assert r.status_code == 200, r.text
+            return dict(r.json()["diagnosis"])
+
+        def post(row: dict[str, Any]) -> None:
+            row = {**row, "occurred_at": row["occurred_at"].isoformat()}
+            r = c.post("/api/activities", json=[row], headers={"x-csrf-token": csrf})
+            assert r.status_code == 200, r.text
+
+        before = quadrant()
+        rep = before["reps"][0]["rep_id"]
+        assert len(made) == 1
+        post(_call(2, rep, datetime(2026, 10, 1, 10)))  # today, 10:00 in Amsterdam
+        assert quadrant() == before and len(made) == 1
+        post(_call(3, rep, datetime(2026, 9, 30, 10)))  # the window's last day
+        after = quadrant()
+        assert len(made) == 2 and after != before
+    with Store.open(path) as s:  # what the page shows is the library's on the store as it is
+        assert after == diagnose(s, DiagnoseQuery(today=TODAY, peers=made[-1].peers)).to_json()
