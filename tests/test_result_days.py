@@ -11,7 +11,7 @@ after a batch of today's activities without being computed again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,8 +20,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 
+from salesperf.analysis.health import HealthQuery, health
 from salesperf.analysis.quadrant.model import DiagnoseQuery, diagnose
-from salesperf.metrics.periods import date_only, day_bound, local_datetime
+from salesperf.analysis.report.model import ReportQuery, weekly_report
+from salesperf.metrics.periods import Period, date_only, day_bound, local_datetime
 from salesperf.server.pages import analysis as analysis_page
 from salesperf.server.services import ResultCache
 from salesperf.store import Store
@@ -190,16 +192,33 @@ def _later_activities(store: Store, start: datetime) -> list[dict[str, Any]]:
     return rows
 
 
-@pytest.mark.slow  # two diagnoses of the web store each: make test runs them
-@pytest.mark.parametrize(
-    ("window", "end"), [(None, Q4), ("2026-Q2", date(2026, 7, 1))], ids=["chosen", "given"]
-)
-def test_activities_from_the_day_the_diagnosis_windows_end_change_nothing(
-    store: Store, window: str | None, end: date
+WEEK = Period(date(2026, 9, 21), date(2026, 9, 28), "2026-W39")  # TODAY's last full week
+
+
+def _claims() -> list[Any]:
+    """Each analysis that says it counts activities only before a day: how to run it (as JSON),
+    that day, and a day whose activities it counts (its last minute is tried)."""
+    return [
+        pytest.param(lambda s: diagnose(s, DiagnoseQuery(today=TODAY)).to_json(), Q4, Q4,
+                     id="quadrant, windows chosen"),
+        pytest.param(lambda s: diagnose(s, DiagnoseQuery(window="2026-Q2", today=TODAY)).to_json(),
+                     date(2026, 7, 1), date(2026, 7, 1), id="quadrant, window given"),
+        # the four quarters before TODAY's, and its pace: the four full weeks before TODAY's
+        # week (which begins on Monday 28 September)
+        pytest.param(lambda s: health(s, HealthQuery(today=TODAY)).to_json(), Q4, WEEK.end,
+                     id="health"),
+        pytest.param(lambda s: weekly_report(s, ReportQuery("T00", WEEK)).to_json(), WEEK.end,
+                     WEEK.end, id="weekly report"),
+    ]  # fmt: skip
+
+
+@pytest.mark.slow  # each analysis of the web store three times: make test runs them
+@pytest.mark.parametrize(("run", "end", "counted"), _claims())
+def test_activities_from_the_day_an_analysis_counts_to_change_nothing(
+    store: Store, run: Callable[[Store], dict[str, Any]], end: date, counted: date
 ) -> None:
-    q = DiagnoseQuery(window=window, today=TODAY)
     with recording() as seen:
-        before = diagnose(store, q).to_json()
+        before = run(store)
     bound = day_bound(end, store.settings.timezone)
     # what it says of itself: its reads of the activities end before that day
     assert seen.until and set(seen.until.values()) == {bound}
@@ -209,12 +228,13 @@ def test_activities_from_the_day_the_diagnosis_windows_end_change_nothing(
     assert written.inserted > 50
     assert written.footprint == Footprint(bound + timedelta(seconds=1), linked=False)
     assert written.footprint.after(bound)
-    assert diagnose(store, q).to_json() == before
-    # one call a minute before that day: inside the window, and the diagnosis changes
-    rep = before["reps"][0]["rep_id"]
-    earlier = store.merge_rows("activities", [_call(0, rep, bound - timedelta(minutes=1))])
+    assert run(store) == before
+    # calls of every rep in the last minute of a day it counts: the analysis changes
+    reps = store.table("reps").rep_id.to_pyarrow().to_pylist()
+    last = day_bound(counted, store.settings.timezone) - timedelta(minutes=1)
+    earlier = store.merge_rows("activities", [_call(i, r, last) for i, r in enumerate(reps)])
     assert earlier.footprint is not None and not earlier.footprint.after(bound)
-    assert diagnose(store, q).to_json() != before
+    assert run(store) != before
 
 
 def test_an_activity_linked_to_a_deal_counts_whatever_its_day(store: Store) -> None:

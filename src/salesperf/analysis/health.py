@@ -30,10 +30,11 @@ from salesperf.analysis.plan.rates import (
 from salesperf.analysis.windows import period_label, plain
 from salesperf.errors import InputError
 from salesperf.metrics.compiler import run
-from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
+from salesperf.metrics.periods import Grain, Period, day_bound, parse_period, period_start, shift
 from salesperf.metrics.query import By, Compare, Query
 from salesperf.metrics.registry import QUOTA_METRIC
 from salesperf.store import Store
+from salesperf.store.reads import windowed
 from salesperf.text import Text
 
 STEADY = 0.02  # a trend within two points of attainment a period either way is steady
@@ -138,9 +139,19 @@ def health(store: Store, query: HealthQuery) -> Health:
     starts = [shift(last.start, grain, -i) for i in range(query.periods - 1, -1, -1)]
     periods = tuple(_period(s, grain) for s in starts)
     current = _period(period_start(today, grain), grain)
+    window, pace = default_window(current, today), pace_weeks(current, today)
+    # activities are counted in those two windows only: a result that outlives later ones
+    with windowed(day_bound(max(window.end, pace.end), store.settings.timezone)):
+        return _health(store, query, grain, periods, current, window, pace, today)
+
+
+def _health(
+    store: Store, query: HealthQuery, grain: Grain, periods: tuple[Period, ...], current: Period,
+    window: Period, pace: Period, today: date,
+) -> Health:  # fmt: skip
     teams, reps = _scope(store, query.team)
     frames = _attainment(store, grain, periods, teams, reps)
-    inputs = load_inputs(store, default_window(current, today), pace_weeks(current, today))
+    inputs = load_inputs(store, window, pace)
     targets = {by: period_targets(store, by, current) for by in (By.REP, By.TEAM)}
     rows: list[HealthRow] = []
     for key, results in frames.items():

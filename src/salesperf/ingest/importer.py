@@ -141,12 +141,8 @@ def import_file(
     A status (or a mapped type, outcome, source) that no rule maps stops the import before
     anything is written (`UnmappedValues`, listing each value with its count and a suggestion);
     with `accept_suggested` the suggestions are taken and listed in the result's `suggested`."""
-    budget = (
-        contextlib.nullcontext()  # a budget the user chose is kept as it is
-        if os.environ.get(MEMORY_ENV)
-        else store.memory_budget(IMPORT_MEMORY)
-    )
-    with budget:
+    chosen = os.environ.get(MEMORY_ENV)  # a budget the user chose is kept as it is
+    with contextlib.nullcontext() if chosen else store.memory_budget(IMPORT_MEMORY):
         return _import_file(
             store, table, path, mapping=mapping, mapping_file=mapping_file,
             preset_name=preset_name, maps=maps, rejects_path=rejects_path,

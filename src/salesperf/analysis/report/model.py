@@ -35,11 +35,12 @@ from salesperf.analysis.windows import plain, resolve_window
 from salesperf.contexts import Context, get_context
 from salesperf.errors import InputError
 from salesperf.metrics.compiler import NULL_REASON, run, run_measures
-from salesperf.metrics.periods import Grain, Period, parse_period
+from salesperf.metrics.periods import Grain, Period, day_bound, parse_period
 from salesperf.metrics.query import By, Query
 from salesperf.metrics.registry import Group, metric, reason_json
 from salesperf.scorecard import Cell, scorecards
 from salesperf.store import Store
+from salesperf.store.reads import windowed
 
 #: The run of full weeks the quadrant and the funnel are judged over: a quarter.
 QUADRANT_WEEKS = 13
@@ -217,10 +218,17 @@ def last_full_week(day: date) -> Period:
 
 
 def weekly_report(store: Store, query: ReportQuery) -> Report:
-    """The weekly report of `query.team` (and its sub-teams) for `query.week`."""
+    """The weekly report of `query.team` (and its sub-teams) for `query.week`. Every activity
+    it counts is in a window that ends by the week's end (those linked to a deal aside): a
+    result that outlives later activities (`salesperf.store.reads.windowed`)."""
     week = report_week(query.week)
     if not 1 <= query.quadrant_weeks <= 104:
         raise InputError(f"the quadrant's weeks must be from 1 to 104, not {query.quadrant_weeks}")
+    with windowed(day_bound(week.end, store.settings.timezone)):
+        return _weekly_report(store, query, week)
+
+
+def _weekly_report(store: Store, query: ReportQuery, week: Period) -> Report:
     teams, reps = _scope(store, query.team)  # an InputError for a team that does not exist
     ctx = get_context(store.settings.context)
     last = week.start - timedelta(weeks=1)
