@@ -22,8 +22,11 @@ from fastapi.testclient import TestClient
 
 from salesperf.analysis.health import HealthQuery, health
 from salesperf.analysis.quadrant.model import DiagnoseQuery, diagnose
+from salesperf.analysis.quality import QualityQuery, quality
 from salesperf.analysis.report.model import ReportQuery, weekly_report
 from salesperf.metrics.periods import Period, date_only, day_bound, local_datetime
+from salesperf.metrics.query import By
+from salesperf.scorecard import scorecards
 from salesperf.server.pages import analysis as analysis_page
 from salesperf.server.services import ResultCache
 from salesperf.store import Store
@@ -193,6 +196,7 @@ def _later_activities(store: Store, start: datetime) -> list[dict[str, Any]]:
 
 
 WEEK = Period(date(2026, 9, 21), date(2026, 9, 28), "2026-W39")  # TODAY's last full week
+Q3 = Period(date(2026, 7, 1), Q4, "2026-Q3")
 
 
 def _claims() -> list[Any]:
@@ -209,6 +213,12 @@ def _claims() -> list[Any]:
                      id="health"),
         pytest.param(lambda s: weekly_report(s, ReportQuery("T00", WEEK)).to_json(), WEEK.end,
                      WEEK.end, id="weekly report"),
+        # every level, against the quarter before and target, and in another currency
+        pytest.param(lambda s: {str(by): c.to_json() for by, c in scorecards(
+                         s, levels=tuple(By), period=Q3, currency="USD").items()},
+                     Q4, Q4, id="scorecard"),
+        pytest.param(lambda s: quality(s, QualityQuery(Q3, as_of=TODAY)).to_json(), Q4, Q4,
+                     id="data quality"),
     ]  # fmt: skip
 
 
@@ -229,10 +239,12 @@ def test_activities_from_the_day_an_analysis_counts_to_change_nothing(
     assert written.footprint == Footprint(bound + timedelta(seconds=1), linked=False)
     assert written.footprint.after(bound)
     assert run(store) == before
-    # calls of every rep in the last minute of a day it counts: the analysis changes
+    # calls of every rep in the last minute of a day it counts, without an outcome: the
+    # analysis changes
     reps = store.table("reps").rep_id.to_pyarrow().to_pylist()
     last = day_bound(counted, store.settings.timezone) - timedelta(minutes=1)
-    earlier = store.merge_rows("activities", [_call(i, r, last) for i, r in enumerate(reps)])
+    calls = [_call(i, r, last, outcome=None) for i, r in enumerate(reps)]
+    earlier = store.merge_rows("activities", calls)
     assert earlier.footprint is not None and not earlier.footprint.after(bound)
     assert run(store) != before
 

@@ -17,7 +17,14 @@ from salesperf.analysis.windows import period_label
 from salesperf.contexts import Context, get_context
 from salesperf.fx import display_currency
 from salesperf.metrics.compiler import NULL_REASON, run, run_levels
-from salesperf.metrics.periods import Grain, Period, parse_period, period_start, shift
+from salesperf.metrics.periods import (
+    Grain,
+    Period,
+    day_bound,
+    parse_period,
+    period_start,
+    shift,
+)
 from salesperf.metrics.query import KEY_COLUMNS, By, Compare, Query, Split
 from salesperf.metrics.registry import (
     QUOTA_METRIC,
@@ -30,6 +37,7 @@ from salesperf.metrics.registry import (
 )
 from salesperf.metrics.targets import basis_json
 from salesperf.store import Store
+from salesperf.store.reads import windowed
 
 #: The scorecard's metrics when none are named: a screenful, input to output.
 DEFAULT_METRICS = (
@@ -270,12 +278,14 @@ def scorecards(
         reps=reps,
         teams=teams,
     )
-    frames = _frames(store, q, bys, None)
-    if to is not None:
-        shown = _frames(store, q, bys, to)
-        frames = {by: _money_from(df, shown[by], q) for by, df in frames.items()}
-    shown_in = to or store.settings.currency
-    return {by: _card(store, by, q, df, period, ctx, shown_in) for by, df in frames.items()}
+    # every activity counted is in the period or the one before: a result later ones leave be
+    with windowed(day_bound(period.end, store.settings.timezone)):
+        frames = _frames(store, q, bys, None)
+        if to is not None:
+            shown = _frames(store, q, bys, to)
+            frames = {by: _money_from(df, shown[by], q) for by, df in frames.items()}
+        shown_in = to or store.settings.currency
+        return {by: _card(store, by, q, df, period, ctx, shown_in) for by, df in frames.items()}
 
 
 def _frames(store: Store, q: Query, bys: tuple[By, ...], to: str | None) -> dict[By, pd.DataFrame]:

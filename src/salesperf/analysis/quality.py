@@ -35,10 +35,11 @@ import pandas as pd
 from salesperf.analysis.health import _scope
 from salesperf.errors import InputError
 from salesperf.metrics.measuring import working_day_grid
-from salesperf.metrics.periods import Grain, Period, local_time, shift
+from salesperf.metrics.periods import Grain, Period, day_bound, local_time, shift
 from salesperf.metrics.prepared import arrow, prepare
 from salesperf.metrics.rows import STAMP_YEARS
 from salesperf.store import Store, rollups
+from salesperf.store.reads import windowed
 
 #: Silent working days that make a flag, and the fewest cases a rate should rest on.
 MIN_SILENT = 3
@@ -153,11 +154,12 @@ def quality(store: Store, query: QualityQuery) -> Quality:
         reps &= query.reps
     tz = store.settings.timezone
     rolled = _ROLLED in rollups.usable(store.con, tz)
-    found = [
-        *_silent(store, p, as_of, reps, tz, query.min_silent, rolled),
-        *_activities(store, p, reps, tz, query.min_rows, rolled),
-        *_deals(store, p, as_of, reps, tz, query.min_rows),
-    ]
+    with windowed(day_bound(p.end, tz)):  # activities are counted within the period only
+        found = [
+            *_silent(store, p, as_of, reps, tz, query.min_silent, rolled),
+            *_activities(store, p, reps, tz, query.min_rows, rolled),
+            *_deals(store, p, as_of, reps, tz, query.min_rows),
+        ]
     found.sort(key=lambda f: (f.rep_id, list(Flag).index(f.flag)))
     return Quality(p, as_of, tuple(sorted(reps)), tuple(found))
 

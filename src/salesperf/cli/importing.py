@@ -112,6 +112,7 @@ def import_cmd(
             )  # fmt: skip
     if as_json:
         data = asdict(result)
+        data.pop("footprint")  # (what a server's result cache is told, not the user)
         data["rejects_path"] = str(result.rejects_path) if result.rejects_path else None
         out.print_json(json.dumps(data, default=str))
     else:

@@ -238,6 +238,7 @@ def result_json(result: ImportResult) -> dict[str, Any]:
     """An import's summary and rejected rows, JSON-ready."""
     data = asdict(result)
     data.pop("rejects_path")
+    data.pop("footprint")  # (what the result cache is told, not the user)
     data["source"] = Path(result.source).name
     data["accepted"] = result.accepted
     data["rejects_url"] = f"/import/{result.import_id}/rejects.csv" if result.rejected else None
