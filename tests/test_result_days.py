@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 
+from salesperf.analysis.drivers.core import DriversQuery, drivers
 from salesperf.analysis.health import HealthQuery, health
 from salesperf.analysis.quadrant.model import DiagnoseQuery, diagnose
 from salesperf.analysis.quality import QualityQuery, quality
@@ -219,6 +220,9 @@ def _claims() -> list[Any]:
                      Q4, Q4, id="scorecard"),
         pytest.param(lambda s: quality(s, QualityQuery(Q3, as_of=TODAY)).to_json(), Q4, Q4,
                      id="data quality"),
+        # the four quarters before TODAY's, in whole weeks: the last ends on 27 September
+        pytest.param(lambda s: drivers(s, DriversQuery(today=TODAY)).to_json(), Q4, WEEK.end,
+                     id="drivers"),
     ]  # fmt: skip
 
 
@@ -247,6 +251,26 @@ def test_activities_from_the_day_an_analysis_counts_to_change_nothing(
     earlier = store.merge_rows("activities", calls)
     assert earlier.footprint is not None and not earlier.footprint.after(bound)
     assert run(store) != before
+
+
+@pytest.mark.slow  # three fits of the drivers on the web store: make test runs it
+def test_the_drivers_read_every_activity_when_a_later_one_can_wake_a_quiet_rep(
+    store: Store,
+) -> None:
+    """A rep without an end date is active until their last record: one whose records end
+    before the window's last week becomes active again with a later activity."""
+    store.merge_rows("reps", [{"rep_id": "R900", "name": "Quiet", "team_id": "T01",
+                               "start_date": date(2025, 10, 1)}])  # fmt: skip
+    store.merge_rows("activities", [_call(9, "R900", datetime(2026, 8, 3, 9))])
+    store.merge_rows("deals", [{"deal_id": "D900", "rep_id": "R900", "status": "won",
+                                "created_at": datetime(2026, 6, 1, 9), "amount": 5000.0,
+                                "closed_at": datetime(2026, 8, 4, 9)}])  # fmt: skip
+    q = DriversQuery(today=TODAY)
+    with recording() as seen:
+        before = drivers(store, q).to_json()
+    assert "activities" in seen and "activities" not in seen.until  # read whole
+    store.merge_rows("activities", [_call(10, "R900", datetime(2026, 10, 2, 9))])
+    assert drivers(store, q).to_json() != before  # and rightly so: the rep is back
 
 
 def test_an_activity_linked_to_a_deal_counts_whatever_its_day(store: Store) -> None:

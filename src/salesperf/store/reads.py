@@ -175,6 +175,14 @@ def note_all() -> None:
         note((EVERYTHING,))
 
 
+def read_whole(*names: str) -> None:
+    """These tables are read whole, even inside a `windowed` block: for a computation whose
+    claim turns out not to hold (it saw that later rows would change its answer)."""
+    for seen in _active.get():
+        for name in names:
+            seen.read(name, None)
+
+
 @contextlib.contextmanager
 def reading(*names: str) -> Iterator[None]:
     """The plain SQL run inside the block reads these tables only."""

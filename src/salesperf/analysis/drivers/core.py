@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+import pandas as pd
+
 from salesperf.analysis.drivers import text
 from salesperf.analysis.drivers.model import LagFit, fit_lags
 from salesperf.analysis.drivers.panel import (
@@ -27,6 +29,7 @@ from salesperf.analysis.drivers.panel import (
     first_whole_week,
     full_weeks,
     record_days,
+    rep_spans,
     rep_week_panel,
     team_reps,
 )
@@ -36,9 +39,10 @@ from salesperf.analysis.vocab import DRIVERS_MAX_LAG, DRIVERS_WINDOW
 from salesperf.analysis.windows import resolve_window
 from salesperf.errors import InputError
 from salesperf.metrics.compiler import Compiler
-from salesperf.metrics.periods import Grain, Period, period_start
+from salesperf.metrics.periods import Grain, Period, day_bound, period_start
 from salesperf.metrics.query import By, Query, Split
 from salesperf.store import Store
+from salesperf.store.reads import read_whole, windowed
 from salesperf.text import Text
 
 DEFAULT_WINDOW = DRIVERS_WINDOW
@@ -212,12 +216,39 @@ def drivers(store: Store, query: DriversQuery | None = None) -> Drivers:
     with data."""
     query = query or DriversQuery()
     asked = resolve_window(query.window or DEFAULT_WINDOW, query.today)
+    # Its activities are counted in weeks that end by the window's end (those linked to a
+    # deal aside), but the window is cut to the days with data and a rep without an end date
+    # is active until their last record: see `_later_change`.
+    with windowed(day_bound(asked.end, store.settings.timezone)):
+        return _drivers(store, query, asked)
+
+
+def _later_change(
+    store: Store, days: pd.DataFrame, asked: Period, window: Period, end: date
+) -> bool:
+    """Could activities after the window change the analysis? When they would move the cut
+    window's end or begin the organisation's activities, or move the last record of a rep
+    without an end date whose last record is before the window's last week."""
+    began = days[days.kind == "activity"]["first"]
+    if window.end != asked.end or not len(began) or min(began) >= asked.end:
+        return True
+    r = store.table("reps")
+    open_ended = set(r.filter(r.end_date.isnull()).rep_id.to_pyarrow().to_pylist())
+    spans = rep_spans(days)
+    lasts = spans[spans.rep_id.isin(open_ended)]["last"]
+    return bool(len(lasts)) and min(lasts) < end - timedelta(weeks=1)
+
+
+def _drivers(store: Store, query: DriversQuery, asked: Period) -> Drivers:
     reps = team_reps(store, query.team)
     types = check_types(store, query.types)
     full_weeks(asked)  # a window without a whole week is refused as such, data or not
-    span = data_span(record_days(store, None))  # the organisation's, whatever the team
+    days = record_days(store, None)
+    span = data_span(days)  # the organisation's, whatever the team
     window = data_window(asked, span)
     first, end = full_weeks(window)
+    if _later_change(store, days, asked, window, end):
+        read_whole("activities")  # the result depends on them whatever their day
     if span is not None:  # the outcome weeks start once every lag has data
         first = max(first, first_whole_week(span[0]) + timedelta(weeks=query.max_lag))
     weeks = max(0, (end - first).days // 7)
