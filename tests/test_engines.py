@@ -392,7 +392,7 @@ def test_batches_merge_by_key_on_every_engine(store_on_engine: Store) -> None:
     first = s.merge_rows("activities", batch)
     assert first == MergeCounts(2, 0, 0)
     # what the write touched, for the results it leaves alone (`salesperf.store.reads`)
-    assert first.footprint == Footprint(datetime(2025, 3, 3, 9), linked=False)
+    assert first.footprint == Footprint(datetime(2025, 3, 3, 9), False, frozenset({"R1", "R2"}))
     again = s.merge_rows("activities", batch)
     assert again == MergeCounts(0, 0, 2) and again.footprint is None  # nothing written
     changed = [{**batch[0], "outcome": "connected"}, {**batch[1], "activity_id": "B3"}]
@@ -400,7 +400,7 @@ def test_batches_merge_by_key_on_every_engine(store_on_engine: Store) -> None:
     changed[1]["deal_id"] = "D1"
     written = s.merge_rows("activities", changed)
     assert written == MergeCounts(1, 1, 0)
-    assert written.footprint == Footprint(datetime(2025, 3, 3, 9), linked=True)
+    assert written.footprint == Footprint(datetime(2025, 3, 3, 9), True, frozenset({"R1", "R2"}))
     assert s.count("activities") == 3
     assert s._exec("SELECT duration_min, outcome FROM activities WHERE activity_id = 'B3'") == [
         (2.5, "sent")

@@ -31,11 +31,21 @@ from salesperf.scorecard import scorecards
 from salesperf.server.pages import analysis as analysis_page
 from salesperf.server.services import ResultCache
 from salesperf.store import Store
-from salesperf.store.reads import Footprint, Read, note, recording, upsert_writes, windowed
+from salesperf.store.reads import (
+    Footprint,
+    Read,
+    except_reps,
+    note,
+    recording,
+    unaffected,
+    upsert_writes,
+    windowed,
+)
 from salesperf.store.rollups import rollups_of
-from webtools import ADMIN, TODAY, app_for, build_web_store, sign_in
+from webtools import ADMIN, REP_ID, TODAY, app_for, build_web_store, sign_in
 
 AMSTERDAM = "Europe/Amsterdam"
+R1 = frozenset({"R1"})
 Q4 = date(2026, 10, 1)  # TODAY's quarter begins: the default quadrant's windows end here
 
 
@@ -124,6 +134,7 @@ def test_a_windowed_result_outlives_writes_after_its_window_only(store: Store) -
         with windowed(bound):
             a = store.table("activities")
             n = a.filter(a.occurred_at < bound).count().execute()
+            except_reps({"R9"})  # whose later activities count all the same
         return int(n) + int(store.table("deals").count().execute())
 
     def everything() -> int:
@@ -137,12 +148,13 @@ def test_a_windowed_result_outlives_writes_after_its_window_only(store: Store) -
     ask()
     assert runs == ["quarter", "everything"]
     activities = upsert_writes("activities")
-    cache.clear(activities, Footprint(bound, linked=False))  # today's activities
+    cache.clear(activities, Footprint(bound, False, R1))  # today's activities
     ask()
     assert runs[2:] == ["everything"]
     for touched in (
-        Footprint(bound - timedelta(microseconds=1), linked=False),  # one just before
-        Footprint(bound + timedelta(days=30), linked=True),  # later, but linked to a deal
+        Footprint(bound - timedelta(microseconds=1), False, R1),  # one just before
+        Footprint(bound + timedelta(days=30), True, R1),  # later, but linked to a deal
+        Footprint(bound, False, frozenset({"R1", "R9"})),  # later, but of a quiet rep
         None,  # a write that cannot say
     ):
         cache.clear(activities, touched)
@@ -168,10 +180,10 @@ def test_a_result_computed_across_a_write_it_may_not_outlive_is_not_kept(store: 
 
         return compute
 
-    cache.get("a", computed_while(Footprint(bound, linked=False)))
+    cache.get("a", computed_while(Footprint(bound, False, R1)))
     cache.get("a", computed_while(None))
     assert len(runs) == 1  # the write after its window: kept
-    cache.get("b", computed_while(Footprint(bound - timedelta(hours=1), linked=False)))
+    cache.get("b", computed_while(Footprint(bound - timedelta(hours=1), False, R1)))
     cache.get("b", computed_while(None))
     assert len(runs) == 3  # the write inside its window: answered, not kept
 
@@ -240,7 +252,8 @@ def test_activities_from_the_day_an_analysis_counts_to_change_nothing(
     # the first is at 00:00:01 on that local day: 22:00:01 UTC the day before
     written = store.merge_rows("activities", _later_activities(store, bound + timedelta(seconds=1)))
     assert written.inserted > 50
-    assert written.footprint == Footprint(bound + timedelta(seconds=1), linked=False)
+    reps = frozenset(store.table("reps").rep_id.to_pyarrow().to_pylist())
+    assert written.footprint == Footprint(bound + timedelta(seconds=1), False, reps)
     assert written.footprint.after(bound)
     assert run(store) == before
     # calls of every rep in the last minute of a day it counts, without an outcome: the
@@ -254,13 +267,13 @@ def test_activities_from_the_day_an_analysis_counts_to_change_nothing(
 
 
 @pytest.mark.slow  # three fits of the drivers on the web store: make test runs it
-def test_the_drivers_read_every_activity_when_a_later_one_can_wake_a_quiet_rep(
-    store: Store,
-) -> None:
+def test_the_drivers_count_a_quiet_reps_later_activities(store: Store) -> None:
     """A rep without an end date is active until their last record: one whose records end
-    before the window's last week becomes active again with a later activity."""
-    store.merge_rows("reps", [{"rep_id": "R900", "name": "Quiet", "team_id": "T01",
-                               "start_date": date(2025, 10, 1)}])  # fmt: skip
+    before the window's last week (or who has none) is active again with a later activity,
+    which the drivers count whatever its day; other reps' later activities change nothing."""
+    quiet = [{"rep_id": r, "name": r, "team_id": "T01", "start_date": date(2025, 10, 1)}
+             for r in ("R900", "R901")]  # fmt: skip
+    store.merge_rows("reps", quiet)
     store.merge_rows("activities", [_call(9, "R900", datetime(2026, 8, 3, 9))])
     store.merge_rows("deals", [{"deal_id": "D900", "rep_id": "R900", "status": "won",
                                 "created_at": datetime(2026, 6, 1, 9), "amount": 5000.0,
@@ -268,8 +281,14 @@ def test_the_drivers_read_every_activity_when_a_later_one_can_wake_a_quiet_rep(
     q = DriversQuery(today=TODAY)
     with recording() as seen:
         before = drivers(store, q).to_json()
-    assert "activities" in seen and "activities" not in seen.until  # read whole
-    store.merge_rows("activities", [_call(10, "R900", datetime(2026, 10, 2, 9))])
+    assert seen.quiet["activities"] == {"R900", "R901"}  # R901 has no record at all
+    bound = day_bound(Q4, AMSTERDAM)
+    others = store.merge_rows("activities", [_call(10, REP_ID, datetime(2026, 10, 2, 9))])
+    assert unaffected(seen.frozen(), "activities", others.footprint)
+    assert drivers(store, q).to_json() == before
+    woken = store.merge_rows("activities", [_call(11, "R900", datetime(2026, 10, 2, 9))])
+    assert woken.footprint is not None and woken.footprint.after(bound)  # later, but R900's
+    assert not unaffected(seen.frozen(), "activities", woken.footprint)
     assert drivers(store, q).to_json() != before  # and rightly so: the rep is back
 
 
@@ -281,7 +300,7 @@ def test_an_activity_linked_to_a_deal_counts_whatever_its_day(store: Store) -> N
     written = store.merge_rows(
         "activities", [_call(1, row["rep_id"], later, deal_id=row["deal_id"])]
     )
-    assert written.footprint == Footprint(later, linked=True)
+    assert written.footprint == Footprint(later, True, frozenset({row["rep_id"]}))
     assert not written.footprint.after(day_bound(Q4, AMSTERDAM))
 
 

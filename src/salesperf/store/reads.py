@@ -49,34 +49,47 @@ WINDOWED = frozenset({"activities", "rollup_activities", "rollup_accounts"})
 
 class Seen(set[str]):
     """The names of the tables read (`EVERYTHING` among them when unknown), and, for those read
-    only inside `windowed` blocks, the stored timestamp their windows end before (`until`)."""
+    only inside `windowed` blocks, the stored timestamp their windows end before (`until`) and
+    the reps whose later activities count all the same (`quiet`, see `except_reps`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.until: dict[str, datetime] = {}
+        self.quiet: dict[str, frozenset[str]] = {}
 
-    def read(self, name: str, until: datetime | None = None) -> None:
-        """`name` read: whole (`until` None), or only through windows ending before `until`."""
+    def read(
+        self, name: str, until: datetime | None = None, quiet: frozenset[str] = frozenset()
+    ) -> None:
+        """`name` read: whole (`until` None), or only through windows ending before `until`
+        (but for the activities of the `quiet` reps)."""
         if until is None:
             self.add(name)
             self.until.pop(name, None)
+            self.quiet.pop(name, None)
         elif name not in self:
             self.add(name)
             self.until[name] = until
+            self.quiet[name] = quiet
         elif name in self.until:
             self.until[name] = max(self.until[name], until)
+            self.quiet[name] = self.quiet.get(name, frozenset()) | quiet
 
     def merge(self, other: Iterable[str]) -> None:
         """What another recording (or a remembered result) read, read here too."""
-        bounds: Mapping[str, datetime] = (
-            dict(other.until) if isinstance(other, (Seen, Read)) else {}
-        )
+        bounds: Mapping[str, datetime] = {}
+        quiet: Mapping[str, frozenset[str]] = {}
+        if isinstance(other, (Seen, Read)):
+            bounds, quiet = dict(other.until), dict(other.quiet)
         for name in other:
-            self.read(name, bounds.get(name))
+            self.read(name, bounds.get(name), quiet.get(name, frozenset()))
 
     def frozen(self) -> Read:
         """What was read, as a value to keep with a result."""
-        return Read(frozenset(self), tuple(sorted(self.until.items())))
+        return Read(
+            frozenset(self),
+            tuple(sorted(self.until.items())),
+            tuple(sorted((k, v) for k, v in self.quiet.items() if v)),
+        )
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,7 @@ class Read:
 
     names: frozenset[str]
     until: tuple[tuple[str, datetime], ...] = ()
+    quiet: tuple[tuple[str, frozenset[str]], ...] = ()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names)
@@ -97,19 +111,25 @@ class Read:
         """The timestamp the reads of `name` end before (None: read whole)."""
         return dict(self.until).get(name)
 
+    def quiet_reps(self, name: str) -> frozenset[str]:
+        """The reps whose activities in `name` count whatever their day."""
+        return dict(self.quiet).get(name, frozenset())
+
 
 @dataclass(frozen=True)
 class Footprint:
     """What a write of activities touched: `first_at`, the earliest timestamp (UTC) of the rows
     it wrote, of the stored rows they replaced and of the rows it deleted; `linked`, whether
-    any of those rows names a deal or a lead."""
+    any of those rows names a deal or a lead; `reps`, the reps of those rows."""
 
     first_at: datetime
     linked: bool
+    reps: frozenset[str]
 
-    def after(self, until: datetime) -> bool:
-        """Did the write touch only unlinked rows stored from `until` on?"""
-        return not self.linked and self.first_at >= until
+    def after(self, until: datetime, quiet: frozenset[str] = frozenset()) -> bool:
+        """Did the write touch only unlinked rows stored from `until` on, of none of the
+        `quiet` reps?"""
+        return not self.linked and self.first_at >= until and not self.reps & quiet
 
 
 def unaffected(read: Read, table: str, written: Footprint | None) -> bool:
@@ -118,7 +138,9 @@ def unaffected(read: Read, table: str, written: Footprint | None) -> bool:
     if table not in read.names and EVERYTHING not in read.names:
         return True
     until = read.bound(table)
-    return until is not None and written is not None and written.after(until)
+    if until is None or written is None:
+        return False
+    return written.after(until, read.quiet_reps(table))
 
 
 _active: ContextVar[tuple[Seen, ...]] = ContextVar("salesperf_reads", default=())
@@ -173,6 +195,16 @@ def note_all() -> None:
     """Plain SQL whose tables are not known: every table is read (unless `reading` named it)."""
     if _active.get() and not _named.get():
         note((EVERYTHING,))
+
+
+def except_reps(reps: Iterable[str]) -> None:
+    """The activities of these reps count whatever their day, for every windowed read of the
+    recordings in progress: for a computation that saw that later activities of some reps
+    would change its answer (a rep counted as active until their last record)."""
+    reps = frozenset(reps)
+    for seen in _active.get():
+        for name in seen.until:
+            seen.quiet[name] = seen.quiet.get(name, frozenset()) | reps
 
 
 def read_whole(*names: str) -> None:

@@ -134,12 +134,14 @@ def _written(table: str, staged: bool, gone: bool) -> list[ir.Table]:
 
 
 @functools.lru_cache(maxsize=64)
-def _linked_sql(dialect: str, table: str, staged: bool, gone: bool) -> str:
-    """How many rows a write of this shape touches that are linked to a deal or a lead."""
+def _reps_sql(dialect: str, table: str, staged: bool, gone: bool) -> str:
+    """The reps of the rows a write of this shape touches, each with whether any of their rows
+    is linked to a deal or a lead (1 or 0)."""
     sets = _written(table, staged, gone)
-    each = ibis.union(*(x.select(*LINKS[table]) for x in sets))
+    each = ibis.union(*(x.select("rep_id", *LINKS[table]) for x in sets))
     linked = ibis.or_(*(each[c].notnull() for c in LINKS[table]))
-    return str(ibis.to_sql(each.filter(linked).count(), dialect=dialect))
+    g = each.group_by("rep_id").aggregate(linked=ibis.ifelse(linked, 1, 0).max())
+    return str(ibis.to_sql(g, dialect=dialect))
 
 
 def _stage_ids(sets: list[ir.Table]) -> ir.Table:
@@ -345,8 +347,9 @@ class Touched:
         if lo_ts is None:
             return
         if self.table in LINKS:
-            linked = self.host.execute(_named(_linked_sql(*shape[:4]), staged, gone))[0][0]
-            self.footprint = Footprint(lo_ts, bool(linked))
+            reps = self.host.execute(_named(_reps_sql(*shape[:4]), staged, gone))
+            linked = any(bool(n) for _, n in reps)
+            self.footprint = Footprint(lo_ts, linked, frozenset(str(r) for r, _ in reps))
         lo, hi = lo_ts.date() - _DAY, hi_ts.date() + 2 * _DAY
         for tz in set(self.zones.values()):
             rows = self.host.execute(_named(_days_sql(*shape, tz, lo, hi), staged, gone))

@@ -42,7 +42,7 @@ from salesperf.metrics.compiler import Compiler
 from salesperf.metrics.periods import Grain, Period, day_bound, period_start
 from salesperf.metrics.query import By, Query, Split
 from salesperf.store import Store
-from salesperf.store.reads import read_whole, windowed
+from salesperf.store.reads import except_reps, read_whole, windowed
 from salesperf.text import Text
 
 DEFAULT_WINDOW = DRIVERS_WINDOW
@@ -225,18 +225,21 @@ def drivers(store: Store, query: DriversQuery | None = None) -> Drivers:
 
 def _later_change(
     store: Store, days: pd.DataFrame, asked: Period, window: Period, end: date
-) -> bool:
-    """Could activities after the window change the analysis? When they would move the cut
-    window's end or begin the organisation's activities, or move the last record of a rep
-    without an end date whose last record is before the window's last week."""
+) -> frozenset[str] | None:
+    """Whose activities after the window would change the analysis: anyone's (None) when they
+    would move the cut window's end or begin the organisation's activities; else the reps
+    without an end date whose last record (if any) is before the window's last week, whom a
+    later record would count as active in it."""
     began = days[days.kind == "activity"]["first"]
     if window.end != asked.end or not len(began) or min(began) >= asked.end:
-        return True
+        return None
     r = store.table("reps")
-    open_ended = set(r.filter(r.end_date.isnull()).rep_id.to_pyarrow().to_pylist())
-    spans = rep_spans(days)
-    lasts = spans[spans.rep_id.isin(open_ended)]["last"]
-    return bool(len(lasts)) and min(lasts) < end - timedelta(weeks=1)
+    open_ended = r.filter(r.end_date.isnull()).rep_id.to_pyarrow().to_pylist()
+    lasts = rep_spans(days).set_index("rep_id")["last"]
+    last_week = end - timedelta(weeks=1)
+    return frozenset(
+        str(rep) for rep in open_ended if rep not in lasts.index or lasts[rep] < last_week
+    )
 
 
 def _drivers(store: Store, query: DriversQuery, asked: Period) -> Drivers:
@@ -247,8 +250,11 @@ def _drivers(store: Store, query: DriversQuery, asked: Period) -> Drivers:
     span = data_span(days)  # the organisation's, whatever the team
     window = data_window(asked, span)
     first, end = full_weeks(window)
-    if _later_change(store, days, asked, window, end):
+    quiet = _later_change(store, days, asked, window, end)
+    if quiet is None:
         read_whole("activities")  # the result depends on them whatever their day
+    else:
+        except_reps(quiet)  # on these reps' activities whatever their day
     if span is not None:  # the outcome weeks start once every lag has data
         first = max(first, first_whole_week(span[0]) + timedelta(weeks=query.max_lag))
     weeks = max(0, (end - first).days // 7)
