@@ -97,6 +97,16 @@ def _opened_copy(template: Path, tmp_path: Path) -> Store:
     return Store.open(path)
 
 
+@pytest.fixture
+def web_store(tmp_path: Path) -> Iterator[Store]:
+    """The 12-rep, one-year web organisation with its demo users (`webtools.build_web_store`),
+    on the test's own copy."""
+    from webtools import build_web_store
+
+    with Store.open(build_web_store(tmp_path / "store.duckdb")) as s:
+        yield s
+
+
 @pytest.fixture(scope="session")
 def _empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A new store, made once per session by `Store.open` and closed."""

@@ -11,7 +11,7 @@ after a batch of today's activities without being computed again."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -49,17 +49,9 @@ R1 = frozenset({"R1"})
 Q4 = date(2026, 10, 1)  # TODAY's quarter begins: the default quadrant's windows end here
 
 
-@pytest.fixture(scope="module")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_web_store(tmp_path_factory.mktemp("days") / "store.duckdb")
-
-
 @pytest.fixture
-def store(store_path: Path, tmp_path: Path) -> Iterator[Store]:
-    copy = tmp_path / "store.duckdb"
-    copy.write_bytes(store_path.read_bytes())
-    with Store.open(copy) as s:
-        yield s
+def store(web_store: Store) -> Store:
+    return web_store  # the web organisation (tests/conftest.py), on the test's own copy
 
 
 # -- the bound of a local day ---------------------------------------------------------------
@@ -307,10 +299,9 @@ def test_an_activity_linked_to_a_deal_counts_whatever_its_day(store: Store) -> N
 # -- the page -------------------------------------------------------------------------------
 @pytest.mark.slow  # two diagnoses of the web store: make test runs it
 def test_the_quadrant_is_served_after_a_batch_of_todays_activities_without_a_new_diagnosis(
-    store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "store.duckdb"
-    path.write_bytes(store_path.read_bytes())
+    path = build_web_store(tmp_path / "store.duckdb")
     made: list[DiagnoseQuery] = []
     real = analysis_page.diagnose
 

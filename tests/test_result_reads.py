@@ -7,7 +7,6 @@ while a batch of deals makes it again, with the new deal in it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +22,9 @@ from salesperf.store.reads import EVERYTHING, recording, upsert_writes
 from webtools import ADMIN, PERIOD, REP_ID, TODAY, app_for, build_web_store, sign_in
 
 
-@pytest.fixture(scope="module")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_web_store(tmp_path_factory.mktemp("reads") / "store.duckdb")
-
-
 @pytest.fixture
-def store(store_path: Path, tmp_path: Path) -> Iterator[Store]:
-    copy = tmp_path / "store.duckdb"
-    copy.write_bytes(store_path.read_bytes())
-    with Store.open(copy) as s:
-        yield s
+def store(web_store: Store) -> Store:
+    return web_store  # the web organisation (tests/conftest.py), on the test's own copy
 
 
 def test_queries_name_the_tables_they_read(store: Store) -> None:
@@ -97,10 +88,9 @@ def _forecast_json(store_path: Path) -> dict[str, Any]:
 
 @pytest.mark.slow  # two forecasts of the web store: make test runs it
 def test_a_batch_of_activities_keeps_the_forecast_and_a_batch_of_deals_remakes_it(
-    store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "store.duckdb"
-    path.write_bytes(store_path.read_bytes())
+    path = build_web_store(tmp_path / "store.duckdb")
     made: list[int] = []
     real = plan_page.forecast
 
