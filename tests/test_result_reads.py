@@ -15,6 +15,8 @@ from fastapi.testclient import TestClient
 
 from salesperf.analysis.forecast.core import ForecastQuery, forecast
 from salesperf.metrics.periods import parse_period
+from salesperf.schema import TABLES
+from salesperf.server.pages import data as data_page
 from salesperf.server.pages import plan as plan_page
 from salesperf.server.services import ResultCache
 from salesperf.store import Store
@@ -129,3 +131,36 @@ def test_a_batch_of_activities_keeps_the_forecast_and_a_batch_of_deals_remakes_i
     # what the route answers is what the library computes on the store as it now is
     assert after == _forecast_json(path)
     assert before != after
+
+
+def test_the_exports_page_counts_again_only_the_table_a_batch_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = build_web_store(tmp_path / "store.duckdb")
+    counted: list[str] = []
+    real = data_page.scoped_table
+
+    def spied(store: Store, scope: Any, name: str) -> Any:
+        counted.append(name)
+        return real(store, scope, name)
+
+    monkeypatch.setattr(data_page, "scoped_table", spied)
+    with TestClient(app_for(path)) as c:
+        csrf = sign_in(c, ADMIN)
+
+        def rows() -> dict[str, int]:
+            r = c.get("/api/exports")
+            assert r.status_code == 200, r.text
+            return {t["name"]: t["rows"] for t in r.json()["tables"]}
+
+        counted.clear()  # (signing in showed a form with the reps to choose from)
+        before = rows()
+        assert sorted(counted) == sorted(TABLES)
+        counted.clear()
+        call = {"activity_id": "reads-2", "rep_id": REP_ID, "type": "call",
+                "occurred_at": "2026-08-04T10:00:00", "outcome": "connected"}  # fmt: skip
+        r = c.post("/api/activities", json=[call], headers={"x-csrf-token": csrf})
+        assert r.status_code == 200, r.text
+        after = rows()
+    assert counted == ["activities"]  # the administrator's other counts read other tables
+    assert after == {**before, "activities": before["activities"] + 1}
