@@ -42,7 +42,7 @@ from salesperf.store.reads import (
     windowed,
 )
 from salesperf.store.rollups import rollups_of
-from webtools import ADMIN, REP_ID, TODAY, app_for, build_web_store, sign_in
+from webtools import ADMIN, REP_ID, TODAY, app_for, build_web_store, calls_of, sign_in
 
 AMSTERDAM = "Europe/Amsterdam"
 R1 = frozenset({"R1"})
@@ -302,14 +302,7 @@ def test_the_quadrant_is_served_after_a_batch_of_todays_activities_without_a_new
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = build_web_store(tmp_path / "store.duckdb")
-    made: list[DiagnoseQuery] = []
-    real = analysis_page.diagnose
-
-    def counted(store: Store, q: DiagnoseQuery) -> Any:
-        made.append(q)
-        return real(store, q)
-
-    monkeypatch.setattr(analysis_page, "diagnose", counted)
+    made = calls_of(monkeypatch, analysis_page, "diagnose")  # (store, query)
     with TestClient(app_for(path)) as c:
         csrf = sign_in(c, ADMIN)
 
@@ -332,4 +325,4 @@ def test_the_quadrant_is_served_after_a_batch_of_todays_activities_without_a_new
         after = quadrant()
         assert len(made) == 2 and after != before
     with Store.open(path) as s:  # what the page shows is the library's on the store as it is
-        assert after == diagnose(s, DiagnoseQuery(today=TODAY, peers=made[-1].peers)).to_json()
+        assert after == diagnose(s, DiagnoseQuery(today=TODAY, peers=made[-1][1].peers)).to_json()

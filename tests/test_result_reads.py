@@ -21,7 +21,7 @@ from salesperf.server.pages import plan as plan_page
 from salesperf.server.services import ResultCache
 from salesperf.store import Store
 from salesperf.store.reads import EVERYTHING, recording, upsert_writes
-from webtools import ADMIN, PERIOD, REP_ID, TODAY, app_for, build_web_store, sign_in
+from webtools import ADMIN, PERIOD, REP_ID, TODAY, app_for, build_web_store, calls_of, sign_in
 
 
 @pytest.fixture
@@ -93,14 +93,7 @@ def test_a_batch_of_activities_keeps_the_forecast_and_a_batch_of_deals_remakes_i
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = build_web_store(tmp_path / "store.duckdb")
-    made: list[int] = []
-    real = plan_page.forecast
-
-    def counted(store: Store, q: ForecastQuery) -> Any:
-        made.append(1)
-        return real(store, q)
-
-    monkeypatch.setattr(plan_page, "forecast", counted)
+    made = calls_of(monkeypatch, plan_page, "forecast")
     with TestClient(app_for(path)) as c:
         csrf = sign_in(c, ADMIN)
 
@@ -137,14 +130,7 @@ def test_the_exports_page_counts_again_only_the_table_a_batch_wrote(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = build_web_store(tmp_path / "store.duckdb")
-    counted: list[str] = []
-    real = data_page.scoped_table
-
-    def spied(store: Store, scope: Any, name: str) -> Any:
-        counted.append(name)
-        return real(store, scope, name)
-
-    monkeypatch.setattr(data_page, "scoped_table", spied)
+    calls = calls_of(monkeypatch, data_page, "scoped_table")  # (store, scope, table)
     with TestClient(app_for(path)) as c:
         csrf = sign_in(c, ADMIN)
 
@@ -153,14 +139,14 @@ def test_the_exports_page_counts_again_only_the_table_a_batch_wrote(
             assert r.status_code == 200, r.text
             return {t["name"]: t["rows"] for t in r.json()["tables"]}
 
-        counted.clear()  # (signing in showed a form with the reps to choose from)
+        calls.clear()  # (signing in showed a form with the reps to choose from)
         before = rows()
-        assert sorted(counted) == sorted(TABLES)
-        counted.clear()
+        assert sorted(c[2] for c in calls) == sorted(TABLES)
+        calls.clear()
         call = {"activity_id": "reads-2", "rep_id": REP_ID, "type": "call",
                 "occurred_at": "2026-08-04T10:00:00", "outcome": "connected"}  # fmt: skip
         r = c.post("/api/activities", json=[call], headers={"x-csrf-token": csrf})
         assert r.status_code == 200, r.text
         after = rows()
-    assert counted == ["activities"]  # the administrator's other counts read other tables
+    assert [c[2] for c in calls] == ["activities"]  # the others read other tables
     assert after == {**before, "activities": before["activities"] + 1}

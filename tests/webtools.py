@@ -119,3 +119,17 @@ def library_part(card: dict[str, Any]) -> dict[str, Any]:
         for row in card["rows"]
     ]  # fmt: skip
     return out
+
+
+def calls_of(monkeypatch: Any, owner: object, name: str) -> list[tuple[Any, ...]]:
+    """Wrap `owner.name` (a function a page calls) so that the arguments of each call are kept,
+    in the list returned; the function still runs."""
+    calls: list[tuple[Any, ...]] = []
+    real = getattr(owner, name)
+
+    def kept(*args: Any) -> Any:
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(owner, name, kept)
+    return calls

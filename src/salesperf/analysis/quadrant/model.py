@@ -70,6 +70,7 @@ from salesperf.analysis.quadrant.window import (
     MIN_WON_DEALS,
     WindowChoice,
     choose_window,
+    chosen_end,
     given_window,
 )
 from salesperf.analysis.vocab import Basis as Basis  # re-exported: part of the result
@@ -279,7 +280,7 @@ def diagnose(store: Store, query: DiagnoseQuery) -> Diagnosis:
     the last full quarter (the activities linked to a deal or lead aside, whatever their day):
     a result that outlives writes of later activities (`salesperf.store.reads.windowed`)."""
     if query.window is None:
-        until = period_start(query.today or date.today(), Grain.QUARTER)
+        until = chosen_end(query.today or date.today())
     else:
         until = resolve_window(query.window, query.today).end
     with windowed(day_bound(until, store.settings.timezone)):

@@ -86,11 +86,16 @@ def given_window(window: Period) -> WindowChoice:
     return WindowChoice(window, False, (), _text(WindowWhy.GIVEN, window, ()))
 
 
+def chosen_end(today: date) -> date:
+    """The end of every window `choose_window` tries: the start of `today`'s quarter."""
+    return period_start(today, Grain.QUARTER)
+
+
 def choose_window(store: Store, reps: frozenset[str], today: date) -> WindowChoice:
     """The shortest run of whole quarters ending with the last full quarter before `today` in
     which at least `MIN_READY_SHARE` of the active reps of `reps` have the evidence a label
     needs; `MAX_QUARTERS` when none is."""
-    end = period_start(today, Grain.QUARTER)
+    end = chosen_end(today)
     longest = quarters_window(end, MAX_QUARTERS)
     tz, cur = store.settings.timezone, store.settings.currency
     q = Query(("deals_won", "deals_lost", "activities"), longest.start, end,
