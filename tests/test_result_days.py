@@ -157,6 +157,30 @@ def test_a_windowed_result_outlives_writes_after_its_window_only(store: Store) -
     assert runs[-2:] == ["everything", "quarter"]  # (the other result reads no deal)
 
 
+def test_a_result_that_reads_no_linked_activity_out_of_its_day_outlives_linked_ones(
+    store: Store,
+) -> None:
+    bound = day_bound(Q4, AMSTERDAM)
+    a = store.table("activities")
+    with recording() as seen, windowed(bound, links=False):
+        a.filter(a.occurred_at < bound).count().execute()
+    with recording() as both:  # read twice, once counting linked rows whatever their day
+        with windowed(bound, links=False):
+            a.count().execute()
+        with windowed(bound):
+            a.count().execute()
+    loose, strict = seen.frozen(), both.frozen()
+    assert loose.unlinked == {"activities"} and strict.unlinked == frozenset()
+    with recording() as again:  # a remembered result keeps it where it is used
+        note(loose)
+    assert again.frozen() == loose
+    later = Footprint(bound + timedelta(days=3), True, R1)  # later, linked to a deal
+    assert unaffected(loose, "activities", later)
+    assert not unaffected(strict, "activities", later)
+    earlier = Footprint(bound - timedelta(seconds=1), False, R1)
+    assert not unaffected(loose, "activities", earlier)
+
+
 def test_a_result_computed_across_a_write_it_may_not_outlive_is_not_kept(store: Store) -> None:
     bound = day_bound(Q4, AMSTERDAM)
     cache = ResultCache()

@@ -7,6 +7,7 @@ while a batch of deals makes it again, with the new deal in it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +15,26 @@ import pytest
 from fastapi.testclient import TestClient
 
 from salesperf.analysis.forecast.core import ForecastQuery, forecast
-from salesperf.metrics.periods import parse_period
+from salesperf.auth.access import scope_for, scoped_table
+from salesperf.auth.users import get_user
+from salesperf.metrics.periods import day_bound, parse_period
 from salesperf.schema import TABLES
-from salesperf.server.pages import data as data_page
+from salesperf.server.pages import export_counts
 from salesperf.server.pages import plan as plan_page
 from salesperf.server.services import ResultCache
 from salesperf.store import Store
 from salesperf.store.reads import EVERYTHING, recording, upsert_writes
-from webtools import ADMIN, PERIOD, REP_ID, TODAY, app_for, build_web_store, calls_of, sign_in
+from webtools import (
+    ADMIN,
+    MANAGER,
+    PERIOD,
+    REP_ID,
+    TODAY,
+    app_for,
+    build_web_store,
+    calls_of,
+    sign_in,
+)
 
 
 @pytest.fixture
@@ -130,7 +143,7 @@ def test_the_exports_page_counts_again_only_the_table_a_batch_wrote(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = build_web_store(tmp_path / "store.duckdb")
-    calls = calls_of(monkeypatch, data_page, "scoped_table")  # (store, scope, table)
+    calls = calls_of(monkeypatch, export_counts, "scoped_table")  # (store, scope, table)
     with TestClient(app_for(path)) as c:
         csrf = sign_in(c, ADMIN)
 
@@ -150,3 +163,82 @@ def test_the_exports_page_counts_again_only_the_table_a_batch_wrote(
         after = rows()
     assert [c[2] for c in calls] == ["activities"]  # the others read other tables
     assert after == {**before, "activities": before["activities"] + 1}
+
+
+def test_a_managers_export_counts_keep_the_activities_before_today_while_todays_arrive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A region's activities and the accounts they name are counted in two halves: those
+    stored before the reference day, kept while the day's batches arrive (linked to a deal or
+    not), and the day's, counted after each batch; the sum is the export's row count."""
+    path = build_web_store(tmp_path / "store.duckdb")
+    with Store.open(path) as s:
+        user = get_user(s, MANAGER)
+        assert user is not None
+        scope = scope_for(s, user)
+        assert scope.reps
+        reps = sorted(scope.reps)
+        outsider = next(r for r in s.table("reps").rep_id.to_pyarrow().to_pylist()
+                        if r not in reps)  # fmt: skip
+        seen = set(scoped_table(s, scope, "accounts").account_id.to_pyarrow().to_pylist())
+        unseen = sorted(set(s.table("accounts").account_id.to_pyarrow().to_pylist()) - seen)
+        d = s.table("deals")
+        deal = d.filter(d.rep_id == reps[0]).deal_id.to_pyarrow().to_pylist()[0]
+        tz = s.settings.timezone
+    assert len(unseen) >= 3
+    halves = calls_of(monkeypatch, export_counts, "visible_account_ids")  # (store, scope, {..})
+    app = app_for(path)
+    with TestClient(app) as admin, TestClient(app) as manager:
+        csrf = sign_in(admin, ADMIN)
+        sign_in(manager, MANAGER)
+
+        def rows() -> tuple[int, int]:
+            r = manager.get("/api/exports")
+            assert r.status_code == 200, r.text
+            got = {t["name"]: t["rows"] for t in r.json()["tables"]}
+            return got["activities"], got["accounts"]
+
+        def post(i: int, rep: str, at: str, **more: Any) -> None:
+            row = {"activity_id": f"halves-{i}", "rep_id": rep, "type": "call",
+                   "occurred_at": at, "outcome": "connected", **more}  # fmt: skip
+            r = admin.post("/api/activities", json=[row], headers={"x-csrf-token": csrf})
+            assert r.status_code == 200, r.text
+
+        def counted() -> list[str]:
+            kinds = [next(iter(c[2])) for c in halves]
+            halves.clear()
+            return kinds
+
+        acts, accounts = rows()
+        assert counted() == ["before", "since"]
+        # today's first instant (UTC), an account the region had not seen, and linked to a
+        # deal: the day's half only is counted again
+        first = day_bound(TODAY, tz)
+        post(1, reps[0], first.isoformat() + "Z", account_id=unseen[0], deal_id=deal)
+        assert rows() == (acts + 1, accounts + 1)
+        assert counted() == ["since"]
+        post(2, reps[-1], f"{TODAY}T11:00:00", account_id=unseen[0])  # the same account
+        assert rows() == (acts + 2, accounts + 1)
+        post(3, outsider, f"{TODAY}T12:00:00", account_id=unseen[1])  # another region's
+        assert rows() == (acts + 2, accounts + 1)
+        assert counted() == ["since", "since"]  # (the outsider's batch: nothing counted)
+        # the day before: both halves are counted again
+        post(4, reps[0], f"{TODAY - timedelta(days=1)}T16:00:00", account_id=unseen[2])
+        assert rows() == (acts + 3, accounts + 2)
+        assert counted() == ["before", "since"]
+        # the last instant before the day, in UTC: still the older half
+        last = first - timedelta(microseconds=1)
+        post(5, reps[0], last.isoformat() + "Z", account_id=unseen[1])
+        assert rows() == (acts + 4, accounts + 3)
+        assert counted() == ["before", "since"]
+        final = rows()
+    with Store.open(path) as s:  # counted another way: plain SQL over the whole tables
+        ids = ", ".join(f"'{r}'" for r in reps)
+        by_sql = s.con.raw_sql(
+            f"SELECT (SELECT count(*) FROM activities WHERE rep_id IN ({ids})), "
+            "(SELECT count(DISTINCT account_id) FROM accounts WHERE account_id IN ("
+            f"SELECT account_id FROM activities WHERE rep_id IN ({ids}) UNION "
+            f"SELECT account_id FROM deals WHERE rep_id IN ({ids}) UNION "
+            f"SELECT account_id FROM leads WHERE rep_id IN ({ids})))"
+        ).fetchall()
+    assert final == tuple(by_sql[0])

@@ -123,13 +123,14 @@ def library_part(card: dict[str, Any]) -> dict[str, Any]:
 
 def calls_of(monkeypatch: Any, owner: object, name: str) -> list[tuple[Any, ...]]:
     """Wrap `owner.name` (a function a page calls) so that the arguments of each call are kept,
-    in the list returned; the function still runs."""
+    in the list returned (the keyword arguments, if any, as a dict after the others); the
+    function still runs."""
     calls: list[tuple[Any, ...]] = []
     real = getattr(owner, name)
 
-    def kept(*args: Any) -> Any:
-        calls.append(args)
-        return real(*args)
+    def kept(*args: Any, **kwargs: Any) -> Any:
+        calls.append((*args, kwargs) if kwargs else args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(owner, name, kept)
     return calls

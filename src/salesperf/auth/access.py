@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 from typing import TypedDict
 
@@ -328,12 +329,47 @@ def scoped_table(store: Store, scope: Scope, name: str) -> ir.Table:
     if name == "deal_stages":
         return t.semi_join(deals.select("deal_id"), "deal_id")
     if name == "accounts":
-        acts = store.table("activities")
-        leads = store.table("leads")
-        ids = (
-            deals.select("account_id")
-            .union(acts.filter(acts.rep_id.isin(reps)).select("account_id"))
-            .union(leads.filter(leads.rep_id.isin(reps)).select("account_id"))
-        )
-        return t.semi_join(ids, "account_id")
+        return t.semi_join(_named_accounts(store, scope), "account_id")
     raise ValueError(f"no access rule for table {name!r}")  # a new table needs its rule here
+
+
+def _named_accounts(
+    store: Store,
+    scope: Scope,
+    before: datetime | None = None,
+    since: datetime | None = None,
+) -> ir.Table:
+    """The account ids the scope's reps' deals, activities and leads name (an account is
+    seen by whoever works it); with `before`, through the activities stored before it only;
+    with `since`, through the activities stored from it on only (no deals or leads)."""
+    reps = sorted(scope.reps or ())
+    acts = store.table("activities")
+    acts = acts.filter(acts.rep_id.isin(reps))
+    if before is not None:
+        acts = acts.filter(acts.occurred_at < before)
+    if since is not None:
+        acts = acts.filter(acts.occurred_at >= since)
+        return acts.select("account_id")
+    deals, leads = store.table("deals"), store.table("leads")
+    return (
+        deals.filter(deals.rep_id.isin(reps))
+        .select("account_id")
+        .union(acts.select("account_id"))
+        .union(leads.filter(leads.rep_id.isin(reps)).select("account_id"))
+    )
+
+
+def visible_account_ids(
+    store: Store, scope: Scope, *, before: datetime | None = None, since: datetime | None = None
+) -> ir.Table:
+    """The ids of the accounts `scope` may see (the rows of `scoped_table(.., "accounts")`),
+    counting only the activities stored before `before`, or (without the deals and leads) only
+    those from `since` on, when given: the two halves of a count whose older half is kept
+    while the day's activities arrive. The union of both halves is every visible account."""
+    t = store.table("accounts")
+    if not scope.everything:
+        t = t.semi_join(_named_accounts(store, scope, before, since), "account_id")
+    elif since is not None:
+        acts = store.table("activities")
+        t = t.semi_join(acts.filter(acts.occurred_at >= since).select("account_id"), "account_id")
+    return t.select("account_id")

@@ -49,39 +49,53 @@ WINDOWED = frozenset({"activities", "rollup_activities", "rollup_accounts"})
 
 class Seen(set[str]):
     """The names of the tables read (`EVERYTHING` among them when unknown), and, for those read
-    only inside `windowed` blocks, the stored timestamp their windows end before (`until`) and
-    the reps whose later activities count all the same (`quiet`, see `except_reps`)."""
+    only inside `windowed` blocks, the stored timestamp their windows end before (`until`), the
+    reps whose later activities count all the same (`quiet`, see `except_reps`) and whether
+    rows linked to a deal or a lead count whatever their day (`linked`, see `windowed`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.until: dict[str, datetime] = {}
         self.quiet: dict[str, frozenset[str]] = {}
+        self.linked: dict[str, bool] = {}
 
     def read(
-        self, name: str, until: datetime | None = None, quiet: frozenset[str] = frozenset()
+        self,
+        name: str,
+        until: datetime | None = None,
+        quiet: frozenset[str] = frozenset(),
+        linked: bool = True,
     ) -> None:
         """`name` read: whole (`until` None), or only through windows ending before `until`
-        (but for the activities of the `quiet` reps)."""
+        (but for the activities of the `quiet` reps and, when `linked`, those linked to a deal
+        or a lead)."""
         if until is None:
             self.add(name)
             self.until.pop(name, None)
             self.quiet.pop(name, None)
+            self.linked.pop(name, None)
         elif name not in self:
             self.add(name)
             self.until[name] = until
             self.quiet[name] = quiet
+            self.linked[name] = linked
         elif name in self.until:
             self.until[name] = max(self.until[name], until)
             self.quiet[name] = self.quiet.get(name, frozenset()) | quiet
+            self.linked[name] = self.linked.get(name, True) or linked
 
     def merge(self, other: Iterable[str]) -> None:
         """What another recording (or a remembered result) read, read here too."""
         bounds: Mapping[str, datetime] = {}
         quiet: Mapping[str, frozenset[str]] = {}
-        if isinstance(other, (Seen, Read)):
+        unlinked: frozenset[str] = frozenset()
+        if isinstance(other, Seen):
             bounds, quiet = dict(other.until), dict(other.quiet)
+            unlinked = frozenset(n for n, v in other.linked.items() if not v)
+        elif isinstance(other, Read):
+            bounds, quiet, unlinked = dict(other.until), dict(other.quiet), other.unlinked
         for name in other:
-            self.read(name, bounds.get(name), quiet.get(name, frozenset()))
+            self.read(name, bounds.get(name), quiet.get(name, frozenset()), name not in unlinked)
 
     def frozen(self) -> Read:
         """What was read, as a value to keep with a result."""
@@ -89,17 +103,21 @@ class Seen(set[str]):
             frozenset(self),
             tuple(sorted(self.until.items())),
             tuple(sorted((k, v) for k, v in self.quiet.items() if v)),
+            frozenset(k for k in self.until if not self.linked.get(k, True)),
         )
 
 
 @dataclass(frozen=True)
 class Read:
     """What a computation read: its tables (`names`) and, for those it read only through
-    windows, the stored timestamp their windows end before (`until`, as pairs)."""
+    windows, the stored timestamp their windows end before (`until`, as pairs), the reps whose
+    rows count whatever their day (`quiet`) and the tables whose rows linked to a deal or a
+    lead do not count outside their day either (`unlinked`)."""
 
     names: frozenset[str]
     until: tuple[tuple[str, datetime], ...] = ()
     quiet: tuple[tuple[str, frozenset[str]], ...] = ()
+    unlinked: frozenset[str] = frozenset()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names)
@@ -126,10 +144,12 @@ class Footprint:
     linked: bool
     reps: frozenset[str]
 
-    def after(self, until: datetime, quiet: frozenset[str] = frozenset()) -> bool:
-        """Did the write touch only unlinked rows stored from `until` on, of none of the
-        `quiet` reps?"""
-        return not self.linked and self.first_at >= until and not self.reps & quiet
+    def after(
+        self, until: datetime, quiet: frozenset[str] = frozenset(), linked: bool = True
+    ) -> bool:
+        """Did the write touch only rows stored from `until` on, of none of the `quiet` reps,
+        and (when `linked` rows count whatever their day) none linked to a deal or a lead?"""
+        return not (linked and self.linked) and self.first_at >= until and not self.reps & quiet
 
 
 def unaffected(read: Read, table: str, written: Footprint | None) -> bool:
@@ -140,12 +160,13 @@ def unaffected(read: Read, table: str, written: Footprint | None) -> bool:
     until = read.bound(table)
     if until is None or written is None:
         return False
-    return written.after(until, read.quiet_reps(table))
+    return written.after(until, read.quiet_reps(table), table not in read.unlinked)
 
 
 _active: ContextVar[tuple[Seen, ...]] = ContextVar("salesperf_reads", default=())
 _named: ContextVar[bool] = ContextVar("salesperf_reads_named", default=False)
 _until: ContextVar[datetime | None] = ContextVar("salesperf_reads_until", default=None)
+_linked: ContextVar[bool] = ContextVar("salesperf_reads_linked", default=True)
 
 
 @contextlib.contextmanager
@@ -160,18 +181,20 @@ def recording() -> Iterator[Seen]:
 
 
 @contextlib.contextmanager
-def windowed(until: datetime) -> Iterator[None]:
+def windowed(until: datetime, *, links: bool = True) -> Iterator[None]:
     """Inside the block, the computation reads the activities only through windows of local
     days that every activity stored before `until` (naive UTC) may be on, and no later one
-    (`salesperf.metrics.periods.day_bound`), except those linked to a deal or a lead, which it
-    may read whatever their day (a deal's touches, a lead's first touch). The caller vouches
-    for it: a test of each such computation writes activities from that day on and finds the
-    result unchanged."""
+    (`salesperf.metrics.periods.day_bound`), except, unless `links` is False, those linked to
+    a deal or a lead, which it may read whatever their day (a deal's touches, a lead's first
+    touch). The caller vouches for it: a test of each such computation writes activities from
+    that day on and finds the result unchanged."""
     outer = _until.get()
     token = _until.set(until if outer is None else min(outer, until))
+    linked = _linked.set(links)
     try:
         yield
     finally:
+        _linked.reset(linked)
         _until.reset(token)
 
 
@@ -184,11 +207,11 @@ def note(names: Iterable[str]) -> None:
         for seen in active:
             seen.merge(names)
         return
-    until = _until.get()
+    until, linked = _until.get(), _linked.get()
     names = list(names)
     for seen in active:
         for name in names:
-            seen.read(name, until if name in WINDOWED else None)
+            seen.read(name, until if name in WINDOWED else None, linked=linked)
 
 
 def note_all() -> None:

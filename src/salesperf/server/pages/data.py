@@ -12,7 +12,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from salesperf.analysis.windows import resolve_window
-from salesperf.auth.access import AccessDenied, NotFound, require_admin, scoped_table
+from salesperf.auth.access import (
+    NotFound,
+    require_admin,
+    scoped_table,
+)
 from salesperf.contexts import get_context
 from salesperf.errors import InputError
 from salesperf.i18n.messages import both, t
@@ -331,31 +335,3 @@ def log_form(view: View, saved: str | None = None) -> dict[str, Any]:
         "saved": saved,
         "now": datetime.now(ZoneInfo(view.store.settings.timezone)).strftime("%Y-%m-%dT%H:%M"),
     }
-
-
-def exports(view: View) -> dict[str, Any]:
-    """The tables the viewer may export, with the number of rows they would get (each count
-    remembered on its own: a batch of activities counts the activities again, not the deals)."""
-
-    def count(name: str) -> int:
-        return view.cache.get(
-            ("export_count", view.scope, name),
-            lambda: int(scoped_table(view.store, view.scope, name).count().execute()),
-        )
-
-    tables = [{"name": name, "rows": count(name)} for name in TABLES]
-    bys = [b.value for b in By if _allowed(view, b)]
-    dutch = view.lang == "nl"
-    return {
-        "tables": tables, "by": bys, "formats": ["csv", "xlsx"],
-        "csv": ["semicolon", "comma"] if dutch else ["comma", "semicolon"],
-        "headers": ["readable", "canonical"], "zone": view.store.settings.timezone,
-    }  # fmt: skip
-
-
-def _allowed(view: View, by: By) -> bool:
-    try:
-        view.scope.check_by(by)
-    except AccessDenied:
-        return False
-    return True

@@ -29,7 +29,7 @@ from salesperf.server.limits import (
     PERIOD_TEXT,
 )
 from salesperf.server.pages import analysis as analysis_pages
-from salesperf.server.pages import data
+from salesperf.server.pages import data, export_counts
 from salesperf.server.pages import funnel_deals as funnel_pages
 from salesperf.server.pages import plan as plan_pages
 from salesperf.server.pages import report as report_pages
@@ -70,7 +70,7 @@ PAGES: tuple[Page, ...] = (
     Page("report", "/report", report_pages.report_page, "report.html"),
     Page("import", "/import", data.import_form, "import.html", api=False, judges=False),
     Page("log", "/activities/new", data.log_form, "log.html", api=False, judges=False),
-    Page("exports", "/exports", data.exports, "exports.html", judges=False),
+    Page("exports", "/exports", export_counts.exports_page, "exports.html", judges=False),
 )
 
 
