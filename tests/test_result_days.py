@@ -28,6 +28,7 @@ from salesperf.analysis.report.model import ReportQuery, weekly_report
 from salesperf.metrics.periods import Period, date_only, day_bound, local_datetime
 from salesperf.metrics.query import By
 from salesperf.scorecard import scorecards
+from salesperf.server.api import routes as api_routes
 from salesperf.server.pages import analysis as analysis_page
 from salesperf.server.services import ResultCache
 from salesperf.store import Store
@@ -350,3 +351,50 @@ def test_the_quadrant_is_served_after_a_batch_of_todays_activities_without_a_new
         assert len(made) == 2 and after != before
     with Store.open(path) as s:  # what the page shows is the library's on the store as it is
         assert after == diagnose(s, DiagnoseQuery(today=TODAY, peers=made[-1][1].peers)).to_json()
+
+
+def test_the_scorecards_text_outlives_the_first_write_of_a_day_which_moves_its_data_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first activity of the day moves the data's last day, which the answer's `as_of`
+    names; the scorecard of the last full quarter, counted as of the same day, is not made or
+    written as JSON again."""
+    path = build_web_store(tmp_path / "store.duckdb")
+    made = calls_of(monkeypatch, api_routes, "scorecard_card")
+    with TestClient(app_for(path)) as c:
+        csrf = sign_in(c, ADMIN)
+
+        def card(**params: str) -> dict[str, Any]:
+            r = c.get("/api/scorecard", params=params)
+            assert r.status_code == 200, r.text
+            return dict(r.json())
+
+        before = card()
+        quality_before = c.get("/api/quality").json()
+        assert before["as_of"]["data_end"] == "2026-09-30" and len(made) == 1
+        call = _call(1, REP_ID, datetime(2026, 10, 1, 8))  # today, 10:00 in Amsterdam
+        r = c.post("/api/activities", json=[{**call, "occurred_at": "2026-10-01T08:00:00Z"}],
+                   headers={"x-csrf-token": csrf})  # fmt: skip
+        assert r.status_code == 200, r.text
+        after = card()
+        assert len(made) == 1
+        assert after["as_of"] == {**before["as_of"], "data_end": "2026-10-01"}
+        assert {**after, "as_of": None} == {**before, "as_of": None}
+        quality_after = c.get("/api/quality").json()
+        assert quality_after["as_of"]["data_end"] == "2026-10-01"
+        assert {**quality_after, "as_of": None} == {**quality_before, "as_of": None}
+        # asked as of the same day (chosen): the same figures, said to be chosen; another day:
+        # other figures
+        chosen = card(as_of="2026-10-01")
+        assert chosen["as_of"]["chosen"] is True and len(made) == 1
+        assert {**chosen, "as_of": None} == {**after, "as_of": None}
+        earlier = card(as_of="2026-07-01")
+        assert len(made) == 2 and earlier["period"]["label"] == "2026-Q2"
+    with Store.open(path) as s:  # the figures are the library's on the store as it is
+        q3 = scorecards(s, levels=(By.REP,), period=Q3)[By.REP]
+
+    def values(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        return {r["key"]: {m: v["value"] for m, v in r["values"].items()} for r in rows}
+
+    assert after["period"]["label"] == "2026-Q3"
+    assert values(after["rows"]) == values(q3.to_json()["rows"])

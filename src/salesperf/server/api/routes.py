@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable, Hashable
 from datetime import date
 from typing import Annotated, Any
 
@@ -37,7 +38,7 @@ from salesperf.server.api.uploads import (
     run_import,
     save_upload,
 )
-from salesperf.server.deps import JudgedView, ViewDep, Writer
+from salesperf.server.deps import JudgedView, View, ViewDep, Writer
 from salesperf.server.limits import (
     ID_LENGTH,
     ITEMS,
@@ -125,29 +126,33 @@ def scorecard_route(
     the same versioned JSON, inside the viewer's scope, and `as_of`: the day the default
     period is counted from, and whether it was moved back to the data's end."""
 
-    def body() -> bytes:
-        card = scorecard_card(
+    def body() -> dict[str, Any]:
+        return scorecard_card(
             view, by=by, grain=grain, period=period, metrics=metrics,
             split=split.value if split else None, filters=tuple(filter), currency=currency,
-        )  # fmt: skip
-        as_of = view.as_of.to_json() if view.as_of else None
-        return bytes(JSONResponse({**card.to_json(), "as_of": as_of}).body)
+        ).to_json()  # fmt: skip
 
     # a large scorecard takes longer to write as JSON than to look up: its text is kept too
-    key = (
-        "scorecard_json",
-        by,
-        grain,
-        period,
-        metrics,
-        split,
-        tuple(filter),
-        currency,
-        view.scope,
-        view.today,
-        view.as_of,
-    )
-    return Response(view.cache.get(key, body), media_type="application/json")
+    key = ("scorecard_json", by, grain, period, metrics, split, tuple(filter), currency)
+    return _with_as_of(view, (*key, view.scope, view.today), body)
+
+
+def _with_as_of(
+    view: View, key: tuple[Hashable, ...], make: Callable[[], dict[str, Any]]
+) -> Response:
+    """An answer computed as of `view.today` (`make`, a JSON object), remembered as text
+    without its `as_of`, which is added as it is sent: `as_of` names the data's last day, which
+    the first write of a day moves, and which nothing else in the answer depends on."""
+
+    def text() -> bytes:
+        out = make()
+        out.pop("as_of", None)
+        return bytes(JSONResponse(out).body)
+
+    kept = view.cache.get(key, text)
+    tail = bytes(JSONResponse({"as_of": view.as_of.to_json() if view.as_of else None}).body)
+    body = kept[:-1] + (b"," if kept != b"{}" else b"") + tail[1:]
+    return Response(body, media_type="application/json")
 
 
 @router.get("/quality", tags=["metrics"])
@@ -173,16 +178,14 @@ def quality_route(
     if rep is not None:
         view.scope.require_rep(rep)
 
-    def body() -> bytes:
+    def body() -> dict[str, Any]:
         p = resolve_period(view, period)
         query = QualityQuery(p, team=team, rep=rep, as_of=view.today, min_silent=min_silent,
                              min_rows=min_rows, reps=view.scope.reps)  # fmt: skip
-        result = quality(view.store, query).to_json()
-        as_of = view.as_of.to_json() if view.as_of else None
-        return bytes(JSONResponse({**result, "as_of": as_of}).body)
+        return quality(view.store, query).to_json()
 
-    key = ("quality", period, team, rep, min_silent, min_rows, view.scope, view.today, view.as_of)
-    return Response(view.cache.get(key, body), media_type="application/json")
+    key = ("quality", period, team, rep, min_silent, min_rows, view.scope, view.today)
+    return _with_as_of(view, key, body)
 
 
 class QueryBody(BaseModel):
