@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+import ibis.expr.types as ir
 import numpy as np
 
 from salesperf.errors import InputError
@@ -28,6 +29,7 @@ from salesperf.metrics.periods import (
     period_start,
     shift,
 )
+from salesperf.metrics.prepared import arrow, prepare
 from salesperf.metrics.relative import relative_period
 from salesperf.text import Lang, Text
 
@@ -87,18 +89,26 @@ def data_end(store: Store) -> date | None:
     in local time (None for a store with neither). An open deal's `closed_at` is an expected
     close, not a change. See `salesperf.analysis.asof` for the day analyses judge as of."""
     tz = store.settings.timezone
-    acts, deals = store.table("activities"), store.table("deals")
-    found = (
-        acts.occurred_at.max().execute(),
-        deals.created_at.max().execute(),
-        deals.filter(deals.status != "open").closed_at.max().execute(),
-    )
+    # asked after every write: one query, its SQL generated once (see `metrics.prepared`)
+    row = arrow(store.con, prepare(store.con, ("data_end",), lambda: _last_changes(store)))
+    found = tuple(row.to_pylist()[0].values())
     days = [
         local_datetime(v, tz).date() if isinstance(v, datetime) else v
         for v in found
         if v is not None and v == v  # None or NaT
     ]
     return max(days) + timedelta(days=1) if days else None
+
+
+def _last_changes(store: Store) -> ir.Table:
+    """The last activity, the last deal created and the last deal won or lost, in one row."""
+    acts, deals = store.table("activities"), store.table("deals")
+    closed = deals.filter(deals.status != "open")
+    return (
+        acts.aggregate(acted=acts.occurred_at.max())
+        .cross_join(deals.aggregate(created=deals.created_at.max()))
+        .cross_join(closed.aggregate(closed=closed.closed_at.max()))
+    )
 
 
 def period_label(start: date, grain: Grain) -> str:
