@@ -353,6 +353,7 @@ def test_the_quadrant_is_served_after_a_batch_of_todays_activities_without_a_new
         assert after == diagnose(s, DiagnoseQuery(today=TODAY, peers=made[-1][1].peers)).to_json()
 
 
+@pytest.mark.slow  # a scorecard of the web store against its quarters: make test runs it
 def test_the_scorecards_text_outlives_the_first_write_of_a_day_which_moves_its_data_end(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -165,6 +165,7 @@ def test_the_exports_page_counts_again_only_the_table_a_batch_wrote(
     assert after == {**before, "activities": before["activities"] + 1}
 
 
+@pytest.mark.slow  # six batches and seven exports pages: make test runs it
 def test_a_managers_export_counts_keep_the_activities_before_today_while_todays_arrive(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
