@@ -15,7 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from salesperf.analysis.forecast.core import ForecastQuery, forecast
-from salesperf.auth.access import scope_for, scoped_table
+from salesperf.auth.access import EVERYTHING as ALL
+from salesperf.auth.access import scope_for, scoped_table, visible_account_ids
 from salesperf.auth.users import get_user
 from salesperf.metrics.periods import day_bound, parse_period
 from salesperf.schema import TABLES
@@ -186,6 +187,11 @@ def test_a_managers_export_counts_keep_the_activities_before_today_while_todays_
         d = s.table("deals")
         deal = d.filter(d.rep_id == reps[0]).deal_id.to_pyarrow().to_pylist()[0]
         tz = s.settings.timezone
+        # an administrator sees every account, all of them in the older half
+        bound = day_bound(TODAY, tz)
+        everyone = visible_account_ids(s, ALL, before=bound).to_pyarrow().column(0)
+        assert sorted(everyone.to_pylist()) == sorted(seen | set(unseen))
+        assert visible_account_ids(s, ALL, since=bound).count().execute() == 0
     assert len(unseen) >= 3
     # the accounts' older half built (the day's half is built once, then run again: `arrow`)
     built = calls_of(monkeypatch, export_counts, "visible_account_ids")  # (store, scope, {..})
