@@ -20,7 +20,7 @@ from salesperf.auth.users import (
 )
 from salesperf.cli.app import app as cli
 from salesperf.store import Store
-from salesperf.store.migrations import SESSIONS, TOKENS, USERS
+from salesperf.store.system_tables import SESSIONS, TOKENS, USERS
 from webtools import ADMIN, PASSWORD, REP, REP_ID, app_for, build_web_store, csrf_from, sign_in
 
 

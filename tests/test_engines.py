@@ -30,8 +30,9 @@ from salesperf.metrics.query import By, Query
 from salesperf.metrics.registry import Unit, computable, metric
 from salesperf.scorecard import scorecard
 from salesperf.store import MergeCounts, Store, StoreError, copy_store
-from salesperf.store.migrations import IMPORTS, LATEST_VERSION, META, REJECTS
+from salesperf.store.migrations import LATEST_VERSION
 from salesperf.store.reads import Footprint
+from salesperf.store.system_tables import IMPORTS, META, REJECTS
 from test_cohort_metrics import COHORT
 from test_cohort_metrics import EXPECTED as COHORT_EXPECTED
 from test_cohort_metrics import METRICS as COHORT_METRICS
@@ -473,7 +474,7 @@ def test_rejects_kept_before_version_4_are_kept_and_read_in_english(
     url = old.url
     old.close()
     with Store.open(url) as s:
-        assert s.schema_version == LATEST_VERSION == 10
+        assert s.schema_version == LATEST_VERSION == 11
         assert rejects_csv(s, 1, "nl").decode().splitlines() == [
             "regel,problemen,rep_id",
             "2,rep_id: old message,R9",

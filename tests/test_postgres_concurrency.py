@@ -36,7 +36,7 @@ from salesperf.auth.tokens import create_token
 from salesperf.auth.users import add_user, password_hasher
 from salesperf.ingest.importer import import_file
 from salesperf.store import Store
-from salesperf.store.migrations import IMPORTS, REJECTS
+from salesperf.store.system_tables import IMPORTS, REJECTS
 
 # the fixture below asks for the server inside it
 pytestmark = pytest.mark.postgres

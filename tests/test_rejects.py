@@ -14,7 +14,7 @@ import pytest
 from salesperf.ingest.importer import import_file
 from salesperf.server.api.uploads import rejects_csv
 from salesperf.store import Store
-from salesperf.store.migrations import REJECTS
+from salesperf.store.system_tables import REJECTS
 
 Writer = Callable[..., Path]
 HEAD = "deal_id,rep_id,created_at,status,amount,stage"

@@ -34,7 +34,8 @@ from salesperf.metrics.compiler import run
 from salesperf.metrics.periods import Grain
 from salesperf.metrics.query import By, Query
 from salesperf.store import Store, StoreError
-from salesperf.store.migrations import DELETED, IMPORTS, LATEST_VERSION, ORIGINS
+from salesperf.store.migrations import LATEST_VERSION
+from salesperf.store.system_tables import DELETED, IMPORTS, ORIGINS
 
 # Spark converts frames with a pandas keyword that pandas 3 deprecates
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")

@@ -30,7 +30,8 @@ from salesperf.metrics.periods import parse_period
 from salesperf.scorecard import scorecard
 from salesperf.server.report.mail import MailSettings, Tls, send_reports
 from salesperf.store import Store
-from salesperf.store.migrations import LATEST_VERSION, USERS
+from salesperf.store.migrations import LATEST_VERSION
+from salesperf.store.system_tables import USERS
 from webtools import build_web_store
 
 WEEK = "2026-W39"

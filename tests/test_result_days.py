@@ -90,7 +90,7 @@ def test_the_bound_is_the_days_first_instant_where_no_date_only_mark_is_later() 
 # -- the bookkeeping ------------------------------------------------------------------------
 def test_reads_inside_a_window_carry_its_bound_and_a_whole_read_wins(store: Store) -> None:
     assert {"activities", *(r.name for r in rollups_of("activities"))} == {
-        "activities", "rollup_activities", "rollup_accounts"
+        "activities", "rollup_activities", "rollup_accounts", "rollup_account_reps"
     }  # fmt: skip
     early, late = datetime(2026, 7, 1), datetime(2026, 9, 1)
     with recording() as outer:

@@ -8,7 +8,8 @@ import pytest
 
 from salesperf.schema import TABLES
 from salesperf.store import Store, StoreError
-from salesperf.store.migrations import IMPORTS, LATEST_VERSION, META, REJECTS
+from salesperf.store.migrations import LATEST_VERSION
+from salesperf.store.system_tables import IMPORTS, META, REJECTS
 
 
 def test_a_new_store_has_every_canonical_table_with_its_schema(tmp_path: Path) -> None:

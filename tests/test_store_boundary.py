@@ -13,7 +13,7 @@ import pytest
 
 import salesperf
 from salesperf.store import Compare, Op, Store, StoreError
-from salesperf.store.migrations import META, SESSIONS, SIGNIN_FAILURES, TOKENS, USERS
+from salesperf.store.system_tables import META, SESSIONS, SIGNIN_FAILURES, TOKENS, USERS
 
 PACKAGE = Path(salesperf.__file__).parent
 #: The modules that make up the store: they may use its private members.

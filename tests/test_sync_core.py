@@ -13,7 +13,7 @@ import pytest
 from salesperf.ingest.importer import import_file
 from salesperf.ingest.vocab import UnmappedValues
 from salesperf.store import Store
-from salesperf.store.migrations import IMPORTS, SYNC_RUNS
+from salesperf.store.system_tables import IMPORTS, SYNC_RUNS
 from salesperf.sync.model import Cursor, Owner, Page, Row, SyncObject
 from salesperf.sync.owners import match_owners
 from salesperf.sync.run import sync

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from salesperf.server.syncing import scheduled
 from salesperf.store import Store
-from salesperf.store.migrations import SYNC_CONNECTIONS
+from salesperf.store.system_tables import SYNC_CONNECTIONS
 from salesperf.sync.schedule import SyncSchedule, due
 from salesperf.sync.secrets import (
     Connection,

@@ -19,7 +19,7 @@ from salesperf.auth.tokens import create_token
 from salesperf.server.services import Services
 from salesperf.server.token_use import TokenUse
 from salesperf.store import Store
-from salesperf.store.migrations import TOKENS
+from salesperf.store.system_tables import TOKENS
 from webtools import ADMIN, MANAGER, PASSWORD, REP, app_for, build_web_store, csrf_from, sign_in
 
 REFUSED = "the API token is unknown, revoked or malformed"

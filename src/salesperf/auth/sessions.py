@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from salesperf.auth.users import User, get_user, sha256, utcnow
 from salesperf.store import Compare, Op, Store
-from salesperf.store.migrations import SESSIONS
+from salesperf.store.system_tables import SESSIONS
 
 
 def start_session(

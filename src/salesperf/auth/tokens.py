@@ -15,7 +15,7 @@ from typing import Any
 from salesperf.auth.users import User, get_user, require_user, sha256, utcnow
 from salesperf.errors import InputError
 from salesperf.store import Compare, Op, Store
-from salesperf.store.migrations import TOKENS
+from salesperf.store.system_tables import TOKENS
 
 TOKEN_PREFIX = "spt_"
 

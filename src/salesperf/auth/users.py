@@ -25,7 +25,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from salesperf.errors import Denied, InputError
 from salesperf.store import Store
-from salesperf.store.migrations import SESSIONS, USERS
+from salesperf.store.system_tables import SESSIONS, USERS
 
 MIN_PASSWORD = 8
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,99}$")

@@ -23,7 +23,7 @@ from salesperf.ingest.sql import ident
 from salesperf.schema import TABLES, Table
 from salesperf.store import Store, StoreError
 from salesperf.store.engines.base import duck_type, q
-from salesperf.store.migrations import DELETED, IMPORTS
+from salesperf.store.system_tables import DELETED, IMPORTS
 
 #: Lines named in a refusal (the rest are counted).
 SHOWN_LINES = 10

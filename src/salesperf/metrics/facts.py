@@ -29,11 +29,15 @@ class Rolled:
     measures that read only its `columns`: its rows carry those columns, `rep_id` and the local
     `day` (in place of the fact's time), with `_n` (and for deals `_n_amount`) counting the
     rows each stands for. `builder` makes them from the roll-up table (a type or a stage pair
-    narrows them; deal amounts are converted); None when it cannot stand in for that one."""
+    narrows them; deal amounts are converted); None when it cannot stand in for that one.
+    `owners`: a roll-up holding every (rep, value) pair of the fact's owned distinct values
+    (`Measure.owned`: accounts), perhaps a few more, read in place of the fact's rows to find
+    the values several reps share (see `salesperf.metrics.levels.owned_distinct`)."""
 
     table: str
     columns: frozenset[str]
     builder: Callable[[Tables, ir.Table, str | None], ir.Table | None]
+    owners: str | None = None
 
     def rows(self, con: Tables, param: str | None = None) -> ir.Table | None:
         """The roll-up's rows as the fact's (None: not for this parameter)."""
@@ -223,7 +227,7 @@ _ACTIVITY_ROLLUPS = (
         frozenset({"type", "outcome", "duration_min", _N, "_n_duration"}),
         _typed,
     ),
-    Rolled(rollups.ACCOUNTS, frozenset({"type", "account_id"}), _typed),
+    Rolled(rollups.ACCOUNTS, frozenset({"type", "account_id"}), _typed, rollups.ACCOUNT_REPS),
 )
 _WEIGHTS: tuple[tuple[str, Callable[[ir.Table], ir.Value]], ...] = ((_N, lambda t: _ONE),)
 _DEAL_WEIGHTS: tuple[tuple[str, Callable[[ir.Table], ir.Value]], ...] = (

@@ -133,7 +133,12 @@ class Measuring(FactRows):
             m = MEASURES[n]
             r = rolled([n])
             if m.distinct is not None and m.owned:
-                everyone = (r or f).rows(self.tables, only_type)
+                # every (rep, value) pair, from the roll-up of pairs when it is kept
+                pairs = [x.owners for x in f.rolled if x.owners is not None and x.owners in usable]
+                if pairs:
+                    everyone = self.tables.stored(pairs[0])
+                else:
+                    everyone = (r or f).rows(self.tables, only_type)
                 assert everyone is not None  # as it was for the measure's own rows
                 parts.append(
                     owned_distinct(rows([n], r), everyone, m.distinct, n, groups, keyed, kps[n])

@@ -36,7 +36,8 @@ from salesperf.store.engines.batch import batch_of, staged_batch
 from salesperf.store.engines.local import must_exist
 from salesperf.store.engines.rows import Compare, Op, RowAccess
 from salesperf.store.maintain import Maintenance
-from salesperf.store.migrations import META, MIGRATIONS, SystemTable
+from salesperf.store.migrations import MIGRATIONS
+from salesperf.store.system_tables import META, SystemTable
 from salesperf.store.upkeep import rebuild_all
 
 if TYPE_CHECKING:
@@ -170,10 +171,8 @@ class Store(RowAccess, Maintenance):
         return int(rows[0][0]) if rows else 0
 
     def upgrade(self, target: int | None = None) -> list[int]:
-        """Apply the migrations the store lacks, each in its own transaction.
-
-        Processes opening the same store at once take turns; each migration runs once.
-        """
+        """Apply the migrations the store lacks, each in its own transaction. Processes
+        opening the same store at once take turns; each migration runs once."""
         current = self.schema_version
         latest = len(MIGRATIONS)
         target = latest if target is None else target

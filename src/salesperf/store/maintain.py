@@ -23,16 +23,20 @@ class Maintenance:
 
     _engine: Engine
 
-    def rebuild_rollups(self, timezone: str | None = None) -> dict[str, int]:
+    def rebuild_rollups(
+        self, timezone: str | None = None, only: tuple[str, ...] | None = None
+    ) -> dict[str, int]:
         """Build every roll-up from the raw tables, in the organisation's time zone (or
         `timezone`), each in a transaction of its own: one roll-up, its state included, is all
         or nothing and readers see it as it was until its rebuild commits, while the engine
         holds one roll-up's new rows at a time (the four at once went past the embedded
-        engine's default memory budget on a 50M-activity store). The rows of each (a store
-        without roll-ups: none)."""
+        engine's default memory budget on a 50M-activity store); `only`: those named. The rows
+        of each (a store without roll-ups: none)."""
         store = cast("Store", self)
         tz = timezone or store.settings.timezone
         for name in upkeep.REBUILD_ORDER:
+            if only is not None and name not in only:
+                continue
             with store.transaction():
                 upkeep.rebuild_all(self._engine, tz, (name,))
         return {n: store.count(n) for n in ROLLUPS if store.has_table(n)}

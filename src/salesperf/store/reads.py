@@ -38,7 +38,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from salesperf.store.migrations import IMPORTS, REJECTS
+from salesperf.store.system_tables import IMPORTS, REJECTS
 
 #: Read by plain SQL the store cannot name: every table.
 EVERYTHING = "*"

@@ -15,7 +15,13 @@ reads thousands of rows instead of millions, with the same figures:
   that the conversion, linear, is applied to the sums at read time;
 - `rollup_stages`: per rep and local day a deal first entered a stage: how many entered it
   (`next_stage` null, `_n`), and for each later stage how many of those entered it at or after
-  that moment (`_then`), the inputs of stage conversion for every pair of stages.
+  that moment (`_then`), the inputs of stage conversion for every pair of stages;
+- `rollup_account_reps`: every (rep, account) pair of the activities, whatever their day: which
+  accounts several reps worked, the few a team's count of distinct accounts must take from the
+  rows (see `salesperf.metrics.levels.owned_distinct`). It only grows (`growing`): a write adds
+  the pairs it brings; a pair whose activities were all deleted or moved stays until the next
+  rebuild, which is harmless to that count (it is exact for any set of accounts that holds
+  every shared one) and costs it only a little work.
 
 Each is built here as an Ibis expression over the canonical tables, for a range of local days
 (or a set of them), the same on every engine; the store writes it (`salesperf.store.upkeep`), in
@@ -39,7 +45,7 @@ from ibis.common.exceptions import TableNotFound
 from salesperf.fx import fx_day
 from salesperf.metrics.periods import local_time
 from salesperf.schema import DealStatus
-from salesperf.store.migrations import ROLLUP_STATE, ROLLUP_STATE_TABLE, ROLLUP_TABLES
+from salesperf.store.system_tables import ROLLUP_STATE, ROLLUP_STATE_TABLE, ROLLUP_TABLES
 
 #: The version of the roll-ups' definitions: a store whose roll-ups were built by another one
 #: reads the raw tables until they are rebuilt.
@@ -65,12 +71,15 @@ class Tables(Protocol):
 class Rollup:
     """One roll-up table: which canonical tables it is made from, its columns, and its rows for
     a range of local days (`rows(con, timezone, lo, hi, days)`: the days in [lo, hi), only
-    `days` among them when given)."""
+    `days` among them when given). A `growing` roll-up has no days: its rows for a range are
+    some of its rows (those the range's raw rows hold), added when not stored yet, never
+    deleted but by a rebuild."""
 
     name: str
     sources: tuple[str, ...]
     schema: ibis.Schema
     rows: Callable[[Tables, str, date, date, Sequence[date] | None], ir.Table]
+    growing: bool = False
 
 
 def _local_day(ts: ir.TimestampValue, tz: str, lo: date, hi: date) -> ir.DateValue:
@@ -121,6 +130,16 @@ def account_rows(
     a = _activities(con, tz, lo, hi, days)
     a = a.filter(a.account_id.notnull())
     return a.group_by("rep_id", "day", "type", "account_id").aggregate(_n=a.count())
+
+
+def account_rep_rows(
+    con: Tables, tz: str, lo: date, hi: date, days: Sequence[date] | None = None
+) -> ir.Table:
+    """`rollup_account_reps`: the (rep, account) pairs of the activities stored near these days
+    (a day either side too: every pair is a real one, and the pairs have no day)."""
+    a = con.table("activities")
+    a = a.filter(near(a.occurred_at, lo, hi, days) & a.account_id.notnull())
+    return a.select("rep_id", "account_id").distinct()
 
 
 def deal_rows(
@@ -187,6 +206,7 @@ ACTIVITIES = "rollup_activities"
 ACCOUNTS = "rollup_accounts"
 DEALS = "rollup_deals"
 STAGES = "rollup_stages"
+ACCOUNT_REPS = "rollup_account_reps"
 
 ROLLUPS: dict[str, Rollup] = {
     r.name: r
@@ -195,6 +215,7 @@ ROLLUPS: dict[str, Rollup] = {
         Rollup(ACCOUNTS, ("activities",), ROLLUP_TABLES[ACCOUNTS], account_rows),
         Rollup(DEALS, ("deals",), ROLLUP_TABLES[DEALS], deal_rows),
         Rollup(STAGES, ("deal_stages", "deals"), ROLLUP_TABLES[STAGES], stage_rows),
+        Rollup(ACCOUNT_REPS, ("activities",), ROLLUP_TABLES[ACCOUNT_REPS], account_rep_rows, True),
     )
 }
 

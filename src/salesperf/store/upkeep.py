@@ -30,6 +30,7 @@ from salesperf.schema import TABLES
 from salesperf.store.engines.base import q
 from salesperf.store.reads import Footprint
 from salesperf.store.rollups import (
+    ACCOUNT_REPS,
     ACCOUNTS,
     ACTIVITIES,
     DEALS,
@@ -175,13 +176,23 @@ def _days_sql(
 
 @functools.lru_cache(maxsize=1024)
 def _rows_sql(
-    dialect: str, name: str, tz: str, lo: date, hi: date, days: tuple[date, ...] | None
+    dialect: str,
+    name: str,
+    tz: str,
+    lo: date,
+    hi: date,
+    days: tuple[date, ...] | None,
+    new_only: bool = False,
 ) -> str:
     """The roll-up's rows of these local days (None: every day in [lo, hi), a rebuild's piece),
-    built from the raw tables."""
+    built from the raw tables; `new_only`: those it does not hold yet (a growing roll-up's)."""
     r = ROLLUPS[name]
     listed = None if days is None else list(days)
-    return str(ibis.to_sql(_typed(r, r.rows(CANONICAL, tz, lo, hi, listed)), dialect=dialect))
+    rows = _typed(r, r.rows(CANONICAL, tz, lo, hi, listed))
+    if new_only:
+        stored = ibis.table(r.schema, name=r.name)
+        rows = rows.anti_join(stored, list(r.schema.names))
+    return str(ibis.to_sql(rows, dialect=dialect))
 
 
 def _typed(r: Rollup, expr: ir.Table) -> ir.Table:
@@ -212,7 +223,13 @@ def refresh(host: Host, r: Rollup, tz: str, days: Collection[date]) -> None:
         return
     lo, hi = min(days), max(days) + _DAY
     n = len(days)
-    if n > MAX_LISTED or (n > MANY_DAYS and 3 * n >= (hi - lo).days):
+    span = n > MAX_LISTED or (n > MANY_DAYS and 3 * n >= (hi - lo).days)
+    if r.growing and span:  # the pairs the days bring that are not held yet
+        _replace_span(host, r, tz, lo, hi, "TRUE")
+    elif r.growing:
+        rows = _rows_sql(host.rollup_dialect, r.name, tz, lo, hi, tuple(sorted(days)), True)
+        host.replace_rows(r.name, r.schema.names, "TRUE", rows)
+    elif span:
         _replace_span(host, r, tz, lo, hi, f"NOT (day >= {_dates([lo])} AND day < {_dates([hi])})")
     else:
         keep = f"day NOT IN ({_dates(days)})"
@@ -225,12 +242,15 @@ def _replace_span(host: Host, r: Rollup, tz: str, lo: date, hi: date, keep: str)
     [lo, hi), built in pieces of the engine's `rollup_chunk_days` where it has one: the rows
     of a day depend on that day's rows alone, so each piece is exact, and the engine holds one
     piece at a time (a whole 50M-activity store at once came close to the embedded engine's
-    default memory budget, and at times past it)."""
+    default memory budget, and at times past it). A growing roll-up's pieces add only the rows
+    not held yet (the first too, unless it replaces every row: a piece's query sees the table
+    as it was before the piece, on Spark)."""
     step = timedelta(days=host.rollup_chunk_days) if host.rollup_chunk_days else hi - lo
     a, first = lo, True
     while first or a < hi:
         b = min(hi, a + step)
-        rows = _rows_sql(host.rollup_dialect, r.name, tz, a, b, None)
+        new_only = r.growing and not (first and keep == "FALSE")
+        rows = _rows_sql(host.rollup_dialect, r.name, tz, a, b, None, new_only)
         host.replace_rows(r.name, r.schema.names, keep if first else "TRUE", rows)
         a, first = b, False
 
@@ -250,7 +270,7 @@ def data_days(host: Host, r: Rollup) -> tuple[date, date] | None:
 
 #: The order of a rebuild: the stage roll-up (whose query holds the most in memory: a join of
 #: each deal's stages with each other) while the transaction holds the fewest new rows.
-REBUILD_ORDER = (STAGES, DEALS, ACTIVITIES, ACCOUNTS)
+REBUILD_ORDER = (STAGES, DEALS, ACTIVITIES, ACCOUNTS, ACCOUNT_REPS)
 
 
 def rebuild(host: Host, zones: Mapping[str, str]) -> None:
@@ -289,7 +309,9 @@ def replaced(host: Host, tables: Iterable[str]) -> None:
 
 def differences(host: Host, r: Rollup, tz: str) -> int:
     """How many rows of the stored roll-up differ from a fresh build from the raw tables (a
-    group missing on one side, held twice, or with other counts; sums to 1e-9)."""
+    group missing on one side, held twice, or with other counts; sums to 1e-9). A growing
+    roll-up may hold rows a fresh build would not (see `Rollup`): its differences are the rows
+    it misses, and those it holds twice."""
     stored = ibis.table(r.schema, name=r.name)
     span = data_days(host, r)
     fresh = (
@@ -297,6 +319,12 @@ def differences(host: Host, r: Rollup, tz: str) -> int:
         if span is None
         else _typed(r, r.rows(CANONICAL, tz, *span, None))
     )
+    if r.growing:
+        cols = list(r.schema.names)
+        twice = stored.group_by(cols).aggregate(_k=stored.count())
+        missing = fresh.anti_join(stored, cols).select(_k=ibis.literal(1, "int64"))
+        wrong_rows = ibis.union(missing, twice.filter(twice._k > 1).select("_k"))
+        return int(host.execute(_sql(host, wrong_rows.count()))[0][0])
     both = ibis.union(stored.mutate(_side=1), fresh.mutate(_side=2))
     groups = [c for c in r.schema.names if c not in MEASURES]
     measures = [c for c in r.schema.names if c in MEASURES]

@@ -25,7 +25,7 @@ from salesperf.ingest.resolve import preset
 from salesperf.schema import TABLES
 from salesperf.store import Store, StoreError
 from salesperf.store.engines.batch import staged_batch
-from salesperf.store.migrations import ORIGINS
+from salesperf.store.system_tables import ORIGINS
 from salesperf.sync.model import (
     Connector,
     Cursor,

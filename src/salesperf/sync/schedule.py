@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from salesperf.errors import InputError
 from salesperf.store import Store
-from salesperf.store.migrations import SYNC_RUNS
+from salesperf.store.system_tables import SYNC_RUNS
 from salesperf.sync.secrets import MAX_MINUTES
 
 SCHEDULE_ENV = "SALESPERF_SYNC_SCHEDULE"

@@ -20,7 +20,7 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from salesperf.errors import InputError
 from salesperf.store import Store
-from salesperf.store.migrations import SYNC_CONNECTIONS
+from salesperf.store.system_tables import SYNC_CONNECTIONS
 from salesperf.sync.model import CRMS
 from salesperf.sync.state import now
 from salesperf.text import Text

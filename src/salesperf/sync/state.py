@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from salesperf.store import Store
-from salesperf.store.migrations import IMPORTS, SYNC_RUNS
+from salesperf.store.system_tables import IMPORTS, SYNC_RUNS
 from salesperf.sync.model import Cursor, ObjectReport
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from salesperf.analysis.alerts.rules import SPECS, Rule, RuleSetting, default_settings
 from salesperf.auth.users import utcnow
 from salesperf.store import Store
-from salesperf.store.migrations import ALERT_RULES
+from salesperf.store.system_tables import ALERT_RULES
 
 
 def rule_settings(store: Store, username: str) -> tuple[RuleSetting, ...]:

@@ -33,7 +33,7 @@ from salesperf.ingest.source import FileRefused
 from salesperf.ingest.vocab import UnmappedValues
 from salesperf.server.deps import View
 from salesperf.store import Store
-from salesperf.store.migrations import REJECTS
+from salesperf.store.system_tables import REJECTS
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 OPTION_NAMES = ("delimiter", "encoding", "decimal", "date_format", "sheet")

@@ -23,7 +23,7 @@ from salesperf.server.deps import Admin, ServicesDep, View, ViewDep
 from salesperf.server.render import render
 from salesperf.server.services import Services
 from salesperf.server.syncing import SyncBusy
-from salesperf.store.migrations import IMPORTS
+from salesperf.store.system_tables import IMPORTS
 from salesperf.sync import vendors
 from salesperf.sync.model import CRMS
 from salesperf.sync.schedule import minutes_of

@@ -23,8 +23,8 @@ from ibis.backends.sql.datatypes import DuckDBType
 
 from salesperf import errors
 from salesperf.schema import Table
-from salesperf.store.migrations import IMPORTS, IMPORTS_SCHEMA
 from salesperf.store.reads import Footprint, reading
+from salesperf.store.system_tables import IMPORTS, IMPORTS_SCHEMA
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection

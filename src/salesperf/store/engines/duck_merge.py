@@ -9,7 +9,7 @@ from typing import Any
 
 from salesperf.schema import Table
 from salesperf.store.engines.base import MergeCounts, q
-from salesperf.store.migrations import DELETED, ORIGINS
+from salesperf.store.system_tables import DELETED, ORIGINS
 
 # -- the DuckDB side of a merge: the embedded store and the Spark store's catalog ---------------
 

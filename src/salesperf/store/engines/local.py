@@ -35,8 +35,8 @@ from salesperf.store.engines.duck_merge import (
 )
 from salesperf.store.engines.local_files import remove_stale_spills, spill_folder
 from salesperf.store.engines.urls import is_spark
-from salesperf.store.migrations import REJECTS, REJECTS_SCHEMA
 from salesperf.store.reads import note_all
+from salesperf.store.system_tables import REJECTS, REJECTS_SCHEMA
 from salesperf.store.upkeep import Touched, replaced
 
 #: One transaction at a time per DuckDB file in this process: its connections share one

@@ -33,8 +33,8 @@ from salesperf.store.engines.base import (
     q,
     table_ddl,
 )
-from salesperf.store.migrations import DELETED, IMPORTS, ORIGINS, REJECTS, REJECTS_SCHEMA
 from salesperf.store.reads import note_all
+from salesperf.store.system_tables import DELETED, IMPORTS, ORIGINS, REJECTS, REJECTS_SCHEMA
 from salesperf.store.upkeep import Touched, replaced
 
 #: The advisory lock that serialises schema upgrades between processes.

@@ -16,8 +16,8 @@ from typing import Any
 
 from salesperf.schema import TABLES
 from salesperf.store.engines.base import Engine, StoreError, q
-from salesperf.store.migrations import SYSTEM_TABLES
 from salesperf.store.reads import reading
+from salesperf.store.system_tables import SYSTEM_TABLES
 
 
 class Op(StrEnum):

@@ -44,8 +44,8 @@ from salesperf.store.engines.duck_merge import (
 )
 from salesperf.store.engines.local import DuckDBEngine
 from salesperf.store.engines.spark_sources import problems, view_sql
-from salesperf.store.migrations import DELETED, ROLLUP_STATE, ROLLUP_STATE_TABLE, ROLLUP_TABLES
 from salesperf.store.rollups import ROLLUPS
+from salesperf.store.system_tables import DELETED, ROLLUP_STATE, ROLLUP_STATE_TABLE, ROLLUP_TABLES
 from salesperf.store.upkeep import Touched, replaced
 
 CATALOG = "salesperf.duckdb"
