@@ -50,7 +50,18 @@ def run_child(label: str, code: str, *args: str) -> Run:
     return Run(label, seconds, peak_kb / 1024, detail)
 
 
-PEAK = "import resource; _peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss"
+# The child's own peak resident memory, in kB: the high-water mark of its address space
+# (VmHWM), which starts anew at exec. Linux carries `ru_maxrss` over from the parent that
+# started the child, so a parent that built a store first made every child report its peak.
+PEAK = """
+def _peak():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
 
 
 def machine() -> str:
