@@ -557,7 +557,7 @@ def test_a_spark_warehouse_keeps_its_tables_between_sessions(
     assert sorted(p.parent.name for p in warehouse.glob("tables/*/*.parquet")) == sorted(
         ["teams", "reps", "accounts", "leads", "deals", "deal_stages", "activities", "targets",
          "surveys", "absences", "rep_aliases", "fx_rates", "rollup_activities",
-         "rollup_accounts", "rollup_deals", "rollup_stages"]
+         "rollup_accounts", "rollup_deals", "rollup_stages", "rollup_account_reps"]
     )  # fmt: skip
     with Store.open(f"local[2]?warehouse={warehouse}") as again:
         assert again.schema_version == LATEST_VERSION

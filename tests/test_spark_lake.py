@@ -215,8 +215,9 @@ def test_rollups_of_lake_tables_are_never_read(
         with Store.open(hand) as source:
             own.replace_all({n: source.table(n).to_pyarrow() for n in source.counts()})
         assert usable(own.con, tz) == frozenset(
-            {"rollup_activities", "rollup_accounts", "rollup_deals", "rollup_stages"}
-        )
+            {"rollup_activities", "rollup_accounts", "rollup_deals", "rollup_stages",
+             "rollup_account_reps"}
+        )  # fmt: skip
     with Store.open(f"{url}&table.activities=parquet:{lake / 'activities'}") as mixed:
         assert usable(mixed.con, tz) == frozenset({"rollup_deals", "rollup_stages"})
         df = run(mixed.con, Query(ALL, MARCH.start, MARCH.end, Grain.MONTH, By.REP), tz)
