@@ -215,7 +215,13 @@ ROLLUPS: dict[str, Rollup] = {
         Rollup(ACCOUNTS, ("activities",), ROLLUP_TABLES[ACCOUNTS], account_rows),
         Rollup(DEALS, ("deals",), ROLLUP_TABLES[DEALS], deal_rows),
         Rollup(STAGES, ("deal_stages", "deals"), ROLLUP_TABLES[STAGES], stage_rows),
-        Rollup(ACCOUNT_REPS, ("activities",), ROLLUP_TABLES[ACCOUNT_REPS], account_rep_rows, True),
+        Rollup(
+            ACCOUNT_REPS,
+            ("activities",),
+            ROLLUP_TABLES[ACCOUNT_REPS],
+            account_rep_rows,
+            growing=True,
+        ),
     )
 }
 
